@@ -1,0 +1,6 @@
+"""`python -m idrun`."""
+
+from idrun.cli import main
+
+if __name__ == "__main__":
+    main()

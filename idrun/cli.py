@@ -1,0 +1,139 @@
+"""The command line: flags -> engine calls -> views; IdrunError -> exit code.
+
+Only this module reads the environment (isatty, NO_COLOR) and prints
+errors. The engine is imported inside commands, so `idrun --version` and
+`idrun ops` stay light (no numpy, no rich).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, TextIO
+
+import click
+
+from idrun import __version__
+from idrun.errors import IdrunError, SourceLoc, UsageError
+
+FORMATS = ("table", "plain", "json")
+
+
+def _source_line(loc: SourceLoc) -> str | None:
+    try:
+        with open(loc.file, encoding="utf-8") as fh:
+            for i, line in enumerate(fh, 1):
+                if i == loc.line:
+                    return line.rstrip("\n")
+    except OSError:
+        return None
+    return None
+
+
+def report(err: IdrunError, stream: TextIO | None = None) -> None:
+    """`FILE:LINE:COL: error: MSG`, the source line and a caret, on stderr."""
+    stream = stream or sys.stderr
+    stream.write(err.render() + "\n")
+    if err.loc is not None and err.loc.line > 0:
+        line = _source_line(err.loc)
+        if line is not None:
+            stream.write(f"  {line}\n  {' ' * (err.loc.col - 1)}^\n")
+
+
+def _color(ctx_format: str | None) -> tuple[str, bool]:
+    """The output format and whether to color, from flags and the environment."""
+    tty = sys.stdout.isatty()
+    no_color = "NO_COLOR" in os.environ
+    fmt = ctx_format or ("table" if tty and not no_color else "plain")
+    return fmt, tty and not no_color
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IdrunError as err:
+            report(err)
+            ctx.exit(err.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="idrun")
+def main() -> None:
+    """Run TensorFlow-1-style graphs from YAML and see what they do."""
+
+
+def _split_names(values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    return [n.strip() for v in values for n in v.split(",") if n.strip()]
+
+
+def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
+    import yaml
+    from idrun.spec.yamlsrc import resolve_plain
+    feeds = {}
+    for item in values:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--feed expects NAME=VALUE or NAME=@file.npy, got '{item}'")
+        if text.startswith("@"):
+            feeds[name] = text
+            continue
+        try:
+            value = yaml.safe_load(text) if text.strip()[:1] in "[{" else resolve_plain(text.strip())
+        except yaml.YAMLError as exc:
+            raise UsageError(f"--feed {name}: cannot parse '{text}': {exc}") from None
+        feeds[name] = value
+    return feeds
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--steps", "-n", type=click.IntRange(min=0), help="Steps to run (default: the spec's run.steps).")
+@click.option("--fetch", "-f", multiple=True, help="Tensors to report, comma-separated (a, b:1).")
+@click.option("--target", "-t", multiple=True, help="Ops to run for their effect only.")
+@click.option("--feed", multiple=True, help="NAME=VALUE (YAML/JSON literal) or NAME=@file.npy.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: table on a terminal, else plain).")
+@click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
+@click.option("--schedule", type=click.Choice(("declaration", "random")), default="declaration", show_default=True,
+              help="Op order within a step: deterministic, or a random legal order per step.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --schedule random.")
+@click.option("--trace", is_flag=True, help="Show each step's transfers and op order.")
+@click.option("--log-placement", is_flag=True, help="Print each node's device and why (stderr).")
+@click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
+@click.option("--require-gpu", is_flag=True, help="Fail unless gpu:N devices are real CUDA GPUs.")
+@click.option("--no-expect", is_flag=True, help="Do not compare with the spec's expect: section.")
+def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tuple, fmt: str | None,
+        variables: str | None, schedule: str, seed: int, trace: bool, log_placement: bool,
+        soft_placement: bool, require_gpu: bool, no_expect: bool) -> None:
+    """Run SPEC for N steps and print the fetched values per step."""
+    from idrun.command_run import RunCommand
+    fmt, color = _color(fmt)
+    command = RunCommand(spec_path, fmt=fmt, color=color, variables=variables, trace=trace,
+                         log_placement=log_placement, require_gpu=require_gpu, check=not no_expect)
+    code = command.execute(
+        fetch=_split_names(fetch), targets=_split_names(target), feeds=_parse_feeds(feed), steps=steps,
+        schedule=schedule, seed=seed, soft_placement=soft_placement)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(("table", "plain", "json")), help="Output format.")
+def ops(fmt: str | None) -> None:
+    """List every op: inputs, attributes and what it does."""
+    from idrun.command_ops import render_ops
+    fmt, color = _color(fmt)
+    render_ops(sys.stdout, fmt, color)
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(("tree", "dot", "json")), default="tree", show_default=True)
+@click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
+@click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
+def show(spec_path: str, fmt: str, variables: str | None, soft_placement: bool) -> None:
+    """Show the placed graph by device, with control edges and transfers."""
+    from idrun.command_show import show_graph
+    _, color = _color(None)
+    show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color)

@@ -1,0 +1,98 @@
+"""`idrun run`: load, place, run, render, check `expect:`; returns the exit code."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from idrun.errors import ExpectError, IdrunError, UsageError
+from idrun.expect import check_expect, unchecked
+from idrun.runner import RunOptions, build_request, make_session
+from idrun.spec import load_spec
+
+
+@dataclass
+class RunCommand:
+    spec_path: str
+    fmt: str = "plain"
+    color: bool = False
+    variables: str | None = None
+    trace: bool = False
+    log_placement: bool = False
+    require_gpu: bool = False
+    check: bool = True
+    out: TextIO = None
+    err: TextIO = None
+
+    def __post_init__(self) -> None:
+        self.out = self.out or sys.stdout
+        self.err = self.err or sys.stderr
+
+    def execute(self, **options) -> int:
+        from idrun.cli import report
+        spec = load_spec(self.spec_path, self.variables)
+        opts = RunOptions(record_ops=self.trace, **options)
+        session, placement = make_session(spec, opts)
+        for warning in spec.warnings + placement.warnings:
+            warning.kind = "warning"
+            report(warning, self.err)
+        self._check_gpu(session)
+        if self.log_placement:
+            self._log_placement(spec, placement)
+        request = build_request(spec, opts)
+        result = session.run(request)
+        multi = len(placement.devices) > 1
+        mismatches = self._expect(spec, result) if self.check else []
+        self._render(result, multi, mismatches)
+        if result.error is not None:
+            report(result.error, self.err)
+            return result.error.exit_code
+        if mismatches:
+            for m in mismatches:
+                self.err.write(f"expect mismatch: {m.render()}\n")
+            ExpectError.exit_code  # noqa: B018 - documents the code below
+            return ExpectError.exit_code
+        return 0
+
+    def _expect(self, spec, result):
+        expect = {k: v.value for k, v in spec.expect.items()}
+        skipped = unchecked(expect, result)
+        if skipped and self.fmt != "json":
+            self.err.write("note: not fetched, so not checked: " + ", ".join(skipped) + "\n")
+        return check_expect(expect, result)
+
+    def _render(self, result, multi: bool, mismatches) -> None:
+        if self.fmt == "json":
+            from idrun.views.jsondoc import render_json
+            extra = {"expect": {"ok": not mismatches,
+                                "mismatches": [vars(m) for m in mismatches]}} if self.check else None
+            render_json(result, self.out, extra)
+            return
+        if self.fmt == "table":
+            from idrun.views.table import render_table, render_trace_rich
+            render_table(result, self.out, self.color, multi)
+            if self.trace:
+                render_trace_rich(result, self.out, self.color)
+            return
+        from idrun.views.plain import render_plain, render_trace
+        render_plain(result, self.out, multi)
+        if self.trace:
+            render_trace(result, self.out)
+
+    def _check_gpu(self, session) -> None:
+        gpus = [d for d in session.devices.values() if d.kind == "gpu"]
+        if self.require_gpu and (not gpus or any(d.simulated for d in gpus)):
+            reason = "the graph uses no gpu device" if not gpus else \
+                "no CUDA GPU was found (install idrun[gpu] on a machine with one); gpu devices would be simulated"
+            raise UsageError(f"--require-gpu: {reason}")
+
+    def _log_placement(self, spec, placement) -> None:
+        kinds = {}
+        for name, node in spec.graph.nodes.items():
+            device = placement.device[name]
+            kinds.setdefault(device, None)
+            self.err.write(f"{name}: ({node.op}): {device}  [{placement.reason[name]}]\n")
+
+
+__all__ = ["RunCommand", "IdrunError"]

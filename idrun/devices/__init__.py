@@ -1,0 +1,61 @@
+"""Devices behind one small interface, loaded lazily by kind.
+
+A device has a canonical name (`cpu:0`, `gpu:1`), an array module `xp` for
+kernels, and `put`/`get`/`transfer_from`/`sync`. `cpu` is numpy on the host;
+`gpu` is CuPy when a CUDA device is present (imported only then), else a
+simulated GPU: numpy arrays in a memory space of its own with real copies.
+"""
+
+from __future__ import annotations
+import importlib
+from typing import Any, Protocol
+
+DEVICE_KINDS = {
+    "cpu": "idrun.devices.cpu:HostDevice",
+    "simgpu": "idrun.devices.simgpu:SimulatedGpu",
+    "cuda": "idrun.devices.cuda:CudaGpu",
+}
+
+
+class Device(Protocol):
+    """What the engine needs of a device."""
+
+    name: str          # canonical: cpu:0, gpu:1, /job:ps/task:0/cpu:0
+    kind: str          # cpu | gpu
+    simulated: bool
+    host: bool         # arrays live in host memory (numpy)
+    xp: Any            # array module for kernels
+
+    def put(self, array: Any) -> Any:
+        """A host array copied into this device's memory."""
+
+    def get(self, array: Any) -> Any:
+        """A device array copied to the host (numpy)."""
+
+    def sync(self) -> None:
+        """Wait for queued work."""
+
+
+def _load(kind: str) -> type:
+    module, _, cls = DEVICE_KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def cuda_available() -> bool:
+    """True when CuPy imports and sees a CUDA device (imports CuPy only then)."""
+    if importlib.util.find_spec("cupy") is None:
+        return False
+    try:
+        import cupy
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # noqa: BLE001 - any CUDA failure means "no GPU here"
+        return False
+
+
+def make_device(name: str, kind: str, index: int) -> Device:
+    """A device object for a canonical name; GPUs are CUDA when present, else simulated."""
+    if kind == "cpu":
+        return _load("cpu")(name)
+    if cuda_available():
+        return _load("cuda")(name, index)
+    return _load("simgpu")(name)

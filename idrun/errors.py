@@ -1,0 +1,84 @@
+"""Errors as data: a message, a source location and an exit code.
+
+Deep code raises; only the CLI renders. Stdlib only.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import ClassVar, Iterable
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLoc:
+    """A 1-based position in a spec file."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class IdrunError(Exception):
+    """Base of every error idrun reports to a user."""
+
+    exit_code: ClassVar[int] = 2
+    kind: ClassVar[str] = "error"
+
+    def __init__(self, message: str, loc: SourceLoc | None = None,
+                 possibilities: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.loc = loc
+        self.possibilities = tuple(possibilities)
+
+    def render(self) -> str:
+        """`FILE:LINE:COL: error: MESSAGE (did you mean ...?)`."""
+        text = self.message
+        if self.possibilities:
+            text += f" (did you mean {_quote_list(self.possibilities)}?)"
+        where = f"{self.loc}: " if self.loc else ""
+        return f"{where}{self.kind}: {text}"
+
+
+class SpecError(IdrunError):
+    """A problem in a spec file (exit 2)."""
+
+
+class UsageError(IdrunError):
+    """A bad command line (exit 2)."""
+
+
+class StepError(IdrunError):
+    """A failure inside a step: failed assertion, shape mismatch (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, loc: SourceLoc | None = None, *,
+                 step: int = 0, node: str = "") -> None:
+        super().__init__(message, loc)
+        self.step = step
+        self.node = node
+
+    def render(self) -> str:
+        where = f"{self.loc}: " if self.loc else ""
+        return f"{where}error: step {self.step}: node '{self.node}': {self.message}"
+
+
+class ExpectError(IdrunError):
+    """Values differ from the spec's `expect:` (exit 1)."""
+
+    exit_code = 1
+
+
+def did_you_mean(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Close matches of `word` among `candidates`, best first."""
+    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
+
+
+def _quote_list(words: tuple[str, ...]) -> str:
+    quoted = [f"'{w}'" for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

@@ -1,0 +1,54 @@
+"""Feed values: literals, `{file: x.npy}` and `@x.npy`, converted to the fed tensor's type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy
+
+from idrun.dtypes import literal_type
+from idrun.errors import SourceLoc, SpecError, UsageError
+from idrun.graph import Graph, TensorRef
+from idrun.plan import host_array
+
+
+def feed_value(graph: Graph, ref: TensorRef, value: Any, loc: SourceLoc | None,
+               base: Path | None) -> Any:
+    """A host array for `ref`, or a located error (exit 2)."""
+    t = graph.nodes[ref.node].outputs[ref.index]
+    try:
+        array = _load(value, base) if _is_file(value) else _literal(value, t.dtype)
+        array = array.astype(host_array(0 if t.dtype != "string" else "", t.dtype).dtype, copy=False)
+    except (ValueError, OSError, TypeError) as exc:
+        raise _error(loc, f"cannot feed '{ref}': {exc}") from None
+    if t.shape is not None and not _fits(array.shape, t.shape):
+        shape = "(" + ", ".join("?" if d is None else str(d) for d in t.shape) + ("," if len(t.shape) == 1 else "") + ")"
+        raise _error(loc, f"Cannot feed value of shape {array.shape} for Tensor {ref}, "
+                          f"which has shape {shape}")
+    return array
+
+
+def _is_file(value: Any) -> bool:
+    return (isinstance(value, str) and value.startswith("@")) or (
+        isinstance(value, dict) and set(value) == {"file"})
+
+
+def _load(value: Any, base: Path | None) -> Any:
+    path = Path(value[1:] if isinstance(value, str) else value["file"])
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return numpy.load(path, allow_pickle=False)
+
+
+def _literal(value: Any, dtype: str) -> Any:
+    literal_type(value, dtype)
+    return host_array(value, dtype)
+
+
+def _fits(shape: tuple, expected: tuple) -> bool:
+    return len(shape) == len(expected) and all(e is None or e == s for s, e in zip(shape, expected))
+
+
+def _error(loc: SourceLoc | None, message: str):
+    return SpecError(message, loc) if loc else UsageError(message)

@@ -1,0 +1,136 @@
+"""Elementwise math, matmul and reductions (numpy broadcasting, TF dtypes)."""
+
+from __future__ import annotations
+
+from idrun.dtypes import is_float, is_int, is_numeric
+from idrun.graph import TensorType
+from idrun.ops import checks
+from idrun.ops.opdef import InferError, KernelEnv, OpDef, attr
+from idrun.ops.shapes import broadcast, reduce_shape, same_dtype
+
+BINARY_INPUTS = ("x", "y")
+
+
+def _binary_infer(out_dtype: str | None = None, numeric: bool = True):
+    def infer(attrs, types, consts):
+        dtype = same_dtype(types, BINARY_INPUTS, "binary")
+        if numeric and not is_numeric(dtype):
+            raise InferError(f"expects numeric inputs, got {dtype}")
+        return [TensorType(out_dtype or dtype, broadcast(types[0].shape, types[1].shape))]
+    return infer
+
+
+def _unary_infer(float_only: bool):
+    def infer(attrs, types, consts):
+        dtype = types[0].dtype
+        ok = is_float(dtype) if float_only else is_numeric(dtype)
+        if not ok:
+            raise InferError(f"expects a {'float' if float_only else 'numeric'} input, got {dtype}")
+        return [types[0]]
+    return infer
+
+
+def _ufunc(name: str):
+    return lambda env: getattr(env.xp, name)
+
+
+def _div_kernel(env: KernelEnv):
+    xp = env.xp
+    return xp.floor_divide if is_int(env.in_types[0].dtype) else xp.true_divide
+
+
+def _relu_kernel(env: KernelEnv):
+    xp = env.xp
+    zero = xp.zeros((), dtype=env.out_types[0].dtype)
+    return lambda x: xp.maximum(x, zero)
+
+
+def _sigmoid_kernel(env: KernelEnv):
+    xp = env.xp
+    one = xp.ones((), dtype=env.out_types[0].dtype)
+    return lambda x: one / (one + xp.exp(-x))
+
+
+def _binary(name: str, type_name: str, ufunc: str, doc: str, **kw) -> OpDef:
+    return OpDef(name, type_name, BINARY_INPUTS, _binary_infer(), _ufunc(ufunc), doc,
+                 typed_with=(0, 1), **kw)
+
+
+def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True) -> OpDef:
+    return OpDef(name, type_name, ("x",), _unary_infer(float_only), kernel, doc)
+
+
+def _matmul_infer(attrs, types, consts):
+    dtype = same_dtype(types, ("a", "b"), "MatMul")
+    a, b = (t.shape for t in types)
+    if a is None or b is None:
+        return [TensorType(dtype, None)]
+    if len(a) != 2 or len(b) != 2:
+        raise InferError(f"matmul expects rank-2 inputs, got shapes {list(a)} and {list(b)}")
+    m, k1 = reversed(a) if attrs["transpose_a"] else a
+    k2, n = reversed(b) if attrs["transpose_b"] else b
+    if None not in (k1, k2) and k1 != k2:
+        raise InferError(f"Matrix size-incompatible: In[0]: {list(a)}, In[1]: {list(b)}")
+    return [TensorType(dtype, (m, n))]
+
+
+def _matmul_kernel(env: KernelEnv):
+    xp, ta, tb = env.xp, env.attrs["transpose_a"], env.attrs["transpose_b"]
+    if not (ta or tb):
+        return xp.matmul
+    return lambda a, b: xp.matmul(a.T if ta else a, b.T if tb else b)
+
+
+def _reduce_infer(attrs, types, consts):
+    t = types[0]
+    if not is_numeric(t.dtype):
+        raise InferError(f"expects a numeric input, got {t.dtype}")
+    return [TensorType(t.dtype, reduce_shape(t.shape, attrs["axis"], attrs["keepdims"]))]
+
+
+def _reduce_kernel(fname: str):
+    def make(env: KernelEnv):
+        func = getattr(env.xp, fname)
+        axis = env.attrs["axis"]
+        axis = tuple(axis) if isinstance(axis, list) else axis
+        keep, dtype = env.attrs["keepdims"], env.out_types[0].dtype
+        if fname == "mean" and is_int(dtype):
+            return lambda x: func(x, axis=axis, keepdims=keep).astype(dtype)
+        if fname == "max":
+            return lambda x: func(x, axis=axis, keepdims=keep)
+        return lambda x: func(x, axis=axis, keepdims=keep, dtype=dtype)
+    return make
+
+
+def _reduce(name: str, type_name: str, fname: str, doc: str) -> OpDef:
+    return OpDef(name, type_name, ("input",), _reduce_infer, _reduce_kernel(fname), doc,
+                 attrs=(attr("axis", None, checks.axis, "axes to reduce; none = all"),
+                        attr("keepdims", False, checks.boolean)))
+
+
+OPS = [
+    _binary("add", "Add", "add", "x + y."),
+    _binary("sub", "Sub", "subtract", "x - y."),
+    _binary("mul", "Mul", "multiply", "x * y."),
+    OpDef("div", "RealDiv", BINARY_INPUTS, _binary_infer(), _div_kernel,
+          "x / y; floor division for integers, as TF.", typed_with=(0, 1)),
+    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y)."),
+    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y)."),
+    OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("bool", numeric=False), _ufunc("equal"),
+          "Elementwise x == y (bool).", typed_with=(0, 1)),
+    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False),
+    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False),
+    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root."),
+    _unary("exp", "Exp", _ufunc("exp"), "e ** x."),
+    _unary("log", "Log", _ufunc("log"), "Natural logarithm."),
+    _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False),
+    _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x))."),
+    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent."),
+    OpDef("matmul", "MatMul", ("a", "b"), _matmul_infer, _matmul_kernel,
+          "Matrix product of two rank-2 tensors.", typed_with=(0, 1),
+          attrs=(attr("transpose_a", False, checks.boolean),
+                 attr("transpose_b", False, checks.boolean))),
+    _reduce("reduce_sum", "Sum", "sum", "Sum over axes."),
+    _reduce("reduce_mean", "Mean", "mean", "Mean over axes."),
+    _reduce("reduce_max", "Max", "max", "Max over axes."),
+]

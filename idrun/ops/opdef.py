@@ -1,0 +1,95 @@
+"""What an op is: `OpDef`, one small frozen record per op.
+
+An OpDef says how many inputs the op takes and what they are called (the
+names of implicit constants, `Add/y`), which attributes it accepts, how to
+infer its output dtypes and shapes, and how to build a kernel for a device's
+array module. Inference needs no numpy, so `idrun ops` stays light.
+
+Inference: `infer(attrs, in_types, in_consts)` returns the output types;
+`in_consts[i]` is the literal value of input i when it is a constant, else None.
+
+Kernels: `kernel(env)` is called once per plan and returns a callable taking
+the input values positionally. Single-output ops return the value itself;
+multi-output ops return a tuple (`OpDef.multi_output`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from idrun.graph import TensorType
+
+MISSING = object()
+
+
+class InferError(ValueError):
+    """A build-time type error; the builder adds the node's location."""
+
+
+class KernelError(RuntimeError):
+    """A run-time failure with a message in TF's words."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttrDef:
+    """One attribute: its default (MISSING if required) and a normalizer."""
+
+    name: str
+    default: Any = MISSING
+    check: Callable[[Any], Any] | None = None
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING
+
+
+@dataclass(frozen=True, slots=True)
+class KernelEnv:
+    """What a kernel factory may look at: bound once per plan."""
+
+    xp: Any
+    attrs: Mapping[str, Any]
+    in_types: tuple[TensorType, ...]
+    in_names: tuple[str, ...]
+    out_types: tuple[TensorType, ...]
+    node: str
+    variables: str  # "resource" | "ref"
+    device: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpDef:
+    """One op of the registry."""
+
+    name: str
+    type_name: str
+    inputs: tuple[str, ...]
+    infer: Callable[[Mapping[str, Any], Sequence[TensorType], Sequence[Any]], list[TensorType]]
+    kernel: Callable[[KernelEnv], Callable] | None
+    doc: str
+    attrs: tuple[AttrDef, ...] = ()
+    variadic: bool = False          # inputs[0] names a list of one or more tensors
+    ref_inputs: tuple[int, ...] = ()  # positions that take the variable itself
+    stateful: bool = False
+    multi_output: bool = False
+    source: str = ""                # "const" | "variable" | "placeholder": no kernel per step
+    typed_with: tuple[int, ...] = field(default=())  # inputs a literal takes its dtype from
+    gpu: bool = True                # has a GPU kernel (default placement prefers gpu:0)
+    control_inputs_only: bool = False  # inputs are ops to run, not tensors (group)
+    static_check: Callable | None = None  # (attrs, values, names) when all inputs are constants
+
+    def input_name(self, position: int) -> str:
+        if self.variadic:
+            return self.inputs[0] if position == 0 else f"{self.inputs[0]}_{position}"
+        return self.inputs[position]
+
+    def arity_text(self) -> str:
+        if self.variadic:
+            return f"[{self.inputs[0]}, ...]"
+        return "[" + ", ".join(self.inputs) + "]" if self.inputs else "-"
+
+
+def attr(name: str, default: Any = MISSING, check: Callable | None = None, doc: str = "") -> AttrDef:
+    return AttrDef(name, default, check, doc)

@@ -1,0 +1,137 @@
+"""Sources and state: const, variable, placeholder, read, assign, assign_add, assign_sub.
+
+A variable's storage is a `VariableCell`. In `resource` mode an update
+rebinds `cell.value` to a new array, so every earlier read stays a snapshot.
+In `ref` mode an update writes into the buffer in place, so an identity of
+the ref (a view of the same array) shows updates made later in the step (C6).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from idrun.dtypes import literal_type
+from idrun.graph import TensorType
+from idrun.ops import checks
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr
+from idrun.ops.shapes import broadcast
+
+
+class VariableCell:
+    """The storage of one variable; `value` is None until initialized."""
+
+    __slots__ = ("name", "value")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.value: Any = None
+
+    def __repr__(self) -> str:
+        return f"<variable {self.name}>"
+
+
+def _literal_infer(attrs, types, consts):
+    try:
+        dtype, shape = literal_type(attrs["value"], attrs.get("dtype"))
+    except ValueError as exc:
+        raise InferError(f"bad value: {exc}") from None
+    return [TensorType(dtype, shape)]
+
+
+def _placeholder_infer(attrs, types, consts):
+    shape = attrs.get("shape")
+    return [TensorType(attrs["dtype"], None if shape is None else tuple(shape))]
+
+
+def _uninitialized(env: KernelEnv, cell: VariableCell) -> KernelError:
+    if env.variables == "ref":
+        return KernelError(f"Attempting to use uninitialized value {cell.name}")
+    return KernelError(
+        f"Could not find variable {cell.name}. This could mean that the variable has been "
+        "deleted. In TF1, it can also mean the variable is uninitialized.")
+
+
+def _read_kernel(env: KernelEnv):
+    def read(cell):
+        value = cell.value
+        if value is None:
+            raise _uninitialized(env, cell)
+        return value
+    return read
+
+
+def _assign_infer(attrs, types, consts):
+    var, value = types
+    if var.dtype != value.dtype:
+        raise InferError(f"cannot assign a {value.dtype} value to a {var.dtype} variable")
+    if var.shape is not None and value.shape is not None and tuple(var.shape) != tuple(value.shape):
+        raise InferError(f"Shapes must be equal: variable has shape {list(var.shape)}, "
+                         f"value has shape {list(value.shape)}")
+    return [var]
+
+
+def _update_infer(attrs, types, consts):
+    var, value = types
+    if var.dtype != value.dtype:
+        raise InferError(f"cannot update a {var.dtype} variable with a {value.dtype} value")
+    if broadcast(var.shape, value.shape) not in (None, var.shape):
+        raise InferError(f"value of shape {list(value.shape)} does not fit a variable of "
+                         f"shape {list(var.shape)}")
+    return [var]
+
+
+def _update_kernel(ufunc_name: str | None):
+    """assign (ufunc None), assign_add (add), assign_sub (subtract)."""
+    def make(env: KernelEnv):
+        xp = env.xp
+        ufunc = getattr(xp, ufunc_name) if ufunc_name else None
+        if env.variables == "ref":
+            def update_in_place(cell, value):
+                buf = cell.value
+                if buf is None:
+                    raise _uninitialized(env, cell)
+                if ufunc is None:
+                    xp.copyto(buf, value)
+                else:
+                    ufunc(buf, value, out=buf)
+                return buf
+            return update_in_place
+
+        def rebind(cell, value):
+            old = cell.value
+            if old is None:
+                raise _uninitialized(env, cell)
+            new = xp.array(value, dtype=old.dtype, copy=True) if ufunc is None else ufunc(old, value)
+            cell.value = new
+            return new
+        return rebind
+    return make
+
+
+OPS = [
+    OpDef("const", "Const", (), _literal_infer, None,
+          "A constant tensor, materialized once per plan.",
+          attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype)),
+          source="const"),
+    OpDef("variable", "Variable", (), _literal_infer, None,
+          "A variable initialized from `value` before the first step.",
+          attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype),
+                 attr("trainable", True, checks.boolean), attr("collections", None, checks.anything)),
+          stateful=True, source="variable"),
+    OpDef("placeholder", "Placeholder", (), _placeholder_infer, None,
+          "A tensor that must be fed.",
+          attrs=(attr("dtype", check=checks.dtype), attr("shape", None, checks.shape)),
+          source="placeholder"),
+    OpDef("read", "ReadVariableOp", ("variable",), lambda a, t, c: [t[0]], _read_kernel,
+          "An explicit read of a variable (resource: a snapshot; ref: a view).",
+          ref_inputs=(0,)),
+    OpDef("assign", "AssignVariableOp", ("ref", "value"), _assign_infer, _update_kernel(None),
+          "Set a variable; yields the value after the update.",
+          ref_inputs=(0,), stateful=True, typed_with=(0,)),
+    OpDef("assign_add", "AssignAddVariableOp", ("ref", "value"), _update_infer,
+          _update_kernel("add"), "Add to a variable; yields the value after the update.",
+          ref_inputs=(0,), stateful=True, typed_with=(0,)),
+    OpDef("assign_sub", "AssignSubVariableOp", ("ref", "value"), _update_infer,
+          _update_kernel("subtract"), "Subtract from a variable; yields the value after the update.",
+          ref_inputs=(0,), stateful=True, typed_with=(0,)),
+]

@@ -1,0 +1,136 @@
+"""Partitioning: which values cross between devices in one step (G1-G8).
+
+Given the placed graph, the nodes a step runs, its fetches and its feeds,
+`partition` decides every transfer of the step, as TF's graph partitioner
+does with grappler off:
+- one transfer per (source node, output slot, destination device), shared by
+  every consumer there and by a fetch to cpu:0 (G2, G5); ref-typed edges are
+  never shared (G4);
+- one 0-byte control transfer per (source node, destination device), apart
+  from data transfers (G3);
+- a fetched tensor not on cpu:0 crosses once unless it already crosses for a
+  consumer on cpu:0 (G5); a fed tensor enters at cpu:0 and crosses once per
+  other device that consumes it (G6);
+- a constant of at most 16 elements on a CPU, with several out-edges and no
+  control out-edges, whose consumers are on two or more devices, is
+  replicated on each of them instead of sent (G8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from idrun.graph import Graph, TensorRef
+from idrun.ops.shapes import num_elements
+
+CLIENT = "cpu:0"
+REPLICATE_MAX_ELEMENTS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class TransferSpec:
+    """One send/recv pair of a step."""
+
+    tensor: TensorRef        # for control transfers, output 0 of the source node
+    src: str
+    dst: str
+    kind: str                # edge | control | fetch | feed
+
+
+@dataclass
+class Partition:
+    transfers: list[TransferSpec] = field(default_factory=list)
+    # (consumer, input position) -> index of the transfer it reads, when remote
+    edge_transfer: dict[tuple[str, int], int] = field(default_factory=dict)
+    # (consumer, control source) -> index of the control transfer it waits on
+    control_transfer: dict[tuple[str, str], int] = field(default_factory=dict)
+    # fetched tensor -> index of the transfer that brings it to cpu:0
+    fetch_transfer: dict[TensorRef, int] = field(default_factory=dict)
+    # const node -> devices that get their own copy
+    replicated: dict[str, set[str]] = field(default_factory=dict)
+
+
+def partition(graph: Graph, device_of: dict[str, str], needed: list[str],
+              fetch: list[TensorRef], fed: set[TensorRef]) -> Partition:
+    """The transfers of one step; see the module docstring for the rules."""
+    part = Partition(replicated=_replicated(graph, device_of, needed, fetch, fed))
+    shared: dict[tuple, int] = {}
+    for name in needed:
+        node = graph.nodes[name]
+        dst = device_of[name]
+        for pos, ref in enumerate(node.inputs):
+            index = _data_transfer(graph, device_of, part, shared, ref, dst, fed)
+            if index is not None:
+                part.edge_transfer[(name, pos)] = index
+        for src_node in node.control_inputs:
+            if device_of[src_node] != dst:
+                key = ("control", src_node, dst)
+                index = _shared(part, shared, key, TransferSpec(
+                    TensorRef(src_node, 0), device_of[src_node], dst, "control"))
+                part.control_transfer[(name, src_node)] = index
+    for ref in dict.fromkeys(fetch):
+        index = _fetch_transfer(graph, device_of, part, shared, ref, fed)
+        if index is not None:
+            part.fetch_transfer[ref] = index
+    return part
+
+
+def _shared(part: Partition, shared: dict, key: tuple | None, spec: TransferSpec) -> int:
+    if key is not None and key in shared:
+        return shared[key]
+    part.transfers.append(spec)
+    index = len(part.transfers) - 1
+    if key is not None:
+        shared[key] = index
+    return index
+
+
+def _data_transfer(graph, device_of, part, shared, ref: TensorRef, dst: str, fed) -> int | None:
+    if ref in fed:
+        if dst == CLIENT:
+            return None
+        return _shared(part, shared, ("data", ref, dst), TransferSpec(ref, CLIENT, dst, "feed"))
+    if dst in part.replicated.get(ref.node, ()):
+        return None
+    src = device_of[ref.node]
+    if src == dst:
+        return None
+    key = None if graph.nodes[ref.node].is_ref_output else ("data", ref, dst)
+    return _shared(part, shared, key, TransferSpec(ref, src, dst, "edge"))
+
+
+def _fetch_transfer(graph, device_of, part, shared, ref: TensorRef, fed) -> int | None:
+    if ref in fed or CLIENT in part.replicated.get(ref.node, ()):
+        return None
+    if device_of[ref.node] == CLIENT:
+        return None
+    key = ("data", ref, CLIENT)
+    return _shared(part, shared, key, TransferSpec(ref, device_of[ref.node], CLIENT, "fetch"))
+
+
+def _replicated(graph: Graph, device_of, needed, fetch, fed) -> dict[str, set[str]]:
+    """Constants TF's ReplicateConstantsPass copies to each consumer device (G8)."""
+    edges: dict[str, list[str]] = {}
+    has_control_out: set[str] = set()
+    for name in needed:
+        node = graph.nodes[name]
+        for ref in node.inputs:
+            if ref not in fed:
+                edges.setdefault(ref.node, []).append(device_of[name])
+        has_control_out.update(node.control_inputs)
+    for ref in fetch:
+        if ref not in fed:
+            edges.setdefault(ref.node, []).append(CLIENT)
+    out = {}
+    for name, dsts in edges.items():
+        node = graph.nodes[name]
+        if (node.op == "const" and len(dsts) > 1 and name not in has_control_out
+                and device_of[name].rsplit("/", 1)[-1].startswith("cpu")
+                and len(set(dsts)) > 1 and _small(node)):
+            out[name] = set(dsts)
+    return out
+
+
+def _small(node) -> bool:
+    n = num_elements(node.outputs[0].shape) if node.outputs else None
+    return n is not None and n <= REPLICATE_MAX_ELEMENTS

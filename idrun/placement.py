@@ -1,0 +1,193 @@
+"""Placement: a device for every node of the whole graph, and why (SPEC 5, F1-F10).
+
+Policy, applied to the whole graph, not only what a step runs (F9):
+1. A node's requested device (its own `device:` or its block's) must exist
+   in the graph's devices; otherwise placement fails for the whole graph
+   (F10), unless soft placement moves it to cpu:0 with a warning.
+2. A variable, its reads and its assigns form one colocation group on the
+   variable's device, overriding what members ask for (F4). A variable with
+   no device takes the first device a member asks for. In ref mode an
+   explicit `read` is an identity of the ref and is not forced.
+3. First pass: every node that is not a heuristic candidate gets its group's
+   device, its requested device, or the default (cpu:0; gpu:0 when the graph
+   has a GPU and the op has a GPU kernel).
+4. Second pass, unplaced candidates in graph order: a generator (no inputs,
+   one non-ref output) goes with its consumers, data and control, when they
+   are all on one device (F6); `shape` goes with its input (F7); an identity
+   with one in-edge and one out-edge whose input and output request the same
+   device string goes with its input (F8; no out-edge means the graph sink,
+   which requests none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from idrun.devices.names import DeviceSpec, parse_device
+from idrun.errors import SpecError
+from idrun.graph import Graph, Node
+from idrun.ops import REGISTRY
+
+CLIENT = "cpu:0"
+GROUP_MEMBERS = {"resource": ("read", "assign", "assign_add", "assign_sub"),
+                 "ref": ("assign", "assign_add", "assign_sub")}
+
+
+@dataclass
+class Placement:
+    device: dict[str, str] = field(default_factory=dict)
+    reason: dict[str, str] = field(default_factory=dict)
+    devices: list[str] = field(default_factory=list)
+    warnings: list[SpecError] = field(default_factory=list)
+
+
+def graph_devices(graph: Graph, declared: list[str] | None) -> list[str]:
+    """The graph's devices: `devices:` if given, else cpu:0 and those nodes name."""
+    if declared:
+        return list(dict.fromkeys([CLIENT] + declared)) if CLIENT not in declared else list(declared)
+    found = [CLIENT]
+    for node in graph.nodes.values():
+        spec = parse_device(node.device) if node.device else DeviceSpec()
+        if spec.is_complete and str(spec) not in found:
+            found.append(str(spec))
+    return found
+
+
+def place(graph: Graph, declared: list[str] | None = None, soft: bool = False) -> Placement:
+    """Place every node; raises SpecError naming the first impossible request."""
+    result = Placement(devices=graph_devices(graph, declared))
+    requested = {name: _requested(node, result, soft) for name, node in graph.nodes.items()}
+    groups = _colocation_groups(graph)
+    group_device = _group_devices(graph, groups, requested)
+    users = graph.consumers()
+    second = []
+    for name, node in graph.nodes.items():
+        if name in groups:
+            var = groups[name]
+            result.device[name] = group_device[var]
+            result.reason[name] = _group_reason(graph, name, var, requested)
+        elif requested[name]:
+            result.device[name] = requested[name]
+            result.reason[name] = node.device_from or "block"
+        elif _is_candidate(node, graph):
+            second.append(name)
+        else:
+            result.device[name], result.reason[name] = _default(node, result.devices), "default"
+    for name in second:
+        _place_candidate(graph, graph.nodes[name], users, requested, result)
+    return result
+
+
+def _requested(node: Node, result: Placement, soft: bool) -> str:
+    """The concrete device a node asks for, or '' when it asks for none."""
+    if not node.device:
+        return ""
+    spec = parse_device(node.device)
+    if not spec.is_complete:
+        return _first_match(spec, result.devices)
+    name = str(spec)
+    if name in result.devices:
+        return name
+    if soft and spec.is_local:
+        result.warnings.append(SpecError(
+            f"device '{name}' does not exist; soft placement puts '{node.name}' on {CLIENT}", node.loc))
+        return CLIENT
+    raise SpecError(
+        f"Cannot assign a device for operation {node.name}: {{{{node {node.name}}}}} was explicitly "
+        f"assigned to {name} but available devices are [ {', '.join(result.devices)} ]. Make sure "
+        "the device specification refers to a valid device.", node.loc)
+
+
+def _first_match(spec: DeviceSpec, devices: list[str]) -> str:
+    """A partial request (`cpu:*`, `/job:localhost`): the first device it fits, if it names a job."""
+    if spec.is_local and spec.type in (None, "cpu"):
+        return ""
+    for name in devices:
+        d = parse_device(name)
+        if all(getattr(spec, f) in (None, getattr(d, f)) for f in ("job", "task", "type", "index")):
+            return name
+    return ""
+
+
+def _colocation_groups(graph: Graph) -> dict[str, str]:
+    """Member node -> its variable, for variables, their reads and assigns (F4)."""
+    members = GROUP_MEMBERS[graph.variables]
+    groups = {}
+    for name, node in graph.nodes.items():
+        if node.op == "variable":
+            groups[name] = name
+        elif node.ref_inputs and (node.op in members or node.role == "snapshot"):
+            groups[name] = node.inputs[node.ref_inputs[0]].node
+    return groups
+
+
+def _group_devices(graph: Graph, groups: dict[str, str], requested: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for member, var in groups.items():
+        if member == var and requested[var]:
+            out[var] = requested[var]
+    for member, var in groups.items():
+        if var not in out and requested[member]:
+            out[var] = requested[member]
+    devices = graph_devices(graph, None)
+    for var in set(groups.values()):
+        out.setdefault(var, _default(graph.nodes[var], devices))
+    return out
+
+
+def _group_reason(graph: Graph, name: str, var: str, requested: dict[str, str]) -> str:
+    if name == var:
+        node = graph.nodes[name]
+        return (node.device_from or "block") if requested[name] else "colocated with a member"
+    return f"colocated with variable {var}"
+
+
+def _default(node: Node, devices: list[str]) -> str:
+    if "gpu:0" in devices and REGISTRY[node.op].gpu:
+        return "gpu:0"
+    return CLIENT
+
+
+def _is_candidate(node: Node, graph: Graph) -> bool:
+    return _is_generator(node) or node.op in ("shape", "identity")
+
+
+def _is_generator(node: Node) -> bool:
+    return not node.inputs and len(node.outputs) == 1 and not node.is_ref_output \
+        and node.op not in ("variable",)
+
+
+def _place_candidate(graph: Graph, node: Node, users: dict[str, list[str]],
+                     requested: dict[str, str], result: Placement) -> None:
+    name = node.name
+    if _is_generator(node) and users[name]:
+        places = {result.device.get(u) for u in users[name]}
+        if len(places) == 1 and None not in places:
+            result.device[name] = places.pop()
+            result.reason[name] = f"follows consumer {users[name][0]}"
+            return
+    if node.op == "shape" or (node.op == "identity" and _identity_follows(graph, node, users, requested)):
+        source = node.inputs[0].node
+        if source in result.device:
+            result.device[name] = result.device[source]
+            result.reason[name] = f"follows input {source}"
+            return
+    result.device[name], result.reason[name] = _default(node, result.devices), "default"
+
+
+def _identity_follows(graph: Graph, node: Node, users: dict[str, list[str]],
+                      requested: dict[str, str]) -> bool:
+    """TF 2.x's MatchIdentityOperation (F8)."""
+    if len(node.inputs) + len(node.control_inputs) != 1:
+        return False
+    out_edges = users[node.name]
+    count = sum(_edges_between(graph.nodes[u], node.name) for u in out_edges)
+    if count > 1:
+        return False
+    src_request = graph.nodes[node.inputs[0].node].device
+    dst_request = graph.nodes[out_edges[0]].device if out_edges else ""
+    return src_request == dst_request
+
+
+def _edges_between(user: Node, name: str) -> int:
+    return sum(r.node == name for r in user.inputs) + (name in user.control_inputs)

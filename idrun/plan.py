@@ -1,0 +1,322 @@
+"""compile_plan: everything a step needs, decided once per signature.
+
+Policy: a Plan is compiled for one (fetch, targets, fed tensors, order). It
+prunes the graph to what the fetches and targets need (B1), partitions it
+into per-device work with transfers (see `partition`), orders ops and
+transfers legally, binds every kernel to its device's array module, and
+materializes constants once. The result is one generated Python function:
+a flat sequence of kernel calls on local variables, with no dict lookups,
+graph traversal or validation per step (PERF.md: a flat call costs what a
+hand-written numpy call does).
+
+The step function is `step(F, T, O)`: F the fed values, T a list receiving
+(transfer index, seconds, value) as transfers happen, O a list receiving
+op indexes when op order is recorded. It returns the fetched values. When a
+kernel raises, `locate_failure` maps the traceback line back to the node.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy
+
+from idrun.graph import Graph, Node, TensorRef
+from idrun.ops import REGISTRY
+from idrun.ops.opdef import KernelEnv
+from idrun.ops.state import VariableCell
+from idrun.partition import CLIENT, Partition, TransferSpec, partition
+from idrun.schedule import declaration_order, random_order
+
+_SOURCE_NAME = "<idrun-plan>"
+
+
+class PlanError(Exception):
+    """A step cannot run at all (an unfed placeholder); the session reports it."""
+
+    def __init__(self, node: str, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One thing a step does: run a node, or perform a transfer."""
+
+    key: tuple            # declaration-order tie-break
+    node: str | None      # op items
+    transfer: int | None  # transfer items: index into Partition.transfers
+
+
+@dataclass
+class Plan:
+    needed: list[str]
+    transfers: list[TransferSpec]
+    items: list[_Item]
+    device_of: dict[str, str]
+    step: Callable
+    line_items: dict[int, int]
+    fed: list[TensorRef]
+    source: str = field(repr=False, default="")
+
+    def item_node(self, index: int) -> str:
+        item = self.items[index]
+        if item.node is not None:
+            return item.node
+        return self.transfers[item.transfer].tensor.node
+
+    def locate_failure(self, exc: BaseException) -> str | None:
+        """The node whose kernel raised `exc`, from the generated code's line."""
+        tb = exc.__traceback__
+        node = None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == _SOURCE_NAME and tb.tb_lineno in self.line_items:
+                node = self.item_node(self.line_items[tb.tb_lineno])
+            tb = tb.tb_next
+        return node
+
+
+@dataclass
+class PlanRequest:
+    graph: Graph
+    device_of: dict[str, str]
+    devices: dict[str, Any]           # name -> Device
+    cells: dict[str, VariableCell]
+    fetch: list[TensorRef]
+    targets: list[str]
+    fed: list[TensorRef]
+    rng: random.Random | None = None  # None: declaration order
+    record_ops: bool = False
+    clock: Callable[[], float] = time.perf_counter
+
+
+def compile_plan(req: PlanRequest) -> Plan:
+    """Prune, partition, order, bind and generate the step function."""
+    graph, fed = req.graph, set(req.fed)
+    roots = [r.node for r in req.fetch if r not in fed] + list(req.targets)
+    index = graph.index()
+    needed = sorted(graph.closure(roots, frozenset(fed)), key=index.__getitem__)
+    _check_placeholders(graph, needed)
+    part = partition(graph, req.device_of, needed, req.fetch, fed)
+    items = _items(graph, needed, part, index)
+    order = _order(graph, items, part, req.rng)
+    return _Generator(req, part, items, needed).build(order)
+
+
+def _check_placeholders(graph: Graph, needed: list[str]) -> None:
+    for name in needed:
+        node = graph.nodes[name]
+        if node.op == "placeholder":
+            t = node.outputs[0]
+            shape = "<unknown>" if t.shape is None else "[" + ",".join(
+                "?" if d is None else str(d) for d in t.shape) + "]"
+            from idrun.dtypes import tf_name
+            raise PlanError(name, f"You must feed a value for placeholder tensor '{name}' with "
+                                  f"dtype {tf_name(t.dtype)} and shape {shape}")
+
+
+def _items(graph: Graph, needed: list[str], part: Partition, index: dict[str, int]) -> list[_Item]:
+    items = [_Item((index[n], 0, 0), n, None) for n in needed
+             if REGISTRY[graph.nodes[n].op].kernel is not None]  # sources are bound, not run
+    for i, spec in enumerate(part.transfers):
+        key = (-1, 0, i) if spec.kind == "feed" else (index[spec.tensor.node], 1, i)
+        items.append(_Item(key, None, i))
+    items.sort(key=lambda it: it.key)
+    return items
+
+
+def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
+    """A legal order of items through data, control and transfer edges."""
+    position = {it.node: i for i, it in enumerate(items) if it.node is not None}
+    xfer_pos = {it.transfer: i for i, it in enumerate(items) if it.transfer is not None}
+    deps: list[list[int]] = []
+    for it in items:
+        if it.transfer is not None:
+            spec = part.transfers[it.transfer]
+            src = position.get(spec.tensor.node)
+            deps.append([] if spec.kind == "feed" or src is None else [src])
+            continue
+        node = graph.nodes[it.node]
+        mine = [xfer_pos[part.edge_transfer[(it.node, p)]] if (it.node, p) in part.edge_transfer
+                else position.get(r.node) for p, r in enumerate(node.inputs)]
+        mine += [xfer_pos[part.control_transfer[(it.node, c)]] if (it.node, c) in part.control_transfer
+                 else position.get(c) for c in node.control_inputs]
+        deps.append([d for d in mine if d is not None])
+    return random_order(deps, rng) if rng is not None else declaration_order(deps)
+
+
+class _Generator:
+    """Writes the step function's source and binds its free variables."""
+
+    def __init__(self, req: PlanRequest, part: Partition, items: list[_Item], needed: list[str]):
+        self.req, self.part, self.items, self.needed = req, part, items, needed
+        self.bound: dict[str, Any] = {}
+        self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
+        self.lines: list[str] = []
+        self.line_items: dict[int, int] = {}
+
+    def build(self, order: list[int]) -> Plan:
+        self._bind_sources()
+        body = ["def step(F, T, O):"]
+        body += [f"    {v} = F[{i}]" for i, v in enumerate(self._fed_vars())]
+        self.lines = body
+        for i in order:
+            self._emit(i)
+        self.lines.append("    return (" + "".join(f"{v}, " for v in self._fetch_vars()) + ")")
+        source = "\n".join(self.lines) + "\n"
+        namespace = dict(self.bound)
+        exec(compile(source, _SOURCE_NAME, "exec"), namespace)
+        return Plan(self.needed, self.part.transfers, self.items, self.req.device_of,
+                    namespace["step"], self.line_items, list(self.req.fed), source)
+
+    def _bind(self, prefix: str, value: Any) -> str:
+        name = f"{prefix}{len(self.bound)}"
+        self.bound[name] = value
+        return name
+
+    def _bind_sources(self) -> None:
+        """Constants (once per device that holds them) and variable cells."""
+        graph, fed = self.req.graph, set(self.req.fed)
+        self.bound["clk"] = self.req.clock
+        for name in self.needed:
+            node = graph.nodes[name]
+            home = self.req.device_of[name]
+            if node.op == "const" and TensorRef(name, 0) not in fed:
+                for device in {home} | self.part.replicated.get(name, set()):
+                    value = self.req.devices[device].put(materialize(node))
+                    self.tensor_var[(name, 0, device)] = self._bind("c", value)
+            elif node.op == "variable":
+                self.tensor_var[(name, 0, home)] = self._bind("c", self.req.cells[name])
+
+    def _fed_vars(self) -> list[str]:
+        names = []
+        for i, ref in enumerate(self.req.fed):
+            var = f"f{i}"
+            self.tensor_var[(ref.node, ref.index, CLIENT)] = var
+            names.append(var)
+        return names
+
+    def _input_var(self, consumer: str, pos: int, ref: TensorRef) -> str:
+        if (consumer, pos) in self.part.edge_transfer:
+            return f"x{self.part.edge_transfer[(consumer, pos)]}"
+        device = self.req.device_of[consumer]
+        if ref in set(self.req.fed):
+            return self.tensor_var[(ref.node, ref.index, CLIENT)]
+        key = (ref.node, ref.index, device)
+        if key in self.tensor_var:
+            return self.tensor_var[key]
+        return self.tensor_var[(ref.node, ref.index, self.req.device_of[ref.node])]
+
+    def _fetch_vars(self) -> list[str]:
+        out = []
+        for ref in self.req.fetch:
+            if ref in self.part.fetch_transfer:
+                out.append(f"x{self.part.fetch_transfer[ref]}")
+            elif ref in set(self.req.fed):
+                out.append(self.tensor_var[(ref.node, ref.index, CLIENT)])
+            else:
+                key = (ref.node, ref.index, CLIENT)
+                out.append(self.tensor_var.get(key) or self.tensor_var[
+                    (ref.node, ref.index, self.req.device_of[ref.node])])
+        return out
+
+    def _emit(self, i: int) -> None:
+        item = self.items[i]
+        self.line_items[len(self.lines) + 1] = i
+        if item.transfer is not None:
+            self.lines.append(self._transfer_line(item.transfer))
+        else:
+            self.lines.append(self._op_line(item.node))
+        if self.req.record_ops:
+            self.lines.append(f"    O.append({i})")
+
+    def _op_line(self, name: str) -> str:
+        node = self.req.graph.nodes[name]
+        device = self.req.devices[self.req.device_of[name]]
+        args = ", ".join(self._input_var(name, p, r) for p, r in enumerate(node.inputs))
+        outs = [f"v{len(self.tensor_var)}_{k}" for k in range(len(node.outputs))]
+        for k, var in enumerate(outs):
+            self.tensor_var[(name, k, device.name)] = var
+        kernel = self._bind("k", bind_kernel(self.req.graph, node, device))
+        call = f"{kernel}({args})"
+        if not outs:
+            return f"    {call}"
+        if REGISTRY[node.op].multi_output:
+            return f"    {', '.join(outs)}, = {call}"
+        return f"    {outs[0]} = {call}"
+
+    def _transfer_line(self, index: int) -> str:
+        spec = self.part.transfers[index]
+        if spec.kind == "control":
+            return f"    T.append(({index}, 0.0, None))"
+        src = self._transfer_source(spec)
+        move = self._bind("m", make_transfer(self.req.devices[spec.src], self.req.devices[spec.dst]))
+        var = f"x{index}"
+        return f"    t = clk(); {var} = {move}({src}); T.append(({index}, clk() - t, {var}))"
+
+    def _transfer_source(self, spec: TransferSpec) -> str:
+        ref = spec.tensor
+        if spec.kind == "feed":
+            return self.tensor_var[(ref.node, ref.index, CLIENT)]
+        return self.tensor_var[(ref.node, ref.index, spec.src)]
+
+
+def bind_kernel(graph: Graph, node: Node, device: Any) -> Callable:
+    """The node's kernel bound to the device's array module."""
+    opdef = REGISTRY[node.op]
+    in_types = tuple(graph.nodes[r.node].outputs[r.index] for r in node.inputs)
+    env = KernelEnv(xp=device.xp, attrs=node.attrs, in_types=in_types,
+                    in_names=tuple(str(r) for r in node.inputs), out_types=node.outputs,
+                    node=node.name, variables=graph.variables, device=device)
+    return opdef.kernel(env)
+
+
+def numpy_dtype(dtype: str) -> Any:
+    return object if dtype == "string" else numpy.dtype(dtype)
+
+
+def materialize(node: Node) -> Any:
+    """A const or variable's value as a host array of its dtype."""
+    return host_array(node.attrs["value"], node.outputs[0].dtype)
+
+
+def host_array(value: Any, dtype: str) -> Any:
+    if dtype == "string":
+        return numpy.array(_encode(value), dtype=object)
+    return numpy.array(value, dtype=numpy_dtype(dtype))
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+def make_transfer(src: Any, dst: Any) -> Callable:
+    """How a value moves: host to host hands the buffer over; else a real copy."""
+    if src.host and dst.host:
+        return _hand_over
+    if dst.host:
+        return _cells(src.get)
+    if src.host:
+        return _cells(dst.put)
+    return _cells(lambda v: dst.put(src.get(v)))
+
+
+def _hand_over(value: Any) -> Any:
+    return value
+
+
+def _cells(copy: Callable) -> Callable:
+    """A copy that also moves a ref (a cell): the copy ends the aliasing."""
+    def move(value: Any) -> Any:
+        if isinstance(value, VariableCell):
+            moved = VariableCell(value.name)
+            moved.value = copy(value.value)
+            return moved
+        return copy(value)
+    return move

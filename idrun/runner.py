@@ -1,0 +1,126 @@
+"""From a loaded spec and command-line choices to a Session and RunRequest.
+
+Resolves fetch, target and feed names (aliases followed, variables fetched
+through their own read, B7 wording for bad names), reads feed values, and
+places the graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from idrun.errors import SourceLoc, SpecError, UsageError, did_you_mean
+from idrun.graph import Graph, TensorRef
+from idrun.placement import Placement, place
+from idrun.session import RunRequest, Session
+from idrun.spec import Located, Spec
+
+
+@dataclass
+class RunOptions:
+    """What the command line asked for; None means "use the spec's `run:`"."""
+
+    fetch: list[str] | None = None
+    targets: list[str] | None = None
+    feeds: dict[str, Any] = field(default_factory=dict)  # name -> literal or "@path"
+    steps: int | None = None
+    schedule: str = "declaration"
+    seed: int = 0
+    record_ops: bool = False
+    soft_placement: bool = False
+
+
+def resolve_tensor(graph: Graph, text: str) -> TensorRef:
+    """A fetch or feed name as a tensor; LookupError((message, hints)) in TF's words (B7)."""
+    name, sep, index = text.rpartition(":")
+    if not (sep and index.isdigit()):
+        name, index = text, "0"
+    if name in graph.aliases and index == "0":
+        return _redirect(graph, graph.aliases[name])
+    if name not in graph.nodes:
+        hints = did_you_mean(name, list(graph.nodes) + list(graph.aliases))
+        raise LookupError((f"The name '{text}' refers to a Tensor which does not exist. The "
+                           f"operation, '{name}', does not exist in the graph.", hints))
+    ref = TensorRef(name, int(index))
+    count = len(graph.nodes[name].outputs)
+    if ref.index >= count:
+        raise LookupError((f"The name '{text}' refers to a Tensor which does not exist. The "
+                           f"operation, '{name}', exists but only has {count} "
+                           f"output{'s' * (count != 1)}.", []))
+    return _redirect(graph, ref)
+
+
+def _redirect(graph: Graph, ref: TensorRef) -> TensorRef:
+    """Fetching a resource variable fetches its own read (C2)."""
+    return graph.fetch_redirects.get(ref.node, ref) if ref.index == 0 else ref
+
+
+def _resolve(graph: Graph, item: Located | str) -> TensorRef:
+    text, loc = (item.value, item.loc) if isinstance(item, Located) else (item, None)
+    try:
+        return resolve_tensor(graph, text)
+    except LookupError as exc:
+        message, hints = exc.args[0]
+        raise _error(loc, message, hints) from None
+
+
+def _error(loc: SourceLoc | None, message: str, hints=()) -> SpecError:
+    return SpecError(message, loc, hints) if loc else UsageError(message, None, hints)
+
+
+def _target(graph: Graph, item: Located | str) -> str:
+    text, loc = (item.value, item.loc) if isinstance(item, Located) else (item, None)
+    name = graph.aliases[text].node if text in graph.aliases else text
+    if name not in graph.nodes:
+        raise _error(loc, f"target '{text}': the operation does not exist",
+                     did_you_mean(text, graph.nodes))
+    return name
+
+
+def build_request(spec: Spec, opts: RunOptions) -> RunRequest:
+    graph = spec.graph
+    fetch_items = opts.fetch if opts.fetch is not None else (
+        spec.run.fetch if spec.run.fetch_given else
+        [Located(k, v.loc) for k, v in spec.expect.items() if k != "transfers_per_step"])
+    target_items = opts.targets if opts.targets is not None else spec.run.targets
+    targets = [_target(graph, t) for t in target_items]
+    fetch, names = [], []
+    for item in fetch_items:
+        text = item.value if isinstance(item, Located) else item
+        if _is_op_name(graph, text):
+            targets.append(_target(graph, item))  # an op with no outputs runs as a target (B3)
+            continue
+        fetch.append(_resolve(graph, item))
+        names.append(text)
+    feeds = read_feeds(spec, opts)
+    steps = opts.steps if opts.steps is not None else spec.run.steps
+    return RunRequest(fetch, names, targets, feeds, steps, opts.schedule, opts.seed,
+                      opts.record_ops, spec.run.init)
+
+
+def _is_op_name(graph: Graph, text: str) -> bool:
+    node = graph.nodes.get(text)
+    return node is not None and not node.outputs
+
+
+def read_feeds(spec: Spec, opts: RunOptions) -> dict[TensorRef, Any]:
+    """Spec feeds, then command-line feeds over them; values converted to the tensor's type."""
+    from idrun.feeds import feed_value  # numpy: only when something is fed
+    items: dict[str, tuple[Any, SourceLoc | None, Path | None]] = {}
+    base = Path(spec.path).parent
+    for name, located in spec.run.feed.items():
+        items[name] = (located.value, located.loc, base)
+    for name, value in opts.feeds.items():
+        items[name] = (value, None, None)
+    out = {}
+    for name, (value, loc, rel) in items.items():
+        ref = _resolve(spec.graph, Located(name, loc) if loc else name)
+        out[ref] = feed_value(spec.graph, ref, value, loc, rel)
+    return out
+
+
+def make_session(spec: Spec, opts: RunOptions) -> tuple[Session, Placement]:
+    placement = place(spec.graph, spec.devices, soft=opts.soft_placement)
+    return Session(spec.graph, placement, spec.name), placement

@@ -1,0 +1,169 @@
+"""Session: variables, devices, a plan cache, and the step loop.
+
+Policy: variables are initialized once, before the first step, on their
+devices (C7). Each step runs one compiled plan (see `plan`); with the
+default schedule the plan is compiled once per (fetch, targets, feeds)
+signature and reused, with `random` a fresh legal order is drawn per step
+from one seeded generator. State (variable cells) persists across steps.
+
+The session never prints. It calls observers: `on_step_end(StepResult)`
+after each step and `on_finish(RunResult)` in a `finally`, so steps already
+finished are reported even when a later one fails. A failure inside a step
+becomes a StepError naming the step, the node and its spec location.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+import numpy
+
+from idrun.devices import make_device
+from idrun.devices.names import parse_device
+from idrun.errors import StepError
+from idrun.graph import Graph, TensorRef
+from idrun.ops.opdef import KernelError
+from idrun.ops.state import VariableCell
+from idrun.placement import Placement
+from idrun.plan import Plan, PlanError, PlanRequest, compile_plan, materialize
+from idrun.result import RunResult, StepResult, TransferRecord
+
+
+class Observer(Protocol):
+    def on_step_end(self, result: StepResult) -> None: ...
+    def on_finish(self, result: RunResult) -> None: ...
+
+
+@dataclass
+class RunRequest:
+    """What to run: resolved tensors and nodes, and how."""
+
+    fetch: list[TensorRef]
+    fetch_names: list[str]
+    targets: list[str] = field(default_factory=list)
+    feeds: dict[TensorRef, Any] = field(default_factory=dict)  # host arrays
+    steps: int = 1
+    schedule: str = "declaration"  # | "random"
+    seed: int = 0
+    record_ops: bool = False
+    init: bool = True
+
+
+class Session:
+    """Runs a placed graph for N steps."""
+
+    def __init__(self, graph: Graph, placement: Placement, name: str = "",
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.graph = graph
+        self.placement = placement
+        self.name = name
+        self.clock = clock
+        self.devices = {d: _make_device(d) for d in placement.devices}
+        self.cells = {n: VariableCell(n) for n, node in graph.nodes.items() if node.op == "variable"}
+        self._plans: dict[tuple, Plan] = {}
+
+    def initialize(self) -> None:
+        """Every variable to its initial value, on its device (global_variables_initializer)."""
+        for name, cell in self.cells.items():
+            device = self.devices[self.placement.device[name]]
+            cell.value = device.put(materialize(self.graph.nodes[name]).copy())
+
+    def plan(self, req: RunRequest, rng: random.Random | None = None) -> Plan:
+        key = (tuple(req.fetch), tuple(req.targets), tuple(req.feeds), req.record_ops)
+        if rng is None and key in self._plans:
+            return self._plans[key]
+        plan = compile_plan(PlanRequest(
+            self.graph, self.placement.device, self.devices, self.cells, req.fetch,
+            req.targets, list(req.feeds), rng, req.record_ops, self.clock))
+        if rng is None:
+            self._plans[key] = plan
+        return plan
+
+    def run(self, req: RunRequest, observers: tuple[Observer, ...] = ()) -> RunResult:
+        """Run `req.steps` steps; failures end the run with `result.error` set."""
+        result = RunResult(self.name, self.graph.variables, req.fetch_names,
+                           dict(self.placement.device), devices=self.device_kinds())
+        rng = random.Random(req.seed) if req.schedule == "random" else None
+        try:
+            if req.init:
+                self.initialize()
+            with numpy.errstate(all="ignore"):
+                for step in range(1, req.steps + 1):
+                    result.steps.append(self._run_step(req, step, rng))
+                    for obs in observers:
+                        obs.on_step_end(result.steps[-1])
+        except StepError as err:
+            result.error = err
+        finally:
+            for obs in observers:
+                obs.on_finish(result)
+        return result
+
+    def device_kinds(self) -> dict[str, str]:
+        return {name: ("simulated" if d.simulated else d.xp.__name__) for name, d in self.devices.items()}
+
+    def _run_step(self, req: RunRequest, step: int, rng: random.Random | None) -> StepResult:
+        try:
+            plan = self.plan(req, rng)
+        except PlanError as exc:
+            raise self._step_error(step, exc.node, exc.message) from None
+        transfers: list = []
+        ops: list = []
+        try:
+            values = plan.step(tuple(req.feeds.values()), transfers, ops)
+        except Exception as exc:  # noqa: BLE001 - any kernel failure is reported as a step error
+            node = plan.locate_failure(exc) or "?"
+            raise self._step_error(step, node, _message(exc)) from None
+        return StepResult(step, _fetched(req.fetch_names, values),
+                          self._records(plan, transfers),
+                          [(plan.item_node(i), plan.device_of.get(plan.item_node(i), ""))
+                           for i in ops if plan.items[i].node is not None])
+
+    def _records(self, plan: Plan, transfers: list) -> list[TransferRecord]:
+        out = []
+        for index, seconds, value in transfers:
+            spec = plan.transfers[index]
+            out.append(TransferRecord(str(spec.tensor) if spec.kind != "control" else
+                                      f"^{spec.tensor.node}", spec.src, spec.dst,
+                                      _nbytes(value), spec.kind, seconds))
+        return out
+
+    def _step_error(self, step: int, node: str, message: str) -> StepError:
+        loc = self.graph.nodes[node].loc if node in self.graph.nodes else None
+        return StepError(message, loc, step=step, node=node)
+
+
+def _make_device(name: str):
+    spec = parse_device(name)
+    return make_device(name, spec.type or "cpu", spec.index or 0)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, KernelError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _nbytes(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, VariableCell):
+        value = value.value
+    return int(getattr(value, "nbytes", 0))
+
+
+def _fetched(names: list[str], values: tuple) -> dict[str, Any]:
+    out = {}
+    for name, value in zip(names, values):
+        if isinstance(value, VariableCell):
+            value = value.value
+        out[name] = numpy.array(_to_host(value), copy=True)
+    return out
+
+
+def _to_host(value: Any) -> Any:
+    get = getattr(value, "get", None)  # CuPy arrays
+    return get() if callable(get) and not isinstance(value, numpy.ndarray) else value

@@ -1,0 +1,159 @@
+"""Load a spec file: YAML with locations -> Graph, run defaults and `expect:`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from idrun.devices.names import normalize_device
+from idrun.errors import SourceLoc, SpecError
+from idrun.graph import Graph
+from idrun.spec.builder import GraphBuilder, _check_keys
+from idrun.spec.yamlsrc import YMap, load_yaml, loc_of
+
+TOP_KEYS = ("name", "description", "variables", "devices", "nodes", "run", "expect")
+RUN_KEYS = ("fetch", "targets", "feed", "steps", "init")
+VARIABLE_MODES = ("resource", "ref")
+
+
+@dataclass
+class Located:
+    """A value from the spec with where it was written."""
+
+    value: Any
+    loc: SourceLoc | None
+
+
+@dataclass
+class RunConfig:
+    fetch: list[Located] = field(default_factory=list)
+    targets: list[Located] = field(default_factory=list)
+    feed: dict[str, Located] = field(default_factory=dict)
+    steps: int = 1
+    init: bool = True
+    fetch_given: bool = False
+
+
+@dataclass
+class Spec:
+    path: str
+    name: str
+    description: str
+    variables: str
+    devices: list[str] | None
+    graph: Graph
+    run: RunConfig
+    expect: dict[str, Located]
+    warnings: list[SpecError]
+    loc: SourceLoc
+    doc: YMap = field(repr=False, default=None)
+
+
+def read_document(path: str) -> tuple[YMap, str]:
+    """The spec file as a located mapping."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read {path}: {exc}") from None
+    doc = load_yaml(text, path)
+    if not isinstance(doc, YMap):
+        raise SpecError("a spec must be a YAML mapping with a `nodes:` list",
+                        getattr(doc, "loc", SourceLoc(path, 1, 1)))
+    return doc, text
+
+
+def load_spec(path: str, variables: str | None = None) -> Spec:
+    """Load and build a spec; `variables` overrides the file's mode."""
+    doc, _ = read_document(path)
+    _check_keys(doc, TOP_KEYS, "a spec")
+    mode = variables or _mode(doc)
+    if "nodes" not in doc:
+        raise SpecError("a spec needs a `nodes:` list", doc.loc)
+    builder = GraphBuilder(path, mode)
+    builder.add_entries(doc["nodes"], loc_of(doc, "nodes"))
+    graph = builder.finish()
+    return Spec(path=path, name=_text(doc, "name", Path(path).stem),
+                description=_text(doc, "description", ""), variables=mode,
+                devices=_devices(doc), graph=graph, run=_run_config(doc),
+                expect=_expect(doc), warnings=builder.warnings, loc=doc.loc, doc=doc)
+
+
+def _text(doc: YMap, key: str, default: str) -> str:
+    value = doc.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise SpecError(f"`{key}` must be a string", loc_of(doc, key))
+    return value
+
+
+def _mode(doc: YMap) -> str:
+    mode = doc.get("variables", "resource")
+    if mode not in VARIABLE_MODES:
+        raise SpecError(f"`variables` must be resource or ref, got {mode!r}", loc_of(doc, "variables"))
+    return mode
+
+
+def _devices(doc: YMap) -> list[str] | None:
+    if "devices" not in doc or doc["devices"] is None:
+        return None
+    items = doc["devices"]
+    if not isinstance(items, list) or not items:
+        raise SpecError("`devices` must be a non-empty list such as [cpu:0, gpu:0]", loc_of(doc, "devices"))
+    out = []
+    for i, item in enumerate(items):
+        try:
+            name = normalize_device(item)
+        except ValueError as exc:
+            raise SpecError(str(exc), loc_of(items, i)) from None
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _names(section: YMap, key: str) -> list[Located]:
+    items = section.get(key)
+    if items is None:
+        return []
+    if isinstance(items, str):
+        return [Located(items, loc_of(section, key))]
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise SpecError(f"`run.{key}` must be a list of names", loc_of(section, key))
+    return [Located(item, loc_of(items, i)) for i, item in enumerate(items)]
+
+
+def _run_config(doc: YMap) -> RunConfig:
+    section = doc.get("run")
+    if section is None:
+        return RunConfig()
+    if not isinstance(section, YMap):
+        raise SpecError("`run` must be a mapping", loc_of(doc, "run"))
+    _check_keys(section, RUN_KEYS, "`run`")
+    config = RunConfig(fetch=_names(section, "fetch"), targets=_names(section, "targets"),
+                       fetch_given="fetch" in section)
+    steps = section.get("steps", 1)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise SpecError("`run.steps` must be a non-negative integer", loc_of(section, "steps"))
+    config.steps = steps
+    init = section.get("init", True)
+    if not isinstance(init, bool):
+        raise SpecError("`run.init` must be true or false", loc_of(section, "init"))
+    config.init = init
+    feed = section.get("feed") or {}
+    if not isinstance(feed, dict):
+        raise SpecError("`run.feed` must be a mapping of name to value", loc_of(section, "feed"))
+    config.feed = {str(k): Located(v, loc_of(feed, k)) for k, v in feed.items()}
+    return config
+
+
+def _expect(doc: YMap) -> dict[str, Located]:
+    section = doc.get("expect")
+    if section is None:
+        return {}
+    if not isinstance(section, YMap):
+        raise SpecError("`expect` must be a mapping of tensor name to per-step values",
+                        loc_of(doc, "expect"))
+    return {str(k): Located(v, loc_of(section, k)) for k, v in section.items()}

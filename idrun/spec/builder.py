@@ -1,0 +1,499 @@
+"""GraphBuilder: turns the `nodes:` list of a spec into a Graph, as TF would.
+
+Policy (what a user can rely on):
+- Entries are processed in order. Each node, each implicit constant of a
+  literal input and each resource read is *created* at a point; the blocks
+  active at that point give it its name scope, device and control inputs.
+- Control dependencies attach only to nodes created inside a block (A1). An
+  alias creates nothing, so a block around an alias attaches to nothing:
+
+      WRONG (prints 0, 0, 0)              RIGHT (prints 1, 2, 3)
+      - control_dependencies: [inc]       - control_dependencies: [inc]
+        nodes: [{name: y, alias: x}]        nodes: [{name: y, op: identity, inputs: [x]}]
+
+- Domination pruning (A3): a node gets no control inputs from a block when
+  one of its direct data inputs was created in that block (or a block nested
+  in it), and none that is already a data input. A resource read is created
+  with its consumer, so it takes the block's control inputs and the consumer
+  takes none.
+- References may point forward; they are resolved when all entries are read,
+  in the entry's name scope first, then outward, then as a full name.
+
+State: the name-scope, device and controller stacks live here, never on
+nodes. Nodes are drafted (mutable) and frozen into the Graph at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from idrun.dtypes import literal_type
+from idrun.devices.names import DeviceSpec, parse_device
+from idrun.errors import SourceLoc, SpecError, did_you_mean
+from idrun.graph import Graph, Node, TensorRef, TensorType, cycle_error, freeze_attrs
+from idrun.ops import REGISTRY, lookup
+from idrun.ops.opdef import MISSING, InferError, OpDef
+from idrun.schedule import declaration_order
+from idrun.spec.names import Namer, check_name, enclosing_scopes, join
+from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
+
+NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs")
+BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
+
+
+@dataclass
+class _Controller:
+    """One `control_dependencies` block (or one node's `control_inputs`)."""
+
+    uid: int
+    refs: list[tuple[Any, SourceLoc, str]]  # (reference, location, scope)
+
+
+@dataclass
+class _Pending:
+    """A reference not yet resolved: text, where it was written, its scope."""
+
+    text: Any
+    loc: SourceLoc
+    scope: str
+
+
+@dataclass
+class _Draft:
+    name: str
+    opdef: OpDef
+    inputs: list  # TensorRef | _Pending
+    attrs: dict
+    device: str
+    loc: SourceLoc
+    active: tuple[_Controller, ...] = ()
+    extra_controls: list[str] = field(default_factory=list)
+    role: str = ""
+    literal: Any = MISSING  # implicit constants: the raw literal, typed later
+    ref_positions: tuple[int, ...] = ()
+    outputs: tuple[TensorType, ...] = ()
+    controls: tuple[str, ...] = ()
+    device_from: str = ""
+
+    @property
+    def member_of(self) -> set[int]:
+        return {c.uid for c in self.active}
+
+
+class GraphBuilder:
+    """Builds a Graph from node entries; see the module docstring for the policy."""
+
+    def __init__(self, filename: str, variables: str = "resource") -> None:
+        self.filename = filename
+        self.variables = variables
+        self.namer = Namer()
+        self.drafts: dict[str, _Draft] = {}
+        self.before: dict[str, list[_Draft]] = {}  # drafts created late, ordered before a node
+        self.aliases: dict[str, tuple[_Pending, SourceLoc]] = {}
+        self.warnings: list[SpecError] = []
+        self._scope = ""
+        self._device = DeviceSpec()
+        self._controllers: list[_Controller] = []
+        self._next_uid = 0
+        self._var_reads: dict[str, str] = {}  # variable -> its own read (fetch / ref snapshot)
+
+    # ---- entries -------------------------------------------------------
+    def add_entries(self, entries: Any, where: SourceLoc) -> None:
+        if not isinstance(entries, list):
+            raise SpecError("`nodes` must be a list of node entries, aliases and blocks", where)
+        for i, entry in enumerate(entries):
+            loc = loc_of(entries, i) or where
+            if not isinstance(entry, YMap):
+                raise SpecError("a node entry must be a mapping with `op`, `alias` or `nodes`", loc)
+            self._add_entry(entry, loc)
+
+    def _add_entry(self, entry: YMap, loc: SourceLoc) -> None:
+        if "op" in entry:
+            self._add_node(entry, loc)
+        elif "alias" in entry:
+            self._add_alias(entry, loc)
+        elif "nodes" in entry:
+            self._add_block(entry, loc)
+        else:
+            raise SpecError("entry needs `op` (a node), `alias` (a second name) or `nodes` "
+                            "(a block)", loc)
+
+    def _add_alias(self, entry: YMap, loc: SourceLoc) -> None:
+        _check_keys(entry, ("name", "alias"), "alias")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise SpecError("an alias needs a `name`", loc_of(entry, "name"))
+        full = join(self._scope, name)
+        if full in self.aliases:
+            raise SpecError(f"alias '{full}' is already defined", loc_of(entry, "name"))
+        self.aliases[full] = (_Pending(entry["alias"], loc_of(entry, "alias"), self._scope),
+                              loc_of(entry, "name"))
+
+    def _add_block(self, entry: YMap, loc: SourceLoc) -> None:
+        _check_keys(entry, BLOCK_KEYS, "block")
+        saved = (self._scope, self._device, self._controllers)
+        try:
+            if "control_dependencies" in entry:
+                self._enter_control(entry)
+            if "device" in entry:
+                self._device = self._block_device(entry)
+            if "name_scope" in entry:
+                self._scope = self._enter_scope(entry["name_scope"], loc_of(entry, "name_scope"))
+            self.add_entries(entry["nodes"], loc_of(entry, "nodes"))
+        finally:
+            self._scope, self._device, self._controllers = saved
+
+    def _enter_control(self, entry: YMap) -> None:
+        deps, where = entry["control_dependencies"], loc_of(entry, "control_dependencies")
+        if deps is None:
+            self._controllers = []
+            return
+        self._controllers = self._controllers + [self._controller(deps, where)]
+
+    def _controller(self, deps: Any, where: SourceLoc) -> _Controller:
+        if not isinstance(deps, list):
+            raise SpecError("control dependencies must be a list of node names", where)
+        self._next_uid += 1
+        refs = [(d, loc_of(deps, i) or where, self._scope) for i, d in enumerate(deps)]
+        return _Controller(self._next_uid, refs)
+
+    def _block_device(self, entry: YMap) -> DeviceSpec:
+        text = entry["device"]
+        if text is None:
+            return DeviceSpec()
+        return self._parse_device(text, loc_of(entry, "device")).merged_into(self._device)
+
+    def _parse_device(self, text: Any, loc: SourceLoc) -> DeviceSpec:
+        try:
+            return parse_device(text)
+        except ValueError as exc:
+            raise SpecError(str(exc), loc) from None
+
+    def _enter_scope(self, name: Any, loc: SourceLoc) -> str:
+        if name is None:
+            return ""
+        if not isinstance(name, str):
+            raise SpecError("`name_scope` must be a string", loc)
+        if name.endswith("/"):
+            return name[:-1]
+        problem = check_name(name, self._scope)
+        if problem:
+            raise SpecError(problem, loc)
+        return self.namer.unique(join(self._scope, name))
+
+    # ---- nodes ---------------------------------------------------------
+    def _add_node(self, entry: YMap, loc: SourceLoc) -> None:
+        opdef = lookup(entry["op"], loc_of(entry, "op"))
+        _check_keys(entry, NODE_KEYS + tuple(a.name for a in opdef.attrs), f"op '{opdef.name}'")
+        attrs = _node_attrs(opdef, entry, loc)
+        device = self._node_device(entry)
+        active = tuple(self._controllers)
+        if "control_inputs" in entry:
+            active += (self._controller(entry["control_inputs"], loc_of(entry, "control_inputs")),)
+        name = self._node_name(entry, opdef, loc)
+        raw_inputs = _input_list(opdef, entry, loc)
+        draft = _Draft(name, opdef, [], attrs, device, loc, active=active,
+                       device_from=self._device_from(entry))
+        if opdef.source == "variable":
+            draft.active = ()  # variables are made in TF's init_scope: no control inputs
+        for i, raw in enumerate(raw_inputs):
+            draft.inputs.append(self._input(draft, i, raw, loc_of(entry["inputs"], i) or loc))
+        self.drafts[name] = draft
+        if opdef.source == "variable":
+            self._add_variable_read(draft)
+
+    def _device_from(self, entry: YMap) -> str:
+        if entry.get("device") is not None:
+            return "explicit"
+        return "block" if str(self._device) else ""
+
+    def _node_device(self, entry: YMap) -> str:
+        if "device" not in entry or entry["device"] is None:
+            return str(self._device)
+        return str(self._parse_device(entry["device"], loc_of(entry, "device")).merged_into(self._device))
+
+    def _node_name(self, entry: YMap, opdef: OpDef, loc: SourceLoc) -> str:
+        requested = entry.get("name")
+        if requested in (None, ""):
+            return self.namer.unique(join(self._scope, opdef.type_name))
+        if not isinstance(requested, str):
+            raise SpecError("`name` must be a string", loc_of(entry, "name"))
+        problem = check_name(requested, self._scope)
+        if problem:
+            raise SpecError(problem, loc_of(entry, "name"))
+        wanted = join(self._scope, requested)
+        full = self.namer.unique(wanted)
+        if full != wanted:
+            self.warnings.append(SpecError(
+                f"name '{wanted}' is taken; this node is named '{full}'", loc_of(entry, "name")))
+        return full
+
+    def _input(self, draft: _Draft, position: int, raw: Any, loc: SourceLoc):
+        if isinstance(raw, str):
+            return _Pending(raw, loc, self._scope)
+        if draft.opdef.control_inputs_only:
+            raise SpecError(f"inputs of {draft.opdef.name} must be node names, got {raw!r}", loc)
+        if position in draft.opdef.ref_inputs:
+            raise SpecError(f"input '{draft.opdef.input_name(position)}' of {draft.opdef.name} "
+                            "must name a variable, not a literal", loc)
+        arg = draft.opdef.input_name(position)
+        const = _Draft(self.namer.unique(f"{draft.name}/{arg}"), REGISTRY["const"], [],
+                       {"value": _plain(raw), "dtype": None}, draft.device, loc,
+                       active=draft.active, role="literal", literal=_plain(raw),
+                       device_from="block" if draft.device else "")
+        self.drafts[const.name] = const
+        return TensorRef(const.name, 0)
+
+    def _add_variable_read(self, var: _Draft) -> None:
+        """The variable's own read: `x/Read/ReadVariableOp` (resource) or `x/read` (ref)."""
+        suffix = "read" if self.variables == "ref" else "Read/ReadVariableOp"
+        read = _Draft(self.namer.unique(f"{var.name}/{suffix}"), REGISTRY["read"],
+                      [TensorRef(var.name, 0)], {}, var.device, var.loc, role="snapshot",
+                      ref_positions=(0,))
+        self.drafts[read.name] = read
+        self._var_reads[var.name] = read.name
+
+    # ---- finishing -------------------------------------------------------
+    def finish(self) -> Graph:
+        """Resolve references, attach control inputs, type every node, freeze."""
+        self._check_alias_clashes()
+        for draft in list(self.drafts.values()):
+            self._resolve_inputs(draft)
+        for draft in list(self.drafts.values()):
+            if draft.opdef.control_inputs_only:
+                self._expand_group(draft)
+        ordered = self._ordered_drafts()
+        for draft in ordered:
+            draft.controls = self._controls_of(draft)
+        graph = self._freeze_untyped(ordered)
+        cycle = graph.find_cycle()
+        if cycle:
+            raise cycle_error(graph, cycle)
+        index = graph.index()
+        deps = [[index[r.node] for r in d.inputs] for d in ordered]
+        for i in declaration_order(deps):
+            if ordered[i].literal is MISSING:  # literals are typed by their consumer
+                self._type(ordered[i])
+        return self._freeze(ordered)
+
+    def _check_alias_clashes(self) -> None:
+        for full, (_, loc) in self.aliases.items():
+            if full in self.drafts:
+                raise SpecError(f"alias '{full}' has the same name as a node "
+                                f"(defined at {self.drafts[full].loc})", loc)
+
+    def _resolve_inputs(self, draft: _Draft) -> None:
+        for i, item in enumerate(draft.inputs):
+            if isinstance(item, _Pending):
+                draft.inputs[i] = self._bind_input(draft, i, self.resolve(item))
+
+    def _bind_input(self, draft: _Draft, position: int, ref: TensorRef) -> TensorRef:
+        """Route a variable input: itself for ref inputs, else through a read."""
+        target = self.drafts[ref.node]
+        is_variable = target.opdef.source == "variable"
+        if position in draft.opdef.ref_inputs or draft.opdef.control_inputs_only:
+            if position in draft.opdef.ref_inputs and not is_variable:
+                raise SpecError(f"input '{draft.opdef.input_name(position)}' of "
+                                f"{draft.opdef.name} must be a variable; '{ref.node}' is a "
+                                f"{target.opdef.name}", draft.loc)
+            if is_variable:
+                draft.ref_positions += (position,)
+            return ref
+        if not is_variable:
+            return ref
+        if self.variables == "ref":
+            return TensorRef(self._var_reads[ref.node], 0)
+        return self._resource_read(draft, ref)
+
+    def _resource_read(self, consumer: _Draft, var: TensorRef) -> TensorRef:
+        """A read of its own for this consumer, created with it (C2)."""
+        read = _Draft(self.namer.unique(f"{consumer.name}/ReadVariableOp"), REGISTRY["read"],
+                      [var], {}, "", consumer.loc, active=consumer.active,
+                      role="read", ref_positions=(0,))  # reads request no device (C3)
+        self.before.setdefault(consumer.name, []).append(read)
+        return TensorRef(read.name, 0)
+
+    def resolve(self, pending: _Pending, seen: frozenset = frozenset()) -> TensorRef:
+        """A reference to the tensor it names (aliases followed)."""
+        text, loc = pending.text, pending.loc
+        if not isinstance(text, str) or not text:
+            raise SpecError(f"a reference must be a node name, got {text!r}", loc)
+        name, index = _split_ref(text, loc)
+        for scope in enclosing_scopes(pending.scope):
+            full = join(scope, name)
+            if full in self.aliases:
+                return self._follow_alias(full, index, loc, seen)
+            if full in self.drafts:
+                return TensorRef(full, 0 if index is None else index)
+        known = list(self.drafts) + list(self.aliases)
+        raise SpecError(f"unknown reference '{text}'", loc, did_you_mean(name, known))
+
+    def _follow_alias(self, full: str, index: int | None, loc: SourceLoc, seen: frozenset) -> TensorRef:
+        if index not in (None, 0):
+            raise SpecError(f"'{full}' is an alias of one tensor; drop ':{index}'", loc)
+        if full in seen:
+            raise SpecError(f"alias cycle: {' -> '.join(seen)} -> {full}", loc)
+        return self.resolve(self.aliases[full][0], seen | {full})
+
+    def _expand_group(self, group: _Draft) -> None:
+        """`group`: its inputs become control inputs; one no_op per device when several (G7)."""
+        members = [self.drafts[ref.node] for ref in group.inputs]
+        group.inputs = []
+        devices = sorted({m.device for m in members})
+        if len(devices) <= 1:
+            group.extra_controls = [m.name for m in members]
+            return
+        for device in devices:
+            noop = _Draft(self.namer.unique(f"{group.name}/NoOp"), REGISTRY["no_op"], [], {},
+                          device, group.loc, active=group.active, role="group",
+                          device_from="block" if device else "",
+                          extra_controls=[m.name for m in members if m.device == device])
+            self.before.setdefault(group.name, []).append(noop)
+            group.extra_controls.append(noop.name)
+
+    def _ordered_drafts(self) -> list[_Draft]:
+        out = []
+        for draft in self.drafts.values():
+            out.extend(self.before.get(draft.name, ()))
+            out.append(draft)
+        self.drafts = {d.name: d for d in out}
+        return out
+
+    def _controls_of(self, draft: _Draft) -> tuple[str, ...]:
+        """Block control inputs after TF's pruning (A3, A4), then explicit ones."""
+        data_nodes = {ref.node for ref in draft.inputs}
+        dominated = set()
+        for ref in draft.inputs:
+            dominated |= self.drafts[ref.node].member_of
+        out: list[str] = []
+        for controller in draft.active:
+            if controller.uid in dominated:
+                continue
+            for text, loc, scope in controller.refs:
+                node = self.resolve(_Pending(text, loc, scope)).node
+                if node not in out and node not in data_nodes:
+                    out.append(node)
+        out.extend(n for n in draft.extra_controls if n not in out)
+        return tuple(out)
+
+    def _freeze_untyped(self, ordered: list[_Draft]) -> Graph:
+        graph = Graph(variables=self.variables)
+        for d in ordered:
+            graph.add(Node(d.name, d.opdef.name, tuple(d.inputs), d.controls, {}, d.device, d.loc))
+        return graph
+
+    def _type(self, draft: _Draft) -> None:
+        in_types, in_consts = [], []
+        for i, ref in enumerate(draft.inputs):
+            source = self.drafts[ref.node]
+            if source.literal is not MISSING and not source.outputs:
+                self._type_literal(source, draft, i)
+            if ref.index >= len(source.outputs):
+                raise SpecError(_index_error(ref, len(source.outputs)), draft.loc)
+            in_types.append(source.outputs[ref.index])
+            in_consts.append(source.attrs["value"] if source.opdef.source == "const" else None)
+        try:
+            draft.outputs = tuple(draft.opdef.infer(draft.attrs, in_types, in_consts))
+            if draft.opdef.static_check and draft.inputs and None not in in_consts:
+                draft.opdef.static_check(draft.attrs, in_consts, [str(r) for r in draft.inputs])
+        except InferError as exc:
+            raise SpecError(f"{draft.opdef.name} '{draft.name}': {exc}", draft.loc) from None
+
+    def _type_literal(self, const: _Draft, consumer: _Draft, position: int) -> None:
+        """An implicit constant takes the dtype of its typed sibling input (`add(x, 1)`)."""
+        dtype = None
+        if position in consumer.opdef.typed_with:
+            for j in consumer.opdef.typed_with:
+                sibling = self.drafts[consumer.inputs[j].node] if j < len(consumer.inputs) else None
+                if sibling is not None and sibling.literal is MISSING and sibling.outputs:
+                    dtype = sibling.outputs[consumer.inputs[j].index].dtype
+                    break
+        try:
+            dtype, shape = literal_type(const.literal, dtype)
+        except ValueError as exc:
+            raise SpecError(f"input '{consumer.opdef.input_name(position)}' of {consumer.opdef.name}: "
+                            f"{exc}", const.loc) from None
+        const.attrs["dtype"] = dtype
+        const.outputs = (TensorType(dtype, shape),)
+
+    def _freeze(self, ordered: list[_Draft]) -> Graph:
+        graph = Graph(variables=self.variables)
+        for d in ordered:
+            graph.add(Node(d.name, d.opdef.name, tuple(d.inputs), d.controls, freeze_attrs(d.attrs),
+                           d.device, d.loc, d.outputs, d.ref_positions,
+                           d.opdef.source == "variable" and self.variables == "ref", d.role,
+                           d.device_from))
+        for full, (pending, _) in self.aliases.items():
+            graph.aliases[full] = self.resolve(pending)
+        if self.variables == "resource":
+            graph.fetch_redirects = {v: TensorRef(r, 0) for v, r in self._var_reads.items()}
+        return graph
+
+
+def _check_keys(entry: YMap, allowed: tuple[str, ...], what: str) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise SpecError(f"unknown key '{key}' for {what}", key_loc(entry, key),
+                            did_you_mean(str(key), allowed))
+
+
+def _node_attrs(opdef: OpDef, entry: YMap, loc: SourceLoc) -> dict:
+    attrs = {}
+    for a in opdef.attrs:
+        if a.name not in entry:
+            if a.required:
+                raise SpecError(f"op '{opdef.name}' needs attribute '{a.name}'", loc)
+            attrs[a.name] = a.default
+            continue
+        try:
+            attrs[a.name] = _plain(a.check(entry[a.name]) if a.check else entry[a.name])
+        except ValueError as exc:
+            raise SpecError(f"attribute '{a.name}' of {opdef.name}: {exc}", loc_of(entry, a.name)) from None
+    if "value" in attrs and opdef.source in ("const", "variable"):
+        try:
+            literal_type(attrs["value"], attrs.get("dtype"))
+        except ValueError as exc:
+            raise SpecError(f"bad value for {opdef.name}: {exc}", loc_of(entry, "value")) from None
+    return attrs
+
+
+def _input_list(opdef: OpDef, entry: YMap, loc: SourceLoc) -> list:
+    raw = entry.get("inputs", [])
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise SpecError("`inputs` must be a list", loc_of(entry, "inputs"))
+    expected = len(opdef.inputs)
+    if opdef.variadic and not raw:
+        raise SpecError(f"op '{opdef.name}' takes one or more inputs {opdef.arity_text()}, got 0",
+                        loc_of(entry, "inputs", loc))
+    if not opdef.variadic and len(raw) != expected:
+        raise SpecError(f"op '{opdef.name}' takes {expected} input{'s' * (expected != 1)} "
+                        f"{opdef.arity_text()}, got {len(raw)}", loc_of(entry, "inputs", loc) if "inputs" in entry else loc)
+    return list(raw)
+
+
+def _plain(value: Any) -> Any:
+    """YAML containers as plain lists and dicts (attributes must not carry locations)."""
+    if isinstance(value, YList):
+        return [_plain(v) for v in value]
+    if isinstance(value, YMap):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _split_ref(text: str, loc: SourceLoc) -> tuple[str, int | None]:
+    name, sep, index = text.rpartition(":")
+    if not sep:
+        return text, None
+    if index.startswith("-") and index[1:].isdigit():
+        raise SpecError(f"'{text}': output index must be >= 0", loc)
+    if not index.isdigit():
+        raise SpecError(f"'{text}': the part after ':' must be an output index", loc)
+    return name, int(index)
+
+
+def _index_error(ref: TensorRef, count: int) -> str:
+    return (f"The name '{ref}' refers to a Tensor which does not exist. The operation, "
+            f"'{ref.node}', exists but only has {count} output{'s' * (count != 1)}.")

@@ -1,0 +1,1 @@
+"""Renderers of run results: plain text, JSON, rich tables. Only `table` imports rich."""

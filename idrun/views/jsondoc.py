@@ -1,0 +1,37 @@
+"""The SPEC 6 JSON document: the contract other tools parse. Keep its keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from idrun.result import RunResult, to_json_value
+
+
+def result_document(result: RunResult, extra: dict[str, Any] | None = None) -> dict:
+    doc = {
+        "graph": result.graph,
+        "variables": result.variables,
+        "fetch": list(result.fetch),
+        "placement": dict(result.placement),
+        "steps": [{"step": s.step,
+                   "values": {k: to_json_value(v) for k, v in s.values.items()},
+                   "transfers": [t.to_json() for t in s.transfers]}
+                  for s in result.steps],
+        "error": _error(result.error),
+        "devices": dict(result.devices),
+    }
+    doc.update(extra or {})
+    return doc
+
+
+def _error(err: Any) -> dict | None:
+    if err is None:
+        return None
+    return {"step": err.step, "node": err.node,
+            "location": str(err.loc) if err.loc else None, "message": err.message}
+
+
+def render_json(result: RunResult, out: TextIO, extra: dict[str, Any] | None = None) -> None:
+    json.dump(result_document(result, extra), out, indent=1, allow_nan=False)
+    out.write("\n")

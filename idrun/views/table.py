@@ -1,0 +1,44 @@
+"""Rich tables for terminals; the only view that imports rich."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from idrun.result import RunResult
+from idrun.views.fmt import format_bytes, format_value
+from idrun.views.plain import trace_lines
+
+
+def console(out: TextIO, color: bool, width: int | None = None) -> Console:
+    return Console(file=out, force_terminal=color, no_color=not color, width=width,
+                   highlight=False, soft_wrap=False)
+
+
+def render_table(result: RunResult, out: TextIO, color: bool, multi_device: bool = False,
+                 width: int | None = None) -> None:
+    table = Table(title=result.graph, title_justify="left")
+    table.add_column("step", justify="right", style="dim")
+    for name in result.fetch:
+        table.add_column(name, justify="right")
+    if multi_device:
+        table.add_column("transfers", justify="right", style="cyan")
+        table.add_column("bytes", justify="right", style="cyan")
+    for step in result.steps:
+        row = [str(step.step)] + [format_value(step.values[n]) for n in result.fetch]
+        if multi_device:
+            row += [str(len(step.transfers)), format_bytes(sum(t.bytes for t in step.transfers))]
+        table.add_row(*row)
+    console(out, color, width).print(table)
+
+
+def render_trace_rich(result: RunResult, out: TextIO, color: bool) -> None:
+    con = console(out, color)
+    con.print("[dim]trace (graph as built: grappler-style rewrites off, as TF-SEMANTICS G11)[/dim]")
+    for step in result.steps:
+        lines = trace_lines(step)
+        con.print(f"[bold]{lines[0]}[/bold]")
+        for line in lines[1:]:
+            con.print(line, markup=False)

@@ -1,0 +1,56 @@
+"""Shared helpers: write a spec to a temp file, run the CLI, run a spec in-process."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from idrun.cli import main
+from idrun.runner import RunOptions, build_request, make_session
+from idrun.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def spec_file(tmp_path):
+    def write(text: str, name: str = "g.yaml") -> str:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text))
+        return str(path)
+    return write
+
+
+class CliResult:
+    def __init__(self, result):
+        self.exit_code = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+        self.exception = result.exception
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli():
+    def invoke(*args: str, env=None) -> CliResult:
+        runner = CliRunner()
+        return CliResult(runner.invoke(main, list(args), env=env or {}, catch_exceptions=False))
+    return invoke
+
+
+def run_spec(path: str, variables: str | None = None, **options):
+    """Run a spec in-process; returns the RunResult."""
+    spec = load_spec(path, variables)
+    opts = RunOptions(**options)
+    session, _ = make_session(spec, opts)
+    return session.run(build_request(spec, opts))
+
+
+def values(result, name: str) -> list:
+    return [s.values[name].tolist() for s in result.steps]
