@@ -35,7 +35,6 @@ class RunCommand:
         opts = RunOptions(record_ops=self.trace, **options)
         session, placement = make_session(spec, opts)
         for warning in spec.warnings + placement.warnings:
-            warning.kind = "warning"
             report(warning, self.err)
         self._check_gpu(session)
         if self.log_placement:
@@ -51,7 +50,6 @@ class RunCommand:
         if mismatches:
             for m in mismatches:
                 self.err.write(f"expect mismatch: {m.render()}\n")
-            ExpectError.exit_code  # noqa: B018 - documents the code below
             return ExpectError.exit_code
         return 0
 

@@ -48,6 +48,12 @@ class SpecError(IdrunError):
     """A problem in a spec file (exit 2)."""
 
 
+class SpecWarning(SpecError):
+    """A spec problem worth telling but not fatal (a renamed explicit name)."""
+
+    kind = "warning"
+
+
 class UsageError(IdrunError):
     """A bad command line (exit 2)."""
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from idrun.devices.names import DeviceSpec, parse_device
-from idrun.errors import SpecError
+from idrun.errors import SpecError, SpecWarning
 from idrun.graph import Graph, Node
 from idrun.ops import REGISTRY
 
@@ -89,7 +89,7 @@ def _requested(node: Node, result: Placement, soft: bool) -> str:
     if name in result.devices:
         return name
     if soft and spec.is_local:
-        result.warnings.append(SpecError(
+        result.warnings.append(SpecWarning(
             f"device '{name}' does not exist; soft placement puts '{node.name}' on {CLIENT}", node.loc))
         return CLIENT
     raise SpecError(

@@ -296,15 +296,40 @@ def _encode(value: Any) -> Any:
     return value.encode("utf-8") if isinstance(value, str) else value
 
 
+REUSE_BYTES = 1 << 20  # above this, a transfer copies into a buffer kept for the plan
+
+
 def make_transfer(src: Any, dst: Any) -> Callable:
-    """How a value moves: host to host hands the buffer over; else a real copy."""
+    """How a value moves: host to host hands the buffer over; else a real copy.
+
+    Between numpy memory spaces (a simulated GPU) large values are copied into
+    a receive buffer allocated once per transfer of the plan (PERF.md: reuse
+    above about 1 MB). Values that outlive a step are copied out of it: fetches
+    by the session, variables by their assign kernels.
+    """
     if src.host and dst.host:
         return _hand_over
+    if src.xp is numpy and dst.xp is numpy:
+        return _cells(_reusing_copy())
     if dst.host:
         return _cells(src.get)
     if src.host:
         return _cells(dst.put)
     return _cells(lambda v: dst.put(src.get(v)))
+
+
+def _reusing_copy() -> Callable:
+    buffer = None
+
+    def copy(value: Any) -> Any:
+        nonlocal buffer
+        if value.nbytes < REUSE_BYTES:
+            return numpy.array(value, copy=True)
+        if buffer is None or buffer.shape != value.shape or buffer.dtype != value.dtype:
+            buffer = numpy.empty_like(value)
+        numpy.copyto(buffer, value)
+        return buffer
+    return copy
 
 
 def _hand_over(value: Any) -> Any:

@@ -30,7 +30,7 @@ from typing import Any
 
 from idrun.dtypes import literal_type
 from idrun.devices.names import DeviceSpec, parse_device
-from idrun.errors import SourceLoc, SpecError, did_you_mean
+from idrun.errors import SourceLoc, SpecError, SpecWarning, did_you_mean
 from idrun.graph import Graph, Node, TensorRef, TensorType, cycle_error, freeze_attrs
 from idrun.ops import REGISTRY, lookup
 from idrun.ops.opdef import MISSING, InferError, OpDef
@@ -225,7 +225,7 @@ class GraphBuilder:
         wanted = join(self._scope, requested)
         full = self.namer.unique(wanted)
         if full != wanted:
-            self.warnings.append(SpecError(
+            self.warnings.append(SpecWarning(
                 f"name '{wanted}' is taken; this node is named '{full}'", loc_of(entry, "name")))
         return full
 

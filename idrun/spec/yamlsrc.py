@@ -76,7 +76,27 @@ def load_yaml(text: str, filename: str) -> Any:
         raise SpecError(f"malformed YAML: {exc}", SourceLoc(filename, 1, 1)) from None
     if root is None:
         return None
-    return _Builder(filename).build(root)
+    builder = _Builder(filename)
+    if _expanded_size(root, {}, 0) > MAX_VALUES:
+        raise SpecError(f"document too large after alias expansion (over {MAX_VALUES} values)",
+                        builder.loc(root))
+    return builder.build(root)
+
+
+def _expanded_size(node: yaml.Node, memo: dict, depth: int) -> int:
+    """Values the document expands to, aliases counted each time (memoized per node)."""
+    if depth > 200:
+        raise SpecError("YAML nested too deeply (over 200 levels)")
+    key = id(node)
+    if key not in memo:
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        memo[key] = 1 + sum(_expanded_size(c, memo, depth + 1) for c in children)
+    return memo[key]
 
 
 class _Builder:

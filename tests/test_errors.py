@@ -1,0 +1,95 @@
+"""Every spec error is FILE:LINE:COL: error: ..., exit 2, no traceback."""
+
+import pytest
+
+CASES = [
+    # (spec text, expected line:col, expected message fragment)
+    ("nodes:\n  - {name: a, op: idenity, inputs: [1.0]}\n", "2:19",
+     "unknown op 'idenity' (did you mean 'identity'?)"),
+    ("nodes:\n  - {name: a, op: identity, inputs: [nope]}\n", "2:38", "unknown reference 'nope'"),
+    ("nodes:\n  - {name: a, op: const, value: [1.0, 2.0]}\n  - {name: b, op: identity, inputs: ['a:1']}\n",
+     "3:5", "The operation, 'a', exists but only has 1 output."),
+    ("nodes:\n  - {name: a, op: const, value: 1.0}\n  - {name: b, op: identity, inputs: ['a:-1']}\n",
+     "3:38", "output index must be >= 0"),
+    ("nodes:\n  - {name: a, op: const, value: 1.0}\n  - {name: a, op: const, value: 2.0, name: c}\n",
+     "3:38", "duplicate key 'name'"),
+    ("nodes:\n  - {name: a, op: identity, inputs: [b]}\n  - {name: b, op: identity, inputs: [a]}\n",
+     "2:5", "dependency cycle: a -> b -> a"),
+    ("nodes:\n  - {name: a, op: add, inputs: [1.0]}\n", "2:32", "op 'add' takes 2 inputs [x, y], got 1"),
+    ("nodes:\n  - {name: a, op: const, value: 1.0, dtyp: float32}\n", "2:38",
+     "unknown key 'dtyp' for op 'const' (did you mean 'dtype'?)"),
+    ("nodes:\n  - {name: a, op: const, value: 1.0, dtype: float33}\n", "2:45", "unknown dtype 'float33'"),
+    ("nodes:\n  - {name: a, op: const, value: [[1.0], [2.0, 3.0]]}\n", "2:33", "ragged nested list"),
+    ("nodes:\n  - {name: a, op: placeholder, dtype: float32, shape: [-1]}\n", "2:55",
+     "a dimension must be a non-negative integer or null"),
+    ("nodes:\n  - {name: a, op: const\n", "3:1", "malformed YAML"),
+    ("nodes:\n  - !!python/object/apply:os.system [ls]\n", "2:5", "is not allowed"),
+    ("- just\n- a list\n", "1:1", "a spec must be a YAML mapping"),
+    ("nodes:\n  - {name: a, op: const}\n", "2:5", "op 'const' needs attribute 'value'"),
+    ("nodes:\n  - {name: a, op: const, value: [1.0, 2.0]}\n  - {name: b, op: const, value: [1.0, 2.0, 3.0]}\n"
+     "  - {name: c, op: add, inputs: [a, b]}\n", "4:5", "Incompatible shapes: [2] vs. [3]"),
+    ("nodes:\n  - {name: a, op: const, value: 1}\n  - {name: b, op: const, value: 1.0}\n"
+     "  - {name: c, op: add, inputs: [a, b]}\n", "4:5", "has type float32 that does not match type int32"),
+    ("nodes:\n  - {name: 'a b', op: const, value: 1.0}\n", "2:12", "'a b' is not a valid root scope name"),
+    ("nodes:\n  - {name: x, op: const, value: 1.0}\n  - {name: x, alias: x}\n", "3:12",
+     "alias 'x' has the same name as a node"),
+    ("nodes:\n  - {name: a, op: assign, inputs: [1.0, 2.0]}\n", "2:36", "must name a variable"),
+    ("nodes:\n  - {name: c, op: const, value: 1.0}\n  - {name: a, op: assign, inputs: [c, 2.0]}\n", "3:5",
+     "must be a variable; 'c' is a const"),
+    ("nodes:\n  - {name: a, op: const, value: 4}\n  - {name: b, op: assert_equal, inputs: [a, 3]}\n", "3:5",
+     "static check failed"),
+    ("nodes:\n  - {name: a, op: const, value: 1.0, device: tpu:0}\n", "2:46", "unknown device type 'tpu'"),
+    ("nodes:\n  - {name: a, op: reshape, inputs: [[1.0, 2.0, 3.0], [2, 2]]}\n", "2:5",
+     "Cannot reshape a tensor with 3 elements"),
+    ("nodez: []\n", "1:1", "unknown key 'nodez' for a spec (did you mean 'nodes'?)"),
+]
+
+
+@pytest.mark.parametrize("text,where,fragment", CASES)
+def test_spec_error_has_location_and_exit_2(cli, spec_file, text, where, fragment):
+    path = spec_file(text)
+    res = cli("run", path)
+    assert res.exit_code == 2, res.stdout + res.stderr
+    first = res.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:{where}: error: "), first
+    assert fragment in first
+    assert "Traceback" not in res.stderr
+
+
+def test_error_shows_source_line_and_caret(cli, spec_file):
+    path = spec_file("nodes:\n  - {name: a, op: idenity, inputs: [1.0]}\n")
+    lines = cli("run", path).stderr.splitlines()
+    assert lines[1] == "    - {name: a, op: idenity, inputs: [1.0]}"
+    assert lines[2] == "  " + " " * 18 + "^"
+
+
+def test_missing_file_is_exit_2(cli):
+    res = cli("run", "/nonexistent/spec.yaml")
+    assert res.exit_code == 2
+    assert "no such file" in res.stderr
+
+
+def test_billion_laughs_is_bounded(cli, spec_file):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]")
+    res = cli("run", spec_file("\n".join(lines) + "\nnodes: []\n"))
+    assert res.exit_code == 2
+    assert "too large after alias expansion" in res.stderr
+
+
+def test_yaml_12_numbers(spec_file):
+    from idrun.spec import load_spec
+    g = load_spec(spec_file("nodes:\n  - {name: a, op: const, value: 1e-3}\n"
+                            "  - {name: b, op: const, value: 017}\n")).graph
+    assert g.nodes["a"].attrs["value"] == 0.001 and g.nodes["a"].outputs[0].dtype == "float32"
+    assert g.nodes["b"].attrs["value"] == 17
+
+
+def test_bad_fetch_name_uses_tf_wording(cli, spec_file):
+    path = spec_file("nodes:\n  - {name: image, op: const, value: [1.0, 2.0]}\n")
+    res = cli("run", path, "--fetch", "image:3")
+    assert res.exit_code == 2
+    assert "The operation, 'image', exists but only has 1 output." in res.stderr
+    res = cli("run", path, "--fetch", "imag")
+    assert "does not exist" in res.stderr and "did you mean 'image'" in res.stderr
