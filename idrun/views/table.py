@@ -19,7 +19,7 @@ def console(out: TextIO, color: bool, width: int | None = None) -> Console:
 
 def render_table(result: RunResult, out: TextIO, color: bool, multi_device: bool = False,
                  width: int | None = None) -> None:
-    table = Table(title=result.graph, title_justify="left")
+    table = Table()
     table.add_column("step", justify="right", style="dim")
     for name in result.fetch:
         table.add_column(name, justify="right")
@@ -31,7 +31,13 @@ def render_table(result: RunResult, out: TextIO, color: bool, multi_device: bool
         if multi_device:
             row += [str(len(step.transfers)), format_bytes(sum(t.bytes for t in step.transfers))]
         table.add_row(*row)
-    console(out, color, width).print(table)
+    con = console(out, color, width)
+    con.print(f"[bold]{_escape(result.graph)}[/bold]")
+    con.print(table)
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", "\\[")
 
 
 def render_trace_rich(result: RunResult, out: TextIO, color: bool) -> None:
