@@ -311,6 +311,10 @@ def make_transfer(src: Any, dst: Any) -> Callable:
         return _hand_over
     if src.xp is numpy and dst.xp is numpy:
         return _cells(_reusing_copy())
+    if src.host and hasattr(dst, "receiver"):
+        return _cells(dst.receiver())
+    if dst.host and hasattr(src, "sender"):
+        return _cells(src.sender())
     if dst.host:
         return _cells(src.get)
     if src.host:
