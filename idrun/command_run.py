@@ -44,6 +44,7 @@ class RunCommand:
         multi = len(placement.devices) > 1
         mismatches = self._expect(spec, result) if self.check else []
         self._render(result, multi, mismatches)
+        self._note_simulated(result)
         if result.error is not None:
             report(result.error, self.err)
             return result.error.exit_code
@@ -78,6 +79,12 @@ class RunCommand:
         if self.trace:
             render_trace(result, self.out)
 
+    def _note_simulated(self, result) -> None:
+        from idrun.views.plain import simulated_note
+        note = simulated_note(result)
+        if note and self.fmt != "json":
+            self.err.write(note + "\n")
+
     def _check_gpu(self, session) -> None:
         gpus = [d for d in session.devices.values() if d.kind == "gpu"]
         if self.require_gpu and (not gpus or any(d.simulated for d in gpus)):
@@ -86,10 +93,8 @@ class RunCommand:
             raise UsageError(f"--require-gpu: {reason}")
 
     def _log_placement(self, spec, placement) -> None:
-        kinds = {}
         for name, node in spec.graph.nodes.items():
             device = placement.device[name]
-            kinds.setdefault(device, None)
             self.err.write(f"{name}: ({node.op}): {device}  [{placement.reason[name]}]\n")
 
 

@@ -17,19 +17,33 @@ def render_plain(result: RunResult, out: TextIO, multi_device: bool = False) -> 
         out.write(f"transfers_per_step: {counts}\n")
 
 
-def trace_lines(step: StepResult) -> list[str]:
+def device_label(result: RunResult, name: str) -> str:
+    """`gpu:0 (simulated)` for a simulated device, else the name."""
+    return f"{name} (simulated)" if result.devices.get(name) == "simulated" else name
+
+
+def simulated_note(result: RunResult) -> str | None:
+    sims = [d for d, kind in result.devices.items() if kind == "simulated"]
+    if not sims:
+        return None
+    return (f"note: {', '.join(sims)} simulated: no CUDA GPU here, numpy memory with real "
+            "copies; values and transfer counts are real, GPU speed is not")
+
+
+def trace_lines(step: StepResult, result: RunResult | None = None) -> list[str]:
     """A step's transfers and op order, readable at a glance."""
+    label = (lambda d: device_label(result, d)) if result else (lambda d: d)
     lines = [f"step {step.step}: {len(step.transfers)} transfer"
              f"{'s' * (len(step.transfers) != 1)}, {format_bytes(sum(t.bytes for t in step.transfers))}"]
     for t in step.transfers:
-        lines.append(f"  {t.kind:<7} {t.tensor:<32} {t.src} -> {t.dst}  "
+        lines.append(f"  {t.kind:<7} {t.tensor:<32} {label(t.src)} -> {label(t.dst)}  "
                      f"{format_bytes(t.bytes):>9}  {format_seconds(t.seconds)}")
     if step.ops:
-        lines.append("  ops: " + ", ".join(f"{n} @{d}" for n, d in step.ops))
+        lines.append("  ops: " + ", ".join(f"{n} @{label(d)}" for n, d in step.ops))
     return lines
 
 
 def render_trace(result: RunResult, out: TextIO) -> None:
     out.write("trace (graph as built: grappler-style rewrites off, as TF-SEMANTICS G11)\n")
     for step in result.steps:
-        out.write("\n".join(trace_lines(step)) + "\n")
+        out.write("\n".join(trace_lines(step, result)) + "\n")

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from idrun.result import RunResult
 from idrun.views.fmt import format_bytes, format_value
-from idrun.views.plain import trace_lines
+from idrun.views.plain import device_label, trace_lines
 
 
 def console(out: TextIO, color: bool, width: int | None = None) -> Console:
@@ -32,7 +32,8 @@ def render_table(result: RunResult, out: TextIO, color: bool, multi_device: bool
             row += [str(len(step.transfers)), format_bytes(sum(t.bytes for t in step.transfers))]
         table.add_row(*row)
     con = console(out, color, width)
-    con.print(f"[bold]{_escape(result.graph)}[/bold]")
+    devices = ", ".join(device_label(result, d) for d in result.devices)
+    con.print(f"[bold]{_escape(result.graph)}[/bold]  [dim]{_escape(devices)}[/dim]")
     con.print(table)
 
 
@@ -44,7 +45,7 @@ def render_trace_rich(result: RunResult, out: TextIO, color: bool) -> None:
     con = console(out, color)
     con.print("[dim]trace (graph as built: grappler-style rewrites off, as TF-SEMANTICS G11)[/dim]")
     for step in result.steps:
-        lines = trace_lines(step)
+        lines = trace_lines(step, result)
         con.print(f"[bold]{lines[0]}[/bold]")
         for line in lines[1:]:
             con.print(line, markup=False)
