@@ -55,6 +55,7 @@ class Node:
     is_ref_output: bool = False         # ref-mode variable: its output is the ref
     role: str = ""                      # why the builder made it: "", "read", "literal", ...
     device_from: str = ""               # "explicit" (its own `device:`), "block", or ""
+    colocate: str = ""                  # placed with this node (EMA shadows with their input)
 
 
 @dataclass

@@ -29,8 +29,9 @@ from idrun.graph import Graph, Node
 from idrun.ops import REGISTRY
 
 CLIENT = "cpu:0"
-GROUP_MEMBERS = {"resource": ("read", "assign", "assign_add", "assign_sub"),
-                 "ref": ("assign", "assign_add", "assign_sub")}
+GROUP_MEMBERS = {"resource": ("read", "assign", "assign_add", "assign_sub", "embedding_lookup",
+                              "ema_update"),
+                 "ref": ("assign", "assign_add", "assign_sub", "embedding_lookup", "ema_update")}
 
 
 @dataclass
@@ -75,7 +76,27 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False) -
             result.device[name], result.reason[name] = _default(node, result.devices), "default"
     for name in second:
         _place_candidate(graph, graph.nodes[name], users, requested, result)
+    _colocate(graph, groups, result)
     return result
+
+
+def _colocate(graph: Graph, groups: dict[str, str], result: Placement) -> None:
+    """TF's colocate_with: a node (and its variable's group) goes where its anchor is (F5)."""
+    for name, node in graph.nodes.items():
+        anchor = node.colocate or _colocation_input(node)
+        if not anchor or name in groups and groups[name] != name:
+            continue
+        members = [m for m, v in groups.items() if v == name] or [name]
+        for member in members:
+            result.device[member] = result.device[anchor]
+            result.reason[member] = f"colocated with {anchor}"
+
+
+def _colocation_input(node: Node) -> str:
+    index = REGISTRY[node.op].colocate_input
+    if index is None or index in node.ref_inputs or index >= len(node.inputs):
+        return ""
+    return node.inputs[index].node
 
 
 def _requested(node: Node, result: Placement, soft: bool) -> str:

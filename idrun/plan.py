@@ -92,6 +92,7 @@ class PlanRequest:
     rng: random.Random | None = None  # None: declaration order
     record_ops: bool = False
     clock: Callable[[], float] = time.perf_counter
+    states: dict = field(default_factory=dict)  # node -> kernel state kept by the session
 
 
 def compile_plan(req: PlanRequest) -> Plan:
@@ -241,7 +242,8 @@ class _Generator:
         outs = [f"v{len(self.tensor_var)}_{k}" for k in range(len(node.outputs))]
         for k, var in enumerate(outs):
             self.tensor_var[(name, k, device.name)] = var
-        kernel = self._bind("k", bind_kernel(self.req.graph, node, device))
+        state = self.req.states.setdefault(name, {})
+        kernel = self._bind("k", bind_kernel(self.req.graph, node, device, state))
         call = f"{kernel}({args})"
         if not outs:
             return f"    {call}"
@@ -265,13 +267,14 @@ class _Generator:
         return self.tensor_var[(ref.node, ref.index, spec.src)]
 
 
-def bind_kernel(graph: Graph, node: Node, device: Any) -> Callable:
+def bind_kernel(graph: Graph, node: Node, device: Any, state: dict | None = None) -> Callable:
     """The node's kernel bound to the device's array module."""
     opdef = REGISTRY[node.op]
     in_types = tuple(graph.nodes[r.node].outputs[r.index] for r in node.inputs)
     env = KernelEnv(xp=device.xp, attrs=node.attrs, in_types=in_types,
                     in_names=tuple(str(r) for r in node.inputs), out_types=node.outputs,
-                    node=node.name, variables=graph.variables, device=device)
+                    node=node.name, variables=graph.variables, device=device,
+                    state={} if state is None else state, ref_positions=node.ref_inputs)
     return opdef.kernel(env)
 
 

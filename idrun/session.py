@@ -64,6 +64,7 @@ class Session:
         self.devices = {d: _make_device(d) for d in placement.devices}
         self.cells = {n: VariableCell(n) for n, node in graph.nodes.items() if node.op == "variable"}
         self._plans: dict[tuple, Plan] = {}
+        self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
 
     def initialize(self) -> None:
         """Every variable to its initial value, on its device (global_variables_initializer)."""
@@ -77,7 +78,7 @@ class Session:
             return self._plans[key]
         plan = compile_plan(PlanRequest(
             self.graph, self.placement.device, self.devices, self.cells, req.fetch,
-            req.targets, list(req.feeds), rng, req.record_ops, self.clock))
+            req.targets, list(req.feeds), rng, req.record_ops, self.clock, self.states))
         if rng is None:
             self._plans[key] = plan
         return plan

@@ -57,6 +57,8 @@ class KernelEnv:
     node: str
     variables: str  # "resource" | "ref"
     device: Any = None
+    state: dict = None  # persists across plans and steps: RNG streams, queues
+    ref_positions: tuple[int, ...] = ()  # inputs that are variable cells, not values
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,8 @@ class OpDef:
     gpu: bool = True                # has a GPU kernel (default placement prefers gpu:0)
     control_inputs_only: bool = False  # inputs are ops to run, not tensors (group)
     static_check: Callable | None = None  # (attrs, values, names) when all inputs are constants
+    variable_inputs: tuple[int, ...] = ()  # positions that take a variable itself if given one
+    colocate_input: int | None = None     # placed with this input's node (TF colocate_with)
 
     def input_name(self, position: int) -> str:
         if self.variadic:

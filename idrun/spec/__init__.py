@@ -10,9 +10,10 @@ from idrun.devices.names import normalize_device
 from idrun.errors import SourceLoc, SpecError
 from idrun.graph import Graph
 from idrun.spec.builder import GraphBuilder, _check_keys
+from idrun.spec.templates import parse_templates
 from idrun.spec.yamlsrc import YMap, load_yaml, loc_of
 
-TOP_KEYS = ("name", "description", "variables", "devices", "nodes", "run", "expect")
+TOP_KEYS = ("name", "description", "variables", "devices", "templates", "nodes", "run", "expect")
 RUN_KEYS = ("fetch", "targets", "feed", "steps", "init")
 VARIABLE_MODES = ("resource", "ref")
 
@@ -73,6 +74,7 @@ def load_spec(path: str, variables: str | None = None) -> Spec:
     if "nodes" not in doc:
         raise SpecError("a spec needs a `nodes:` list", doc.loc)
     builder = GraphBuilder(path, mode)
+    builder.templates = parse_templates(doc)
     builder.add_entries(doc["nodes"], loc_of(doc, "nodes"))
     graph = builder.finish()
     return Spec(path=path, name=_text(doc, "name", Path(path).stem),

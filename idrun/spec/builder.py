@@ -36,6 +36,7 @@ from idrun.ops import REGISTRY, lookup
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
+from idrun.spec.templates import instantiate
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 
 NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs")
@@ -75,6 +76,8 @@ class _Draft:
     outputs: tuple[TensorType, ...] = ()
     controls: tuple[str, ...] = ()
     device_from: str = ""
+    colocate: str = ""
+    shadow_of: TensorRef | None = None  # EMA shadows: the tensor they average
 
     @property
     def member_of(self) -> set[int]:
@@ -90,6 +93,7 @@ class GraphBuilder:
         self.namer = Namer()
         self.drafts: dict[str, _Draft] = {}
         self.before: dict[str, list[_Draft]] = {}  # drafts created late, ordered before a node
+        self.late: dict[str, _Draft] = {}
         self.aliases: dict[str, tuple[_Pending, SourceLoc]] = {}
         self.warnings: list[SpecError] = []
         self._scope = ""
@@ -97,6 +101,7 @@ class GraphBuilder:
         self._controllers: list[_Controller] = []
         self._next_uid = 0
         self._var_reads: dict[str, str] = {}  # variable -> its own read (fetch / ref snapshot)
+        self.templates: dict = {}
 
     # ---- entries -------------------------------------------------------
     def add_entries(self, entries: Any, where: SourceLoc) -> None:
@@ -115,9 +120,32 @@ class GraphBuilder:
             self._add_alias(entry, loc)
         elif "nodes" in entry:
             self._add_block(entry, loc)
+        elif "use" in entry:
+            self._add_instance(entry, loc)
         else:
-            raise SpecError("entry needs `op` (a node), `alias` (a second name) or `nodes` "
-                            "(a block)", loc)
+            raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
+                            "(a block) or `use` (a template)", loc)
+
+    def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
+        """A template instance: a block under its own name scope (see spec/templates.py)."""
+        name = entry.get("use")
+        if name not in self.templates:
+            raise SpecError(f"unknown template '{name}'", loc_of(entry, "use"),
+                            did_you_mean(str(name), self.templates))
+        template = self.templates[name]
+        instance = entry.get("name") or template.name
+        nodes = instantiate(template, entry, loc)
+        scope = self._enter_scope(instance, loc_of(entry, "name", loc))
+        block = YMap(nodes=nodes, name_scope=scope + "/")
+        block.loc, block.key_locs = loc, {}
+        block.value_locs = {"nodes": loc, "name_scope": loc_of(entry, "name", loc)}
+        for key in ("device", "control_dependencies"):
+            if key in entry:
+                block[key] = entry[key]
+                block.value_locs[key] = loc_of(entry, key)
+        self._add_block(block, loc)
+        if template.output:
+            self.aliases[scope] = (_Pending(f"{scope}/{template.output}", loc, ""), loc)
 
     def _add_alias(self, entry: YMap, loc: SourceLoc) -> None:
         _check_keys(entry, ("name", "alias"), "alias")
@@ -250,14 +278,43 @@ class GraphBuilder:
         suffix = "read" if self.variables == "ref" else "Read/ReadVariableOp"
         read = _Draft(self.namer.unique(f"{var.name}/{suffix}"), REGISTRY["read"],
                       [TensorRef(var.name, 0)], {}, var.device, var.loc, role="snapshot",
-                      ref_positions=(0,))
+                      ref_positions=(0,), colocate=var.colocate)
         self.drafts[read.name] = read
         self._var_reads[var.name] = read.name
+
+    def _expand_ema(self, ema: _Draft) -> None:
+        """TF's ExponentialMovingAverage.apply: a shadow and an update per input (B5)."""
+        short = ema.name.rpartition("/")[2]
+        for ref in ema.inputs:
+            source = self._averaged_node(ref)
+            shadow = _Draft(self.namer.unique(f"{source}/{short}"), REGISTRY["variable"], [],
+                            {"value": None, "dtype": None, "trainable": False, "collections": None},
+                            "", ema.loc, role="shadow", colocate=source, shadow_of=ref)
+            self.drafts[shadow.name] = shadow
+            self._add_variable_read(shadow)
+            update = _Draft(self.namer.unique(f"{ema.name}/AssignMovingAvg"), REGISTRY["ema_update"],
+                            [TensorRef(shadow.name, 0), ref],
+                            {"decay": ema.attrs["decay"], "num_updates": ema.attrs["num_updates"]},
+                            ema.device, ema.loc, active=ema.active, ref_positions=(0,))
+            self.drafts[update.name] = update
+            ema.extra_controls.append(update.name)
+        ema.inputs = []
+
+    def _averaged_node(self, ref: TensorRef) -> str:
+        """The node a shadow is named after: the variable behind a read, else the tensor's op."""
+        draft = self.drafts.get(ref.node) or self.late[ref.node]
+        if draft.role in ("read", "snapshot") and draft.ref_positions:
+            return draft.inputs[0].node
+        return ref.node
 
     # ---- finishing -------------------------------------------------------
     def finish(self) -> Graph:
         """Resolve references, attach control inputs, type every node, freeze."""
         self._check_alias_clashes()
+        for draft in list(self.drafts.values()):  # EMAs first: they make names others may read
+            if draft.opdef.name in _EXPANDERS_FIRST:
+                self._resolve_inputs(draft)
+                getattr(self, _EXPANDERS_FIRST[draft.opdef.name])(draft)
         for draft in list(self.drafts.values()):
             self._resolve_inputs(draft)
         for draft in list(self.drafts.values()):
@@ -271,7 +328,8 @@ class GraphBuilder:
         if cycle:
             raise cycle_error(graph, cycle)
         index = graph.index()
-        deps = [[index[r.node] for r in d.inputs] for d in ordered]
+        deps = [[index[r.node] for r in d.inputs] + ([index[d.shadow_of.node]] if d.shadow_of else [])
+                for d in ordered]
         for i in declaration_order(deps):
             if ordered[i].literal is MISSING:  # literals are typed by their consumer
                 self._type(ordered[i])
@@ -292,6 +350,9 @@ class GraphBuilder:
         """Route a variable input: itself for ref inputs, else through a read."""
         target = self.drafts[ref.node]
         is_variable = target.opdef.source == "variable"
+        if is_variable and position in draft.opdef.variable_inputs:
+            draft.ref_positions += (position,)
+            return ref
         if position in draft.opdef.ref_inputs or draft.opdef.control_inputs_only:
             if position in draft.opdef.ref_inputs and not is_variable:
                 raise SpecError(f"input '{draft.opdef.input_name(position)}' of "
@@ -312,6 +373,7 @@ class GraphBuilder:
                       [var], {}, "", consumer.loc, active=consumer.active,
                       role="read", ref_positions=(0,))  # reads request no device (C3)
         self.before.setdefault(consumer.name, []).append(read)
+        self.late[read.name] = read
         return TensorRef(read.name, 0)
 
     def resolve(self, pending: _Pending, seen: frozenset = frozenset()) -> TensorRef:
@@ -384,6 +446,8 @@ class GraphBuilder:
         return graph
 
     def _type(self, draft: _Draft) -> None:
+        if draft.shadow_of is not None:
+            self._init_shadow(draft)
         in_types, in_consts = [], []
         for i, ref in enumerate(draft.inputs):
             source = self.drafts[ref.node]
@@ -399,6 +463,18 @@ class GraphBuilder:
                 draft.opdef.static_check(draft.attrs, in_consts, [str(r) for r in draft.inputs])
         except InferError as exc:
             raise SpecError(f"{draft.opdef.name} '{draft.name}': {exc}", draft.loc) from None
+
+    def _init_shadow(self, shadow: _Draft) -> None:
+        """A shadow starts at its variable's initial value, or zeros for a tensor (B5)."""
+        ref = shadow.shadow_of
+        source = self.drafts[self._averaged_node(ref)]
+        t = self.drafts[ref.node].outputs[ref.index]
+        if source.opdef.source == "variable":
+            shadow.attrs.update(value=source.attrs["value"], dtype=t.dtype)
+            return
+        if t.shape is None or None in t.shape:
+            raise SpecError(f"cannot average '{ref}': its shape {t} is not fully known", shadow.loc)
+        shadow.attrs.update(value=_zeros(t.shape), dtype=t.dtype)
 
     def _type_literal(self, const: _Draft, consumer: _Draft, position: int) -> None:
         """An implicit constant takes the dtype of its typed sibling input (`add(x, 1)`)."""
@@ -423,12 +499,21 @@ class GraphBuilder:
             graph.add(Node(d.name, d.opdef.name, tuple(d.inputs), d.controls, freeze_attrs(d.attrs),
                            d.device, d.loc, d.outputs, d.ref_positions,
                            d.opdef.source == "variable" and self.variables == "ref", d.role,
-                           d.device_from))
+                           d.device_from, d.colocate))
         for full, (pending, _) in self.aliases.items():
             graph.aliases[full] = self.resolve(pending)
         if self.variables == "resource":
             graph.fetch_redirects = {v: TensorRef(r, 0) for v, r in self._var_reads.items()}
         return graph
+
+
+_EXPANDERS_FIRST = {"exponential_moving_average": "_expand_ema"}
+
+
+def _zeros(shape: tuple) -> Any:
+    if not shape:
+        return 0.0
+    return [_zeros(shape[1:]) for _ in range(shape[0])]
 
 
 def _check_keys(entry: YMap, allowed: tuple[str, ...], what: str) -> None:
