@@ -529,7 +529,7 @@ def _node_attrs(opdef: OpDef, entry: YMap, loc: SourceLoc) -> dict:
         if a.name not in entry:
             if a.required:
                 raise SpecError(f"op '{opdef.name}' needs attribute '{a.name}'", loc)
-            attrs[a.name] = a.default
+            attrs[a.name] = a.check(a.default) if a.check and a.default is not None else a.default
             continue
         try:
             attrs[a.name] = _plain(a.check(entry[a.name]) if a.check else entry[a.name])
