@@ -137,3 +137,12 @@ def show(spec_path: str, fmt: str, variables: str | None, soft_placement: bool) 
     from idrun.command_show import show_graph
     _, color = _color(None)
     show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color)
+
+
+@main.command()
+def schema() -> None:
+    """Print the spec's JSON schema (save it as idrun.schema.json for editors)."""
+    import json
+    from idrun.schema import spec_schema
+    json.dump(spec_schema(), sys.stdout, indent=1)
+    sys.stdout.write("\n")

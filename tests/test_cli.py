@@ -77,3 +77,16 @@ def test_every_example_graph_meets_its_expect(cli, path: Path):
     doc = res.json()
     assert res.exit_code == 0, res.stderr
     assert doc["expect"]["ok"], doc["expect"]["mismatches"]
+
+
+def test_schema_file_is_current_and_validates_every_graph(cli):
+    import json
+    import yaml
+    jsonschema = pytest.importorskip("jsonschema")
+    res = cli("schema")
+    assert json.loads(res.stdout) == json.loads((ROOT / "idrun.schema.json").read_text())
+    schema = json.loads(res.stdout)
+    for path in GRAPHS:
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"nodes": [{"op": "identty"}]}, schema)

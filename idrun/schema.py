@@ -1,0 +1,78 @@
+"""The spec's JSON schema (for editors: `# yaml-language-server: $schema=...`).
+
+Generated from the op registry so it cannot drift from `idrun ops`;
+`idrun schema` prints it and tests check that `idrun.schema.json` is current.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from idrun.ops import REGISTRY
+
+_REF = {"type": "string", "description": "a reference: name, name:K or scope/name"}
+_LITERAL = {"description": "a reference or a literal (number, bool, nested list)"}
+_NAMES = {"type": "array", "items": {"type": "string"}}
+
+
+def _node_entry(op) -> dict:
+    props: dict[str, Any] = {
+        "op": {"const": op.name}, "name": {"type": "string"},
+        "inputs": {"type": "array", "items": _LITERAL, "description": op.arity_text()},
+        "device": {"type": ["string", "null"]}, "control_inputs": _NAMES,
+    }
+    for a in op.attrs:
+        props[a.name] = {"description": a.doc or f"attribute of {op.name}"}
+    return {"type": "object", "description": op.doc, "properties": props,
+            "required": ["op"] + [a.name for a in op.attrs if a.required],
+            "additionalProperties": False}
+
+
+def spec_schema() -> dict:
+    """The JSON schema of an idrun spec file."""
+    entry_ref = {"$ref": "#/$defs/entry"}
+    defs = {
+        "alias": {"type": "object", "required": ["name", "alias"], "additionalProperties": False,
+                  "properties": {"name": {"type": "string"}, "alias": _REF},
+                  "description": "a second name for a tensor; creates no node"},
+        "block": {"type": "object", "required": ["nodes"], "additionalProperties": False,
+                  "properties": {"nodes": {"type": "array", "items": entry_ref},
+                                 "device": {"type": ["string", "null"]},
+                                 "name_scope": {"type": ["string", "null"]},
+                                 "control_dependencies": {"type": ["array", "null"],
+                                                          "items": {"type": "string"}}}},
+        "use": {"type": "object", "required": ["use"], "additionalProperties": False,
+                "description": "an instance of a template, under name_scope <name>",
+                "properties": {"name": {"type": "string"}, "use": {"type": "string"},
+                               "with": {"type": "object"}, "device": {"type": ["string", "null"]},
+                               "control_dependencies": {"type": ["array", "null"]}}},
+        "template": {"type": "object", "required": ["nodes"], "additionalProperties": False,
+                     "properties": {"params": {"type": ["object", "array"]},
+                                    "output": {"type": "string"}, "description": {"type": "string"},
+                                    "nodes": {"type": "array", "items": {
+                                        "type": "object",
+                                        "description": "node entries; strings $param are substituted"}}}},
+    }
+    node_refs = []
+    for op in REGISTRY.values():
+        defs[f"op_{op.name}"] = _node_entry(op)
+        node_refs.append({"$ref": f"#/$defs/op_{op.name}"})
+    defs["entry"] = {"oneOf": node_refs + [{"$ref": "#/$defs/alias"}, {"$ref": "#/$defs/block"},
+                                           {"$ref": "#/$defs/use"}]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "idrun graph spec", "type": "object", "required": ["nodes"],
+        "additionalProperties": False, "$defs": defs,
+        "properties": {
+            "name": {"type": "string"}, "description": {"type": "string"},
+            "variables": {"enum": ["resource", "ref"]},
+            "devices": {"type": "array", "items": {"type": "string"}},
+            "templates": {"type": "object", "additionalProperties": {"$ref": "#/$defs/template"}},
+            "nodes": {"type": "array", "items": entry_ref},
+            "run": {"type": "object", "additionalProperties": False, "properties": {
+                "fetch": _NAMES, "targets": _NAMES, "feed": {"type": "object"},
+                "steps": {"type": "integer", "minimum": 0}, "init": {"type": "boolean"}}},
+            "expect": {"type": "object", "description": "tensor -> one value per step; "
+                       "transfers_per_step -> a count or a list of counts"},
+        },
+    }
