@@ -9,6 +9,7 @@ from typing import Any
 from idrun.result import RunResult, to_json_value
 
 TRANSFERS_KEY = "transfers_per_step"
+ERROR_KEY = "error"  # expect a failure whose message contains this text
 RTOL = 1e-5
 ATOL = 1e-6
 
@@ -30,6 +31,8 @@ def check_expect(expect: dict[str, Any], result: RunResult) -> list[Mismatch]:
     for name, expected in expect.items():
         if name == TRANSFERS_KEY:
             out += _check_transfers(expected, result)
+        elif name == ERROR_KEY:
+            out += _check_error(expected, result)
         elif name in result.fetch:
             per_step = expected if isinstance(expected, list) else [expected] * len(result.steps)
             for step, want in zip(result.steps, per_step):
@@ -41,7 +44,16 @@ def check_expect(expect: dict[str, Any], result: RunResult) -> list[Mismatch]:
 
 def unchecked(expect: dict[str, Any], result: RunResult) -> list[str]:
     """Expected tensors the run did not fetch (so they were not compared)."""
-    return [n for n in expect if n != TRANSFERS_KEY and n not in result.fetch]
+    return [n for n in expect if n not in (TRANSFERS_KEY, ERROR_KEY) and n not in result.fetch]
+
+
+def _check_error(expected: Any, result: RunResult) -> list[Mismatch]:
+    err = result.error
+    step = err.step if err is not None else len(result.steps)
+    got = None if err is None else err.message
+    if got is None or str(expected) not in got:
+        return [Mismatch(ERROR_KEY, step, f"a failure with {expected!r}", got or "no failure")]
+    return []
 
 
 def _check_transfers(expected: Any, result: RunResult) -> list[Mismatch]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,24 @@ def _load(value: Any, base: Path | None) -> Any:
     path = Path(value[1:] if isinstance(value, str) else value["file"])
     if base is not None and not path.is_absolute():
         path = base / path
+    if path.suffix == ".tfrecord":
+        return numpy.array(read_tfrecord(path), dtype=object)
     return numpy.load(path, allow_pickle=False)
+
+
+def read_tfrecord(path: Path) -> list[bytes]:
+    """The records of a TFRecord file (length, crc, data, crc); CRCs are not checked."""
+    data, records, at = path.read_bytes(), [], 0
+    while at < len(data):
+        if at + 12 > len(data):
+            raise ValueError(f"{path}: truncated TFRecord header at byte {at}")
+        (length,) = struct.unpack_from("<Q", data, at)
+        start, end = at + 12, at + 12 + length
+        if end + 4 > len(data):
+            raise ValueError(f"{path}: truncated TFRecord at byte {at}")
+        records.append(data[start:end])
+        at = end + 4
+    return records
 
 
 def _literal(value: Any, dtype: str) -> Any:

@@ -83,7 +83,7 @@ def build_request(spec: Spec, opts: RunOptions) -> RunRequest:
     graph = spec.graph
     fetch_items = opts.fetch if opts.fetch is not None else (
         spec.run.fetch if spec.run.fetch_given else
-        [Located(k, v.loc) for k, v in spec.expect.items() if k != "transfers_per_step"])
+        [Located(k, v.loc) for k, v in spec.expect.items() if k not in ("transfers_per_step", "error")])
     target_items = opts.targets if opts.targets is not None else spec.run.targets
     targets = [_target(graph, t) for t in target_items]
     fetch, names = [], []

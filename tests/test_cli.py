@@ -75,8 +75,11 @@ def test_target_runs_for_effect_only(cli, spec_file):
 def test_every_example_graph_meets_its_expect(cli, path: Path):
     res = cli("run", str(path), "--format", "json")
     doc = res.json()
-    assert res.exit_code == 0, res.stderr
     assert doc["expect"]["ok"], doc["expect"]["mismatches"]
+    if "error" in path.read_text().split("expect:")[-1]:
+        assert res.exit_code == 1 and doc["error"]["node"]      # fails as its expect says
+    else:
+        assert res.exit_code == 0, res.stderr
 
 
 def test_schema_file_is_current_and_validates_every_graph(cli):
