@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TFVENV ?= .venv-tf
+TFSTAMP := $(TFVENV)/.installed
+RANDOM_GRAPHS ?= 300
 
-.PHONY: run test bench gallery venv clean
+.PHONY: run test bench gallery conformance venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +29,18 @@ test: $(STAMP)
 gallery: $(STAMP)
 	$(BIN)/python scripts/gallery.py
 
+# TensorFlow lives in its own venv: it is a reference to check against, never a dependency.
+$(TFSTAMP):
+	$(PYTHON) -m venv $(TFVENV)
+	$(TFVENV)/bin/pip install --quiet --upgrade pip
+	$(TFVENV)/bin/pip install --quiet 'tensorflow-cpu==2.21.*'
+	touch $(TFSTAMP)
+
+conformance: $(STAMP) $(TFSTAMP)
+	$(BIN)/python scripts/conformance.py --tf-python $(TFVENV)/bin/python --random $(RANDOM_GRAPHS)
+
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(TFVENV) .pytest_cache

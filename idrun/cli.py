@@ -146,3 +146,21 @@ def schema() -> None:
     from idrun.schema import spec_schema
     json.dump(spec_schema(), sys.stdout, indent=1)
     sys.stdout.write("\n")
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(("tf-python",)), default="tf-python", show_default=True)
+@click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
+@click.option("--keep-devices", is_flag=True,
+              help="Keep GPU and job devices as they are (default: each device becomes a local CPU).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+def export(spec_path: str, fmt: str, variables: str | None, keep_devices: bool, output: str | None) -> None:
+    """Write SPEC as a runnable tf.compat.v1 program that prints idrun-style JSON."""
+    from idrun.export_tf import export_tf_python
+    source = export_tf_python(spec_path, variables, local_devices=not keep_devices)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(source)
+    else:
+        sys.stdout.write(source)

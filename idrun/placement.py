@@ -6,8 +6,9 @@ Policy, applied to the whole graph, not only what a step runs (F9):
    (F10), unless soft placement moves it to cpu:0 with a warning.
 2. A variable, its reads and its assigns form one colocation group on the
    variable's device, overriding what members ask for (F4). A variable with
-   no device takes the first device a member asks for. In ref mode an
-   explicit `read` is an identity of the ref and is not forced.
+   no device takes the first device a member asks for (resource mode; ref
+   assigns are built under colocate_with(var) and ask for nothing). In ref
+   mode an explicit `read` is an identity of the ref and is not forced.
 3. First pass: every node that is not a heuristic candidate gets its group's
    device, its requested device, or the default (cpu:0; gpu:0 when the graph
    has a GPU and the op has a GPU kernel).
@@ -148,7 +149,8 @@ def _group_devices(graph: Graph, groups: dict[str, str], requested: dict[str, st
         if member == var and requested[var]:
             out[var] = requested[var]
     for member, var in groups.items():
-        if var not in out and requested[member]:
+        # ref assigns are built under colocate_with(var): they ask for nothing of their own (F4)
+        if var not in out and requested[member] and graph.variables == "resource":
             out[var] = requested[member]
     devices = graph_devices(graph, None)
     for var in set(groups.values()):

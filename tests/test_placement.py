@@ -146,7 +146,7 @@ nodes:
   - {name: w, op: variable, value: [[1.0, 2.0], [3.0, 4.0]], device: gpu:0}
   - {name: x, op: placeholder, dtype: float32, shape: [1, 2]}
   - {name: y, op: matmul, inputs: [x, w], device: gpu:0}
-  - {name: inc, op: assign_add, inputs: [w, 1.0]}
+  - {name: inc, op: assign_add, inputs: [w, [[1.0, 1.0], [1.0, 1.0]]], control_inputs: [y]}
   - {name: z, op: identity, inputs: [y], control_inputs: [inc]}
 run: {fetch: [z], feed: {x: [[1.0, 1.0]]}, steps: 2}
 """

@@ -14,7 +14,6 @@ from idrun.dtypes import literal_type
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr
-from idrun.ops.shapes import broadcast
 
 
 class VariableCell:
@@ -74,9 +73,9 @@ def _update_infer(attrs, types, consts):
     var, value = types
     if var.dtype != value.dtype:
         raise InferError(f"cannot update a {var.dtype} variable with a {value.dtype} value")
-    if broadcast(var.shape, value.shape) not in (None, var.shape):
-        raise InferError(f"value of shape {list(value.shape)} does not fit a variable of "
-                         f"shape {list(var.shape)}")
+    if var.shape is not None and value.shape is not None and tuple(var.shape) != tuple(value.shape):
+        raise InferError(f"Shapes must be equal: variable has shape {list(var.shape)}, "
+                         f"value has shape {list(value.shape)} (TF does not broadcast updates)")
     return [var]
 
 

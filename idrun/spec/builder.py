@@ -102,6 +102,7 @@ class GraphBuilder:
         self._next_uid = 0
         self._var_reads: dict[str, str] = {}  # variable -> its own read (fetch / ref snapshot)
         self.templates: dict = {}
+        self.observer = None  # sees entries as they are built (the TF exporter)
 
     # ---- entries -------------------------------------------------------
     def add_entries(self, entries: Any, where: SourceLoc) -> None:
@@ -157,6 +158,8 @@ class GraphBuilder:
             raise SpecError(f"alias '{full}' is already defined", loc_of(entry, "name"))
         self.aliases[full] = (_Pending(entry["alias"], loc_of(entry, "alias"), self._scope),
                               loc_of(entry, "name"))
+        if self.observer:
+            self.observer.alias(self, full, self.aliases[full][0])
 
     def _add_block(self, entry: YMap, loc: SourceLoc) -> None:
         _check_keys(entry, BLOCK_KEYS, "block")
@@ -168,7 +171,11 @@ class GraphBuilder:
                 self._device = self._block_device(entry)
             if "name_scope" in entry:
                 self._scope = self._enter_scope(entry["name_scope"], loc_of(entry, "name_scope"))
+            if self.observer:
+                self.observer.enter_block(self, entry, saved[0])
             self.add_entries(entry["nodes"], loc_of(entry, "nodes"))
+            if self.observer:
+                self.observer.exit_block(self, entry)
         finally:
             self._scope, self._device, self._controllers = saved
 
@@ -230,6 +237,8 @@ class GraphBuilder:
         self.drafts[name] = draft
         if opdef.source == "variable":
             self._add_variable_read(draft)
+        if self.observer:
+            self.observer.node(self, entry, draft, raw_inputs)
 
     def _device_from(self, entry: YMap) -> str:
         if entry.get("device") is not None:

@@ -1,0 +1,210 @@
+"""Seeded random specs for the conformance suite: two devices, both variable modes,
+blocks, aliases, assigns ordered by control dependencies, feeds, remote fetches.
+
+Every graph is race-free by construction: all accesses of a variable (reads,
+assigns, and in ref mode every use of an identity of it, which is a view of
+its buffer) are chained by control inputs, so any legal schedule gives the same
+values in idrun and TensorFlow.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+DEVICES = [None, "cpu:0", "cpu:1"]
+BINARY = ["add", "sub", "mul", "maximum", "minimum"]
+UNARY = ["identity", "neg", "relu", "identity"]
+
+
+@dataclass
+class _State:
+    rng: random.Random
+    mode: str
+    lines: list[str] = field(default_factory=list)
+    tensors: list[str] = field(default_factory=list)     # referable names (full)
+    variables: set[str] = field(default_factory=set)
+    view_of: dict[str, str] = field(default_factory=dict)  # ref mode: name -> variable it views
+    last_access: dict[str, str] = field(default_factory=dict)
+    computed: list[str] = field(default_factory=list)      # fetchable op outputs
+    scalars: set[str] = field(default_factory=set)          # computed from scalar literals only
+    counter: int = 0
+    scope: str = ""
+    placeholder: str | None = None
+
+    def new_name(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def full(self, name: str) -> str:
+        return f"{self.scope}/{name}" if self.scope else name
+
+
+def _vec(rng: random.Random) -> str:
+    return "[" + ", ".join(str(rng.choice([0.5, 1.0, 1.5, 2.0, -1.0, 3.0])) for _ in range(2)) + "]"
+
+
+def _device(rng: random.Random, p: float = 0.5) -> str:
+    device = rng.choice(DEVICES) if rng.random() < p else None
+    return f", device: {device}" if device else ""
+
+
+def _accessed(st: _State, refs: list[str]) -> list[str]:
+    """Variables a node touches through its inputs (views count in ref mode)."""
+    out = []
+    for r in refs:
+        var = r if r in st.variables else st.view_of.get(r)
+        if var and var not in out:
+            out.append(var)
+    return out
+
+
+def _chain(st: _State, name: str, refs: list[str]) -> str:
+    """control_inputs ordering this access after the previous access of each variable."""
+    prev = [st.last_access[v] for v in _accessed(st, refs) if v in st.last_access]
+    for v in _accessed(st, refs):
+        st.last_access[v] = name
+    prev = list(dict.fromkeys(prev))
+    return f", control_inputs: [{', '.join(prev)}]" if prev else ""
+
+
+def _emit(st: _State, indent: int, text: str) -> None:
+    st.lines.append("  " * indent + "- " + text)
+
+
+def _variable(st: _State, indent: int) -> None:
+    name = st.new_name("v")
+    _emit(st, indent, f"{{name: {name}, op: variable, value: {_vec(st.rng)}{_device(st.rng, 0.8)}}}")
+    st.variables.add(st.full(name))
+    st.tensors.append(st.full(name))
+
+
+def _operand(st: _State) -> str:
+    if st.tensors and st.rng.random() < 0.8:
+        return st.rng.choice(st.tensors)
+    return str(st.rng.choice([0.5, 2.0, 1.5]))
+
+
+def _compute(st: _State, indent: int) -> None:
+    name = st.new_name("n")
+    full = st.full(name)
+    if st.rng.random() < 0.5:
+        op, refs = st.rng.choice(BINARY), [_operand(st), _operand(st)]
+    else:
+        op, refs = st.rng.choice(UNARY), [st.rng.choice(st.tensors)]
+    if op == "identity" and st.rng.random() < 0.3 and _accessed(st, refs[:1]) and refs[0] in st.variables:
+        op = "read"
+    names = [r for r in refs if not r[0].isdigit() and not r.startswith("-")]
+    ctrl = _chain(st, full, names)
+    _emit(st, indent, f"{{name: {name}, op: {op}, inputs: [{', '.join(refs)}]{_device(st.rng)}{ctrl}}}")
+    if st.mode == "ref" and op in ("identity", "read") and _accessed(st, names):
+        st.view_of[full] = _accessed(st, names)[0]
+    if not names or all(n in st.scalars for n in names):
+        st.scalars.add(full)
+    st.tensors.append(full)
+    st.computed.append(full)
+
+
+def _assign(st: _State, indent: int) -> None:
+    if not st.variables:
+        return
+    var = st.rng.choice(sorted(st.variables))
+    name = st.new_name("a")
+    op = st.rng.choice(["assign", "assign_add", "assign_sub", "assign_add"])
+    value = st.rng.choice([_vec(st.rng)] + [t for t in st.computed
+                                            if t not in st.view_of and t not in st.scalars])
+    refs = [var] + ([value] if not value.startswith("[") else [])
+    ctrl = _chain(st, st.full(name), refs)
+    _emit(st, indent, f"{{name: {name}, op: {op}, inputs: [{var}, {value}]{_device(st.rng, 0.3)}{ctrl}}}")
+
+
+def _alias(st: _State, indent: int) -> None:
+    if not st.tensors:
+        return
+    name = st.new_name("al")
+    target = st.rng.choice(st.tensors)
+    _emit(st, indent, f"{{name: {name}, alias: {target}}}")
+    full = st.full(name)
+    st.tensors.append(full)
+    if target in st.variables:
+        st.view_of[full] = target    # using the alias accesses the variable
+    elif target in st.view_of:
+        st.view_of[full] = st.view_of[target]
+    if target in st.scalars:
+        st.scalars.add(full)
+    if target in st.computed:
+        st.computed.append(full)
+
+
+def _block(st: _State, indent: int, depth: int) -> None:
+    kind = st.rng.choice(["device", "name_scope", "control_dependencies", "control_dependencies"])
+    head = "  " * indent + "- "
+    saved = st.scope
+    if kind == "device":
+        st.lines.append(head + f"device: {st.rng.choice(['cpu:0', 'cpu:1'])}")
+    elif kind == "name_scope":
+        scope = st.new_name("s")
+        st.lines.append(head + f"name_scope: {scope}")
+        st.scope = st.full(scope)
+    else:
+        deps = [t for t in st.computed if t not in st.view_of]
+        if not deps:
+            st.lines.append(head + "device: cpu:1")
+        else:
+            st.lines.append(head + f"control_dependencies: [{st.rng.choice(deps)}]")
+    st.lines.append("  " * (indent + 1) + "nodes:")
+    _entries(st, indent + 2, st.rng.randint(1, 4), depth + 1)
+    st.scope = saved
+
+
+def _entries(st: _State, indent: int, count: int, depth: int) -> None:
+    for _ in range(count):
+        r = st.rng.random()
+        if not st.tensors or r < 0.1:
+            if depth == 0:
+                _variable(st, indent)
+            else:
+                _compute_or_const(st, indent)
+        elif r < 0.55:
+            _compute(st, indent)
+        elif r < 0.72:
+            _assign(st, indent)
+        elif r < 0.8:
+            _alias(st, indent)
+        elif r < 0.92 and depth < 2:
+            _block(st, indent, depth)
+        else:
+            _compute_or_const(st, indent)
+
+
+def _compute_or_const(st: _State, indent: int) -> None:
+    name = st.new_name("k")
+    _emit(st, indent, f"{{name: {name}, op: const, value: {_vec(st.rng)}{_device(st.rng)}}}")
+    st.tensors.append(st.full(name))
+
+
+def random_spec(seed: int) -> str:
+    """A race-free random spec (YAML text) for `seed`."""
+    rng = random.Random(seed)
+    st = _State(rng, rng.choice(["resource", "ref"]))
+    st.lines += [f"name: random graph {seed}", f"variables: {st.mode}", "devices: [cpu:0, cpu:1]", "nodes:"]
+    _variable(st, 1)
+    if rng.random() < 0.4:
+        st.placeholder = "ph"
+        st.lines.append(f"  - {{name: ph, op: placeholder, dtype: float32, shape: [2]{_device(rng)}}}")
+        st.tensors.append("ph")
+    _entries(st, 1, rng.randint(6, 16), 0)
+    if not st.computed:
+        _compute(st, 1)
+    fetch = rng.sample(st.computed, min(len(st.computed), rng.randint(1, 3)))
+    st.lines.append("run:")
+    st.lines.append(f"  fetch: [{', '.join(fetch)}]")
+    if st.placeholder:
+        st.lines.append(f"  feed: {{ph: {_vec(rng)}}}")
+    st.lines.append(f"  steps: {rng.randint(2, 3)}")
+    return "\n".join(st.lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+    print(random_spec(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
