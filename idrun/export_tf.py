@@ -199,7 +199,11 @@ class TFExporter:
         shadow = self._shadow(text, scope)
         if shadow:
             return f"T[{shadow!r}]"
-        target = builder.resolve(_Pending(text, loc, scope))
+        try:
+            target = builder.resolve(_Pending(text, loc, scope))
+        except SpecError:
+            raise SpecError(f"export: '{text}' is not defined yet (TF needs references to "
+                            "earlier entries)", loc) from None
         if target.node not in builder.drafts:
             raise SpecError(f"export: '{text}' is not defined yet (TF needs references to earlier entries)", loc)
         draft = builder.drafts[target.node]

@@ -121,8 +121,10 @@ def _check_placeholders(graph: Graph, needed: list[str]) -> None:
 
 
 def _items(graph: Graph, needed: list[str], part: Partition, index: dict[str, int]) -> list[_Item]:
+    # sources are bound, not run; a constant with control inputs stays an item so that
+    # what it orders (an implicit constant carrying a block's edge, A3) stays ordered
     items = [_Item((index[n], 0, 0), n, None) for n in needed
-             if REGISTRY[graph.nodes[n].op].kernel is not None]  # sources are bound, not run
+             if REGISTRY[graph.nodes[n].op].kernel is not None or graph.nodes[n].control_inputs]
     for i, spec in enumerate(part.transfers):
         key = (-1, 0, i) if spec.kind == "feed" else (index[spec.tensor.node], 1, i)
         items.append(_Item(key, None, i))
@@ -237,6 +239,8 @@ class _Generator:
 
     def _op_line(self, name: str) -> str:
         node = self.req.graph.nodes[name]
+        if REGISTRY[node.op].kernel is None:
+            return f"    pass  # {name}: a constant, ordered by its control inputs"
         device = self.req.devices[self.req.device_of[name]]
         args = ", ".join(self._input_var(name, p, r) for p, r in enumerate(node.inputs))
         outs = [f"v{len(self.tensor_var)}_{k}" for k in range(len(node.outputs))]

@@ -225,3 +225,18 @@ def test_declaration_order_is_deterministic(spec_file):
     ops = [run_spec(path, record_ops=True).steps[0].ops for _ in range(3)]
     assert ops[0] == ops[1] == ops[2]
     assert [n for n, _ in ops[0]] == ["p", "q", "s"]
+
+
+def test_implicit_constant_carries_the_block_edge_under_any_schedule(spec_file):
+    # p03 3c: inc2's literal is created in the block, so it (not inc2) gets ^before,
+    # and inc2 still runs after before: 0, 10, 20 whatever the schedule
+    path = spec_file("""
+    nodes:
+      - {name: x, op: variable, value: 0.0}
+      - {name: before, op: read, inputs: [x]}
+      - control_dependencies: [before]
+        nodes: [{name: inc2, op: assign_add, inputs: [x, 10.0]}]
+    run: {fetch: [before], targets: [inc2], steps: 3}
+    """)
+    for seed in range(10):
+        assert values(run_spec(path, schedule="random", seed=seed), "before") == [0.0, 10.0, 20.0]
