@@ -184,3 +184,31 @@ def test_group_across_devices_makes_one_noop_per_device(spec_file):
 """)
     assert ctrl(g, "g") == ["g/NoOp", "g/NoOp_1"]
     assert ctrl(g, "g/NoOp") == ["a"] and g.nodes["g/NoOp_1"].device == "cpu:1"
+
+
+def test_nested_duplicate_dependency_adds_nothing_so_outer_domination_wins(spec_file):
+    # TF keeps one set of current deps: an inner [n3] inside [n3] contributes nothing,
+    # so a node dominated for the outer block gets no ^n3 at all (conformance seed 854)
+    g = build(spec_file, """
+  - {name: n3, op: no_op}
+  - {name: c, op: const, value: [1.0]}
+  - control_dependencies: [n3]
+    nodes:
+      - {name: n11, op: identity, inputs: [c]}
+      - control_dependencies: [n3]
+        nodes:
+          - {name: z, op: identity, inputs: [n11]}
+""")
+    assert ctrl(g, "n11") == ["n3"]
+    assert ctrl(g, "z") == []
+
+
+def test_resource_assign_makes_a_lazy_read_like_tf(spec_file):
+    g = build(spec_file, """
+  - {name: x, op: variable, value: 0.0}
+  - {name: d, op: no_op}
+  - control_dependencies: [d]
+    nodes: [{name: inc, op: assign_add, inputs: [x, 1.0]}]
+""")
+    assert ctrl(g, "ReadVariableOp") == ["d", "inc"]
+    assert g.fetch_redirects["inc"].node == "ReadVariableOp"

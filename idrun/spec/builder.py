@@ -40,6 +40,7 @@ from idrun.spec.templates import instantiate
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 
 NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs")
+RESOURCE_ASSIGNS = ("assign", "assign_add", "assign_sub")
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 
 
@@ -102,6 +103,7 @@ class GraphBuilder:
         self._next_uid = 0
         self._var_reads: dict[str, str] = {}  # variable -> its own read (fetch / ref snapshot)
         self.templates: dict = {}
+        self._assign_reads: dict[str, str] = {}  # resource assign -> its lazy read (B4)
         self.observer = None  # sees entries as they are built (the TF exporter)
 
     # ---- entries -------------------------------------------------------
@@ -237,8 +239,20 @@ class GraphBuilder:
         self.drafts[name] = draft
         if opdef.source == "variable":
             self._add_variable_read(draft)
+        if self.variables == "resource" and opdef.name in RESOURCE_ASSIGNS:
+            self._add_lazy_read(draft)
         if self.observer:
             self.observer.node(self, entry, draft, raw_inputs)
+
+    def _add_lazy_read(self, assign: _Draft) -> None:
+        """TF's `_UnreadVariable`: a resource assign also makes a read of the value after it
+        (B4), in the same blocks, with a control input on the assign. Fetching the assign
+        fetches this read; its edges count for placement (F6, F8) even when it never runs."""
+        read = _Draft(self.namer.unique(join(self._scope, "ReadVariableOp")), REGISTRY["read"],
+                      [assign.inputs[0]], {}, "", assign.loc, active=assign.active,
+                      extra_controls=[assign.name], role="assign_read")
+        self.drafts[read.name] = read
+        self._assign_reads[assign.name] = read.name
 
     def _device_from(self, entry: YMap) -> str:
         if entry.get("device") is not None:
@@ -438,13 +452,14 @@ class GraphBuilder:
         for ref in draft.inputs:
             dominated |= self.drafts[ref.node].member_of
         out: list[str] = []
+        current: set[str] = set()   # TF skips deps an enclosing block already has (A4)
         for controller in draft.active:
+            names = [self.resolve(_Pending(text, loc, scope)).node for text, loc, scope in controller.refs]
+            effective = [n for n in names if n not in current]
+            current.update(names)
             if controller.uid in dominated:
                 continue
-            for text, loc, scope in controller.refs:
-                node = self.resolve(_Pending(text, loc, scope)).node
-                if node not in out and node not in data_nodes:
-                    out.append(node)
+            out.extend(n for n in effective if n not in out and n not in data_nodes)
         out.extend(n for n in draft.extra_controls if n not in out)
         return tuple(out)
 
@@ -513,6 +528,7 @@ class GraphBuilder:
             graph.aliases[full] = self.resolve(pending)
         if self.variables == "resource":
             graph.fetch_redirects = {v: TensorRef(r, 0) for v, r in self._var_reads.items()}
+            graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})
         return graph
 
 
