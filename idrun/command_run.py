@@ -33,13 +33,13 @@ class RunCommand:
         from idrun.cli import report
         spec = load_spec(self.spec_path, self.variables)
         opts = RunOptions(record_ops=self.trace, **options)
-        session, placement = make_session(spec, opts)
+        request = build_request(spec, opts)
+        session, placement = make_session(spec, opts, request)
         for warning in spec.warnings + placement.warnings:
             report(warning, self.err)
         self._check_gpu(session)
         if self.log_placement:
             self._log_placement(spec, placement)
-        request = build_request(spec, opts)
         result = session.run(request)
         multi = len(placement.devices) > 1
         mismatches = self._expect(spec, result) if self.check else []

@@ -154,6 +154,8 @@ def main():
                       for pg in md.partition_graphs for n in pg.node if n.op in ("_Send", "_HostSend")]
             doc["steps"].append({{"step": step, "values": dict(zip(fetch_names, map(to_json, out))),
                                  "transfers": sends}})
+            doc["placement"] = {{n.name: short(n.device) for pg in md.partition_graphs for n in pg.node
+                                if not n.op.startswith(("_Send", "_Recv", "_HostSend", "_HostRecv"))}}
     json.dump(doc, sys.stdout)
     sys.stdout.write("\\n")
 

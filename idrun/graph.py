@@ -56,6 +56,12 @@ class Node:
     role: str = ""                      # why the builder made it: "", "read", "literal", ...
     device_from: str = ""               # "explicit" (its own `device:`), "block", or ""
     colocate: str = ""                  # placed with this node (EMA shadows with their input)
+    helper_inputs: int = 0              # trailing inputs that are TF's helper constants
+
+    @property
+    def real_inputs(self) -> tuple[TensorRef, ...]:
+        """The inputs the kernel takes (helper constants only order and place)."""
+        return self.inputs[:len(self.inputs) - self.helper_inputs]
 
 
 @dataclass

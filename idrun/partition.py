@@ -48,6 +48,8 @@ class Partition:
     fetch_transfer: dict[TensorRef, int] = field(default_factory=dict)
     # const node -> devices that get their own copy
     replicated: dict[str, set[str]] = field(default_factory=dict)
+    # node -> every control transfer it waits on (several for a replicated constant)
+    replica_controls: dict[str, list[int]] = field(default_factory=dict)
 
 
 def partition(graph: Graph, device_of: dict[str, str], needed: list[str],
@@ -63,11 +65,15 @@ def partition(graph: Graph, device_of: dict[str, str], needed: list[str],
             if index is not None:
                 part.edge_transfer[(name, pos)] = index
         for src_node in node.control_inputs:
-            if device_of[src_node] != dst:
-                key = ("control", src_node, dst)
+            # a replicated constant keeps its control inputs on every copy (G8)
+            for copy_dst in sorted(part.replicated.get(name, {dst})):
+                if device_of[src_node] == copy_dst:
+                    continue
+                key = ("control", src_node, copy_dst)
                 index = _shared(part, shared, key, TransferSpec(
-                    TensorRef(src_node, 0), device_of[src_node], dst, "control"))
-                part.control_transfer[(name, src_node)] = index
+                    TensorRef(src_node, 0), device_of[src_node], copy_dst, "control"))
+                part.control_transfer.setdefault((name, src_node), index)
+                part.replica_controls.setdefault(name, []).append(index)
     for ref in dict.fromkeys(fetch):
         index = _fetch_transfer(graph, device_of, part, shared, ref, fed)
         if index is not None:

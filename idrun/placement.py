@@ -12,7 +12,12 @@ Policy, applied to the whole graph, not only what a step runs (F9):
 3. First pass: every node that is not a heuristic candidate gets its group's
    device, its requested device, or the default (cpu:0; gpu:0 when the graph
    has a GPU and the op has a GPU kernel).
-4. Second pass, unplaced candidates in graph order: a generator (no inputs,
+4. Placement sees the step's feeds as TF's rewrite makes them: a fed
+   tensor's consumers read it from an `_arg` on cpu:0 that asks for no
+   device (so placement depends on what is fed). Fetches are not rewritten
+   before placement: a fetched identity or constant places as if unfetched
+   (probed: a fetched generator still follows its one consumer).
+5. Second pass, unplaced candidates in graph order: a generator (no inputs,
    one non-ref output) goes with its consumers, data and control, when they
    are all on one device (F6); `shape` goes with its input (F7); an identity
    with one in-edge and one out-edge whose input and output request the same
@@ -23,10 +28,11 @@ Policy, applied to the whole graph, not only what a step runs (F9):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from idrun.devices.names import DeviceSpec, parse_device
 from idrun.errors import SpecError, SpecWarning
-from idrun.graph import Graph, Node
+from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
 
 CLIENT = "cpu:0"
@@ -55,13 +61,19 @@ def graph_devices(graph: Graph, declared: list[str] | None) -> list[str]:
     return found
 
 
-def place(graph: Graph, declared: list[str] | None = None, soft: bool = False) -> Placement:
-    """Place every node; raises SpecError naming the first impossible request."""
+SINK = "\0sink"  # the graph sink: the out-edge of a node nobody consumes; requests no device
+
+
+def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
+          fed: Iterable[TensorRef] = ()) -> Placement:
+    """Place every node for one set of fed tensors; raises SpecError naming the first
+    impossible request."""
     result = Placement(devices=graph_devices(graph, declared))
     requested = {name: _requested(node, result, soft) for name, node in graph.nodes.items()}
     groups = _colocation_groups(graph)
     group_device = _group_devices(graph, groups, requested)
-    users = graph.consumers()
+    fed = frozenset(fed)
+    users = _users(graph, fed)
     second = []
     for name, node in graph.nodes.items():
         if name in groups:
@@ -76,7 +88,7 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False) -
         else:
             result.device[name], result.reason[name] = _default(node, result.devices), "default"
     for name in second:
-        _place_candidate(graph, graph.nodes[name], users, requested, result)
+        _place_candidate(graph, graph.nodes[name], users, requested, result, fed)
     _colocate(graph, groups, result)
     return result
 
@@ -98,6 +110,18 @@ def _colocation_input(node: Node) -> str:
     if index is None or index in node.ref_inputs or index >= len(node.inputs):
         return ""
     return node.inputs[index].node
+
+
+def _users(graph: Graph, fed: frozenset) -> dict[str, list[str]]:
+    """Out-edges after TF's feed rewrite: one entry per edge."""
+    users: dict[str, list[str]] = {name: [] for name in graph.nodes}
+    for node in graph.nodes.values():
+        for ref in node.inputs:
+            if ref not in fed:
+                users[ref.node].append(node.name)
+        for dep in node.control_inputs:
+            users[dep].append(node.name)
+    return users
 
 
 def _requested(node: Node, result: Placement, soft: bool) -> str:
@@ -181,7 +205,7 @@ def _is_generator(node: Node) -> bool:
 
 
 def _place_candidate(graph: Graph, node: Node, users: dict[str, list[str]],
-                     requested: dict[str, str], result: Placement) -> None:
+                     requested: dict[str, str], result: Placement, fed: frozenset) -> None:
     name = node.name
     if _is_generator(node) and users[name]:
         places = {result.device.get(u) for u in users[name]}
@@ -189,28 +213,27 @@ def _place_candidate(graph: Graph, node: Node, users: dict[str, list[str]],
             result.device[name] = places.pop()
             result.reason[name] = f"follows consumer {users[name][0]}"
             return
-    if node.op == "shape" or (node.op == "identity" and _identity_follows(graph, node, users, requested)):
-        source = node.inputs[0].node
-        if source in result.device:
-            result.device[name] = result.device[source]
-            result.reason[name] = f"follows input {source}"
+    if node.op == "shape" or (node.op == "identity" and _identity_follows(graph, node, users, fed)):
+        source = node.inputs[0]
+        if source in fed:
+            result.device[name], result.reason[name] = CLIENT, "follows its feed (on cpu:0)"
+            return
+        if source.node in result.device:
+            result.device[name] = result.device[source.node]
+            result.reason[name] = f"follows input {source.node}"
             return
     result.device[name], result.reason[name] = _default(node, result.devices), "default"
 
 
-def _identity_follows(graph: Graph, node: Node, users: dict[str, list[str]],
-                      requested: dict[str, str]) -> bool:
-    """TF 2.x's MatchIdentityOperation (F8)."""
+def _identity_follows(graph: Graph, node: Node, users: dict[str, list[str]], fed: frozenset) -> bool:
+    """TF 2.x's MatchIdentityOperation (F8): one in-edge, one out-edge, and the two ends
+    request the same device string (a feed's `_arg` and the graph sink request none)."""
     if len(node.inputs) + len(node.control_inputs) != 1:
         return False
     out_edges = users[node.name]
-    count = sum(_edges_between(graph.nodes[u], node.name) for u in out_edges)
-    if count > 1:
+    if len(out_edges) > 1:
         return False
-    src_request = graph.nodes[node.inputs[0].node].device
-    dst_request = graph.nodes[out_edges[0]].device if out_edges else ""
+    src_request = "" if node.inputs[0] in fed else graph.nodes[node.inputs[0].node].device
+    dst = out_edges[0] if out_edges else SINK
+    dst_request = "" if dst == SINK else graph.nodes[dst].device
     return src_request == dst_request
-
-
-def _edges_between(user: Node, name: str) -> int:
-    return sum(r.node == name for r in user.inputs) + (name in user.control_inputs)

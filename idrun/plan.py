@@ -148,6 +148,7 @@ def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
                 else position.get(r.node) for p, r in enumerate(node.inputs)]
         mine += [xfer_pos[part.control_transfer[(it.node, c)]] if (it.node, c) in part.control_transfer
                  else position.get(c) for c in node.control_inputs]
+        mine += [xfer_pos[i] for i in part.replica_controls.get(it.node, ())]
         deps.append([d for d in mine if d is not None])
     return random_order(deps, rng) if rng is not None else declaration_order(deps)
 
@@ -242,7 +243,7 @@ class _Generator:
         if REGISTRY[node.op].kernel is None:
             return f"    pass  # {name}: a constant, ordered by its control inputs"
         device = self.req.devices[self.req.device_of[name]]
-        args = ", ".join(self._input_var(name, p, r) for p, r in enumerate(node.inputs))
+        args = ", ".join(self._input_var(name, p, r) for p, r in enumerate(node.real_inputs))
         outs = [f"v{len(self.tensor_var)}_{k}" for k in range(len(node.outputs))]
         for k, var in enumerate(outs):
             self.tensor_var[(name, k, device.name)] = var
@@ -274,9 +275,9 @@ class _Generator:
 def bind_kernel(graph: Graph, node: Node, device: Any, state: dict | None = None) -> Callable:
     """The node's kernel bound to the device's array module."""
     opdef = REGISTRY[node.op]
-    in_types = tuple(graph.nodes[r.node].outputs[r.index] for r in node.inputs)
+    in_types = tuple(graph.nodes[r.node].outputs[r.index] for r in node.real_inputs)
     env = KernelEnv(xp=device.xp, attrs=node.attrs, in_types=in_types,
-                    in_names=tuple(str(r) for r in node.inputs), out_types=node.outputs,
+                    in_names=tuple(str(r) for r in node.real_inputs), out_types=node.outputs,
                     node=node.name, variables=graph.variables, device=device,
                     state={} if state is None else state, ref_positions=node.ref_inputs)
     return opdef.kernel(env)

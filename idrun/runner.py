@@ -13,7 +13,7 @@ from typing import Any
 
 from idrun.errors import SourceLoc, SpecError, UsageError, did_you_mean
 from idrun.graph import Graph, TensorRef
-from idrun.placement import Placement, place
+from idrun.placement import Placement
 from idrun.session import RunRequest, Session
 from idrun.spec import Located, Spec
 
@@ -121,6 +121,9 @@ def read_feeds(spec: Spec, opts: RunOptions) -> dict[TensorRef, Any]:
     return out
 
 
-def make_session(spec: Spec, opts: RunOptions) -> tuple[Session, Placement]:
-    placement = place(spec.graph, spec.devices, soft=opts.soft_placement)
-    return Session(spec.graph, placement, spec.name), placement
+def make_session(spec: Spec, opts: RunOptions, request: RunRequest | None = None,
+                 ) -> tuple[Session, Placement]:
+    """A session for the spec, and the placement for `request` (default: the spec's run)."""
+    request = request or build_request(spec, opts)
+    session = Session(spec.graph, spec.devices, spec.name, soft=opts.soft_placement)
+    return session, session.placement_for(list(request.feeds))

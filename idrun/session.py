@@ -27,7 +27,7 @@ from idrun.errors import StepError
 from idrun.graph import Graph, TensorRef
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
-from idrun.placement import Placement
+from idrun.placement import Placement, graph_devices, place
 from idrun.plan import Plan, PlanError, PlanRequest, compile_plan, materialize
 from idrun.result import RunResult, StepResult, TransferRecord
 
@@ -55,16 +55,26 @@ class RunRequest:
 class Session:
     """Runs a placed graph for N steps."""
 
-    def __init__(self, graph: Graph, placement: Placement, name: str = "",
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(self, graph: Graph, devices: list[str] | None = None, name: str = "",
+                 soft: bool = False, clock: Callable[[], float] = time.perf_counter) -> None:
         self.graph = graph
-        self.placement = placement
         self.name = name
         self.clock = clock
-        self.devices = {d: _make_device(d) for d in placement.devices}
+        self.soft = soft
+        self.declared = devices
+        self.devices = {d: _make_device(d) for d in graph_devices(graph, devices)}
+        self._placements: dict[tuple, Placement] = {}
+        self.placement = self.placement_for([])
         self.cells = {n: VariableCell(n) for n, node in graph.nodes.items() if node.op == "variable"}
         self._plans: dict[tuple, Plan] = {}
         self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
+
+    def placement_for(self, fed: list[TensorRef]) -> Placement:
+        """The placement when these tensors are fed (TF places after its feed rewrite)."""
+        key = tuple(sorted(fed, key=str))
+        if key not in self._placements:
+            self._placements[key] = place(self.graph, self.declared, self.soft, fed)
+        return self._placements[key]
 
     def initialize(self) -> None:
         """Every variable to its initial value, on its device (global_variables_initializer)."""
@@ -73,6 +83,7 @@ class Session:
             cell.value = device.put(materialize(self.graph.nodes[name]).copy())
 
     def plan(self, req: RunRequest, rng: random.Random | None = None) -> Plan:
+        self.placement = self.placement_for(list(req.feeds))
         key = (tuple(req.fetch), tuple(req.targets), tuple(req.feeds), req.record_ops)
         if rng is None and key in self._plans:
             return self._plans[key]
@@ -85,6 +96,7 @@ class Session:
 
     def run(self, req: RunRequest, observers: tuple[Observer, ...] = ()) -> RunResult:
         """Run `req.steps` steps; failures end the run with `result.error` set."""
+        self.placement = self.placement_for(list(req.feeds))
         result = RunResult(self.name, self.graph.variables, req.fetch_names,
                            dict(self.placement.device), devices=self.device_kinds())
         rng = random.Random(req.seed) if req.schedule == "random" else None

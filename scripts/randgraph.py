@@ -31,6 +31,8 @@ class _State:
     counter: int = 0
     scope: str = ""
     placeholder: str | None = None
+    targets: list[str] = field(default_factory=list)
+    accesses: list[str] = field(default_factory=list)       # nodes that touch a variable
 
     def new_name(self, prefix: str) -> str:
         self.counter += 1
@@ -64,6 +66,8 @@ def _chain(st: _State, name: str, refs: list[str]) -> str:
     prev = [st.last_access[v] for v in _accessed(st, refs) if v in st.last_access]
     for v in _accessed(st, refs):
         st.last_access[v] = name
+    if _accessed(st, refs):
+        st.accesses.append(name)
     prev = list(dict.fromkeys(prev))
     return f", control_inputs: [{', '.join(prev)}]" if prev else ""
 
@@ -137,7 +141,7 @@ def _alias(st: _State, indent: int) -> None:
 
 
 def _block(st: _State, indent: int, depth: int) -> None:
-    kind = st.rng.choice(["device", "name_scope", "control_dependencies", "control_dependencies"])
+    kind = st.rng.choice(["device", "name_scope", "control_dependencies", "control_dependencies", "null"])
     head = "  " * indent + "- "
     saved = st.scope
     if kind == "device":
@@ -146,14 +150,19 @@ def _block(st: _State, indent: int, depth: int) -> None:
         scope = st.new_name("s")
         st.lines.append(head + f"name_scope: {scope}")
         st.scope = st.full(scope)
+    elif kind == "null":
+        st.lines.append(head + "control_dependencies: null")
     else:
-        deps = [t for t in st.computed if t not in st.view_of]
+        deps = [t.split(":")[0] for t in st.computed if t not in st.view_of]
         if not deps:
             st.lines.append(head + "device: cpu:1")
         else:
             st.lines.append(head + f"control_dependencies: [{st.rng.choice(deps)}]")
     st.lines.append("  " * (indent + 1) + "nodes:")
+    before = len(st.lines)
     _entries(st, indent + 2, st.rng.randint(1, 4), depth + 1)
+    if len(st.lines) == before:      # every draw emitted nothing: keep the block valid
+        _compute_or_const(st, indent + 2)
     st.scope = saved
 
 
@@ -171,10 +180,53 @@ def _entries(st: _State, indent: int, count: int, depth: int) -> None:
             _assign(st, indent)
         elif r < 0.8:
             _alias(st, indent)
-        elif r < 0.92 and depth < 2:
+        elif r < 0.88 and depth < 2:
             _block(st, indent, depth)
+        elif r < 0.91:
+            _split(st, indent)
+        elif r < 0.93:
+            _big_const(st, indent)
+        elif r < 0.95:
+            _group(st, indent)
         else:
             _compute_or_const(st, indent)
+
+
+def _split(st: _State, indent: int) -> None:
+    """A multi-output op: outputs name:0 and name:1 (shape [1]) used by later nodes."""
+    source = st.rng.choice([t for t in st.tensors if t not in st.scalars] or st.tensors)
+    name = st.new_name("sp")
+    ctrl = _chain(st, st.full(name), [source])
+    _emit(st, indent, f"{{name: {name}, op: split, inputs: [{source}], num_or_size_splits: 2"
+                      f"{_device(st.rng)}{ctrl}}}")
+    for k in (0, 1):
+        out = f"{st.full(name)}:{k}"
+        st.tensors.append(out)
+        st.computed.append(out)
+        st.scalars.add(out)
+
+
+def _big_const(st: _State, indent: int) -> None:
+    """A constant past the 16-element replication limit (G8), reduced on two devices."""
+    name = st.new_name("big")
+    size = st.rng.choice([16, 17, 20])
+    _emit(st, indent, f"{{name: {name}, op: const, value: [{', '.join(['0.5'] * size)}]{_device(st.rng)}}}")
+    for device in ("cpu:0", "cpu:1"):
+        red = st.new_name("r")
+        _emit(st, indent, f"{{name: {red}, op: reduce_sum, inputs: [{st.full(name)}], device: {device}}}")
+        st.tensors.append(st.full(red))
+        st.computed.append(st.full(red))
+        st.scalars.add(st.full(red))
+
+
+def _group(st: _State, indent: int) -> None:
+    """A group of earlier ops across devices, run as a target (G7)."""
+    members = st.rng.sample(st.accesses, min(len(st.accesses), 2)) if st.accesses else []
+    if not members:
+        return
+    name = st.new_name("g")
+    _emit(st, indent, f"{{name: {name}, op: group, inputs: [{', '.join(members)}]}}")
+    st.targets.append(st.full(name))
 
 
 def _compute_or_const(st: _State, indent: int) -> None:
@@ -198,7 +250,9 @@ def random_spec(seed: int) -> str:
         _compute(st, 1)
     fetch = rng.sample(st.computed, min(len(st.computed), rng.randint(1, 3)))
     st.lines.append("run:")
-    st.lines.append(f"  fetch: [{', '.join(fetch)}]")
+    st.lines.append(f"  fetch: [{', '.join(repr(f) if ':' in f else f for f in fetch)}]")
+    if st.targets:
+        st.lines.append(f"  targets: [{', '.join(st.targets)}]")
     if st.placeholder:
         st.lines.append(f"  feed: {{ph: {_vec(rng)}}}")
     st.lines.append(f"  steps: {rng.randint(2, 3)}")

@@ -181,3 +181,34 @@ def test_cuda_gpu_runs_the_same_graph(spec_file):
     result = run_spec(spec_file(GPU_GRAPH))
     assert result.devices["gpu:0"] == "cupy"
     assert values(result, "z") == [[[4.0, 6.0]], [[6.0, 8.0]]]
+
+
+def test_feeds_are_rewritten_before_placement_fetches_are_not(spec_file):
+    # probed in TF: an identity of a fed placeholder no longer follows it (its input is
+    # the client's _arg); a fetched identity still follows its input
+    text = """
+    devices: [cpu:0, cpu:1]
+    nodes:
+      - {name: ph, op: placeholder, dtype: float32, shape: [2], device: cpu:1}
+      - {name: n7, op: identity, inputs: [ph]}
+      - {name: n9, op: identity, inputs: [n7], device: cpu:1}
+      - {name: src, op: const, value: [1.0, 2.0], device: cpu:1}
+      - {name: i2, op: identity, inputs: [src]}
+      - {name: out2, op: identity, inputs: [i2], device: cpu:1}
+    run: {fetch: [n9, i2], feed: {ph: [1.0, 2.0]}}
+    """
+    result = run_spec(spec_file(text))
+    assert result.placement["n7"] == "cpu:0"
+    assert result.placement["i2"] == "cpu:1"
+
+
+def test_group_noop_goes_where_its_members_variable_is(spec_file):
+    p = placed(spec_file, """
+    devices: [cpu:0, cpu:1]
+    nodes:
+      - {name: v, op: variable, value: 1.0, device: cpu:1}
+      - {name: a, op: assign_add, inputs: [v, 1.0]}
+      - {name: b, op: assign_sub, inputs: [v, 1.0]}
+      - {name: g, op: group, inputs: [a, b]}
+    """)
+    assert p.device["g"] == "cpu:1"      # TF groups by the _UnreadVariable's device

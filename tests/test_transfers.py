@@ -236,3 +236,31 @@ def test_small_constants_are_replicated_g8(spec_file, elements, consumers_on, ex
     run: {{fetch: [{"s" if consumers_on[0] == "cpu:1" else "a, b"}]}}
     """))
     assert count(result) == [expected]
+
+
+def test_replicated_constant_keeps_its_control_input_on_each_copy(spec_file):
+    # conformance seed 2179: k6 has ^n5 and consumers on both devices; the cpu:1 copy
+    # still waits for n5, so one control transfer crosses
+    result = run_spec(spec_file("""
+    devices: [cpu:0, cpu:1]
+    nodes:
+      - {name: n5, op: no_op, device: cpu:0}
+      - control_dependencies: [n5]
+        nodes: [{name: k6, op: const, value: [2.0, 0.5]}]
+      - {name: n7, op: identity, inputs: [k6], device: cpu:1}
+      - {name: n8, op: identity, inputs: [k6], device: cpu:0}
+    run: {fetch: [n7, n8]}
+    """))
+    assert sorted(t[0] for t in transfers(result)) == ["control", "fetch"]
+
+
+def test_split_pieces_do_not_alias_a_ref_variable(spec_file):
+    result = run_spec(spec_file("""
+    variables: ref
+    nodes:
+      - {name: v, op: variable, value: [1.0, 2.0]}
+      - {name: sp, op: split, inputs: [v], num_or_size_splits: 2}
+      - {name: inc, op: assign_add, inputs: [v, [10.0, 10.0]], control_inputs: [sp]}
+    run: {fetch: ["sp:1"], targets: [inc]}
+    """))
+    assert values(result, "sp:1") == [[2.0]]     # TF copies unaligned split pieces

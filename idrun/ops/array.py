@@ -109,12 +109,13 @@ def _split_kernel(env: KernelEnv):
     sizes = [t.shape[norm_axis(axis, len(t.shape))] if t.shape else None for t in env.out_types]
     count = len(env.out_types)
     if None in sizes:
-        return lambda x: tuple(xp.split(x, count, axis=axis))
+        return lambda x: tuple(p.copy() for p in xp.split(x, count, axis=axis))
     bounds, total = [], 0
     for s in sizes[:-1]:
         total += s
         bounds.append(total)
-    return lambda x: tuple(xp.split(x, bounds, axis=axis))
+    # pieces are copies: only identity-like ops alias a ref variable's buffer (C6)
+    return lambda x: tuple(p.copy() for p in xp.split(x, bounds, axis=axis))
 
 
 def _unstack_infer(attrs, types, consts):
@@ -133,7 +134,7 @@ def _unstack_infer(attrs, types, consts):
 
 def _unstack_kernel(env: KernelEnv):
     xp, axis = env.xp, env.attrs["axis"]
-    return lambda x: tuple(xp.moveaxis(x, axis, 0))
+    return lambda x: tuple(p.copy() for p in xp.moveaxis(x, axis, 0))
 
 
 def _shape_kernel(env: KernelEnv):
@@ -152,7 +153,7 @@ OPS = [
     OpDef("concat", "concat", ("values",), _concat_infer,
           lambda env: (lambda *xs: env.xp.concatenate(xs, axis=env.attrs["axis"])),
           "Join tensors along an existing axis.", variadic=True,
-          attrs=(attr("axis", check=checks.integer),)),
+          attrs=(attr("axis", check=checks.integer),), helpers=lambda a: ("axis",)),
     OpDef("stack", "stack", ("values",), _stack_infer,
           lambda env: (lambda *xs: env.xp.stack(xs, axis=env.attrs["axis"])),
           "Join tensors along a new axis.", variadic=True,
@@ -160,7 +161,9 @@ OPS = [
     OpDef("split", "split", ("value",), _split_infer, _split_kernel,
           "Split into pieces along an axis; outputs name:K.", multi_output=True,
           attrs=(attr("num_or_size_splits", check=checks.splits),
-                 attr("axis", 0, checks.integer))),
+                 attr("axis", 0, checks.integer)),
+          helpers=lambda a: ("split_dim",) if isinstance(a["num_or_size_splits"], int)
+          else ("size_splits", "split_dim")),
     OpDef("unstack", "unstack", ("value",), _unstack_infer, _unstack_kernel,
           "Unpack along an axis; outputs name:K.", multi_output=True,
           attrs=(attr("axis", 0, checks.integer), attr("num", None, checks.positive))),

@@ -79,6 +79,7 @@ class _Draft:
     device_from: str = ""
     colocate: str = ""
     shadow_of: TensorRef | None = None  # EMA shadows: the tensor they average
+    helper_count: int = 0
 
     @property
     def member_of(self) -> set[int]:
@@ -236,6 +237,7 @@ class GraphBuilder:
             draft.active = ()  # variables are made in TF's init_scope: no control inputs
         for i, raw in enumerate(raw_inputs):
             draft.inputs.append(self._input(draft, i, raw, loc_of(entry["inputs"], i) or loc))
+        self._add_helpers(draft)
         self.drafts[name] = draft
         if opdef.source == "variable":
             self._add_variable_read(draft)
@@ -243,6 +245,20 @@ class GraphBuilder:
             self._add_lazy_read(draft)
         if self.observer:
             self.observer.node(self, entry, draft, raw_inputs)
+
+    def _add_helpers(self, draft: _Draft) -> None:
+        """Constants TF's Python creates for some ops (a reduce axis, split_dim), created
+        here with the node, in its blocks: they carry a block's control inputs (A2)."""
+        if draft.opdef.helpers is None:
+            return
+        for arg in draft.opdef.helpers(draft.attrs):
+            const = _Draft(self.namer.unique(f"{draft.name}/{arg}"), REGISTRY["const"], [],
+                           {"value": 0, "dtype": "int32"}, draft.device, draft.loc,
+                           active=draft.active, role="helper", literal=0,
+                           device_from="block" if draft.device else "")
+            self.drafts[const.name] = const
+            draft.inputs.append(TensorRef(const.name, 0))
+            draft.helper_count += 1
 
     def _add_lazy_read(self, assign: _Draft) -> None:
         """TF's `_UnreadVariable`: a resource assign also makes a read of the value after it
@@ -340,6 +356,8 @@ class GraphBuilder:
                 getattr(self, _EXPANDERS_FIRST[draft.opdef.name])(draft)
         for draft in list(self.drafts.values()):
             self._resolve_inputs(draft)
+        if self.variables == "ref":
+            self._colocate_ref_assigns()
         for draft in list(self.drafts.values()):
             if draft.opdef.control_inputs_only:
                 self._expand_group(draft)
@@ -425,17 +443,37 @@ class GraphBuilder:
         """`group`: its inputs become control inputs; one no_op per device when several (G7)."""
         members = [self.drafts[ref.node] for ref in group.inputs]
         group.inputs = []
-        devices = sorted({m.device for m in members})
+        device_of = {m.name: self._group_device(m) for m in members}
+        devices = sorted(set(device_of.values()))
         if len(devices) <= 1:
             group.extra_controls = [m.name for m in members]
+            if devices and devices[0]:  # TF: `with ops.device(dev): no_op()` on the members' device
+                group.device = str(parse_device(devices[0]).merged_into(parse_device(group.device)))
+                group.device_from = "block"
             return
         for device in devices:
+            # TF: `with ops.device(dev)` inside the group's own device scope ('' inherits it)
+            placed = str(parse_device(device).merged_into(parse_device(group.device))) if device \
+                else group.device
             noop = _Draft(self.namer.unique(f"{group.name}/NoOp"), REGISTRY["no_op"], [], {},
-                          device, group.loc, active=group.active, role="group",
-                          device_from="block" if device else "",
-                          extra_controls=[m.name for m in members if m.device == device])
+                          placed, group.loc, active=group.active, role="group",
+                          device_from="block" if placed else "",
+                          extra_controls=[m.name for m in members if device_of[m.name] == device])
             self.before.setdefault(group.name, []).append(noop)
             group.extra_controls.append(noop.name)
+
+    def _group_device(self, member: _Draft) -> str:
+        """The device TF's group sorts a member by: an assign answers its variable's (the
+        `_UnreadVariable` or ref tensor TF returns lives with the variable)."""
+        if member.opdef.name in RESOURCE_ASSIGNS and member.inputs:
+            return self.drafts[member.inputs[0].node].device
+        return member.device
+
+    def _colocate_ref_assigns(self) -> None:
+        """Ref assigns are built under colocate_with(var): they request the variable's device."""
+        for draft in self.drafts.values():
+            if draft.opdef.name in RESOURCE_ASSIGNS + ("ema_update",) and draft.inputs:
+                draft.device = self.drafts[draft.inputs[0].node].device
 
     def _ordered_drafts(self) -> list[_Draft]:
         out = []
@@ -481,6 +519,8 @@ class GraphBuilder:
                 raise SpecError(_index_error(ref, len(source.outputs)), draft.loc)
             in_types.append(source.outputs[ref.index])
             in_consts.append(source.attrs["value"] if source.opdef.source == "const" else None)
+        real = len(draft.inputs) - draft.helper_count
+        in_types, in_consts = in_types[:real], in_consts[:real]
         try:
             draft.outputs = tuple(draft.opdef.infer(draft.attrs, in_types, in_consts))
             if draft.opdef.static_check and draft.inputs and None not in in_consts:
@@ -523,7 +563,7 @@ class GraphBuilder:
             graph.add(Node(d.name, d.opdef.name, tuple(d.inputs), d.controls, freeze_attrs(d.attrs),
                            d.device, d.loc, d.outputs, d.ref_positions,
                            d.opdef.source == "variable" and self.variables == "ref", d.role,
-                           d.device_from, d.colocate))
+                           d.device_from, d.colocate, d.helper_count))
         for full, (pending, _) in self.aliases.items():
             graph.aliases[full] = self.resolve(pending)
         if self.variables == "resource":
