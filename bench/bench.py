@@ -43,12 +43,12 @@ def chain_spec(n: int) -> str:
 def numpy_chain(n: int):
     v = np.ones(16, np.float32)
     c = np.asarray(1.0001, np.float32)
-    add, mul = np.add, np.multiply
+    funcs = [np.multiply if i % 2 else np.add for i in range(n)]  # no branch in the loop
 
     def step():
         x = v
-        for i in range(n):
-            x = mul(x, c) if i % 2 else add(x, c)
+        for f in funcs:
+            x = f(x, c)
         return x
     return step
 
