@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TFVENV ?= .venv-tf
 TFSTAMP := $(TFVENV)/.installed
-RANDOM_GRAPHS ?= 300
+RANDOM_GRAPHS ?= 1000
 
 .PHONY: run test bench gallery conformance venv clean
 

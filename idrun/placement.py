@@ -71,15 +71,15 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
     result = Placement(devices=graph_devices(graph, declared))
     requested = {name: _requested(node, result, soft) for name, node in graph.nodes.items()}
     groups = _colocation_groups(graph)
-    group_device = _group_devices(graph, groups, requested)
+    group_device = _group_devices(graph, groups, requested, result.devices)
     fed = frozenset(fed)
     users = _users(graph, fed)
     second = []
     for name, node in graph.nodes.items():
         if name in groups:
             var = groups[name]
-            result.device[name] = group_device[var]
-            result.reason[name] = _group_reason(graph, name, var, requested)
+            result.device[name], why = group_device[var]
+            result.reason[name] = why if name == var else f"colocated with variable {var}"
         elif requested[name]:
             result.device[name] = requested[name]
             result.reason[name] = node.device_from or "block"
@@ -167,26 +167,20 @@ def _colocation_groups(graph: Graph) -> dict[str, str]:
     return groups
 
 
-def _group_devices(graph: Graph, groups: dict[str, str], requested: dict[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _group_devices(graph: Graph, groups: dict[str, str], requested: dict[str, str],
+                   devices: list[str]) -> dict[str, tuple[str, str]]:
+    """Variable -> (device, why) for each colocation group."""
+    out: dict[str, tuple[str, str]] = {}
     for member, var in groups.items():
         if member == var and requested[var]:
-            out[var] = requested[var]
+            out[var] = (requested[var], graph.nodes[var].device_from or "block")
     for member, var in groups.items():
         # ref assigns are built under colocate_with(var): they ask for nothing of their own (F4)
         if var not in out and requested[member] and graph.variables == "resource":
-            out[var] = requested[member]
-    devices = graph_devices(graph, None)
+            out[var] = (requested[member], f"asked for by {member}")
     for var in set(groups.values()):
-        out.setdefault(var, _default(graph.nodes[var], devices))
+        out.setdefault(var, (_default(graph.nodes[var], devices), "default"))
     return out
-
-
-def _group_reason(graph: Graph, name: str, var: str, requested: dict[str, str]) -> str:
-    if name == var:
-        node = graph.nodes[name]
-        return (node.device_from or "block") if requested[name] else "colocated with a member"
-    return f"colocated with variable {var}"
 
 
 def _default(node: Node, devices: list[str]) -> str:
