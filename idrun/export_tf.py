@@ -21,7 +21,8 @@ from idrun.devices.names import parse_device
 from idrun.errors import SpecError
 from idrun.graph import TensorRef
 from idrun.spec import load_spec
-from idrun.spec.builder import GraphBuilder, _Pending
+from idrun.spec.builder import GraphBuilder
+from idrun.spec.drafts import _Pending
 
 NOT_EXPORTABLE = {"shuffle_batch": "queue runners", "random_normal": "TF's own generator",
                   "random_uniform": "TF's own generator", "ema_update": "an internal op"}

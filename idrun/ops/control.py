@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr
 from idrun.ops.shapes import broadcast, same_dtype

@@ -25,7 +25,6 @@ nodes. Nodes are drafted (mutable) and frozen into the Graph at the end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from idrun.dtypes import literal_type
@@ -35,58 +34,17 @@ from idrun.graph import Graph, Node, TensorRef, TensorType, cycle_error, freeze_
 from idrun.ops import REGISTRY, lookup
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
+from idrun.spec.drafts import _Controller, _Draft, _Pending
+from idrun.spec.expansions import RESOURCE_ASSIGNS, TFExpansions
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
 from idrun.spec.templates import instantiate
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 
 NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs")
-RESOURCE_ASSIGNS = ("assign", "assign_add", "assign_sub")
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 
 
-@dataclass
-class _Controller:
-    """One `control_dependencies` block (or one node's `control_inputs`)."""
-
-    uid: int
-    refs: list[tuple[Any, SourceLoc, str]]  # (reference, location, scope)
-
-
-@dataclass
-class _Pending:
-    """A reference not yet resolved: text, where it was written, its scope."""
-
-    text: Any
-    loc: SourceLoc
-    scope: str
-
-
-@dataclass
-class _Draft:
-    name: str
-    opdef: OpDef
-    inputs: list  # TensorRef | _Pending
-    attrs: dict
-    device: str
-    loc: SourceLoc
-    active: tuple[_Controller, ...] = ()
-    extra_controls: list[str] = field(default_factory=list)
-    role: str = ""
-    literal: Any = MISSING  # implicit constants: the raw literal, typed later
-    ref_positions: tuple[int, ...] = ()
-    outputs: tuple[TensorType, ...] = ()
-    controls: tuple[str, ...] = ()
-    device_from: str = ""
-    colocate: str = ""
-    shadow_of: TensorRef | None = None  # EMA shadows: the tensor they average
-    helper_count: int = 0
-
-    @property
-    def member_of(self) -> set[int]:
-        return {c.uid for c in self.active}
-
-
-class GraphBuilder:
+class GraphBuilder(TFExpansions):
     """Builds a Graph from node entries; see the module docstring for the policy."""
 
     def __init__(self, filename: str, variables: str = "resource") -> None:
@@ -246,30 +204,6 @@ class GraphBuilder:
         if self.observer:
             self.observer.node(self, entry, draft, raw_inputs)
 
-    def _add_helpers(self, draft: _Draft) -> None:
-        """Constants TF's Python creates for some ops (a reduce axis, split_dim), created
-        here with the node, in its blocks: they carry a block's control inputs (A2)."""
-        if draft.opdef.helpers is None:
-            return
-        for arg in draft.opdef.helpers(draft.attrs):
-            const = _Draft(self.namer.unique(f"{draft.name}/{arg}"), REGISTRY["const"], [],
-                           {"value": 0, "dtype": "int32"}, draft.device, draft.loc,
-                           active=draft.active, role="helper", literal=0,
-                           device_from="block" if draft.device else "")
-            self.drafts[const.name] = const
-            draft.inputs.append(TensorRef(const.name, 0))
-            draft.helper_count += 1
-
-    def _add_lazy_read(self, assign: _Draft) -> None:
-        """TF's `_UnreadVariable`: a resource assign also makes a read of the value after it
-        (B4), in the same blocks, with a control input on the assign. Fetching the assign
-        fetches this read; its edges count for placement (F6, F8) even when it never runs."""
-        read = _Draft(self.namer.unique(join(self._scope, "ReadVariableOp")), REGISTRY["read"],
-                      [assign.inputs[0]], {}, "", assign.loc, active=assign.active,
-                      extra_controls=[assign.name], role="assign_read")
-        self.drafts[read.name] = read
-        self._assign_reads[assign.name] = read.name
-
     def _device_from(self, entry: YMap) -> str:
         if entry.get("device") is not None:
             return "explicit"
@@ -320,31 +254,6 @@ class GraphBuilder:
                       ref_positions=(0,), colocate=var.colocate)
         self.drafts[read.name] = read
         self._var_reads[var.name] = read.name
-
-    def _expand_ema(self, ema: _Draft) -> None:
-        """TF's ExponentialMovingAverage.apply: a shadow and an update per input (B5)."""
-        short = ema.name.rpartition("/")[2]
-        for ref in ema.inputs:
-            source = self._averaged_node(ref)
-            shadow = _Draft(self.namer.unique(f"{source}/{short}"), REGISTRY["variable"], [],
-                            {"value": None, "dtype": None, "trainable": False, "collections": None},
-                            "", ema.loc, role="shadow", colocate=source, shadow_of=ref)
-            self.drafts[shadow.name] = shadow
-            self._add_variable_read(shadow)
-            update = _Draft(self.namer.unique(f"{ema.name}/AssignMovingAvg"), REGISTRY["ema_update"],
-                            [TensorRef(shadow.name, 0), ref],
-                            {"decay": ema.attrs["decay"], "num_updates": ema.attrs["num_updates"]},
-                            ema.device, ema.loc, active=ema.active, ref_positions=(0,))
-            self.drafts[update.name] = update
-            ema.extra_controls.append(update.name)
-        ema.inputs = []
-
-    def _averaged_node(self, ref: TensorRef) -> str:
-        """The node a shadow is named after: the variable behind a read, else the tensor's op."""
-        draft = self.drafts.get(ref.node) or self.late[ref.node]
-        if draft.role in ("read", "snapshot") and draft.ref_positions:
-            return draft.inputs[0].node
-        return ref.node
 
     # ---- finishing -------------------------------------------------------
     def finish(self) -> Graph:
@@ -438,42 +347,6 @@ class GraphBuilder:
         if full in seen:
             raise SpecError(f"alias cycle: {' -> '.join(seen)} -> {full}", loc)
         return self.resolve(self.aliases[full][0], seen | {full})
-
-    def _expand_group(self, group: _Draft) -> None:
-        """`group`: its inputs become control inputs; one no_op per device when several (G7)."""
-        members = [self.drafts[ref.node] for ref in group.inputs]
-        group.inputs = []
-        device_of = {m.name: self._group_device(m) for m in members}
-        devices = sorted(set(device_of.values()))
-        if len(devices) <= 1:
-            group.extra_controls = [m.name for m in members]
-            if devices and devices[0]:  # TF: `with ops.device(dev): no_op()` on the members' device
-                group.device = str(parse_device(devices[0]).merged_into(parse_device(group.device)))
-                group.device_from = "block"
-            return
-        for device in devices:
-            # TF: `with ops.device(dev)` inside the group's own device scope ('' inherits it)
-            placed = str(parse_device(device).merged_into(parse_device(group.device))) if device \
-                else group.device
-            noop = _Draft(self.namer.unique(f"{group.name}/NoOp"), REGISTRY["no_op"], [], {},
-                          placed, group.loc, active=group.active, role="group",
-                          device_from="block" if placed else "",
-                          extra_controls=[m.name for m in members if device_of[m.name] == device])
-            self.before.setdefault(group.name, []).append(noop)
-            group.extra_controls.append(noop.name)
-
-    def _group_device(self, member: _Draft) -> str:
-        """The device TF's group sorts a member by: an assign answers its variable's (the
-        `_UnreadVariable` or ref tensor TF returns lives with the variable)."""
-        if member.opdef.name in RESOURCE_ASSIGNS and member.inputs:
-            return self.drafts[member.inputs[0].node].device
-        return member.device
-
-    def _colocate_ref_assigns(self) -> None:
-        """Ref assigns are built under colocate_with(var): they request the variable's device."""
-        for draft in self.drafts.values():
-            if draft.opdef.name in RESOURCE_ASSIGNS + ("ema_update",) and draft.inputs:
-                draft.device = self.drafts[draft.inputs[0].node].device
 
     def _ordered_drafts(self) -> list[_Draft]:
         out = []

@@ -1,0 +1,52 @@
+"""Mutable drafts of nodes while a spec is built (frozen into graph.Node at the end)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from idrun.errors import SourceLoc
+from idrun.graph import TensorRef, TensorType
+from idrun.ops.opdef import MISSING, OpDef
+
+
+@dataclass
+class _Controller:
+    """One `control_dependencies` block (or one node's `control_inputs`)."""
+
+    uid: int
+    refs: list[tuple[Any, SourceLoc, str]]  # (reference, location, scope)
+
+
+@dataclass
+class _Pending:
+    """A reference not yet resolved: text, where it was written, its scope."""
+
+    text: Any
+    loc: SourceLoc
+    scope: str
+
+
+@dataclass
+class _Draft:
+    name: str
+    opdef: OpDef
+    inputs: list  # TensorRef | _Pending
+    attrs: dict
+    device: str
+    loc: SourceLoc
+    active: tuple[_Controller, ...] = ()
+    extra_controls: list[str] = field(default_factory=list)
+    role: str = ""
+    literal: Any = MISSING  # implicit constants: the raw literal, typed later
+    ref_positions: tuple[int, ...] = ()
+    outputs: tuple[TensorType, ...] = ()
+    controls: tuple[str, ...] = ()
+    device_from: str = ""
+    colocate: str = ""
+    shadow_of: TensorRef | None = None  # EMA shadows: the tensor they average
+    helper_count: int = 0
+
+    @property
+    def member_of(self) -> set[int]:
+        return {c.uid for c in self.active}

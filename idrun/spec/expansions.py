@@ -1,0 +1,111 @@
+"""What TF's Python builds around some ops, made by the builder as TF makes it.
+
+- helper constants (a reduce's axis, split_dim, concat's axis) created with
+  their op, in its blocks, so they carry the blocks' control inputs (A2);
+- the lazy read a resource assign returns (`_UnreadVariable`, B4);
+- ExponentialMovingAverage.apply: a shadow and an update per input (B5);
+- group: one no_op per device plus a final one (G7), devices as TF sorts them;
+- ref assigns built under colocate_with(var) (F4).
+
+A mixin of GraphBuilder: these methods read and add the builder's drafts.
+"""
+
+from __future__ import annotations
+
+from idrun.devices.names import parse_device
+from idrun.graph import TensorRef
+from idrun.ops import REGISTRY
+from idrun.spec.drafts import _Draft
+from idrun.spec.names import join
+
+RESOURCE_ASSIGNS = ("assign", "assign_add", "assign_sub")
+
+
+class TFExpansions:
+    """Builder methods that add the nodes TF's Python adds."""
+
+    def _add_helpers(self, draft: _Draft) -> None:
+        """Constants TF's Python creates for some ops (a reduce axis, split_dim), created
+        here with the node, in its blocks: they carry a block's control inputs (A2)."""
+        if draft.opdef.helpers is None:
+            return
+        for arg in draft.opdef.helpers(draft.attrs):
+            const = _Draft(self.namer.unique(f"{draft.name}/{arg}"), REGISTRY["const"], [],
+                           {"value": 0, "dtype": "int32"}, draft.device, draft.loc,
+                           active=draft.active, role="helper", literal=0,
+                           device_from="block" if draft.device else "")
+            self.drafts[const.name] = const
+            draft.inputs.append(TensorRef(const.name, 0))
+            draft.helper_count += 1
+
+    def _add_lazy_read(self, assign: _Draft) -> None:
+        """TF's `_UnreadVariable`: a resource assign also makes a read of the value after it
+        (B4), in the same blocks, with a control input on the assign. Fetching the assign
+        fetches this read; its edges count for placement (F6, F8) even when it never runs."""
+        read = _Draft(self.namer.unique(join(self._scope, "ReadVariableOp")), REGISTRY["read"],
+                      [assign.inputs[0]], {}, "", assign.loc, active=assign.active,
+                      extra_controls=[assign.name], role="assign_read")
+        self.drafts[read.name] = read
+        self._assign_reads[assign.name] = read.name
+
+    def _expand_ema(self, ema: _Draft) -> None:
+        """TF's ExponentialMovingAverage.apply: a shadow and an update per input (B5)."""
+        short = ema.name.rpartition("/")[2]
+        for ref in ema.inputs:
+            source = self._averaged_node(ref)
+            shadow = _Draft(self.namer.unique(f"{source}/{short}"), REGISTRY["variable"], [],
+                            {"value": None, "dtype": None, "trainable": False, "collections": None},
+                            "", ema.loc, role="shadow", colocate=source, shadow_of=ref)
+            self.drafts[shadow.name] = shadow
+            self._add_variable_read(shadow)
+            update = _Draft(self.namer.unique(f"{ema.name}/AssignMovingAvg"), REGISTRY["ema_update"],
+                            [TensorRef(shadow.name, 0), ref],
+                            {"decay": ema.attrs["decay"], "num_updates": ema.attrs["num_updates"]},
+                            ema.device, ema.loc, active=ema.active, ref_positions=(0,))
+            self.drafts[update.name] = update
+            ema.extra_controls.append(update.name)
+        ema.inputs = []
+
+    def _averaged_node(self, ref: TensorRef) -> str:
+        """The node a shadow is named after: the variable behind a read, else the tensor's op."""
+        draft = self.drafts.get(ref.node) or self.late[ref.node]
+        if draft.role in ("read", "snapshot") and draft.ref_positions:
+            return draft.inputs[0].node
+        return ref.node
+
+    def _expand_group(self, group: _Draft) -> None:
+        """`group`: its inputs become control inputs; one no_op per device when several (G7)."""
+        members = [self.drafts[ref.node] for ref in group.inputs]
+        group.inputs = []
+        device_of = {m.name: self._group_device(m) for m in members}
+        devices = sorted(set(device_of.values()))
+        if len(devices) <= 1:
+            group.extra_controls = [m.name for m in members]
+            if devices and devices[0]:  # TF: `with ops.device(dev): no_op()` on the members' device
+                group.device = str(parse_device(devices[0]).merged_into(parse_device(group.device)))
+                group.device_from = "block"
+            return
+        for device in devices:
+            # TF: `with ops.device(dev)` inside the group's own device scope ('' inherits it)
+            placed = str(parse_device(device).merged_into(parse_device(group.device))) if device \
+                else group.device
+            noop = _Draft(self.namer.unique(f"{group.name}/NoOp"), REGISTRY["no_op"], [], {},
+                          placed, group.loc, active=group.active, role="group",
+                          device_from="block" if placed else "",
+                          extra_controls=[m.name for m in members if device_of[m.name] == device])
+            self.before.setdefault(group.name, []).append(noop)
+            group.extra_controls.append(noop.name)
+
+    def _group_device(self, member: _Draft) -> str:
+        """The device TF's group sorts a member by: an assign answers its variable's (the
+        `_UnreadVariable` or ref tensor TF returns lives with the variable)."""
+        if member.opdef.name in RESOURCE_ASSIGNS and member.inputs:
+            return self.drafts[member.inputs[0].node].device
+        return member.device
+
+    def _colocate_ref_assigns(self) -> None:
+        """Ref assigns are built under colocate_with(var): they request the variable's device."""
+        for draft in self.drafts.values():
+            if draft.opdef.name in RESOURCE_ASSIGNS + ("ema_update",) and draft.inputs:
+                draft.device = self.drafts[draft.inputs[0].node].device
+
