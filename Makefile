@@ -33,7 +33,9 @@ gallery: $(STAMP)
 $(TFSTAMP):
 	$(PYTHON) -m venv $(TFVENV)
 	$(TFVENV)/bin/pip install --quiet --upgrade pip
-	$(TFVENV)/bin/pip install --quiet 'tensorflow-cpu==2.21.*'
+	for try in 1 2 3; do $(TFVENV)/bin/pip install --quiet 'tensorflow-cpu==2.21.*' && break; \
+	  echo "tensorflow-cpu install failed (try $$try), retrying"; sleep 10; done
+	$(TFVENV)/bin/python -c "import tensorflow" 2>/dev/null
 	touch $(TFSTAMP)
 
 conformance: $(STAMP) $(TFSTAMP)
