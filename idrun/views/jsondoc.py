@@ -14,15 +14,21 @@ def result_document(result: RunResult, extra: dict[str, Any] | None = None) -> d
         "variables": result.variables,
         "fetch": list(result.fetch),
         "placement": dict(result.placement),
-        "steps": [{"step": s.step,
-                   "values": {k: to_json_value(v) for k, v in s.values.items()},
-                   "transfers": [t.to_json() for t in s.transfers]}
-                  for s in result.steps],
+        "steps": [_step(s) for s in result.steps],
         "error": _error(result.error),
         "devices": dict(result.devices),
     }
     doc.update(extra or {})
     return doc
+
+
+def _step(step) -> dict:
+    out = {"step": step.step,
+           "values": {k: to_json_value(v) for k, v in step.values.items()},
+           "transfers": [t.to_json() for t in step.transfers]}
+    if step.ops:  # with --trace: the op order, [node, device] pairs
+        out["ops"] = [[node, device] for node, device in step.ops]
+    return out
 
 
 def _error(err: Any) -> dict | None:
