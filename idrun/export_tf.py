@@ -255,7 +255,7 @@ class TFExporter:
             raise SpecError(f"export: {op} has no TF equivalent here ({NOT_EXPORTABLE[op]})", draft.loc)
         opened = 0
         if entry.get("control_inputs") is not None:
-            self._with(f"g.control_dependencies({self.controls(builder, entry['control_inputs'], draft.loc, builder._scope)})")
+            self._with(f"g.control_dependencies({self.controls(builder, entry['control_inputs'], draft.loc, builder.scope)})")
             opened += 1
         if entry.get("device") is not None:
             self._with(f"g.device({self.device(entry['device'])})")
@@ -270,7 +270,7 @@ class TFExporter:
 
     def _input(self, builder: GraphBuilder, raw: Any, loc) -> str:
         if isinstance(raw, str):
-            return self.ref(builder, raw, loc, builder._scope)
+            return self.ref(builder, raw, loc, builder.scope)
         return repr(_plain(raw))
 
 

@@ -65,6 +65,11 @@ class GraphBuilder(TFExpansions):
         self._assign_reads: dict[str, str] = {}  # resource assign -> its lazy read (B4)
         self.observer = None  # sees entries as they are built (the TF exporter)
 
+    @property
+    def scope(self) -> str:
+        """The current name scope (`a/b`), as TF's `get_name_scope()`."""
+        return self._scope
+
     # ---- entries -------------------------------------------------------
     def add_entries(self, entries: Any, where: SourceLoc) -> None:
         if not isinstance(entries, list):
