@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from idrun.errors import ExpectError, IdrunError, UsageError
+from idrun.errors import ExpectError, UsageError
 from idrun.expect import check_expect, unchecked
 from idrun.runner import RunOptions, build_request, make_session
 from idrun.spec import load_spec
@@ -97,5 +97,3 @@ class RunCommand:
             device = placement.device[name]
             self.err.write(f"{name}: ({node.op}): {device}  [{placement.reason[name]}]\n")
 
-
-__all__ = ["RunCommand", "IdrunError"]

@@ -12,14 +12,18 @@ from typing import TextIO
 from idrun.graph import Graph
 from idrun.partition import Partition, partition
 from idrun.placement import Placement
+from idrun.plan import needed_nodes
 from idrun.runner import RunOptions, build_request, make_session
+from idrun.session import RunRequest
 from idrun.spec import Spec, load_spec
 
 
 def show_graph(path: str, fmt: str, variables: str | None, soft: bool, out: TextIO, color: bool) -> None:
     spec = load_spec(path, variables)
-    session, placement = make_session(spec, RunOptions(soft_placement=soft))
-    part, needed = _step_partition(spec, placement)
+    opts = RunOptions(soft_placement=soft)
+    request = build_request(spec, opts)
+    session, placement = make_session(spec, opts, request)
+    part, needed = _step_partition(spec, placement, request)
     kinds = session.device_kinds()
     if fmt == "dot":
         out.write(render_dot(spec, placement, part, needed))
@@ -30,15 +34,14 @@ def show_graph(path: str, fmt: str, variables: str | None, soft: bool, out: Text
         render_tree(spec, placement, part, needed, kinds, out, color)
 
 
-def _step_partition(spec: Spec, placement: Placement) -> tuple[Partition, list[str]]:
+def _step_partition(spec: Spec, placement: Placement, request: RunRequest,
+                    ) -> tuple[Partition, list[str]]:
+    """The step of the spec's `run:`, or the whole graph when it names nothing to run."""
     graph = spec.graph
-    if spec.run.fetch or spec.run.targets or spec.expect:
-        req = build_request(spec, RunOptions())
-        fed = set(req.feeds)
-        roots = [r.node for r in req.fetch if r not in fed] + req.targets
-        index = graph.index()
-        needed = sorted(graph.closure(roots, frozenset(fed)), key=index.__getitem__)
-        return partition(graph, placement.device, needed, req.fetch, fed), needed
+    if request.fetch or request.targets:
+        fed = set(request.feeds)
+        needed = needed_nodes(graph, request.fetch, request.targets, fed)
+        return partition(graph, placement.device, needed, request.fetch, fed), needed
     needed = list(graph.nodes)
     return partition(graph, placement.device, needed, [], set()), needed
 

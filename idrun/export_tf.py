@@ -20,6 +20,7 @@ from typing import Any
 from idrun.devices.names import parse_device
 from idrun.errors import SpecError
 from idrun.graph import TensorRef
+from idrun.runner import resolve_tensor
 from idrun.spec import load_spec
 from idrun.spec.builder import GraphBuilder
 from idrun.spec.drafts import _Pending
@@ -290,7 +291,7 @@ _TF_CALLS = {
     "square": "tf.square", "sqrt": "tf.sqrt", "exp": "tf.exp", "log": "tf.math.log",
     "relu": "tf.nn.relu", "sigmoid": "tf.sigmoid", "tanh": "tf.tanh", "identity": "tf.identity",
     "read": "F_read", "shape": "F_shape", "reshape": "tf.reshape", "bias_add": "tf.nn.bias_add",
-    "embedding_lookup": "tf.nn.embedding_lookup", "conv2d": "tf.nn.conv2d",
+    "embedding_lookup": "tf.nn.embedding_lookup",
     "assign": "tf1.assign", "assign_add": "tf1.assign_add", "assign_sub": "tf1.assign_sub",
 }
 
@@ -299,11 +300,10 @@ def _call(op: str, args: list[str], draft, name: Any, builder: GraphBuilder) -> 
     a = draft.attrs
     n = f", name={name!r}" if name else ""
     if op in _TF_CALLS:
-        extra = ""
-        if op == "conv2d":
-            extra = f", strides=[1, {a['strides'][0]}, {a['strides'][1]}, 1], padding={a['padding']!r}"
-        return f"{_TF_CALLS[op]}({', '.join(args)}{extra}{n})"
+        return f"{_TF_CALLS[op]}({', '.join(args)}{n})"
     simple = {
+        "conv2d": lambda: f"tf.nn.conv2d({args[0]}, {args[1]}, strides=[1, {a['strides'][0]}, "
+                          f"{a['strides'][1]}, 1], padding={a['padding']!r}{n})",
         "const": lambda: f"tf.constant({a['value']!r}, dtype={_dtype(a)}{n})",
         "variable": lambda: f"tf1.Variable({a['value']!r}, dtype={_dtype(a)}, use_resource=RESOURCE{n})",
         "placeholder": lambda: f"tf1.placeholder(tf.{a['dtype']}, shape={a['shape']!r}{n})",
@@ -350,15 +350,14 @@ def _ema(args: list[str], a: dict, name: Any, draft, builder: GraphBuilder) -> s
 def export_tf_python(path: str, variables: str | None = None, local_devices: bool = True) -> str:
     """The TF program for a spec, as source text."""
     from idrun.placement import graph_devices
-    from idrun.runner import RunOptions, build_request, read_feeds
+    from idrun.runner import RunOptions, build_request
     spec = load_spec(path, variables)        # validates the whole spec first
     devices = graph_devices(spec.graph, spec.devices)
     exporter = TFExporter(devices, local_devices)
     builder = GraphBuilder(path, spec.variables)
-    builder.templates, builder.observer = spec_templates(spec), exporter
+    builder.templates, builder.observer = spec.templates, exporter
     builder.add_entries(spec.doc["nodes"], spec.loc)
     request = build_request(spec, RunOptions())
-    feeds = read_feeds(spec, RunOptions())
     body = "\n".join(exporter.lines)
     prelude = PRELUDE.format(source=Path(path).name, resource=spec.variables == "resource",
                              devices=json.dumps({d: tf_device(d, exporter.index_of, local_devices)
@@ -367,34 +366,13 @@ def export_tf_python(path: str, variables: str | None = None, local_devices: boo
         ncpu=len(devices) if local_devices else max(
             [parse_device(d).index or 0 for d in devices if parse_device(d).type == "cpu"] + [0]) + 1,
         fetch_names=json.dumps(request.fetch_names),
-        fetches=", ".join(_fetch_expr(spec, n) for n in request.fetch_names),
+        fetches=", ".join(_tensor_expr(resolve_tensor(spec.graph, n, redirect=False))
+                          for n in request.fetch_names),
         targets=", ".join(f"OP(T[{t!r}])" for t in request.targets),
-        feeds=", ".join(f"T[{r.node!r}]: np.array({_feed_literal(v)}, dtype={_np_dtype(v)})"
-                        for r, v in feeds.items()),
+        feeds=", ".join(f"T[{r.node!r}]: np.array({v.tolist()!r}, dtype={_np_dtype(v)})"
+                        for r, v in request.feeds.items()),
         graph=spec.name, init=spec.run.init, steps=request.steps)
     return prelude + "with g.as_default():\n" + _indent(body or "pass") + "\n" + runner
-
-
-def spec_templates(spec) -> dict:
-    from idrun.spec.templates import parse_templates
-    return parse_templates(spec.doc)
-
-
-def _fetch_expr(spec, text: str) -> str:
-    graph = spec.graph
-    name, sep, index = text.rpartition(":")
-    if not (sep and index.isdigit()):
-        name, index = text, "0"
-    if name in graph.aliases:
-        target = graph.aliases[name]
-        return _tensor_expr(target)
-    return _tensor_expr(TensorRef(name, int(index)))
-
-
-def _feed_literal(value) -> str:
-    if value.dtype == object:
-        return repr(value.tolist())
-    return repr(value.tolist())
 
 
 def _np_dtype(value) -> str:

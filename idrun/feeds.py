@@ -11,7 +11,7 @@ import numpy
 from idrun.dtypes import literal_type
 from idrun.errors import SourceLoc, SpecError, UsageError
 from idrun.graph import Graph, TensorRef
-from idrun.plan import host_array
+from idrun.plan import host_array, numpy_dtype
 
 
 def feed_value(graph: Graph, ref: TensorRef, value: Any, loc: SourceLoc | None,
@@ -20,7 +20,7 @@ def feed_value(graph: Graph, ref: TensorRef, value: Any, loc: SourceLoc | None,
     t = graph.nodes[ref.node].outputs[ref.index]
     try:
         array = _load(value, base) if _is_file(value) else _literal(value, t.dtype)
-        array = array.astype(host_array(0 if t.dtype != "string" else "", t.dtype).dtype, copy=False)
+        array = array.astype(numpy_dtype(t.dtype), copy=False)
     except (ValueError, OSError, TypeError) as exc:
         raise _error(loc, f"cannot feed '{ref}': {exc}") from None
     if t.shape is not None and not _fits(array.shape, t.shape):

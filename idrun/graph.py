@@ -81,15 +81,6 @@ class Graph:
         """Declaration order of every node (the deterministic tie-break)."""
         return {name: i for i, name in enumerate(self.nodes)}
 
-    def consumers(self) -> dict[str, list[str]]:
-        """Node name -> names of nodes that use it by data or control, in order."""
-        users: dict[str, list[str]] = {name: [] for name in self.nodes}
-        for node in self.nodes.values():
-            for dep in _deps(node):
-                if node.name not in users[dep]:
-                    users[dep].append(node.name)
-        return users
-
     def closure(self, roots: Iterable[str], stop: frozenset[TensorRef] = frozenset(),
                 ) -> set[str]:
         """Nodes reachable backwards from `roots` through data and control inputs.

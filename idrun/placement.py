@@ -83,24 +83,26 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
         elif requested[name]:
             result.device[name] = requested[name]
             result.reason[name] = node.device_from or "block"
-        elif _is_candidate(node, graph):
+        elif _is_candidate(node):
             second.append(name)
         else:
             result.device[name], result.reason[name] = _default(node, result.devices), "default"
     for name in second:
-        _place_candidate(graph, graph.nodes[name], users, requested, result, fed)
+        _place_candidate(graph, graph.nodes[name], users, result, fed)
     _colocate(graph, groups, result)
     return result
 
 
 def _colocate(graph: Graph, groups: dict[str, str], result: Placement) -> None:
     """TF's colocate_with: a node (and its variable's group) goes where its anchor is (F5)."""
+    members_of: dict[str, list[str]] = {}
+    for member, var in groups.items():
+        members_of.setdefault(var, []).append(member)
     for name, node in graph.nodes.items():
         anchor = node.colocate or _colocation_input(node)
         if not anchor or name in groups and groups[name] != name:
             continue
-        members = [m for m, v in groups.items() if v == name] or [name]
-        for member in members:
+        for member in members_of.get(name, [name]):
             result.device[member] = result.device[anchor]
             result.reason[member] = f"colocated with {anchor}"
 
@@ -189,7 +191,7 @@ def _default(node: Node, devices: list[str]) -> str:
     return CLIENT
 
 
-def _is_candidate(node: Node, graph: Graph) -> bool:
+def _is_candidate(node: Node) -> bool:
     return _is_generator(node) or node.op in ("shape", "identity")
 
 
@@ -199,7 +201,7 @@ def _is_generator(node: Node) -> bool:
 
 
 def _place_candidate(graph: Graph, node: Node, users: dict[str, list[str]],
-                     requested: dict[str, str], result: Placement, fed: frozenset) -> None:
+                     result: Placement, fed: frozenset) -> None:
     name = node.name
     if _is_generator(node) and users[name]:
         places = {result.device.get(u) for u in users[name]}

@@ -24,9 +24,11 @@ from typing import Any, Callable
 
 import numpy
 
+from idrun.dtypes import tf_name
 from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import KernelEnv
+from idrun.ops.shapes import format_dims
 from idrun.ops.state import VariableCell
 from idrun.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.schedule import declaration_order, random_order
@@ -54,14 +56,12 @@ class _Item:
 
 @dataclass
 class Plan:
-    needed: list[str]
     transfers: list[TransferSpec]
     items: list[_Item]
     device_of: dict[str, str]
     step: Callable
     line_items: dict[int, int]
-    fed: list[TensorRef]
-    source: str = field(repr=False, default="")
+    source: str = field(repr=False, default="")  # the generated step function, for debugging
 
     def item_node(self, index: int) -> str:
         item = self.items[index]
@@ -95,15 +95,22 @@ class PlanRequest:
     states: dict = field(default_factory=dict)  # node -> kernel state kept by the session
 
 
+def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
+                 fed: set[TensorRef]) -> list[str]:
+    """What one step runs (B1): everything fetches and targets need, in declaration order;
+    a fed tensor's producer is not followed."""
+    roots = [r.node for r in fetch if r not in fed] + list(targets)
+    index = graph.index()
+    return sorted(graph.closure(roots, frozenset(fed)), key=index.__getitem__)
+
+
 def compile_plan(req: PlanRequest) -> Plan:
     """Prune, partition, order, bind and generate the step function."""
     graph, fed = req.graph, set(req.fed)
-    roots = [r.node for r in req.fetch if r not in fed] + list(req.targets)
-    index = graph.index()
-    needed = sorted(graph.closure(roots, frozenset(fed)), key=index.__getitem__)
+    needed = needed_nodes(graph, req.fetch, req.targets, fed)
     _check_placeholders(graph, needed)
     part = partition(graph, req.device_of, needed, req.fetch, fed)
-    items = _items(graph, needed, part, index)
+    items = _items(graph, needed, part, graph.index())
     order = _order(graph, items, part, req.rng)
     return _Generator(req, part, items, needed).build(order)
 
@@ -113,11 +120,8 @@ def _check_placeholders(graph: Graph, needed: list[str]) -> None:
         node = graph.nodes[name]
         if node.op == "placeholder":
             t = node.outputs[0]
-            shape = "<unknown>" if t.shape is None else "[" + ",".join(
-                "?" if d is None else str(d) for d in t.shape) + "]"
-            from idrun.dtypes import tf_name
             raise PlanError(name, f"You must feed a value for placeholder tensor '{name}' with "
-                                  f"dtype {tf_name(t.dtype)} and shape {shape}")
+                                  f"dtype {tf_name(t.dtype)} and shape {format_dims(t.shape)}")
 
 
 def _items(graph: Graph, needed: list[str], part: Partition, index: dict[str, int]) -> list[_Item]:
@@ -158,6 +162,7 @@ class _Generator:
 
     def __init__(self, req: PlanRequest, part: Partition, items: list[_Item], needed: list[str]):
         self.req, self.part, self.items, self.needed = req, part, items, needed
+        self.fed = set(req.fed)
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
         self.lines: list[str] = []
@@ -174,8 +179,8 @@ class _Generator:
         source = "\n".join(self.lines) + "\n"
         namespace = dict(self.bound)
         exec(compile(source, _SOURCE_NAME, "exec"), namespace)
-        return Plan(self.needed, self.part.transfers, self.items, self.req.device_of,
-                    namespace["step"], self.line_items, list(self.req.fed), source)
+        return Plan(self.part.transfers, self.items, self.req.device_of,
+                    namespace["step"], self.line_items, source)
 
     def _bind(self, prefix: str, value: Any) -> str:
         name = f"{prefix}{len(self.bound)}"
@@ -184,12 +189,11 @@ class _Generator:
 
     def _bind_sources(self) -> None:
         """Constants (once per device that holds them) and variable cells."""
-        graph, fed = self.req.graph, set(self.req.fed)
         self.bound["clk"] = self.req.clock
         for name in self.needed:
-            node = graph.nodes[name]
+            node = self.req.graph.nodes[name]
             home = self.req.device_of[name]
-            if node.op == "const" and TensorRef(name, 0) not in fed:
+            if node.op == "const" and TensorRef(name, 0) not in self.fed:
                 for device in {home} | self.part.replicated.get(name, set()):
                     value = self.req.devices[device].put(materialize(node))
                     self.tensor_var[(name, 0, device)] = self._bind("c", value)
@@ -204,29 +208,22 @@ class _Generator:
             names.append(var)
         return names
 
+    def _local_var(self, ref: TensorRef, device: str) -> str:
+        """The variable holding `ref` on `device` when no transfer brings it there: the fed
+        value (at the client), a replica of a constant, or the producer's own output."""
+        if ref in self.fed:
+            return self.tensor_var[(ref.node, ref.index, CLIENT)]
+        return self.tensor_var.get((ref.node, ref.index, device)) or self.tensor_var[
+            (ref.node, ref.index, self.req.device_of[ref.node])]
+
     def _input_var(self, consumer: str, pos: int, ref: TensorRef) -> str:
         if (consumer, pos) in self.part.edge_transfer:
             return f"x{self.part.edge_transfer[(consumer, pos)]}"
-        device = self.req.device_of[consumer]
-        if ref in set(self.req.fed):
-            return self.tensor_var[(ref.node, ref.index, CLIENT)]
-        key = (ref.node, ref.index, device)
-        if key in self.tensor_var:
-            return self.tensor_var[key]
-        return self.tensor_var[(ref.node, ref.index, self.req.device_of[ref.node])]
+        return self._local_var(ref, self.req.device_of[consumer])
 
     def _fetch_vars(self) -> list[str]:
-        out = []
-        for ref in self.req.fetch:
-            if ref in self.part.fetch_transfer:
-                out.append(f"x{self.part.fetch_transfer[ref]}")
-            elif ref in set(self.req.fed):
-                out.append(self.tensor_var[(ref.node, ref.index, CLIENT)])
-            else:
-                key = (ref.node, ref.index, CLIENT)
-                out.append(self.tensor_var.get(key) or self.tensor_var[
-                    (ref.node, ref.index, self.req.device_of[ref.node])])
-        return out
+        return [f"x{self.part.fetch_transfer[ref]}" if ref in self.part.fetch_transfer
+                else self._local_var(ref, CLIENT) for ref in self.req.fetch]
 
     def _emit(self, i: int) -> None:
         item = self.items[i]

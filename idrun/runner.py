@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from idrun.errors import SourceLoc, SpecError, UsageError, did_you_mean
+from idrun.expect import ERROR_KEY, TRANSFERS_KEY
 from idrun.graph import Graph, TensorRef
 from idrun.placement import Placement
 from idrun.session import RunRequest, Session
@@ -32,13 +33,17 @@ class RunOptions:
     soft_placement: bool = False
 
 
-def resolve_tensor(graph: Graph, text: str) -> TensorRef:
-    """A fetch or feed name as a tensor; LookupError((message, hints)) in TF's words (B7)."""
+def resolve_tensor(graph: Graph, text: str, redirect: bool = True) -> TensorRef:
+    """A fetch or feed name as a tensor; LookupError((message, hints)) in TF's words (B7).
+
+    With `redirect`, a resource variable (or assign) names the read that fetching it runs;
+    without, the node itself (what the TF exporter holds in its table)."""
     name, sep, index = text.rpartition(":")
     if not (sep and index.isdigit()):
         name, index = text, "0"
     if name in graph.aliases and index == "0":
-        return _redirect(graph, graph.aliases[name])
+        target = graph.aliases[name]
+        return _redirect(graph, target) if redirect else target
     if name not in graph.nodes:
         hints = did_you_mean(name, list(graph.nodes) + list(graph.aliases))
         raise LookupError((f"The name '{text}' refers to a Tensor which does not exist. The "
@@ -49,7 +54,7 @@ def resolve_tensor(graph: Graph, text: str) -> TensorRef:
         raise LookupError((f"The name '{text}' refers to a Tensor which does not exist. The "
                            f"operation, '{name}', exists but only has {count} "
                            f"output{'s' * (count != 1)}.", []))
-    return _redirect(graph, ref)
+    return _redirect(graph, ref) if redirect else ref
 
 
 def _redirect(graph: Graph, ref: TensorRef) -> TensorRef:
@@ -83,7 +88,7 @@ def build_request(spec: Spec, opts: RunOptions) -> RunRequest:
     graph = spec.graph
     fetch_items = opts.fetch if opts.fetch is not None else (
         spec.run.fetch if spec.run.fetch_given else
-        [Located(k, v.loc) for k, v in spec.expect.items() if k not in ("transfers_per_step", "error")])
+        [Located(k, v.loc) for k, v in spec.expect.items() if k not in (TRANSFERS_KEY, ERROR_KEY)])
     target_items = opts.targets if opts.targets is not None else spec.run.targets
     targets = [_target(graph, t) for t in target_items]
     fetch, names = [], []

@@ -83,12 +83,13 @@ class Session:
             cell.value = device.put(materialize(self.graph.nodes[name]).copy())
 
     def plan(self, req: RunRequest, rng: random.Random | None = None) -> Plan:
-        self.placement = self.placement_for(list(req.feeds))
+        """The compiled step for `req`: cached per signature, or a fresh random order."""
         key = (tuple(req.fetch), tuple(req.targets), tuple(req.feeds), req.record_ops)
         if rng is None and key in self._plans:
             return self._plans[key]
+        placement = self.placement_for(list(req.feeds))
         plan = compile_plan(PlanRequest(
-            self.graph, self.placement.device, self.devices, self.cells, req.fetch,
+            self.graph, placement.device, self.devices, self.cells, req.fetch,
             req.targets, list(req.feeds), rng, req.record_ops, self.clock, self.states))
         if rng is None:
             self._plans[key] = plan
@@ -100,12 +101,16 @@ class Session:
         result = RunResult(self.name, self.graph.variables, req.fetch_names,
                            dict(self.placement.device), devices=self.device_kinds())
         rng = random.Random(req.seed) if req.schedule == "random" else None
+        feeds = tuple(req.feeds.values())
+        plan = None
         try:
             if req.init:
                 self.initialize()
             with numpy.errstate(all="ignore"):
                 for step in range(1, req.steps + 1):
-                    result.steps.append(self._run_step(req, step, rng))
+                    if plan is None or rng is not None:  # one plan, or a new order per step
+                        plan = self._step_plan(req, step, rng)
+                    result.steps.append(self._run_step(plan, req.fetch_names, feeds, step))
                     for obs in observers:
                         obs.on_step_end(result.steps[-1])
         except StepError as err:
@@ -118,22 +123,23 @@ class Session:
     def device_kinds(self) -> dict[str, str]:
         return {name: ("simulated" if d.simulated else d.xp.__name__) for name, d in self.devices.items()}
 
-    def _run_step(self, req: RunRequest, step: int, rng: random.Random | None) -> StepResult:
+    def _step_plan(self, req: RunRequest, step: int, rng: random.Random | None) -> Plan:
         try:
-            plan = self.plan(req, rng)
-        except PlanError as exc:
+            return self.plan(req, rng)
+        except PlanError as exc:  # a step that cannot run at all (an unfed placeholder)
             raise self._step_error(step, exc.node, exc.message) from None
+
+    def _run_step(self, plan: Plan, fetch_names: list[str], feeds: tuple, step: int) -> StepResult:
         transfers: list = []
         ops: list = []
         try:
-            values = plan.step(tuple(req.feeds.values()), transfers, ops)
+            values = plan.step(feeds, transfers, ops)
         except Exception as exc:  # noqa: BLE001 - any kernel failure is reported as a step error
             node = plan.locate_failure(exc) or "?"
             raise self._step_error(step, node, _message(exc)) from None
-        return StepResult(step, _fetched(req.fetch_names, values),
-                          self._records(plan, transfers),
-                          [(plan.item_node(i), plan.device_of.get(plan.item_node(i), ""))
-                           for i in ops if plan.items[i].node is not None])
+        ran = [plan.items[i].node for i in ops]
+        return StepResult(step, _fetched(fetch_names, values), self._records(plan, transfers),
+                          [(node, plan.device_of[node]) for node in ran if node is not None])
 
     def _records(self, plan: Plan, transfers: list) -> list[TransferRecord]:
         out = []
@@ -173,10 +179,5 @@ def _fetched(names: list[str], values: tuple) -> dict[str, Any]:
     for name, value in zip(names, values):
         if isinstance(value, VariableCell):
             value = value.value
-        out[name] = numpy.array(_to_host(value), copy=True)
+        out[name] = numpy.array(value, copy=True)  # fetches arrive at cpu:0 (host) already
     return out
-
-
-def _to_host(value: Any) -> Any:
-    get = getattr(value, "get", None)  # CuPy arrays
-    return get() if callable(get) and not isinstance(value, numpy.ndarray) else value

@@ -59,14 +59,3 @@ def serialize_example(features: dict[str, Any]) -> bytes:
         else:
             feature.float_list.value.extend(float(v) for v in values)
     return msg.SerializeToString()
-
-
-def feature_values(record: bytes, key: str) -> tuple[str, list] | None:
-    """(kind, values) of one feature of a serialized record, or None if absent."""
-    msg = example_class()()
-    msg.ParseFromString(record)
-    if key not in msg.features.feature:
-        return None
-    feature = msg.features.feature[key]
-    kind = feature.WhichOneof("kind")
-    return kind, list(getattr(feature, kind).value) if kind else []

@@ -170,26 +170,13 @@ def _entries(st: _State, indent: int, count: int, depth: int) -> None:
     for _ in range(count):
         r = st.rng.random()
         if not st.tensors or r < 0.1:
-            if depth == 0:
-                _variable(st, indent)
-            else:
-                _compute_or_const(st, indent)
-        elif r < 0.55:
-            _compute(st, indent)
-        elif r < 0.72:
-            _assign(st, indent)
-        elif r < 0.8:
-            _alias(st, indent)
-        elif r < 0.88 and depth < 2:
-            _block(st, indent, depth)
-        elif r < 0.91:
-            _split(st, indent)
-        elif r < 0.93:
-            _big_const(st, indent)
-        elif r < 0.95:
-            _group(st, indent)
+            (_variable if depth == 0 else _compute_or_const)(st, indent)
+            continue
+        action = next(act for bound, act in _ACTIONS if r < bound)
+        if action is _block:
+            _block(st, indent, depth) if depth < 2 else _split(st, indent)
         else:
-            _compute_or_const(st, indent)
+            action(st, indent)
 
 
 def _split(st: _State, indent: int) -> None:
@@ -233,6 +220,11 @@ def _compute_or_const(st: _State, indent: int) -> None:
     name = st.new_name("k")
     _emit(st, indent, f"{{name: {name}, op: const, value: {_vec(st.rng)}{_device(st.rng)}}}")
     st.tensors.append(st.full(name))
+
+
+# (cumulative probability bound, entry maker); below 0.1 see _entries
+_ACTIONS = [(0.55, _compute), (0.72, _assign), (0.8, _alias), (0.88, _block), (0.91, _split),
+            (0.93, _big_const), (0.95, _group), (1.01, _compute_or_const)]
 
 
 def random_spec(seed: int) -> str:

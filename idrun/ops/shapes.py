@@ -21,7 +21,7 @@ def broadcast(a: tuple | None, b: tuple | None) -> tuple | None:
         elif x is None or y is None:
             out.append(x if y is None else y)
         else:
-            raise InferError(f"Incompatible shapes: {_dims(a)} vs. {_dims(b)}")
+            raise InferError(f"Incompatible shapes: {format_dims(a)} vs. {format_dims(b)}")
     return tuple(out)
 
 
@@ -29,7 +29,8 @@ def _pad(shape: tuple, rank: int) -> tuple:
     return (1,) * (rank - len(shape)) + tuple(shape)
 
 
-def _dims(shape: tuple | None) -> str:
+def format_dims(shape: tuple | None) -> str:
+    """`[2,?]` as TF writes shapes in messages; `<unknown>` for an unknown rank."""
     if shape is None:
         return "<unknown>"
     return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"

@@ -49,6 +49,7 @@ class Spec:
     warnings: list[SpecError]
     loc: SourceLoc
     doc: YMap = field(repr=False, default=None)
+    templates: dict = field(default_factory=dict)
 
 
 def read_document(path: str) -> tuple[YMap, str]:
@@ -74,13 +75,14 @@ def load_spec(path: str, variables: str | None = None) -> Spec:
     if "nodes" not in doc:
         raise SpecError("a spec needs a `nodes:` list", doc.loc)
     builder = GraphBuilder(path, mode)
-    builder.templates = parse_templates(doc)
+    templates = builder.templates = parse_templates(doc)
     builder.add_entries(doc["nodes"], loc_of(doc, "nodes"))
     graph = builder.finish()
     return Spec(path=path, name=_text(doc, "name", Path(path).stem),
                 description=_text(doc, "description", ""), variables=mode,
                 devices=_devices(doc), graph=graph, run=_run_config(doc),
-                expect=_expect(doc), warnings=builder.warnings, loc=doc.loc, doc=doc)
+                expect=_expect(doc), warnings=builder.warnings, loc=doc.loc, doc=doc,
+                templates=templates)
 
 
 def _text(doc: YMap, key: str, default: str) -> str:

@@ -63,6 +63,7 @@ class GraphBuilder(TFExpansions):
         self._var_reads: dict[str, str] = {}  # variable -> its own read (fetch / ref snapshot)
         self.templates: dict = {}
         self._assign_reads: dict[str, str] = {}  # resource assign -> its lazy read (B4)
+        self._resolved_controls: dict[int, list[str]] = {}  # controller uid -> node names
         self.observer = None  # sees entries as they are built (the TF exporter)
 
     @property
@@ -370,7 +371,7 @@ class GraphBuilder(TFExpansions):
         out: list[str] = []
         current: set[str] = set()   # TF skips deps an enclosing block already has (A4)
         for controller in draft.active:
-            names = [self.resolve(_Pending(text, loc, scope)).node for text, loc, scope in controller.refs]
+            names = self._controller_nodes(controller)
             effective = [n for n in names if n not in current]
             current.update(names)
             if controller.uid in dominated:
@@ -378,6 +379,13 @@ class GraphBuilder(TFExpansions):
             out.extend(n for n in effective if n not in out and n not in data_nodes)
         out.extend(n for n in draft.extra_controls if n not in out)
         return tuple(out)
+
+    def _controller_nodes(self, controller: _Controller) -> list[str]:
+        """The nodes a block depends on, resolved once for all the drafts made in it."""
+        if controller.uid not in self._resolved_controls:
+            self._resolved_controls[controller.uid] = [
+                self.resolve(_Pending(text, loc, scope)).node for text, loc, scope in controller.refs]
+        return self._resolved_controls[controller.uid]
 
     def _freeze_untyped(self, ordered: list[_Draft]) -> Graph:
         graph = Graph(variables=self.variables)
