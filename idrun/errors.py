@@ -81,8 +81,12 @@ class ExpectError(IdrunError):
 
 
 def did_you_mean(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
-    """Close matches of `word` among `candidates`, best first."""
-    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
+    """Close matches of `word` among `candidates`, best first; a full name whose last
+    part is `word` (`tower/z` for `z`) comes first."""
+    candidates = list(candidates)
+    scoped = [c for c in candidates if c.endswith("/" + word)]
+    close = difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
+    return (scoped + [c for c in close if c not in scoped])[:n]
 
 
 def _quote_list(words: tuple[str, ...]) -> str:

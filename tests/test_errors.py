@@ -93,3 +93,9 @@ def test_bad_fetch_name_uses_tf_wording(cli, spec_file):
     assert "The operation, 'image', exists but only has 1 output." in res.stderr
     res = cli("run", path, "--fetch", "imag")
     assert "does not exist" in res.stderr and "did you mean 'image'" in res.stderr
+
+
+def test_unknown_name_suggests_the_scoped_full_name(cli, spec_file):
+    path = spec_file("nodes:\n  - name_scope: tower\n    nodes: [{name: z, op: const, value: 1.0}]\n")
+    res = cli("run", path, "--fetch", "z")
+    assert res.exit_code == 2 and "(did you mean 'tower/z'?)" in res.stderr
