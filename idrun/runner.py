@@ -62,8 +62,13 @@ def _redirect(graph: Graph, ref: TensorRef) -> TensorRef:
     return graph.fetch_redirects.get(ref.node, ref) if ref.index == 0 else ref
 
 
+def _text_loc(item: Located | str) -> tuple[str, SourceLoc | None]:
+    """A name from the spec (with where it was written) or from the command line."""
+    return (item.value, item.loc) if isinstance(item, Located) else (item, None)
+
+
 def _resolve(graph: Graph, item: Located | str) -> TensorRef:
-    text, loc = (item.value, item.loc) if isinstance(item, Located) else (item, None)
+    text, loc = _text_loc(item)
     try:
         return resolve_tensor(graph, text)
     except LookupError as exc:
@@ -76,7 +81,7 @@ def _error(loc: SourceLoc | None, message: str, hints=()) -> SpecError:
 
 
 def _target(graph: Graph, item: Located | str) -> str:
-    text, loc = (item.value, item.loc) if isinstance(item, Located) else (item, None)
+    text, loc = _text_loc(item)
     name = graph.aliases[text].node if text in graph.aliases else text
     if name not in graph.nodes:
         raise _error(loc, f"target '{text}': the operation does not exist",
@@ -93,7 +98,7 @@ def build_request(spec: Spec, opts: RunOptions) -> RunRequest:
     targets = [_target(graph, t) for t in target_items]
     fetch, names = [], []
     for item in fetch_items:
-        text = item.value if isinstance(item, Located) else item
+        text = _text_loc(item)[0]
         if _is_op_name(graph, text):
             targets.append(_target(graph, item))  # an op with no outputs runs as a target (B3)
             continue
