@@ -167,10 +167,13 @@ if __name__ == "__main__":
 '''
 
 
-def tf_device(name: str, index_of: dict[str, int], local: bool) -> str:
-    """The TF device string for an idrun device (local: every device is a CPU of this process)."""
+def tf_device(name: str, index_of: dict[str, int], local: bool, written: str = "") -> str:
+    """The TF device string for an idrun device (local: every device is a CPU of this process,
+    spelled with the local job's fields as `written`, since TF compares raw strings, F8)."""
     if local:
-        return f"/device:CPU:{index_of[name]}"
+        spec = parse_device(written) if written else None
+        prefix = spec.tf_string().partition("/device:")[0] if spec and spec.job == "localhost" else ""
+        return f"{prefix}/device:CPU:{index_of[name]}"
     spec = parse_device(name)
     prefix = "" if spec.is_local else f"/job:{spec.job}/task:{spec.task or 0}"
     return f"{prefix}/device:{(spec.type or 'cpu').upper()}:{spec.index or 0}"
@@ -195,16 +198,18 @@ class TFExporter:
             return "None"
         spec = parse_device(text)
         if spec.is_complete:
-            return repr(tf_device(str(spec), self.index_of, self.local) if str(spec) in self.index_of
+            return repr(tf_device(str(spec), self.index_of, self.local, text) if str(spec) in self.index_of
                         else tf_device(str(spec), {str(spec): spec.index or 0}, False))
         return repr(str(text))
 
-    def ref(self, builder: GraphBuilder, text: Any, loc, scope: str) -> str:
+    def ref(self, builder: GraphBuilder, text: Any, loc, scope: str, seen: int | None = None,
+            owner: str = "") -> str:
         shadow = self._shadow(text, scope)
         if shadow:
             return f"T[{shadow!r}]"
         try:
-            target = builder.resolve(_Pending(text, loc, scope))
+            seen = builder.serial if seen is None else seen
+            target = builder.resolve(_Pending(text, loc, scope, seen, owner), as_written=True)
         except SpecError:
             raise SpecError(f"export: '{text}' is not defined yet (TF needs references to "
                             "earlier entries)", loc) from None
@@ -224,8 +229,10 @@ class TFExporter:
                 return join(outer, text)
         return None
 
-    def controls(self, builder: GraphBuilder, deps: list, where, scope: str) -> str:
-        return "[" + ", ".join(f"OP({self.ref(builder, d, where, scope)})" for d in deps) + "]"
+    def controls(self, builder: GraphBuilder, deps: list, where, scope: str, seen: int | None = None,
+                 owner: str = "") -> str:
+        return "[" + ", ".join(f"OP({self.ref(builder, d, where, scope, seen, owner)})"
+                               for d in deps) + "]"
 
     # ---- builder hooks -------------------------------------------------------
     def enter_block(self, builder: GraphBuilder, entry, outer_scope: str) -> None:
@@ -248,7 +255,7 @@ class TFExporter:
         self.depth += 1
 
     def alias(self, builder: GraphBuilder, full: str, pending: _Pending) -> None:
-        self.emit(f"T[{full!r}] = {self.ref(builder, pending.text, pending.loc, pending.scope)}")
+        self.emit(f"T[{full!r}] = {self.ref(builder, pending.text, pending.loc, pending.scope, pending.seen, full)}")
 
     def node(self, builder: GraphBuilder, entry, draft, raw_inputs: list) -> None:
         op = draft.opdef.name
@@ -256,12 +263,13 @@ class TFExporter:
             raise SpecError(f"export: {op} has no TF equivalent here ({NOT_EXPORTABLE[op]})", draft.loc)
         opened = 0
         if entry.get("control_inputs") is not None:
-            self._with(f"g.control_dependencies({self.controls(builder, entry['control_inputs'], draft.loc, builder.scope)})")
+            deps = self.controls(builder, entry['control_inputs'], draft.loc, builder.scope, draft.seen, draft.name)
+            self._with(f"g.control_dependencies({deps})")
             opened += 1
         if entry.get("device") is not None:
             self._with(f"g.device({self.device(entry['device'])})")
             opened += 1
-        args = [self._input(builder, raw, draft.loc) for raw in raw_inputs]
+        args = [self._input(builder, raw, draft) for raw in raw_inputs]
         name = entry.get("name")
         self.emit(f"T[{draft.name!r}] = {_call(op, args, draft, name, builder)}")
         if op == "exponential_moving_average":
@@ -269,9 +277,9 @@ class TFExporter:
             self.shadows.update(f"{builder.resolve(r).node}/{short}" for r in draft.inputs)
         self.depth -= opened
 
-    def _input(self, builder: GraphBuilder, raw: Any, loc) -> str:
+    def _input(self, builder: GraphBuilder, raw: Any, draft) -> str:
         if isinstance(raw, str):
-            return self.ref(builder, raw, loc, builder.scope)
+            return self.ref(builder, raw, draft.loc, builder.scope, draft.seen, draft.name)
         return repr(_plain(raw))
 
 

@@ -57,6 +57,7 @@ class Node:
     device_from: str = ""               # "explicit" (its own `device:`), "block", or ""
     colocate: str = ""                  # placed with this node (EMA shadows with their input)
     helper_inputs: int = 0              # trailing inputs that are TF's helper constants
+    requested: str = ""                 # device string as TF keeps it (`/device:CPU:1`), for F8
 
     @property
     def real_inputs(self) -> tuple[TensorRef, ...]:

@@ -8,7 +8,9 @@ Policy, applied to the whole graph, not only what a step runs (F9):
    variable's device, overriding what members ask for (F4). A variable with
    no device takes the first device a member asks for (resource mode; ref
    assigns are built under colocate_with(var) and ask for nothing). In ref
-   mode an explicit `read` is an identity of the ref and is not forced.
+   mode an explicit `read` is an identity built under colocate_with(var): it
+   is in the group too (TF's `read_value()`, an identity with no colocation,
+   is `op: identity` of the variable's ref and is not forced).
 3. First pass: every node that is not a heuristic candidate gets its group's
    device, its requested device, or the default (cpu:0; gpu:0 when the graph
    has a GPU and the op has a GPU kernel).
@@ -21,8 +23,9 @@ Policy, applied to the whole graph, not only what a step runs (F9):
    one non-ref output) goes with its consumers, data and control, when they
    are all on one device (F6); `shape` goes with its input (F7); an identity
    with one in-edge and one out-edge whose input and output request the same
-   device string goes with its input (F8; no out-edge means the graph sink,
-   which requests none).
+   device string goes with its input (F8: the strings as TF keeps them, so
+   `/device:CPU:1` and `/job:localhost/.../device:CPU:1` differ; no out-edge
+   means the graph sink, which requests none).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from idrun.ops import REGISTRY
 CLIENT = "cpu:0"
 GROUP_MEMBERS = {"resource": ("read", "assign", "assign_add", "assign_sub", "embedding_lookup",
                               "ema_update"),
-                 "ref": ("assign", "assign_add", "assign_sub", "embedding_lookup", "ema_update")}
+                 "ref": ("read", "assign", "assign_add", "assign_sub", "embedding_lookup", "ema_update")}
 
 
 @dataclass
@@ -229,7 +232,15 @@ def _identity_follows(graph: Graph, node: Node, users: dict[str, list[str]], fed
     out_edges = users[node.name]
     if len(out_edges) > 1:
         return False
-    src_request = "" if node.inputs[0] in fed else graph.nodes[node.inputs[0].node].device
+    src_request = "" if node.inputs[0] in fed else _request_string(graph.nodes[node.inputs[0].node])
     dst = out_edges[0] if out_edges else SINK
-    dst_request = "" if dst == SINK else graph.nodes[dst].device
+    dst_request = "" if dst == SINK else _request_string(graph.nodes[dst])
     return src_request == dst_request
+
+
+def _request_string(node: Node) -> str:
+    """The requested device as TF compares it: the raw string, not the normalized device
+    (`/device:CPU:1` and `/job:localhost/replica:0/task:0/device:CPU:1` differ, F8)."""
+    if node.requested or not node.device:
+        return node.requested
+    return parse_device(node.device).tf_string()

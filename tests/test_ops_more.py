@@ -5,6 +5,8 @@ import pytest
 
 from conftest import run_spec, values
 
+from idrun.spec import load_spec
+
 
 def test_conv2d_same_and_valid_match_a_direct_sum(spec_file):
     rng = np.random.default_rng(0)
@@ -92,7 +94,7 @@ def test_shuffle_batch_is_seeded_and_honours_its_queue(spec_file):
       - {{name: xs, op: const, value: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}}
       - {{name: ys, op: mul, inputs: [xs, 10]}}
       - {{name: b, op: shuffle_batch, inputs: [xs, ys], batch_size: 3, capacity: 8,
-          min_after_dequeue: 4, seed: {seed}}}
+          min_after_dequeue: 4, seed: {seed}, enqueue_many: true}}
     run: {{fetch: ["b:0", "b:1"], steps: 4}}
     """
     r1 = run_spec(spec_file(text.format(seed=1), "a.yaml"))
@@ -103,6 +105,23 @@ def test_shuffle_batch_is_seeded_and_honours_its_queue(spec_file):
         assert len(xs) == 3 and [x * 10 for x in xs] == ys    # rows stay together
     first = values(r1, "b:0")[0]
     assert max(first) <= 6     # only the first min_after_dequeue + batch_size were queued
+
+
+def test_shuffle_batch_inputs_are_one_example_by_default(spec_file):
+    """tf.train.shuffle_batch's enqueue_many=False: every output gains a batch dimension."""
+    path = spec_file("""
+    nodes:
+      - {name: image, op: const, value: [1.0, 2.0, 3.0]}
+      - {name: label, op: const, value: 7}
+      - {name: b, op: shuffle_batch, inputs: [image, label], batch_size: 2, capacity: 10,
+         min_after_dequeue: 2, seed: 1}
+    run: {fetch: ["b:0", "b:1"]}
+    """)
+    spec = load_spec(path)
+    assert [str(t) for t in spec.graph.nodes["b"].outputs] == ["float32[2,3]", "int32[2]"]
+    r = run_spec(path)
+    assert values(r, "b:0") == [[[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]]
+    assert values(r, "b:1") == [[7, 7]]
 
 
 def test_parse_example_decodes_real_records(spec_file, tmp_path, cli):

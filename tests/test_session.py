@@ -105,7 +105,7 @@ def test_failed_assert_keeps_completed_steps(cli, spec_file):
     assert res.stdout == "y: \n"
     err = res.stderr.splitlines()[0]
     assert err.startswith(f"{path}:5:5: error: step 1: node 'check': assertion failed: [too far] "
-                          "[Condition x == y did not hold element-wise:] [x (inc:0) = ] [1] "
+                          "[Condition x == y did not hold element-wise:] [x (check/ReadVariableOp:0) = ] [1] "
                           "[y (check/y:0) = ] [1 2]")
 
 

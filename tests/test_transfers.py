@@ -167,23 +167,31 @@ def test_data_and_control_from_one_op_are_two_transfers_g3(spec_file):
 
 
 def test_ref_edges_are_not_shared_g4(spec_file):
-    # p06 6C: two read_value() of a ref var on cpu:1: 2 ref transfers + result = 3
+    # p13 3: a ref assign's output (float32_ref) read by two ops on cpu:0 and fetched:
+    # edge_5_a, edge_7_a, edge_15_a, one transfer per edge, nothing shared
     text = """
     variables: ref
     devices: [cpu:0, cpu:1]
     nodes:
-      - {name: x, op: variable, value: 1.0, device: cpu:0}
-      - device: cpu:1
+      - {name: v, op: variable, value: [1.0, 2.0], device: cpu:1}
+      - {name: a, op: assign_add, inputs: [v, [1.0, 1.0]], device: cpu:1}
+      - device: cpu:0
         nodes:
-          - {name: r1, op: read, inputs: [x]}
-          - {name: r2, op: read, inputs: [x]}
-          - {name: s, op: add, inputs: [r1, r2]}
-    run: {fetch: [s]}
+          - {name: c1, op: mul, inputs: [a, 2.0]}
+          - {name: c2, op: add, inputs: [a, 1.0]}
+    run: {fetch: [c1, c2, a], steps: 2}
     """
     result = run_spec(spec_file(text))
-    assert values(result, "s") == [2.0]
-    assert count(result) == [3]
-    assert result.placement["r1"] == "cpu:1"       # a ref identity is not forced (F4)
+    assert values(result, "c1") == [[4.0, 6.0], [6.0, 8.0]]
+    assert values(result, "a") == [[2.0, 3.0], [3.0, 4.0]]
+    assert count(result) == [3, 3]
+    assert [t[1] for t in transfers(result)] == ["a:0"] * 3
+    resource = run_spec(spec_file(text.replace("variables: ref", "variables: resource"), "r.yaml"))
+    # resource: each use of the `_UnreadVariable` reads anew on cpu:1 (c1/ReadVariableOp, ...)
+    assert count(resource) == [3, 3]
+    assert values(resource, "c1") == [[4.0, 6.0], [6.0, 8.0]]
+    assert sorted(t[1] for t in transfers(resource)) == [
+        "ReadVariableOp:0", "c1/ReadVariableOp:0", "c2/ReadVariableOp:0"]
 
 
 def test_feeds_enter_at_cpu0_g6(spec_file):

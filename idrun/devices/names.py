@@ -53,6 +53,16 @@ class DeviceSpec:
         index = "*" if self.index is None else str(self.index)
         return f"{prefix}{self.type}:{index}"
 
+    def tf_string(self) -> str:
+        """The string TF's Python keeps as the op's requested device, every field as written
+        (`/job:localhost/replica:0/task:0/device:CPU:1` stays so; `/cpu:1` is `/device:CPU:1`)."""
+        parts = [f"/{k}:{getattr(self, k)}" for k in ("job", "replica", "task")
+                 if getattr(self, k) is not None]
+        if self.type is not None:
+            index = "*" if self.index is None else str(self.index)
+            parts.append(f"/device:{self.type.upper()}:{index}")
+        return "".join(parts)
+
 
 def parse_device(text: str) -> DeviceSpec:
     """Parse a device string; raises ValueError with TF-like wording."""

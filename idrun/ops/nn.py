@@ -103,6 +103,8 @@ OPS = [
     OpDef("bias_add", "BiasAdd", ("value", "bias"), _bias_add_infer,
           lambda env: env.xp.add, "value + bias along the last dimension.", typed_with=(0, 1)),
     OpDef("embedding_lookup", "embedding_lookup", ("params", "ids"), _embedding_infer,
-          _embedding_kernel, "Rows of params by id; runs with params (a gather on the "
-          "variable's device, as TF's ResourceGather).", variable_inputs=(0,), colocate_input=0),
+          _embedding_kernel, "Rows of params by id: a gather with params (built under "
+          "colocate_with(params), as TF's), then `<name>/Identity`, which the name refers to.",
+          variable_inputs=(0,), colocate_input=0, returns_identity=True,
+          helpers=lambda a, mode: ("axis",) if mode == "ref" else ()),
 ]

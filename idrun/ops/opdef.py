@@ -83,8 +83,10 @@ class OpDef:
     static_check: Callable | None = None  # (attrs, values, names) when all inputs are constants
     variable_inputs: tuple[int, ...] = ()  # positions that take a variable itself if given one
     colocate_input: int | None = None     # placed with this input's node (TF colocate_with)
-    helpers: Callable | None = None       # attrs -> names of the constants TF's Python makes
-                                          # for this op (reduce axis, split_dim); see builder
+    helpers: Callable | None = None       # (attrs, variables mode) -> names of the constants
+                                          # TF's Python makes for this op (reduce axis, split_dim)
+    returns_identity: bool = False        # TF's Python returns `<name>/Identity` of its output
+                                          # (embedding_lookup): the spec's name means that
 
     def input_name(self, position: int) -> str:
         if self.variadic:

@@ -80,13 +80,19 @@ def _update_infer(attrs, types, consts):
 
 
 def _update_kernel(ufunc_name: str | None):
-    """assign (ufunc None), assign_add (add), assign_sub (subtract)."""
+    """assign (ufunc None), assign_add (add), assign_sub (subtract).
+
+    An `assign` to a variable never initialized initializes it (TF's Assign and
+    AssignVariableOp do); an update of one fails as a read would."""
     def make(env: KernelEnv):
         xp = env.xp
         ufunc = getattr(xp, ufunc_name) if ufunc_name else None
         if env.variables == "ref":
             def update_in_place(cell, value):
                 buf = cell.value
+                if buf is None and ufunc is None:  # the value's dtype is the variable's (infer)
+                    cell.value = xp.array(value, copy=True)
+                    return cell.value
                 if buf is None:
                     raise _uninitialized(env, cell)
                 if ufunc is None:
@@ -98,9 +104,9 @@ def _update_kernel(ufunc_name: str | None):
 
         def rebind(cell, value):
             old = cell.value
-            if old is None:
+            if old is None and ufunc is not None:
                 raise _uninitialized(env, cell)
-            new = xp.array(value, dtype=old.dtype, copy=True) if ufunc is None else ufunc(old, value)
+            new = xp.array(value, copy=True) if ufunc is None else ufunc(old, value)
             cell.value = new
             return new
         return rebind

@@ -9,9 +9,13 @@ inputs on the updates. Update: shadow -= (1 - decay) * (shadow - value), in
 float32 as TF computes it; with `num_updates` n, decay = min(decay, (1+n)/(10+n)).
 
 `shuffle_batch` keeps a queue per node: each step it refills from its inputs
-(examples along axis 0, cycling) until it holds `min_after_dequeue +
-batch_size` (at most `capacity`), then dequeues `batch_size` examples drawn
-uniformly by its seeded generator, as RandomShuffleQueue does.
+until it holds `min_after_dequeue + batch_size` (at most `capacity`), then
+dequeues `batch_size` examples drawn uniformly by its seeded generator, as
+RandomShuffleQueue does. As `tf.train.shuffle_batch`'s default
+`enqueue_many=False`, the inputs are one example (each output gains a leading
+`batch_size` dimension: an image [3] gives [batch_size, 3]); with
+`enqueue_many: true` the leading dimension lists examples, enqueued in turn
+(cycling) and kept out of the output shape.
 """
 
 from __future__ import annotations
@@ -57,8 +61,14 @@ def _ema_update_kernel(env: KernelEnv):
 def _batch_infer(attrs, types, consts):
     out = []
     for t in types:
-        if t.shape is None or not t.shape:
-            raise InferError("shuffle_batch inputs need a known leading (example) dimension")
+        if t.shape is None:
+            raise InferError("shuffle_batch inputs need a known shape")
+        if not attrs["enqueue_many"]:
+            out.append(TensorType(t.dtype, (attrs["batch_size"],) + tuple(t.shape)))
+            continue
+        if not t.shape or not t.shape[0]:
+            raise InferError("with enqueue_many, shuffle_batch inputs need a non-empty leading "
+                             "(example) dimension")
         out.append(TensorType(t.dtype, (attrs["batch_size"],) + tuple(t.shape[1:])))
     if attrs["min_after_dequeue"] + attrs["batch_size"] > attrs["capacity"]:
         raise InferError("capacity must be at least min_after_dequeue + batch_size")
@@ -68,15 +78,17 @@ def _batch_infer(attrs, types, consts):
 def _batch_kernel(env: KernelEnv):
     a, xp = env.attrs, env.xp
     batch, need = a["batch_size"], a["min_after_dequeue"] + a["batch_size"]
+    many = a["enqueue_many"]
     state = env.state
     if "rng" not in state:
         seed = a["seed"] if a["seed"] is not None else zlib.crc32(env.node.encode())
         state.update(rng=xp.random.default_rng(seed), queue=[], cursor=0)
 
     def shuffle_batch(*tensors):
-        queue, count = state["queue"], int(tensors[0].shape[0])
+        queue = state["queue"]
+        count = int(tensors[0].shape[0]) if many else 1
         while len(queue) < need and count:
-            queue.append(tuple(t[state["cursor"] % count] for t in tensors))
+            queue.append(tuple(t[state["cursor"] % count] for t in tensors) if many else tensors)
             state["cursor"] += 1
         picks = sorted((int(i) for i in state["rng"].choice(len(queue), batch, replace=False)),
                        reverse=True)
@@ -98,6 +110,7 @@ OPS = [
     OpDef("shuffle_batch", "shuffle_batch", ("tensors",), _batch_infer, _batch_kernel,
           "Random batches from a seeded shuffling queue; outputs name:K per input.",
           attrs=(attr("batch_size", check=checks.positive), attr("capacity", check=checks.positive),
-                 attr("min_after_dequeue", 0, checks.integer), attr("seed", None, checks.integer)),
+                 attr("min_after_dequeue", 0, checks.integer), attr("seed", None, checks.integer),
+                 attr("enqueue_many", False, checks.boolean)),
           variadic=True, stateful=True, multi_output=True),
 ]

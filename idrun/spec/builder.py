@@ -16,8 +16,13 @@ Policy (what a user can rely on):
   in it), and none that is already a data input. A resource read is created
   with its consumer, so it takes the block's control inputs and the consumer
   takes none.
-- References may point forward; they are resolved when all entries are read,
-  in the entry's name scope first, then outward, then as a full name.
+- A reference means what the TF Python program sees at that point: among
+  the names created *before* it, the entry's name scope first, then each
+  enclosing scope, then the full name, as a Python variable read. Inside
+  `name_scope: inner`, `{name: y, op: add, inputs: [y, 1.0]}` reads the outer
+  `y` and creates `inner/y`; a node never reads itself. Only when nothing
+  earlier matches may a reference point forward (resolved once all entries
+  are read, by the same scope rule).
 
 State: the name-scope, device and controller stacks live here, never on
 nodes. Nodes are drafted (mutable) and frozen into the Graph at the end.
@@ -65,11 +70,27 @@ class GraphBuilder(TFExpansions):
         self._assign_reads: dict[str, str] = {}  # resource assign -> its lazy read (B4)
         self._resolved_controls: dict[int, list[str]] = {}  # controller uid -> node names
         self.observer = None  # sees entries as they are built (the TF exporter)
+        self.returns: dict[str, str] = {}  # node -> what TF's Python returns for it (B4-like)
+        self._born: dict[str, int] = {}  # node or alias name -> when it was created
+        self.serial = 0                  # names created so far (a reference's `seen`)
 
     @property
     def scope(self) -> str:
         """The current name scope (`a/b`), as TF's `get_name_scope()`."""
         return self._scope
+
+    def _register(self, draft: _Draft, born: int | None = None) -> None:
+        """Add a draft; references written from now on can see it."""
+        self.drafts[draft.name] = draft
+        self._born_now(draft.name, born)
+
+    def _born_now(self, name: str, born: int | None = None) -> None:
+        self._born[name] = self.serial if born is None else born
+        self.serial += 1
+
+    def pending(self, text: Any, loc: SourceLoc, owner: str = "", seen: int | None = None) -> _Pending:
+        """A reference written now, in the current scope."""
+        return _Pending(text, loc, self._scope, self.serial if seen is None else seen, owner)
 
     # ---- entries -------------------------------------------------------
     def add_entries(self, entries: Any, where: SourceLoc) -> None:
@@ -113,7 +134,8 @@ class GraphBuilder(TFExpansions):
                 block.value_locs[key] = loc_of(entry, key)
         self._add_block(block, loc)
         if template.output:
-            self.aliases[scope] = (_Pending(f"{scope}/{template.output}", loc, ""), loc)
+            self.aliases[scope] = (_Pending(f"{scope}/{template.output}", loc, "", self.serial), loc)
+            self._born_now(scope)
 
     def _add_alias(self, entry: YMap, loc: SourceLoc) -> None:
         _check_keys(entry, ("name", "alias"), "alias")
@@ -123,8 +145,9 @@ class GraphBuilder(TFExpansions):
         full = join(self._scope, name)
         if full in self.aliases:
             raise SpecError(f"alias '{full}' is already defined", loc_of(entry, "name"))
-        self.aliases[full] = (_Pending(entry["alias"], loc_of(entry, "alias"), self._scope),
+        self.aliases[full] = (self.pending(entry["alias"], loc_of(entry, "alias"), owner=full),
                               loc_of(entry, "name"))
+        self._born_now(full)
         if self.observer:
             self.observer.alias(self, full, self.aliases[full][0])
 
@@ -153,11 +176,11 @@ class GraphBuilder(TFExpansions):
             return
         self._controllers = self._controllers + [self._controller(deps, where)]
 
-    def _controller(self, deps: Any, where: SourceLoc) -> _Controller:
+    def _controller(self, deps: Any, where: SourceLoc, owner: str = "") -> _Controller:
         if not isinstance(deps, list):
             raise SpecError("control dependencies must be a list of node names", where)
         self._next_uid += 1
-        refs = [(d, loc_of(deps, i) or where, self._scope) for i, d in enumerate(deps)]
+        refs = [self.pending(d, loc_of(deps, i) or where, owner) for i, d in enumerate(deps)]
         return _Controller(self._next_uid, refs)
 
     def _block_device(self, entry: YMap) -> DeviceSpec:
@@ -190,23 +213,26 @@ class GraphBuilder(TFExpansions):
         _check_keys(entry, NODE_KEYS + tuple(a.name for a in opdef.attrs), f"op '{opdef.name}'")
         attrs = _node_attrs(opdef, entry, loc)
         device = self._node_device(entry)
+        seen = self.serial
+        name = self._node_name(entry, opdef, loc)
         active = tuple(self._controllers)
         if "control_inputs" in entry:
-            active += (self._controller(entry["control_inputs"], loc_of(entry, "control_inputs")),)
-        name = self._node_name(entry, opdef, loc)
+            active += (self._controller(entry["control_inputs"], loc_of(entry, "control_inputs"), name),)
         raw_inputs = _input_list(opdef, entry, loc)
-        draft = _Draft(name, opdef, [], attrs, device, loc, active=active,
-                       device_from=self._device_from(entry))
+        draft = _Draft(name, opdef, [], attrs, str(device), loc, active=active,
+                       device_from=self._device_from(entry), seen=seen, requested=device.tf_string())
         if opdef.source == "variable":
             draft.active = ()  # variables are made in TF's init_scope: no control inputs
         for i, raw in enumerate(raw_inputs):
             draft.inputs.append(self._input(draft, i, raw, loc_of(entry["inputs"], i) or loc))
         self._add_helpers(draft)
-        self.drafts[name] = draft
+        self._register(draft)
         if opdef.source == "variable":
             self._add_variable_read(draft)
         if self.variables == "resource" and opdef.name in RESOURCE_ASSIGNS:
             self._add_lazy_read(draft)
+        if opdef.returns_identity:
+            self._add_returned_identity(draft)
         if self.observer:
             self.observer.node(self, entry, draft, raw_inputs)
 
@@ -215,10 +241,10 @@ class GraphBuilder(TFExpansions):
             return "explicit"
         return "block" if str(self._device) else ""
 
-    def _node_device(self, entry: YMap) -> str:
+    def _node_device(self, entry: YMap) -> DeviceSpec:
         if "device" not in entry or entry["device"] is None:
-            return str(self._device)
-        return str(self._parse_device(entry["device"], loc_of(entry, "device")).merged_into(self._device))
+            return self._device
+        return self._parse_device(entry["device"], loc_of(entry, "device")).merged_into(self._device)
 
     def _node_name(self, entry: YMap, opdef: OpDef, loc: SourceLoc) -> str:
         requested = entry.get("name")
@@ -238,7 +264,7 @@ class GraphBuilder(TFExpansions):
 
     def _input(self, draft: _Draft, position: int, raw: Any, loc: SourceLoc):
         if isinstance(raw, str):
-            return _Pending(raw, loc, self._scope)
+            return self.pending(raw, loc, owner=draft.name, seen=draft.seen)
         if draft.opdef.control_inputs_only:
             raise SpecError(f"inputs of {draft.opdef.name} must be node names, got {raw!r}", loc)
         if position in draft.opdef.ref_inputs:
@@ -248,8 +274,8 @@ class GraphBuilder(TFExpansions):
         const = _Draft(self.namer.unique(f"{draft.name}/{arg}"), REGISTRY["const"], [],
                        {"value": _plain(raw), "dtype": None}, draft.device, loc,
                        active=draft.active, role="literal", literal=_plain(raw),
-                       device_from="block" if draft.device else "")
-        self.drafts[const.name] = const
+                       device_from="block" if draft.device else "", requested=draft.requested)
+        self._register(const)
         return TensorRef(const.name, 0)
 
     def _add_variable_read(self, var: _Draft) -> None:
@@ -257,8 +283,8 @@ class GraphBuilder(TFExpansions):
         suffix = "read" if self.variables == "ref" else "Read/ReadVariableOp"
         read = _Draft(self.namer.unique(f"{var.name}/{suffix}"), REGISTRY["read"],
                       [TensorRef(var.name, 0)], {}, var.device, var.loc, role="snapshot",
-                      ref_positions=(0,), colocate=var.colocate)
-        self.drafts[read.name] = read
+                      ref_positions=(0,), colocate=var.colocate, requested=var.requested)
+        self._register(read, self._born.get(var.name))
         self._var_reads[var.name] = read.name
 
     # ---- finishing -------------------------------------------------------
@@ -271,8 +297,7 @@ class GraphBuilder(TFExpansions):
                 getattr(self, _EXPANDERS_FIRST[draft.opdef.name])(draft)
         for draft in list(self.drafts.values()):
             self._resolve_inputs(draft)
-        if self.variables == "ref":
-            self._colocate_ref_assigns()
+        self._colocate_requests()
         for draft in list(self.drafts.values()):
             if draft.opdef.control_inputs_only:
                 self._expand_group(draft)
@@ -318,10 +343,20 @@ class GraphBuilder(TFExpansions):
                 draft.ref_positions += (position,)
             return ref
         if not is_variable:
+            if self.variables == "resource" and target.opdef.name in RESOURCE_ASSIGNS:
+                return self._unread_value(draft, target)
             return ref
         if self.variables == "ref":
             return TensorRef(self._var_reads[ref.node], 0)
         return self._resource_read(draft, ref)
+
+    def _unread_value(self, consumer: _Draft, assign: _Draft) -> TensorRef:
+        """A resource assign returns TF's `_UnreadVariable`: each use reads the variable
+        anew, with a control input on the assign (B4), as any resource read (C2)."""
+        self._resolve_inputs(assign)
+        read = self._resource_read(consumer, assign.inputs[0])
+        self.late[read.node].extra_controls.append(assign.name)
+        return read
 
     def _resource_read(self, consumer: _Draft, var: TensorRef) -> TensorRef:
         """A read of its own for this consumer, created with it (C2)."""
@@ -332,20 +367,38 @@ class GraphBuilder(TFExpansions):
         self.late[read.name] = read
         return TensorRef(read.name, 0)
 
-    def resolve(self, pending: _Pending, seen: frozenset = frozenset()) -> TensorRef:
-        """A reference to the tensor it names (aliases followed)."""
+    def resolve(self, pending: _Pending, seen: frozenset = frozenset(),
+                as_written: bool = False) -> TensorRef:
+        """A reference to the tensor it names (aliases followed): what existed when it was
+        written, else a forward reference to what exists now; a name TF's Python returns an
+        identity for means that identity. `as_written`: the entry the TF program holds under
+        that name, and only earlier ones (the exporter)."""
         text, loc = pending.text, pending.loc
         if not isinstance(text, str) or not text:
             raise SpecError(f"a reference must be a node name, got {text!r}", loc)
         name, index = _split_ref(text, loc)
-        for scope in enclosing_scopes(pending.scope):
-            full = join(scope, name)
-            if full in self.aliases:
-                return self._follow_alias(full, index, loc, seen)
-            if full in self.drafts:
-                return TensorRef(full, 0 if index is None else index)
+        full = self._lookup(name, pending, earlier=True)
+        if full is None and not as_written:
+            full = self._lookup(name, pending, earlier=False)
+        if full in self.aliases:
+            return self._follow_alias(full, index, loc, seen)
+        if full in self.drafts and not as_written and index in (None, 0):
+            full = self.returns.get(full, full)
+        if full in self.drafts:
+            return TensorRef(full, 0 if index is None else index)
         known = list(self.drafts) + list(self.aliases)
         raise SpecError(f"unknown reference '{text}'", loc, did_you_mean(name, known))
+
+    def _lookup(self, name: str, pending: _Pending, earlier: bool) -> str | None:
+        """The full name `name` means in the pending's scope, innermost first."""
+        for scope in enclosing_scopes(pending.scope):
+            full = join(scope, name)
+            if full == pending.owner or full not in self.aliases and full not in self.drafts:
+                continue
+            if earlier and pending.seen is not None and self._born.get(full, -1) >= pending.seen:
+                continue
+            return full
+        return None
 
     def _follow_alias(self, full: str, index: int | None, loc: SourceLoc, seen: frozenset) -> TensorRef:
         if index not in (None, 0):
@@ -384,7 +437,7 @@ class GraphBuilder(TFExpansions):
         """The nodes a block depends on, resolved once for all the drafts made in it."""
         if controller.uid not in self._resolved_controls:
             self._resolved_controls[controller.uid] = [
-                self.resolve(_Pending(text, loc, scope)).node for text, loc, scope in controller.refs]
+                self.resolve(pending).node for pending in controller.refs]
         return self._resolved_controls[controller.uid]
 
     def _freeze_untyped(self, ordered: list[_Draft]) -> Graph:
@@ -447,15 +500,22 @@ class GraphBuilder(TFExpansions):
         graph = Graph(variables=self.variables)
         for d in ordered:
             graph.add(Node(d.name, d.opdef.name, tuple(d.inputs), d.controls, freeze_attrs(d.attrs),
-                           d.device, d.loc, d.outputs, d.ref_positions,
-                           d.opdef.source == "variable" and self.variables == "ref", d.role,
-                           d.device_from, d.colocate, d.helper_count))
+                           d.device, d.loc, d.outputs, d.ref_positions, self._is_ref_output(d), d.role,
+                           d.device_from, d.colocate, d.helper_count, d.requested))
         for full, (pending, _) in self.aliases.items():
             graph.aliases[full] = self.resolve(pending)
+        graph.fetch_redirects = {n: TensorRef(r, 0) for n, r in self.returns.items()}
         if self.variables == "resource":
-            graph.fetch_redirects = {v: TensorRef(r, 0) for v, r in self._var_reads.items()}
+            graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()})
             graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})
         return graph
+
+
+    def _is_ref_output(self, draft: _Draft) -> bool:
+        """Ref mode: a variable's output and an assign's (which TF types `float32_ref`) are the
+        ref itself; such edges are never shared between consumers (G4)."""
+        return self.variables == "ref" and (draft.opdef.source == "variable"
+                                            or draft.opdef.name in RESOURCE_ASSIGNS)
 
 
 _EXPANDERS_FIRST = {"exponential_moving_average": "_expand_ema"}

@@ -15,16 +15,19 @@ class _Controller:
     """One `control_dependencies` block (or one node's `control_inputs`)."""
 
     uid: int
-    refs: list[tuple[Any, SourceLoc, str]]  # (reference, location, scope)
+    refs: list["_Pending"]
 
 
 @dataclass
 class _Pending:
-    """A reference not yet resolved: text, where it was written, its scope."""
+    """A reference not yet resolved: text, where it was written, its scope, and what
+    existed then (`seen`: names born before it; None sees every name)."""
 
     text: Any
     loc: SourceLoc
     scope: str
+    seen: int | None = None
+    owner: str = ""  # the node it is an input of: never resolves to itself
 
 
 @dataclass
@@ -33,7 +36,7 @@ class _Draft:
     opdef: OpDef
     inputs: list  # TensorRef | _Pending
     attrs: dict
-    device: str
+    device: str       # normalized (`cpu:1`): what placement, output and transfers use
     loc: SourceLoc
     active: tuple[_Controller, ...] = ()
     extra_controls: list[str] = field(default_factory=list)
@@ -46,6 +49,8 @@ class _Draft:
     colocate: str = ""
     shadow_of: TensorRef | None = None  # EMA shadows: the tensor they average
     helper_count: int = 0
+    seen: int = 0  # names born before this node's entry (what its references may see)
+    requested: str = ""  # the device string as TF keeps it (F8 compares these), "" for none
 
     @property
     def member_of(self) -> set[int]:

@@ -19,6 +19,7 @@ from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
 
 RESOURCE_ASSIGNS = ("assign", "assign_add", "assign_sub")
+REF_COLOCATED = RESOURCE_ASSIGNS + ("ema_update", "read")  # built under colocate_with(var)
 
 
 class TFExpansions:
@@ -29,14 +30,23 @@ class TFExpansions:
         here with the node, in its blocks: they carry a block's control inputs (A2)."""
         if draft.opdef.helpers is None:
             return
-        for arg in draft.opdef.helpers(draft.attrs):
+        for arg in draft.opdef.helpers(draft.attrs, self.variables):
             const = _Draft(self.namer.unique(f"{draft.name}/{arg}"), REGISTRY["const"], [],
                            {"value": 0, "dtype": "int32"}, draft.device, draft.loc,
                            active=draft.active, role="helper", literal=0,
-                           device_from="block" if draft.device else "")
-            self.drafts[const.name] = const
+                           device_from="block" if draft.device else "", requested=draft.requested)
+            self._register(const)
             draft.inputs.append(TensorRef(const.name, 0))
             draft.helper_count += 1
+
+    def _add_returned_identity(self, op: _Draft) -> None:
+        """TF's Python returns `array_ops.identity(result)` outside the op's colocation
+        (embedding_ops.py): made in the entry's blocks and device; the name means it."""
+        identity = _Draft(self.namer.unique(f"{op.name}/Identity"), REGISTRY["identity"],
+                          [TensorRef(op.name, 0)], {}, op.device, op.loc, active=op.active,
+                          role="returned", device_from=op.device_from, requested=op.requested)
+        self._register(identity)
+        self.returns[op.name] = identity.name
 
     def _add_lazy_read(self, assign: _Draft) -> None:
         """TF's `_UnreadVariable`: a resource assign also makes a read of the value after it
@@ -45,7 +55,7 @@ class TFExpansions:
         read = _Draft(self.namer.unique(join(self._scope, "ReadVariableOp")), REGISTRY["read"],
                       [assign.inputs[0]], {}, "", assign.loc, active=assign.active,
                       extra_controls=[assign.name], role="assign_read")
-        self.drafts[read.name] = read
+        self._register(read)
         self._assign_reads[assign.name] = read.name
 
     def _expand_ema(self, ema: _Draft) -> None:
@@ -56,13 +66,14 @@ class TFExpansions:
             shadow = _Draft(self.namer.unique(f"{source}/{short}"), REGISTRY["variable"], [],
                             {"value": None, "dtype": None, "trainable": False, "collections": None},
                             "", ema.loc, role="shadow", colocate=source, shadow_of=ref)
-            self.drafts[shadow.name] = shadow
+            self._register(shadow, self._born[ema.name])  # TF makes it where the EMA is
             self._add_variable_read(shadow)
             update = _Draft(self.namer.unique(f"{ema.name}/AssignMovingAvg"), REGISTRY["ema_update"],
                             [TensorRef(shadow.name, 0), ref],
                             {"decay": ema.attrs["decay"], "num_updates": ema.attrs["num_updates"]},
-                            ema.device, ema.loc, active=ema.active, ref_positions=(0,))
-            self.drafts[update.name] = update
+                            ema.device, ema.loc, active=ema.active, ref_positions=(0,),
+                            requested=ema.requested)
+            self._register(update, self._born[ema.name])
             ema.extra_controls.append(update.name)
         ema.inputs = []
 
@@ -103,9 +114,24 @@ class TFExpansions:
             return self.drafts[member.inputs[0].node].device
         return member.device
 
-    def _colocate_ref_assigns(self) -> None:
-        """Ref assigns are built under colocate_with(var): they request the variable's device."""
+    def _colocate_requests(self) -> None:
+        """Ops TF's Python builds under colocate_with(x) request x's device, and so do the
+        helper constants made inside it (ref assigns and reads, F4; embedding_lookup)."""
         for draft in self.drafts.values():
-            if draft.opdef.name in RESOURCE_ASSIGNS + ("ema_update",) and draft.inputs:
-                draft.device = self.drafts[draft.inputs[0].node].device
+            anchor = self._colocation_anchor(draft)
+            if anchor is None:
+                continue
+            draft.device, draft.requested = anchor.device, anchor.requested
+            for ref in draft.inputs[len(draft.inputs) - draft.helper_count:]:
+                helper = self.drafts[ref.node]
+                helper.device, helper.requested, helper.colocate = anchor.device, anchor.requested, anchor.name
+
+    def _colocation_anchor(self, draft: _Draft) -> _Draft | None:
+        if not draft.inputs:
+            return None
+        if self.variables == "ref" and draft.opdef.name in REF_COLOCATED and draft.role != "snapshot":
+            return self.drafts[draft.inputs[0].node]
+        if draft.opdef.colocate_input is not None:
+            return self.drafts[draft.inputs[draft.opdef.colocate_input].node]
+        return None
 
