@@ -88,8 +88,12 @@ class RunCommand:
     def _check_gpu(self, session) -> None:
         gpus = [d for d in session.devices.values() if d.kind == "gpu"]
         if self.require_gpu and (not gpus or any(d.simulated for d in gpus)):
-            reason = "the graph uses no gpu device" if not gpus else \
-                "no CUDA GPU was found (install idrun[gpu] on a machine with one); gpu devices would be simulated"
+            if not gpus:
+                reason = "the graph uses no gpu device"
+            else:
+                from idrun.devices import cuda_reason
+                reason = (f"no CUDA GPU was found ({cuda_reason()}); gpu devices would be simulated "
+                          "(install idrun[gpu] on a machine with one)")
             raise UsageError(f"--require-gpu: {reason}")
 
     def _log_placement(self, spec, placement) -> None:

@@ -23,11 +23,13 @@ def device_label(result: RunResult, name: str) -> str:
 
 
 def simulated_note(result: RunResult) -> str | None:
+    """The stderr note for simulated GPUs, with the reason CUDA is not used."""
     sims = [d for d, kind in result.devices.items() if kind == "simulated"]
     if not sims:
         return None
-    return (f"note: {', '.join(sims)} simulated: no CUDA GPU here, numpy memory with real "
-            "copies; values and transfer counts are real, GPU speed is not")
+    from idrun.devices import cuda_reason
+    return (f"note: {', '.join(sims)} simulated: no CUDA GPU here ({cuda_reason()}); numpy memory "
+            "with real copies: values and transfer counts are real, GPU speed is not")
 
 
 def trace_lines(step: StepResult, result: RunResult | None = None) -> list[str]:
