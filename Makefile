@@ -6,8 +6,12 @@ STAMP  := $(VENV)/.installed
 TFVENV ?= .venv-tf
 TFSTAMP := $(TFVENV)/.installed
 RANDOM_GRAPHS ?= 1000
+IVENV  ?= .venv-install
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+WHEEL  := dist/idrun-$(VERSION)-py3-none-any.whl
+SOURCES := pyproject.toml README.md $(shell find idrun -name '*.py')
 
-.PHONY: run test bench gallery conformance venv clean
+.PHONY: run test test-install bench gallery conformance venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +29,31 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# What users install: the wheel in fresh venvs, without CuPy and with idrun[gpu]
+# (cupy-cuda12x, which imports here but finds no CUDA driver); run from outside the checkout.
+$(WHEEL): $(STAMP) $(SOURCES)
+	rm -rf build $(WHEEL)
+	mkdir -p dist
+	$(BIN)/pip wheel --quiet --no-deps -w dist . >dist/wheel.log 2>&1 || { cat dist/wheel.log; exit 1; }
+	test -f $@
+
+$(IVENV)/plain/.installed: $(WHEEL)
+	test -x $(IVENV)/plain/bin/pip || $(PYTHON) -m venv $(IVENV)/plain
+	$(IVENV)/plain/bin/pip install --quiet $(WHEEL)
+	$(IVENV)/plain/bin/pip install --quiet --force-reinstall --no-deps $(WHEEL)
+	touch $@
+
+$(IVENV)/cupy/.installed: $(WHEEL)
+	test -x $(IVENV)/cupy/bin/pip || $(PYTHON) -m venv $(IVENV)/cupy
+	for try in 1 2 3; do $(IVENV)/cupy/bin/pip install --quiet '$(WHEEL)[gpu]' && break; \
+	  echo "idrun[gpu] (cupy-cuda12x) install failed (try $$try), retrying"; sleep 10; done
+	$(IVENV)/cupy/bin/python -c "import cupy"
+	$(IVENV)/cupy/bin/pip install --quiet --force-reinstall --no-deps $(WHEEL)
+	touch $@
+
+test-install: $(IVENV)/plain/.installed $(IVENV)/cupy/.installed
+	$(PYTHON) scripts/check_install.py $(IVENV)/plain $(IVENV)/cupy
 
 gallery: $(STAMP)
 	$(BIN)/python scripts/gallery.py
@@ -45,4 +74,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) $(TFVENV) .pytest_cache
+	rm -rf $(VENV) $(TFVENV) $(IVENV) dist build .pytest_cache
