@@ -67,7 +67,8 @@ def OP(obj):
 def F_read(v, name=None):
     if RESOURCE:
         return tf.raw_ops.ReadVariableOp(resource=v.handle, dtype=v.dtype.base_dtype, name=name or "ReadVariableOp")
-    return tf.identity(v._variable, name=name or "read")
+    with g.colocate_with(v._variable.op):  # idrun's ref `read` is built with its variable
+        return tf.identity(v._variable, name=name or "read")
 
 
 def F_shape(x, name=None):
@@ -209,7 +210,7 @@ class TFExporter:
             return f"T[{shadow!r}]"
         try:
             seen = builder.serial if seen is None else seen
-            target = builder.resolve(_Pending(text, loc, scope, seen, owner), as_written=True)
+            target = builder.resolve_written(_Pending(text, loc, scope, seen, owner), earlier_only=True)
         except SpecError:
             raise SpecError(f"export: '{text}' is not defined yet (TF needs references to "
                             "earlier entries)", loc) from None

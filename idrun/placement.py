@@ -90,9 +90,10 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
             second.append(name)
         else:
             result.device[name], result.reason[name] = _default(node, result.devices), "default"
+    _colocate(graph, groups, result)   # a group's device is known before the heuristics run
     for name in second:
         _place_candidate(graph, graph.nodes[name], users, result, fed)
-    _colocate(graph, groups, result)
+    _colocate(graph, groups, result)   # and again for anchors the heuristics placed
     return result
 
 
@@ -103,7 +104,7 @@ def _colocate(graph: Graph, groups: dict[str, str], result: Placement) -> None:
         members_of.setdefault(var, []).append(member)
     for name, node in graph.nodes.items():
         anchor = node.colocate or _colocation_input(node)
-        if not anchor or name in groups and groups[name] != name:
+        if not anchor or name in groups and groups[name] != name or anchor not in result.device:
             continue
         for member in members_of.get(name, [name]):
             result.device[member] = result.device[anchor]

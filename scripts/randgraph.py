@@ -1,5 +1,9 @@
 """Seeded random specs for the conformance suite: two devices, both variable modes,
-blocks, aliases, assigns ordered by control dependencies, feeds, remote fetches.
+blocks, aliases, assigns ordered by control dependencies, feeds, remote fetches;
+names shadowed inside name scopes (a reference reads what existed before it),
+assign outputs consumed and fetched (ref edges, resource re-reads), explicit
+reads, embedding lookups, `init: false` with assigns first, and device strings
+spelled as TF keeps them (F8 compares them raw).
 
 Every graph is race-free by construction: all accesses of a variable (reads,
 assigns, and in ref mode every use of an identity of it, which is a view of
@@ -12,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-DEVICES = [None, "cpu:0", "cpu:1"]
+DEVICES = [None, "cpu:0", "cpu:1", "/device:CPU:1", "/job:localhost/replica:0/task:0/device:CPU:1"]
 BINARY = ["add", "sub", "mul", "maximum", "minimum"]
 UNARY = ["identity", "neg", "relu", "identity"]
 
@@ -120,6 +124,47 @@ def _assign(st: _State, indent: int) -> None:
     refs = [var] + ([value] if not value.startswith("[") else [])
     ctrl = _chain(st, st.full(name), refs)
     _emit(st, indent, f"{{name: {name}, op: {op}, inputs: [{var}, {value}]{_device(st.rng, 0.3)}{ctrl}}}")
+    if st.rng.random() < 0.5:   # its output used later: a ref (ref mode) or a fresh read (resource)
+        full = st.full(name)
+        st.view_of[full] = var
+        st.tensors.append(full)
+        # fetching a resource assign reads the variable whenever (its lazy read waits only
+        # for the assign): a race with later assigns, so only ref outputs are fetched
+        if st.rng.random() < 0.5 and st.mode == "ref":
+            st.computed.append(full)
+
+
+def _lookup(st: _State, indent: int) -> None:
+    """embedding_lookup of a variable or a [2] tensor: a gather with it, then an identity."""
+    params = [t for t in st.tensors if t not in st.scalars and ":" not in t]
+    if not params:
+        return
+    source = st.rng.choice(params)
+    name = st.new_name("e")
+    ctrl = _chain(st, st.full(name), [source])
+    _emit(st, indent, f"{{name: {name}, op: embedding_lookup, inputs: [{source}, [1, 0]]"
+                      f"{_device(st.rng)}{ctrl}}}")
+    st.tensors.append(st.full(name))
+    st.computed.append(st.full(name))
+
+
+def _shadow(st: _State, indent: int) -> None:
+    """Inside a name scope: read a root name, then make `scope/name` from it (rule: a
+    reference reads what existed before it, never the node itself)."""
+    roots = [t for t in st.computed if "/" not in t and ":" not in t and t not in st.view_of]
+    if not st.scope or not roots:
+        return
+    target = st.rng.choice(roots)
+    if st.full(target) in st.tensors:
+        return
+    before = st.new_name("n")
+    _emit(st, indent, f"{{name: {before}, op: neg, inputs: [{target}]}}")
+    _emit(st, indent, f"{{name: {target}, op: relu, inputs: [{target}]}}")
+    for full in (st.full(before), st.full(target)):
+        st.tensors.append(full)
+        st.computed.append(full)
+        if target in st.scalars:
+            st.scalars.add(full)
 
 
 def _alias(st: _State, indent: int) -> None:
@@ -223,8 +268,9 @@ def _compute_or_const(st: _State, indent: int) -> None:
 
 
 # (cumulative probability bound, entry maker); below 0.1 see _entries
-_ACTIONS = [(0.55, _compute), (0.72, _assign), (0.8, _alias), (0.88, _block), (0.91, _split),
-            (0.93, _big_const), (0.95, _group), (1.01, _compute_or_const)]
+_ACTIONS = [(0.52, _compute), (0.69, _assign), (0.76, _alias), (0.84, _block), (0.87, _split),
+            (0.89, _big_const), (0.91, _group), (0.94, _lookup), (0.97, _shadow),
+            (1.01, _compute_or_const)]
 
 
 def random_spec(seed: int) -> str:
@@ -248,6 +294,8 @@ def random_spec(seed: int) -> str:
     if st.placeholder:
         st.lines.append(f"  feed: {{ph: {_vec(rng)}}}")
     st.lines.append(f"  steps: {rng.randint(2, 3)}")
+    if st.mode == "resource" and rng.random() < 0.15:  # ref mode's shared x/read would race
+        st.lines.append("  init: false")              # an assign first initializes, a read fails
     return "\n".join(st.lines) + "\n"
 
 

@@ -153,7 +153,7 @@ OPS = [
     OpDef("concat", "concat", ("values",), _concat_infer,
           lambda env: (lambda *xs: env.xp.concatenate(xs, axis=env.attrs["axis"])),
           "Join tensors along an existing axis.", variadic=True,
-          attrs=(attr("axis", check=checks.integer),), helpers=lambda a, mode: ("axis",)),
+          attrs=(attr("axis", check=checks.integer),), helpers=lambda a, on_handle: ("axis",)),
     OpDef("stack", "stack", ("values",), _stack_infer,
           lambda env: (lambda *xs: env.xp.stack(xs, axis=env.attrs["axis"])),
           "Join tensors along a new axis.", variadic=True,
@@ -162,7 +162,7 @@ OPS = [
           "Split into pieces along an axis; outputs name:K.", multi_output=True,
           attrs=(attr("num_or_size_splits", check=checks.splits),
                  attr("axis", 0, checks.integer)),
-          helpers=lambda a, mode: ("split_dim",) if isinstance(a["num_or_size_splits"], int)
+          helpers=lambda a, on_handle: ("split_dim",) if isinstance(a["num_or_size_splits"], int)
           else ("size_splits", "split_dim")),
     OpDef("unstack", "unstack", ("value",), _unstack_infer, _unstack_kernel,
           "Unpack along an axis; outputs name:K.", multi_output=True,

@@ -106,7 +106,7 @@ def _reduce(name: str, type_name: str, fname: str, doc: str) -> OpDef:
     return OpDef(name, type_name, ("input",), _reduce_infer, _reduce_kernel(fname), doc,
                  attrs=(attr("axis", None, checks.axis, "axes to reduce; none = all"),
                         attr("keepdims", False, checks.boolean)),
-                 helpers=lambda a, mode: ("Const",) if a["axis"] is None else ("reduction_indices",))
+                 helpers=lambda a, on_handle: ("Const",) if a["axis"] is None else ("reduction_indices",))
 
 
 OPS = [

@@ -7,6 +7,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, OpDef, attr
 from idrun.ops.shapes import same_dtype
+from idrun.ops.state import _read_kernel
 
 
 def _strides(value) -> list[int]:
@@ -92,7 +93,8 @@ def _embedding_infer(attrs, types, consts):
 def _embedding_kernel(env: KernelEnv):
     xp = env.xp
     if 0 in env.ref_positions:  # params is the variable itself: gather where it lives
-        return lambda cell, ids: xp.take(cell.value, ids, axis=0)
+        read = _read_kernel(env)  # TF's error for a variable never initialized
+        return lambda cell, ids: xp.take(read(cell), ids, axis=0)
     return lambda params, ids: xp.take(params, ids, axis=0)
 
 
@@ -106,5 +108,5 @@ OPS = [
           _embedding_kernel, "Rows of params by id: a gather with params (built under "
           "colocate_with(params), as TF's), then `<name>/Identity`, which the name refers to.",
           variable_inputs=(0,), colocate_input=0, returns_identity=True,
-          helpers=lambda a, mode: ("axis",) if mode == "ref" else ()),
+          helpers=lambda a, on_handle: () if on_handle else ("axis",)),  # ResourceGather: none
 ]

@@ -83,8 +83,9 @@ class OpDef:
     static_check: Callable | None = None  # (attrs, values, names) when all inputs are constants
     variable_inputs: tuple[int, ...] = ()  # positions that take a variable itself if given one
     colocate_input: int | None = None     # placed with this input's node (TF colocate_with)
-    helpers: Callable | None = None       # (attrs, variables mode) -> names of the constants
-                                          # TF's Python makes for this op (reduce axis, split_dim)
+    helpers: Callable | None = None       # (attrs, on_handle) -> names of the constants TF's
+                                          # Python makes for this op (reduce axis, split_dim);
+                                          # on_handle: a variable input is a resource handle
     returns_identity: bool = False        # TF's Python returns `<name>/Identity` of its output
                                           # (embedding_lookup): the spec's name means that
 

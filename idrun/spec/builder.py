@@ -331,6 +331,10 @@ class GraphBuilder(TFExpansions):
         """Route a variable input: itself for ref inputs, else through a read."""
         target = self.drafts[ref.node]
         is_variable = target.opdef.source == "variable"
+        if self._is_unread(target) and position in draft.opdef.variable_inputs:
+            self._resolve_inputs(target)  # TF works on the handle, after the assign (sparse_read)
+            draft.extra_controls.append(target.name)
+            target, ref, is_variable = self.drafts[target.inputs[0].node], target.inputs[0], True
         if is_variable and position in draft.opdef.variable_inputs:
             draft.ref_positions += (position,)
             return ref
@@ -343,19 +347,25 @@ class GraphBuilder(TFExpansions):
                 draft.ref_positions += (position,)
             return ref
         if not is_variable:
-            if self.variables == "resource" and target.opdef.name in RESOURCE_ASSIGNS:
-                return self._unread_value(draft, target)
-            return ref
+            return self._unread_value(draft, target) if self._is_unread(target) else ref
         if self.variables == "ref":
             return TensorRef(self._var_reads[ref.node], 0)
         return self._resource_read(draft, ref)
 
+    def _is_unread(self, draft: _Draft) -> bool:
+        """A resource assign: TF's Python returns an `_UnreadVariable` for it."""
+        return self.variables == "resource" and draft.opdef.name in RESOURCE_ASSIGNS
+
     def _unread_value(self, consumer: _Draft, assign: _Draft) -> TensorRef:
         """A resource assign returns TF's `_UnreadVariable`: each use reads the variable
-        anew, with a control input on the assign (B4), as any resource read (C2)."""
+        anew, with a control input on the assign (B4), as any resource read (C2), but in
+        the consumer's device scope (its `value()` does not clear it as a variable's does)."""
         self._resolve_inputs(assign)
         read = self._resource_read(consumer, assign.inputs[0])
-        self.late[read.node].extra_controls.append(assign.name)
+        draft = self.late[read.node]
+        draft.extra_controls.append(assign.name)
+        draft.device, draft.requested, draft.device_from = (
+            consumer.device, consumer.requested, "block" if consumer.device else "")
         return read
 
     def _resource_read(self, consumer: _Draft, var: TensorRef) -> TensorRef:
@@ -367,23 +377,28 @@ class GraphBuilder(TFExpansions):
         self.late[read.name] = read
         return TensorRef(read.name, 0)
 
-    def resolve(self, pending: _Pending, seen: frozenset = frozenset(),
-                as_written: bool = False) -> TensorRef:
-        """A reference to the tensor it names (aliases followed): what existed when it was
-        written, else a forward reference to what exists now; a name TF's Python returns an
-        identity for means that identity. `as_written`: the entry the TF program holds under
-        that name, and only earlier ones (the exporter)."""
+    def resolve(self, pending: _Pending) -> TensorRef:
+        """The tensor a reference means: the entry it names (see `resolve_written`), or the
+        identity TF's Python returns for that entry (embedding_lookup)."""
+        ref = self.resolve_written(pending)
+        if ref.index == 0 and ref.node in self.returns:
+            return TensorRef(self.returns[ref.node], 0)
+        return ref
+
+    def resolve_written(self, pending: _Pending, earlier_only: bool = False,
+                        seen: frozenset = frozenset()) -> TensorRef:
+        """The entry a reference names, aliases followed: what existed when it was written,
+        else (unless `earlier_only`, as the exporter's TF program needs) a forward
+        reference to what exists now."""
         text, loc = pending.text, pending.loc
         if not isinstance(text, str) or not text:
             raise SpecError(f"a reference must be a node name, got {text!r}", loc)
         name, index = _split_ref(text, loc)
         full = self._lookup(name, pending, earlier=True)
-        if full is None and not as_written:
+        if full is None and not earlier_only:
             full = self._lookup(name, pending, earlier=False)
         if full in self.aliases:
-            return self._follow_alias(full, index, loc, seen)
-        if full in self.drafts and not as_written and index in (None, 0):
-            full = self.returns.get(full, full)
+            return self._follow_alias(full, index, loc, seen, earlier_only)
         if full in self.drafts:
             return TensorRef(full, 0 if index is None else index)
         known = list(self.drafts) + list(self.aliases)
@@ -400,12 +415,13 @@ class GraphBuilder(TFExpansions):
             return full
         return None
 
-    def _follow_alias(self, full: str, index: int | None, loc: SourceLoc, seen: frozenset) -> TensorRef:
+    def _follow_alias(self, full: str, index: int | None, loc: SourceLoc, seen: frozenset,
+                      earlier_only: bool) -> TensorRef:
         if index not in (None, 0):
             raise SpecError(f"'{full}' is an alias of one tensor; drop ':{index}'", loc)
         if full in seen:
             raise SpecError(f"alias cycle: {' -> '.join(seen)} -> {full}", loc)
-        return self.resolve(self.aliases[full][0], seen | {full})
+        return self.resolve_written(self.aliases[full][0], earlier_only, seen | {full})
 
     def _ordered_drafts(self) -> list[_Draft]:
         out = []
@@ -503,7 +519,7 @@ class GraphBuilder(TFExpansions):
                            d.device, d.loc, d.outputs, d.ref_positions, self._is_ref_output(d), d.role,
                            d.device_from, d.colocate, d.helper_count, d.requested))
         for full, (pending, _) in self.aliases.items():
-            graph.aliases[full] = self.resolve(pending)
+            graph.aliases[full] = self.resolve_written(pending)  # fetch_redirects map it on
         graph.fetch_redirects = {n: TensorRef(r, 0) for n, r in self.returns.items()}
         if self.variables == "resource":
             graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()})

@@ -13,6 +13,7 @@ A mixin of GraphBuilder: these methods read and add the builder's drafts.
 from __future__ import annotations
 
 from idrun.devices.names import parse_device
+from idrun.errors import SpecError
 from idrun.graph import TensorRef
 from idrun.ops import REGISTRY
 from idrun.spec.drafts import _Draft
@@ -30,7 +31,7 @@ class TFExpansions:
         here with the node, in its blocks: they carry a block's control inputs (A2)."""
         if draft.opdef.helpers is None:
             return
-        for arg in draft.opdef.helpers(draft.attrs, self.variables):
+        for arg in draft.opdef.helpers(draft.attrs, self._on_handle(draft)):
             const = _Draft(self.namer.unique(f"{draft.name}/{arg}"), REGISTRY["const"], [],
                            {"value": 0, "dtype": "int32"}, draft.device, draft.loc,
                            active=draft.active, role="helper", literal=0,
@@ -38,6 +39,18 @@ class TFExpansions:
             self._register(const)
             draft.inputs.append(TensorRef(const.name, 0))
             draft.helper_count += 1
+
+    def _on_handle(self, draft: _Draft) -> bool:
+        """Resource mode: the op's variable input names a variable (or an assign's
+        `_UnreadVariable`) as it reads now, so TF runs it on the handle (ResourceGather)."""
+        if self.variables != "resource" or not draft.opdef.variable_inputs:
+            return False
+        try:
+            target = self.resolve_written(draft.inputs[draft.opdef.variable_inputs[0]], earlier_only=True)
+        except SpecError:  # a forward reference: settled later, TF could not see it either
+            return False
+        source = self.drafts[target.node]
+        return source.opdef.source == "variable" or source.opdef.name in RESOURCE_ASSIGNS
 
     def _add_returned_identity(self, op: _Draft) -> None:
         """TF's Python returns `array_ops.identity(result)` outside the op's colocation
@@ -85,7 +98,9 @@ class TFExpansions:
         return ref.node
 
     def _expand_group(self, group: _Draft) -> None:
-        """`group`: its inputs become control inputs; one no_op per device when several (G7)."""
+        """`group`: its inputs become control inputs; one no_op per requested device string
+        when several (G7): TF groups by `op.device` as kept, so `/device:CPU:1` and
+        `/job:localhost/replica:0/task:0/device:CPU:1` are two devices there."""
         members = [self.drafts[ref.node] for ref in group.inputs]
         group.inputs = []
         device_of = {m.name: self._group_device(m) for m in members}
@@ -93,26 +108,30 @@ class TFExpansions:
         if len(devices) <= 1:
             group.extra_controls = [m.name for m in members]
             if devices and devices[0]:  # TF: `with ops.device(dev): no_op()` on the members' device
-                group.device = str(parse_device(devices[0]).merged_into(parse_device(group.device)))
-                group.device_from = "block"
+                self._put_under(group, devices[0])
             return
         for device in devices:
-            # TF: `with ops.device(dev)` inside the group's own device scope ('' inherits it)
-            placed = str(parse_device(device).merged_into(parse_device(group.device))) if device \
-                else group.device
             noop = _Draft(self.namer.unique(f"{group.name}/NoOp"), REGISTRY["no_op"], [], {},
-                          placed, group.loc, active=group.active, role="group",
-                          device_from="block" if placed else "",
+                          group.device, group.loc, active=group.active, role="group",
+                          device_from=group.device_from, requested=group.requested,
                           extra_controls=[m.name for m in members if device_of[m.name] == device])
+            if device:  # TF: `with ops.device(dev)` inside the group's own scope ('' inherits it)
+                self._put_under(noop, device)
             self.before.setdefault(group.name, []).append(noop)
             group.extra_controls.append(noop.name)
 
+    @staticmethod
+    def _put_under(draft: _Draft, requested: str) -> None:
+        """`with tf.device(requested)` around the draft's own device scope."""
+        spec = parse_device(requested).merged_into(parse_device(draft.requested or draft.device))
+        draft.device, draft.requested, draft.device_from = str(spec), spec.tf_string(), "block"
+
     def _group_device(self, member: _Draft) -> str:
-        """The device TF's group sorts a member by: an assign answers its variable's (the
-        `_UnreadVariable` or ref tensor TF returns lives with the variable)."""
+        """The device string TF's group sorts a member by: an assign answers its variable's
+        (the `_UnreadVariable` or ref tensor TF returns lives with the variable)."""
         if member.opdef.name in RESOURCE_ASSIGNS and member.inputs:
-            return self.drafts[member.inputs[0].node].device
-        return member.device
+            member = self.drafts[member.inputs[0].node]
+        return member.requested or (parse_device(member.device).tf_string() if member.device else "")
 
     def _colocate_requests(self) -> None:
         """Ops TF's Python builds under colocate_with(x) request x's device, and so do the
@@ -132,6 +151,7 @@ class TFExpansions:
         if self.variables == "ref" and draft.opdef.name in REF_COLOCATED and draft.role != "snapshot":
             return self.drafts[draft.inputs[0].node]
         if draft.opdef.colocate_input is not None:
-            return self.drafts[draft.inputs[draft.opdef.colocate_input].node]
+            node = draft.inputs[draft.opdef.colocate_input].node
+            return self.drafts.get(node) or self.late[node]  # a resource read is made late
         return None
 
