@@ -19,13 +19,15 @@ Policy, applied to the whole graph, not only what a step runs (F9):
    device (so placement depends on what is fed). Fetches are not rewritten
    before placement: a fetched identity or constant places as if unfetched
    (probed: a fetched generator still follows its one consumer).
-5. Second pass, unplaced candidates in graph order: a generator (no inputs,
-   one non-ref output) goes with its consumers, data and control, when they
-   are all on one device (F6); `shape` goes with its input (F7); an identity
-   with one in-edge and one out-edge whose input and output request the same
-   device string goes with its input (F8: the strings as TF keeps them, so
-   `/device:CPU:1` and `/job:localhost/.../device:CPU:1` differ; no out-edge
-   means the graph sink, which requests none).
+5. The first pass runs in graph order, as TF's placer does: an op built
+   under colocate_with(x) takes x's device (F5); `shape` goes with its input
+   (F7) and an identity with one in-edge and one out-edge whose input and
+   output request the same device string goes with its input (F8: the strings
+   as TF keeps them, so `/device:CPU:1` and `/job:localhost/.../device:CPU:1`
+   differ; no out-edge means the graph sink, which requests none), each when
+   its input is already placed. Second pass: a generator (no inputs, one
+   non-ref output) goes with its consumers, data and control, when they are
+   all on one device (F6).
 """
 
 from __future__ import annotations
@@ -78,22 +80,26 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
     fed = frozenset(fed)
     users = _users(graph, fed)
     second = []
-    for name, node in graph.nodes.items():
+    for name, node in graph.nodes.items():   # TF's first pass, in graph order
+        anchor = node.colocate or _colocation_input(node)
         if name in groups:
             var = groups[name]
             result.device[name], why = group_device[var]
             result.reason[name] = why if name == var else f"colocated with variable {var}"
+        elif anchor in result.device:
+            result.device[name], result.reason[name] = result.device[anchor], f"colocated with {anchor}"
         elif requested[name]:
             result.device[name] = requested[name]
             result.reason[name] = node.device_from or "block"
-        elif _is_candidate(node):
+        elif _is_generator(node):
             second.append(name)
+        elif _is_candidate(node):    # shape and identity follow an input placed before them
+            _place_candidate(graph, node, users, result, fed)
         else:
             result.device[name], result.reason[name] = _default(node, result.devices), "default"
-    _colocate(graph, groups, result)   # a group's device is known before the heuristics run
     for name in second:
         _place_candidate(graph, graph.nodes[name], users, result, fed)
-    _colocate(graph, groups, result)   # and again for anchors the heuristics placed
+    _colocate(graph, groups, result)   # groups whose anchor is placed late (EMA shadows)
     return result
 
 

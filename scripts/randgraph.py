@@ -37,6 +37,7 @@ class _State:
     placeholder: str | None = None
     targets: list[str] = field(default_factory=list)
     accesses: list[str] = field(default_factory=list)       # nodes that touch a variable
+    reads: set[str] = field(default_factory=set)            # explicit reads
 
     def new_name(self, prefix: str) -> str:
         self.counter += 1
@@ -102,6 +103,7 @@ def _compute(st: _State, indent: int) -> None:
         op, refs = st.rng.choice(UNARY), [st.rng.choice(st.tensors)]
     if op == "identity" and st.rng.random() < 0.3 and _accessed(st, refs[:1]) and refs[0] in st.variables:
         op = "read"
+        st.reads.add(full)
     names = [r for r in refs if not r[0].isdigit() and not r.startswith("-")]
     ctrl = _chain(st, full, names)
     _emit(st, indent, f"{{name: {name}, op: {op}, inputs: [{', '.join(refs)}]{_device(st.rng)}{ctrl}}}")
@@ -136,7 +138,9 @@ def _assign(st: _State, indent: int) -> None:
 
 def _lookup(st: _State, indent: int) -> None:
     """embedding_lookup of a variable or a [2] tensor: a gather with it, then an identity."""
-    params = [t for t in st.tensors if t not in st.scalars and ":" not in t]
+    # not an explicit resource read: TF refuses a gather colocated with one that asks for
+    # another device than its variable's ("Cannot colocate nodes"), which idrun does not model
+    params = [t for t in st.tensors if t not in st.scalars and ":" not in t and t not in st.reads]
     if not params:
         return
     source = st.rng.choice(params)
@@ -181,6 +185,8 @@ def _alias(st: _State, indent: int) -> None:
         st.view_of[full] = st.view_of[target]
     if target in st.scalars:
         st.scalars.add(full)
+    if target in st.reads:
+        st.reads.add(full)
     if target in st.computed:
         st.computed.append(full)
 

@@ -184,3 +184,65 @@ def test_identity_rule_compares_raw_requested_strings(spec_file, consumer_device
     assert place(spec.graph, spec.devices).device["i"] == identity_on
     r = run_spec(path)
     assert values(r, "c") == [[4.0, 6.0]] and len(r.steps[0].transfers) == count
+
+
+# ---- found by the random graphs of `make conformance` -----------------------------
+
+def test_unread_variable_reads_in_the_consumers_device_scope(spec_file):
+    # seed 165: a use of a resource assign under cpu:1 asks for cpu:1, which steers the
+    # variable's group (a variable's own reads ask for nothing, C3)
+    spec = load_spec(spec_file("""
+    devices: [cpu:0, cpu:1]
+    nodes:
+      - {name: v, op: variable, value: [1.0, 2.0]}
+      - {name: a, op: assign_add, inputs: [v, [1.0, 1.0]]}
+      - {name: c, op: identity, inputs: [a], device: cpu:1}
+    run: {fetch: [c]}
+    """))
+    read = spec.graph.nodes["c/ReadVariableOp"]
+    assert read.device == "cpu:1" and "a" in read.control_inputs
+    assert place(spec.graph, spec.devices).device["v"] == "cpu:1"
+
+
+def test_group_sorts_members_by_the_device_string_as_written(spec_file):
+    # seed 344: `cpu:1` and `/job:localhost/replica:0/task:0/device:CPU:1` are two groups
+    spec = load_spec(spec_file("""
+    devices: [cpu:0, cpu:1]
+    nodes:
+      - {name: a, op: const, value: 1.0, device: cpu:1}
+      - {name: b, op: const, value: 2.0, device: "/job:localhost/replica:0/task:0/device:CPU:1"}
+      - {name: g, op: group, inputs: [a, b], device: cpu:0}
+    run: {targets: [g]}
+    """))
+    g = spec.graph.nodes
+    assert [n for n in g if n.startswith("g/NoOp")] == ["g/NoOp", "g/NoOp_1"]
+    assert g["g/NoOp"].device == g["g/NoOp_1"].device == "cpu:1"
+
+
+def test_colocated_ops_are_placed_before_generators_follow_them(spec_file):
+    # seed 380: the ids constant follows the gather, which sits with the table's read
+    spec = load_spec(spec_file("""
+    devices: [cpu:0, cpu:1]
+    nodes:
+      - {name: v, op: variable, value: [1.0, 2.0], device: cpu:1}
+      - {name: a, op: assign_add, inputs: [v, [1.0, 1.0]]}
+      - {name: t, op: identity, inputs: [a]}
+      - {name: e, op: embedding_lookup, inputs: [t, [1, 0]]}
+    run: {fetch: [e]}
+    """))
+    p = place(spec.graph, spec.devices)
+    assert p.device["e"] == p.device["t"] and p.device["e/ids"] == p.device["e"]
+
+
+def test_lookup_of_an_assign_gathers_on_the_handle_after_it(spec_file):
+    # seed 160: TF's sparse_read of an _UnreadVariable: no read, a control input on the assign
+    spec = load_spec(spec_file("""
+    nodes:
+      - {name: v, op: variable, value: [1.0, 2.0]}
+      - {name: a, op: assign_add, inputs: [v, [1.0, 1.0]]}
+      - {name: e, op: embedding_lookup, inputs: [a, [1, 0]]}
+    run: {fetch: [e]}
+    """))
+    e = spec.graph.nodes["e"]
+    assert e.inputs[0].node == "v" and e.control_inputs == ("a",) and "e/axis" not in spec.graph.nodes
+    assert values(run_spec(spec.path), "e") == [[3.0, 2.0]]
