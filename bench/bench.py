@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from idrun.runner import RunOptions, build_request, make_session  # noqa: E402
+from idrun.spec.request import RunOptions, build_request, make_session  # noqa: E402
 from idrun.spec import load_spec  # noqa: E402
 
 CHAINS = (10, 100, 1000, 10000)

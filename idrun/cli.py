@@ -108,7 +108,7 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
         variables: str | None, schedule: str, seed: int, trace: bool, log_placement: bool,
         soft_placement: bool, require_gpu: bool, no_expect: bool) -> None:
     """Run SPEC for N steps and print the fetched values per step."""
-    from idrun.command_run import RunCommand
+    from idrun.commands.run import RunCommand
     fmt, color = _color(fmt)
     command = RunCommand(spec_path, fmt=fmt, color=color, variables=variables, trace=trace,
                          log_placement=log_placement, require_gpu=require_gpu, check=not no_expect)
@@ -122,7 +122,7 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
 @click.option("--format", "fmt", type=click.Choice(("table", "plain", "json")), help="Output format.")
 def ops(fmt: str | None) -> None:
     """List every op: inputs, attributes and what it does."""
-    from idrun.command_ops import render_ops
+    from idrun.commands.ops import render_ops
     fmt, color = _color(fmt)
     render_ops(sys.stdout, fmt, color)
 
@@ -134,7 +134,7 @@ def ops(fmt: str | None) -> None:
 @click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
 def show(spec_path: str, fmt: str, variables: str | None, soft_placement: bool) -> None:
     """Show the placed graph by device, with control edges and transfers."""
-    from idrun.command_show import show_graph
+    from idrun.commands.show import show_graph
     _, color = _color(None)
     show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color)
 
@@ -143,7 +143,7 @@ def show(spec_path: str, fmt: str, variables: str | None, soft_placement: bool) 
 def schema() -> None:
     """Print the spec's JSON schema (save it as idrun.schema.json for editors)."""
     import json
-    from idrun.schema import spec_schema
+    from idrun.spec.schema import spec_schema
     json.dump(spec_schema(), sys.stdout, indent=1)
     sys.stdout.write("\n")
 
@@ -157,7 +157,7 @@ def schema() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 def export(spec_path: str, fmt: str, variables: str | None, keep_devices: bool, output: str | None) -> None:
     """Write SPEC as a runnable tf.compat.v1 program that prints idrun-style JSON."""
-    from idrun.export_tf import export_tf_python
+    from idrun.tf.export_python import export_tf_python
     source = export_tf_python(spec_path, variables, local_devices=not keep_devices)
     if output:
         with open(output, "w", encoding="utf-8") as fh:

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from randgraph import random_spec  # noqa: E402
 
 from idrun.errors import IdrunError  # noqa: E402
-from idrun.export_tf import export_tf_python  # noqa: E402
-from idrun.runner import RunOptions, build_request, make_session  # noqa: E402
+from idrun.tf.export_python import export_tf_python  # noqa: E402
+from idrun.spec.request import RunOptions, build_request, make_session  # noqa: E402
 from idrun.spec import load_spec  # noqa: E402
 from idrun.views.jsondoc import result_document  # noqa: E402
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from idrun.cli import main
-from idrun.runner import RunOptions, build_request, make_session
+from idrun.spec.request import RunOptions, build_request, make_session
 from idrun.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -76,7 +76,7 @@ def test_every_example_graph_meets_its_expect(cli, path: Path):
     res = cli("run", str(path), "--format", "json")
     doc = res.json()
     assert doc["expect"]["ok"], doc["expect"]["mismatches"]
-    from idrun.expect import ERROR_KEY
+    from idrun.spec.expect import ERROR_KEY
     from idrun.spec import load_spec
     if ERROR_KEY in load_spec(str(path)).expect:
         assert res.exit_code == 1 and doc["error"]["node"]      # fails as its expect says

@@ -76,7 +76,7 @@ def test_ema_num_updates_caps_decay(spec_file):
 
 
 def test_ema_shadow_is_colocated_with_its_input(spec_file):
-    from idrun.placement import place
+    from idrun.compile.placement import place
     from idrun.spec import load_spec
     spec = load_spec(spec_file("""
     devices: [cpu:0, cpu:1]
@@ -126,7 +126,7 @@ def test_shuffle_batch_inputs_are_one_example_by_default(spec_file):
 
 def test_parse_example_decodes_real_records(spec_file, tmp_path, cli):
     pytest.importorskip("google.protobuf")
-    from idrun.tfexample import serialize_example
+    from idrun.tf.example import serialize_example
     records = np.array([serialize_example({"image": [1.0, 2.0], "label": 3}),
                         serialize_example({"image": [4.0, 5.0], "label": 7})], dtype=object)
     np.save(tmp_path / "records.npy", records.astype(bytes))

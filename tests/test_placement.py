@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import run_spec, values
-from idrun.placement import place
+from idrun.compile.placement import place
 from idrun.spec import load_spec
 
 

@@ -27,8 +27,8 @@ from idrun.errors import StepError
 from idrun.graph import Graph, TensorRef
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
-from idrun.placement import Placement, graph_devices, place
-from idrun.plan import Plan, PlanError, PlanRequest, compile_plan, materialize
+from idrun.compile.placement import Placement, graph_devices, place
+from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, materialize
 from idrun.result import RunResult, StepResult, TransferRecord
 
 

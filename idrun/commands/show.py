@@ -10,11 +10,11 @@ import json
 from typing import TextIO
 
 from idrun.graph import Graph
-from idrun.partition import Partition, partition
-from idrun.placement import Placement
-from idrun.plan import needed_nodes
-from idrun.runner import RunOptions, build_request, make_session
-from idrun.session import RunRequest
+from idrun.compile.partition import Partition, partition
+from idrun.compile.placement import Placement
+from idrun.compile.plan import needed_nodes
+from idrun.spec.request import RunOptions, build_request, make_session
+from idrun.runtime.session import RunRequest
 from idrun.spec import Spec, load_spec
 
 

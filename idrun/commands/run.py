@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from idrun.errors import ExpectError, UsageError
-from idrun.expect import check_expect, unchecked
-from idrun.runner import RunOptions, build_request, make_session
+from idrun.spec.expect import check_expect, unchecked
+from idrun.spec.request import RunOptions, build_request, make_session
 from idrun.spec import load_spec
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from idrun.devices.names import parse_device
 from idrun.errors import SpecError
 from idrun.graph import TensorRef
-from idrun.runner import resolve_tensor
+from idrun.spec.request import resolve_tensor
 from idrun.spec import load_spec
 from idrun.spec.builder import GraphBuilder
 from idrun.spec.drafts import _Pending
@@ -358,8 +358,8 @@ def _ema(args: list[str], a: dict, name: Any, draft, builder: GraphBuilder) -> s
 
 def export_tf_python(path: str, variables: str | None = None, local_devices: bool = True) -> str:
     """The TF program for a spec, as source text."""
-    from idrun.placement import graph_devices
-    from idrun.runner import RunOptions, build_request
+    from idrun.compile.placement import graph_devices
+    from idrun.spec.request import RunOptions, build_request
     spec = load_spec(path, variables)        # validates the whole spec first
     devices = graph_devices(spec.graph, spec.devices)
     exporter = TFExporter(devices, local_devices)

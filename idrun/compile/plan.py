@@ -30,7 +30,7 @@ from idrun.ops import REGISTRY
 from idrun.ops.opdef import KernelEnv
 from idrun.ops.shapes import format_dims
 from idrun.ops.state import VariableCell
-from idrun.partition import CLIENT, Partition, TransferSpec, partition
+from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.schedule import declaration_order, random_order
 
 _SOURCE_NAME = "<idrun-plan>"

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from idrun.errors import SourceLoc, SpecError, UsageError, did_you_mean
-from idrun.expect import ERROR_KEY, TRANSFERS_KEY
+from idrun.spec.expect import ERROR_KEY, TRANSFERS_KEY
 from idrun.graph import Graph, TensorRef
-from idrun.placement import Placement
-from idrun.session import RunRequest, Session
+from idrun.compile.placement import Placement
+from idrun.runtime.session import RunRequest, Session
 from idrun.spec import Located, Spec
 
 
@@ -117,7 +117,7 @@ def _is_op_name(graph: Graph, text: str) -> bool:
 
 def read_feeds(spec: Spec, opts: RunOptions) -> dict[TensorRef, Any]:
     """Spec feeds, then command-line feeds over them; values converted to the tensor's type."""
-    from idrun.feeds import feed_value  # numpy: only when something is fed
+    from idrun.spec.feeds import feed_value  # numpy: only when something is fed
     items: dict[str, tuple[Any, SourceLoc | None, Path | None]] = {}
     base = Path(spec.path).parent
     for name, located in spec.run.feed.items():

@@ -1,0 +1,1 @@
+"""Run: the session (variables, plan cache, the step loop) that executes compiled plans."""
