@@ -21,8 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from idrun.spec.request import RunOptions, build_request, make_session  # noqa: E402
-from idrun.spec import load_spec  # noqa: E402
+from idrun.pipeline import Pipeline  # noqa: E402
+from idrun.spec.request import RunOptions  # noqa: E402
 
 CHAINS = (10, 100, 1000, 10000)
 
@@ -75,9 +75,8 @@ def time_per_call(fn, min_seconds: float = 0.3) -> float:
 
 def idrun_step(path: str):
     """The compiled step of a spec, as the session's loop calls it."""
-    spec = load_spec(path)
-    session, _ = make_session(spec, RunOptions())
-    request = build_request(spec, RunOptions())
+    pipeline = Pipeline(path)
+    session, request = pipeline.session, pipeline.request
     session.initialize()
     plan = session.plan(request)
     feeds = tuple(request.feeds.values())
@@ -85,11 +84,10 @@ def idrun_step(path: str):
 
 
 def session_step(path: str, steps: int = 2000) -> float:
-    spec = load_spec(path)
-    session, _ = make_session(spec, RunOptions())
-    request = build_request(spec, RunOptions(steps=steps))
+    pipeline = Pipeline(path, RunOptions(steps=steps))
+    session = pipeline.session
     t = time.perf_counter()
-    session.run(request)
+    session.run(pipeline.request)
     return (time.perf_counter() - t) / steps
 
 

@@ -14,30 +14,10 @@ from typing import Any, TextIO
 import click
 
 from idrun import __version__
-from idrun.errors import IdrunError, SourceLoc, UsageError
+from idrun.errors import IdrunError, UsageError
+from idrun.views.diagnostics import report
 
 FORMATS = ("table", "plain", "json")
-
-
-def _source_line(loc: SourceLoc) -> str | None:
-    try:
-        with open(loc.file, encoding="utf-8") as fh:
-            for i, line in enumerate(fh, 1):
-                if i == loc.line:
-                    return line.rstrip("\n")
-    except OSError:
-        return None
-    return None
-
-
-def report(err: IdrunError, stream: TextIO | None = None) -> None:
-    """`FILE:LINE:COL: error: MSG`, the source line and a caret, on stderr."""
-    stream = stream or sys.stderr
-    stream.write(err.render() + "\n")
-    if err.loc is not None and err.loc.line > 0:
-        line = _source_line(err.loc)
-        if line is not None:
-            stream.write(f"  {line}\n  {' ' * (err.loc.col - 1)}^\n")
 
 
 def _color(ctx_format: str | None) -> tuple[str, bool]:
@@ -122,9 +102,9 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
 @click.option("--format", "fmt", type=click.Choice(("table", "plain", "json")), help="Output format.")
 def ops(fmt: str | None) -> None:
     """List every op: inputs, attributes and what it does."""
-    from idrun.commands.ops import render_ops
+    from idrun.commands.ops import list_ops
     fmt, color = _color(fmt)
-    render_ops(sys.stdout, fmt, color)
+    list_ops(sys.stdout, fmt, color)
 
 
 @main.command()
@@ -157,10 +137,5 @@ def schema() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 def export(spec_path: str, fmt: str, variables: str | None, keep_devices: bool, output: str | None) -> None:
     """Write SPEC as a runnable tf.compat.v1 program that prints idrun-style JSON."""
-    from idrun.tf.export_python import export_tf_python
-    source = export_tf_python(spec_path, variables, local_devices=not keep_devices)
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(source)
-    else:
-        sys.stdout.write(source)
+    from idrun.commands.export import export_spec
+    export_spec(spec_path, variables, keep_devices, output)

@@ -25,17 +25,14 @@ from randgraph import random_spec  # noqa: E402
 
 from idrun.errors import IdrunError  # noqa: E402
 from idrun.tf.export_python import export_tf_python  # noqa: E402
-from idrun.spec.request import RunOptions, build_request, make_session  # noqa: E402
-from idrun.spec import load_spec  # noqa: E402
+from idrun.pipeline import Pipeline  # noqa: E402
 from idrun.views.jsondoc import result_document  # noqa: E402
 
 RTOL, ATOL = 1e-5, 1e-6
 
 
 def idrun_doc(path: str) -> dict:
-    spec = load_spec(path)
-    session, _ = make_session(spec, RunOptions())
-    result = session.run(build_request(spec, RunOptions()))
+    result = Pipeline(path).run()
     return result_document(result)
 
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from idrun.cli import main
-from idrun.spec.request import RunOptions, build_request, make_session
-from idrun.spec import load_spec
+from idrun.pipeline import Pipeline
+from idrun.spec.request import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,10 +46,7 @@ def cli():
 
 def run_spec(path: str, variables: str | None = None, **options):
     """Run a spec in-process; returns the RunResult."""
-    spec = load_spec(path, variables)
-    opts = RunOptions(**options)
-    session, _ = make_session(spec, opts)
-    return session.run(build_request(spec, opts))
+    return Pipeline(path, RunOptions(**options), variables).run()
 
 
 def values(result, name: str) -> list:

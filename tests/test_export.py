@@ -36,10 +36,11 @@ def test_alias_is_python_aliasing_and_ref_mode_is_kept(cli):
 
 def test_devices_become_local_cpus(cli):
     _, src = export(cli, str(ROOT / "graphs/distributed_embeddings.yaml"))
-    assert "with g.device('/device:CPU:1'):" in src
+    assert "with g.device(DEV('/job:ps/task:0/cpu:0')):" in src
+    assert "'/job:ps/task:0/cpu:0': '/device:CPU:1'" in src      # the program's DEVICES table
     assert "device_count={\"CPU\": 4}" in src
     _, kept = export(cli, str(ROOT / "graphs/distributed_embeddings.yaml"), "--keep-devices")
-    assert "with g.device('/job:ps/task:0/device:CPU:0'):" in kept
+    assert "'/job:ps/task:0/cpu:0': '/job:ps/task:0/device:CPU:0'" in kept
 
 
 def test_unexportable_op_and_forward_reference_are_errors(cli, spec_file):

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from idrun.errors import ExpectError, UsageError
+from idrun.pipeline import Pipeline
 from idrun.spec.expect import check_expect, unchecked
-from idrun.spec.request import RunOptions, build_request, make_session
-from idrun.spec import load_spec
+from idrun.spec.request import RunOptions
+from idrun.views.diagnostics import report
 
 
 @dataclass
@@ -30,17 +31,14 @@ class RunCommand:
         self.err = self.err or sys.stderr
 
     def execute(self, **options) -> int:
-        from idrun.cli import report
-        spec = load_spec(self.spec_path, self.variables)
-        opts = RunOptions(record_ops=self.trace, **options)
-        request = build_request(spec, opts)
-        session, placement = make_session(spec, opts, request)
-        for warning in spec.warnings + placement.warnings:
+        pipeline = Pipeline(self.spec_path, RunOptions(record_ops=self.trace, **options), self.variables)
+        spec, placement = pipeline.spec, pipeline.placement
+        for warning in pipeline.warnings:
             report(warning, self.err)
-        self._check_gpu(session)
+        self._check_gpu(pipeline.session)
         if self.log_placement:
             self._log_placement(spec, placement)
-        result = session.run(request)
+        result = pipeline.run()
         multi = len(placement.devices) > 1
         mismatches = self._expect(spec, result) if self.check else []
         self._render(result, multi, mismatches)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from idrun.graph import Graph, TensorRef
+from idrun.ops import REGISTRY
 from idrun.ops.shapes import num_elements
 
 CLIENT = "cpu:0"
@@ -130,7 +131,7 @@ def _replicated(graph: Graph, device_of, needed, fetch, fed) -> dict[str, set[st
     out = {}
     for name, dsts in edges.items():
         node = graph.nodes[name]
-        if (node.op == "const" and len(dsts) > 1 and name not in has_control_out
+        if (REGISTRY[node.op].source == "const" and len(dsts) > 1 and name not in has_control_out
                 and device_of[name].rsplit("/", 1)[-1].startswith("cpu")
                 and len(set(dsts)) > 1 and _small(node)):
             out[name] = set(dsts)

@@ -41,9 +41,6 @@ from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
 
 CLIENT = "cpu:0"
-GROUP_MEMBERS = {"resource": ("read", "assign", "assign_add", "assign_sub", "embedding_lookup",
-                              "ema_update"),
-                 "ref": ("read", "assign", "assign_add", "assign_sub", "embedding_lookup", "ema_update")}
 
 
 @dataclass
@@ -169,12 +166,12 @@ def _first_match(spec: DeviceSpec, devices: list[str]) -> str:
 
 def _colocation_groups(graph: Graph) -> dict[str, str]:
     """Member node -> its variable, for variables, their reads and assigns (F4)."""
-    members = GROUP_MEMBERS[graph.variables]
     groups = {}
     for name, node in graph.nodes.items():
-        if node.op == "variable":
+        opdef = REGISTRY[node.op]
+        if opdef.source == "variable":
             groups[name] = name
-        elif node.ref_inputs and (node.op in members or node.role == "snapshot"):
+        elif node.ref_inputs and opdef.variable_group:
             groups[name] = node.inputs[node.ref_inputs[0]].node
     return groups
 
@@ -202,12 +199,12 @@ def _default(node: Node, devices: list[str]) -> str:
 
 
 def _is_candidate(node: Node) -> bool:
-    return _is_generator(node) or node.op in ("shape", "identity")
+    return _is_generator(node) or bool(REGISTRY[node.op].follows_input)
 
 
 def _is_generator(node: Node) -> bool:
     return not node.inputs and len(node.outputs) == 1 and not node.is_ref_output \
-        and node.op not in ("variable",)
+        and REGISTRY[node.op].source != "variable"
 
 
 def _place_candidate(graph: Graph, node: Node, users: dict[str, list[str]],
@@ -219,7 +216,8 @@ def _place_candidate(graph: Graph, node: Node, users: dict[str, list[str]],
             result.device[name] = places.pop()
             result.reason[name] = f"follows consumer {users[name][0]}"
             return
-    if node.op == "shape" or (node.op == "identity" and _identity_follows(graph, node, users, fed)):
+    follows = REGISTRY[node.op].follows_input
+    if follows == "metadata" or (follows == "identity" and _identity_follows(graph, node, users, fed)):
         source = node.inputs[0]
         if source in fed:
             result.device[name], result.reason[name] = CLIENT, "follows its feed (on cpu:0)"

@@ -1,10 +1,10 @@
 """compile_plan: everything a step needs, decided once per signature.
 
-Policy: a Plan is compiled for one (fetch, targets, fed tensors, order). It
-prunes the graph to what the fetches and targets need (B1), partitions it
-into per-device work with transfers (see `partition`), orders ops and
-transfers legally, binds every kernel to its device's array module, and
-materializes constants once. The result is one generated Python function:
+Policy: a Plan is compiled for one (fetch, targets, fed tensors, order),
+from a `Step`: the graph pruned to what the fetches and targets need (B1)
+and partitioned into per-device work with transfers (see `partition`). It
+orders ops and transfers legally, binds every kernel to its device's array
+module, and materializes constants once. The result is one generated Python function:
 a flat sequence of kernel calls on local variables, with no dict lookups,
 graph traversal or validation per step (PERF.md: a flat call costs what a
 hand-written numpy call does).
@@ -104,21 +104,34 @@ def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
     return sorted(graph.closure(roots, frozenset(fed)), key=index.__getitem__)
 
 
-def compile_plan(req: PlanRequest) -> Plan:
-    """Prune, partition, order, bind and generate the step function."""
-    graph, fed = req.graph, set(req.fed)
-    needed = needed_nodes(graph, req.fetch, req.targets, fed)
-    _check_placeholders(graph, needed)
-    part = partition(graph, req.device_of, needed, req.fetch, fed)
-    items = _items(graph, needed, part, graph.index())
-    order = _order(graph, items, part, req.rng)
-    return _Generator(req, part, items, needed).build(order)
+@dataclass
+class Step:
+    """What one step runs (in declaration order) and what it moves between devices."""
+
+    needed: list[str]
+    partition: Partition
+
+
+def partition_step(graph: Graph, device_of: dict[str, str], fetch: list[TensorRef],
+                   targets: list[str], fed: list[TensorRef]) -> Step:
+    """Prune to what the fetches and targets need (B1), then partition it (see `partition`)."""
+    needed = needed_nodes(graph, fetch, targets, set(fed))
+    return Step(needed, partition(graph, device_of, needed, fetch, set(fed)))
+
+
+def compile_plan(req: PlanRequest, step: Step) -> Plan:
+    """Order a partitioned step, bind its kernels and generate its step function."""
+    graph = req.graph
+    _check_placeholders(graph, step.needed)
+    items = _items(graph, step.needed, step.partition, graph.index())
+    order = _order(graph, items, step.partition, req.rng)
+    return _Generator(req, step.partition, items, step.needed).build(order)
 
 
 def _check_placeholders(graph: Graph, needed: list[str]) -> None:
     for name in needed:
         node = graph.nodes[name]
-        if node.op == "placeholder":
+        if REGISTRY[node.op].source == "placeholder":
             t = node.outputs[0]
             raise PlanError(name, f"You must feed a value for placeholder tensor '{name}' with "
                                   f"dtype {tf_name(t.dtype)} and shape {format_dims(t.shape)}")
@@ -193,11 +206,12 @@ class _Generator:
         for name in self.needed:
             node = self.req.graph.nodes[name]
             home = self.req.device_of[name]
-            if node.op == "const" and TensorRef(name, 0) not in self.fed:
+            source = REGISTRY[node.op].source
+            if source == "const" and TensorRef(name, 0) not in self.fed:
                 for device in {home} | self.part.replicated.get(name, set()):
                     value = self.req.devices[device].put(materialize(node))
                     self.tensor_var[(name, 0, device)] = self._bind("c", value)
-            elif node.op == "variable":
+            elif source == "variable":
                 self.tensor_var[(name, 0, home)] = self._bind("c", self.req.cells[name])
 
     def _fed_vars(self) -> list[str]:

@@ -68,18 +68,25 @@ def _print_kernel(env: KernelEnv):
 
 OPS = [
     OpDef("identity", "Identity", ("input",), lambda a, t, c: [t[0]], lambda env: (lambda x: x),
-          "The same tensor under a new node: a naming, ordering and transfer point."),
+          "The same tensor under a new node: a naming, ordering and transfer point.",
+          follows_input="identity", tf="tf.identity"),
     OpDef("no_op", "NoOp", (), lambda a, t, c: [], lambda env: (lambda: None),
-          "Does nothing; useful as a target with control inputs."),
+          "Does nothing; useful as a target with control inputs.",
+          tf=lambda c: f"tf.no_op({c.name!r})" if c.name else "tf.no_op()"),
     OpDef("group", "group_deps", ("inputs",), lambda a, t, c: [], lambda env: (lambda: None),
           "Run several ops: one no_op per device plus a final one (G7).",
-          variadic=True, control_inputs_only=True),
+          variadic=True, control_inputs_only=True,
+          tf=lambda c: f"tf.group(*[OP(x) for x in [{', '.join(c.args)}]]{c.kw})"),
     OpDef("assert_equal", "assert_equal", ("x", "y"), _assert_infer, _assert_kernel,
           "Fail the step unless x == y element-wise (TF's message).",
           attrs=(attr("message", "", checks.text), attr("summarize", 3, checks.positive)),
-          stateful=True, typed_with=(0, 1), static_check=_assert_static_check),
+          stateful=True, typed_with=(0, 1), static_check=_assert_static_check,
+          tf=lambda c: f"tf1.assert_equal({c.args[0]}, {c.args[1]}, message={c.attrs['message']!r}, "
+                       f"summarize={c.attrs['summarize']}{c.kw})"),
     OpDef("print", "Print", ("input",), lambda a, t, c: [t[0]], _print_kernel,
           "Identity that logs `message[x]` to stderr when it runs.",
           attrs=(attr("message", "", checks.text), attr("summarize", 3, checks.positive)),
-          stateful=True),
+          stateful=True,
+          tf=lambda c: f"tf1.Print({c.args[0]}, [{c.args[0]}], message={c.attrs['message']!r}, "
+                       f"summarize={c.attrs['summarize']}{c.kw})"),
 ]

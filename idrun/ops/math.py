@@ -56,8 +56,8 @@ def _binary(name: str, type_name: str, ufunc: str, doc: str, **kw) -> OpDef:
                  typed_with=(0, 1), **kw)
 
 
-def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True) -> OpDef:
-    return OpDef(name, type_name, ("x",), _unary_infer(float_only), kernel, doc)
+def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True, **kw) -> OpDef:
+    return OpDef(name, type_name, ("x",), _unary_infer(float_only), kernel, doc, **kw)
 
 
 def _matmul_infer(attrs, types, consts):
@@ -102,35 +102,42 @@ def _reduce_kernel(fname: str):
     return make
 
 
+def _reduce_tf(fn: str):
+    return lambda c: f"{fn}({c.args[0]}, axis={c.attrs['axis']!r}, keepdims={c.attrs['keepdims']}{c.kw})"
+
+
 def _reduce(name: str, type_name: str, fname: str, doc: str) -> OpDef:
     return OpDef(name, type_name, ("input",), _reduce_infer, _reduce_kernel(fname), doc,
+                 tf=_reduce_tf(f"tf.{name}"),
                  attrs=(attr("axis", None, checks.axis, "axes to reduce; none = all"),
                         attr("keepdims", False, checks.boolean)),
                  helpers=lambda a, on_handle: ("Const",) if a["axis"] is None else ("reduction_indices",))
 
 
 OPS = [
-    _binary("add", "Add", "add", "x + y."),
-    _binary("sub", "Sub", "subtract", "x - y."),
-    _binary("mul", "Mul", "multiply", "x * y."),
+    _binary("add", "Add", "add", "x + y.", tf="tf.add"),
+    _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract"),
+    _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply"),
     OpDef("div", "RealDiv", BINARY_INPUTS, _binary_infer(), _div_kernel,
-          "x / y; floor division for integers, as TF.", typed_with=(0, 1)),
-    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y)."),
-    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y)."),
+          "x / y; floor division for integers, as TF.", typed_with=(0, 1), tf="F_div"),
+    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum"),
+    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum"),
     OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("bool", numeric=False), _ufunc("equal"),
-          "Elementwise x == y (bool).", typed_with=(0, 1)),
-    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False),
-    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False),
-    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root."),
-    _unary("exp", "Exp", _ufunc("exp"), "e ** x."),
-    _unary("log", "Log", _ufunc("log"), "Natural logarithm."),
-    _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False),
-    _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x))."),
-    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent."),
+          "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal"),
+    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative"),
+    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square"),
+    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root.", tf="tf.sqrt"),
+    _unary("exp", "Exp", _ufunc("exp"), "e ** x.", tf="tf.exp"),
+    _unary("log", "Log", _ufunc("log"), "Natural logarithm.", tf="tf.math.log"),
+    _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu"),
+    _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid"),
+    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent.", tf="tf.tanh"),
     OpDef("matmul", "MatMul", ("a", "b"), _matmul_infer, _matmul_kernel,
           "Matrix product of two rank-2 tensors.", typed_with=(0, 1),
           attrs=(attr("transpose_a", False, checks.boolean),
-                 attr("transpose_b", False, checks.boolean))),
+                 attr("transpose_b", False, checks.boolean)),
+          tf=lambda c: f"tf.linalg.matmul({c.args[0]}, {c.args[1]}, transpose_a={c.attrs['transpose_a']}, "
+                       f"transpose_b={c.attrs['transpose_b']}{c.kw})"),
     _reduce("reduce_sum", "Sum", "sum", "Sum over axes."),
     _reduce("reduce_mean", "Mean", "mean", "Mean over axes."),
     _reduce("reduce_max", "Max", "max", "Max over axes."),

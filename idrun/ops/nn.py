@@ -101,12 +101,16 @@ def _embedding_kernel(env: KernelEnv):
 OPS = [
     OpDef("conv2d", "Conv2D", ("input", "filter"), _conv2d_infer, _conv2d_kernel,
           "2-D convolution of an NHWC input with an HWIO filter.", typed_with=(0, 1),
-          attrs=(attr("strides", [1, 1, 1, 1], _strides), attr("padding", check=checks.padding))),
+          attrs=(attr("strides", [1, 1, 1, 1], _strides), attr("padding", check=checks.padding)),
+          tf=lambda c: f"tf.nn.conv2d({c.args[0]}, {c.args[1]}, strides=[1, {c.attrs['strides'][0]}, "
+                       f"{c.attrs['strides'][1]}, 1], padding={c.attrs['padding']!r}{c.kw})"),
     OpDef("bias_add", "BiasAdd", ("value", "bias"), _bias_add_infer,
-          lambda env: env.xp.add, "value + bias along the last dimension.", typed_with=(0, 1)),
+          lambda env: env.xp.add, "value + bias along the last dimension.", typed_with=(0, 1),
+          tf="tf.nn.bias_add"),
     OpDef("embedding_lookup", "embedding_lookup", ("params", "ids"), _embedding_infer,
           _embedding_kernel, "Rows of params by id: a gather with params (built under "
           "colocate_with(params), as TF's), then `<name>/Identity`, which the name refers to.",
-          variable_inputs=(0,), colocate_input=0, returns_identity=True,
+          variable_inputs=(0,), colocate_input=0, returns_identity=True, variable_group=True,
+          tf="tf.nn.embedding_lookup",
           helpers=lambda a, on_handle: () if on_handle else ("axis",)),  # ResourceGather: none
 ]

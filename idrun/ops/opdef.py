@@ -11,6 +11,12 @@ Inference: `infer(attrs, in_types, in_consts)` returns the output types;
 Kernels: `kernel(env)` is called once per plan and returns a callable taking
 the input values positionally. Single-output ops return the value itself;
 multi-output ops return a tuple (`OpDef.multi_output`).
+
+Every other fact about an op lives here too, so that the builder, placement,
+partition, plan and exporter ask the OpDef instead of testing op names: what
+TF's Python builds around it (helpers, an assign's `_UnreadVariable`, a
+returned identity, an expansion), how it is placed (its variable's group,
+colocate_with, the shape and identity heuristics) and how it is exported.
 """
 
 from __future__ import annotations
@@ -62,6 +68,22 @@ class KernelEnv:
 
 
 @dataclass(frozen=True, slots=True)
+class TFCall:
+    """An op's export call: its inputs as Python expressions, its attributes, the
+    entry's explicit name, and (exponential_moving_average) the names of its shadows."""
+
+    args: tuple[str, ...]
+    attrs: Mapping[str, Any]
+    name: str | None = None
+    shadows: tuple[str, ...] = ()
+
+    @property
+    def kw(self) -> str:
+        """`, name='x'` when the entry named the node, else nothing (TF picks the name)."""
+        return f", name={self.name!r}" if self.name else ""
+
+
+@dataclass(frozen=True, slots=True)
 class OpDef:
     """One op of the registry."""
 
@@ -88,11 +110,25 @@ class OpDef:
                                           # on_handle: a variable input is a resource handle
     returns_identity: bool = False        # TF's Python returns `<name>/Identity` of its output
                                           # (embedding_lookup): the spec's name means that
+    assigns: bool = False                 # updates input 0: TF returns an `_UnreadVariable`
+                                          # (resource) or the ref itself (ref)
+    ref_colocated: bool = False           # ref mode: built under colocate_with(variable)
+    variable_group: bool = False          # placed with the variable it takes (F4)
+    follows_input: str = ""               # placement heuristic: "metadata" (F7), "identity" (F8)
+    expansion: str = ""                   # the builder expands it before inputs resolve
+    tf: str | Callable[[TFCall], str] | None = None  # export: a TF function, or a writer
+    tf_unsupported: str = ""              # why it has no TF export
 
     def input_name(self, position: int) -> str:
         if self.variadic:
             return self.inputs[0] if position == 0 else f"{self.inputs[0]}_{position}"
         return self.inputs[position]
+
+    def tf_source(self, call: TFCall) -> str:
+        """The TF Python expression that builds this op (see `tf`)."""
+        if callable(self.tf):
+            return self.tf(call)
+        return f"{self.tf}({', '.join(call.args)}{call.kw})"
 
     def arity_text(self) -> str:
         if self.variadic:

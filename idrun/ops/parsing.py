@@ -84,5 +84,6 @@ def _kernel(env: KernelEnv):
 OPS = [
     OpDef("parse_example", "ParseExample", ("serialized",), _infer, _kernel,
           "Dense features of serialized tf.train.Example records; outputs name:K by sorted key.",
-          attrs=(attr("features", check=_features),), multi_output=True, gpu=False),
+          attrs=(attr("features", check=_features),), multi_output=True, gpu=False,
+          tf=lambda c: f"F_parse_example({c.args[0]}, {c.attrs['features']!r}{c.kw})"),
 ]

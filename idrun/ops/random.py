@@ -54,9 +54,9 @@ OPS = [
     OpDef("random_normal", "random_normal", (), _infer, _normal_kernel,
           "Normal samples, new each step (seeded; a default seed from the node name).",
           attrs=_COMMON + (attr("mean", 0.0, checks.number), attr("stddev", 1.0, checks.number)),
-          stateful=True),
+          stateful=True, tf_unsupported="TF's own generator draws other numbers"),
     OpDef("random_uniform", "random_uniform", (), _infer, _uniform_kernel,
           "Uniform samples in [minval, maxval), new each step (seeded).",
           attrs=_COMMON + (attr("minval", 0.0, checks.number), attr("maxval", 1.0, checks.number)),
-          stateful=True),
+          stateful=True, tf_unsupported="TF's own generator draws other numbers"),
 ]

@@ -113,30 +113,42 @@ def _update_kernel(ufunc_name: str | None):
     return make
 
 
+def _tf_dtype(attrs) -> str:
+    return f"tf.{attrs['dtype']}" if attrs.get("dtype") else "None"
+
+
+# TF's assigns: they return the variable (an `_UnreadVariable`, or the ref) and are
+# built under colocate_with(var) in ref mode; they sit in the variable's group (F4)
+_ASSIGN = dict(assigns=True, ref_colocated=True, variable_group=True)
+
 OPS = [
     OpDef("const", "Const", (), _literal_infer, None,
           "A constant tensor, materialized once per plan.",
           attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype)),
-          source="const"),
+          source="const",
+          tf=lambda c: f"tf.constant({c.attrs['value']!r}, dtype={_tf_dtype(c.attrs)}{c.kw})"),
     OpDef("variable", "Variable", (), _literal_infer, None,
           "A variable initialized from `value` before the first step.",
           attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype),
                  attr("trainable", True, checks.boolean), attr("collections", None, checks.anything)),
-          stateful=True, source="variable"),
+          stateful=True, source="variable",
+          tf=lambda c: f"tf1.Variable({c.attrs['value']!r}, dtype={_tf_dtype(c.attrs)}, "
+                       f"use_resource=RESOURCE{c.kw})"),
     OpDef("placeholder", "Placeholder", (), _placeholder_infer, None,
           "A tensor that must be fed.",
           attrs=(attr("dtype", check=checks.dtype), attr("shape", None, checks.shape)),
-          source="placeholder"),
+          source="placeholder",
+          tf=lambda c: f"tf1.placeholder(tf.{c.attrs['dtype']}, shape={c.attrs['shape']!r}{c.kw})"),
     OpDef("read", "ReadVariableOp", ("variable",), lambda a, t, c: [t[0]], _read_kernel,
-          "An explicit read of a variable (resource: a snapshot; ref: a view).",
-          ref_inputs=(0,)),
+          "An explicit read of a variable, placed with it (resource: a snapshot; ref: a view).",
+          ref_inputs=(0,), ref_colocated=True, variable_group=True, tf="F_read"),
     OpDef("assign", "AssignVariableOp", ("ref", "value"), _assign_infer, _update_kernel(None),
           "Set a variable; yields the value after the update.",
-          ref_inputs=(0,), stateful=True, typed_with=(0,)),
+          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign"),
     OpDef("assign_add", "AssignAddVariableOp", ("ref", "value"), _update_infer,
           _update_kernel("add"), "Add to a variable; yields the value after the update.",
-          ref_inputs=(0,), stateful=True, typed_with=(0,)),
+          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign_add"),
     OpDef("assign_sub", "AssignSubVariableOp", ("ref", "value"), _update_infer,
           _update_kernel("subtract"), "Subtract from a variable; yields the value after the update.",
-          ref_inputs=(0,), stateful=True, typed_with=(0,)),
+          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign_sub"),
 ]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 import numpy
@@ -27,8 +26,10 @@ from idrun.errors import StepError
 from idrun.graph import Graph, TensorRef
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
-from idrun.compile.placement import Placement, graph_devices, place
-from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, materialize
+from idrun.compile.placement import Placement
+from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, materialize, partition_step
+from idrun.ops import REGISTRY
+from idrun.spec.request import RunRequest
 from idrun.result import RunResult, StepResult, TransferRecord
 
 
@@ -37,44 +38,20 @@ class Observer(Protocol):
     def on_finish(self, result: RunResult) -> None: ...
 
 
-@dataclass
-class RunRequest:
-    """What to run: resolved tensors and nodes, and how."""
-
-    fetch: list[TensorRef]
-    fetch_names: list[str]
-    targets: list[str] = field(default_factory=list)
-    feeds: dict[TensorRef, Any] = field(default_factory=dict)  # host arrays
-    steps: int = 1
-    schedule: str = "declaration"  # | "random"
-    seed: int = 0
-    record_ops: bool = False
-    init: bool = True
-
-
 class Session:
     """Runs a placed graph for N steps."""
 
-    def __init__(self, graph: Graph, devices: list[str] | None = None, name: str = "",
-                 soft: bool = False, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(self, graph: Graph, placement: Placement, name: str = "",
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         self.graph = graph
+        self.placement = placement
         self.name = name
         self.clock = clock
-        self.soft = soft
-        self.declared = devices
-        self.devices = {d: _make_device(d) for d in graph_devices(graph, devices)}
-        self._placements: dict[tuple, Placement] = {}
-        self.placement = self.placement_for([])
-        self.cells = {n: VariableCell(n) for n, node in graph.nodes.items() if node.op == "variable"}
+        self.devices = {d: _make_device(d) for d in placement.devices}
+        self.cells = {n: VariableCell(n) for n, node in graph.nodes.items()
+                      if REGISTRY[node.op].source == "variable"}
         self._plans: dict[tuple, Plan] = {}
         self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
-
-    def placement_for(self, fed: list[TensorRef]) -> Placement:
-        """The placement when these tensors are fed (TF places after its feed rewrite)."""
-        key = tuple(sorted(fed, key=str))
-        if key not in self._placements:
-            self._placements[key] = place(self.graph, self.declared, self.soft, fed)
-        return self._placements[key]
 
     def initialize(self) -> None:
         """Every variable to its initial value, on its device (global_variables_initializer)."""
@@ -87,17 +64,17 @@ class Session:
         key = (tuple(req.fetch), tuple(req.targets), tuple(req.feeds), req.record_ops)
         if rng is None and key in self._plans:
             return self._plans[key]
-        placement = self.placement_for(list(req.feeds))
+        device_of = self.placement.device
+        step = partition_step(self.graph, device_of, req.fetch, req.targets, list(req.feeds))
         plan = compile_plan(PlanRequest(
-            self.graph, placement.device, self.devices, self.cells, req.fetch,
-            req.targets, list(req.feeds), rng, req.record_ops, self.clock, self.states))
+            self.graph, device_of, self.devices, self.cells, req.fetch, req.targets,
+            list(req.feeds), rng, req.record_ops, self.clock, self.states), step)
         if rng is None:
             self._plans[key] = plan
         return plan
 
     def run(self, req: RunRequest, observers: tuple[Observer, ...] = ()) -> RunResult:
         """Run `req.steps` steps; failures end the run with `result.error` set."""
-        self.placement = self.placement_for(list(req.feeds))
         result = RunResult(self.name, self.graph.variables, req.fetch_names,
                            dict(self.placement.device), devices=self.device_kinds())
         rng = random.Random(req.seed) if req.schedule == "random" else None

@@ -67,8 +67,9 @@ def read_document(path: str) -> tuple[YMap, str]:
     return doc, text
 
 
-def load_spec(path: str, variables: str | None = None) -> Spec:
-    """Load and build a spec; `variables` overrides the file's mode."""
+def load_spec(path: str, variables: str | None = None, observer: Any = None) -> Spec:
+    """Load and build a spec; `variables` overrides the file's mode; `observer` watches
+    every entry as the builder makes it (the TF exporter)."""
     doc, _ = read_document(path)
     _check_keys(doc, TOP_KEYS, "a spec")
     mode = variables or _mode(doc)
@@ -76,6 +77,7 @@ def load_spec(path: str, variables: str | None = None) -> Spec:
         raise SpecError("a spec needs a `nodes:` list", doc.loc)
     builder = GraphBuilder(path, mode)
     templates = builder.templates = parse_templates(doc)
+    builder.observer = observer
     builder.add_entries(doc["nodes"], loc_of(doc, "nodes"))
     graph = builder.finish()
     return Spec(path=path, name=_text(doc, "name", Path(path).stem),

@@ -40,7 +40,7 @@ from idrun.ops import REGISTRY, lookup
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
 from idrun.spec.drafts import _Controller, _Draft, _Pending
-from idrun.spec.expansions import RESOURCE_ASSIGNS, TFExpansions
+from idrun.spec.expansions import TFExpansions
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
 from idrun.spec.templates import instantiate
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
@@ -229,7 +229,7 @@ class GraphBuilder(TFExpansions):
         self._register(draft)
         if opdef.source == "variable":
             self._add_variable_read(draft)
-        if self.variables == "resource" and opdef.name in RESOURCE_ASSIGNS:
+        if self.variables == "resource" and opdef.assigns:
             self._add_lazy_read(draft)
         if opdef.returns_identity:
             self._add_returned_identity(draft)
@@ -292,9 +292,9 @@ class GraphBuilder(TFExpansions):
         """Resolve references, attach control inputs, type every node, freeze."""
         self._check_alias_clashes()
         for draft in list(self.drafts.values()):  # EMAs first: they make names others may read
-            if draft.opdef.name in _EXPANDERS_FIRST:
+            if draft.opdef.expansion:
                 self._resolve_inputs(draft)
-                getattr(self, _EXPANDERS_FIRST[draft.opdef.name])(draft)
+                getattr(self, _EXPANSIONS[draft.opdef.expansion])(draft)
         for draft in list(self.drafts.values()):
             self._resolve_inputs(draft)
         self._colocate_requests()
@@ -354,7 +354,7 @@ class GraphBuilder(TFExpansions):
 
     def _is_unread(self, draft: _Draft) -> bool:
         """A resource assign: TF's Python returns an `_UnreadVariable` for it."""
-        return self.variables == "resource" and draft.opdef.name in RESOURCE_ASSIGNS
+        return self.variables == "resource" and draft.opdef.assigns
 
     def _unread_value(self, consumer: _Draft, assign: _Draft) -> TensorRef:
         """A resource assign returns TF's `_UnreadVariable`: each use reads the variable
@@ -531,10 +531,10 @@ class GraphBuilder(TFExpansions):
         """Ref mode: a variable's output and an assign's (which TF types `float32_ref`) are the
         ref itself; such edges are never shared between consumers (G4)."""
         return self.variables == "ref" and (draft.opdef.source == "variable"
-                                            or draft.opdef.name in RESOURCE_ASSIGNS)
+                                            or draft.opdef.assigns)
 
 
-_EXPANDERS_FIRST = {"exponential_moving_average": "_expand_ema"}
+_EXPANSIONS = {"moving_average": "_expand_ema"}  # OpDef.expansion -> builder method
 
 
 def _zeros(shape: tuple) -> Any:

@@ -19,8 +19,6 @@ from idrun.ops import REGISTRY
 from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
 
-RESOURCE_ASSIGNS = ("assign", "assign_add", "assign_sub")
-REF_COLOCATED = RESOURCE_ASSIGNS + ("ema_update", "read")  # built under colocate_with(var)
 
 
 class TFExpansions:
@@ -50,7 +48,7 @@ class TFExpansions:
         except SpecError:  # a forward reference: settled later, TF could not see it either
             return False
         source = self.drafts[target.node]
-        return source.opdef.source == "variable" or source.opdef.name in RESOURCE_ASSIGNS
+        return source.opdef.source == "variable" or source.opdef.assigns
 
     def _add_returned_identity(self, op: _Draft) -> None:
         """TF's Python returns `array_ops.identity(result)` outside the op's colocation
@@ -129,7 +127,7 @@ class TFExpansions:
     def _group_device(self, member: _Draft) -> str:
         """The device string TF's group sorts a member by: an assign answers its variable's
         (the `_UnreadVariable` or ref tensor TF returns lives with the variable)."""
-        if member.opdef.name in RESOURCE_ASSIGNS and member.inputs:
+        if member.opdef.assigns and member.inputs:
             member = self.drafts[member.inputs[0].node]
         return member.requested or (parse_device(member.device).tf_string() if member.device else "")
 
@@ -148,7 +146,7 @@ class TFExpansions:
     def _colocation_anchor(self, draft: _Draft) -> _Draft | None:
         if not draft.inputs:
             return None
-        if self.variables == "ref" and draft.opdef.name in REF_COLOCATED and draft.role != "snapshot":
+        if self.variables == "ref" and draft.opdef.ref_colocated and draft.role != "snapshot":
             return self.drafts[draft.inputs[0].node]
         if draft.opdef.colocate_input is not None:
             node = draft.inputs[draft.opdef.colocate_input].node

@@ -1,8 +1,7 @@
-"""From a loaded spec and command-line choices to a Session and RunRequest.
+"""From a loaded spec and command-line choices to a RunRequest.
 
 Resolves fetch, target and feed names (aliases followed, variables fetched
-through their own read, B7 wording for bad names), reads feed values, and
-places the graph.
+through their own read, B7 wording for bad names) and reads feed values.
 """
 
 from __future__ import annotations
@@ -14,9 +13,22 @@ from typing import Any
 from idrun.errors import SourceLoc, SpecError, UsageError, did_you_mean
 from idrun.spec.expect import ERROR_KEY, TRANSFERS_KEY
 from idrun.graph import Graph, TensorRef
-from idrun.compile.placement import Placement
-from idrun.runtime.session import RunRequest, Session
 from idrun.spec import Located, Spec
+
+
+@dataclass
+class RunRequest:
+    """What to run: resolved tensors and nodes, and how."""
+
+    fetch: list[TensorRef]
+    fetch_names: list[str]
+    targets: list[str] = field(default_factory=list)
+    feeds: dict[TensorRef, Any] = field(default_factory=dict)  # host arrays
+    steps: int = 1
+    schedule: str = "declaration"  # | "random"
+    seed: int = 0
+    record_ops: bool = False
+    init: bool = True
 
 
 @dataclass
@@ -129,11 +141,3 @@ def read_feeds(spec: Spec, opts: RunOptions) -> dict[TensorRef, Any]:
         ref = _resolve(spec.graph, Located(name, loc) if loc else name)
         out[ref] = feed_value(spec.graph, ref, value, loc, rel)
     return out
-
-
-def make_session(spec: Spec, opts: RunOptions, request: RunRequest | None = None,
-                 ) -> tuple[Session, Placement]:
-    """A session for the spec, and the placement for `request` (default: the spec's run)."""
-    request = request or build_request(spec, opts)
-    session = Session(spec.graph, spec.devices, spec.name, soft=opts.soft_placement)
-    return session, session.placement_for(list(request.feeds))

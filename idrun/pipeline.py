@@ -1,0 +1,72 @@
+"""The one pipeline every command drives: load -> build -> place -> compile -> run.
+
+    spec      = load_spec(path, variables, observer)   spec/: YAML with locations -> Graph
+    request   = build_request(spec, options)           spec/request: fetch, targets, feeds
+    placement = place(graph, devices, soft, fed)        compile/placement: a device per node
+    step      = partition_step(graph, placement, ...)   compile/plan: what a step runs and moves
+    session   = Session(graph, placement)               runtime/: compiles plans, runs steps
+    result    = session.run(request, observers)
+
+`Pipeline` computes each product once, on first use, so a command asks only for
+what it needs: `show` the placement and the step, `run` the result, `export` the
+build with an observer watching it. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from idrun.compile.placement import Placement, place
+from idrun.spec import Spec, load_spec
+from idrun.spec.request import RunOptions, RunRequest, build_request
+
+
+@dataclass
+class Pipeline:
+    """One spec through the stages, each computed when first asked for."""
+
+    path: str
+    options: RunOptions = field(default_factory=RunOptions)
+    variables: str | None = None
+    observer: Any = None  # watches the build entry by entry (the TF exporter)
+
+    @cached_property
+    def spec(self) -> Spec:
+        """The loaded and built spec (raises SpecError with a location)."""
+        return load_spec(self.path, self.variables, self.observer)
+
+    @cached_property
+    def request(self) -> RunRequest:
+        """Fetches, targets and feeds resolved against the graph."""
+        return build_request(self.spec, self.options)
+
+    @cached_property
+    def placement(self) -> Placement:
+        """A device for every node, for the request's feeds (TF places after its feed rewrite)."""
+        return place(self.spec.graph, self.spec.devices, self.options.soft_placement,
+                     list(self.request.feeds))
+
+    @cached_property
+    def step(self):
+        """What one step of the request runs and moves; the whole graph when it names nothing."""
+        from idrun.compile.plan import partition_step
+        req, graph = self.request, self.spec.graph
+        if req.fetch or req.targets:
+            return partition_step(graph, self.placement.device, req.fetch, req.targets, list(req.feeds))
+        return partition_step(graph, self.placement.device, [], list(graph.nodes), [])
+
+    @cached_property
+    def session(self):
+        """Devices and variables for the placed graph (imports numpy)."""
+        from idrun.runtime.session import Session
+        return Session(self.spec.graph, self.placement, self.spec.name)
+
+    def run(self, observers: tuple = ()):
+        """Run the request; the RunResult keeps every finished step, and the error if any."""
+        return self.session.run(self.request, observers)
+
+    @property
+    def warnings(self) -> list:
+        return self.spec.warnings + self.placement.warnings

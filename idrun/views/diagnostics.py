@@ -1,0 +1,30 @@
+"""Errors and warnings for people: `FILE:LINE:COL: error: MSG`, the line and a caret.
+Stdlib only (the CLI's error path must not import rich)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from idrun.errors import IdrunError, SourceLoc
+
+
+def _source_line(loc: SourceLoc) -> str | None:
+    try:
+        with open(loc.file, encoding="utf-8") as fh:
+            for i, line in enumerate(fh, 1):
+                if i == loc.line:
+                    return line.rstrip("\n")
+    except OSError:
+        return None
+    return None
+
+
+def report(err: IdrunError, stream: TextIO | None = None) -> None:
+    """`FILE:LINE:COL: error: MSG`, the source line and a caret, on stderr."""
+    stream = stream or sys.stderr
+    stream.write(err.render() + "\n")
+    if err.loc is not None and err.loc.line > 0:
+        line = _source_line(err.loc)
+        if line is not None:
+            stream.write(f"  {line}\n  {' ' * (err.loc.col - 1)}^\n")
