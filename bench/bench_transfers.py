@@ -9,7 +9,7 @@ import numpy as np
 
 from idrun.devices.simgpu import SimulatedGpu
 from idrun.devices.cpu import HostDevice
-from idrun.compile.plan import make_transfer
+from idrun.devices.transfer import make_transfer
 
 SIZES = (("1 KB", 1 << 10), ("1 MB", 1 << 20), ("64 MB", 64 << 20))
 

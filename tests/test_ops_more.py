@@ -126,7 +126,7 @@ def test_shuffle_batch_inputs_are_one_example_by_default(spec_file):
 
 def test_parse_example_decodes_real_records(spec_file, tmp_path, cli):
     pytest.importorskip("google.protobuf")
-    from idrun.tf.example import serialize_example
+    from idrun.ops.example_proto import serialize_example
     records = np.array([serialize_example({"image": [1.0, 2.0], "label": 3}),
                         serialize_example({"image": [4.0, 5.0], "label": 7})], dtype=object)
     np.save(tmp_path / "records.npy", records.astype(bytes))

@@ -22,8 +22,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy
 
+from idrun.arrays import materialize
+from idrun.devices.transfer import make_transfer
 from idrun.dtypes import tf_name
 from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
@@ -292,79 +293,3 @@ def bind_kernel(graph: Graph, node: Node, device: Any, state: dict | None = None
                     node=node.name, variables=graph.variables, device=device,
                     state={} if state is None else state, ref_positions=node.ref_inputs)
     return opdef.kernel(env)
-
-
-def numpy_dtype(dtype: str) -> Any:
-    return object if dtype == "string" else numpy.dtype(dtype)
-
-
-def materialize(node: Node) -> Any:
-    """A const or variable's value as a host array of its dtype."""
-    return host_array(node.attrs["value"], node.outputs[0].dtype)
-
-
-def host_array(value: Any, dtype: str) -> Any:
-    if dtype == "string":
-        return numpy.array(_encode(value), dtype=object)
-    return numpy.array(value, dtype=numpy_dtype(dtype))
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    return value.encode("utf-8") if isinstance(value, str) else value
-
-
-REUSE_BYTES = 1 << 20  # above this, a transfer copies into a buffer kept for the plan
-
-
-def make_transfer(src: Any, dst: Any) -> Callable:
-    """How a value moves: host to host hands the buffer over; else a real copy.
-
-    Between numpy memory spaces (a simulated GPU) large values are copied into
-    a receive buffer allocated once per transfer of the plan (PERF.md: reuse
-    above about 1 MB). Values that outlive a step are copied out of it: fetches
-    by the session, variables by their assign kernels.
-    """
-    if src.host and dst.host:
-        return _hand_over
-    if src.xp is numpy and dst.xp is numpy:
-        return _cells(_reusing_copy())
-    if src.host and hasattr(dst, "receiver"):
-        return _cells(dst.receiver())
-    if dst.host and hasattr(src, "sender"):
-        return _cells(src.sender())
-    if dst.host:
-        return _cells(src.get)
-    if src.host:
-        return _cells(dst.put)
-    return _cells(lambda v: dst.put(src.get(v)))
-
-
-def _reusing_copy() -> Callable:
-    buffer = None
-
-    def copy(value: Any) -> Any:
-        nonlocal buffer
-        if value.nbytes < REUSE_BYTES:
-            return numpy.array(value, copy=True)
-        if buffer is None or buffer.shape != value.shape or buffer.dtype != value.dtype:
-            buffer = numpy.empty_like(value)
-        numpy.copyto(buffer, value)
-        return buffer
-    return copy
-
-
-def _hand_over(value: Any) -> Any:
-    return value
-
-
-def _cells(copy: Callable) -> Callable:
-    """A copy that also moves a ref (a cell): the copy ends the aliasing."""
-    def move(value: Any) -> Any:
-        if isinstance(value, VariableCell):
-            moved = VariableCell(value.name)
-            moved.value = copy(value.value)
-            return moved
-        return copy(value)
-    return move

@@ -43,7 +43,7 @@ def _infer(attrs, types, consts):
 
 def _kernel(env: KernelEnv):
     import numpy
-    from idrun.tf.example import example_class
+    from idrun.ops.example_proto import example_class
     cls, xp = example_class(), env.xp
     features = sorted(env.attrs["features"].items())
 

@@ -27,7 +27,8 @@ from idrun.graph import Graph, TensorRef
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
 from idrun.compile.placement import Placement
-from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, materialize, partition_step
+from idrun.arrays import materialize
+from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, partition_step
 from idrun.ops import REGISTRY
 from idrun.spec.request import RunRequest
 from idrun.result import RunResult, StepResult, TransferRecord

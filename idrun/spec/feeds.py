@@ -11,7 +11,7 @@ import numpy
 from idrun.dtypes import literal_type
 from idrun.errors import SourceLoc, SpecError, UsageError
 from idrun.graph import Graph, TensorRef
-from idrun.compile.plan import host_array, numpy_dtype
+from idrun.arrays import host_array, numpy_dtype
 
 
 def feed_value(graph: Graph, ref: TensorRef, value: Any, loc: SourceLoc | None,

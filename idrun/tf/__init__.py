@@ -1,1 +1,1 @@
-"""TensorFlow interop: export a spec as a tf.compat.v1 program, tf.train.Example records."""
+"""TensorFlow interop: export a spec as a tf.compat.v1 program."""
