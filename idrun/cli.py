@@ -14,7 +14,7 @@ from typing import Any, TextIO
 import click
 
 from idrun import __version__
-from idrun.errors import IdrunError, UsageError
+from idrun.errors import IdrunError, InternalError, UsageError
 from idrun.views.diagnostics import report
 
 FORMATS = ("table", "plain", "json")
@@ -28,19 +28,37 @@ def _color(ctx_format: str | None) -> tuple[str, bool]:
     return fmt, tty and not no_color
 
 
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("debug")) or bool(os.environ.get("IDRUN_DEBUG"))
+
+
 class _Group(click.Group):
+    """IdrunError -> its message and exit code; anything else from idrun's own code is an
+    internal error (exit 3), with the traceback under --debug or IDRUN_DEBUG=1."""
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except IdrunError as err:
-            report(err)
+            report(err, debug=_debug())
             ctx.exit(err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
+            report(InternalError(exc), debug=_debug())
+            ctx.exit(InternalError.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="idrun")
-def main() -> None:
-    """Run TensorFlow-1-style graphs from YAML and see what they do."""
+@click.option("--debug", is_flag=True, help="On an internal error (exit 3), show the traceback.")
+def main(debug: bool) -> None:
+    """Run TensorFlow-1-style graphs from YAML and see what they do.
+
+    Exit codes: 0 success; 1 a failure inside a step or an expect: mismatch;
+    2 a spec or usage error; 3 an internal error (a bug in idrun).
+    """
 
 
 def _split_names(values: tuple[str, ...]) -> list[str] | None:
@@ -91,7 +109,8 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
     from idrun.commands.run import RunCommand
     fmt, color = _color(fmt)
     command = RunCommand(spec_path, fmt=fmt, color=color, variables=variables, trace=trace,
-                         log_placement=log_placement, require_gpu=require_gpu, check=not no_expect)
+                         log_placement=log_placement, require_gpu=require_gpu, check=not no_expect,
+                         debug=_debug())
     code = command.execute(
         fetch=_split_names(fetch), targets=_split_names(target), feeds=_parse_feeds(feed), steps=steps,
         schedule=schedule, seed=seed, soft_placement=soft_placement)
@@ -109,11 +128,12 @@ def ops(fmt: str | None) -> None:
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(("tree", "dot", "json")), default="tree", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("tree", "dot", "json", "plan")), default="tree",
+              show_default=True, help="plan: the generated step function, as Python.")
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
 @click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
 def show(spec_path: str, fmt: str, variables: str | None, soft_placement: bool) -> None:
-    """Show the placed graph by device, with control edges and transfers."""
+    """Show the placed graph by device, with control edges and transfers, or its compiled step."""
     from idrun.commands.show import show_graph
     _, color = _color(None)
     show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color)

@@ -1,6 +1,9 @@
 """Errors as data: a message, a source location and an exit code.
 
-Deep code raises; only the CLI renders. Stdlib only.
+Exit codes: 0 success; 1 a failure inside a step (TF-style: a failed assert,
+a shape mismatch, an unfed placeholder) or an `expect:` mismatch; 2 a spec or
+usage error; 3 an internal error (a bug in idrun). Deep code raises; only the
+CLI renders. Stdlib only.
 """
 
 from __future__ import annotations
@@ -72,6 +75,24 @@ class StepError(IdrunError):
     def render(self) -> str:
         where = f"{self.loc}: " if self.loc else ""
         return f"{where}error: step {self.step}: node '{self.node}': {self.message}"
+
+
+class InternalError(StepError):
+    """A bug in idrun itself, not in the spec or the graph (exit 3). `original` is the
+    exception idrun's own code raised; `--debug` or IDRUN_DEBUG=1 shows its traceback."""
+
+    exit_code = 3
+    HINT = ("this is a bug in idrun, not in your graph: please report it with the spec "
+            "(--debug or IDRUN_DEBUG=1 shows the traceback)")
+
+    def __init__(self, original: BaseException, step: int = 0, node: str = "",
+                 loc: SourceLoc | None = None) -> None:
+        super().__init__(f"{type(original).__name__}: {original}", loc, step=step, node=node)
+        self.original = original
+
+    def render(self) -> str:
+        where = f" in step {self.step}, node '{self.node}'" if self.step else ""
+        return f"internal error{where}: {self.message}\n  {self.HINT}"
 
 
 class ExpectError(IdrunError):

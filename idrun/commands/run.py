@@ -23,6 +23,7 @@ class RunCommand:
     log_placement: bool = False
     require_gpu: bool = False
     check: bool = True
+    debug: bool = False
     out: TextIO = None
     err: TextIO = None
 
@@ -44,7 +45,7 @@ class RunCommand:
         self._render(result, multi, mismatches)
         self._note_simulated(result)
         if result.error is not None:
-            report(result.error, self.err)
+            report(result.error, self.err, self.debug)
             return result.error.exit_code
         if mismatches:
             for m in mismatches:

@@ -17,7 +17,11 @@ kernel raises, `locate_failure` maps the traceback line back to the node.
 
 from __future__ import annotations
 
+import itertools
+import keyword
+import linecache
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -34,7 +38,7 @@ from idrun.ops.state import VariableCell
 from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.schedule import declaration_order, random_order
 
-_SOURCE_NAME = "<idrun-plan>"
+_plan_count = itertools.count(1)
 
 
 class PlanError(Exception):
@@ -62,7 +66,8 @@ class Plan:
     device_of: dict[str, str]
     step: Callable
     line_items: dict[int, int]
-    source: str = field(repr=False, default="")  # the generated step function, for debugging
+    source: str = field(repr=False, default="")  # the generated step function (`show --format plan`)
+    filename: str = "<idrun-plan>"               # its name in tracebacks, pdb and linecache
 
     def item_node(self, index: int) -> str:
         item = self.items[index]
@@ -75,7 +80,7 @@ class Plan:
         tb = exc.__traceback__
         node = None
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == _SOURCE_NAME and tb.tb_lineno in self.line_items:
+            if tb.tb_frame.f_code.co_filename == self.filename and tb.tb_lineno in self.line_items:
                 node = self.item_node(self.line_items[tb.tb_lineno])
             tb = tb.tb_next
         return node
@@ -179,27 +184,46 @@ class _Generator:
         self.fed = set(req.fed)
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
+        self.recv_var: dict[int, str] = {}       # transfer index -> variable it arrives in
+        self.used: set[str] = {"F", "T", "O", "t", "clk", "step"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
 
     def build(self, order: list[int]) -> Plan:
         self._bind_sources()
-        body = ["def step(F, T, O):"]
-        body += [f"    {v} = F[{i}]" for i, v in enumerate(self._fed_vars())]
-        self.lines = body
+        self.lines = self._header() + ["def step(F, T, O):"]
+        self.lines += [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_vars())]
         for i in order:
             self._emit(i)
         self.lines.append("    return (" + "".join(f"{v}, " for v in self._fetch_vars()) + ")")
         source = "\n".join(self.lines) + "\n"
+        filename = f"<idrun-plan {next(_plan_count)}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace = dict(self.bound)
-        exec(compile(source, _SOURCE_NAME, "exec"), namespace)
+        exec(compile(source, filename, "exec"), namespace)
         return Plan(self.part.transfers, self.items, self.req.device_of,
-                    namespace["step"], self.line_items, source)
+                    namespace["step"], self.line_items, source, filename)
 
-    def _bind(self, prefix: str, value: Any) -> str:
-        name = f"{prefix}{len(self.bound)}"
-        self.bound[name] = value
-        return name
+    def _header(self) -> list[str]:
+        req = self.req
+        return [f"# one step: fetch {[str(r) for r in req.fetch]}, targets {req.targets}, "
+                f"fed {[str(r) for r in req.fed]}",
+                "# F: fed values; T: transfers as (index, seconds, value); O: op order when traced"]
+
+    def _ident(self, prefix: str, name: str) -> str:
+        """A fresh Python name that reads as the node's (`v_x_plus_1`, `k_tower_z`)."""
+        base = prefix + re.sub(r"\W", "_", name)
+        ident, n = base, 1
+        while ident in self.used or keyword.iskeyword(ident):
+            n += 1
+            ident = f"{base}_{n}"
+        self.used.add(ident)
+        return ident
+
+    def _bind(self, prefix: str, name: str, value: Any) -> str:
+        ident = self._ident(prefix, name)
+        self.bound[ident] = value
+        return ident
 
     def _bind_sources(self) -> None:
         """Constants (once per device that holds them) and variable cells."""
@@ -209,19 +233,20 @@ class _Generator:
             home = self.req.device_of[name]
             source = REGISTRY[node.op].source
             if source == "const" and TensorRef(name, 0) not in self.fed:
-                for device in {home} | self.part.replicated.get(name, set()):
+                for device in sorted({home} | self.part.replicated.get(name, set())):
                     value = self.req.devices[device].put(materialize(node))
-                    self.tensor_var[(name, 0, device)] = self._bind("c", value)
+                    label = name if device == home else f"{name}@{device}"
+                    self.tensor_var[(name, 0, device)] = self._bind("c_", label, value)
             elif source == "variable":
-                self.tensor_var[(name, 0, home)] = self._bind("c", self.req.cells[name])
+                self.tensor_var[(name, 0, home)] = self._bind("var_", name, self.req.cells[name])
 
-    def _fed_vars(self) -> list[str]:
-        names = []
-        for i, ref in enumerate(self.req.fed):
-            var = f"f{i}"
+    def _fed_vars(self) -> list[tuple[TensorRef, str]]:
+        out = []
+        for ref in self.req.fed:
+            var = self._ident("f_", str(ref))
             self.tensor_var[(ref.node, ref.index, CLIENT)] = var
-            names.append(var)
-        return names
+            out.append((ref, var))
+        return out
 
     def _local_var(self, ref: TensorRef, device: str) -> str:
         """The variable holding `ref` on `device` when no transfer brings it there: the fed
@@ -233,11 +258,11 @@ class _Generator:
 
     def _input_var(self, consumer: str, pos: int, ref: TensorRef) -> str:
         if (consumer, pos) in self.part.edge_transfer:
-            return f"x{self.part.edge_transfer[(consumer, pos)]}"
+            return self.recv_var[self.part.edge_transfer[(consumer, pos)]]
         return self._local_var(ref, self.req.device_of[consumer])
 
     def _fetch_vars(self) -> list[str]:
-        return [f"x{self.part.fetch_transfer[ref]}" if ref in self.part.fetch_transfer
+        return [self.recv_var[self.part.fetch_transfer[ref]] if ref in self.part.fetch_transfer
                 else self._local_var(ref, CLIENT) for ref in self.req.fetch]
 
     def _emit(self, i: int) -> None:
@@ -252,36 +277,46 @@ class _Generator:
 
     def _op_line(self, name: str) -> str:
         node = self.req.graph.nodes[name]
+        where = _comment(f"{name} ({node.op}) on {self.req.device_of[name]}, {node.loc}")
         if REGISTRY[node.op].kernel is None:
-            return f"    pass  # {name}: a constant, ordered by its control inputs"
+            return f"    pass{where}: a constant, ordered by its control inputs"
         device = self.req.devices[self.req.device_of[name]]
         args = ", ".join(self._input_var(name, p, r) for p, r in enumerate(node.real_inputs))
-        outs = [f"v{len(self.tensor_var)}_{k}" for k in range(len(node.outputs))]
+        outs = [self._ident("v_", name if len(node.outputs) == 1 else f"{name}_{k}")
+                for k in range(len(node.outputs))]
         for k, var in enumerate(outs):
             self.tensor_var[(name, k, device.name)] = var
         state = self.req.states.setdefault(name, {})
-        kernel = self._bind("k", bind_kernel(self.req.graph, node, device, state))
+        kernel = self._bind("k_", name, bind_kernel(self.req.graph, node, device, state))
         call = f"{kernel}({args})"
         if not outs:
-            return f"    {call}"
+            return f"    {call}{where}"
         if REGISTRY[node.op].multi_output:
-            return f"    {', '.join(outs)}, = {call}"
-        return f"    {outs[0]} = {call}"
+            return f"    {', '.join(outs)}, = {call}{where}"
+        return f"    {outs[0]} = {call}{where}"
 
     def _transfer_line(self, index: int) -> str:
         spec = self.part.transfers[index]
+        what = _comment(f"{spec.kind} {spec.tensor if spec.kind != 'control' else '^' + spec.tensor.node}: "
+                        f"{spec.src} -> {spec.dst}")
         if spec.kind == "control":
-            return f"    T.append(({index}, 0.0, None))"
+            return f"    T.append(({index}, 0.0, None)){what}"
         src = self._transfer_source(spec)
-        move = self._bind("m", make_transfer(self.req.devices[spec.src], self.req.devices[spec.dst]))
-        var = f"x{index}"
-        return f"    t = clk(); {var} = {move}({src}); T.append(({index}, clk() - t, {var}))"
+        move = self._bind("send_", f"{index}_{spec.tensor.node}",
+                          make_transfer(self.req.devices[spec.src], self.req.devices[spec.dst]))
+        var = self.recv_var[index] = self._ident("recv_", f"{index}_{spec.tensor.node}")
+        return f"    t = clk(); {var} = {move}({src}); T.append(({index}, clk() - t, {var})){what}"
 
     def _transfer_source(self, spec: TransferSpec) -> str:
         ref = spec.tensor
         if spec.kind == "feed":
             return self.tensor_var[(ref.node, ref.index, CLIENT)]
         return self.tensor_var[(ref.node, ref.index, spec.src)]
+
+
+def _comment(text: str) -> str:
+    """A trailing comment: text from the spec, control characters made visible."""
+    return "  # " + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def bind_kernel(graph: Graph, node: Node, device: Any, state: dict | None = None) -> Callable:

@@ -74,7 +74,7 @@ OPS = [
           "Does nothing; useful as a target with control inputs.",
           tf=lambda c: f"tf.no_op({c.name!r})" if c.name else "tf.no_op()"),
     OpDef("group", "group_deps", ("inputs",), lambda a, t, c: [], lambda env: (lambda: None),
-          "Run several ops: one no_op per device plus a final one (G7).",
+          "Run several ops: one no_op per device they are on, plus a final one.",
           variadic=True, control_inputs_only=True,
           tf=lambda c: f"tf.group(*[OP(x) for x in [{', '.join(c.args)}]]{c.kw})"),
     OpDef("assert_equal", "assert_equal", ("x", "y"), _assert_infer, _assert_kernel,

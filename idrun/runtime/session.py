@@ -22,7 +22,7 @@ import numpy
 
 from idrun.devices import make_device
 from idrun.devices.names import parse_device
-from idrun.errors import StepError
+from idrun.errors import InternalError, StepError
 from idrun.graph import Graph, TensorRef
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
@@ -32,6 +32,12 @@ from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, parti
 from idrun.ops import REGISTRY
 from idrun.spec.request import RunRequest
 from idrun.result import RunResult, StepResult, TransferRecord
+
+
+# What a graph can do wrong when it runs (TF raises these as in-graph errors): TF-style
+# kernel errors, numpy's shape and index errors, arithmetic, an impossible allocation.
+# Anything else out of a kernel is a bug in idrun (exit 3, not the user's exit 1).
+IN_GRAPH_FAILURES = (KernelError, ValueError, IndexError, ArithmeticError, MemoryError)
 
 
 class Observer(Protocol):
@@ -112,9 +118,12 @@ class Session:
         ops: list = []
         try:
             values = plan.step(feeds, transfers, ops)
-        except Exception as exc:  # noqa: BLE001 - any kernel failure is reported as a step error
+        except IN_GRAPH_FAILURES as exc:
             node = plan.locate_failure(exc) or "?"
             raise self._step_error(step, node, _message(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - idrun's own bug: kept, with its traceback
+            node = plan.locate_failure(exc) or "?"
+            raise InternalError(exc, step, node, self._loc(node)) from exc
         ran = [plan.items[i].node for i in ops]
         return StepResult(step, _fetched(fetch_names, values), self._records(plan, transfers),
                           [(node, plan.device_of[node]) for node in ran if node is not None])
@@ -129,8 +138,10 @@ class Session:
         return out
 
     def _step_error(self, step: int, node: str, message: str) -> StepError:
-        loc = self.graph.nodes[node].loc if node in self.graph.nodes else None
-        return StepError(message, loc, step=step, node=node)
+        return StepError(message, self._loc(node), step=step, node=node)
+
+    def _loc(self, node: str):
+        return self.graph.nodes[node].loc if node in self.graph.nodes else None
 
 
 def _make_device(name: str):

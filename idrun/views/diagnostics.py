@@ -4,6 +4,7 @@ Stdlib only (the CLI's error path must not import rich)."""
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import TextIO
 
 from idrun.errors import IdrunError, SourceLoc
@@ -20,11 +21,20 @@ def _source_line(loc: SourceLoc) -> str | None:
     return None
 
 
-def report(err: IdrunError, stream: TextIO | None = None) -> None:
-    """`FILE:LINE:COL: error: MSG`, the source line and a caret, on stderr."""
+def report(err: IdrunError, stream: TextIO | None = None, debug: bool = False) -> None:
+    """`FILE:LINE:COL: error: MSG`, the source line and a caret, on stderr; for an internal
+    error with `debug`, the traceback of idrun's own exception."""
     stream = stream or sys.stderr
-    stream.write(err.render() + "\n")
+    stream.write(printable(err.render()) + "\n")
     if err.loc is not None and err.loc.line > 0:
         line = _source_line(err.loc)
         if line is not None:
-            stream.write(f"  {line}\n  {' ' * (err.loc.col - 1)}^\n")
+            stream.write(f"  {printable(line)}\n  {' ' * (err.loc.col - 1)}^\n")
+    original = getattr(err, "original", None)
+    if debug and original is not None:
+        stream.write("".join(traceback.format_exception(original)))
+
+
+def printable(text: str) -> str:
+    """Text from a spec as data: control characters (ESC, OSC, CR) shown escaped, newlines kept."""
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)

@@ -34,8 +34,11 @@ def _step(step) -> dict:
 def _error(err: Any) -> dict | None:
     if err is None:
         return None
-    return {"step": err.step, "node": err.node,
-            "location": str(err.loc) if err.loc else None, "message": err.message}
+    doc = {"step": err.step, "node": err.node,
+           "location": str(err.loc) if err.loc else None, "message": err.message}
+    if err.exit_code == 3:  # a bug in idrun, not in the graph
+        doc["internal"] = True
+    return doc
 
 
 def render_json(result: RunResult, out: TextIO, extra: dict[str, Any] | None = None) -> None:

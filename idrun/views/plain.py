@@ -46,6 +46,6 @@ def trace_lines(step: StepResult, result: RunResult | None = None) -> list[str]:
 
 
 def render_trace(result: RunResult, out: TextIO) -> None:
-    out.write("trace (graph as built: grappler-style rewrites off, as TF-SEMANTICS G11)\n")
+    out.write("trace (the graph as built: TF's graph rewrites off, so every op and transfer is shown)\n")
     for step in result.steps:
         out.write("\n".join(trace_lines(step, result)) + "\n")

@@ -43,7 +43,7 @@ def _escape(text: str) -> str:
 
 def render_trace_rich(result: RunResult, out: TextIO, color: bool) -> None:
     con = console(out, color)
-    con.print("[dim]trace (graph as built: grappler-style rewrites off, as TF-SEMANTICS G11)[/dim]")
+    con.print("[dim]trace (the graph as built: TF's graph rewrites off, so every op and transfer is shown)[/dim]")
     for step in result.steps:
         lines = trace_lines(step, result)
         con.print(f"[bold]{lines[0]}[/bold]")
