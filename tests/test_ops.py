@@ -13,14 +13,14 @@ CASES = [
     ("{op: neg, inputs: [[1.0, -2.0]]}", [-1.0, 2.0]),
     ("{op: square, inputs: [[3.0]]}", [9.0]),
     ("{op: sqrt, inputs: [[9.0]]}", [3.0]),
-    ("{op: exp, inputs: [0.0]}", 1.0),
-    ("{op: log, inputs: [1.0]}", 0.0),
+    ("{op: exp, inputs: [[0.0, 1.0]]}", [1.0, pytest.approx(2.7182817)]),
+    ("{op: log, inputs: [[1.0, 4.0]]}", [0.0, pytest.approx(1.3862944)]),
     ("{op: maximum, inputs: [[1.0, 5.0], 2.0]}", [2.0, 5.0]),
     ("{op: minimum, inputs: [[1.0, 5.0], 2.0]}", [1.0, 2.0]),
     ("{op: equal, inputs: [[1, 2], 2]}", [False, True]),
     ("{op: relu, inputs: [[-1.0, 2.0]]}", [0.0, 2.0]),
-    ("{op: sigmoid, inputs: [0.0]}", 0.5),
-    ("{op: tanh, inputs: [0.0]}", 0.0),
+    ("{op: sigmoid, inputs: [[0.0, 2.0]]}", [0.5, pytest.approx(0.8807971)]),
+    ("{op: tanh, inputs: [[0.5, -2.0]]}", [pytest.approx(0.46211716), pytest.approx(-0.9640276)]),
     ("{op: matmul, inputs: [[[1.0, 2.0]], [[3.0], [4.0]]]}", [[11.0]]),
     ("{op: matmul, inputs: [[[1.0, 2.0]], [[3.0, 4.0]]], transpose_b: true}", [[11.0]]),
     ("{op: reduce_sum, inputs: [[[1.0, 2.0], [3.0, 4.0]]], axis: 0}", [4.0, 6.0]),
@@ -40,6 +40,24 @@ CASES = [
 def test_op_kernel(spec_file, entry, expected):
     path = spec_file("nodes:\n  - {name: out, " + entry[1:] + "\nrun: {fetch: [out]}\n")
     assert values(run_spec(path), "out") == [expected]
+
+
+@pytest.mark.parametrize("mode", ["resource", "ref"])
+@pytest.mark.parametrize("op,expected", [
+    ("assign", [[3.0, 4.0], [3.0, 4.0]]),
+    ("assign_add", [[4.0, 6.0], [7.0, 10.0]]),
+    ("assign_sub", [[-2.0, -2.0], [-5.0, -6.0]]),
+])
+def test_variable_update_kernels_and_read(spec_file, mode, op, expected):
+    path = spec_file(f"""
+    variables: {mode}
+    nodes:
+      - {{name: v, op: variable, value: [1.0, 2.0]}}
+      - {{name: u, op: {op}, inputs: [v, [3.0, 4.0]]}}
+      - {{name: r, op: read, inputs: [v], control_inputs: [u]}}
+    run: {{fetch: [r], steps: 2}}
+    """)
+    assert values(run_spec(path), "r") == expected
 
 
 def test_split_with_sizes_and_unstack_axis(spec_file):

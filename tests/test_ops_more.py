@@ -26,7 +26,9 @@ def test_conv2d_same_and_valid_match_a_direct_sum(spec_file):
     same = np.array([[[np.einsum("hwi,hwio->o", padded[0, i:i + 3, j:j + 3], fa)
                        for j in range(0, 5, 2)] for i in range(0, 5, 2)]])
     np.testing.assert_allclose(r.steps[0].values["same"], same, rtol=1e-5, atol=1e-5)
-    assert r.steps[0].values["valid"].shape == (1, 3, 3, 3)
+    valid = np.array([[[np.einsum("hwi,hwio->o", xa[0, i:i + 3, j:j + 3], fa)
+                        for j in range(3)] for i in range(3)]])
+    np.testing.assert_allclose(r.steps[0].values["valid"], valid, rtol=1e-5, atol=1e-5)
 
 
 def test_bias_add_and_embedding_lookup(spec_file):

@@ -163,8 +163,10 @@ run: {fetch: [r, inc], steps: 3}
 
 
 @pytest.mark.parametrize("mode,reader,expected", [
-    ("resource", "read", [0.0, 10.0, 20.0]),   # a resource read is a snapshot
-    ("ref", "read", [10.0, 20.0, 30.0]),       # an identity of a ref is a view (C6)
+    ("resource", "read", [0.0, 10.0, 20.0]),       # a resource read is a snapshot
+    ("resource", "identity", [0.0, 10.0, 20.0]),   # an identity reads through one of its own
+    ("ref", "read", [10.0, 20.0, 30.0]),           # an explicit read of a ref is a view (C6)
+    ("ref", "identity", [10.0, 20.0, 30.0]),       # so is an identity of the shared x/read
 ])
 def test_snapshot_vs_view(spec_file, mode, reader, expected):
     path = spec_file(READ_BEFORE_ASSIGN.replace("READER", reader))
@@ -200,7 +202,7 @@ def test_random_schedules_respect_data_and_control_edges(spec_file):
     for i in range(12):
         body.append(f"  - {{name: a{i}, op: assign_add, inputs: [x, 1.0]}}")
         body.append(f"  - {{name: r{i}, op: mul, inputs: [x, {i}.0], control_inputs: [a{i}]}}")
-    body.append("  - {name: s, op: add_n_free, inputs: []}".replace("add_n_free", "no_op"))
+    body.append("  - {name: s, op: no_op}")
     path = spec_file("\n".join(body) + "\n")
     graph = load_spec(path).graph
     orders = set()

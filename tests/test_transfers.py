@@ -67,7 +67,8 @@ nodes:
       - {{name: a, op: add, inputs: [{src}, 1.0]}}
       - {{name: b, op: mul, inputs: [{src}, 2.0]}}
       - {{name: c, op: sub, inputs: [{src}, 1.0]}}
-      - {{name: s, op: add_n, inputs: [a, b, c]}}
+      - {{name: ab, op: add, inputs: [a, b]}}
+      - {{name: s, op: add, inputs: [ab, c]}}
 run: {{fetch: [s]}}
 """
 
@@ -75,8 +76,6 @@ run: {{fetch: [s]}}
 def _g9(spec_file, mode, with_identity):
     reader = "- {name: xi, op: identity, inputs: [x]}" if with_identity else ""
     text = G9.format(reader=reader, src="xi" if with_identity else "x")
-    text = text.replace("{name: s, op: add_n, inputs: [a, b, c]}",
-                        "{name: ab, op: add, inputs: [a, b]}\n      - {name: s, op: add, inputs: [ab, c]}")
     return run_spec(spec_file(text), mode)
 
 

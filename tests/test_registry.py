@@ -1,0 +1,61 @@
+"""Every op carries all its facts: a doc line, a TF export (or why not), a schema entry, and a
+test that runs its kernel. Adding an op is one OpDef and one test; this says which is missing."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import test_ops
+import test_ops_more
+import test_session
+from idrun.ops import REGISTRY
+from idrun.ops.opdef import TFCall
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ops whose kernel is tested by a test of its own (the rest are rows of test_ops.CASES)
+KERNEL_TESTS = {
+    "variable": test_ops.test_variable_update_kernels_and_read,
+    "read": test_ops.test_variable_update_kernels_and_read,
+    "assign": test_ops.test_variable_update_kernels_and_read,
+    "assign_add": test_ops.test_variable_update_kernels_and_read,
+    "assign_sub": test_ops.test_variable_update_kernels_and_read,
+    "split": test_ops.test_split_with_sizes_and_unstack_axis,
+    "unstack": test_ops.test_split_with_sizes_and_unstack_axis,
+    "no_op": test_session.test_random_schedules_respect_data_and_control_edges,
+    "group": test_session.test_unfetched_op_never_runs,
+    "assert_equal": test_ops.test_passing_assert_lets_the_anchored_value_through,
+    "conv2d": test_ops_more.test_conv2d_same_and_valid_match_a_direct_sum,
+    "bias_add": test_ops_more.test_bias_add_and_embedding_lookup,
+    "embedding_lookup": test_ops_more.test_bias_add_and_embedding_lookup,
+    "random_normal": test_ops_more.test_random_ops_are_reproducible_and_change_per_step,
+    "random_uniform": test_ops_more.test_random_ops_are_reproducible_and_change_per_step,
+    "exponential_moving_average": test_ops_more.test_ema_matches_tf_numbers,
+    "ema_update": test_ops_more.test_ema_matches_tf_numbers,
+    "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,
+    "parse_example": test_ops_more.test_parse_example_decodes_real_records,
+}
+
+
+def _case_ops() -> set[str]:
+    return {entry.split("op: ")[1].split(",")[0] for entry, _ in test_ops.CASES}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_op_has_doc_export_schema_and_kernel_test(name):
+    op = REGISTRY[name]
+    assert op.doc and "\n" not in op.doc, "a one-line doc (idrun ops, the schema)"
+    assert (op.tf is None) != (op.tf_unsupported == ""), "a TF export call, or why it has none"
+    if op.tf is not None:
+        call = TFCall(tuple(f"x{i}" for i in range(max(len(op.inputs), 1))),
+                      {a.name: a.default for a in op.attrs}, "n")
+        assert op.tf_source(call)                       # the writer runs on default attributes
+    schema = json.loads((ROOT / "idrun.schema.json").read_text())
+    assert f"op_{name}" in schema["$defs"]
+    if op.kernel is not None or op.source == "variable":
+        assert name in _case_ops() or name in KERNEL_TESTS, f"no test runs the {name} kernel"
+
+
+def test_ops_that_test_ops_cases_name_exist():
+    assert _case_ops() <= set(REGISTRY)
