@@ -37,6 +37,12 @@ class _Group(click.Group):
     """IdrunError -> its message and exit code; anything else from idrun's own code is an
     internal error (exit 3), with the traceback under --debug or IDRUN_DEBUG=1."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if sys.stdout is None:  # started with stdout closed (`idrun ... >&-`)
+            sys.stderr.write("error: standard output is closed; nothing can be written\n")
+            sys.exit(UsageError.exit_code)
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -45,9 +51,25 @@ class _Group(click.Group):
             ctx.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:        # `idrun run ... | head`: the reader left; say nothing
+            _discard_stdout()
+            ctx.exit(141)
+        except OSError as exc:         # stdout closed or the disk full: what was asked is lost
+            _discard_stdout()
+            report(UsageError(f"cannot write the output: {exc.strerror or exc}"))
+            ctx.exit(UsageError.exit_code)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
             report(InternalError(exc), debug=_debug())
             ctx.exit(InternalError.exit_code)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
