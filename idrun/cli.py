@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -17,14 +17,15 @@ from idrun import __version__
 from idrun.errors import IdrunError, InternalError, UsageError
 from idrun.views.diagnostics import report
 
-FORMATS = ("table", "plain", "json")
+FORMATS = ("table", "plain", "json", "jsonl")
+MAX_STEPS = 10**9  # a run streams, so this bounds time, not memory
 
 
 def _color(ctx_format: str | None) -> tuple[str, bool]:
     """The output format and whether to color, from flags and the environment."""
     tty = sys.stdout.isatty()
     no_color = "NO_COLOR" in os.environ
-    fmt = ctx_format or ("table" if tty and not no_color else "plain")
+    fmt = ctx_format or ("table" if tty else "plain")   # NO_COLOR drops colour, not the table
     return fmt, tty and not no_color
 
 
@@ -110,11 +111,13 @@ def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--steps", "-n", type=click.IntRange(min=0), help="Steps to run (default: the spec's run.steps).")
+@click.option("--steps", "-n", type=click.IntRange(min=0, max=MAX_STEPS),
+              help="Steps to run (default: the spec's run.steps; at most 10^9).")
 @click.option("--fetch", "-f", multiple=True, help="Tensors to report, comma-separated (a, b:1).")
 @click.option("--target", "-t", multiple=True, help="Ops to run for their effect only.")
 @click.option("--feed", multiple=True, help="NAME=VALUE (YAML/JSON literal) or NAME=@file.npy.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: table on a terminal, else plain).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format (default: table on a terminal, else plain); jsonl: a line per step.")
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
 @click.option("--schedule", type=click.Choice(("declaration", "random")), default="declaration", show_default=True,
               help="Op order within a step: deterministic, or a random legal order per step.")
@@ -132,7 +135,7 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
     fmt, color = _color(fmt)
     command = RunCommand(spec_path, fmt=fmt, color=color, variables=variables, trace=trace,
                          log_placement=log_placement, require_gpu=require_gpu, check=not no_expect,
-                         debug=_debug())
+                         debug=_debug(), progress=sys.stderr.isatty() and not os.environ.get("CI"))
     code = command.execute(
         fetch=_split_names(fetch), targets=_split_names(target), feeds=_parse_feeds(feed), steps=steps,
         schedule=schedule, seed=seed, soft_placement=soft_placement)

@@ -95,6 +95,18 @@ class InternalError(StepError):
         return f"internal error{where}: {self.message}\n  {self.HINT}"
 
 
+class Interrupted(StepError):
+    """A signal stopped the run after a step: SIGINT exits 130, SIGTERM 143 (128 + signal)."""
+
+    def __init__(self, signal_name: str, exit_code: int, after_step: int) -> None:
+        super().__init__(f"interrupted by {signal_name} after step {after_step}; the steps that "
+                         "completed are reported", None, step=after_step)
+        self.exit_code = exit_code
+
+    def render(self) -> str:
+        return f"error: {self.message}"
+
+
 class ExpectError(IdrunError):
     """Values differ from the spec's `expect:` (exit 1)."""
 

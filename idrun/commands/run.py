@@ -6,11 +6,13 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
+from idrun.commands.interrupts import StopOnSignal
 from idrun.errors import ExpectError, UsageError
 from idrun.pipeline import Pipeline
-from idrun.spec.expect import check_expect, unchecked
+from idrun.spec.expect import ExpectChecker, unchecked
 from idrun.spec.request import RunOptions
 from idrun.views.diagnostics import report
+from idrun.views.progress import ProgressBar
 
 
 @dataclass
@@ -24,6 +26,7 @@ class RunCommand:
     require_gpu: bool = False
     check: bool = True
     debug: bool = False
+    progress: bool = False   # a progress bar on stderr (the CLI decides: a terminal, not CI)
     out: TextIO = None
     err: TextIO = None
 
@@ -32,17 +35,30 @@ class RunCommand:
         self.err = self.err or sys.stderr
 
     def execute(self, **options) -> int:
+        with StopOnSignal() as interrupts:   # from the start: a load can be interrupted too
+            return self._execute(interrupts, options)
+
+    def _execute(self, interrupts: StopOnSignal, options: dict) -> int:
         pipeline = Pipeline(self.spec_path, RunOptions(record_ops=self.trace, **options), self.variables)
         spec, placement = pipeline.spec, pipeline.placement
+        request = pipeline.request
         for warning in pipeline.warnings:
             report(warning, self.err)
+        if not (request.fetch or request.targets):
+            raise UsageError("nothing to run: the spec's run: section names no fetch or target "
+                             "(give --fetch NAME or --target NAME, or add run.fetch)")
         self._check_gpu(pipeline.session)
         if self.log_placement:
             self._log_placement(spec, placement)
-        result = pipeline.run()
-        multi = len(placement.devices) > 1
-        mismatches = self._expect(spec, result) if self.check else []
-        self._render(result, multi, mismatches)
+        expect = {k: v.value for k, v in spec.expect.items()} if self.check else {}
+        checker = ExpectChecker(expect, request.fetch_names)
+        view = self._view(len(placement.devices) > 1)
+        observers = [view, checker] + ([ProgressBar(request.steps, self.err)] if self.progress else [])
+        result = pipeline.session.run(request, tuple(observers) + (interrupts,), keep_steps=False,
+                                      stop=interrupts.stop)
+        mismatches = checker.finish(result)
+        self._note_unchecked(expect, result)
+        view.finish(result, self._extra(mismatches))
         self._note_simulated(result)
         if result.error is not None:
             report(result.error, self.err, self.debug)
@@ -53,35 +69,30 @@ class RunCommand:
             return ExpectError.exit_code
         return 0
 
-    def _expect(self, spec, result):
-        expect = {k: v.value for k, v in spec.expect.items()}
-        skipped = unchecked(expect, result)
-        if skipped and self.fmt != "json":
-            self.err.write("note: not fetched, so not checked: " + ", ".join(skipped) + "\n")
-        return check_expect(expect, result)
-
-    def _render(self, result, multi: bool, mismatches) -> None:
+    def _view(self, multi: bool):
+        from idrun.views import stream
         if self.fmt == "json":
-            from idrun.views.jsondoc import render_json
-            extra = {"expect": {"ok": not mismatches,
-                                "mismatches": [vars(m) for m in mismatches]}} if self.check else None
-            render_json(result, self.out, extra)
-            return
+            return stream.JsonStream(self.out)
+        if self.fmt == "jsonl":
+            return stream.JsonlStream(self.out)
         if self.fmt == "table":
-            from idrun.views.table import render_table, render_trace_rich
-            render_table(result, self.out, self.color, multi)
-            if self.trace:
-                render_trace_rich(result, self.out, self.color)
-            return
-        from idrun.views.plain import render_plain, render_trace
-        render_plain(result, self.out, multi)
-        if self.trace:
-            render_trace(result, self.out)
+            return stream.TableStream(self.out, self.color, multi, self.trace)
+        return stream.PlainStream(self.out, multi, self.trace)
+
+    def _extra(self, mismatches) -> dict | None:
+        if not self.check:
+            return None
+        return {"expect": {"ok": not mismatches, "mismatches": [vars(m) for m in mismatches]}}
+
+    def _note_unchecked(self, expect, result) -> None:
+        skipped = unchecked(expect, result)
+        if skipped and self.fmt not in ("json", "jsonl"):
+            self.err.write("note: not fetched, so not checked: " + ", ".join(skipped) + "\n")
 
     def _note_simulated(self, result) -> None:
         from idrun.views.plain import simulated_note
         note = simulated_note(result)
-        if note and self.fmt != "json":
+        if note and self.fmt not in ("json", "jsonl"):
             self.err.write(note + "\n")
 
     def _check_gpu(self, session) -> None:

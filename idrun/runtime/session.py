@@ -23,7 +23,7 @@ import numpy
 from idrun.devices import make_device
 from idrun.devices.names import parse_device
 from idrun.errors import InternalError, StepError
-from idrun.graph import Graph, TensorRef
+from idrun.graph import Graph
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
 from idrun.compile.placement import Placement
@@ -41,6 +41,7 @@ IN_GRAPH_FAILURES = (KernelError, ValueError, IndexError, ArithmeticError, Memor
 
 
 class Observer(Protocol):
+    def on_start(self, result: RunResult) -> None: ...
     def on_step_end(self, result: StepResult) -> None: ...
     def on_finish(self, result: RunResult) -> None: ...
 
@@ -80,13 +81,20 @@ class Session:
             self._plans[key] = plan
         return plan
 
-    def run(self, req: RunRequest, observers: tuple[Observer, ...] = ()) -> RunResult:
-        """Run `req.steps` steps; failures end the run with `result.error` set."""
+    def run(self, req: RunRequest, observers: tuple[Observer, ...] = (), keep_steps: bool = True,
+            stop: Callable[[], StepError | None] | None = None) -> RunResult:
+        """Run `req.steps` steps; failures end the run with `result.error` set.
+
+        Without `keep_steps` the result holds no steps (observers see each one as it ends:
+        memory stays flat however many steps run). `stop`, asked after each step, may end
+        the run early with an error of its own (an interrupt)."""
         result = RunResult(self.name, self.graph.variables, req.fetch_names,
                            dict(self.placement.device), devices=self.device_kinds())
         rng = random.Random(req.seed) if req.schedule == "random" else None
         feeds = tuple(req.feeds.values())
         plan = None
+        for obs in observers:
+            _call(obs, "on_start", result)
         try:
             if req.init:
                 self.initialize()
@@ -94,14 +102,18 @@ class Session:
                 for step in range(1, req.steps + 1):
                     if plan is None or rng is not None:  # one plan, or a new order per step
                         plan = self._step_plan(req, step, rng)
-                    result.steps.append(self._run_step(plan, req.fetch_names, feeds, step))
+                    done = self._run_step(plan, req.fetch_names, feeds, step)
+                    if keep_steps:
+                        result.steps.append(done)
                     for obs in observers:
-                        obs.on_step_end(result.steps[-1])
+                        obs.on_step_end(done)
+                    if stop is not None and (interrupt := stop()) is not None:
+                        raise interrupt
         except StepError as err:
             result.error = err
         finally:
             for obs in observers:
-                obs.on_finish(result)
+                _call(obs, "on_finish", result)
         return result
 
     def device_kinds(self) -> dict[str, str]:
@@ -118,6 +130,8 @@ class Session:
         ops: list = []
         try:
             values = plan.step(feeds, transfers, ops)
+        except StepError:  # an interrupt raised inside the step
+            raise
         except IN_GRAPH_FAILURES as exc:
             node = plan.locate_failure(exc) or "?"
             raise self._step_error(step, node, _message(exc)) from None
@@ -142,6 +156,12 @@ class Session:
 
     def _loc(self, node: str):
         return self.graph.nodes[node].loc if node in self.graph.nodes else None
+
+
+def _call(observer: Any, hook: str, *args: Any) -> None:
+    method = getattr(observer, hook, None)
+    if method is not None:
+        method(*args)
 
 
 def _make_device(name: str):

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from idrun.result import RunResult, to_json_value
+from idrun.result import RunResult, StepResult, to_json_value
 
 TRANSFERS_KEY = "transfers_per_step"
 ERROR_KEY = "error"  # expect a failure whose message contains this text
@@ -25,21 +25,52 @@ class Mismatch:
         return f"{self.name}: step {self.step}: expected {_show(self.expected)}, got {_show(self.got)}"
 
 
+class ExpectChecker:
+    """Compares each step as it ends (a session observer), so nothing is kept per step."""
+
+    def __init__(self, expect: dict[str, Any], fetch: list[str]) -> None:
+        self.expect, self.fetch = expect, fetch
+        self.mismatches: list[Mismatch] = []
+        self.count = 0
+
+    def on_step_end(self, step: StepResult) -> None:
+        for name, expected in self.expect.items():
+            if name == ERROR_KEY or (name != TRANSFERS_KEY and name not in self.fetch):
+                continue
+            want = _for_step(expected, self.count)
+            if want is _NONE:
+                continue
+            got = len(step.transfers) if name == TRANSFERS_KEY else to_json_value(step.values[name])
+            if not (want == got if name == TRANSFERS_KEY else values_match(want, got)):
+                self.mismatches.append(Mismatch(name, step.step, want, got))
+        self.count += 1
+
+    def on_finish(self, result: RunResult) -> None:
+        pass
+
+    def finish(self, result: RunResult) -> list[Mismatch]:
+        """Every mismatch, the expected failure included."""
+        if ERROR_KEY in self.expect:
+            self.mismatches += _check_error(self.expect[ERROR_KEY], result, self.count)
+        return self.mismatches
+
+
+_NONE = object()
+
+
+def _for_step(expected: Any, index: int) -> Any:
+    """The value expected at step `index` (0-based): one per step, or the same each step."""
+    if not isinstance(expected, list):
+        return expected
+    return expected[index] if index < len(expected) else _NONE
+
+
 def check_expect(expect: dict[str, Any], result: RunResult) -> list[Mismatch]:
     """Mismatches, step by step, for every expected tensor that was fetched."""
-    out = []
-    for name, expected in expect.items():
-        if name == TRANSFERS_KEY:
-            out += _check_transfers(expected, result)
-        elif name == ERROR_KEY:
-            out += _check_error(expected, result)
-        elif name in result.fetch:
-            per_step = expected if isinstance(expected, list) else [expected] * len(result.steps)
-            for step, want in zip(result.steps, per_step):
-                got = to_json_value(step.values[name])
-                if not values_match(want, got):
-                    out.append(Mismatch(name, step.step, want, got))
-    return out
+    checker = ExpectChecker(expect, result.fetch)
+    for step in result.steps:
+        checker.on_step_end(step)
+    return checker.finish(result)
 
 
 def unchecked(expect: dict[str, Any], result: RunResult) -> list[str]:
@@ -47,19 +78,13 @@ def unchecked(expect: dict[str, Any], result: RunResult) -> list[str]:
     return [n for n in expect if n not in (TRANSFERS_KEY, ERROR_KEY) and n not in result.fetch]
 
 
-def _check_error(expected: Any, result: RunResult) -> list[Mismatch]:
+def _check_error(expected: Any, result: RunResult, steps_done: int) -> list[Mismatch]:
     err = result.error
-    step = err.step if err is not None else len(result.steps)
+    step = err.step if err is not None else steps_done
     got = None if err is None else err.message
     if got is None or str(expected) not in got:
         return [Mismatch(ERROR_KEY, step, f"a failure with {expected!r}", got or "no failure")]
     return []
-
-
-def _check_transfers(expected: Any, result: RunResult) -> list[Mismatch]:
-    per_step = expected if isinstance(expected, list) else [expected] * len(result.steps)
-    return [Mismatch(TRANSFERS_KEY, s.step, want, len(s.transfers))
-            for s, want in zip(result.steps, per_step) if want != len(s.transfers)]
 
 
 def values_match(want: Any, got: Any) -> bool:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, TextIO
+from typing import Any
 
 from idrun.result import RunResult, to_json_value
 
@@ -14,15 +13,15 @@ def result_document(result: RunResult, extra: dict[str, Any] | None = None) -> d
         "variables": result.variables,
         "fetch": list(result.fetch),
         "placement": dict(result.placement),
-        "steps": [_step(s) for s in result.steps],
-        "error": _error(result.error),
+        "steps": [step_document(s) for s in result.steps],
+        "error": error_document(result.error),
         "devices": dict(result.devices),
     }
     doc.update(extra or {})
     return doc
 
 
-def _step(step) -> dict:
+def step_document(step) -> dict:
     out = {"step": step.step,
            "values": {k: to_json_value(v) for k, v in step.values.items()},
            "transfers": [t.to_json() for t in step.transfers]}
@@ -31,7 +30,7 @@ def _step(step) -> dict:
     return out
 
 
-def _error(err: Any) -> dict | None:
+def error_document(err: Any) -> dict | None:
     if err is None:
         return None
     doc = {"step": err.step, "node": err.node,
@@ -39,8 +38,3 @@ def _error(err: Any) -> dict | None:
     if err.exit_code == 3:  # a bug in idrun, not in the graph
         doc["internal"] = True
     return doc
-
-
-def render_json(result: RunResult, out: TextIO, extra: dict[str, Any] | None = None) -> None:
-    json.dump(result_document(result, extra), out, indent=1, allow_nan=False)
-    out.write("\n")

@@ -1,20 +1,10 @@
-"""Plain text: one line per fetch (`y: 1, 2, 3`), and the trace as text."""
+"""Plain-text pieces shared by the views: device labels, the simulated-GPU note, trace lines."""
 
 from __future__ import annotations
 
-from typing import TextIO
 
 from idrun.result import RunResult, StepResult
-from idrun.views.fmt import format_bytes, format_seconds, format_value
-
-
-def render_plain(result: RunResult, out: TextIO, multi_device: bool = False) -> None:
-    for name in result.fetch:
-        values = ", ".join(format_value(s.values[name]) for s in result.steps)
-        out.write(f"{name}: {values}\n")
-    if multi_device:
-        counts = ", ".join(str(len(s.transfers)) for s in result.steps)
-        out.write(f"transfers_per_step: {counts}\n")
+from idrun.views.fmt import format_bytes, format_seconds
 
 
 def device_label(result: RunResult, name: str) -> str:
@@ -43,9 +33,3 @@ def trace_lines(step: StepResult, result: RunResult | None = None) -> list[str]:
     if step.ops:
         lines.append("  ops: " + ", ".join(f"{n} @{label(d)}" for n, d in step.ops))
     return lines
-
-
-def render_trace(result: RunResult, out: TextIO) -> None:
-    out.write("trace (the graph as built: TF's graph rewrites off, so every op and transfer is shown)\n")
-    for step in result.steps:
-        out.write("\n".join(trace_lines(step, result)) + "\n")

@@ -1,0 +1,190 @@
+"""Run output written as the steps complete, in memory that does not grow with the steps.
+
+Each format is a session observer: `on_start` when the run begins (placement and
+devices known), `on_step_end` per finished step, then `finish(result, extra)` once
+the run has ended, however it ended, so whatever completed is always written.
+- `json`: the same document as `views.jsondoc`, written key by key: the header,
+  each step as it completes, then `error`, `devices` and the extras.
+- `jsonl`: one object per line, flushed: a header line (graph, variables, fetch,
+  placement, devices), one line per step (the keys of a `steps[]` entry), and a
+  final line with `error` (and `expect`).
+- `plain`: `name: v1, v2, ...` per fetch. With several fetches each line is
+  spooled to a temporary file, so a million steps cost disk, not memory.
+- `table`: a header, then one row per step as it completes (rich).
+Text from the spec (names, string values) is data: escaped for rich, printed as is
+in plain and JSON (which quote it).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from typing import Any, TextIO
+
+from idrun.result import RunResult, StepResult
+from idrun.views.fmt import format_bytes, format_value
+from idrun.views.jsondoc import error_document, step_document
+from idrun.views.plain import device_label, trace_lines
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, allow_nan=False)
+
+
+class JsonStream:
+    """The SPEC JSON document, streamed; keys and their order as `result_document`."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.first = True
+
+    def on_start(self, result: RunResult) -> None:
+        head = {"graph": result.graph, "variables": result.variables, "fetch": list(result.fetch),
+                "placement": dict(result.placement)}
+        self.out.write("{\n" + "".join(f" {_dumps(k)}: {_dumps(v)},\n" for k, v in head.items())
+                       + ' "steps": [')
+
+    def on_step_end(self, step: StepResult) -> None:
+        self.out.write(("\n  " if self.first else ",\n  ") + _dumps(step_document(step)))
+        self.first = False
+
+    def on_finish(self, result: RunResult) -> None:
+        pass
+
+    def finish(self, result: RunResult, extra: dict | None) -> None:
+        tail = {"error": error_document(result.error), "devices": dict(result.devices), **(extra or {})}
+        self.out.write(("\n ]" if not self.first else "]") + ",\n"
+                       + ",\n".join(f" {_dumps(k)}: {_dumps(v)}" for k, v in tail.items()) + "\n}\n")
+        self.out.flush()
+
+
+class JsonlStream:
+    """One JSON object per line, flushed line by line (for `tail -f` and pipes)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def _line(self, obj: dict) -> None:
+        self.out.write(_dumps(obj) + "\n")
+        self.out.flush()
+
+    def on_start(self, result: RunResult) -> None:
+        self._line({"graph": result.graph, "variables": result.variables, "fetch": list(result.fetch),
+                    "placement": dict(result.placement), "devices": dict(result.devices)})
+
+    def on_step_end(self, step: StepResult) -> None:
+        self._line(step_document(step))
+
+    def on_finish(self, result: RunResult) -> None:
+        pass
+
+    def finish(self, result: RunResult, extra: dict | None) -> None:
+        self._line({"error": error_document(result.error), **(extra or {})})
+
+
+class _Spool:
+    """Text kept on disk until the run ends (a line that grows with every step)."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.empty = True
+
+    def add(self, text: str, sep: str = ", ") -> None:
+        self.file.write(text if self.empty else sep + text)
+        self.empty = False
+
+    def copy_to(self, out: TextIO) -> None:
+        self.file.seek(0)
+        while chunk := self.file.read(1 << 16):
+            out.write(chunk)
+        self.file.close()
+
+
+class PlainStream:
+    """`y: 1, 2, 3` per fetch, `transfers_per_step: ...`, then the trace (with --trace)."""
+
+    def __init__(self, out: TextIO, multi_device: bool, trace: bool) -> None:
+        self.out, self.multi, self.trace = out, multi_device, trace
+        self.lines: dict[str, _Spool] = {}
+        self.trace_spool = _Spool() if trace else None
+        self.result: RunResult | None = None
+
+    def on_start(self, result: RunResult) -> None:
+        self.result = result
+        names = list(result.fetch) + (["transfers_per_step"] if self.multi else [])
+        self.lines = {name: _Spool() for name in names}
+
+    def on_step_end(self, step: StepResult) -> None:
+        for name in self.result.fetch:
+            self.lines[name].add(format_value(step.values[name]))
+        if self.multi:
+            self.lines["transfers_per_step"].add(str(len(step.transfers)))
+        if self.trace_spool is not None:
+            self.trace_spool.add("\n".join(trace_lines(step, self.result)) + "\n", sep="")
+
+    def on_finish(self, result: RunResult) -> None:
+        pass
+
+    def finish(self, result: RunResult, extra: dict | None) -> None:
+        for name, spool in self.lines.items():
+            self.out.write(f"{name}: ")
+            spool.copy_to(self.out)
+            self.out.write("\n")
+        if self.trace_spool is not None:
+            self.out.write("trace (the graph as built: TF's graph rewrites off, so every op and "
+                           "transfer is shown)\n")
+            self.trace_spool.copy_to(self.out)
+        self.out.flush()
+
+
+class TableStream:
+    """A rich table printed row by row as steps complete; the trace follows the rows."""
+
+    def __init__(self, out: TextIO, color: bool, multi_device: bool, trace: bool,
+                 width: int | None = None) -> None:
+        from idrun.views.table import console
+        self.con = console(out, color, width)
+        self.multi, self.trace = multi_device, trace
+        self.trace_spool = _Spool() if trace else None
+        self.widths: list[int] = []
+        self.result: RunResult | None = None
+
+    def on_start(self, result: RunResult) -> None:
+        from rich.markup import escape
+        self.result = result
+        devices = ", ".join(device_label(result, d) for d in result.devices)
+        self.con.print(f"[bold]{escape(result.graph)}[/bold]  [dim]{escape(devices)}[/dim]")
+        self.header = ["step"] + list(result.fetch) + (["transfers", "bytes"] if self.multi else [])
+
+    def on_step_end(self, step: StepResult) -> None:
+        row = [str(step.step)] + [format_value(step.values[n]) for n in self.result.fetch]
+        if self.multi:
+            row += [str(len(step.transfers)), format_bytes(sum(t.bytes for t in step.transfers))]
+        if not self.widths:
+            self.widths = [max(len(h), len(c)) for h, c in zip(self.header, row)]
+            self._print(self.header, "bold")
+        self._print(row, "")
+        if self.trace_spool is not None:
+            self.trace_spool.add("\n".join(trace_lines(step, self.result)) + "\n", sep="")
+
+    def _print(self, cells: list[str], style: str) -> None:
+        from rich.text import Text
+        line = Text()
+        for i, (cell, width) in enumerate(zip(cells, self.widths)):
+            cell_style = style or ("dim" if i == 0 else "cyan" if self.multi and i >= len(cells) - 2 else "")
+            line.append(("  " if i else "") + cell.rjust(width), style=cell_style)
+        self.con.print(line, soft_wrap=True)
+
+    def on_finish(self, result: RunResult) -> None:
+        pass
+
+    def finish(self, result: RunResult, extra: dict | None) -> None:
+        if not self.widths:
+            self.con.print("(no step completed)", style="dim")
+        if self.trace_spool is not None:
+            self.con.print("[dim]trace (the graph as built: TF's graph rewrites off, so every op and "
+                           "transfer is shown)[/dim]", soft_wrap=True)
+            self.trace_spool.file.seek(0)
+            for line in self.trace_spool.file:
+                self.con.print(line.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
+            self.trace_spool.file.close()
