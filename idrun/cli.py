@@ -76,12 +76,20 @@ def _discard_stdout() -> None:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="idrun")
 @click.option("--debug", is_flag=True, help="On an internal error (exit 3), show the traceback.")
-def main(debug: bool) -> None:
+@click.option("--max-spec-mb", type=click.IntRange(min=1), help="Largest spec file read (default 256).")
+@click.option("--max-tensor-elements", type=click.IntRange(min=1),
+              help="Largest tensor a spec may make (default 2^28 elements).")
+def main(debug: bool, max_spec_mb: int | None, max_tensor_elements: int | None) -> None:
     """Run TensorFlow-1-style graphs from YAML and see what they do.
 
     Exit codes: 0 success; 1 a failure inside a step or an expect: mismatch;
     2 a spec or usage error; 3 an internal error (a bug in idrun).
     """
+    from idrun import limits
+    if max_spec_mb:
+        limits.MAX_SPEC_BYTES = max_spec_mb * 2**20
+    if max_tensor_elements:
+        limits.MAX_TENSOR_ELEMENTS = max_tensor_elements
 
 
 def _split_names(values: tuple[str, ...]) -> list[str] | None:
@@ -91,21 +99,16 @@ def _split_names(values: tuple[str, ...]) -> list[str] | None:
 
 
 def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
-    import yaml
-    from idrun.spec.yamlsrc import resolve_plain
+    """NAME=VALUE read as a spec reads the value (YAML 1.2: `1e3` is a number, `yes` a
+    string), with the spec loader's bounds; NAME=@path is a file."""
+    from idrun.spec.builder import _plain
+    from idrun.spec.yamlsrc import load_yaml
     feeds = {}
     for item in values:
         name, sep, text = item.partition("=")
         if not sep or not name:
             raise UsageError(f"--feed expects NAME=VALUE or NAME=@file.npy, got '{item}'")
-        if text.startswith("@"):
-            feeds[name] = text
-            continue
-        try:
-            value = yaml.safe_load(text) if text.strip()[:1] in "[{" else resolve_plain(text.strip())
-        except yaml.YAMLError as exc:
-            raise UsageError(f"--feed {name}: cannot parse '{text}': {exc}") from None
-        feeds[name] = value
+        feeds[name] = text if text.startswith("@") else _plain(load_yaml(text, f"--feed {name}"))
     return feeds
 
 
@@ -127,9 +130,11 @@ def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
 @click.option("--require-gpu", is_flag=True, help="Fail unless gpu:N devices are real CUDA GPUs.")
 @click.option("--no-expect", is_flag=True, help="Do not compare with the spec's expect: section.")
+@click.option("--allow-outside-files", is_flag=True,
+              help="Let the spec's {file: ...} feeds read files outside its directory.")
 def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tuple, fmt: str | None,
         variables: str | None, schedule: str, seed: int, trace: bool, log_placement: bool,
-        soft_placement: bool, require_gpu: bool, no_expect: bool) -> None:
+        soft_placement: bool, require_gpu: bool, no_expect: bool, allow_outside_files: bool) -> None:
     """Run SPEC for N steps and print the fetched values per step."""
     from idrun.commands.run import RunCommand
     fmt, color = _color(fmt)
@@ -138,7 +143,8 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
                          debug=_debug(), progress=sys.stderr.isatty() and not os.environ.get("CI"))
     code = command.execute(
         fetch=_split_names(fetch), targets=_split_names(target), feeds=_parse_feeds(feed), steps=steps,
-        schedule=schedule, seed=seed, soft_placement=soft_placement)
+        schedule=schedule, seed=seed, soft_placement=soft_placement,
+        allow_outside_files=allow_outside_files)
     sys.exit(code)
 
 

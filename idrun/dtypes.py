@@ -51,6 +51,9 @@ def tf_name(dtype: str) -> str:
     return TF_NAMES.get(dtype, dtype)
 
 
+MAX_RANK = 32  # numpy's arrays have at most 64 dimensions; TF kernels far fewer
+
+
 def literal_type(value: Any, dtype: str | None = None) -> tuple[str, Shape]:
     """(dtype, shape) of a literal, converted to `dtype` when given."""
     shape = _literal_shape(value)
@@ -62,14 +65,16 @@ def literal_type(value: Any, dtype: str | None = None) -> tuple[str, Shape]:
     return dtype, shape
 
 
-def _literal_shape(value: Any) -> Shape:
+def _literal_shape(value: Any, depth: int = 0) -> Shape:
+    if depth > MAX_RANK:
+        raise ValueError(f"nested more than {MAX_RANK} levels deep (a tensor of rank over {MAX_RANK})")
     if not isinstance(value, list):
         if value is None or isinstance(value, dict):
             raise ValueError(f"not a tensor literal: {value!r}")
         return ()
     if not value:
         return (0,)
-    shapes = {_literal_shape(v) for v in value}
+    shapes = {_literal_shape(v, depth + 1) for v in value}
     if len(shapes) != 1:
         raise ValueError("ragged nested list: every row must have the same shape")
     return (len(value),) + shapes.pop()

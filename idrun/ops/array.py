@@ -84,6 +84,8 @@ def _split_infer(attrs, types, consts):
     spec = attrs["num_or_size_splits"]
     if t.shape is None:
         count = spec if isinstance(spec, int) else len(spec)
+        if count > MAX_OUTPUTS:
+            raise InferError(f"{count} pieces is over {MAX_OUTPUTS} outputs")
         return [TensorType(t.dtype, None)] * count
     axis = norm_axis(attrs["axis"], len(t.shape))
     dim = t.shape[axis]
@@ -118,16 +120,24 @@ def _split_kernel(env: KernelEnv):
     return lambda x: tuple(p.copy() for p in xp.split(x, bounds, axis=axis))
 
 
+MAX_OUTPUTS = 10_000  # outputs of one unstack or split whose size the input does not bound
+
+
 def _unstack_infer(attrs, types, consts):
     t = types[0]
     if t.shape is None:
         if attrs["num"] is None:
             raise InferError("Cannot infer num from shape <unknown>; give `num`")
+        if attrs["num"] > MAX_OUTPUTS:
+            raise InferError(f"`num` {attrs['num']} is over {MAX_OUTPUTS} outputs")
         return [TensorType(t.dtype, None)] * attrs["num"]
     axis = norm_axis(attrs["axis"], len(t.shape))
     num = t.shape[axis] if attrs["num"] is None else attrs["num"]
     if num is None:
         raise InferError(f"Cannot infer num from shape {list(t.shape)}; give `num`")
+    if t.shape[axis] is not None and num != t.shape[axis]:
+        raise InferError(f"Dimension must be {t.shape[axis]} but is {num} for 'unstack' "
+                         f"(axis {attrs['axis']} of shape {list(t.shape)}): `num` must match it")
     rest = t.shape[:axis] + t.shape[axis + 1:]
     return [TensorType(t.dtype, rest)] * num
 

@@ -52,6 +52,8 @@ def _uninitialized(env: KernelEnv, cell: VariableCell) -> KernelError:
 
 def _read_kernel(env: KernelEnv):
     def read(cell):
+        if not isinstance(cell, VariableCell):  # the variable was fed (ref mode): its value
+            return cell
         value = cell.value
         if value is None:
             raise _uninitialized(env, cell)

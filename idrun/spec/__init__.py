@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from idrun import limits
 from idrun.devices.names import normalize_device
 from idrun.errors import SourceLoc, SpecError
 from idrun.graph import Graph
@@ -55,11 +57,22 @@ class Spec:
 def read_document(path: str) -> tuple[YMap, str]:
     """The spec file as a located mapping."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        size = os.stat(path).st_size
+        if size > limits.MAX_SPEC_BYTES:
+            raise SpecError(f"{path} is {size / 2**20:.0f} MiB, over the {limits.MAX_SPEC_BYTES >> 20} MiB "
+                            "a spec may have (raise it with `idrun --max-spec-mb N`)")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise SpecError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecError(f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot start a character "
+                        "(save the spec as UTF-8)", SourceLoc(path, line, col)) from None
     doc = load_yaml(text, path)
     if not isinstance(doc, YMap):
         raise SpecError("a spec must be a YAML mapping with a `nodes:` list",

@@ -32,7 +32,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from idrun import limits
 from idrun.dtypes import literal_type
+from idrun.ops.shapes import num_elements
 from idrun.devices.names import DeviceSpec, parse_device
 from idrun.errors import SourceLoc, SpecError, SpecWarning, did_you_mean
 from idrun.graph import Graph, Node, TensorRef, TensorType, cycle_error, freeze_attrs
@@ -73,6 +75,7 @@ class GraphBuilder(TFExpansions):
         self.returns: dict[str, str] = {}  # node -> what TF's Python returns for it (B4-like)
         self._born: dict[str, int] = {}  # node or alias name -> when it was created
         self.serial = 0                  # names created so far (a reference's `seen`)
+        self._instantiating: list[str] = []  # templates being expanded (a cycle is an error)
 
     @property
     def scope(self) -> str:
@@ -118,6 +121,11 @@ class GraphBuilder(TFExpansions):
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
         """A template instance: a block under its own name scope (see spec/templates.py)."""
         name = entry.get("use")
+        if not isinstance(name, str):
+            raise SpecError("`use` names one template, as a string", loc_of(entry, "use", loc))
+        if name in self._instantiating:
+            chain = " -> ".join(self._instantiating[self._instantiating.index(name):] + [name])
+            raise SpecError(f"template '{name}' uses itself ({chain})", loc_of(entry, "use", loc))
         if name not in self.templates:
             raise SpecError(f"unknown template '{name}'", loc_of(entry, "use"),
                             did_you_mean(str(name), self.templates))
@@ -132,7 +140,11 @@ class GraphBuilder(TFExpansions):
             if key in entry:
                 block[key] = entry[key]
                 block.value_locs[key] = loc_of(entry, key)
-        self._add_block(block, loc)
+        self._instantiating.append(name)
+        try:
+            self._add_block(block, loc)
+        finally:
+            self._instantiating.pop()
         if template.output:
             self.aliases[scope] = (_Pending(f"{scope}/{template.output}", loc, "", self.serial), loc)
             self._born_now(scope)
@@ -265,6 +277,9 @@ class GraphBuilder(TFExpansions):
     def _input(self, draft: _Draft, position: int, raw: Any, loc: SourceLoc):
         if isinstance(raw, str):
             return self.pending(raw, loc, owner=draft.name, seen=draft.seen)
+        if isinstance(raw, dict) or raw is None:
+            raise SpecError(f"input '{draft.opdef.input_name(position)}' of {draft.opdef.name} must be "
+                            f"a node name or a literal, got {'null' if raw is None else 'a mapping'}", loc)
         if draft.opdef.control_inputs_only:
             raise SpecError(f"inputs of {draft.opdef.name} must be node names, got {raw!r}", loc)
         if position in draft.opdef.ref_inputs:
@@ -478,6 +493,7 @@ class GraphBuilder(TFExpansions):
         in_types, in_consts = in_types[:real], in_consts[:real]
         try:
             draft.outputs = tuple(draft.opdef.infer(draft.attrs, in_types, in_consts))
+            _check_sizes(draft.outputs)
             if draft.opdef.static_check and draft.inputs and None not in in_consts:
                 draft.opdef.static_check(draft.attrs, in_consts, [str(r) for r in draft.inputs])
         except InferError as exc:
@@ -535,6 +551,15 @@ class GraphBuilder(TFExpansions):
 
 
 _EXPANSIONS = {"moving_average": "_expand_ema"}  # OpDef.expansion -> builder method
+
+
+def _check_sizes(outputs: tuple) -> None:
+    """Refuse a tensor whose element count would exhaust memory before anything runs."""
+    for t in outputs:
+        n = num_elements(t.shape)
+        if n is not None and n > limits.MAX_TENSOR_ELEMENTS:
+            raise InferError(f"a {t} tensor has {n:,} elements, over the limit of "
+                             f"{limits.MAX_TENSOR_ELEMENTS:,} (raise it with `idrun --max-tensor-elements N`)")
 
 
 def _zeros(shape: tuple) -> Any:

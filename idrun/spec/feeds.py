@@ -1,4 +1,9 @@
-"""Feed values: literals, `{file: x.npy}` and `@x.npy`, converted to the fed tensor's type."""
+"""Feed values: literals, `{file: x.npy}` and `@x.npy`, converted to the fed tensor's type.
+
+A spec's own `{file: ...}` feeds read only files inside the spec's directory tree
+(a spec someone sent must not read `../../secret.npy` and print it), unless the
+user allows it (`--allow-outside-files`); `--feed NAME=@path` is the user's choice.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,12 @@ from idrun.arrays import host_array, numpy_dtype
 
 
 def feed_value(graph: Graph, ref: TensorRef, value: Any, loc: SourceLoc | None,
-               base: Path | None) -> Any:
-    """A host array for `ref`, or a located error (exit 2)."""
+               base: Path | None, outside_ok: bool = False) -> Any:
+    """A host array for `ref`, or a located error (exit 2). `base`: the spec's directory,
+    for the spec's own file feeds (None for the command line's)."""
     t = graph.nodes[ref.node].outputs[ref.index]
     try:
-        array = _load(value, base) if _is_file(value) else _literal(value, t.dtype)
+        array = _load(value, base, outside_ok) if _is_file(value) else _literal(value, t.dtype)
         array = array.astype(numpy_dtype(t.dtype), copy=False)
     except (ValueError, OSError, TypeError) as exc:
         raise _error(loc, f"cannot feed '{ref}': {exc}") from None
@@ -35,13 +41,25 @@ def _is_file(value: Any) -> bool:
         isinstance(value, dict) and set(value) == {"file"})
 
 
-def _load(value: Any, base: Path | None) -> Any:
+def _load(value: Any, base: Path | None, outside_ok: bool) -> Any:
     path = Path(value[1:] if isinstance(value, str) else value["file"])
-    if base is not None and not path.is_absolute():
-        path = base / path
+    if base is not None:
+        path = _inside(base, path, outside_ok)
     if path.suffix == ".tfrecord":
         return numpy.array(read_tfrecord(path), dtype=object)
-    return numpy.load(path, allow_pickle=False)
+    try:
+        return numpy.load(path, allow_pickle=False)
+    except (ValueError, EOFError):  # numpy's own advice (allow_pickle) would be unsafe
+        raise ValueError(f"{path} is not a valid .npy file") from None
+
+
+def _inside(base: Path, path: Path, outside_ok: bool) -> Path:
+    """A spec's file feed, refused when it leads out of the spec's directory tree."""
+    full = (base / path).resolve()
+    if not outside_ok and not full.is_relative_to(base.resolve()):
+        raise ValueError(f"'{path}' is outside the spec's directory; a spec may read only files "
+                         "below it (pass --allow-outside-files to allow this one)")
+    return full
 
 
 def read_tfrecord(path: Path) -> list[bytes]:

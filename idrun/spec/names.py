@@ -31,11 +31,11 @@ class Namer:
 def check_name(name: str, scope: str) -> str | None:
     """An error message if `name` is not a valid TF name in `scope`, else None."""
     if scope:
-        if not SCOPED_NAME.match(name):
-            return (f"'{name}' is not a valid scope name. A scope name has to match the "
+        if not SCOPED_NAME.fullmatch(name):
+            return (f"{name!r} is not a valid scope name. A scope name has to match the "
                     f"following pattern: {SCOPED_NAME.pattern}")
-    elif not ROOT_NAME.match(name):
-        return (f"'{name}' is not a valid root scope name. A root scope name has to match "
+    elif not ROOT_NAME.fullmatch(name):
+        return (f"{name!r} is not a valid root scope name. A root scope name has to match "
                 f"the following pattern: {ROOT_NAME.pattern}")
     return None
 

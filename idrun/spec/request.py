@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from idrun.errors import SourceLoc, SpecError, UsageError, did_you_mean
+from idrun.errors import SourceLoc, SpecError, SpecWarning, UsageError, did_you_mean
 from idrun.spec.expect import ERROR_KEY, TRANSFERS_KEY
 from idrun.graph import Graph, TensorRef
 from idrun.spec import Located, Spec
@@ -43,6 +43,7 @@ class RunOptions:
     seed: int = 0
     record_ops: bool = False
     soft_placement: bool = False
+    allow_outside_files: bool = False  # a spec's file feeds may leave its directory
 
 
 def resolve_tensor(graph: Graph, text: str, redirect: bool = True) -> TensorRef:
@@ -139,5 +140,29 @@ def read_feeds(spec: Spec, opts: RunOptions) -> dict[TensorRef, Any]:
     out = {}
     for name, (value, loc, rel) in items.items():
         ref = _resolve(spec.graph, Located(name, loc) if loc else name)
-        out[ref] = feed_value(spec.graph, ref, value, loc, rel)
+        _check_variable_feed(spec, name, ref, loc)
+        out[ref] = feed_value(spec.graph, ref, value, loc, rel, opts.allow_outside_files)
     return out
+
+
+def _check_variable_feed(spec: Spec, name: str, ref: TensorRef, loc: SourceLoc | None) -> None:
+    """Feeding a variable does what TF does, said out loud. Resource mode feeds the variable's
+    own read (what fetching it returns): ops that read it read anew, unaffected, so a warning.
+    Ref mode replaces its value for the step; an update of it could then write nothing, so
+    that is refused."""
+    from idrun.ops import REGISTRY
+    graph = spec.graph
+    if graph.fetch_redirects.get(name.partition(":")[0]) == ref and REGISTRY[
+            graph.nodes[graph.nodes[ref.node].inputs[0].node].op].source == "variable":
+        spec.warnings.append(SpecWarning(
+            f"feeding variable '{name}' replaces only its own read {ref} (what fetching it returns); "
+            "ops that read it are not affected (assign to change it)", loc))
+        return
+    node = graph.nodes[ref.node]
+    if REGISTRY[node.op].source != "variable":
+        return
+    updates = [n.name for n in graph.nodes.values() if n.ref_inputs and REGISTRY[n.op].assigns
+               and any(n.inputs[i].node == node.name for i in n.ref_inputs)]
+    if updates:
+        raise _error(loc, f"cannot feed variable '{node.name}': {updates[0]} updates it, and a fed "
+                          "value cannot be updated (feed a read of it, or assign instead)")

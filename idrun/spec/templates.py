@@ -62,6 +62,10 @@ def _template(name: str, body: Any, loc: SourceLoc) -> Template:
         raise SpecError(f"template '{name}' needs a `nodes:` list", loc)
     params = body.get("params") or {}
     if isinstance(params, list):
+        for i, p in enumerate(params):
+            if not isinstance(p, str):
+                raise SpecError("`params` as a list holds parameter names; give defaults as a "
+                                "mapping: `params: {x: null, act: relu}`", loc_of(params, i))
         params = {p: None for p in params}
     if not isinstance(params, dict):
         raise SpecError("`params` must be a list of names or a mapping of name to default",

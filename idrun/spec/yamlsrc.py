@@ -68,6 +68,9 @@ def load_yaml(text: str, filename: str) -> Any:
                         SourceLoc(filename, 1, 1))
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)",
+                        _deep_point(text, filename)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = SourceLoc(filename, mark.line + 1, mark.column + 1) if mark else SourceLoc(filename, 1, 1)
@@ -77,16 +80,44 @@ def load_yaml(text: str, filename: str) -> Any:
     if root is None:
         return None
     builder = _Builder(filename)
-    if _expanded_size(root, {}, 0) > MAX_VALUES:
+    try:
+        size = _expanded_size(root, {}, 0)
+    except _TooDeep as deep:
+        raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)", builder.loc(deep.node)) from None
+    if size > MAX_VALUES:
         raise SpecError(f"document too large after alias expansion (over {MAX_VALUES} values)",
                         builder.loc(root))
     return builder.build(root)
 
 
+MAX_DEPTH = 200
+
+
+class _TooDeep(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def _deep_point(text: str, filename: str) -> SourceLoc:
+    """Where flow brackets first nest past MAX_DEPTH (else the start): for the error."""
+    depth, line, col = 0, 1, 0
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return SourceLoc(filename, line, col)
+        elif ch in "]}":
+            depth -= 1
+    return SourceLoc(filename, 1, 1)
+
+
 def _expanded_size(node: yaml.Node, memo: dict, depth: int) -> int:
     """Values the document expands to, aliases counted each time (memoized per node)."""
-    if depth > 200:
-        raise SpecError("YAML nested too deeply (over 200 levels)")
+    if depth > MAX_DEPTH:
+        raise _TooDeep(node)
     key = id(node)
     if key not in memo:
         if isinstance(node, yaml.MappingNode):

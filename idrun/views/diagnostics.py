@@ -12,7 +12,7 @@ from idrun.errors import IdrunError, SourceLoc
 
 def _source_line(loc: SourceLoc) -> str | None:
     try:
-        with open(loc.file, encoding="utf-8") as fh:
+        with open(loc.file, encoding="utf-8", errors="replace") as fh:
             for i, line in enumerate(fh, 1):
                 if i == loc.line:
                     return line.rstrip("\n")
