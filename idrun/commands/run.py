@@ -12,6 +12,7 @@ from idrun.pipeline import Pipeline
 from idrun.spec.expect import ExpectChecker, unchecked
 from idrun.spec.request import RunOptions
 from idrun.views.diagnostics import report
+from idrun.views.fmt import printable
 from idrun.views.progress import ProgressBar
 
 
@@ -65,7 +66,7 @@ class RunCommand:
             return result.error.exit_code
         if mismatches:
             for m in mismatches:
-                self.err.write(f"expect mismatch: {m.render()}\n")
+                self.err.write(printable(f"expect mismatch: {m.render()}") + "\n")
             return ExpectError.exit_code
         return 0
 
@@ -109,5 +110,5 @@ class RunCommand:
     def _log_placement(self, spec, placement) -> None:
         for name, node in spec.graph.nodes.items():
             device = placement.device[name]
-            self.err.write(f"{name}: ({node.op}): {device}  [{placement.reason[name]}]\n")
+            self.err.write(printable(f"{name}: ({node.op}): {device}  [{placement.reason[name]}]") + "\n")
 

@@ -67,6 +67,22 @@ class KernelEnv:
     ref_positions: tuple[int, ...] = ()  # inputs that are variable cells, not values
 
 
+def py_literal(value: Any) -> str:
+    """A spec value as Python source: strings through repr, nan/inf as float("nan"), lists and
+    mappings element by element (a value from a spec is data, never code)."""
+    if isinstance(value, float) and value != value:
+        return 'float("nan")'
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return f'float("{value}")'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    raise ValueError(f"cannot write {type(value).__name__} as a Python literal")
+
+
 @dataclass(frozen=True, slots=True)
 class TFCall:
     """An op's export call: its inputs as Python expressions, its attributes, the

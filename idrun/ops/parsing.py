@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from idrun.graph import TensorType
-from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr, py_literal
 
 KINDS = {"float32": "float_list", "int64": "int64_list", "string": "bytes_list"}
 TF_KIND_NAMES = {"float32": "float", "int64": "int64", "string": "string"}
@@ -85,5 +85,5 @@ OPS = [
     OpDef("parse_example", "ParseExample", ("serialized",), _infer, _kernel,
           "Dense features of serialized tf.train.Example records; outputs name:K by sorted key.",
           attrs=(attr("features", check=_features),), multi_output=True, gpu=False,
-          tf=lambda c: f"F_parse_example({c.args[0]}, {c.attrs['features']!r}{c.kw})"),
+          tf=lambda c: f"F_parse_example({c.args[0]}, {py_literal(c.attrs['features'])}{c.kw})"),
 ]

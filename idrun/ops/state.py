@@ -13,7 +13,7 @@ from typing import Any
 from idrun.dtypes import literal_type
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr, py_literal
 
 
 class VariableCell:
@@ -128,13 +128,13 @@ OPS = [
           "A constant tensor, materialized once per plan.",
           attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype)),
           source="const",
-          tf=lambda c: f"tf.constant({c.attrs['value']!r}, dtype={_tf_dtype(c.attrs)}{c.kw})"),
+          tf=lambda c: f"tf.constant({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}{c.kw})"),
     OpDef("variable", "Variable", (), _literal_infer, None,
           "A variable initialized from `value` before the first step.",
           attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype),
                  attr("trainable", True, checks.boolean), attr("collections", None, checks.anything)),
           stateful=True, source="variable",
-          tf=lambda c: f"tf1.Variable({c.attrs['value']!r}, dtype={_tf_dtype(c.attrs)}, "
+          tf=lambda c: f"tf1.Variable({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}, "
                        f"use_resource=RESOURCE{c.kw})"),
     OpDef("placeholder", "Placeholder", (), _placeholder_infer, None,
           "A tensor that must be fed.",

@@ -22,7 +22,7 @@ from idrun.compile.placement import graph_devices
 from idrun.devices.names import parse_device
 from idrun.errors import SpecError
 from idrun.graph import TensorRef
-from idrun.ops.opdef import TFCall
+from idrun.ops.opdef import TFCall, py_literal
 from idrun.pipeline import Pipeline
 from idrun.spec.builder import GraphBuilder
 from idrun.spec.drafts import _Pending
@@ -287,7 +287,7 @@ class TFExporter:
     def _input(self, builder: GraphBuilder, raw: Any, draft) -> str:
         if isinstance(raw, str):
             return self.ref(builder, raw, draft.loc, builder.scope, draft.seen, draft.name)
-        return repr(_plain(raw))
+        return py_literal(_plain(raw))
 
 
 def _plain(value: Any) -> Any:

@@ -8,6 +8,7 @@ import traceback
 from typing import TextIO
 
 from idrun.errors import IdrunError, SourceLoc
+from idrun.views.fmt import printable
 
 
 def _source_line(loc: SourceLoc) -> str | None:
@@ -34,7 +35,3 @@ def report(err: IdrunError, stream: TextIO | None = None, debug: bool = False) -
     if debug and original is not None:
         stream.write("".join(traceback.format_exception(original)))
 
-
-def printable(text: str) -> str:
-    """Text from a spec as data: control characters (ESC, OSC, CR) shown escaped, newlines kept."""
-    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)

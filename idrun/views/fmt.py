@@ -7,6 +7,14 @@ from typing import Any
 from idrun.result import to_json_value
 
 
+def printable(text: str) -> str:
+    """Text from a spec as data for a terminal: control characters (ESC and so OSC and CSI
+    sequences, CR, BEL) shown escaped, newlines and tabs kept."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+
+
 def format_value(value: Any) -> str:
     """`1`, `0.1`, `[1, 2]`, `nan`: short and exact enough to read."""
     return _fmt(to_json_value(value))

@@ -12,12 +12,13 @@ def render_ops(rows: list[dict], out: TextIO, fmt: str, color: bool) -> None:
         out.write("\n")
     elif fmt == "table":
         from rich.table import Table
+        from rich.text import Text
         from idrun.views.table import console
         table = Table(title=f"{len(rows)} ops", title_justify="left")
         for col in ("op", "type", "inputs", "attributes", "doc"):
             table.add_column(col, overflow="fold")
-        for r in rows:
-            table.add_row(r["op"], r["type"], r["inputs"], r["attributes"], r["doc"])
+        for r in rows:  # cells as Text: `[x, y]` is data, not markup
+            table.add_row(*(Text(r[k]) for k in ("op", "type", "inputs", "attributes", "doc")))
         console(out, color).print(table)
     else:
         width = max(len(r["op"]) for r in rows)

@@ -22,7 +22,7 @@ import tempfile
 from typing import Any, TextIO
 
 from idrun.result import RunResult, StepResult
-from idrun.views.fmt import format_bytes, format_value
+from idrun.views.fmt import format_bytes, format_value, printable
 from idrun.views.jsondoc import error_document, step_document
 from idrun.views.plain import device_label, trace_lines
 
@@ -116,18 +116,18 @@ class PlainStream:
 
     def on_step_end(self, step: StepResult) -> None:
         for name in self.result.fetch:
-            self.lines[name].add(format_value(step.values[name]))
+            self.lines[name].add(printable(format_value(step.values[name])))
         if self.multi:
             self.lines["transfers_per_step"].add(str(len(step.transfers)))
         if self.trace_spool is not None:
-            self.trace_spool.add("\n".join(trace_lines(step, self.result)) + "\n", sep="")
+            self.trace_spool.add(printable("\n".join(trace_lines(step, self.result))) + "\n", sep="")
 
     def on_finish(self, result: RunResult) -> None:
         pass
 
     def finish(self, result: RunResult, extra: dict | None) -> None:
         for name, spool in self.lines.items():
-            self.out.write(f"{name}: ")
+            self.out.write(printable(f"{name}: "))
             spool.copy_to(self.out)
             self.out.write("\n")
         if self.trace_spool is not None:
@@ -153,11 +153,13 @@ class TableStream:
         from rich.markup import escape
         self.result = result
         devices = ", ".join(device_label(result, d) for d in result.devices)
-        self.con.print(f"[bold]{escape(result.graph)}[/bold]  [dim]{escape(devices)}[/dim]")
-        self.header = ["step"] + list(result.fetch) + (["transfers", "bytes"] if self.multi else [])
+        self.con.print(f"[bold]{escape(printable(result.graph))}[/bold]  [dim]{escape(devices)}[/dim]",
+                       soft_wrap=True)
+        self.header = ["step"] + [printable(f) for f in result.fetch] + (
+            ["transfers", "bytes"] if self.multi else [])
 
     def on_step_end(self, step: StepResult) -> None:
-        row = [str(step.step)] + [format_value(step.values[n]) for n in self.result.fetch]
+        row = [str(step.step)] + [printable(format_value(step.values[n])) for n in self.result.fetch]
         if self.multi:
             row += [str(len(step.transfers)), format_bytes(sum(t.bytes for t in step.transfers))]
         if not self.widths:
@@ -165,7 +167,7 @@ class TableStream:
             self._print(self.header, "bold")
         self._print(row, "")
         if self.trace_spool is not None:
-            self.trace_spool.add("\n".join(trace_lines(step, self.result)) + "\n", sep="")
+            self.trace_spool.add(printable("\n".join(trace_lines(step, self.result))) + "\n", sep="")
 
     def _print(self, cells: list[str], style: str) -> None:
         from rich.text import Text
