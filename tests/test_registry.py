@@ -49,7 +49,7 @@ def test_every_op_has_doc_export_schema_and_kernel_test(name):
     assert (op.tf is None) != (op.tf_unsupported == ""), "a TF export call, or why it has none"
     if op.tf is not None:
         call = TFCall(tuple(f"x{i}" for i in range(max(len(op.inputs), 1))),
-                      {a.name: a.default for a in op.attrs}, "n")
+                      {a.name: None if a.required else a.default for a in op.attrs}, "n")
         assert op.tf_source(call)                       # the writer runs on default attributes
     schema = json.loads((ROOT / "idrun.schema.json").read_text())
     assert f"op_{name}" in schema["$defs"]

@@ -140,7 +140,8 @@ def _check_placeholders(graph: Graph, needed: list[str]) -> None:
         if REGISTRY[node.op].source == "placeholder":
             t = node.outputs[0]
             raise PlanError(name, f"You must feed a value for placeholder tensor '{name}' with "
-                                  f"dtype {tf_name(t.dtype)} and shape {format_dims(t.shape)}")
+                                  f"dtype {tf_name(t.dtype)} and shape {format_dims(t.shape)} "
+                                  f"(--feed {name}=VALUE, or run.feed in the spec)")
 
 
 def _items(graph: Graph, needed: list[str], part: Partition, index: dict[str, int]) -> list[_Item]:

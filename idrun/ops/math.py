@@ -11,9 +11,9 @@ from idrun.ops.shapes import broadcast, reduce_shape, same_dtype
 BINARY_INPUTS = ("x", "y")
 
 
-def _binary_infer(out_dtype: str | None = None, numeric: bool = True):
+def _binary_infer(op: str, out_dtype: str | None = None, numeric: bool = True):
     def infer(attrs, types, consts):
-        dtype = same_dtype(types, BINARY_INPUTS, "binary")
+        dtype = same_dtype(types, BINARY_INPUTS, op)
         if numeric and not is_numeric(dtype):
             raise InferError(f"expects numeric inputs, got {dtype}")
         return [TensorType(out_dtype or dtype, broadcast(types[0].shape, types[1].shape))]
@@ -52,7 +52,7 @@ def _sigmoid_kernel(env: KernelEnv):
 
 
 def _binary(name: str, type_name: str, ufunc: str, doc: str, **kw) -> OpDef:
-    return OpDef(name, type_name, BINARY_INPUTS, _binary_infer(), _ufunc(ufunc), doc,
+    return OpDef(name, type_name, BINARY_INPUTS, _binary_infer(type_name), _ufunc(ufunc), doc,
                  typed_with=(0, 1), **kw)
 
 
@@ -118,11 +118,11 @@ OPS = [
     _binary("add", "Add", "add", "x + y.", tf="tf.add"),
     _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract"),
     _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply"),
-    OpDef("div", "RealDiv", BINARY_INPUTS, _binary_infer(), _div_kernel,
+    OpDef("div", "RealDiv", BINARY_INPUTS, _binary_infer("RealDiv"), _div_kernel,
           "x / y; floor division for integers, as TF.", typed_with=(0, 1), tf="F_div"),
     _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum"),
     _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum"),
-    OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("bool", numeric=False), _ufunc("equal"),
+    OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("Equal", "bool", numeric=False), _ufunc("equal"),
           "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal"),
     _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative"),
     _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square"),

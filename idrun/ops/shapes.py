@@ -41,7 +41,9 @@ def same_dtype(types: Sequence[TensorType], names: Sequence[str], op: str) -> st
     for t, name in zip(types[1:], names[1:]):
         if t.dtype != first:
             raise InferError(f"Input '{name}' of '{op}' Op has type {t.dtype} that does "
-                             f"not match type {first} of argument '{names[0]}'.")
+                             f"not match type {first} of argument '{names[0]}'. TF does not "
+                             f"convert: make both {first} (a literal written as 2.0 is float32, "
+                             f"2 is int32; or give the constant `dtype: {first}`, or `cast` it)")
     return first
 
 

@@ -126,6 +126,8 @@ class PlainStream:
         pass
 
     def finish(self, result: RunResult, extra: dict | None) -> None:
+        if self.lines and next(iter(self.lines.values())).empty:   # no step completed: no lines
+            return
         for name, spool in self.lines.items():
             self.out.write(printable(f"{name}: "))
             spool.copy_to(self.out)
