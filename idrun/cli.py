@@ -116,8 +116,10 @@ def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--steps", "-n", type=click.IntRange(min=0, max=MAX_STEPS),
               help="Steps to run (default: the spec's run.steps; at most 10^9).")
-@click.option("--fetch", "-f", multiple=True, help="Tensors to report, comma-separated (a, b:1).")
-@click.option("--target", "-t", multiple=True, help="Ops to run for their effect only.")
+@click.option("--fetch", "-f", multiple=True, help="Tensors to report, comma-separated (a, b:1).",
+              shell_complete=lambda ctx, param, incomplete: _complete(ctx, param, incomplete))
+@click.option("--target", "-t", multiple=True, help="Ops to run for their effect only.",
+              shell_complete=lambda ctx, param, incomplete: _complete(ctx, param, incomplete))
 @click.option("--feed", multiple=True, help="NAME=VALUE (YAML/JSON literal) or NAME=@file.npy.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Output format (default: table on a terminal, else plain); jsonl: a line per step.")
@@ -168,6 +170,19 @@ def show(spec_path: str, fmt: str, variables: str | None, soft_placement: bool) 
     from idrun.commands.show import show_graph
     _, color = _color(None)
     show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color)
+
+
+def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    from idrun.commands.completion import complete_names
+    return complete_names(ctx, param, incomplete, os.environ.get("COMP_WORDS", "").split())
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
+def completion(shell: str) -> None:
+    """Print the completion script for SHELL: eval "$(idrun completion bash)"."""
+    from idrun.commands.completion import completion_script
+    sys.stdout.write(completion_script(main, shell))
 
 
 @main.command()
