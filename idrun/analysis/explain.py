@@ -58,27 +58,40 @@ def explain_node(facts: Facts, text: str) -> dict:
 
 
 def _why(facts: Facts, name: str, alias: dict | None) -> str:
+    body = _why_body(facts, name)
+    if not alias:
+        return body
+    return _alias_prefix(name, alias) + body[:1].upper() + body[1:]
+
+
+def _alias_prefix(name: str, alias: dict) -> str:
     prefix = ""
     if alias:
         prefix = (f"`{alias['name']}` is an alias of `{alias['of']}`: it created no node")
         if alias["control_dependencies"]:
             blocks = ", ".join(b["from"] for b in alias["control_dependencies"])
-            prefix += (f", so the control_dependencies block{'s' * (len(alias['control_dependencies']) > 1)}"
-                       f" around it ({blocks}) attach to nothing for it")
+            many = len(alias["control_dependencies"]) > 1
+            prefix += (f", so the control_dependencies block{'s' * many} around it ({blocks}) "
+                       f"attach{'' if many else 'es'} to nothing for it")
         prefix += f"; `{name}` is the node it names. "
+    return prefix
+
+
+def _why_body(facts: Facts, name: str) -> str:
+    prefix = ""
     if not facts.requested:
         return prefix + "the run names no fetch or target, so the whole graph is shown as one step"
     found = facts.path_from_root(name)
     if found:
         label, path = found
         if len(path) == 1:
-            return prefix + f"it runs: it is the {label}"
-        return prefix + f"it runs: the {label} needs it: " + " <- ".join(path)
+            return prefix + f"it is the {label}"
+        return prefix + f"the {label} needs it: " + " <- ".join(path)
     fed = {ref.node for ref in facts.request.feeds}
     if name in fed:
-        return prefix + "it does not run: its value is fed"
+        return prefix + "its value is fed, so it does not run"
     users = facts.consumers[name]
-    text = f"it does not run: nothing the run asks for ({facts.run_text()}) reaches it"
+    text = f"nothing the run asks for ({facts.run_text()}) reaches it"
     if users:
         text += "; its consumers (" + ", ".join(f"`{u}`" for u in users[:6]) + \
                 (", ..." if len(users) > 6 else "") + ") do not run either"

@@ -31,7 +31,7 @@ def check_specs(paths: list[str], fmt: str = "text", fail_on: str = "warning",
     from idrun.views import check as view
     out, err = out or sys.stdout, err or sys.stderr
     options = RunOptions(fetch=fetch, targets=targets, soft_placement=soft)
-    diagnostics, failed = [], False
+    diagnostics, failed = [], 0
     for path in paths:
         pipeline = Pipeline(path, options, variables)
         try:
@@ -45,7 +45,7 @@ def check_specs(paths: list[str], fmt: str = "text", fail_on: str = "warning",
         except IdrunError as exc:
             if exc.exit_code == 3:
                 raise
-            failed = True
+            failed += 1
             if fmt == "text":
                 report(exc, err)
             found = [_error_diagnostic(exc, path)]
@@ -59,7 +59,7 @@ def check_specs(paths: list[str], fmt: str = "text", fail_on: str = "warning",
         view.render_sarif(diagnostics, out, RULES, RULE_DOCS, __version__)
     else:
         view.render_text(diagnostics, out, color)
-        err.write(view.summary(diagnostics, len(paths)) + "\n")
+        err.write(view.summary(diagnostics, len(paths), failed) + "\n")
     if failed:
         return 2
     return 1 if any(at_or_above(d.severity, fail_on) for d in diagnostics) else 0

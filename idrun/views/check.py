@@ -41,9 +41,10 @@ def render_text(diagnostics: Iterable, out: TextIO, color: bool = False) -> None
             out.write(f"{printable(where) + ': ' if where else ''}{label}: {printable(message)}\n")
 
 
-def summary(diagnostics: list, specs: int) -> str:
+def summary(diagnostics: list, specs: int, errors: int = 0) -> str:
     counts = {s: sum(1 for d in diagnostics if d.severity == s) for s in ("error", "warning", "info")}
-    if not diagnostics:
+    counts["error"] += errors
+    if not any(counts.values()):
         return f"idrun check: no problems in {specs} spec{'s' * (specs != 1)}"
     parts = [f"{n} {s}{'s' * (n != 1 and s != 'info')}" for s, n in counts.items() if n]
     return f"idrun check: {', '.join(parts)} in {specs} spec{'s' * (specs != 1)}"
@@ -88,7 +89,7 @@ def sarif_document(diagnostics: list, rules: dict[str, str], docs: dict[str, str
     ids = list(rules)
     if any(d.code not in rules for d in diagnostics):
         ids += sorted({d.code for d in diagnostics if d.code not in rules})
-    driver = {"name": "idrun", "version": version, "informationUri": "https://github.com/idrun/idrun",
+    driver = {"name": "idrun", "version": version,
               "rules": [{"id": code, "name": code,
                          "shortDescription": {"text": docs.get(code, "The spec could not be built.")},
                          "defaultConfiguration": {"level": SARIF_LEVEL[rules.get(code, "error")]}}
