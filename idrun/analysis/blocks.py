@@ -55,11 +55,12 @@ def empty_control_block(facts: Facts) -> list[Diagnostic]:
                        f"of `{node}`")
             nodes = [node, *eb.controls]
         elif eb.created:
+            made = [n for n in eb.created if facts.is_user(n)]
             message = (f"control_dependencies([{_names(eb.controls)}]) creates only variables "
-                       f"({_names(f'`{n}`' for n in eb.created)}), which TF makes in init_scope, "
+                       f"({_names(f'`{n}`' for n in made)}), which TF makes in init_scope, "
                        f"outside control dependencies: nothing waits for {deps}; create the ops "
                        f"that must run after them inside the block (an `op: identity` of the value)")
-            nodes = [*eb.created, *eb.controls]
+            nodes = [*made, *eb.controls]
         else:
             message = (f"control_dependencies([{_names(eb.controls)}]) creates no node, so nothing "
                        f"waits for {deps}; create the ops that must run after them inside the "

@@ -63,8 +63,9 @@ def _how(facts: Facts, name: str, var: str | None) -> tuple[str, list[Note], str
         readers = facts.accesses.get(var, ([], []))[0]
         if readers:
             reader = facts.reader_label(readers[0])
-            label, _ = facts.path_from_root(readers[0])
-            return (f"The {label} reads `{var}` (in `{reader}`) without it; to read "
+            label, path = facts.path_from_root(readers[0])
+            where = "" if path[0] == reader else f" (in `{reader}`)"
+            return (f"The {label} reads `{var}`{where} without it; to read "
                     f"`{var}` after the update, read it through "
                     f"`control_dependencies: [{name}]` with `{{op: identity, inputs: [{var}]}}` "
                     f"inside, or {target_fix} (then order the read against it)",

@@ -36,9 +36,15 @@ def unordered_read_write(facts: Facts) -> list[Diagnostic]:
     for var, reader, writer in unordered_pairs(facts):
         who = facts.reader_label(reader)
         through = f" (through `{reader}`)" if who != reader else ""
-        fix = (f"order them: put the read under `control_dependencies: [{writer}]` (an "
-               f"`op: identity` of `{var}`) to read after the write, or give `{writer}` "
-               f"`control_inputs: [{who}]` to read before it")
+        snapshot = facts.graph.nodes[reader].role == "snapshot"
+        if snapshot:
+            through = f" (the read that fetching `{var}` runs)"
+            fix = (f"fetch an `op: identity` of `{var}` made under `control_dependencies: "
+                   f"[{writer}]` to read after the write, or run `{writer}` in a step of its own")
+        else:
+            fix = (f"order them: put the read under `control_dependencies: [{writer}]` (an "
+                   f"`op: identity` of `{var}`) to read after the write, or give `{writer}` "
+                   f"`control_inputs: [{who}]` to read before it")
         message = (f"`{who}` reads `{var}`{through} and `{writer}` writes it in the same step with "
                    f"no data or control path between them: the value read depends on op order "
                    f"(TF: nondeterministic); {fix}")
