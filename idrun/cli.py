@@ -205,3 +205,57 @@ def export(spec_path: str, fmt: str, variables: str | None, keep_devices: bool, 
     """Write SPEC as a runnable tf.compat.v1 program that prints idrun-style JSON."""
     from idrun.commands.export import export_spec
     export_spec(spec_path, variables, keep_devices, output)
+
+
+def _env_format(choices: tuple[str, ...], default: str, strict: bool) -> str:
+    """IDRUN_OUTPUT_FORMAT as the default format, when it names one of `choices`."""
+    value = os.environ.get("IDRUN_OUTPUT_FORMAT", "").strip()
+    if not value:
+        return default
+    if value in choices:
+        return value
+    if strict:
+        raise UsageError(f"IDRUN_OUTPUT_FORMAT={value!r}: must be one of {', '.join(choices)}")
+    return default
+
+
+@main.command()
+@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--fetch", "-f", multiple=True, help="Check the step of these fetches (default: the spec's run:).")
+@click.option("--target", "-t", multiple=True, help="Ops the checked step runs for their effect.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "github", "sarif")),
+              help="Output format (default: text, or IDRUN_OUTPUT_FORMAT).")
+@click.option("--fail-on", type=click.Choice(("warning", "info", "never")), default="warning", show_default=True,
+              help="Exit 1 when a diagnostic is at or above this severity.")
+@click.option("--schedules", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also run K random legal op orders and show what each unordered read saw.")
+@click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
+@click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
+def check(spec_paths: tuple, fetch: tuple, target: tuple, fmt: str | None, fail_on: str, schedules: int,
+          variables: str | None, soft_placement: bool) -> None:
+    """Report what will bite before it does: aliases under control dependencies, ops that never
+    run, unordered reads and writes, repeated transfers. Exit 0 clean, 1 findings, 2 spec error."""
+    from idrun.commands.check import FORMATS, check_specs
+    fmt = fmt or _env_format(FORMATS, "text", strict=True)
+    _, color = _color(None)
+    sys.exit(check_specs(list(spec_paths), fmt, fail_on, _split_names(fetch), _split_names(target),
+                         variables, soft_placement, schedules, color and fmt == "text"))
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("node")
+@click.option("--fetch", "-f", multiple=True, help="Explain for the step of these fetches (default: the spec's run:).")
+@click.option("--target", "-t", multiple=True, help="Ops the step runs for their effect.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")),
+              help="Output format (default: text, or IDRUN_OUTPUT_FORMAT when it is json).")
+@click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
+@click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
+def explain(spec_path: str, node: str, fetch: tuple, target: tuple, fmt: str | None, variables: str | None,
+            soft_placement: bool) -> None:
+    """Explain NODE: whether it runs and why, where its control inputs came from, what TF's
+    pruning dropped, its device and its transfers per step."""
+    from idrun.commands.explain import explain as explain_node
+    fmt = fmt or _env_format(("text", "json"), "text", strict=False)
+    sys.exit(explain_node(spec_path, node, fmt, _split_names(fetch), _split_names(target), variables,
+                          soft_placement))

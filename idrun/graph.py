@@ -65,6 +65,70 @@ class Node:
         return self.inputs[:len(self.inputs) - self.helper_inputs]
 
 
+@dataclass(frozen=True, slots=True)
+class ControlSource:
+    """Where one control input of a node came from: a `control_dependencies` block
+    ("block"), the node's own `control_inputs` ("control_inputs"), or what TF's Python adds
+    itself ("implicit": a group's members, an assign's lazy read, an EMA's updates)."""
+
+    control: str
+    loc: SourceLoc | None
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedControl:
+    """A control input TF's pruning dropped from `node` (A3, A4). `reason`: "dominated"
+    (`by`, a data input, was created in the same block and carries it), "data_input"
+    (the control is already a data input) or "enclosing" (an enclosing block, at `by`,
+    already holds it)."""
+
+    node: str
+    control: str
+    loc: SourceLoc | None
+    kind: str
+    reason: str
+    by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AliasBlock:
+    """An alias entry written inside `control_dependencies` blocks: it creates no node, so
+    the blocks' dependencies (`blocks`: (block location, resolved controls)) attach to
+    nothing for its name."""
+
+    alias: str
+    loc: SourceLoc | None
+    target: TensorRef
+    blocks: tuple[tuple[SourceLoc | None, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyBlock:
+    """A `control_dependencies` block (or `control_inputs`) that gave its dependencies to no
+    node: `created` nodes were made in it (only variables, which TF makes in init_scope),
+    `aliases` the alias entries inside it."""
+
+    loc: SourceLoc | None
+    kind: str
+    controls: tuple[str, ...]
+    created: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Provenance:
+    """What the builder knew about control dependencies, for `idrun check` and `explain`:
+    per node its control inputs and where each came from, the ones TF's pruning dropped,
+    alias entries inside blocks, and blocks that attached to nothing. Computed during the
+    build, in one pass; nothing that runs reads it."""
+
+    controls: dict[str, tuple[ControlSource, ...]] = field(default_factory=dict)
+    dropped: list[DroppedControl] = field(default_factory=list)
+    alias_blocks: list[AliasBlock] = field(default_factory=list)
+    empty_blocks: list[EmptyBlock] = field(default_factory=list)
+
+
 @dataclass
 class Graph:
     """Nodes in creation order, and alias names for tensors."""
@@ -74,6 +138,7 @@ class Graph:
     # resource mode: fetching variable `x` fetches its own read `x/Read/ReadVariableOp`
     fetch_redirects: dict[str, TensorRef] = field(default_factory=dict)
     variables: str = "resource"
+    provenance: Provenance | None = field(default=None, repr=False, compare=False)
 
     def add(self, node: Node) -> None:
         self.nodes[node.name] = node

@@ -80,13 +80,13 @@ OPS = [
     OpDef("assert_equal", "assert_equal", ("x", "y"), _assert_infer, _assert_kernel,
           "Fail the step unless x == y element-wise (TF's message).",
           attrs=(attr("message", "", checks.text), attr("summarize", 3, checks.positive)),
-          stateful=True, typed_with=(0, 1), static_check=_assert_static_check,
+          stateful=True, typed_with=(0, 1), static_check=_assert_static_check, effect="check",
           tf=lambda c: f"tf1.assert_equal({c.args[0]}, {c.args[1]}, message={c.attrs['message']!r}, "
                        f"summarize={c.attrs['summarize']}{c.kw})"),
     OpDef("print", "Print", ("input",), lambda a, t, c: [t[0]], _print_kernel,
           "Identity that logs `message[x]` to stderr when it runs.",
           attrs=(attr("message", "", checks.text), attr("summarize", 3, checks.positive)),
-          stateful=True,
+          stateful=True, effect="print",
           tf=lambda c: f"tf1.Print({c.args[0]}, [{c.args[0]}], message={c.attrs['message']!r}, "
                        f"summarize={c.attrs['summarize']}{c.kw})"),
 ]

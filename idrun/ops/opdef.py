@@ -132,6 +132,9 @@ class OpDef:
     variable_group: bool = False          # placed with the variable it takes (F4)
     follows_input: str = ""               # placement heuristic: "metadata" (F7), "identity" (F8)
     expansion: str = ""                   # the builder expands it before inputs resolve
+    effect: str = ""                      # what running it does besides its outputs (`idrun
+                                          # check`): "write" (a variable), "average", "check",
+                                          # "print", "dequeue"; "" for none
     tf: str | Callable[[TFCall], str] | None = None  # export: a TF function, or a writer
     tf_unsupported: str = ""              # why it has no TF export
 

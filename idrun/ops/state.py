@@ -121,7 +121,7 @@ def _tf_dtype(attrs) -> str:
 
 # TF's assigns: they return the variable (an `_UnreadVariable`, or the ref) and are
 # built under colocate_with(var) in ref mode; they sit in the variable's group (F4)
-_ASSIGN = dict(assigns=True, ref_colocated=True, variable_group=True)
+_ASSIGN = dict(assigns=True, ref_colocated=True, variable_group=True, effect="write")
 
 OPS = [
     OpDef("const", "Const", (), _literal_infer, None,

@@ -37,7 +37,8 @@ from idrun.dtypes import literal_type
 from idrun.ops.shapes import num_elements
 from idrun.devices.names import DeviceSpec, parse_device
 from idrun.errors import SourceLoc, SpecError, SpecWarning, did_you_mean
-from idrun.graph import Graph, Node, TensorRef, TensorType, cycle_error, freeze_attrs
+from idrun.graph import (AliasBlock, ControlSource, DroppedControl, EmptyBlock, Graph, Node,
+                         Provenance, TensorRef, TensorType, cycle_error, freeze_attrs)
 from idrun.ops import REGISTRY, lookup
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
@@ -76,6 +77,12 @@ class GraphBuilder(TFExpansions):
         self._born: dict[str, int] = {}  # node or alias name -> when it was created
         self.serial = 0                  # names created so far (a reference's `seen`)
         self._instantiating: list[str] = []  # templates being expanded (a cycle is an error)
+        # provenance for `idrun check` / `explain` (graph.Provenance), recorded as we go
+        self._created: list[str] = []    # names made by entries, in order (drafts and aliases)
+        self._blocks: list[tuple[_Controller, int, int]] = []  # controller, created[start:end]
+        self._alias_blocks: list[tuple[str, SourceLoc, tuple[_Controller, ...]]] = []
+        self._sources: dict[str, tuple[ControlSource, ...]] = {}
+        self._dropped: list[DroppedControl] = []
 
     @property
     def scope(self) -> str:
@@ -85,6 +92,7 @@ class GraphBuilder(TFExpansions):
     def _register(self, draft: _Draft, born: int | None = None) -> None:
         """Add a draft; references written from now on can see it."""
         self.drafts[draft.name] = draft
+        self._created.append(draft.name)
         self._born_now(draft.name, born)
 
     def _born_now(self, name: str, born: int | None = None) -> None:
@@ -160,6 +168,9 @@ class GraphBuilder(TFExpansions):
         self.aliases[full] = (self.pending(entry["alias"], loc_of(entry, "alias"), owner=full),
                               loc_of(entry, "name"))
         self._born_now(full)
+        self._created.append(full)
+        if self._controllers:
+            self._alias_blocks.append((full, loc_of(entry, "name"), tuple(self._controllers)))
         if self.observer:
             self.observer.alias(self, full, self.aliases[full][0])
 
@@ -175,7 +186,10 @@ class GraphBuilder(TFExpansions):
                 self._scope = self._enter_scope(entry["name_scope"], loc_of(entry, "name_scope"))
             if self.observer:
                 self.observer.enter_block(self, entry, saved[0])
+            start = len(self._created)
             self.add_entries(entry["nodes"], loc_of(entry, "nodes"))
+            if self._controllers is not saved[2] and self._controllers:
+                self._blocks.append((self._controllers[-1], start, len(self._created)))
             if self.observer:
                 self.observer.exit_block(self, entry)
         finally:
@@ -193,7 +207,7 @@ class GraphBuilder(TFExpansions):
             raise SpecError("control dependencies must be a list of node names", where)
         self._next_uid += 1
         refs = [self.pending(d, loc_of(deps, i) or where, owner) for i, d in enumerate(deps)]
-        return _Controller(self._next_uid, refs)
+        return _Controller(self._next_uid, refs, where, "control_inputs" if owner else "block")
 
     def _block_device(self, entry: YMap) -> DeviceSpec:
         text = entry["device"]
@@ -235,10 +249,13 @@ class GraphBuilder(TFExpansions):
                        device_from=self._device_from(entry), seen=seen, requested=device.tf_string())
         if opdef.source == "variable":
             draft.active = ()  # variables are made in TF's init_scope: no control inputs
+        start = len(self._created)
         for i, raw in enumerate(raw_inputs):
             draft.inputs.append(self._input(draft, i, raw, loc_of(entry["inputs"], i) or loc))
         self._add_helpers(draft)
         self._register(draft)
+        if "control_inputs" in entry:
+            self._blocks.append((active[-1], start, len(self._created)))
         if opdef.source == "variable":
             self._add_variable_read(draft)
         if self.variables == "resource" and opdef.assigns:
@@ -447,21 +464,77 @@ class GraphBuilder(TFExpansions):
         return out
 
     def _controls_of(self, draft: _Draft) -> tuple[str, ...]:
-        """Block control inputs after TF's pruning (A3, A4), then explicit ones."""
+        """Block control inputs after TF's pruning (A3, A4), then explicit ones. Records
+        where each came from and what was dropped and why (graph.Provenance)."""
         data_nodes = {ref.node for ref in draft.inputs}
-        dominated = set()
+        dominated: dict[int, str] = {}   # controller uid -> the data input created in it
         for ref in draft.inputs:
-            dominated |= self.drafts[ref.node].member_of
+            for uid in self.drafts[ref.node].member_of:
+                dominated.setdefault(uid, ref.node)
         out: list[str] = []
-        current: set[str] = set()   # TF skips deps an enclosing block already has (A4)
+        sources: list[ControlSource] = []
+        current: dict[str, SourceLoc | None] = {}  # TF skips deps an enclosing block has (A4)
         for controller in draft.active:
             names = self._controller_nodes(controller)
-            effective = [n for n in names if n not in current]
-            current.update(names)
+            effective = []
+            for n in names:
+                if n in current:
+                    self._drop(draft, n, controller, "enclosing", str(current[n] or ""))
+                else:
+                    effective.append(n)
+            current.update((n, controller.loc) for n in names if n not in current)
             if controller.uid in dominated:
+                for n in effective:
+                    self._drop(draft, n, controller, "dominated", dominated[controller.uid])
                 continue
-            out.extend(n for n in effective if n not in out and n not in data_nodes)
-        out.extend(n for n in draft.extra_controls if n not in out)
+            for n in effective:
+                if n in data_nodes:
+                    self._drop(draft, n, controller, "data_input", n)
+                elif n not in out:
+                    out.append(n)
+                    sources.append(ControlSource(n, controller.loc, controller.kind))
+        for n in draft.extra_controls:
+            if n not in out:
+                out.append(n)
+                sources.append(ControlSource(n, draft.loc, "implicit"))
+        if sources:
+            self._sources[draft.name] = tuple(sources)
+        return tuple(out)
+
+    def _drop(self, draft: _Draft, control: str, controller: _Controller, reason: str,
+              by: str) -> None:
+        self._dropped.append(DroppedControl(draft.name, control, controller.loc, controller.kind,
+                                            reason, by))
+
+    def _provenance(self, graph: Graph) -> Provenance:
+        """What `idrun check` needs about control dependencies; linear in the graph."""
+        used: set[int] = set()
+        for draft in self.drafts.values():
+            used.update(c.uid for c in draft.active)
+        empty = []
+        for controller, start, end in self._blocks:
+            if controller.uid in used:
+                continue
+            made = self._created[start:end]
+            empty.append(EmptyBlock(controller.loc, controller.kind, self._quiet_nodes(controller),
+                                    tuple(n for n in made if n in self.drafts),
+                                    tuple(n for n in made if n in self.aliases)))
+        alias_blocks = [AliasBlock(full, loc, graph.aliases[full],
+                                   tuple((c.loc, self._quiet_nodes(c)) for c in controllers))
+                        for full, loc, controllers in self._alias_blocks if full in graph.aliases]
+        return Provenance(dict(self._sources), list(self._dropped), alias_blocks, empty)
+
+    def _quiet_nodes(self, controller: _Controller) -> tuple[str, ...]:
+        """A block's dependencies by name, without raising: a block nothing used was never
+        resolved, and an unknown name there must not become an error now."""
+        if controller.uid in self._resolved_controls:
+            return tuple(self._resolved_controls[controller.uid])
+        out = []
+        for pending in controller.refs:
+            try:
+                out.append(self.resolve(pending).node)
+            except SpecError:
+                out.append(str(pending.text))
         return tuple(out)
 
     def _controller_nodes(self, controller: _Controller) -> list[str]:
@@ -537,6 +610,7 @@ class GraphBuilder(TFExpansions):
         for full, (pending, _) in self.aliases.items():
             graph.aliases[full] = self.resolve_written(pending)  # fetch_redirects map it on
         graph.fetch_redirects = {n: TensorRef(r, 0) for n, r in self.returns.items()}
+        graph.provenance = self._provenance(graph)
         if self.variables == "resource":
             graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()})
             graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})

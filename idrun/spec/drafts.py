@@ -16,6 +16,8 @@ class _Controller:
 
     uid: int
     refs: list["_Pending"]
+    loc: SourceLoc | None = None   # where the list was written (provenance for `idrun check`)
+    kind: str = "block"            # "block" | "control_inputs"
 
 
 @dataclass

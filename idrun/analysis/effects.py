@@ -1,0 +1,123 @@
+"""Rules on what the step runs: effects it never reaches, nodes nothing needs."""
+
+from __future__ import annotations
+
+from idrun.analysis.diagnostic import Diagnostic, Note
+from idrun.analysis.facts import BUILT, Facts
+from idrun.ops import REGISTRY
+
+WHAT = {"write": "updates `{var}`", "average": "updates moving averages", "check": "checks a condition",
+        "print": "prints", "dequeue": "dequeues a batch"}
+
+
+def _skipped_effects(facts: Facts) -> list[str]:
+    """Effectful nodes outside the step, one per spec entry (an EMA, not its updates)."""
+    if not facts.requested:
+        return []
+    seen_locs = set()
+    out = []
+    for name, node in facts.graph.nodes.items():
+        if name in facts.needed or not REGISTRY[node.op].effect:
+            continue
+        if node.loc in seen_locs:
+            continue
+        seen_locs.add(node.loc)
+        out.append(name)
+    return out
+
+
+def never_runs(facts: Facts) -> list[Diagnostic]:
+    """A stateful op (assign, EMA, assert, print, queue) the fetches and targets never reach."""
+    out = []
+    for name in _skipped_effects(facts):
+        node = facts.graph.nodes[name]
+        effect = REGISTRY[node.op].effect
+        var = facts.written_variable(node)
+        what = WHAT[effect].format(var=var)
+        how, notes, fix = _how(facts, name, var)
+        message = (f"`{name}` ({node.op}, {what}) never runs: nothing the run asks for "
+                   f"({facts.run_text()}) reaches it. {how}")
+        out.append(Diagnostic("never-runs", "warning", facts.loc(name), message, [name], notes, fix=fix))
+    return out
+
+
+def _how(facts: Facts, name: str, var: str | None) -> tuple[str, list[Note], str]:
+    """Which fetch was meant to run it, and how to make it: an alias in a block, a reader of
+    its variable, a user of what it checks; else `targets:`."""
+    target_fix = f"add `{name}` to `run.targets` (or `--target {name}`)"
+    fetched = set(facts.request.fetch_names)
+    for ab in facts.prov.alias_blocks:
+        if any(name in controls for _, controls in ab.blocks):
+            who = f"The fetch `{ab.alias}`" if ab.alias in fetched else f"`{ab.alias}`"
+            ident = f"{{name: {ab.alias.rpartition('/')[2]}, op: identity, inputs: [{ab.target.node}]}}"
+            return (f"{who} was meant to run it: `{ab.alias}` is an alias inside the "
+                    f"control_dependencies block on `{name}`, and an alias creates no node; make it "
+                    f"`{ident}` so that every use of `{ab.alias}` runs `{name}` first, or {target_fix}",
+                    [Note(facts.loc(ab.loc), f"alias `{ab.alias}` is here")], ident)
+    for eb in facts.prov.empty_blocks:
+        if name in eb.controls:
+            return (f"The control_dependencies block on it creates no node; anchor an "
+                    f"`op: identity` inside it and use that, or {target_fix}",
+                    [Note(facts.loc(eb.loc), "the block is here")], target_fix)
+    if var is not None:
+        readers = facts.accesses.get(var, ([], []))[0]
+        if readers:
+            reader = facts.reader_label(readers[0])
+            label, path = facts.path_from_root(readers[0])
+            where = "" if path[0] == reader else f" (in `{reader}`)"
+            return (f"The {label} reads `{var}`{where} without it; to read "
+                    f"`{var}` after the update, read it through "
+                    f"`control_dependencies: [{name}]` with `{{op: identity, inputs: [{var}]}}` "
+                    f"inside, or {target_fix} (then order the read against it)",
+                    [Note(facts.loc(reader), f"`{reader}` reads `{var}` here")], target_fix)
+    node = facts.graph.nodes[name]
+    for ref in node.inputs:
+        if ref.node in facts.needed and facts.is_user(ref.node):
+            label, _ = facts.path_from_root(ref.node)
+            return (f"The {label} uses `{ref.node}`, which it takes; anchor it: inside "
+                    f"`control_dependencies: [{name}]` write `{{name: {ref.node}_checked, op: "
+                    f"identity, inputs: [{ref.node}]}}` and use that instead, or {target_fix}",
+                    [Note(facts.loc(ref.node), f"`{ref.node}` is made here")], target_fix)
+    return f"To run it every step, {target_fix}", [], target_fix
+
+
+def unused(facts: Facts) -> list[Diagnostic]:
+    """A node the run does not need and that has no effect; reported at the end of each dead
+    chain (the nodes only it uses are counted, not listed)."""
+    if not facts.requested:
+        return []
+    graph = facts.graph
+    fed = {ref.node for ref in facts.request.feeds}
+    dead = {n for n, node in graph.nodes.items()
+            if n not in facts.needed and n not in fed and not REGISTRY[node.op].effect}
+    out = []
+    for name in graph.nodes:
+        if name not in dead or not facts.is_user(name):
+            continue
+        if _covered(facts, name, dead):
+            continue
+        node = graph.nodes[name]
+        message = (f"`{name}` ({node.op}) is not needed by the run ({facts.run_text()}) and has "
+                   f"no effect: it never runs; fetch it (`--fetch {name}`) or remove it")
+        out.append(Diagnostic("unused", "info", facts.loc(name), message, [name]))
+    return out
+
+
+def _covered(facts: Facts, name: str, dead: set[str]) -> bool:
+    """Used by another dead user node (through a read or literal at most), or by an effect that
+    never runs (never-runs says it): its report would say the same."""
+    graph = facts.graph
+    stack, seen = list(facts.consumers[name]), set()
+    while stack:
+        c = stack.pop()
+        if c in seen:
+            continue
+        seen.add(c)
+        node = graph.nodes[c]
+        if c not in facts.needed and REGISTRY[node.op].effect:
+            return True
+        if c in dead and facts.is_user(c):
+            return True
+        if node.role in BUILT and c in dead:
+            stack.extend(facts.consumers[c])
+    return False
