@@ -20,6 +20,7 @@ class RunCommand:
     color: bool = False
     variables: str | None = None
     trace: bool = False
+    trace_out: str | None = None       # --trace-out: a Chrome trace event file of the steps
     log_placement: bool = False
     require_gpu: bool = False
     check: bool = True
@@ -32,21 +33,32 @@ class RunCommand:
         self.err = self.err or sys.stderr
 
     def execute(self, **options) -> int:
-        pipeline = Pipeline(self.spec_path, RunOptions(record_ops=self.trace, **options), self.variables)
+        pipeline = Pipeline(self.spec_path, RunOptions(record_ops=self.trace,
+                                                       record_times=self.trace_out is not None,
+                                                       **options), self.variables)
         spec, placement = pipeline.spec, pipeline.placement
         for warning in pipeline.warnings:
             report(warning, self.err)
         self._check_gpu(pipeline.session)
         if self.log_placement:
             self._log_placement(spec, placement)
-        result = pipeline.run()
+        observers = ()
+        if self.trace_out is not None:
+            from idrun.views.trace import TraceFile
+            observers = (TraceFile(self.trace_out, spec.graph, self.spec_path),)
+        result = pipeline.run(observers)
         multi = len(placement.devices) > 1
         mismatches = self._expect(spec, result) if self.check else []
         self._render(result, multi, mismatches)
         self._note_simulated(result)
+        trace_error = observers[0].error if observers else None
+        if trace_error is not None:  # after the values: what was computed is shown
+            report(trace_error, self.err)
         if result.error is not None:
             report(result.error, self.err, self.debug)
             return result.error.exit_code
+        if trace_error is not None:
+            return trace_error.exit_code
         if mismatches:
             for m in mismatches:
                 self.err.write(f"expect mismatch: {m.render()}\n")
