@@ -155,3 +155,14 @@ def test_tree_dot_and_trace_agree(path):
 def test_show_json_lists_aliases(cli, spec_file):
     doc = json.loads(cli("show", spec_file(REMOTE), "--format", "json").stdout)
     assert doc["aliases"] == {"al": "w:0"}
+
+
+def test_run_table_title_keeps_a_trailing_backslash(spec_file):
+    from io import StringIO
+    from conftest import run_spec
+    from idrun.views.table import render_table
+    result = run_spec(spec_file(EVIL))
+    out = StringIO()
+    render_table(result, out, True)
+    title = out.getvalue().splitlines()[0]
+    assert '[/red] evil "name" [bold]\\' in title and "[/bold]" not in title

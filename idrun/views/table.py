@@ -38,7 +38,9 @@ def render_table(result: RunResult, out: TextIO, color: bool, multi_device: bool
 
 
 def _escape(text: str) -> str:
-    return text.replace("[", "\\[")
+    """Spec text inside markup, as data (a trailing backslash would escape the closing tag)."""
+    from rich.markup import escape
+    return escape(text)
 
 
 def render_trace_rich(result: RunResult, out: TextIO, color: bool) -> None:
