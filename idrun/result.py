@@ -24,12 +24,24 @@ class TransferRecord:
                 "kind": self.kind, "seconds": self.seconds}
 
 
+@dataclass(frozen=True, slots=True)
+class StepTiming:
+    """When a step and each of its ops and transfers ran: the session's clock in seconds
+    (`time.perf_counter`), recorded only when asked for (`record_times`, `--trace-out`)."""
+
+    start: float
+    end: float
+    ops: list[tuple[float, float]]        # (start, end) of each StepResult.ops entry
+    transfers: list[tuple[float, float]]  # (start, end) of each StepResult.transfers entry
+
+
 @dataclass
 class StepResult:
     step: int
     values: dict[str, Any]                 # fetch name -> host array
     transfers: list[TransferRecord] = field(default_factory=list)
     ops: list[tuple[str, str]] = field(default_factory=list)  # (node, device) in run order
+    timing: StepTiming | None = None       # with record_times only
 
 
 @dataclass

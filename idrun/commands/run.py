@@ -24,6 +24,7 @@ class RunCommand:
     color: bool = False
     variables: str | None = None
     trace: bool = False
+    trace_out: str | None = None       # --trace-out: a Chrome trace event file of the steps
     log_placement: bool = False
     require_gpu: bool = False
     check: bool = True
@@ -41,7 +42,9 @@ class RunCommand:
             return self._execute(interrupts, options)
 
     def _execute(self, interrupts: StopOnSignal, options: dict) -> int:
-        pipeline = Pipeline(self.spec_path, RunOptions(record_ops=self.trace, **options), self.variables)
+        pipeline = Pipeline(self.spec_path, RunOptions(record_ops=self.trace,
+                                                       record_times=self.trace_out is not None,
+                                                       **options), self.variables)
         spec, placement = pipeline.spec, pipeline.placement
         request = pipeline.request
         for warning in pipeline.warnings:
@@ -57,15 +60,25 @@ class RunCommand:
         checker = ExpectChecker(expect, request.fetch_names)
         view = self._view(len(placement.devices) > 1)
         observers = [view, checker] + ([ProgressBar(request.steps, self.err)] if self.progress else [])
+        trace_file = None
+        if self.trace_out is not None:
+            from idrun.views.trace import TraceFile
+            trace_file = TraceFile(self.trace_out, spec.graph, self.spec_path)
+            observers.append(trace_file)
         result = pipeline.session.run(request, tuple(observers) + (interrupts,), keep_steps=False,
                                       stop=interrupts.stop)
         mismatches = checker.finish(result)
         self._note_unchecked(expect, result)
         view.finish(result, self._extra(mismatches))
         self._note_simulated(result)
+        trace_error = trace_file.error if trace_file is not None else None
+        if trace_error is not None:  # after the values: what was computed is shown
+            report(trace_error, self.err)
         if result.error is not None:
             report(result.error, self.err, self.debug)
             return result.error.exit_code
+        if trace_error is not None:
+            return trace_error.exit_code
         if mismatches:
             for m in mismatches:
                 self.err.write(printable(f"expect mismatch: {m.render()}") + "\n")

@@ -11,8 +11,11 @@ hand-written numpy call does).
 
 The step function is `step(F, T, O)`: F the fed values, T a list receiving
 (transfer index, seconds, value) as transfers happen, O a list receiving
-op indexes when op order is recorded. It returns the fetched values. When a
-kernel raises, `locate_failure` maps the traceback line back to the node.
+item indexes when op order is recorded (`record_ops`), or (item index, start,
+end) clock readings around every kernel call and transfer when times are
+recorded (`record_times`, for `--trace-out`). Neither mode adds anything to
+the default step. It returns the fetched values. When a kernel raises,
+`locate_failure` maps the traceback line back to the node.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class Plan:
     line_items: dict[int, int]
     source: str = field(repr=False, default="")  # the generated step function (`show --format plan`)
     filename: str = "<idrun-plan>"               # its name in tracebacks, pdb and linecache
+    timed: bool = False                          # O receives (item, start, end), not item
 
     def item_node(self, index: int) -> str:
         item = self.items[index]
@@ -99,6 +103,7 @@ class PlanRequest:
     record_ops: bool = False
     clock: Callable[[], float] = time.perf_counter
     states: dict = field(default_factory=dict)  # node -> kernel state kept by the session
+    record_times: bool = False        # O receives (item, start, end) per op and transfer
 
 
 def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
@@ -186,7 +191,7 @@ class _Generator:
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
         self.recv_var: dict[int, str] = {}       # transfer index -> variable it arrives in
-        self.used: set[str] = {"F", "T", "O", "t", "clk", "step"}
+        self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
 
@@ -203,13 +208,14 @@ class _Generator:
         namespace = dict(self.bound)
         exec(compile(source, filename, "exec"), namespace)
         return Plan(self.part.transfers, self.items, self.req.device_of,
-                    namespace["step"], self.line_items, source, filename)
+                    namespace["step"], self.line_items, source, filename, self.req.record_times)
 
     def _header(self) -> list[str]:
         req = self.req
         return [f"# one step: fetch {[str(r) for r in req.fetch]}, targets {req.targets}, "
                 f"fed {[str(r) for r in req.fed]}",
-                "# F: fed values; T: transfers as (index, seconds, value); O: op order when traced"]
+                "# F: fed values; T: transfers as (index, seconds, value); O: op order when traced"
+                + ("; timed: O gets (item, start, end)" if req.record_times else "")]
 
     def _ident(self, prefix: str, name: str) -> str:
         """A fresh Python name that reads as the node's (`v_x_plus_1`, `k_tower_z`)."""
@@ -269,11 +275,11 @@ class _Generator:
     def _emit(self, i: int) -> None:
         item = self.items[i]
         self.line_items[len(self.lines) + 1] = i
-        if item.transfer is not None:
-            self.lines.append(self._transfer_line(item.transfer))
-        else:
-            self.lines.append(self._op_line(item.node))
-        if self.req.record_ops:
+        line = self._transfer_line(item.transfer) if item.transfer is not None else self._op_line(item.node)
+        if self.req.record_times:
+            line = _timed(line, i)
+        self.lines.append(line)
+        if self.req.record_ops and not self.req.record_times:
             self.lines.append(f"    O.append({i})")
 
     def _op_line(self, name: str) -> str:
@@ -313,6 +319,22 @@ class _Generator:
         if spec.kind == "feed":
             return self.tensor_var[(ref.node, ref.index, CLIENT)]
         return self.tensor_var[(ref.node, ref.index, spec.src)]
+
+
+def _timed(line: str, item: int) -> str:
+    """One emitted line with clock readings around its work: O gets (item, start, end).
+
+    A transfer line already reads the clock (`t = clk(); ...; clk() - t`): its end reading is
+    kept in `u` and shared with T's seconds, so both record the same interval."""
+    code, sep, comment = line.partition("  # ")
+    code, comment = code.strip(), sep + comment
+    if code.startswith("t = clk(); "):
+        work, _, record = code[len("t = clk(); "):].partition("; T.append(")
+        record = record.replace("clk() - t", "u - t", 1)
+        return f"    t = clk(); {work}; u = clk(); T.append({record}; O.append(({item}, t, u)){comment}"
+    if code.startswith("pass"):
+        code = "None"
+    return f"    t = clk(); {code}; O.append(({item}, t, clk())){comment}"
 
 
 def _comment(text: str) -> str:

@@ -31,7 +31,7 @@ from idrun.arrays import materialize
 from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, partition_step
 from idrun.ops import REGISTRY
 from idrun.spec.request import RunRequest
-from idrun.result import RunResult, StepResult, TransferRecord
+from idrun.result import RunResult, StepResult, StepTiming, TransferRecord
 
 
 # What a graph can do wrong when it runs (TF raises these as in-graph errors): TF-style
@@ -69,14 +69,15 @@ class Session:
 
     def plan(self, req: RunRequest, rng: random.Random | None = None) -> Plan:
         """The compiled step for `req`: cached per signature, or a fresh random order."""
-        key = (tuple(req.fetch), tuple(req.targets), tuple(req.feeds), req.record_ops)
+        key = (tuple(req.fetch), tuple(req.targets), tuple(req.feeds), req.record_ops,
+               req.record_times)
         if rng is None and key in self._plans:
             return self._plans[key]
         device_of = self.placement.device
         step = partition_step(self.graph, device_of, req.fetch, req.targets, list(req.feeds))
         plan = compile_plan(PlanRequest(
             self.graph, device_of, self.devices, self.cells, req.fetch, req.targets,
-            list(req.feeds), rng, req.record_ops, self.clock, self.states), step)
+            list(req.feeds), rng, req.record_ops, self.clock, self.states, req.record_times), step)
         if rng is None:
             self._plans[key] = plan
         return plan
@@ -129,7 +130,12 @@ class Session:
         transfers: list = []
         ops: list = []
         try:
-            values = plan.step(feeds, transfers, ops)
+            if plan.timed:
+                start = self.clock()
+                values = plan.step(feeds, transfers, ops)
+                end = self.clock()
+            else:
+                values = plan.step(feeds, transfers, ops)
         except StepError:  # an interrupt raised inside the step
             raise
         except IN_GRAPH_FAILURES as exc:
@@ -138,9 +144,21 @@ class Session:
         except Exception as exc:  # noqa: BLE001 - idrun's own bug: kept, with its traceback
             node = plan.locate_failure(exc) or "?"
             raise InternalError(exc, step, node, self._loc(node)) from exc
-        ran = [plan.items[i].node for i in ops]
-        return StepResult(step, _fetched(fetch_names, values), self._records(plan, transfers),
-                          [(node, plan.device_of[node]) for node in ran if node is not None])
+        records = self._records(plan, transfers)
+        if not plan.timed:
+            ran = [plan.items[i].node for i in ops]
+            return StepResult(step, _fetched(fetch_names, values), records,
+                              [(node, plan.device_of[node]) for node in ran if node is not None])
+        ran_ops, op_times, transfer_times = [], [], []
+        for i, t0, t1 in ops:  # run order; transfers in T's order, which is the same
+            node = plan.items[i].node
+            if node is None:
+                transfer_times.append((t0, t1))
+            else:
+                ran_ops.append((node, plan.device_of[node]))
+                op_times.append((t0, t1))
+        return StepResult(step, _fetched(fetch_names, values), records, ran_ops,
+                          StepTiming(start, end, op_times, transfer_times))
 
     def _records(self, plan: Plan, transfers: list) -> list[TransferRecord]:
         out = []

@@ -28,6 +28,7 @@ class RunRequest:
     schedule: str = "declaration"  # | "random"
     seed: int = 0
     record_ops: bool = False
+    record_times: bool = False     # per-op and per-transfer start/end times (--trace-out)
     init: bool = True
 
 
@@ -42,6 +43,7 @@ class RunOptions:
     schedule: str = "declaration"
     seed: int = 0
     record_ops: bool = False
+    record_times: bool = False
     soft_placement: bool = False
     allow_outside_files: bool = False  # a spec's file feeds may leave its directory
 
@@ -120,7 +122,7 @@ def build_request(spec: Spec, opts: RunOptions) -> RunRequest:
     feeds = read_feeds(spec, opts)
     steps = opts.steps if opts.steps is not None else spec.run.steps
     return RunRequest(fetch, names, targets, feeds, steps, opts.schedule, opts.seed,
-                      opts.record_ops, spec.run.init)
+                      opts.record_ops, opts.record_times, spec.run.init)
 
 
 def _is_op_name(graph: Graph, text: str) -> bool:

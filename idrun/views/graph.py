@@ -1,18 +1,82 @@
 """Views of the placed, partitioned graph: a rich tree, Graphviz DOT and a JSON document.
 
 The transfers shown are those of one step of the spec's `run:` (fetch and
-targets), or of the whole graph when the spec names nothing to run. Only the
-tree imports rich. Names and strings from the spec are escaped: they are data.
+targets), or of the whole graph when the spec names nothing to run. Every
+view says the same things the trace of `idrun run --trace-out` shows:
+- transfers grouped per (tensor, source, destination, kind), with how many
+  cross per step and who reads them there (`x/read:0 -> cpu:1 ×1 per step`;
+  a ref edge, never shared, crosses once per consumer: `×3`);
+- control edges as `^name` (the tree) and dashed (DOT);
+- aliases, which create nothing, as labels pointing at the tensor they name.
+
+Only the tree imports rich, and it builds `Text` objects, never markup. Names
+and strings from the spec are data: control characters are shown escaped,
+DOT strings are quoted and escaped.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TextIO
 
-from idrun.compile.partition import Partition
+from idrun.compile.partition import Partition, TransferSpec
 from idrun.compile.placement import Placement
-from idrun.graph import Graph
+from idrun.graph import Graph, TensorRef
 from idrun.spec import Spec
+from idrun.views.diagnostics import printable
+
+
+@dataclass
+class TransferGroup:
+    """The transfers of one step that move the same tensor the same way."""
+
+    tensor: str                 # `x/read:0`, or `^x_plus_1` for a control transfer
+    src: str
+    dst: str
+    kind: str                   # edge | control | fetch | feed
+    node: str                   # the producing node (the control source)
+    indexes: list[int] = field(default_factory=list)      # into Partition.transfers
+    consumers: list[str] = field(default_factory=list)    # nodes on dst that read it
+    fetched: bool = False       # also (or only) brings a fetch to the client
+
+    @property
+    def count(self) -> int:
+        return len(self.indexes)
+
+    def per_step(self) -> str:
+        return f"×{self.count} per step"
+
+    def readers(self) -> str:
+        who = list(self.consumers) + (["fetch"] if self.fetched and self.kind != "fetch" else [])
+        return f"{self.kind}; to {', '.join(who)}" if who else self.kind
+
+
+def transfer_groups(part: Partition) -> list[TransferGroup]:
+    """The step's transfers grouped, in the order they were first decided."""
+    groups: dict[tuple, TransferGroup] = {}
+    of_index: dict[int, TransferGroup] = {}
+    for i, t in enumerate(part.transfers):
+        key = (_tensor(t), t.src, t.dst, t.kind)
+        group = groups.setdefault(key, TransferGroup(*key, t.tensor.node))
+        group.indexes.append(i)
+        of_index[i] = group
+    readers = [(c, i) for (c, _), i in part.edge_transfer.items()]
+    readers += [(c, i) for (c, _), i in part.control_transfer.items()]
+    readers += [(c, i) for c, ids in part.replica_controls.items() for i in ids]
+    for consumer, i in readers:
+        if consumer not in of_index[i].consumers:
+            of_index[i].consumers.append(consumer)
+    for i in part.fetch_transfer.values():
+        of_index[i].fetched = True
+    return list(groups.values())
+
+
+def _aliases_of(graph: Graph) -> dict[str, list[tuple[str, TensorRef]]]:
+    """Node -> the aliases naming one of its outputs."""
+    out: dict[str, list[tuple[str, TensorRef]]] = {}
+    for alias, ref in graph.aliases.items():
+        out.setdefault(ref.node, []).append((alias, ref))
+    return out
 
 
 def _by_device(placement: Placement, names: list[str]) -> dict[str, list[str]]:
@@ -32,58 +96,97 @@ def _node_label(graph: Graph, name: str) -> str:
     return label
 
 
+def _plain(text: str) -> str:
+    """Spec text on one line, as data: control characters, newlines and tabs escaped."""
+    return printable(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def render_tree(spec: Spec, placement: Placement, part: Partition, needed: list[str],
                 kinds: dict[str, str], out: TextIO, color: bool) -> None:
+    from rich.text import Text
     from rich.tree import Tree
     from idrun.views.table import console
-    root = Tree(f"[bold]{spec.name}[/bold] ({spec.variables} variables, "
-                f"{len(part.transfers)} transfers per step)")
-    for device, names in _by_device(placement, list(spec.graph.nodes)).items():
-        branch = root.add(f"[bold cyan]{device}[/bold cyan] [dim]{kinds.get(device, '')}[/dim]")
+    graph, needed_set = spec.graph, set(needed)
+    groups = transfer_groups(part)
+    aliases = _aliases_of(graph)
+    root = Tree(Text.assemble((_plain(spec.name), "bold"),
+                              f" ({spec.variables} variables, {len(part.transfers)} transfers per step)"))
+    for device, names in _by_device(placement, list(graph.nodes)).items():
+        branch = root.add(Text.assemble((_plain(device), "bold cyan"), " ",
+                                        (_plain(kinds.get(device, "")), "dim")))
         for name in names:
-            style = "" if name in needed else "[dim]"
-            branch.add(f"{style}{_escape(_node_label(spec.graph, name))}  "
-                       f"[dim]({_escape(placement.reason[name])})[/dim]")
-        for t in part.transfers:
-            if t.src == device:
-                branch.add(f"[magenta]send[/magenta] {_escape(_tensor(t))} -> {t.dst} [dim]({t.kind})[/dim]")
-            if t.dst == device:
-                branch.add(f"[magenta]recv[/magenta] {_escape(_tensor(t))} <- {t.src} [dim]({t.kind})[/dim]")
+            style = "" if name in needed_set else "dim"
+            leaf = branch.add(Text.assemble((_plain(_node_label(graph, name)), style), "  ",
+                                            (f"({_plain(placement.reason[name])})", "dim")))
+            for alias, ref in aliases.get(name, ()):
+                leaf.add(Text.assemble(("alias ", "yellow"), _plain(alias), f" -> {_plain(str(ref))}",
+                                       (" (names it, creates nothing)", "dim")))
+        for g in groups:
+            if g.src == device:
+                branch.add(Text.assemble(("send ", "magenta"), _plain(f"{g.tensor} -> {g.dst} "),
+                                         (g.per_step(), "bold"), (f" ({_plain(g.readers())})", "dim")))
+            if g.dst == device:
+                branch.add(Text.assemble(("recv ", "magenta"), _plain(f"{g.tensor} <- {g.src} "),
+                                         (g.per_step(), "bold"), (f" ({_plain(g.readers())})", "dim")))
     console(out, color).print(root)
 
 
-def _escape(text: str) -> str:
-    return text.replace("[", "\\[")
-
-
-def _tensor(t) -> str:
+def _tensor(t: TransferSpec) -> str:
     return f"^{t.tensor.node}" if t.kind == "control" else str(t.tensor)
 
 
+def _dot_str(*lines: str) -> str:
+    """A quoted DOT string: each piece escaped (backslash, quote, control characters), pieces
+    joined by DOT's `\\n` line break."""
+    def one(text: str) -> str:
+        text = printable(text).replace("\\", "\\\\").replace('"', '\\"')
+        return text.replace("\n", "\\n").replace("\t", " ")
+    return '"' + "\\n".join(one(s) for s in lines) + '"'
+
+
 def _dot_id(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _dot_str(name)
 
 
 def render_dot(spec: Spec, placement: Placement, part: Partition, needed: list[str]) -> str:
-    graph = spec.graph
+    graph, needed_set = spec.graph, set(needed)
+    groups = transfer_groups(part)
     lines = [f"digraph {_dot_id(spec.name)} {{", "  rankdir=TB;", "  node [shape=box, fontsize=10];"]
     for i, (device, names) in enumerate(_by_device(placement, list(graph.nodes)).items()):
         lines.append(f"  subgraph cluster_{i} {{")
         lines.append(f"    label={_dot_id(device)}; style=rounded;")
         for name in names:
             node = graph.nodes[name]
-            style = "" if name in needed else ", style=dashed, fontcolor=gray"
-            lines.append(f"    {_dot_id(name)} [label={_dot_id(name + chr(10) + node.op)}{style}];")
+            style = "" if name in needed_set else ", style=dashed, fontcolor=gray"
+            lines.append(f"    {_dot_id(name)} [label={_dot_str(name, node.op)}{style}];")
         lines.append("  }")
+    # edges that cross in this step go through their transfer's node
+    group_of = {i: g_index for g_index, g in enumerate(groups) for i in g.indexes}
+    via = {key: group_of[i] for key, i in (*part.edge_transfer.items(), *part.control_transfer.items())}
     for name, node in graph.nodes.items():
-        for ref in node.inputs:
-            label = f", label={_dot_id(str(ref.index))}" if ref.index else ""
-            lines.append(f"  {_dot_id(ref.node)} -> {_dot_id(name)} [{label.lstrip(', ')}];")
+        for pos, ref in enumerate(node.inputs):
+            if (name, pos) in via:
+                continue
+            label = f"label={_dot_id(str(ref.index))}" if ref.index else ""
+            lines.append(f"  {_dot_id(ref.node)} -> {_dot_id(name)} [{label}];")
         for ctrl in node.control_inputs:
-            lines.append(f"  {_dot_id(ctrl)} -> {_dot_id(name)} [style=dashed];")
-    for i, t in enumerate(part.transfers):
-        lines.append(f"  {_dot_id(f'send/recv {i}')} [shape=cds, color=magenta, "
-                     f"label={_dot_id(_tensor(t) + chr(10) + t.src + ' -> ' + t.dst)}];")
+            if (name, ctrl) not in via:
+                lines.append(f"  {_dot_id(ctrl)} -> {_dot_id(name)} [style=dashed];")
+    for g_index, g in enumerate(groups):
+        tid = _dot_id(f"send/recv {g_index}")
+        dashed = ", style=dashed" if g.kind == "control" else ""
+        lines.append(f"  {tid} [shape=cds, color=magenta{dashed}, label="
+                     f"{_dot_str(g.tensor, f'{g.src} -> {g.dst}', f'{g.per_step()} ({g.readers()})')}];")
+        label = f", label={_dot_id(g.tensor.rsplit(':', 1)[1])}" if g.kind != "control" and not \
+            g.tensor.endswith(":0") else ""
+        lines.append(f"  {_dot_id(g.node)} -> {tid} [color=magenta{dashed}{label}];")
+        for consumer in g.consumers:
+            lines.append(f"  {tid} -> {_dot_id(consumer)} [color=magenta{dashed}];")
+    for alias, ref in graph.aliases.items():
+        aid = _dot_id(f"alias:{alias}")  # ':' is in no node name: no clash
+        lines.append(f"  {aid} [shape=plaintext, fontcolor=darkgoldenrod, label={_dot_str(alias)}];")
+        lines.append(f"  {aid} -> {_dot_id(ref.node)} [style=dotted, color=darkgoldenrod, "
+                     f"fontcolor=darkgoldenrod, fontsize=9, label={_dot_str(f'alias of {ref}')}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -92,6 +195,5 @@ def graph_document(spec: Spec, placement: Placement, part: Partition, kinds: dic
     return {"graph": spec.name, "variables": spec.variables, "devices": kinds,
             "placement": placement.device, "reasons": placement.reason,
             "transfers": [{"tensor": _tensor(t), "src": t.src, "dst": t.dst, "kind": t.kind}
-                          for t in part.transfers]}
-
-
+                          for t in part.transfers],
+            "aliases": {a: str(r) for a, r in spec.graph.aliases.items()}}
