@@ -172,12 +172,14 @@ def schema() -> None:
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(("tf-python",)), default="tf-python", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("tf-python", "graphdef", "tensorboard")), default="tf-python",
+              show_default=True, help="graphdef: -o FILE.pbtxt|FILE.pb; tensorboard: -o DIR (an events file).")
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
 @click.option("--keep-devices", is_flag=True,
               help="Keep GPU and job devices as they are (default: each device becomes a local CPU).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--output", "-o", type=click.Path(), help="Write here instead of stdout.")
 def export(spec_path: str, fmt: str, variables: str | None, keep_devices: bool, output: str | None) -> None:
-    """Write SPEC as a runnable tf.compat.v1 program that prints idrun-style JSON."""
+    """Write SPEC as a runnable tf.compat.v1 program that prints idrun-style JSON, a TF GraphDef,
+    or a TensorBoard events file."""
     from idrun.commands.export import export_spec
-    export_spec(spec_path, variables, keep_devices, output)
+    export_spec(spec_path, variables, keep_devices, output, fmt)
