@@ -183,3 +183,15 @@ def export(spec_path: str, fmt: str, variables: str | None, keep_devices: bool, 
     or a TensorBoard events file."""
     from idrun.commands.export import export_spec
     export_spec(spec_path, variables, keep_devices, output, fmt)
+
+
+@main.command("import")
+@click.argument("graph_path", metavar="GRAPH", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the spec here instead of stdout.")
+@click.option("--fetch", "-f", multiple=True, help="Tensors the spec's run: fetches, comma-separated (y:0).")
+def import_(graph_path: str, output: str | None, fetch: tuple) -> None:
+    """Convert a TF GraphDef (GRAPH.pbtxt text, GRAPH.pb binary) into an idrun spec."""
+    from idrun.tf.graphdef_import import import_graphdef
+    text = import_graphdef(graph_path, output, _split_names(fetch))
+    if not output:
+        sys.stdout.write(text)
