@@ -147,8 +147,8 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         opdef = REGISTRY[node.op]
         op = opdef.tf_op_for(graph.variables)
         if not op:
-            raise SpecError(f"export: {opdef.name} ('{node.name}') has no single TF op in a GraphDef "
-                            f"(idrun expands it as TF's Python would; export it with --format tf-python)",
+            raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF op type in idrun's GraphDef "
+                            "export yet (TF's Python builds several ops for it; use --format tf-python)",
                             node.loc)
         nd = gd.node.add(name=node.name, op=op, device=tf_device(device_of[node.name]))
         nd.input.extend(tensor_input(r) for r in node.inputs)
