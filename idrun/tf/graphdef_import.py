@@ -36,13 +36,15 @@ class _Src:
     path: str
     lines: list[int]        # node index -> line in a text GraphDef (0: unknown)
 
-    def loc(self, index: int) -> SourceLoc:
+    def loc(self, index: int) -> SourceLoc | None:
         line = self.lines[index] if index < len(self.lines) else 0
-        return SourceLoc(self.path, line or 1, 1)
+        return SourceLoc(self.path, line, 1) if line else None
 
 
 def _error(src: _Src, index: int, node, message: str) -> SpecError:
-    return SpecError(f"node {index} '{node.name}' ({node.op}): {message}", src.loc(index))
+    loc = src.loc(index)
+    prefix = "" if loc else f"{src.path}: "
+    return SpecError(f"{prefix}node {index} '{node.name}' ({node.op}): {message}", loc)
 
 
 def read_graphdef(path: str):
@@ -65,15 +67,15 @@ def read_graphdef(path: str):
         try:
             gd.ParseFromString(data)
         except Exception as exc:  # noqa: BLE001 - protobuf raises DecodeError or RuntimeError
-            raise SpecError(f"not a binary GraphDef ({type(exc).__name__}: {exc})",
-                            SourceLoc(path, 1, 1)) from None
+            # no location: a binary file has no line to quote
+            raise SpecError(f"{path}: not a binary GraphDef ({type(exc).__name__}: {exc})") from None
         return gd, [0] * len(gd.node)
     from google.protobuf import text_format
     try:
         text = data.decode("utf-8")
         text_format.Parse(text, gd)
     except UnicodeDecodeError as exc:
-        raise SpecError(f"not a text GraphDef: {exc}", SourceLoc(path, 1, 1)) from None
+        raise SpecError(f"{path}: not a text GraphDef: {exc}") from None
     except text_format.ParseError as exc:
         line, col = getattr(exc, "GetLine", lambda: None)(), getattr(exc, "GetColumn", lambda: None)()
         message = str(exc).split(" : ", 1)[-1] if line else str(exc)
@@ -325,5 +327,6 @@ def _check_builds(text: str, path: str, output: str | None, lines: list[int]) ->
             tail = source.rpartition(" node ")[2] if "# from " in source else ""
             index = int(tail) if tail.isdigit() else None
             where = f"node {index}" if index is not None else "the spec"
-            raise SpecError(f"{where}: idrun cannot run it as written: {err.message}",
-                            _Src(path, lines).loc(index) if index is not None else SourceLoc(path, 1, 1)) from None
+            loc = _Src(path, lines).loc(index) if index is not None else None
+            raise SpecError(f"{'' if loc else path + ': '}{where}: idrun cannot run it as written: "
+                            f"{err.message}", loc) from None
