@@ -200,15 +200,17 @@ def schema() -> None:
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(("tf-python",)), default="tf-python", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("tf-python", "graphdef", "tensorboard")), default="tf-python",
+              show_default=True, help="graphdef: -o FILE.pbtxt|FILE.pb; tensorboard: -o DIR (an events file).")
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
 @click.option("--keep-devices", is_flag=True,
               help="Keep GPU and job devices as they are (default: each device becomes a local CPU).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--output", "-o", type=click.Path(), help="Write here instead of stdout.")
 def export(spec_path: str, fmt: str, variables: str | None, keep_devices: bool, output: str | None) -> None:
-    """Write SPEC as a runnable tf.compat.v1 program that prints idrun-style JSON."""
+    """Write SPEC as a runnable tf.compat.v1 program that prints idrun-style JSON, a TF GraphDef,
+    or a TensorBoard events file."""
     from idrun.commands.export import export_spec
-    export_spec(spec_path, variables, keep_devices, output)
+    export_spec(spec_path, variables, keep_devices, output, fmt)
 
 
 def _env_format(choices: tuple[str, ...], default: str, strict: bool) -> str:
@@ -263,3 +265,15 @@ def explain(spec_path: str, node: str, fetch: tuple, target: tuple, fmt: str | N
     fmt = fmt or _env_format(("text", "json"), "text", strict=False)
     sys.exit(explain_node(spec_path, node, fmt, _split_names(fetch), _split_names(target), variables,
                           soft_placement))
+
+
+@main.command("import")
+@click.argument("graph_path", metavar="GRAPH", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the spec here instead of stdout.")
+@click.option("--fetch", "-f", multiple=True, help="Tensors the spec's run: fetches, comma-separated (y:0).")
+def import_(graph_path: str, output: str | None, fetch: tuple) -> None:
+    """Convert a TF GraphDef (GRAPH.pbtxt text, GRAPH.pb binary) into an idrun spec."""
+    from idrun.tf.graphdef_import import import_graphdef
+    text = import_graphdef(graph_path, output, _split_names(fetch))
+    if not output:
+        sys.stdout.write(text)

@@ -92,6 +92,92 @@ def run_tf(tf_python: str, programs: list[Path]) -> dict[str, dict]:
     return results
 
 
+FIXTURES = ROOT / "tests" / "fixtures" / "graphdefs"
+
+
+def check_fixtures() -> tuple[int, int]:
+    """`idrun import` of each GraphDef TF wrote, run by idrun, against what TF printed."""
+    from idrun.spec.request import RunOptions
+    from idrun.tf.graphdef_import import import_graphdef
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for record_path in sorted(FIXTURES.glob("*.json")):
+            rec = json.loads(record_path.read_text())
+            spec = Path(tmp) / rec["graph"].replace(".pbtxt", ".yaml")
+            expected = rec.get("import_error")
+            try:
+                import_graphdef(str(FIXTURES / rec["graph"]), str(spec))
+            except IdrunError as err:
+                if expected and expected in err.message:
+                    passed += 1  # refused, as it must be (with the node named)
+                else:
+                    failed += 1
+                    print(f"FAIL import {rec['graph']}: {err.render()}")
+                continue
+            opts = RunOptions(fetch=rec["fetch"], targets=rec["targets"] or None, feeds=rec["feeds"],
+                              steps=len(rec["steps"]))
+            ours = result_document(Pipeline(str(spec), opts).run())
+            problems = compare(ours, {"error": None, "steps": rec["steps"]})
+            if problems:
+                failed += 1
+                print(f"FAIL import {rec['graph']}:\n    " + "\n    ".join(problems))
+            else:
+                passed += 1
+    return passed, failed
+
+
+def check_round_trips(tf_python: str) -> tuple[int, int, int]:
+    """Every gallery graph through `export --format graphdef` into TF (import_graph_def, init,
+    fetches), values compared with idrun's run."""
+    from idrun.spec.request import resolve_tensor
+    from idrun.tf.graphdef import export_graphdef, write_graphdef
+    passed = failed = skipped = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs, ours = [], {}
+        for path in sorted((ROOT / "graphs").glob("*.yaml")):
+            pipeline = Pipeline(str(path))
+            out = Path(tmp) / (path.stem + ".pb")
+            try:
+                write_graphdef(export_graphdef(pipeline), str(out))
+                request = pipeline.request
+                fetch = [str(resolve_tensor(pipeline.spec.graph, n)) for n in request.fetch_names]
+                feeds = {str(r): v.tolist() for r, v in request.feeds.items()}
+                doc = result_document(pipeline.run())
+            except (IdrunError, TypeError) as err:
+                print(f"skip round trip {path.name}: {getattr(err, 'message', err)}")
+                skipped += 1
+                continue
+            if doc["error"] or any(v.dtype == object for v in request.feeds.values()):
+                print(f"skip round trip {path.name}: "
+                      f"{'fails in a step' if doc['error'] else 'string feeds'}")
+                skipped += 1
+                continue
+            ours[str(out)] = (path.name, doc, fetch)
+            jobs.append({"graph": str(out), "fetch": fetch, "feeds": feeds, "init": "init",
+                         "targets": [], "steps": request.steps, "cpus": max(len(doc["devices"]), 1)})
+        (Path(tmp) / "jobs.json").write_text(json.dumps(jobs))
+        run = subprocess.run([tf_python, str(ROOT / "scripts/tf_graphdef_batch.py"), str(Path(tmp) / "jobs.json")],
+                             capture_output=True, text=True, check=False)
+        results = {r["graph"]: r for r in map(json.loads, run.stdout.splitlines())}
+        for graph, (name, doc, fetch) in ours.items():
+            record = results.get(graph, {"crash": run.stderr[-500:] or "no result"})
+            if "crash" in record:
+                failed += 1
+                print(f"FAIL round trip {name}: TF: {record['crash'].strip().splitlines()[-1]}")
+                continue
+            theirs = record["doc"]
+            renamed = [{"step": s["step"], "values": dict(zip(doc["fetch"], [s["values"][f] for f in fetch]))}
+                       for s in theirs["steps"]]
+            problems = compare({**doc, "devices": {"gpu": 1}},  # values only here
+                               {"error": theirs["error"], "steps": renamed})
+            if problems:
+                failed += 1
+                print(f"FAIL round trip {name}:\n    " + "\n    ".join(problems))
+            else:
+                passed += 1
+    return passed, failed, skipped
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tf-python", default=str(ROOT / ".venv-tf/bin/python"))
@@ -128,7 +214,11 @@ def main() -> int:
             else:
                 passed += 1
     print(f"conformance: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
-    return 1 if failed else 0
+    fixture_ok, fixture_bad = check_fixtures()
+    print(f"graphdef fixtures (idrun import vs TF's run): {fixture_ok} passed, {fixture_bad} failed")
+    trip_ok, trip_bad, trip_skip = check_round_trips(args.tf_python)
+    print(f"graphdef round trips (export -> TF): {trip_ok} passed, {trip_bad} failed, {trip_skip} skipped")
+    return 1 if failed or fixture_bad or trip_bad else 0
 
 
 if __name__ == "__main__":

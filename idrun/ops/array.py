@@ -5,7 +5,7 @@ from __future__ import annotations
 from idrun.dtypes import is_int
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, OpDef, attr
+from idrun.ops.opdef import InferError, KernelEnv, OpDef, TFType, attr
 from idrun.ops.shapes import norm_axis, num_elements, same_dtype
 
 
@@ -159,16 +159,21 @@ def _cast_kernel(env: KernelEnv):
 
 OPS = [
     OpDef("reshape", "Reshape", ("tensor", "shape"), _reshape_infer, _reshape_kernel,
-          "A tensor with the same elements in a new shape (-1 infers one dim).", tf="tf.reshape"),
+          "A tensor with the same elements in a new shape (-1 infers one dim).", tf="tf.reshape",
+          tf_op="Reshape", tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tshape": TFType(i[1].dtype)}),
     OpDef("concat", "concat", ("values",), _concat_infer,
           lambda env: (lambda *xs: env.xp.concatenate(xs, axis=env.attrs["axis"])),
           "Join tensors along an existing axis.", variadic=True,
           attrs=(attr("axis", check=checks.integer),), helpers=lambda a, on_handle: ("axis",),
+          tf_op="ConcatV2", tf_helper_values=lambda a, i: [a["axis"]],
+          tf_attrs=lambda n, a, i, o: {"N": len(i) - 1, "T": TFType(i[0].dtype), "Tidx": TFType("int32")},
           tf=lambda c: f"tf.concat([{', '.join(c.args)}], axis={c.attrs['axis']}{c.kw})"),
     OpDef("stack", "stack", ("values",), _stack_infer,
           lambda env: (lambda *xs: env.xp.stack(xs, axis=env.attrs["axis"])),
           "Join tensors along a new axis.", variadic=True,
-          attrs=(attr("axis", 0, checks.integer),),
+          attrs=(attr("axis", 0, checks.integer),), tf_op="Pack",
+          tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype), "axis": a["axis"]},
+          tf_import=lambda t, c: {"axis": t.get("axis", 0)},
           tf=lambda c: f"tf.stack([{', '.join(c.args)}], axis={c.attrs['axis']}{c.kw})"),
     OpDef("split", "split", ("value",), _split_infer, _split_kernel,
           "Split into pieces along an axis; outputs name:K.", multi_output=True,
@@ -180,14 +185,19 @@ OPS = [
                        f"axis={c.attrs['axis']}{c.kw})"),
     OpDef("unstack", "unstack", ("value",), _unstack_infer, _unstack_kernel,
           "Unpack along an axis; outputs name:K.", multi_output=True,
-          attrs=(attr("axis", 0, checks.integer), attr("num", None, checks.positive)),
+          attrs=(attr("axis", 0, checks.integer), attr("num", None, checks.positive)), tf_op="Unpack",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "num": len(o), "axis": a["axis"]},
+          tf_import=lambda t, c: {"axis": t.get("axis", 0), "num": t["num"]},
           tf=lambda c: f"tf.unstack({c.args[0]}, num={c.attrs['num']!r}, axis={c.attrs['axis']}{c.kw})"),
     OpDef("shape", "Shape", ("input",),
           lambda a, t, c: [TensorType("int32", None if t[0].shape is None else (len(t[0].shape),))],
           _shape_kernel, "The runtime shape of a tensor (int32), placed with its input.",
-          follows_input="metadata", tf="F_shape"),
+          follows_input="metadata", tf="F_shape", tf_op="Shape",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_type": TFType("int32")}),
     OpDef("cast", "Cast", ("x",), lambda a, t, c: [TensorType(a["dtype"], t[0].shape)],
           _cast_kernel, "Convert to another dtype.",
-          attrs=(attr("dtype", check=checks.dtype),),
+          attrs=(attr("dtype", check=checks.dtype),), tf_op="Cast",
+          tf_attrs=lambda n, a, i, o: {"SrcT": TFType(i[0].dtype), "DstT": TFType(a["dtype"]), "Truncate": False},
+          tf_import=lambda t, c: {"dtype": t["DstT"]},
           tf=lambda c: f"tf.cast({c.args[0]}, tf.{c.attrs['dtype']}{c.kw})"),
 ]

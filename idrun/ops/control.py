@@ -69,13 +69,14 @@ def _print_kernel(env: KernelEnv):
 OPS = [
     OpDef("identity", "Identity", ("input",), lambda a, t, c: [t[0]], lambda env: (lambda x: x),
           "The same tensor under a new node: a naming, ordering and transfer point.",
-          follows_input="identity", tf="tf.identity"),
+          follows_input="identity", tf="tf.identity", tf_op="Identity"),
     OpDef("no_op", "NoOp", (), lambda a, t, c: [], lambda env: (lambda: None),
-          "Does nothing; useful as a target with control inputs.",
+          "Does nothing; useful as a target with control inputs.", tf_op="NoOp", tf_attrs=lambda n, a, i, o: {},
           tf=lambda c: f"tf.no_op({c.name!r})" if c.name else "tf.no_op()"),
     OpDef("group", "group_deps", ("inputs",), lambda a, t, c: [], lambda env: (lambda: None),
           "Run several ops: one no_op per device they are on, plus a final one.",
           variadic=True, control_inputs_only=True,
+          tf_op="NoOp", tf_attrs=lambda n, a, i, o: {},  # built: its members are control inputs
           tf=lambda c: f"tf.group(*[OP(x) for x in [{', '.join(c.args)}]]{c.kw})"),
     OpDef("assert_equal", "assert_equal", ("x", "y"), _assert_infer, _assert_kernel,
           "Fail the step unless x == y element-wise (TF's message).",

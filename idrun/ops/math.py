@@ -5,7 +5,7 @@ from __future__ import annotations
 from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, OpDef, attr
+from idrun.ops.opdef import InferError, KernelEnv, OpDef, TFType, attr
 from idrun.ops.shapes import broadcast, reduce_shape, same_dtype
 
 BINARY_INPUTS = ("x", "y")
@@ -106,36 +106,64 @@ def _reduce_tf(fn: str):
     return lambda c: f"{fn}({c.args[0]}, axis={c.attrs['axis']!r}, keepdims={c.attrs['keepdims']}{c.kw})"
 
 
+def _reduce_gd_attrs(name, attrs, ins, outs):
+    return {"T": TFType(ins[0].dtype), "Tidx": TFType(ins[1].dtype), "keep_dims": attrs["keepdims"]}
+
+
+def _reduce_axis_values(attrs, ins):
+    """TF's axis constant: every dimension when no axis is given (idrun's helper holds 0)."""
+    axis = attrs["axis"]
+    if axis is None:
+        rank = len(ins[0].shape) if ins[0].shape is not None else 0
+        return [list(range(rank))]
+    return [axis]
+
+
+def _reduce_import(tf_attrs, consts):
+    axis = consts[1] if len(consts) > 1 else None
+    if axis is not None:
+        axis = axis.tolist()
+    return {"axis": axis, "keepdims": bool(tf_attrs.get("keep_dims", False))}
+
+
 def _reduce(name: str, type_name: str, fname: str, doc: str) -> OpDef:
     return OpDef(name, type_name, ("input",), _reduce_infer, _reduce_kernel(fname), doc,
-                 tf=_reduce_tf(f"tf.{name}"),
+                 tf=_reduce_tf(f"tf.{name}"), tf_op=type_name, tf_attrs=_reduce_gd_attrs,
+                 tf_helper_values=_reduce_axis_values, tf_import=_reduce_import,
                  attrs=(attr("axis", None, checks.axis, "axes to reduce; none = all"),
                         attr("keepdims", False, checks.boolean)),
                  helpers=lambda a, on_handle: ("Const",) if a["axis"] is None else ("reduction_indices",))
 
 
 OPS = [
-    _binary("add", "Add", "add", "x + y.", tf="tf.add"),
-    _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract"),
-    _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply"),
+    _binary("add", "Add", "add", "x + y.", tf="tf.add", tf_op="AddV2", tf_import_ops=("Add",)),
+    _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract", tf_op="Sub"),
+    _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply", tf_op="Mul"),
     OpDef("div", "RealDiv", BINARY_INPUTS, _binary_infer("RealDiv"), _div_kernel,
-          "x / y; floor division for integers, as TF.", typed_with=(0, 1), tf="F_div"),
-    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum"),
-    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum"),
+          "x / y; floor division for integers, as TF.", typed_with=(0, 1), tf="F_div",
+          tf_op="RealDiv", tf_import_ops=("Div",)),
+    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum", tf_op="Maximum"),
+    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum", tf_op="Minimum"),
     OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("Equal", "bool", numeric=False), _ufunc("equal"),
-          "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal"),
-    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative"),
-    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square"),
-    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root.", tf="tf.sqrt"),
-    _unary("exp", "Exp", _ufunc("exp"), "e ** x.", tf="tf.exp"),
-    _unary("log", "Log", _ufunc("log"), "Natural logarithm.", tf="tf.math.log"),
-    _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu"),
-    _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid"),
-    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent.", tf="tf.tanh"),
+          "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal", tf_op="Equal",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "incompatible_shape_error": True}),
+    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative", tf_op="Neg"),
+    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square", tf_op="Square"),
+    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root.", tf="tf.sqrt", tf_op="Sqrt"),
+    _unary("exp", "Exp", _ufunc("exp"), "e ** x.", tf="tf.exp", tf_op="Exp"),
+    _unary("log", "Log", _ufunc("log"), "Natural logarithm.", tf="tf.math.log", tf_op="Log"),
+    _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu", tf_op="Relu"),
+    _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid", tf_op="Sigmoid"),
+    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent.", tf="tf.tanh", tf_op="Tanh"),
     OpDef("matmul", "MatMul", ("a", "b"), _matmul_infer, _matmul_kernel,
           "Matrix product of two rank-2 tensors.", typed_with=(0, 1),
           attrs=(attr("transpose_a", False, checks.boolean),
                  attr("transpose_b", False, checks.boolean)),
+          tf_op="MatMul",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "transpose_a": a["transpose_a"],
+                                       "transpose_b": a["transpose_b"]},
+          tf_import=lambda t, c: {"transpose_a": bool(t.get("transpose_a", False)),
+                                  "transpose_b": bool(t.get("transpose_b", False))},
           tf=lambda c: f"tf.linalg.matmul({c.args[0]}, {c.args[1]}, transpose_a={c.attrs['transpose_a']}, "
                        f"transpose_b={c.attrs['transpose_b']}{c.kw})"),
     _reduce("reduce_sum", "Sum", "sum", "Sum over axes."),

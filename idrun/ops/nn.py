@@ -5,7 +5,7 @@ from __future__ import annotations
 from idrun.dtypes import is_int
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, OpDef, attr
+from idrun.ops.opdef import InferError, KernelEnv, OpDef, TFType, attr
 from idrun.ops.shapes import same_dtype
 from idrun.ops.state import _read_kernel
 
@@ -103,10 +103,17 @@ OPS = [
           "2-D convolution of an NHWC input with an HWIO filter.", typed_with=(0, 1),
           attrs=(attr("strides", [1, 1, 1, 1], _strides), attr("padding", check=checks.padding)),
           tf=lambda c: f"tf.nn.conv2d({c.args[0]}, {c.args[1]}, strides=[1, {c.attrs['strides'][0]}, "
-                       f"{c.attrs['strides'][1]}, 1], padding={c.attrs['padding']!r}{c.kw})"),
+                       f"{c.attrs['strides'][1]}, 1], padding={c.attrs['padding']!r}{c.kw})",
+          tf_op="Conv2D",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "strides": [1, *a["strides"], 1],
+                                       "padding": a["padding"], "data_format": "NHWC",
+                                       "dilations": [1, 1, 1, 1], "use_cudnn_on_gpu": True},
+          tf_import=lambda t, c: {"strides": list(t.get("strides", [1, 1, 1, 1]))[1:3],
+                                  "padding": t["padding"]}),
     OpDef("bias_add", "BiasAdd", ("value", "bias"), _bias_add_infer,
           lambda env: env.xp.add, "value + bias along the last dimension.", typed_with=(0, 1),
-          tf="tf.nn.bias_add"),
+          tf="tf.nn.bias_add", tf_op="BiasAdd",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "data_format": "NHWC"}),
     OpDef("embedding_lookup", "embedding_lookup", ("params", "ids"), _embedding_infer,
           _embedding_kernel, "Rows of params by id: a gather with params (built under "
           "colocate_with(params), as TF's), then `<name>/Identity`, which the name refers to.",

@@ -137,6 +137,17 @@ class OpDef:
                                           # "print", "dequeue"; "" for none
     tf: str | Callable[[TFCall], str] | None = None  # export: a TF function, or a writer
     tf_unsupported: str = ""              # why it has no TF export
+    # GraphDef (idrun export --format graphdef|tensorboard, idrun import): TF's op type in
+    # resource mode (or in both) and in ref mode, the node's TF attributes (default: `T`, the
+    # dtype of input 0), the values of its helper constants, and the idrun attributes of
+    # an imported node (from its TF attributes and the values of constant inputs)
+    tf_op: str = ""
+    tf_ref_op: str = ""
+    tf_attrs: Callable | None = None      # (name, attrs, in_types, out_types) -> {name: value}
+    tf_ref_attrs: Callable | None = None  # the same in ref mode, when it differs
+    tf_helper_values: Callable | None = None  # (attrs, in_types) -> values of the helper consts
+    tf_import: Callable | None = None     # (tf attrs, const inputs) -> idrun attrs
+    tf_import_ops: tuple[str, ...] = ()   # further TF op types that import as this op
 
     def input_name(self, position: int) -> str:
         if self.variadic:
@@ -149,10 +160,22 @@ class OpDef:
             return self.tf(call)
         return f"{self.tf}({', '.join(call.args)}{call.kw})"
 
+    def tf_op_for(self, variables: str) -> str:
+        """The TF op type of this op in a GraphDef, for the variable mode ("" when none)."""
+        return (self.tf_ref_op or self.tf_op) if variables == "ref" else self.tf_op
+
     def arity_text(self) -> str:
         if self.variadic:
             return f"[{self.inputs[0]}, ...]"
         return "[" + ", ".join(self.inputs) + "]" if self.inputs else "-"
+
+
+class TFType(str):
+    """A TF attribute that is a dtype (`type: DT_FLOAT`), by idrun's dtype name."""
+
+
+class TFShape(tuple):
+    """A TF attribute that is a shape (`shape { dim ... }`); dims None are unknown."""
 
 
 def attr(name: str, default: Any = MISSING, check: Callable | None = None, doc: str = "") -> AttrDef:

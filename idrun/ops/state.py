@@ -13,7 +13,7 @@ from typing import Any
 from idrun.dtypes import literal_type
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr, py_literal
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr, py_literal
 
 
 class VariableCell:
@@ -119,6 +119,43 @@ def _tf_dtype(attrs) -> str:
     return f"tf.{attrs['dtype']}" if attrs.get("dtype") else "None"
 
 
+def _gd_const(name, attrs, ins, outs):
+    return {"dtype": TFType(outs[0].dtype), "value": ("tensor", attrs["value"], outs[0].dtype)}
+
+
+def _gd_variable(name, attrs, ins, outs):
+    return {"dtype": TFType(outs[0].dtype), "shape": TFShape(outs[0].shape or ()),
+            "container": "", "shared_name": name}
+
+
+def _gd_placeholder(name, attrs, ins, outs):
+    return {"dtype": TFType(outs[0].dtype),
+            "shape": None if outs[0].shape is None else TFShape(outs[0].shape)}
+
+
+def _gd_dtype(name, attrs, ins, outs):
+    return {"dtype": TFType(ins[0].dtype)}
+
+
+def _gd_ref_update(validate: bool):
+    def attrs_of(name, attrs, ins, outs):
+        out = {"T": TFType(ins[0].dtype), "use_locking": validate}
+        if validate:
+            out["validate_shape"] = True
+        return out
+    return attrs_of
+
+
+def _import_literal(tf_attrs, consts):
+    value = tf_attrs["value"]
+    return {"value": value.tolist(), "dtype": str(value.dtype) if value.dtype.kind != "O" else "string"}
+
+
+def _import_placeholder(tf_attrs, consts):
+    shape = tf_attrs.get("shape")
+    return {"dtype": tf_attrs["dtype"], "shape": None if shape is None else list(shape)}
+
+
 # TF's assigns: they return the variable (an `_UnreadVariable`, or the ref) and are
 # built under colocate_with(var) in ref mode; they sit in the variable's group (F4)
 _ASSIGN = dict(assigns=True, ref_colocated=True, variable_group=True, effect="write")
@@ -127,30 +164,37 @@ OPS = [
     OpDef("const", "Const", (), _literal_infer, None,
           "A constant tensor, materialized once per plan.",
           attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype)),
-          source="const",
+          source="const", tf_op="Const", tf_attrs=_gd_const, tf_import=_import_literal,
           tf=lambda c: f"tf.constant({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}{c.kw})"),
     OpDef("variable", "Variable", (), _literal_infer, None,
           "A variable initialized from `value` before the first step.",
           attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype),
                  attr("trainable", True, checks.boolean), attr("collections", None, checks.anything)),
-          stateful=True, source="variable",
+          stateful=True, source="variable", tf_op="VarHandleOp", tf_ref_op="VariableV2",
+          tf_attrs=_gd_variable,
           tf=lambda c: f"tf1.Variable({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}, "
                        f"use_resource=RESOURCE{c.kw})"),
     OpDef("placeholder", "Placeholder", (), _placeholder_infer, None,
           "A tensor that must be fed.",
           attrs=(attr("dtype", check=checks.dtype), attr("shape", None, checks.shape)),
-          source="placeholder",
+          source="placeholder", tf_op="Placeholder", tf_attrs=_gd_placeholder,
+          tf_import=_import_placeholder, tf_import_ops=("PlaceholderV2",),
           tf=lambda c: f"tf1.placeholder(tf.{c.attrs['dtype']}, shape={c.attrs['shape']!r}{c.kw})"),
     OpDef("read", "ReadVariableOp", ("variable",), lambda a, t, c: [t[0]], _read_kernel,
           "An explicit read of a variable, placed with it (resource: a snapshot; ref: a view).",
-          ref_inputs=(0,), ref_colocated=True, variable_group=True, tf="F_read"),
+          ref_inputs=(0,), ref_colocated=True, variable_group=True, tf="F_read",
+          tf_op="ReadVariableOp", tf_ref_op="Identity", tf_attrs=_gd_dtype,
+          tf_ref_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype)}),
     OpDef("assign", "AssignVariableOp", ("ref", "value"), _assign_infer, _update_kernel(None),
           "Set a variable; yields the value after the update.",
-          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign"),
+          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign",
+          tf_op="AssignVariableOp", tf_ref_op="Assign", tf_attrs=_gd_dtype, tf_ref_attrs=_gd_ref_update(True)),
     OpDef("assign_add", "AssignAddVariableOp", ("ref", "value"), _update_infer,
           _update_kernel("add"), "Add to a variable; yields the value after the update.",
-          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign_add"),
+          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign_add",
+          tf_op="AssignAddVariableOp", tf_ref_op="AssignAdd", tf_attrs=_gd_dtype, tf_ref_attrs=_gd_ref_update(False)),
     OpDef("assign_sub", "AssignSubVariableOp", ("ref", "value"), _update_infer,
           _update_kernel("subtract"), "Subtract from a variable; yields the value after the update.",
-          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign_sub"),
+          ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign_sub",
+          tf_op="AssignSubVariableOp", tf_ref_op="AssignSub", tf_attrs=_gd_dtype, tf_ref_attrs=_gd_ref_update(False)),
 ]

@@ -15,7 +15,7 @@ from idrun.spec.builder import GraphBuilder, _check_keys
 from idrun.spec.templates import parse_templates
 from idrun.spec.yamlsrc import YMap, load_yaml, loc_of
 
-TOP_KEYS = ("name", "description", "variables", "devices", "templates", "nodes", "run", "expect")
+TOP_KEYS = ("name", "description", "variables", "devices", "templates", "nodes", "run", "expect", "expand")
 RUN_KEYS = ("fetch", "targets", "feed", "steps", "init")
 VARIABLE_MODES = ("resource", "ref")
 
@@ -91,6 +91,9 @@ def load_spec(path: str, variables: str | None = None, observer: Any = None) -> 
     builder = GraphBuilder(path, mode)
     templates = builder.templates = parse_templates(doc)
     builder.observer = observer
+    if doc.get("expand", True) not in (True, False):
+        raise SpecError("`expand` must be true or false", loc_of(doc, "expand"))
+    builder.expand = doc.get("expand", True)
     builder.add_entries(doc["nodes"], loc_of(doc, "nodes"))
     graph = builder.finish()
     return Spec(path=path, name=_text(doc, "name", Path(path).stem),

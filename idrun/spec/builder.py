@@ -48,7 +48,7 @@ from idrun.spec.names import Namer, check_name, enclosing_scopes, join
 from idrun.spec.templates import instantiate
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 
-NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs")
+NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs", "colocate_with")
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 
 
@@ -83,6 +83,10 @@ class GraphBuilder(TFExpansions):
         self._alias_blocks: list[tuple[str, SourceLoc, tuple[_Controller, ...]]] = []
         self._sources: dict[str, tuple[ControlSource, ...]] = {}
         self._dropped: list[DroppedControl] = []
+        # `expand: false` (what `idrun import` writes): every entry is one node, as in a
+        # GraphDef; nothing TF's Python adds (variable reads, lazy reads, helper constants,
+        # returned identities) is made, so a graph TF wrote keeps exactly its nodes
+        self.expand = True
 
     @property
     def scope(self) -> str:
@@ -244,7 +248,8 @@ class GraphBuilder(TFExpansions):
         active = tuple(self._controllers)
         if "control_inputs" in entry:
             active += (self._controller(entry["control_inputs"], loc_of(entry, "control_inputs"), name),)
-        raw_inputs = _input_list(opdef, entry, loc)
+        helpers = _written_helpers(opdef, attrs, entry) if not self.expand else 0
+        raw_inputs = _input_list(opdef, entry, loc, helpers)
         draft = _Draft(name, opdef, [], attrs, str(device), loc, active=active,
                        device_from=self._device_from(entry), seen=seen, requested=device.tf_string())
         if opdef.source == "variable":
@@ -252,6 +257,16 @@ class GraphBuilder(TFExpansions):
         start = len(self._created)
         for i, raw in enumerate(raw_inputs):
             draft.inputs.append(self._input(draft, i, raw, loc_of(entry["inputs"], i) or loc))
+        if "colocate_with" in entry:
+            if not isinstance(entry["colocate_with"], str):
+                raise SpecError("`colocate_with` must be a node name", loc_of(entry, "colocate_with"))
+            draft.colocate = entry["colocate_with"]
+        if not self.expand:
+            draft.helper_count = helpers
+            self._register(draft)
+            if self.observer:
+                self.observer.node(self, entry, draft, raw_inputs)
+            return
         self._add_helpers(draft)
         self._register(draft)
         if "control_inputs" in entry:
@@ -379,7 +394,11 @@ class GraphBuilder(TFExpansions):
                 draft.ref_positions += (position,)
             return ref
         if not is_variable:
-            return self._unread_value(draft, target) if self._is_unread(target) else ref
+            return self._unread_value(draft, target) if self._is_unread(target) and self.expand else ref
+        if not self.expand:
+            raise SpecError(f"input '{draft.opdef.input_name(position)}' of '{draft.name}' is variable "
+                            f"'{ref.node}' itself; with `expand: false` a read is a node of its own "
+                            "(op: read)", draft.loc)
         if self.variables == "ref":
             return TensorRef(self._var_reads[ref.node], 0)
         return self._resource_read(draft, ref)
@@ -669,7 +688,16 @@ def _node_attrs(opdef: OpDef, entry: YMap, loc: SourceLoc) -> dict:
     return attrs
 
 
-def _input_list(opdef: OpDef, entry: YMap, loc: SourceLoc) -> list:
+def _written_helpers(opdef: OpDef, attrs: dict, entry: YMap) -> int:
+    """`expand: false`: the helper constants TF's Python made are written as trailing inputs."""
+    if opdef.helpers is None:
+        return 0
+    n = len(opdef.helpers(attrs, False))
+    raw = entry.get("inputs") or []
+    return n if isinstance(raw, list) and not opdef.variadic and len(raw) == len(opdef.inputs) + n else 0
+
+
+def _input_list(opdef: OpDef, entry: YMap, loc: SourceLoc, helpers: int = 0) -> list:
     raw = entry.get("inputs", [])
     if raw is None:
         raw = []
@@ -679,7 +707,7 @@ def _input_list(opdef: OpDef, entry: YMap, loc: SourceLoc) -> list:
     if opdef.variadic and not raw:
         raise SpecError(f"op '{opdef.name}' takes one or more inputs {opdef.arity_text()}, got 0",
                         loc_of(entry, "inputs", loc))
-    if not opdef.variadic and len(raw) != expected:
+    if not opdef.variadic and len(raw) != expected + helpers:
         raise SpecError(f"op '{opdef.name}' takes {expected} input{'s' * (expected != 1)} "
                         f"{opdef.arity_text()}, got {len(raw)}", loc_of(entry, "inputs", loc) if "inputs" in entry else loc)
     return list(raw)

@@ -20,6 +20,7 @@ def _node_entry(op) -> dict:
         "op": {"const": op.name}, "name": {"type": "string"},
         "inputs": {"type": "array", "items": _LITERAL, "description": op.arity_text()},
         "device": {"type": ["string", "null"]}, "control_inputs": _NAMES,
+        "colocate_with": {"type": "string", "description": "placed with this node (TF's _class loc:@x)"},
     }
     for a in op.attrs:
         props[a.name] = {"description": a.doc or f"attribute of {op.name}"}
@@ -66,6 +67,8 @@ def spec_schema() -> dict:
         "properties": {
             "name": {"type": "string"}, "description": {"type": "string"},
             "variables": {"enum": ["resource", "ref"]},
+            "expand": {"type": "boolean", "description": "false: every entry is one node, as in a "
+                       "GraphDef (idrun import); nothing TF's Python adds is made"},
             "devices": {"type": "array", "items": {"type": "string"}},
             "templates": {"type": "object", "additionalProperties": {"$ref": "#/$defs/template"}},
             "nodes": {"type": "array", "items": entry_ref},

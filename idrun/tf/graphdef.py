@@ -1,0 +1,261 @@
+"""The built graph as a TensorFlow GraphDef (`idrun export --format graphdef|tensorboard`).
+
+Every node keeps its full name, gets TF's op type for the spec's variable mode
+(`OpDef.tf_op` / `tf_ref_op`), its TF attributes (`OpDef.tf_attrs`, default
+`T`), its device string, its data inputs (`name`, `name:k`) and `^name`
+control inputs, and `_class: loc:@x` where it is placed with `x` (a
+variable's reads and updates, colocate_with). Helper constants hold the
+values TF's kernels read (`OpDef.tf_helper_values`: a reduction's axes).
+
+For export an op named `init` (uniquified) initializes every variable as
+`global_variables_initializer()` does: `x/Initializer/initial_value` and an
+`AssignVariableOp` (resource), or `x/initial_value` and an `Assign` (ref).
+
+The protos are the ones the `tensorboard` package ships
+(`tensorboard.compat.proto`), behind the optional extra `idrun[tensorboard]`;
+`require_protos()` says how to install it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from idrun.errors import SpecError, UsageError
+from idrun.graph import Graph, Node, TensorRef
+from idrun.ops import REGISTRY
+from idrun.ops.opdef import TFShape, TFType
+
+INSTALL_HINT = "pip install 'idrun[tensorboard]'"
+
+DT = {"float16": "DT_HALF", "float32": "DT_FLOAT", "float64": "DT_DOUBLE", "int8": "DT_INT8",
+      "int16": "DT_INT16", "int32": "DT_INT32", "int64": "DT_INT64", "uint8": "DT_UINT8",
+      "bool": "DT_BOOL", "string": "DT_STRING"}
+
+
+def require_protos():
+    """The proto modules, or a usage error (exit 2) naming the extra to install."""
+    try:
+        from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2  # noqa: F401
+        from tensorboard.util import tensor_util  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(f"this needs TensorBoard's protos ({exc.name or exc} is missing): "
+                         f"{INSTALL_HINT}") from None
+    import tensorboard.compat.proto as protos
+    return protos
+
+
+def tensor_proto(value: Any, dtype: str):
+    """A TensorProto of a literal value."""
+    import numpy as np
+    from tensorboard.util import tensor_util
+    if dtype == "string":
+        array = np.array(value, dtype=object)
+        array = np.vectorize(lambda s: s.encode("utf-8") if isinstance(s, str) else s,
+                             otypes=[object])(array) if array.size else array
+    else:
+        array = np.asarray(value, dtype=dtype)
+    return tensor_util.make_tensor_proto(array)
+
+
+def attr_value(value: Any):
+    """An AttrValue from a Python value: TFType, TFShape, bool, int, float, str, list, tensor."""
+    from tensorboard.compat.proto import attr_value_pb2, types_pb2
+    out = attr_value_pb2.AttrValue()
+    if isinstance(value, TFType):
+        out.type = types_pb2.DataType.Value(DT[str(value)])
+    elif isinstance(value, TFShape):
+        out.shape.SetInParent()
+        for dim in value:
+            out.shape.dim.add(size=-1 if dim is None else int(dim))
+    elif value is None:  # a shape of unknown rank
+        out.shape.unknown_rank = True
+    elif isinstance(value, tuple) and value and value[0] == "tensor":
+        out.tensor.CopyFrom(tensor_proto(value[1], value[2]))
+    elif isinstance(value, bool):
+        out.b = value
+    elif isinstance(value, int):
+        out.i = value
+    elif isinstance(value, float):
+        out.f = value
+    elif isinstance(value, (str, bytes)):
+        out.s = value.encode("utf-8") if isinstance(value, str) else value
+    elif isinstance(value, list):
+        out.list.SetInParent()
+        for item in value:
+            if isinstance(item, int):
+                out.list.i.append(item)
+            else:
+                out.list.s.append(item.encode("utf-8") if isinstance(item, str) else item)
+    else:
+        raise TypeError(f"no AttrValue for {value!r}")
+    return out
+
+
+def tensor_input(ref: TensorRef) -> str:
+    return ref.node if ref.index == 0 else f"{ref.node}:{ref.index}"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, k = name, 0
+    while candidate in taken:
+        k += 1
+        candidate = f"{name}_{k}"
+    taken.add(candidate)
+    return candidate
+
+
+def node_attrs(graph: Graph, node: Node) -> dict[str, Any]:
+    """TF's attributes of one node (from its OpDef)."""
+    opdef = REGISTRY[node.op]
+    in_types = [graph.nodes[r.node].outputs[r.index] for r in node.inputs]
+    make = (opdef.tf_ref_attrs if graph.variables == "ref" and opdef.tf_ref_attrs else opdef.tf_attrs)
+    if make is not None:
+        return make(node.name, node.attrs, in_types, list(node.outputs))
+    return {"T": TFType(in_types[0].dtype)} if in_types else {}
+
+
+def colocated_with(graph: Graph, node: Node) -> str:
+    """The node this one is placed with, as TF's `_class` says (or "")."""
+    opdef = REGISTRY[node.op]
+    if node.colocate:
+        return node.colocate
+    if opdef.source == "variable" and graph.variables == "resource":
+        return node.name
+    if opdef.variable_group and node.inputs and node.inputs[0].node in graph.nodes \
+            and REGISTRY[graph.nodes[node.inputs[0].node].op].source == "variable":
+        return node.inputs[0].node
+    return ""
+
+
+def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: bool = True):
+    """The GraphDef of a built graph; `device_of` is the placement, `tf_device` maps an
+    idrun device to TF's string. Raises SpecError (at the node) for an op with no TF type."""
+    from tensorboard.compat.proto import graph_pb2
+    gd = graph_pb2.GraphDef()
+    gd.versions.producer = 1882
+    taken = set(graph.nodes)
+    helper_values: dict[str, Any] = {}
+    for node in graph.nodes.values():
+        opdef = REGISTRY[node.op]
+        if opdef.tf_helper_values and node.helper_inputs:
+            in_types = [graph.nodes[r.node].outputs[r.index] for r in node.inputs]
+            values = opdef.tf_helper_values(node.attrs, in_types)
+            for ref, value in zip(node.inputs[len(node.inputs) - node.helper_inputs:], values):
+                helper_values[ref.node] = value
+    for node in graph.nodes.values():
+        opdef = REGISTRY[node.op]
+        op = opdef.tf_op_for(graph.variables)
+        if not op:
+            raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF op type in idrun's GraphDef "
+                            "export yet (TF's Python builds several ops for it; use --format tf-python)",
+                            node.loc)
+        nd = gd.node.add(name=node.name, op=op, device=tf_device(device_of[node.name]))
+        nd.input.extend(tensor_input(r) for r in node.inputs)
+        nd.input.extend("^" + c for c in node.control_inputs)
+        attrs = node_attrs(graph, node)
+        if node.name in helper_values:
+            value = helper_values[node.name]
+            attrs["value"] = ("tensor", value, node.outputs[0].dtype)
+        for key, value in attrs.items():
+            nd.attr[key].CopyFrom(attr_value(value))
+        anchor = colocated_with(graph, node)
+        if anchor:
+            nd.attr["_class"].CopyFrom(attr_value([f"loc:@{anchor}"]))
+    if init:
+        _add_initializer(gd, graph, device_of, tf_device, taken)
+    return gd
+
+
+def _add_initializer(gd, graph: Graph, device_of, tf_device, taken: set[str]) -> None:
+    """`init`: what global_variables_initializer() runs, one assign per variable."""
+    assigns = []
+    for node in graph.nodes.values():
+        if REGISTRY[node.op].source != "variable":
+            continue
+        out = node.outputs[0]
+        device = tf_device(device_of[node.name])
+        colocate = attr_value([f"loc:@{node.name}"])
+        resource = graph.variables == "resource"
+        const = gd.node.add(name=_unique(f"{node.name}/Initializer/initial_value" if resource
+                                         else f"{node.name}/initial_value", taken), op="Const",
+                            device=device)
+        const.attr["dtype"].CopyFrom(attr_value(TFType(out.dtype)))
+        const.attr["value"].CopyFrom(attr_value(("tensor", node.attrs["value"], out.dtype)))
+        const.attr["_class"].CopyFrom(colocate)
+        assign = gd.node.add(name=_unique(f"{node.name}/Assign", taken),
+                             op="AssignVariableOp" if resource else "Assign", device=device)
+        assign.input.extend([node.name, const.name])
+        if resource:
+            assign.attr["dtype"].CopyFrom(attr_value(TFType(out.dtype)))
+        else:
+            for key, value in {"T": TFType(out.dtype), "use_locking": True, "validate_shape": True}.items():
+                assign.attr[key].CopyFrom(attr_value(value))
+        assign.attr["_class"].CopyFrom(colocate)
+        assigns.append(assign.name)
+    init = gd.node.add(name=_unique("init", taken), op="NoOp")
+    init.input.extend("^" + a for a in assigns)
+
+
+def add_transfers(gd, graph: Graph, step, tf_device) -> None:
+    """The step's `_Send`/`_Recv` pairs, as TF's partition graphs have them; consumers read
+    the `_Recv` (data) or wait on it (control), so the picture shows every copy."""
+    from tensorboard.compat.proto import graph_pb2  # noqa: F401
+    by_name = {n.name: n for n in gd.node}
+    part = step.partition
+    recv_names = []
+    for k, t in enumerate(part.transfers):
+        src, dst = tf_device(t.src), tf_device(t.dst)
+        source = graph.nodes[t.tensor.node]
+        control = t.kind == "control"
+        tensor_name = f"edge_{k}_{t.tensor.node}" + ("" if control else f"_{t.tensor.index}")
+        dtype = None if control or not source.outputs else source.outputs[t.tensor.index].dtype
+        common = {"tensor_name": tensor_name, "send_device": src, "recv_device": dst,
+                  "send_device_incarnation": 1, "client_terminated": False}
+        send = gd.node.add(name=f"{t.tensor.node}/_{2 * k}", op="_Send", device=src)
+        send.input.append(("^" + t.tensor.node) if control or dtype is None else tensor_input(t.tensor))
+        recv = gd.node.add(name=f"{t.tensor.node}/_{2 * k + 1}", op="_Recv", device=dst)
+        for key, value in common.items():
+            send.attr[key].CopyFrom(attr_value(value))
+            recv.attr[key].CopyFrom(attr_value(value))
+        send.attr["T"].CopyFrom(attr_value(TFType(dtype or "float32")))
+        recv.attr["tensor_type"].CopyFrom(attr_value(TFType(dtype or "float32")))
+        send.attr["_idrun_kind"].CopyFrom(attr_value(t.kind))
+        recv_names.append(recv.name)
+    for (consumer, pos), k in part.edge_transfer.items():
+        nd = by_name.get(consumer)
+        if nd is not None and pos < len(nd.input):
+            nd.input[pos] = recv_names[k]
+    for (consumer, src), k in part.control_transfer.items():
+        nd = by_name.get(consumer)
+        if nd is not None and ("^" + src) in nd.input:
+            nd.input[list(nd.input).index("^" + src)] = "^" + recv_names[k]
+
+
+def write_graphdef(gd, path: str) -> None:
+    """Text (`.pbtxt`, `.pbtext`, `.txt`) or binary (`.pb`) by the file's extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".pbtxt", ".pbtext", ".txt"):
+        from google.protobuf import text_format
+        data = text_format.MessageToString(gd).encode("utf-8")
+    elif suffix == ".pb":
+        data = gd.SerializeToString()
+    else:
+        raise UsageError(f"{path}: a GraphDef file ends in .pbtxt (text) or .pb (binary)")
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def export_graphdef(pipeline, local_devices: bool = True, init: bool = True):
+    """The placed graph of a pipeline as a GraphDef, devices as `export --format tf-python`
+    maps them (local: every idrun device a CPU of one process)."""
+    from idrun.compile.placement import graph_devices
+    from idrun.tf.export_python import tf_device
+    spec = pipeline.spec
+    devices = graph_devices(spec.graph, spec.devices)
+    index_of = {d: i for i, d in enumerate(devices)}
+    return build_graphdef(spec.graph, pipeline.placement.device,
+                          lambda d: tf_device(d, index_of, local_devices), init=init)

@@ -1,0 +1,132 @@
+"""`idrun export SPEC --format tensorboard -o DIR`: an events file TensorBoard shows.
+
+The file (`DIR/events.out.tfevents.<time>.idrun`) holds, as TF's FileWriter
+writes them: a `file_version` event, the placed graph as a GraphDef (every
+node with TF's op type, full name, device, inputs and ^controls, plus the
+`_Send`/`_Recv` pairs of the partitioned step, consumers reading the
+`_Recv`), and one `TaggedRunMetadata` per step (`step_1`, ...) whose
+step_stats list, per device, the ops of a real run in the order they ran and
+the transfers with their measured times. idrun times a step as a whole, not
+each op, so an op's slice is its share of the step's time in run order.
+
+Records use TFRecord framing (length, masked CRC32C of it, data, masked CRC32C
+of the data), written here: no writer thread, no TF import.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from pathlib import Path
+
+from idrun.errors import UsageError
+
+_CRC_TABLE: list[int] = []
+
+
+def crc32c(data: bytes) -> int:
+    """CRC-32C (Castagnoli), the checksum of TFRecord framing."""
+    if not _CRC_TABLE:
+        for i in range(256):
+            c = i
+            for _ in range(8):
+                c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+            _CRC_TABLE.append(c)
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc = _CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked_crc(data: bytes) -> int:
+    crc = crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def tfrecord(data: bytes) -> bytes:
+    """One TFRecord: uint64 length, masked crc of the length, the data, masked crc of the data."""
+    length = struct.pack("<Q", len(data))
+    return length + struct.pack("<I", masked_crc(length)) + data + struct.pack("<I", masked_crc(data))
+
+
+class _StepClock:
+    """Observer: when each step ended (a step starts where the previous one ended)."""
+
+    def __init__(self) -> None:
+        self.marks = [time.time()]
+
+    def on_step_end(self, result) -> None:
+        self.marks.append(time.time())
+
+    def on_finish(self, result) -> None:
+        pass
+
+
+def _tb_device(name: str) -> str:
+    from idrun.devices.names import parse_device
+    spec = parse_device(name)
+    job = "localhost" if spec.is_local else spec.job
+    return f"/job:{job}/replica:0/task:{spec.task or 0}/device:{(spec.type or 'cpu').upper()}:{spec.index or 0}"
+
+
+def _run_metadata(step, start: float, end: float, device_of: dict[str, str]):
+    from tensorboard.compat.proto import config_pb2
+    md = config_pb2.RunMetadata()
+    per_device = {}
+    span = max(end - start, 1e-6)
+    ops = step.ops or []
+    share = span / max(len(ops), 1)
+    for k, (node, device) in enumerate(ops):
+        dev = per_device.get(device)
+        if dev is None:
+            dev = per_device[device] = md.step_stats.dev_stats.add(device=_tb_device(device))
+        begin = int((start + k * share) * 1e6)
+        micros = max(int(share * 1e6), 1)
+        ns = dev.node_stats.add(node_name=node, all_start_micros=begin, op_start_rel_micros=0,
+                                op_end_rel_micros=micros, all_end_rel_micros=micros,
+                                timeline_label=node)
+        ns.all_start_nanos = begin * 1000
+    for t in step.transfers:
+        dev = per_device.get(t.dst)
+        if dev is None:
+            dev = per_device[t.dst] = md.step_stats.dev_stats.add(device=_tb_device(t.dst))
+        micros = max(int(t.seconds * 1e6), 1)
+        dev.node_stats.add(node_name=f"{t.tensor} (recv from {t.src})", all_start_micros=int(start * 1e6),
+                           op_end_rel_micros=micros, all_end_rel_micros=micros,
+                           timeline_label=f"{t.kind} {t.tensor} {t.src} -> {t.dst}, {t.bytes} bytes")
+    return md
+
+
+def export_tensorboard(pipeline, directory: str) -> str:
+    """Write the events file for a spec's run into `directory`; returns its path."""
+    from idrun.tf.graphdef import add_transfers, build_graphdef, require_protos
+    require_protos()
+    from tensorboard.compat.proto import event_pb2
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{directory}: not a directory (--format tensorboard writes an events file into -o DIR)")
+    graph = pipeline.spec.graph
+    gd = build_graphdef(graph, pipeline.placement.device, _tb_device, init=False)
+    add_transfers(gd, graph, pipeline.step, _tb_device)
+    clock = _StepClock()
+    result = pipeline.run((clock,))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {directory}: {exc.strerror or exc}") from None
+    now = time.time()
+    path = out / f"events.out.tfevents.{int(now)}.idrun"
+    records = [event_pb2.Event(wall_time=now, file_version="brain.Event:2"),
+               event_pb2.Event(wall_time=now, graph_def=gd.SerializeToString())]
+    for k, step in enumerate(result.steps):
+        md = _run_metadata(step, clock.marks[k] if k < len(clock.marks) else now,
+                           clock.marks[k + 1] if k + 1 < len(clock.marks) else now, pipeline.placement.device)
+        tagged = event_pb2.TaggedRunMetadata(tag=f"step_{step.step}", run_metadata=md.SerializeToString())
+        records.append(event_pb2.Event(wall_time=now, step=step.step, tagged_run_metadata=tagged))
+    try:
+        with open(path, "wb") as fh:
+            for event in records:
+                fh.write(tfrecord(event.SerializeToString()))
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return str(path)

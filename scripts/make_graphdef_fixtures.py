@@ -1,0 +1,159 @@
+"""Write the GraphDef fixtures of `idrun import` with TensorFlow itself.
+
+Run once with the TF venv (`.venv-tf/bin/python scripts/make_graphdef_fixtures.py`).
+Each graph is built with tf.compat.v1 calls, written by `tf.io.write_graph`
+into tests/fixtures/graphdefs/NAME.pbtxt, then run by a TF session (grappler
+off, one CPU per device); what TF printed is saved beside it as NAME.json:
+fetch names, feeds, and per step the values and the `_Send` transfers of the
+partition graphs. The fixtures are TF's output: do not edit them by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+tf1 = tf.compat.v1
+tf1.disable_eager_execution()
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "graphdefs"
+CPU0, CPU1 = "/device:CPU:0", "/device:CPU:1"
+
+
+def seed(resource: bool, alias: bool):
+    x = tf1.Variable(0.0, name="x", use_resource=resource)
+    x_plus_1 = tf1.assign_add(x, 1.0, name="x_plus_1")
+    with tf1.control_dependencies([x_plus_1]):
+        y = x if alias else tf.identity(x, name="y")
+    return {"fetch": [y], "steps": 5}
+
+
+def cross_device_reads(resource: bool, identity: bool = False):
+    with tf1.device(CPU0):
+        x = tf1.Variable([1.0, 2.0], name="x", use_resource=resource)
+    with tf1.device(CPU1):
+        src = tf.identity(x, name="x_local") if identity else x
+        a = tf.add(src, 1.0, name="a")
+        b = tf.multiply(src, 2.0, name="b")
+        c = tf.subtract(src, 1.0, name="c")
+        s = tf.add(a, b, name="s")
+        out = tf.add(s, c, name="out")
+    return {"fetch": [out], "steps": 2, "cpus": 2}
+
+
+def cifar_loss_averages(resource: bool):
+    x = tf1.placeholder(tf.float32, shape=[2], name="x")
+    w = tf1.Variable([0.5, 1.5], name="w", use_resource=resource)
+    loss1 = tf.reduce_sum(x, name="loss1")
+    wx = tf.multiply(w, x, name="wx")
+    loss2 = tf.reduce_sum(wx, name="loss2")
+    total = tf.add(loss1, loss2, name="total")
+    ema = tf1.train.ExponentialMovingAverage(0.9, name="avg")
+    avg_op = ema.apply([loss1, loss2, total])
+    with tf1.control_dependencies([avg_op]):
+        total_loss = tf.identity(total, name="total_loss")
+    with tf1.control_dependencies([total_loss]):
+        loss1_avg = tf.identity(ema.average(loss1), name="loss1_avg")
+    return {"fetch": [total_loss, loss1_avg], "feeds": {x: [1.0, 2.0]}, "steps": 3}
+
+
+def group_barrier(resource: bool):
+    with tf1.device(CPU0):
+        a = tf1.Variable(0.0, name="a", use_resource=resource)
+    with tf1.device(CPU1):
+        b = tf1.Variable(10.0, name="b", use_resource=resource)
+    inc_a = tf1.assign_add(a, 1.0, name="inc_a")
+    inc_b = tf1.assign_add(b, 2.0, name="inc_b")
+    both = tf.group(inc_a, inc_b, name="both")
+    with tf1.control_dependencies([both]):
+        barrier = tf.no_op(name="barrier")
+    with tf1.control_dependencies([barrier]):
+        total = tf.add(tf.identity(a, name="a_now"), tf.identity(b, name="b_now"), name="total")
+    return {"fetch": [total], "targets": [barrier], "steps": 3, "cpus": 2}
+
+
+CASES = {
+    "seed_identity_resource": lambda: seed(True, False),
+    "seed_alias_resource": lambda: seed(True, True),
+    "seed_identity_ref": lambda: seed(False, False),
+    "seed_alias_ref": lambda: seed(False, True),
+    "cross_device_reads_resource": lambda: cross_device_reads(True),
+    "cross_device_reads_ref": lambda: cross_device_reads(False),
+    "identity_copies_once": lambda: cross_device_reads(True, identity=True),
+    "cifar_loss_averages_resource": lambda: cifar_loss_averages(True),
+    "cifar_loss_averages_ref": lambda: cifar_loss_averages(False),
+    "group_barrier_resource": lambda: group_barrier(True),
+    "group_barrier_ref": lambda: group_barrier(False),
+}
+
+
+def to_json(v):
+    v = np.asarray(v)
+    if v.dtype.kind == "f":
+        if v.ndim == 0:
+            x = float(str(v[()]))
+            return "nan" if math.isnan(x) else x
+        return [to_json(r) for r in v]
+    return v.tolist()
+
+
+def config(cpus: int):
+    cfg = tf1.ConfigProto(device_count={"CPU": cpus})
+    cfg.graph_options.rewrite_options.disable_meta_optimizer = True
+    opt = cfg.graph_options.optimizer_options
+    opt.opt_level = tf1.OptimizerOptions.L0
+    opt.do_constant_folding = False
+    opt.do_common_subexpression_elimination = False
+    opt.do_function_inlining = False
+    return cfg
+
+
+def short(device: str) -> str:
+    return device.split("device:")[-1].lower()
+
+
+def write(name: str, build) -> None:
+    g = tf1.Graph()
+    with g.as_default():
+        case = build()
+        init = tf1.global_variables_initializer()
+    fetch = [g.as_graph_element(f) for f in case["fetch"]]
+    targets = [t if isinstance(t, tf.Operation) else t.op for t in case.get("targets", [])]
+    feeds = case.get("feeds", {})
+    tf.io.write_graph(g.as_graph_def(), str(OUT), f"{name}.pbtxt", as_text=True)
+    doc = {"graph": f"{name}.pbtxt", "init": init.name, "fetch": [t.name for t in fetch],
+           "targets": [t.name for t in targets],
+           "feeds": {t.name: v for t, v in feeds.items()}, "steps": []}
+    with tf1.Session(graph=g, config=config(case.get("cpus", 1))) as sess:
+        sess.run(init)
+        for step in range(1, case["steps"] + 1):
+            md = tf1.RunMetadata()
+            out = sess.run(fetch + targets, feed_dict=feeds,
+                           options=tf1.RunOptions(output_partition_graphs=True), run_metadata=md)
+            sends = [{"tensor": n.input[0], "src": short(n.attr["send_device"].s.decode()),
+                      "dst": short(n.attr["recv_device"].s.decode())}
+                     for pg in md.partition_graphs for n in pg.node if n.op in ("_Send", "_HostSend")]
+            doc["steps"].append({"step": step, "values": {t.name: to_json(v) for t, v in zip(fetch, out)},
+                                 "transfers": sends})
+    (OUT / f"{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"wrote {name}: {len(g.as_graph_def().node)} nodes, "
+          f"{[s['values'] for s in doc['steps']][-1]}, {len(doc['steps'][0]['transfers'])} transfers/step")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, build in CASES.items():
+        write(name, build)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

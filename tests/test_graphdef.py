@@ -1,0 +1,236 @@
+"""GraphDef import/export and the TensorBoard events file (needs the idrun[tensorboard] extra)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+
+from idrun.pipeline import Pipeline  # noqa: E402
+from idrun.spec.request import RunOptions  # noqa: E402
+from idrun.tf.graphdef import export_graphdef, write_graphdef  # noqa: E402
+from idrun.tf.graphdef_import import import_graphdef  # noqa: E402
+from idrun.tf.tensorboard import crc32c, export_tensorboard, tfrecord  # noqa: E402
+from idrun.views.jsondoc import result_document  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "graphdefs"
+TF_PYTHON = Path(os.environ.get("IDRUN_TF_PYTHON", ROOT / ".venv-tf/bin/python"))  # make conformance's venv
+
+
+def idrun(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "idrun", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+RECORDS = sorted(p.name for p in FIXTURES.glob("*.json"))
+
+
+@pytest.mark.parametrize("record", RECORDS)
+def test_imported_fixture_runs_as_tf_ran_it(record, tmp_path):
+    rec = json.loads((FIXTURES / record).read_text())
+    spec = tmp_path / "imported.yaml"
+    if rec.get("import_error"):
+        proc = idrun("import", str(FIXTURES / rec["graph"]), "-o", str(spec))
+        assert proc.returncode == 2 and rec["import_error"] in proc.stderr
+        assert "Traceback" not in proc.stderr and "node " in proc.stderr
+        return
+    import_graphdef(str(FIXTURES / rec["graph"]), str(spec))
+    text = spec.read_text()
+    assert f"# from {rec['graph']} node" in text
+    opts = RunOptions(fetch=rec["fetch"], targets=rec["targets"] or None, feeds=rec["feeds"],
+                      steps=len(rec["steps"]))
+    doc = result_document(Pipeline(str(spec), opts).run())
+    assert doc["error"] is None
+    for ours, theirs in zip(doc["steps"], rec["steps"]):
+        for name, value in theirs["values"].items():
+            assert ours["values"][name] == pytest.approx(value, rel=1e-5)
+        assert len(ours["transfers"]) == len(theirs["transfers"])
+
+
+def test_import_keeps_tf_names_devices_and_controls(tmp_path):
+    text = import_graphdef(str(FIXTURES / "group_barrier_resource.pbtxt"), None)
+    assert "expand: false" in text
+    assert "{name: both/NoOp_1, op: no_op, control_inputs: [AssignAddVariableOp_1], device: '/device:CPU:1'}" in text
+    assert "init" not in [line.split(",")[0] for line in text.splitlines()]
+    spec = tmp_path / "s.yaml"
+    spec.write_text(text)
+    graph = Pipeline(str(spec)).spec.graph
+    tf_names = {n.split('"')[1] for n in (FIXTURES / "group_barrier_resource.pbtxt").read_text().splitlines()
+                if n.startswith('  name: "')}
+    assert set(graph.nodes) <= tf_names  # no node idrun made
+
+
+def _gd_text(nodes: str) -> str:
+    return nodes
+
+
+@pytest.mark.parametrize("body, message", [
+    ('node { name: "c" op: "StatefulPartitionedCall" }', "node 0 'c' (StatefulPartitionedCall)"),
+    ('node { name: "s" op: "Switch" input: "s" }', "control flow"),
+    ('node { name: "u" op: "Frobnicate" }', "idrun has no op for TF's Frobnicate"),
+    ('library { function { signature { name: "f" } } }', "function library"),
+    ('node { name: "a" op: "Identity" input: "missing" }', "names no node"),
+    ('node { name: "x" op: "VarHandleOp" attr { key: "dtype" value { type: DT_FLOAT } } }',
+     "without an initializer"),
+    ('node { name: "x" op: "Const" ', "not a text GraphDef"),
+])
+def test_unrepresentable_graphs_are_located_errors(tmp_path, body, message):
+    path = tmp_path / "g.pbtxt"
+    path.write_text(body + "\n")
+    proc = idrun("import", str(path), "-o", str(tmp_path / "s.yaml"))
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and str(path) in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) <= 3
+
+
+def test_bad_files_are_one_line_errors(tmp_path):
+    truncated = tmp_path / "t.pb"
+    truncated.write_bytes((FIXTURES / "seed_identity_resource.pbtxt").read_bytes()[:7] + b"\xff\xff")
+    for args in (["import", str(truncated)], ["import", str(tmp_path / "missing.pbtxt")],
+                 ["import", str(FIXTURES / "seed_identity_resource.json")],
+                 ["export", "graphs/tour.yaml", "--format", "graphdef", "-o", str(tmp_path / "g.json")],
+                 ["export", "graphs/tour.yaml", "--format", "graphdef", "-o", str(tmp_path / "no/dir/g.pb")],
+                 ["export", "graphs/tour.yaml", "--format", "graphdef"]):
+        proc = idrun(*args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr and proc.stderr.startswith(("error", str(tmp_path), "/")), proc.stderr
+
+
+def test_odd_names_stay_data(tmp_path):
+    body = ('node { name: "a: b #c" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } } '
+            'attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 2 } } } }\n'
+            'node { name: "{y}" op: "Identity" input: "a: b #c" attr { key: "T" value { type: DT_FLOAT } } }\n')
+    path = tmp_path / "odd.pbtxt"
+    path.write_text(body)
+    spec = tmp_path / "odd.yaml"
+    proc = idrun("import", str(path), "-o", str(spec))
+    if proc.returncode != 0:  # a name idrun's names cannot hold: refused at the node, never broken YAML
+        assert proc.returncode == 2 and "node " in proc.stderr and "Traceback" not in proc.stderr
+        return
+    doc = result_document(Pipeline(str(spec), RunOptions(fetch=["{y}"])).run())
+    assert doc["steps"][0]["values"]["{y}"] == 2.0
+
+
+def test_export_round_trip_through_import(tmp_path):
+    out = tmp_path / "seed.pbtxt"
+    write_graphdef(export_graphdef(Pipeline("graphs/cross_device_reads.yaml")), str(out))
+    binary = tmp_path / "seed.pb"
+    assert idrun("export", "graphs/cross_device_reads.yaml", "--format", "graphdef", "-o", str(binary)).returncode == 0
+    for path in (out, binary):
+        spec = tmp_path / (path.suffix[1:] + ".yaml")
+        import_graphdef(str(path), str(spec))
+        doc = result_document(Pipeline(str(spec), RunOptions(fetch=["out"], steps=2)).run())
+        assert doc["steps"][1]["values"]["out"] == [4.0, 8.0]
+        assert len(doc["steps"][0]["transfers"]) == 4
+
+
+@pytest.mark.skipif(not TF_PYTHON.exists(), reason="TensorFlow's venv (.venv-tf) is absent")
+def test_exported_graphdef_runs_in_tensorflow(tmp_path):
+    jobs = []
+    for name, fetch, steps, expect in [("control_deps_identity", "y:0", 5, 5.0),
+                                       ("control_deps_alias", "x/Read/ReadVariableOp:0", 5, 0.0),
+                                       ("cross_device_reads_ref", "out:0", 2, [4.0, 8.0])]:
+        path = tmp_path / f"{name}.pb"
+        assert idrun("export", f"graphs/{name}.yaml", "--format", "graphdef", "-o", str(path)).returncode == 0
+        jobs.append({"graph": str(path), "fetch": [fetch], "init": "init", "steps": steps, "cpus": 2,
+                     "expect": expect})
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    proc = subprocess.run([str(TF_PYTHON), str(ROOT / "scripts/tf_graphdef_batch.py"), str(tmp_path / "jobs.json")],
+                          capture_output=True, text=True, timeout=300)
+    results = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(results) == len(jobs), proc.stderr[-2000:]
+    for job, result in zip(jobs, results):
+        assert "doc" in result, result.get("crash")
+        assert result["doc"]["steps"][-1]["values"][job["fetch"][0]] == job["expect"]
+
+
+# ---- TensorBoard ------------------------------------------------------------------------
+
+def test_crc32c_and_framing_match_tensorboard():
+    assert crc32c(b"123456789") == 0xE3069283  # the CRC-32C check value
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+    assert int(masked_crc32c(b"hello")) == int.from_bytes(tfrecord(b"hello")[-4:], "little")
+
+
+def _events(directory: Path):
+    from tensorboard.backend.event_processing import event_file_loader
+    files = list(directory.glob("events.out.tfevents.*.idrun"))
+    assert len(files) == 1
+    return list(event_file_loader.RawEventFileLoader(str(files[0])).Load())
+
+
+def test_events_file_reads_back(tmp_path):
+    from tensorboard.compat.proto import config_pb2, event_pb2, graph_pb2
+    export_tensorboard(Pipeline("graphs/cross_device_reads.yaml", RunOptions(record_ops=True)), str(tmp_path))
+    events = [event_pb2.Event.FromString(raw) for raw in _events(tmp_path)]
+    assert events[0].file_version == "brain.Event:2"
+    gd = graph_pb2.GraphDef.FromString(events[1].graph_def)
+    ops = {n.name: n for n in gd.node}
+    assert ops["x"].op == "VarHandleOp" and ops["a/ReadVariableOp"].op == "ReadVariableOp"
+    assert ops["a"].device.endswith("device:CPU:1")
+    sends = [n for n in gd.node if n.op == "_Send"]
+    recvs = [n for n in gd.node if n.op == "_Recv"]
+    assert len(sends) == len(recvs) == 4
+    assert all(n.attr["send_device"].s and n.attr["recv_device"].s and n.attr["tensor_name"].s for n in sends)
+    assert any(i.endswith("/_1") for i in ops["a"].input)  # the consumer reads the _Recv
+    tagged = [e.tagged_run_metadata for e in events if e.HasField("tagged_run_metadata")]
+    assert [t.tag for t in tagged] == ["step_1", "step_2"]
+    md = config_pb2.RunMetadata.FromString(tagged[0].run_metadata)
+    assert {d.device.rsplit(":", 1)[-1] for d in md.step_stats.dev_stats} == {"0", "1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_tensorboard_serves_the_graph(tmp_path):
+    binary = Path(sys.executable).parent / "tensorboard"
+    if not binary.exists() and not shutil.which("tensorboard"):
+        pytest.skip("the tensorboard command is not installed")
+    logdir = tmp_path / "logs"
+    assert idrun("export", "graphs/control_deps_identity.yaml", "--format", "tensorboard", "-o",
+                 str(logdir)).returncode == 0
+    port = _free_port()
+    server = subprocess.Popen([str(binary if binary.exists() else shutil.which("tensorboard")), "--logdir",
+                               str(logdir), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        runs = None
+        while time.time() < deadline:
+            try:
+                runs = json.loads(urllib.request.urlopen(base + "/data/runs", timeout=2).read())
+                if runs:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        assert runs == ["."], runs
+        info = json.loads(urllib.request.urlopen(base + "/data/plugin/graphs/info", timeout=10).read())
+        assert info["."]["run_graph"] is True and "step_1" in info["."]["tags"]
+        graph = urllib.request.urlopen(base + "/data/plugin/graphs/graph?run=.&conversions=false",
+                                       timeout=10).read().decode()
+        assert 'op: "AssignAddVariableOp"' in graph
+        assert 'input: "^AssignAddVariableOp"' in graph or 'input: "^x_plus_1"' in graph
+        assert 'device: "/job:localhost/replica:0/task:0/device:CPU:0"' in graph
+        meta = urllib.request.urlopen(base + "/data/plugin/graphs/run_metadata?run=.&tag=step_1", timeout=10).read()
+        assert b"step_stats" in meta
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
