@@ -53,7 +53,7 @@ def _sigmoid_kernel(env: KernelEnv):
 
 def _binary(name: str, type_name: str, ufunc: str, doc: str, **kw) -> OpDef:
     return OpDef(name, type_name, BINARY_INPUTS, _binary_infer(), _ufunc(ufunc), doc,
-                 typed_with=(0, 1), **kw)
+                 typed_with=(0, 1), elementwise=True, **kw)
 
 
 def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True, **kw) -> OpDef:
@@ -119,19 +119,20 @@ OPS = [
     _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract"),
     _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply"),
     OpDef("div", "RealDiv", BINARY_INPUTS, _binary_infer(), _div_kernel,
-          "x / y; floor division for integers, as TF.", typed_with=(0, 1), tf="F_div"),
+          "x / y; floor division for integers, as TF.", typed_with=(0, 1), tf="F_div",
+          elementwise=True),
     _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum"),
     _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum"),
     OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("bool", numeric=False), _ufunc("equal"),
-          "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal"),
-    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative"),
-    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square"),
-    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root.", tf="tf.sqrt"),
-    _unary("exp", "Exp", _ufunc("exp"), "e ** x.", tf="tf.exp"),
-    _unary("log", "Log", _ufunc("log"), "Natural logarithm.", tf="tf.math.log"),
+          "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal", elementwise=True),
+    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative", elementwise=True),
+    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square", elementwise=True),
+    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root.", tf="tf.sqrt", elementwise=True),
+    _unary("exp", "Exp", _ufunc("exp"), "e ** x.", tf="tf.exp", elementwise=True),
+    _unary("log", "Log", _ufunc("log"), "Natural logarithm.", tf="tf.math.log", elementwise=True),
     _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu"),
     _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid"),
-    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent.", tf="tf.tanh"),
+    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent.", tf="tf.tanh", elementwise=True),
     OpDef("matmul", "MatMul", ("a", "b"), _matmul_infer, _matmul_kernel,
           "Matrix product of two rank-2 tensors.", typed_with=(0, 1),
           attrs=(attr("transpose_a", False, checks.boolean),

@@ -118,6 +118,9 @@ class OpDef:
     expansion: str = ""                   # the builder expands it before inputs resolve
     tf: str | Callable[[TFCall], str] | None = None  # export: a TF function, or a writer
     tf_unsupported: str = ""              # why it has no TF export
+    elementwise: bool = False             # the kernel is an array-module ufunc: a fresh output,
+                                          # inputs never kept, `out=` accepted (the plan frees
+                                          # and reuses buffers through this)
 
     def input_name(self, position: int) -> str:
         if self.variadic:
