@@ -108,3 +108,12 @@ def test_chunked_step_gives_the_same_values(spec_file, monkeypatch):
     chunked = run_spec(path).steps[0].values
     for k in whole:
         assert np.array_equal(whole[k], chunked[k])
+
+
+def test_group_with_10000_members_builds(spec_file):
+    lines = ["nodes:", "  - {name: x, op: variable, value: 0.0}"]
+    lines += [f"  - {{name: a{i}, op: assign_add, inputs: [x, 1.0]}}" for i in range(10000)]
+    lines += ["  - {name: g, op: group, inputs: [" + ", ".join(f"a{i}" for i in range(10000)) + "]}"]
+    path = spec_file("\n".join(lines))
+    graph = Pipeline(path).spec.graph
+    assert len(graph.nodes["g"].control_inputs) == 10000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass
 from typing import TextIO
@@ -42,7 +43,7 @@ class RunCommand:
         result = pipeline.run()
         multi = len(placement.devices) > 1
         mismatches = self._expect(spec, result) if self.check else []
-        self._render(result, multi, mismatches)
+        self._render_buffered(result, multi, mismatches)
         self._note_simulated(result)
         if result.error is not None:
             report(result.error, self.err, self.debug)
@@ -59,6 +60,20 @@ class RunCommand:
         if skipped and self.fmt != "json":
             self.err.write("note: not fetched, so not checked: " + ", ".join(skipped) + "\n")
         return check_expect(expect, result)
+
+    def _render_buffered(self, result, multi: bool, mismatches) -> None:
+        """The document built in a buffer of its own and written once (with
+        PYTHONUNBUFFERED=1 every small write would be a syscall)."""
+        if self.fmt == "table":  # rich sizes its output to the real stream
+            self._render(result, multi, mismatches)
+            return
+        out, buffer = self.out, io.StringIO()
+        self.out = buffer
+        try:
+            self._render(result, multi, mismatches)
+        finally:
+            self.out = out
+        out.write(buffer.getvalue())
 
     def _render(self, result, multi: bool, mismatches) -> None:
         if self.fmt == "json":

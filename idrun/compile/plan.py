@@ -367,7 +367,7 @@ def _comment(text: str) -> str:
     return "  # " + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-CHUNK_LINES = 5000        # body lines per generated function (see `_write_body`)
+CHUNK_LINES = 2000        # body lines per generated function (see `_write_body`)
 REUSE_MIN_BYTES = 1 << 16  # below this, rebinding a fresh array beats writing into one (PERF.md)
 POOL_MAX = 4              # dead buffers kept per (shape, dtype) for reuse
 

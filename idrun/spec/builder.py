@@ -437,7 +437,7 @@ class GraphBuilder(TFExpansions):
         dominated = set()
         for ref in draft.inputs:
             dominated |= self.drafts[ref.node].member_of
-        out: list[str] = []
+        out: dict[str, None] = {}   # ordered and linear: a group may have 10,000 members
         current: set[str] = set()   # TF skips deps an enclosing block already has (A4)
         for controller in draft.active:
             names = self._controller_nodes(controller)
@@ -445,8 +445,8 @@ class GraphBuilder(TFExpansions):
             current.update(names)
             if controller.uid in dominated:
                 continue
-            out.extend(n for n in effective if n not in out and n not in data_nodes)
-        out.extend(n for n in draft.extra_controls if n not in out)
+            out.update((n, None) for n in effective if n not in data_nodes)
+        out.update((n, None) for n in draft.extra_controls)
         return tuple(out)
 
     def _controller_nodes(self, controller: _Controller) -> list[str]:

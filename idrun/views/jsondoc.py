@@ -42,5 +42,5 @@ def _error(err: Any) -> dict | None:
 
 
 def render_json(result: RunResult, out: TextIO, extra: dict[str, Any] | None = None) -> None:
-    json.dump(result_document(result, extra), out, indent=1, allow_nan=False)
-    out.write("\n")
+    # one string, one write: json.dump writes per chunk (a syscall each when unbuffered)
+    out.write(json.dumps(result_document(result, extra), indent=1, allow_nan=False) + "\n")
