@@ -117,3 +117,26 @@ def test_group_with_10000_members_builds(spec_file):
     path = spec_file("\n".join(lines))
     graph = Pipeline(path).spec.graph
     assert len(graph.nodes["g"].control_inputs) == 10000
+
+
+@pytest.mark.parametrize("fmt", ["json", "plain"])
+def test_run_output_is_written_once(spec_file, fmt):
+    import io
+    from idrun.commands.run import RunCommand
+
+    class Counting(io.StringIO):
+        writes = 0
+
+        def write(self, text):
+            Counting.writes += 1
+            return super().write(text)
+
+    path = spec_file("""
+    nodes:
+      - {name: x, op: variable, value: 0.0}
+      - {name: inc, op: assign_add, inputs: [x, 1.0]}
+    run: {fetch: [inc], steps: 50}
+    """)
+    out = Counting()
+    assert RunCommand(path, fmt=fmt, out=out, err=io.StringIO(), trace=True).execute() == 0
+    assert Counting.writes == 1 and "50" in out.getvalue()
