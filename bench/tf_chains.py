@@ -18,12 +18,16 @@ tf.compat.v1.disable_eager_execution()
 def per_step(n: int, size: int) -> float:
     graph = tf.Graph()
     with graph.as_default():
-        v = tf.constant(np.ones(size, np.float32))
+        v = tf.constant(np.ones(size, np.float32)) if size <= 16 else \
+            tf.random.uniform([size], seed=1)  # as the spec: a new tensor each step
         c = tf.constant(np.float32(1.0001))
         x = v
         for i in range(n):
             x = tf.multiply(x, c) if i % 2 else tf.add(x, c)
-    with tf.compat.v1.Session(graph=graph) as sess:
+    config = tf.compat.v1.ConfigProto()  # no constant folding: the chain runs every step
+    config.graph_options.optimizer_options.opt_level = tf.compat.v1.OptimizerOptions.L0
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    with tf.compat.v1.Session(graph=graph, config=config) as sess:
         sess.run(x)
         calls, samples = 1, []
         while True:
