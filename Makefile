@@ -17,11 +17,13 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q idrun  # PYTHONDONTWRITEBYTECODE=1 machines: bytecode once
 	touch $(STAMP)
 
 venv: $(STAMP)
 
 run: $(STAMP)
+	@$(BIN)/python -m compileall -q idrun
 	@echo "== y = identity(x) under control_dependencies([x_plus_1]): the assign runs every step"
 	$(BIN)/idrun run graphs/control_deps_identity.yaml
 	@echo "== y = x (an alias) under the same block: nothing was created, the assign never runs"
@@ -71,6 +73,7 @@ conformance: $(STAMP) $(TFSTAMP)
 	$(BIN)/python scripts/conformance.py --tf-python $(TFVENV)/bin/python --random $(RANDOM_GRAPHS)
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q idrun
 	$(BIN)/python bench/bench.py
 
 clean:

@@ -101,23 +101,183 @@ def cli_wall(path: str, runs: int = 7) -> float:
     return statistics.median(samples)
 
 
+TF_PYTHONS = (ROOT / ".venv-tf/bin/python", Path("/work/main/.venv-tf/bin/python"))
+BIG_SIZE = 1 << 20           # float32[1M]: 4 MB tensors
+BIG_CHAINS = tuple(int(n) for n in os.environ.get("BENCH_BIG_CHAINS", "100,1000").split(","))
+GRAPH_SIZES = tuple(int(n) for n in os.environ.get("BENCH_GRAPH_SIZES", "10000,30000,100000").split(","))
+
+
+def tf_python() -> str | None:
+    for path in TF_PYTHONS:
+        if path.exists():
+            return str(path)
+    return None
+
+
+def tf_chains(configs: list[tuple[int, int]]) -> list[float] | None:
+    """TF Session.run seconds per step for each (ops, size), in a subprocess; None without TF."""
+    python = tf_python()
+    if python is None:
+        return None
+    import json
+    proc = subprocess.run([python, str(ROOT / "bench/tf_chains.py"), json.dumps(configs)],
+                          capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        print(f"(TF baseline failed: {proc.stderr.strip().splitlines()[-1:]})")
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def big_chain_spec(n: int, size: int) -> str:
+    return (f"name: chain\nnodes:\n  - {{name: v, op: random_uniform, shape: [{size}], seed: 1}}\n"
+            "  - {name: c, op: const, value: 1.0001}\n"
+            + "".join(f"  - {{name: n{i}, op: {'mul' if i % 2 else 'add'}, inputs: [{'v' if i == 0 else f'n{i-1}'}, c]}}\n"
+                      for i in range(n))
+            + f"run: {{fetch: [n{n - 1}]}}\n")
+
+
+def numpy_big(n: int, size: int, in_place: bool):
+    v = np.random.default_rng(1).random(size, dtype=np.float32)
+    c = np.asarray(1.0001, np.float32)
+    funcs = [np.multiply if i % 2 else np.add for i in range(n)]
+
+    def step():
+        x = funcs[0](v, c)
+        for f in funcs[1:]:
+            x = f(x, c, out=x) if in_place else f(x, c)
+        return x
+    return step
+
+
+def time_few(fn, runs: int = 5) -> float:
+    fn()
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples)
+
+
+def peak_tensors(fn, size_bytes: int) -> float:
+    """Peak traced allocation of one call, in tensors of `size_bytes` (numpy reports to tracemalloc)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / size_bytes
+    finally:
+        tracemalloc.stop()
+
+
+def report_big_tensors(tmp: str) -> None:
+    print(f"\n== real-size tensors: float32[{BIG_SIZE}] chains (ratios: idrun / baseline)")
+    tf = tf_chains([[n, BIG_SIZE] for n in BIG_CHAINS])
+    print(f"{'ops':>6} {'idrun ms':>9} {'/np in place':>13} {'/np alloc':>10} {'/TF run':>8} {'peak tensors':>13}")
+    for k, n in enumerate(BIG_CHAINS):
+        path = os.path.join(tmp, f"big{n}.yaml")
+        Path(path).write_text(big_chain_spec(n, BIG_SIZE))
+        ours_fn = idrun_step(path)
+        inplace, alloc = numpy_big(n, BIG_SIZE, True), numpy_big(n, BIG_SIZE, False)
+        runs = 5 if n <= 100 else 3
+        ours, t_in, t_al = [], [], []
+        for _ in range(runs):  # interleaved: the same noise for all three
+            ours.append(time_few(ours_fn, 1))
+            t_in.append(time_few(inplace, 1))
+            t_al.append(time_few(alloc, 1))
+        o, i, a = (statistics.median(x) for x in (ours, t_in, t_al))
+        tf_ratio = f"{o / tf[k]:8.2f}" if tf else f"{'-':>8}"
+        print(f"{n:>6} {o * 1e3:9.1f} {o / i:13.2f} {o / a:10.2f} {tf_ratio} "
+              f"{peak_tensors(ours_fn, BIG_SIZE * 4):13.1f}")
+    if tf is None:
+        print("(no .venv-tf: TF Session.run skipped; `make conformance` creates it)")
+
+
+def report_small_chains(tmp: str) -> None:
+    print("\n== long chains on float32[16] (ratios: idrun / baseline)")
+    tf = tf_chains([[n, 16] for n in CHAINS])
+    print(f"{'ops':>6} {'idrun µs/step':>14} {'µs/op':>7} {'/numpy loop':>12} {'/TF run':>8}")
+    for k, n in enumerate(CHAINS):
+        path = os.path.join(tmp, f"chain{n}.yaml")
+        Path(path).write_text(chain_spec(n))
+        step = idrun_step(path)
+        ours = time_per_call(step, 0.2)
+        theirs = time_per_call(numpy_chain(n), 0.2)
+        tf_ratio = f"{ours / tf[k]:8.2f}" if tf else f"{'-':>8}"
+        print(f"{n:>6} {ours * 1e6:14.2f} {ours / n * 1e6:7.3f} {ours / theirs:12.2f} {tf_ratio}")
+
+
+def _child(args: list[str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KB) and stdout of a fresh process."""
+    import resource
+    t = time.perf_counter()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args}: {proc.stderr[-500:]}")
+    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, proc.stdout
+
+
+def report_big_graphs(tmp: str) -> None:
+    import json
+    print("\n== big graphs: process start to first value (fresh processes; floor: libyaml compose, GC paused)")
+    print(f"{'nodes':>8} {'idrun s':>8} {'floor s':>8} {'/floor':>7} {'KB/node':>8}  phases (s)")
+    rows = []
+    for n in GRAPH_SIZES:
+        path = os.path.join(tmp, f"graph{n}.yaml")
+        Path(path).write_text(chain_spec(n))
+        floor = min(_child([sys.executable, str(ROOT / "bench/yaml_floor.py"), path])[0] for _ in range(2))
+        wall, _, out = _child([sys.executable, str(ROOT / "bench/first_value.py"), path])
+        doc = json.loads(out.strip().splitlines()[-1])
+        base = _child([sys.executable, "-c", "import numpy, yaml"])[0]
+        rss_per_node = doc["rss_kb"] / n
+        rows.append((n, doc["phases"]))
+        phases = " ".join(f"{k} {v:.2f}" for k, v in doc["phases"].items() if k != "import")
+        print(f"{n:>8} {wall:8.2f} {floor:8.2f} {wall / floor:7.2f} {rss_per_node:8.2f}  {phases}"
+              f"  (import numpy+yaml alone {base:.2f} s)")
+    print("linearity: seconds per 1000 nodes at each size (flat = linear)")
+    for phase in rows[0][1]:
+        if phase in ("import", "session", "run"):
+            continue
+        per = [f"{p[phase] / n * 1000:.3f}" for n, p in rows]
+        print(f"  {phase:>11}: " + " / ".join(per) + f"   ({'/'.join(str(n // 1000) + 'k' for n, _ in rows)})")
+
+
+def report_startup() -> None:
+    seed = str(ROOT / "graphs/control_deps_identity.yaml")
+    print("\n== start-up: `idrun run` of the seed, whole process, paired with `python -c 'import numpy'`")
+    ratios = []
+    for _ in range(7):
+        a = _child([sys.executable, "-c", "import numpy"])[0]
+        b = _child([sys.executable, "-m", "idrun", "run", seed, "--format", "plain"])[0]
+        ratios.append(b / a)
+    print(f"idrun run / import numpy: {statistics.median(ratios):.2f} (median of 7 pairs; "
+          f"range {min(ratios):.2f}-{max(ratios):.2f})")
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "idrun", "run", seed, "--format", "json", "--steps", "10000"],
+                   check=True, capture_output=True, cwd=ROOT, env=env)
+    json_wall = time.perf_counter() - t
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "idrun", "run", seed, "--format", "plain", "--steps", "10000"],
+                   check=True, capture_output=True, cwd=ROOT, env=env)
+    plain_wall = time.perf_counter() - t
+    print(f"10^4 steps, PYTHONUNBUFFERED=1: json / plain wall {json_wall / plain_wall:.2f}")
+
+
 def main() -> None:
     seed = str(ROOT / "graphs/control_deps_identity.yaml")
-    print("idrun bench (medians; compare ratios measured in this run)")
+    print("idrun bench (medians; every figure is a ratio to a baseline measured in this run)")
     print(f"seed graph: {time_per_call(idrun_step(seed)) * 1e6:7.2f} µs/step (compiled step), "
           f"{session_step(seed) * 1e6:7.2f} µs/step (Session.run with results)")
-    print(f"{'ops':>6} {'idrun µs/step':>14} {'µs/op':>7} {'numpy µs/step':>14} {'ratio':>6}")
     with tempfile.TemporaryDirectory() as tmp:
-        for n in CHAINS:
-            path = os.path.join(tmp, f"chain{n}.yaml")
-            Path(path).write_text(chain_spec(n))
-            t0 = time.perf_counter()
-            ours = time_per_call(idrun_step(path))
-            theirs = time_per_call(numpy_chain(n))
-            print(f"{n:>6} {ours * 1e6:14.2f} {ours / n * 1e6:7.3f} {theirs * 1e6:14.2f} "
-                  f"{ours / theirs:6.2f}   (load+compile+measure {time.perf_counter() - t0:.1f} s)")
-    print(f"`idrun run graphs/control_deps_identity.yaml`: {cli_wall(seed):.3f} s wall")
+        report_small_chains(tmp)
+        report_big_tensors(tmp)
+        report_big_graphs(tmp)
+    report_startup()
     from bench_transfers import report_transfers
+    print()
     report_transfers()
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from idrun.compile.placement import Placement, place
 from idrun.spec import Spec, load_spec
 from idrun.spec.request import RunOptions, RunRequest, build_request
+from idrun.spec.yamlsrc import paused_gc
 
 
 @dataclass
@@ -45,17 +46,19 @@ class Pipeline:
     @cached_property
     def placement(self) -> Placement:
         """A device for every node, for the request's feeds (TF places after its feed rewrite)."""
-        return place(self.spec.graph, self.spec.devices, self.options.soft_placement,
-                     list(self.request.feeds))
+        spec, feeds = self.spec, list(self.request.feeds)
+        with paused_gc():
+            return place(spec.graph, spec.devices, self.options.soft_placement, feeds)
 
     @cached_property
     def step(self):
         """What one step of the request runs and moves; the whole graph when it names nothing."""
         from idrun.compile.plan import partition_step
-        req, graph = self.request, self.spec.graph
-        if req.fetch or req.targets:
-            return partition_step(graph, self.placement.device, req.fetch, req.targets, list(req.feeds))
-        return partition_step(graph, self.placement.device, [], list(graph.nodes), [])
+        req, graph, device = self.request, self.spec.graph, self.placement.device
+        with paused_gc():
+            if req.fetch or req.targets:
+                return partition_step(graph, device, req.fetch, req.targets, list(req.feeds))
+            return partition_step(graph, device, [], list(graph.nodes), [])
 
     @cached_property
     def session(self):

@@ -38,8 +38,13 @@ class RunCommand:
         self.err = self.err or sys.stderr
 
     def execute(self, **options) -> int:
-        with StopOnSignal() as interrupts:   # from the start: a load can be interrupted too
-            return self._execute(interrupts, options)
+        from idrun.views.stream import BufferedOut
+        self.out = BufferedOut(self.out)
+        try:
+            with StopOnSignal() as interrupts:   # from the start: a load can be interrupted too
+                return self._execute(interrupts, options)
+        finally:
+            self.out.flush()
 
     def _execute(self, interrupts: StopOnSignal, options: dict) -> int:
         pipeline = Pipeline(self.spec_path, RunOptions(record_ops=self.trace,

@@ -191,17 +191,21 @@ class _Generator:
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
         self.recv_var: dict[int, str] = {}       # transfer index -> variable it arrives in
-        self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step"}
+        self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step", "L"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
 
     def build(self, order: list[int]) -> Plan:
         self._bind_sources()
-        self.lines = self._header() + ["def step(F, T, O):"]
-        self.lines += [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_vars())]
+        fed = [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_vars())]
+        self.records: list[_Line] = []
         for i in order:
             self._emit(i)
-        self.lines.append("    return (" + "".join(f"{v}, " for v in self._fetch_vars()) + ")")
+        fetched = self._fetched = self._fetch_vars()
+        body = _lower(self.records, set(fetched), self.req.record_ops, self.req.record_times)
+        ret = "    return (" + "".join(f"{v}, " for v in fetched) + ")"
+        self.lines = self._header()
+        self._write_body(fed, body, ret)
         source = "\n".join(self.lines) + "\n"
         filename = f"<idrun-plan {next(_plan_count)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -209,6 +213,46 @@ class _Generator:
         exec(compile(source, filename, "exec"), namespace)
         return Plan(self.part.transfers, self.items, self.req.device_of,
                     namespace["step"], self.line_items, source, filename, self.req.record_times)
+
+    def _write_body(self, fed: list[str], body: list, ret: str) -> None:
+        """One flat function; past CHUNK_LINES lines, a chain of functions that hand their
+        live values on (a 100,000-line function is slow to compile)."""
+        chunks: list[list[_Stmt]] = [[]]
+        for stmt in body:  # a chunk starts at an item, never at the `del` or trace line after one
+            if len(chunks[-1]) >= CHUNK_LINES and stmt.item is not None:
+                chunks.append([])
+            chunks[-1].append(stmt)
+        if len(chunks) == 1:
+            self.lines.append("def step(F, T, O):")
+            self.lines += fed
+            self._write_lines(chunks[0])
+            self.lines.append(ret)
+            return
+        live_after = _live_between(chunks, self._fetched)
+        names = []
+        for k, chunk in enumerate(chunks):
+            name = f"step_{k + 1}"
+            names.append(name)
+            params = ", ".join(["F", "T", "O"] + (live_after[k - 1] if k else []))
+            self.lines.append(f"def {name}({params}):")
+            if k == 0:
+                self.lines += fed
+            self._write_lines(chunk)
+            if k + 1 < len(chunks):
+                self.lines.append("    return (" + "".join(f"{v}, " for v in live_after[k]) + ")")
+            else:
+                self.lines.append(ret)
+        self.lines.append("def step(F, T, O):")
+        for k, name in enumerate(names):
+            args = ", ".join(["F", "T", "O"] + (["*L"] if k and live_after[k - 1] else []))
+            call = f"{name}({args})"
+            self.lines.append(f"    return {call}" if k + 1 == len(names) else f"    L = {call}")
+
+    def _write_lines(self, stmts: list) -> None:
+        for stmt in stmts:
+            if stmt.item is not None:
+                self.line_items[len(self.lines) + 1] = stmt.item
+            self.lines.append(stmt.text)
 
     def _header(self) -> list[str]:
         req = self.req
@@ -274,51 +318,180 @@ class _Generator:
 
     def _emit(self, i: int) -> None:
         item = self.items[i]
-        self.line_items[len(self.lines) + 1] = i
-        line = self._transfer_line(item.transfer) if item.transfer is not None else self._op_line(item.node)
-        if self.req.record_times:
-            line = _timed(line, i)
-        self.lines.append(line)
-        if self.req.record_ops and not self.req.record_times:
-            self.lines.append(f"    O.append({i})")
+        if item.transfer is not None:
+            self.records.append(self._transfer_line(i, item.transfer))
+        else:
+            self.records.append(self._op_line(i, item.node))
 
-    def _op_line(self, name: str) -> str:
+    def _op_line(self, i: int, name: str) -> "_Line":
         node = self.req.graph.nodes[name]
         where = _comment(f"{name} ({node.op}) on {self.req.device_of[name]}, {node.loc}")
-        if REGISTRY[node.op].kernel is None:
-            return f"    pass{where}: a constant, ordered by its control inputs"
+        opdef = REGISTRY[node.op]
+        if opdef.kernel is None:
+            return _Line(i, f"pass{where}: a constant, ordered by its control inputs")
         device = self.req.devices[self.req.device_of[name]]
-        args = ", ".join(self._input_var(name, p, r) for p, r in enumerate(node.real_inputs))
+        args = [self._input_var(name, p, r) for p, r in enumerate(node.real_inputs)]
         outs = [self._ident("v_", name if len(node.outputs) == 1 else f"{name}_{k}")
                 for k in range(len(node.outputs))]
         for k, var in enumerate(outs):
             self.tensor_var[(name, k, device.name)] = var
         state = self.req.states.setdefault(name, {})
         kernel = self._bind("k_", name, bind_kernel(self.req.graph, node, device, state))
-        call = f"{kernel}({args})"
+        call = f"{kernel}({', '.join(args)}"
         if not outs:
-            return f"    {call}{where}"
-        if REGISTRY[node.op].multi_output:
-            return f"    {', '.join(outs)}, = {call}{where}"
-        return f"    {outs[0]} = {call}{where}"
+            return _Line(i, f"{call}){where}", args)
+        if opdef.multi_output:
+            return _Line(i, f"{', '.join(outs)}, = {call}){where}", args, outs)
+        line = _Line(i, f"{outs[0]} = {call}", args, outs, where=where)
+        line.buffer = _buffer_key(opdef, node.outputs[0], device)
+        line.elementwise = opdef.elementwise
+        return line
 
-    def _transfer_line(self, index: int) -> str:
+    def _transfer_line(self, i: int, index: int) -> "_Line":
         spec = self.part.transfers[index]
         what = _comment(f"{spec.kind} {spec.tensor if spec.kind != 'control' else '^' + spec.tensor.node}: "
                         f"{spec.src} -> {spec.dst}")
         if spec.kind == "control":
-            return f"    T.append(({index}, 0.0, None)){what}"
+            return _Line(i, f"T.append(({index}, 0.0, None)){what}")
         src = self._transfer_source(spec)
         move = self._bind("send_", f"{index}_{spec.tensor.node}",
                           make_transfer(self.req.devices[spec.src], self.req.devices[spec.dst]))
         var = self.recv_var[index] = self._ident("recv_", f"{index}_{spec.tensor.node}")
-        return f"    t = clk(); {var} = {move}({src}); T.append(({index}, clk() - t, {var})){what}"
+        return _Line(i, f"t = clk(); {var} = {move}({src}); T.append(({index}, clk() - t, {var})){what}",
+                     [src], [var], transfer=True)
 
     def _transfer_source(self, spec: TransferSpec) -> str:
         ref = spec.tensor
         if spec.kind == "feed":
             return self.tensor_var[(ref.node, ref.index, CLIENT)]
         return self.tensor_var[(ref.node, ref.index, spec.src)]
+
+
+def _comment(text: str) -> str:
+    """A trailing comment: text from the spec, control characters made visible."""
+    if text.isprintable():
+        return "  # " + text
+    return "  # " + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+CHUNK_LINES = 2000        # body lines per generated function (see `_write_body`)
+REUSE_MIN_BYTES = 1 << 16  # below this, rebinding a fresh array beats writing into one (PERF.md)
+POOL_MAX = 4              # dead buffers kept per (shape, dtype) for reuse
+
+
+@dataclass(slots=True)
+class _Line:
+    """One statement of the step before liveness: what it reads and defines."""
+
+    item: int | None
+    text: str
+    uses: list = field(default_factory=list)
+    defs: list = field(default_factory=list)
+    where: str = ""              # trailing comment, after a possible `out=`
+    buffer: tuple | None = None  # (shape, dtype) when its output may be written into a dead buffer
+    elementwise: bool = False    # an elementwise kernel: keeps none of its inputs
+    transfer: bool = False
+
+
+def _buffer_key(opdef, out_type, device) -> tuple | None:
+    """(shape, dtype) of an elementwise op's output when a dead buffer may take it: a
+    fully known, non-scalar shape big enough for writing in place to pay (PERF.md)."""
+    if not opdef.elementwise or getattr(device.xp, "__name__", "") != "numpy":
+        return None
+    shape, bits = out_type.shape, re.search(r"(\d+)$", out_type.dtype)
+    if not shape or any(type(d) is not int for d in shape):
+        return None
+    size = 1 if out_type.dtype == "bool" else int(bits.group(1)) // 8 if bits else 0
+    count = 1
+    for d in shape:
+        count *= d
+    if count * size < REUSE_MIN_BYTES:
+        return None
+    return (tuple(shape), out_type.dtype)
+
+
+@dataclass(slots=True)
+class _Stmt:
+    """A statement of the step body: its text, the item it runs, the locals it reads and binds."""
+
+    text: str
+    item: int | None = None
+    uses: tuple = ()
+    defs: tuple = ()
+
+
+def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
+           record_times: bool = False) -> list[_Stmt]:
+    """Statements with each value freed after its last use, and dead buffers of the same
+    shape and dtype passed as `out=` of elementwise kernels.
+
+    A buffer is reused only when it is an elementwise op's own fresh output and every
+    reader of it is an elementwise kernel (which keeps nothing): never a fetched value,
+    a variable's buffer or a ref view (those come from other kernels), a transfer's
+    value (a transfer reads it) or a constant or feed (not defined here).
+    """
+    last: dict[str, int] = {}
+    readers_ok: dict[str, bool] = {}
+    key_of: dict[str, tuple | None] = {}
+    for pos, line in enumerate(records):
+        for v in line.uses:
+            last[v] = pos
+            if not line.elementwise or line.transfer:
+                readers_ok[v] = False
+        for v in line.defs:
+            key_of[v] = line.buffer
+    poolable = {v for v, key in key_of.items()
+                if key is not None and v not in fetched and readers_ok.get(v, True)}
+    pool: dict[tuple, list[str]] = {}
+    out: list[_Stmt] = []
+    for pos, line in enumerate(records):
+        dying = [v for v in dict.fromkeys(line.uses) if last[v] == pos and v in key_of
+                 and v not in fetched]
+        dying += [v for v in line.defs if v not in last and v not in fetched]
+        text, freed, buf, uses = line.text, [], None, tuple(line.uses)
+        if line.buffer is not None:
+            mine = [v for v in dying if v in poolable and key_of[v] == line.buffer
+                    and v not in line.defs]
+            spare = pool.get(line.buffer)
+            if mine:
+                buf = mine[0]
+            elif spare:
+                buf = spare.pop()
+                freed.append(buf)
+                uses += (buf,)
+            if buf is not None:
+                text += f", out={buf}"
+        if line.where:
+            text += ")" + line.where
+        text = "    " + text
+        if record_times and line.item is not None:
+            text = _timed(text, line.item)
+        out.append(_Stmt(text, line.item, uses, tuple(line.defs)))
+        if record_ops and not record_times and line.item is not None:
+            out.append(_Stmt(f"    O.append({line.item})"))
+        for v in dying:
+            if v in poolable and v != buf and v not in line.defs \
+                    and len(pool.setdefault(key_of[v], [])) < POOL_MAX:
+                pool[key_of[v]].append(v)
+            else:
+                freed.append(v)
+        if freed:
+            out.append(_Stmt("    del " + ", ".join(dict.fromkeys(freed))))
+    return out
+
+
+def _live_between(chunks: list[list[_Stmt]], fetched: list[str]) -> list[list[str]]:
+    """Per chunk boundary k (after chunk k), the locals bound before it and read after it."""
+    read_after = set(fetched)
+    live: list[list[str]] = [[] for _ in chunks]
+    for k in range(len(chunks) - 1, 0, -1):
+        needed = set(read_after)
+        for stmt in reversed(chunks[k]):
+            needed.difference_update(stmt.defs)
+            needed.update(stmt.uses)
+        live[k - 1] = sorted(v for v in needed if not v.startswith(("c_", "var_")))
+        read_after = set(live[k - 1])
+    return live
 
 
 def _timed(line: str, item: int) -> str:
@@ -335,11 +508,6 @@ def _timed(line: str, item: int) -> str:
     if code.startswith("pass"):
         code = "None"
     return f"    t = clk(); {code}; O.append(({item}, t, clk())){comment}"
-
-
-def _comment(text: str) -> str:
-    """A trailing comment: text from the spec, control characters made visible."""
-    return "  # " + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def bind_kernel(graph: Graph, node: Node, device: Any, state: dict | None = None) -> Callable:

@@ -53,7 +53,7 @@ def _sigmoid_kernel(env: KernelEnv):
 
 def _binary(name: str, type_name: str, ufunc: str, doc: str, **kw) -> OpDef:
     return OpDef(name, type_name, BINARY_INPUTS, _binary_infer(type_name), _ufunc(ufunc), doc,
-                 typed_with=(0, 1), **kw)
+                 typed_with=(0, 1), elementwise=True, **kw)
 
 
 def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True, **kw) -> OpDef:
@@ -141,20 +141,21 @@ OPS = [
     _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply", tf_op="Mul"),
     OpDef("div", "RealDiv", BINARY_INPUTS, _binary_infer("RealDiv"), _div_kernel,
           "x / y; floor division for integers, as TF.", typed_with=(0, 1), tf="F_div",
-          tf_op="RealDiv", tf_import_ops=("Div",)),
+          tf_op="RealDiv", tf_import_ops=("Div",), elementwise=True),
     _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum", tf_op="Maximum"),
     _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum", tf_op="Minimum"),
     OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("Equal", "bool", numeric=False), _ufunc("equal"),
           "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal", tf_op="Equal",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "incompatible_shape_error": True}),
-    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative", tf_op="Neg"),
-    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square", tf_op="Square"),
-    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root.", tf="tf.sqrt", tf_op="Sqrt"),
-    _unary("exp", "Exp", _ufunc("exp"), "e ** x.", tf="tf.exp", tf_op="Exp"),
-    _unary("log", "Log", _ufunc("log"), "Natural logarithm.", tf="tf.math.log", tf_op="Log"),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "incompatible_shape_error": True},
+          elementwise=True),
+    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative", tf_op="Neg", elementwise=True),
+    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square", tf_op="Square", elementwise=True),
+    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root.", tf="tf.sqrt", tf_op="Sqrt", elementwise=True),
+    _unary("exp", "Exp", _ufunc("exp"), "e ** x.", tf="tf.exp", tf_op="Exp", elementwise=True),
+    _unary("log", "Log", _ufunc("log"), "Natural logarithm.", tf="tf.math.log", tf_op="Log", elementwise=True),
     _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu", tf_op="Relu"),
     _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid", tf_op="Sigmoid"),
-    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent.", tf="tf.tanh", tf_op="Tanh"),
+    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent.", tf="tf.tanh", tf_op="Tanh", elementwise=True),
     OpDef("matmul", "MatMul", ("a", "b"), _matmul_infer, _matmul_kernel,
           "Matrix product of two rank-2 tensors.", typed_with=(0, 1),
           attrs=(attr("transpose_a", False, checks.boolean),

@@ -148,6 +148,9 @@ class OpDef:
     tf_helper_values: Callable | None = None  # (attrs, in_types) -> values of the helper consts
     tf_import: Callable | None = None     # (tf attrs, const inputs) -> idrun attrs
     tf_import_ops: tuple[str, ...] = ()   # further TF op types that import as this op
+    elementwise: bool = False             # the kernel is an array-module ufunc: a fresh output,
+                                          # inputs never kept, `out=` accepted (the plan frees
+                                          # and reuses buffers through this)
 
     def input_name(self, position: int) -> str:
         if self.variadic:

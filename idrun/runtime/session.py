@@ -31,6 +31,7 @@ from idrun.arrays import materialize
 from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, partition_step
 from idrun.ops import REGISTRY
 from idrun.spec.request import RunRequest
+from idrun.spec.yamlsrc import paused_gc
 from idrun.result import RunResult, StepResult, StepTiming, TransferRecord
 
 
@@ -74,10 +75,11 @@ class Session:
         if rng is None and key in self._plans:
             return self._plans[key]
         device_of = self.placement.device
-        step = partition_step(self.graph, device_of, req.fetch, req.targets, list(req.feeds))
-        plan = compile_plan(PlanRequest(
-            self.graph, device_of, self.devices, self.cells, req.fetch, req.targets,
-            list(req.feeds), rng, req.record_ops, self.clock, self.states, req.record_times), step)
+        with paused_gc():
+            step = partition_step(self.graph, device_of, req.fetch, req.targets, list(req.feeds))
+            plan = compile_plan(PlanRequest(
+                self.graph, device_of, self.devices, self.cells, req.fetch, req.targets,
+                list(req.feeds), rng, req.record_ops, self.clock, self.states, req.record_times), step)
         if rng is None:
             self._plans[key] = plan
         return plan

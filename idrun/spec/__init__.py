@@ -13,7 +13,7 @@ from idrun.errors import SourceLoc, SpecError
 from idrun.graph import Graph
 from idrun.spec.builder import GraphBuilder, _check_keys
 from idrun.spec.templates import parse_templates
-from idrun.spec.yamlsrc import YMap, load_yaml, loc_of
+from idrun.spec.yamlsrc import YMap, load_yaml, loc_of, paused_gc
 
 TOP_KEYS = ("name", "description", "variables", "devices", "templates", "nodes", "run", "expect", "expand")
 RUN_KEYS = ("fetch", "targets", "feed", "steps", "init")
@@ -83,6 +83,11 @@ def read_document(path: str) -> tuple[YMap, str]:
 def load_spec(path: str, variables: str | None = None, observer: Any = None) -> Spec:
     """Load and build a spec; `variables` overrides the file's mode; `observer` watches
     every entry as the builder makes it (the TF exporter)."""
+    with paused_gc():
+        return _load_spec(path, variables, observer)
+
+
+def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
     doc, _ = read_document(path)
     _check_keys(doc, TOP_KEYS, "a spec")
     mode = variables or _mode(doc)

@@ -490,7 +490,7 @@ class GraphBuilder(TFExpansions):
         for ref in draft.inputs:
             for uid in self.drafts[ref.node].member_of:
                 dominated.setdefault(uid, ref.node)
-        out: list[str] = []
+        out: dict[str, None] = {}   # ordered and linear: a group may have 10,000 members
         sources: list[ControlSource] = []
         current: dict[str, SourceLoc | None] = {}  # TF skips deps an enclosing block has (A4)
         for controller in draft.active:
@@ -510,11 +510,11 @@ class GraphBuilder(TFExpansions):
                 if n in data_nodes:
                     self._drop(draft, n, controller, "data_input", n)
                 elif n not in out:
-                    out.append(n)
+                    out[n] = None
                     sources.append(ControlSource(n, controller.loc, controller.kind))
         for n in draft.extra_controls:
             if n not in out:
-                out.append(n)
+                out[n] = None
                 sources.append(ControlSource(n, draft.loc, "implicit"))
         if sources:
             self._sources[draft.name] = tuple(sources)

@@ -8,7 +8,9 @@ document size are bounded.
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -18,7 +20,19 @@ from idrun.errors import SourceLoc, SpecError
 MAX_BYTES = 64 * 1024 * 1024
 MAX_VALUES = 2_000_000  # values built, aliases expanded: stops "billion laughs"
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_IMPLICIT = "?idrun:implicit"  # the tag of every scalar written without one
+
+
+class _Loader(_BaseLoader):
+    """libyaml's composer (marks kept) with PyYAML's resolver switched off: an untagged
+    scalar gets `_IMPLICIT` and is resolved once, by YAML 1.2 rules, in `_Builder`."""
+
+    def resolve(self, kind, value, implicit):  # noqa: D401 - PyYAML's hook
+        if kind is yaml.ScalarNode:
+            return _IMPLICIT
+        return yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode \
+            else yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -61,41 +75,7 @@ def key_loc(container: YMap, key: Any) -> SourceLoc:
     return container.key_locs.get(key, container.loc)
 
 
-def load_yaml(text: str, filename: str) -> Any:
-    """Parse one YAML document into plain values with locations attached."""
-    if len(text) > MAX_BYTES:
-        raise SpecError(f"file too large ({len(text)} bytes; the limit is {MAX_BYTES})",
-                        SourceLoc(filename, 1, 1))
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except RecursionError:  # PyYAML's composer recurses once per nesting level
-        raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)",
-                        _deep_point(text, filename)) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = SourceLoc(filename, mark.line + 1, mark.column + 1) if mark else SourceLoc(filename, 1, 1)
-        raise SpecError(f"malformed YAML: {exc.problem or exc.context}", loc) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"malformed YAML: {exc}", SourceLoc(filename, 1, 1)) from None
-    if root is None:
-        return None
-    builder = _Builder(filename)
-    try:
-        size = _expanded_size(root, {}, 0)
-    except _TooDeep as deep:
-        raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)", builder.loc(deep.node)) from None
-    if size > MAX_VALUES:
-        raise SpecError(f"document too large after alias expansion (over {MAX_VALUES} values)",
-                        builder.loc(root))
-    return builder.build(root)
-
-
 MAX_DEPTH = 200
-
-
-class _TooDeep(Exception):
-    def __init__(self, node: yaml.Node) -> None:
-        self.node = node
 
 
 def _deep_point(text: str, filename: str) -> SourceLoc:
@@ -114,68 +94,106 @@ def _deep_point(text: str, filename: str) -> SourceLoc:
     return SourceLoc(filename, 1, 1)
 
 
-def _expanded_size(node: yaml.Node, memo: dict, depth: int) -> int:
-    """Values the document expands to, aliases counted each time (memoized per node)."""
-    if depth > MAX_DEPTH:
-        raise _TooDeep(node)
-    key = id(node)
-    if key not in memo:
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            children = node.value
-        else:
-            children = []
-        memo[key] = 1 + sum(_expanded_size(c, memo, depth + 1) for c in children)
-    return memo[key]
+def load_yaml(text: str, filename: str) -> Any:
+    """Parse one YAML document into plain values with locations attached."""
+    if len(text) > MAX_BYTES:
+        raise SpecError(f"file too large ({len(text)} bytes; the limit is {MAX_BYTES})",
+                        SourceLoc(filename, 1, 1))
+    with paused_gc():
+        return _load(text, filename)
+
+
+@contextmanager
+def paused_gc():
+    """The cyclic collector off while a large acyclic structure is built (the located tree,
+    the graph, the plan): collections would only rescan it (27-51% of load time)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _load(text: str, filename: str) -> Any:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)",
+                        _deep_point(text, filename)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = SourceLoc(filename, mark.line + 1, mark.column + 1) if mark else SourceLoc(filename, 1, 1)
+        raise SpecError(f"malformed YAML: {exc.problem or exc.context}", loc) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"malformed YAML: {exc}", SourceLoc(filename, 1, 1)) from None
+    if root is None:
+        return None
+    return _Builder(filename).build(root, 0)
 
 
 class _Builder:
+    """The located tree from composed nodes; aliases are built each time they are used
+    and counted (MAX_VALUES stops "billion laughs" before it is built)."""
+
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.count = 0
+        self.plain: dict[str, Any] = {}  # each distinct plain scalar resolved once
 
     def loc(self, node: yaml.Node) -> SourceLoc:
-        return SourceLoc(self.filename, node.start_mark.line + 1, node.start_mark.column + 1)
+        mark = node.start_mark
+        return SourceLoc(self.filename, mark.line + 1, mark.column + 1)
 
-    def build(self, node: yaml.Node) -> Any:
+    def build(self, node: yaml.Node, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise SpecError(f"document too large after alias expansion (over {MAX_VALUES} values)",
-                            self.loc(node))
-        if node.tag not in _ALLOWED_TAGS and not isinstance(node, yaml.ScalarNode):
+            raise SpecError(f"the document holds over {MAX_VALUES:,} values (mappings, keys, list "
+                            "items and scalars; an alias counts each time it is used)", self.loc(node))
+        if depth > MAX_DEPTH:
+            raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)", self.loc(node))
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self.scalar(node)
+        if node.tag not in _ALLOWED_TAGS:
             raise SpecError(f"tag '{node.tag}' is not allowed (idrun loads YAML safely)", self.loc(node))
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node)
-        if isinstance(node, yaml.SequenceNode):
-            return self.sequence(node)
-        return self.scalar(node)
+        if kind is yaml.MappingNode:
+            return self.mapping(node, depth + 1)
+        return self.sequence(node, depth + 1)
 
-    def mapping(self, node: yaml.MappingNode) -> YMap:
+    def mapping(self, node: yaml.MappingNode, depth: int) -> YMap:
         out = YMap()
-        out.loc, out.key_locs, out.value_locs = self.loc(node), {}, {}
+        out.loc, key_locs, value_locs = self.loc(node), {}, {}
+        out.key_locs, out.value_locs = key_locs, value_locs
         for key_node, value_node in node.value:
-            key = self.build(key_node)
+            key = self.build(key_node, depth)
             if isinstance(key, (YMap, YList)):
                 raise SpecError("a mapping key must be a scalar", self.loc(key_node))
             if key in out:
-                first = out.key_locs[key]
+                first = key_locs[key]
                 raise SpecError(f"duplicate key '{key}' (first at line {first.line})",
                                 self.loc(key_node))
-            out[key] = self.build(value_node)
-            out.key_locs[key], out.value_locs[key] = self.loc(key_node), self.loc(value_node)
+            out[key] = self.build(value_node, depth)
+            key_locs[key], value_locs[key] = self.loc(key_node), self.loc(value_node)
         return out
 
-    def sequence(self, node: yaml.SequenceNode) -> YList:
-        out = YList(self.build(item) for item in node.value)
-        out.loc, out.item_locs = self.loc(node), [self.loc(item) for item in node.value]
+    def sequence(self, node: yaml.SequenceNode, depth: int) -> YList:
+        items = node.value
+        out = YList([self.build(item, depth) for item in items])
+        out.loc, out.item_locs = self.loc(node), [self.loc(item) for item in items]
         return out
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         value, tag = node.value, node.tag
-        plain = not node.style
-        if plain and _is_implicit(node):
-            return resolve_plain(value)
+        if tag == _IMPLICIT:
+            if node.style:  # quoted or block: a string
+                return value
+            try:
+                return self.plain[value]
+            except KeyError:
+                resolved = self.plain[value] = resolve_plain(value)
+                return resolved
         if tag in (_STD + "str", "!"):
             return value
         if tag not in _ALLOWED_TAGS:
@@ -183,14 +201,7 @@ class _Builder:
         resolved = resolve_plain(value)
         if tag == _STD + "float" and isinstance(resolved, int):
             return float(resolved)
-        return resolved if tag != _STD + "str" else value
-
-
-def _is_implicit(node: yaml.ScalarNode) -> bool:
-    """True unless the scalar carries an explicit tag (`!!str 1`, `!foo x`)."""
-    implicit = _Loader.resolve(_Loader, yaml.ScalarNode, node.value, (True, False)) \
-        if hasattr(_Loader, "resolve") else node.tag
-    return node.tag == implicit
+        return resolved
 
 
 def resolve_plain(text: str) -> Any:

@@ -18,6 +18,7 @@ in plain and JSON (which quote it).
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from typing import Any, TextIO
 
@@ -25,6 +26,53 @@ from idrun.result import RunResult, StepResult
 from idrun.views.fmt import format_bytes, format_value, printable
 from idrun.views.jsondoc import error_document, step_document
 from idrun.views.plain import device_label, trace_lines
+
+
+class BufferedOut:
+    """Output gathered and written in large pieces: one `write()` per 64 KiB, or when a view
+    flushes (jsonl, each line; every view at its end). With PYTHONUNBUFFERED=1, common in CI
+    and containers, each small write would otherwise be a system call."""
+
+    LIMIT = 1 << 16
+
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.parts, self.size = out, [], 0
+        try:
+            self.fd = out.fileno()  # a real file: written with os.write, whole (see _drain)
+        except (AttributeError, OSError, ValueError):
+            self.fd = None
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= self.LIMIT:
+            self._drain()
+        return len(text)
+
+    def _drain(self) -> None:
+        if not self.parts:
+            return
+        text, self.parts, self.size = "".join(self.parts), [], 0
+        if self.fd is None:
+            self.out.write(text)
+            return
+        # a signal (Ctrl-C, SIGTERM) arriving while a pipe is full must not drop the rest of
+        # the piece, as a buffered text stream can: write the bytes ourselves until all are out
+        self.out.flush()
+        data = memoryview(text.encode(self.encoding, "replace"))
+        while data:
+            data = data[os.write(self.fd, data):]
+
+    def flush(self) -> None:
+        self._drain()
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return self.out.isatty()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.out, "encoding", "utf-8")
 
 
 def _dumps(value: Any) -> str:
@@ -136,7 +184,6 @@ class PlainStream:
             self.out.write("trace (the graph as built: TF's graph rewrites off, so every op and "
                            "transfer is shown)\n")
             self.trace_spool.copy_to(self.out)
-        self.out.flush()
 
 
 class TableStream:
