@@ -11,7 +11,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 WHEEL  := dist/idrun-$(VERSION)-py3-none-any.whl
 SOURCES := pyproject.toml README.md $(shell find idrun -name '*.py')
 
-.PHONY: run test test-install bench gallery conformance venv clean
+.PHONY: run test test-install fuzz bench gallery conformance venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Mutated gallery specs: no traceback, exit 0/1/2, every spec error located (CI runs 300).
+FUZZ_CASES ?= 5000
+fuzz: $(STAMP)
+	FUZZ_CASES=$(FUZZ_CASES) $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 # What users install: the wheel in fresh venvs, without CuPy and with idrun[gpu]
 # (cupy-cuda12x, which imports here but finds no CUDA driver); run from outside the checkout.

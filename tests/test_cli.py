@@ -98,3 +98,14 @@ def test_schema_file_is_current_and_validates_every_graph(cli):
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"nodes": [{"op": "identty"}]}, schema)
+
+
+DOC_EXAMPLES = sorted((ROOT / "docs/examples").glob("*.yaml"))
+FAILS_ON_PURPOSE = {"fails_at_step_2.yaml": 1, "missing_device.yaml": 2}
+
+
+@pytest.mark.parametrize("path", DOC_EXAMPLES, ids=[p.name for p in DOC_EXAMPLES])
+def test_every_docs_example_runs_as_the_docs_say(cli, path):
+    res = cli("run", str(path))
+    assert res.exit_code == FAILS_ON_PURPOSE.get(path.name, 0), res.stderr
+    assert "Traceback" not in res.stderr

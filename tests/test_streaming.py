@@ -101,3 +101,21 @@ def _other_format_keeps_steps(signum, code, fmt):
             assert values[:3] == [1.0, 2.0, 3.0][:len(values)]
             return
     pytest.fail("no step completed before the signal")
+
+
+def test_progress_bar_waits_half_a_second_then_redraws_sparingly():
+    import io
+    from idrun.views.progress import ProgressBar
+    now = [0.0]
+    bar = ProgressBar(100, io.StringIO(), clock=lambda: now[0])
+    for _ in range(10):             # 10 steps in 0.1 s: a short run never shows it
+        now[0] += 0.01
+        bar.on_step_end(None)
+    assert bar.bar is None
+    now[0] = 0.6
+    bar.on_step_end(None)
+    assert bar.bar is not None and bar.done == 11
+    drawn = bar.next_draw
+    bar.on_step_end(None)           # within 0.1 s of the last draw: no redraw
+    assert bar.next_draw == drawn
+    bar.on_finish(None)
