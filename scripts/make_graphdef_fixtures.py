@@ -11,15 +11,14 @@ partition graphs. The fixtures are TF's output: do not edit them by hand.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from tf_common import config, to_json  # noqa: E402
 
 tf1 = tf.compat.v1
 tf1.disable_eager_execution()
@@ -93,27 +92,6 @@ CASES = {
     "group_barrier_resource": lambda: group_barrier(True),
     "group_barrier_ref": lambda: group_barrier(False),
 }
-
-
-def to_json(v):
-    v = np.asarray(v)
-    if v.dtype.kind == "f":
-        if v.ndim == 0:
-            x = float(str(v[()]))
-            return "nan" if math.isnan(x) else x
-        return [to_json(r) for r in v]
-    return v.tolist()
-
-
-def config(cpus: int):
-    cfg = tf1.ConfigProto(device_count={"CPU": cpus})
-    cfg.graph_options.rewrite_options.disable_meta_optimizer = True
-    opt = cfg.graph_options.optimizer_options
-    opt.opt_level = tf1.OptimizerOptions.L0
-    opt.do_constant_folding = False
-    opt.do_common_subexpression_elimination = False
-    opt.do_function_inlining = False
-    return cfg
 
 
 def short(device: str) -> str:

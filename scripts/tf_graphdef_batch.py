@@ -7,42 +7,18 @@ has per-step values and `_Send` transfers, or {"graph", "crash"}.
 """
 
 import json
-import math
 import os
 import sys
 import traceback
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from tf_common import config, to_json  # noqa: E402
 from google.protobuf import text_format  # noqa: E402
 
 tf1 = tf.compat.v1
 tf1.disable_eager_execution()
-
-
-def to_json(v):
-    v = np.asarray(v)
-    if v.dtype.kind == "f":
-        if v.ndim == 0:
-            x = float(str(v[()]))
-            return "nan" if math.isnan(x) else x
-        return [to_json(r) for r in v]
-    if v.dtype.kind in "SO":
-        return [to_json(r) for r in v] if v.ndim else v.item().decode("utf-8", "replace")
-    return v.tolist()
-
-
-def config(cpus):
-    cfg = tf1.ConfigProto(device_count={"CPU": cpus})
-    cfg.graph_options.rewrite_options.disable_meta_optimizer = True
-    opt = cfg.graph_options.optimizer_options
-    opt.opt_level = tf1.OptimizerOptions.L0
-    opt.do_constant_folding = False
-    opt.do_common_subexpression_elimination = False
-    opt.do_function_inlining = False
-    return cfg
 
 
 def run(job):
