@@ -64,6 +64,12 @@ class _Group(click.Group):
             ctx.exit(InternalError.exit_code)
 
 
+def _progress() -> bool:
+    """A progress bar on stderr: only on a terminal, when the values go elsewhere (a file or
+    a pipe; on the same terminal the rows already show progress), and never in CI."""
+    return sys.stderr.isatty() and not sys.stdout.isatty() and not os.environ.get("CI")
+
+
 def _discard_stdout() -> None:
     """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
     try:
@@ -146,7 +152,7 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
     command = RunCommand(spec_path, fmt=fmt, color=color, variables=variables, trace=trace,
                          trace_out=trace_out,
                          log_placement=log_placement, require_gpu=require_gpu, check=not no_expect,
-                         debug=_debug(), progress=sys.stderr.isatty() and not os.environ.get("CI"))
+                         debug=_debug(), progress=_progress())
     code = command.execute(
         fetch=_split_names(fetch), targets=_split_names(target), feeds=_parse_feeds(feed), steps=steps,
         schedule=schedule, seed=seed, soft_placement=soft_placement,

@@ -99,8 +99,9 @@ class Interrupted(StepError):
     """A signal stopped the run after a step: SIGINT exits 130, SIGTERM 143 (128 + signal)."""
 
     def __init__(self, signal_name: str, exit_code: int, after_step: int) -> None:
+        # `step` is the step that did not run, as for any failure: the ones before it completed
         super().__init__(f"interrupted by {signal_name} after step {after_step}; the steps that "
-                         "completed are reported", None, step=after_step)
+                         "completed are reported", None, step=after_step + 1)
         self.exit_code = exit_code
 
     def render(self) -> str:

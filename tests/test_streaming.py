@@ -73,7 +73,7 @@ def test_a_signal_stops_after_the_current_step_and_keeps_it(signum, code, fmt):
     assert "interrupted by SIG" in lines[-1]["error"]["message"]
     steps = [1] + [line["step"] for line in lines[:-1]]   # step 1 was read above
     assert steps == list(range(1, len(steps) + 1))                  # every completed step
-    assert lines[-1]["error"]["step"] == steps[-1]
+    assert lines[-1]["error"]["step"] == steps[-1] + 1    # the step that did not run
     assert "Traceback" not in err and "interrupted by" in err
     if fmt != "jsonl":   # the same through the other formats: one valid document / lines
         _other_format_keeps_steps(signum, code, fmt)

@@ -75,6 +75,7 @@ class RunCommand:
         mismatches = checker.finish(result)
         self._note_unchecked(expect, result)
         view.finish(result, self._extra(mismatches))
+        self.out.flush()  # the values before any error (a pipe with 2>&1 keeps that order)
         self._note_simulated(result)
         trace_error = trace_file.error if trace_file is not None else None
         if trace_error is not None:  # after the values: what was computed is shown
