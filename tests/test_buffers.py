@@ -82,7 +82,8 @@ def test_variable_buffers_and_ref_views_are_never_reused(spec_file, variables):
     assert "out=v_a" not in source  # `a` is stored into the variable by the assign
 
 
-def test_tiny_tensors_are_rebound_not_reused(spec_file):
+def test_tiny_tensors_are_rebound_not_reused(spec_file, monkeypatch):
+    monkeypatch.setattr(plan_mod, "_numexpr", False)  # unfused (see test_fusion)
     path = spec_file("""
     nodes:
       - {name: x, op: const, value: [1.0, 2.0]}
@@ -102,6 +103,7 @@ def test_chunked_step_gives_the_same_values(spec_file, monkeypatch):
         prev = f"n{i}"
     lines.append(f"run: {{fetch: [{prev}, n7]}}")
     path = spec_file("\n".join(lines))
+    monkeypatch.setattr(plan_mod, "_numexpr", False)  # one line per op (fused chains: test_fusion)
     whole = run_spec(path).steps[0].values
     monkeypatch.setattr(plan_mod, "CHUNK_LINES", 7)
     assert "def step_3(" in _plan_source(path)

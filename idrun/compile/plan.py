@@ -16,6 +16,9 @@ end) clock readings around every kernel call and transfer when times are
 recorded (`record_times`, for `--trace-out`). Neither mode adds anything to
 the default step. It returns the fetched values. When a kernel raises,
 `locate_failure` maps the traceback line back to the node.
+
+With numexpr (`idrun[fast]`) small elementwise runs are fused into one kernel
+call per tree (`_fuse`), bit for bit the unfused results; untraced steps only.
 """
 
 from __future__ import annotations
@@ -202,6 +205,8 @@ class _Generator:
         for i in order:
             self._emit(i)
         fetched = self._fetched = self._fetch_vars()
+        if not (self.req.record_ops or self.req.record_times):  # traced: every node its own line
+            self.records = _fuse(self.records, set(fetched), self._bind)
         body = _lower(self.records, set(fetched), self.req.record_ops, self.req.record_times)
         ret = "    return (" + "".join(f"{v}, " for v in fetched) + ")"
         self.lines = self._header()
@@ -345,6 +350,7 @@ class _Generator:
         line = _Line(i, f"{outs[0]} = {call}", args, outs, where=where)
         line.buffer = _buffer_key(opdef, node.outputs[0], device)
         line.elementwise = opdef.elementwise
+        line.fusable = _fusable(node, opdef, device)
         return line
 
     def _transfer_line(self, i: int, index: int) -> "_Line":
@@ -391,6 +397,7 @@ class _Line:
     buffer: tuple | None = None  # (shape, dtype) when its output may be written into a dead buffer
     elementwise: bool = False    # an elementwise kernel: keeps none of its inputs
     transfer: bool = False
+    fusable: tuple | None = None  # (numexpr template, dtype) when it may join a fused kernel
 
 
 def _buffer_key(opdef, out_type, device) -> tuple | None:
@@ -478,6 +485,127 @@ def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
         if freed:
             out.append(_Stmt("    del " + ", ".join(dict.fromkeys(freed))))
     return out
+
+
+# Fusion (optional, with numexpr: `idrun[fast]`): a contiguous run of small elementwise
+# lines whose intermediates are read once, inside the run, becomes one numexpr kernel
+# per tree; only ops numexpr computes bit for bit as numpy does (same dtype, same order).
+FUSE_MAX_OPS = 40          # numexpr's compiler is about quadratic and limits nesting
+FUSE_MAX_BYTES = 1 << 16   # above this, numpy with `out=` buffers is as fast
+_FUSE_OPS = {              # numexpr template per (op, dtype); exp/log/tanh float32,
+    "add": "({0}+{1})", "sub": "({0}-{1})", "mul": "({0}*{1})", "div": "({0}/{1})",
+    "neg": "(-{0})", "square": "({0}*{0})", "sqrt": "sqrt({0})", "exp": "exp({0})",
+    "log": "log({0})"}     # tanh, maximum, minimum differ from numpy's: never fused
+_FUSE_DTYPES = {"float32": set(_FUSE_OPS) - {"exp", "log"},
+                "float64": set(_FUSE_OPS),
+                "int32": {"add", "sub", "mul", "neg", "square"}}
+_numexpr: Any = None
+_ne_cache: dict[tuple, Any] = {}
+
+
+def _load_numexpr():
+    """numexpr, imported on first use, one thread; False when it is not installed."""
+    global _numexpr
+    if _numexpr is None:
+        try:
+            import numexpr
+            numexpr.set_num_threads(1)
+            _numexpr = numexpr
+        except ImportError:
+            _numexpr = False
+    return _numexpr
+
+
+def _fusable(node, opdef, device) -> tuple | None:
+    if not opdef.elementwise or opdef.multi_output or len(node.outputs) != 1:
+        return None
+    out = node.outputs[0]
+    if node.op not in _FUSE_DTYPES.get(out.dtype, ()) or not out.shape \
+            or any(type(d) is not int for d in out.shape) \
+            or getattr(device.xp, "__name__", "") != "numpy":
+        return None
+    count = int(re.search(r"(\d+)$", out.dtype).group(1)) // 8
+    for d in out.shape:
+        count *= d
+    if count > FUSE_MAX_BYTES or not _load_numexpr():
+        return None
+    return (_FUSE_OPS[node.op], out.dtype)
+
+
+def _fuse(records: list[_Line], fetched: set[str], bind: Callable) -> list[_Line]:
+    """Records with each fusable tree of two or more ops replaced by one numexpr call."""
+    uses: dict[str, int] = {}
+    for line in records:
+        for v in line.uses:
+            uses[v] = uses.get(v, 0) + 1
+    out: list[_Line] = []
+    run: list[_Line] = []
+    for line in records + [None]:
+        if line is not None and line.fusable is not None and line.item is not None:
+            run.append(line)
+            continue
+        if run:
+            out += _fuse_run(run, fetched, uses, bind)
+            run = []
+        if line is not None:
+            out.append(line)
+    return out
+
+
+def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable) -> list[_Line]:
+    ne = _load_numexpr()
+    producer = {line.defs[0]: k for k, line in enumerate(run)}
+    dtype_of = {line.defs[0]: line.fusable[1] for line in run}
+    # an input is inlined when its producer is in the run and it has no other reader
+    inlined: list[set[int]] = []
+    size = []
+    root = [True] * len(run)
+    for k, line in enumerate(run):
+        mine = {producer[v] for v in line.uses if v in producer and uses[v] == 1
+                and v not in fetched and dtype_of[v] == line.fusable[1]}
+        if line.fusable[0].count("{0}") > 1:   # square: its input once, as a value
+            mine = set()
+        while mine and 1 + sum(size[j] for j in mine) > FUSE_MAX_OPS:
+            mine.discard(max(mine, key=lambda j: size[j]))
+        inlined.append(mine)
+        size.append(1 + sum(size[j] for j in mine))
+        for j in mine:
+            root[j] = False
+    result = []
+    for k, line in enumerate(run):
+        if not root[k]:
+            continue
+        if not inlined[k]:
+            result.append(line)
+            continue
+        names: dict[str, str] = {}
+        members: list[int] = []
+
+        def expr(j: int) -> str:
+            args = []
+            for v in run[j].uses:
+                if v in producer and producer[v] in inlined[j]:
+                    args.append(expr(producer[v]))
+                else:
+                    args.append(names.setdefault(v, f"i{len(names)}"))
+            members.append(j)
+            return run[j].fusable[0].format(*args)
+
+        text = expr(k)
+        members.sort()
+        dtype = line.fusable[1]
+        kind = {"float32": float, "float64": ne.necompiler.double,
+                "int32": ne.necompiler.int_}[dtype]
+        key = (text, dtype, len(names))
+        kernel = _ne_cache.get(key)
+        if kernel is None:
+            kernel = _ne_cache[key] = ne.NumExpr(text, signature=[(n, kind) for n in names.values()])
+        name = bind("fz_", line.defs[0][2:] if line.defs[0].startswith("v_") else line.defs[0], kernel)
+        where = line.where + f"; fused: {len(members)} ops in one numexpr kernel"
+        args = list(names)
+        result.append(_Line(line.item, f"{line.defs[0]} = {name}({', '.join(args)}", args,
+                            list(line.defs), where=where, elementwise=True))
+    return result
 
 
 def _live_between(chunks: list[list[_Stmt]], fetched: list[str]) -> list[list[str]]:
