@@ -95,6 +95,9 @@ class GraphBuilder(TFExpansions):
 
     def _register(self, draft: _Draft, born: int | None = None) -> None:
         """Add a draft; references written from now on can see it."""
+        if len(self.drafts) >= limits.MAX_NODES:
+            raise SpecError(f"the graph has over {limits.MAX_NODES:,} nodes (the limit; raise it "
+                            "with `idrun --max-nodes N`)", draft.loc)
         self.drafts[draft.name] = draft
         self._created.append(draft.name)
         self._born_now(draft.name, born)
@@ -349,6 +352,9 @@ class GraphBuilder(TFExpansions):
             if draft.opdef.control_inputs_only:
                 self._expand_group(draft)
         ordered = self._ordered_drafts()
+        if len(ordered) > limits.MAX_NODES:  # with the resource reads made while resolving
+            raise SpecError(f"the graph has over {limits.MAX_NODES:,} nodes (the limit; raise it "
+                            "with `idrun --max-nodes N`)", ordered[limits.MAX_NODES].loc)
         for draft in ordered:
             draft.controls = self._controls_of(draft)
         graph = self._freeze_untyped(ordered)
