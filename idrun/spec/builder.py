@@ -357,11 +357,12 @@ class GraphBuilder(TFExpansions):
                             "with `idrun --max-nodes N`)", ordered[limits.MAX_NODES].loc)
         for draft in ordered:
             draft.controls = self._controls_of(draft)
-        graph = self._freeze_untyped(ordered)
-        cycle = graph.find_cycle()
-        if cycle:
-            raise cycle_error(graph, cycle)
-        index = graph.index()
+        index = {d.name: i for i, d in enumerate(ordered)}
+        if _has_later_dependency(ordered, index):  # only then can there be a cycle
+            graph = self._freeze_untyped(ordered)
+            cycle = graph.find_cycle()
+            if cycle:
+                raise cycle_error(graph, cycle)
         deps = [[index[r.node] for r in d.inputs] + ([index[d.shadow_of.node]] if d.shadow_of else [])
                 for d in ordered]
         for i in declaration_order(deps):
@@ -463,6 +464,12 @@ class GraphBuilder(TFExpansions):
 
     def _lookup(self, name: str, pending: _Pending, earlier: bool) -> str | None:
         """The full name `name` means in the pending's scope, innermost first."""
+        if not pending.scope:  # the root scope: one candidate (most references)
+            if name == pending.owner or name not in self.aliases and name not in self.drafts:
+                return None
+            if earlier and pending.seen is not None and self._born.get(name, -1) >= pending.seen:
+                return None
+            return name
         for scope in enclosing_scopes(pending.scope):
             full = join(scope, name)
             if full == pending.owner or full not in self.aliases and full not in self.drafts:
@@ -650,6 +657,20 @@ class GraphBuilder(TFExpansions):
 
 
 _EXPANSIONS = {"moving_average": "_expand_ema"}  # OpDef.expansion -> builder method
+
+
+def _has_later_dependency(ordered: list[_Draft], index: dict[str, int]) -> bool:
+    """Whether some draft depends (data or control) on itself or one after it: a graph
+    whose every dependency comes earlier has no cycle (the common case, checked in one
+    pass instead of building an untyped graph to search)."""
+    for i, d in enumerate(ordered):
+        for r in d.inputs:
+            if index[r.node] >= i:
+                return True
+        for c in d.controls:
+            if index[c] >= i:
+                return True
+    return False
 
 
 def _check_sizes(outputs: tuple) -> None:
