@@ -49,6 +49,7 @@ from idrun.spec.templates import instantiate
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 
 NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs", "colocate_with")
+_NODE_KEYS: dict[str, tuple[tuple[str, ...], frozenset]] = {}  # op -> keys its entries may have
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 
 
@@ -87,6 +88,7 @@ class GraphBuilder(TFExpansions):
         # GraphDef; nothing TF's Python adds (variable reads, lazy reads, helper constants,
         # returned identities) is made, so a graph TF wrote keeps exactly its nodes
         self.expand = True
+        self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
 
     @property
     def scope(self) -> str:
@@ -242,8 +244,16 @@ class GraphBuilder(TFExpansions):
 
     # ---- nodes ---------------------------------------------------------
     def _add_node(self, entry: YMap, loc: SourceLoc) -> None:
-        opdef = lookup(entry["op"], loc_of(entry, "op"))
-        _check_keys(entry, NODE_KEYS + tuple(a.name for a in opdef.attrs), f"op '{opdef.name}'")
+        op = entry["op"]
+        opdef = REGISTRY.get(op) if type(op) is str else None
+        if opdef is None:
+            opdef = lookup(op, loc_of(entry, "op"))
+        allowed = _NODE_KEYS.get(opdef.name)
+        if allowed is None:
+            keys = NODE_KEYS + tuple(a.name for a in opdef.attrs)
+            allowed = _NODE_KEYS[opdef.name] = (keys, frozenset(keys))
+        if not allowed[1].issuperset(entry):
+            _check_keys(entry, allowed[0], f"op '{opdef.name}'")
         attrs = _node_attrs(opdef, entry, loc)
         device = self._node_device(entry)
         seen = self.serial
@@ -253,8 +263,11 @@ class GraphBuilder(TFExpansions):
             active += (self._controller(entry["control_inputs"], loc_of(entry, "control_inputs"), name),)
         helpers = _written_helpers(opdef, attrs, entry) if not self.expand else 0
         raw_inputs = _input_list(opdef, entry, loc, helpers)
-        draft = _Draft(name, opdef, [], attrs, str(device), loc, active=active,
-                       device_from=self._device_from(entry), seen=seen, requested=device.tf_string())
+        strings = self._device_strings.get(device)
+        if strings is None:
+            strings = self._device_strings[device] = (str(device), device.tf_string())
+        draft = _Draft(name, opdef, [], attrs, strings[0], loc, active=active,
+                       device_from=self._device_from(entry), seen=seen, requested=strings[1])
         if opdef.source == "variable":
             draft.active = ()  # variables are made in TF's init_scope: no control inputs
         start = len(self._created)
@@ -286,7 +299,8 @@ class GraphBuilder(TFExpansions):
     def _device_from(self, entry: YMap) -> str:
         if entry.get("device") is not None:
             return "explicit"
-        return "block" if str(self._device) else ""
+        strings = self._device_strings.get(self._device)
+        return "block" if (strings[0] if strings else str(self._device)) else ""
 
     def _node_device(self, entry: YMap) -> DeviceSpec:
         if "device" not in entry or entry["device"] is None:
