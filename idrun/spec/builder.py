@@ -512,6 +512,8 @@ class GraphBuilder(TFExpansions):
     def _controls_of(self, draft: _Draft) -> tuple[str, ...]:
         """Block control inputs after TF's pruning (A3, A4), then explicit ones. Records
         where each came from and what was dropped and why (graph.Provenance)."""
+        if not draft.active and not draft.extra_controls:  # most nodes: nothing to attach
+            return ()
         data_nodes = {ref.node for ref in draft.inputs}
         dominated: dict[int, str] = {}   # controller uid -> the data input created in it
         for ref in draft.inputs:

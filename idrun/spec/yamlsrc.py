@@ -228,9 +228,21 @@ class _Builder:
         key_locs, value_locs = _Locs(), _Locs()
         key_locs.file = value_locs.file = self.filename
         out.key_locs, out.value_locs = key_locs, value_locs
-        build = self.build
+        build, plain = self.build, self.plain
+        fast = depth <= MAX_DEPTH  # else build() raises for the first key
         for key_node, value_node in node.value:
-            key = build(key_node, depth)
+            # a plain scalar key inline (build() without the call: same count, same result)
+            if fast and type(key_node) is _ScalarNode and key_node.tag == _IMPLICIT \
+                    and self.count < MAX_VALUES:
+                self.count += 1
+                key = key_node.value
+                if not key_node.style:
+                    try:
+                        key = plain[key]
+                    except KeyError:
+                        key = plain[key] = resolve_plain(key)
+            else:
+                key = build(key_node, depth)
             if isinstance(key, (YMap, YList)):
                 raise SpecError("a mapping key must be a scalar", self.loc(key_node))
             if key in out:
