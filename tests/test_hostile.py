@@ -159,3 +159,9 @@ def test_nodes_the_builder_makes_count_against_the_node_limit(cli, spec_file):
     res = cli("--max-nodes", "2", "run", path)
     assert res.exit_code == 2 and "over 2 nodes" in res.stderr and "--max-nodes" in res.stderr
     assert cli("--max-nodes", "3", "run", path).exit_code == 0
+
+
+def test_the_node_estimate_counts_only_op_keys(cli, spec_file):
+    path = spec_file('description: "loop: 1, my-op: 2, hop: 3"\n'
+                     "nodes:\n  - {name: a, op: const, value: 1.0}\nrun: {fetch: [a]}\n")
+    assert cli("--max-nodes", "1", "run", path).exit_code == 0

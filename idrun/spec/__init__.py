@@ -82,7 +82,7 @@ def read_document(path: str) -> tuple[YMap, str]:
     return doc, text
 
 
-_OP_KEY = re.compile(r"\bop[ \t]*:(?=[ \t\r\n])")  # `op:` as a key, in block or flow style
+_OP_KEY = re.compile(r"op[ \t]*:(?=[ \t\r\n])")  # `op:` as a key (also `loop:`: excluded below)
 
 
 def _check_node_estimate(text: str, path: str) -> None:
@@ -90,11 +90,15 @@ def _check_node_estimate(text: str, path: str) -> None:
     (a 1,000,000-node spec takes tens of seconds and gigabytes to parse); the builder
     then counts the nodes it makes against the same limit."""
     limit = limits.MAX_NODES
-    if text.count("op") <= limit or len(_OP_KEY.findall(text)) <= limit:
+    if text.count("op") <= limit or len(_OP_KEY.findall(text)) <= limit:  # upper bounds
         return
-    for i, match in enumerate(_OP_KEY.finditer(text)):
-        if i == limit:
-            pos = match.start()
+    keys = 0
+    for match in _OP_KEY.finditer(text):
+        pos = match.start()
+        if pos and (text[pos - 1].isalnum() or text[pos - 1] in "_-"):
+            continue  # `loop:`, `my-op:`: another key
+        keys += 1
+        if keys > limit:
             line = text.count("\n", 0, pos) + 1
             col = pos - (text.rfind("\n", 0, pos) + 1) + 1
             raise SpecError(f"the spec has over {limit:,} `op:` keys, so over {limit:,} nodes "
