@@ -249,7 +249,18 @@ class _Builder:
                 first = key_locs[key]
                 raise SpecError(f"duplicate key '{key}' (first at line {first.line})",
                                 self.loc(key_node))
-            out[key] = build(value_node, depth)
+            if fast and type(value_node) is _ScalarNode and value_node.tag == _IMPLICIT \
+                    and self.count < MAX_VALUES:  # a plain scalar value inline, as the key
+                self.count += 1
+                value = value_node.value
+                if not value_node.style:
+                    try:
+                        value = plain[value]
+                    except KeyError:
+                        value = plain[value] = resolve_plain(value)
+                out[key] = value
+            else:
+                out[key] = build(value_node, depth)
             mark = key_node.start_mark
             key_locs[key] = (mark.line + 1) << 32 | (mark.column + 1)
             mark = value_node.start_mark
