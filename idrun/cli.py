@@ -85,7 +85,10 @@ def _discard_stdout() -> None:
 @click.option("--max-spec-mb", type=click.IntRange(min=1), help="Largest spec file read (default 256).")
 @click.option("--max-tensor-elements", type=click.IntRange(min=1),
               help="Largest tensor a spec may make (default 2^28 elements).")
-def main(debug: bool, max_spec_mb: int | None, max_tensor_elements: int | None) -> None:
+@click.option("--max-nodes", type=click.IntRange(min=1),
+              help="Most nodes a spec's graph may have (default 200,000).")
+def main(debug: bool, max_spec_mb: int | None, max_tensor_elements: int | None,
+         max_nodes: int | None) -> None:
     """Run TensorFlow-1-style graphs from YAML and see what they do.
 
     Exit codes: 0 success; 1 a failure inside a step or an expect: mismatch;
@@ -96,6 +99,8 @@ def main(debug: bool, max_spec_mb: int | None, max_tensor_elements: int | None) 
         limits.MAX_SPEC_BYTES = max_spec_mb * 2**20
     if max_tensor_elements:
         limits.MAX_TENSOR_ELEMENTS = max_tensor_elements
+    if max_nodes:
+        limits.MAX_NODES = max_nodes
 
 
 def _split_names(values: tuple[str, ...]) -> list[str] | None:

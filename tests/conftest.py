@@ -16,6 +16,16 @@ from idrun.spec.request import RunOptions
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _restore_limits():
+    """`idrun --max-nodes 3 ...` run in-process sets idrun.limits for the process: undo it."""
+    from idrun import limits
+    saved = {k: v for k, v in vars(limits).items() if k.isupper()}
+    yield
+    for k, v in saved.items():
+        setattr(limits, k, v)
+
+
 @pytest.fixture
 def spec_file(tmp_path):
     def write(text: str, name: str = "g.yaml") -> str:

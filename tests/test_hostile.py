@@ -143,3 +143,25 @@ def test_completion_scripts_and_node_names(cli):
         out = subprocess.run([sys.executable, "-c", "from idrun.cli import main; main(prog_name='idrun')"],
                              env=env, capture_output=True, text=True).stdout
         assert "plain,y,tower/z" in out.splitlines()
+
+
+def test_a_spec_past_the_node_limit_is_refused_before_parsing(cli, spec_file):
+    path = spec_file("nodes:\n" + "".join(f"  - {{name: n{i}, op: const, value: 1.0}}\n" for i in range(5))
+                     + "run: {fetch: [n0]}\n")
+    res = cli("--max-nodes", "3", "run", path)
+    assert res.exit_code == 2 and res.stderr.startswith(f"{path}:5:") and "--max-nodes" in res.stderr
+    assert cli("--max-nodes", "5", "run", path).exit_code == 0
+
+
+def test_nodes_the_builder_makes_count_against_the_node_limit(cli, spec_file):
+    # one `op:` key, three nodes: the add and its two implicit constants
+    path = spec_file("nodes:\n  - {name: s, op: add, inputs: [1.0, 2.0]}\nrun: {fetch: [s]}\n")
+    res = cli("--max-nodes", "2", "run", path)
+    assert res.exit_code == 2 and "over 2 nodes" in res.stderr and "--max-nodes" in res.stderr
+    assert cli("--max-nodes", "3", "run", path).exit_code == 0
+
+
+def test_the_node_estimate_counts_only_op_keys(cli, spec_file):
+    path = spec_file('description: "loop: 1, my-op: 2, hop: 3"\n'
+                     "nodes:\n  - {name: a, op: const, value: 1.0}\nrun: {fetch: [a]}\n")
+    assert cli("--max-nodes", "1", "run", path).exit_code == 0

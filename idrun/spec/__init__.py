@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,35 @@ def read_document(path: str) -> tuple[YMap, str]:
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SpecError(f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot start a character "
                         "(save the spec as UTF-8)", SourceLoc(path, line, col)) from None
+    _check_node_estimate(text, path)
     doc = load_yaml(text, path)
     if not isinstance(doc, YMap):
         raise SpecError("a spec must be a YAML mapping with a `nodes:` list",
                         getattr(doc, "loc", SourceLoc(path, 1, 1)))
     return doc, text
+
+
+_OP_KEY = re.compile(r"op[ \t]*:(?=[ \t\r\n])")  # `op:` as a key (also `loop:`: excluded below)
+
+
+def _check_node_estimate(text: str, path: str) -> None:
+    """Refuse a spec with more `op:` keys than limits.MAX_NODES before composing it
+    (a 1,000,000-node spec takes tens of seconds and gigabytes to parse); the builder
+    then counts the nodes it makes against the same limit."""
+    limit = limits.MAX_NODES
+    if text.count("op") <= limit or len(_OP_KEY.findall(text)) <= limit:  # upper bounds
+        return
+    keys = 0
+    for match in _OP_KEY.finditer(text):
+        pos = match.start()
+        if pos and (text[pos - 1].isalnum() or text[pos - 1] in "_-"):
+            continue  # `loop:`, `my-op:`: another key
+        keys += 1
+        if keys > limit:
+            line = text.count("\n", 0, pos) + 1
+            col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+            raise SpecError(f"the spec has over {limit:,} `op:` keys, so over {limit:,} nodes "
+                            "(the limit; raise it with `idrun --max-nodes N`)", SourceLoc(path, line, col))
 
 
 def load_spec(path: str, variables: str | None = None, observer: Any = None) -> Spec:

@@ -49,6 +49,7 @@ from idrun.spec.templates import instantiate
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 
 NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs", "colocate_with")
+_NODE_KEYS: dict[str, tuple[tuple[str, ...], frozenset]] = {}  # op -> keys its entries may have
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 
 
@@ -87,6 +88,7 @@ class GraphBuilder(TFExpansions):
         # GraphDef; nothing TF's Python adds (variable reads, lazy reads, helper constants,
         # returned identities) is made, so a graph TF wrote keeps exactly its nodes
         self.expand = True
+        self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
 
     @property
     def scope(self) -> str:
@@ -95,6 +97,9 @@ class GraphBuilder(TFExpansions):
 
     def _register(self, draft: _Draft, born: int | None = None) -> None:
         """Add a draft; references written from now on can see it."""
+        if len(self.drafts) >= limits.MAX_NODES:
+            raise SpecError(f"the graph has over {limits.MAX_NODES:,} nodes (the limit; raise it "
+                            "with `idrun --max-nodes N`)", draft.loc)
         self.drafts[draft.name] = draft
         self._created.append(draft.name)
         self._born_now(draft.name, born)
@@ -239,8 +244,16 @@ class GraphBuilder(TFExpansions):
 
     # ---- nodes ---------------------------------------------------------
     def _add_node(self, entry: YMap, loc: SourceLoc) -> None:
-        opdef = lookup(entry["op"], loc_of(entry, "op"))
-        _check_keys(entry, NODE_KEYS + tuple(a.name for a in opdef.attrs), f"op '{opdef.name}'")
+        op = entry["op"]
+        opdef = REGISTRY.get(op) if type(op) is str else None
+        if opdef is None:
+            opdef = lookup(op, loc_of(entry, "op"))
+        allowed = _NODE_KEYS.get(opdef.name)
+        if allowed is None:
+            keys = NODE_KEYS + tuple(a.name for a in opdef.attrs)
+            allowed = _NODE_KEYS[opdef.name] = (keys, frozenset(keys))
+        if not allowed[1].issuperset(entry):
+            _check_keys(entry, allowed[0], f"op '{opdef.name}'")
         attrs = _node_attrs(opdef, entry, loc)
         device = self._node_device(entry)
         seen = self.serial
@@ -250,8 +263,11 @@ class GraphBuilder(TFExpansions):
             active += (self._controller(entry["control_inputs"], loc_of(entry, "control_inputs"), name),)
         helpers = _written_helpers(opdef, attrs, entry) if not self.expand else 0
         raw_inputs = _input_list(opdef, entry, loc, helpers)
-        draft = _Draft(name, opdef, [], attrs, str(device), loc, active=active,
-                       device_from=self._device_from(entry), seen=seen, requested=device.tf_string())
+        strings = self._device_strings.get(device)
+        if strings is None:
+            strings = self._device_strings[device] = (str(device), device.tf_string())
+        draft = _Draft(name, opdef, [], attrs, strings[0], loc, active=active,
+                       device_from=self._device_from(entry), seen=seen, requested=strings[1])
         if opdef.source == "variable":
             draft.active = ()  # variables are made in TF's init_scope: no control inputs
         start = len(self._created)
@@ -283,7 +299,8 @@ class GraphBuilder(TFExpansions):
     def _device_from(self, entry: YMap) -> str:
         if entry.get("device") is not None:
             return "explicit"
-        return "block" if str(self._device) else ""
+        strings = self._device_strings.get(self._device)
+        return "block" if (strings[0] if strings else str(self._device)) else ""
 
     def _node_device(self, entry: YMap) -> DeviceSpec:
         if "device" not in entry or entry["device"] is None:
@@ -349,13 +366,17 @@ class GraphBuilder(TFExpansions):
             if draft.opdef.control_inputs_only:
                 self._expand_group(draft)
         ordered = self._ordered_drafts()
+        if len(ordered) > limits.MAX_NODES:  # with the resource reads made while resolving
+            raise SpecError(f"the graph has over {limits.MAX_NODES:,} nodes (the limit; raise it "
+                            "with `idrun --max-nodes N`)", ordered[limits.MAX_NODES].loc)
         for draft in ordered:
             draft.controls = self._controls_of(draft)
-        graph = self._freeze_untyped(ordered)
-        cycle = graph.find_cycle()
-        if cycle:
-            raise cycle_error(graph, cycle)
-        index = graph.index()
+        index = {d.name: i for i, d in enumerate(ordered)}
+        if _has_later_dependency(ordered, index):  # only then can there be a cycle
+            graph = self._freeze_untyped(ordered)
+            cycle = graph.find_cycle()
+            if cycle:
+                raise cycle_error(graph, cycle)
         deps = [[index[r.node] for r in d.inputs] + ([index[d.shadow_of.node]] if d.shadow_of else [])
                 for d in ordered]
         for i in declaration_order(deps):
@@ -457,6 +478,12 @@ class GraphBuilder(TFExpansions):
 
     def _lookup(self, name: str, pending: _Pending, earlier: bool) -> str | None:
         """The full name `name` means in the pending's scope, innermost first."""
+        if not pending.scope:  # the root scope: one candidate (most references)
+            if name == pending.owner or name not in self.aliases and name not in self.drafts:
+                return None
+            if earlier and pending.seen is not None and self._born.get(name, -1) >= pending.seen:
+                return None
+            return name
         for scope in enclosing_scopes(pending.scope):
             full = join(scope, name)
             if full == pending.owner or full not in self.aliases and full not in self.drafts:
@@ -485,6 +512,8 @@ class GraphBuilder(TFExpansions):
     def _controls_of(self, draft: _Draft) -> tuple[str, ...]:
         """Block control inputs after TF's pruning (A3, A4), then explicit ones. Records
         where each came from and what was dropped and why (graph.Provenance)."""
+        if not draft.active and not draft.extra_controls:  # most nodes: nothing to attach
+            return ()
         data_nodes = {ref.node for ref in draft.inputs}
         dominated: dict[int, str] = {}   # controller uid -> the data input created in it
         for ref in draft.inputs:
@@ -644,6 +673,20 @@ class GraphBuilder(TFExpansions):
 
 
 _EXPANSIONS = {"moving_average": "_expand_ema"}  # OpDef.expansion -> builder method
+
+
+def _has_later_dependency(ordered: list[_Draft], index: dict[str, int]) -> bool:
+    """Whether some draft depends (data or control) on itself or one after it: a graph
+    whose every dependency comes earlier has no cycle (the common case, checked in one
+    pass instead of building an untyped graph to search)."""
+    for i, d in enumerate(ordered):
+        for r in d.inputs:
+            if index[r.node] >= i:
+                return True
+        for c in d.controls:
+            if index[c] >= i:
+                return True
+    return False
 
 
 def _check_sizes(outputs: tuple) -> None:

@@ -22,6 +22,7 @@ MAX_VALUES = 2_000_000  # values built, aliases expanded: stops "billion laughs"
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _IMPLICIT = "?idrun:implicit"  # the tag of every scalar written without one
+_ScalarNode, _MappingNode = yaml.ScalarNode, yaml.MappingNode
 
 
 class _Loader(_BaseLoader):
@@ -45,6 +46,51 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+class _Locs(dict):
+    """Key -> SourceLoc, stored packed (`line << 32 | col`, one int instead of a record)
+    and made a SourceLoc when read: a spec's scalars are many, few locations are read."""
+
+    __slots__ = ("file",)
+
+    def __getitem__(self, key: Any) -> SourceLoc:
+        v = dict.__getitem__(self, key)
+        return SourceLoc(self.file, v >> 32, v & 0xFFFFFFFF) if type(v) is int else v
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        v = dict.get(self, key, _ABSENT)
+        if v is _ABSENT:
+            return default
+        return SourceLoc(self.file, v >> 32, v & 0xFFFFFFFF) if type(v) is int else v
+
+    def values(self):
+        return [self[k] for k in self]
+
+    def items(self):
+        return [(k, self[k]) for k in self]
+
+    def copy(self) -> dict:
+        return dict(self.items())
+
+
+class _LocList(list):
+    """Item locations, packed as in `_Locs`."""
+
+    __slots__ = ("file",)
+
+    def __getitem__(self, i: Any) -> Any:
+        v = list.__getitem__(self, i)
+        if type(i) is slice:
+            return [SourceLoc(self.file, x >> 32, x & 0xFFFFFFFF) if type(x) is int else x for x in v]
+        return SourceLoc(self.file, v >> 32, v & 0xFFFFFFFF) if type(v) is int else v
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+
+_ABSENT = object()
 
 
 class YMap(dict):
@@ -113,6 +159,11 @@ def paused_gc():
         yield
     finally:
         if was_on:
+            # everything allocated meanwhile would sit in the youngest generation and the
+            # first collection after this would scan all of it (0.3-0.5 s at 30k nodes):
+            # move it to the oldest generation instead, unscanned (still collectable there)
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -154,34 +205,75 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)", self.loc(node))
         kind = type(node)
-        if kind is yaml.ScalarNode:
+        if kind is _ScalarNode:
+            if node.tag == _IMPLICIT:  # the common case, inline: a plain or quoted scalar
+                value = node.value
+                if node.style:  # quoted or block: a string
+                    return value
+                try:
+                    return self.plain[value]
+                except KeyError:
+                    resolved = self.plain[value] = resolve_plain(value)
+                    return resolved
             return self.scalar(node)
         if node.tag not in _ALLOWED_TAGS:
             raise SpecError(f"tag '{node.tag}' is not allowed (idrun loads YAML safely)", self.loc(node))
-        if kind is yaml.MappingNode:
+        if kind is _MappingNode:
             return self.mapping(node, depth + 1)
         return self.sequence(node, depth + 1)
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> YMap:
         out = YMap()
-        out.loc, key_locs, value_locs = self.loc(node), {}, {}
+        out.loc = self.loc(node)
+        key_locs, value_locs = _Locs(), _Locs()
+        key_locs.file = value_locs.file = self.filename
         out.key_locs, out.value_locs = key_locs, value_locs
+        build, plain = self.build, self.plain
+        fast = depth <= MAX_DEPTH  # else build() raises for the first key
         for key_node, value_node in node.value:
-            key = self.build(key_node, depth)
+            # a plain scalar key inline (build() without the call: same count, same result)
+            if fast and type(key_node) is _ScalarNode and key_node.tag == _IMPLICIT \
+                    and self.count < MAX_VALUES:
+                self.count += 1
+                key = key_node.value
+                if not key_node.style:
+                    try:
+                        key = plain[key]
+                    except KeyError:
+                        key = plain[key] = resolve_plain(key)
+            else:
+                key = build(key_node, depth)
             if isinstance(key, (YMap, YList)):
                 raise SpecError("a mapping key must be a scalar", self.loc(key_node))
             if key in out:
                 first = key_locs[key]
                 raise SpecError(f"duplicate key '{key}' (first at line {first.line})",
                                 self.loc(key_node))
-            out[key] = self.build(value_node, depth)
-            key_locs[key], value_locs[key] = self.loc(key_node), self.loc(value_node)
+            if fast and type(value_node) is _ScalarNode and value_node.tag == _IMPLICIT \
+                    and self.count < MAX_VALUES:  # a plain scalar value inline, as the key
+                self.count += 1
+                value = value_node.value
+                if not value_node.style:
+                    try:
+                        value = plain[value]
+                    except KeyError:
+                        value = plain[value] = resolve_plain(value)
+                out[key] = value
+            else:
+                out[key] = build(value_node, depth)
+            mark = key_node.start_mark
+            key_locs[key] = (mark.line + 1) << 32 | (mark.column + 1)
+            mark = value_node.start_mark
+            value_locs[key] = (mark.line + 1) << 32 | (mark.column + 1)
         return out
 
     def sequence(self, node: yaml.SequenceNode, depth: int) -> YList:
-        items = node.value
-        out = YList([self.build(item, depth) for item in items])
-        out.loc, out.item_locs = self.loc(node), [self.loc(item) for item in items]
+        items, build = node.value, self.build
+        out = YList([build(item, depth) for item in items])
+        out.loc = self.loc(node)
+        locs = out.item_locs = _LocList([(m.line + 1) << 32 | (m.column + 1)
+                                         for m in [item.start_mark for item in items]])
+        locs.file = self.filename
         return out
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
