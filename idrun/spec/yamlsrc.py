@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
+from idrun import limits
 from idrun.errors import SourceLoc, SpecError
 
-MAX_BYTES = 64 * 1024 * 1024
 MAX_VALUES = 2_000_000  # values built, aliases expanded: stops "billion laughs"
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -142,8 +142,9 @@ def _deep_point(text: str, filename: str) -> SourceLoc:
 
 def load_yaml(text: str, filename: str) -> Any:
     """Parse one YAML document into plain values with locations attached."""
-    if len(text) > MAX_BYTES:
-        raise SpecError(f"file too large ({len(text)} bytes; the limit is {MAX_BYTES})",
+    if len(text) > limits.MAX_SPEC_BYTES:  # text from elsewhere than a file (a --feed value)
+        raise SpecError(f"too large ({len(text)} bytes; the limit is {limits.MAX_SPEC_BYTES}, "
+                        "raise it with `idrun --max-spec-mb N`)",
                         SourceLoc(filename, 1, 1))
     with paused_gc():
         return _load(text, filename)
