@@ -119,3 +119,11 @@ def test_progress_bar_waits_half_a_second_then_redraws_sparingly():
     bar.on_step_end(None)           # within 0.1 s of the last draw: no redraw
     assert bar.next_draw == drawn
     bar.on_finish(None)
+
+
+def test_a_nan_in_expect_keeps_the_json_valid(cli, spec_file):
+    path = spec_file("nodes:\n  - {name: k, op: const, value: 1.0}\nrun: {fetch: [k]}\nexpect:\n  k: [.nan]\n")
+    for fmt in ("json", "jsonl"):
+        res = cli("run", path, "--format", fmt)
+        doc = json.loads(res.stdout if fmt == "json" else res.stdout.splitlines()[-1])
+        assert res.exit_code == 1 and doc["expect"]["mismatches"][0]["expected"] == "nan"

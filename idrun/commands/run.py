@@ -104,7 +104,9 @@ class RunCommand:
     def _extra(self, mismatches) -> dict | None:
         if not self.check:
             return None
-        return {"expect": {"ok": not mismatches, "mismatches": [vars(m) for m in mismatches]}}
+        from idrun.result import to_json_value  # nan/inf as the strings the document uses
+        return {"expect": {"ok": not mismatches, "mismatches": [
+            {k: to_json_value(v) for k, v in vars(m).items()} for m in mismatches]}}
 
     def _note_unchecked(self, expect, result) -> None:
         skipped = unchecked(expect, result)
