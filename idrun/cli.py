@@ -39,10 +39,23 @@ class _Group(click.Group):
     internal error (exit 3), with the traceback under --debug or IDRUN_DEBUG=1."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        if sys.stderr is None:  # started with stderr closed: messages go nowhere, codes stay
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")
         if sys.stdout is None:  # started with stdout closed (`idrun ... >&-`)
             sys.stderr.write("error: standard output is closed; nothing can be written\n")
             sys.exit(UsageError.exit_code)
-        return super().main(*args, **kwargs)
+        for stream in (sys.stdout, sys.stderr):  # an ASCII terminal gets \u escapes, not a crash
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
+        try:
+            return super().main(*args, **kwargs)
+        except BrokenPipeError:   # --help or --version into a closed pipe
+            _discard_stdout()
+            sys.exit(141)
+        except OSError as exc:    # ... or into a full disk
+            _discard_stdout()
+            sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
+            sys.exit(UsageError.exit_code)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -82,6 +82,8 @@ def _float(x: float) -> Any:
 def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, bytes):
         try:
             return value.decode("utf-8")

@@ -165,3 +165,39 @@ def test_the_node_estimate_counts_only_op_keys(cli, spec_file):
     path = spec_file('description: "loop: 1, my-op: 2, hop: 3"\n'
                      "nodes:\n  - {name: a, op: const, value: 1.0}\nrun: {fetch: [a]}\n")
     assert cli("--max-nodes", "1", "run", path).exit_code == 0
+
+
+def test_review_findings_stay_fixed(cli, spec_file, tmp_path):
+    # a newline in a string value cannot forge a line of plain output
+    path = spec_file('nodes:\n  - {name: s, op: const, value: "a\\ninc: 999"}\nrun: {fetch: [s]}\n')
+    assert cli("run", path).stdout == "s: a\\ninc: 999\n"
+    # a symlinked spec's file feeds stay below the real spec's directory
+    import numpy as np
+    (tmp_path / "home").mkdir()
+    (tmp_path / "away").mkdir()
+    np.save(tmp_path / "home" / "secret.npy", np.array([1.0], np.float32))
+    real = tmp_path / "away" / "s.yaml"
+    real.write_text("nodes:\n  - {name: p, op: placeholder, dtype: float32}\n"
+                    "  - {name: y, op: identity, inputs: [p]}\nrun: {fetch: [y], feed: {p: {file: secret.npy}}}\n")
+    (tmp_path / "home" / "evil.yaml").symlink_to(real)
+    res = cli("run", str(tmp_path / "home" / "evil.yaml"))
+    assert res.exit_code == 2 and res.stdout == ""
+    # a closed stderr keeps the exit codes; --version into a full disk is one line
+    seed = str(ROOT / "graphs/control_deps_identity.yaml")
+    closed = subprocess.run([sys.executable, "-m", "idrun", "run", seed], capture_output=False,
+                            stdout=subprocess.PIPE, preexec_fn=lambda: os.close(2))
+    assert closed.returncode == 0 and closed.stdout.startswith(b"y: 1, 2")
+    with open("/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, "-m", "idrun", "--version"], stdout=full,
+                             stderr=subprocess.PIPE, text=True)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+def test_completion_never_blocks_on_a_fifo(tmp_path):
+    fifo = tmp_path / "f.yaml"
+    os.mkfifo(fifo)
+    env = {**os.environ, "COMP_WORDS": f"idrun run {fifo} --fetch ", "COMP_CWORD": "4",
+           "_IDRUN_COMPLETE": "bash_complete"}
+    res = subprocess.run([sys.executable, "-c", "from idrun.cli import main; main(prog_name='idrun')"],
+                         env=env, capture_output=True, text=True, timeout=30)
+    assert res.returncode == 0 and res.stdout.strip() == ""

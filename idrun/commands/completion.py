@@ -9,6 +9,7 @@ Loading a spec for completion imports neither numpy nor rich.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -27,7 +28,7 @@ def complete_names(ctx: click.Context, param: click.Parameter, incomplete: str,
     """Node names for `--fetch a,b<TAB>`: the last comma-separated part is completed. `words`:
     the command line the shell sent (SPEC may come after the option, click issue 2184)."""
     path = ctx.params.get("spec_path") or _spec_in(list(ctx.args) + list(words))
-    if not path:
+    if not path or not os.path.isfile(path):  # a FIFO or device would block the shell
         return []
     try:
         from idrun.spec import load_spec

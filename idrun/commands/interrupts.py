@@ -1,8 +1,9 @@
 """Ctrl-C and SIGTERM during a run: stop after the current step, keep what completed.
 
-The first SIGINT or SIGTERM is noted and the session stops once the step in
-progress ends (`stop` is asked after every step); a second one stops at once,
-dropping only the step in progress. Either way the run ends with an
+The first SIGINT or SIGTERM during the steps is noted and the session stops
+once the step in progress ends (`stop` is asked after every step); a second
+one stops at once, dropping only the step in progress. Before the steps (while
+the spec loads and compiles) a signal stops at once. Either way the run ends with an
 `Interrupted` error: exit 130 for SIGINT, 143 for SIGTERM (128 + the signal).
 """
 
@@ -22,6 +23,7 @@ class StopOnSignal:
 
     def __init__(self) -> None:
         self.steps = 0
+        self.running = False   # inside the step loop: stop after the step; before it, at once
         self.caught: tuple[str, int] | None = None
         self._saved: dict[int, Any] = {}
 
@@ -36,9 +38,12 @@ class StopOnSignal:
             signal.signal(signum, handler)
 
     def _handle(self, signum: int, frame: Any) -> None:
-        if self.caught is not None:          # the second one: stop now
+        if self.caught is not None or not self.running:  # a second one, or still loading: now
             raise Interrupted(*SIGNALS[signum], self.steps)
         self.caught = SIGNALS[signum]
+
+    def on_start(self, result: Any) -> None:
+        self.running = True
 
     def on_step_end(self, step: Any) -> None:
         self.steps += 1

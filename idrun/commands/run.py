@@ -111,7 +111,7 @@ class RunCommand:
     def _note_unchecked(self, expect, result) -> None:
         skipped = unchecked(expect, result)
         if skipped and self.fmt not in ("json", "jsonl"):
-            self.err.write("note: not fetched, so not checked: " + ", ".join(skipped) + "\n")
+            self.err.write(printable("note: not fetched, so not checked: " + ", ".join(skipped)) + "\n")
 
     def _note_simulated(self, result) -> None:
         from idrun.views.plain import simulated_note

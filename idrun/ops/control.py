@@ -57,11 +57,16 @@ def _assert_static_check(attrs, values, names):
                          f"x ({names[0]}) = {format_tensor(x)} y ({names[1]}) = {format_tensor(y)}")
 
 
+def _printable(text: str) -> str:
+    """A message from the spec as data: control characters shown escaped (no ESC sequences)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _print_kernel(env: KernelEnv):
     message, summarize = env.attrs["message"], env.attrs["summarize"]
 
     def print_(x):
-        sys.stderr.write(f"{message}[{format_tensor(x, summarize)}]\n")
+        sys.stderr.write(_printable(f"{message}[{format_tensor(x, summarize)}]") + "\n")
         return x
     return print_
 

@@ -62,7 +62,11 @@ def read_document(path: str) -> tuple[YMap, str]:
         if size > limits.MAX_SPEC_BYTES:
             raise SpecError(f"{path} is {size / 2**20:.0f} MiB, over the {limits.MAX_SPEC_BYTES >> 20} MiB "
                             "a spec may have (raise it with `idrun --max-spec-mb N`)")
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(limits.MAX_SPEC_BYTES + 1)
+        if len(raw) > limits.MAX_SPEC_BYTES:
+            raise SpecError(f"{path} is over the {limits.MAX_SPEC_BYTES >> 20} MiB a spec may have "
+                            "(raise it with `idrun --max-spec-mb N`)")
     except FileNotFoundError:
         raise SpecError(f"no such file: {path}") from None
     except OSError as exc:
@@ -82,7 +86,7 @@ def read_document(path: str) -> tuple[YMap, str]:
     return doc, text
 
 
-_OP_KEY = re.compile(r"op[ \t]*:(?=[ \t\r\n])")  # `op:` as a key (also `loop:`: excluded below)
+_OP_KEY = re.compile(r"""op["']?[ \t]*:(?=[ \t\r\n"'])""")  # `op:` / `"op":` keys (`loop:`: below)
 
 
 def _check_node_estimate(text: str, path: str) -> None:

@@ -134,7 +134,7 @@ def read_feeds(spec: Spec, opts: RunOptions) -> dict[TensorRef, Any]:
     """Spec feeds, then command-line feeds over them; values converted to the tensor's type."""
     from idrun.spec.feeds import feed_value  # numpy: only when something is fed
     items: dict[str, tuple[Any, SourceLoc | None, Path | None]] = {}
-    base = Path(spec.path).parent
+    base = Path(spec.path).resolve().parent  # a symlinked spec reads below its real home
     for name, located in spec.run.feed.items():
         items[name] = (located.value, located.loc, base)
     for name, value in opts.feeds.items():

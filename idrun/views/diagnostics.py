@@ -11,6 +11,18 @@ from idrun.errors import IdrunError, SourceLoc
 from idrun.views.fmt import printable
 
 
+SHOWN = 120  # characters of a source line shown around the column
+
+
+def _clip(line: str, col: int) -> tuple[str, int]:
+    """At most SHOWN characters of a long line around `col`, and the caret's offset in them."""
+    if len(line) <= SHOWN:
+        return line, col
+    start = max(0, min(col - SHOWN // 2, len(line) - SHOWN))
+    head, tail = ("..." if start else ""), ("..." if start + SHOWN < len(line) else "")
+    return head + line[start:start + SHOWN] + tail, col - start + len(head)
+
+
 def _source_line(loc: SourceLoc) -> str | None:
     try:
         with open(loc.file, encoding="utf-8", errors="replace") as fh:
@@ -30,7 +42,8 @@ def report(err: IdrunError, stream: TextIO | None = None, debug: bool = False) -
     if err.loc is not None and err.loc.line > 0:
         line = _source_line(err.loc)
         if line is not None:
-            stream.write(f"  {printable(line)}\n  {' ' * (err.loc.col - 1)}^\n")
+            shown, caret = _clip(printable(line, lines=False), err.loc.col - 1)
+            stream.write(f"  {shown}\n  {' ' * caret}^\n")
     original = getattr(err, "original", None)
     if debug and original is not None:
         stream.write("".join(traceback.format_exception(original)))

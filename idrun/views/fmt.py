@@ -7,12 +7,14 @@ from typing import Any
 from idrun.result import to_json_value
 
 
-def printable(text: str) -> str:
+def printable(text: str, lines: bool = True) -> str:
     """Text from a spec as data for a terminal: control characters (ESC and so OSC and CSI
-    sequences, CR, BEL) shown escaped, newlines and tabs kept."""
+    sequences, CR, BEL) shown escaped; newlines and tabs kept unless `lines` is False (a
+    value on a line of its own must not forge the next line)."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+    keep = "\n\t" if lines else ""
+    return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)
 
 
 def format_value(value: Any) -> str:

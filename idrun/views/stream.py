@@ -164,7 +164,7 @@ class PlainStream:
 
     def on_step_end(self, step: StepResult) -> None:
         for name in self.result.fetch:
-            self.lines[name].add(printable(format_value(step.values[name])))
+            self.lines[name].add(printable(format_value(step.values[name]), lines=False))
         if self.multi:
             self.lines["transfers_per_step"].add(str(len(step.transfers)))
         if self.trace_spool is not None:
@@ -177,7 +177,7 @@ class PlainStream:
         if self.lines and next(iter(self.lines.values())).empty:   # no step completed: no lines
             return
         for name, spool in self.lines.items():
-            self.out.write(printable(f"{name}: "))
+            self.out.write(printable(f"{name}: ", lines=False))
             spool.copy_to(self.out)
             self.out.write("\n")
         if self.trace_spool is not None:
@@ -204,11 +204,11 @@ class TableStream:
         devices = ", ".join(device_label(result, d) for d in result.devices)
         self.con.print(f"[bold]{escape(printable(result.graph))}[/bold]  [dim]{escape(devices)}[/dim]",
                        soft_wrap=True)
-        self.header = ["step"] + [printable(f) for f in result.fetch] + (
+        self.header = ["step"] + [printable(f, lines=False) for f in result.fetch] + (
             ["transfers", "bytes"] if self.multi else [])
 
     def on_step_end(self, step: StepResult) -> None:
-        row = [str(step.step)] + [printable(format_value(step.values[n])) for n in self.result.fetch]
+        row = [str(step.step)] + [printable(format_value(step.values[n]), lines=False) for n in self.result.fetch]
         if self.multi:
             row += [str(len(step.transfers)), format_bytes(sum(t.bytes for t in step.transfers))]
         if not self.widths:
