@@ -1,7 +1,6 @@
 """idrun check: one graph that fires each rule and a near miss that does not; the gallery;
 exit codes; the json, github and sarif shapes; a large spec in linear time."""
 
-import json
 import time
 
 import pytest

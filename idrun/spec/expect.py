@@ -45,9 +45,6 @@ class ExpectChecker:
                 self.mismatches.append(Mismatch(name, step.step, want, got))
         self.count += 1
 
-    def on_finish(self, result: RunResult) -> None:
-        pass
-
     def finish(self, result: RunResult) -> list[Mismatch]:
         """Every mismatch, the expected failure included."""
         if ERROR_KEY in self.expect:
@@ -63,14 +60,6 @@ def _for_step(expected: Any, index: int) -> Any:
     if not isinstance(expected, list):
         return expected
     return expected[index] if index < len(expected) else _NONE
-
-
-def check_expect(expect: dict[str, Any], result: RunResult) -> list[Mismatch]:
-    """Mismatches, step by step, for every expected tensor that was fetched."""
-    checker = ExpectChecker(expect, result.fetch)
-    for step in result.steps:
-        checker.on_step_end(step)
-    return checker.finish(result)
 
 
 def unchecked(expect: dict[str, Any], result: RunResult) -> list[str]:

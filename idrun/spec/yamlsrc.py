@@ -207,16 +207,7 @@ class _Builder:
             raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)", self.loc(node))
         kind = type(node)
         if kind is _ScalarNode:
-            if node.tag == _IMPLICIT:  # the common case, inline: a plain or quoted scalar
-                value = node.value
-                if node.style:  # quoted or block: a string
-                    return value
-                try:
-                    return self.plain[value]
-                except KeyError:
-                    resolved = self.plain[value] = resolve_plain(value)
-                    return resolved
-            return self.scalar(node)
+            return self.implicit(node) if node.tag == _IMPLICIT else self.scalar(node)
         if node.tag not in _ALLOWED_TAGS:
             raise SpecError(f"tag '{node.tag}' is not allowed (idrun loads YAML safely)", self.loc(node))
         if kind is _MappingNode:
@@ -229,39 +220,15 @@ class _Builder:
         key_locs, value_locs = _Locs(), _Locs()
         key_locs.file = value_locs.file = self.filename
         out.key_locs, out.value_locs = key_locs, value_locs
-        build, plain = self.build, self.plain
-        fast = depth <= MAX_DEPTH  # else build() raises for the first key
         for key_node, value_node in node.value:
-            # a plain scalar key inline (build() without the call: same count, same result)
-            if fast and type(key_node) is _ScalarNode and key_node.tag == _IMPLICIT \
-                    and self.count < MAX_VALUES:
-                self.count += 1
-                key = key_node.value
-                if not key_node.style:
-                    try:
-                        key = plain[key]
-                    except KeyError:
-                        key = plain[key] = resolve_plain(key)
-            else:
-                key = build(key_node, depth)
+            key = self.child(key_node, depth)
             if isinstance(key, (YMap, YList)):
                 raise SpecError("a mapping key must be a scalar", self.loc(key_node))
             if key in out:
                 first = key_locs[key]
                 raise SpecError(f"duplicate key '{key}' (first at line {first.line})",
                                 self.loc(key_node))
-            if fast and type(value_node) is _ScalarNode and value_node.tag == _IMPLICIT \
-                    and self.count < MAX_VALUES:  # a plain scalar value inline, as the key
-                self.count += 1
-                value = value_node.value
-                if not value_node.style:
-                    try:
-                        value = plain[value]
-                    except KeyError:
-                        value = plain[value] = resolve_plain(value)
-                out[key] = value
-            else:
-                out[key] = build(value_node, depth)
+            out[key] = self.child(value_node, depth)
             mark = key_node.start_mark
             key_locs[key] = (mark.line + 1) << 32 | (mark.column + 1)
             mark = value_node.start_mark
@@ -277,16 +244,27 @@ class _Builder:
         locs.file = self.filename
         return out
 
+    def child(self, node: yaml.Node, depth: int) -> Any:
+        """build(), with an untagged scalar (the common case) taken without the call: the same
+        count and result; past the limits, build() raises."""
+        if type(node) is _ScalarNode and node.tag == _IMPLICIT and self.count < MAX_VALUES \
+                and depth <= MAX_DEPTH:
+            self.count += 1
+            return self.implicit(node)
+        return self.build(node, depth)
+
+    def implicit(self, node: yaml.ScalarNode) -> Any:
+        """An untagged scalar: quoted or block is a string; plain is resolved once per text."""
+        if node.style:
+            return node.value
+        try:
+            return self.plain[node.value]
+        except KeyError:
+            resolved = self.plain[node.value] = resolve_plain(node.value)
+            return resolved
+
     def scalar(self, node: yaml.ScalarNode) -> Any:
         value, tag = node.value, node.tag
-        if tag == _IMPLICIT:
-            if node.style:  # quoted or block: a string
-                return value
-            try:
-                return self.plain[value]
-            except KeyError:
-                resolved = self.plain[value] = resolve_plain(value)
-                return resolved
         if tag in (_STD + "str", "!"):
             return value
         if tag not in _ALLOWED_TAGS:

@@ -96,9 +96,6 @@ class JsonStream:
         self.out.write(("\n  " if self.first else ",\n  ") + _dumps(step_document(step)))
         self.first = False
 
-    def on_finish(self, result: RunResult) -> None:
-        pass
-
     def finish(self, result: RunResult, extra: dict | None) -> None:
         tail = {"error": error_document(result.error), "devices": dict(result.devices), **(extra or {})}
         self.out.write(("\n ]" if not self.first else "]") + ",\n"
@@ -122,9 +119,6 @@ class JsonlStream:
 
     def on_step_end(self, step: StepResult) -> None:
         self._line(step_document(step))
-
-    def on_finish(self, result: RunResult) -> None:
-        pass
 
     def finish(self, result: RunResult, extra: dict | None) -> None:
         self._line({"error": error_document(result.error), **(extra or {})})
@@ -169,9 +163,6 @@ class PlainStream:
             self.lines["transfers_per_step"].add(str(len(step.transfers)))
         if self.trace_spool is not None:
             self.trace_spool.add(printable("\n".join(trace_lines(step, self.result))) + "\n", sep="")
-
-    def on_finish(self, result: RunResult) -> None:
-        pass
 
     def finish(self, result: RunResult, extra: dict | None) -> None:
         if self.lines and next(iter(self.lines.values())).empty:   # no step completed: no lines
@@ -225,9 +216,6 @@ class TableStream:
             cell_style = style or ("dim" if i == 0 else "cyan" if self.multi and i >= len(cells) - 2 else "")
             line.append(("  " if i else "") + cell.rjust(width), style=cell_style)
         self.con.print(line, soft_wrap=True)
-
-    def on_finish(self, result: RunResult) -> None:
-        pass
 
     def finish(self, result: RunResult, extra: dict | None) -> None:
         if not self.widths:
