@@ -271,8 +271,10 @@ class GraphBuilder(TFExpansions):
         if opdef.source == "variable":
             draft.active = ()  # variables are made in TF's init_scope: no control inputs
         start = len(self._created)
-        for i, raw in enumerate(raw_inputs):
-            draft.inputs.append(self._input(draft, i, raw, loc_of(entry["inputs"], i) or loc))
+        if raw_inputs:
+            locs = getattr(entry["inputs"], "item_locs", ())
+            for i, raw in enumerate(raw_inputs):
+                draft.inputs.append(self._input(draft, i, raw, locs[i] if i < len(locs) else loc))
         if "colocate_with" in entry:
             if not isinstance(entry["colocate_with"], str):
                 raise SpecError("`colocate_with` must be a node name", loc_of(entry, "colocate_with"))
@@ -325,7 +327,8 @@ class GraphBuilder(TFExpansions):
 
     def _input(self, draft: _Draft, position: int, raw: Any, loc: SourceLoc):
         if isinstance(raw, str):
-            return self.pending(raw, loc, owner=draft.name, seen=draft.seen)
+            pending = _Pending(raw, loc, self._scope, draft.seen, draft.name)
+            return self._settled(draft, position, pending) or pending
         if isinstance(raw, dict) or raw is None:
             raise SpecError(f"input '{draft.opdef.input_name(position)}' of {draft.opdef.name} must be "
                             f"a node name or a literal, got {'null' if raw is None else 'a mapping'}", loc)
@@ -341,6 +344,20 @@ class GraphBuilder(TFExpansions):
                        device_from="block" if draft.device else "", requested=draft.requested)
         self._register(const)
         return TensorRef(const.name, 0)
+
+    def _settled(self, draft: _Draft, position: int, pending: _Pending) -> TensorRef | None:
+        """The tensor a reference means, when it is final already: it names a node made
+        earlier that is no variable or resource assign, at a position that takes a value.
+        Resolving it now is what `finish` would do (an earlier name always wins), minus
+        the record kept for the reference; anything else waits for `finish`."""
+        if ":" in pending.text or position in draft.opdef.ref_inputs \
+                or position in draft.opdef.variable_inputs:
+            return None
+        full = self._lookup(pending.text, pending, earlier=True)
+        target = self.drafts.get(full) if full is not None else None
+        if target is None or target.opdef.source == "variable" or self._is_unread(target):
+            return None
+        return TensorRef(self.returns.get(full, full), 0)
 
     def _add_variable_read(self, var: _Draft) -> None:
         """The variable's own read: `x/Read/ReadVariableOp` (resource) or `x/read` (ref)."""
@@ -452,6 +469,8 @@ class GraphBuilder(TFExpansions):
     def resolve(self, pending: _Pending) -> TensorRef:
         """The tensor a reference means: the entry it names (see `resolve_written`), or the
         identity TF's Python returns for that entry (embedding_lookup)."""
+        if type(pending) is TensorRef:  # settled when it was written (`_settled`)
+            return pending
         ref = self.resolve_written(pending)
         if ref.index == 0 and ref.node in self.returns:
             return TensorRef(self.returns[ref.node], 0)
