@@ -201,3 +201,16 @@ def test_completion_never_blocks_on_a_fifo(tmp_path):
     res = subprocess.run([sys.executable, "-c", "from idrun.cli import main; main(prog_name='idrun')"],
                          env=env, capture_output=True, text=True, timeout=30)
     assert res.returncode == 0 and res.stdout.strip() == ""
+
+
+def test_a_spec_is_read_whole_in_pieces_and_not_past_the_limit(tmp_path):
+    from idrun.spec import _read_bounded
+    data = bytes(range(256)) * 1000  # 256,000 bytes: several reads when the size is unknown
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    with open(path, "rb") as fh:  # a FIFO reports size 0
+        assert _read_bounded(fh, 0, 10 ** 6) == data
+    with open(path, "rb") as fh:
+        assert _read_bounded(fh, len(data), 10 ** 6) == data
+    with open(path, "rb") as fh:  # one byte past the limit tells the caller it is over
+        assert _read_bounded(fh, 0, 100_000) == data[:100_001]

@@ -8,7 +8,6 @@ from typing import TextIO
 
 from idrun.commands.interrupts import StopOnSignal
 from idrun.errors import ExpectError, SpecError, UsageError
-from idrun.spec.yamlsrc import loc_of
 from idrun.pipeline import Pipeline
 from idrun.spec.expect import ExpectChecker, unchecked
 from idrun.spec.request import RunOptions
@@ -55,7 +54,7 @@ class RunCommand:
         for warning in pipeline.warnings:
             report(warning, self.err)
         if not (request.fetch or request.targets):
-            where = loc_of(spec.doc, "run") if "run" in spec.doc else spec.loc
+            where = spec.run.loc or spec.loc
             raise SpecError("nothing to run: the spec's run: section names no fetch or target "
                             "(give --fetch NAME or --target NAME, or add run.fetch)", where)
         self._check_gpu(pipeline.session)

@@ -37,6 +37,7 @@ class RunConfig:
     steps: int = 1
     init: bool = True
     fetch_given: bool = False
+    loc: SourceLoc | None = None  # where the spec's `run:` section is, if it has one
 
 
 @dataclass
@@ -51,7 +52,6 @@ class Spec:
     expect: dict[str, Located]
     warnings: list[SpecError]
     loc: SourceLoc
-    doc: YMap = field(repr=False, default=None)
     templates: dict = field(default_factory=dict)
 
 
@@ -63,7 +63,7 @@ def read_document(path: str) -> tuple[YMap, str]:
             raise SpecError(f"{path} is {size / 2**20:.0f} MiB, over the {limits.MAX_SPEC_BYTES >> 20} MiB "
                             "a spec may have (raise it with `idrun --max-spec-mb N`)")
         with open(path, "rb") as fh:
-            raw = fh.read(limits.MAX_SPEC_BYTES + 1)
+            raw = _read_bounded(fh, size, limits.MAX_SPEC_BYTES)
         if len(raw) > limits.MAX_SPEC_BYTES:
             raise SpecError(f"{path} is over the {limits.MAX_SPEC_BYTES >> 20} MiB a spec may have "
                             "(raise it with `idrun --max-spec-mb N`)")
@@ -84,6 +84,19 @@ def read_document(path: str) -> tuple[YMap, str]:
         raise SpecError("a spec must be a YAML mapping with a `nodes:` list",
                         getattr(doc, "loc", SourceLoc(path, 1, 1)))
     return doc, text
+
+
+def _read_bounded(fh, size: int, limit: int) -> bytes:
+    """At most limit + 1 bytes, in reads of about the file's size (`read(limit + 1)` would
+    allocate the whole limit up front); FIFOs and /dev/stdin report size 0 and grow."""
+    chunks, total = [], 0
+    while total <= limit:
+        chunk = fh.read(min(max(size + 1, 1 << 16), limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 _OP_KEY = re.compile(r"""op["']?[ \t]*:(?=[ \t\r\n"'])""")  # `op:` / `"op":` keys (`loop:`: below)
@@ -133,7 +146,7 @@ def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
     return Spec(path=path, name=_text(doc, "name", Path(path).stem),
                 description=_text(doc, "description", ""), variables=mode,
                 devices=_devices(doc), graph=graph, run=_run_config(doc),
-                expect=_expect(doc), warnings=builder.warnings, loc=doc.loc, doc=doc,
+                expect=_expect(doc), warnings=builder.warnings, loc=doc.loc,
                 templates=templates)
 
 
@@ -184,12 +197,12 @@ def _names(section: YMap, key: str) -> list[Located]:
 def _run_config(doc: YMap) -> RunConfig:
     section = doc.get("run")
     if section is None:
-        return RunConfig()
+        return RunConfig(loc=loc_of(doc, "run") if "run" in doc else None)
     if not isinstance(section, YMap):
         raise SpecError("`run` must be a mapping", loc_of(doc, "run"))
     _check_keys(section, RUN_KEYS, "`run`")
     config = RunConfig(fetch=_names(section, "fetch"), targets=_names(section, "targets"),
-                       fetch_given="fetch" in section)
+                       fetch_given="fetch" in section, loc=loc_of(doc, "run"))
     steps = section.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise SpecError("`run.steps` must be a non-negative integer", loc_of(section, "steps"))
