@@ -9,20 +9,32 @@ CLI renders. Stdlib only.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import ClassVar, Iterable
 
 
-@dataclass(frozen=True, slots=True)
 class SourceLoc:
-    """A 1-based position in a spec file."""
+    """A 1-based position in a spec file. A plain class (a big spec makes one per node and
+    per input, and a frozen dataclass takes three times as long to make one): treat it as
+    immutable."""
 
-    file: str
-    line: int
-    col: int
+    __slots__ = ("file", "line", "col")
+
+    def __init__(self, file: str, line: int, col: int) -> None:
+        self.file, self.line, self.col = file, line, col
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
+
+    def __repr__(self) -> str:
+        return f"SourceLoc(file={self.file!r}, line={self.line!r}, col={self.col!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not SourceLoc:
+            return NotImplemented
+        return (self.file, self.line, self.col) == (other.file, other.line, other.col)
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.line, self.col))
 
 
 class IdrunError(Exception):

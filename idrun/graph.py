@@ -202,8 +202,11 @@ def _dfs_cycle(graph: Graph, root: str, color: dict[str, int]) -> list[str] | No
     return None
 
 
+_NO_ATTRS: Mapping[str, Any] = MappingProxyType({})
+
+
 def freeze_attrs(attrs: dict[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(attrs))
+    return MappingProxyType(dict(attrs)) if attrs else _NO_ATTRS  # most nodes: one shared
 
 
 def cycle_error(graph: Graph, cycle: list[str]) -> SpecError:

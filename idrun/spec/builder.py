@@ -116,8 +116,9 @@ class GraphBuilder(TFExpansions):
     def add_entries(self, entries: Any, where: SourceLoc) -> None:
         if not isinstance(entries, list):
             raise SpecError("`nodes` must be a list of node entries, aliases and blocks", where)
+        locs = getattr(entries, "item_locs", ())
         for i, entry in enumerate(entries):
-            loc = loc_of(entries, i) or where
+            loc = locs[i] if i < len(locs) else where
             if not isinstance(entry, YMap):
                 raise SpecError("a node entry must be a mapping with `op`, `alias` or `nodes`", loc)
             self._add_entry(entry, loc)

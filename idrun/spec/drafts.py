@@ -20,7 +20,7 @@ class _Controller:
     kind: str = "block"            # "block" | "control_inputs"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     """A reference not yet resolved: text, where it was written, its scope, and what
     existed then (`seen`: names born before it; None sees every name)."""
@@ -32,7 +32,7 @@ class _Pending:
     owner: str = ""  # the node it is an input of: never resolves to itself
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     name: str
     opdef: OpDef
