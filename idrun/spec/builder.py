@@ -89,6 +89,7 @@ class GraphBuilder(TFExpansions):
         # returned identities) is made, so a graph TF wrote keeps exactly its nodes
         self.expand = True
         self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
+        self._typed: dict[tuple, tuple] = {}  # (op, *input types) -> outputs, elementwise ops
 
     @property
     def scope(self) -> str:
@@ -632,9 +633,16 @@ class GraphBuilder(TFExpansions):
             in_consts.append(source.attrs["value"] if source.opdef.source == "const" else None)
         real = len(draft.inputs) - draft.helper_count
         in_types, in_consts = in_types[:real], in_consts[:real]
+        key = (draft.opdef.name, *in_types) if draft.opdef.elementwise and not draft.attrs \
+            and draft.opdef.static_check is None else None
+        if key is not None and key in self._typed:  # an elementwise op's types follow its inputs'
+            draft.outputs = self._typed[key]
+            return
         try:
             draft.outputs = tuple(draft.opdef.infer(draft.attrs, in_types, in_consts))
             _check_sizes(draft.outputs)
+            if key is not None:
+                self._typed[key] = draft.outputs
             if draft.opdef.static_check and draft.inputs and None not in in_consts:
                 draft.opdef.static_check(draft.attrs, in_consts, [str(r) for r in draft.inputs])
         except InferError as exc:
