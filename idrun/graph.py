@@ -1,4 +1,4 @@
-"""The graph IR: small frozen records, built once by the spec builder.
+"""The graph IR: small records, built once by the spec builder and read-only after.
 
 A `Node` is what TF calls an operation: full name, op type, data inputs
 (`TensorRef`s), control inputs (node names), attributes, requested device and
@@ -39,9 +39,10 @@ class TensorType:
         return f"{self.dtype}{dims}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Node:
-    """One operation of the graph."""
+    """One operation of the graph; treat it as immutable (not frozen: a big graph makes
+    one per node, and a frozen dataclass takes twice as long to make)."""
 
     name: str
     op: str
