@@ -59,15 +59,16 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
-# A location is packed into one int, `line << 32 | col` (a spec's scalars are many, few
-# locations are read); a mapping keeps one int per key, `key location << 64 | value location`.
+# A location is packed into one int, libyaml's 0-based `line << 32 | column` (a spec's
+# scalars are many, few locations are read); a mapping keeps one int per key,
+# `key location << 64 | value location`, a list an array of them.
 _COL = 0xFFFFFFFF
 _LOW = (1 << 64) - 1
 _ABSENT = object()
 
 
 def _unpack(file: str, at: int) -> SourceLoc:
-    return SourceLoc(file, at >> 32, at & _COL)
+    return SourceLoc(file, (at >> 32) + 1, (at & _COL) + 1)
 
 
 class _KeyLocs(Mapping):
@@ -80,7 +81,7 @@ class _KeyLocs(Mapping):
 
     def __getitem__(self, key: Any) -> SourceLoc:
         at = self._locs[key] >> 64
-        return SourceLoc(self._file, at >> 32, at & _COL)
+        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1)
 
     def __iter__(self):
         return iter(self._locs)
@@ -99,7 +100,7 @@ class _ValueLocs(_KeyLocs):
 
     def __getitem__(self, key: Any) -> SourceLoc:
         at = self._locs[key] & _LOW
-        return SourceLoc(self._file, at >> 32, at & _COL)
+        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1)
 
 
 class _ItemLocs(Sequence):
@@ -129,7 +130,7 @@ class YMap(dict):
     @property
     def loc(self) -> SourceLoc:
         at = self._at
-        return SourceLoc(self._file, at >> 32, at & _COL) if type(at) is int else at
+        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1) if type(at) is int else at
 
     @loc.setter
     def loc(self, value: SourceLoc) -> None:
@@ -162,7 +163,7 @@ class YList(list):
     @property
     def loc(self) -> SourceLoc:
         at = self._at
-        return SourceLoc(self._file, at >> 32, at & _COL) if type(at) is int else at
+        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1) if type(at) is int else at
 
     @loc.setter
     def loc(self, value: SourceLoc) -> None:
@@ -188,7 +189,7 @@ def loc_of(container: Any, key: Any, default: SourceLoc | None = None) -> Source
         if at is None:
             return container.loc
         at &= _LOW
-        return SourceLoc(container._file, at >> 32, at & _COL)
+        return SourceLoc(container._file, (at >> 32) + 1, (at & _COL) + 1)
     if isinstance(container, YList):
         locs = container._locs
         if type(locs) is not array:
@@ -196,7 +197,7 @@ def loc_of(container: Any, key: Any, default: SourceLoc | None = None) -> Source
                 return locs[key]
         elif isinstance(key, int) and key < len(locs):
             at = locs[key]
-            return SourceLoc(container._file, at >> 32, at & _COL)
+            return SourceLoc(container._file, (at >> 32) + 1, (at & _COL) + 1)
     return getattr(container, "loc", default)
 
 
@@ -208,7 +209,7 @@ def key_loc(container: YMap, key: Any) -> SourceLoc:
     if at is None:
         return container.loc
     at >>= 64
-    return SourceLoc(container._file, at >> 32, at & _COL)
+    return SourceLoc(container._file, (at >> 32) + 1, (at & _COL) + 1)
 
 
 def _deep_point(text: str, filename: str) -> SourceLoc:
@@ -352,7 +353,7 @@ class _Stream:
             return self.alias(event, depth)
         name = self.anchor(event)
         mark = event.start_mark
-        at = (mark.line + 1) << 32 | (mark.column + 1)
+        at = mark.line << 32 | mark.column
         self.count += 1
         before = self.count - 1
         if self.count > MAX_VALUES:
@@ -383,78 +384,112 @@ class _Stream:
         self.count += values
         return _copy(value), at
 
+    # mapping() and sequence() take the common cases here, with node()'s count, limits and
+    # result: an untagged, unanchored scalar, mapping or list; the count is kept in a local
+    # (self.count is current whenever another method runs).
+
     def mapping(self, at: int, depth: int) -> YMap:
-        """A mapping's entries, up to its end; `depth` is theirs. An untagged, unanchored
-        scalar (the common case) is taken here: the same count, result and limits as node()."""
-        get, plain, node = self.get, self.plain, self.node
+        """A mapping's entries, up to its end; `depth` is theirs."""
+        get, plain, node, mapping, sequence = self.get, self.plain, self.node, self.mapping, self.sequence
         out = dict.__new__(YMap)
         locs: dict = {}
         out._file, out._at, out._locs, out._kl, out._vl = self.file, at, locs, None, None
         inside = depth <= MAX_DEPTH
+        count = self.count
         while True:
             event = get()
             kind = type(event)
             if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
-                    and self.count < MAX_VALUES:
-                self.count += 1
+                    and count < MAX_VALUES:
+                count += 1
                 mark = event.start_mark
-                key_at = (mark.line + 1) << 32 | (mark.column + 1)
+                key_at = mark.line << 32 | mark.column
                 key = event.value
                 if not event.style:
-                    resolved = plain.get(key, _ABSENT)
-                    key = (plain.setdefault(key, resolve_plain(key)) if resolved is _ABSENT else resolved)
+                    try:
+                        key = plain[key]
+                    except KeyError:
+                        plain[key] = key = resolve_plain(key)
             elif kind is MappingEndEvent:
+                self.count = count
                 return out
             else:
+                self.count = count
                 key, key_at = node(event, depth)
+                count = self.count
                 if isinstance(key, (YMap, YList)):
                     self.fail("a mapping key must be a scalar", key_at)
             if key in out:
-                self.fail(f"duplicate key '{key}' (first at line {locs[key] >> 96})", key_at)
+                self.fail(f"duplicate key '{key}' (first at line {(locs[key] >> 96) + 1})", key_at)
             event = get()
-            if type(event) is ScalarEvent and event.tag is None and event.anchor is None and inside \
-                    and self.count < MAX_VALUES:
-                self.count += 1
+            kind = type(event)
+            if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
+                    and count < MAX_VALUES:
+                count += 1
                 mark = event.start_mark
                 value = event.value
                 if not event.style:
-                    resolved = plain.get(value, _ABSENT)
-                    value = (plain.setdefault(value, resolve_plain(value)) if resolved is _ABSENT
-                             else resolved)
+                    try:
+                        value = plain[value]
+                    except KeyError:
+                        plain[value] = value = resolve_plain(value)
                 out[key] = value
-                locs[key] = key_at << 64 | (mark.line + 1) << 32 | (mark.column + 1)
+                locs[key] = key_at << 64 | mark.line << 32 | mark.column
+            elif (kind is SequenceStartEvent or kind is MappingStartEvent) and event.tag is None \
+                    and event.anchor is None and inside and count < MAX_VALUES:
+                self.count = count + 1
+                mark = event.start_mark
+                value_at = mark.line << 32 | mark.column
+                out[key] = (sequence if kind is SequenceStartEvent else mapping)(value_at, depth + 1)
+                locs[key] = key_at << 64 | value_at
+                count = self.count
             else:
+                self.count = count
                 out[key], value_at = node(event, depth)
                 locs[key] = key_at << 64 | value_at
+                count = self.count
 
     def sequence(self, at: int, depth: int) -> YList:
-        """A list's items, up to its end; as mapping() for the common scalar."""
-        get, plain, node = self.get, self.plain, self.node
+        """A list's items, up to its end; `depth` is theirs."""
+        get, plain, node, mapping, sequence = self.get, self.plain, self.node, self.mapping, self.sequence
         out = list.__new__(YList)
         locs = array("Q")
         out._file, out._at, out._locs = self.file, at, locs
         append, locate = out.append, locs.append
         inside = depth <= MAX_DEPTH
+        count = self.count
         while True:
             event = get()
             kind = type(event)
             if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
-                    and self.count < MAX_VALUES:
-                self.count += 1
+                    and count < MAX_VALUES:
+                count += 1
                 mark = event.start_mark
                 value = event.value
                 if not event.style:
-                    resolved = plain.get(value, _ABSENT)
-                    value = (plain.setdefault(value, resolve_plain(value)) if resolved is _ABSENT
-                             else resolved)
+                    try:
+                        value = plain[value]
+                    except KeyError:
+                        plain[value] = value = resolve_plain(value)
                 append(value)
-                locate((mark.line + 1) << 32 | (mark.column + 1))
+                locate(mark.line << 32 | mark.column)
             elif kind is SequenceEndEvent:
+                self.count = count
                 return out
+            elif (kind is MappingStartEvent or kind is SequenceStartEvent) and event.tag is None \
+                    and event.anchor is None and inside and count < MAX_VALUES:
+                self.count = count + 1
+                mark = event.start_mark
+                value_at = mark.line << 32 | mark.column
+                append((mapping if kind is MappingStartEvent else sequence)(value_at, depth + 1))
+                locate(value_at)
+                count = self.count
             else:
+                self.count = count
                 value, value_at = node(event, depth)
                 append(value)
                 locate(value_at)
+                count = self.count
 
     def implicit(self, event: Any) -> Any:
         """An untagged scalar: quoted or block is a string; plain is resolved once per text."""
@@ -558,7 +593,7 @@ class _Builder:
             if isinstance(key, (YMap, YList)):
                 raise SpecError("a mapping key must be a scalar", self.loc(key_node))
             if key in out:
-                raise SpecError(f"duplicate key '{key}' (first at line {locs[key] >> 96})",
+                raise SpecError(f"duplicate key '{key}' (first at line {(locs[key] >> 96) + 1})",
                                 self.loc(key_node))
             out[key] = self.build(value_node, depth)
             locs[key] = _at(key_node) << 64 | _at(value_node)
@@ -583,11 +618,22 @@ class _Builder:
 
 def _at(node: yaml.Node) -> int:
     mark = node.start_mark
-    return (mark.line + 1) << 32 | (mark.column + 1)
+    return mark.line << 32 | mark.column
+
+
+_WORD_START = frozenset("nNtTfF")  # null, true, false (in their three spellings)
+_NUMBER_START = frozenset("~-+.0123456789\n") | {""}  # and the empty null ("\n" too: `$`)
 
 
 def resolve_plain(text: str) -> Any:
     """YAML 1.2 core schema resolution of a plain scalar."""
+    first = text[:1]
+    if first in _WORD_START:  # a name, most often: only null and the booleans are not strings
+        if _NULL.match(text):
+            return None
+        return _BOOL.get(text, text)
+    if first not in _NUMBER_START:  # nothing else can match
+        return text
     if _NULL.match(text):
         return None
     if text in _BOOL:
