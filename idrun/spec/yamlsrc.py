@@ -64,7 +64,6 @@ _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map"
 # `key location << 64 | value location`, a list an array of them.
 _COL = 0xFFFFFFFF
 _LOW = (1 << 64) - 1
-_ABSENT = object()
 
 
 def _unpack(file: str, at: int) -> SourceLoc:
@@ -496,8 +495,11 @@ class _Stream:
         value = event.value
         if event.style:
             return value
-        resolved = self.plain.get(value, _ABSENT)
-        return self.plain.setdefault(value, resolve_plain(value)) if resolved is _ABSENT else resolved
+        try:
+            return self.plain[value]
+        except KeyError:
+            resolved = self.plain[value] = resolve_plain(value)
+            return resolved
 
     def scalar(self, value: str, tag: str, at: int) -> Any:
         return _tagged(value, tag, lambda: _unpack(self.file, at))
