@@ -111,9 +111,10 @@ class _ItemLocs(Sequence):
         self._locs, self._file = locs, file
 
     def __getitem__(self, i: Any) -> Any:
-        if type(i) is slice:
-            return [_unpack(self._file, at) for at in self._locs[i]]
-        return _unpack(self._file, self._locs[i])
+        at = self._locs[i]
+        if type(at) is int:
+            return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1)
+        return [_unpack(self._file, x) for x in at]  # a slice
 
     def __len__(self) -> int:
         return len(self._locs)
