@@ -1,24 +1,36 @@
 """Safe YAML loading that keeps a SourceLoc on every mapping, list and scalar.
 
-The document is composed (never constructed), so no tag can build an object;
-plain scalars are resolved by YAML 1.2 core rules (`1e-3` is a float, `017`
-is 17, `yes` is a string); a duplicate key is an error; alias expansion and
-document size are bounded.
+The located tree is built straight from libyaml's event stream (never from composed
+nodes, which would hold the whole document twice), so no tag can build an object;
+plain scalars are resolved by YAML 1.2 core rules (`1e-3` is a float, `017` is 17,
+`yes` is a string); a duplicate key is an error; alias expansion and depth are bounded.
+
+The result is the same as composing the document and then walking it, errors included:
+YAML errors (syntax, undefined or duplicate anchors, a second document) are reported
+before any error of the tree (a duplicate key, a tag, a limit), since composing would
+find them first. The few documents whose error comes from expanding an alias (a limit
+passed only through it, or an alias inside its own anchor) are loaded again the composed
+way, `_load_composed`, which states exactly what that error is.
 """
 
 from __future__ import annotations
 
 import gc
 import re
+from array import array
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import yaml
+from yaml.events import (AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 
 from idrun import limits
 from idrun.errors import SourceLoc, SpecError
 
 MAX_VALUES = 2_000_000  # values built, aliases expanded: stops "billion laughs"
+MAX_DEPTH = 200
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _IMPLICIT = "?idrun:implicit"  # the tag of every scalar written without one
@@ -47,81 +59,157 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
+# A location is packed into one int, libyaml's 0-based `line << 32 | column` (a spec's
+# scalars are many, few locations are read); a mapping keeps one int per key,
+# `key location << 64 | value location`, a list an array of them.
+_COL = 0xFFFFFFFF
+_LOW = (1 << 64) - 1
 
-class _Locs(dict):
-    """Key -> SourceLoc, stored packed (`line << 32 | col`, one int instead of a record)
-    and made a SourceLoc when read: a spec's scalars are many, few locations are read."""
 
-    __slots__ = ("file",)
+def _unpack(file: str, at: int) -> SourceLoc:
+    return SourceLoc(file, (at >> 32) + 1, (at & _COL) + 1)
+
+
+class _KeyLocs(Mapping):
+    """Key -> SourceLoc of the key, read from a mapping's packed locations."""
+
+    __slots__ = ("_locs", "_file")
+
+    def __init__(self, locs: dict, file: str) -> None:
+        self._locs, self._file = locs, file
 
     def __getitem__(self, key: Any) -> SourceLoc:
-        v = dict.__getitem__(self, key)
-        return SourceLoc(self.file, v >> 32, v & 0xFFFFFFFF) if type(v) is int else v
+        at = self._locs[key] >> 64
+        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1)
 
-    def get(self, key: Any, default: Any = None) -> Any:
-        v = dict.get(self, key, _ABSENT)
-        if v is _ABSENT:
-            return default
-        return SourceLoc(self.file, v >> 32, v & 0xFFFFFFFF) if type(v) is int else v
+    def __iter__(self):
+        return iter(self._locs)
 
-    def values(self):
-        return [self[k] for k in self]
-
-    def items(self):
-        return [(k, self[k]) for k in self]
+    def __len__(self) -> int:
+        return len(self._locs)
 
     def copy(self) -> dict:
         return dict(self.items())
 
 
-class _LocList(list):
-    """Item locations, packed as in `_Locs`."""
+class _ValueLocs(_KeyLocs):
+    """Key -> SourceLoc of the value."""
 
-    __slots__ = ("file",)
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> SourceLoc:
+        at = self._locs[key] & _LOW
+        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1)
+
+
+class _ItemLocs(Sequence):
+    """Item locations of a list, read from its packed array."""
+
+    __slots__ = ("_locs", "_file")
+
+    def __init__(self, locs: array, file: str) -> None:
+        self._locs, self._file = locs, file
 
     def __getitem__(self, i: Any) -> Any:
-        v = list.__getitem__(self, i)
-        if type(i) is slice:
-            return [SourceLoc(self.file, x >> 32, x & 0xFFFFFFFF) if type(x) is int else x for x in v]
-        return SourceLoc(self.file, v >> 32, v & 0xFFFFFFFF) if type(v) is int else v
+        at = self._locs[i]
+        if type(at) is int:
+            return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1)
+        return [_unpack(self._file, x) for x in at]  # a slice
 
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
-
-
-_ABSENT = object()
+    def __len__(self) -> int:
+        return len(self._locs)
 
 
 class YMap(dict):
-    """A mapping with the location of itself, each key and each value."""
+    """A mapping with the location of itself (`loc`), each key (`key_locs`) and each value
+    (`value_locs`). The loader stores them packed; assigning any of them (a dict of
+    SourceLocs for the two mappings) replaces what is read."""
 
-    loc: SourceLoc
-    key_locs: dict
-    value_locs: dict
+    __slots__ = ("_file", "_at", "_locs", "_kl", "_vl")
+
+    @property
+    def loc(self) -> SourceLoc:
+        at = self._at
+        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1) if type(at) is int else at
+
+    @loc.setter
+    def loc(self, value: SourceLoc) -> None:
+        self._at = value
+
+    @property
+    def key_locs(self) -> Mapping:
+        kl = self._kl
+        return _KeyLocs(self._locs, self._file) if kl is None else kl
+
+    @key_locs.setter
+    def key_locs(self, value: Mapping) -> None:
+        self._kl = value
+
+    @property
+    def value_locs(self) -> Mapping:
+        vl = self._vl
+        return _ValueLocs(self._locs, self._file) if vl is None else vl
+
+    @value_locs.setter
+    def value_locs(self, value: Mapping) -> None:
+        self._vl = value
 
 
 class YList(list):
-    """A sequence with the location of itself and each item."""
+    """A sequence with the location of itself (`loc`) and each item (`item_locs`)."""
 
-    loc: SourceLoc
-    item_locs: list
+    __slots__ = ("_file", "_at", "_locs")
+
+    @property
+    def loc(self) -> SourceLoc:
+        at = self._at
+        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1) if type(at) is int else at
+
+    @loc.setter
+    def loc(self, value: SourceLoc) -> None:
+        self._at = value
+
+    @property
+    def item_locs(self) -> Sequence:
+        locs = self._locs
+        return _ItemLocs(locs, self._file) if type(locs) is array else locs
+
+    @item_locs.setter
+    def item_locs(self, value: Sequence) -> None:
+        self._locs = value
 
 
 def loc_of(container: Any, key: Any, default: SourceLoc | None = None) -> SourceLoc | None:
     """Location of `container[key]` (a value), falling back to the container's."""
     if isinstance(container, YMap):
-        return container.value_locs.get(key, container.loc)
-    if isinstance(container, YList) and isinstance(key, int) and key < len(container.item_locs):
-        return container.item_locs[key]
+        vl = container._vl
+        if vl is not None:
+            return vl.get(key, container.loc)
+        at = container._locs.get(key)
+        if at is None:
+            return container.loc
+        at &= _LOW
+        return SourceLoc(container._file, (at >> 32) + 1, (at & _COL) + 1)
+    if isinstance(container, YList):
+        locs = container._locs
+        if type(locs) is not array:
+            if isinstance(key, int) and key < len(locs):
+                return locs[key]
+        elif isinstance(key, int) and key < len(locs):
+            at = locs[key]
+            return SourceLoc(container._file, (at >> 32) + 1, (at & _COL) + 1)
     return getattr(container, "loc", default)
 
 
 def key_loc(container: YMap, key: Any) -> SourceLoc:
-    return container.key_locs.get(key, container.loc)
-
-
-MAX_DEPTH = 200
+    kl = container._kl
+    if kl is not None:
+        return kl.get(key, container.loc)
+    at = container._locs.get(key)
+    if at is None:
+        return container.loc
+    at >>= 64
+    return SourceLoc(container._file, (at >> 32) + 1, (at & _COL) + 1)
 
 
 def _deep_point(text: str, filename: str) -> SourceLoc:
@@ -170,16 +258,300 @@ def paused_gc():
 
 def _load(text: str, filename: str) -> Any:
     try:
-        root = yaml.compose(text, Loader=_Loader)
-    except RecursionError:  # PyYAML's composer recurses once per nesting level
-        raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)",
-                        _deep_point(text, filename)) from None
+        try:
+            return _Stream(text, filename).document()
+        except _Replay:
+            return _load_composed(text, filename)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = SourceLoc(filename, mark.line + 1, mark.column + 1) if mark else SourceLoc(filename, 1, 1)
         raise SpecError(f"malformed YAML: {exc.problem or exc.context}", loc) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {exc}", SourceLoc(filename, 1, 1)) from None
+
+
+class _Replay(Exception):
+    """The document's error comes from expanding an alias: `_load_composed` says which."""
+
+
+class _Stream:
+    """The located tree from libyaml's events, one pass, no composed nodes held.
+
+    Counting and limits are those of `_Builder` walking the composed document: every
+    mapping, key, list item and scalar counts once, an alias once per value of what it
+    stands for each time it is used (so "billion laughs" stops before it is built), and an
+    alias gives a fresh copy, located where its anchor's node is (as composing shares it).
+    """
+
+    def __init__(self, text: str, filename: str) -> None:
+        self.parser = _BaseLoader(text)
+        self.get = self.parser.get_event
+        self.file = filename
+        self.count = 0
+        self.plain: dict[str, Any] = {}  # each distinct plain scalar resolved once
+        self.anchors: dict[str, Any] = {}  # name -> None while its node is built, then
+        # (value, values counted, packed location)
+
+    def document(self) -> Any:
+        get = self.get
+        get()  # the stream's start
+        event = get()
+        if type(event) is StreamEndEvent:
+            return None
+        event = get()  # the document's start was `event`; this is its root node
+        first = event.start_mark
+        try:
+            root = self.node(event, 0)[0]
+        except (yaml.YAMLError, _Replay):
+            raise
+        except Exception:
+            # composing reports a YAML error anywhere in the document before any error of
+            # the tree: look for one in the rest before this one is reported
+            self.drain(first)
+            raise
+        get()  # the document's end
+        self.single(first)
+        return root
+
+    def single(self, first: Any) -> None:
+        event = self.get()
+        if type(event) is not StreamEndEvent:
+            raise yaml.composer.ComposerError("expected a single document in the stream", first,
+                                              "but found another document", event.start_mark)
+
+    def drain(self, first: Any) -> None:
+        """The rest of the document, checked only for what composing it would refuse."""
+        get, anchors = self.get, self.anchors
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is AliasEvent:
+                if event.anchor not in anchors:
+                    raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+            elif kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+                self.anchor(event)
+            elif kind is DocumentEndEvent:
+                self.single(first)
+                return
+
+    def anchor(self, event: Any) -> str | None:
+        name = event.anchor
+        if name is not None:
+            if name in self.anchors:
+                raise yaml.composer.ComposerError("found duplicate anchor; first occurrence", None,
+                                                  "second occurrence", event.start_mark)
+            self.anchors[name] = None
+        return name
+
+    def fail(self, message: str, at: int) -> None:
+        raise SpecError(message, _unpack(self.file, at))
+
+    def node(self, event: Any, depth: int) -> tuple[Any, int]:
+        """Any node (or alias) and its packed location; its checks in `_Builder.build`'s order."""
+        kind = type(event)
+        if kind is AliasEvent:
+            return self.alias(event, depth)
+        name = self.anchor(event)
+        mark = event.start_mark
+        at = mark.line << 32 | mark.column
+        self.count += 1
+        before = self.count - 1
+        if self.count > MAX_VALUES:
+            self.fail(f"the document holds over {MAX_VALUES:,} values (mappings, keys, list "
+                      "items and scalars; an alias counts each time it is used)", at)
+        if depth > MAX_DEPTH:
+            self.fail(f"YAML nested too deeply (over {MAX_DEPTH} levels)", at)
+        tag = event.tag
+        if kind is ScalarEvent:
+            value = self.implicit(event) if tag is None or tag == "!" else self.scalar(event.value, tag, at)
+        else:
+            if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
+                self.fail(f"tag '{tag}' is not allowed (idrun loads YAML safely)", at)
+            value = self.mapping(at, depth + 1) if kind is MappingStartEvent else self.sequence(at, depth + 1)
+        if name is not None:
+            self.anchors[name] = (value, self.count - before, at)
+        return value, at
+
+    def alias(self, event: Any, depth: int) -> tuple[Any, int]:
+        if event.anchor not in self.anchors:
+            raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+        anchored = self.anchors[event.anchor]
+        if anchored is None:  # inside its own anchor: composing makes a cycle, walking it fails
+            raise _Replay
+        value, values, at = anchored
+        if self.count + values > MAX_VALUES or depth + _height(value) > MAX_DEPTH:
+            raise _Replay  # the error is at some value inside the expansion
+        self.count += values
+        return _copy(value), at
+
+    # mapping() and sequence() take the common cases here, with node()'s count, limits and
+    # result: an untagged, unanchored scalar, mapping or list; the count is kept in a local
+    # (self.count is current whenever another method runs).
+
+    def mapping(self, at: int, depth: int) -> YMap:
+        """A mapping's entries, up to its end; `depth` is theirs."""
+        get, plain, node, mapping, sequence = self.get, self.plain, self.node, self.mapping, self.sequence
+        out = dict.__new__(YMap)
+        locs: dict = {}
+        out._file, out._at, out._locs, out._kl, out._vl = self.file, at, locs, None, None
+        inside = depth <= MAX_DEPTH
+        count = self.count
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
+                    and count < MAX_VALUES:
+                count += 1
+                mark = event.start_mark
+                key_at = mark.line << 32 | mark.column
+                key = event.value
+                if not event.style:
+                    try:
+                        key = plain[key]
+                    except KeyError:
+                        plain[key] = key = resolve_plain(key)
+            elif kind is MappingEndEvent:
+                self.count = count
+                return out
+            else:
+                self.count = count
+                key, key_at = node(event, depth)
+                count = self.count
+                if isinstance(key, (YMap, YList)):
+                    self.fail("a mapping key must be a scalar", key_at)
+            if key in out:
+                self.fail(f"duplicate key '{key}' (first at line {(locs[key] >> 96) + 1})", key_at)
+            event = get()
+            kind = type(event)
+            if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
+                    and count < MAX_VALUES:
+                count += 1
+                mark = event.start_mark
+                value = event.value
+                if not event.style:
+                    try:
+                        value = plain[value]
+                    except KeyError:
+                        plain[value] = value = resolve_plain(value)
+                out[key] = value
+                locs[key] = key_at << 64 | mark.line << 32 | mark.column
+            elif (kind is SequenceStartEvent or kind is MappingStartEvent) and event.tag is None \
+                    and event.anchor is None and inside and count < MAX_VALUES:
+                self.count = count + 1
+                mark = event.start_mark
+                value_at = mark.line << 32 | mark.column
+                out[key] = (sequence if kind is SequenceStartEvent else mapping)(value_at, depth + 1)
+                locs[key] = key_at << 64 | value_at
+                count = self.count
+            else:
+                self.count = count
+                out[key], value_at = node(event, depth)
+                locs[key] = key_at << 64 | value_at
+                count = self.count
+
+    def sequence(self, at: int, depth: int) -> YList:
+        """A list's items, up to its end; `depth` is theirs."""
+        get, plain, node, mapping, sequence = self.get, self.plain, self.node, self.mapping, self.sequence
+        out = list.__new__(YList)
+        locs = array("Q")
+        out._file, out._at, out._locs = self.file, at, locs
+        append, locate = out.append, locs.append
+        inside = depth <= MAX_DEPTH
+        count = self.count
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
+                    and count < MAX_VALUES:
+                count += 1
+                mark = event.start_mark
+                value = event.value
+                if not event.style:
+                    try:
+                        value = plain[value]
+                    except KeyError:
+                        plain[value] = value = resolve_plain(value)
+                append(value)
+                locate(mark.line << 32 | mark.column)
+            elif kind is SequenceEndEvent:
+                self.count = count
+                return out
+            elif (kind is MappingStartEvent or kind is SequenceStartEvent) and event.tag is None \
+                    and event.anchor is None and inside and count < MAX_VALUES:
+                self.count = count + 1
+                mark = event.start_mark
+                value_at = mark.line << 32 | mark.column
+                append((mapping if kind is MappingStartEvent else sequence)(value_at, depth + 1))
+                locate(value_at)
+                count = self.count
+            else:
+                self.count = count
+                value, value_at = node(event, depth)
+                append(value)
+                locate(value_at)
+                count = self.count
+
+    def implicit(self, event: Any) -> Any:
+        """An untagged scalar: quoted or block is a string; plain is resolved once per text."""
+        value = event.value
+        if event.style:
+            return value
+        try:
+            return self.plain[value]
+        except KeyError:
+            resolved = self.plain[value] = resolve_plain(value)
+            return resolved
+
+    def scalar(self, value: str, tag: str, at: int) -> Any:
+        return _tagged(value, tag, lambda: _unpack(self.file, at))
+
+
+def _tagged(value: str, tag: str, where: Any) -> Any:
+    """A scalar with an explicit tag; `where()` locates an error."""
+    if tag in (_STD + "str", "!"):
+        return value
+    if tag not in _ALLOWED_TAGS:
+        raise SpecError(f"tag '{tag}' is not allowed (idrun loads YAML safely)", where())
+    resolved = resolve_plain(value)
+    if tag == _STD + "float" and isinstance(resolved, int):
+        return float(resolved)
+    return resolved
+
+
+def _height(value: Any) -> int:
+    """Levels below `value` (a scalar or empty container has none; a mapping's keys count)."""
+    if isinstance(value, YMap):
+        return 1 + max(map(_height, value.values()), default=0) if value else 0
+    if isinstance(value, YList):
+        return 1 + max(map(_height, value), default=0) if value else 0
+    return 0
+
+
+def _copy(value: Any) -> Any:
+    """A fresh tree equal to `value`, sharing its (never changed) packed locations."""
+    if isinstance(value, YMap):
+        out = dict.__new__(YMap)
+        for key, item in value.items():
+            out[key] = _copy(item)
+        out._file, out._at, out._locs, out._kl, out._vl = value._file, value._at, value._locs, None, None
+        return out
+    if isinstance(value, YList):
+        out = list.__new__(YList)
+        out.extend(map(_copy, value))
+        out._file, out._at, out._locs = value._file, value._at, value._locs
+        return out
+    return value
+
+
+def _load_composed(text: str, filename: str) -> Any:
+    """The document composed, then walked: what `_Stream` matches, and what states the error
+    of a document that fails only through an alias (composing shares an anchored node
+    between its uses, so they are walked, and counted, one by one)."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)",
+                        _deep_point(text, filename)) from None
     if root is None:
         return None
     return _Builder(filename).build(root, 0)
@@ -207,7 +579,8 @@ class _Builder:
             raise SpecError(f"YAML nested too deeply (over {MAX_DEPTH} levels)", self.loc(node))
         kind = type(node)
         if kind is _ScalarNode:
-            return self.implicit(node) if node.tag == _IMPLICIT else self.scalar(node)
+            return self.implicit(node) if node.tag == _IMPLICIT else \
+                _tagged(node.value, node.tag, lambda: self.loc(node))
         if node.tag not in _ALLOWED_TAGS:
             raise SpecError(f"tag '{node.tag}' is not allowed (idrun loads YAML safely)", self.loc(node))
         if kind is _MappingNode:
@@ -215,43 +588,25 @@ class _Builder:
         return self.sequence(node, depth + 1)
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> YMap:
-        out = YMap()
-        out.loc = self.loc(node)
-        key_locs, value_locs = _Locs(), _Locs()
-        key_locs.file = value_locs.file = self.filename
-        out.key_locs, out.value_locs = key_locs, value_locs
+        out = dict.__new__(YMap)
+        locs: dict = {}
+        out._file, out._at, out._locs, out._kl, out._vl = self.filename, _at(node), locs, None, None
         for key_node, value_node in node.value:
-            key = self.child(key_node, depth)
+            key = self.build(key_node, depth)
             if isinstance(key, (YMap, YList)):
                 raise SpecError("a mapping key must be a scalar", self.loc(key_node))
             if key in out:
-                first = key_locs[key]
-                raise SpecError(f"duplicate key '{key}' (first at line {first.line})",
+                raise SpecError(f"duplicate key '{key}' (first at line {(locs[key] >> 96) + 1})",
                                 self.loc(key_node))
-            out[key] = self.child(value_node, depth)
-            mark = key_node.start_mark
-            key_locs[key] = (mark.line + 1) << 32 | (mark.column + 1)
-            mark = value_node.start_mark
-            value_locs[key] = (mark.line + 1) << 32 | (mark.column + 1)
+            out[key] = self.build(value_node, depth)
+            locs[key] = _at(key_node) << 64 | _at(value_node)
         return out
 
     def sequence(self, node: yaml.SequenceNode, depth: int) -> YList:
-        items, build = node.value, self.build
-        out = YList([build(item, depth) for item in items])
-        out.loc = self.loc(node)
-        locs = out.item_locs = _LocList([(m.line + 1) << 32 | (m.column + 1)
-                                         for m in [item.start_mark for item in items]])
-        locs.file = self.filename
+        out = list.__new__(YList)
+        out.extend([self.build(item, depth) for item in node.value])
+        out._file, out._at, out._locs = self.filename, _at(node), array("Q", map(_at, node.value))
         return out
-
-    def child(self, node: yaml.Node, depth: int) -> Any:
-        """build(), with an untagged scalar (the common case) taken without the call: the same
-        count and result; past the limits, build() raises."""
-        if type(node) is _ScalarNode and node.tag == _IMPLICIT and self.count < MAX_VALUES \
-                and depth <= MAX_DEPTH:
-            self.count += 1
-            return self.implicit(node)
-        return self.build(node, depth)
 
     def implicit(self, node: yaml.ScalarNode) -> Any:
         """An untagged scalar: quoted or block is a string; plain is resolved once per text."""
@@ -263,20 +618,25 @@ class _Builder:
             resolved = self.plain[node.value] = resolve_plain(node.value)
             return resolved
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
-        value, tag = node.value, node.tag
-        if tag in (_STD + "str", "!"):
-            return value
-        if tag not in _ALLOWED_TAGS:
-            raise SpecError(f"tag '{tag}' is not allowed (idrun loads YAML safely)", self.loc(node))
-        resolved = resolve_plain(value)
-        if tag == _STD + "float" and isinstance(resolved, int):
-            return float(resolved)
-        return resolved
+
+def _at(node: yaml.Node) -> int:
+    mark = node.start_mark
+    return mark.line << 32 | mark.column
+
+
+_WORD_START = frozenset("nNtTfF")  # null, true, false (in their three spellings)
+_NUMBER_START = frozenset("~-+.0123456789\n") | {""}  # and the empty null ("\n" too: `$`)
 
 
 def resolve_plain(text: str) -> Any:
     """YAML 1.2 core schema resolution of a plain scalar."""
+    first = text[:1]
+    if first in _WORD_START:  # a name, most often: only null and the booleans are not strings
+        if _NULL.match(text):
+            return None
+        return _BOOL.get(text, text)
+    if first not in _NUMBER_START:  # nothing else can match
+        return text
     if _NULL.match(text):
         return None
     if text in _BOOL:
