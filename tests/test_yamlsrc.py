@@ -321,7 +321,7 @@ EDGE_CASES = [
     ".nan: 1\n.NaN: 2\n", "k: &k [x]\n*k : 2\n", "a: &x\nb: *x\n", "- &a x\n- &b [*a, *a]\n- &c {p: *b, q: *a}\n- *c\n",
     "d: &d [[[[[[[[[[1]]]]]]]]]]\nx: " + "[" * 195 + "*d" + "]" * 195 + "\n",
     "d: &d [[[[[1]]]]]\nx: " + "[" * 195 + "*d" + "]" * 195 + "\n",
-    "[" * 201 + "]" * 201 + "\n", "[" * 202 + "]" * 202 + "\n", "a: 1\na: 2\nb: [1\n", "k: " + "9" * 5000 + "\n",
+    "[" * 201 + "]" * 201 + "\n", "[" * 202 + "]" * 202 + "\n", "a: 1\na: 2\nb: [1\n",
     "a: |\n  12\nb: >\n  x\n  y\n", "? a\n? b\n", "{a, b: c}\n", "[a: b, c]\n", "- !!bool yes\n- !!float 0x10\n",
 ]
 
@@ -343,3 +343,11 @@ def test_the_tree_is_lean():
     assert not hasattr(doc, "__dict__") and not hasattr(doc["a"], "__dict__")
     assert type(doc._locs["a"]) is int and doc["a"]._locs.typecode == "Q"
     assert re.fullmatch(r"\d+", str(doc._locs["a"]))
+
+
+def test_an_integer_of_thousands_of_digits_is_a_located_error(tmp_path):
+    from idrun.errors import SpecError
+    text = "nodes:\n  - {name: k, op: const, value: " + "9" * 5000 + "}\n"
+    with pytest.raises(SpecError) as info:
+        load_yaml(text, "big.yaml")
+    assert str(info.value.loc) == "big.yaml:2:33" and "5,000 digits" in info.value.message

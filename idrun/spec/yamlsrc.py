@@ -235,7 +235,16 @@ def load_yaml(text: str, filename: str) -> Any:
                         "raise it with `idrun --max-spec-mb N`)",
                         SourceLoc(filename, 1, 1))
     with paused_gc():
-        return _load(text, filename)
+        try:
+            return _load(text, filename)
+        except ValueError as exc:  # int() refuses over 4,300 digits (CPython's limit)
+            match = re.search(r"[0-9]{4300,}", text)
+            if match is None:
+                raise
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise SpecError(f"a number of {len(match.group()):,} digits is too long (no tensor "
+                            "value has over 20)", SourceLoc(filename, line, col)) from None
 
 
 @contextmanager
