@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from idrun.errors import SourceLoc, SpecError
 
 
-@dataclass(frozen=True, slots=True)
-class TensorRef:
-    """Output `index` of node `node` (`node:index`)."""
+class TensorRef(NamedTuple):
+    """Output `index` of node `node` (`node:index`). A named tuple: a big graph makes and
+    hashes one per edge, and a tuple's constructor and hash are C code."""
 
     node: str
     index: int = 0

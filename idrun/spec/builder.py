@@ -117,9 +117,8 @@ class GraphBuilder(TFExpansions):
     def add_entries(self, entries: Any, where: SourceLoc) -> None:
         if not isinstance(entries, list):
             raise SpecError("`nodes` must be a list of node entries, aliases and blocks", where)
-        locs = getattr(entries, "item_locs", ())
         for i, entry in enumerate(entries):
-            loc = locs[i] if i < len(locs) else where
+            loc = loc_of(entries, i) or where
             if not isinstance(entry, YMap):
                 raise SpecError("a node entry must be a mapping with `op`, `alias` or `nodes`", loc)
             self._add_entry(entry, loc)
@@ -274,9 +273,9 @@ class GraphBuilder(TFExpansions):
             draft.active = ()  # variables are made in TF's init_scope: no control inputs
         start = len(self._created)
         if raw_inputs:
-            locs = getattr(entry["inputs"], "item_locs", ())
+            written = entry["inputs"]
             for i, raw in enumerate(raw_inputs):
-                draft.inputs.append(self._input(draft, i, raw, locs[i] if i < len(locs) else loc))
+                draft.inputs.append(self._input(draft, i, raw, loc_of(written, i) or loc))
         if "colocate_with" in entry:
             if not isinstance(entry["colocate_with"], str):
                 raise SpecError("`colocate_with` must be a node name", loc_of(entry, "colocate_with"))
