@@ -45,6 +45,8 @@ from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.schedule import declaration_order, random_order
 
 _plan_count = itertools.count(1)
+# what `re.sub(r"\W", "_", name)` does to an ASCII name, as one str.translate
+_NON_WORD = str.maketrans({chr(c): "_" for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
 
 
 class PlanError(Exception):
@@ -197,6 +199,8 @@ class _Generator:
         self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step", "L"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
+        self._elementwise_meta: dict[tuple, tuple] = {}     # (op, dtype, shape, device) -> (buffer, fusable)
+        self._elementwise_kernels: dict[tuple, Callable] = {}  # see `_kernel`
 
     def build(self, order: list[int]) -> Plan:
         self._bind_sources()
@@ -268,7 +272,7 @@ class _Generator:
 
     def _ident(self, prefix: str, name: str) -> str:
         """A fresh Python name that reads as the node's (`v_x_plus_1`, `k_tower_z`)."""
-        base = prefix + re.sub(r"\W", "_", name)
+        base = prefix + (name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name))
         ident, n = base, 1
         while ident in self.used or keyword.iskeyword(ident):
             n += 1
@@ -312,10 +316,13 @@ class _Generator:
         return self.tensor_var.get((ref.node, ref.index, device)) or self.tensor_var[
             (ref.node, ref.index, self.req.device_of[ref.node])]
 
-    def _input_var(self, consumer: str, pos: int, ref: TensorRef) -> str:
-        if (consumer, pos) in self.part.edge_transfer:
+    def _input_var(self, consumer: str, pos: int, ref: TensorRef, device: str) -> str:
+        if self.part.edge_transfer and (consumer, pos) in self.part.edge_transfer:
             return self.recv_var[self.part.edge_transfer[(consumer, pos)]]
-        return self._local_var(ref, self.req.device_of[consumer])
+        if self.fed and ref in self.fed:
+            return self.tensor_var[(ref.node, ref.index, CLIENT)]
+        return self.tensor_var.get((ref.node, ref.index, device)) or self.tensor_var[
+            (ref.node, ref.index, self.req.device_of[ref.node])]
 
     def _fetch_vars(self) -> list[str]:
         return [self.recv_var[self.part.fetch_transfer[ref]] if ref in self.part.fetch_transfer
@@ -330,28 +337,51 @@ class _Generator:
 
     def _op_line(self, i: int, name: str) -> "_Line":
         node = self.req.graph.nodes[name]
-        where = _comment(f"{name} ({node.op}) on {self.req.device_of[name]}, {node.loc}")
+        device_name = self.req.device_of[name]
+        where = _comment(f"{name} ({node.op}) on {device_name}, {node.loc}")
         opdef = REGISTRY[node.op]
         if opdef.kernel is None:
             return _Line(i, f"pass{where}: a constant, ordered by its control inputs")
-        device = self.req.devices[self.req.device_of[name]]
-        args = [self._input_var(name, p, r) for p, r in enumerate(node.real_inputs)]
-        outs = [self._ident("v_", name if len(node.outputs) == 1 else f"{name}_{k}")
-                for k in range(len(node.outputs))]
-        for k, var in enumerate(outs):
-            self.tensor_var[(name, k, device.name)] = var
-        state = self.req.states.setdefault(name, {})
-        kernel = self._bind("k_", name, bind_kernel(self.req.graph, node, device, state))
+        device = self.req.devices[device_name]
+        args = [self._input_var(name, p, r, device_name) for p, r in enumerate(node.real_inputs)]
+        if len(node.outputs) == 1:
+            outs = [self._ident("v_", name)]
+            self.tensor_var[(name, 0, device_name)] = outs[0]
+        else:
+            outs = [self._ident("v_", f"{name}_{k}") for k in range(len(node.outputs))]
+            for k, var in enumerate(outs):
+                self.tensor_var[(name, k, device_name)] = var
+        kernel = self._bind("k_", name, self._kernel(node, opdef, device))
         call = f"{kernel}({', '.join(args)}"
         if not outs:
             return _Line(i, f"{call}){where}", args)
         if opdef.multi_output:
             return _Line(i, f"{', '.join(outs)}, = {call}){where}", args, outs)
         line = _Line(i, f"{outs[0]} = {call}", args, outs, where=where)
-        line.buffer = _buffer_key(opdef, node.outputs[0], device)
-        line.elementwise = opdef.elementwise
-        line.fusable = _fusable(node, opdef, device)
+        if opdef.elementwise:
+            out = node.outputs[0]
+            key = (node.op, out.dtype, out.shape, device_name)
+            meta = self._elementwise_meta.get(key)
+            if meta is None:
+                meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
+                                                      _fusable(node, opdef, device))
+            line.elementwise = True
+            line.buffer, line.fusable = meta
         return line
+
+    def _kernel(self, node: Node, opdef, device) -> Callable:
+        """`bind_kernel`, once per (op, input and output types, device) for elementwise ops:
+        their kernels are the array module's ufuncs, functions of those alone (no state,
+        no node name, no attributes)."""
+        if not opdef.elementwise or node.attrs:
+            return bind_kernel(self.req.graph, node, device, self.req.states.setdefault(node.name, {}))
+        nodes = self.req.graph.nodes
+        key = (node.op, device.name, node.outputs,
+               tuple(nodes[r.node].outputs[r.index] for r in node.real_inputs))
+        kernel = self._elementwise_kernels.get(key)
+        if kernel is None:
+            kernel = self._elementwise_kernels[key] = bind_kernel(self.req.graph, node, device, {})
+        return kernel
 
     def _transfer_line(self, i: int, index: int) -> "_Line":
         spec = self.part.transfers[index]
