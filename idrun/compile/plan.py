@@ -30,7 +30,7 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 
 from idrun.arrays import materialize
@@ -58,9 +58,9 @@ class PlanError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    """One thing a step does: run a node, or perform a transfer."""
+class _Item(NamedTuple):
+    """One thing a step does: run a node, or perform a transfer (a tuple: one per node of
+    a step, made cheaply)."""
 
     key: tuple            # declaration-order tie-break
     node: str | None      # op items
@@ -116,8 +116,22 @@ def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
     """What one step runs (B1): everything fetches and targets need, in declaration order;
     a fed tensor's producer is not followed."""
     roots = [r.node for r in fetch if r not in fed] + list(targets)
+    if fed:
+        seen = graph.closure(roots, frozenset(fed))
+    else:  # Graph.closure without a stop set: no TensorRef hashed per edge
+        nodes, seen, stack = graph.nodes, set(), roots
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = nodes[name]
+            stack.extend([r.node for r in node.inputs])
+            stack.extend(node.control_inputs)
+    if 4 * len(seen) >= len(graph.nodes):  # most of the graph: one scan, no sort
+        return [name for name in graph.nodes if name in seen]
     index = graph.index()
-    return sorted(graph.closure(roots, frozenset(fed)), key=index.__getitem__)
+    return sorted(seen, key=index.__getitem__)
 
 
 @dataclass
@@ -139,7 +153,7 @@ def compile_plan(req: PlanRequest, step: Step) -> Plan:
     """Order a partitioned step, bind its kernels and generate its step function."""
     graph = req.graph
     _check_placeholders(graph, step.needed)
-    items = _items(graph, step.needed, step.partition, graph.index())
+    items = _items(graph, step.needed, step.partition)
     order = _order(graph, items, step.partition, req.rng)
     return _Generator(req, step.partition, items, step.needed).build(order)
 
@@ -154,13 +168,18 @@ def _check_placeholders(graph: Graph, needed: list[str]) -> None:
                                   f"(--feed {name}=VALUE, or run.feed in the spec)")
 
 
-def _items(graph: Graph, needed: list[str], part: Partition, index: dict[str, int]) -> list[_Item]:
+def _items(graph: Graph, needed: list[str], part: Partition) -> list[_Item]:
     # sources are bound, not run; a constant with control inputs stays an item so that
-    # what it orders (an implicit constant carrying a block's edge, A3) stays ordered
-    items = [_Item((index[n], 0, 0), n, None) for n in needed
-             if REGISTRY[graph.nodes[n].op].kernel is not None or graph.nodes[n].control_inputs]
+    # what it orders (an implicit constant carrying a block's edge, A3) stays ordered.
+    # Keys are positions in `needed` (declaration order): a transfer's source is needed.
+    nodes = graph.nodes
+    items = [_Item((k, 0, 0), n, None) for k, n in enumerate(needed)
+             if REGISTRY[nodes[n].op].kernel is not None or nodes[n].control_inputs]
+    if not part.transfers:
+        return items
+    position = {n: k for k, n in enumerate(needed)}
     for i, spec in enumerate(part.transfers):
-        key = (-1, 0, i) if spec.kind == "feed" else (index[spec.tensor.node], 1, i)
+        key = (-1, 0, i) if spec.kind == "feed" else (position[spec.tensor.node], 1, i)
         items.append(_Item(key, None, i))
     items.sort(key=lambda it: it.key)
     return items
@@ -170,20 +189,35 @@ def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
     """A legal order of items through data, control and transfer edges."""
     position = {it.node: i for i, it in enumerate(items) if it.node is not None}
     xfer_pos = {it.transfer: i for i, it in enumerate(items) if it.transfer is not None}
+    nodes = graph.nodes
+    edge_transfer, control_transfer = part.edge_transfer, part.control_transfer
+    replica_controls = part.replica_controls
     deps: list[list[int]] = []
-    for it in items:
+    forward = True   # every item's dependencies come before it: the declaration order is legal
+    for i, it in enumerate(items):
         if it.transfer is not None:
             spec = part.transfers[it.transfer]
             src = position.get(spec.tensor.node)
-            deps.append([] if spec.kind == "feed" or src is None else [src])
-            continue
-        node = graph.nodes[it.node]
-        mine = [xfer_pos[part.edge_transfer[(it.node, p)]] if (it.node, p) in part.edge_transfer
-                else position.get(r.node) for p, r in enumerate(node.inputs)]
-        mine += [xfer_pos[part.control_transfer[(it.node, c)]] if (it.node, c) in part.control_transfer
-                 else position.get(c) for c in node.control_inputs]
-        mine += [xfer_pos[i] for i in part.replica_controls.get(it.node, ())]
-        deps.append([d for d in mine if d is not None])
+            mine = [] if spec.kind == "feed" or src is None else [src]
+        else:
+            node = nodes[it.node]
+            if edge_transfer:
+                mine = [xfer_pos[edge_transfer[(it.node, p)]] if (it.node, p) in edge_transfer
+                        else position.get(r.node) for p, r in enumerate(node.inputs)]
+            else:
+                mine = [position.get(r.node) for r in node.inputs]
+            if node.control_inputs:
+                mine += [xfer_pos[control_transfer[(it.node, c)]] if (it.node, c) in control_transfer
+                         else position.get(c) for c in node.control_inputs]
+            if replica_controls:
+                mine += [xfer_pos[x] for x in replica_controls.get(it.node, ())]
+            if None in mine:
+                mine = [d for d in mine if d is not None]
+        if forward and mine and max(mine) >= i:
+            forward = False
+        deps.append(mine)
+    if rng is None and forward:  # what declaration_order returns for such deps, without a heap
+        return list(range(len(items)))
     return random_order(deps, rng) if rng is not None else declaration_order(deps)
 
 
