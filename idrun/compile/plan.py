@@ -370,6 +370,7 @@ class _Generator:
             self.records.append(self._op_line(i, item.node))
 
     def _op_line(self, i: int, name: str) -> "_Line":
+        # the hot path of a big plan: one call per node, with the lookups inlined
         node = self.req.graph.nodes[name]
         device_name = self.req.device_of[name]
         where = _comment(f"{name} ({node.op}) on {device_name}, {node.loc}")
@@ -377,31 +378,50 @@ class _Generator:
         if opdef.kernel is None:
             return _Line(i, f"pass{where}: a constant, ordered by its control inputs")
         device = self.req.devices[device_name]
-        args = [self._input_var(name, p, r, device_name) for p, r in enumerate(node.real_inputs)]
-        if len(node.outputs) == 1:
-            outs = [self._ident("v_", name)]
-            self.tensor_var[(name, 0, device_name)] = outs[0]
+        tensor_var, edge_transfer, fed = self.tensor_var, self.part.edge_transfer, self.fed
+        args = []
+        for p, r in enumerate(node.inputs if not node.helper_inputs else node.real_inputs):
+            if edge_transfer and (name, p) in edge_transfer:
+                args.append(self.recv_var[edge_transfer[(name, p)]])
+            elif fed and r in fed:
+                args.append(tensor_var[(r.node, r.index, CLIENT)])
+            else:
+                args.append(tensor_var.get((r.node, r.index, device_name)) or tensor_var[
+                    (r.node, r.index, self.req.device_of[r.node])])
+        base = name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name)
+        n_out = len(node.outputs)
+        if n_out == 1:
+            var = "v_" + base
+            if var in self.used:
+                var = self._ident("v_", name)
+            else:
+                self.used.add(var)
+            outs = [var]
+            tensor_var[(name, 0, device_name)] = var
         else:
-            outs = [self._ident("v_", f"{name}_{k}") for k in range(len(node.outputs))]
+            outs = [self._ident("v_", f"{name}_{k}") for k in range(n_out)]
             for k, var in enumerate(outs):
-                self.tensor_var[(name, k, device_name)] = var
-        kernel = self._bind("k_", name, self._kernel(node, opdef, device))
+                tensor_var[(name, k, device_name)] = var
+        kernel = "k_" + base
+        if kernel in self.used:
+            kernel = self._ident("k_", name)
+        else:
+            self.used.add(kernel)
+        self.bound[kernel] = self._kernel(node, opdef, device)
         call = f"{kernel}({', '.join(args)}"
         if not outs:
             return _Line(i, f"{call}){where}", args)
         if opdef.multi_output:
             return _Line(i, f"{', '.join(outs)}, = {call}){where}", args, outs)
-        line = _Line(i, f"{outs[0]} = {call}", args, outs, where=where)
-        if opdef.elementwise:
-            out = node.outputs[0]
-            key = (node.op, out.dtype, out.shape, device_name)
-            meta = self._elementwise_meta.get(key)
-            if meta is None:
-                meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
-                                                      _fusable(node, opdef, device))
-            line.elementwise = True
-            line.buffer, line.fusable = meta
-        return line
+        if not opdef.elementwise:
+            return _Line(i, f"{outs[0]} = {call}", args, outs, where)
+        out = node.outputs[0]
+        key = (node.op, out.dtype, out.shape, device_name)
+        meta = self._elementwise_meta.get(key)
+        if meta is None:
+            meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
+                                                  _fusable(node, opdef, device))
+        return _Line(i, f"{outs[0]} = {call}", args, outs, where, meta[0], True, False, meta[1])
 
     def _kernel(self, node: Node, opdef, device) -> Callable:
         """`bind_kernel`, once per (op, input and output types, device) for elementwise ops:
@@ -410,8 +430,13 @@ class _Generator:
         if not opdef.elementwise or node.attrs:
             return bind_kernel(self.req.graph, node, device, self.req.states.setdefault(node.name, {}))
         nodes = self.req.graph.nodes
-        key = (node.op, device.name, node.outputs,
-               tuple(nodes[r.node].outputs[r.index] for r in node.real_inputs))
+        key = [node.op, device.name, len(node.inputs) - node.helper_inputs]
+        for r in node.inputs if not node.helper_inputs else node.real_inputs:
+            t = nodes[r.node].outputs[r.index]
+            key += (t.dtype, t.shape)
+        for t in node.outputs:
+            key += (t.dtype, t.shape)
+        key = tuple(key)
         kernel = self._elementwise_kernels.get(key)
         if kernel is None:
             kernel = self._elementwise_kernels[key] = bind_kernel(self.req.graph, node, device, {})
