@@ -24,6 +24,7 @@ call per tree (`_fuse`), bit for bit the unfused results; untraced steps only.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 import keyword
 import linecache
 import random
@@ -588,6 +589,7 @@ _FUSE_OPS = {              # numexpr template per (op, dtype); exp/log/tanh floa
 _FUSE_DTYPES = {"float32": set(_FUSE_OPS) - {"exp", "log"},
                 "float64": set(_FUSE_OPS),
                 "int32": {"add", "sub", "mul", "neg", "square"}}
+_FUSE_REPEATS = {t for t in _FUSE_OPS.values() if t.count("{0}") > 1}  # input read twice
 _numexpr: Any = None
 _ne_cache: dict[tuple, Any] = {}
 
@@ -623,10 +625,9 @@ def _fusable(node, opdef, device) -> tuple | None:
 
 def _fuse(records: list[_Line], fetched: set[str], bind: Callable) -> list[_Line]:
     """Records with each fusable tree of two or more ops replaced by one numexpr call."""
-    uses: dict[str, int] = {}
-    for line in records:
-        for v in line.uses:
-            uses[v] = uses.get(v, 0) + 1
+    if not any(line.fusable is not None for line in records):
+        return records
+    uses = Counter(itertools.chain.from_iterable([line.uses for line in records]))
     out: list[_Line] = []
     run: list[_Line] = []
     for line in records + [None]:
@@ -643,6 +644,8 @@ def _fuse(records: list[_Line], fetched: set[str], bind: Callable) -> list[_Line
 
 def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable) -> list[_Line]:
     ne = _load_numexpr()
+    if len(run) == 1:
+        return run
     producer = {line.defs[0]: k for k, line in enumerate(run)}
     dtype_of = {line.defs[0]: line.fusable[1] for line in run}
     # an input is inlined when its producer is in the run and it has no other reader
@@ -650,14 +653,19 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable) -
     size = []
     root = [True] * len(run)
     for k, line in enumerate(run):
-        mine = {producer[v] for v in line.uses if v in producer and uses[v] == 1
-                and v not in fetched and dtype_of[v] == line.fusable[1]}
-        if line.fusable[0].count("{0}") > 1:   # square: its input once, as a value
-            mine = set()
-        while mine and 1 + sum(size[j] for j in mine) > FUSE_MAX_OPS:
+        template, dtype = line.fusable
+        mine = set()
+        if template not in _FUSE_REPEATS:   # square: its input once, as a value
+            for v in line.uses:
+                j = producer.get(v)
+                if j is not None and uses[v] == 1 and v not in fetched and dtype_of[v] == dtype:
+                    mine.add(j)
+        total = 1 + sum([size[j] for j in mine])
+        while total > FUSE_MAX_OPS:
             mine.discard(max(mine, key=lambda j: size[j]))
+            total = 1 + sum([size[j] for j in mine])
         inlined.append(mine)
-        size.append(1 + sum(size[j] for j in mine))
+        size.append(total)
         for j in mine:
             root[j] = False
     result = []
