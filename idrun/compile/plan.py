@@ -245,7 +245,10 @@ class _Generator:
             self._emit(i)
         fetched = self._fetched = self._fetch_vars()
         if not (self.req.record_ops or self.req.record_times):  # traced: every node its own line
-            self.records = _fuse(self.records, set(fetched), self._bind)
+            self.records = _fuse(self.records, set(fetched), self._bind, self._where)
+        for line in self.records:
+            if line.pending is not None:
+                self._render(line)
         body = _lower(self.records, set(fetched), self.req.record_ops, self.req.record_times)
         ret = "    return (" + "".join(f"{v}, " for v in fetched) + ")"
         self.lines = self._header()
@@ -374,10 +377,9 @@ class _Generator:
         # the hot path of a big plan: one call per node, with the lookups inlined
         node = self.req.graph.nodes[name]
         device_name = self.req.device_of[name]
-        where = _comment(f"{name} ({node.op}) on {device_name}, {node.loc}")
         opdef = REGISTRY[node.op]
         if opdef.kernel is None:
-            return _Line(i, f"pass{where}: a constant, ordered by its control inputs")
+            return _Line(i, f"pass{self._where(node)}: a constant, ordered by its control inputs")
         device = self.req.devices[device_name]
         tensor_var, edge_transfer, fed = self.tensor_var, self.part.edge_transfer, self.fed
         args = []
@@ -389,10 +391,9 @@ class _Generator:
             else:
                 args.append(tensor_var.get((r.node, r.index, device_name)) or tensor_var[
                     (r.node, r.index, self.req.device_of[r.node])])
-        base = name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name)
         n_out = len(node.outputs)
         if n_out == 1:
-            var = "v_" + base
+            var = "v_" + (name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name))
             if var in self.used:
                 var = self._ident("v_", name)
             else:
@@ -403,26 +404,34 @@ class _Generator:
             outs = [self._ident("v_", f"{name}_{k}") for k in range(n_out)]
             for k, var in enumerate(outs):
                 tensor_var[(name, k, device_name)] = var
-        kernel = "k_" + base
-        if kernel in self.used:
-            kernel = self._ident("k_", name)
-        else:
-            self.used.add(kernel)
-        self.bound[kernel] = self._kernel(node, opdef, device)
+        if outs and opdef.elementwise and not opdef.multi_output:
+            out = node.outputs[0]
+            key = (node.op, out.dtype, out.shape, device_name)
+            meta = self._elementwise_meta.get(key)
+            if meta is None:
+                meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
+                                                      _fusable(node, opdef, device))
+            # text, comment and kernel come later (`_render`), for the lines fusion keeps
+            return _Line(i, "", args, outs, "", meta[0], True, False, meta[1], (node, opdef, device))
+        kernel = self._bind("k_", name, self._kernel(node, opdef, device))
         call = f"{kernel}({', '.join(args)}"
         if not outs:
-            return _Line(i, f"{call}){where}", args)
+            return _Line(i, f"{call}){self._where(node)}", args)
         if opdef.multi_output:
-            return _Line(i, f"{', '.join(outs)}, = {call}){where}", args, outs)
-        if not opdef.elementwise:
-            return _Line(i, f"{outs[0]} = {call}", args, outs, where)
-        out = node.outputs[0]
-        key = (node.op, out.dtype, out.shape, device_name)
-        meta = self._elementwise_meta.get(key)
-        if meta is None:
-            meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
-                                                  _fusable(node, opdef, device))
-        return _Line(i, f"{outs[0]} = {call}", args, outs, where, meta[0], True, False, meta[1])
+            return _Line(i, f"{', '.join(outs)}, = {call}){self._where(node)}", args, outs)
+        return _Line(i, f"{outs[0]} = {call}", args, outs, self._where(node))
+
+    def _where(self, node: Node) -> str:
+        """The trailing comment of a node's line: name, op, device, spec location."""
+        return _comment(f"{node.name} ({node.op}) on {self.req.device_of[node.name]}, {node.loc}")
+
+    def _render(self, line: "_Line") -> None:
+        """An elementwise line's text, comment and kernel, once fusion has kept it."""
+        node, opdef, device = line.pending
+        kernel = self._bind("k_", node.name, self._kernel(node, opdef, device))
+        line.text = f"{line.defs[0]} = {kernel}({', '.join(line.uses)}"
+        line.where = self._where(node)
+        line.pending = None
 
     def _kernel(self, node: Node, opdef, device) -> Callable:
         """`bind_kernel`, once per (op, input and output types, device) for elementwise ops:
@@ -488,6 +497,7 @@ class _Line:
     elementwise: bool = False    # an elementwise kernel: keeps none of its inputs
     transfer: bool = False
     fusable: tuple | None = None  # (numexpr template, dtype) when it may join a fused kernel
+    pending: tuple | None = None  # (node, opdef, device): text and where still to write (`_render`)
 
 
 def _buffer_key(opdef, out_type, device) -> tuple | None:
@@ -623,7 +633,7 @@ def _fusable(node, opdef, device) -> tuple | None:
     return (_FUSE_OPS[node.op], out.dtype)
 
 
-def _fuse(records: list[_Line], fetched: set[str], bind: Callable) -> list[_Line]:
+def _fuse(records: list[_Line], fetched: set[str], bind: Callable, where: Callable) -> list[_Line]:
     """Records with each fusable tree of two or more ops replaced by one numexpr call."""
     if not any(line.fusable is not None for line in records):
         return records
@@ -635,14 +645,15 @@ def _fuse(records: list[_Line], fetched: set[str], bind: Callable) -> list[_Line
             run.append(line)
             continue
         if run:
-            out += _fuse_run(run, fetched, uses, bind)
+            out += _fuse_run(run, fetched, uses, bind, where)
             run = []
         if line is not None:
             out.append(line)
     return out
 
 
-def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable) -> list[_Line]:
+def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
+              where: Callable) -> list[_Line]:
     ne = _load_numexpr()
     if len(run) == 1:
         return run
@@ -698,10 +709,11 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable) -
         if kernel is None:
             kernel = _ne_cache[key] = ne.NumExpr(text, signature=[(n, kind) for n in names.values()])
         name = bind("fz_", line.defs[0][2:] if line.defs[0].startswith("v_") else line.defs[0], kernel)
-        where = line.where + f"; fused: {len(members)} ops in one numexpr kernel"
+        comment = (where(line.pending[0]) if line.pending else line.where) \
+            + f"; fused: {len(members)} ops in one numexpr kernel"
         args = list(names)
         result.append(_Line(line.item, f"{line.defs[0]} = {name}({', '.join(args)}", args,
-                            list(line.defs), where=where, elementwise=True))
+                            list(line.defs), where=comment, elementwise=True))
     return result
 
 
