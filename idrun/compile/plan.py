@@ -153,37 +153,45 @@ def partition_step(graph: Graph, device_of: dict[str, str], fetch: list[TensorRe
 def compile_plan(req: PlanRequest, step: Step) -> Plan:
     """Order a partitioned step, bind its kernels and generate its step function."""
     graph = req.graph
-    _check_placeholders(graph, step.needed)
-    items = _items(graph, step.needed, step.partition)
+    items, sources = _items(graph, step.needed, step.partition)
     order = _order(graph, items, step.partition, req.rng)
-    return _Generator(req, step.partition, items, step.needed).build(order)
+    return _Generator(req, step.partition, items, sources).build(order)
 
 
-def _check_placeholders(graph: Graph, needed: list[str]) -> None:
-    for name in needed:
-        node = graph.nodes[name]
-        if REGISTRY[node.op].source == "placeholder":
-            t = node.outputs[0]
-            raise PlanError(name, f"You must feed a value for placeholder tensor '{name}' with "
-                                  f"dtype {tf_name(t.dtype)} and shape {format_dims(t.shape)} "
-                                  f"(--feed {name}=VALUE, or run.feed in the spec)")
+def _unfed_placeholder(node: Node) -> PlanError:
+    t = node.outputs[0]
+    return PlanError(node.name, f"You must feed a value for placeholder tensor '{node.name}' with "
+                                f"dtype {tf_name(t.dtype)} and shape {format_dims(t.shape)} "
+                                f"(--feed {node.name}=VALUE, or run.feed in the spec)")
 
 
-def _items(graph: Graph, needed: list[str], part: Partition) -> list[_Item]:
+def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item], list[str]]:
+    """What the step runs, in one pass over it: its items (ops, and transfers in their
+    places) and its sources (constants and variables, bound once); an unfed placeholder
+    raises PlanError."""
     # sources are bound, not run; a constant with control inputs stays an item so that
     # what it orders (an implicit constant carrying a block's edge, A3) stays ordered.
     # Keys are positions in `needed` (declaration order): a transfer's source is needed.
     nodes = graph.nodes
-    items = [_Item((k, 0, 0), n, None) for k, n in enumerate(needed)
-             if REGISTRY[nodes[n].op].kernel is not None or nodes[n].control_inputs]
+    items, sources = [], []
+    for k, name in enumerate(needed):
+        node = nodes[name]
+        opdef = REGISTRY[node.op]
+        if opdef.kernel is not None or node.control_inputs:
+            items.append(_Item((k, 0, 0), name, None))
+        if opdef.source:
+            if opdef.source == "placeholder":
+                raise _unfed_placeholder(node)
+            if opdef.source in ("const", "variable"):
+                sources.append(name)
     if not part.transfers:
-        return items
+        return items, sources
     position = {n: k for k, n in enumerate(needed)}
     for i, spec in enumerate(part.transfers):
         key = (-1, 0, i) if spec.kind == "feed" else (position[spec.tensor.node], 1, i)
         items.append(_Item(key, None, i))
     items.sort(key=lambda it: it.key)
-    return items
+    return items, sources
 
 
 def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
@@ -225,8 +233,8 @@ def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
 class _Generator:
     """Writes the step function's source and binds its free variables."""
 
-    def __init__(self, req: PlanRequest, part: Partition, items: list[_Item], needed: list[str]):
-        self.req, self.part, self.items, self.needed = req, part, items, needed
+    def __init__(self, req: PlanRequest, part: Partition, items: list[_Item], sources: list[str]):
+        self.req, self.part, self.items, self.sources = req, part, items, sources
         self.fed = set(req.fed)
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
@@ -326,11 +334,11 @@ class _Generator:
     def _bind_sources(self) -> None:
         """Constants (once per device that holds them) and variable cells."""
         self.bound["clk"] = self.req.clock
-        for name in self.needed:
+        for name in self.sources:
             node = self.req.graph.nodes[name]
             home = self.req.device_of[name]
             source = REGISTRY[node.op].source
-            if source == "const" and TensorRef(name, 0) not in self.fed:
+            if source == "const" and not (self.fed and TensorRef(name, 0) in self.fed):
                 for device in sorted({home} | self.part.replicated.get(name, set())):
                     value = self.req.devices[device].put(materialize(node))
                     label = name if device == home else f"{name}@{device}"
