@@ -197,37 +197,45 @@ def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item
 def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
     """A legal order of items through data, control and transfer edges."""
     position = {it.node: i for i, it in enumerate(items) if it.node is not None}
+    deps = _deps(graph, items, part, position) if part.transfers else _op_deps(graph, items, position)
+    if rng is None and all(not mine or max(mine) < i for i, mine in enumerate(deps)):
+        return list(range(len(items)))  # what declaration_order returns then, without a heap
+    return random_order(deps, rng) if rng is not None else declaration_order(deps)
+
+
+def _op_deps(graph: Graph, items: list[_Item], position: dict[str, int]) -> list[list[int]]:
+    """Per item the items it waits for, in a step without transfers: producers only."""
+    nodes, get = graph.nodes, position.get
+    deps: list[list[int]] = []
+    for it in items:
+        node = nodes[it.node]
+        mine = [get(r.node) for r in node.inputs]
+        if node.control_inputs:
+            mine += [get(c) for c in node.control_inputs]
+        deps.append([d for d in mine if d is not None] if None in mine else mine)
+    return deps
+
+
+def _deps(graph: Graph, items: list[_Item], part: Partition, position: dict[str, int]) -> list[list[int]]:
+    """Per item the items it waits for: producers, and transfers where values cross."""
     xfer_pos = {it.transfer: i for i, it in enumerate(items) if it.transfer is not None}
     nodes = graph.nodes
     edge_transfer, control_transfer = part.edge_transfer, part.control_transfer
-    replica_controls = part.replica_controls
     deps: list[list[int]] = []
-    forward = True   # every item's dependencies come before it: the declaration order is legal
-    for i, it in enumerate(items):
+    for it in items:
         if it.transfer is not None:
             spec = part.transfers[it.transfer]
             src = position.get(spec.tensor.node)
-            mine = [] if spec.kind == "feed" or src is None else [src]
-        else:
-            node = nodes[it.node]
-            if edge_transfer:
-                mine = [xfer_pos[edge_transfer[(it.node, p)]] if (it.node, p) in edge_transfer
-                        else position.get(r.node) for p, r in enumerate(node.inputs)]
-            else:
-                mine = [position.get(r.node) for r in node.inputs]
-            if node.control_inputs:
-                mine += [xfer_pos[control_transfer[(it.node, c)]] if (it.node, c) in control_transfer
-                         else position.get(c) for c in node.control_inputs]
-            if replica_controls:
-                mine += [xfer_pos[x] for x in replica_controls.get(it.node, ())]
-            if None in mine:
-                mine = [d for d in mine if d is not None]
-        if forward and mine and max(mine) >= i:
-            forward = False
-        deps.append(mine)
-    if rng is None and forward:  # what declaration_order returns for such deps, without a heap
-        return list(range(len(items)))
-    return random_order(deps, rng) if rng is not None else declaration_order(deps)
+            deps.append([] if spec.kind == "feed" or src is None else [src])
+            continue
+        node = nodes[it.node]
+        mine = [xfer_pos[edge_transfer[(it.node, p)]] if (it.node, p) in edge_transfer
+                else position.get(r.node) for p, r in enumerate(node.inputs)]
+        mine += [xfer_pos[control_transfer[(it.node, c)]] if (it.node, c) in control_transfer
+                 else position.get(c) for c in node.control_inputs]
+        mine += [xfer_pos[i] for i in part.replica_controls.get(it.node, ())]
+        deps.append([d for d in mine if d is not None])
+    return deps
 
 
 class _Generator:
@@ -249,8 +257,11 @@ class _Generator:
         self._bind_sources()
         fed = [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_vars())]
         self.records: list[_Line] = []
+        items, records = self.items, self.records
         for i in order:
-            self._emit(i)
+            item = items[i]
+            records.append(self._op_line(i, item.node) if item.transfer is None
+                           else self._transfer_line(i, item.transfer))
         fetched = self._fetched = self._fetch_vars()
         if not (self.req.record_ops or self.req.record_times):  # traced: every node its own line
             self.records = _fuse(self.records, set(fetched), self._bind, self._where)
@@ -373,13 +384,6 @@ class _Generator:
     def _fetch_vars(self) -> list[str]:
         return [self.recv_var[self.part.fetch_transfer[ref]] if ref in self.part.fetch_transfer
                 else self._local_var(ref, CLIENT) for ref in self.req.fetch]
-
-    def _emit(self, i: int) -> None:
-        item = self.items[i]
-        if item.transfer is not None:
-            self.records.append(self._transfer_line(i, item.transfer))
-        else:
-            self.records.append(self._op_line(i, item.node))
 
     def _op_line(self, i: int, name: str) -> "_Line":
         # the hot path of a big plan: one call per node, with the lookups inlined
@@ -666,49 +670,57 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
     if len(run) == 1:
         return run
     producer = {line.defs[0]: k for k, line in enumerate(run)}
-    dtype_of = {line.defs[0]: line.fusable[1] for line in run}
     # an input is inlined when its producer is in the run and it has no other reader
-    inlined: list[set[int]] = []
-    size = []
+    parts: list[list | None] = []  # per line: its arguments, an inlined one as its run index
+    size = []                      # per line: the ops of its tree
     root = [True] * len(run)
-    for k, line in enumerate(run):
+    for line in run:
         template, dtype = line.fusable
-        mine = set()
+        mine = None
         if template not in _FUSE_REPEATS:   # square: its input once, as a value
             for v in line.uses:
                 j = producer.get(v)
-                if j is not None and uses[v] == 1 and v not in fetched and dtype_of[v] == dtype:
+                if j is not None and uses[v] == 1 and v not in fetched and run[j].fusable[1] == dtype:
+                    if mine is None:
+                        mine = set()
                     mine.add(j)
+        if mine is None:
+            parts.append(None)
+            size.append(1)
+            continue
         total = 1 + sum([size[j] for j in mine])
         while total > FUSE_MAX_OPS:
-            mine.discard(max(mine, key=lambda j: size[j]))
+            mine.discard(max(mine, key=size.__getitem__))
             total = 1 + sum([size[j] for j in mine])
-        inlined.append(mine)
         size.append(total)
+        if not mine:
+            parts.append(None)
+            continue
         for j in mine:
             root[j] = False
+        parts.append([producer[v] if producer.get(v) in mine else v for v in line.uses])
     result = []
     for k, line in enumerate(run):
         if not root[k]:
             continue
-        if not inlined[k]:
+        if parts[k] is None:
             result.append(line)
             continue
         names: dict[str, str] = {}
-        members: list[int] = []
 
         def expr(j: int) -> str:
             args = []
-            for v in run[j].uses:
-                if v in producer and producer[v] in inlined[j]:
-                    args.append(expr(producer[v]))
+            for a in parts[j] or run[j].uses:
+                if type(a) is int:
+                    args.append(expr(a))
                 else:
-                    args.append(names.setdefault(v, f"i{len(names)}"))
-            members.append(j)
+                    n = names.get(a)
+                    if n is None:
+                        n = names[a] = f"i{len(names)}"
+                    args.append(n)
             return run[j].fusable[0].format(*args)
 
         text = expr(k)
-        members.sort()
         dtype = line.fusable[1]
         kind = {"float32": float, "float64": ne.necompiler.double,
                 "int32": ne.necompiler.int_}[dtype]
@@ -718,7 +730,7 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
             kernel = _ne_cache[key] = ne.NumExpr(text, signature=[(n, kind) for n in names.values()])
         name = bind("fz_", line.defs[0][2:] if line.defs[0].startswith("v_") else line.defs[0], kernel)
         comment = (where(line.pending[0]) if line.pending else line.where) \
-            + f"; fused: {len(members)} ops in one numexpr kernel"
+            + f"; fused: {size[k]} ops in one numexpr kernel"
         args = list(names)
         result.append(_Line(line.item, f"{line.defs[0]} = {name}({', '.join(args)}", args,
                             list(line.defs), where=comment, elementwise=True))
