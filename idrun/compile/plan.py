@@ -63,7 +63,6 @@ class _Item(NamedTuple):
     """One thing a step does: run a node, or perform a transfer (a tuple: one per node of
     a step, made cheaply)."""
 
-    key: tuple            # declaration-order tie-break
     node: str | None      # op items
     transfer: int | None  # transfer items: index into Partition.transfers
 
@@ -171,14 +170,14 @@ def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item
     raises PlanError."""
     # sources are bound, not run; a constant with control inputs stays an item so that
     # what it orders (an implicit constant carrying a block's edge, A3) stays ordered.
-    # Keys are positions in `needed` (declaration order): a transfer's source is needed.
+    # Sort keys are positions in `needed` (declaration order): a transfer's source is needed.
     nodes = graph.nodes
     items, sources = [], []
     for k, name in enumerate(needed):
         node = nodes[name]
         opdef = REGISTRY[node.op]
         if opdef.kernel is not None or node.control_inputs:
-            items.append(_Item((k, 0, 0), name, None))
+            items.append(_Item(name, None))
         if opdef.source:
             if opdef.source == "placeholder":
                 raise _unfed_placeholder(node)
@@ -186,21 +185,41 @@ def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item
                 sources.append(name)
     if not part.transfers:
         return items, sources
+    # transfers in declaration order too: feeds first, the others after their source
     position = {n: k for k, n in enumerate(needed)}
+    keyed = [((position[it.node], 0, 0), it) for it in items]
     for i, spec in enumerate(part.transfers):
         key = (-1, 0, i) if spec.kind == "feed" else (position[spec.tensor.node], 1, i)
-        items.append(_Item(key, None, i))
-    items.sort(key=lambda it: it.key)
-    return items, sources
+        keyed.append((key, _Item(None, i)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [it for _, it in keyed], sources
 
 
 def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
     """A legal order of items through data, control and transfer edges."""
     position = {it.node: i for i, it in enumerate(items) if it.node is not None}
+    if rng is None and not part.transfers and _forward(graph, items, position):
+        return list(range(len(items)))  # what declaration_order returns then, without a heap
     deps = _deps(graph, items, part, position) if part.transfers else _op_deps(graph, items, position)
     if rng is None and all(not mine or max(mine) < i for i, mine in enumerate(deps)):
-        return list(range(len(items)))  # what declaration_order returns then, without a heap
+        return list(range(len(items)))
     return random_order(deps, rng) if rng is not None else declaration_order(deps)
+
+
+def _forward(graph: Graph, items: list[_Item], position: dict[str, int]) -> bool:
+    """Whether every item (no transfers) comes after what it waits for: the common case,
+    checked without building the dependency lists."""
+    nodes, get = graph.nodes, position.get
+    for i, it in enumerate(items):
+        node = nodes[it.node]
+        for r in node.inputs:
+            if get(r.node, -1) >= i:
+                return False
+        if node.control_inputs:
+            for c in node.control_inputs:
+                if get(c, -1) >= i:
+                    return False
+    return True
 
 
 def _op_deps(graph: Graph, items: list[_Item], position: dict[str, int]) -> list[list[int]]:
