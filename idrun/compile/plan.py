@@ -263,6 +263,8 @@ class _Generator:
     def __init__(self, req: PlanRequest, part: Partition, items: list[_Item], sources: list[str]):
         self.req, self.part, self.items, self.sources = req, part, items, sources
         self.fed = set(req.fed)
+        self.nodes = req.graph.nodes
+        self.local = not self.fed and not part.edge_transfer  # see `_op_line`
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
         self.recv_var: dict[int, str] = {}       # transfer index -> variable it arrives in
@@ -406,22 +408,18 @@ class _Generator:
 
     def _op_line(self, i: int, name: str) -> "_Line":
         # the hot path of a big plan: one call per node, with the lookups inlined
-        node = self.req.graph.nodes[name]
+        node = self.nodes[name]
         device_name = self.req.device_of[name]
         opdef = REGISTRY[node.op]
         if opdef.kernel is None:
             return _Line(i, f"pass{self._where(node)}: a constant, ordered by its control inputs")
-        device = self.req.devices[device_name]
-        tensor_var, edge_transfer, fed = self.tensor_var, self.part.edge_transfer, self.fed
-        args = []
-        for p, r in enumerate(node.inputs if not node.helper_inputs else node.real_inputs):
-            if edge_transfer and (name, p) in edge_transfer:
-                args.append(self.recv_var[edge_transfer[(name, p)]])
-            elif fed and r in fed:
-                args.append(tensor_var[(r.node, r.index, CLIENT)])
-            else:
-                args.append(tensor_var.get((r.node, r.index, device_name)) or tensor_var[
-                    (r.node, r.index, self.req.device_of[r.node])])
+        tensor_var = self.tensor_var
+        if self.local:  # nothing fed, nothing moved: each input is its producer's variable here
+            get = tensor_var.get
+            args = [get((r.node, r.index, device_name)) or self._home_var(r)
+                    for r in (node.inputs if not node.helper_inputs else node.real_inputs)]
+        else:
+            args = self._args(node, device_name)
         n_out = len(node.outputs)
         if n_out == 1:
             var = "v_" + (name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name))
@@ -440,17 +438,36 @@ class _Generator:
             key = (node.op, out.dtype, out.shape, device_name)
             meta = self._elementwise_meta.get(key)
             if meta is None:
+                device = self.req.devices[device_name]
                 meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
                                                       _fusable(node, opdef, device))
             # text, comment and kernel come later (`_render`), for the lines fusion keeps
-            return _Line(i, "", args, outs, "", meta[0], True, False, meta[1], (node, opdef, device))
-        kernel = self._bind("k_", name, self._kernel(node, opdef, device))
+            return _Line(i, "", args, outs, "", meta[0], True, False, meta[1],
+                         (node, opdef, self.req.devices[device_name]))
+        kernel = self._bind("k_", name, self._kernel(node, opdef, self.req.devices[device_name]))
         call = f"{kernel}({', '.join(args)}"
         if not outs:
             return _Line(i, f"{call}){self._where(node)}", args)
         if opdef.multi_output:
             return _Line(i, f"{', '.join(outs)}, = {call}){self._where(node)}", args, outs)
         return _Line(i, f"{outs[0]} = {call}", args, outs, self._where(node))
+
+    def _args(self, node: Node, device_name: str) -> list[str]:
+        """The variables a node's kernel reads: what a transfer brought, a fed value, or its
+        producer's output on this device."""
+        tensor_var, edge_transfer, fed, name = self.tensor_var, self.part.edge_transfer, self.fed, node.name
+        args = []
+        for p, r in enumerate(node.real_inputs):
+            if edge_transfer and (name, p) in edge_transfer:
+                args.append(self.recv_var[edge_transfer[(name, p)]])
+            elif fed and r in fed:
+                args.append(tensor_var[(r.node, r.index, CLIENT)])
+            else:
+                args.append(tensor_var.get((r.node, r.index, device_name)) or self._home_var(r))
+        return args
+
+    def _home_var(self, ref: TensorRef) -> str:
+        return self.tensor_var[(ref.node, ref.index, self.req.device_of[ref.node])]
 
     def _where(self, node: Node) -> str:
         """The trailing comment of a node's line: name, op, device, spec location."""
