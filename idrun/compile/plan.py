@@ -648,6 +648,9 @@ _FUSE_DTYPES = {"float32": set(_FUSE_OPS) - {"exp", "log"},
                 "float64": set(_FUSE_OPS),
                 "int32": {"add", "sub", "mul", "neg", "square"}}
 _FUSE_REPEATS = {t for t in _FUSE_OPS.values() if t.count("{0}") > 1}  # input read twice
+# per template: itself with `{}` per argument read, and which argument each one reads
+_FUSE_SLOTS = {t: (re.sub(r"\{\d\}", "{}", t), [int(d) for d in re.findall(r"\{(\d)\}", t)])
+               for t in _FUSE_OPS.values()}
 _numexpr: Any = None
 _ne_cache: dict[tuple, Any] = {}
 
@@ -706,57 +709,69 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
     if len(run) == 1:
         return run
     producer = {line.defs[0]: k for k, line in enumerate(run)}
-    # an input is inlined when its producer is in the run and it has no other reader
-    parts: list[list | None] = []  # per line: its arguments, an inlined one as its run index
+    # an input is inlined when its producer is in the run and it has no other reader.
+    # Each line's expression is written as its inputs are decided (bottom-up): its text with
+    # `{}` for each leaf, and its leaves (the variables read) in the order they appear
+    texts: list[str | None] = []
+    leaves: list[list | None] = []
     size = []                      # per line: the ops of its tree
     root = [True] * len(run)
+    fused = False
     for line in run:
         template, dtype = line.fusable
+        args = line.uses
         mine = None
         if template not in _FUSE_REPEATS:   # square: its input once, as a value
-            for v in line.uses:
+            for v in args:
                 j = producer.get(v)
                 if j is not None and uses[v] == 1 and v not in fetched and run[j].fusable[1] == dtype:
                     if mine is None:
                         mine = set()
                     mine.add(j)
-        if mine is None:
-            parts.append(None)
-            size.append(1)
-            continue
-        total = 1 + sum([size[j] for j in mine])
-        while total > FUSE_MAX_OPS:
-            mine.discard(max(mine, key=size.__getitem__))
+        total = 1
+        if mine is not None:
             total = 1 + sum([size[j] for j in mine])
+            while total > FUSE_MAX_OPS:
+                mine.discard(max(mine, key=size.__getitem__))
+                total = 1 + sum([size[j] for j in mine])
         size.append(total)
+        auto, slots = _FUSE_SLOTS[template]
         if not mine:
-            parts.append(None)
+            texts.append(auto)
+            leaves.append([args[p] for p in slots])
             continue
-        for j in mine:
-            root[j] = False
-        parts.append([producer[v] if producer.get(v) in mine else v for v in line.uses])
+        fused = True
+        parts, mine_leaves = [], []
+        for p in slots:
+            v = args[p]
+            j = producer.get(v)
+            if j is not None and j in mine:
+                root[j] = False
+                parts.append(texts[j])
+                mine_leaves += leaves[j]
+                texts[j] = leaves[j] = None   # read once: by this line
+            else:
+                parts.append("{}")
+                mine_leaves.append(v)
+        texts.append(auto.format(*parts))
+        leaves.append(mine_leaves)
+    if not fused:
+        return run
     result = []
     for k, line in enumerate(run):
         if not root[k]:
             continue
-        if parts[k] is None:
+        if size[k] == 1:
             result.append(line)
             continue
         names: dict[str, str] = {}
-
-        def expr(j: int) -> str:
-            args = []
-            for a in parts[j] or run[j].uses:
-                if type(a) is int:
-                    args.append(expr(a))
-                else:
-                    n = names.get(a)
-                    if n is None:
-                        n = names[a] = f"i{len(names)}"
-                    args.append(n)
-            return run[j].fusable[0].format(*args)
-
-        text = expr(k)
+        idents = []
+        for v in leaves[k]:
+            n = names.get(v)
+            if n is None:
+                n = names[v] = f"i{len(names)}"
+            idents.append(n)
+        text = texts[k].format(*idents)
         dtype = line.fusable[1]
         kind = {"float32": float, "float64": ne.necompiler.double,
                 "int32": ne.necompiler.int_}[dtype]
