@@ -56,6 +56,8 @@ class Partition:
 def partition(graph: Graph, device_of: dict[str, str], needed: list[str],
               fetch: list[TensorRef], fed: set[TensorRef]) -> Partition:
     """The transfers of one step; see the module docstring for the rules."""
+    if set(device_of.values()) <= {CLIENT}:  # every node at the client: nothing crosses
+        return Partition()
     part = Partition(replicated=_replicated(graph, device_of, needed, fetch, fed))
     shared: dict[tuple, int] = {}
     nodes, replicated = graph.nodes, part.replicated
