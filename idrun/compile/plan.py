@@ -350,7 +350,7 @@ class _Generator:
 
     def _ident(self, prefix: str, name: str) -> str:
         """A fresh Python name that reads as the node's (`v_x_plus_1`, `k_tower_z`)."""
-        base = prefix + (name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name))
+        base = prefix + (name if name.isascii() and name.isidentifier() else _word(name))
         ident, n = base, 1
         while ident in self.used or keyword.iskeyword(ident):
             n += 1
@@ -394,14 +394,6 @@ class _Generator:
         return self.tensor_var.get((ref.node, ref.index, device)) or self.tensor_var[
             (ref.node, ref.index, self.req.device_of[ref.node])]
 
-    def _input_var(self, consumer: str, pos: int, ref: TensorRef, device: str) -> str:
-        if self.part.edge_transfer and (consumer, pos) in self.part.edge_transfer:
-            return self.recv_var[self.part.edge_transfer[(consumer, pos)]]
-        if self.fed and ref in self.fed:
-            return self.tensor_var[(ref.node, ref.index, CLIENT)]
-        return self.tensor_var.get((ref.node, ref.index, device)) or self.tensor_var[
-            (ref.node, ref.index, self.req.device_of[ref.node])]
-
     def _fetch_vars(self) -> list[str]:
         return [self.recv_var[self.part.fetch_transfer[ref]] if ref in self.part.fetch_transfer
                 else self._local_var(ref, CLIENT) for ref in self.req.fetch]
@@ -422,7 +414,7 @@ class _Generator:
             args = self._args(node, device_name)
         n_out = len(node.outputs)
         if n_out == 1:
-            var = "v_" + (name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name))
+            var = "v_" + (name if name.isascii() and name.isidentifier() else _word(name))
             if var in self.used:
                 var = self._ident("v_", name)
             else:
@@ -518,6 +510,11 @@ class _Generator:
         if spec.kind == "feed":
             return self.tensor_var[(ref.node, ref.index, CLIENT)]
         return self.tensor_var[(ref.node, ref.index, spec.src)]
+
+
+def _word(name: str) -> str:
+    """`name` with every non-word character made `_` (an ASCII identifier is as it is)."""
+    return name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name)
 
 
 def _comment(text: str) -> str:
@@ -720,20 +717,24 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
     for line in run:
         template, dtype = line.fusable
         args = line.uses
-        mine = None
+        mine = None   # the run lines it inlines (each reads a distinct input, read only here)
         if template not in _FUSE_REPEATS:   # square: its input once, as a value
             for v in args:
                 j = producer.get(v)
                 if j is not None and uses[v] == 1 and v not in fetched and run[j].fusable[1] == dtype:
                     if mine is None:
-                        mine = set()
-                    mine.add(j)
+                        mine = [j]
+                    else:
+                        mine.append(j)
         total = 1
         if mine is not None:
             total = 1 + sum([size[j] for j in mine])
-            while total > FUSE_MAX_OPS:
-                mine.discard(max(mine, key=size.__getitem__))
-                total = 1 + sum([size[j] for j in mine])
+            if total > FUSE_MAX_OPS:  # drop the largest subtrees (ties as a set iterates)
+                kept = set(mine)
+                while total > FUSE_MAX_OPS:
+                    kept.discard(max(kept, key=size.__getitem__))
+                    total = 1 + sum([size[j] for j in kept])
+                mine = [j for j in mine if j in kept]
         size.append(total)
         auto, slots = _FUSE_SLOTS[template]
         if not mine:
