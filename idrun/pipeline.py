@@ -64,7 +64,12 @@ class Pipeline:
     def session(self):
         """Devices and variables for the placed graph (imports numpy)."""
         from idrun.runtime.session import Session
-        return Session(self.spec.graph, self.placement, self.spec.name)
+        session = Session(self.spec.graph, self.placement, self.spec.name)
+        if "step" in self.__dict__:  # partitioned already (`show`, the bench): not twice
+            req = self.request
+            if req.fetch or req.targets:
+                session.adopt_step(req.fetch, req.targets, list(req.feeds), self.step)
+        return session
 
     def run(self, observers: tuple = ()):
         """Run the request; the RunResult keeps every finished step, and the error if any."""

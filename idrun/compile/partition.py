@@ -56,18 +56,25 @@ class Partition:
 def partition(graph: Graph, device_of: dict[str, str], needed: list[str],
               fetch: list[TensorRef], fed: set[TensorRef]) -> Partition:
     """The transfers of one step; see the module docstring for the rules."""
+    if set(device_of.values()) <= {CLIENT}:  # every node at the client: nothing crosses
+        return Partition()
     part = Partition(replicated=_replicated(graph, device_of, needed, fetch, fed))
     shared: dict[tuple, int] = {}
+    nodes, replicated = graph.nodes, part.replicated
+    fed_nodes = {ref.node for ref in fed}  # a str lookup first: TensorRef hashes in Python
     for name in needed:
-        node = graph.nodes[name]
+        node = nodes[name]
         dst = device_of[name]
         for pos, ref in enumerate(node.inputs):
+            # the common case first, inline: a producer on the same device (G1)
+            if device_of[ref.node] == dst and not (ref.node in fed_nodes and ref in fed):
+                continue
             index = _data_transfer(graph, device_of, part, shared, ref, dst, fed)
             if index is not None:
                 part.edge_transfer[(name, pos)] = index
         for src_node in node.control_inputs:
             # a replicated constant keeps its control inputs on every copy (G8)
-            for copy_dst in sorted(part.replicated.get(name, {dst})):
+            for copy_dst in sorted(replicated.get(name, {dst})):
                 if device_of[src_node] == copy_dst:
                     continue
                 key = ("control", src_node, copy_dst)
@@ -117,25 +124,27 @@ def _fetch_transfer(graph, device_of, part, shared, ref: TensorRef, fed) -> int 
 
 def _replicated(graph: Graph, device_of, needed, fetch, fed) -> dict[str, set[str]]:
     """Constants TF's ReplicateConstantsPass copies to each consumer device (G8)."""
+    nodes = graph.nodes
+    # only small constants on a CPU can be replicated: collect consumer devices for those
+    candidates = {name for name in needed if REGISTRY[nodes[name].op].source == "const"
+                  and device_of[name].rsplit("/", 1)[-1].startswith("cpu") and _small(nodes[name])}
+    if not candidates:
+        return {}
     edges: dict[str, list[str]] = {}
     has_control_out: set[str] = set()
+    fed_nodes = {ref.node for ref in fed}
     for name in needed:
-        node = graph.nodes[name]
+        node = nodes[name]
         for ref in node.inputs:
-            if ref not in fed:
+            if ref.node in candidates and not (ref.node in fed_nodes and ref in fed):
                 edges.setdefault(ref.node, []).append(device_of[name])
-        has_control_out.update(node.control_inputs)
+        if node.control_inputs:
+            has_control_out.update(node.control_inputs)
     for ref in fetch:
-        if ref not in fed:
+        if ref.node in candidates and ref not in fed:
             edges.setdefault(ref.node, []).append(CLIENT)
-    out = {}
-    for name, dsts in edges.items():
-        node = graph.nodes[name]
-        if (REGISTRY[node.op].source == "const" and len(dsts) > 1 and name not in has_control_out
-                and device_of[name].rsplit("/", 1)[-1].startswith("cpu")
-                and len(set(dsts)) > 1 and _small(node)):
-            out[name] = set(dsts)
-    return out
+    return {name: set(dsts) for name, dsts in edges.items()
+            if len(dsts) > 1 and name not in has_control_out and len(set(dsts)) > 1}
 
 
 def _small(node) -> bool:

@@ -57,7 +57,9 @@ def graph_devices(graph: Graph, declared: list[str] | None) -> list[str]:
         return list(dict.fromkeys([CLIENT] + declared)) if CLIENT not in declared else list(declared)
     found = [CLIENT]
     for node in graph.nodes.values():
-        spec = parse_device(node.device) if node.device else DeviceSpec()
+        if not node.device:   # asks for none (DeviceSpec() is not complete)
+            continue
+        spec = parse_device(node.device)
         if spec.is_complete and str(spec) not in found:
             found.append(str(spec))
     return found
@@ -71,14 +73,18 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
     """Place every node for one set of fed tensors; raises SpecError naming the first
     impossible request."""
     result = Placement(devices=graph_devices(graph, declared))
-    requested = {name: _requested(node, result, soft) for name, node in graph.nodes.items()}
+    requested = {name: _requested(node, result, soft) if node.device else ""
+                 for name, node in graph.nodes.items()}
     groups = _colocation_groups(graph)
     group_device = _group_devices(graph, groups, requested, result.devices)
     fed = frozenset(fed)
     users = _users(graph, fed)
     second = []
+    anchors = {}   # node -> the node it is placed with (colocate_with, F5), when any
     for name, node in graph.nodes.items():   # TF's first pass, in graph order
         anchor = node.colocate or _colocation_input(node)
+        if anchor:
+            anchors[name] = anchor
         if name in groups:
             var = groups[name]
             result.device[name], why = group_device[var]
@@ -96,18 +102,17 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
             result.device[name], result.reason[name] = _default(node, result.devices), "default"
     for name in second:
         _place_candidate(graph, graph.nodes[name], users, result, fed)
-    _colocate(graph, groups, result)   # groups whose anchor is placed late (EMA shadows)
+    _colocate(anchors, groups, result)   # groups whose anchor is placed late (EMA shadows)
     return result
 
 
-def _colocate(graph: Graph, groups: dict[str, str], result: Placement) -> None:
+def _colocate(anchors: dict[str, str], groups: dict[str, str], result: Placement) -> None:
     """TF's colocate_with: a node (and its variable's group) goes where its anchor is (F5)."""
     members_of: dict[str, list[str]] = {}
     for member, var in groups.items():
         members_of.setdefault(var, []).append(member)
-    for name, node in graph.nodes.items():
-        anchor = node.colocate or _colocation_input(node)
-        if not anchor or name in groups and groups[name] != name or anchor not in result.device:
+    for name, anchor in anchors.items():   # in graph order
+        if name in groups and groups[name] != name or anchor not in result.device:
             continue
         for member in members_of.get(name, [name]):
             result.device[member] = result.device[anchor]
@@ -124,9 +129,10 @@ def _colocation_input(node: Node) -> str:
 def _users(graph: Graph, fed: frozenset) -> dict[str, list[str]]:
     """Out-edges after TF's feed rewrite: one entry per edge."""
     users: dict[str, list[str]] = {name: [] for name in graph.nodes}
+    fed_nodes = {ref.node for ref in fed}  # a str lookup first: TensorRef hashes in Python
     for node in graph.nodes.values():
         for ref in node.inputs:
-            if ref not in fed:
+            if not (ref.node in fed_nodes and ref in fed):
                 users[ref.node].append(node.name)
         for dep in node.control_inputs:
             users[dep].append(node.name)

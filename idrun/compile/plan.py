@@ -24,13 +24,14 @@ call per tree (`_fuse`), bit for bit the unfused results; untraced steps only.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 import keyword
 import linecache
 import random
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 
 from idrun.arrays import materialize
@@ -45,6 +46,8 @@ from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.schedule import declaration_order, random_order
 
 _plan_count = itertools.count(1)
+# what `re.sub(r"\W", "_", name)` does to an ASCII name, as one str.translate
+_NON_WORD = str.maketrans({chr(c): "_" for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
 
 
 class PlanError(Exception):
@@ -56,11 +59,10 @@ class PlanError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    """One thing a step does: run a node, or perform a transfer."""
+class _Item(NamedTuple):
+    """One thing a step does: run a node, or perform a transfer (a tuple: one per node of
+    a step, made cheaply)."""
 
-    key: tuple            # declaration-order tie-break
     node: str | None      # op items
     transfer: int | None  # transfer items: index into Partition.transfers
 
@@ -114,8 +116,22 @@ def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
     """What one step runs (B1): everything fetches and targets need, in declaration order;
     a fed tensor's producer is not followed."""
     roots = [r.node for r in fetch if r not in fed] + list(targets)
+    if fed:
+        seen = graph.closure(roots, frozenset(fed))
+    else:  # Graph.closure without a stop set: no TensorRef hashed per edge
+        nodes, seen, stack = graph.nodes, set(), roots
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = nodes[name]
+            stack.extend([r.node for r in node.inputs])
+            stack.extend(node.control_inputs)
+    if 4 * len(seen) >= len(graph.nodes):  # most of the graph: one scan, no sort
+        return [name for name in graph.nodes if name in seen]
     index = graph.index()
-    return sorted(graph.closure(roots, frozenset(fed)), key=index.__getitem__)
+    return sorted(seen, key=index.__getitem__)
 
 
 @dataclass
@@ -136,38 +152,94 @@ def partition_step(graph: Graph, device_of: dict[str, str], fetch: list[TensorRe
 def compile_plan(req: PlanRequest, step: Step) -> Plan:
     """Order a partitioned step, bind its kernels and generate its step function."""
     graph = req.graph
-    _check_placeholders(graph, step.needed)
-    items = _items(graph, step.needed, step.partition, graph.index())
+    items, sources = _items(graph, step.needed, step.partition)
     order = _order(graph, items, step.partition, req.rng)
-    return _Generator(req, step.partition, items, step.needed).build(order)
+    return _Generator(req, step.partition, items, sources).build(order)
 
 
-def _check_placeholders(graph: Graph, needed: list[str]) -> None:
-    for name in needed:
-        node = graph.nodes[name]
-        if REGISTRY[node.op].source == "placeholder":
-            t = node.outputs[0]
-            raise PlanError(name, f"You must feed a value for placeholder tensor '{name}' with "
-                                  f"dtype {tf_name(t.dtype)} and shape {format_dims(t.shape)} "
-                                  f"(--feed {name}=VALUE, or run.feed in the spec)")
+def _unfed_placeholder(node: Node) -> PlanError:
+    t = node.outputs[0]
+    return PlanError(node.name, f"You must feed a value for placeholder tensor '{node.name}' with "
+                                f"dtype {tf_name(t.dtype)} and shape {format_dims(t.shape)} "
+                                f"(--feed {node.name}=VALUE, or run.feed in the spec)")
 
 
-def _items(graph: Graph, needed: list[str], part: Partition, index: dict[str, int]) -> list[_Item]:
+def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item], list[str]]:
+    """What the step runs, in one pass over it: its items (ops, and transfers in their
+    places) and its sources (constants and variables, bound once); an unfed placeholder
+    raises PlanError."""
     # sources are bound, not run; a constant with control inputs stays an item so that
-    # what it orders (an implicit constant carrying a block's edge, A3) stays ordered
-    items = [_Item((index[n], 0, 0), n, None) for n in needed
-             if REGISTRY[graph.nodes[n].op].kernel is not None or graph.nodes[n].control_inputs]
+    # what it orders (an implicit constant carrying a block's edge, A3) stays ordered.
+    # Sort keys are positions in `needed` (declaration order): a transfer's source is needed.
+    nodes = graph.nodes
+    items, sources = [], []
+    for k, name in enumerate(needed):
+        node = nodes[name]
+        opdef = REGISTRY[node.op]
+        if opdef.kernel is not None or node.control_inputs:
+            items.append(_Item(name, None))
+        if opdef.source:
+            if opdef.source == "placeholder":
+                raise _unfed_placeholder(node)
+            if opdef.source in ("const", "variable"):
+                sources.append(name)
+    if not part.transfers:
+        return items, sources
+    # transfers in declaration order too: feeds first, the others after their source
+    position = {n: k for k, n in enumerate(needed)}
+    keyed = [((position[it.node], 0, 0), it) for it in items]
     for i, spec in enumerate(part.transfers):
-        key = (-1, 0, i) if spec.kind == "feed" else (index[spec.tensor.node], 1, i)
-        items.append(_Item(key, None, i))
-    items.sort(key=lambda it: it.key)
-    return items
+        key = (-1, 0, i) if spec.kind == "feed" else (position[spec.tensor.node], 1, i)
+        keyed.append((key, _Item(None, i)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [it for _, it in keyed], sources
 
 
 def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
     """A legal order of items through data, control and transfer edges."""
     position = {it.node: i for i, it in enumerate(items) if it.node is not None}
+    if rng is None and not part.transfers and _forward(graph, items, position):
+        return list(range(len(items)))  # what declaration_order returns then, without a heap
+    deps = _deps(graph, items, part, position) if part.transfers else _op_deps(graph, items, position)
+    if rng is None and all(not mine or max(mine) < i for i, mine in enumerate(deps)):
+        return list(range(len(items)))
+    return random_order(deps, rng) if rng is not None else declaration_order(deps)
+
+
+def _forward(graph: Graph, items: list[_Item], position: dict[str, int]) -> bool:
+    """Whether every item (no transfers) comes after what it waits for: the common case,
+    checked without building the dependency lists."""
+    nodes, get = graph.nodes, position.get
+    for i, it in enumerate(items):
+        node = nodes[it.node]
+        for r in node.inputs:
+            if get(r.node, -1) >= i:
+                return False
+        if node.control_inputs:
+            for c in node.control_inputs:
+                if get(c, -1) >= i:
+                    return False
+    return True
+
+
+def _op_deps(graph: Graph, items: list[_Item], position: dict[str, int]) -> list[list[int]]:
+    """Per item the items it waits for, in a step without transfers: producers only."""
+    nodes, get = graph.nodes, position.get
+    deps: list[list[int]] = []
+    for it in items:
+        node = nodes[it.node]
+        mine = [get(r.node) for r in node.inputs]
+        if node.control_inputs:
+            mine += [get(c) for c in node.control_inputs]
+        deps.append([d for d in mine if d is not None] if None in mine else mine)
+    return deps
+
+
+def _deps(graph: Graph, items: list[_Item], part: Partition, position: dict[str, int]) -> list[list[int]]:
+    """Per item the items it waits for: producers, and transfers where values cross."""
     xfer_pos = {it.transfer: i for i, it in enumerate(items) if it.transfer is not None}
+    nodes = graph.nodes
+    edge_transfer, control_transfer = part.edge_transfer, part.control_transfer
     deps: list[list[int]] = []
     for it in items:
         if it.transfer is not None:
@@ -175,38 +247,48 @@ def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
             src = position.get(spec.tensor.node)
             deps.append([] if spec.kind == "feed" or src is None else [src])
             continue
-        node = graph.nodes[it.node]
-        mine = [xfer_pos[part.edge_transfer[(it.node, p)]] if (it.node, p) in part.edge_transfer
+        node = nodes[it.node]
+        mine = [xfer_pos[edge_transfer[(it.node, p)]] if (it.node, p) in edge_transfer
                 else position.get(r.node) for p, r in enumerate(node.inputs)]
-        mine += [xfer_pos[part.control_transfer[(it.node, c)]] if (it.node, c) in part.control_transfer
+        mine += [xfer_pos[control_transfer[(it.node, c)]] if (it.node, c) in control_transfer
                  else position.get(c) for c in node.control_inputs]
         mine += [xfer_pos[i] for i in part.replica_controls.get(it.node, ())]
         deps.append([d for d in mine if d is not None])
-    return random_order(deps, rng) if rng is not None else declaration_order(deps)
+    return deps
 
 
 class _Generator:
     """Writes the step function's source and binds its free variables."""
 
-    def __init__(self, req: PlanRequest, part: Partition, items: list[_Item], needed: list[str]):
-        self.req, self.part, self.items, self.needed = req, part, items, needed
+    def __init__(self, req: PlanRequest, part: Partition, items: list[_Item], sources: list[str]):
+        self.req, self.part, self.items, self.sources = req, part, items, sources
         self.fed = set(req.fed)
+        self.nodes = req.graph.nodes
+        self.local = not self.fed and not part.edge_transfer  # see `_op_line`
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
         self.recv_var: dict[int, str] = {}       # transfer index -> variable it arrives in
         self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step", "L"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
+        self._elementwise_meta: dict[tuple, tuple] = {}     # (op, dtype, shape, device) -> (buffer, fusable)
+        self._elementwise_kernels: dict[tuple, Callable] = {}  # see `_kernel`
 
     def build(self, order: list[int]) -> Plan:
         self._bind_sources()
         fed = [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_vars())]
         self.records: list[_Line] = []
+        items, records = self.items, self.records
         for i in order:
-            self._emit(i)
+            item = items[i]
+            records.append(self._op_line(i, item.node) if item.transfer is None
+                           else self._transfer_line(i, item.transfer))
         fetched = self._fetched = self._fetch_vars()
         if not (self.req.record_ops or self.req.record_times):  # traced: every node its own line
-            self.records = _fuse(self.records, set(fetched), self._bind)
+            self.records = _fuse(self.records, set(fetched), self._bind, self._where)
+        for line in self.records:
+            if line.pending is not None:
+                self._render(line)
         body = _lower(self.records, set(fetched), self.req.record_ops, self.req.record_times)
         ret = "    return (" + "".join(f"{v}, " for v in fetched) + ")"
         self.lines = self._header()
@@ -268,7 +350,7 @@ class _Generator:
 
     def _ident(self, prefix: str, name: str) -> str:
         """A fresh Python name that reads as the node's (`v_x_plus_1`, `k_tower_z`)."""
-        base = prefix + re.sub(r"\W", "_", name)
+        base = prefix + (name if name.isascii() and name.isidentifier() else _word(name))
         ident, n = base, 1
         while ident in self.used or keyword.iskeyword(ident):
             n += 1
@@ -284,11 +366,11 @@ class _Generator:
     def _bind_sources(self) -> None:
         """Constants (once per device that holds them) and variable cells."""
         self.bound["clk"] = self.req.clock
-        for name in self.needed:
+        for name in self.sources:
             node = self.req.graph.nodes[name]
             home = self.req.device_of[name]
             source = REGISTRY[node.op].source
-            if source == "const" and TensorRef(name, 0) not in self.fed:
+            if source == "const" and not (self.fed and TensorRef(name, 0) in self.fed):
                 for device in sorted({home} | self.part.replicated.get(name, set())):
                     value = self.req.devices[device].put(materialize(node))
                     label = name if device == home else f"{name}@{device}"
@@ -312,46 +394,103 @@ class _Generator:
         return self.tensor_var.get((ref.node, ref.index, device)) or self.tensor_var[
             (ref.node, ref.index, self.req.device_of[ref.node])]
 
-    def _input_var(self, consumer: str, pos: int, ref: TensorRef) -> str:
-        if (consumer, pos) in self.part.edge_transfer:
-            return self.recv_var[self.part.edge_transfer[(consumer, pos)]]
-        return self._local_var(ref, self.req.device_of[consumer])
-
     def _fetch_vars(self) -> list[str]:
         return [self.recv_var[self.part.fetch_transfer[ref]] if ref in self.part.fetch_transfer
                 else self._local_var(ref, CLIENT) for ref in self.req.fetch]
 
-    def _emit(self, i: int) -> None:
-        item = self.items[i]
-        if item.transfer is not None:
-            self.records.append(self._transfer_line(i, item.transfer))
-        else:
-            self.records.append(self._op_line(i, item.node))
-
     def _op_line(self, i: int, name: str) -> "_Line":
-        node = self.req.graph.nodes[name]
-        where = _comment(f"{name} ({node.op}) on {self.req.device_of[name]}, {node.loc}")
+        # the hot path of a big plan: one call per node, with the lookups inlined
+        node = self.nodes[name]
+        device_name = self.req.device_of[name]
         opdef = REGISTRY[node.op]
         if opdef.kernel is None:
-            return _Line(i, f"pass{where}: a constant, ordered by its control inputs")
-        device = self.req.devices[self.req.device_of[name]]
-        args = [self._input_var(name, p, r) for p, r in enumerate(node.real_inputs)]
-        outs = [self._ident("v_", name if len(node.outputs) == 1 else f"{name}_{k}")
-                for k in range(len(node.outputs))]
-        for k, var in enumerate(outs):
-            self.tensor_var[(name, k, device.name)] = var
-        state = self.req.states.setdefault(name, {})
-        kernel = self._bind("k_", name, bind_kernel(self.req.graph, node, device, state))
+            return _Line(i, f"pass{self._where(node)}: a constant, ordered by its control inputs")
+        tensor_var = self.tensor_var
+        if self.local:  # nothing fed, nothing moved: each input is its producer's variable here
+            get = tensor_var.get
+            args = [get((r.node, r.index, device_name)) or self._home_var(r)
+                    for r in (node.inputs if not node.helper_inputs else node.real_inputs)]
+        else:
+            args = self._args(node, device_name)
+        n_out = len(node.outputs)
+        if n_out == 1:
+            var = "v_" + (name if name.isascii() and name.isidentifier() else _word(name))
+            if var in self.used:
+                var = self._ident("v_", name)
+            else:
+                self.used.add(var)
+            outs = [var]
+            tensor_var[(name, 0, device_name)] = var
+        else:
+            outs = [self._ident("v_", f"{name}_{k}") for k in range(n_out)]
+            for k, var in enumerate(outs):
+                tensor_var[(name, k, device_name)] = var
+        if outs and opdef.elementwise and not opdef.multi_output:
+            out = node.outputs[0]
+            key = (node.op, out.dtype, out.shape, device_name)
+            meta = self._elementwise_meta.get(key)
+            if meta is None:
+                device = self.req.devices[device_name]
+                meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
+                                                      _fusable(node, opdef, device))
+            # text, comment and kernel come later (`_render`), for the lines fusion keeps
+            return _Line(i, "", args, outs, "", meta[0], True, False, meta[1],
+                         (node, opdef, self.req.devices[device_name]))
+        kernel = self._bind("k_", name, self._kernel(node, opdef, self.req.devices[device_name]))
         call = f"{kernel}({', '.join(args)}"
         if not outs:
-            return _Line(i, f"{call}){where}", args)
+            return _Line(i, f"{call}){self._where(node)}", args)
         if opdef.multi_output:
-            return _Line(i, f"{', '.join(outs)}, = {call}){where}", args, outs)
-        line = _Line(i, f"{outs[0]} = {call}", args, outs, where=where)
-        line.buffer = _buffer_key(opdef, node.outputs[0], device)
-        line.elementwise = opdef.elementwise
-        line.fusable = _fusable(node, opdef, device)
-        return line
+            return _Line(i, f"{', '.join(outs)}, = {call}){self._where(node)}", args, outs)
+        return _Line(i, f"{outs[0]} = {call}", args, outs, self._where(node))
+
+    def _args(self, node: Node, device_name: str) -> list[str]:
+        """The variables a node's kernel reads: what a transfer brought, a fed value, or its
+        producer's output on this device."""
+        tensor_var, edge_transfer, fed, name = self.tensor_var, self.part.edge_transfer, self.fed, node.name
+        args = []
+        for p, r in enumerate(node.real_inputs):
+            if edge_transfer and (name, p) in edge_transfer:
+                args.append(self.recv_var[edge_transfer[(name, p)]])
+            elif fed and r in fed:
+                args.append(tensor_var[(r.node, r.index, CLIENT)])
+            else:
+                args.append(tensor_var.get((r.node, r.index, device_name)) or self._home_var(r))
+        return args
+
+    def _home_var(self, ref: TensorRef) -> str:
+        return self.tensor_var[(ref.node, ref.index, self.req.device_of[ref.node])]
+
+    def _where(self, node: Node) -> str:
+        """The trailing comment of a node's line: name, op, device, spec location."""
+        return _comment(f"{node.name} ({node.op}) on {self.req.device_of[node.name]}, {node.loc}")
+
+    def _render(self, line: "_Line") -> None:
+        """An elementwise line's text, comment and kernel, once fusion has kept it."""
+        node, opdef, device = line.pending
+        kernel = self._bind("k_", node.name, self._kernel(node, opdef, device))
+        line.text = f"{line.defs[0]} = {kernel}({', '.join(line.uses)}"
+        line.where = self._where(node)
+        line.pending = None
+
+    def _kernel(self, node: Node, opdef, device) -> Callable:
+        """`bind_kernel`, once per (op, input and output types, device) for elementwise ops:
+        their kernels are the array module's ufuncs, functions of those alone (no state,
+        no node name, no attributes)."""
+        if not opdef.elementwise or node.attrs:
+            return bind_kernel(self.req.graph, node, device, self.req.states.setdefault(node.name, {}))
+        nodes = self.req.graph.nodes
+        key = [node.op, device.name, len(node.inputs) - node.helper_inputs]
+        for r in node.inputs if not node.helper_inputs else node.real_inputs:
+            t = nodes[r.node].outputs[r.index]
+            key += (t.dtype, t.shape)
+        for t in node.outputs:
+            key += (t.dtype, t.shape)
+        key = tuple(key)
+        kernel = self._elementwise_kernels.get(key)
+        if kernel is None:
+            kernel = self._elementwise_kernels[key] = bind_kernel(self.req.graph, node, device, {})
+        return kernel
 
     def _transfer_line(self, i: int, index: int) -> "_Line":
         spec = self.part.transfers[index]
@@ -371,6 +510,11 @@ class _Generator:
         if spec.kind == "feed":
             return self.tensor_var[(ref.node, ref.index, CLIENT)]
         return self.tensor_var[(ref.node, ref.index, spec.src)]
+
+
+def _word(name: str) -> str:
+    """`name` with every non-word character made `_` (an ASCII identifier is as it is)."""
+    return name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name)
 
 
 def _comment(text: str) -> str:
@@ -398,6 +542,7 @@ class _Line:
     elementwise: bool = False    # an elementwise kernel: keeps none of its inputs
     transfer: bool = False
     fusable: tuple | None = None  # (numexpr template, dtype) when it may join a fused kernel
+    pending: tuple | None = None  # (node, opdef, device): text and where still to write (`_render`)
 
 
 def _buffer_key(opdef, out_type, device) -> tuple | None:
@@ -499,6 +644,10 @@ _FUSE_OPS = {              # numexpr template per (op, dtype); exp/log/tanh floa
 _FUSE_DTYPES = {"float32": set(_FUSE_OPS) - {"exp", "log"},
                 "float64": set(_FUSE_OPS),
                 "int32": {"add", "sub", "mul", "neg", "square"}}
+_FUSE_REPEATS = {t for t in _FUSE_OPS.values() if t.count("{0}") > 1}  # input read twice
+# per template: itself with `{}` per argument read, and which argument each one reads
+_FUSE_SLOTS = {t: (re.sub(r"\{\d\}", "{}", t), [int(d) for d in re.findall(r"\{(\d)\}", t)])
+               for t in _FUSE_OPS.values()}
 _numexpr: Any = None
 _ne_cache: dict[tuple, Any] = {}
 
@@ -532,12 +681,11 @@ def _fusable(node, opdef, device) -> tuple | None:
     return (_FUSE_OPS[node.op], out.dtype)
 
 
-def _fuse(records: list[_Line], fetched: set[str], bind: Callable) -> list[_Line]:
+def _fuse(records: list[_Line], fetched: set[str], bind: Callable, where: Callable) -> list[_Line]:
     """Records with each fusable tree of two or more ops replaced by one numexpr call."""
-    uses: dict[str, int] = {}
-    for line in records:
-        for v in line.uses:
-            uses[v] = uses.get(v, 0) + 1
+    if not any(line.fusable is not None for line in records):
+        return records
+    uses = Counter(itertools.chain.from_iterable([line.uses for line in records]))
     out: list[_Line] = []
     run: list[_Line] = []
     for line in records + [None]:
@@ -545,54 +693,86 @@ def _fuse(records: list[_Line], fetched: set[str], bind: Callable) -> list[_Line
             run.append(line)
             continue
         if run:
-            out += _fuse_run(run, fetched, uses, bind)
+            out += _fuse_run(run, fetched, uses, bind, where)
             run = []
         if line is not None:
             out.append(line)
     return out
 
 
-def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable) -> list[_Line]:
+def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
+              where: Callable) -> list[_Line]:
     ne = _load_numexpr()
+    if len(run) == 1:
+        return run
     producer = {line.defs[0]: k for k, line in enumerate(run)}
-    dtype_of = {line.defs[0]: line.fusable[1] for line in run}
-    # an input is inlined when its producer is in the run and it has no other reader
-    inlined: list[set[int]] = []
-    size = []
+    # an input is inlined when its producer is in the run and it has no other reader.
+    # Each line's expression is written as its inputs are decided (bottom-up): its text with
+    # `{}` for each leaf, and its leaves (the variables read) in the order they appear
+    texts: list[str | None] = []
+    leaves: list[list | None] = []
+    size = []                      # per line: the ops of its tree
     root = [True] * len(run)
-    for k, line in enumerate(run):
-        mine = {producer[v] for v in line.uses if v in producer and uses[v] == 1
-                and v not in fetched and dtype_of[v] == line.fusable[1]}
-        if line.fusable[0].count("{0}") > 1:   # square: its input once, as a value
-            mine = set()
-        while mine and 1 + sum(size[j] for j in mine) > FUSE_MAX_OPS:
-            mine.discard(max(mine, key=lambda j: size[j]))
-        inlined.append(mine)
-        size.append(1 + sum(size[j] for j in mine))
-        for j in mine:
-            root[j] = False
+    fused = False
+    for line in run:
+        template, dtype = line.fusable
+        args = line.uses
+        mine = None   # the run lines it inlines (each reads a distinct input, read only here)
+        if template not in _FUSE_REPEATS:   # square: its input once, as a value
+            for v in args:
+                j = producer.get(v)
+                if j is not None and uses[v] == 1 and v not in fetched and run[j].fusable[1] == dtype:
+                    if mine is None:
+                        mine = [j]
+                    else:
+                        mine.append(j)
+        total = 1
+        if mine is not None:
+            total = 1 + sum([size[j] for j in mine])
+            if total > FUSE_MAX_OPS:  # drop the largest subtrees (ties as a set iterates)
+                kept = set(mine)
+                while total > FUSE_MAX_OPS:
+                    kept.discard(max(kept, key=size.__getitem__))
+                    total = 1 + sum([size[j] for j in kept])
+                mine = [j for j in mine if j in kept]
+        size.append(total)
+        auto, slots = _FUSE_SLOTS[template]
+        if not mine:
+            texts.append(auto)
+            leaves.append([args[p] for p in slots])
+            continue
+        fused = True
+        parts, mine_leaves = [], []
+        for p in slots:
+            v = args[p]
+            j = producer.get(v)
+            if j is not None and j in mine:
+                root[j] = False
+                parts.append(texts[j])
+                mine_leaves += leaves[j]
+                texts[j] = leaves[j] = None   # read once: by this line
+            else:
+                parts.append("{}")
+                mine_leaves.append(v)
+        texts.append(auto.format(*parts))
+        leaves.append(mine_leaves)
+    if not fused:
+        return run
     result = []
     for k, line in enumerate(run):
         if not root[k]:
             continue
-        if not inlined[k]:
+        if size[k] == 1:
             result.append(line)
             continue
         names: dict[str, str] = {}
-        members: list[int] = []
-
-        def expr(j: int) -> str:
-            args = []
-            for v in run[j].uses:
-                if v in producer and producer[v] in inlined[j]:
-                    args.append(expr(producer[v]))
-                else:
-                    args.append(names.setdefault(v, f"i{len(names)}"))
-            members.append(j)
-            return run[j].fusable[0].format(*args)
-
-        text = expr(k)
-        members.sort()
+        idents = []
+        for v in leaves[k]:
+            n = names.get(v)
+            if n is None:
+                n = names[v] = f"i{len(names)}"
+            idents.append(n)
+        text = texts[k].format(*idents)
         dtype = line.fusable[1]
         kind = {"float32": float, "float64": ne.necompiler.double,
                 "int32": ne.necompiler.int_}[dtype]
@@ -601,10 +781,11 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable) -
         if kernel is None:
             kernel = _ne_cache[key] = ne.NumExpr(text, signature=[(n, kind) for n in names.values()])
         name = bind("fz_", line.defs[0][2:] if line.defs[0].startswith("v_") else line.defs[0], kernel)
-        where = line.where + f"; fused: {len(members)} ops in one numexpr kernel"
+        comment = (where(line.pending[0]) if line.pending else line.where) \
+            + f"; fused: {size[k]} ops in one numexpr kernel"
         args = list(names)
         result.append(_Line(line.item, f"{line.defs[0]} = {name}({', '.join(args)}", args,
-                            list(line.defs), where=where, elementwise=True))
+                            list(line.defs), where=comment, elementwise=True))
     return result
 
 

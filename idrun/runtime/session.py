@@ -23,12 +23,12 @@ import numpy
 from idrun.devices import make_device
 from idrun.devices.names import parse_device
 from idrun.errors import InternalError, StepError
-from idrun.graph import Graph
+from idrun.graph import Graph, TensorRef
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
 from idrun.compile.placement import Placement
 from idrun.arrays import materialize
-from idrun.compile.plan import Plan, PlanError, PlanRequest, compile_plan, partition_step
+from idrun.compile.plan import Plan, PlanError, PlanRequest, Step, compile_plan, partition_step
 from idrun.ops import REGISTRY
 from idrun.spec.request import RunRequest
 from idrun.spec.yamlsrc import paused_gc
@@ -60,6 +60,7 @@ class Session:
         self.cells = {n: VariableCell(n) for n, node in graph.nodes.items()
                       if REGISTRY[node.op].source == "variable"}
         self._plans: dict[tuple, Plan] = {}
+        self._steps: dict[tuple, Step] = {}  # partitioned steps, per (fetch, targets, fed)
         self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
 
     def initialize(self) -> None:
@@ -76,13 +77,28 @@ class Session:
             return self._plans[key]
         device_of = self.placement.device
         with paused_gc():
-            step = partition_step(self.graph, device_of, req.fetch, req.targets, list(req.feeds))
+            step = self.partitioned(req.fetch, req.targets, list(req.feeds))
             plan = compile_plan(PlanRequest(
                 self.graph, device_of, self.devices, self.cells, req.fetch, req.targets,
                 list(req.feeds), rng, req.record_ops, self.clock, self.states, req.record_times), step)
         if rng is None:
             self._plans[key] = plan
         return plan
+
+    def partitioned(self, fetch: list[TensorRef], targets: list[str], fed: list[TensorRef]) -> Step:
+        """What a step runs and moves (`partition_step`), once per (fetch, targets, fed): it
+        depends on nothing else (the placement is the session's), whatever the schedule."""
+        key = (tuple(fetch), tuple(targets), tuple(fed))
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = partition_step(self.graph, self.placement.device,
+                                                     fetch, targets, fed)
+        return step
+
+    def adopt_step(self, fetch: list[TensorRef], targets: list[str], fed: list[TensorRef],
+                   step: Step) -> None:
+        """A step already partitioned for this graph and placement (the pipeline's)."""
+        self._steps[(tuple(fetch), tuple(targets), tuple(fed))] = step
 
     def run(self, req: RunRequest, observers: tuple[Observer, ...] = (), keep_steps: bool = True,
             stop: Callable[[], StepError | None] | None = None) -> RunResult:
