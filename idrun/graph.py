@@ -12,10 +12,10 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from idrun.errors import SourceLoc, SpecError
-from idrun.records import FACTORY, Frozen, setfield
+from idrun.records import FACTORY, Frozen, Record, setfield
 
 # Plain classes, not dataclasses (idrun.records says why); each keeps the constructor,
-# repr, equality and hash the frozen dataclass it replaces had.
+# repr, equality and hash of the dataclass it replaces.
 
 
 class TensorRef(Frozen):
@@ -195,7 +195,7 @@ class EmptyBlock(Frozen):
         setfield(self, "aliases", aliases)
 
 
-class Provenance:
+class Provenance(Record):
     """What the builder knew about control dependencies, for `idrun check` and `explain`:
     per node its control inputs and where each came from, the ones TF's pruning dropped,
     alias entries inside blocks, and blocks that attached to nothing. Computed during the
@@ -205,7 +205,6 @@ class Provenance:
     dropped: list[DroppedControl]
     alias_blocks: list[AliasBlock]
     empty_blocks: list[EmptyBlock]
-    __hash__ = None   # mutable: unhashable, as a dataclass with eq
 
     def __init__(self, controls: dict[str, tuple[ControlSource, ...]] = FACTORY,
                  dropped: list[DroppedControl] = FACTORY, alias_blocks: list[AliasBlock] = FACTORY,
@@ -214,18 +213,6 @@ class Provenance:
         self.dropped = [] if dropped is FACTORY else dropped
         self.alias_blocks = [] if alias_blocks is FACTORY else alias_blocks
         self.empty_blocks = [] if empty_blocks is FACTORY else empty_blocks
-
-    def _key(self) -> tuple:
-        return (self.controls, self.dropped, self.alias_blocks, self.empty_blocks)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return (f"{type(self).__qualname__}(controls={self.controls!r}, dropped={self.dropped!r}, "
-                f"alias_blocks={self.alias_blocks!r}, empty_blocks={self.empty_blocks!r})")
 
 
 class Graph:
