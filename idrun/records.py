@@ -17,7 +17,7 @@ bases add, from its fields, the rest of what `@dataclass` would:
 The fields are `__slots__` when the class defines it, else its annotations, in
 order. `_no_repr` names fields left out of the repr (`field(repr=False)`).
 A default made fresh per instance (`default_factory`) is `FACTORY`:
-`self.nodes = {} if nodes is FACTORY else nodes`.
+`self.nodes = {} if nodes is FACTORY else nodes`. `replace` is `dataclasses.replace`.
 """
 
 from __future__ import annotations
@@ -92,3 +92,10 @@ class Frozen(_Base):
 class Record(_Base):
     __slots__ = ()
     __hash__ = None   # type: ignore[assignment]  # mutable, as a dataclass with eq
+
+
+def replace(record: Any, **changes: Any) -> Any:
+    """A new record with `changes` over `record`'s fields (`dataclasses.replace`)."""
+    fields = {name: getattr(record, name) for name in record.__match_args__}
+    fields.update(changes)
+    return type(record)(**fields)
