@@ -58,8 +58,9 @@ class TensorType(Frozen):
         return f"{self.dtype}{dims}"
 
 
-class Node(Frozen):
-    """One operation of the graph.
+class Node(Record):
+    """One operation of the graph; treat it as immutable (not frozen: a big graph makes one
+    per node, and frozen fields take about twice as long to set).
 
     outputs: static types; ref_inputs: input positions taking a variable itself;
     is_ref_output: a ref-mode variable (its output is the ref); role: why the builder
@@ -93,21 +94,21 @@ class Node(Frozen):
                  ref_inputs: tuple[int, ...] = (), is_ref_output: bool = False, role: str = "",
                  device_from: str = "", colocate: str = "", helper_inputs: int = 0,
                  requested: str = "") -> None:
-        setfield(self, "name", name)
-        setfield(self, "op", op)
-        setfield(self, "inputs", inputs)
-        setfield(self, "control_inputs", control_inputs)
-        setfield(self, "attrs", attrs)
-        setfield(self, "device", device)
-        setfield(self, "loc", loc)
-        setfield(self, "outputs", outputs)
-        setfield(self, "ref_inputs", ref_inputs)
-        setfield(self, "is_ref_output", is_ref_output)
-        setfield(self, "role", role)
-        setfield(self, "device_from", device_from)
-        setfield(self, "colocate", colocate)
-        setfield(self, "helper_inputs", helper_inputs)
-        setfield(self, "requested", requested)
+        self.name = name
+        self.op = op
+        self.inputs = inputs
+        self.control_inputs = control_inputs
+        self.attrs = attrs
+        self.device = device
+        self.loc = loc
+        self.outputs = outputs
+        self.ref_inputs = ref_inputs
+        self.is_ref_output = is_ref_output
+        self.role = role
+        self.device_from = device_from
+        self.colocate = colocate
+        self.helper_inputs = helper_inputs
+        self.requested = requested
 
     @property
     def real_inputs(self) -> tuple[TensorRef, ...]:
