@@ -26,11 +26,13 @@ from __future__ import annotations
 import itertools
 import keyword
 import linecache
-import random
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    import random
 
 
 from idrun.arrays import materialize
