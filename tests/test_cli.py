@@ -27,6 +27,19 @@ def test_python_dash_m_works():
     assert out.startswith("idrun, version ")
 
 
+def test_the_process_entry_skips_teardown_but_flushes_and_runs_atexit():
+    code = ("import atexit, sys; atexit.register(lambda: print('atexit ran'))\n"
+            "from idrun.cli import entry\n"
+            "sys.argv = ['idrun'] + sys.argv[1:]\nentry()")
+    seed = str(ROOT / "graphs/control_deps_identity.yaml")
+    ok = subprocess.run([sys.executable, "-c", code, "run", seed, "--format", "plain"], cwd=ROOT,
+                        capture_output=True, text=True)
+    assert (ok.returncode, ok.stdout) == (0, "y: 1, 2, 3, 4, 5\natexit ran\n")
+    bad = subprocess.run([sys.executable, "-c", code, "run", "missing.yaml"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "no such file" in bad.stderr and bad.stdout == "atexit ran\n"
+
+
 def test_ops_lists_every_registered_op(cli):
     from idrun.ops import REGISTRY
     res = cli("ops", "--format", "plain")
