@@ -1,6 +1,6 @@
 """`python -m idrun`."""
 
-from idrun.cli import main
+from idrun.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -8,7 +8,6 @@ CLI renders. Stdlib only.
 
 from __future__ import annotations
 
-import difflib
 from typing import ClassVar, Iterable
 
 
@@ -131,6 +130,7 @@ def did_you_mean(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     part is `word` (`tower/z` for `z`) comes first."""
     candidates = list(candidates)
     scoped = [c for c in candidates if c.endswith("/" + word)]
+    import difflib   # only on an error: not at start-up
     close = difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
     return (scoped + [c for c in close if c not in scoped])[:n]
 

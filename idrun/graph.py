@@ -8,11 +8,14 @@ nodes plus the alias names that point at tensors. Nothing here runs anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from idrun.errors import SourceLoc, SpecError
+from idrun.records import FACTORY, Frozen, Record, setfield
+
+# Plain classes, not dataclasses (idrun.records says why); each keeps the constructor,
+# repr, equality and hash of the dataclass it replaces.
 
 
 class TensorRef(NamedTuple):
@@ -26,12 +29,16 @@ class TensorRef(NamedTuple):
         return f"{self.node}:{self.index}"
 
 
-@dataclass(frozen=True, slots=True)
-class TensorType:
+class TensorType(Frozen):
     """Static dtype and shape; `shape` None means unknown rank, a dim None unknown."""
 
+    __slots__ = ("dtype", "shape")
     dtype: str
     shape: tuple | None
+
+    def __init__(self, dtype: str, shape: tuple | None) -> None:
+        setfield(self, "dtype", dtype)
+        setfield(self, "shape", shape)
 
     def __str__(self) -> str:
         dims = "?" if self.shape is None else "[" + ",".join(
@@ -39,11 +46,21 @@ class TensorType:
         return f"{self.dtype}{dims}"
 
 
-@dataclass(slots=True)
-class Node:
-    """One operation of the graph; treat it as immutable (not frozen: a big graph makes
-    one per node, and a frozen dataclass takes twice as long to make)."""
+class Node(Record):
+    """One operation of the graph; treat it as immutable (not frozen: a big graph makes one
+    per node, and frozen fields take about twice as long to set).
 
+    outputs: static types; ref_inputs: input positions taking a variable itself;
+    is_ref_output: a ref-mode variable (its output is the ref); role: why the builder
+    made it ("", "read", "literal", ...); device_from: "explicit" (its own `device:`),
+    "block", or ""; colocate: placed with this node (EMA shadows with their input);
+    helper_inputs: trailing inputs that are TF's helper constants; requested: the device
+    string as TF keeps it (`/device:CPU:1`), for F8.
+    """
+
+    __slots__ = ("name", "op", "inputs", "control_inputs", "attrs", "device", "loc", "outputs",
+                 "ref_inputs", "is_ref_output", "role", "device_from", "colocate", "helper_inputs",
+                 "requested")
     name: str
     op: str
     inputs: tuple[TensorRef, ...]
@@ -51,14 +68,35 @@ class Node:
     attrs: Mapping[str, Any]
     device: str
     loc: SourceLoc
-    outputs: tuple[TensorType, ...] = ()
-    ref_inputs: tuple[int, ...] = ()   # input positions taking a variable itself
-    is_ref_output: bool = False         # ref-mode variable: its output is the ref
-    role: str = ""                      # why the builder made it: "", "read", "literal", ...
-    device_from: str = ""               # "explicit" (its own `device:`), "block", or ""
-    colocate: str = ""                  # placed with this node (EMA shadows with their input)
-    helper_inputs: int = 0              # trailing inputs that are TF's helper constants
-    requested: str = ""                 # device string as TF keeps it (`/device:CPU:1`), for F8
+    outputs: tuple[TensorType, ...]
+    ref_inputs: tuple[int, ...]
+    is_ref_output: bool
+    role: str
+    device_from: str
+    colocate: str
+    helper_inputs: int
+    requested: str
+
+    def __init__(self, name: str, op: str, inputs: tuple[TensorRef, ...], control_inputs: tuple[str, ...],
+                 attrs: Mapping[str, Any], device: str, loc: SourceLoc, outputs: tuple[TensorType, ...] = (),
+                 ref_inputs: tuple[int, ...] = (), is_ref_output: bool = False, role: str = "",
+                 device_from: str = "", colocate: str = "", helper_inputs: int = 0,
+                 requested: str = "") -> None:
+        self.name = name
+        self.op = op
+        self.inputs = inputs
+        self.control_inputs = control_inputs
+        self.attrs = attrs
+        self.device = device
+        self.loc = loc
+        self.outputs = outputs
+        self.ref_inputs = ref_inputs
+        self.is_ref_output = is_ref_output
+        self.role = role
+        self.device_from = device_from
+        self.colocate = colocate
+        self.helper_inputs = helper_inputs
+        self.requested = requested
 
     @property
     def real_inputs(self) -> tuple[TensorRef, ...]:
@@ -66,80 +104,138 @@ class Node:
         return self.inputs[:len(self.inputs) - self.helper_inputs]
 
 
-@dataclass(frozen=True, slots=True)
-class ControlSource:
+class ControlSource(Frozen):
     """Where one control input of a node came from: a `control_dependencies` block
     ("block"), the node's own `control_inputs` ("control_inputs"), or what TF's Python adds
     itself ("implicit": a group's members, an assign's lazy read, an EMA's updates)."""
 
+    __slots__ = ("control", "loc", "kind")
     control: str
     loc: SourceLoc | None
     kind: str
 
+    def __init__(self, control: str, loc: SourceLoc | None, kind: str) -> None:
+        setfield(self, "control", control)
+        setfield(self, "loc", loc)
+        setfield(self, "kind", kind)
 
-@dataclass(frozen=True, slots=True)
-class DroppedControl:
+
+class DroppedControl(Frozen):
     """A control input TF's pruning dropped from `node` (A3, A4). `reason`: "dominated"
     (`by`, a data input, was created in the same block and carries it), "data_input"
     (the control is already a data input) or "enclosing" (an enclosing block, at `by`,
     already holds it)."""
 
+    __slots__ = ("node", "control", "loc", "kind", "reason", "by")
     node: str
     control: str
     loc: SourceLoc | None
     kind: str
     reason: str
-    by: str = ""
+    by: str
+
+    def __init__(self, node: str, control: str, loc: SourceLoc | None, kind: str, reason: str,
+                 by: str = "") -> None:
+        setfield(self, "node", node)
+        setfield(self, "control", control)
+        setfield(self, "loc", loc)
+        setfield(self, "kind", kind)
+        setfield(self, "reason", reason)
+        setfield(self, "by", by)
 
 
-@dataclass(frozen=True, slots=True)
-class AliasBlock:
+class AliasBlock(Frozen):
     """An alias entry written inside `control_dependencies` blocks: it creates no node, so
     the blocks' dependencies (`blocks`: (block location, resolved controls)) attach to
     nothing for its name."""
 
+    __slots__ = ("alias", "loc", "target", "blocks")
     alias: str
     loc: SourceLoc | None
     target: TensorRef
     blocks: tuple[tuple[SourceLoc | None, tuple[str, ...]], ...]
 
+    def __init__(self, alias: str, loc: SourceLoc | None, target: TensorRef,
+                 blocks: tuple[tuple[SourceLoc | None, tuple[str, ...]], ...]) -> None:
+        setfield(self, "alias", alias)
+        setfield(self, "loc", loc)
+        setfield(self, "target", target)
+        setfield(self, "blocks", blocks)
 
-@dataclass(frozen=True, slots=True)
-class EmptyBlock:
+
+class EmptyBlock(Frozen):
     """A `control_dependencies` block (or `control_inputs`) that gave its dependencies to no
     node: `created` nodes were made in it (only variables, which TF makes in init_scope),
     `aliases` the alias entries inside it."""
 
+    __slots__ = ("loc", "kind", "controls", "created", "aliases")
     loc: SourceLoc | None
     kind: str
     controls: tuple[str, ...]
-    created: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
+    created: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+    def __init__(self, loc: SourceLoc | None, kind: str, controls: tuple[str, ...],
+                 created: tuple[str, ...] = (), aliases: tuple[str, ...] = ()) -> None:
+        setfield(self, "loc", loc)
+        setfield(self, "kind", kind)
+        setfield(self, "controls", controls)
+        setfield(self, "created", created)
+        setfield(self, "aliases", aliases)
 
 
-@dataclass
-class Provenance:
+class Provenance(Record):
     """What the builder knew about control dependencies, for `idrun check` and `explain`:
     per node its control inputs and where each came from, the ones TF's pruning dropped,
     alias entries inside blocks, and blocks that attached to nothing. Computed during the
     build, in one pass; nothing that runs reads it."""
 
-    controls: dict[str, tuple[ControlSource, ...]] = field(default_factory=dict)
-    dropped: list[DroppedControl] = field(default_factory=list)
-    alias_blocks: list[AliasBlock] = field(default_factory=list)
-    empty_blocks: list[EmptyBlock] = field(default_factory=list)
+    controls: dict[str, tuple[ControlSource, ...]]
+    dropped: list[DroppedControl]
+    alias_blocks: list[AliasBlock]
+    empty_blocks: list[EmptyBlock]
+
+    def __init__(self, controls: dict[str, tuple[ControlSource, ...]] = FACTORY,
+                 dropped: list[DroppedControl] = FACTORY, alias_blocks: list[AliasBlock] = FACTORY,
+                 empty_blocks: list[EmptyBlock] = FACTORY) -> None:
+        self.controls = {} if controls is FACTORY else controls
+        self.dropped = [] if dropped is FACTORY else dropped
+        self.alias_blocks = [] if alias_blocks is FACTORY else alias_blocks
+        self.empty_blocks = [] if empty_blocks is FACTORY else empty_blocks
 
 
-@dataclass
 class Graph:
-    """Nodes in creation order, and alias names for tensors."""
+    """Nodes in creation order, and alias names for tensors.
 
-    nodes: dict[str, Node] = field(default_factory=dict)
-    aliases: dict[str, TensorRef] = field(default_factory=dict)
-    # resource mode: fetching variable `x` fetches its own read `x/Read/ReadVariableOp`
-    fetch_redirects: dict[str, TensorRef] = field(default_factory=dict)
-    variables: str = "resource"
-    provenance: Provenance | None = field(default=None, repr=False, compare=False)
+    fetch_redirects (resource mode): fetching variable `x` fetches its own read
+    `x/Read/ReadVariableOp`. provenance: left out of repr and ==.
+    """
+
+    nodes: dict[str, Node]
+    aliases: dict[str, TensorRef]
+    fetch_redirects: dict[str, TensorRef]
+    variables: str
+    provenance: Provenance | None
+    __hash__ = None   # mutable: unhashable, as a dataclass with eq
+
+    def __init__(self, nodes: dict[str, Node] = FACTORY, aliases: dict[str, TensorRef] = FACTORY,
+                 fetch_redirects: dict[str, TensorRef] = FACTORY, variables: str = "resource",
+                 provenance: Provenance | None = None) -> None:
+        self.nodes = {} if nodes is FACTORY else nodes
+        self.aliases = {} if aliases is FACTORY else aliases
+        self.fetch_redirects = {} if fetch_redirects is FACTORY else fetch_redirects
+        self.variables = variables
+        self.provenance = provenance
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return ((self.nodes, self.aliases, self.fetch_redirects, self.variables)
+                    == (other.nodes, other.aliases, other.fetch_redirects, other.variables))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(nodes={self.nodes!r}, aliases={self.aliases!r}, "
+                f"fetch_redirects={self.fetch_redirects!r}, variables={self.variables!r})")
 
     def add(self, node: Node) -> None:
         self.nodes[node.name] = node

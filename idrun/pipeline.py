@@ -14,24 +14,30 @@ build with an observer watching it. Nothing here prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from idrun.compile.placement import Placement, place
+from idrun.records import FACTORY, Record
 from idrun.spec import Spec, load_spec
 from idrun.spec.request import RunOptions, RunRequest, build_request
 from idrun.spec.yamlsrc import paused_gc
 
 
-@dataclass
-class Pipeline:
+class Pipeline(Record):
     """One spec through the stages, each computed when first asked for."""
 
     path: str
-    options: RunOptions = field(default_factory=RunOptions)
-    variables: str | None = None
-    observer: Any = None  # watches the build entry by entry (the TF exporter)
+    options: RunOptions
+    variables: str | None
+    observer: Any         # watches the build entry by entry (the TF exporter)
+
+    def __init__(self, path: str, options: RunOptions = FACTORY, variables: str | None = None,
+                 observer: Any = None) -> None:
+        self.path = path
+        self.options = RunOptions() if options is FACTORY else options
+        self.variables = variables
+        self.observer = observer
 
     @cached_property
     def spec(self) -> Spec:

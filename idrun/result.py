@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
+from idrun.records import FACTORY, Frozen, Record, setfield
 
-@dataclass(frozen=True, slots=True)
-class TransferRecord:
+
+class TransferRecord(Frozen):
     """One transfer that happened in a step (SPEC 6 `transfers` entry)."""
 
+    __slots__ = ("tensor", "src", "dst", "bytes", "kind", "seconds")
     tensor: str
     src: str
     dst: str
@@ -19,40 +19,72 @@ class TransferRecord:
     kind: str
     seconds: float
 
+    def __init__(self, tensor: str, src: str, dst: str, bytes: int, kind: str, seconds: float) -> None:
+        setfield(self, "tensor", tensor)
+        setfield(self, "src", src)
+        setfield(self, "dst", dst)
+        setfield(self, "bytes", bytes)
+        setfield(self, "kind", kind)
+        setfield(self, "seconds", seconds)
+
     def to_json(self) -> dict:
         return {"tensor": self.tensor, "src": self.src, "dst": self.dst, "bytes": self.bytes,
                 "kind": self.kind, "seconds": self.seconds}
 
 
-@dataclass(frozen=True, slots=True)
-class StepTiming:
+class StepTiming(Frozen):
     """When a step and each of its ops and transfers ran: the session's clock in seconds
     (`time.perf_counter`), recorded only when asked for (`record_times`, `--trace-out`)."""
 
+    __slots__ = ("start", "end", "ops", "transfers")
     start: float
     end: float
     ops: list[tuple[float, float]]        # (start, end) of each StepResult.ops entry
     transfers: list[tuple[float, float]]  # (start, end) of each StepResult.transfers entry
 
+    def __init__(self, start: float, end: float, ops: list[tuple[float, float]],
+                 transfers: list[tuple[float, float]]) -> None:
+        setfield(self, "start", start)
+        setfield(self, "end", end)
+        setfield(self, "ops", ops)
+        setfield(self, "transfers", transfers)
 
-@dataclass
-class StepResult:
+
+class StepResult(Record):
     step: int
     values: dict[str, Any]                 # fetch name -> host array
-    transfers: list[TransferRecord] = field(default_factory=list)
-    ops: list[tuple[str, str]] = field(default_factory=list)  # (node, device) in run order
-    timing: StepTiming | None = None       # with record_times only
+    transfers: list[TransferRecord]
+    ops: list[tuple[str, str]]             # (node, device) in run order
+    timing: StepTiming | None              # with record_times only
+
+    def __init__(self, step: int, values: dict[str, Any], transfers: list[TransferRecord] = FACTORY,
+                 ops: list[tuple[str, str]] = FACTORY, timing: StepTiming | None = None) -> None:
+        self.step = step
+        self.values = values
+        self.transfers = [] if transfers is FACTORY else transfers
+        self.ops = [] if ops is FACTORY else ops
+        self.timing = timing
 
 
-@dataclass
-class RunResult:
+class RunResult(Record):
     graph: str
     variables: str
     fetch: list[str]
     placement: dict[str, str]
-    steps: list[StepResult] = field(default_factory=list)
-    error: Any = None                      # a StepError, or None
-    devices: dict[str, str] = field(default_factory=dict)  # name -> "numpy" | "cupy" | "simulated"
+    steps: list[StepResult]
+    error: Any                             # a StepError, or None
+    devices: dict[str, str]                # name -> "numpy" | "cupy" | "simulated"
+
+    def __init__(self, graph: str, variables: str, fetch: list[str], placement: dict[str, str],
+                 steps: list[StepResult] = FACTORY, error: Any = None,
+                 devices: dict[str, str] = FACTORY) -> None:
+        self.graph = graph
+        self.variables = variables
+        self.fetch = fetch
+        self.placement = placement
+        self.steps = [] if steps is FACTORY else steps
+        self.error = error
+        self.devices = {} if devices is FACTORY else devices
 
 
 def to_json_value(value: Any) -> Any:
@@ -88,6 +120,7 @@ def _plain(value: Any) -> Any:
         try:
             return value.decode("utf-8")
         except UnicodeDecodeError:
+            import base64   # rare: bytes values only; not at start-up
             return "b64:" + base64.b64encode(value).decode("ascii")
     if isinstance(value, float):
         return _float(value)

@@ -10,8 +10,10 @@ Both are iterative. Items are identified by their position in `order`.
 from __future__ import annotations
 
 import heapq
-import random
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    import random
 
 
 def _indegrees(deps: Sequence[Sequence[int]]) -> tuple[list[int], list[list[int]]]:

@@ -11,20 +11,33 @@ from conftest import ROOT
 GRAPHS = sorted((ROOT / "graphs").glob("*.yaml"))
 
 
-def test_version_and_ops_do_not_import_numpy_or_rich():
+def test_light_commands_do_not_import_numpy_or_rich():
     code = ("import sys; from idrun.cli import main\n"
-            "try:\n    main(['{cmd}'])\nexcept SystemExit:\n    pass\n"
+            "try:\n    main({cmd!r})\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in ('numpy', 'rich', 'cupy') if m in sys.modules))")
-    for cmd, expect in (("--version", "[]"), ("ops", "[]")):
-        out = subprocess.run([sys.executable, "-c", code.replace("{cmd}", cmd)], cwd=ROOT,
+    for cmd in (["--version"], ["ops"], ["ops", "--format", "json"], ["schema"], ["completion", "bash"]):
+        out = subprocess.run([sys.executable, "-c", code.format(cmd=cmd)], cwd=ROOT,
                              capture_output=True, text=True, check=True).stdout
-        assert out.strip().splitlines()[-1] == expect
+        assert out.strip().splitlines()[-1] == "[]", cmd
 
 
 def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "idrun", "--version"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     assert out.startswith("idrun, version ")
+
+
+def test_the_process_entry_skips_teardown_but_flushes_and_runs_atexit():
+    code = ("import atexit, sys; atexit.register(lambda: print('atexit ran'))\n"
+            "from idrun.cli import entry\n"
+            "sys.argv = ['idrun'] + sys.argv[1:]\nentry()")
+    seed = str(ROOT / "graphs/control_deps_identity.yaml")
+    ok = subprocess.run([sys.executable, "-c", code, "run", seed, "--format", "plain"], cwd=ROOT,
+                        capture_output=True, text=True)
+    assert (ok.returncode, ok.stdout) == (0, "y: 1, 2, 3, 4, 5\natexit ran\n")
+    bad = subprocess.run([sys.executable, "-c", code, "run", "missing.yaml"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "no such file" in bad.stderr and bad.stdout == "atexit ran\n"
 
 
 def test_ops_lists_every_registered_op(cli):

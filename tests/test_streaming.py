@@ -1,5 +1,6 @@
 """Long runs: output as steps complete, flat memory, Ctrl-C and SIGTERM keep what completed."""
 
+import io
 import json
 import os
 import signal
@@ -127,3 +128,24 @@ def test_a_nan_in_expect_keeps_the_json_valid(cli, spec_file):
         res = cli("run", path, "--format", fmt)
         doc = json.loads(res.stdout if fmt == "json" else res.stdout.splitlines()[-1])
         assert res.exit_code == 1 and doc["expect"]["mismatches"][0]["expected"] == "nan"
+
+
+def test_spool_stays_in_memory_then_spills_to_disk():
+    from idrun.views.stream import _Spool
+    small, big = _Spool(), _Spool()
+    for i in range(5):
+        small.add(str(i))
+    assert small.file is None
+    for i in range(20000):
+        big.add(str(i))
+    assert big.file is not None
+    out = io.StringIO()
+    small.copy_to(out)
+    assert out.getvalue() == "0, 1, 2, 3, 4"
+    out = io.StringIO()
+    big.copy_to(out)
+    assert out.getvalue() == ", ".join(str(i) for i in range(20000))
+    trace = _Spool()
+    for i in range(3000):
+        trace.add(f"step {i}\n  op a\n", sep="")
+    assert list(trace.lines()) == [line for i in range(3000) for line in (f"step {i}", "  op a")]

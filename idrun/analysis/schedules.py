@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from idrun.analysis.diagnostic import Diagnostic
 from idrun.errors import IdrunError
+from idrun.records import replace
 
 
 def prove(pipeline_factory, base_options, request, diagnostics: list[Diagnostic], k: int) -> None:

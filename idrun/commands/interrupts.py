@@ -9,9 +9,13 @@ the spec loads and compiles) a signal stops at once. Either way the run ends wit
 
 from __future__ import annotations
 
-import signal
 import threading
 from typing import Any
+
+try:   # CPython's core of `signal`, without the enums `signal` builds on import (start-up)
+    import _signal as signal
+except ImportError:  # pragma: no cover - other interpreters
+    import signal
 
 from idrun.errors import Interrupted
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import TextIO
 
 from idrun.commands.interrupts import StopOnSignal
 from idrun.errors import ExpectError, SpecError, UsageError
+from idrun.records import Record
 from idrun.pipeline import Pipeline
 from idrun.spec.expect import ExpectChecker, unchecked
 from idrun.spec.request import RunOptions
@@ -16,21 +16,40 @@ from idrun.views.fmt import printable
 from idrun.views.progress import ProgressBar
 
 
-@dataclass
-class RunCommand:
+class RunCommand(Record):
     spec_path: str
-    fmt: str = "plain"
-    color: bool = False
-    variables: str | None = None
-    trace: bool = False
-    trace_out: str | None = None       # --trace-out: a Chrome trace event file of the steps
-    log_placement: bool = False
-    require_gpu: bool = False
-    check: bool = True
-    debug: bool = False
-    progress: bool = False   # a progress bar on stderr (the CLI decides: a terminal, not CI)
-    out: TextIO = None
-    err: TextIO = None
+    fmt: str
+    color: bool
+    variables: str | None
+    trace: bool
+    trace_out: str | None    # --trace-out: a Chrome trace event file of the steps
+    log_placement: bool
+    require_gpu: bool
+    check: bool
+    debug: bool
+    progress: bool           # a progress bar on stderr (the CLI decides: a terminal, not CI)
+    out: TextIO
+    err: TextIO
+
+    def __init__(self, spec_path: str, fmt: str = "plain", color: bool = False,
+                 variables: str | None = None, trace: bool = False, trace_out: str | None = None,
+                 log_placement: bool = False, require_gpu: bool = False, check: bool = True,
+                 debug: bool = False, progress: bool = False, out: TextIO = None,
+                 err: TextIO = None) -> None:
+        self.spec_path = spec_path
+        self.fmt = fmt
+        self.color = color
+        self.variables = variables
+        self.trace = trace
+        self.trace_out = trace_out
+        self.log_placement = log_placement
+        self.require_gpu = require_gpu
+        self.check = check
+        self.debug = debug
+        self.progress = progress
+        self.out = out
+        self.err = err
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         self.out = self.out or sys.stdout

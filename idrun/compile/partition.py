@@ -18,39 +18,55 @@ does with grappler off:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from idrun.graph import Graph, TensorRef
 from idrun.ops import REGISTRY
 from idrun.ops.shapes import num_elements
+from idrun.records import FACTORY, Frozen, Record, setfield
 
 CLIENT = "cpu:0"
 REPLICATE_MAX_ELEMENTS = 16
 
 
-@dataclass(frozen=True, slots=True)
-class TransferSpec:
+class TransferSpec(Frozen):
     """One send/recv pair of a step."""
 
+    __slots__ = ("tensor", "src", "dst", "kind")
     tensor: TensorRef        # for control transfers, output 0 of the source node
     src: str
     dst: str
     kind: str                # edge | control | fetch | feed
 
+    def __init__(self, tensor: TensorRef, src: str, dst: str, kind: str) -> None:
+        setfield(self, "tensor", tensor)
+        setfield(self, "src", src)
+        setfield(self, "dst", dst)
+        setfield(self, "kind", kind)
 
-@dataclass
-class Partition:
-    transfers: list[TransferSpec] = field(default_factory=list)
+
+class Partition(Record):
+    transfers: list[TransferSpec]
     # (consumer, input position) -> index of the transfer it reads, when remote
-    edge_transfer: dict[tuple[str, int], int] = field(default_factory=dict)
+    edge_transfer: dict[tuple[str, int], int]
     # (consumer, control source) -> index of the control transfer it waits on
-    control_transfer: dict[tuple[str, str], int] = field(default_factory=dict)
+    control_transfer: dict[tuple[str, str], int]
     # fetched tensor -> index of the transfer that brings it to cpu:0
-    fetch_transfer: dict[TensorRef, int] = field(default_factory=dict)
+    fetch_transfer: dict[TensorRef, int]
     # const node -> devices that get their own copy
-    replicated: dict[str, set[str]] = field(default_factory=dict)
+    replicated: dict[str, set[str]]
     # node -> every control transfer it waits on (several for a replicated constant)
-    replica_controls: dict[str, list[int]] = field(default_factory=dict)
+    replica_controls: dict[str, list[int]]
+
+    def __init__(self, transfers: list[TransferSpec] = FACTORY,
+                 edge_transfer: dict[tuple[str, int], int] = FACTORY,
+                 control_transfer: dict[tuple[str, str], int] = FACTORY,
+                 fetch_transfer: dict[TensorRef, int] = FACTORY, replicated: dict[str, set[str]] = FACTORY,
+                 replica_controls: dict[str, list[int]] = FACTORY) -> None:
+        self.transfers = [] if transfers is FACTORY else transfers
+        self.edge_transfer = {} if edge_transfer is FACTORY else edge_transfer
+        self.control_transfer = {} if control_transfer is FACTORY else control_transfer
+        self.fetch_transfer = {} if fetch_transfer is FACTORY else fetch_transfer
+        self.replicated = {} if replicated is FACTORY else replicated
+        self.replica_controls = {} if replica_controls is FACTORY else replica_controls
 
 
 def partition(graph: Graph, device_of: dict[str, str], needed: list[str],

@@ -32,23 +32,29 @@ Policy, applied to the whole graph, not only what a step runs (F9):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from idrun.devices.names import DeviceSpec, parse_device
 from idrun.errors import SpecError, SpecWarning
 from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
+from idrun.records import FACTORY, Record
 
 CLIENT = "cpu:0"
 
 
-@dataclass
-class Placement:
-    device: dict[str, str] = field(default_factory=dict)
-    reason: dict[str, str] = field(default_factory=dict)
-    devices: list[str] = field(default_factory=list)
-    warnings: list[SpecError] = field(default_factory=list)
+class Placement(Record):
+    device: dict[str, str]
+    reason: dict[str, str]
+    devices: list[str]
+    warnings: list[SpecError]
+
+    def __init__(self, device: dict[str, str] = FACTORY, reason: dict[str, str] = FACTORY,
+                 devices: list[str] = FACTORY, warnings: list[SpecError] = FACTORY) -> None:
+        self.device = {} if device is FACTORY else device
+        self.reason = {} if reason is FACTORY else reason
+        self.devices = [] if devices is FACTORY else devices
+        self.warnings = [] if warnings is FACTORY else warnings
 
 
 def graph_devices(graph: Graph, declared: list[str] | None) -> list[str]:

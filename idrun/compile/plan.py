@@ -27,11 +27,13 @@ import itertools
 from collections import Counter
 import keyword
 import linecache
-import random
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+
+if TYPE_CHECKING:
+    import random
 
 
 from idrun.arrays import materialize

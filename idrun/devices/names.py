@@ -8,22 +8,31 @@ job (`localhost`, or none) is dropped. Stdlib only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+
+from idrun.records import Frozen, replace, setfield
 
 _FIELD = re.compile(r"^(job|replica|task|device):(.*)$", re.IGNORECASE)
 _TYPE_INDEX = re.compile(r"^([A-Za-z_]+):(\d+|\*)$")
 LOCAL_JOB = "localhost"
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceSpec:
+class DeviceSpec(Frozen):
     """A possibly partial device; None fields are unconstrained."""
 
-    job: str | None = None
-    replica: int | None = None
-    task: int | None = None
-    type: str | None = None
-    index: int | None = None
+    __slots__ = ("job", "replica", "task", "type", "index")
+    job: str | None
+    replica: int | None
+    task: int | None
+    type: str | None
+    index: int | None
+
+    def __init__(self, job: str | None = None, replica: int | None = None, task: int | None = None,
+                 type: str | None = None, index: int | None = None) -> None:
+        setfield(self, "job", job)
+        setfield(self, "replica", replica)
+        setfield(self, "task", task)
+        setfield(self, "type", type)
+        setfield(self, "index", index)
 
     def merged_into(self, outer: "DeviceSpec") -> "DeviceSpec":
         """This (inner) spec over `outer`: set fields override."""

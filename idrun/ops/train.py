@@ -20,8 +20,6 @@ RandomShuffleQueue does. As `tf.train.shuffle_batch`'s default
 
 from __future__ import annotations
 
-import zlib
-
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, OpDef, attr
@@ -81,6 +79,7 @@ def _batch_kernel(env: KernelEnv):
     many = a["enqueue_many"]
     state = env.state
     if "rng" not in state:
+        import zlib   # when the kernel is made, not when the registry loads
         seed = a["seed"] if a["seed"] is not None else zlib.crc32(env.node.encode())
         state.update(rng=xp.random.default_rng(seed), queue=[], cursor=0)
 

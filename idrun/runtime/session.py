@@ -14,9 +14,8 @@ becomes a StepError naming the step, the node and its spec location.
 
 from __future__ import annotations
 
-import random
 import time
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import numpy
 
@@ -33,6 +32,9 @@ from idrun.ops import REGISTRY
 from idrun.spec.request import RunRequest
 from idrun.spec.yamlsrc import paused_gc
 from idrun.result import RunResult, StepResult, StepTiming, TransferRecord
+
+if TYPE_CHECKING:
+    import random
 
 
 # What a graph can do wrong when it runs (TF raises these as in-graph errors): TF-style
@@ -109,7 +111,10 @@ class Session:
         the run early with an error of its own (an interrupt)."""
         result = RunResult(self.name, self.graph.variables, req.fetch_names,
                            dict(self.placement.device), devices=self.device_kinds())
-        rng = random.Random(req.seed) if req.schedule == "random" else None
+        rng = None
+        if req.schedule == "random":
+            import random   # --schedule random only: not at start-up
+            rng = random.Random(req.seed)
         feeds = tuple(req.feeds.values())
         plan = None
         for obs in observers:

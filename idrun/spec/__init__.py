@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from idrun import limits
 from idrun.devices.names import normalize_device
 from idrun.errors import SourceLoc, SpecError
 from idrun.graph import Graph
+from idrun.records import FACTORY, Record
 from idrun.spec.builder import GraphBuilder, _check_keys
 from idrun.spec.templates import parse_templates
 from idrun.spec.yamlsrc import YMap, load_yaml, loc_of, paused_gc
@@ -21,27 +21,39 @@ RUN_KEYS = ("fetch", "targets", "feed", "steps", "init")
 VARIABLE_MODES = ("resource", "ref")
 
 
-@dataclass
-class Located:
+class Located(Record):
     """A value from the spec with where it was written."""
 
     value: Any
     loc: SourceLoc | None
 
-
-@dataclass
-class RunConfig:
-    fetch: list[Located] = field(default_factory=list)
-    targets: list[Located] = field(default_factory=list)
-    feed: dict[str, Located] = field(default_factory=dict)
-    steps: int = 1
-    init: bool = True
-    fetch_given: bool = False
-    loc: SourceLoc | None = None  # where the spec's `run:` section is, if it has one
+    def __init__(self, value: Any, loc: SourceLoc | None) -> None:
+        self.value = value
+        self.loc = loc
 
 
-@dataclass
-class Spec:
+class RunConfig(Record):
+    fetch: list[Located]
+    targets: list[Located]
+    feed: dict[str, Located]
+    steps: int
+    init: bool
+    fetch_given: bool
+    loc: SourceLoc | None         # where the spec's `run:` section is, if it has one
+
+    def __init__(self, fetch: list[Located] = FACTORY, targets: list[Located] = FACTORY,
+                 feed: dict[str, Located] = FACTORY, steps: int = 1, init: bool = True,
+                 fetch_given: bool = False, loc: SourceLoc | None = None) -> None:
+        self.fetch = [] if fetch is FACTORY else fetch
+        self.targets = [] if targets is FACTORY else targets
+        self.feed = {} if feed is FACTORY else feed
+        self.steps = steps
+        self.init = init
+        self.fetch_given = fetch_given
+        self.loc = loc
+
+
+class Spec(Record):
     path: str
     name: str
     description: str
@@ -52,7 +64,22 @@ class Spec:
     expect: dict[str, Located]
     warnings: list[SpecError]
     loc: SourceLoc
-    templates: dict = field(default_factory=dict)
+    templates: dict
+
+    def __init__(self, path: str, name: str, description: str, variables: str, devices: list[str] | None,
+                 graph: Graph, run: RunConfig, expect: dict[str, Located], warnings: list[SpecError],
+                 loc: SourceLoc, templates: dict = FACTORY) -> None:
+        self.path = path
+        self.name = name
+        self.description = description
+        self.variables = variables
+        self.devices = devices
+        self.graph = graph
+        self.run = run
+        self.expect = expect
+        self.warnings = warnings
+        self.loc = loc
+        self.templates = {} if templates is FACTORY else templates
 
 
 def read_document(path: str) -> tuple[YMap, str]:

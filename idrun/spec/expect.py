@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
+from idrun.records import Frozen, setfield
 from idrun.result import RunResult, StepResult, to_json_value
 
 TRANSFERS_KEY = "transfers_per_step"
@@ -14,12 +14,17 @@ RTOL = 1e-5
 ATOL = 1e-6
 
 
-@dataclass(frozen=True)
-class Mismatch:
+class Mismatch(Frozen):
     name: str
     step: int
     expected: Any
     got: Any
+
+    def __init__(self, name: str, step: int, expected: Any, got: Any) -> None:
+        setfield(self, "name", name)
+        setfield(self, "step", step)
+        setfield(self, "expected", expected)
+        setfield(self, "got", got)
 
     def render(self) -> str:
         return f"{self.name}: step {self.step}: expected {_show(self.expected)}, got {_show(self.got)}"

@@ -6,46 +6,74 @@ through their own read, B7 wording for bad names) and reads feed values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from idrun.errors import SourceLoc, SpecError, SpecWarning, UsageError, did_you_mean
+from idrun.records import FACTORY, Record
 from idrun.spec.expect import ERROR_KEY, TRANSFERS_KEY
 from idrun.graph import Graph, TensorRef
 from idrun.spec import Located, Spec
 
 
-@dataclass
-class RunRequest:
+class RunRequest(Record):
     """What to run: resolved tensors and nodes, and how."""
 
     fetch: list[TensorRef]
     fetch_names: list[str]
-    targets: list[str] = field(default_factory=list)
-    feeds: dict[TensorRef, Any] = field(default_factory=dict)  # host arrays
-    steps: int = 1
-    schedule: str = "declaration"  # | "random"
-    seed: int = 0
-    record_ops: bool = False
-    record_times: bool = False     # per-op and per-transfer start/end times (--trace-out)
-    init: bool = True
+    targets: list[str]
+    feeds: dict[TensorRef, Any]    # host arrays
+    steps: int
+    schedule: str                  # | "random"
+    seed: int
+    record_ops: bool
+    record_times: bool             # per-op and per-transfer start/end times (--trace-out)
+    init: bool
+
+    def __init__(self, fetch: list[TensorRef], fetch_names: list[str], targets: list[str] = FACTORY,
+                 feeds: dict[TensorRef, Any] = FACTORY, steps: int = 1, schedule: str = "declaration",
+                 seed: int = 0, record_ops: bool = False, record_times: bool = False,
+                 init: bool = True) -> None:
+        self.fetch = fetch
+        self.fetch_names = fetch_names
+        self.targets = [] if targets is FACTORY else targets
+        self.feeds = {} if feeds is FACTORY else feeds
+        self.steps = steps
+        self.schedule = schedule
+        self.seed = seed
+        self.record_ops = record_ops
+        self.record_times = record_times
+        self.init = init
 
 
-@dataclass
-class RunOptions:
+class RunOptions(Record):
     """What the command line asked for; None means "use the spec's `run:`"."""
 
-    fetch: list[str] | None = None
-    targets: list[str] | None = None
-    feeds: dict[str, Any] = field(default_factory=dict)  # name -> literal or "@path"
-    steps: int | None = None
-    schedule: str = "declaration"
-    seed: int = 0
-    record_ops: bool = False
-    record_times: bool = False
-    soft_placement: bool = False
-    allow_outside_files: bool = False  # a spec's file feeds may leave its directory
+    fetch: list[str] | None
+    targets: list[str] | None
+    feeds: dict[str, Any]              # name -> literal or "@path"
+    steps: int | None
+    schedule: str
+    seed: int
+    record_ops: bool
+    record_times: bool
+    soft_placement: bool
+    allow_outside_files: bool          # a spec's file feeds may leave its directory
+
+    def __init__(self, fetch: list[str] | None = None, targets: list[str] | None = None,
+                 feeds: dict[str, Any] = FACTORY, steps: int | None = None, schedule: str = "declaration",
+                 seed: int = 0, record_ops: bool = False, record_times: bool = False,
+                 soft_placement: bool = False, allow_outside_files: bool = False) -> None:
+        self.fetch = fetch
+        self.targets = targets
+        self.feeds = {} if feeds is FACTORY else feeds
+        self.steps = steps
+        self.schedule = schedule
+        self.seed = seed
+        self.record_ops = record_ops
+        self.record_times = record_times
+        self.soft_placement = soft_placement
+        self.allow_outside_files = allow_outside_files
 
 
 def resolve_tensor(graph: Graph, text: str, redirect: bool = True) -> TensorRef:

@@ -20,10 +20,10 @@ whose node entries have every string `$param` replaced by the argument
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from idrun.errors import SourceLoc, SpecError, did_you_mean
+from idrun.records import Record
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 
 _WHOLE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
@@ -33,13 +33,20 @@ USE_KEYS = ("name", "use", "with", "device", "control_dependencies")
 REQUIRED = object()
 
 
-@dataclass
-class Template:
+class Template(Record):
     name: str
     params: dict[str, Any]  # name -> default (REQUIRED when none)
     nodes: YList
     output: str | None
     loc: SourceLoc
+
+    def __init__(self, name: str, params: dict[str, Any], nodes: YList, output: str | None,
+                 loc: SourceLoc) -> None:
+        self.name = name
+        self.params = params
+        self.nodes = nodes
+        self.output = output
+        self.loc = loc
 
 
 def parse_templates(doc: YMap) -> dict[str, Template]:

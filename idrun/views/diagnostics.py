@@ -4,7 +4,6 @@ Stdlib only (the CLI's error path must not import rich)."""
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import TextIO
 
 from idrun.errors import IdrunError, SourceLoc
@@ -46,5 +45,6 @@ def report(err: IdrunError, stream: TextIO | None = None, debug: bool = False) -
             stream.write(f"  {shown}\n  {' ' * caret}^\n")
     original = getattr(err, "original", None)
     if debug and original is not None:
+        import traceback
         stream.write("".join(traceback.format_exception(original)))
 

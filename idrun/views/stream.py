@@ -8,8 +8,8 @@ the run has ended, however it ended, so whatever completed is always written.
 - `jsonl`: one object per line, flushed: a header line (graph, variables, fetch,
   placement, devices), one line per step (the keys of a `steps[]` entry), and a
   final line with `error` (and `expect`).
-- `plain`: `name: v1, v2, ...` per fetch. With several fetches each line is
-  spooled to a temporary file, so a million steps cost disk, not memory.
+- `plain`: `name: v1, v2, ...` per fetch. Each line is spooled (past 64 KiB to a
+  temporary file), so a million steps cost disk, not memory.
 - `table`: a header, then one row per step as it completes (rich).
 Text from the spec (names, string values) is data: escaped for rich, printed as is
 in plain and JSON (which quote it).
@@ -17,10 +17,8 @@ in plain and JSON (which quote it).
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
-from typing import Any, TextIO
+from typing import Any, Iterator, TextIO
 
 from idrun.result import RunResult, StepResult
 from idrun.views.fmt import format_bytes, format_value, printable
@@ -76,6 +74,7 @@ class BufferedOut:
 
 
 def _dumps(value: Any) -> str:
+    import json   # here: plain and table output do not need it (start-up)
     return json.dumps(value, allow_nan=False)
 
 
@@ -125,21 +124,55 @@ class JsonlStream:
 
 
 class _Spool:
-    """Text kept on disk until the run ends (a line that grows with every step)."""
+    """Text kept until the run ends (a line that grows with every step): in memory up to
+    about `LIMIT` bytes, then on disk, so a million steps cost disk, not memory (and a short
+    run never creates a temporary file, or imports tempfile)."""
+
+    LIMIT = 1 << 16
 
     def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.parts: list[str] = []
+        self.size = 0
+        self.file: TextIO | None = None
         self.empty = True
 
     def add(self, text: str, sep: str = ", ") -> None:
-        self.file.write(text if self.empty else sep + text)
+        text = text if self.empty else sep + text
         self.empty = False
+        if self.file is not None:
+            self.file.write(text)
+            return
+        self.parts.append(text)
+        self.size += len(text) + 64   # with the list's and the str's own overhead
+        if self.size > self.LIMIT:
+            import tempfile
+            self.file = tempfile.TemporaryFile("w+", encoding="utf-8")
+            self.file.write("".join(self.parts))
+            self.parts, self.size = [], 0
 
-    def copy_to(self, out: TextIO) -> None:
+    def chunks(self) -> Iterator[str]:
+        """The text, in pieces; the spool is closed after."""
+        if self.file is None:
+            yield from self.parts
+            self.parts = []
+            return
         self.file.seek(0)
         while chunk := self.file.read(1 << 16):
-            out.write(chunk)
+            yield chunk
         self.file.close()
+
+    def copy_to(self, out: TextIO) -> None:
+        for chunk in self.chunks():
+            out.write(chunk)
+
+    def lines(self) -> Iterator[str]:
+        """The text line by line, without the newlines; the spool is closed after."""
+        rest = ""
+        for chunk in self.chunks():
+            *whole, rest = (rest + chunk).split("\n")
+            yield from whole
+        if rest:
+            yield rest
 
 
 class PlainStream:
@@ -223,7 +256,5 @@ class TableStream:
         if self.trace_spool is not None:
             self.con.print("[dim]trace (the graph as built: TF's graph rewrites off, so every op and "
                            "transfer is shown)[/dim]", soft_wrap=True)
-            self.trace_spool.file.seek(0)
-            for line in self.trace_spool.file:
-                self.con.print(line.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
-            self.trace_spool.file.close()
+            for line in self.trace_spool.lines():
+                self.con.print(line, markup=False, highlight=False, soft_wrap=True)

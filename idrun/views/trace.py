@@ -17,7 +17,7 @@ Stdlib only. Names from the spec are data: JSON carries them as they are.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import json
 from typing import Any
 
@@ -133,7 +133,8 @@ class TraceFile:
         self.steps.append(step)
 
     def on_finish(self, result: RunResult) -> None:
-        result = dataclasses.replace(result, steps=self.steps or result.steps)
+        result = copy.copy(result)   # the caller's result keeps its own steps
+        result.steps = self.steps or result.steps
         text = json.dumps(trace_document(result, self.graph, self.spec_path))
         try:
             with open(self.path, "w", encoding="utf-8") as f:
