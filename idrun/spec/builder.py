@@ -395,11 +395,14 @@ class GraphBuilder(TFExpansions):
             cycle = graph.find_cycle()
             if cycle:
                 raise cycle_error(graph, cycle)
-        deps = [[index[r.node] for r in d.inputs] + ([index[d.shadow_of.node]] if d.shadow_of else [])
-                for d in ordered]
-        for i in declaration_order(deps):
-            if ordered[i].literal is MISSING:  # literals are typed by their consumer
-                self._type(ordered[i])
+            deps = [[index[r.node] for r in d.inputs] + ([index[d.shadow_of.node]] if d.shadow_of else [])
+                    for d in ordered]
+            order = [ordered[i] for i in declaration_order(deps)]
+        else:  # every dependency comes first: declaration order is the list's own
+            order = ordered
+        for draft in order:
+            if draft.literal is MISSING:  # literals are typed by their consumer
+                self._type(draft)
         return self._freeze(ordered)
 
     def _check_alias_clashes(self) -> None:
@@ -634,8 +637,9 @@ class GraphBuilder(TFExpansions):
         in_types, in_consts = in_types[:real], in_consts[:real]
         key = (draft.opdef.name, *in_types) if draft.opdef.elementwise and not draft.attrs \
             and draft.opdef.static_check is None else None
-        if key is not None and key in self._typed:  # an elementwise op's types follow its inputs'
-            draft.outputs = self._typed[key]
+        known = self._typed.get(key) if key is not None else None
+        if known is not None:  # an elementwise op's types follow its inputs'
+            draft.outputs = known
             return
         try:
             draft.outputs = tuple(draft.opdef.infer(draft.attrs, in_types, in_consts))
@@ -703,9 +707,10 @@ _EXPANSIONS = {"moving_average": "_expand_ema"}  # OpDef.expansion -> builder me
 
 
 def _has_later_dependency(ordered: list[_Draft], index: dict[str, int]) -> bool:
-    """Whether some draft depends (data or control) on itself or one after it: a graph
-    whose every dependency comes earlier has no cycle (the common case, checked in one
-    pass instead of building an untyped graph to search)."""
+    """Whether some draft depends (data, control, or an EMA shadow's averaged tensor) on
+    itself or one after it: a graph whose every dependency comes earlier has no cycle and
+    is typed in its own order (the common case, checked in one pass instead of building an
+    untyped graph to search and ordering it with a heap)."""
     for i, d in enumerate(ordered):
         for r in d.inputs:
             if index[r.node] >= i:
@@ -713,6 +718,8 @@ def _has_later_dependency(ordered: list[_Draft], index: dict[str, int]) -> bool:
         for c in d.controls:
             if index[c] >= i:
                 return True
+        if d.shadow_of is not None and index[d.shadow_of.node] >= i:
+            return True
     return False
 
 
