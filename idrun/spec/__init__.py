@@ -168,7 +168,10 @@ def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
     if doc.get("expand", True) not in (True, False):
         raise SpecError("`expand` must be true or false", loc_of(doc, "expand"))
     builder.expand = doc.get("expand", True)
-    builder.add_entries(doc["nodes"], loc_of(doc, "nodes"))
+    # the entries are read once: dropped from the document before the graph is made, so
+    # that a big spec's located tree and its graph are never in memory together
+    where = loc_of(doc, "nodes")
+    builder.add_entries(doc.pop("nodes"), where, consume=True)
     graph = builder.finish()
     return Spec(path=path, name=_text(doc, "name", Path(path).stem),
                 description=_text(doc, "description", ""), variables=mode,

@@ -114,7 +114,9 @@ class GraphBuilder(TFExpansions):
         return _Pending(text, loc, self._scope, self.serial if seen is None else seen, owner)
 
     # ---- entries -------------------------------------------------------
-    def add_entries(self, entries: Any, where: SourceLoc) -> None:
+    def add_entries(self, entries: Any, where: SourceLoc, consume: bool = False) -> None:
+        """Build each entry in order; `consume` (the spec's own top-level list, read once)
+        lets each entry go as soon as it is built, so its memory takes the next drafts."""
         if not isinstance(entries, list):
             raise SpecError("`nodes` must be a list of node entries, aliases and blocks", where)
         for i, entry in enumerate(entries):
@@ -122,6 +124,8 @@ class GraphBuilder(TFExpansions):
             if not isinstance(entry, YMap):
                 raise SpecError("a node entry must be a mapping with `op`, `alias` or `nodes`", loc)
             self._add_entry(entry, loc)
+            if consume:
+                entries[i] = entry = None
 
     def _add_entry(self, entry: YMap, loc: SourceLoc) -> None:
         if "op" in entry:
