@@ -278,8 +278,9 @@ class GraphBuilder(TFExpansions):
         start = len(self._created)
         if raw_inputs:
             written = entry["inputs"]
-            for i, raw in enumerate(raw_inputs):
-                draft.inputs.append(self._input(draft, i, raw, loc_of(written, i) or loc))
+            for i, raw in enumerate(raw_inputs):  # settled now (most), else resolved in finish
+                settled = self._settled(draft, i, raw) if type(raw) is str and raw else None
+                draft.inputs.append(settled or self._input(draft, i, raw, loc_of(written, i) or loc))
         if "colocate_with" in entry:
             if not isinstance(entry["colocate_with"], str):
                 raise SpecError("`colocate_with` must be a node name", loc_of(entry, "colocate_with"))
@@ -332,8 +333,7 @@ class GraphBuilder(TFExpansions):
 
     def _input(self, draft: _Draft, position: int, raw: Any, loc: SourceLoc):
         if isinstance(raw, str):
-            pending = _Pending(raw, loc, self._scope, draft.seen, draft.name)
-            return self._settled(draft, position, pending) or pending
+            return self.pending(raw, loc, owner=draft.name, seen=draft.seen)
         if isinstance(raw, dict) or raw is None:
             raise SpecError(f"input '{draft.opdef.input_name(position)}' of {draft.opdef.name} must be "
                             f"a node name or a literal, got {'null' if raw is None else 'a mapping'}", loc)
@@ -350,15 +350,15 @@ class GraphBuilder(TFExpansions):
         self._register(const)
         return TensorRef(const.name, 0)
 
-    def _settled(self, draft: _Draft, position: int, pending: _Pending) -> TensorRef | None:
+    def _settled(self, draft: _Draft, position: int, text: str) -> TensorRef | None:
         """The tensor a reference means, when it is final already: it names a node made
         earlier that is no variable or resource assign, at a position that takes a value.
         Resolving it now is what `finish` would do (an earlier name always wins), minus
         the record kept for the reference; anything else waits for `finish`."""
-        if ":" in pending.text or position in draft.opdef.ref_inputs \
+        if ":" in text or position in draft.opdef.ref_inputs \
                 or position in draft.opdef.variable_inputs:
             return None
-        full = self._lookup(pending.text, pending, earlier=True)
+        full = self._lookup(text, self._scope, draft.name, draft.seen, earlier=True)
         target = self.drafts.get(full) if full is not None else None
         if target is None or target.opdef.source == "variable" or self._is_unread(target):
             return None
@@ -493,9 +493,10 @@ class GraphBuilder(TFExpansions):
         if not isinstance(text, str) or not text:
             raise SpecError(f"a reference must be a node name, got {text!r}", loc)
         name, index = _split_ref(text, loc)
-        full = self._lookup(name, pending, earlier=True)
+        scope, owner, born = pending.scope, pending.owner, pending.seen
+        full = self._lookup(name, scope, owner, born, earlier=True)
         if full is None and not earlier_only:
-            full = self._lookup(name, pending, earlier=False)
+            full = self._lookup(name, scope, owner, born, earlier=False)
         if full in self.aliases:
             return self._follow_alias(full, index, loc, seen, earlier_only)
         if full in self.drafts:
@@ -503,19 +504,21 @@ class GraphBuilder(TFExpansions):
         known = list(self.drafts) + list(self.aliases)
         raise SpecError(f"unknown reference '{text}'", loc, did_you_mean(name, known))
 
-    def _lookup(self, name: str, pending: _Pending, earlier: bool) -> str | None:
-        """The full name `name` means in the pending's scope, innermost first."""
-        if not pending.scope:  # the root scope: one candidate (most references)
-            if name == pending.owner or name not in self.aliases and name not in self.drafts:
+    def _lookup(self, name: str, scope: str, owner: str, seen: int | None,
+                earlier: bool) -> str | None:
+        """The full name `name` means, written in `scope` by `owner` (never itself) when
+        `seen` names were born, innermost scope first."""
+        if not scope:  # the root scope: one candidate (most references)
+            if name == owner or name not in self.aliases and name not in self.drafts:
                 return None
-            if earlier and pending.seen is not None and self._born.get(name, -1) >= pending.seen:
+            if earlier and seen is not None and self._born.get(name, -1) >= seen:
                 return None
             return name
-        for scope in enclosing_scopes(pending.scope):
-            full = join(scope, name)
-            if full == pending.owner or full not in self.aliases and full not in self.drafts:
+        for outer in enclosing_scopes(scope):
+            full = join(outer, name)
+            if full == owner or full not in self.aliases and full not in self.drafts:
                 continue
-            if earlier and pending.seen is not None and self._born.get(full, -1) >= pending.seen:
+            if earlier and seen is not None and self._born.get(full, -1) >= seen:
                 continue
             return full
         return None
@@ -585,7 +588,8 @@ class GraphBuilder(TFExpansions):
         """What `idrun check` needs about control dependencies; linear in the graph."""
         used: set[int] = set()
         for draft in self.drafts.values():
-            used.update(c.uid for c in draft.active)
+            if draft.active:
+                used.update(c.uid for c in draft.active)
         empty = []
         for controller, start, end in self._blocks:
             if controller.uid in used:
