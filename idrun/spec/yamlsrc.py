@@ -120,12 +120,11 @@ class _ItemLocs(Sequence):
         return len(self._locs)
 
 
-class YMap(dict):
-    """A mapping with the location of itself (`loc`), each key (`key_locs`) and each value
-    (`value_locs`). The loader stores them packed; assigning any of them (a dict of
-    SourceLocs for the two mappings) replaces what is read."""
+class _Located:
+    """`loc`, the location of the mapping or list itself: packed by the loader, or a
+    SourceLoc assigned (the builder's own blocks)."""
 
-    __slots__ = ("_file", "_at", "_locs", "_kl", "_vl")
+    __slots__ = ()
 
     @property
     def loc(self) -> SourceLoc:
@@ -135,6 +134,14 @@ class YMap(dict):
     @loc.setter
     def loc(self, value: SourceLoc) -> None:
         self._at = value
+
+
+class YMap(_Located, dict):
+    """A mapping with the location of itself (`loc`), each key (`key_locs`) and each value
+    (`value_locs`). The loader stores them packed; assigning any of them (a dict of
+    SourceLocs for the two mappings) replaces what is read."""
+
+    __slots__ = ("_file", "_at", "_locs", "_kl", "_vl")
 
     @property
     def key_locs(self) -> Mapping:
@@ -155,19 +162,10 @@ class YMap(dict):
         self._vl = value
 
 
-class YList(list):
+class YList(_Located, list):
     """A sequence with the location of itself (`loc`) and each item (`item_locs`)."""
 
     __slots__ = ("_file", "_at", "_locs")
-
-    @property
-    def loc(self) -> SourceLoc:
-        at = self._at
-        return SourceLoc(self._file, (at >> 32) + 1, (at & _COL) + 1) if type(at) is int else at
-
-    @loc.setter
-    def loc(self, value: SourceLoc) -> None:
-        self._at = value
 
     @property
     def item_locs(self) -> Sequence:
