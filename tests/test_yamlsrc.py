@@ -351,3 +351,141 @@ def test_an_integer_of_thousands_of_digits_is_a_located_error(tmp_path):
     with pytest.raises(SpecError) as info:
         load_yaml(text, "big.yaml")
     assert str(info.value.loc) == "big.yaml:2:33" and "5,000 digits" in info.value.message
+
+
+# ---- the fast path (yamlfast.py) against libyaml -------------------------------------------
+
+def _libyaml_only(text, filename):
+    """load_yaml with yamlfast's path switched off: what the fast path must match."""
+    fast = yamlsrc.yamlfast.load
+    yamlsrc.yamlfast.load = lambda text, filename: None
+    try:
+        return load_yaml(text, filename)
+    finally:
+        yamlsrc.yamlfast.load = fast
+
+
+def _located(value):
+    """Values, types and every location, read through the public views (loc, key_locs,
+    value_locs, item_locs) rather than loc_of and key_loc as _canon does."""
+    if isinstance(value, YMap):
+        return (type(value).__name__, str(value.loc),
+                [(_located(k), str(value.key_locs[k]), str(value.value_locs[k]), _located(v))
+                 for k, v in value.items()])
+    if isinstance(value, YList):
+        return (type(value).__name__, str(value.loc),
+                [(str(value.item_locs[i]), _located(v)) for i, v in enumerate(value)])
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan",)
+    return (type(value).__name__, repr(value))
+
+
+def _fast_outcome(fn, text):
+    try:
+        return ("ok", _located(fn(text, "f.yaml")))
+    except SpecError as exc:
+        return ("error", exc.message, str(exc.loc))
+
+
+TOKENS = ["1", "-2", "1.5", "1e3", ".5", ".inf", "-.Inf", ".nan", "0x1f", "0o17", "017", "null", "~", "true",
+          "True", "FALSE", "yes", "on", "n", "y", "x", "a/b", "a.b", "a-b", "_x", "n:1", "a:b:c", "+3", "-",
+          "--", ".", "v", "c", "n0", "n1", "const", "add", "/abs/path", "x~y", "1_000", "9" * 30, "-0", "0"]
+ODD = ["'q'", '"s"', "&a x", "*a", "!!str 3", "x #c", "a b", "[1, [2]]", "{k: v}", "n:", ":x", "", "a,b",
+       "\tx", "x\t", "? x", "|", "@x", "%x", "`x"]
+KEYS = ["name", "op", "inputs", "value", "k", "null", "true", "True", "on", "_a", "a1", "Name"]
+
+
+def _fast_doc(rng: random.Random) -> str:
+    clean = rng.random() < 0.5  # half the documents have nothing the fast path refuses, mostly
+    odd = 0.0 if clean else 0.03
+
+    def sp():
+        return rng.choice(["", "", "", " ", "  "])
+
+    def token():
+        return rng.choice(ODD) if rng.random() < odd else rng.choice(TOKENS)
+
+    def value():
+        r = rng.random()
+        if r < 0.3:
+            sep = rng.choice([", ", ", ", ",", " , ", ",  "])
+            return "[" + sp() + sep.join(token() for _ in range(rng.randint(0, 4))) + sp() + "]"
+        return token()
+
+    def line(indent):
+        keys = [rng.choice(KEYS) for _ in range(rng.randint(0, 4))]
+        if clean or rng.random() < 0.7:
+            keys = list(dict.fromkeys(keys))
+        pairs = [k + ":" + (" " if clean or rng.random() < 0.9 else rng.choice(["", "  "])) + value() for k in keys]
+        sep = ", " if rng.random() < 0.8 else rng.choice([",", " ,", ",  "])
+        text = " " * indent + "-" + (" " if rng.random() < 0.9 else "   ") + "{" + sp() + sep.join(pairs) + sp() + "}"
+        r = rng.random() + (0.08 if clean else 0)
+        if r < 0.02:
+            text += "  # c"
+        elif r < 0.05:
+            text += " " * rng.randint(1, 3)
+        elif r < 0.06:
+            text = " " * indent + "# comment"
+        elif r < 0.07:
+            text = " " * (indent + rng.choice([-1, 1, 2])) + text.lstrip(" ")
+        elif r < 0.075:
+            text = " " * indent + "- x"
+        return text
+
+    head = "name: g\n" if clean else rng.choice(["name: g\n", "", "a: 1\nb: [x, y]\n", "# top\n", "x: &x {p: 1}\n", "---\n",
+                       "c: |\n  nodes:\n  - {a: b}\n", "nodes: 1\n", "d: 'a\n\n  b'\n", "%YAML 1.1\n---\n"])
+    indent = rng.choice([1, 2, 2, 2, 4])
+    body = [line(indent) if rng.random() < 0.95 else " " * rng.randint(0, 3)
+            for _ in range(rng.randint(0, 12))]
+    tail = "run: {fetch: [n1]}\n" if clean else rng.choice(["run: {fetch: [n1]}\n", "", "run:\n  fetch: [n1]\n", "y: *x\n", "nodes: 2\n", "- x\n",
+                       "# end\n", "...\n", "---\nz: 1\n", "z: [1\n", "e: !!bool yes\n", "  f: 1\n"])
+    text = head + "nodes:" + " " * rng.choice([0, 0, 1]) + "\n" + "\n".join(body) + ("\n" if body else "") + tail
+    r = rng.random() + (0.1 if clean else 0)
+    if r < 0.03:
+        text = "q: \"x\n" + text + "\"\n"
+    elif r < 0.05:
+        text = "{a: 1,\n" + text + "}\n"
+    elif r < 0.07:
+        text = "--- |\n" + text
+    elif r < 0.08:
+        text = text.replace("\n", "\r\n")
+    elif r < 0.09:
+        text = text.rstrip("\n")
+    return text
+
+
+def test_fast_path_matches_libyaml():
+    rng = random.Random(5)
+    texts = [_fast_doc(rng) for _ in range(4000)]
+    texts += ["nodes:\n  - {a: 1}\n", "nodes:\n", "nodes:\n\n", "nodes:\n  - {}\n  - { }\n",
+              "nodes:\n  - {a: 1}", "nodes:\n- {a: 1}\n", "nodes:\n  - {a: [a,b], b: [ ]}\n",
+              "nodes:\n  - {a: 1, a: 2}\n", "nodes:\n  - {true: 1, True: 2}\n", "a: 1\nnodes:\n  - {a: 1}\na: 2\n"]
+    taken = ok = 0
+    for text in texts:
+        fast, slow = _fast_outcome(load_yaml, text), _fast_outcome(_libyaml_only, text)
+        assert fast == slow, text
+        taken += yamlsrc.yamlfast.load(text, "f.yaml") is not None
+        ok += slow[0] == "ok"
+    # the fast path taken often, refused often on documents that load, errors often
+    assert taken > 1200 and ok - taken > 500 and len(texts) - ok > 500, (taken, ok)
+
+
+def test_fast_path_counts_values_as_libyaml(monkeypatch):
+    text = "a: [1, 2]\nnodes:\n  - {name: x, inputs: [p, q]}\n  - {name: y}\nb: 1\n"
+    # values: root, a, [..], 1, 2, nodes, the list, 2 items: {..} name x inputs [..] p q, {..} name y, b 1
+    total = 1 + 4 + 2 + 7 + 3 + 2
+    monkeypatch.setattr(yamlsrc, "MAX_VALUES", total)
+    assert yamlsrc.yamlfast.load(text, "f.yaml") is not None and load(text)["nodes"][1] == {"name": "y"}
+    assert _fast_outcome(_libyaml_only, text) == _fast_outcome(load_yaml, text)
+    monkeypatch.setattr(yamlsrc, "MAX_VALUES", total - 1)
+    assert yamlsrc.yamlfast.load(text, "f.yaml") is None
+    assert "over 18 values" in error(text)[0]
+
+
+def test_fast_path_takes_the_generated_chain():
+    import sys
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "bench"))
+    from bench import chain_spec
+    text = chain_spec(300)
+    assert yamlsrc.yamlfast.load(text, "f.yaml") is not None
+    assert _fast_outcome(load_yaml, text) == _fast_outcome(_libyaml_only, text)

@@ -264,6 +264,9 @@ def paused_gc():
 
 
 def _load(text: str, filename: str) -> Any:
+    tree = yamlfast.load(text, filename)  # one node a line under `nodes:`, without libyaml
+    if tree is not None:
+        return tree
     try:
         try:
             return _Stream(text, filename).document()
@@ -661,3 +664,6 @@ def resolve_plain(text: str) -> Any:
     if _NAN.match(text):
         return float("nan")
     return text
+
+
+from idrun.spec import yamlfast  # noqa: E402 - it builds this module's YMap and YList
