@@ -191,7 +191,7 @@ def _usual(line: str, row: int, skip: int, plain: dict, keys: dict, token_re: An
         return item, 1
     counted = 1
     col = skip
-    get = plain.get
+    get, token = plain.get, token_re.fullmatch
     parts = body.split(", ")
     i, n = 0, len(parts)
     while i < n:
@@ -204,47 +204,50 @@ def _usual(line: str, row: int, skip: int, plain: dict, keys: dict, token_re: An
             key = keys[name] = _resolve(name, plain, token_re)
         if not sep or key in item:
             return None
-        value_col = col + len(name) + 2
+        key_at = (row | col) << 64
+        col += len(name) + 2  # the value's
         if value[:1] == "[":
             items = _new_list(YList)
             vlocs = array("Q")
-            items._file, items._at, items._locs = filename, row | value_col, vlocs
+            items._file, items._at, items._locs = filename, row | col, vlocs
             if value == "[]":
-                col = value_col + 2
+                locs[key] = key_at | row | col
+                col += 4  # past "[], "
             else:
-                tok, pos = value[1:], value_col + 1
+                locs[key] = key_at | row | col
+                tok = value[1:]
+                col += 1
                 while True:
                     last = tok[-1:] == "]"
                     if last:
                         tok = tok[:-1]
                     resolved = get(tok, _NO)
                     if resolved is _NO:
-                        resolved = _resolve(tok, plain, token_re)
-                        if resolved is _NO:
+                        if token(tok) is None:
                             return None
+                        plain[tok] = resolved = resolve_plain(tok)
                     items.append(resolved)
-                    vlocs.append(row | pos)
-                    pos += len(tok) + 2
+                    vlocs.append(row | col)
+                    col += len(tok) + 2
                     if last:
                         break
                     if i == n:
                         return None
                     tok = parts[i]
                     i += 1
-                col = pos - 1  # past the `]`
+                col += 1  # past "], "
             counted += 2 + len(items)
             item[key] = items
         else:
             resolved = get(value, _NO)
             if resolved is _NO:
-                resolved = _resolve(value, plain, token_re)
-                if resolved is _NO:
+                if token(value) is None:
                     return None
+                plain[value] = resolved = resolve_plain(value)
             item[key] = resolved
+            locs[key] = key_at | row | col
             counted += 2
-            col = value_col + len(value)
-        locs[key] = (row | value_col - len(name) - 2) << 64 | row | value_col
-        col += 2  # the ", "
+            col += len(value) + 2  # past ", "
     return item, counted
 
 
