@@ -121,15 +121,22 @@ def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
     if fed:
         seen = graph.closure(roots, frozenset(fed))
     else:  # Graph.closure without a stop set: no TensorRef hashed per edge
-        nodes, seen, stack = graph.nodes, set(), roots
-        while stack:
-            name = stack.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            node = nodes[name]
-            stack.extend([r.node for r in node.inputs])
-            stack.extend(node.control_inputs)
+        nodes = graph.nodes
+        seen, stack = set(roots), list(dict.fromkeys(roots))
+        add, push, pop = seen.add, stack.append, stack.pop
+        while stack:   # each name pushed once, when first seen
+            node = nodes[pop()]
+            for r in node.inputs:
+                if r.node not in seen:
+                    add(r.node)
+                    push(r.node)
+            if node.control_inputs:
+                for c in node.control_inputs:
+                    if c not in seen:
+                        add(c)
+                        push(c)
+    if len(seen) == len(graph.nodes):  # the whole graph
+        return list(graph.nodes)
     if 4 * len(seen) >= len(graph.nodes):  # most of the graph: one scan, no sort
         return [name for name in graph.nodes if name in seen]
     index = graph.index()
@@ -154,8 +161,11 @@ def partition_step(graph: Graph, device_of: dict[str, str], fetch: list[TensorRe
 def compile_plan(req: PlanRequest, step: Step) -> Plan:
     """Order a partitioned step, bind its kernels and generate its step function."""
     graph = req.graph
-    items, sources = _items(graph, step.needed, step.partition)
-    order = _order(graph, items, step.partition, req.rng)
+    items, sources, forward = _items(graph, step.needed, step.partition)
+    if forward and req.rng is None:  # what declaration_order returns then, without a heap
+        order = range(len(items))
+    else:
+        order = _order(graph, items, step.partition, req.rng)
     return _Generator(req, step.partition, items, sources).build(order)
 
 
@@ -166,62 +176,62 @@ def _unfed_placeholder(node: Node) -> PlanError:
                                 f"(--feed {node.name}=VALUE, or run.feed in the spec)")
 
 
-def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item], list[str]]:
+def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item], list[str], bool]:
     """What the step runs, in one pass over it: its items (ops, and transfers in their
-    places) and its sources (constants and variables, bound once); an unfed placeholder
-    raises PlanError."""
+    places), its sources (constants and variables, bound once), and whether (without
+    transfers) every item comes after the items it reads and waits for, the common case
+    (then declaration order is that order); an unfed placeholder raises PlanError."""
     # sources are bound, not run; a constant with control inputs stays an item so that
     # what it orders (an implicit constant carrying a block's edge, A3) stays ordered.
     # Sort keys are positions in `needed` (declaration order): a transfer's source is needed.
-    nodes = graph.nodes
+    nodes, registry, new = graph.nodes, REGISTRY, tuple.__new__
     items, sources = [], []
-    for k, name in enumerate(needed):
+    # forwardness: an input's producer is either seen already (needed before it) or no
+    # item at all; a needed producer declared later may be an item, so it is decided after
+    seen: set[str] = set()
+    later: list[tuple[int, str]] = []  # (item index, a producer not seen when it came)
+    for name in needed:
         node = nodes[name]
-        opdef = REGISTRY[node.op]
+        opdef = registry[node.op]
         if opdef.kernel is not None or node.control_inputs:
-            items.append(_Item(name, None))
+            for r in node.inputs:
+                if r.node not in seen:
+                    later.append((len(items), r.node))
+            if node.control_inputs:
+                for c in node.control_inputs:
+                    if c not in seen:
+                        later.append((len(items), c))
+            items.append(new(_Item, (name, None)))
+        seen.add(name)
         if opdef.source:
             if opdef.source == "placeholder":
                 raise _unfed_placeholder(node)
             if opdef.source in ("const", "variable"):
                 sources.append(name)
     if not part.transfers:
-        return items, sources
+        forward = True
+        if later:
+            position = {it.node: i for i, it in enumerate(items)}
+            get = position.get
+            forward = all(get(producer, -1) < i for i, producer in later)
+        return items, sources, forward
     # transfers in declaration order too: feeds first, the others after their source
     position = {n: k for k, n in enumerate(needed)}
     keyed = [((position[it.node], 0, 0), it) for it in items]
     for i, spec in enumerate(part.transfers):
         key = (-1, 0, i) if spec.kind == "feed" else (position[spec.tensor.node], 1, i)
-        keyed.append((key, _Item(None, i)))
+        keyed.append((key, new(_Item, (None, i))))
     keyed.sort(key=lambda pair: pair[0])
-    return [it for _, it in keyed], sources
+    return [it for _, it in keyed], sources, False
 
 
 def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
     """A legal order of items through data, control and transfer edges."""
     position = {it.node: i for i, it in enumerate(items) if it.node is not None}
-    if rng is None and not part.transfers and _forward(graph, items, position):
-        return list(range(len(items)))  # what declaration_order returns then, without a heap
     deps = _deps(graph, items, part, position) if part.transfers else _op_deps(graph, items, position)
     if rng is None and all(not mine or max(mine) < i for i, mine in enumerate(deps)):
         return list(range(len(items)))
     return random_order(deps, rng) if rng is not None else declaration_order(deps)
-
-
-def _forward(graph: Graph, items: list[_Item], position: dict[str, int]) -> bool:
-    """Whether every item (no transfers) comes after what it waits for: the common case,
-    checked without building the dependency lists."""
-    nodes, get = graph.nodes, position.get
-    for i, it in enumerate(items):
-        node = nodes[it.node]
-        for r in node.inputs:
-            if get(r.node, -1) >= i:
-                return False
-        if node.control_inputs:
-            for c in node.control_inputs:
-                if get(c, -1) >= i:
-                    return False
-    return True
 
 
 def _op_deps(graph: Graph, items: list[_Item], position: dict[str, int]) -> list[list[int]]:
