@@ -276,6 +276,7 @@ class _Generator:
         self.req, self.part, self.items, self.sources = req, part, items, sources
         self.fed = set(req.fed)
         self.nodes = req.graph.nodes
+        self.device_of, self.devices = req.device_of, req.devices
         self.local = not self.fed and not part.edge_transfer  # see `_op_line`
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
@@ -283,7 +284,7 @@ class _Generator:
         self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step", "L"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
-        self._elementwise_meta: dict[tuple, tuple] = {}     # (op, dtype, shape, device) -> (buffer, fusable)
+        self._elementwise_meta: dict[tuple, tuple] = {}     # (op, dtype, shape, device) -> (buffer, fusable, Device)
         self._elementwise_kernels: dict[tuple, Callable] = {}  # see `_kernel`
 
     def build(self, order: list[int]) -> Plan:
@@ -413,41 +414,43 @@ class _Generator:
     def _op_line(self, i: int, name: str) -> "_Line":
         # the hot path of a big plan: one call per node, with the lookups inlined
         node = self.nodes[name]
-        device_name = self.req.device_of[name]
+        device_name = self.device_of[name]
         opdef = REGISTRY[node.op]
         if opdef.kernel is None:
             return _Line(i, f"pass{self._where(node)}: a constant, ordered by its control inputs")
         tensor_var = self.tensor_var
         if self.local:  # nothing fed, nothing moved: each input is its producer's variable here
             get = tensor_var.get
-            args = [get((r.node, r.index, device_name)) or self._home_var(r)
-                    for r in (node.inputs if not node.helper_inputs else node.real_inputs)]
+            args = []
+            for r in (node.inputs if not node.helper_inputs else node.real_inputs):
+                var = get((r.node, r.index, device_name))
+                args.append(var if var is not None else self._home_var(r))
         else:
             args = self._args(node, device_name)
-        n_out = len(node.outputs)
-        if n_out == 1:
+        outputs = node.outputs
+        if len(outputs) == 1:
             var = "v_" + (name if name.isascii() and name.isidentifier() else _word(name))
-            if var in self.used:
+            used = self.used
+            if var in used:
                 var = self._ident("v_", name)
             else:
-                self.used.add(var)
+                used.add(var)
             outs = [var]
             tensor_var[(name, 0, device_name)] = var
         else:
-            outs = [self._ident("v_", f"{name}_{k}") for k in range(n_out)]
+            outs = [self._ident("v_", f"{name}_{k}") for k in range(len(outputs))]
             for k, var in enumerate(outs):
                 tensor_var[(name, k, device_name)] = var
         if outs and opdef.elementwise and not opdef.multi_output:
-            out = node.outputs[0]
+            out = outputs[0]
             key = (node.op, out.dtype, out.shape, device_name)
             meta = self._elementwise_meta.get(key)
             if meta is None:
-                device = self.req.devices[device_name]
+                device = self.devices[device_name]
                 meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
-                                                      _fusable(node, opdef, device))
+                                                      _fusable(node, opdef, device), device)
             # text, comment and kernel come later (`_render`), for the lines fusion keeps
-            return _Line(i, "", args, outs, "", meta[0], True, False, meta[1],
-                         (node, opdef, self.req.devices[device_name]))
+            return _Line(i, "", args, outs, "", meta[0], True, False, meta[1], (node, opdef, meta[2]))
         kernel = self._bind("k_", name, self._kernel(node, opdef, self.req.devices[device_name]))
         call = f"{kernel}({', '.join(args)}"
         if not outs:
@@ -726,29 +729,35 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
     size = []                      # per line: the ops of its tree
     root = [True] * len(run)
     fused = False
+    get_producer, repeats, slots_of = producer.get, _FUSE_REPEATS, _FUSE_SLOTS
     for line in run:
         template, dtype = line.fusable
         args = line.uses
         mine = None   # the run lines it inlines (each reads a distinct input, read only here)
-        if template not in _FUSE_REPEATS:   # square: its input once, as a value
+        if template not in repeats:   # square: its input once, as a value
             for v in args:
-                j = producer.get(v)
+                j = get_producer(v)
                 if j is not None and uses[v] == 1 and v not in fetched and run[j].fusable[1] == dtype:
                     if mine is None:
                         mine = [j]
                     else:
                         mine.append(j)
+        auto, slots = slots_of[template]
+        if mine is None:
+            size.append(1)
+            texts.append(auto)
+            leaves.append([args[p] for p in slots])
+            continue
         total = 1
-        if mine is not None:
-            total = 1 + sum([size[j] for j in mine])
-            if total > FUSE_MAX_OPS:  # drop the largest subtrees (ties as a set iterates)
-                kept = set(mine)
-                while total > FUSE_MAX_OPS:
-                    kept.discard(max(kept, key=size.__getitem__))
-                    total = 1 + sum([size[j] for j in kept])
-                mine = [j for j in mine if j in kept]
+        for j in mine:
+            total += size[j]
+        if total > FUSE_MAX_OPS:  # drop the largest subtrees (ties as a set iterates)
+            kept = set(mine)
+            while total > FUSE_MAX_OPS:
+                kept.discard(max(kept, key=size.__getitem__))
+                total = 1 + sum([size[j] for j in kept])
+            mine = [j for j in mine if j in kept]
         size.append(total)
-        auto, slots = _FUSE_SLOTS[template]
         if not mine:
             texts.append(auto)
             leaves.append([args[p] for p in slots])
@@ -757,7 +766,7 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
         parts, mine_leaves = [], []
         for p in slots:
             v = args[p]
-            j = producer.get(v)
+            j = get_producer(v)
             if j is not None and j in mine:
                 root[j] = False
                 parts.append(texts[j])
