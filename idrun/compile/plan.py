@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 from idrun.arrays import materialize
 from idrun.devices.transfer import make_transfer
 from idrun.dtypes import tf_name
+from idrun.errors import SourceLoc
 from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import KernelEnv
@@ -478,12 +479,22 @@ class _Generator:
 
     def _where(self, node: Node) -> str:
         """The trailing comment of a node's line: name, op, device, spec location."""
-        return _comment(f"{node.name} ({node.op}) on {self.req.device_of[node.name]}, {node.loc}")
+        loc = node.loc
+        if type(loc) is SourceLoc:   # its __str__, without the call
+            return _comment(f"{node.name} ({node.op}) on {self.device_of[node.name]}, "
+                            f"{loc.file}:{loc.line}:{loc.col}")
+        return _comment(f"{node.name} ({node.op}) on {self.device_of[node.name]}, {loc}")
 
     def _render(self, line: "_Line") -> None:
         """An elementwise line's text, comment and kernel, once fusion has kept it."""
         node, opdef, device = line.pending
-        kernel = self._bind("k_", node.name, self._kernel(node, opdef, device))
+        name = node.name
+        kernel = "k_" + name   # `_bind`, inline for a name that is an identifier and free
+        if name.isascii() and name.isidentifier() and kernel not in self.used:
+            self.used.add(kernel)
+            self.bound[kernel] = self._kernel(node, opdef, device)
+        else:
+            kernel = self._bind("k_", name, self._kernel(node, opdef, device))
         line.text = f"{line.defs[0]} = {kernel}({', '.join(line.uses)}"
         line.where = self._where(node)
         line.pending = None
@@ -494,14 +505,26 @@ class _Generator:
         no node name, no attributes)."""
         if not opdef.elementwise or node.attrs:
             return bind_kernel(self.req.graph, node, device, self.req.states.setdefault(node.name, {}))
-        nodes = self.req.graph.nodes
-        key = [node.op, device.name, len(node.inputs) - node.helper_inputs]
-        for r in node.inputs if not node.helper_inputs else node.real_inputs:
-            t = nodes[r.node].outputs[r.index]
-            key += (t.dtype, t.shape)
-        for t in node.outputs:
-            key += (t.dtype, t.shape)
-        key = tuple(key)
+        nodes = self.nodes
+        ins, outs = node.inputs if not node.helper_inputs else node.real_inputs, node.outputs
+        if len(outs) == 1 and len(ins) <= 2:  # the common shapes of the key, as one tuple
+            o = outs[0]
+            a = nodes[ins[0].node].outputs[ins[0].index] if ins else None
+            if len(ins) == 2:
+                b = nodes[ins[1].node].outputs[ins[1].index]
+                key = (node.op, device.name, 2, a.dtype, a.shape, b.dtype, b.shape, o.dtype, o.shape)
+            elif ins:
+                key = (node.op, device.name, 1, a.dtype, a.shape, o.dtype, o.shape)
+            else:
+                key = (node.op, device.name, 0, o.dtype, o.shape)
+        else:
+            key = [node.op, device.name, len(ins)]
+            for r in ins:
+                t = nodes[r.node].outputs[r.index]
+                key += (t.dtype, t.shape)
+            for t in outs:
+                key += (t.dtype, t.shape)
+            key = tuple(key)
         kernel = self._elementwise_kernels.get(key)
         if kernel is None:
             kernel = self._elementwise_kernels[key] = bind_kernel(self.req.graph, node, device, {})
@@ -612,10 +635,17 @@ def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
     pool: dict[tuple, list[str]] = {}
     out: list[_Stmt] = []
     for pos, line in enumerate(records):
-        dying = [v for v in dict.fromkeys(line.uses) if last[v] == pos and v in key_of
-                 and v not in fetched]
-        dying += [v for v in line.defs if v not in last and v not in fetched]
-        text, freed, buf, uses = line.text, [], None, tuple(line.uses)
+        read, defs = line.uses, line.defs
+        dying = []
+        if read:   # each local once, in the order read
+            for v in (read if len(read) == 1 or (len(read) == 2 and read[0] != read[1])
+                      else dict.fromkeys(read)):
+                if last[v] == pos and v in key_of and v not in fetched:
+                    dying.append(v)
+        for v in defs:
+            if v not in last and v not in fetched:
+                dying.append(v)
+        text, freed, buf, uses = line.text, [], None, tuple(read)
         if line.buffer is not None:
             mine = [v for v in dying if v in poolable and key_of[v] == line.buffer
                     and v not in line.defs]
