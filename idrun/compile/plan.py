@@ -733,24 +733,26 @@ def _fuse(records: list[_Line], fetched: set[str], bind: Callable, where: Callab
     uses = Counter(itertools.chain.from_iterable([line.uses for line in records]))
     out: list[_Line] = []
     run: list[_Line] = []
-    for line in records + [None]:
-        if line is not None and line.fusable is not None and line.item is not None:
+    producer: dict[str, int] = {}   # a run line's output -> its index in the run
+    for line in records:
+        if line.fusable is not None and line.item is not None:
+            producer[line.defs[0]] = len(run)
             run.append(line)
             continue
         if run:
-            out += _fuse_run(run, fetched, uses, bind, where)
-            run = []
-        if line is not None:
-            out.append(line)
+            out += _fuse_run(run, fetched, uses, bind, where, producer)
+            run, producer = [], {}
+        out.append(line)
+    if run:
+        out += _fuse_run(run, fetched, uses, bind, where, producer)
     return out
 
 
 def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
-              where: Callable) -> list[_Line]:
+              where: Callable, producer: dict[str, int]) -> list[_Line]:
     ne = _load_numexpr()
     if len(run) == 1:
         return run
-    producer = {line.defs[0]: k for k, line in enumerate(run)}
     # an input is inlined when its producer is in the run and it has no other reader.
     # Each line's expression is written as its inputs are decided (bottom-up): its text with
     # `{}` for each leaf, and its leaves (the variables read) in the order they appear
