@@ -79,33 +79,49 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
     """Place every node for one set of fed tensors; raises SpecError naming the first
     impossible request."""
     result = Placement(devices=graph_devices(graph, declared))
-    requested = {name: _requested(node, result, soft) if node.device else ""
-                 for name, node in graph.nodes.items()}
+    nodes, registry = graph.nodes, REGISTRY
+    # one pass: what nodes ask for (only those that ask: '' is the rest), raising in graph
+    # order, and which nodes may need their out-edges (generators, identities: F6, F8)
+    requested: dict[str, str] = {}
+    wanted = set()
+    for name, node in nodes.items():
+        if node.device:
+            requested[name] = _requested(node, result, soft)
+        if not node.inputs or registry[node.op].follows_input == "identity":
+            wanted.add(name)
     groups = _colocation_groups(graph)
     group_device = _group_devices(graph, groups, requested, result.devices)
     fed = frozenset(fed)
-    users = _users(graph, fed)
+    users = _users(graph, fed, wanted)
     second = []
     anchors = {}   # node -> the node it is placed with (colocate_with, F5), when any
-    for name, node in graph.nodes.items():   # TF's first pass, in graph order
-        anchor = node.colocate or _colocation_input(node)
+    device, reason, get_requested = result.device, result.reason, requested.get
+    has_gpu = "gpu:0" in result.devices  # see `_default`
+    for name, node in nodes.items():   # TF's first pass, in graph order
+        opdef = registry[node.op]
+        anchor = node.colocate
+        if not anchor:   # `_colocation_input`, inline
+            index = opdef.colocate_input
+            if index is not None and index not in node.ref_inputs and index < len(node.inputs):
+                anchor = node.inputs[index].node
         if anchor:
             anchors[name] = anchor
         if name in groups:
             var = groups[name]
-            result.device[name], why = group_device[var]
-            result.reason[name] = why if name == var else f"colocated with variable {var}"
-        elif anchor in result.device:
-            result.device[name], result.reason[name] = result.device[anchor], f"colocated with {anchor}"
-        elif requested[name]:
-            result.device[name] = requested[name]
-            result.reason[name] = node.device_from or "block"
-        elif _is_generator(node):
+            device[name], why = group_device[var]
+            reason[name] = why if name == var else f"colocated with variable {var}"
+        elif anchor in device:
+            device[name], reason[name] = device[anchor], f"colocated with {anchor}"
+        elif ask := get_requested(name):
+            device[name] = ask
+            reason[name] = node.device_from or "block"
+        elif not node.inputs and len(node.outputs) == 1 and not node.is_ref_output \
+                and opdef.source != "variable":   # `_is_generator`, inline
             second.append(name)
-        elif _is_candidate(node):    # shape and identity follow an input placed before them
+        elif opdef.follows_input:    # shape and identity follow an input placed before them
             _place_candidate(graph, node, users, result, fed)
-        else:
-            result.device[name], result.reason[name] = _default(node, result.devices), "default"
+        else:   # `_default`, inline
+            device[name], reason[name] = ("gpu:0" if has_gpu and opdef.gpu else CLIENT), "default"
     for name in second:
         _place_candidate(graph, graph.nodes[name], users, result, fed)
     _colocate(anchors, groups, result)   # groups whose anchor is placed late (EMA shadows)
@@ -132,16 +148,18 @@ def _colocation_input(node: Node) -> str:
     return node.inputs[index].node
 
 
-def _users(graph: Graph, fed: frozenset) -> dict[str, list[str]]:
-    """Out-edges after TF's feed rewrite: one entry per edge."""
-    users: dict[str, list[str]] = {name: [] for name in graph.nodes}
+def _users(graph: Graph, fed: frozenset, wanted: set[str]) -> dict[str, list[str]]:
+    """Out-edges of the `wanted` nodes after TF's feed rewrite: one entry per edge."""
+    users: dict[str, list[str]] = {name: [] for name in wanted}
     fed_nodes = {ref.node for ref in fed}  # a str lookup first: TensorRef hashes in Python
     for node in graph.nodes.values():
         for ref in node.inputs:
-            if not (ref.node in fed_nodes and ref in fed):
+            if ref.node in wanted and not (ref.node in fed_nodes and ref in fed):
                 users[ref.node].append(node.name)
-        for dep in node.control_inputs:
-            users[dep].append(node.name)
+        if node.control_inputs:
+            for dep in node.control_inputs:
+                if dep in wanted:
+                    users[dep].append(node.name)
     return users
 
 
@@ -193,11 +211,11 @@ def _group_devices(graph: Graph, groups: dict[str, str], requested: dict[str, st
     """Variable -> (device, why) for each colocation group."""
     out: dict[str, tuple[str, str]] = {}
     for member, var in groups.items():
-        if member == var and requested[var]:
+        if member == var and requested.get(var):
             out[var] = (requested[var], graph.nodes[var].device_from or "block")
     for member, var in groups.items():
         # ref assigns are built under colocate_with(var): they ask for nothing of their own (F4)
-        if var not in out and requested[member] and graph.variables == "resource":
+        if var not in out and requested.get(member) and graph.variables == "resource":
             out[var] = (requested[member], f"asked for by {member}")
     for var in set(groups.values()):
         out.setdefault(var, (_default(graph.nodes[var], devices), "default"))

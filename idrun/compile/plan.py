@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 from idrun.arrays import materialize
 from idrun.devices.transfer import make_transfer
 from idrun.dtypes import tf_name
+from idrun.errors import SourceLoc
 from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import KernelEnv
@@ -121,15 +122,22 @@ def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
     if fed:
         seen = graph.closure(roots, frozenset(fed))
     else:  # Graph.closure without a stop set: no TensorRef hashed per edge
-        nodes, seen, stack = graph.nodes, set(), roots
-        while stack:
-            name = stack.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            node = nodes[name]
-            stack.extend([r.node for r in node.inputs])
-            stack.extend(node.control_inputs)
+        nodes = graph.nodes
+        seen, stack = set(roots), list(dict.fromkeys(roots))
+        add, push, pop = seen.add, stack.append, stack.pop
+        while stack:   # each name pushed once, when first seen
+            node = nodes[pop()]
+            for r in node.inputs:
+                if r.node not in seen:
+                    add(r.node)
+                    push(r.node)
+            if node.control_inputs:
+                for c in node.control_inputs:
+                    if c not in seen:
+                        add(c)
+                        push(c)
+    if len(seen) == len(graph.nodes):  # the whole graph
+        return list(graph.nodes)
     if 4 * len(seen) >= len(graph.nodes):  # most of the graph: one scan, no sort
         return [name for name in graph.nodes if name in seen]
     index = graph.index()
@@ -154,8 +162,11 @@ def partition_step(graph: Graph, device_of: dict[str, str], fetch: list[TensorRe
 def compile_plan(req: PlanRequest, step: Step) -> Plan:
     """Order a partitioned step, bind its kernels and generate its step function."""
     graph = req.graph
-    items, sources = _items(graph, step.needed, step.partition)
-    order = _order(graph, items, step.partition, req.rng)
+    items, sources, forward = _items(graph, step.needed, step.partition)
+    if forward and req.rng is None:  # what declaration_order returns then, without a heap
+        order = range(len(items))
+    else:
+        order = _order(graph, items, step.partition, req.rng)
     return _Generator(req, step.partition, items, sources).build(order)
 
 
@@ -166,62 +177,62 @@ def _unfed_placeholder(node: Node) -> PlanError:
                                 f"(--feed {node.name}=VALUE, or run.feed in the spec)")
 
 
-def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item], list[str]]:
+def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item], list[str], bool]:
     """What the step runs, in one pass over it: its items (ops, and transfers in their
-    places) and its sources (constants and variables, bound once); an unfed placeholder
-    raises PlanError."""
+    places), its sources (constants and variables, bound once), and whether (without
+    transfers) every item comes after the items it reads and waits for, the common case
+    (then declaration order is that order); an unfed placeholder raises PlanError."""
     # sources are bound, not run; a constant with control inputs stays an item so that
     # what it orders (an implicit constant carrying a block's edge, A3) stays ordered.
     # Sort keys are positions in `needed` (declaration order): a transfer's source is needed.
-    nodes = graph.nodes
+    nodes, registry, new = graph.nodes, REGISTRY, tuple.__new__
     items, sources = [], []
-    for k, name in enumerate(needed):
+    # forwardness: an input's producer is either seen already (needed before it) or no
+    # item at all; a needed producer declared later may be an item, so it is decided after
+    seen: set[str] = set()
+    later: list[tuple[int, str]] = []  # (item index, a producer not seen when it came)
+    for name in needed:
         node = nodes[name]
-        opdef = REGISTRY[node.op]
+        opdef = registry[node.op]
         if opdef.kernel is not None or node.control_inputs:
-            items.append(_Item(name, None))
+            for r in node.inputs:
+                if r.node not in seen:
+                    later.append((len(items), r.node))
+            if node.control_inputs:
+                for c in node.control_inputs:
+                    if c not in seen:
+                        later.append((len(items), c))
+            items.append(new(_Item, (name, None)))
+        seen.add(name)
         if opdef.source:
             if opdef.source == "placeholder":
                 raise _unfed_placeholder(node)
             if opdef.source in ("const", "variable"):
                 sources.append(name)
     if not part.transfers:
-        return items, sources
+        forward = True
+        if later:
+            position = {it.node: i for i, it in enumerate(items)}
+            get = position.get
+            forward = all(get(producer, -1) < i for i, producer in later)
+        return items, sources, forward
     # transfers in declaration order too: feeds first, the others after their source
     position = {n: k for k, n in enumerate(needed)}
     keyed = [((position[it.node], 0, 0), it) for it in items]
     for i, spec in enumerate(part.transfers):
         key = (-1, 0, i) if spec.kind == "feed" else (position[spec.tensor.node], 1, i)
-        keyed.append((key, _Item(None, i)))
+        keyed.append((key, new(_Item, (None, i))))
     keyed.sort(key=lambda pair: pair[0])
-    return [it for _, it in keyed], sources
+    return [it for _, it in keyed], sources, False
 
 
 def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
     """A legal order of items through data, control and transfer edges."""
     position = {it.node: i for i, it in enumerate(items) if it.node is not None}
-    if rng is None and not part.transfers and _forward(graph, items, position):
-        return list(range(len(items)))  # what declaration_order returns then, without a heap
     deps = _deps(graph, items, part, position) if part.transfers else _op_deps(graph, items, position)
     if rng is None and all(not mine or max(mine) < i for i, mine in enumerate(deps)):
         return list(range(len(items)))
     return random_order(deps, rng) if rng is not None else declaration_order(deps)
-
-
-def _forward(graph: Graph, items: list[_Item], position: dict[str, int]) -> bool:
-    """Whether every item (no transfers) comes after what it waits for: the common case,
-    checked without building the dependency lists."""
-    nodes, get = graph.nodes, position.get
-    for i, it in enumerate(items):
-        node = nodes[it.node]
-        for r in node.inputs:
-            if get(r.node, -1) >= i:
-                return False
-        if node.control_inputs:
-            for c in node.control_inputs:
-                if get(c, -1) >= i:
-                    return False
-    return True
 
 
 def _op_deps(graph: Graph, items: list[_Item], position: dict[str, int]) -> list[list[int]]:
@@ -266,6 +277,7 @@ class _Generator:
         self.req, self.part, self.items, self.sources = req, part, items, sources
         self.fed = set(req.fed)
         self.nodes = req.graph.nodes
+        self.device_of, self.devices = req.device_of, req.devices
         self.local = not self.fed and not part.edge_transfer  # see `_op_line`
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
@@ -273,7 +285,7 @@ class _Generator:
         self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step", "L"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
-        self._elementwise_meta: dict[tuple, tuple] = {}     # (op, dtype, shape, device) -> (buffer, fusable)
+        self._elementwise_meta: dict[tuple, tuple] = {}     # (op, dtype, shape, device) -> (buffer, fusable, Device)
         self._elementwise_kernels: dict[tuple, Callable] = {}  # see `_kernel`
 
     def build(self, order: list[int]) -> Plan:
@@ -403,41 +415,43 @@ class _Generator:
     def _op_line(self, i: int, name: str) -> "_Line":
         # the hot path of a big plan: one call per node, with the lookups inlined
         node = self.nodes[name]
-        device_name = self.req.device_of[name]
+        device_name = self.device_of[name]
         opdef = REGISTRY[node.op]
         if opdef.kernel is None:
             return _Line(i, f"pass{self._where(node)}: a constant, ordered by its control inputs")
         tensor_var = self.tensor_var
         if self.local:  # nothing fed, nothing moved: each input is its producer's variable here
             get = tensor_var.get
-            args = [get((r.node, r.index, device_name)) or self._home_var(r)
-                    for r in (node.inputs if not node.helper_inputs else node.real_inputs)]
+            args = []
+            for r in (node.inputs if not node.helper_inputs else node.real_inputs):
+                var = get((r.node, r.index, device_name))
+                args.append(var if var is not None else self._home_var(r))
         else:
             args = self._args(node, device_name)
-        n_out = len(node.outputs)
-        if n_out == 1:
+        outputs = node.outputs
+        if len(outputs) == 1:
             var = "v_" + (name if name.isascii() and name.isidentifier() else _word(name))
-            if var in self.used:
+            used = self.used
+            if var in used:
                 var = self._ident("v_", name)
             else:
-                self.used.add(var)
+                used.add(var)
             outs = [var]
             tensor_var[(name, 0, device_name)] = var
         else:
-            outs = [self._ident("v_", f"{name}_{k}") for k in range(n_out)]
+            outs = [self._ident("v_", f"{name}_{k}") for k in range(len(outputs))]
             for k, var in enumerate(outs):
                 tensor_var[(name, k, device_name)] = var
         if outs and opdef.elementwise and not opdef.multi_output:
-            out = node.outputs[0]
+            out = outputs[0]
             key = (node.op, out.dtype, out.shape, device_name)
             meta = self._elementwise_meta.get(key)
             if meta is None:
-                device = self.req.devices[device_name]
+                device = self.devices[device_name]
                 meta = self._elementwise_meta[key] = (_buffer_key(opdef, out, device),
-                                                      _fusable(node, opdef, device))
+                                                      _fusable(node, opdef, device), device)
             # text, comment and kernel come later (`_render`), for the lines fusion keeps
-            return _Line(i, "", args, outs, "", meta[0], True, False, meta[1],
-                         (node, opdef, self.req.devices[device_name]))
+            return _Line(i, "", args, outs, "", meta[0], True, False, meta[1], (node, opdef, meta[2]))
         kernel = self._bind("k_", name, self._kernel(node, opdef, self.req.devices[device_name]))
         call = f"{kernel}({', '.join(args)}"
         if not outs:
@@ -465,12 +479,22 @@ class _Generator:
 
     def _where(self, node: Node) -> str:
         """The trailing comment of a node's line: name, op, device, spec location."""
-        return _comment(f"{node.name} ({node.op}) on {self.req.device_of[node.name]}, {node.loc}")
+        loc = node.loc
+        if type(loc) is SourceLoc:   # its __str__, without the call
+            return _comment(f"{node.name} ({node.op}) on {self.device_of[node.name]}, "
+                            f"{loc.file}:{loc.line}:{loc.col}")
+        return _comment(f"{node.name} ({node.op}) on {self.device_of[node.name]}, {loc}")
 
     def _render(self, line: "_Line") -> None:
         """An elementwise line's text, comment and kernel, once fusion has kept it."""
         node, opdef, device = line.pending
-        kernel = self._bind("k_", node.name, self._kernel(node, opdef, device))
+        name = node.name
+        kernel = "k_" + name   # `_bind`, inline for a name that is an identifier and free
+        if name.isascii() and name.isidentifier() and kernel not in self.used:
+            self.used.add(kernel)
+            self.bound[kernel] = self._kernel(node, opdef, device)
+        else:
+            kernel = self._bind("k_", name, self._kernel(node, opdef, device))
         line.text = f"{line.defs[0]} = {kernel}({', '.join(line.uses)}"
         line.where = self._where(node)
         line.pending = None
@@ -481,14 +505,26 @@ class _Generator:
         no node name, no attributes)."""
         if not opdef.elementwise or node.attrs:
             return bind_kernel(self.req.graph, node, device, self.req.states.setdefault(node.name, {}))
-        nodes = self.req.graph.nodes
-        key = [node.op, device.name, len(node.inputs) - node.helper_inputs]
-        for r in node.inputs if not node.helper_inputs else node.real_inputs:
-            t = nodes[r.node].outputs[r.index]
-            key += (t.dtype, t.shape)
-        for t in node.outputs:
-            key += (t.dtype, t.shape)
-        key = tuple(key)
+        nodes = self.nodes
+        ins, outs = node.inputs if not node.helper_inputs else node.real_inputs, node.outputs
+        if len(outs) == 1 and len(ins) <= 2:  # the common shapes of the key, as one tuple
+            o = outs[0]
+            a = nodes[ins[0].node].outputs[ins[0].index] if ins else None
+            if len(ins) == 2:
+                b = nodes[ins[1].node].outputs[ins[1].index]
+                key = (node.op, device.name, 2, a.dtype, a.shape, b.dtype, b.shape, o.dtype, o.shape)
+            elif ins:
+                key = (node.op, device.name, 1, a.dtype, a.shape, o.dtype, o.shape)
+            else:
+                key = (node.op, device.name, 0, o.dtype, o.shape)
+        else:
+            key = [node.op, device.name, len(ins)]
+            for r in ins:
+                t = nodes[r.node].outputs[r.index]
+                key += (t.dtype, t.shape)
+            for t in outs:
+                key += (t.dtype, t.shape)
+            key = tuple(key)
         kernel = self._elementwise_kernels.get(key)
         if kernel is None:
             kernel = self._elementwise_kernels[key] = bind_kernel(self.req.graph, node, device, {})
@@ -599,10 +635,17 @@ def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
     pool: dict[tuple, list[str]] = {}
     out: list[_Stmt] = []
     for pos, line in enumerate(records):
-        dying = [v for v in dict.fromkeys(line.uses) if last[v] == pos and v in key_of
-                 and v not in fetched]
-        dying += [v for v in line.defs if v not in last and v not in fetched]
-        text, freed, buf, uses = line.text, [], None, tuple(line.uses)
+        read, defs = line.uses, line.defs
+        dying = []
+        if read:   # each local once, in the order read
+            for v in (read if len(read) == 1 or (len(read) == 2 and read[0] != read[1])
+                      else dict.fromkeys(read)):
+                if last[v] == pos and v in key_of and v not in fetched:
+                    dying.append(v)
+        for v in defs:
+            if v not in last and v not in fetched:
+                dying.append(v)
+        text, freed, buf, uses = line.text, [], None, tuple(read)
         if line.buffer is not None:
             mine = [v for v in dying if v in poolable and key_of[v] == line.buffer
                     and v not in line.defs]
@@ -690,24 +733,26 @@ def _fuse(records: list[_Line], fetched: set[str], bind: Callable, where: Callab
     uses = Counter(itertools.chain.from_iterable([line.uses for line in records]))
     out: list[_Line] = []
     run: list[_Line] = []
-    for line in records + [None]:
-        if line is not None and line.fusable is not None and line.item is not None:
+    producer: dict[str, int] = {}   # a run line's output -> its index in the run
+    for line in records:
+        if line.fusable is not None and line.item is not None:
+            producer[line.defs[0]] = len(run)
             run.append(line)
             continue
         if run:
-            out += _fuse_run(run, fetched, uses, bind, where)
-            run = []
-        if line is not None:
-            out.append(line)
+            out += _fuse_run(run, fetched, uses, bind, where, producer)
+            run, producer = [], {}
+        out.append(line)
+    if run:
+        out += _fuse_run(run, fetched, uses, bind, where, producer)
     return out
 
 
 def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
-              where: Callable) -> list[_Line]:
+              where: Callable, producer: dict[str, int]) -> list[_Line]:
     ne = _load_numexpr()
     if len(run) == 1:
         return run
-    producer = {line.defs[0]: k for k, line in enumerate(run)}
     # an input is inlined when its producer is in the run and it has no other reader.
     # Each line's expression is written as its inputs are decided (bottom-up): its text with
     # `{}` for each leaf, and its leaves (the variables read) in the order they appear
@@ -716,29 +761,35 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
     size = []                      # per line: the ops of its tree
     root = [True] * len(run)
     fused = False
+    get_producer, repeats, slots_of = producer.get, _FUSE_REPEATS, _FUSE_SLOTS
     for line in run:
         template, dtype = line.fusable
         args = line.uses
         mine = None   # the run lines it inlines (each reads a distinct input, read only here)
-        if template not in _FUSE_REPEATS:   # square: its input once, as a value
+        if template not in repeats:   # square: its input once, as a value
             for v in args:
-                j = producer.get(v)
+                j = get_producer(v)
                 if j is not None and uses[v] == 1 and v not in fetched and run[j].fusable[1] == dtype:
                     if mine is None:
                         mine = [j]
                     else:
                         mine.append(j)
+        auto, slots = slots_of[template]
+        if mine is None:
+            size.append(1)
+            texts.append(auto)
+            leaves.append([args[p] for p in slots])
+            continue
         total = 1
-        if mine is not None:
-            total = 1 + sum([size[j] for j in mine])
-            if total > FUSE_MAX_OPS:  # drop the largest subtrees (ties as a set iterates)
-                kept = set(mine)
-                while total > FUSE_MAX_OPS:
-                    kept.discard(max(kept, key=size.__getitem__))
-                    total = 1 + sum([size[j] for j in kept])
-                mine = [j for j in mine if j in kept]
+        for j in mine:
+            total += size[j]
+        if total > FUSE_MAX_OPS:  # drop the largest subtrees (ties as a set iterates)
+            kept = set(mine)
+            while total > FUSE_MAX_OPS:
+                kept.discard(max(kept, key=size.__getitem__))
+                total = 1 + sum([size[j] for j in kept])
+            mine = [j for j in mine if j in kept]
         size.append(total)
-        auto, slots = _FUSE_SLOTS[template]
         if not mine:
             texts.append(auto)
             leaves.append([args[p] for p in slots])
@@ -747,7 +798,7 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
         parts, mine_leaves = [], []
         for p in slots:
             v = args[p]
-            j = producer.get(v)
+            j = get_producer(v)
             if j is not None and j in mine:
                 root[j] = False
                 parts.append(texts[j])
