@@ -224,7 +224,9 @@ def _child(args: list[str]) -> tuple[float, int, str]:
 def report_big_graphs(tmp: str) -> None:
     import json
     print("\n== big graphs: process start to first value (fresh processes; floor: libyaml compose, GC paused)")
-    print(f"{'nodes':>8} {'idrun s':>8} {'floor s':>8} {'/floor':>7} {'KB/node':>8}  phases (s)")
+    print(f"{'nodes':>8} {'idrun s':>8} {'floor s':>8} {'/floor':>7} {'KB/node':>8} {'net':>6}  phases (s)")
+    base_kb = int(_child([sys.executable, "-c", "import resource, numpy, yaml; "
+                          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"])[2])
     rows = []
     for n in GRAPH_SIZES:
         path = os.path.join(tmp, f"graph{n}.yaml")
@@ -234,9 +236,10 @@ def report_big_graphs(tmp: str) -> None:
         doc = json.loads(out.strip().splitlines()[-1])
         base = _child([sys.executable, "-c", "import numpy, yaml"])[0]
         rss_per_node = doc["rss_kb"] / n
+        net_per_node = (doc["rss_kb"] - base_kb) / n  # above a process that imported numpy and yaml
         rows.append((n, doc["phases"]))
         phases = " ".join(f"{k} {v:.2f}" for k, v in doc["phases"].items() if k != "import")
-        print(f"{n:>8} {wall:8.2f} {floor:8.2f} {wall / floor:7.2f} {rss_per_node:8.2f}  {phases}"
+        print(f"{n:>8} {wall:8.2f} {floor:8.2f} {wall / floor:7.2f} {rss_per_node:8.2f} {net_per_node:6.2f}  {phases}"
               f"  (import numpy+yaml alone {base:.2f} s)")
     print("linearity: seconds per 1000 nodes at each size (flat = linear)")
     for phase in rows[0][1]:
