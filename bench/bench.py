@@ -101,7 +101,8 @@ def cli_wall(path: str, runs: int = 7) -> float:
     return statistics.median(samples)
 
 
-TF_PYTHONS = (ROOT / ".venv-tf/bin/python", Path("/work/main/.venv-tf/bin/python"))
+TF_PYTHONS = tuple(Path(p) for p in (os.environ.get("IDRUN_TF_PYTHON"),  # another checkout's
+                                       str(ROOT / ".venv-tf/bin/python")) if p)
 BIG_SIZE = 1 << 20           # float32[1M]: 4 MB tensors
 BIG_CHAINS = tuple(int(n) for n in os.environ.get("BENCH_BIG_CHAINS", "100,1000").split(","))
 GRAPH_SIZES = tuple(int(n) for n in os.environ.get("BENCH_GRAPH_SIZES", "10000,30000,100000").split(","))
