@@ -45,7 +45,7 @@ from array import array
 from typing import Any
 
 from idrun.spec import yamlsrc
-from idrun.spec.yamlsrc import YList, YMap, _Stream, resolve_plain
+from idrun.spec.yamlsrc import PlainScalars, YList, YMap, _Stream
 
 _new_map, _new_list = dict.__new__, list.__new__
 
@@ -101,7 +101,7 @@ def load(text: str, filename: str) -> Any:
     if block and block[-1] == "":
         block.pop()  # the block's last line ends with "\n"
     line0 = text.count("\n", 0, start)
-    plain: dict = {}  # each distinct plain scalar resolved once, the rest's too
+    plain = PlainScalars()  # each distinct plain scalar resolved once, the rest's too
     items = _items(block, line0, filename, plain)
     if items is None:
         return None
@@ -227,7 +227,7 @@ def _usual(line: str, row: int, skip: int, plain: dict, keys: dict, token_re: An
                     if resolved is _NO:
                         if token(tok) is None:
                             return None
-                        plain[tok] = resolved = resolve_plain(tok)
+                        resolved = plain[tok]
                     items.append(resolved)
                     vlocs.append(row | col)
                     col += len(tok) + 2
@@ -245,7 +245,7 @@ def _usual(line: str, row: int, skip: int, plain: dict, keys: dict, token_re: An
             if resolved is _NO:
                 if token(value) is None:
                     return None
-                plain[value] = resolved = resolve_plain(value)
+                resolved = plain[value]
             item[key] = resolved
             locs[key] = key_at | row | col
             counted += 2
@@ -265,8 +265,7 @@ def _resolve(text: str, plain: dict, token_re: Any) -> Any:
     """A checked token's value (cached in `plain`), or _NO if it is not a token."""
     if token_re.fullmatch(text) is None:
         return _NO
-    value = plain[text] = resolve_plain(text)
-    return value
+    return plain[text]
 
 
 def _general(line: str, row: int, indent: int, line_re: Any, pairs_re: Any, plain: dict,
@@ -284,19 +283,13 @@ def _general(line: str, row: int, indent: int, line_re: Any, pairs_re: Any, plai
     for sp, name, sp2, token, inner, sp3 in pairs_re.findall(line, col, line.rindex("}")):
         col += len(sp)
         key_at = row | col
-        try:
-            key = plain[name]
-        except KeyError:
-            plain[name] = key = resolve_plain(name)
+        key = plain[name]
         if key in item:
             return None  # a duplicate key: the usual path states the error
         col += len(name) + 2 + len(sp2)
         value_at = row | col
         if token:
-            try:
-                value = plain[token]
-            except KeyError:
-                plain[token] = value = resolve_plain(token)
+            value = plain[token]
             col += len(token)
             counted += 2
         else:
@@ -308,11 +301,7 @@ def _general(line: str, row: int, indent: int, line_re: Any, pairs_re: Any, plai
                 for piece in inner.split(","):
                     tok = piece.strip(" ")
                     vlocs.append(row | (pos + len(piece) - len(piece.lstrip(" "))))
-                    try:
-                        value.append(plain[tok])
-                    except KeyError:
-                        plain[tok] = v = resolve_plain(tok)
-                        value.append(v)
+                    value.append(plain[tok])
                     pos += len(piece) + 1
             counted += 2 + len(value)
             col += len(inner) + 2

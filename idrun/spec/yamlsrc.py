@@ -298,7 +298,7 @@ class _Stream:
         self.get = self.parser.get_event
         self.file = filename
         self.count = 0
-        self.plain: dict[str, Any] = {}  # each distinct plain scalar resolved once
+        self.plain = PlainScalars()
         self.anchors: dict[str, Any] = {}  # name -> None while its node is built, then
         # (value, values counted, packed location)
 
@@ -414,12 +414,7 @@ class _Stream:
                 count += 1
                 mark = event.start_mark
                 key_at = mark.line << 32 | mark.column
-                key = event.value
-                if not event.style:
-                    try:
-                        key = plain[key]
-                    except KeyError:
-                        plain[key] = key = resolve_plain(key)
+                key = event.value if event.style else plain[event.value]
             elif kind is MappingEndEvent:
                 self.count = count
                 return out
@@ -437,12 +432,7 @@ class _Stream:
                     and count < MAX_VALUES:
                 count += 1
                 mark = event.start_mark
-                value = event.value
-                if not event.style:
-                    try:
-                        value = plain[value]
-                    except KeyError:
-                        plain[value] = value = resolve_plain(value)
+                value = event.value if event.style else plain[event.value]
                 out[key] = value
                 locs[key] = key_at << 64 | mark.line << 32 | mark.column
             elif (kind is SequenceStartEvent or kind is MappingStartEvent) and event.tag is None \
@@ -475,12 +465,7 @@ class _Stream:
                     and count < MAX_VALUES:
                 count += 1
                 mark = event.start_mark
-                value = event.value
-                if not event.style:
-                    try:
-                        value = plain[value]
-                    except KeyError:
-                        plain[value] = value = resolve_plain(value)
+                value = event.value if event.style else plain[event.value]
                 append(value)
                 locate(mark.line << 32 | mark.column)
             elif kind is SequenceEndEvent:
@@ -506,11 +491,7 @@ class _Stream:
         value = event.value
         if event.style:
             return value
-        try:
-            return self.plain[value]
-        except KeyError:
-            resolved = self.plain[value] = resolve_plain(value)
-            return resolved
+        return self.plain[value]
 
     def scalar(self, value: str, tag: str, at: int) -> Any:
         return _tagged(value, tag, lambda: _unpack(self.file, at))
@@ -574,7 +555,7 @@ class _Builder:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.count = 0
-        self.plain: dict[str, Any] = {}  # each distinct plain scalar resolved once
+        self.plain = PlainScalars()
 
     def loc(self, node: yaml.Node) -> SourceLoc:
         mark = node.start_mark
@@ -622,11 +603,7 @@ class _Builder:
         """An untagged scalar: quoted or block is a string; plain is resolved once per text."""
         if node.style:
             return node.value
-        try:
-            return self.plain[node.value]
-        except KeyError:
-            resolved = self.plain[node.value] = resolve_plain(node.value)
-            return resolved
+        return self.plain[node.value]
 
 
 def _at(node: yaml.Node) -> int:
@@ -636,6 +613,17 @@ def _at(node: yaml.Node) -> int:
 
 _WORD_START = frozenset("nNtTfF")  # null, true, false (in their three spellings)
 _NUMBER_START = frozenset("~-+.0123456789\n") | {""}  # and the empty null ("\n" too: `$`)
+
+
+class PlainScalars(dict):
+    """Plain scalar text -> its value by YAML 1.2 rules, each distinct text resolved once
+    (a spec repeats its names and numbers many times)."""
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> Any:
+        value = self[text] = resolve_plain(text)
+        return value
 
 
 def resolve_plain(text: str) -> Any:
