@@ -59,5 +59,12 @@ def run_spec(path: str, variables: str | None = None, **options):
     return Pipeline(path, RunOptions(**options), variables).run()
 
 
+def plan_source(path: str, variables: str | None = None) -> str:
+    """Build a spec in-process and return the source of its compiled step plan."""
+    pipeline = Pipeline(path, RunOptions(), variables)
+    pipeline.session.initialize()
+    return pipeline.session.plan(pipeline.request).source
+
+
 def values(result, name: str) -> list:
     return [s.values[name].tolist() for s in result.steps]

@@ -6,17 +6,10 @@ import numpy as np
 import pytest
 
 import idrun.compile.plan as plan_mod
-from conftest import run_spec
+from conftest import plan_source, run_spec
 from idrun.pipeline import Pipeline
-from idrun.spec.request import RunOptions
 
 N = 20000  # float32[20000] = 80 KB: above the reuse threshold
-
-
-def _plan_source(path, variables=None):
-    pipeline = Pipeline(path, RunOptions(), variables)
-    pipeline.session.initialize()
-    return pipeline.session.plan(pipeline.request).source
 
 
 def test_chain_frees_and_reuses(spec_file):
@@ -30,7 +23,7 @@ def test_chain_frees_and_reuses(spec_file):
       - {{name: e, op: exp, inputs: [d]}}
     run: {{fetch: [e]}}
     """)
-    source = _plan_source(path)
+    source = plan_source(path)
     assert "out=v_a" in source and "out=v_b" in source and "del v_x" in source
     assert "v_e = k_e(v_d, out=v_d)" in source
     got = run_spec(path).steps[0].values["e"]
@@ -47,7 +40,7 @@ def test_fetched_value_is_never_overwritten(spec_file):
       - {{name: d, op: mul, inputs: [b, c]}}
     run: {{fetch: [a, b, d, x]}}
     """)
-    source = _plan_source(path)
+    source = plan_source(path)
     assert "out=v_a" not in source and "out=v_b" not in source
     v = run_spec(path).steps[0].values
     c = np.float32(2.0)
@@ -78,7 +71,7 @@ def test_variable_buffers_and_ref_views_are_never_reused(spec_file, variables):
         expect_w += 3.0
         assert np.all(step.values["s"] == expect_w)
         assert np.all(step.values["e"] == expect_w * 3.0)
-    source = _plan_source(path, variables)
+    source = plan_source(path, variables)
     assert "out=v_a" not in source  # `a` is stored into the variable by the assign
 
 
@@ -91,7 +84,7 @@ def test_tiny_tensors_are_rebound_not_reused(spec_file, monkeypatch):
       - {name: b, op: mul, inputs: [a, 2.0]}
     run: {fetch: [b]}
     """)
-    source = _plan_source(path)
+    source = plan_source(path)
     assert "out=" not in source and "del v_a" in source
 
 
@@ -106,7 +99,7 @@ def test_chunked_step_gives_the_same_values(spec_file, monkeypatch):
     monkeypatch.setattr(plan_mod, "_numexpr", False)  # one line per op (fused chains: test_fusion)
     whole = run_spec(path).steps[0].values
     monkeypatch.setattr(plan_mod, "CHUNK_LINES", 7)
-    assert "def step_3(" in _plan_source(path)
+    assert "def step_3(" in plan_source(path)
     chunked = run_spec(path).steps[0].values
     for k in whole:
         assert np.array_equal(whole[k], chunked[k])

@@ -13,8 +13,12 @@ from idrun.spec.request import RunOptions
 GRAPHS = sorted((ROOT / "graphs").glob("*.yaml"))
 
 
+def diagnostics(path, **options):
+    return check_pipeline(Pipeline(path, RunOptions(**options)))
+
+
 def codes(path, **options):
-    return sorted(d.code for d in check_pipeline(Pipeline(path, RunOptions(**options))))
+    return sorted(d.code for d in diagnostics(path, **options))
 
 
 # ---- one firing graph and one near miss per rule --------------------------------------
@@ -186,7 +190,7 @@ def test_control_inputs_on_a_variable_attach_to_nothing(spec_file):
           - {name: v, op: variable, value: 1.0, control_inputs: [c]}
         run: {fetch: [v, c]}
         """)
-    [d] = check_pipeline(Pipeline(path))
+    [d] = diagnostics(path)
     assert d.code == "empty-control-block" and "variable `v`" in d.message
 
 
@@ -201,7 +205,7 @@ def test_dominated_drop_by_a_user_input_is_reported(spec_file):
               - {name: b, op: identity, inputs: [a]}
         run: {fetch: [b]}
         """)
-    [d] = check_pipeline(Pipeline(path))
+    [d] = diagnostics(path)
     assert d.code == "dropped-control-input" and d.data["reason"] == "dominated"
     assert "`a`" in d.message and d.nodes[:2] == ["b", "p"]
 
@@ -216,7 +220,7 @@ def test_ref_mode_race_is_on_the_consumer(spec_file):
           - {name: v, op: identity, inputs: [x]}      # a fetched view: read at the end
         run: {fetch: [y, v], targets: [inc]}
         """)
-    ds = check_pipeline(Pipeline(path))
+    ds = diagnostics(path)
     assert [(d.code, d.nodes[0]) for d in ds] == [("unordered-read-write", "y")]
 
 
@@ -240,7 +244,7 @@ def test_gallery_graph_is_clean_or_fires_its_point(path):
 
 
 def test_seed_alias_names_the_alias_the_block_and_the_assign():
-    ds = check_pipeline(Pipeline(str(ROOT / "graphs/control_deps_alias.yaml")))
+    ds = diagnostics(str(ROOT / "graphs/control_deps_alias.yaml"))
     alias = next(d for d in ds if d.code == "alias-under-control")
     assert (alias.loc.line, alias.loc.col) == (11, 16)
     assert "`y`" in alias.message and "x_plus_1" in alias.message and "op: identity" in alias.message

@@ -7,20 +7,12 @@ import numpy as np
 import pytest
 
 import idrun.compile.plan as plan_mod
-from conftest import run_spec
-from idrun.pipeline import Pipeline
-from idrun.spec.request import RunOptions
+from conftest import plan_source, run_spec
 
 pytest.importorskip("numexpr")
 
 UNARY = ["neg", "square", "sqrt", "exp", "log", "tanh"]
 BINARY = ["add", "sub", "mul", "div", "maximum", "minimum"]
-
-
-def _source(path):
-    pipeline = Pipeline(path, RunOptions(), None)
-    pipeline.session.initialize()
-    return pipeline.session.plan(pipeline.request).source
 
 
 def _unfused(monkeypatch, path, **options):
@@ -87,7 +79,7 @@ def test_int32_chain_is_bit_identical(spec_file, monkeypatch):
       - {name: e, op: neg, inputs: [d]}
     run: {fetch: [e]}
     """)
-    assert "fused: 3 ops" in _source(path)
+    assert "fused: 3 ops" in plan_source(path)
     got = run_spec(path).steps[0].values["e"]
     want = _unfused(monkeypatch, path).steps[0].values["e"]
     assert got.dtype == np.int32 and got.tobytes() == want.tobytes()
@@ -98,7 +90,7 @@ def test_chain_is_fused_in_groups_and_fetched_values_stay(spec_file):
                       for i in range(100))
     path = spec_file("nodes:\n  - {name: x, op: const, value: [1.0, 2.0, 3.0]}\n"
                      "  - {name: c, op: const, value: 1.0001}\n" + nodes + "\nrun: {fetch: [n99, n50]}\n")
-    source = _source(path)
+    source = plan_source(path)
     assert source.count("= fz_") == 4 and "fused: 40 ops" in source
     assert "v_n50 = " in source  # fetched: computed as itself, never inlined
 
@@ -115,7 +107,7 @@ def test_unfusable_ops_and_big_arrays_are_not_fused(spec_file):
       - {name: m, op: maximum, inputs: [u, y]}
     run: {fetch: [b, m]}
     """)
-    assert "fz_" not in _source(path)
+    assert "fz_" not in plan_source(path)
 
 
 def test_traced_steps_list_every_node(spec_file, monkeypatch):
@@ -127,7 +119,7 @@ def test_traced_steps_list_every_node(spec_file, monkeypatch):
       - {name: d, op: sub, inputs: [b, x]}
     run: {fetch: [d]}
     """)
-    assert "fused: 3 ops" in _source(path)
+    assert "fused: 3 ops" in plan_source(path)
     traced = run_spec(path, record_ops=True)
     plain = _unfused(monkeypatch, path, record_ops=True)
     assert traced.steps[0].ops == plain.steps[0].ops
@@ -143,5 +135,5 @@ def test_without_numexpr_plans_are_unchanged(spec_file, monkeypatch):
     run: {fetch: [b]}
     """)
     monkeypatch.setattr(plan_mod, "_numexpr", False)
-    source = _source(path)
+    source = plan_source(path)
     assert "fz_" not in source and "v_b = k_b(v_a, c_x)" in source
