@@ -394,97 +394,54 @@ class _Stream:
         self.count += values
         return _copy(value), at
 
-    # mapping() and sequence() take the common cases here, with node()'s count, limits and
-    # result: an untagged, unanchored scalar, mapping or list; the count is kept in a local
-    # (self.count is current whenever another method runs).
+    def child(self, event: Any, depth: int) -> tuple[Any, int]:
+        """A key, value or item and its packed location: the common case (an untagged,
+        unanchored scalar, mapping or list within the limits) here, with node()'s count and
+        result; anything else through node()."""
+        kind = type(event)
+        if (kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent) \
+                and event.tag is None and event.anchor is None and depth <= MAX_DEPTH \
+                and self.count < MAX_VALUES:
+            self.count += 1
+            mark = event.start_mark
+            at = mark.line << 32 | mark.column
+            if kind is ScalarEvent:
+                return (event.value if event.style else self.plain[event.value]), at
+            return (self.mapping if kind is MappingStartEvent else self.sequence)(at, depth + 1), at
+        return self.node(event, depth)
 
     def mapping(self, at: int, depth: int) -> YMap:
         """A mapping's entries, up to its end; `depth` is theirs."""
-        get, plain, node, mapping, sequence = self.get, self.plain, self.node, self.mapping, self.sequence
+        get, child = self.get, self.child
         out = dict.__new__(YMap)
         locs: dict = {}
         out._file, out._at, out._locs, out._kl, out._vl = self.file, at, locs, None, None
-        inside = depth <= MAX_DEPTH
-        count = self.count
         while True:
             event = get()
-            kind = type(event)
-            if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
-                    and count < MAX_VALUES:
-                count += 1
-                mark = event.start_mark
-                key_at = mark.line << 32 | mark.column
-                key = event.value if event.style else plain[event.value]
-            elif kind is MappingEndEvent:
-                self.count = count
+            if type(event) is MappingEndEvent:
                 return out
-            else:
-                self.count = count
-                key, key_at = node(event, depth)
-                count = self.count
-                if isinstance(key, (YMap, YList)):
-                    self.fail("a mapping key must be a scalar", key_at)
+            key, key_at = child(event, depth)
+            if isinstance(key, (YMap, YList)):
+                self.fail("a mapping key must be a scalar", key_at)
             if key in out:
                 self.fail(f"duplicate key '{key}' (first at line {(locs[key] >> 96) + 1})", key_at)
-            event = get()
-            kind = type(event)
-            if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
-                    and count < MAX_VALUES:
-                count += 1
-                mark = event.start_mark
-                value = event.value if event.style else plain[event.value]
-                out[key] = value
-                locs[key] = key_at << 64 | mark.line << 32 | mark.column
-            elif (kind is SequenceStartEvent or kind is MappingStartEvent) and event.tag is None \
-                    and event.anchor is None and inside and count < MAX_VALUES:
-                self.count = count + 1
-                mark = event.start_mark
-                value_at = mark.line << 32 | mark.column
-                out[key] = (sequence if kind is SequenceStartEvent else mapping)(value_at, depth + 1)
-                locs[key] = key_at << 64 | value_at
-                count = self.count
-            else:
-                self.count = count
-                out[key], value_at = node(event, depth)
-                locs[key] = key_at << 64 | value_at
-                count = self.count
+            out[key], value_at = child(get(), depth)
+            locs[key] = key_at << 64 | value_at
 
     def sequence(self, at: int, depth: int) -> YList:
         """A list's items, up to its end; `depth` is theirs."""
-        get, plain, node, mapping, sequence = self.get, self.plain, self.node, self.mapping, self.sequence
+        get, child = self.get, self.child
         out = list.__new__(YList)
         locs = array("Q")
         out._file, out._at, out._locs = self.file, at, locs
         append, locate = out.append, locs.append
-        inside = depth <= MAX_DEPTH
-        count = self.count
         while True:
             event = get()
-            kind = type(event)
-            if kind is ScalarEvent and event.tag is None and event.anchor is None and inside \
-                    and count < MAX_VALUES:
-                count += 1
-                mark = event.start_mark
-                value = event.value if event.style else plain[event.value]
-                append(value)
-                locate(mark.line << 32 | mark.column)
-            elif kind is SequenceEndEvent:
-                self.count = count
+            if type(event) is SequenceEndEvent:
                 return out
-            elif (kind is MappingStartEvent or kind is SequenceStartEvent) and event.tag is None \
-                    and event.anchor is None and inside and count < MAX_VALUES:
-                self.count = count + 1
-                mark = event.start_mark
-                value_at = mark.line << 32 | mark.column
-                append((mapping if kind is MappingStartEvent else sequence)(value_at, depth + 1))
-                locate(value_at)
-                count = self.count
-            else:
-                self.count = count
-                value, value_at = node(event, depth)
-                append(value)
-                locate(value_at)
-                count = self.count
+            value, value_at = child(event, depth)
+            append(value)
+            locate(value_at)
 
     def implicit(self, event: Any) -> Any:
         """An untagged scalar: quoted or block is a string; plain is resolved once per text."""
