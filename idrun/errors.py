@@ -94,7 +94,7 @@ class InternalError(StepError):
 
     exit_code = 3
     HINT = ("this is a bug in idrun, not in your graph: please report it with the spec "
-            "(--debug or IDRUN_DEBUG=1 shows the traceback)")
+            "(`idrun --debug COMMAND ...` or IDRUN_DEBUG=1 shows the traceback)")
 
     def __init__(self, original: BaseException, step: int = 0, node: str = "",
                  loc: SourceLoc | None = None) -> None:

@@ -195,3 +195,16 @@ def test_template_errors_are_located(cli, spec_file, use, fragment):
     res = cli("run", spec_file(text))
     assert res.exit_code == 2
     assert fragment in res.stderr and ":11:" in res.stderr.splitlines()[0]
+
+
+def test_parse_example_without_protobuf_names_the_extra(cli, monkeypatch):
+    import sys
+    from idrun.ops.example_proto import example_class
+    example_class.cache_clear()
+    monkeypatch.setitem(sys.modules, "google.protobuf", None)  # as if protobuf were missing
+    try:
+        res = cli("run", "graphs/parse_example_named.yaml")
+    finally:
+        example_class.cache_clear()
+    assert res.exit_code == 2 and "internal error" not in res.stderr
+    assert "pip install 'idrun[examples]'" in res.stderr

@@ -264,8 +264,8 @@ def _composed(text, filename):
         return yamlsrc._load_composed(text, filename)
     except yamlsrc.yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise SpecError(f"malformed YAML: {exc.problem or exc.context}",
-                        SourceLoc(filename, mark.line + 1, mark.column + 1)) from None
+        raise SpecError(f"malformed YAML: {exc.problem or exc.context}",  # the same mark rule
+                        yamlsrc._end_clamped(text, filename, mark.line, mark.column)) from None
 
 
 def _random_doc(rng: random.Random) -> str:
@@ -489,3 +489,12 @@ def test_fast_path_takes_the_generated_chain():
     text = chain_spec(300)
     assert yamlsrc.yamlfast.load(text, "f.yaml") is not None
     assert _fast_outcome(load_yaml, text) == _fast_outcome(_libyaml_only, text)
+
+
+def test_an_error_at_the_end_of_a_text_without_a_final_newline_is_on_its_last_line():
+    with pytest.raises(SpecError) as info:
+        load_yaml("[1, 2", "--feed x")
+    assert str(info.value.loc) == "--feed x:1:6"
+    with pytest.raises(SpecError) as info:  # with the newline: where libyaml marks it
+        load_yaml("[1, 2\n", "f.yaml")
+    assert str(info.value.loc) == "f.yaml:2:1"

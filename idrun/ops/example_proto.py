@@ -10,14 +10,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from idrun.errors import UsageError
+
 
 @lru_cache(maxsize=1)
 def example_class() -> type:
     """The `tensorflow.Example` message class."""
     try:
         from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-    except ImportError:
-        raise ImportError("parse_example needs protobuf: pip install 'idrun[examples]'") from None
+    except ImportError:  # an extra not installed: the user's to fix (exit 2), not a bug
+        raise UsageError("parse_example needs protobuf, which is not installed: "
+                         "pip install 'idrun[examples]'") from None
     fdp = descriptor_pb2.FileDescriptorProto(name="idrun_tf_example.proto", package="tensorflow",
                                              syntax="proto3")
     F = descriptor_pb2.FieldDescriptorProto

@@ -274,7 +274,7 @@ def _load(text: str, filename: str) -> Any:
             return _load_composed(text, filename)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = SourceLoc(filename, mark.line + 1, mark.column + 1) if mark else SourceLoc(filename, 1, 1)
+        loc = _end_clamped(text, filename, mark.line, mark.column) if mark else SourceLoc(filename, 1, 1)
         raise SpecError(f"malformed YAML: {exc.problem or exc.context}", loc) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {exc}", SourceLoc(filename, 1, 1)) from None
@@ -282,6 +282,16 @@ def _load(text: str, filename: str) -> Any:
 
 class _Replay(Exception):
     """The document's error comes from expanding an alias: `_load_composed` says which."""
+
+
+def _end_clamped(text: str, filename: str, line: int, column: int) -> SourceLoc:
+    """A libyaml mark (0-based) as a location. In a text without a final newline (a --feed
+    value such as `[1, 2`) an error found at the end is marked on a line after the last:
+    it is put at the end of the last line, where the text stops."""
+    last = text.count("\n")  # 0-based index of the last line
+    if line > last and text and not text.endswith("\n"):
+        return SourceLoc(filename, last + 1, len(text) - text.rfind("\n"))
+    return SourceLoc(filename, line + 1, column + 1)
 
 
 class _Stream:
