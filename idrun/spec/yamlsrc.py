@@ -235,7 +235,7 @@ def load_yaml(text: str, filename: str) -> Any:
     with paused_gc():
         try:
             return _load(text, filename)
-        except ValueError as exc:  # int() refuses over 4,300 digits (CPython's limit)
+        except ValueError:  # int() refuses over 4,300 digits (CPython's limit)
             match = re.search(r"[0-9]{4300,}", text)
             if match is None:
                 raise
