@@ -135,3 +135,20 @@ def test_run_output_is_written_once(spec_file, fmt):
     out = Counting()
     assert RunCommand(path, fmt=fmt, out=out, err=io.StringIO(), trace=True).execute() == 0
     assert Counting.writes == 1 and "50" in out.getvalue()
+
+
+def test_a_failure_in_a_later_chunk_names_its_node(spec_file, monkeypatch, cli):
+    lines = ["nodes:", "  - {name: v, op: placeholder, dtype: float32, shape: [3]}",
+             "  - {name: c, op: const, value: 1.0}"]
+    prev = "v"
+    for i in range(40):
+        lines.append(f"  - {{name: n{i}, op: add, inputs: [{prev}, c]}}")
+        prev = f"n{i}"
+    lines.append(f"  - {{name: check, op: assert_equal, inputs: [{prev}, v]}}")
+    lines.append("run: {targets: [check], feed: {v: [1.0, 2.0, 3.0]}}")
+    path = spec_file("\n".join(lines))
+    monkeypatch.setattr(plan_mod, "_numexpr", False)
+    monkeypatch.setattr(plan_mod, "CHUNK_LINES", 7)  # each chunk compiled on its own
+    assert "def step_5(" in plan_source(path)
+    res = cli("run", path, "--format", "plain")
+    assert res.exit_code == 1 and "check" in res.stderr and f"{path}:44:" in res.stderr
