@@ -126,12 +126,34 @@ def write(name: str, build) -> None:
           f"{[s['values'] for s in doc['steps']][-1]}, {len(doc['steps'][0]['transfers'])} transfers/step")
 
 
-def main() -> int:
+def all_cases() -> dict:
+    """The cases above plus every `CASES` of scripts/graphdef_cases/*.py (one module per kind of
+    program, so that each kind is written and reviewed on its own)."""
+    import importlib.util
+    cases = dict(CASES)
+    for path in sorted((Path(__file__).resolve().parent / "graphdef_cases").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"graphdef_cases.{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for name, build in module.CASES.items():
+            if name in cases:
+                raise SystemExit(f"{path.name}: case {name!r} is defined twice")
+            cases[name] = build
+    return cases
+
+
+def main(argv: list[str]) -> int:
+    """`make_graphdef_fixtures.py [NAME ...]`: write every case, or the named ones."""
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, build in CASES.items():
-        write(name, build)
+    cases = all_cases()
+    unknown = [n for n in argv if n not in cases]
+    if unknown:
+        raise SystemExit(f"no such case: {', '.join(unknown)} (cases: {', '.join(cases)})")
+    for name, build in cases.items():
+        if not argv or name in argv:
+            write(name, build)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
