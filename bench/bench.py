@@ -250,6 +250,27 @@ def report_big_graphs(tmp: str) -> None:
         print(f"  {phase:>11}: " + " / ".join(per) + f"   ({'/'.join(str(n // 1000) + 'k' for n, _ in rows)})")
 
 
+def report_check(tmp: str) -> None:
+    """`idrun check` on 10,000 nodes: what it adds to the build (place, partition, every rule)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_check import big_spec
+    from idrun.analysis import check_pipeline
+    from idrun.pipeline import Pipeline
+    path = os.path.join(tmp, "check.yaml")
+    Path(path).write_text(big_spec(1500))
+    builds, checks = [], []
+    for _ in range(3):
+        pipeline = Pipeline(path)
+        t = time.perf_counter()
+        pipeline.spec.graph
+        builds.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        check_pipeline(pipeline)
+        checks.append(time.perf_counter() - t)
+    print(f"\n== check, 10k nodes: rules / build {min(checks) / min(builds):.2f} "
+          f"(build {min(builds):.2f} s, check {min(checks):.2f} s; best of 3; goal <= 2)")
+
+
 def report_startup() -> None:
     seed = str(ROOT / "graphs/control_deps_identity.yaml")
     print("\n== start-up: `idrun run` of the seed, whole process, paired with `python -c 'import numpy'`")
@@ -281,6 +302,7 @@ def main() -> None:
         report_small_chains(tmp)
         report_big_tensors(tmp)
         report_big_graphs(tmp)
+        report_check(tmp)
     report_startup()
     from bench_transfers import report_transfers
     print()

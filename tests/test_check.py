@@ -362,21 +362,16 @@ def test_spec_text_is_data_in_colored_output():
     assert "[bold]x[/bold]" in text and "\\x1b]0;title\\x07" in text and "\x07" not in text
 
 
-def test_check_is_linear_on_a_large_spec(tmp_path):
-    """10,000 nodes: what check adds to the build (place, partition, every rule) stays within
-    a small factor of the build itself (measured: about 0.3x the build)."""
+def test_check_finds_every_race_on_a_large_spec(tmp_path):
+    """10,000 nodes, 15 races among 1,500 groups: each found once, nothing else reported.
+    (What check costs against the build is a figure of `make bench`, not a timed test.)"""
     path = tmp_path / "big.yaml"
     path.write_text(big_spec(1500))
     pipeline = Pipeline(str(path))
-    t0 = time.perf_counter()
-    graph = pipeline.spec.graph
-    build = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    assert len(pipeline.spec.graph.nodes) >= 10_000
     ds = check_pipeline(pipeline)
-    rest = time.perf_counter() - t0
-    assert len(graph.nodes) >= 10_000
     assert [d.code for d in ds] == ["unordered-read-write"] * 15
-    assert rest < 2 * build + 0.5, (rest, build)
+    assert [d.nodes[:2] for d in ds] == [[f"r{i}", f"u{i}"] for i in range(0, 1500, 100)]
 
 
 def big_spec(groups: int) -> str:

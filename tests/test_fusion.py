@@ -1,7 +1,11 @@
 """Fusion (idrun[fast], numexpr): runs of small elementwise ops become one kernel call,
 with results bit for bit those of the unfused plan; traced steps are not fused."""
 
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,6 +72,51 @@ def _assert_same_bits(got, want):
     assert got[~nan].tobytes() == want[~nan].tobytes()
 
 
+def _dispatch_levels() -> list[tuple[str, ...]]:
+    """numpy's CPU-dispatch settings to test: for each dispatch target numpy was built with
+    (on x86-64: X86_V3 (AVX2), X86_V4 and AVX512_ICL/SPR (AVX-512)), the setting that disables
+    it and every target above it, once per distinct set of loops this CPU then runs."""
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # numpy 1.x
+        from numpy.core import _multiarray_umath as umath
+    dispatch = list(getattr(umath, "__cpu_dispatch__", []))
+    features = getattr(umath, "__cpu_features__", {})
+    levels, seen = [], {tuple(f for f in dispatch if features.get(f))}
+    for k in range(len(dispatch) - 1, -1, -1):
+        left = tuple(f for f in dispatch[:k] if features.get(f))
+        if left not in seen:
+            seen.add(left)
+            levels.append(tuple(dispatch[k:]))
+    return levels
+
+
+@pytest.mark.skipif(bool(os.environ.get("NPY_DISABLE_CPU_FEATURES")), reason="already narrowed")
+@pytest.mark.parametrize("disabled", _dispatch_levels(), ids=lambda d: "no-" + "-".join(d))
+def test_bit_identical_with_cpu_dispatch_narrowed(disabled):
+    """The comparisons above, again with numpy running the loops of a CPU without these
+    features, so that a CI machine of any CPU also checks the others' (issue 17: float64
+    exp was fused and differed from numpy's AVX-512 exp, on AVX-512 machines only)."""
+    env = dict(os.environ, NPY_DISABLE_CPU_FEATURES=" ".join(disabled))
+    probe = subprocess.run([sys.executable, "-c", _SHOW_FEATURES], env=env, capture_output=True, text=True)
+    assert probe.returncode == 0, probe.stderr
+    assert not set(probe.stdout.split()) & set(disabled), probe.stdout  # the narrowing took effect
+    tests = Path(__file__).resolve().parent
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests / "test_fusion.py"),
+                          "-k", "bit_identical"], env=env, cwd=tests.parent, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout and " failed" not in run.stdout
+
+
+_SHOW_FEATURES = """
+try:
+    from numpy._core import _multiarray_umath as m
+except ImportError:
+    from numpy.core import _multiarray_umath as m
+print(" ".join(k for k, v in m.__cpu_features__.items() if v))
+"""
+
+
 def test_int32_chain_is_bit_identical(spec_file, monkeypatch):
     path = spec_file("""
     nodes:
@@ -108,6 +157,33 @@ def test_unfusable_ops_and_big_arrays_are_not_fused(spec_file):
     run: {fetch: [b, m]}
     """)
     assert "fz_" not in plan_source(path)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_transcendentals_are_never_fused(spec_file, dtype):
+    # numexpr's exp/log are not numpy's to the last bit on every CPU (issue 17)
+    path = spec_file(f"""
+    nodes:
+      - {{name: x, op: const, dtype: {dtype}, value: [0.5, 2.0]}}
+      - {{name: a, op: exp, inputs: [x]}}
+      - {{name: b, op: log, inputs: [a]}}
+      - {{name: c, op: tanh, inputs: [b]}}
+      - {{name: d, op: minimum, inputs: [c, x]}}
+    run: {{fetch: [d]}}
+    """)
+    assert "fz_" not in plan_source(path)
+
+
+def test_exact_ops_of_both_float_dtypes_fuse(spec_file):
+    path = spec_file("""
+    nodes:
+      - {name: x, op: const, dtype: float64, value: [0.5, 2.0]}
+      - {name: a, op: sqrt, inputs: [x]}
+      - {name: b, op: div, inputs: [a, x]}
+      - {name: c, op: mul, inputs: [b, x]}
+    run: {fetch: [c]}
+    """)
+    assert "fused: 3 ops" in plan_source(path)
 
 
 def test_traced_steps_list_every_node(spec_file, monkeypatch):
