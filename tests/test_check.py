@@ -1,7 +1,7 @@
 """idrun check: one graph that fires each rule and a near miss that does not; the gallery;
-exit codes; the json, github and sarif shapes; a large spec in linear time."""
+exit codes; the json, github and sarif shapes; a large spec; imported graphs."""
 
-import time
+import json
 
 import pytest
 
@@ -392,3 +392,55 @@ def big_spec(groups: int) -> str:
             targets.append(f"u{i}")
     lines.append(f"run: {{fetch: [s{groups - 1}], targets: [{', '.join(targets)}]}}")
     return "\n".join(lines) + "\n"
+
+
+# ---- imported graphs: silent on what TF's Python made, loud on a real race (issue 18) ----
+
+_FIXTURES = ROOT / "tests" / "fixtures" / "graphdefs"
+
+
+@pytest.mark.parametrize("graph", sorted(p.name for p in _FIXTURES.glob("*.pbtxt")
+                                         if p.name != "cifar_loss_averages_ref.pbtxt"))
+def test_check_is_silent_on_graphs_tf_built(graph, tmp_path):
+    """`x/read` (a ref view), `x/Read/ReadVariableOp` (made with every resource variable,
+    consumed by nothing), `ReadVariableOp` after an assign: no race, nothing to remove.
+    (cross_device_reads keeps its repeated-transfer warning: that one is real.)"""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from idrun.tf.graphdef_import import import_graphdef
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(_FIXTURES / graph), str(spec))
+    record = json.loads((_FIXTURES / graph.replace(".pbtxt", ".json")).read_text())
+    for fetch in (None, record["fetch"]):     # the whole graph, then TF's own run
+        opts = RunOptions(fetch=fetch, targets=record["targets"] or None) if fetch else RunOptions()
+        found = [(d.code, d.nodes) for d in check_pipeline(Pipeline(str(spec), opts))]
+        assert [f for f in found if f[0] in ("unordered-read-write", "unused")] == []
+
+
+def test_check_reports_a_race_through_a_ref_view(spec_file):
+    """The same view, read by an op that nothing orders against the assign: a real race
+    (the reader is the view's consumer, where TF takes the value)."""
+    path = spec_file("""
+    variables: ref
+    expand: false
+    nodes:
+      - {name: x, op: variable, value: 0.0}
+      - {name: x/read, op: read, inputs: [x]}
+      - {name: inc/value, op: const, value: 1.0}
+      - {name: inc, op: assign_add, inputs: [x, inc/value]}
+      - {name: two, op: const, value: 2.0}
+      - {name: y, op: mul, inputs: [x/read, two]}
+    run: {fetch: [y], targets: [inc]}
+    """)
+    ds = check_pipeline(Pipeline(path))
+    assert [(d.code, d.data["reader"], d.data["writer"]) for d in ds] == [("unordered-read-write", "y", "inc")]
+
+
+def test_check_reports_an_unused_read_only_when_someone_wrote_it(spec_file):
+    path = spec_file("""
+    nodes:
+      - {name: x, op: variable, value: 0.0}
+      - {name: seen, op: add, inputs: [x, 1.0]}
+      - {name: unseen, op: mul, inputs: [x, 3.0]}
+    run: {fetch: [seen]}
+    """)
+    assert [(d.code, d.nodes) for d in check_pipeline(Pipeline(path))] == [("unused", ["unseen"])]

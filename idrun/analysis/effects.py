@@ -94,6 +94,8 @@ def unused(facts: Facts) -> list[Diagnostic]:
     for name in graph.nodes:
         if name not in dead or not facts.is_user(name):
             continue
+        if not facts.consumers[name] and facts.reads_variable(graph.nodes[name]):
+            continue  # `x/read`, a ReadVariableOp: TF's Python makes them; nothing to remove
         if _covered(facts, name, dead):
             continue
         node = graph.nodes[name]

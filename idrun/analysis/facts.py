@@ -168,9 +168,11 @@ class Facts:
                 out.setdefault(var, ([], []))[1].append(name)
                 continue
             if self.graph.variables == "ref":
-                if node.role == "snapshot" or (REGISTRY[node.op].follows_input == "identity"
-                                               and node.inputs and node.inputs[0].node in views):
-                    views[name] = node.inputs[0].node if node.role == "snapshot" else views[node.inputs[0].node]
+                if self._is_snapshot(node):
+                    views[name] = node.inputs[0].node
+                    continue
+                if REGISTRY[node.op].follows_input == "identity" and node.inputs and node.inputs[0].node in views:
+                    views[name] = views[node.inputs[0].node]
                     continue
                 taken = [views[r.node] for r in node.inputs if r.node in views]
                 taken += [node.inputs[p].node for p in node.ref_inputs]
@@ -183,6 +185,50 @@ class Facts:
                     out.setdefault(var, ([], []))[0].append(name)
                     break
         return out
+
+    def _is_snapshot(self, node: Node) -> bool:
+        """Ref mode: `x/read`, the view of a variable TF's Python makes (the builder's snapshot,
+        or an imported `Identity` of a variable): its consumers take the value, not it."""
+        if node.role == "snapshot":
+            return True
+        return (node.op == "read" and len(node.inputs) == 1
+                and REGISTRY[self.op(node.inputs[0].node)].source == "variable")
+
+    @cached_property
+    def observed(self) -> set[str]:
+        """The step's nodes whose value someone sees: what a fetch returns or an op with an
+        effect takes (an assign's value, an assert's data), and everything those values are
+        computed from. A read outside this set (`x/Read/ReadVariableOp`, which TF's Python
+        makes for every resource variable and nothing consumes) cannot show a race. With no
+        fetch or target, the step is the whole graph and every sink but such a read counts."""
+        roots = [r.node for r in self.request.fetch]
+        for name in self.needed:
+            node = self.graph.nodes[name]
+            opdef = REGISTRY[node.op]
+            if opdef.effect or opdef.stateful:
+                roots += [r.node for r in node.inputs]
+            elif not self.requested and not self.consumers[name] and node.outputs \
+                    and not self.made_with_variable(node):
+                roots.append(name)
+        seen, stack = set(), [r for r in roots if r in self.needed]
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            stack += [r.node for r in self.graph.nodes[name].inputs if r.node in self.needed]
+        return seen
+
+    def reads_variable(self, node: Node) -> bool:
+        """A plain read of a variable (`read`, or a read the builder made)."""
+        return (node.op == "read" or node.role in ("read", "snapshot")) and len(node.inputs) == 1 \
+            and REGISTRY[self.op(node.inputs[0].node)].source == "variable"
+
+    def made_with_variable(self, node: Node) -> bool:
+        """`x/read` (ref) or `x/Read/ReadVariableOp` (resource): the read of `x` that TF's
+        Python makes with every variable, whether or not anything uses it."""
+        var = node.inputs[0].node if node.inputs else ""
+        return self.reads_variable(node) and node.name in (f"{var}/read", f"{var}/Read/ReadVariableOp")
 
     @cached_property
     def order(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:

@@ -10,10 +10,13 @@ MAX_PER_VARIABLE = 20  # enough to see the pattern; the count says how many more
 
 def unordered_pairs(facts: Facts) -> list[tuple[str, str, str]]:
     """(variable, reader, writer) for each read and write of one step with no data or control
-    path either way. Per writer one bitset test against all the variable's readers."""
+    path either way, the read's value seen by a fetch or an effect. Per writer one bitset
+    test against all the variable's readers."""
     bit, anc, desc = facts.order
+    observed = facts.observed
     out = []
     for var, (readers, writers) in facts.accesses.items():
+        readers = [r for r in readers if r in observed]  # a value no one sees shows no race
         if not readers or not writers:
             continue
         rmask = 0
