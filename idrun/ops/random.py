@@ -274,7 +274,7 @@ def _normal_op(name: str, tf_op: str, draw: str, doc: str, function: str) -> OpD
 OPS = [
     OpDef("random_uniform", "random_uniform", (), _uniform_infer, _uniform_kernel,
           "TF's uniform samples in [minval, maxval) (floats, or int32/int64 with maxval), new each step.",
-          attrs=_SHAPED + (attr("minval", 0, _number), attr("maxval", 1, lambda v: None if v is None else _number(v)),
+          attrs=_SHAPED + (attr("minval", 0, _number), attr("maxval", None, _number),
                            attr("dtype", "float32", checks.dtype)),
           stateful=True, helpers=_uniform_helpers, tf_helper_values=_uniform_helper_values,
           tf=_uniform_tf, tf_op="RandomUniform", tf_import_ops=("RandomUniformInt",),
