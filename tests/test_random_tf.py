@@ -45,6 +45,9 @@ TF_VALUES = {
                       "seed: 5", "int64", [[617672204675, 1028896430056, 715372832060],
                                            [353340031117, 645595264533, 387017470601],
                                            [282733793056, 610401025045, 579828301966]]),
+    # the same numbers as RandomUniformInt itself, the op an imported GraphDef holds
+    "uniform_int32_op": ("op: random_uniform_int, shape: [5], minval: -5, maxval: 100, seed: 5", "int32",
+                         [[26, 69, 94, 69, 57], [74, 85, 48, 27, 49], [48, 97, 56, -3, 83]]),
     # tf1.random_normal([7], seed=1)
     "normal_f32": ("op: random_normal, shape: [7], seed: 1", "float32", [
         [-0.8113182, 1.4845988, 0.06532937, -2.4427042, 0.0992484, 0.5912243, 0.59282297],
@@ -148,6 +151,7 @@ def test_unseeded_ops_repeat_across_runs_and_differ_by_name(spec_file):
     ("op: random_uniform, shape: [2], dtype: int32", "Must specify maxval for integer dtype int32"),
     ("op: random_uniform, shape: [2], dtype: int32, minval: 3, maxval: 3", "Need minval < maxval, got 3 >= 3"),
     ("op: random_normal, shape: [2], dtype: int32", "random values must be a float dtype"),
+    ("op: random_uniform_int, shape: [2], maxval: 3, dtype: float32", "RandomUniformInt makes int32 or int64"),
     ("op: truncated_normal, shape: [null]", "need a fully known `shape`"),
     ("op: random_shuffle, inputs: [3.0]", "input must be at least 1-D"),
 ])

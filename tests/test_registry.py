@@ -34,6 +34,7 @@ KERNEL_TESTS = {
     "random_uniform": test_ops_more.test_random_ops_are_reproducible_and_change_per_step,
     "truncated_normal": test_random_tf.test_three_steps_give_tfs_numbers_bit_for_bit,
     "random_shuffle": test_random_tf.test_three_steps_give_tfs_numbers_bit_for_bit,
+    "random_uniform_int": test_random_tf.test_three_steps_give_tfs_numbers_bit_for_bit,
     "exponential_moving_average": test_ops_more.test_ema_matches_tf_numbers,
     "ema_update": test_ops_more.test_ema_matches_tf_numbers,
     "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,

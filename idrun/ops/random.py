@@ -87,6 +87,12 @@ def _uniform_infer(attrs, types, consts):
     return [TensorType(dtype, _shape_of(attrs))]
 
 
+def _uniform_int_infer(attrs, types, consts):
+    if attrs["dtype"] not in ("int32", "int64"):
+        raise InferError(f"RandomUniformInt makes int32 or int64, got {attrs['dtype']}")
+    return _uniform_infer(attrs, types, consts)
+
+
 def _normal_infer(attrs, types, consts):
     if attrs["dtype"] not in NORMAL_DTYPES:
         raise InferError(f"random values must be a float dtype (float16, float32, float64), "
@@ -233,14 +239,21 @@ def _import_shape(consts) -> list:
 
 
 def _uniform_import(tf_attrs, consts) -> dict:
-    out = {"shape": _import_shape(consts), **_import_seeds(tf_attrs)}
-    if "Tout" in tf_attrs:  # RandomUniformInt: shape, minval, maxval
-        if consts[1] is None or consts[2] is None:
-            raise ValueError("its minval and maxval inputs are not constants")
-        out.update(dtype=tf_attrs["Tout"], minval=int(consts[1]), maxval=int(consts[2]))
-    else:
-        out["dtype"] = tf_attrs["dtype"]
-    return out
+    return {"shape": _import_shape(consts), "dtype": tf_attrs["dtype"], **_import_seeds(tf_attrs)}
+
+
+def _uniform_int_import(tf_attrs, consts) -> dict:
+    if len(consts) < 3 or consts[1] is None or consts[2] is None:
+        raise ValueError("its minval and maxval inputs are not constants")
+    return {"shape": _import_shape(consts), "dtype": tf_attrs["Tout"], "minval": int(consts[1]),
+            "maxval": int(consts[2]), **_import_seeds(tf_attrs)}
+
+
+def _uniform_int_attrs(name: str, a, in_types) -> dict:
+    if any(t.dtype != a["dtype"] for t in in_types[1:]):
+        raise SpecError(f"export: '{name}': its minval and maxval constants are not {a['dtype']} "
+                        "(use --format tf-python)")
+    return {"T": TFType("int32"), "Tout": TFType(a["dtype"]), **_tf_seed_attrs(a)}
 
 
 def _normal_import(tf_attrs, consts) -> dict:
@@ -271,15 +284,23 @@ def _normal_op(name: str, tf_op: str, draw: str, doc: str, function: str) -> OpD
                  tf_import=_normal_import)
 
 
+_BOUNDS = (attr("minval", 0, _number), attr("maxval", None, _number))
+
 OPS = [
     OpDef("random_uniform", "random_uniform", (), _uniform_infer, _uniform_kernel,
           "TF's uniform samples in [minval, maxval) (floats, or int32/int64 with maxval), new each step.",
-          attrs=_SHAPED + (attr("minval", 0, _number), attr("maxval", None, _number),
-                           attr("dtype", "float32", checks.dtype)),
+          attrs=_SHAPED + _BOUNDS + (attr("dtype", "float32", checks.dtype),),
           stateful=True, helpers=_uniform_helpers, tf_helper_values=_uniform_helper_values,
-          tf=_uniform_tf, tf_op="RandomUniform", tf_import_ops=("RandomUniformInt",),
+          tf=_uniform_tf, tf_op="RandomUniform",
           tf_attrs=lambda n, a, i, o: _graphdef_attrs(n, is_float(a["dtype"]) and _raw_uniform(a), a),
           tf_import=_uniform_import),
+    OpDef("random_uniform_int", "random_uniform", (), _uniform_int_infer, _uniform_kernel,
+          "TF's RandomUniformInt: integers in [minval, maxval), new each step (TF's tf.random.uniform "
+          "with an integer dtype).",
+          attrs=_SHAPED + _BOUNDS + (attr("dtype", "int32", checks.dtype),),
+          stateful=True, helpers=_uniform_helpers, tf_helper_values=_uniform_helper_values,
+          tf=_uniform_tf, tf_op="RandomUniformInt", tf_attrs=lambda n, a, i, o: _uniform_int_attrs(n, a, i),
+          tf_import=_uniform_int_import),
     _normal_op("random_normal", "RandomStandardNormal", "normal",
                "TF's normal samples (Box-Muller) * stddev + mean, new each step.", "tf.random.normal"),
     _normal_op("truncated_normal", "TruncatedNormal", "truncated_normal",
