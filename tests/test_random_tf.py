@@ -72,6 +72,22 @@ TF_VALUES = {
         [-1.2973864969841682, 0.06965108479623461, 1.2432731970141813],
         [-0.10021455203852565, -0.8400285382673743, -1.6157224392713194],
         [1.028762567830162, -1.1632462797778733, -1.3027511661455924]]),
+    # tf1.truncated_normal([6], dtype=tf.float16, seed=2): TF's float Box-Muller, then half
+    "truncated_f16": ("op: truncated_normal, shape: [6], dtype: float16, seed: 2", "float16", [
+        [-0.85791015625, -0.1966552734375, 0.138916015625, -1.2216796875, -0.2078857421875, -1.7783203125],
+        [0.37646484375, -0.203857421875, 0.422119140625, -0.5224609375, 0.69873046875, 1.9208984375],
+        [-0.39453125, -1.9736328125, -1.7373046875, -0.29736328125, -0.84228515625, 1.71484375]]),
+    # tf1.random_normal([5], mean=0.3, stddev=1.7, dtype=tf.float16, seed=3): Mul and Add in half
+    "normal_f16_scaled": ("op: random_normal, shape: [5], mean: 0.3, stddev: 1.7, dtype: float16, seed: 3",
+                          "float16", [[2.10546875, -1.193359375, 0.490234375, 0.61474609375, 1.845703125],
+                                      [2.287109375, -0.246826171875, 0.798828125, 0.4296875, -0.65625],
+                                      [1.169921875, 3.962890625, -0.415771484375, 0.62890625, -2.033203125]]),
+    # tf1.random_shuffle(tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), seed=1): rows move
+    "shuffle_rows": ("op: random_shuffle, inputs: [[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]], seed: 1", "float32", [
+        [[1.0, 2.0], [5.0, 6.0], [3.0, 4.0]], [[3.0, 4.0], [1.0, 2.0], [5.0, 6.0]],
+        [[5.0, 6.0], [3.0, 4.0], [1.0, 2.0]]]),
+    # tf1.random_uniform([0, 3], seed=1): empty, and it reserves nothing
+    "uniform_empty": ("op: random_uniform, shape: [0, 3], seed: 1", "float32", [[], [], []]),
     # tf1.random_shuffle(tf.range(10), seed=4)
     "shuffle": ("op: random_shuffle, inputs: [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]], seed: 4", "int32", [
         [5, 6, 8, 3, 9, 2, 4, 1, 7, 0], [7, 9, 1, 0, 5, 3, 8, 2, 6, 4], [1, 2, 4, 5, 6, 0, 8, 7, 3, 9]]),
@@ -107,7 +123,8 @@ def test_three_steps_give_tfs_numbers_bit_for_bit(spec_file, case):
     got = _run(spec_file, attrs, 3)
     for step, (value, want) in enumerate(zip(got, expected), 1):
         want = np.array(want, dtype=dtype)
-        assert value.dtype == want.dtype
+        want = want.reshape(0, 3) if not want.size else want       # the empty case's shape
+        assert value.dtype == want.dtype and value.shape == want.shape
         assert value.tobytes() == want.tobytes(), f"step {step}: {value.tolist()} != {want.tolist()}"
 
 
