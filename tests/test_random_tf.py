@@ -88,6 +88,8 @@ TF_VALUES = {
         [[5.0, 6.0], [3.0, 4.0], [1.0, 2.0]]]),
     # tf1.random_uniform([0, 3], seed=1): empty, and it reserves nothing
     "uniform_empty": ("op: random_uniform, shape: [0, 3], seed: 1", "float32", [[], [], []]),
+    # tf1.random_shuffle(tf.constant(3.0), seed=1): a scalar comes back as it is
+    "shuffle_scalar": ("op: random_shuffle, inputs: [3.0], seed: 1", "float32", [3.0, 3.0, 3.0]),
     # tf1.random_shuffle(tf.range(10), seed=4)
     "shuffle": ("op: random_shuffle, inputs: [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]], seed: 4", "int32", [
         [5, 6, 8, 3, 9, 2, 4, 1, 7, 0], [7, 9, 1, 0, 5, 3, 8, 2, 6, 4], [1, 2, 4, 5, 6, 0, 8, 7, 3, 9]]),
@@ -123,7 +125,7 @@ def test_three_steps_give_tfs_numbers_bit_for_bit(spec_file, case):
     got = _run(spec_file, attrs, 3)
     for step, (value, want) in enumerate(zip(got, expected), 1):
         want = np.array(want, dtype=dtype)
-        want = want.reshape(0, 3) if not want.size else want       # the empty case's shape
+        want = want.reshape(value.shape) if want.size <= 1 else want   # the empty and scalar cases
         assert value.dtype == want.dtype and value.shape == want.shape
         assert value.tobytes() == want.tobytes(), f"step {step}: {value.tolist()} != {want.tolist()}"
 
@@ -170,7 +172,6 @@ def test_unseeded_ops_repeat_across_runs_and_differ_by_name(spec_file):
     ("op: random_normal, shape: [2], dtype: int32", "random values must be a float dtype"),
     ("op: random_uniform_int, shape: [2], maxval: 3, dtype: float32", "RandomUniformInt makes int32 or int64"),
     ("op: truncated_normal, shape: [null]", "need a fully known `shape`"),
-    ("op: random_shuffle, inputs: [3.0]", "input must be at least 1-D"),
 ])
 def test_bad_random_ops_are_located_errors(cli, spec_file, attrs, message):
     res = cli("run", spec_file(f"nodes:\n  - {{name: r, {attrs}}}\n"))

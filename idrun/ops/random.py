@@ -165,8 +165,6 @@ def _scaled_kernel(draw_name: str):
 
 
 def _shuffle_infer(attrs, types, consts):
-    if types[0].shape is not None and len(types[0].shape) == 0:
-        raise InferError("input must be at least 1-D, got shape []")
     tf_seeds(attrs["seed"], attrs["graph_seed"])
     return [types[0]]
 
@@ -176,9 +174,9 @@ def _shuffle_kernel(env: KernelEnv):
     xp = env.xp
 
     def shuffle(value):
-        n = value.shape[0]
-        if value.size <= 1 or n <= 1:     # TF copies it through without reserving samples
+        if value.size <= 1 or value.shape[0] <= 1:  # TF copies it through, reserving nothing
             return value
+        n = value.shape[0]
         counter = stream.reserve(philox.shuffle_calls(n))
         perm = philox.shuffle_permutation(stream.key, counter, n)
         return value[xp.asarray(perm)]
