@@ -192,14 +192,15 @@ def glibc_sincosf(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = np.where(small, 0, ((x * _HPI_INV).astype(np.int32) + 0x800000) >> 24)
     x = np.where(small, x, x - n * _HPI)
     sign = np.where((n & 3) == 1, -1.0, np.where((n & 3) == 2, -1.0, 1.0))
-    neg_cos = np.where(n & 2, -1.0, 1.0)   # the 2nd table entry: the cosine polynomial negated
+    # the 2nd table entry negates every cosine coefficient: the same as negating the sum (exact)
+    neg_cos = np.where(n & 2, np.float32(-1.0), np.float32(1.0))
     xs, x2 = x * sign, x * x
     x4, x3 = x2 * x2, x2 * xs
-    c0, c1, c2, c3, c4 = (neg_cos * c for c in _SINCOS_C)
+    c0, c1, c2, c3, c4 = _SINCOS_C
     s = xs + x3 * _SINCOS_S[0]
     c = (c0 + x2 * c1) + x4 * c2
     sin_poly = (s + (x3 * x2) * (_SINCOS_S[1] + x2 * _SINCOS_S[2])).astype(np.float32)
-    cos_poly = (c + (x4 * x2) * (c3 + x2 * c4)).astype(np.float32)
+    cos_poly = (c + (x4 * x2) * (c3 + x2 * c4)).astype(np.float32) * neg_cos
     odd = (n & 1).astype(bool)
     sin, cos = np.where(odd, cos_poly, sin_poly), np.where(odd, sin_poly, cos_poly)
     tiny = top < _abstop12(np.array([_h('0x1p-12')], dtype=np.float32))[0]
@@ -245,7 +246,7 @@ def truncated_normal(key: int, counter: int, size: int, dtype: str) -> np.ndarra
     call = 0
     while pending.size:
         # a few calls at a time for the groups not yet full; nearly all finish in the first
-        batch = 3 if call == 0 else 1
+        batch = 2 if call == 0 else 1
         offsets = pending[:, None] * np.uint64(stride) + np.arange(call, call + batch, dtype=np.uint64)
         words = philox(key, counters_at(counter, offsets.reshape(-1))).reshape(len(pending), -1)
         cand = _truncation_candidates(words, dtype)
