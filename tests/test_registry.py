@@ -8,6 +8,7 @@ import pytest
 
 import test_ops
 import test_ops_more
+import test_random_tf
 import test_session
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import TFCall
@@ -31,6 +32,9 @@ KERNEL_TESTS = {
     "embedding_lookup": test_ops_more.test_bias_add_and_embedding_lookup,
     "random_normal": test_ops_more.test_random_ops_are_reproducible_and_change_per_step,
     "random_uniform": test_ops_more.test_random_ops_are_reproducible_and_change_per_step,
+    "truncated_normal": test_random_tf.test_three_steps_give_tfs_numbers_bit_for_bit,
+    "random_shuffle": test_random_tf.test_three_steps_give_tfs_numbers_bit_for_bit,
+    "random_uniform_int": test_random_tf.test_three_steps_give_tfs_numbers_bit_for_bit,
     "exponential_moving_average": test_ops_more.test_ema_matches_tf_numbers,
     "ema_update": test_ops_more.test_ema_matches_tf_numbers,
     "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,

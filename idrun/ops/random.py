@@ -1,61 +1,312 @@
-"""Seeded random tensors: random_normal, random_uniform.
+"""TF's random ops with TF's own numbers: random_uniform, random_normal, truncated_normal,
+random_shuffle.
 
-idrun's own generator (PCG64 via the array module's `default_rng`), one
-stream per node kept by the session, so a run is reproducible and each step
-draws new values. Not comparable with TF's generator.
+Each op is what TF's Python function returns, as one node: `tf.random.uniform(shape,
+minval, maxval, dtype, seed)` is RandomUniform (or RandomUniformInt) and, unless
+minval/maxval are the integers 0 and 1, TF's `* (maxval - minval) + minval` in the
+dtype; `tf.random.normal` and `tf.random.truncated_normal` are RandomStandardNormal
+and TruncatedNormal then `* stddev + mean`. The values are TF's bit for bit on CPU
+(idrun/ops/philox.py): the generator is keyed by the node's TF seeds and its counter
+is kept by the session (`KernelEnv.state`), so each step draws TF's next numbers.
+
+Seeds follow TF's `get_seed`: `seed` is the op seed, `graph_seed` the graph's
+(`tf.compat.v1.set_random_seed`). An op seed alone gives the TF attributes
+(seed=87654321, seed2=seed); both give (graph_seed, seed); neither gives (0, 0), for
+which TF draws a fresh random key each session and idrun derives one from the node's
+name, so a run repeats. A graph seed without an op seed is refused: TF would number
+the seedless ops of the graph. An imported node keeps its TF attributes this way
+(`idrun import`); its shape input must be a constant (`<op>/shape`, TF's helper).
 """
 
 from __future__ import annotations
 
 from idrun.dtypes import is_float
+from idrun.errors import SpecError
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, OpDef, attr
+from idrun.ops.opdef import InferError, KernelEnv, OpDef, TFType, attr
+
+DEFAULT_GRAPH_SEED = 87654321     # tensorflow/python/framework/random_seed.py
+MAXINT32 = 2**31 - 1              # get_seed truncates seeds modulo this
+UNIFORM_DTYPES = ("float16", "float32", "float64", "int32", "int64")
+NORMAL_DTYPES = ("float16", "float32", "float64")
 
 
-def _infer(attrs, types, consts):
-    if not is_float(attrs["dtype"]):
-        raise InferError(f"random values must be a float dtype, got {attrs['dtype']}")
-    if attrs["shape"] is None or None in attrs["shape"]:
-        raise InferError("random ops need a fully known `shape`")
-    return [TensorType(attrs["dtype"], tuple(attrs["shape"]))]
-
-
-def _generator(env: KernelEnv):
-    """The node's stream: made once per session, shared by every plan."""
-    if "rng" not in env.state:
-        seed = env.attrs["seed"]
+def tf_seeds(seed: int | None, graph_seed: int | None) -> tuple[int, int]:
+    """The node's TF attributes (seed, seed2), as TF's `random_seed.get_seed` makes them."""
+    if graph_seed is not None:
         if seed is None:
-            import zlib   # only for an unseeded op, when its kernel is made
+            raise InferError("a `graph_seed` needs an op `seed` too (TF numbers the seedless ops of a "
+                             "seeded graph)")
+        seeds = (graph_seed % MAXINT32, seed % MAXINT32)
+    elif seed is not None:
+        seeds = (DEFAULT_GRAPH_SEED, seed % MAXINT32)
+    else:
+        return (0, 0)
+    return (0, MAXINT32) if seeds == (0, 0) else seeds
+
+
+def _import_seeds(tf_attrs: dict) -> dict:
+    """A node's TF (seed, seed2) as idrun's `seed` and `graph_seed` (see tf_seeds)."""
+    first, second = tf_attrs.get("seed", 0), tf_attrs.get("seed2", 0)
+    if (first, second) == (0, 0):
+        return {}
+    if first == DEFAULT_GRAPH_SEED:
+        return {"seed": second}
+    return {"graph_seed": first, "seed": second}
+
+
+def _number(value):
+    """A bound as written: TF's Python treats the integers 0 and 1 apart from 0.0 and 1.0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+def _shape_of(attrs) -> tuple:
+    shape = attrs["shape"]
+    if shape is None or None in shape:
+        raise InferError("random ops need a fully known `shape`")
+    return tuple(shape)
+
+
+def _uniform_infer(attrs, types, consts):
+    dtype = attrs["dtype"]
+    if dtype not in UNIFORM_DTYPES:
+        raise InferError(f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are "
+                         f"{', '.join(UNIFORM_DTYPES)}.")
+    if not is_float(dtype):
+        if attrs["maxval"] is None:
+            raise InferError(f"Must specify maxval for integer dtype {dtype}")
+        lo, hi = attrs["minval"], attrs["maxval"]
+        if not (isinstance(lo, int) and isinstance(hi, int)):
+            raise InferError(f"minval and maxval must be integers for dtype {dtype}")
+        if lo >= hi:
+            raise InferError(f"Need minval < maxval, got {lo} >= {hi}")
+    tf_seeds(attrs["seed"], attrs["graph_seed"])
+    return [TensorType(dtype, _shape_of(attrs))]
+
+
+def _uniform_int_infer(attrs, types, consts):
+    if attrs["dtype"] not in ("int32", "int64"):
+        raise InferError(f"RandomUniformInt makes int32 or int64, got {attrs['dtype']}")
+    return _uniform_infer(attrs, types, consts)
+
+
+def _normal_infer(attrs, types, consts):
+    if attrs["dtype"] not in NORMAL_DTYPES:
+        raise InferError(f"random values must be a float dtype (float16, float32, float64), "
+                         f"got {attrs['dtype']}")
+    tf_seeds(attrs["seed"], attrs["graph_seed"])
+    return [TensorType(attrs["dtype"], _shape_of(attrs))]
+
+
+def _stream(env: KernelEnv):
+    """The node's Philox generator: made once per session, shared by every plan."""
+    from idrun.ops import philox
+    if "philox" not in env.state:
+        seed, seed2 = tf_seeds(env.attrs["seed"], env.attrs["graph_seed"])
+        if (seed, seed2) == (0, 0):   # TF: a fresh random key; idrun: one from the name
+            import zlib
             seed = zlib.crc32(env.node.encode("utf-8"))
-        env.state["rng"] = env.xp.random.default_rng(seed)
-    return env.state["rng"]
+        env.state["philox"] = philox.PhiloxState(seed, seed2)
+    return philox, env.state["philox"]
 
 
-def _normal_kernel(env: KernelEnv):
-    rng, a = _generator(env), env.attrs
-    shape, dtype = tuple(a["shape"]), env.out_types[0].dtype
-    mean, std = env.xp.asarray(a["mean"], dtype), env.xp.asarray(a["stddev"], dtype)
-    return lambda: (rng.standard_normal(shape).astype(dtype) * std + mean)
+def _sampler(env: KernelEnv, draw):
+    """A kernel drawing `draw(philox, key, counter, size, dtype)`: each run reserves
+    size * 256 generator calls, as TF's ReserveRandomOutputs(size, 256)."""
+    philox, stream = _stream(env)
+    out = env.out_types[0]
+    shape, dtype, xp = out.shape, out.dtype, env.xp
+    size = 1
+    for d in shape:
+        size *= d
+
+    def sample():
+        counter = stream.reserve(size * philox.RESERVED_PER_OUTPUT)
+        return draw(philox, stream.key, counter, size, dtype).reshape(shape)
+    return sample, xp
 
 
 def _uniform_kernel(env: KernelEnv):
-    rng, a = _generator(env), env.attrs
-    shape, dtype = tuple(a["shape"]), env.out_types[0].dtype
-    low, span = env.xp.asarray(a["minval"], dtype), env.xp.asarray(a["maxval"] - a["minval"], dtype)
-    return lambda: (rng.random(shape).astype(dtype) * span + low)
+    a = env.attrs
+    if not is_float(a["dtype"]):
+        lo, hi = a["minval"], a["maxval"]
+        sample, xp = _sampler(env, lambda p, k, c, n, d: p.uniform_int(k, c, n, d, lo, hi))
+        return lambda: xp.asarray(sample())
+    sample, xp = _sampler(env, lambda p, k, c, n, d: p.uniform(k, c, n, d))
+    import numpy as np
+    dtype = np.dtype(a["dtype"])
+    lo, hi = dtype.type(a["minval"]), dtype.type(1 if a["maxval"] is None else a["maxval"])
+    if _raw_uniform(a):
+        return lambda: xp.asarray(sample())
+    if a["minval"] == 0 and isinstance(a["minval"], int):   # TF: multiply(result, maxval)
+        return lambda: xp.asarray(sample() * hi)
+    span = hi - lo                                             # TF: result * (max - min) + min
+    return lambda: xp.asarray(sample() * span + lo)
 
 
-_COMMON = (attr("shape", check=checks.shape), attr("seed", None, checks.integer),
-           attr("dtype", "float32", checks.dtype))
+def _raw_uniform(a) -> bool:
+    """TF's Python makes RandomUniform alone for the integer bounds 0 and 1 (maxval None is 1)."""
+    def is_int(value, n):
+        return isinstance(value, int) and value == n
+    return is_int(a["minval"], 0) and (a["maxval"] is None or is_int(a["maxval"], 1))
+
+
+def _scaled_kernel(draw_name: str):
+    def kernel(env: KernelEnv):
+        import numpy as np
+        sample, xp = _sampler(env, lambda p, k, c, n, d: getattr(p, draw_name)(k, c, n, d))
+        dtype = np.dtype(env.attrs["dtype"])
+        mean, stddev = dtype.type(env.attrs["mean"]), dtype.type(env.attrs["stddev"])
+        return lambda: xp.asarray(sample() * stddev + mean)   # TF: rnd * stddev, then + mean
+    return kernel
+
+
+def _shuffle_infer(attrs, types, consts):
+    tf_seeds(attrs["seed"], attrs["graph_seed"])
+    return [types[0]]
+
+
+def _shuffle_kernel(env: KernelEnv):
+    philox, stream = _stream(env)
+    xp = env.xp
+
+    def shuffle(value):
+        if value.size <= 1 or value.shape[0] <= 1:  # TF copies it through, reserving nothing
+            return value
+        n = value.shape[0]
+        counter = stream.reserve(philox.shuffle_calls(n))
+        perm = philox.shuffle_permutation(stream.key, counter, n)
+        return value[xp.asarray(perm)]
+    return shuffle
+
+
+# ---- TF export and import ---------------------------------------------------------------
+
+def _seed_kw(a) -> str:
+    return "" if a["seed"] is None else f", seed={a['seed']}"
+
+
+def _with_graph_seed(a, call: str) -> str:
+    """TF reads the graph's seed when the op is made: set it around the call."""
+    if a["graph_seed"] is None:
+        return call
+    return f"(setattr(g, 'seed', {a['graph_seed']}), {call}, setattr(g, 'seed', None))[1]"
+
+
+def _uniform_tf(c) -> str:
+    a = c.attrs
+    bounds = f"minval={a['minval']!r}" + ("" if a["maxval"] is None else f", maxval={a['maxval']!r}")
+    return _with_graph_seed(a, f"tf.random.uniform({a['shape']!r}, {bounds}, dtype=tf.{a['dtype']}"
+                               f"{_seed_kw(a)}{c.kw})")
+
+
+def _normal_tf(function: str):
+    def write(c) -> str:
+        a = c.attrs
+        return _with_graph_seed(a, f"{function}({a['shape']!r}, mean={a['mean']!r}, "
+                                   f"stddev={a['stddev']!r}, dtype=tf.{a['dtype']}{_seed_kw(a)}{c.kw})")
+    return write
+
+
+def _shuffle_tf(c) -> str:
+    return _with_graph_seed(c.attrs, f"tf.random.shuffle({c.args[0]}{_seed_kw(c.attrs)}{c.kw})")
+
+
+def _tf_seed_attrs(a) -> dict:
+    seed, seed2 = tf_seeds(a["seed"], a["graph_seed"])
+    return {"seed": seed, "seed2": seed2}
+
+
+def _graphdef_attrs(name: str, single: bool, a) -> dict:
+    """The TF op's attributes, when TF's Python makes that op alone; else a SpecError."""
+    if not single:
+        raise SpecError(f"export: '{name}' is several TF ops, or another TF op type, in TF's "
+                        "Python (bounds, mean or stddev other than the defaults, or integers); "
+                        "idrun's GraphDef export writes only the plain op (use --format tf-python)")
+    return {"T": TFType("int32"), "dtype": TFType(a["dtype"]), **_tf_seed_attrs(a)}
+
+
+def _import_shape(consts) -> list:
+    if not consts or consts[0] is None:
+        raise ValueError("its shape input is not a constant; idrun's random ops need a constant shape")
+    value = consts[0]
+    return [int(d) for d in (value.tolist() if hasattr(value, "tolist") else value)]
+
+
+def _uniform_import(tf_attrs, consts) -> dict:
+    return {"shape": _import_shape(consts), "dtype": tf_attrs["dtype"], **_import_seeds(tf_attrs)}
+
+
+def _uniform_int_import(tf_attrs, consts) -> dict:
+    if len(consts) < 3 or consts[1] is None or consts[2] is None:
+        raise ValueError("its minval and maxval inputs are not constants")
+    return {"shape": _import_shape(consts), "dtype": tf_attrs["Tout"], "minval": int(consts[1]),
+            "maxval": int(consts[2]), **_import_seeds(tf_attrs)}
+
+
+def _uniform_int_attrs(name: str, a, in_types) -> dict:
+    if any(t.dtype != a["dtype"] for t in in_types[1:]):
+        raise SpecError(f"export: '{name}': its minval and maxval constants are not {a['dtype']} "
+                        "(use --format tf-python)")
+    return {"T": TFType("int32"), "Tout": TFType(a["dtype"]), **_tf_seed_attrs(a)}
+
+
+def _normal_import(tf_attrs, consts) -> dict:
+    return {"shape": _import_shape(consts), "dtype": tf_attrs["dtype"], **_import_seeds(tf_attrs)}
+
+
+def _uniform_helpers(a, on_handle) -> tuple[str, ...]:
+    """The constants TF's Python makes: `shape`, and `min`/`max` for RandomUniformInt's inputs."""
+    return ("shape",) if is_float(a["dtype"]) or a["dtype"] not in UNIFORM_DTYPES else ("shape", "min", "max")
+
+
+def _uniform_helper_values(a, in_types) -> list:
+    return [a["shape"], a["minval"], a["maxval"]]
+
+
+_SEEDS = (attr("seed", None, checks.integer, "TF's op seed (tf.random.*(seed=...))"),
+          attr("graph_seed", None, checks.integer, "the graph's seed (tf.compat.v1.set_random_seed)"))
+_SHAPED = (attr("shape", check=checks.shape),) + _SEEDS
+_SCALE = (attr("mean", 0.0, checks.number), attr("stddev", 1.0, checks.number),
+          attr("dtype", "float32", checks.dtype))
+
+
+def _normal_op(name: str, tf_op: str, draw: str, doc: str, function: str) -> OpDef:
+    return OpDef(name, name, (), _normal_infer, _scaled_kernel(draw), doc, attrs=_SHAPED + _SCALE,
+                 stateful=True, helpers=lambda a, on_handle: ("shape",),
+                 tf_helper_values=lambda a, i: [a["shape"]], tf=_normal_tf(function), tf_op=tf_op,
+                 tf_attrs=lambda n, a, i, o: _graphdef_attrs(n, a["mean"] == 0 and a["stddev"] == 1, a),
+                 tf_import=_normal_import)
+
+
+_BOUNDS = (attr("minval", 0, _number), attr("maxval", None, _number))
 
 OPS = [
-    OpDef("random_normal", "random_normal", (), _infer, _normal_kernel,
-          "Normal samples, new each step (seeded; a default seed from the node name).",
-          attrs=_COMMON + (attr("mean", 0.0, checks.number), attr("stddev", 1.0, checks.number)),
-          stateful=True, tf_unsupported="TF's own generator draws other numbers"),
-    OpDef("random_uniform", "random_uniform", (), _infer, _uniform_kernel,
-          "Uniform samples in [minval, maxval), new each step (seeded).",
-          attrs=_COMMON + (attr("minval", 0.0, checks.number), attr("maxval", 1.0, checks.number)),
-          stateful=True, tf_unsupported="TF's own generator draws other numbers"),
+    OpDef("random_uniform", "random_uniform", (), _uniform_infer, _uniform_kernel,
+          "TF's uniform samples in [minval, maxval) (floats, or int32/int64 with maxval), new each step.",
+          attrs=_SHAPED + _BOUNDS + (attr("dtype", "float32", checks.dtype),),
+          stateful=True, helpers=_uniform_helpers, tf_helper_values=_uniform_helper_values,
+          tf=_uniform_tf, tf_op="RandomUniform",
+          tf_attrs=lambda n, a, i, o: _graphdef_attrs(n, is_float(a["dtype"]) and _raw_uniform(a), a),
+          tf_import=_uniform_import),
+    OpDef("random_uniform_int", "random_uniform", (), _uniform_int_infer, _uniform_kernel,
+          "TF's RandomUniformInt: integers in [minval, maxval), new each step (TF's tf.random.uniform "
+          "with an integer dtype).",
+          attrs=_SHAPED + _BOUNDS + (attr("dtype", "int32", checks.dtype),),
+          stateful=True, helpers=_uniform_helpers, tf_helper_values=_uniform_helper_values,
+          tf=_uniform_tf, tf_op="RandomUniformInt", tf_attrs=lambda n, a, i, o: _uniform_int_attrs(n, a, i),
+          tf_import=_uniform_int_import),
+    _normal_op("random_normal", "RandomStandardNormal", "normal",
+               "TF's normal samples (Box-Muller) * stddev + mean, new each step.", "tf.random.normal"),
+    _normal_op("truncated_normal", "TruncatedNormal", "truncated_normal",
+               "TF's normal samples within 2 of 0, * stddev + mean, new each step.",
+               "tf.random.truncated_normal"),
+    OpDef("random_shuffle", "RandomShuffle", ("value",), _shuffle_infer, _shuffle_kernel,
+          "The rows of value in TF's random order, new each step.", attrs=_SEEDS, stateful=True,
+          tf=_shuffle_tf, tf_op="RandomShuffle",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), **_tf_seed_attrs(a)},
+          tf_import=lambda t, c: _import_seeds(t)),
 ]
