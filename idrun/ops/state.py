@@ -150,7 +150,15 @@ def _gd_ref_update(validate: bool):
 
 def _import_literal(tf_attrs, consts):
     value = tf_attrs["value"]
-    return {"value": value.tolist(), "dtype": str(value.dtype) if value.dtype.kind != "O" else "string"}
+    if value.dtype.kind in "OS":  # TF strings are bytes: the spec holds text (UTF-8)
+        return {"value": _text(value.tolist()), "dtype": "string"}
+    return {"value": value.tolist(), "dtype": str(value.dtype)}
+
+
+def _text(value):
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def _import_placeholder(tf_attrs, consts):
@@ -325,7 +333,9 @@ OPS = [
     OpDef("is_variable_initialized", "IsVariableInitialized", ("ref",),
           lambda a, t, c: [TensorType("bool", ())], _is_initialized_kernel,
           "Whether the variable holds a value (true once initialized).",
-          ref_inputs=(0,), stateful=True, variable_group=True, tf="tf1.is_variable_initialized",
+          ref_inputs=(0,), stateful=True, variable_group=True,
+          tf=lambda c: f"(tf.raw_ops.VarIsInitializedOp(resource={c.args[0]}.handle{c.kw}) if RESOURCE "
+                       f"else tf.raw_ops.IsVariableInitialized(ref={c.args[0]}{c.kw}))",
           tf_op="VarIsInitializedOp", tf_ref_op="IsVariableInitialized", tf_attrs=lambda n, a, i, o: {},
           tf_ref_attrs=lambda n, a, i, o: {"dtype": TFType(i[0].dtype)}),
 ]
