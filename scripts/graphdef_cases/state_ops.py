@@ -65,12 +65,13 @@ def checks(resource: bool):
     """An input check as TF1 programs write one: Assert on int32/string data (a plain Assert
     node, no cond), is_variable_initialized consumed by it, a ControlTrigger waited on."""
     x = tf1.Variable([1, 2, 3], name="x", use_resource=resource)
-    inc = tf1.assign_add(x, [1, 1, 1], name="inc")
     ready = tf1.is_variable_initialized(x)
     n = tf1.placeholder(tf.int32, shape=[], name="n")
     check = tf.debugging.Assert(ready, ["x is not initialized:", n, x], summarize=2, name="check")
+    with tf1.control_dependencies([check]):  # the update waits for the check that reads x
+        inc = tf1.assign_add(x, [1, 1, 1], name="inc")
     trigger = tf.raw_ops.ControlTrigger(name="trigger")
-    with tf1.control_dependencies([check, trigger, inc]):
+    with tf1.control_dependencies([trigger, inc]):
         out = tf.identity(n, name="out")
     return {"fetch": [out, ready], "feeds": {n: 4}, "steps": 3}
 
