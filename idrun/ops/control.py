@@ -160,7 +160,7 @@ OPS = [
                        f"summarize={c.attrs['summarize']}{c.kw})"),
     OpDef("assert", "Assert", ("condition",), _assert_data_infer, _assert_data_kernel,
           "Fail the step unless condition (a bool scalar) holds: `assertion failed: [data] ...` (TF's Assert).",
-          attrs=(attr("summarize", 3, checks.integer),), variadic=True, stateful=True, gpu=False,
+          attrs=(attr("summarize", 3, checks.integer),), variadic=True, stateful=True,
           effect="check", tf_op="Assert", tf_attrs=_gd_assert,
           tf_import=lambda a, c: {"summarize": a.get("summarize", 3)},
           tf=lambda c: f"tf.raw_ops.Assert(condition={c.args[0]}, data=[{', '.join(c.args[1:])}], "

@@ -9,9 +9,9 @@ tf1 = tf.compat.v1
 
 
 def _after(op, tensors, name="after"):
-    """The values of `tensors` read after `op` ran (identities under its control)."""
+    """The values of `tensors` read after `op` ran, flat (reshapes under its control)."""
     with tf1.control_dependencies([op]):
-        return [tf.identity(t, name=f"{name}_{k}") for k, t in enumerate(tensors)]
+        return [tf.reshape(t, [-1], name=f"{name}_{k}") for k, t in enumerate(tensors)]
 
 
 def sgd(resource: bool):
