@@ -180,7 +180,7 @@ def merge_shapes(a: tuple | None, b: tuple | None) -> tuple | None:
     return tuple(y if x is None else x for x, y in zip(a, b))
 
 
-def index_dtype(t: TensorType, attr_name: str = "Tindices") -> None:
+def _index_dtype(t: TensorType, attr_name: str = "Tindices") -> None:
     if t.dtype not in ("int32", "int64"):
         raise InferError(f"Value for attr '{attr_name}' of {t.dtype} is not in the list of allowed "
                          "values: int32, int64")
@@ -191,7 +191,7 @@ def _scatter_infer(tf_name: str):
     def infer(attrs, types, consts):
         var, indices, updates = types
         same_dtype((var, updates), ("ref", "updates"), tf_name)
-        index_dtype(indices)
+        _index_dtype(indices)
         if var.shape is not None and len(var.shape) == 0:
             raise InferError("params must be at least 1-D, got shape []")
         if updates.shape is not None and len(updates.shape) > 0 and var.shape is not None \

@@ -24,6 +24,21 @@ def sgd(resource: bool):
     return {"fetch": _after(train, [w, b, step]), "feeds": {g_b: 0.7}, "steps": 3}
 
 
+def momentum_two_devices(resource: bool):
+    """The variables on CPU:0, the gradient made on CPU:1: the update runs with its variable
+    (its slot is colocated with it), so the gradient crosses once per step."""
+    with tf1.device("/device:CPU:0"):
+        w = tf1.Variable([1.0, -2.0], name="w", use_resource=resource)
+    with tf1.device("/device:CPU:1"):
+        x = tf1.placeholder(tf.float32, shape=[2], name="x")
+        grad = tf.multiply(x, 2.0, name="grad")
+    opt = tf1.train.MomentumOptimizer(0.1, 0.5)
+    train = opt.apply_gradients([(grad, w)])
+    with tf1.device("/device:CPU:1"):
+        out = _after(train, [w, opt.get_slot(w, "momentum")])
+    return {"fetch": out, "feeds": {x: [0.25, -0.5]}, "steps": 3, "cpus": 2}
+
+
 def _slots_case(resource: bool, make_opt, slot_names):
     w = tf1.Variable([[1.0, -2.0], [0.5, 3.0]], name="w", use_resource=resource)
     grad = tf1.placeholder(tf.float32, shape=[2, 2], name="grad")
@@ -86,5 +101,6 @@ for _mode, _res in (("ref", False), ("resource", True)):
         f"rmsprop_{_mode}": (lambda r: lambda: rmsprop(r))(_res),
         f"adagrad_{_mode}": (lambda r: lambda: adagrad(r))(_res),
         f"scatter_{_mode}": (lambda r: lambda: scatter(r))(_res),
+        f"momentum_two_devices_{_mode}": (lambda r: lambda: momentum_two_devices(r))(_res),
         f"assert_checks_{_mode}": (lambda r: lambda: checks(r))(_res),
     })
