@@ -66,14 +66,17 @@ def adagrad(resource: bool):
 
 
 def scatter(resource: bool):
-    table = tf1.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name="table", use_resource=resource)
+    """One update per table, so that the read TF's Python makes after each resource update
+    (its `_UnreadVariable`) is ordered against every write of that table."""
+    def table(name):
+        return tf1.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name=name, use_resource=resource)
+    added, subtracted, updated = table("added"), table("subtracted"), table("updated")
     rows = tf1.placeholder(tf.int32, shape=[None], name="rows")
-    add = tf1.scatter_add(table, rows, tf.constant([[1.0, 1.0], [2.0, 2.0], [0.5, 0.5]]), name="add")
-    with tf1.control_dependencies([add]):
-        sub = tf1.scatter_sub(table, [1], [[0.25, 0.25]], name="sub")
-    with tf1.control_dependencies([sub]):
-        update = tf1.scatter_update(table, [2, 2], [[9.0, 8.0], [7.0, 6.0]], name="update")
-    return {"fetch": _after(update, [table]), "feeds": {rows: [0, 0, 1]}, "steps": 3}
+    add = tf1.scatter_add(added, rows, tf.constant([[1.0, 1.0], [2.0, 2.0], [0.5, 0.5]]), name="add")
+    sub = tf1.scatter_sub(subtracted, [1, 1], [[0.25, 0.25], [1.0, 2.0]], name="sub")
+    update = tf1.scatter_update(updated, [2, 2], [[9.0, 8.0], [7.0, 6.0]], name="update")
+    return {"fetch": _after(add, [added], "added") + _after(sub, [subtracted], "subtracted")
+            + _after(update, [updated], "updated"), "feeds": {rows: [0, 0, 1]}, "steps": 3}
 
 
 def checks(resource: bool):
@@ -82,7 +85,9 @@ def checks(resource: bool):
     x = tf1.Variable([1, 2, 3], name="x", use_resource=resource)
     ready = tf1.is_variable_initialized(x)
     n = tf1.placeholder(tf.int32, shape=[], name="n")
-    check = tf.debugging.Assert(ready, ["x is not initialized:", n, x], summarize=2, name="check")
+    message = tf.constant("x is not initialized:", name="message")
+    x_now = tf.identity(x, name="x_now")
+    check = tf.debugging.Assert(ready, [message, n, x_now], summarize=2, name="check")
     with tf1.control_dependencies([check]):  # the update waits for the check that reads x
         inc = tf1.assign_add(x, [1, 1, 1], name="inc")
     trigger = tf.raw_ops.ControlTrigger(name="trigger")
