@@ -8,6 +8,7 @@ import pytest
 
 import test_ops
 import test_ops_more
+import test_ops_state
 import test_random_tf
 import test_session
 from idrun.ops import REGISTRY
@@ -40,6 +41,7 @@ KERNEL_TESTS = {
     "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,
     "parse_example": test_ops_more.test_parse_example_decodes_real_records,
 }
+KERNEL_TESTS.update(test_ops_state.KERNEL_TESTS)  # the updates TF1 programs run
 
 
 def _case_ops() -> set[str]:

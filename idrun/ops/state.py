@@ -1,4 +1,5 @@
-"""Sources and state: const, variable, placeholder, read, assign, assign_add, assign_sub.
+"""Sources and state: const, variable, placeholder, read, assign, assign_add, assign_sub,
+scatter_add, scatter_sub, scatter_update, is_variable_initialized.
 
 A variable's storage is a `VariableCell`. In `resource` mode an update
 rebinds `cell.value` to a new array, so every earlier read stays a snapshot.
@@ -14,6 +15,7 @@ from idrun.dtypes import literal_type
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr, py_literal
+from idrun.ops.shapes import format_dims, same_dtype
 
 
 class VariableCell:
@@ -148,12 +150,137 @@ def _gd_ref_update(validate: bool):
 
 def _import_literal(tf_attrs, consts):
     value = tf_attrs["value"]
-    return {"value": value.tolist(), "dtype": str(value.dtype) if value.dtype.kind != "O" else "string"}
+    if value.dtype.kind in "OS":  # TF strings are bytes: the spec holds text (UTF-8)
+        return {"value": _text(value.tolist()), "dtype": "string"}
+    return {"value": value.tolist(), "dtype": str(value.dtype)}
+
+
+def _text(value):
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def _import_placeholder(tf_attrs, consts):
     shape = tf_attrs.get("shape")
     return {"dtype": tf_attrs["dtype"], "shape": None if shape is None else list(shape)}
+
+
+def merge_shapes(a: tuple | None, b: tuple | None) -> tuple | None:
+    """TF's shape-inference `Merge`: the two shapes must agree where both are known; the
+    result has every dimension either one knows (None: unknown)."""
+    if a is None or b is None:
+        return b if a is None else a
+    if len(a) != len(b):
+        raise InferError(f"Shapes must be equal rank, but are {len(a)} and {len(b)}")
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x is not None and y is not None and x != y:
+            raise InferError(f"Dimension {i} in both shapes must be equal, but are {x} and {y}. "
+                             f"Shapes are {format_dims(a)} and {format_dims(b)}.")
+    return tuple(y if x is None else x for x, y in zip(a, b))
+
+
+def _index_dtype(t: TensorType, attr_name: str = "Tindices") -> None:
+    if t.dtype not in ("int32", "int64"):
+        raise InferError(f"Value for attr '{attr_name}' of {t.dtype} is not in the list of allowed "
+                         "values: int32, int64")
+
+
+def _scatter_infer(tf_name: str):
+    """ScatterUpdate's shape function: updates is a scalar or indices.shape + ref.shape[1:]."""
+    def infer(attrs, types, consts):
+        var, indices, updates = types
+        same_dtype((var, updates), ("ref", "updates"), tf_name)
+        _index_dtype(indices)
+        if var.shape is not None and len(var.shape) == 0:
+            raise InferError("params must be at least 1-D, got shape []")
+        if updates.shape is not None and len(updates.shape) > 0 and var.shape is not None \
+                and indices.shape is not None:
+            merge_shapes(updates.shape, tuple(indices.shape) + tuple(var.shape[1:]))
+        return [var]
+    return infer
+
+
+def _check_scatter(params, indices, updates) -> None:
+    """The scatter kernels' checks, in TF's order and words, before anything is written."""
+    if params.ndim == 0:
+        raise KernelError("params must be at least 1-D, got shape []")
+    if updates.ndim and tuple(updates.shape) != tuple(indices.shape) + tuple(params.shape[1:]):
+        raise KernelError("Must have updates.shape = indices.shape + params.shape[1:] or updates.shape = "
+                          f"[], got updates.shape {format_dims(updates.shape)}, indices.shape "
+                          f"{format_dims(indices.shape)}, params.shape {format_dims(params.shape)}")
+    flat = indices.reshape(-1)
+    limit = params.shape[0]
+    bad = (flat < 0) | (flat >= limit)
+    if bool(bad.any()):
+        i = int(bad.argmax())
+        where = ",".join(str(int(k)) for k in _unravel(i, indices.shape))
+        raise KernelError(f"indices[{where}] = {int(flat[i])} is not in [0, {limit})")
+
+
+def _unravel(i: int, shape) -> list[int]:
+    out = []
+    for d in reversed(tuple(shape)):
+        out.append(i % d)
+        i //= d
+    return out[::-1]
+
+
+def _scatter_kernel(ufunc_name: str | None):
+    """scatter_add (add), scatter_sub (subtract), scatter_update (None): rows of the
+    variable at `indices` updated in the order the indices list them, as TF's CPU kernel
+    does (a repeated index adds twice; for an update the last one stays). Ref mode writes
+    in place; resource mode writes a copy and rebinds it (earlier reads keep their value)."""
+    def make(env: KernelEnv):
+        xp = env.xp
+        ufunc = getattr(xp, ufunc_name) if ufunc_name else None
+        in_place = env.variables == "ref"
+
+        def scatter(cell, indices, updates):
+            old = cell.value
+            if old is None:
+                raise _uninitialized(env, cell)
+            _check_scatter(old, indices, updates)
+            buf = old if in_place else old.copy()
+            flat = indices.reshape(-1)
+            rows = updates if updates.ndim == 0 else updates.reshape((-1,) + tuple(old.shape[1:]))
+            if ufunc is not None:
+                ufunc.at(buf, flat, rows)
+            elif flat.size and len(set(flat.tolist())) < flat.size:  # repeated: the last one wins
+                for k in range(flat.size):
+                    buf[flat[k]] = rows if rows.ndim == 0 else rows[k]
+            else:
+                buf[flat] = rows
+            cell.value = buf
+            return buf
+        return scatter
+    return make
+
+
+def _is_initialized_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def is_variable_initialized(cell):
+        # a fed ref variable arrives as its value: it has one
+        return xp.asarray(not isinstance(cell, VariableCell) or cell.value is not None)
+    return is_variable_initialized
+
+
+def _gd_scatter(name, attrs, ins, outs):
+    return {"dtype": TFType(ins[0].dtype), "Tindices": TFType(ins[1].dtype)}
+
+
+def _gd_ref_scatter(use_locking: bool):
+    def attrs_of(name, attrs, ins, outs):
+        return {"T": TFType(ins[0].dtype), "Tindices": TFType(ins[1].dtype), "use_locking": use_locking}
+    return attrs_of
+
+
+def _scatter_op(name: str, ufunc_name: str | None, ref_op: str, use_locking: bool, doc: str) -> OpDef:
+    return OpDef(name, ref_op, ("ref", "indices", "updates"), _scatter_infer(ref_op), _scatter_kernel(ufunc_name), doc,
+                 ref_inputs=(0,), stateful=True, typed_with=(0, 2), **_ASSIGN, tf=f"tf1.{name}",
+                 tf_op=f"Resource{ref_op}", tf_ref_op=ref_op, tf_attrs=_gd_scatter,
+                 tf_ref_attrs=_gd_ref_scatter(use_locking))
 
 
 # TF's assigns: they return the variable (an `_UnreadVariable`, or the ref) and are
@@ -197,4 +324,18 @@ OPS = [
           _update_kernel("subtract"), "Subtract from a variable; yields the value after the update.",
           ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign_sub",
           tf_op="AssignSubVariableOp", tf_ref_op="AssignSub", tf_attrs=_gd_dtype, tf_ref_attrs=_gd_ref_update(False)),
+    _scatter_op("scatter_add", "add", "ScatterAdd", False,
+                "Add updates to the variable's rows at indices (repeats add up); yields the variable."),
+    _scatter_op("scatter_sub", "subtract", "ScatterSub", False,
+                "Subtract updates from the variable's rows at indices; yields the variable."),
+    _scatter_op("scatter_update", None, "ScatterUpdate", True,
+                "Set the variable's rows at indices to updates (a repeated index: the last); yields the variable."),
+    OpDef("is_variable_initialized", "IsVariableInitialized", ("ref",),
+          lambda a, t, c: [TensorType("bool", ())], _is_initialized_kernel,
+          "Whether the variable holds a value (true once initialized).",
+          ref_inputs=(0,), stateful=True, variable_group=True,
+          tf=lambda c: f"(tf.raw_ops.VarIsInitializedOp(resource={c.args[0]}.handle{c.kw}) if RESOURCE "
+                       f"else tf.raw_ops.IsVariableInitialized(ref={c.args[0]}{c.kw}))",
+          tf_op="VarIsInitializedOp", tf_ref_op="IsVariableInitialized", tf_attrs=lambda n, a, i, o: {},
+          tf_ref_attrs=lambda n, a, i, o: {"dtype": TFType(i[0].dtype)}),
 ]

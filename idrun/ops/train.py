@@ -1,4 +1,6 @@
-"""Training helpers: exponential_moving_average (B5) and shuffle_batch.
+"""Training helpers: exponential_moving_average (B5), shuffle_batch, and the optimizers'
+update kernels (apply_gradient_descent, apply_momentum, apply_adam, apply_rms_prop,
+apply_adagrad, apply_adagrad_v2).
 
 `exponential_moving_average` is expanded by the builder as TF's
 `ExponentialMovingAverage.apply` builds it: per input a shadow variable
@@ -16,13 +18,26 @@ RandomShuffleQueue does. As `tf.train.shuffle_batch`'s default
 `batch_size` dimension: an image [3] gives [batch_size, 3]); with
 `enqueue_many: true` the leading dimension lists examples, enqueued in turn
 (cycling) and kept out of the output shape.
+
+The `apply_*` ops are TF's training kernels (`ApplyAdam`, `ResourceApplyAdam`, ...),
+which `tf.compat.v1.train.*Optimizer.apply_gradients` builds: they take the variable and
+its slots themselves (ref inputs), the hyperparameters as scalar tensors and the gradient,
+and update them as an assign does (in place in ref mode, a new value rebound in resource
+mode). Each computes its float operations in the order of TF's Eigen functor
+(core/kernels/training_ops.cc), in the variable's dtype, so the values are TF's bit for
+bit, except apply_adagrad on CPU where TF's vectorized `rsqrt` is an approximation (a
+hardware estimate refined by one Newton step) for whole SIMD packets: there it can differ
+from 1/sqrt by an ulp or two.
 """
 
 from __future__ import annotations
 
+from idrun.dtypes import FLOATS
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, OpDef, attr
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
+from idrun.ops.shapes import format_dims, same_dtype
+from idrun.ops.state import _uninitialized, merge_shapes
 
 
 def _ema_infer(attrs, types, consts):
@@ -96,6 +111,125 @@ def _batch_kernel(env: KernelEnv):
     return shuffle_batch
 
 
+# ---- the optimizers' update kernels ------------------------------------------------------
+# Each update takes (xp, attrs, one, *inputs in TF's order) and returns the new values of the
+# variable and its slots, computed as TF's functor writes them (`one` is T(1)).
+
+def _gradient_descent(xp, a, one, var, alpha, delta):
+    return [var - delta * alpha]
+
+
+def _momentum(xp, a, one, var, accum, lr, grad, momentum):
+    accum = accum * momentum + grad
+    if a["use_nesterov"]:
+        return [var - (grad * lr + accum * momentum * lr), accum]
+    return [var - accum * lr, accum]
+
+
+def _adam(xp, a, one, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
+    alpha = lr * xp.sqrt(one - beta2_power) / (one - beta1_power)
+    m = m + (grad - m) * (one - beta1)
+    v = v + (grad * grad - v) * (one - beta2)
+    if a["use_nesterov"]:
+        return [var - ((grad * (one - beta1) + beta1 * m) * alpha) / (xp.sqrt(v) + epsilon), m, v]
+    return [var - (m * alpha) / (xp.sqrt(v) + epsilon), m, v]
+
+
+def _rms_prop(xp, a, one, var, ms, mom, lr, rho, momentum, epsilon, grad):
+    ms = ms + (grad * grad - ms) * (one - rho)
+    mom = mom * momentum + (grad * lr) / xp.sqrt(ms + epsilon)
+    return [var - mom, ms, mom]
+
+
+def _adagrad(xp, a, one, var, accum, lr, grad):
+    if a["update_slots"]:
+        accum = accum + grad * grad
+    return [var - grad * lr * (one / xp.sqrt(accum)), accum]
+
+
+def _adagrad_v2(xp, a, one, var, accum, lr, epsilon, grad):
+    if a["update_slots"]:
+        accum = accum + grad * grad
+    return [var - grad * lr / (xp.sqrt(accum) + epsilon), accum]
+
+
+def _apply_infer(tf_name: str, inputs: tuple[str, ...], shaped: tuple[str, ...]):
+    """TF's shape function of the Apply* ops: one dtype (a float type: TF has CPU kernels for
+    those only), the slots and the gradient the variable's shape (Merge), the rest scalars."""
+    def infer(attrs, types, consts):
+        dtype = same_dtype(types, inputs, tf_name)
+        if dtype not in FLOATS:
+            raise InferError(f"{tf_name} has no kernel for {dtype} variables (TF's are float types)")
+        shape = types[0].shape
+        for name, t in zip(inputs[1:], types[1:]):
+            if name in shaped:
+                shape = merge_shapes(shape, t.shape)
+            elif t.shape is not None and len(t.shape) != 0:
+                raise InferError(f"Shape must be rank 0 but is rank {len(t.shape)} for '{name}'")
+        return [TensorType(dtype, shape)]
+    return infer
+
+
+def _apply_kernel(update, inputs: tuple[str, ...], refs: int, shaped: tuple[str, ...]):
+    def make(env: KernelEnv):
+        xp, attrs = env.xp, env.attrs
+        one = xp.asarray(1, env.in_types[0].dtype)
+        in_place = env.variables == "ref"
+
+        def apply(*args):
+            cells, values = args[:refs], list(args)
+            for k, cell in enumerate(cells):
+                if cell.value is None:
+                    if in_place:
+                        raise KernelError(f"Attempting to use uninitialized variables: {cell.name}")
+                    raise _uninitialized(env, cell)
+                values[k] = cell.value
+            var = values[0]
+            for name, value in zip(inputs[1:], values[1:]):
+                if name not in shaped and value.ndim != 0:
+                    raise KernelError(f"{name} is not a scalar: {format_dims(value.shape)}")
+                if name in shaped and value.shape != var.shape:
+                    raise KernelError(f"var and {name} do not have the same shape"
+                                      f"{format_dims(var.shape)} {format_dims(value.shape)}")
+            for cell, new in zip(cells, update(xp, attrs, one, *values)):
+                if in_place:
+                    xp.copyto(cell.value, new)
+                else:
+                    cell.value = new
+            return cells[0].value
+        return apply
+    return make
+
+
+def _apply_tf(ref_op: str, inputs: tuple[str, ...], refs: int, flags: tuple[str, ...]):
+    """The export: TF's raw op on the variable (ref) or on its handle (resource)."""
+    def write(c):
+        tail = "".join(f", {k}={c.attrs[k]!r}" for k in ("use_locking",) + flags) + c.kw
+        ref = ", ".join(f"{n}={x}" for n, x in zip(inputs, c.args))
+        res = ", ".join(f"{n}={x}.handle" if k < refs else f"{n}={x}"
+                        for k, (n, x) in enumerate(zip(inputs, c.args)))
+        return f"(tf.raw_ops.Resource{ref_op}({res}{tail}) if RESOURCE else tf.raw_ops.{ref_op}({ref}{tail}))"
+    return write
+
+
+def _apply_op(name: str, ref_op: str, inputs: tuple[str, ...], refs: int, update, doc: str,
+              flags: tuple[tuple[str, bool], ...] = ()) -> OpDef:
+    """One TF training op: `inputs` in TF's order, the first `refs` of them variables (the
+    variable, then its slots), one the gradient (`grad`, `delta`); boolean attributes `flags`."""
+    shaped = inputs[1:refs] + tuple(n for n in inputs if n in ("grad", "delta"))
+    names = tuple(f for f, _ in flags)
+    return OpDef(name, ref_op, inputs, _apply_infer(ref_op, inputs, shaped),
+                 _apply_kernel(update, inputs, refs, shaped), doc,
+                 attrs=(attr("use_locking", False, checks.boolean),)
+                 + tuple(attr(f, default, checks.boolean) for f, default in flags),
+                 ref_inputs=tuple(range(refs)), stateful=True, typed_with=tuple(range(len(inputs))),
+                 assigns=True, ref_colocated=True, variable_group=True, effect="write",
+                 tf=_apply_tf(ref_op, inputs, refs, names), tf_op="Resource" + ref_op, tf_ref_op=ref_op,
+                 tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "use_locking": a["use_locking"],
+                                              **{f: a[f] for f in names}},
+                 tf_import=lambda a, c: {k: bool(a[k]) for k in ("use_locking",) + names if k in a})
+
+
 OPS = [
     OpDef("exponential_moving_average", "ExponentialMovingAverage", ("values",), _ema_infer,
           lambda env: (lambda: None),
@@ -116,4 +250,21 @@ OPS = [
                  attr("enqueue_many", False, checks.boolean)),
           variadic=True, stateful=True, multi_output=True, effect="dequeue",
           tf_unsupported="TF runs it with queue runners and threads"),
+    _apply_op("apply_gradient_descent", "ApplyGradientDescent", ("var", "alpha", "delta"), 1,
+              _gradient_descent, "var -= alpha * delta (GradientDescentOptimizer's update); yields var."),
+    _apply_op("apply_momentum", "ApplyMomentum", ("var", "accum", "lr", "grad", "momentum"), 2, _momentum,
+              "accum = accum * momentum + grad; var -= lr * accum (or Nesterov's); yields var.",
+              flags=(("use_nesterov", False),)),
+    _apply_op("apply_adam", "ApplyAdam", ("var", "m", "v", "beta1_power", "beta2_power", "lr", "beta1", "beta2",
+                                          "epsilon", "grad"), 3, _adam,
+              "Adam: m, v updated; var -= lr*sqrt(1-beta2^t)/(1-beta1^t) * m/(sqrt(v)+epsilon); yields var.",
+              flags=(("use_nesterov", False),)),
+    _apply_op("apply_rms_prop", "ApplyRMSProp", ("var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"),
+              3, _rms_prop, "RMSProp: ms, mom updated; var -= mom; yields var."),
+    _apply_op("apply_adagrad", "ApplyAdagrad", ("var", "accum", "lr", "grad"), 2, _adagrad,
+              "accum += grad^2; var -= lr * grad / sqrt(accum); yields var.",
+              flags=(("update_slots", True),)),
+    _apply_op("apply_adagrad_v2", "ApplyAdagradV2", ("var", "accum", "lr", "epsilon", "grad"), 2, _adagrad_v2,
+              "accum += grad^2; var -= lr * grad / (sqrt(accum) + epsilon); yields var.",
+              flags=(("update_slots", True),)),
 ]

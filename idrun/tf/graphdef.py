@@ -83,7 +83,9 @@ def attr_value(value: Any):
     elif isinstance(value, list):
         out.list.SetInParent()
         for item in value:
-            if isinstance(item, int):
+            if isinstance(item, TFType):  # list(type): Assert's T
+                out.list.type.append(types_pb2.DataType.Value(DT[str(item)]))
+            elif isinstance(item, int):
                 out.list.i.append(item)
             else:
                 out.list.s.append(item.encode("utf-8") if isinstance(item, str) else item)
