@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import test_ops
+import test_ops_math
 import test_ops_more
 import test_session
 from idrun.ops import REGISTRY
@@ -39,7 +40,7 @@ KERNEL_TESTS = {
 
 
 def _case_ops() -> set[str]:
-    return {entry.split("op: ")[1].split(",")[0] for entry, _ in test_ops.CASES}
+    return {entry.split("op: ")[1].split(",")[0] for entry, *_ in test_ops.CASES + test_ops_math.CASES}
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

@@ -1,0 +1,180 @@
+"""The math, reduction and scan ops of issue 18 against TF 2.21's own values.
+
+Every expected value below is what TF printed for the same inputs: the row's op built
+with tf.compat.v1 in graph mode on constants of the row's literals (tf.add_n,
+tf.pow, tf.math.floordiv, tf.math.floormod, tf.math.squared_difference,
+tf.math.divide_no_nan, tf.not_equal, tf.greater, ..., tf.math.argmax(output_type=),
+tf.math.cumsum, tf.math.unsorted_segment_sum, tf.raw_ops.BatchMatMulV2) and run by a
+Session with grappler off (scripts/tf_common.config). Rows compare bit for bit: dtype,
+NaN, and the sign of zero.
+"""
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import run_spec
+
+CASES = [
+    ("{op: add_n, inputs: [[1.5, -2.0], [3.25, 4.0], [0.5, 1.0]]}", "float32", "[5.25, 3.0]"),
+    ("{op: pow, inputs: [[2, -3, 7, 0], [3, 3, 0, 0]]}", "int32", "[8, -27, 1, 1]"),
+    ("{op: pow, inputs: [[2.0, 0.5, -8.0, 0.0], [0.5, -2.0, 1.0, -1.0]]}", "float32", "[1.4142135, 4.0, -8.0, .inf]"),
+    ("{op: floordiv, inputs: [[7, -7, 7, -7, -2147483648], [2, 2, -2, -2, -1]]}", "int32",
+     "[3, -4, -4, 3, -2147483648]"),
+    # floor(x / y): 1 / 0.1 rounds to 10 in float32 (numpy's floor_divide says 9)
+    ("{op: floordiv, inputs: [[7.0, -7.0, 1.0, -0.0, 1.0], [2.0, 2.0, 0.1, 3.0, 0.0]]}", "float32",
+     "[3.0, -4.0, 10.0, -0.0, .inf]"),
+    ("{op: floormod, inputs: [[7, -7, 7, -7, 0], [2, 2, -2, -2, 3]]}", "int32", "[1, 1, -1, -1, 0]"),
+    # a zero keeps x's sign (numpy's remainder gives y's)
+    ("{op: floormod, inputs: [[7.5, -7.5, -4.0, 4.0, 5.0], [2.0, 2.0, 2.0, -2.0, -.inf]]}", "float32",
+     "[1.5, 0.5, -0.0, 0.0, -.inf]"),
+    ("{op: squared_difference, inputs: [[1.5, -2.0, 3.0], [4.0, 2.0, 3.0]]}", "float32", "[6.25, 16.0, 0.0]"),
+    ("{op: squared_difference, inputs: [[3, -100000], [5, 100000]]}", "int32", "[4, 1345294336]"),
+    ("{op: divide_no_nan, inputs: [[1.0, .nan, 3.0, .inf], [0.0, 0.0, 2.0, -0.0]]}", "float32",
+     "[0.0, 0.0, 1.5, 0.0]"),
+    ("{op: not_equal, inputs: [[1.0, 2.0, .nan], [1.0, 3.0, .nan]]}", "bool", "[false, true, true]"),
+    ("{op: greater, inputs: [[1, 2, 3], 2]}", "bool", "[false, false, true]"),
+    ("{op: greater_equal, inputs: [[1.0, 2.0, .nan], 2.0]}", "bool", "[false, true, false]"),
+    ("{op: less, inputs: [[1, 2, 3], 2]}", "bool", "[true, false, false]"),
+    ("{op: less_equal, inputs: [[1.0, 2.0, .nan], 2.0]}", "bool", "[true, true, false]"),
+    ("{op: logical_and, inputs: [[true, true, false, false], [true, false, true, false]]}", "bool",
+     "[true, false, false, false]"),
+    ("{op: logical_or, inputs: [[true, true, false, false], [true, false, true, false]]}", "bool",
+     "[true, true, true, false]"),
+    ("{op: logical_not, inputs: [[true, false]]}", "bool", "[false, true]"),
+    # under 8 elements TF takes its scalar path: exactly 1 / sqrt(x), 1 / x
+    ("{op: rsqrt, inputs: [[4.0, 2.0, 0.0, -0.0, -1.0, .inf, 3.0]]}", "float32",
+     "[0.5, 0.70710677, .inf, -.inf, .nan, 0.0, 0.57735026]"),
+    ("{op: reciprocal, inputs: [[4.0, 3.0, 0.0, -0.0, .inf, 7.0]]}", "float32",
+     "[0.25, 0.33333334, .inf, -.inf, 0.0, 0.14285715]"),
+    ("{op: floor, inputs: [[-0.5, 0.5, -0.0, 2.0, -2.5]]}", "float32", "[-1.0, 0.0, -0.0, 2.0, -3.0]"),
+    ("{op: ceil, inputs: [[-0.5, 0.5, -0.0, 2.0, -2.5]]}", "float32", "[-0.0, 1.0, -0.0, 2.0, -2.0]"),
+    ("{op: abs, inputs: [[-2147483648, -3, 0, 5]]}", "int32", "[-2147483648, 3, 0, 5]"),
+    ("{op: abs, inputs: [[-0.0, -2.5, .nan]]}", "float32", "[0.0, 2.5, .nan]"),
+    ("{op: sign, inputs: [[-2.0, -0.0, 0.0, 3.0, .nan, -.inf]]}", "float32", "[-1.0, 0.0, 0.0, 1.0, .nan, -1.0]"),
+    ("{op: sign, inputs: [[-7, 0, 9]]}", "int32", "[-1, 0, 1]"),
+    ("{op: reduce_prod, inputs: [[[1.5, 2.0], [3.0, -4.0]]], axis: 0}", "float32", "[4.5, -8.0]"),
+    ("{op: reduce_prod, inputs: [[100000, 100000, 3]]}", "int32", "-64771072"),
+    ("{op: reduce_min, inputs: [[[1.0, 2.0], [3.0, 0.5]]], axis: 1, keepdims: true}", "float32", "[[1.0], [0.5]]"),
+    ("{op: reduce_min, inputs: [[1.0, .nan, 0.0]]}", "float32", ".nan"),
+    ("{op: reduce_all, inputs: [[[true, false], [true, true]]], axis: 1}", "bool", "[false, true]"),
+    ("{op: reduce_any, inputs: [[[true, false], [false, false]]], axis: 1}", "bool", "[true, false]"),
+    ("{op: reduce_all, inputs: [[[true, true], [true, true]]]}", "bool", "true"),
+    ("{op: argmax, inputs: [[[1.0, 5.0, 5.0], [7.0, 2.0, 1.0]]], axis: 1}", "int64", "[1, 0]"),
+    ("{op: argmax, inputs: [[1.0, .nan, 3.0, .nan]]}", "int64", "2"),
+    ("{op: argmax, inputs: [[.nan, .nan]]}", "int64", "0"),
+    ("{op: argmax, inputs: [[false, true, true]], output_type: int32}", "int32", "1"),
+    ("{op: argmin, inputs: [[[1.0, 5.0, 5.0], [7.0, 2.0, 1.0]]], axis: -2, output_type: int32}", "int32",
+     "[0, 1, 1]"),
+    ("{op: argmin, inputs: [[2, 1, 1, 3]]}", "int64", "1"),
+    ("{op: cumsum, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]], axis: 1}", "float32",
+     "[[1.0, 3.0, 6.0], [4.0, 9.0, 15.0]]"),
+    ("{op: cumsum, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]], axis: 0, exclusive: true}", "float32",
+     "[[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]]"),
+    ("{op: cumsum, inputs: [[1, 2, 3, 4]], exclusive: true, reverse: true}", "int32", "[9, 7, 4, 0]"),
+    ("{op: cumsum, inputs: [[1.0, 2.0, 3.0]], reverse: true}", "float32", "[6.0, 5.0, 3.0]"),
+    ("{op: unsorted_segment_sum, inputs: [[1.0, 2.0, 3.0, 4.0], [0, -1, 2, 0], 4]}", "float32",
+     "[5.0, 0.0, 3.0, 0.0]"),
+    ("{op: unsorted_segment_sum, inputs: [[[1, 2], [3, 4], [5, 6]], [1, 1, 0], 2]}", "int32", "[[5, 6], [4, 6]]"),
+    ("{op: batch_matmul, inputs: [[[[1.0, 2.0]], [[3.0, 4.0]]], [[[1.0], [10.0]]]]}", "float32",
+     "[[[21.0]], [[43.0]]]"),
+    ("{op: batch_matmul, inputs: [[[[1.0, 2.0], [3.0, 4.0]]], [[[1.0, 0.0], [0.0, 2.0]]]], adj_x: true, "
+     "adj_y: true}", "float32", "[[[1.0, 6.0], [2.0, 8.0]]]"),
+]
+
+
+def run_one(spec_file, entry: str, fetch: str = "out", steps: int = 1, nodes: str = ""):
+    path = spec_file("nodes:\n" + nodes + "  - {name: out, " + entry[1:] + "\n"
+                     f"run: {{fetch: [{fetch}], steps: {steps}}}\n")
+    return run_spec(path)
+
+
+def assert_bits(actual, expected) -> None:
+    """Equal as TF's values are: dtype, shape, every bit (all NaNs alike)."""
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape
+    if expected.dtype.kind == "f":
+        same = (actual == expected) & (np.signbit(actual) == np.signbit(expected))
+        assert (same | (np.isnan(actual) & np.isnan(expected))).all(), f"{actual!r} != {expected!r}"
+    else:
+        assert (actual == expected).all(), f"{actual!r} != {expected!r}"
+
+
+@pytest.mark.parametrize("entry,dtype,expected", CASES, ids=[c[0].split(",")[0][5:] for c in CASES])
+def test_op_gives_tfs_values(spec_file, entry, dtype, expected):
+    result = run_one(spec_file, entry)
+    assert result.error is None
+    assert_bits(np.asarray(result.steps[0].values["out"]), np.asarray(yaml.safe_load(expected), dtype=dtype))
+
+
+def ulps(a, b) -> int:
+    return int(np.max(np.abs(np.asarray(a).view(np.int32).astype(np.int64) - np.asarray(b).view(np.int32))))
+
+
+# What TF printed for 8 float32 elements, one AVX packet: Eigen's approximations (rsqrt
+# and rcp with a Newton step, its vectorized pow) are off by 1-2 ulps, and by how much
+# depends on the CPU's rsqrt/rcp tables. idrun gives the correctly rounded 1 / sqrt(x),
+# 1 / x, pow: within 3 ulps of TF (the module docstring of idrun/ops/math.py says so).
+PACKET_X = [2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0, 19.0]
+PACKET_Y = [0.5, 1.5, -0.5, 2.5, 0.3, -1.7, 0.9, 1.1]
+PACKETS = [
+    ("rsqrt", [PACKET_X], [0.7071067, 0.57735026, 0.4472136, 0.37796447, 0.30151132, 0.27735007,
+                           0.2425356, 0.22941571]),
+    ("reciprocal", [PACKET_X], [0.49999997, 0.3333333, 0.19999999, 0.14285713, 0.090909086, 0.07692307,
+                                0.058823526, 0.052631576]),
+    ("pow", [PACKET_X, PACKET_Y], [1.4142135, 5.1961527, 0.4472136, 129.64182, 2.0531363, 0.012773098,
+                                   12.80572, 25.505215]),
+]
+
+
+@pytest.mark.parametrize("op,inputs,tf_values", PACKETS, ids=[p[0] for p in PACKETS])
+def test_vectorized_float32_ops_are_within_3_ulps_of_tf(spec_file, op, inputs, tf_values):
+    result = run_one(spec_file, f"{{op: {op}, inputs: {inputs}}}")
+    ours, theirs = result.steps[0].values["out"], np.float32(tf_values)
+    assert 0 < ulps(ours, theirs) <= 3   # 0 would mean TF's packets changed: tighten the docs
+
+
+def test_add_n_adds_in_tfs_order(spec_file):
+    # 2**24 + 1 rounds back to 2**24: TF's AddN adds the first 11 % 8 = 3 inputs, then the
+    # other 8 together (out += in3 + ... + in10), so TF printed 16777224 where a left fold
+    # gives 16777216 (tf.add_n of these 11 tensors, grappler off)
+    inputs = [[16777216.0]] + [[1.0]] * 10
+    result = run_one(spec_file, f"{{op: add_n, inputs: {inputs}}}")
+    assert result.steps[0].values["out"].tolist() == [16777224.0]
+    result = run_one(spec_file, f"{{op: add_n, inputs: {[[16777216.0]] + [[1.0]] * 16}}}")
+    assert result.steps[0].values["out"].tolist() == [16777224.0]  # 9 first, then 8 (TF: the same)
+
+
+def test_float16_rsqrt_rounds_once_from_float32(spec_file):
+    # tf.math.rsqrt on float16 [3, 5, 7, 0.1]: Eigen computes in float32 and rounds once
+    result = run_one(spec_file, "{op: rsqrt, inputs: [x]}",
+                     nodes="  - {name: x, op: const, value: [3.0, 5.0, 7.0, 0.1], dtype: float16}\n")
+    expected = (np.float32(1) / np.sqrt(np.float16([3.0, 5.0, 7.0, 0.1]).astype(np.float32))).astype(np.float16)
+    assert_bits(result.steps[0].values["out"], expected)
+
+
+# What TF's kernels said (InvalidArgumentError), for the same inputs
+RUN_ERRORS = [
+    ("{op: floordiv, inputs: [[1, 2], [1, 0]]}", "Integer division by zero"),
+    ("{op: floormod, inputs: [[1, 2], [1, 0]]}", "Integer division by zero"),
+    ("{op: pow, inputs: [[2, 1], [1, -1]]}", "Integers to negative integer powers are not allowed"),
+    ("{op: unsorted_segment_sum, inputs: [[[1.0, 2.0], [3.0, 4.0]], [[0, 1], [2, 0]], 2]}",
+     "segment_ids[1,0] = 2 is out of range [0, 2)"),
+    ("{op: unsorted_segment_sum, inputs: [[1.0, 2.0], [0, 1], n]}", "Input num_segments == -1 must not be negative."),
+    ("{op: argmax, inputs: [e]}", "Reduction axis 0 is empty in shape [0,3]"),
+    ("{op: add_n, inputs: [[1.0, 2.0], p]}",
+     "Inputs to operation AddN of type AddN must have the same size and shape.  Input 0: [2] != input 1: [1]"),
+]
+RUN_ERROR_NODES = """\
+  - {name: n, op: placeholder, dtype: int32, shape: []}
+  - {name: e, op: reshape, inputs: [[], [0, 3]]}
+  - {name: p, op: placeholder, dtype: float32, shape: [null]}
+"""
+
+
+@pytest.mark.parametrize("entry,message", RUN_ERRORS, ids=[e[0].split(",")[0][5:] for e in RUN_ERRORS])
+def test_run_errors_are_tfs(spec_file, entry, message):
+    path = spec_file("nodes:\n" + RUN_ERROR_NODES + "  - {name: out, " + entry[1:] + "\n"
+                     "run: {fetch: [out], feed: {n: -1, p: [1.0]}}\n")
+    result = run_spec(path)
+    assert type(result.error).__name__ == "StepError" and result.error.node == "out"
+    assert message in result.error.message
