@@ -178,3 +178,163 @@ def test_run_errors_are_tfs(spec_file, entry, message):
     result = run_spec(path)
     assert type(result.error).__name__ == "StepError" and result.error.node == "out"
     assert message in result.error.message
+
+
+# Build-time errors: TF's Python raised these (TypeError/ValueError) for the same inputs
+BUILD_ERRORS = [
+    ("{op: floor, inputs: [[1, 2]]}", "Value passed to parameter 'x' has DataType int32 not in list of allowed "
+                                      "values: float16, float32, float64"),
+    ("{op: logical_and, inputs: [[true], [1]]}",
+     "Input 'y' of 'LogicalAnd' Op has type int32 that does not match expected type of bool"),
+    ("{op: reduce_all, inputs: [[1.0]]}", "Input 'input' of 'All' Op has type float32 that does not match"),
+    ("{op: add_n, inputs: [[[1.0, 2.0]], [[1.0], [2.0]]]}",
+     "Dimension 0 in both shapes must be equal, but are 1 and 2. Shapes are [1,2] and [2,1]."),
+    ("{op: add_n, inputs: [[1.0], [1]]}",
+     "Tensors in list passed to 'inputs' of 'AddN' Op have types [float32, int32] that don't all match."),
+    ("{op: batch_matmul, inputs: [[[[1.0, 2.0]]], [[[1.0, 2.0]]]]}", "Dimensions must be equal, but are 2 and 1"),
+    ("{op: batch_matmul, inputs: [[1.0], [[1.0]]]}", "Shape must be at least rank 2 but is rank 1"),
+    ("{op: argmax, inputs: [[[1.0]]], axis: 2}",
+     "Dimension (2) must be in the range [-2, 2), where 2 is the number of dimensions in the input."),
+    ("{op: cumsum, inputs: [[1.0]], axis: 1}", "ScanOp: Expected scan axis in the range [-1, 1), but got 1"),
+    ("{op: unsorted_segment_sum, inputs: [[[1.0], [2.0]], [0, 1, 1], 2]}", "Dimensions must be equal, but are 2 and 3"),
+    ("{op: unsorted_segment_sum, inputs: [[1.0], [0], -1]}",
+     "Dimension size, given by scalar input 2, must be non-negative but is -1"),
+    ("{op: squared_difference, inputs: [[true], [true]]}", "DataType bool not in list of allowed values"),
+]
+
+
+@pytest.mark.parametrize("entry,message", BUILD_ERRORS, ids=[e[0].split(",")[0][5:] for e in BUILD_ERRORS])
+def test_build_errors_are_located_and_in_tfs_words(spec_file, entry, message):
+    from idrun.errors import SpecError
+    from idrun.spec import load_spec
+    path = spec_file("nodes:\n  - {name: out, " + entry[1:] + "\n")
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    assert message in err.value.message and err.value.loc.line == 2
+
+
+def test_shapes_follow_tfs_rules(spec_file):
+    from idrun.spec import load_spec
+    path = spec_file("""
+    nodes:
+      - {name: a, op: placeholder, dtype: float32, shape: [2, null]}
+      - {name: b, op: placeholder, dtype: float32, shape: [null, 3]}
+      - {name: ids, op: placeholder, dtype: int32, shape: [null]}
+      - {name: n, op: placeholder, dtype: int32, shape: []}
+      - {name: x, op: placeholder, dtype: float32, shape: [2, 1, 3, 4]}
+      - {name: y, op: placeholder, dtype: float32, shape: [5, 4, 6]}
+      - {name: s, op: add_n, inputs: [a, b]}
+      - {name: m, op: batch_matmul, inputs: [x, y]}
+      - {name: u, op: unsorted_segment_sum, inputs: [b, ids, 7]}
+      - {name: un, op: unsorted_segment_sum, inputs: [b, ids, n]}
+      - {name: am, op: argmax, inputs: [x], axis: -1, output_type: int32}
+      - {name: g, op: greater, inputs: [a, [1.0, 2.0, 3.0]]}
+    """)
+    out = {name: (node.outputs[0].dtype, node.outputs[0].shape)
+           for name, node in load_spec(path).graph.nodes.items()}
+    # tf.add_n, tf.matmul, tf.math.unsorted_segment_sum, tf.math.argmax, tf.greater on
+    # placeholders of these shapes: TF's static shapes
+    assert out["s"] == ("float32", (2, 3))
+    assert out["m"] == ("float32", (2, 5, 3, 6))
+    assert out["u"] == ("float32", (7, 3)) and out["un"] == ("float32", (None, 3))
+    assert out["am"] == ("int32", (2, 1, 3))
+    assert out["g"] == ("bool", (2, 3))
+
+
+ALL_OPS_SPEC = """
+nodes:
+  - {name: x, op: placeholder, dtype: float32, shape: [2, 3]}
+  - {name: i, op: const, value: [[7, -7, 3], [2, 9, -4]]}
+  - {name: b, op: greater, inputs: [x, 1.0]}
+  - {name: ge, op: greater_equal, inputs: [x, 2.0]}
+  - {name: lt, op: less, inputs: [i, 3]}
+  - {name: le, op: less_equal, inputs: [i, 3]}
+  - {name: ne, op: not_equal, inputs: [i, 3]}
+  - {name: land, op: logical_and, inputs: [b, ne]}
+  - {name: lor, op: logical_or, inputs: [land, lt]}
+  - {name: lnot, op: logical_not, inputs: [lor]}
+  - {name: all, op: reduce_all, inputs: [lnot], axis: 1}
+  - {name: any, op: reduce_any, inputs: [le]}
+  - {name: s, op: add_n, inputs: [x, x, x]}
+  - {name: p, op: pow, inputs: [i, 2]}
+  - {name: fd, op: floordiv, inputs: [i, 2]}
+  - {name: fm, op: floormod, inputs: [x, 1.25]}
+  - {name: rs, op: rsqrt, inputs: [[4.0, 2.0]]}
+  - {name: rc, op: reciprocal, inputs: [x]}
+  - {name: sd, op: squared_difference, inputs: [x, s]}
+  - {name: ab, op: abs, inputs: [i]}
+  - {name: sg, op: sign, inputs: [x]}
+  - {name: dn, op: divide_no_nan, inputs: [x, [0.0, 2.0, 4.0]]}
+  - {name: fl, op: floor, inputs: [x]}
+  - {name: ce, op: ceil, inputs: [x]}
+  - {name: pr, op: reduce_prod, inputs: [x], axis: 0}
+  - {name: mn, op: reduce_min, inputs: [i]}
+  - {name: am, op: argmax, inputs: [x], axis: 1}
+  - {name: an, op: argmin, inputs: [i], output_type: int32}
+  - {name: cs, op: cumsum, inputs: [x], axis: 1, exclusive: true, reverse: true}
+  - {name: us, op: unsorted_segment_sum, inputs: [x, [1, 0], 3]}
+  - {name: bm, op: batch_matmul, inputs: [[[[1.0, 2.0], [3.0, 4.0]]], x]}
+  - {name: bt, op: batch_matmul, inputs: [x, x], adj_y: true}
+"""
+ALL_OPS_FETCH = ["all", "any", "s", "p", "fd", "fm", "rs", "rc", "sd", "ab", "sg", "dn", "fl", "ce", "pr", "mn",
+                 "am", "an", "cs", "us", "bm", "bt"]
+ALL_OPS_FEED = {"x": [[1.5, -2.0, 3.0], [4.0, -0.5, 2.0]]}
+
+
+def test_graphdef_export_imports_back_and_runs_in_tensorflow(spec_file, tmp_path):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    import json
+    import os
+    import subprocess
+    from pathlib import Path
+    from conftest import ROOT
+    from idrun.pipeline import Pipeline
+    from idrun.spec.request import RunOptions
+    from idrun.tf.graphdef import export_graphdef, write_graphdef
+    from idrun.tf.graphdef_import import import_graphdef
+    from idrun.views.jsondoc import result_document
+    path = spec_file(ALL_OPS_SPEC)
+    opts = RunOptions(fetch=ALL_OPS_FETCH, feeds=ALL_OPS_FEED)
+    ours = result_document(Pipeline(path, opts).run())["steps"][0]["values"]
+    graph = tmp_path / "all.pbtxt"
+    write_graphdef(export_graphdef(Pipeline(path)), str(graph))
+    imported = tmp_path / "imported.yaml"
+    import_graphdef(str(graph), str(imported))
+    assert result_document(Pipeline(str(imported), opts).run())["steps"][0]["values"] == ours
+    tf_python = Path(os.environ.get("IDRUN_TF_PYTHON", ROOT / ".venv-tf/bin/python"))
+    if not tf_python.exists():
+        pytest.skip("TensorFlow's venv (.venv-tf or IDRUN_TF_PYTHON) is absent")
+    job = {"graph": str(graph), "fetch": [f"{n}:0" for n in ALL_OPS_FETCH], "init": "init", "steps": 1,
+           "feeds": {"x:0": ALL_OPS_FEED["x"]}}
+    (tmp_path / "jobs.json").write_text(json.dumps([job]))
+    proc = subprocess.run([str(tf_python), str(ROOT / "scripts/tf_graphdef_batch.py"), str(tmp_path / "jobs.json")],
+                          capture_output=True, text=True, timeout=300)
+    doc = json.loads(proc.stdout.splitlines()[0])["doc"]
+    assert {k[:-2]: v for k, v in doc["steps"][0]["values"].items()} == ours  # tensors of < 8: exact
+
+
+def test_tf_python_export_calls(cli, spec_file):
+    res = cli("export", spec_file(ALL_OPS_SPEC))
+    assert res.exit_code == 0
+    for call in ["tf.math.add_n([OUT(T['x'], 0), OUT(T['x'], 0), OUT(T['x'], 0)], name='s')",
+                 "tf.math.argmax(OUT(T['x'], 0), axis=1, output_type=tf.int64, name='am')",
+                 "tf.math.cumsum(OUT(T['x'], 0), axis=1, exclusive=True, reverse=True, name='cs')",
+                 "tf.raw_ops.BatchMatMulV2(x=OUT(T['x'], 0), y=OUT(T['x'], 0), adj_x=False, adj_y=True, name='bt')",
+                 "tf.reduce_all(OUT(T['lnot'], 0), axis=1, keepdims=False, name='all')"]:
+        assert call in res.stdout
+
+
+def test_import_refuses_a_computed_axis(spec_file, tmp_path):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from idrun.errors import SpecError
+    from idrun.tf.graphdef_import import import_graphdef
+    graph = tmp_path / "g.pbtxt"
+    graph.write_text("""node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "a" op: "Placeholder" attr { key: "dtype" value { type: DT_INT32 } } }
+node { name: "m" op: "ArgMax" input: "x" input: "a"
+  attr { key: "T" value { type: DT_FLOAT } } attr { key: "Tidx" value { type: DT_INT32 } }
+  attr { key: "output_type" value { type: DT_INT64 } } }
+""")
+    with pytest.raises(SpecError) as err:
+        import_graphdef(str(graph), None)
+    assert "node 2 'm' (ArgMax)" in err.value.message and "dimension is not a constant" in err.value.message
