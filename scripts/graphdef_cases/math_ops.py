@@ -5,12 +5,18 @@ the MNIST softmax tutorial's accuracy, `exponential_decay` with a staircase, mas
 means over padded sequences, and dot-product attention with l2_normalize and the
 CIFAR-10 `tf.add_n` of losses. Variables start from constants (what `idrun import`
 folds today); feeds are fixed; state changes per step through the variables.
+Fetched matrices are flattened (`flat`): tests/test_graphdef.py compares values with
+pytest.approx, which takes flat lists only.
 """
 
 import numpy as np
 import tensorflow as tf
 
 tf1 = tf.compat.v1
+
+
+def flat(t, name: str):
+    return tf.reshape(t, [-1], name=name)
 
 
 def mnist_softmax_accuracy(resource: bool):
@@ -70,8 +76,9 @@ def masked_sequence_stats():
     rounded_up = tf.math.ceil(x * maskf, name="rounded_up")
     accumulate = tf1.assign_add(total, tf.reduce_sum(mean), name="accumulate")
     feeds = {x: [[1.5, -2.25, 0.5, 9.0], [-0.5, 3.75, 1.0, -4.0], [2.0, 0.25, -1.5, 7.5]], lengths: [3, 1, 0]}
-    return {"fetch": [mean, index, from_end, any_positive, all_positive, changed, truncated, rounded_up,
-                      accumulate], "feeds": feeds, "steps": 3}
+    fetch = [mean, any_positive, all_positive, accumulate] + [
+        flat(t, f"{t.op.name}_flat") for t in (index, from_end, changed, truncated, rounded_up)]
+    return {"fetch": fetch, "feeds": feeds, "steps": 3}
 
 
 def attention_and_losses():
@@ -93,7 +100,8 @@ def attention_and_losses():
     total_loss = tf.add_n(losses, name="total_loss")
     with tf1.control_dependencies([total_loss]):
         move = tf1.assign_add(q, tf.constant(0.25, shape=[2, 3, 4]), name="move")
-    return {"fetch": [context, by_id, total_loss], "targets": [move], "steps": 3}
+    return {"fetch": [flat(context, "context_flat"), flat(by_id, "by_id_flat"), total_loss], "targets": [move],
+            "steps": 3}
 
 
 CASES = {
