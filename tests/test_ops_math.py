@@ -338,3 +338,36 @@ node { name: "m" op: "ArgMax" input: "x" input: "a"
     with pytest.raises(SpecError) as err:
         import_graphdef(str(graph), None)
     assert "node 2 'm' (ArgMax)" in err.value.message and "dimension is not a constant" in err.value.message
+
+
+def test_compound_elementwise_kernels_write_into_reused_buffers(spec_file, tmp_path):
+    # 20000 float32 (80 KB): the plan passes a dying input as `out=`; each kernel must read
+    # its inputs before it writes (floor(x / y), (x - y)**2, 1 / sqrt(x), integer checks)
+    rng = np.random.default_rng(0)
+    a = rng.uniform(-50, 150, 20000).astype(np.float32)
+    i = rng.integers(-1000, 1000, 20000).astype(np.int32)
+    np.save(tmp_path / "a.npy", a)
+    np.save(tmp_path / "i.npy", i)
+    path = spec_file(f"""
+    nodes:
+      - {{name: a, op: placeholder, dtype: float32, shape: [20000]}}
+      - {{name: i, op: placeholder, dtype: int32, shape: [20000]}}
+      - {{name: b, op: floordiv, inputs: [a, 3.0]}}
+      - {{name: c, op: squared_difference, inputs: [b, a]}}
+      - {{name: d, op: rsqrt, inputs: [c]}}
+      - {{name: e, op: reciprocal, inputs: [d]}}
+      - {{name: f, op: pow, inputs: [e, 0.5]}}
+      - {{name: s, op: sign, inputs: [f]}}
+      - {{name: ii, op: floordiv, inputs: [i, 7]}}
+      - {{name: ij, op: pow, inputs: [ii, 2]}}
+    run: {{fetch: [s, f, ij], feed: {{a: "@{tmp_path / 'a.npy'}", i: "@{tmp_path / 'i.npy'}"}}}}
+    """)
+    from conftest import plan_source
+    assert "k_c(v_b, f_a_0, out=v_b)" in plan_source(path) and "out=v_ii" in plan_source(path)
+    values = run_spec(path).steps[0].values
+    with np.errstate(all="ignore"):
+        f = np.power(np.float32(1) / (np.float32(1) / np.sqrt(np.square(np.floor(a / np.float32(3)) - a))),
+                     np.float32(0.5))
+    assert_bits(values["f"], f)
+    assert_bits(values["s"], np.sign(f))
+    assert_bits(values["ij"], np.floor_divide(i, 7) ** 2)

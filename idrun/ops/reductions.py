@@ -19,11 +19,14 @@ from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, a
 from idrun.ops.shapes import format_dims, reduce_shape
 
 
-def _axis_const(consts, what: str):
+def _axis_const(consts, what: str, scalar: bool = False):
     """The value of a helper constant input (the axis), or ValueError when it is computed."""
     if len(consts) < 2 or consts[1] is None:
         raise ValueError(f"its {what} is not a constant; idrun needs it when the graph is built")
-    return consts[1].tolist() if hasattr(consts[1], "tolist") else consts[1]
+    value = consts[1].tolist() if hasattr(consts[1], "tolist") else consts[1]
+    if scalar and not isinstance(value, int):
+        raise ValueError(f"its {what} is {value!r}, not a scalar")
+    return value
 
 
 # ---- reduce_* -------------------------------------------------------------------------
@@ -149,10 +152,7 @@ def _arg_kernel(fname: str):
 
 
 def _arg_import(tf_attrs, consts):
-    axis = _axis_const(consts, "dimension")
-    if not isinstance(axis, int):
-        raise ValueError(f"its dimension is {axis!r}, not a scalar")
-    return {"axis": axis, "output_type": tf_attrs.get("output_type", "int64")}
+    return {"axis": _axis_const(consts, "dimension", scalar=True), "output_type": tf_attrs.get("output_type", "int64")}
 
 
 def _arg(name: str, type_name: str, doc: str) -> OpDef:
@@ -195,10 +195,7 @@ def _cumsum_kernel(env: KernelEnv):
 
 
 def _cumsum_import(tf_attrs, consts):
-    axis = _axis_const(consts, "axis")
-    if not isinstance(axis, int):
-        raise ValueError(f"its axis is {axis!r}, not a scalar")
-    return {"axis": axis, "exclusive": bool(tf_attrs.get("exclusive", False)),
+    return {"axis": _axis_const(consts, "axis", scalar=True), "exclusive": bool(tf_attrs.get("exclusive", False)),
             "reverse": bool(tf_attrs.get("reverse", False))}
 
 
