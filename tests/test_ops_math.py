@@ -156,6 +156,7 @@ def test_float16_rsqrt_rounds_once_from_float32(spec_file):
 RUN_ERRORS = [
     ("{op: floordiv, inputs: [[1, 2], [1, 0]]}", "Integer division by zero"),
     ("{op: floormod, inputs: [[1, 2], [1, 0]]}", "Integer division by zero"),
+    ("{op: div, inputs: [[7, -7], [2, 0]]}", "Integer division by zero"),   # tf.compat.v1.div
     ("{op: pow, inputs: [[2, 1], [1, -1]]}", "Integers to negative integer powers are not allowed"),
     ("{op: unsorted_segment_sum, inputs: [[[1.0, 2.0], [3.0, 4.0]], [[0, 1], [2, 0]], 2]}",
      "segment_ids[1,0] = 2 is out of range [0, 2)"),
@@ -178,6 +179,24 @@ def test_run_errors_are_tfs(spec_file, entry, message):
     result = run_spec(path)
     assert type(result.error).__name__ == "StepError" and result.error.node == "out"
     assert message in result.error.message
+
+
+def test_empty_reductions_give_tfs_identities(spec_file):
+    # tf.reduce_min / reduce_max / reduce_prod of a float32 and an int32 tensor of shape [0, 2]
+    result = run_spec(spec_file("""
+    nodes:
+      - {name: e, op: reshape, inputs: [[], [0, 2]]}
+      - {name: ei, op: cast, inputs: [e], dtype: int32}
+      - {name: a, op: reduce_min, inputs: [e]}
+      - {name: b, op: reduce_max, inputs: [e], axis: 0}
+      - {name: c, op: reduce_min, inputs: [ei], axis: 0}
+      - {name: d, op: reduce_max, inputs: [ei]}
+      - {name: p, op: reduce_prod, inputs: [e], axis: 0}
+    run: {fetch: [a, b, c, d, p]}
+    """))
+    got = {k: v.tolist() for k, v in result.steps[0].values.items()}
+    assert got == {"a": float("inf"), "b": [float("-inf")] * 2, "c": [2147483647] * 2, "d": -2147483648,
+                   "p": [1.0, 1.0]}
 
 
 # Build-time errors: TF's Python raised these (TypeError/ValueError) for the same inputs

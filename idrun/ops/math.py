@@ -69,9 +69,6 @@ def _ufunc(name: str):
     return lambda env: getattr(env.xp, name)
 
 
-def _div_kernel(env: KernelEnv):
-    xp = env.xp
-    return xp.floor_divide if is_int(env.in_types[0].dtype) else xp.true_divide
 
 
 def _relu_kernel(env: KernelEnv):
@@ -139,6 +136,11 @@ def _floordiv_kernel(env: KernelEnv):
         quotient = xp.true_divide(x, y, out=out)
         return xp.floor(quotient, out=quotient)
     return floordiv
+
+
+def _div_kernel(env: KernelEnv):
+    """tf.compat.v1.div: floor division for integers (by zero fails), else x / y."""
+    return _floordiv_kernel(env) if is_int(env.in_types[0].dtype) else env.xp.true_divide
 
 
 def _floormod_kernel(env: KernelEnv):
