@@ -390,3 +390,28 @@ def test_compound_elementwise_kernels_write_into_reused_buffers(spec_file, tmp_p
     assert_bits(values["f"], f)
     assert_bits(values["s"], np.sign(f))
     assert_bits(values["ij"], np.floor_divide(i, 7) ** 2)
+
+
+def test_batch_matmul_v1_and_v3_import_as_batch_matmul(tmp_path):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from idrun.errors import SpecError
+    from idrun.pipeline import Pipeline
+    from idrun.spec.request import RunOptions
+    from idrun.tf.graphdef_import import import_graphdef
+    const = ('node {{ name: "{0}" op: "Const" attr {{ key: "dtype" value {{ type: DT_FLOAT }} }} attr {{ key: "value" '
+             'value {{ tensor {{ dtype: DT_FLOAT tensor_shape {{ dim {{ size: 1 }} dim {{ size: 2 }} dim {{ size: 2 }} }} '
+             'float_val: 1 float_val: 2 float_val: 3 float_val: 4 }} }} }} }}\n')
+    mm = ('node {{ name: "{0}" op: "{1}" input: "a" input: "a" {2} '
+          'attr {{ key: "adj_x" value {{ b: true }} }} }}\n')
+    v3 = 'attr { key: "Ta" value { type: DT_FLOAT } } attr { key: "Tb" value { type: DT_FLOAT } } ' \
+         'attr { key: "Tout" value { type: DT_%s } }'
+    graph = tmp_path / "g.pbtxt"
+    graph.write_text(const.format("a") + mm.format("v1", "BatchMatMul", 'attr { key: "T" value { type: DT_FLOAT } }')
+                     + mm.format("v3", "BatchMatMulV3", v3 % "FLOAT"))
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(graph), str(spec))
+    values = Pipeline(str(spec), RunOptions(fetch=["v1", "v3"])).run().steps[0].values
+    assert values["v1"].tolist() == values["v3"].tolist() == [[[10.0, 14.0], [14.0, 20.0]]]  # a^T a
+    graph.write_text(const.format("a") + mm.format("v3", "BatchMatMulV3", v3 % "DOUBLE"))
+    with pytest.raises(SpecError, match="BatchMatMulV3 of mixed types"):
+        import_graphdef(str(graph), None)
