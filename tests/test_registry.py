@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import test_ops
+import test_ops_math
 import test_ops_more
 import test_ops_state
 import test_random_tf
@@ -45,7 +46,7 @@ KERNEL_TESTS.update(test_ops_state.KERNEL_TESTS)  # the updates TF1 programs run
 
 
 def _case_ops() -> set[str]:
-    return {entry.split("op: ")[1].split(",")[0] for entry, _ in test_ops.CASES}
+    return {entry.split("op: ")[1].split(",")[0] for entry, *_ in test_ops.CASES + test_ops_math.CASES}
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

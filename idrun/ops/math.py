@@ -1,30 +1,65 @@
-"""Elementwise math, matmul and reductions (numpy broadcasting, TF dtypes)."""
+"""Elementwise math, add_n and matmul (numpy broadcasting, TF dtypes and TF's CPU values).
+
+Where TF's CPU kernel is not numpy's ufunc the kernel computes what TF's does:
+FloorDiv is floor(x / y) for floats (numpy's floor_divide is not), FloorMod keeps
+fmod's zero sign (numpy's remainder gives y's), integer division by zero and
+integers to negative powers fail with TF's message, AddN adds in TF's order.
+TF's float32 Rsqrt and Reciprocal and its float32 and float64 Pow run Eigen's
+vectorized approximations on whole packets (8 floats with AVX): up to 3 ulps from
+the correctly rounded value idrun gives, equal to it on tensors of under 8
+elements (TF's scalar path); float16 and the other float64 results are TF's.
+"""
 
 from __future__ import annotations
+
+from functools import reduce
 
 from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, OpDef, TFType, attr
-from idrun.ops.shapes import broadcast, reduce_shape, same_dtype
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
+from idrun.ops.shapes import broadcast, format_dims, same_dtype
 
 BINARY_INPUTS = ("x", "y")
+# TF's allowed dtypes of an op's input, as far as idrun has them
+FLOATS = ("float16", "float32", "float64")
+SIGNED = FLOATS + ("int8", "int16", "int32", "int64")
+REALS = SIGNED + ("uint8",)
+BOOL = ("bool",)
 
 
-def _binary_infer(op: str, out_dtype: str | None = None, numeric: bool = True):
+def check_allowed(dtype: str, allowed: tuple[str, ...] | None, param: str = "x", op: str = "") -> None:
+    """TF's type check of one input, in TF's words."""
+    if allowed is None or dtype in allowed:
+        return
+    if allowed == BOOL:
+        raise InferError(f"Input '{param}' of '{op}' Op has type {dtype} that does not match "
+                         f"expected type of bool")
+    raise InferError(f"Value passed to parameter '{param}' has DataType {dtype} not in list of "
+                     f"allowed values: {', '.join(allowed)}")
+
+
+def _binary_infer(op: str, out_dtype: str | None = None, numeric: bool = True,
+                  allowed: tuple[str, ...] | None = None):
     def infer(attrs, types, consts):
+        if allowed == BOOL:  # LogicalAnd/Or: TF checks each input against bool
+            for t, name in zip(types, BINARY_INPUTS):
+                check_allowed(t.dtype, BOOL, name, op)
         dtype = same_dtype(types, BINARY_INPUTS, op)
-        if numeric and not is_numeric(dtype):
+        if allowed is not None:
+            check_allowed(dtype, allowed)
+        elif numeric and not is_numeric(dtype):
             raise InferError(f"expects numeric inputs, got {dtype}")
         return [TensorType(out_dtype or dtype, broadcast(types[0].shape, types[1].shape))]
     return infer
 
 
-def _unary_infer(float_only: bool):
+def _unary_infer(float_only: bool, allowed: tuple[str, ...] | None = None, op: str = ""):
     def infer(attrs, types, consts):
         dtype = types[0].dtype
-        ok = is_float(dtype) if float_only else is_numeric(dtype)
-        if not ok:
+        if allowed is not None:
+            check_allowed(dtype, allowed, "x", op)
+        elif not (is_float(dtype) if float_only else is_numeric(dtype)):
             raise InferError(f"expects a {'float' if float_only else 'numeric'} input, got {dtype}")
         return [types[0]]
     return infer
@@ -34,9 +69,6 @@ def _ufunc(name: str):
     return lambda env: getattr(env.xp, name)
 
 
-def _div_kernel(env: KernelEnv):
-    xp = env.xp
-    return xp.floor_divide if is_int(env.in_types[0].dtype) else xp.true_divide
 
 
 def _relu_kernel(env: KernelEnv):
@@ -51,13 +83,163 @@ def _sigmoid_kernel(env: KernelEnv):
     return lambda x: one / (one + xp.exp(-x))
 
 
-def _binary(name: str, type_name: str, ufunc: str, doc: str, **kw) -> OpDef:
-    return OpDef(name, type_name, BINARY_INPUTS, _binary_infer(type_name), _ufunc(ufunc), doc,
-                 typed_with=(0, 1), elementwise=True, **kw)
+def _rsqrt_kernel(env: KernelEnv):
+    xp, dtype = env.xp, env.out_types[0].dtype
+    one = xp.ones((), dtype="float32" if dtype == "float16" else dtype)
+    if dtype == "float16":  # Eigen's half: in float32, rounded once at the end
+        def rsqrt_half(x, out=None):
+            value = xp.divide(one, xp.sqrt(x.astype("float32")))
+            if out is None:
+                return value.astype(dtype)
+            out[...] = value
+            return out
+        return rsqrt_half
+
+    def rsqrt(x, out=None):  # 1 / sqrt(x), each rounded (TF's scalar path)
+        root = xp.sqrt(x, out=out)
+        return xp.divide(one, root, out=root)
+    return rsqrt
 
 
-def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True, **kw) -> OpDef:
-    return OpDef(name, type_name, ("x",), _unary_infer(float_only), kernel, doc, **kw)
+def _reciprocal_kernel(env: KernelEnv):
+    xp = env.xp
+    one = xp.ones((), dtype=env.out_types[0].dtype)
+    return lambda x, out=None: xp.divide(one, x, out=out)
+
+
+def _nonzero_divisor(xp, y) -> None:
+    if not xp.all(y):
+        raise KernelError("Integer division by zero")
+
+
+def _pow_kernel(env: KernelEnv):
+    xp = env.xp
+    if not is_int(env.in_types[0].dtype):
+        return xp.power
+
+    def int_pow(x, y, out=None):
+        if (y < 0).any():
+            raise KernelError("Integers to negative integer powers are not allowed")
+        return xp.power(x, y, out=out)
+    return int_pow
+
+
+def _floordiv_kernel(env: KernelEnv):
+    xp = env.xp
+    if is_int(env.in_types[0].dtype):
+        def int_floordiv(x, y, out=None):
+            _nonzero_divisor(xp, y)
+            return xp.floor_divide(x, y, out=out)
+        return int_floordiv
+
+    def floordiv(x, y, out=None):  # TF: floor(x / y); numpy's floor_divide rounds otherwise
+        quotient = xp.true_divide(x, y, out=out)
+        return xp.floor(quotient, out=quotient)
+    return floordiv
+
+
+def _div_kernel(env: KernelEnv):
+    """tf.compat.v1.div: floor division for integers (by zero fails), else x / y."""
+    return _floordiv_kernel(env) if is_int(env.in_types[0].dtype) else env.xp.true_divide
+
+
+def _floormod_kernel(env: KernelEnv):
+    xp = env.xp
+    if is_int(env.in_types[0].dtype):
+        def int_floormod(x, y):
+            _nonzero_divisor(xp, y)
+            return xp.remainder(x, y)  # Python's sign rule, as TF's
+        return int_floormod
+
+    def floormod(x, y):  # TF: fmod, plus y where the signs differ; a zero keeps x's sign
+        mod = xp.fmod(x, y)
+        return xp.where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod)
+    return floormod
+
+
+def _squared_difference_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def squared_difference(x, y, out=None):
+        diff = xp.subtract(x, y, out=out)
+        return xp.multiply(diff, diff, out=diff)
+    return squared_difference
+
+
+def _divide_no_nan_kernel(env: KernelEnv):
+    xp = env.xp
+    zero = xp.zeros((), dtype=env.out_types[0].dtype)
+    return lambda x, y: xp.where(y == 0, zero, xp.true_divide(x, y))
+
+
+def _binary(name: str, type_name: str, kernel, doc: str, allowed: tuple[str, ...] | None = None,
+            out_dtype: str | None = None, elementwise: bool = True, **kw) -> OpDef:
+    """A broadcasting op of two inputs of one dtype; `kernel` is a ufunc's name or a factory."""
+    numeric = out_dtype is None
+    return OpDef(name, type_name, BINARY_INPUTS, _binary_infer(type_name, out_dtype, numeric, allowed),
+                 _ufunc(kernel) if isinstance(kernel, str) else kernel, doc,
+                 typed_with=(0, 1), elementwise=elementwise, tf_op=kw.pop("tf_op", type_name), **kw)
+
+
+def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True,
+           allowed: tuple[str, ...] | None = None, **kw) -> OpDef:
+    return OpDef(name, type_name, ("x",), _unary_infer(float_only, allowed, type_name),
+                 _ufunc(kernel) if isinstance(kernel, str) else kernel, doc, **kw)
+
+
+def _compare(name: str, type_name: str, doc: str, tf: str) -> OpDef:
+    return _binary(name, type_name, name, doc, allowed=REALS, out_dtype="bool", tf=tf)
+
+
+def _logical(name: str, type_name: str, doc: str, tf: str) -> OpDef:
+    return _binary(name, type_name, name, doc, allowed=BOOL, out_dtype="bool", tf=tf,
+                   tf_attrs=lambda n, a, i, o: {})
+
+
+def _add_n_infer(attrs, types, consts):
+    dtypes = [t.dtype for t in types]
+    if len(set(dtypes)) > 1:
+        raise InferError(f"Tensors in list passed to 'inputs' of 'AddN' Op have types "
+                         f"[{', '.join(dtypes)}] that don't all match.")
+    check_allowed(dtypes[0], REALS, "inputs")
+    shape = None
+    for t in types:  # TF merges the shapes: no broadcasting
+        if t.shape is None:
+            continue
+        if shape is None:
+            shape = t.shape
+            continue
+        if len(t.shape) != len(shape):
+            raise InferError(f"Shapes must be equal rank, but are {len(shape)} and {len(t.shape)}")
+        for i, (a, b) in enumerate(zip(shape, t.shape)):
+            if None not in (a, b) and a != b:
+                raise InferError(f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
+                                 f"Shapes are {format_dims(shape)} and {format_dims(t.shape)}.")
+        shape = tuple(b if a is None else a for a, b in zip(shape, t.shape))
+    return [TensorType(dtypes[0], shape)]
+
+
+def _add_n_kernel(env: KernelEnv):
+    """TF's AddNOp: the first n % 8 inputs (8 or 9 when that leaves none or one) left to
+    right, then `out += (a + ... + h)` for each further 8: float sums round as TF's."""
+    xp = env.xp
+    check = any(t.shape is None or None in t.shape for t in env.in_types)
+
+    def add_n(*xs):
+        if check:
+            for i, x in enumerate(xs[1:], 1):
+                if x.shape != xs[0].shape:
+                    raise KernelError(f"Inputs to operation AddN of type AddN must have the same size and "
+                                      f"shape.  Input 0: {format_dims(xs[0].shape)} != input {i}: "
+                                      f"{format_dims(x.shape)}")
+        if len(xs) == 1:
+            return xs[0].copy()
+        head = {0: 8, 1: 9}.get(len(xs) % 8, len(xs) % 8)
+        out = reduce(xp.add, xs[:head])
+        for k in range(head, len(xs), 8):
+            out = out + reduce(xp.add, xs[k:k + 8])
+        return out
+    return add_n
 
 
 def _matmul_infer(attrs, types, consts):
@@ -81,81 +263,105 @@ def _matmul_kernel(env: KernelEnv):
     return lambda a, b: xp.matmul(a.T if ta else a, b.T if tb else b)
 
 
-def _reduce_infer(attrs, types, consts):
-    t = types[0]
-    if not is_numeric(t.dtype):
-        raise InferError(f"expects a numeric input, got {t.dtype}")
-    return [TensorType(t.dtype, reduce_shape(t.shape, attrs["axis"], attrs["keepdims"]))]
+BATCH_MATMUL_TYPES = ("float16", "float32", "float64", "int16", "int32", "int64", "uint8")
 
 
-def _reduce_kernel(fname: str):
-    def make(env: KernelEnv):
-        func = getattr(env.xp, fname)
-        axis = env.attrs["axis"]
-        axis = tuple(axis) if isinstance(axis, list) else axis
-        keep, dtype = env.attrs["keepdims"], env.out_types[0].dtype
-        if fname == "mean" and is_int(dtype):
-            return lambda x: func(x, axis=axis, keepdims=keep).astype(dtype)
-        if fname == "max":
-            return lambda x: func(x, axis=axis, keepdims=keep)
-        return lambda x: func(x, axis=axis, keepdims=keep, dtype=dtype)
-    return make
+def _batch_matmul_infer(attrs, types, consts):
+    dtype = same_dtype(types, BINARY_INPUTS, "BatchMatMulV2")
+    check_allowed(dtype, BATCH_MATMUL_TYPES)
+    a, b = (t.shape for t in types)
+    for s in (a, b):
+        if s is not None and len(s) < 2:
+            raise InferError(f"Shape must be at least rank 2 but is rank {len(s)}")
+    if a is None or b is None:
+        return [TensorType(dtype, None)]
+    m, k1 = reversed(a[-2:]) if attrs["adj_x"] else a[-2:]
+    k2, n = reversed(b[-2:]) if attrs["adj_y"] else b[-2:]
+    if None not in (k1, k2) and k1 != k2:
+        raise InferError(f"Dimensions must be equal, but are {k1} and {k2}: input shapes "
+                         f"{format_dims(a)} and {format_dims(b)}")
+    return [TensorType(dtype, broadcast(a[:-2], b[:-2]) + (m, n))]
 
 
-def _reduce_tf(fn: str):
-    return lambda c: f"{fn}({c.args[0]}, axis={c.attrs['axis']!r}, keepdims={c.attrs['keepdims']}{c.kw})"
+def _batch_matmul_kernel(env: KernelEnv):
+    xp, adj_x, adj_y = env.xp, env.attrs["adj_x"], env.attrs["adj_y"]
+    if not (adj_x or adj_y):
+        return xp.matmul
+    return lambda x, y: xp.matmul(xp.swapaxes(x, -1, -2) if adj_x else x,
+                                  xp.swapaxes(y, -1, -2) if adj_y else y)
 
 
-def _reduce_gd_attrs(name, attrs, ins, outs):
-    return {"T": TFType(ins[0].dtype), "Tidx": TFType(ins[1].dtype), "keep_dims": attrs["keepdims"]}
+def _batch_matmul_import(tf_attrs, consts):
+    types = {tf_attrs[k] for k in ("Ta", "Tb", "Tout") if k in tf_attrs}
+    if len(types) > 1:
+        raise ValueError(f"BatchMatMulV3 of mixed types {sorted(types)}: idrun multiplies one dtype")
+    return {"adj_x": bool(tf_attrs.get("adj_x", False)), "adj_y": bool(tf_attrs.get("adj_y", False))}
 
 
-def _reduce_axis_values(attrs, ins):
-    """TF's axis constant: every dimension when no axis is given (idrun's helper holds 0)."""
-    axis = attrs["axis"]
-    if axis is None:
-        rank = len(ins[0].shape) if ins[0].shape is not None else 0
-        return [list(range(rank))]
-    return [axis]
-
-
-def _reduce_import(tf_attrs, consts):
-    axis = consts[1] if len(consts) > 1 else None
-    if axis is not None:
-        axis = axis.tolist()
-    return {"axis": axis, "keepdims": bool(tf_attrs.get("keep_dims", False))}
-
-
-def _reduce(name: str, type_name: str, fname: str, doc: str) -> OpDef:
-    return OpDef(name, type_name, ("input",), _reduce_infer, _reduce_kernel(fname), doc,
-                 tf=_reduce_tf(f"tf.{name}"), tf_op=type_name, tf_attrs=_reduce_gd_attrs,
-                 tf_helper_values=_reduce_axis_values, tf_import=_reduce_import,
-                 attrs=(attr("axis", None, checks.axis, "axes to reduce; none = all"),
-                        attr("keepdims", False, checks.boolean)),
-                 helpers=lambda a, on_handle: ("Const",) if a["axis"] is None else ("reduction_indices",))
+def _tf_bool(attrs, *names: str) -> str:
+    return "".join(f", {n}={attrs[n]}" for n in names)
 
 
 OPS = [
     _binary("add", "Add", "add", "x + y.", tf="tf.add", tf_op="AddV2", tf_import_ops=("Add",)),
-    _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract", tf_op="Sub"),
-    _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply", tf_op="Mul"),
-    OpDef("div", "RealDiv", BINARY_INPUTS, _binary_infer("RealDiv"), _div_kernel,
-          "x / y; floor division for integers, as TF.", typed_with=(0, 1), tf="F_div",
-          tf_op="RealDiv", tf_import_ops=("Div",), elementwise=True),
-    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum", tf_op="Maximum"),
-    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum", tf_op="Minimum"),
+    _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract"),
+    _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply"),
+    _binary("div", "RealDiv", _div_kernel, "x / y; floor division for integers, as TF.", tf="F_div",
+            tf_import_ops=("Div",)),
+    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum"),
+    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum"),
+    _binary("pow", "Pow", _pow_kernel, "x ** y; integers to negative powers fail, as TF.", allowed=SIGNED,
+            tf="tf.pow"),
+    _binary("floordiv", "floordiv", _floordiv_kernel, "floor(x / y); integer division by zero fails.",
+            allowed=REALS, tf="tf.math.floordiv", tf_op="FloorDiv"),
+    _binary("floormod", "FloorMod", _floormod_kernel, "x - floor(x / y) * y, the sign of y (TF's FloorMod).",
+            allowed=REALS, elementwise=False, tf="tf.math.floormod"),
+    _binary("squared_difference", "SquaredDifference", _squared_difference_kernel, "(x - y) * (x - y).",
+            allowed=FLOATS + ("int32", "int64"), tf="tf.math.squared_difference"),
+    _binary("divide_no_nan", "div_no_nan", _divide_no_nan_kernel, "x / y, and 0 where y is 0.",
+            allowed=FLOATS, elementwise=False, tf="tf.math.divide_no_nan", tf_op="DivNoNan"),
     OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("Equal", "bool", numeric=False), _ufunc("equal"),
           "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal", tf_op="Equal",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "incompatible_shape_error": True},
           elementwise=True),
-    _unary("neg", "Neg", _ufunc("negative"), "-x.", float_only=False, tf="tf.negative", tf_op="Neg", elementwise=True),
-    _unary("square", "Square", _ufunc("square"), "x * x.", float_only=False, tf="tf.square", tf_op="Square", elementwise=True),
-    _unary("sqrt", "Sqrt", _ufunc("sqrt"), "Square root.", tf="tf.sqrt", tf_op="Sqrt", elementwise=True),
-    _unary("exp", "Exp", _ufunc("exp"), "e ** x.", tf="tf.exp", tf_op="Exp", elementwise=True),
-    _unary("log", "Log", _ufunc("log"), "Natural logarithm.", tf="tf.math.log", tf_op="Log", elementwise=True),
+    OpDef("not_equal", "NotEqual", BINARY_INPUTS, _binary_infer("NotEqual", "bool", numeric=False),
+          _ufunc("not_equal"), "Elementwise x != y (bool).", typed_with=(0, 1), tf="tf.not_equal",
+          tf_op="NotEqual", elementwise=True,
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "incompatible_shape_error": True}),
+    _compare("greater", "Greater", "Elementwise x > y (bool).", "tf.greater"),
+    _compare("greater_equal", "GreaterEqual", "Elementwise x >= y (bool).", "tf.greater_equal"),
+    _compare("less", "Less", "Elementwise x < y (bool).", "tf.less"),
+    _compare("less_equal", "LessEqual", "Elementwise x <= y (bool).", "tf.less_equal"),
+    _logical("logical_and", "LogicalAnd", "Elementwise x and y of bools.", "tf.logical_and"),
+    _logical("logical_or", "LogicalOr", "Elementwise x or y of bools.", "tf.logical_or"),
+    _unary("logical_not", "LogicalNot", "logical_not", "Elementwise not x of bools.", allowed=BOOL,
+           tf="tf.logical_not", tf_op="LogicalNot", tf_attrs=lambda n, a, i, o: {}, elementwise=True),
+    _unary("neg", "Neg", "negative", "-x.", float_only=False, tf="tf.negative", tf_op="Neg", elementwise=True),
+    _unary("square", "Square", "square", "x * x.", float_only=False, tf="tf.square", tf_op="Square",
+           elementwise=True),
+    _unary("sqrt", "Sqrt", "sqrt", "Square root.", tf="tf.sqrt", tf_op="Sqrt", elementwise=True),
+    _unary("rsqrt", "Rsqrt", _rsqrt_kernel, "1 / sqrt(x) (TF's float32 packets: within 3 ulps).",
+           allowed=FLOATS, tf="tf.math.rsqrt", tf_op="Rsqrt", elementwise=True),
+    _unary("reciprocal", "Reciprocal", _reciprocal_kernel, "1 / x (TF's float32 packets: within 3 ulps).",
+           allowed=FLOATS, tf="tf.math.reciprocal", tf_op="Reciprocal", tf_import_ops=("Inv",),
+           elementwise=True),
+    _unary("exp", "Exp", "exp", "e ** x.", tf="tf.exp", tf_op="Exp", elementwise=True),
+    _unary("log", "Log", "log", "Natural logarithm.", tf="tf.math.log", tf_op="Log", elementwise=True),
+    _unary("floor", "Floor", "floor", "Largest integer not above x.", allowed=FLOATS, tf="tf.floor",
+           tf_op="Floor", elementwise=True),
+    _unary("ceil", "Ceil", "ceil", "Smallest integer not below x.", allowed=FLOATS, tf="tf.math.ceil",
+           tf_op="Ceil", elementwise=True),
+    _unary("abs", "Abs", "absolute", "|x| (the lowest integer stays itself, as TF).", allowed=SIGNED,
+           tf="tf.abs", tf_op="Abs", elementwise=True),
+    _unary("sign", "Sign", "sign", "-1, 0 or 1 by the sign of x (NaN stays NaN).", allowed=SIGNED,
+           tf="tf.sign", tf_op="Sign", elementwise=True),
     _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu", tf_op="Relu"),
     _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid", tf_op="Sigmoid"),
-    _unary("tanh", "Tanh", _ufunc("tanh"), "Hyperbolic tangent.", tf="tf.tanh", tf_op="Tanh", elementwise=True),
+    _unary("tanh", "Tanh", "tanh", "Hyperbolic tangent.", tf="tf.tanh", tf_op="Tanh", elementwise=True),
+    OpDef("add_n", "AddN", ("inputs",), _add_n_infer, _add_n_kernel,
+          "Sum of tensors of one shape and dtype, added in TF's order.", variadic=True,
+          tf=lambda c: f"tf.math.add_n([{', '.join(c.args)}]{c.kw})",
+          tf_op="AddN", tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype)}),
     OpDef("matmul", "MatMul", ("a", "b"), _matmul_infer, _matmul_kernel,
           "Matrix product of two rank-2 tensors.", typed_with=(0, 1),
           attrs=(attr("transpose_a", False, checks.boolean),
@@ -167,7 +373,12 @@ OPS = [
                                   "transpose_b": bool(t.get("transpose_b", False))},
           tf=lambda c: f"tf.linalg.matmul({c.args[0]}, {c.args[1]}, transpose_a={c.attrs['transpose_a']}, "
                        f"transpose_b={c.attrs['transpose_b']}{c.kw})"),
-    _reduce("reduce_sum", "Sum", "sum", "Sum over axes."),
-    _reduce("reduce_mean", "Mean", "mean", "Mean over axes."),
-    _reduce("reduce_max", "Max", "max", "Max over axes."),
+    OpDef("batch_matmul", "BatchMatMulV2", BINARY_INPUTS, _batch_matmul_infer, _batch_matmul_kernel,
+          "Matrix products over broadcast batch dims (rank >= 2); adj_x/adj_y transpose.", typed_with=(0, 1),
+          attrs=(attr("adj_x", False, checks.boolean), attr("adj_y", False, checks.boolean)),
+          tf_op="BatchMatMulV2", tf_import_ops=("BatchMatMul", "BatchMatMulV3"),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "adj_x": a["adj_x"], "adj_y": a["adj_y"]},
+          tf_import=_batch_matmul_import,
+          tf=lambda c: f"tf.raw_ops.BatchMatMulV2(x={c.args[0]}, y={c.args[1]}"
+                       f"{_tf_bool(c.attrs, 'adj_x', 'adj_y')}{c.kw})"),
 ]

@@ -1,0 +1,274 @@
+"""Reductions and scans over an axis: reduce_*, argmax/argmin, cumsum, unsorted_segment_sum.
+
+A reduction's, argmax's and cumsum's axis is an attribute, as TF's Python takes it;
+in a GraphDef it is a helper constant input (`Sum/reduction_indices`,
+`ArgMax/dimension`, `Cumsum/axis`), which an imported graph must hold as a constant.
+Values: min, max, all, any, argmax, argmin, cumsum and unsorted_segment_sum are TF's
+bit for bit (TF scans and scatters in index order; argmax/argmin never pick NaN, as
+TF's reducer); a float sum, mean or prod may differ from TF's in the last bits (Eigen
+adds in a tree of packets). Empty reductions give TF's identities (min: inf, max: -inf).
+"""
+
+from __future__ import annotations
+
+from idrun.dtypes import is_float, is_int
+from idrun.graph import TensorType
+from idrun.ops import checks
+from idrun.ops.math import BOOL, REALS, check_allowed
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
+from idrun.ops.shapes import format_dims, reduce_shape
+
+
+def _axis_const(consts, what: str, scalar: bool = False):
+    """The value of a helper constant input (the axis), or ValueError when it is computed."""
+    if len(consts) < 2 or consts[1] is None:
+        raise ValueError(f"its {what} is not a constant; idrun needs it when the graph is built")
+    value = consts[1].tolist() if hasattr(consts[1], "tolist") else consts[1]
+    if scalar and not isinstance(value, int):
+        raise ValueError(f"its {what} is {value!r}, not a scalar")
+    return value
+
+
+# ---- reduce_* -------------------------------------------------------------------------
+
+def _reduce_infer(op: str, allowed: tuple[str, ...]):
+    def infer(attrs, types, consts):
+        t = types[0]
+        check_allowed(t.dtype, allowed, "input", op)
+        return [TensorType(t.dtype, reduce_shape(t.shape, attrs["axis"], attrs["keepdims"]))]
+    return infer
+
+
+def _identity(xp, fname: str, dtype: str):
+    """What TF's min/max give over no elements: the far end of the dtype."""
+    if is_float(dtype):
+        return float("inf") if fname == "min" else float("-inf")
+    info = xp.iinfo(dtype)
+    return info.max if fname == "min" else info.min
+
+
+def _reduce_kernel(fname: str):
+    def make(env: KernelEnv):
+        xp, func = env.xp, getattr(env.xp, fname)
+        axis = env.attrs["axis"]
+        axis = tuple(axis) if isinstance(axis, list) else axis
+        keep, dtype = env.attrs["keepdims"], env.out_types[0].dtype
+        if fname == "mean" and is_int(dtype):
+            return lambda x: func(x, axis=axis, keepdims=keep).astype(dtype)
+        if fname in ("min", "max"):
+            empty = _identity(xp, fname, dtype)
+
+            def minmax(x):
+                if x.size:
+                    return func(x, axis=axis, keepdims=keep)
+                return xp.full(reduce_shape(x.shape, env.attrs["axis"], keep), empty, dtype=dtype)
+            return minmax
+        if fname in ("all", "any"):
+            return lambda x: func(x, axis=axis, keepdims=keep)
+        return lambda x: func(x, axis=axis, keepdims=keep, dtype=dtype)
+    return make
+
+
+def _reduce_tf(fn: str):
+    return lambda c: f"{fn}({c.args[0]}, axis={c.attrs['axis']!r}, keepdims={c.attrs['keepdims']}{c.kw})"
+
+
+def _tidx(ins) -> TFType:
+    """The dtype of the axis input (int32 when the spec wrote no helper)."""
+    return TFType(ins[1].dtype if len(ins) > 1 else "int32")
+
+
+def _reduce_gd_attrs(name, attrs, ins, outs):
+    out = {"Tidx": _tidx(ins), "keep_dims": attrs["keepdims"]}
+    if ins[0].dtype != "bool":  # All and Any have no T
+        out["T"] = TFType(ins[0].dtype)
+    return out
+
+
+def _reduce_axis_values(attrs, ins):
+    """TF's axis constant: every dimension when no axis is given (idrun's helper holds 0)."""
+    axis = attrs["axis"]
+    if axis is None:
+        rank = len(ins[0].shape) if ins[0].shape is not None else 0
+        return [list(range(rank))]
+    return [axis]
+
+
+def _reduce_import(tf_attrs, consts):
+    return {"axis": _axis_const(consts, "reduction axis"), "keepdims": bool(tf_attrs.get("keep_dims", False))}
+
+
+def _reduce(name: str, type_name: str, fname: str, doc: str, allowed: tuple[str, ...] = REALS) -> OpDef:
+    return OpDef(name, type_name, ("input",), _reduce_infer(type_name, allowed), _reduce_kernel(fname), doc,
+                 tf=_reduce_tf(f"tf.{name}"), tf_op=type_name, tf_attrs=_reduce_gd_attrs,
+                 tf_helper_values=_reduce_axis_values, tf_import=_reduce_import,
+                 attrs=(attr("axis", None, checks.axis, "axes to reduce; none = all"),
+                        attr("keepdims", False, checks.boolean)),
+                 helpers=lambda a, on_handle: ("Const",) if a["axis"] is None else ("reduction_indices",))
+
+
+# ---- argmax, argmin -------------------------------------------------------------------
+
+def _index_dtype(value) -> str:
+    dtype = checks.dtype(value)
+    if dtype not in ("int32", "int64"):
+        raise ValueError(f"expected int32 or int64, got {value!r}")
+    return dtype
+
+
+def _arg_infer(attrs, types, consts):
+    t, out = types[0], attrs["output_type"]
+    check_allowed(t.dtype, REALS + BOOL, "input")
+    if t.shape is None:
+        return [TensorType(out, None)]
+    rank, axis = len(t.shape), attrs["axis"]
+    if not -rank <= axis < rank:
+        raise InferError(f"Dimension ({axis}) must be in the range [{-rank}, {rank}), where {rank} "
+                         f"is the number of dimensions in the input.")
+    axis %= rank
+    return [TensorType(out, t.shape[:axis] + t.shape[axis + 1:])]
+
+
+def _arg_kernel(fname: str):
+    """TF's reducer starts from the dtype's far end and takes only a strictly better value:
+    NaN and values at or past the far end never win over the first index."""
+    def make(env: KernelEnv):
+        xp, func, axis = env.xp, getattr(env.xp, fname), env.attrs["axis"]
+        out, dtype = env.out_types[0].dtype, env.in_types[0].dtype
+        if is_float(dtype):
+            info = xp.finfo(dtype)
+            far, at_or_past = ((info.min, xp.less_equal) if fname == "argmax"
+                               else (info.max, xp.greater_equal))
+            beyond = xp.asarray(float("-inf") if fname == "argmax" else float("inf"), dtype=dtype)
+
+        def arg(x):
+            if x.ndim and x.shape[axis] == 0:
+                raise KernelError(f"Reduction axis {axis % x.ndim} is empty in shape {format_dims(x.shape)}")
+            if is_float(dtype):
+                x = xp.where(xp.isnan(x) | at_or_past(x, far), beyond, x)
+            return func(x, axis=axis).astype(out)
+        return arg
+    return make
+
+
+def _arg_import(tf_attrs, consts):
+    return {"axis": _axis_const(consts, "dimension", scalar=True), "output_type": tf_attrs.get("output_type", "int64")}
+
+
+def _arg(name: str, type_name: str, doc: str) -> OpDef:
+    return OpDef(name, type_name, ("input",), _arg_infer, _arg_kernel(name), doc,
+                 attrs=(attr("axis", 0, checks.integer, "the axis to reduce"),
+                        attr("output_type", "int64", _index_dtype, "int64 (TF's default) or int32")),
+                 helpers=lambda a, on_handle: ("dimension",), tf_op=type_name,
+                 tf_helper_values=lambda a, ins: [a["axis"]], tf_import=_arg_import,
+                 tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tidx": _tidx(i),
+                                              "output_type": TFType(a["output_type"])},
+                 tf=lambda c: f"tf.math.{name}({c.args[0]}, axis={c.attrs['axis']}, "
+                              f"output_type=tf.{c.attrs['output_type']}{c.kw})")
+
+
+# ---- cumsum ---------------------------------------------------------------------------
+
+def _cumsum_infer(attrs, types, consts):
+    t = types[0]
+    check_allowed(t.dtype, REALS)
+    if t.shape is not None and not -len(t.shape) <= attrs["axis"] < len(t.shape):
+        raise InferError(f"ScanOp: Expected scan axis in the range [{-len(t.shape)}, {len(t.shape)}), "
+                         f"but got {attrs['axis']}")
+    return [t]
+
+
+def _cumsum_kernel(env: KernelEnv):
+    """Running sums in index order (TF's scan adds one element at a time, as numpy)."""
+    xp, axis, dtype = env.xp, env.attrs["axis"], env.out_types[0].dtype
+    exclusive, reverse = env.attrs["exclusive"], env.attrs["reverse"]
+
+    def cumsum(x):
+        out = xp.cumsum(xp.flip(x, axis) if reverse else x, axis=axis, dtype=dtype)
+        if exclusive:  # each sum moves one place on; the first is 0
+            out = xp.roll(out, 1, axis=axis)
+            first = [slice(None)] * x.ndim
+            first[axis] = 0
+            out[tuple(first)] = 0
+        return xp.ascontiguousarray(xp.flip(out, axis)) if reverse else out
+    return cumsum
+
+
+def _cumsum_import(tf_attrs, consts):
+    return {"axis": _axis_const(consts, "axis", scalar=True), "exclusive": bool(tf_attrs.get("exclusive", False)),
+            "reverse": bool(tf_attrs.get("reverse", False))}
+
+
+# ---- unsorted_segment_sum -------------------------------------------------------------
+
+def _segment_infer(attrs, types, consts):
+    data, ids, num = types
+    check_allowed(data.dtype, REALS, "data")
+    check_allowed(ids.dtype, ("int16", "int32", "int64"), "segment_ids")
+    check_allowed(num.dtype, ("int32", "int64"), "num_segments")
+    if num.shape is not None and num.shape != ():
+        raise InferError(f"num_segments: Shape must be rank 0 but is rank {len(num.shape)}")
+    count = consts[2]
+    if count is not None and count < 0:
+        raise InferError(f"Dimension size, given by scalar input 2, must be non-negative but is {count}")
+    if data.shape is None or ids.shape is None:
+        return [TensorType(data.dtype, None)]
+    if len(ids.shape) > len(data.shape):
+        raise InferError(f"Shape must be at least rank {len(ids.shape)} but is rank {len(data.shape)}")
+    for a, b in zip(data.shape, ids.shape):
+        if None not in (a, b) and a != b:
+            raise InferError(f"Dimensions must be equal, but are {a} and {b}: data {format_dims(data.shape)}, "
+                             f"segment_ids {format_dims(ids.shape)}")
+    return [TensorType(data.dtype, (count,) + data.shape[len(ids.shape):])]
+
+
+def _segment_kernel(env: KernelEnv):
+    """TF's CPU kernel: output[ids[i]] += data[i] in index order; negative ids drop the row."""
+    xp, dtype = env.xp, env.out_types[0].dtype
+
+    def unsorted_segment_sum(data, ids, num_segments):
+        count = int(num_segments)
+        if count < 0:
+            raise KernelError(f"Input num_segments == {count} must not be negative.")
+        if data.shape[:ids.ndim] != ids.shape:
+            raise KernelError(f"data.shape = {format_dims(data.shape)} does not start with "
+                              f"segment_ids.shape = {format_dims(ids.shape)}")
+        over = ids >= count
+        if over.any():
+            where = tuple(int(i) for i in xp.argwhere(over)[0])
+            raise KernelError(f"segment_ids[{','.join(map(str, where))}] = {int(ids[where])} is out of "
+                              f"range [0, {count})")
+        out = xp.zeros((count,) + data.shape[ids.ndim:], dtype=dtype)
+        keep = ids >= 0
+        xp.add.at(out, ids[keep], data[keep])
+        return out
+    return unsorted_segment_sum
+
+
+OPS = [
+    _reduce("reduce_sum", "Sum", "sum", "Sum over axes."),
+    _reduce("reduce_mean", "Mean", "mean", "Mean over axes."),
+    _reduce("reduce_max", "Max", "max", "Max over axes (-inf or the lowest integer over none)."),
+    _reduce("reduce_min", "Min", "min", "Min over axes (inf or the highest integer over none)."),
+    _reduce("reduce_prod", "Prod", "prod", "Product over axes."),
+    _reduce("reduce_all", "All", "all", "Logical and over axes of bools.", BOOL),
+    _reduce("reduce_any", "Any", "any", "Logical or over axes of bools.", BOOL),
+    _arg("argmax", "ArgMax", "Index of the largest value along an axis (the first of ties)."),
+    _arg("argmin", "ArgMin", "Index of the smallest value along an axis (the first of ties)."),
+    OpDef("cumsum", "Cumsum", ("x",), _cumsum_infer, _cumsum_kernel,
+          "Running sum along an axis; exclusive starts at 0, reverse runs from the end.",
+          attrs=(attr("axis", 0, checks.integer), attr("exclusive", False, checks.boolean),
+                 attr("reverse", False, checks.boolean)),
+          helpers=lambda a, on_handle: ("axis",), tf_op="Cumsum", tf_import=_cumsum_import,
+          tf_helper_values=lambda a, ins: [a["axis"]],
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tidx": _tidx(i),
+                                       "exclusive": a["exclusive"], "reverse": a["reverse"]},
+          tf=lambda c: f"tf.math.cumsum({c.args[0]}, axis={c.attrs['axis']}, exclusive={c.attrs['exclusive']}, "
+                       f"reverse={c.attrs['reverse']}{c.kw})"),
+    OpDef("unsorted_segment_sum", "UnsortedSegmentSum", ("data", "segment_ids", "num_segments"),
+          _segment_infer, _segment_kernel,
+          "Sums of data's rows by segment id into num_segments rows; negative ids are dropped.",
+          tf="tf.math.unsorted_segment_sum", tf_op="UnsortedSegmentSum",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tindices": TFType(i[1].dtype),
+                                       "Tnumsegments": TFType(i[2].dtype)}),
+]
