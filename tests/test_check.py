@@ -444,3 +444,15 @@ def test_check_reports_an_unused_read_only_when_someone_wrote_it(spec_file):
     run: {fetch: [seen]}
     """)
     assert [(d.code, d.nodes) for d in check_pipeline(Pipeline(path))] == [("unused", ["unseen"])]
+
+
+def test_is_variable_initialized_does_not_race_with_an_assign(spec_file):
+    path = spec_file("""
+    variables: ref
+    nodes:
+      - {name: x, op: variable, value: 0.0}
+      - {name: ok, op: is_variable_initialized, inputs: [x]}
+      - {name: inc, op: assign_add, inputs: [x, 1.0]}
+    run: {fetch: [ok], targets: [inc]}
+    """)
+    assert [d.code for d in check_pipeline(Pipeline(path))] == []

@@ -167,6 +167,8 @@ class Facts:
             if var is not None:
                 out.setdefault(var, ([], []))[1].append(name)
                 continue
+            if REGISTRY[node.op].follows_input == "metadata":
+                continue  # shape, is_variable_initialized: they do not read the value
             if self.graph.variables == "ref":
                 if self._is_snapshot(node):
                     views[name] = node.inputs[0].node

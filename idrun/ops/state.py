@@ -333,7 +333,7 @@ OPS = [
     OpDef("is_variable_initialized", "IsVariableInitialized", ("ref",),
           lambda a, t, c: [TensorType("bool", ())], _is_initialized_kernel,
           "Whether the variable holds a value (true once initialized).",
-          ref_inputs=(0,), stateful=True, variable_group=True,
+          ref_inputs=(0,), stateful=True, variable_group=True, follows_input="metadata",
           tf=lambda c: f"(tf.raw_ops.VarIsInitializedOp(resource={c.args[0]}.handle{c.kw}) if RESOURCE "
                        f"else tf.raw_ops.IsVariableInitialized(ref={c.args[0]}{c.kw}))",
           tf_op="VarIsInitializedOp", tf_ref_op="IsVariableInitialized", tf_attrs=lambda n, a, i, o: {},
