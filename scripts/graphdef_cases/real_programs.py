@@ -274,7 +274,7 @@ def _ref_variables(build):
     def with_refs():
         tf1.disable_resource_variables()
         try:
-            return build()
+            return dict(build(), init_in_order=True)
         finally:
             tf1.enable_resource_variables()
     return with_refs
