@@ -8,6 +8,7 @@ import pytest
 
 import test_ops
 import test_ops_more
+import test_ops_nn
 import test_session
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import TFCall
@@ -35,6 +36,7 @@ KERNEL_TESTS = {
     "ema_update": test_ops_more.test_ema_matches_tf_numbers,
     "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,
     "parse_example": test_ops_more.test_parse_example_decodes_real_records,
+    **test_ops_nn.KERNEL_TESTS,
 }
 
 

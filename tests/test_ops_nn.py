@@ -1,0 +1,216 @@
+"""The nn ops and their gradient kernels against TensorFlow 2.21's CPU kernels.
+
+The expected values are what TF printed (TF_ENABLE_ONEDNN_OPTS=0, a session with grappler off,
+as scripts/make_graphdef_fixtures.py runs it) for the TF call named above each; the inputs are
+the `seq` arrays below, built the same way in that TF program. `exact` compares bit for bit,
+where TF's CPU kernel has a fixed float order that idrun follows; `close` allows a few ulps
+where TF's kernel uses Eigen's vectorized exp/log/rsqrt or a reduction whose summation order
+depends on Eigen's packet size and blocking (the reason is given at each use).
+"""
+
+import numpy as np
+import pytest
+
+from conftest import run_spec
+
+
+def seq(shape, mul=37, mod=23, scale=4.0):
+    """Deterministic test values k/scale in [-mod/2/scale, mod/2/scale), as the TF program built them."""
+    n = int(np.prod(shape))
+    return (((np.arange(n) * mul % mod) - mod // 2) / scale).astype(np.float32).reshape(shape)
+
+
+def run_nodes(spec_file, consts: dict, entries: list[str], fetch: list[str], steps: int = 1) -> dict:
+    """Run constants and node entries; the fetched values of the last step."""
+    lines = [f"  - {{name: {k}, op: const, value: {np.asarray(v).tolist()}}}" for k, v in consts.items()]
+    lines += [f"  - {e}" for e in entries]
+    fetched = ", ".join(f'"{f}"' for f in fetch)
+    path = spec_file("nodes:\n" + "\n".join(lines) + f"\nrun: {{fetch: [{fetched}], steps: {steps}}}\n")
+    return {k: np.asarray(v) for k, v in run_spec(path).steps[-1].values.items()}
+
+
+def exact(got, tf_values, dtype=np.float32):
+    want = np.array(tf_values, dtype)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+
+
+def close(got, tf_values, rtol=1e-6, atol=1e-7):
+    want = np.array(tf_values, np.float32)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+
+
+X = seq((1, 5, 5, 2))
+
+
+def test_max_pool_and_avg_pool_match_tf_bit_for_bit(spec_file):
+    r = run_nodes(spec_file, {"x": X}, [
+        "{name: mp, op: max_pool, inputs: [x], ksize: [1, 3, 3, 1], strides: [1, 2, 2, 1], padding: SAME}",
+        "{name: ap, op: avg_pool, inputs: [x], ksize: 3, strides: 2, padding: SAME}",
+        "{name: mpv, op: max_pool, inputs: [x], ksize: [2, 2], strides: 2, padding: VALID}",
+        "{name: apv, op: avg_pool, inputs: [x], ksize: [2, 3], strides: [1, 2], padding: VALID}",
+    ], ["mp", "ap", "mpv", "apv"])
+    # tf1.nn.max_pool(X, [1, 3, 3, 1], [1, 2, 2, 1], "SAME")
+    exact(r["mp"], [[[[-1.0, 2.5], [1.5, 2.5], [2.75, 0.5]], [[0.0, 2.5], [2.5, 2.5], [2.75, 1.5]],
+                     [[0.5, 2.75], [2.5, 0.75], [2.5, 2.0]]]])
+    # tf1.nn.avg_pool(X, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"): SAME windows average their inputs only
+    exact(r["ap"], [[[[-1.875, 1.625], [0.0, -0.33333334], [1.875, -0.375]],
+                     [[-1.125, 0.45833334], [0.75, -0.8611111], [0.7083333, 0.375]],
+                     [[-0.375, 0.25], [0.5416667, -0.75], [-0.9375, 1.125]]]])
+    # tf1.nn.max_pool(X, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    exact(r["mpv"], [[[[-1.0, 2.5], [1.5, -0.75]], [[0.0, 2.25], [2.5, 0.25]]]])
+    # tf1.nn.avg_pool(X, [1, 2, 3, 1], [1, 1, 2, 1], "VALID")
+    exact(r["apv"], [[[[-1.25, 0.33333334], [1.25, -1.0]], [[-0.75, -0.125], [0.7916667, -0.5]],
+                      [[-0.25, -0.5833333], [0.33333334, 0.0]], [[0.25, -0.083333336], [-0.125, 0.5]]]])
+
+
+L = seq((1, 2, 2, 6), 7, 13, 2.0)
+
+
+def test_lrn_with_the_cifar10_tutorial_parameters(spec_file):
+    r = run_nodes(spec_file, {"x": L}, [
+        "{name: norm1, op: local_response_normalization, inputs: [x], depth_radius: 4, bias: 1.0, "
+        "alpha: 0.00011111111, beta: 0.75}",
+        "{name: norm2, op: local_response_normalization, inputs: [x], depth_radius: 2, bias: 2.0, "
+        "alpha: 0.5, beta: 1.0}",
+    ], ["norm1", "norm2"])
+    # tf1.nn.lrn(L, 4, bias=1.0, alpha=0.001 / 9.0, beta=0.75); TF's CPU kernel sums the squares
+    # with an Eigen contraction and raises to -beta with Eigen's exp/log: within 2 ulps
+    close(r["norm1"], [[[[-2.9948852, 0.49905416, -2.4952707, 0.9981083, -1.9962167, 1.4982836],
+                         [-1.4982836, 1.9962167, -0.9981083, 2.4952707, -0.49905416, 2.9948852]],
+                        [[0.0, -2.9948852, 0.49914753, -2.4957376, 0.99829507, -1.9965901],
+                         [1.4980342, -1.4980031, 1.9973375, -0.99866873, 2.496672, -0.49942786]]]])
+    # tf1.nn.lrn(L, 2, bias=2.0, alpha=0.5, beta=1.0)
+    close(r["norm2"], [[[[-0.3076923, 0.048780486, -0.20408162, 0.112676054, -0.22857141, 0.26666665],
+                         [-0.26666665, 0.22857141, -0.112676054, 0.20408162, -0.048780486, 0.3076923]],
+                        [[0.0, -0.3076923, 0.048780486, -0.20408162, 0.12903225, -0.26229507],
+                         [0.24, -0.22222222, 0.20253164, -0.112676054, 0.32258064, -0.08695652]]]])
+
+
+S = seq((2, 4), 5, 11, 3.0)
+LABELS = [[0.25, 0.25, 0.5, 0.0], [0.0, 1.0, 0.0, 0.0]]
+
+
+def test_softmax_log_softmax_and_cross_entropies(spec_file):
+    r = run_nodes(spec_file, {"s": S, "labels": LABELS, "ids": [2, 0]}, [
+        "{name: sm, op: softmax, inputs: [s]}",
+        "{name: lsm, op: log_softmax, inputs: [s]}",
+        "{name: xent, op: softmax_cross_entropy_with_logits, inputs: [s, labels]}",
+        "{name: sparse, op: sparse_softmax_cross_entropy_with_logits, inputs: [s, ids]}",
+    ], ["sm", "lsm", "xent:0", "xent:1", "sparse:0", "sparse:1"])
+    # TF's kernels use Eigen's vectorized exp/log and row sums: within a few ulps, and log_softmax
+    # and the backprops near 0 within an absolute 1e-7
+    close(r["sm"], [[0.026233098, 0.13889088, 0.73535633, 0.099519655], [0.51312613, 0.06944407,
+            0.36767092, 0.049758844]])  # tf1.nn.softmax(S)
+    close(r["lsm"], [[-3.6407332, -1.9740667, -0.3074001, -2.3074002], [-0.6672336, -2.6672335, -1.000567,
+            -3.000567]])  # tf1.nn.log_softmax(S)
+    # tf.raw_ops.SoftmaxCrossEntropyWithLogits(features=S, labels=LABELS): (loss, backprop)
+    close(r["xent:0"], [1.5574, 2.6672335])
+    close(r["xent:1"], [[-0.22376691, -0.11110912, 0.23535633, 0.099519655], [0.51312613, -0.93055594,
+            0.36767092, 0.04975884]])
+    # tf.raw_ops.SparseSoftmaxCrossEntropyWithLogits(features=S, labels=[2, 0])
+    close(r["sparse:0"], [0.3074001, 0.6672336])
+    close(r["sparse:1"], [[0.026233098, 0.13889088, -0.26464367, 0.099519655], [-0.48687387, 0.06944407,
+            0.36767092, 0.04975884]])
+
+
+def test_l2_loss_relu6_and_elu(spec_file):
+    r = run_nodes(spec_file, {"s": S, "s3": S * 3}, [
+        "{name: l2, op: l2_loss, inputs: [s]}",
+        "{name: r6, op: relu6, inputs: [s3]}",
+        "{name: elu, op: elu, inputs: [s]}",
+    ], ["l2", "r6", "elu"])
+    close(r["l2"], 4.944444)  # tf1.nn.l2_loss(S): an Eigen full reduction (order by packets)
+    exact(r["r6"], [[0.0, 0.0, 5.0, 0.0], [4.0, 0.0, 3.0, 0.0]])  # tf1.nn.relu6(S * 3)
+    close(r["elu"], [[-0.8111244, 0.0, 1.6666666, -0.28346872], [1.3333334, -0.48658293, 1.0,
+            -0.63212055]])  # tf1.nn.elu(S): Eigen's exp
+
+
+B = seq((1, 2, 2, 3), 5, 7, 2.0)
+BN = {"x": B, "scale": [1.0, 0.5, 2.0], "offset": [0.0, 1.0, -1.0], "mean": [0.5, -0.25, 0.0],
+      "variance": [1.0, 2.0, 0.5]}
+
+
+def test_fused_batch_norm_training_and_inference(spec_file):
+    r = run_nodes(spec_file, {**BN, "empty": np.zeros([0], np.float32)}, [
+        "{name: train, op: fused_batch_norm, inputs: [x, scale, offset, empty, empty], epsilon: 0.001}",
+        "{name: infer, op: fused_batch_norm, inputs: [x, scale, offset, mean, variance], epsilon: 0.001, "
+        "is_training: false}",
+    ], ["train:0", "train:1", "train:2", "train:3", "train:4", "infer:0", "infer:1"])
+    # tf.raw_ops.FusedBatchNormV3(x=B, scale, offset, mean=[], variance=[], epsilon=0.001,
+    # is_training=True): y, batch_mean, batch_variance (Bessel-corrected), the saved mean and
+    # variance. Eigen's column sums and rsqrt: bit for bit here, a few ulps on larger inputs
+    close(r["train:0"], [[[[-1.3394992, 1.3921117, -3.6789985], [-0.44649976, 1.5881674, -1.8929995]],
+            [[0.44649976, 0.41183257, -0.10700047], [1.3394992, 0.60788834, 1.6789985]]]])
+    close(r["train:1"], [-0.75, 0.0, 0.75])
+    close(r["train:2"], [0.4166667, 2.1666667, 0.4166667])
+    close(r["train:3"], [-0.75, 0.0, 0.75])
+    close(r["train:4"], [0.3125, 1.625, 0.3125])
+    # the same with mean, variance and is_training=False
+    close(r["infer:0"], [[[[-1.9990008, 1.4418314, -1.0], [-1.4992507, 1.6185639, 0.4128015]],
+            [[-0.9995004, 0.55816865, 1.825603], [-0.4997502, 0.7349012, 3.2384043]]]])
+    exact(r["infer:1"], BN["mean"])
+
+
+def test_adjust_contrast_folds_each_image_as_tf_sums_it(spec_file):
+    r = run_nodes(spec_file, {"img": seq((1, 2, 3, 2), 11, 17, 3.0)}, [
+        "{name: c, op: adjust_contrast, inputs: [img, 1.7]}"], ["c"])
+    # tf.raw_ops.AdjustContrastv2(images=seq((1, 2, 3, 2), 11, 17, 3.0), contrast_factor=1.7)
+    exact(r["c"], [[[[-4.2611117, 1.3888888], [-1.4277778, 4.222223], [1.4055557, -2.577778]], [[4.2388887,
+            0.2555555], [-2.561111, 3.088889], [0.27222222, -3.7111113]]]])
+
+
+X_ENTRY = "  - {name: x, op: const, value: " + str(X.tolist()) + "}\n"
+
+
+@pytest.mark.parametrize("entry,where,fragment", [
+    ("{name: p, op: max_pool, inputs: [x], ksize: 2, strides: 2, padding: SAME, data_format: NCHW}", "3:92",
+     "data_format 'NCHW' is not supported: idrun runs NHWC only"),
+    ("{name: p, op: avg_pool, inputs: [x], ksize: 7, strides: 1, padding: VALID}", "3:5",
+     "Computed output size would be negative: -1 [input_size: 5, effective_filter_size: 7, stride: 1]"),
+    ("{name: p, op: max_pool, inputs: [x], ksize: [2, 2, 2, 2], strides: 1, padding: SAME}", "3:49",
+     "ksize must be N, [h, w] or [1, h, w, 1]"),
+    ("{name: p, op: softmax_cross_entropy_with_logits, inputs: [[[1.0, 2.0]], [[1.0, 2.0, 3.0]]]}", "3:5",
+     "logits and labels must be broadcastable: logits_size=[1,2] labels_size=[1,3]"),
+    ("{name: p, op: sparse_softmax_cross_entropy_with_logits, inputs: [[[1.0, 2.0]], [0, 1]]}", "3:5",
+     "logits and labels must have the same first dimension, got logits shape [1,2] and labels shape [2]"),
+    ("{name: p, op: local_response_normalization, inputs: [[1.0, 2.0]]}", "3:5",
+     "Shape must be rank 4 but is rank 1 for 'LRN'"),
+])
+def test_bad_nn_input_is_a_located_error(cli, spec_file, entry, where, fragment):
+    path = spec_file("nodes:\n" + X_ENTRY + "  - " + entry + "\n")
+    res = cli("run", path)
+    assert res.exit_code == 2, res.stdout + res.stderr
+    first = res.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:{where}: error: "), first
+    assert fragment in first
+
+
+def test_sparse_label_out_of_range_fails_the_step_in_tf_words(cli, spec_file):
+    path = spec_file("nodes:\n  - {name: ids, op: placeholder, dtype: int32, shape: [2]}\n"
+                     "  - {name: p, op: sparse_softmax_cross_entropy_with_logits, "
+                     "inputs: [[[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]], ids]}\n"
+                     "run: {fetch: ['p:0'], feed: {ids: [1, 5]}}\n")
+    res = cli("run", path)
+    assert res.exit_code == 1, res.stdout + res.stderr
+    # TF: InvalidArgumentError from SparseSoftmaxCrossEntropyWithLogits with ids fed [1, 5]
+    assert "Received a label value of 5 which is outside the valid range of [0, 3).  Label values: 1 5" \
+        in res.stderr
+
+
+# the test that runs each op's kernel (tests/test_registry.py checks every op has one)
+KERNEL_TESTS = {
+    "max_pool": test_max_pool_and_avg_pool_match_tf_bit_for_bit,
+    "avg_pool": test_max_pool_and_avg_pool_match_tf_bit_for_bit,
+    "local_response_normalization": test_lrn_with_the_cifar10_tutorial_parameters,
+    "softmax": test_softmax_log_softmax_and_cross_entropies,
+    "log_softmax": test_softmax_log_softmax_and_cross_entropies,
+    "softmax_cross_entropy_with_logits": test_softmax_log_softmax_and_cross_entropies,
+    "sparse_softmax_cross_entropy_with_logits": test_softmax_log_softmax_and_cross_entropies,
+    "l2_loss": test_l2_loss_relu6_and_elu,
+    "relu6": test_l2_loss_relu6_and_elu,
+    "elu": test_l2_loss_relu6_and_elu,
+    "fused_batch_norm": test_fused_batch_norm_training_and_inference,
+    "adjust_contrast": test_adjust_contrast_folds_each_image_as_tf_sums_it,
+}
