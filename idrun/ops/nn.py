@@ -580,8 +580,9 @@ OPS = [
     OpDef("local_response_normalization", "LRN", ("input",), _lrn_infer, _lrn_kernel,
           "x / (bias + alpha * sum of x^2 over depth_radius channels each side) ** beta (tf.nn.lrn).",
           attrs=LRN_ATTRS, tf_op="LRN", tf_attrs=lrn_tf_attrs, tf_import=lrn_import,
-          tf=lambda c: f"tf.nn.local_response_normalization({c.args[0]}, depth_radius={c.attrs['depth_radius']}, "
-                       f"bias={c.attrs['bias']}, alpha={c.attrs['alpha']}, beta={c.attrs['beta']}{c.kw})"),
+          tf=lambda c: f"tf.nn.local_response_normalization({c.args[0]}, "
+                       f"depth_radius={c.attrs['depth_radius']}, bias={c.attrs['bias']}, "
+                       f"alpha={c.attrs['alpha']}, beta={c.attrs['beta']}{c.kw})"),
     OpDef("softmax", "Softmax", ("logits",), _softmax_infer("Softmax"), _softmax_kernel(False),
           "exp(x) / sum(exp(x)) along the last axis.", tf="tf.nn.softmax", tf_op="Softmax"),
     OpDef("log_softmax", "LogSoftmax", ("logits",), _softmax_infer("LogSoftmax"), _softmax_kernel(True),
