@@ -106,15 +106,23 @@ def float_input(t: TensorType, op: str) -> TensorType:
 
 
 def spatial_out(size, k: int, s: int, padding: str):
-    """An output size as TF computes it (C++ division: a VALID window one stride too large gives
-    0), or TF's error when it would be negative."""
-    if size is None or padding == "SAME":
-        return conv_out(size, k, s, padding)
+    """An output size as TF's shape functions compute it (None when unknown); a VALID window
+    larger than the input is TF's error."""
+    if size is not None and padding == "VALID" and size < k:
+        raise InferError(f"Negative dimension size caused by subtracting {k} from {size}")
+    return conv_out(size, k, s, padding)
+
+
+def runtime_out(size: int, k: int, s: int, padding: str) -> int:
+    """An output size as TF's kernels compute it (C++ division: a VALID window up to one stride
+    past the input gives 0), or TF's error when it would be negative."""
+    if padding == "SAME":
+        return -(-size // s)
     q = size - k + s
     out = q // s if q >= 0 else -(-q // s)
     if out < 0:
-        raise InferError(f"Computed output size would be negative: {out} [input_size: {size}, "
-                         f"effective_filter_size: {k}, stride: {s}]")
+        raise KernelError(f"Computed output size would be negative: {out} [input_size: {size}, "
+                          f"effective_filter_size: {k}, stride: {s}]")
     return out
 
 
@@ -197,7 +205,7 @@ def _pool_infer(op: str, numeric: bool):
 
 def _empty_pool(xp, x, k, s, padding):
     """The output of a pool with no output positions (a VALID window past the input), else None."""
-    oh = [spatial_out(x.shape[1 + d], k[d], s[d], padding) for d in (0, 1)]
+    oh = [runtime_out(x.shape[1 + d], k[d], s[d], padding) for d in (0, 1)]
     if min(oh) == 0:
         return xp.zeros((x.shape[0], oh[0], oh[1], x.shape[3]), dtype=x.dtype)
     return None

@@ -18,7 +18,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, _strides, bn_import, bn_tf_attrs, bn_types,
                           check_rank, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc,
-                          pads, pool_counts, pool_import, pool_tf_attrs, raw_op, spatial_out, tf_window,
+                          pads, pool_counts, pool_import, pool_tf_attrs, raw_op, runtime_out, tf_window,
                           window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import format_dims, same_dtype
@@ -90,17 +90,14 @@ def _sizes(const, what: str):
     return tuple(int(d) for d in dims)
 
 
-def _check_out(op: str, x, f, dy, attrs) -> None:
-    """TF's check that out_backprop is the size conv2d(x, f) would give."""
-    if x is None or f is None or dy is None:
-        return
+def _check_out(op: str, x, f, dy, s, padding: str) -> None:
+    """TF's run-time check that out_backprop is the size conv2d(x, f) gives."""
     for d in (1, 2):
-        s = attrs["strides"][d - 1]
-        want = spatial_out(x[d], f[d - 1], s, attrs["padding"])
-        if None not in (want, dy[d]) and want != dy[d]:
-            raise InferError(f"{op}: Size of out_backprop doesn't match computed: actual = {dy[d]}, "
-                             f"computed = {want} spatial_dim: {d} input: {x[d]} filter: {f[d - 1]} "
-                             f"output: {dy[d]} stride: {s} dilation: 1")
+        want = runtime_out(x[d], f[d - 1], s[d - 1], padding)
+        if want != dy[d]:
+            raise KernelError(f"{op}: Size of out_backprop doesn't match computed: actual = {dy[d]}, "
+                              f"computed = {want} spatial_dim: {d} input: {x[d]} filter: {f[d - 1]} "
+                              f"output: {dy[d]} stride: {s[d - 1]} dilation: 1")
 
 
 def _conv_types(op: str, types, names):
@@ -117,8 +114,9 @@ def _backprop_input_infer(attrs, types, consts):
     check_rank(types[1].shape, 4, "Conv2DBackpropInput")
     check_rank(types[2].shape, 4, "Conv2DBackpropInput")
     sizes = _sizes(consts[0], "input_sizes")
-    _check_out("Conv2DCustomBackpropInput", sizes, types[1].shape, types[2].shape, attrs)
-    return [TensorType(dtype, sizes or (None,) * 4)]
+    if sizes is None:  # TF: the batch of out_backprop, the rest unknown
+        sizes = (None if types[2].shape is None else types[2].shape[0], None, None, None)
+    return [TensorType(dtype, sizes)]
 
 
 def _backprop_input_kernel(env: KernelEnv):
@@ -126,6 +124,7 @@ def _backprop_input_kernel(env: KernelEnv):
 
     def conv2d_backprop_input(input_sizes, f, dy):
         n, h, w, c = (int(d) for d in input_sizes)
+        _check_out("Conv2DCustomBackpropInput", (n, h, w, c), f.shape, dy.shape, s, padding)
         (pt, pb), (pl, pr) = pads(h, f.shape[0], s[0], padding), pads(w, f.shape[1], s[1], padding)
         dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
         for i in range(f.shape[0]):
@@ -142,7 +141,6 @@ def _backprop_filter_infer(attrs, types, consts):
     check_rank(types[0].shape, 4, "Conv2DBackpropFilter")
     check_rank(types[2].shape, 4, "Conv2DBackpropFilter")
     sizes = _sizes(consts[1], "filter_sizes")
-    _check_out("Conv2DCustomBackpropFilter", types[0].shape, sizes, types[2].shape, attrs)
     return [TensorType(dtype, sizes or (None,) * 4)]
 
 
@@ -151,6 +149,7 @@ def _backprop_filter_kernel(env: KernelEnv):
 
     def conv2d_backprop_filter(x, filter_sizes, dy):
         kh, kw, c, o = (int(d) for d in filter_sizes)
+        _check_out("Conv2DCustomBackpropFilter", x.shape, (kh, kw), dy.shape, s, padding)
         x, oh, ow = pad_nhwc(xp, x, (kh, kw), s, padding)
         df = xp.empty((kh, kw, c, o), dtype=dy.dtype)
         for i in range(kh):
@@ -207,7 +206,7 @@ def _max_pool_grad_kernel(env: KernelEnv):
 
     def max_pool_grad(orig_input, orig_output, grad):
         n, h, w, c = orig_input.shape
-        if grad.shape[1:3] != (spatial_out(h, k[0], s[0], padding), spatial_out(w, k[1], s[1], padding)):
+        if grad.shape[1:3] != (runtime_out(h, k[0], s[0], padding), runtime_out(w, k[1], s[1], padding)):
             raise KernelError(f"grad shape {format_dims(grad.shape)} is not the pool's output shape "
                               f"{format_dims(orig_output.shape)}")
         arg = _argmax_offsets(xp, orig_input, k, s, padding)
