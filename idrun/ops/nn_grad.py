@@ -169,19 +169,31 @@ def _conv_import(t, c) -> dict:
     return {"strides": tf_window(t, "strides"), "padding": t["padding"]}
 
 
-def _conv_export(tf_type: str, inputs: tuple[str, ...]):
-    return raw_op(tf_type, inputs, lambda a: {"strides": [1, *(a["strides"] or [1, 1]), 1],
-                                              "padding": a["padding"], "data_format": "NHWC"})
+def _conv_grad(name: str, tf_type: str, inputs: tuple[str, ...], infer, kernel, doc: str,
+               typed_with: tuple[int, ...]) -> OpDef:
+    return OpDef(name, tf_type, inputs, infer, kernel, doc, typed_with=typed_with, attrs=CONV_ATTRS,
+                 tf_op=tf_type, tf_attrs=_conv_tf_attrs, tf_import=_conv_import,
+                 tf=raw_op(tf_type, inputs, lambda a: {"strides": [1, *(a["strides"] or [1, 1]), 1],
+                                                       "padding": a["padding"], "data_format": "NHWC"}))
 
 
 # ---- pooling -------------------------------------------------------------------------------
 
-def _max_pool_grad_infer(attrs, types, consts):
-    dtype = same_dtype(types, ("orig_input", "orig_output", "grad"), "MaxPoolGrad")
-    float_input(types[0], "MaxPoolGrad")
-    for t in types:
-        check_rank(t.shape, 4, "MaxPoolGrad")
-    return [TensorType(dtype, types[0].shape or (None,) * 4)]
+def _rank4_infer(op: str, names: tuple[str, ...], like: int):
+    """Float rank-4 inputs of one dtype; the output is shaped like input `like`."""
+    def infer(attrs, types, consts):
+        dtype = same_dtype(types, names, op)
+        float_input(types[0], op)
+        for t in types:
+            check_rank(t.shape, 4, op)
+        return [TensorType(dtype, types[like].shape or (None,) * 4)]
+    return infer
+
+
+def _pool_export(tf_type: str, inputs: tuple[str, ...]):
+    return raw_op(tf_type, inputs, lambda a: {"ksize": [1, *(a["ksize"] or [1, 1]), 1],
+                                              "strides": [1, *(a["strides"] or [1, 1]), 1],
+                                              "padding": a["padding"]})
 
 
 def _argmax_offsets(xp, x, k, s, padding: str):
@@ -247,14 +259,6 @@ def _avg_pool_grad_kernel(env: KernelEnv):
 
 
 # ---- local response normalization and batch normalization -------------------------------
-
-def _lrn_grad_infer(attrs, types, consts):
-    dtype = same_dtype(types, ("input_grads", "input_image", "output_image"), "LRNGrad")
-    float_input(types[0], "LRNGrad")
-    for t in types:
-        check_rank(t.shape, 4, "LRNGrad")
-    return [TensorType(dtype, types[1].shape or (None,) * 4)]
-
 
 def _shift(xp, a, d: int):
     """a[..., k + d] at position k (zero where k + d is outside the depth)."""
@@ -342,34 +346,24 @@ OPS = [
           attrs=(attr("data_format", "NHWC", nhwc),), tf=raw_op("BiasAddGrad", ("out_backprop",)),
           tf_op="BiasAddGrad", tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "data_format": "NHWC"},
           tf_import=lambda t, c: {"data_format": nhwc(t.get("data_format", "NHWC"))}),
-    OpDef("conv2d_backprop_input", "Conv2DBackpropInput", ("input_sizes", "filter", "out_backprop"),
-          _backprop_input_infer, _backprop_input_kernel,
-          "The gradient of conv2d for its NHWC input (of shape input_sizes): conv2d_transpose.",
-          typed_with=(1, 2), attrs=CONV_ATTRS, tf_op="Conv2DBackpropInput", tf_attrs=_conv_tf_attrs,
-          tf_import=_conv_import,
-          tf=_conv_export("Conv2DBackpropInput", ("input_sizes", "filter", "out_backprop"))),
-    OpDef("conv2d_backprop_filter", "Conv2DBackpropFilter", ("input", "filter_sizes", "out_backprop"),
-          _backprop_filter_infer, _backprop_filter_kernel,
-          "The gradient of conv2d for its HWIO filter (of shape filter_sizes).",
-          typed_with=(0, 2), attrs=CONV_ATTRS, tf_op="Conv2DBackpropFilter", tf_attrs=_conv_tf_attrs,
-          tf_import=_conv_import,
-          tf=_conv_export("Conv2DBackpropFilter", ("input", "filter_sizes", "out_backprop"))),
-    OpDef("max_pool_grad", "MaxPoolGrad", ("orig_input", "orig_output", "grad"), _max_pool_grad_infer,
+    _conv_grad("conv2d_backprop_input", "Conv2DBackpropInput", ("input_sizes", "filter", "out_backprop"),
+               _backprop_input_infer, _backprop_input_kernel,
+               "The gradient of conv2d for its NHWC input (of shape input_sizes): conv2d_transpose.", (1, 2)),
+    _conv_grad("conv2d_backprop_filter", "Conv2DBackpropFilter", ("input", "filter_sizes", "out_backprop"),
+               _backprop_filter_infer, _backprop_filter_kernel,
+               "The gradient of conv2d for its HWIO filter (of shape filter_sizes).", (0, 2)),
+    OpDef("max_pool_grad", "MaxPoolGrad", ("orig_input", "orig_output", "grad"),
+          _rank4_infer("MaxPoolGrad", ("orig_input", "orig_output", "grad"), 0),
           _max_pool_grad_kernel, "The gradient of max_pool: each grad goes to its window's first maximum.",
           typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op="MaxPoolGrad", tf_attrs=pool_tf_attrs(True),
-          tf_import=pool_import,
-          tf=raw_op("MaxPoolGrad", ("orig_input", "orig_output", "grad"), lambda a: {
-              "ksize": [1, *(a["ksize"] or [1, 1]), 1], "strides": [1, *(a["strides"] or [1, 1]), 1],
-              "padding": a["padding"]})),
+          tf_import=pool_import, tf=_pool_export("MaxPoolGrad", ("orig_input", "orig_output", "grad"))),
     OpDef("avg_pool_grad", "AvgPoolGrad", ("orig_input_shape", "grad"), _avg_pool_grad_infer,
           _avg_pool_grad_kernel, "The gradient of avg_pool: each grad shared by its window's inputs.",
           typed_with=(1,), attrs=POOL_ATTRS, tf_op="AvgPoolGrad", tf_import=pool_import,
           tf_attrs=lambda n, a, i, o: pool_tf_attrs(False)(n, a, i[1:], o),
-          tf=raw_op("AvgPoolGrad", ("orig_input_shape", "grad"), lambda a: {
-              "ksize": [1, *(a["ksize"] or [1, 1]), 1], "strides": [1, *(a["strides"] or [1, 1]), 1],
-              "padding": a["padding"]})),
-    OpDef("lrn_grad", "LRNGrad", ("input_grads", "input_image", "output_image"), _lrn_grad_infer,
-          _lrn_grad_kernel, "The gradient of local_response_normalization.", typed_with=(0, 1, 2),
+          tf=_pool_export("AvgPoolGrad", ("orig_input_shape", "grad"))),
+    OpDef("lrn_grad", "LRNGrad", ("input_grads", "input_image", "output_image"),
+          _rank4_infer("LRNGrad", ("input_grads", "input_image", "output_image"), 1), _lrn_grad_kernel, "The gradient of local_response_normalization.", typed_with=(0, 1, 2),
           attrs=LRN_ATTRS, tf_op="LRNGrad", tf_attrs=lrn_tf_attrs, tf_import=lrn_import,
           tf=raw_op("LRNGrad", ("input_grads", "input_image", "output_image"), lambda a: {
               k: a[k] for k in ("depth_radius", "bias", "alpha", "beta")})),
