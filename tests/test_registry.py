@@ -9,6 +9,7 @@ import pytest
 import test_ops
 import test_ops_math
 import test_ops_more
+import test_ops_nn
 import test_ops_state
 import test_random_tf
 import test_session
@@ -41,6 +42,7 @@ KERNEL_TESTS = {
     "ema_update": test_ops_more.test_ema_matches_tf_numbers,
     "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,
     "parse_example": test_ops_more.test_parse_example_decodes_real_records,
+    **test_ops_nn.KERNEL_TESTS,
 }
 KERNEL_TESTS.update(test_ops_state.KERNEL_TESTS)  # the updates TF1 programs run
 

@@ -1,24 +1,66 @@
-"""Neural-network ops: conv2d, bias_add, embedding_lookup (array-module generic)."""
+"""Neural-network ops (array-module generic, NHWC only): conv2d, bias_add, embedding_lookup,
+pooling, local response normalization, softmax and its losses, batch normalization, and the
+activations TF1 models use. The gradient kernels are in `nn_grad`.
+
+Padding is TF's: SAME pads `max((out - 1) * stride + k - size, 0)` with the smaller half on
+top/left, VALID none. Where TF's CPU kernel has a fixed order of float operations that numpy
+can follow (max_pool, avg_pool, relu6, adjust_contrast) the kernel follows it, so the values
+are TF's bit for bit; where TF uses Eigen's vectorized exp/log or reductions (softmax, the
+cross entropies, lrn, l2_loss, fused_batch_norm, elu) they agree to a few ulps.
+"""
 
 from __future__ import annotations
 
-from idrun.dtypes import is_int
+from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, OpDef, TFType, attr
-from idrun.ops.shapes import same_dtype
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr, py_literal
+from idrun.ops.shapes import broadcast, format_dims, same_dtype
 from idrun.ops.state import _read_kernel
 
 
-def _strides(value) -> list[int]:
-    """`2`, `[2, 2]` or TF's `[1, 2, 2, 1]` -> [sh, sw]."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return [checks.positive(value)] * 2
-    if isinstance(value, list) and len(value) == 4 and value[0] == value[3] == 1:
-        return [checks.positive(value[1]), checks.positive(value[2])]
-    if isinstance(value, list) and len(value) == 2:
-        return [checks.positive(v) for v in value]
-    raise ValueError(f"strides must be N, [sh, sw] or [1, sh, sw, 1], got {value!r}")
+def hw(what: str):
+    """A normalizer of `ksize`/`strides`: `2`, `[2, 2]` or TF's `[1, 2, 2, 1]` -> [h, w]."""
+    def check(value) -> list[int]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return [checks.positive(value)] * 2
+        if isinstance(value, list) and len(value) == 4 and value[0] == value[3] == 1:
+            return [checks.positive(value[1]), checks.positive(value[2])]
+        if isinstance(value, list) and len(value) == 2:
+            return [checks.positive(v) for v in value]
+        raise ValueError(f"{what} must be N, [h, w] or [1, h, w, 1] (NHWC: nothing on the batch "
+                         f"or depth dimension), got {value!r}")
+    return check
+
+
+_strides = hw("strides")
+
+
+def nhwc(value) -> str:
+    """`data_format`: idrun runs NHWC only."""
+    if value != "NHWC":
+        raise ValueError(f"data_format {value!r} is not supported: idrun runs NHWC only "
+                         "(transpose the input to NHWC)")
+    return value
+
+
+def tf_window(t: dict, key: str) -> list[int]:
+    """An imported NHWC `ksize`/`strides` list -> [h, w] (refusing NCHW and dilations)."""
+    nhwc(t.get("data_format", "NHWC"))
+    if any(d != 1 for d in t.get("dilations", [1, 1, 1, 1])):
+        raise ValueError(f"dilations {list(t['dilations'])} are not supported (only 1)")
+    if t.get("padding") == "EXPLICIT":
+        raise ValueError("padding EXPLICIT is not supported (SAME or VALID)")
+    return hw(key)(list(t.get(key, [1, 1, 1, 1])))
+
+
+def raw_op(tf_type: str, inputs: tuple[str, ...], attrs=lambda a: {}):
+    """An export writer calling `tf.raw_ops.<tf_type>` (for ops TF's Python wraps in more ops)."""
+    def write(c) -> str:
+        args = [f"{n}={v}" for n, v in zip(inputs, c.args)]
+        args += [f"{k}={py_literal(v)}" for k, v in attrs(c.attrs).items()]
+        return f"tf.raw_ops.{tf_type}({', '.join(args)}{c.kw})"
+    return write
 
 
 def conv_out(size, k: int, stride: int, padding: str):
@@ -27,6 +69,61 @@ def conv_out(size, k: int, stride: int, padding: str):
     if padding == "SAME":
         return -(-size // stride)
     return (size - k) // stride + 1
+
+
+def pads(size: int, k: int, stride: int, padding: str) -> tuple[int, int]:
+    """TF's (before, after) padding of one spatial dimension."""
+    if padding == "VALID":
+        return 0, 0
+    out = -(-size // stride)
+    total = max((out - 1) * stride + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def pad_nhwc(xp, x, k, s, padding: str, fill=0):
+    """x padded as TF pads it for a k window at stride s, and the output's (height, width)."""
+    (pt, pb), (pl, pr) = pads(x.shape[1], k[0], s[0], padding), pads(x.shape[2], k[1], s[1], padding)
+    if pt or pb or pl or pr:
+        x = xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=fill)
+    return x, (x.shape[1] - k[0]) // s[0] + 1, (x.shape[2] - k[1]) // s[1] + 1
+
+
+def window(x, i: int, j: int, out: tuple[int, int], s):
+    """The values of a padded x under window offset (i, j) for every output position."""
+    return x[:, i:i + s[0] * (out[0] - 1) + 1:s[0], j:j + s[1] * (out[1] - 1) + 1:s[1], :]
+
+
+def check_rank(shape, rank: int, op: str) -> None:
+    if shape is not None and len(shape) != rank:
+        raise InferError(f"Shape must be rank {rank} but is rank {len(shape)} for '{op}' "
+                         f"with input shapes: {format_dims(shape)}")
+
+
+def float_input(t: TensorType, op: str) -> TensorType:
+    if not is_float(t.dtype):
+        raise InferError(f"{op} expects a float input, got {t.dtype}")
+    return t
+
+
+def spatial_out(size, k: int, s: int, padding: str):
+    """An output size as TF's shape functions compute it (None when unknown); a VALID window
+    larger than the input is TF's error."""
+    if size is not None and padding == "VALID" and size < k:
+        raise InferError(f"Negative dimension size caused by subtracting {k} from {size}")
+    return conv_out(size, k, s, padding)
+
+
+def runtime_out(size: int, k: int, s: int, padding: str) -> int:
+    """An output size as TF's kernels compute it (C++ division: a VALID window up to one stride
+    past the input gives 0), or TF's error when it would be negative."""
+    if padding == "SAME":
+        return -(-size // s)
+    q = size - k + s
+    out = q // s if q >= 0 else -(-q // s)
+    if out < 0:
+        raise KernelError(f"Computed output size would be negative: {out} [input_size: {size}, "
+                          f"effective_filter_size: {k}, stride: {s}]")
+    return out
 
 
 def _conv2d_infer(attrs, types, consts):
@@ -45,20 +142,12 @@ def _conv2d_infer(attrs, types, consts):
     return [TensorType(dtype, (x[0], h, w, f[3]))]
 
 
-def _pads(size: int, k: int, stride: int, padding: str) -> tuple[int, int]:
-    if padding == "VALID":
-        return 0, 0
-    out = -(-size // stride)
-    total = max((out - 1) * stride + k - size, 0)
-    return total // 2, total - total // 2
-
-
 def _conv2d_kernel(env: KernelEnv):
     xp, (sh, sw), padding = env.xp, env.attrs["strides"], env.attrs["padding"]
 
     def conv2d(x, f):
         kh, kw = f.shape[0], f.shape[1]
-        (pt, pb), (pl, pr) = _pads(x.shape[1], kh, sh, padding), _pads(x.shape[2], kw, sw, padding)
+        (pt, pb), (pl, pr) = pads(x.shape[1], kh, sh, padding), pads(x.shape[2], kw, sw, padding)
         if pt or pb or pl or pr:
             x = xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
         oh, ow = (x.shape[1] - kh) // sh + 1, (x.shape[2] - kw) // sw + 1
@@ -98,6 +187,375 @@ def _embedding_kernel(env: KernelEnv):
     return lambda params, ids: xp.take(params, ids, axis=0)
 
 
+# ---- pooling -----------------------------------------------------------------------------
+
+def _pool_infer(op: str, numeric: bool):
+    def infer(attrs, types, consts):
+        t = types[0]
+        if not (is_numeric(t.dtype) if numeric else is_float(t.dtype)):
+            raise InferError(f"{op} expects a {'numeric' if numeric else 'float'} input, got {t.dtype}")
+        check_rank(t.shape, 4, op)
+        if t.shape is None:
+            return [TensorType(t.dtype, (None,) * 4)]
+        (kh, kw), (sh, sw), pad = attrs["ksize"], attrs["strides"], attrs["padding"]
+        n, h, w, c = t.shape
+        return [TensorType(t.dtype, (n, spatial_out(h, kh, sh, pad), spatial_out(w, kw, sw, pad), c))]
+    return infer
+
+
+def _empty_pool(xp, x, k, s, padding):
+    """The output of a pool with no output positions (a VALID window past the input), else None."""
+    oh = [runtime_out(x.shape[1 + d], k[d], s[d], padding) for d in (0, 1)]
+    if min(oh) == 0:
+        return xp.zeros((x.shape[0], oh[0], oh[1], x.shape[3]), dtype=x.dtype)
+    return None
+
+
+def _max_pool_kernel(env: KernelEnv):
+    xp, k, s, padding = env.xp, env.attrs["ksize"], env.attrs["strides"], env.attrs["padding"]
+    dtype = env.out_types[0].dtype
+    lowest = float("-inf") if is_float(dtype) else xp.iinfo(dtype).min
+
+    def max_pool(x):
+        empty = _empty_pool(xp, x, k, s, padding)
+        if empty is not None:
+            return empty
+        x, oh, ow = pad_nhwc(xp, x, k, s, padding, lowest)  # padding never wins, as TF skips it
+        out = window(x, 0, 0, (oh, ow), s).copy()
+        for i in range(k[0]):
+            for j in range(k[1]):
+                if i or j:
+                    xp.maximum(out, window(x, i, j, (oh, ow), s), out=out)
+        return out
+    return max_pool
+
+
+def pool_counts(xp, shape, k, s, padding: str, dtype):
+    """How many input positions (not padding) each output position of a pool averages."""
+    ones = xp.ones((1, shape[1], shape[2], 1), dtype=dtype)
+    ones, oh, ow = pad_nhwc(xp, ones, k, s, padding)
+    count = xp.zeros((1, oh, ow, 1), dtype=dtype)
+    for i in range(k[0]):
+        for j in range(k[1]):
+            count += window(ones, i, j, (oh, ow), s)
+    return count
+
+
+def _avg_pool_kernel(env: KernelEnv):
+    xp, k, s, padding = env.xp, env.attrs["ksize"], env.attrs["strides"], env.attrs["padding"]
+
+    def avg_pool(x):
+        empty = _empty_pool(xp, x, k, s, padding)
+        if empty is not None:
+            return empty
+        count = pool_counts(xp, x.shape, k, s, padding, x.dtype)
+        x, oh, ow = pad_nhwc(xp, x, k, s, padding)
+        # TF's SpatialAvgPool adds a window's inputs to 0 row by row, then divides by the count
+        out = xp.zeros((x.shape[0], oh, ow, x.shape[3]), dtype=x.dtype)
+        for i in range(k[0]):
+            for j in range(k[1]):
+                out += window(x, i, j, (oh, ow), s)
+        return out / count
+    return avg_pool
+
+
+POOL_ATTRS = (attr("ksize", check=hw("ksize"), doc="window [h, w] (or TF's [1, h, w, 1])"),
+              attr("strides", check=hw("strides"), doc="[h, w] (or TF's [1, h, w, 1])"),
+              attr("padding", check=checks.padding), attr("data_format", "NHWC", nhwc))
+
+
+def pool_tf_attrs(explicit: bool):
+    def make(n, a, i, o):
+        out = {"T": TFType(i[0].dtype), "ksize": [1, *a["ksize"], 1], "strides": [1, *a["strides"], 1],
+               "padding": a["padding"], "data_format": "NHWC"}
+        if explicit:
+            out["explicit_paddings"] = []
+        return out
+    return make
+
+
+def pool_import(t, c) -> dict:
+    return {"ksize": tf_window(t, "ksize"), "strides": tf_window(t, "strides"), "padding": t["padding"]}
+
+
+def _pool_tf(fn: str):
+    return lambda c: (f"{fn}({c.args[0]}, ksize=[1, {', '.join(map(str, c.attrs['ksize'] or []))}, 1], "
+                      f"strides=[1, {', '.join(map(str, c.attrs['strides'] or []))}, 1], "
+                      f"padding={c.attrs['padding']!r}{c.kw})")
+
+
+# ---- local response normalization ----------------------------------------------------------
+
+LRN_ATTRS = (attr("depth_radius", 5, checks.integer), attr("bias", 1.0, checks.number),
+             attr("alpha", 1.0, checks.number), attr("beta", 0.5, checks.number))
+
+
+def lrn_tf_attrs(n, a, i, o) -> dict:
+    return {"T": TFType(i[0].dtype), "depth_radius": a["depth_radius"], "bias": a["bias"],
+            "alpha": a["alpha"], "beta": a["beta"]}
+
+
+def lrn_import(t, c) -> dict:
+    return {k: t.get(k, d.default) for k, d in zip(("depth_radius", "bias", "alpha", "beta"), LRN_ATTRS)}
+
+
+def lrn_sums(xp, sq, radius: int):
+    """sum of sq[..., k] for k in [j - radius, j + radius] (clipped to the depth), for each j."""
+    depth = sq.shape[-1]
+    padded = xp.pad(sq, [(0, 0)] * (sq.ndim - 1) + [(radius, radius)]) if radius > 0 else sq
+    out = xp.zeros_like(sq)
+    for k in range(2 * radius + 1 if radius > 0 else 1):
+        out += padded[..., k:k + depth]
+    return out
+
+
+def _lrn_infer(attrs, types, consts):
+    float_input(types[0], "LRN")
+    check_rank(types[0].shape, 4, "LRN")
+    return [TensorType(types[0].dtype, types[0].shape or (None,) * 4)]
+
+
+def _lrn_kernel(env: KernelEnv):
+    xp, dtype = env.xp, env.out_types[0].dtype
+    radius = env.attrs["depth_radius"]
+    alpha, bias, beta = (xp.asarray(env.attrs[k], dtype=dtype) for k in ("alpha", "bias", "beta"))
+
+    def lrn(x):
+        norm = lrn_sums(xp, x * x, radius) * alpha + bias
+        if beta == 1:
+            return x * (1 / norm)
+        if beta == 0.5:
+            return x * (1 / xp.sqrt(norm))
+        return x * xp.exp(xp.log(norm) * -beta)  # TF's formula (Eigen's exp and log)
+    return lrn
+
+
+# ---- softmax and the cross entropies -------------------------------------------------------
+
+def _softmax_infer(op: str):
+    def infer(attrs, types, consts):
+        t = types[0]
+        float_input(t, op)
+        if t.shape is not None and len(t.shape) < 1:
+            raise InferError(f"Shape must be at least rank 1 but is rank 0 for '{op}'")
+        return [t]
+    return infer
+
+
+def _softmax_kernel(log: bool):
+    def make(env: KernelEnv):
+        xp = env.xp
+
+        def softmax(x):
+            shifted = x - xp.max(x, axis=-1, keepdims=True)
+            if log:
+                return shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True))
+            e = xp.exp(shifted)
+            return e * (1 / xp.sum(e, axis=-1, keepdims=True))
+        return softmax
+    return make
+
+
+def _xent_infer(attrs, types, consts):
+    dtype = same_dtype(types, ("features", "labels"), "SoftmaxCrossEntropyWithLogits")
+    float_input(types[0], "SoftmaxCrossEntropyWithLogits")
+    logits, labels = types[0].shape, types[1].shape
+    if logits is None or labels is None:
+        return [TensorType(dtype, (None,)), TensorType(dtype, (None, None))]
+    try:
+        shape = broadcast(logits, labels)
+    except InferError:
+        raise InferError(f"logits and labels must be broadcastable: logits_size={format_dims(logits)} "
+                         f"labels_size={format_dims(labels)}") from None
+    if len(shape) != 2:
+        raise InferError("logits and labels must be either 2-dimensional, or broadcasted to be "
+                         f"2-dimensional, got {format_dims(logits)} and {format_dims(labels)}")
+    return [TensorType(dtype, shape[:1]), TensorType(dtype, shape)]
+
+
+def _xent_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def softmax_cross_entropy_with_logits(logits, labels):
+        logits, labels = xp.broadcast_arrays(logits, labels)
+        shifted = logits - xp.max(logits, axis=1, keepdims=True)
+        sum_exp = xp.sum(xp.exp(shifted), axis=1, keepdims=True)
+        loss = xp.sum(labels * (xp.log(sum_exp) - shifted), axis=1)
+        return loss, xp.exp(shifted) / sum_exp - labels
+    return softmax_cross_entropy_with_logits
+
+
+def _sparse_xent_infer(attrs, types, consts):
+    logits, labels = types
+    float_input(logits, "SparseSoftmaxCrossEntropyWithLogits")
+    if labels.dtype not in ("int32", "int64"):
+        raise InferError(f"labels must be int32 or int64, got {labels.dtype}")
+    if logits.shape is not None and len(logits.shape) != 2:
+        raise InferError(f"logits must be 2-D, but got shape {format_dims(logits.shape)}")
+    if labels.shape is not None and len(labels.shape) != 1:
+        raise InferError(f"labels must be 1-D, but got shape {format_dims(labels.shape)}")
+    batch, depth = logits.shape if logits.shape is not None else (None, None)
+    if labels.shape is not None:
+        if None not in (batch, labels.shape[0]) and batch != labels.shape[0]:
+            raise InferError("logits and labels must have the same first dimension, got logits shape "
+                             f"{format_dims(logits.shape)} and labels shape {format_dims(labels.shape)}")
+        batch = batch if batch is not None else labels.shape[0]
+    return [TensorType(logits.dtype, (batch,)), TensorType(logits.dtype, (batch, depth))]
+
+
+def _sparse_xent_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def sparse_softmax_cross_entropy_with_logits(logits, labels):
+        depth = logits.shape[1]
+        bad = (labels < 0) | (labels >= depth)
+        if bool(bad.any()):
+            first = int(labels[bad][0])
+            raise KernelError(f"Received a label value of {first} which is outside the valid range of "
+                              f"[0, {depth}).  Label values: {' '.join(str(int(v)) for v in labels)}")
+        shifted = logits - xp.max(logits, axis=1, keepdims=True)
+        sum_exp = xp.sum(xp.exp(shifted), axis=1, keepdims=True)
+        rows = xp.arange(logits.shape[0])
+        loss = xp.log(sum_exp[:, 0]) - shifted[rows, labels]
+        backprop = xp.exp(shifted) / sum_exp
+        backprop[rows, labels] -= 1
+        return loss, backprop
+    return sparse_softmax_cross_entropy_with_logits
+
+
+# ---- batch normalization -------------------------------------------------------------------
+
+BN_INPUTS = ("x", "scale", "offset", "mean", "variance")
+
+
+def bn_types(types, names, op: str, stats: tuple[int, ...]):
+    """x's type and the channel count, checking scale/offset (and `stats`) are float32 [C]."""
+    x = types[1] if op.startswith("FusedBatchNormGrad") else types[0]
+    if x.dtype not in ("float16", "float32"):
+        raise InferError(f"{op} expects x of float16 or float32, got {x.dtype}")
+    check_rank(x.shape, 4, op)
+    depth = None if x.shape is None else x.shape[3]
+    for k in stats:
+        t = types[k]
+        if t.dtype != "float32":
+            raise InferError(f"{op} expects {names[k]} of float32, got {t.dtype}")
+        check_rank(t.shape, 1, op)
+        if t.shape is not None and None not in (t.shape[0], depth) and t.shape[0] != depth:
+            raise InferError(f"{names[k]} must have the same number of elements as the channels of x, "
+                             f"got {t.shape[0]} and {depth}")
+    return x, depth
+
+
+def _bn_infer(attrs, types, consts):
+    running = not attrs["is_training"] or attrs["exponential_avg_factor"] != 1
+    x, depth = bn_types(types, BN_INPUTS, "FusedBatchNormV3", (1, 2, 3, 4) if running else (1, 2))
+    stat = TensorType("float32", (depth,))
+    return [TensorType(x.dtype, x.shape or (None,) * 4), stat, stat, stat, stat, TensorType("float32", None)]
+
+
+def _bn_kernel(env: KernelEnv):
+    xp, f32 = env.xp, "float32"
+    eps = xp.asarray(env.attrs["epsilon"], dtype=f32)
+    factor = xp.asarray(env.attrs["exponential_avg_factor"], dtype=f32)
+    training, dtype = env.attrs["is_training"], env.out_types[0].dtype
+
+    def fused_batch_norm(x, scale, offset, mean, variance):
+        depth = x.shape[3]
+        rows = x.reshape(-1, depth).astype(f32)
+        if training:
+            n = rows.shape[0]
+            batch_mean = rows.sum(axis=0) * xp.asarray(1 / xp.float32(n), dtype=f32)
+            centered = rows - batch_mean
+            batch_var = (centered * centered).sum(axis=0) * xp.asarray(1 / xp.float32(n), dtype=f32)
+        else:
+            batch_mean, batch_var, centered = mean, variance, rows - mean
+        y = (centered * ((1 / xp.sqrt(batch_var + eps)) * scale) + offset).astype(dtype)
+        zero = xp.zeros((), dtype=f32)
+        if not training:
+            zeros = xp.zeros(depth, dtype=f32)  # what TF's CPU kernel leaves in them
+            return y.reshape(x.shape), mean.copy(), variance.copy(), zeros, zeros.copy(), zero
+        adjust = xp.float32(n) / xp.float32(max(n - 1, 1))  # Bessel's correction
+        new_mean, new_var = batch_mean, batch_var * adjust
+        if factor != 1:
+            new_mean = (1 - factor) * mean + factor * batch_mean
+            new_var = (1 - factor) * variance + (factor * adjust) * batch_var
+        return y.reshape(x.shape), new_mean, new_var, batch_mean, batch_var, zero
+    return fused_batch_norm
+
+
+def bn_tf_attrs(n, a, i, o) -> dict:
+    x = i[1] if len(i) == 6 else i[0]
+    return {"T": TFType(x.dtype), "U": TFType("float32"), "epsilon": a["epsilon"],
+            "data_format": "NHWC", "is_training": a["is_training"],
+            **({} if len(i) == 6 else {"exponential_avg_factor": a["exponential_avg_factor"]})}
+
+
+def bn_import(t, c) -> dict:
+    nhwc(t.get("data_format", "NHWC"))
+    out = {"epsilon": t.get("epsilon", 0.0001), "is_training": bool(t.get("is_training", True))}
+    if "exponential_avg_factor" in t:
+        out["exponential_avg_factor"] = t["exponential_avg_factor"]
+    return out
+
+
+# ---- activations and the rest ---------------------------------------------------------------
+
+def _elementwise_infer(op: str, numeric: bool):
+    def infer(attrs, types, consts):
+        t = types[0]
+        if not (is_numeric(t.dtype) if numeric else is_float(t.dtype)):
+            raise InferError(f"{op} expects a {'numeric' if numeric else 'float'} input, got {t.dtype}")
+        return [t]
+    return infer
+
+
+def _relu6_kernel(env: KernelEnv):
+    xp, dtype = env.xp, env.out_types[0].dtype
+    zero, six = xp.zeros((), dtype=dtype), xp.asarray(6, dtype=dtype)
+    return lambda x: xp.minimum(xp.maximum(x, zero), six)
+
+
+def _elu_kernel(env: KernelEnv):
+    xp = env.xp
+    return lambda x: xp.where(x < 0, xp.exp(x) - 1, x)
+
+
+def _l2_loss_kernel(env: KernelEnv):
+    xp, half = env.xp, env.xp.asarray(0.5, dtype=env.out_types[0].dtype)
+    return lambda x: xp.sum(x * x * half, dtype=x.dtype)
+
+
+def _adjust_contrast_infer(attrs, types, consts):
+    images, factor = types
+    if images.dtype not in ("float16", "float32") or factor.dtype != "float32":
+        raise InferError(f"AdjustContrastv2 expects float images and a float32 contrast_factor, "
+                         f"got {images.dtype} and {factor.dtype}")
+    if images.shape is not None and len(images.shape) < 3:
+        raise InferError(f"input must be at least 3-D, got shape {format_dims(images.shape)}")
+    if factor.shape is not None and len(factor.shape) != 0:
+        raise InferError(f"contrast_factor must be scalar: {format_dims(factor.shape)}")
+    return [images]
+
+
+def _adjust_contrast_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def adjust_contrast(images, factor):
+        shape, f32 = images.shape, "float32"
+        x = images.astype(f32).reshape(-1, shape[-3] * shape[-2], shape[-1])
+        # TF's CPU kernel: sum each image by folding it in half until one pixel is left ...
+        size, acc = x.shape[1], x
+        while size > 1:
+            right = size // 2
+            left = size - right
+            acc = xp.concatenate([acc[:, left:left + right] + acc[:, :right], acc[:, right:left]], axis=1)
+            size = left
+        mean = acc[:, :1] * (xp.float32(1) / xp.float32(max(x.shape[1], 1)))
+        # ... then output = mean + factor * (input - mean), in that order
+        return (mean + factor.astype(f32) * (x - mean)).astype(images.dtype).reshape(shape)
+    return adjust_contrast
+
+
 OPS = [
     OpDef("conv2d", "Conv2D", ("input", "filter"), _conv2d_infer, _conv2d_kernel,
           "2-D convolution of an NHWC input with an HWIO filter.", typed_with=(0, 1),
@@ -120,4 +578,52 @@ OPS = [
           variable_inputs=(0,), colocate_input=0, returns_identity=True, variable_group=True,
           tf="tf.nn.embedding_lookup",
           helpers=lambda a, on_handle: () if on_handle else ("axis",)),  # ResourceGather: none
+    OpDef("max_pool", "MaxPool", ("input",), _pool_infer("MaxPool", True), _max_pool_kernel,
+          "Max over each ksize window at strides (NHWC; SAME or VALID as TF pads).", attrs=POOL_ATTRS,
+          tf=_pool_tf("tf1.nn.max_pool"), tf_op="MaxPool", tf_attrs=pool_tf_attrs(True), tf_import=pool_import),
+    OpDef("avg_pool", "AvgPool", ("value",), _pool_infer("AvgPool", False), _avg_pool_kernel,
+          "Mean over each ksize window at strides; SAME windows average their inputs only (NHWC).",
+          attrs=POOL_ATTRS, tf=_pool_tf("tf1.nn.avg_pool"), tf_op="AvgPool", tf_attrs=pool_tf_attrs(False),
+          tf_import=pool_import),
+    OpDef("local_response_normalization", "LRN", ("input",), _lrn_infer, _lrn_kernel,
+          "x / (bias + alpha * sum of x^2 over depth_radius channels each side) ** beta (tf.nn.lrn).",
+          attrs=LRN_ATTRS, tf_op="LRN", tf_attrs=lrn_tf_attrs, tf_import=lrn_import,
+          tf=lambda c: f"tf.nn.local_response_normalization({c.args[0]}, "
+                       f"depth_radius={c.attrs['depth_radius']}, bias={c.attrs['bias']}, "
+                       f"alpha={c.attrs['alpha']}, beta={c.attrs['beta']}{c.kw})"),
+    OpDef("softmax", "Softmax", ("logits",), _softmax_infer("Softmax"), _softmax_kernel(False),
+          "exp(x) / sum(exp(x)) along the last axis.", tf="tf.nn.softmax", tf_op="Softmax"),
+    OpDef("log_softmax", "LogSoftmax", ("logits",), _softmax_infer("LogSoftmax"), _softmax_kernel(True),
+          "x - log(sum(exp(x))) along the last axis.", tf="tf.nn.log_softmax", tf_op="LogSoftmax"),
+    OpDef("softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits", ("features", "labels"),
+          _xent_infer, _xent_kernel, "TF's kernel on [batch, classes] logits and label distributions: "
+          "outputs loss [batch] and backprop (softmax - labels).", multi_output=True, typed_with=(0, 1),
+          tf=raw_op("SoftmaxCrossEntropyWithLogits", ("features", "labels")),
+          tf_op="SoftmaxCrossEntropyWithLogits"),
+    OpDef("sparse_softmax_cross_entropy_with_logits", "SparseSoftmaxCrossEntropyWithLogits",
+          ("features", "labels"), _sparse_xent_infer, _sparse_xent_kernel,
+          "TF's kernel on [batch, classes] logits and class ids [batch]: outputs loss [batch] and "
+          "backprop (softmax - one_hot(labels)).", multi_output=True,
+          tf=raw_op("SparseSoftmaxCrossEntropyWithLogits", ("features", "labels")),
+          tf_op="SparseSoftmaxCrossEntropyWithLogits",
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tlabels": TFType(i[1].dtype)}),
+    OpDef("l2_loss", "L2Loss", ("t",), lambda a, t, c: [TensorType(float_input(t[0], "L2Loss").dtype, ())],
+          _l2_loss_kernel, "sum(t ** 2) / 2.", tf="tf.nn.l2_loss", tf_op="L2Loss"),
+    OpDef("fused_batch_norm", "FusedBatchNormV3", BN_INPUTS, _bn_infer, _bn_kernel,
+          "Batch normalization of NHWC x per channel: outputs y, batch_mean, batch_variance and TF's "
+          "reserve spaces (mean and variance are [] unless is_training is false).", multi_output=True,
+          attrs=(attr("epsilon", 0.001, checks.number), attr("is_training", True, checks.boolean),
+                 attr("exponential_avg_factor", 1.0, checks.number), attr("data_format", "NHWC", nhwc)),
+          tf=raw_op("FusedBatchNormV3", BN_INPUTS, lambda a: {
+              "epsilon": a["epsilon"], "is_training": a["is_training"],
+              "exponential_avg_factor": a["exponential_avg_factor"], "data_format": "NHWC"}),
+          tf_op="FusedBatchNormV3", tf_attrs=bn_tf_attrs, tf_import=bn_import),
+    OpDef("relu6", "Relu6", ("features",), _elementwise_infer("Relu6", True), _relu6_kernel,
+          "min(max(x, 0), 6).", tf="tf.nn.relu6", tf_op="Relu6"),
+    OpDef("elu", "Elu", ("features",), _elementwise_infer("Elu", False), _elu_kernel,
+          "exp(x) - 1 where x < 0, else x.", tf="tf.nn.elu", tf_op="Elu"),
+    OpDef("adjust_contrast", "AdjustContrastv2", ("images", "contrast_factor"), _adjust_contrast_infer,
+          _adjust_contrast_kernel, "(x - mean) * contrast_factor + mean, the mean per image and channel "
+          "over [..., height, width, channels].",
+          tf=raw_op("AdjustContrastv2", ("images", "contrast_factor")), tf_op="AdjustContrastv2"),
 ]

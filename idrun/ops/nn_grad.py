@@ -1,0 +1,378 @@
+"""The gradient kernels TF's `tf.gradients` puts in graphs of nn ops (NHWC only): ReluGrad,
+SigmoidGrad, TanhGrad, BiasAddGrad, Conv2DBackpropInput/Filter, MaxPoolGrad, AvgPoolGrad,
+LRNGrad and FusedBatchNormGradV3.
+
+Their spec names are TF's generated op names (`tf.raw_ops.ReluGrad` -> `relu_grad`); the export
+writes `tf.raw_ops` calls. Where TF's CPU kernel has a fixed float order that numpy can follow,
+the kernel follows it and matches bit for bit: relu/sigmoid/tanh_grad, max_pool_grad (the first
+maximum of a window gets the gradient, summed in output order), avg_pool_grad (each output's
+share added in output order) and lrn_grad. The convolution gradients (TF: Eigen contractions
+and im2col GEMMs), bias_add_grad and fused_batch_norm_grad (blocked column sums) agree with TF
+to float rounding, not bit for bit.
+"""
+
+from __future__ import annotations
+
+from idrun.dtypes import is_float
+from idrun.graph import TensorType
+from idrun.ops import checks
+from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, _strides, bn_import, bn_tf_attrs, bn_types,
+                          check_rank, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc,
+                          pads, pool_counts, pool_import, pool_tf_attrs, raw_op, runtime_out, tf_window,
+                          window)
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
+from idrun.ops.shapes import format_dims, same_dtype
+
+
+def _same_infer(op: str, names: tuple[str, ...], shaped_like: int = 0):
+    """Float inputs of one dtype; the output is shaped like input `shaped_like`."""
+    def infer(attrs, types, consts):
+        dtype = same_dtype(types, names, op)
+        float_input(types[0], op)
+        return [TensorType(dtype, types[shaped_like].shape)]
+    return infer
+
+
+def _relu_grad_kernel(env: KernelEnv):
+    dtype = env.out_types[0].dtype
+    return lambda gradients, features: gradients * (features > 0).astype(dtype)
+
+
+PACKET = 8  # floats in one of Eigen's AVX packets (TF's x86 CPU build)
+
+
+def _sigmoid_grad_kernel(env: KernelEnv):
+    one = env.xp.ones((), dtype=env.out_types[0].dtype)
+
+    def sigmoid_grad(y, dy):
+        # Eigen's scalar_sigmoid_gradient_op computes whole packets as dy * (y * (1 - y)) and the
+        # elements after the last whole packet as dy * y * (1 - y): TF's values use both orders
+        out = dy * (y * (one - y))
+        tail = out.size % PACKET
+        if tail and out.shape == dy.shape == y.shape:
+            flat, yf, dyf = out.reshape(-1), y.reshape(-1)[-tail:], dy.reshape(-1)[-tail:]
+            flat[-tail:] = dyf * yf * (one - yf)
+        return out
+    return sigmoid_grad
+
+
+def _tanh_grad_kernel(env: KernelEnv):
+    one = env.xp.ones((), dtype=env.out_types[0].dtype)
+    return lambda y, dy: dy * (one - y * y)
+
+
+def _bias_add_grad_infer(attrs, types, consts):
+    t = types[0]
+    float_input(t, "BiasAddGrad")
+    if t.shape is not None and len(t.shape) < 2:
+        raise InferError(f"Shape must be at least rank 2 but is rank {len(t.shape)} for 'BiasAddGrad'")
+    return [TensorType(t.dtype, (None,) if t.shape is None else t.shape[-1:])]
+
+
+def _bias_add_grad_kernel(env: KernelEnv):
+    xp = env.xp
+    return lambda dy: xp.sum(dy.reshape(-1, dy.shape[-1]), axis=0, dtype=dy.dtype)
+
+
+# ---- convolution ---------------------------------------------------------------------------
+
+CONV_ATTRS = (attr("strides", [1, 1, 1, 1], _strides), attr("padding", check=checks.padding),
+              attr("data_format", "NHWC", nhwc))
+
+
+def _sizes(const, what: str):
+    """A constant input_sizes/filter_sizes as 4 dims, or None when it is computed at run time."""
+    if const is None:
+        return None
+    dims = list(const) if isinstance(const, list) else [const]
+    if len(dims) != 4:
+        raise InferError(f"{what} must be a 4-element vector, got {dims}")
+    return tuple(int(d) for d in dims)
+
+
+def _check_out(op: str, x, f, dy, s, padding: str) -> None:
+    """TF's run-time check that out_backprop is the size conv2d(x, f) gives."""
+    for d in (1, 2):
+        want = runtime_out(x[d], f[d - 1], s[d - 1], padding)
+        if want != dy[d]:
+            raise KernelError(f"{op}: Size of out_backprop doesn't match computed: actual = {dy[d]}, "
+                              f"computed = {want} spatial_dim: {d} input: {x[d]} filter: {f[d - 1]} "
+                              f"output: {dy[d]} stride: {s[d - 1]} dilation: 1")
+
+
+def _conv_types(op: str, types, names):
+    dtype = same_dtype(types, names, op)
+    if not is_float(dtype):
+        raise InferError(f"{op} expects float inputs, got {dtype}")
+    return dtype
+
+
+def _backprop_input_infer(attrs, types, consts):
+    if types[0].dtype not in ("int32", "int64"):
+        raise InferError(f"input_sizes must be int32 or int64, got {types[0].dtype}")
+    dtype = _conv_types("Conv2DBackpropInput", types[1:], ("filter", "out_backprop"))
+    check_rank(types[1].shape, 4, "Conv2DBackpropInput")
+    check_rank(types[2].shape, 4, "Conv2DBackpropInput")
+    sizes = _sizes(consts[0], "input_sizes")
+    if sizes is None:  # TF: the batch of out_backprop, the rest unknown
+        sizes = (None if types[2].shape is None else types[2].shape[0], None, None, None)
+    return [TensorType(dtype, sizes)]
+
+
+def _backprop_input_kernel(env: KernelEnv):
+    xp, s, padding = env.xp, env.attrs["strides"], env.attrs["padding"]
+
+    def conv2d_backprop_input(input_sizes, f, dy):
+        n, h, w, c = (int(d) for d in input_sizes)
+        _check_out("Conv2DCustomBackpropInput", (n, h, w, c), f.shape, dy.shape, s, padding)
+        (pt, pb), (pl, pr) = pads(h, f.shape[0], s[0], padding), pads(w, f.shape[1], s[1], padding)
+        dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+        for i in range(f.shape[0]):
+            for j in range(f.shape[1]):
+                window(dx, i, j, dy.shape[1:3], s)[...] += xp.tensordot(dy, f[i, j], axes=([3], [1]))
+        return dx[:, pt:pt + h, pl:pl + w, :]
+    return conv2d_backprop_input
+
+
+def _backprop_filter_infer(attrs, types, consts):
+    if types[1].dtype not in ("int32", "int64"):
+        raise InferError(f"filter_sizes must be int32 or int64, got {types[1].dtype}")
+    dtype = _conv_types("Conv2DBackpropFilter", (types[0], types[2]), ("input", "out_backprop"))
+    check_rank(types[0].shape, 4, "Conv2DBackpropFilter")
+    check_rank(types[2].shape, 4, "Conv2DBackpropFilter")
+    sizes = _sizes(consts[1], "filter_sizes")
+    return [TensorType(dtype, sizes or (None,) * 4)]
+
+
+def _backprop_filter_kernel(env: KernelEnv):
+    xp, s, padding = env.xp, env.attrs["strides"], env.attrs["padding"]
+
+    def conv2d_backprop_filter(x, filter_sizes, dy):
+        kh, kw, c, o = (int(d) for d in filter_sizes)
+        _check_out("Conv2DCustomBackpropFilter", x.shape, (kh, kw), dy.shape, s, padding)
+        x, oh, ow = pad_nhwc(xp, x, (kh, kw), s, padding)
+        df = xp.empty((kh, kw, c, o), dtype=dy.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                df[i, j] = xp.tensordot(window(x, i, j, (oh, ow), s), dy, axes=([0, 1, 2], [0, 1, 2]))
+        return df
+    return conv2d_backprop_filter
+
+
+def _conv_tf_attrs(n, a, i, o) -> dict:
+    return {"T": TFType(o[0].dtype), "strides": [1, *a["strides"], 1], "padding": a["padding"],
+            "data_format": "NHWC", "dilations": [1, 1, 1, 1], "use_cudnn_on_gpu": True,
+            "explicit_paddings": []}
+
+
+def _conv_import(t, c) -> dict:
+    return {"strides": tf_window(t, "strides"), "padding": t["padding"]}
+
+
+def _conv_grad(name: str, tf_type: str, inputs: tuple[str, ...], infer, kernel, doc: str,
+               typed_with: tuple[int, ...]) -> OpDef:
+    return OpDef(name, tf_type, inputs, infer, kernel, doc, typed_with=typed_with, attrs=CONV_ATTRS,
+                 tf_op=tf_type, tf_attrs=_conv_tf_attrs, tf_import=_conv_import,
+                 tf=raw_op(tf_type, inputs, lambda a: {"strides": [1, *(a["strides"] or [1, 1]), 1],
+                                                       "padding": a["padding"], "data_format": "NHWC"}))
+
+
+# ---- pooling -------------------------------------------------------------------------------
+
+def _rank4_infer(op: str, names: tuple[str, ...], like: int):
+    """Float rank-4 inputs of one dtype; the output is shaped like input `like`."""
+    def infer(attrs, types, consts):
+        dtype = same_dtype(types, names, op)
+        float_input(types[0], op)
+        for t in types:
+            check_rank(t.shape, 4, op)
+        return [TensorType(dtype, types[like].shape or (None,) * 4)]
+    return infer
+
+
+def _pool_export(tf_type: str, inputs: tuple[str, ...]):
+    return raw_op(tf_type, inputs, lambda a: {"ksize": [1, *(a["ksize"] or [1, 1]), 1],
+                                              "strides": [1, *(a["strides"] or [1, 1]), 1],
+                                              "padding": a["padding"]})
+
+
+def _argmax_offsets(xp, x, k, s, padding: str):
+    """The window offset (i * kw + j) of each output's maximum, as TF's CPU kernel picks it: the
+    first input in row-major window order that no earlier input is >= (padding never counts)."""
+    valid, oh, ow = pad_nhwc(xp, xp.ones((1,) + x.shape[1:3] + (1,), dtype=bool), k, s, padding, False)
+    x, _, _ = pad_nhwc(xp, x, k, s, padding)
+    best = xp.zeros((x.shape[0], oh, ow, x.shape[3]), dtype=x.dtype)
+    have = xp.zeros(best.shape, dtype=bool)
+    arg = xp.zeros(best.shape, dtype="int64")
+    for i in range(k[0]):
+        for j in range(k[1]):
+            v = window(x, i, j, (oh, ow), s)
+            take = window(valid, i, j, (oh, ow), s) & (~have | (best < v))
+            best, arg = xp.where(take, v, best), xp.where(take, i * k[1] + j, arg)
+            have |= take
+    return arg
+
+
+def _max_pool_grad_kernel(env: KernelEnv):
+    xp, k, s, padding = env.xp, env.attrs["ksize"], env.attrs["strides"], env.attrs["padding"]
+
+    def max_pool_grad(orig_input, orig_output, grad):
+        n, h, w, c = orig_input.shape
+        if grad.shape[1:3] != (runtime_out(h, k[0], s[0], padding), runtime_out(w, k[1], s[1], padding)):
+            raise KernelError(f"grad shape {format_dims(grad.shape)} is not the pool's output shape "
+                              f"{format_dims(orig_output.shape)}")
+        arg = _argmax_offsets(xp, orig_input, k, s, padding)
+        pt, pl = pads(h, k[0], s[0], padding)[0], pads(w, k[1], s[1], padding)[0]
+        rows = xp.arange(grad.shape[1]).reshape(1, -1, 1, 1) * s[0] + arg // k[1] - pt
+        cols = xp.arange(grad.shape[2]).reshape(1, 1, -1, 1) * s[1] + arg % k[1] - pl
+        flat = ((xp.arange(n).reshape(-1, 1, 1, 1) * h + rows) * w + cols) * c + xp.arange(c)
+        out = xp.zeros(n * h * w * c, dtype=grad.dtype)
+        xp.add.at(out, flat.reshape(-1), grad.reshape(-1))  # in output order, as TF adds them
+        return out.reshape(orig_input.shape)
+    return max_pool_grad
+
+
+def _avg_pool_grad_infer(attrs, types, consts):
+    if types[0].dtype != "int32":
+        raise InferError(f"orig_input_shape must be int32, got {types[0].dtype}")
+    float_input(types[1], "AvgPoolGrad")
+    check_rank(types[1].shape, 4, "AvgPoolGrad")
+    return [TensorType(types[1].dtype, _sizes(consts[0], "orig_input_shape") or (None,) * 4)]
+
+
+def _avg_pool_grad_kernel(env: KernelEnv):
+    xp, k, s, padding = env.xp, env.attrs["ksize"], env.attrs["strides"], env.attrs["padding"]
+
+    def avg_pool_grad(orig_input_shape, grad):
+        n, h, w, c = (int(d) for d in orig_input_shape)
+        count = pool_counts(xp, (n, h, w, c), k, s, padding, "float64")
+        share = grad * (1 / count).astype(grad.dtype)  # TF: T(1.0 / (rsize * csize)) in double
+        (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
+        out = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=grad.dtype)
+        # TF adds each output's share in output order; for one input position that is the
+        # window offsets from the last to the first
+        for i in reversed(range(k[0])):
+            for j in reversed(range(k[1])):
+                window(out, i, j, grad.shape[1:3], s)[...] += share
+        return out[:, pt:pt + h, pl:pl + w, :]
+    return avg_pool_grad
+
+
+# ---- local response normalization and batch normalization -------------------------------
+
+def _shift(xp, a, d: int):
+    """a[..., k + d] at position k (zero where k + d is outside the depth)."""
+    if d == 0:
+        return a
+    out = xp.zeros_like(a)
+    if d > 0:
+        out[..., :-d] = a[..., d:]
+    else:
+        out[..., -d:] = a[..., :d]
+    return out
+
+
+def _lrn_grad_kernel(env: KernelEnv):
+    xp, dtype, r = env.xp, env.out_types[0].dtype, env.attrs["depth_radius"]
+    alpha, bias, beta = (xp.asarray(env.attrs[k], dtype=dtype) for k in ("alpha", "bias", "beta"))
+    alpha_beta_2 = xp.asarray(-2, dtype=dtype) * alpha * beta
+
+    def lrn_grad(grads, x, y):
+        # TF's LaunchLRNGrad<CPU>: for each channel j (in order) with a nonzero gradient, add
+        # ((x[k] * ab2[j]) / norm[j] (+ norm[j] ** -beta where k == j)) * grads[j] to out[k]
+        norm = lrn_sums(xp, x * x, r) * alpha + bias
+        # TF's std::pow(float, float) is glibc's powf: the double power, rounded once
+        power = (norm.astype("float64") ** -beta.astype("float64")).astype(dtype)
+        ab2 = alpha_beta_2 * y
+        out = xp.zeros_like(x)
+        depth = x.shape[-1]
+        for d in range(-min(r, depth - 1), min(r, depth - 1) + 1):
+            g, n, a = _shift(xp, grads, d), _shift(xp, norm, d), _shift(xp, ab2, d)
+            dyi = x * a / xp.where(g != 0, n, 1)
+            if d == 0:
+                dyi = dyi + power
+            out += xp.where(g != 0, dyi * g, 0)
+        return out
+    return lrn_grad
+
+
+BN_GRAD_INPUTS = ("y_backprop", "x", "scale", "reserve_space_1", "reserve_space_2", "reserve_space_3")
+
+
+def _bn_grad_infer(attrs, types, consts):
+    same_dtype(types[:2], BN_GRAD_INPUTS[:2], "FusedBatchNormGradV3")
+    x, depth = bn_types(types, BN_GRAD_INPUTS, "FusedBatchNormGradV3", (2, 3, 4))
+    stat, empty = TensorType("float32", (depth,)), TensorType("float32", (0,))
+    return [TensorType(x.dtype, x.shape or (None,) * 4), stat, stat, empty, empty]
+
+
+def _bn_grad_kernel(env: KernelEnv):
+    xp, f32 = env.xp, "float32"
+    eps, training = xp.asarray(env.attrs["epsilon"], dtype=f32), env.attrs["is_training"]
+
+    def fused_batch_norm_grad(dy, x, scale, mean, variance, _reserve):
+        depth = x.shape[3]
+        dy2, x2 = dy.reshape(-1, depth).astype(f32), x.reshape(-1, depth).astype(f32)
+        rows = xp.float32(x2.shape[0])
+        coef0 = 1 / xp.sqrt(variance + eps)
+        centered = x2 - mean
+        offset_backprop = dy2.sum(axis=0)
+        if training:  # the order of TF's FusedBatchNormGrad<CPUDevice>
+            scale_backprop = (dy2 * (centered * coef0)).sum(axis=0)
+            dy_centered = dy2 - offset_backprop * (xp.float32(1) / rows)
+            coef2 = (coef0 * coef0) * ((dy2 * centered).sum(axis=0) / rows)
+            dx = (scale * coef0) * (dy_centered - centered * coef2)
+        else:  # FusedBatchNormFreezeGrad<CPUDevice>
+            dx = dy2 * (coef0 * scale)
+            scale_backprop = (dy2 * centered).sum(axis=0) * coef0
+        empty = xp.zeros(0, dtype=f32)
+        return dx.astype(dy.dtype).reshape(x.shape), scale_backprop, offset_backprop, empty, empty.copy()
+    return fused_batch_norm_grad
+
+
+OPS = [
+    OpDef("relu_grad", "ReluGrad", ("gradients", "features"),
+          _same_infer("ReluGrad", ("gradients", "features")), _relu_grad_kernel,
+          "gradients * (features > 0): the gradient of relu.", typed_with=(0, 1),
+          tf=raw_op("ReluGrad", ("gradients", "features")), tf_op="ReluGrad"),
+    OpDef("sigmoid_grad", "SigmoidGrad", ("y", "dy"), _same_infer("SigmoidGrad", ("y", "dy")),
+          _sigmoid_grad_kernel, "dy * y * (1 - y), y = sigmoid(x): the gradient of sigmoid.",
+          typed_with=(0, 1), tf=raw_op("SigmoidGrad", ("y", "dy")), tf_op="SigmoidGrad"),
+    OpDef("tanh_grad", "TanhGrad", ("y", "dy"), _same_infer("TanhGrad", ("y", "dy")), _tanh_grad_kernel,
+          "dy * (1 - y * y), y = tanh(x): the gradient of tanh.", typed_with=(0, 1),
+          tf=raw_op("TanhGrad", ("y", "dy")), tf_op="TanhGrad"),
+    OpDef("bias_add_grad", "BiasAddGrad", ("out_backprop",), _bias_add_grad_infer, _bias_add_grad_kernel,
+          "Sum over every dimension but the last: the gradient of bias_add for its bias.",
+          attrs=(attr("data_format", "NHWC", nhwc),), tf=raw_op("BiasAddGrad", ("out_backprop",)),
+          tf_op="BiasAddGrad", tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "data_format": "NHWC"},
+          tf_import=lambda t, c: {"data_format": nhwc(t.get("data_format", "NHWC"))}),
+    _conv_grad("conv2d_backprop_input", "Conv2DBackpropInput", ("input_sizes", "filter", "out_backprop"),
+               _backprop_input_infer, _backprop_input_kernel,
+               "The gradient of conv2d for its NHWC input (of shape input_sizes): conv2d_transpose.", (1, 2)),
+    _conv_grad("conv2d_backprop_filter", "Conv2DBackpropFilter", ("input", "filter_sizes", "out_backprop"),
+               _backprop_filter_infer, _backprop_filter_kernel,
+               "The gradient of conv2d for its HWIO filter (of shape filter_sizes).", (0, 2)),
+    OpDef("max_pool_grad", "MaxPoolGrad", ("orig_input", "orig_output", "grad"),
+          _rank4_infer("MaxPoolGrad", ("orig_input", "orig_output", "grad"), 0),
+          _max_pool_grad_kernel, "The gradient of max_pool: each grad goes to its window's first maximum.",
+          typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op="MaxPoolGrad", tf_attrs=pool_tf_attrs(True),
+          tf_import=pool_import, tf=_pool_export("MaxPoolGrad", ("orig_input", "orig_output", "grad"))),
+    OpDef("avg_pool_grad", "AvgPoolGrad", ("orig_input_shape", "grad"), _avg_pool_grad_infer,
+          _avg_pool_grad_kernel, "The gradient of avg_pool: each grad shared by its window's inputs.",
+          typed_with=(1,), attrs=POOL_ATTRS, tf_op="AvgPoolGrad", tf_import=pool_import,
+          tf_attrs=lambda n, a, i, o: pool_tf_attrs(False)(n, a, i[1:], o),
+          tf=_pool_export("AvgPoolGrad", ("orig_input_shape", "grad"))),
+    OpDef("lrn_grad", "LRNGrad", ("input_grads", "input_image", "output_image"),
+          _rank4_infer("LRNGrad", ("input_grads", "input_image", "output_image"), 1), _lrn_grad_kernel, "The gradient of local_response_normalization.", typed_with=(0, 1, 2),
+          attrs=LRN_ATTRS, tf_op="LRNGrad", tf_attrs=lrn_tf_attrs, tf_import=lrn_import,
+          tf=raw_op("LRNGrad", ("input_grads", "input_image", "output_image"), lambda a: {
+              k: a[k] for k in ("depth_radius", "bias", "alpha", "beta")})),
+    OpDef("fused_batch_norm_grad", "FusedBatchNormGradV3", BN_GRAD_INPUTS, _bn_grad_infer, _bn_grad_kernel,
+          "The gradient of fused_batch_norm: outputs x_backprop, scale_backprop, offset_backprop and "
+          "two empty reserve spaces.", multi_output=True,
+          attrs=(attr("epsilon", 0.0001, checks.number), attr("is_training", True, checks.boolean),
+                 attr("data_format", "NHWC", nhwc)),
+          tf_op="FusedBatchNormGradV3", tf_attrs=bn_tf_attrs, tf_import=bn_import,
+          tf=raw_op("FusedBatchNormGradV3", BN_GRAD_INPUTS, lambda a: {
+              "epsilon": a["epsilon"], "is_training": a["is_training"], "data_format": "NHWC"})),
+]
