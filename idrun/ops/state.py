@@ -148,7 +148,15 @@ def _gd_ref_update(validate: bool):
 
 def _import_literal(tf_attrs, consts):
     value = tf_attrs["value"]
-    return {"value": value.tolist(), "dtype": str(value.dtype) if value.dtype.kind != "O" else "string"}
+    if value.dtype.kind in "OS":  # TF strings are bytes: the spec holds text (UTF-8)
+        return {"value": _text(value.tolist()), "dtype": "string"}
+    return {"value": value.tolist(), "dtype": str(value.dtype)}
+
+
+def _text(value):
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
 def _import_placeholder(tf_attrs, consts):
