@@ -9,6 +9,7 @@ import pytest
 import test_ops
 import test_ops_more
 import test_session
+import test_summaries
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import TFCall
 
@@ -35,6 +36,10 @@ KERNEL_TESTS = {
     "ema_update": test_ops_more.test_ema_matches_tf_numbers,
     "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,
     "parse_example": test_ops_more.test_parse_example_decodes_real_records,
+    "scalar_summary": test_summaries.test_scalar_summary_is_tfs_bytes,
+    "histogram_summary": test_summaries.test_histogram_summary_is_tfs_bytes,
+    "image_summary": test_summaries.test_image_summary_is_tfs_bytes_png_included,
+    "merge_summary": test_summaries.test_merge_summary_concatenates_values_and_refuses_a_repeated_tag,
 }
 
 

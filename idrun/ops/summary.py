@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import struct
 
-from idrun.dtypes import FLOATS, INTS, tf_name
+from idrun.dtypes import FLOATS, INTS
 from idrun.errors import UsageError
 from idrun.graph import TensorType
 from idrun.ops import checks
@@ -30,6 +30,8 @@ INSTALL_HINT = "pip install 'idrun[tensorboard]'"
 DBL_MAX = 1.7976931348623157e308
 REAL = FLOATS + INTS                      # TF's realnumbertypes that idrun has
 IMAGE_TYPES = ("uint8", "float32", "float16", "float64")
+# TF's words for the allowed types (op_def_library lists every type of the attr's constraint)
+REAL_TEXT = "float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint16, float16, uint32, uint64"
 
 
 def summary_pb2():
@@ -45,29 +47,31 @@ def summary_pb2():
 # ---- shape rules: a scalar string, as TF's ScalarShape ------------------------------------
 
 
-def _typed(op: str, name: str, got: str, allowed: tuple[str, ...]) -> None:
+def _typed(name: str, got: str, allowed: tuple[str, ...]) -> None:
     if got not in allowed:
-        raise InferError(f"Value passed to parameter '{name}' of '{op}' has DataType {tf_name(got)} "
-                         f"not in list of allowed values: {', '.join(tf_name(t) for t in allowed)}")
+        text = REAL_TEXT if allowed is REAL else ", ".join(allowed)
+        raise InferError(f"Value passed to parameter '{name}' has DataType {got} not in list of "
+                         f"allowed values: {text}")
 
 
 def _string(op: str, name: str, t: TensorType) -> None:
     if t.dtype != "string":
-        raise InferError(f"Input '{name}' of '{op}' Op has type {tf_name(t.dtype)} that does not "
+        raise InferError(f"Input '{name}' of '{op}' Op has type {t.dtype} that does not "
                          "match expected type of string.")
 
 
 def _summary_infer(op: str, values: str, allowed: tuple[str, ...]):
     def infer(attrs, types, consts):
         _string(op, "tags" if op == "ScalarSummary" else "tag", types[0])
-        _typed(op, values, types[1].dtype, allowed)
+        _typed(values, types[1].dtype, allowed)
         return [TensorType("string", ())]
     return infer
 
 
 def _merge_infer(attrs, types, consts):
-    for i, t in enumerate(types):
-        _string("MergeSummary", f"inputs_{i}" if i else "inputs", t)
+    if any(t.dtype != "string" for t in types):
+        raise InferError(f"Tensors in list passed to 'inputs' of 'MergeSummary' Op have types "
+                         f"[{', '.join(t.dtype for t in types)}] that do not match expected type string.")
     return [TensorType("string", ())]
 
 
@@ -104,7 +108,7 @@ def _scalar_kernel(env: KernelEnv):
         tags, values = numpy.asarray(tags, dtype=object), numpy.asarray(values)
         if tags.shape != values.shape:
             single = f" (tag '{_bytes(tags.reshape(-1)[0]).decode('utf-8', 'replace')}')" if tags.size == 1 else ""
-            raise KernelError(f"tags and values not the same shape: {_shape_text(tags.shape)} != "
+            raise KernelError(f"tags and values are not the same shape: {_shape_text(tags.shape)} != "
                               f"{_shape_text(values.shape)}{single}")
         summary = pb.Summary()
         for tag, value in zip(tags.reshape(-1), values.astype(numpy.float32).reshape(-1)):
@@ -160,7 +164,8 @@ def _histogram_kernel(env: KernelEnv):
         finite = numpy.isfinite(flat)
         if not finite.all():
             first = flat[numpy.argmin(finite)]
-            raise KernelError(f"{'Nan' if first != first else 'Infinity'} in summary histogram for: {node}")
+            what = "Nan in summary histogram" if first != first else "Infinity in Histogram"
+            raise KernelError(f"{what} for: {node}")
         summary = pb.Summary()
         summary.value.add(tag=_tag(tag[()]), histo=histogram_proto(pb, flat))
         return _serialized(summary)
@@ -183,7 +188,7 @@ def _merge_kernel(env: KernelEnv):
                     raise KernelError("Could not parse one of the summary inputs") from None
                 for v in summary.value:
                     if v.tag and v.tag in tags:
-                        raise KernelError(f"Duplicate tag {v.tag} found in summary inputs")
+                        raise KernelError(f"Duplicate tag {v.tag} found in summary inputs ")
                     tags.add(v.tag)
                     merged.value.add().CopyFrom(v)
         return _serialized(merged)
