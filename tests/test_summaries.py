@@ -305,3 +305,29 @@ def test_summary_op_without_tensorboard_names_the_extra(cli, spec_file, monkeypa
     res = cli("run", spec_file(SPEC))
     assert res.exit_code == 2 and "internal error" not in res.stderr and "Traceback" not in res.stderr
     assert "pip install 'idrun[tensorboard]'" in res.stderr
+
+
+def test_graphdef_export_and_import_keep_image_attributes(spec_file, tmp_path):
+    from idrun.pipeline import Pipeline
+    from idrun.tf.graphdef import export_graphdef, write_graphdef
+    from idrun.tf.graphdef_import import import_graphdef
+    path = spec_file("""\
+        nodes:
+          - {name: tag, op: const, value: img, dtype: string}
+          - {name: pixels, op: const, value: [[[[0.5], [1.0]]]]}
+          - {name: s, op: image_summary, inputs: [tag, pixels], max_images: 1, bad_color: [0, 255, 0]}
+          - {name: merged, op: merge_summary, inputs: [s]}
+        run: {fetch: [merged]}
+        """)
+    gd = export_graphdef(Pipeline(path))
+    node = next(n for n in gd.node if n.name == "s")
+    assert node.op == "ImageSummary" and node.attr["max_images"].i == 1
+    from tensorboard.util import tensor_util
+    bad = tensor_util.make_ndarray(node.attr["bad_color"].tensor)
+    assert bad.dtype == np.uint8 and bad.tolist() == [0, 255, 0]
+    assert next(n for n in gd.node if n.name == "merged").attr["N"].i == 1
+    write_graphdef(gd, str(tmp_path / "g.pbtxt"))
+    text = import_graphdef(str(tmp_path / "g.pbtxt"), str(tmp_path / "back.yaml"), fetch=["merged"])
+    assert "{name: s, op: image_summary, max_images: 1, bad_color: [0, 255, 0], inputs: [tag, pixels]" in text
+    again = run_spec(str(tmp_path / "back.yaml")).steps[0].values["merged"]
+    assert bytes(again[()]) == bytes(run_spec(path).steps[0].values["merged"][()])
