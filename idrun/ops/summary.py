@@ -60,9 +60,9 @@ def _string(op: str, name: str, t: TensorType) -> None:
                          "match expected type of string.")
 
 
-def _summary_infer(op: str, values: str, allowed: tuple[str, ...]):
+def _summary_infer(op: str, tag: str, values: str, allowed: tuple[str, ...]):
     def infer(attrs, types, consts):
-        _string(op, "tags" if op == "ScalarSummary" else "tag", types[0])
+        _string(op, tag, types[0])
         _typed(values, types[1].dtype, allowed)
         return [TensorType("string", ())]
     return infer
@@ -345,16 +345,17 @@ def _import_image(tf_attrs, consts) -> dict:
             "bad_color": [255, 0, 0, 255] if bad is None else [int(v) for v in bad.reshape(-1)]}
 
 
-def _raw(op: str, *names: str):
+def _raw(op: str, *names: str, extra=lambda attrs: ""):
     """The export call: tf.raw_ops, which names the node as TF's own call would (`ScalarSummary`)."""
     def write(c) -> str:
         args = ", ".join(f"{n}={a}" for n, a in zip(names, c.args))
-        if op == "MergeSummary":
-            args = f"inputs=[{', '.join(c.args)}]"
-        if op == "ImageSummary":
-            args += f", max_images={c.attrs['max_images']}, bad_color=tf.compat.v1.make_tensor_proto({c.attrs['bad_color']}, tf.uint8)"
-        return f"tf.raw_ops.{op}({args}{c.kw})"
+        return f"tf.raw_ops.{op}({args}{extra(c.attrs)}{c.kw})"
     return write
+
+
+def _image_attrs(attrs) -> str:
+    return (f", max_images={attrs['max_images']}, "
+            f"bad_color=tf.compat.v1.make_tensor_proto({attrs['bad_color']}, tf.uint8)")
 
 
 def _t(position: int):
@@ -363,15 +364,15 @@ def _t(position: int):
 
 OPS = [
     OpDef("scalar_summary", "ScalarSummary", ("tags", "values"),
-          _summary_infer("ScalarSummary", "values", REAL), _scalar_kernel,
+          _summary_infer("ScalarSummary", "tags", "values", REAL), _scalar_kernel,
           "TF's serialized Summary of scalar values, one per tag (tf.compat.v1.summary.scalar).",
           gpu=False, tf_op="ScalarSummary", tf_attrs=_t(1), tf=_raw("ScalarSummary", "tags", "values")),
     OpDef("histogram_summary", "HistogramSummary", ("tag", "values"),
-          _summary_infer("HistogramSummary", "values", REAL), _histogram_kernel,
+          _summary_infer("HistogramSummary", "tag", "values", REAL), _histogram_kernel,
           "TF's serialized Summary of a histogram of the values (tf.compat.v1.summary.histogram).",
           gpu=False, tf_op="HistogramSummary", tf_attrs=_t(1), tf=_raw("HistogramSummary", "tag", "values")),
     OpDef("image_summary", "ImageSummary", ("tag", "tensor"),
-          _summary_infer("ImageSummary", "tensor", IMAGE_TYPES), _image_kernel,
+          _summary_infer("ImageSummary", "tag", "tensor", IMAGE_TYPES), _image_kernel,
           "TF's serialized Summary of up to max_images PNG images of [batch, h, w, 1|3|4] "
           "(tf.compat.v1.summary.image).",
           attrs=(attr("max_images", 3, checks.positive),
@@ -379,9 +380,10 @@ OPS = [
           gpu=False, tf_op="ImageSummary", tf_import=_import_image,
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[1].dtype), "max_images": a["max_images"],
                                        "bad_color": ("tensor", a["bad_color"], "uint8")},
-          tf=_raw("ImageSummary", "tag", "tensor")),
+          tf=_raw("ImageSummary", "tag", "tensor", extra=_image_attrs)),
     OpDef("merge_summary", "MergeSummary", ("inputs",), _merge_infer, _merge_kernel,
           "The values of serialized Summary protos merged into one (tf.compat.v1.summary.merge, "
           "merge_all).", variadic=True, gpu=False, tf_op="MergeSummary",
-          tf_attrs=lambda n, a, i, o: {"N": len(i)}, tf=_raw("MergeSummary")),
+          tf_attrs=lambda n, a, i, o: {"N": len(i)},
+          tf=lambda c: f"tf.raw_ops.MergeSummary(inputs=[{', '.join(c.args)}]{c.kw})"),
 ]
