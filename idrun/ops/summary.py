@@ -11,6 +11,10 @@ summary_image_op.cc, core/lib/histogram/histogram.cc):
   `bad_color`), encoded as TF's libpng 1.6 writes them (see `png`).
 - `merge_summary`: the values of every input, in order; a repeated non-empty tag is an error.
 
+The PNG bytes rest on zlib's deflate giving TF's stream for the same settings: true of zlib
+1.2.x/1.3.x (Python's usual zlib); a Python built on zlib-ng would give other bytes that
+decode to the same pixels.
+
 The messages are built with TensorBoard's protos (`tensorboard.compat.proto.summary_pb2`),
 behind the optional extra `idrun[tensorboard]`: a step that runs a summary without it is a
 usage error naming the extra (the kernels are bound when a step is compiled).
