@@ -154,6 +154,8 @@ def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--trace", is_flag=True, help="Show each step's transfers and op order.")
 @click.option("--trace-out", metavar="FILE.json",
               help="Write the steps as they ran as a Chrome trace (open in ui.perfetto.dev).")
+@click.option("--summaries", metavar="DIR",
+              help="Write each step's fetched summaries to an events file in DIR (TensorBoard).")
 @click.option("--log-placement", is_flag=True, help="Print each node's device and why (stderr).")
 @click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
 @click.option("--require-gpu", is_flag=True, help="Fail unless gpu:N devices are real CUDA GPUs.")
@@ -162,13 +164,13 @@ def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
               help="Let the spec's {file: ...} feeds read files outside its directory.")
 def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tuple, fmt: str | None,
         variables: str | None, schedule: str, seed: int, trace: bool, trace_out: str | None,
-        log_placement: bool, soft_placement: bool, require_gpu: bool, no_expect: bool,
+        summaries: str | None, log_placement: bool, soft_placement: bool, require_gpu: bool, no_expect: bool,
         allow_outside_files: bool) -> None:
     """Run SPEC for N steps and print the fetched values per step."""
     from idrun.commands.run import RunCommand
     fmt, color = _color(fmt)
     command = RunCommand(spec_path, fmt=fmt, color=color, variables=variables, trace=trace,
-                         trace_out=trace_out,
+                         trace_out=trace_out, summaries=summaries,
                          log_placement=log_placement, require_gpu=require_gpu, check=not no_expect,
                          debug=_debug(), progress=_progress())
     code = command.execute(

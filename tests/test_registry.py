@@ -13,6 +13,7 @@ import test_ops_nn
 import test_ops_state
 import test_random_tf
 import test_session
+import test_summaries
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import TFCall
 
@@ -43,6 +44,10 @@ KERNEL_TESTS = {
     "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,
     "parse_example": test_ops_more.test_parse_example_decodes_real_records,
     **test_ops_nn.KERNEL_TESTS,
+    "scalar_summary": test_summaries.test_scalar_summary_is_tfs_bytes,
+    "histogram_summary": test_summaries.test_histogram_summary_is_tfs_bytes,
+    "image_summary": test_summaries.test_image_summary_is_tfs_bytes_png_included,
+    "merge_summary": test_summaries.test_merge_summary_concatenates_values_and_refuses_a_repeated_tag,
 }
 KERNEL_TESTS.update(test_ops_state.KERNEL_TESTS)  # the updates TF1 programs run
 

@@ -23,6 +23,7 @@ class RunCommand(Record):
     variables: str | None
     trace: bool
     trace_out: str | None    # --trace-out: a Chrome trace event file of the steps
+    summaries: str | None    # --summaries DIR: the fetched summaries in an events file
     log_placement: bool
     require_gpu: bool
     check: bool
@@ -33,8 +34,8 @@ class RunCommand(Record):
 
     def __init__(self, spec_path: str, fmt: str = "plain", color: bool = False,
                  variables: str | None = None, trace: bool = False, trace_out: str | None = None,
-                 log_placement: bool = False, require_gpu: bool = False, check: bool = True,
-                 debug: bool = False, progress: bool = False, out: TextIO = None,
+                 summaries: str | None = None, log_placement: bool = False, require_gpu: bool = False,
+                 check: bool = True, debug: bool = False, progress: bool = False, out: TextIO = None,
                  err: TextIO = None) -> None:
         self.spec_path = spec_path
         self.fmt = fmt
@@ -42,6 +43,7 @@ class RunCommand(Record):
         self.variables = variables
         self.trace = trace
         self.trace_out = trace_out
+        self.summaries = summaries
         self.log_placement = log_placement
         self.require_gpu = require_gpu
         self.check = check
@@ -88,6 +90,11 @@ class RunCommand(Record):
             from idrun.views.trace import TraceFile
             trace_file = TraceFile(self.trace_out, spec.graph, self.spec_path)
             observers.append(trace_file)
+        summary_file = None
+        if self.summaries is not None:
+            from idrun.tf.summaries import SummaryFile
+            summary_file = SummaryFile(self.summaries, spec.graph, request)
+            observers.append(summary_file)
         result = pipeline.session.run(request, tuple(observers) + (interrupts,), keep_steps=False,
                                       stop=interrupts.stop)
         mismatches = checker.finish(result)
@@ -95,14 +102,14 @@ class RunCommand(Record):
         view.finish(result, self._extra(mismatches))
         self.out.flush()  # the values before any error (a pipe with 2>&1 keeps that order)
         self._note_simulated(result)
-        trace_error = trace_file.error if trace_file is not None else None
-        if trace_error is not None:  # after the values: what was computed is shown
-            report(trace_error, self.err)
+        file_errors = [f.error for f in (trace_file, summary_file) if f is not None and f.error is not None]
+        for error in file_errors:  # after the values: what was computed is shown
+            report(error, self.err)
         if result.error is not None:
             report(result.error, self.err, self.debug)
             return result.error.exit_code
-        if trace_error is not None:
-            return trace_error.exit_code
+        if file_errors:
+            return file_errors[0].exit_code
         if mismatches:
             for m in mismatches:
                 self.err.write(printable(f"expect mismatch: {m.render()}") + "\n")
