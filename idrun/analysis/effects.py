@@ -12,8 +12,8 @@ WHAT = {"write": "updates `{var}`", "average": "updates moving averages", "check
 
 def _skipped_effects(facts: Facts) -> list[str]:
     """Effectful nodes outside the step, one per spec entry (an EMA, not its updates)."""
-    if not facts.requested:
-        return []
+    if not facts.requested or not facts.spec.expand:
+        return []   # an imported graph is what TF's Python built: nothing in it is the user's to remove
     seen_locs = set()
     out = []
     for name, node in facts.graph.nodes.items():
@@ -84,8 +84,8 @@ def _how(facts: Facts, name: str, var: str | None) -> tuple[str, list[Note], str
 def unused(facts: Facts) -> list[Diagnostic]:
     """A node the run does not need and that has no effect; reported at the end of each dead
     chain (the nodes only it uses are counted, not listed)."""
-    if not facts.requested:
-        return []
+    if not facts.requested or not facts.spec.expand:
+        return []   # an imported graph is what TF's Python built: nothing in it is the user's to remove
     graph = facts.graph
     fed = {ref.node for ref in facts.request.feeds}
     dead = {n for n, node in graph.nodes.items()

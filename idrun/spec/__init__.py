@@ -65,10 +65,11 @@ class Spec(Record):
     warnings: list[SpecError]
     loc: SourceLoc
     templates: dict
+    expand: bool         # false: every entry is one node as written (what `idrun import` makes)
 
     def __init__(self, path: str, name: str, description: str, variables: str, devices: list[str] | None,
                  graph: Graph, run: RunConfig, expect: dict[str, Located], warnings: list[SpecError],
-                 loc: SourceLoc, templates: dict = FACTORY) -> None:
+                 loc: SourceLoc, templates: dict = FACTORY, expand: bool = True) -> None:
         self.path = path
         self.name = name
         self.description = description
@@ -80,6 +81,7 @@ class Spec(Record):
         self.warnings = warnings
         self.loc = loc
         self.templates = {} if templates is FACTORY else templates
+        self.expand = expand
 
 
 def read_document(path: str) -> tuple[YMap, str]:
@@ -177,7 +179,7 @@ def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
                 description=_text(doc, "description", ""), variables=mode,
                 devices=_devices(doc), graph=graph, run=_run_config(doc),
                 expect=_expect(doc), warnings=builder.warnings, loc=doc.loc,
-                templates=templates)
+                templates=templates, expand=builder.expand)
 
 
 def _text(doc: YMap, key: str, default: str) -> str:
