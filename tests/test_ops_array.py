@@ -1,0 +1,181 @@
+"""The array and shape ops against TensorFlow 2.21: every expected value, dtype, runtime shape
+and static shape below was printed by TF (graph mode, tf.compat.v1.Session) for the call in
+the row's comment (script: the calls listed, run with the same literals). These ops only move
+or select elements, so every comparison is exact."""
+
+import numpy as np
+import pytest
+
+from conftest import run_spec
+from idrun.errors import SpecError
+from idrun.pipeline import Pipeline
+from idrun.spec.request import RunOptions
+
+R3 = np.arange(24, dtype=np.float32).reshape(2, 3, 4).tolist()  # the `t` of the strided-slice rows
+
+# (entry, TF's value, dtype, runtime shape, TF's static shape)
+CASES = [
+    ('{op: fill, inputs: [[2, 3], 1.5]}',
+     [[1.5, 1.5, 1.5], [1.5, 1.5, 1.5]], 'float32', [2, 3], [2, 3]),  # tf.fill([2, 3], 1.5)
+    ('{op: fill, inputs: [[2], 7]}',
+     [7, 7], 'int32', [2], [2]),  # tf.fill([2], 7)
+    ('{op: zeros_like, inputs: [[[1.5, 2.0]]]}',
+     [[0.0, 0.0]], 'float32', [1, 2], [1, 2]),  # tf.raw_ops.ZerosLike(x=[[1.5, 2.0]])
+    ('{op: ones_like, inputs: [[3, 4]]}',
+     [1, 1], 'int32', [2], [2]),  # tf.raw_ops.OnesLike(x=[3, 4])
+    ('{op: expand_dims, inputs: [[1.0, 2.0], 1]}',
+     [[1.0], [2.0]], 'float32', [2, 1], [2, 1]),  # tf.expand_dims([1.0, 2.0], 1)
+    ('{op: expand_dims, inputs: [[1.0, 2.0], -1]}',
+     [[1.0], [2.0]], 'float32', [2, 1], [2, 1]),  # tf.expand_dims([1.0, 2.0], -1)
+    ('{op: squeeze, inputs: [[[[1.0], [2.0]]]]}',
+     [1.0, 2.0], 'float32', [2], [2]),  # tf.squeeze([[[1.0], [2.0]]])
+    ('{op: squeeze, inputs: [[[[1.0], [2.0]]]], axis: [2]}',
+     [[1.0, 2.0]], 'float32', [1, 2], [1, 2]),  # tf.squeeze([[[1.0], [2.0]]], axis=[2])
+    ('{op: tile, inputs: [[[1, 2]], [2, 2]]}',
+     [[1, 2, 1, 2], [1, 2, 1, 2]], 'int32', [2, 4], [2, 4]),  # tf.tile([[1, 2]], [2, 2])
+    ('{op: slice, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0, 1], [-1, 2]]}',
+     [[2.0, 3.0], [5.0, 6.0]], 'float32', [2, 2], [2, 2]),  # tf.slice([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0, 1], [-1, 2]
+    ('{op: transpose, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1, 0]]}',
+     [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]], 'float32', [3, 2], [3, 2]),  # tf.transpose([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1, 0])
+    ('{op: transpose, inputs: [[[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]], [[12.0, 13.0, 14.0, 15.0], [16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0]]], [2, 0, 1]]}',
+     [[[0.0, 4.0, 8.0], [12.0, 16.0, 20.0]], [[1.0, 5.0, 9.0], [13.0, 17.0, 21.0]], [[2.0, 6.0, 10.0], [14.0, 18.0, 22.0]], [[3.0, 7.0, 11.0], [15.0, 19.0, 23.0]]], 'float32', [4, 2, 3], [4, 2, 3]),  # tf.transpose([[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [
+    ('{op: invert_permutation, inputs: [[2, 0, 3, 1]]}',
+     [1, 3, 0, 2], 'int32', [4], [4]),  # tf.math.invert_permutation([2, 0, 3, 1])
+    ('{op: size, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]]}',
+     6, 'int32', [], []),  # tf.raw_ops.Size(input=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    ('{op: rank, inputs: [[[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]], [[12.0, 13.0, 14.0, 15.0], [16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0]]]]}',
+     3, 'int32', [], []),  # tf.raw_ops.Rank(input=[[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0
+    ('{op: range, inputs: [0.3, 7.1, 0.7]}',
+     [0.30000001192092896, 1.0, 1.7000000476837158, 2.3999998569488525, 3.0999999046325684, 3.799999952316284, 4.5, 5.200000286102295, 5.900000095367432, 6.599999904632568], 'float32', [10], [10]),  # tf.range(0.3, 7.1, 0.7)
+    ('{op: range, inputs: [10, 1, -3]}',
+     [10, 7, 4], 'int32', [3], [3]),  # tf.range(10, 1, -3)
+    ('{op: range, inputs: [0.0, 1.0, 0.1]}',
+     [0.0, 0.10000000149011612, 0.20000000298023224, 0.30000001192092896, 0.4000000059604645, 0.5, 0.6000000238418579, 0.699999988079071, 0.800000011920929, 0.9000000357627869], 'float32', [10], [10]),  # tf.range(0.0, 1.0, 0.1)
+    ('{op: concat, inputs: [[[1, 2]], [[3, 4]], 1]}',
+     [[1, 2, 3, 4]], 'int32', [1, 4], [1, 4]),  # tf.concat([[[1, 2]], [[3, 4]]], 1)
+    ('{op: gather, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [2, 0, 2], 1]}',
+     [[3.0, 1.0, 3.0], [6.0, 4.0, 6.0]], 'float32', [2, 3], [2, 3]),  # tf.gather([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [2, 0, 2], axi
+    ('{op: gather, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[1], [0]], 0]}',
+     [[[4.0, 5.0, 6.0]], [[1.0, 2.0, 3.0]]], 'float32', [2, 1, 3], [2, 1, 3]),  # tf.gather([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[1], [0]], ax
+    ('{op: pad, inputs: [[[1, 2]], [[1, 0], [2, 1]]]}',
+     [[0, 0, 0, 0, 0], [0, 0, 1, 2, 0]], 'int32', [2, 5], [2, 5]),  # tf.pad([[1, 2]], [[1, 0], [2, 1]])
+    ('{op: pad_v2, inputs: [[[1.0, 2.0]], [[0, 1], [1, 0]], -1.0]}',
+     [[-1.0, 1.0, 2.0], [-1.0, -1.0, -1.0]], 'float32', [2, 3], [2, 3]),  # tf.pad([[1.0, 2.0]], [[0, 1], [1, 0]], constant_values=-1.0)
+    ('{op: mirror_pad, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[1, 1], [2, 2]]], mode: REFLECT}',
+     [[6.0, 5.0, 4.0, 5.0, 6.0, 5.0, 4.0], [3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0], [6.0, 5.0, 4.0, 5.0, 6.0, 5.0, 4.0], [3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]], 'float32', [4, 7], [4, 7]),  # tf.pad([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[1, 1], [2, 2]],
+    ('{op: mirror_pad, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[2, 0], [0, 3]]], mode: SYMMETRIC}',
+     [[4.0, 5.0, 6.0, 6.0, 5.0, 4.0], [1.0, 2.0, 3.0, 3.0, 2.0, 1.0], [1.0, 2.0, 3.0, 3.0, 2.0, 1.0], [4.0, 5.0, 6.0, 6.0, 5.0, 4.0]], 'float32', [4, 6], [4, 6]),  # tf.pad([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[2, 0], [0, 3]],
+    ('{op: reverse, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1]]}',
+     [[3.0, 2.0, 1.0], [6.0, 5.0, 4.0]], 'float32', [2, 3], [2, 3]),  # tf.reverse([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1])
+    ('{op: reverse, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0, -1]]}',
+     [[6.0, 5.0, 4.0], [3.0, 2.0, 1.0]], 'float32', [2, 3], [2, 3]),  # tf.reverse([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0, -1])
+    ('{op: one_hot, inputs: [[1, 3, -1], 3, 5.0, -1.0]}',
+     [[-1.0, 5.0, -1.0], [-1.0, -1.0, -1.0], [-1.0, -1.0, -1.0]], 'float32', [3, 3], [3, 3]),  # tf.one_hot([1, 3, -1], 3, on_value=5.0, off_value=-1.0)
+    ('{op: one_hot, inputs: [[[0, 2]], 3, 1, 0], axis: 1}',
+     [[[1, 0], [0, 0], [0, 1]]], 'int32', [1, 3, 2], [1, 3, 2]),  # tf.one_hot([[0, 2]], 3, on_value=1, off_value=0, axis=1)
+    ('{op: select, inputs: [[true, false], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[9.0, 9.0, 9.0], [8.0, 8.0, 8.0]]]}',
+     [[1.0, 2.0, 3.0], [8.0, 8.0, 8.0]], 'float32', [2, 3], [2, 3]),  # tf1.where([True, False], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]],
+    ('{op: select, inputs: [[[true, false, true], [false, true, false]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[9.0, 9.0, 9.0], [8.0, 8.0, 8.0]]]}',
+     [[1.0, 9.0, 3.0], [8.0, 5.0, 8.0]], 'float32', [2, 3], [2, 3]),  # tf1.where([[True, False, True], [False, True, False]], [[1.0
+    ('{op: select_v2, inputs: [[true, false, true], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], 0.0]}',
+     [[1.0, 0.0, 3.0], [4.0, 0.0, 6.0]], 'float32', [2, 3], [2, 3]),  # tf.where([True, False, True], [[1.0, 2.0, 3.0], [4.0, 5.0, 6
+    ('{op: where, inputs: [[[true, false], [false, true]]]}',
+     [[0, 0], [1, 1]], 'int64', [2, 2], [None, 2]),  # tf.where([[True, False], [False, True]])
+    ('{op: where, inputs: [[0.0, 3.0, -1.0]]}',
+     [[1], [2]], 'int64', [2, 1], [None, 1]),  # tf.raw_ops.Where(condition=[0.0, 3.0, -1.0])
+    ('{op: broadcast_to, inputs: [[1, 2, 3], [2, 3]]}',
+     [[1, 2, 3], [1, 2, 3]], 'int32', [2, 3], [2, 3]),  # tf.broadcast_to([1, 2, 3], [2, 3])
+    ('{op: stop_gradient, inputs: [[1.5]]}',
+     [1.5], 'float32', [1], [1]),  # tf.stop_gradient([1.5])
+    ('{op: prevent_gradient, inputs: [[2.5]]}',
+     [2.5], 'float32', [1], [1]),  # tf.raw_ops.PreventGradient(input=[2.5])
+    ('{op: snapshot, inputs: [[3.5]]}',
+     [3.5], 'float32', [1], [1]),  # tf.raw_ops.Snapshot(input=[3.5])
+    ('{op: placeholder_with_default, inputs: [[4.5, 1.0]], shape: [null]}',
+     [4.5, 1.0], 'float32', [2], [None]),  # tf1.placeholder_with_default([4.5, 1.0], [None])
+    ('{op: check_numerics, inputs: [[1.0, 2.0]], message: ok}',
+     [1.0, 2.0], 'float32', [2], [2]),  # tf1.check_numerics([1.0, 2.0], 'ok')
+    ('{op: strided_slice, inputs: [[[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]], [[12.0, 13.0, 14.0, 15.0], [16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0]]], [0, 1], [2, 3], [1, 1]]}',
+     [[[4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]], [[16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0]]], 'float32', [2, 2, 4], [2, 2, 4]),  # tf.strided_slice([[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0
+    ('{op: strided_slice, inputs: [R3, [1], [2], [1]], shrink_axis_mask: 1}',
+     [[12.0, 13.0, 14.0, 15.0], [16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0]], 'float32', [3, 4], [3, 4]),  # t[1]
+    ('{op: strided_slice, inputs: [R3, [0, 1], [0, 2], [1, 1]], begin_mask: 1, end_mask: 1, shrink_axis_mask: 2}',
+     [[4.0, 5.0, 6.0, 7.0], [16.0, 17.0, 18.0, 19.0]], 'float32', [2, 4], [2, 4]),  # t[:, 1]
+    ('{op: strided_slice, inputs: [R3, [0, 2], [0, 3], [1, 1]], ellipsis_mask: 1, shrink_axis_mask: 2}',
+     [[2.0, 6.0, 10.0], [14.0, 18.0, 22.0]], 'float32', [2, 3], [2, 3]),  # t[..., 2]
+    ('{op: strided_slice, inputs: [R3, [0, 0, 1], [0, 0, 3], [1, 1, 1]], begin_mask: 1, end_mask: 1, new_axis_mask: 2}',
+     [[[[4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]]], [[[16.0, 17.0, 18.0, 19.0], [20.0, 21.0, 22.0, 23.0]]]], 'float32', [2, 1, 2, 4], [2, 1, 2, 4]),  # t[:, None, 1:3]
+    ('{op: strided_slice, inputs: [R3, [0, 0, 1], [0, 0, 2], [-1, 2, 1]], begin_mask: 3, end_mask: 3, shrink_axis_mask: 4}',
+     [[13.0, 21.0], [1.0, 9.0]], 'float32', [2, 2], [2, 2]),  # t[::-1, ::2, 1]
+    ('{op: strided_slice, inputs: [R3, [-1, -2, 0], [0, 0, 0], [1, 1, -3]], begin_mask: 4, end_mask: 6, shrink_axis_mask: 1}',
+     [[19.0, 16.0], [23.0, 20.0]], 'float32', [2, 2], [2, 2]),  # t[-1, -2:, ::-3]
+    ('{op: strided_slice, inputs: [R3, [0, 0, 0, 0], [0, 0, 0, 1], [1, 1, 1, 1]], ellipsis_mask: 2, new_axis_mask: 5, shrink_axis_mask: 8}',
+     [[[[0.0], [4.0], [8.0]], [[12.0], [16.0], [20.0]]]], 'float32', [1, 2, 3, 1], [1, 2, 3, 1]),  # t[None, ..., None, 0]
+    ('{op: strided_slice, inputs: [R3, [1, 0, 0], [0, 0, 1], [1, 1, 1]], begin_mask: 4, end_mask: 1, ellipsis_mask: 2}',
+     [[[12.0], [16.0], [20.0]]], 'float32', [1, 3, 1], [1, 3, 1]),  # t[1:, ..., :1]
+    ('{op: strided_slice, inputs: [R3, [0, 0, 0], [1, 0, 0], [1, 1, 1]], ellipsis_mask: 2, new_axis_mask: 4, shrink_axis_mask: 1}',
+     [[[0.0], [1.0], [2.0], [3.0]], [[4.0], [5.0], [6.0], [7.0]], [[8.0], [9.0], [10.0], [11.0]]], 'float32', [3, 4, 1], [3, 4, 1]),  # t[0, ..., tf.newaxis]
+    ('{op: strided_slice, inputs: [R3, [5, 0], [0, 100], [1, 7]], end_mask: 1}',
+     [], 'float32', [0, 1, 4], [0, 1, 4]),  # t[5:, 0:100:7]
+    ('{op: strided_slice, inputs: [R3, [0, -10], [0, 2], [1, 1]], begin_mask: 1, end_mask: 1}',
+     [[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]], [[12.0, 13.0, 14.0, 15.0], [16.0, 17.0, 18.0, 19.0]]], 'float32', [2, 2, 4], [2, 2, 4]),  # t[:, -10:2]
+    ('{op: strided_slice, inputs: [R3, [0, 0, 0], [0, 0, 1], [1, -1, 1]], begin_mask: 2, end_mask: 2, ellipsis_mask: 1, shrink_axis_mask: 4}',
+     [[8.0, 4.0, 0.0], [20.0, 16.0, 12.0]], 'float32', [2, 3], [2, 3]),  # t[..., ::-1, 0]
+]
+
+# multi-output ops: one value, dtype, shape and static shape per output
+MULTI_CASES = [
+    ('{op: shape_n, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0]], out_type: int64}',
+     [[2, 3], [2]], ['int64', 'int64'], [[2], [1]], [[2], [1]]),  # tf.shape_n([[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1.0, 2.0]],
+    ('{op: split_even, inputs: [1, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]], num_split: 3}',
+     [[[1.0], [4.0]], [[2.0], [5.0]], [[3.0], [6.0]]], ['float32', 'float32', 'float32'], [[2, 1], [2, 1], [2, 1]], [[2, 1], [2, 1], [2, 1]]),  # tf.split([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], 3, axis=1)
+    ('{op: split_v, inputs: [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1, -1], 1]}',
+     [[[1.0], [4.0]], [[2.0, 3.0], [5.0, 6.0]]], ['float32', 'float32'], [[2, 1], [2, 2]], [[2, 1], [2, 2]]),  # tf.split([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [1, -1], axis=1
+    ('{op: unique, inputs: [[4, 1, 4, 7, 1, 2]]}',
+     [[4, 1, 7, 2], [0, 1, 0, 2, 1, 3]], ['int32', 'int32'], [[4], [6]], [[None], [6]]),  # tf.unique([4, 1, 4, 7, 1, 2])
+    ('{op: unique, inputs: [[4, 1, 4, 7, 1, 2]], out_idx: int64}',
+     [[4, 1, 7, 2], [0, 1, 0, 2, 1, 3]], ['int32', 'int64'], [[4], [6]], [[None], [6]]),  # tf.unique([4, 1, 4, 7, 1, 2], out_idx=tf.int64)
+    ('{op: broadcast_gradient_args, inputs: [[2, 1, 3], [1, 1, 3]]}',
+     [[1], [0, 1]], ['int32', 'int32'], [[1], [2]], [[None], [None]]),  # tf.raw_ops.BroadcastGradientArgs(s0=[2, 1, 3], s1=[1, 1, 3])
+    ('{op: broadcast_gradient_args, inputs: [EMPTY, [2, 2]]}',
+     [[0, 1], []], ['int32', 'int32'], [[2], [0]], [[None], [None]]),  # tf.raw_ops.BroadcastGradientArgs(s0=tf.constant([], tf.int32
+    ('{op: concat_offset, inputs: [1, [2, 3, 5], [2, 7, 5], [2, 1, 5]]}',
+     [[0, 0, 0], [0, 3, 0], [0, 10, 0]], ['int32', 'int32', 'int32'], [[3], [3], [3]], [[3], [3], [3]]),  # tf.raw_ops.ConcatOffset(concat_dim=1, shape=[[2, 3, 5], [2, 
+]
+
+
+def _spec(spec_file, entry: str, fetch: str) -> str:
+    consts = "  - {name: R3, op: const, value: %s}\n" % R3 if "R3" in entry else ""
+    consts += "  - {name: EMPTY, op: const, value: [], dtype: int32}\n" if "EMPTY" in entry else ""
+    return spec_file("nodes:\n" + consts + "  - {name: out, " + entry[1:] + "\nrun: {fetch: [%s]}\n" % fetch)
+
+
+def _static(pipeline, ref: str):
+    name, _, index = ref.partition(":")
+    t = pipeline.spec.graph.nodes[name].outputs[int(index or 0)]
+    return None if t.shape is None else list(t.shape)
+
+
+def _run(path: str, names: list[str]):
+    pipeline = Pipeline(path, RunOptions())
+    result = pipeline.run()
+    assert result.error is None, result.error
+    step = result.steps[0]
+    return [step.values[n] for n in names], [_static(pipeline, n) for n in names]
+
+
+@pytest.mark.parametrize("entry,value,dtype,shape,static", CASES, ids=[c[0][5:40] for c in CASES])
+def test_op_matches_tf(spec_file, entry, value, dtype, shape, static):
+    (out,), (inferred,) = _run(_spec(spec_file, entry, "out"), ["out"])
+    assert out.tolist() == value
+    assert str(out.dtype) == dtype and list(out.shape) == shape
+    assert inferred == static
+
+
+@pytest.mark.parametrize("entry,value,dtype,shape,static", MULTI_CASES, ids=[c[0][5:40] for c in MULTI_CASES])
+def test_multi_output_op_matches_tf(spec_file, entry, value, dtype, shape, static):
+    names = [f"out:{k}" for k in range(len(value))]
+    outs, inferred = _run(_spec(spec_file, entry, ", ".join(names)), names)
+    assert [o.tolist() for o in outs] == value
+    assert [str(o.dtype) for o in outs] == dtype and [list(o.shape) for o in outs] == shape
+    assert inferred == static
