@@ -283,15 +283,17 @@ def _tile_kernel(env: KernelEnv):
     return tile
 
 
-def _slice_bounds(shape: tuple, begin: list, size: list) -> list[tuple[int, int]]:
-    """TF's Slice: [begin, begin + size) per dim, size -1 to the end (ValueError otherwise)."""
+def _slice_bounds(shape: tuple, begin: list, size: list) -> list[tuple[int, int | None]]:
+    """TF's Slice: [begin, begin + size) per dim, size -1 to the end (None where the dim is
+    unknown); ValueError with TF's message."""
     out = []
     for i, (d, b, s) in enumerate(zip(shape, begin, size)):
-        s = d - b if s == -1 and d is not None else s
-        if d is not None and not (0 <= b <= d and 0 <= s <= d - b) or b < 0 or s < 0:
-            raise ValueError(f"Expected size[{i}] in [0, {d if d is None else d - b}], but got {s}"
-                             if 0 <= b and (d is None or b <= d) else
-                             f"Expected begin[{i}] in [0, {d}], but got {b}")
+        if b < 0 or (d is not None and b > d):
+            raise ValueError(f"Expected begin[{i}] in [0, {d}], but got {b}")
+        if s == -1:
+            s = None if d is None else d - b
+        elif s < 0 or (d is not None and s > d - b):
+            raise ValueError(f"Expected size[{i}] in [0, {'?' if d is None else d - b}], but got {s}")
         out.append((b, s))
     return out
 
@@ -315,8 +317,7 @@ def _slice_infer(attrs, types, consts):
     if begin is None:
         return [TensorType(t.dtype, tuple(None if s == -1 else s for s in size))]
     try:
-        return [TensorType(t.dtype, tuple(None if d is None and s == -1 else s
-                                          for d, (b, s) in zip(shape, _slice_bounds(shape, begin, size))))]
+        return [TensorType(t.dtype, tuple(s for _, s in _slice_bounds(shape, begin, size)))]
     except ValueError as exc:
         raise InferError(str(exc)) from None
 
