@@ -179,3 +179,9 @@ def test_multi_output_op_matches_tf(spec_file, entry, value, dtype, shape, stati
     assert [o.tolist() for o in outs] == value
     assert [str(o.dtype) for o in outs] == dtype and [list(o.shape) for o in outs] == shape
     assert inferred == static
+
+
+# for tests/test_registry.py: the test that runs each op's kernel
+KERNEL_TESTS = {entry.split("op: ")[1].split(",")[0]: test_op_matches_tf for entry, *_ in CASES}
+KERNEL_TESTS.update({entry.split("op: ")[1].split(",")[0]: test_multi_output_op_matches_tf
+                     for entry, *_ in MULTI_CASES})

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import test_ops
+import test_ops_array
 import test_ops_more
 import test_session
 from idrun.ops import REGISTRY
@@ -36,6 +37,7 @@ KERNEL_TESTS = {
     "shuffle_batch": test_ops_more.test_shuffle_batch_inputs_are_one_example_by_default,
     "parse_example": test_ops_more.test_parse_example_decodes_real_records,
 }
+KERNEL_TESTS.update(test_ops_array.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

@@ -575,8 +575,7 @@ OPS = [
     OpDef("size", "Size", ("input",), lambda a, t, c: [TensorType(a["out_type"], ())], _size_kernel,
           "The number of elements (a scalar), placed with its input.", follows_input="metadata",
           attrs=(attr("out_type", "int32", out_type),),
-          tf=lambda c: f"tf.raw_ops.Size(input={c.args[0]}, out_type=tf.{c.attrs['out_type']}, "
-                       f"{c.kw})",
+          tf=lambda c: f"tf.raw_ops.Size(input={c.args[0]}, out_type=tf.{c.attrs['out_type']}{c.kw})",
           tf_op="Size", tf_attrs=_out_type_attrs, tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")}),
     OpDef("rank", "Rank", ("input",), lambda a, t, c: [TensorType("int32", ())], _rank_kernel,
           "The number of dimensions (an int32 scalar), placed with its input.", follows_input="metadata",
