@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("tensorboard.compat.proto.graph_pb2")
@@ -53,7 +54,9 @@ def test_imported_fixture_runs_as_tf_ran_it(record, tmp_path):
     assert doc["error"] is None
     for ours, theirs in zip(doc["steps"], rec["steps"]):
         for name, value in theirs["values"].items():
-            assert ours["values"][name] == pytest.approx(value, rel=1e-5)
+            # nested values (a matrix) too: pytest.approx takes only flat sequences
+            np.testing.assert_allclose(np.asarray(ours["values"][name], dtype=float),
+                                       np.asarray(value, dtype=float), rtol=1e-5, err_msg=name)
         assert len(ours["transfers"]) == len(theirs["transfers"])
 
 
