@@ -181,6 +181,103 @@ def test_multi_output_op_matches_tf(spec_file, entry, value, dtype, shape, stati
     assert inferred == static
 
 
+
+# Shape errors at build time, in TF's words (TF 2.21 raised each at graph construction for
+# the same call, e.g. tf.expand_dims(X, 3): "dim 3 not in the interval [-3, 2].")
+X = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+BUILD_ERRORS = [
+    ("{op: strided_slice, inputs: [%s, [5], [6], [1]], shrink_axis_mask: 1}" % X,
+     "slice index 5 of dimension 0 out of bounds."),
+    ("{op: strided_slice, inputs: [%s, [0], [1], [0]]}" % X, "strides[0] must be non-zero"),
+    ("{op: strided_slice, inputs: [%s, [0, 0], [1, 1], [1, 1]], ellipsis_mask: 3}" % X,
+     "Multiple ellipses in slice spec not allowed"),
+    ("{op: expand_dims, inputs: [%s, 3]}" % X, "dim 3 not in the interval [-3, 2]."),
+    ("{op: squeeze, inputs: [%s], axis: [0]}" % X, "Can not squeeze dim[0], expected a dimension of 1, got 2"),
+    ("{op: transpose, inputs: [%s, [0, 1, 2]]}" % X, "Dimension must be 2 but is 3"),
+    ("{op: transpose, inputs: [%s, [0, 0]]}" % X, "1 is missing from {0,0}."),  # TF: at run time
+    ("{op: range, inputs: [1, 5, 0]}", "Requires delta != 0"),
+    ("{op: range, inputs: [5, 1, 1]}", "Requires start <= limit when delta > 0: 5/1"),
+    ("{op: slice, inputs: [%s, [0, 1], [3, 1]]}" % X, "Expected size[0] in [0, 2], but got 3"),  # TF: run time
+    ("{op: mirror_pad, inputs: [%s, [[2, 2], [0, 0]]], mode: REFLECT}" % X,
+     "paddings must be less than the dimension size: 2, 2 not less than 2"),  # TF: run time
+    ("{op: one_hot, inputs: [[1], 3, 1.0, 0.0], axis: 3}",
+     "Expected axis to be -1 or between [0, 2).  But received: 3"),  # TF: run time
+    ("{op: reverse, inputs: [%s, [0, 0]]}" % X, "axis 0 specified more than once."),
+    ("{op: fill, inputs: [[2, -1], 1.0]}", "Fill dimensions must be >= 0"),
+    ("{op: concat, inputs: [%s, [[1.0]], 0]}" % X, "Dimension 1 in both shapes must be equal"),
+    ("{op: split_even, inputs: [1, %s], num_split: 2}" % X, "evenly divisible by 2 but is 3"),
+]
+
+
+@pytest.mark.parametrize("entry,message", BUILD_ERRORS, ids=[e[0][5:30] for e in BUILD_ERRORS])
+def test_bad_shapes_fail_the_build_in_tf_words(spec_file, entry, message):
+    with pytest.raises(SpecError) as err:
+        Pipeline(_spec(spec_file, entry, "out"), RunOptions()).spec
+    assert message in err.value.message and "'out'" in err.value.message
+
+
+def _step_error(spec_file, text: str, **options):
+    result = run_spec(spec_file(text), **options)
+    assert type(result.error).__name__ == "StepError" and not result.steps  # not an InternalError
+    return result.error.render()
+
+
+def test_check_numerics_fails_the_step_with_tfs_message(spec_file):
+    # TF 2.21: "my msg : Tensor had NaN values" / "... Inf values" / "... Inf and NaN values"
+    text = """
+    nodes:
+      - {name: x, op: placeholder, dtype: float32, shape: [2]}
+      - {name: out, op: check_numerics, inputs: [x], message: my msg}
+    run: {fetch: [out]}
+    """
+    assert run_spec(spec_file(text), feeds={"x": [1.0, 2.0]}).steps[0].values["out"].tolist() == [1.0, 2.0]
+    nan, inf = float("nan"), float("inf")
+    for fed, what in (([1.0, nan], "NaN"), ([inf, 1.0], "Inf"), ([nan, -inf], "Inf and NaN")):
+        message = _step_error(spec_file, text, feeds={"x": fed})
+        assert f"my msg : Tensor had {what} values" in message and "out" in message
+
+
+def test_gather_refuses_an_index_out_of_range_as_tf_does(spec_file):
+    # TF 2.21 CPU, tf.gather(X, [[0], [5]]): "indices[1,0] = 5 is not in [0, 2)"; numpy would wrap -1
+    text = """
+    nodes:
+      - {name: i, op: placeholder, dtype: int32, shape: [null, 1]}
+      - {name: out, op: gather, inputs: [%s, i, 0]}
+    run: {fetch: [out]}
+    """ % X
+    assert "indices[1,0] = 5 is not in [0, 2)" in _step_error(spec_file, text, feeds={"i": [[0], [5]]})
+    assert "indices[0,0] = -1 is not in [0, 2)" in _step_error(spec_file, text, feeds={"i": [[-1]]})
+
+
+def test_strided_slice_of_a_fed_shape_checks_at_run_time(spec_file):
+    # x[3] of a [None] placeholder fed 2 values: TF 2.21 "slice index 3 of dimension 0 out of bounds."
+    text = """
+    nodes:
+      - {name: x, op: placeholder, dtype: float32, shape: [null]}
+      - {name: out, op: strided_slice, inputs: [x, [3], [4], [1]], shrink_axis_mask: 1}
+    run: {fetch: [out]}
+    """
+    assert "slice index 3 of dimension 0 out of bounds." in _step_error(spec_file, text, feeds={"x": [1.0, 2.0]})
+    assert run_spec(spec_file(text), feeds={"x": [1.0, 2.0, 3.0, 4.0]}).steps[0].values["out"].tolist() == 4.0
+
+
+def test_unknown_dims_stay_unknown(spec_file):
+    # TF 2.21's static shapes for a [None, 3] placeholder x: tf.slice(x, [0, 1], [-1, 2]) [None, 2],
+    # x[:, 1] [None], tf.tile(x, [2, 1]) [None, 3], tf.fill(tf.shape(x), 1.0) [None, None]
+    path = spec_file("""
+    nodes:
+      - {name: x, op: placeholder, dtype: float32, shape: [null, 3]}
+      - {name: s, op: slice, inputs: [x, [0, 1], [-1, 2]]}
+      - {name: ss, op: strided_slice, inputs: [x, [0, 1], [0, 2], [1, 1]], begin_mask: 1, end_mask: 1,
+         shrink_axis_mask: 2}
+      - {name: t, op: tile, inputs: [x, [2, 1]]}
+      - {name: sh, op: shape, inputs: [x]}
+      - {name: f, op: fill, inputs: [sh, 1.0]}
+    """)
+    nodes = Pipeline(path, RunOptions()).spec.graph.nodes
+    assert [nodes[n].outputs[0].shape for n in ("s", "ss", "t", "f")] == [(None, 2), (None,), (None, 3), (None, None)]
+
+
 # for tests/test_registry.py: the test that runs each op's kernel
 KERNEL_TESTS = {entry.split("op: ")[1].split(",")[0]: test_op_matches_tf for entry, *_ in CASES}
 KERNEL_TESTS.update({entry.split("op: ")[1].split(",")[0]: test_multi_output_op_matches_tf

@@ -334,14 +334,11 @@ def _slice_kernel(env: KernelEnv):
 
 def _permutation(perm: list[int], rank: int) -> list[int]:
     if len(perm) != rank:
-        raise ValueError(f"transpose expects a vector of size {rank}. But input(1) is a vector of size {len(perm)}")
-    seen = set()
-    for d in perm:
-        if not 0 <= d < rank:
-            raise ValueError(f"{d} is out of range [0 .. {rank})")
-        if d in seen:
-            raise ValueError(f"{d} is duplicated in perm")
-        seen.add(d)
+        raise ValueError(f"Dimension must be {rank} but is {len(perm)}: transpose expects a perm of "
+                         f"size {rank}, the rank of its input")
+    for d in range(rank):
+        if d not in perm:
+            raise ValueError(f"{d} is missing from {{{','.join(map(str, perm))}}}.")
     return perm
 
 
@@ -353,8 +350,8 @@ def _transpose_infer(attrs, types, consts):
         return [TensorType(t.dtype, None if n is None else (None,) * n)]
     if perm is None:
         if n is not None and n != len(t.shape):
-            raise InferError(f"transpose expects a vector of size {len(t.shape)}. But input(1) is a vector "
-                             f"of size {n}")
+            raise InferError(f"Dimension must be {len(t.shape)} but is {n}: transpose expects a perm of "
+                             f"size {len(t.shape)}, the rank of its input")
         return [TensorType(t.dtype, (None,) * len(t.shape))]
     try:
         perm = _permutation(perm, len(t.shape))

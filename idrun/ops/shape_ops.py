@@ -103,7 +103,7 @@ def _shape_from(t: TensorType, value: Any, name: str) -> tuple | None:
     dims = flat(value)
     if dims is not None:
         if any(d < 0 for d in dims):
-            raise InferError(f"Dimension {min(dims)} must be >= 0 (input '{name}': {dims})")
+            raise InferError(f"Fill dimensions must be >= 0 (input '{name}': {dims})")
         return tuple(dims)
     n = vector_length(t)
     return None if n is None else (None,) * n
@@ -120,7 +120,7 @@ def _fill_kernel(env: KernelEnv):
     def fill(dims, value):
         shape = host_ints(dims)
         if any(d < 0 for d in shape):
-            raise KernelError(f"Dimension {min(shape)} must be >= 0")
+            raise KernelError(f"Fill dimensions must be >= 0: {shape}")
         return xp.full(tuple(shape), value, dtype=value.dtype)
     return fill
 
@@ -146,7 +146,7 @@ def _expand_dims_infer(attrs, types, consts):
         return [TensorType(t.dtype, (None,) * (rank + 1))]
     d = dim[0]
     if not -rank - 1 <= d <= rank:
-        raise InferError(f"Tried to expand dim index {d} for tensor with {rank} dimensions.")
+        raise InferError(f"dim {d} not in the interval [{-rank - 1}, {rank}].")
     d = d + rank + 1 if d < 0 else d
     return [TensorType(t.dtype, t.shape[:d] + (1,) + t.shape[d:])]
 
@@ -408,7 +408,7 @@ def _one_hot_infer(attrs, types, consts):
         return [TensorType(dtype, None)]
     rank, axis = len(indices.shape), attrs["axis"]
     if not -1 <= axis <= rank:
-        raise InferError(f"Expected axis to be -1 or between [0, {rank}].  But received: {axis}")
+        raise InferError(f"Expected axis to be -1 or between [0, {rank + 1}).  But received: {axis}")
     axis = rank if axis == -1 else axis
     return [TensorType(dtype, indices.shape[:axis] + (d,) + indices.shape[axis:])]
 
