@@ -9,7 +9,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import format_dims, norm_axis, num_elements, same_dtype
-from idrun.ops.shape_ops import flat, optional_int, out_type, host_ints, index_input, need_rank, vector_length
+from idrun.ops.shape_ops import checked, flat, optional_int, out_type, host_ints, index_input, need_rank, vector_length
 
 
 def _reshape_infer(attrs, types, consts):
@@ -316,18 +316,12 @@ def _slice_infer(attrs, types, consts):
         return [TensorType(t.dtype, (None,) * rank)]
     if begin is None:
         return [TensorType(t.dtype, tuple(None if s == -1 else s for s in size))]
-    try:
-        return [TensorType(t.dtype, tuple(s for _, s in _slice_bounds(shape, begin, size)))]
-    except ValueError as exc:
-        raise InferError(str(exc)) from None
+    return [TensorType(t.dtype, tuple(s for _, s in checked(InferError, _slice_bounds, shape, begin, size)))]
 
 
 def _slice_kernel(env: KernelEnv):
     def slice_(x, begin, size):
-        try:
-            bounds = _slice_bounds(x.shape, host_ints(begin), host_ints(size))
-        except ValueError as exc:
-            raise KernelError(str(exc)) from None
+        bounds = checked(KernelError, _slice_bounds, x.shape, host_ints(begin), host_ints(size))
         return x[tuple(slice(b, b + s) for b, s in bounds)].copy()
     return slice_
 
@@ -353,10 +347,7 @@ def _transpose_infer(attrs, types, consts):
             raise InferError(f"Dimension must be {len(t.shape)} but is {n}: transpose expects a perm of "
                              f"size {len(t.shape)}, the rank of its input")
         return [TensorType(t.dtype, (None,) * len(t.shape))]
-    try:
-        perm = _permutation(perm, len(t.shape))
-    except ValueError as exc:
-        raise InferError(str(exc)) from None
+    perm = checked(InferError, _permutation, perm, len(t.shape))
     return [TensorType(t.dtype, tuple(t.shape[p] for p in perm))]
 
 
@@ -364,10 +355,7 @@ def _transpose_kernel(env: KernelEnv):
     xp = env.xp
 
     def transpose(x, perm):
-        try:
-            axes = _permutation(host_ints(perm), x.ndim)
-        except ValueError as exc:
-            raise KernelError(str(exc)) from None
+        axes = checked(KernelError, _permutation, host_ints(perm), x.ndim)
         return xp.ascontiguousarray(xp.transpose(x, axes)) if x.ndim > 1 else x.copy()
     return transpose
 
@@ -388,10 +376,7 @@ def _reverse_infer(attrs, types, consts):
     index_input(axis_t, "axis", 1)
     axis = flat(consts[1])
     if axis is not None and t.shape is not None:
-        try:
-            _axes(axis, len(t.shape))
-        except ValueError as exc:
-            raise InferError(str(exc)) from None
+        checked(InferError, _axes, axis, len(t.shape))
     return [t]
 
 
@@ -399,10 +384,7 @@ def _reverse_kernel(env: KernelEnv):
     xp = env.xp
 
     def reverse(x, axis):
-        try:
-            axes = _axes(host_ints(axis), x.ndim)
-        except ValueError as exc:
-            raise KernelError(str(exc)) from None
+        axes = checked(KernelError, _axes, host_ints(axis), x.ndim)
         return xp.flip(x, axis=axes).copy() if axes else x.copy()
     return reverse
 
@@ -495,10 +477,7 @@ def _strided_slice_infer(attrs, types, consts):
     n = n if n is not None else (lengths - {None} or {None}).pop()
     if t.shape is None or n is None:
         return [TensorType(t.dtype, None)]
-    try:
-        _, final = strided_plan(t.shape, *values, _strided_masks(attrs), n)
-    except ValueError as exc:
-        raise InferError(str(exc)) from None
+    _, final = checked(InferError, strided_plan, t.shape, *values, _strided_masks(attrs), n)
     return [TensorType(t.dtype, tuple(final))]
 
 
@@ -506,11 +485,8 @@ def _strided_slice_kernel(env: KernelEnv):
     masks = _strided_masks(env.attrs)
 
     def strided_slice(x, begin, end, strides):
-        b = host_ints(begin)
-        try:
-            index, final = strided_plan(x.shape, b, host_ints(end), host_ints(strides), masks, len(b))
-        except ValueError as exc:
-            raise KernelError(str(exc)) from None
+        b, e, s = host_ints(begin), host_ints(end), host_ints(strides)
+        index, final = checked(KernelError, strided_plan, x.shape, b, e, s, masks, len(b))
         return x[tuple(index)].reshape(final).copy()
     return strided_slice
 
@@ -581,10 +557,7 @@ def _pad_infer(mirror: bool):
             return [TensorType(t.dtype, None if rows is None else (None,) * rows)]
         if pads is None:
             return [TensorType(t.dtype, (None,) * len(t.shape))]
-        try:
-            pairs = _pad_pairs(t.shape, pads, attrs.get("mode"))
-        except ValueError as exc:
-            raise InferError(str(exc)) from None
+        pairs = checked(InferError, _pad_pairs, t.shape, pads, attrs.get("mode"))
         return [TensorType(t.dtype, tuple(None if d is None else d + a + b for d, (a, b) in zip(t.shape, pairs)))]
     return infer
 
@@ -607,10 +580,7 @@ def _pad_kernel(env: KernelEnv):
     np_mode = {"REFLECT": "reflect", "SYMMETRIC": "symmetric"}.get(mode)
 
     def pad(x, paddings, constant_values=None):
-        try:
-            pairs = _pad_pairs(x.shape, host_ints(paddings), mode)
-        except ValueError as exc:
-            raise KernelError(str(exc)) from None
+        pairs = checked(KernelError, _pad_pairs, x.shape, host_ints(paddings), mode)
         if len(pairs) != x.ndim:
             raise KernelError(f"The first dimension of paddings must be the rank of inputs[{len(pairs)},2] "
                               f"[{','.join(map(str, x.shape))}]")

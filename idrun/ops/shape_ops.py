@@ -59,6 +59,15 @@ def vector_length(t: TensorType) -> int | None:
     return t.shape[0] if t.shape is not None and len(t.shape) == 1 else None
 
 
+def checked(error: type, fn, *args):
+    """fn(*args), a ValueError it raises (TF's message) raised again as `error`: InferError
+    at build time, KernelError in a step."""
+    try:
+        return fn(*args)
+    except ValueError as exc:
+        raise error(str(exc)) from None
+
+
 def host_ints(value) -> list[int]:
     """A runtime index tensor (numpy or CuPy), flattened, as Python ints."""
     return value.reshape(-1).tolist()
@@ -256,20 +265,14 @@ def _range_infer(attrs, types, consts):
     values = [flat(c) for c in consts]
     if None in values:
         return [TensorType(dtype, (None,))]
-    try:
-        return [TensorType(dtype, (range_size(*(v[0] for v in values), dtype),))]
-    except ValueError as exc:
-        raise InferError(str(exc)) from None
+    return [TensorType(dtype, (checked(InferError, range_size, *(v[0] for v in values), dtype),))]
 
 
 def _range_kernel(env: KernelEnv):
     xp, dtype = env.xp, env.out_types[0].dtype
 
     def range_(start, limit, delta):
-        try:
-            size = range_size(start.item(), limit.item(), delta.item(), dtype)
-        except ValueError as exc:
-            raise KernelError(str(exc)) from None
+        size = checked(KernelError, range_size, start.item(), limit.item(), delta.item(), dtype)
         # TF: start + T(i) * delta, in T (not numpy's arange, which steps differently)
         return start + xp.arange(size).astype(dtype) * delta
     return range_
@@ -318,10 +321,7 @@ def _gradient_args_infer(attrs, types, consts):
     index_input(types[0], "s0", 1)
     index_input(types[1], "s1", 1)
     if None not in consts:
-        try:
-            gradient_args(flat(consts[0]), flat(consts[1]))
-        except ValueError as exc:
-            raise InferError(str(exc)) from None
+        checked(InferError, gradient_args, flat(consts[0]), flat(consts[1]))
     return [TensorType(dtype, (None,)), TensorType(dtype, (None,))]
 
 
@@ -329,10 +329,7 @@ def _gradient_args_kernel(env: KernelEnv):
     xp, dtype = env.xp, env.out_types[0].dtype
 
     def broadcast_gradient_args(s0, s1):
-        try:
-            r0, r1 = gradient_args(host_ints(s0), host_ints(s1))
-        except ValueError as exc:
-            raise KernelError(str(exc)) from None
+        r0, r1 = checked(KernelError, gradient_args, host_ints(s0), host_ints(s1))
         return xp.asarray(r0, dtype=dtype), xp.asarray(r1, dtype=dtype)
     return broadcast_gradient_args
 
