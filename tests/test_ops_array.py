@@ -261,9 +261,26 @@ def test_strided_slice_of_a_fed_shape_checks_at_run_time(spec_file):
     assert run_spec(spec_file(text), feeds={"x": [1.0, 2.0, 3.0, 4.0]}).steps[0].values["out"].tolist() == 4.0
 
 
+def test_shape_out_type_and_a_fed_placeholder_with_default(spec_file):
+    # TF 2.21: tf.shape(X, out_type=tf.int64) -> [2, 3] int64; placeholder_with_default returns
+    # what is fed, else its input
+    path = spec_file("""
+    nodes:
+      - {name: sh, op: shape, inputs: [%s], out_type: int64}
+      - {name: d, op: placeholder_with_default, inputs: [[1.0, 2.0]], shape: [null]}
+    run: {fetch: [sh, d]}
+    """ % X)
+    step = run_spec(path).steps[0]
+    assert step.values["sh"].tolist() == [2, 3] and str(step.values["sh"].dtype) == "int64"
+    assert step.values["d"].tolist() == [1.0, 2.0]
+    assert run_spec(path, feeds={"d": [5.0, 6.0, 7.0]}).steps[0].values["d"].tolist() == [5.0, 6.0, 7.0]
+
+
 def test_unknown_dims_stay_unknown(spec_file):
     # TF 2.21's static shapes for a [None, 3] placeholder x: tf.slice(x, [0, 1], [-1, 2]) [None, 2],
-    # x[:, 1] [None], tf.tile(x, [2, 1]) [None, 3], tf.fill(tf.shape(x), 1.0) [None, None]
+    # x[:, 1] [None], tf.tile(x, [2, 1]) [None, 3];
+    # for an int32 [2] placeholder b: tf.strided_slice(X, b, [0, 2], [1, 1], begin_mask=1,
+    # end_mask=1) [2, None], and with strides b instead, an unknown rank
     path = spec_file("""
     nodes:
       - {name: x, op: placeholder, dtype: float32, shape: [null, 3]}
@@ -271,11 +288,13 @@ def test_unknown_dims_stay_unknown(spec_file):
       - {name: ss, op: strided_slice, inputs: [x, [0, 1], [0, 2], [1, 1]], begin_mask: 1, end_mask: 1,
          shrink_axis_mask: 2}
       - {name: t, op: tile, inputs: [x, [2, 1]]}
-      - {name: sh, op: shape, inputs: [x]}
-      - {name: f, op: fill, inputs: [sh, 1.0]}
-    """)
+      - {name: b, op: placeholder, dtype: int32, shape: [2]}
+      - {name: masked, op: strided_slice, inputs: [%s, b, [0, 2], [1, 1]], begin_mask: 1, end_mask: 1}
+      - {name: unstrided, op: strided_slice, inputs: [%s, [0, 0], [1, 1], b]}
+    """ % (X, X))
     nodes = Pipeline(path, RunOptions()).spec.graph.nodes
-    assert [nodes[n].outputs[0].shape for n in ("s", "ss", "t", "f")] == [(None, 2), (None,), (None, 3), (None, None)]
+    assert [nodes[n].outputs[0].shape for n in ("s", "ss", "t", "masked", "unstrided")] == [
+        (None, 2), (None,), (None, 3), (2, None), None]
 
 
 # for tests/test_registry.py: the test that runs each op's kernel

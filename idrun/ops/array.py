@@ -446,14 +446,12 @@ def strided_plan(shape: tuple, begin, end, strides, masks: dict, n: int):
                 index[d] = None
             continue
         e = None if end is None else end[i]
-        start = None if masks["begin_mask"] >> i & 1 else b
-        stop = None if masks["end_mask"] >> i & 1 else e
-        known = (stride is not None and dim is not None and (start is not None or b is not None or begin is not None)
-                 and (stop is not None or e is not None or end is not None))
-        if not known:
+        from_start, to_end = masks["begin_mask"] >> i & 1, masks["end_mask"] >> i & 1
+        if stride is None or dim is None or (b is None and not from_start) or (e is None and not to_end):
             index[d] = None
             final.append(None)
             continue
+        start, stop = None if from_start else b, None if to_end else e
         index[d] = slice(start, stop, stride)
         final.append(len(range(*index[d].indices(dim))))
     return index, final
@@ -475,7 +473,7 @@ def _strided_slice_infer(attrs, types, consts):
     values = [flat(c) for c in consts[1:]]
     n = next((len(v) for v in values if v is not None), None)
     n = n if n is not None else (lengths - {None} or {None}).pop()
-    if t.shape is None or n is None:
+    if t.shape is None or n is None or values[2] is None:  # TF: strides must be known, else no shape
         return [TensorType(t.dtype, None)]
     _, final = checked(InferError, strided_plan, t.shape, *values, _strided_masks(attrs), n)
     return [TensorType(t.dtype, tuple(final))]
