@@ -188,6 +188,10 @@ X = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
 BUILD_ERRORS = [
     ("{op: strided_slice, inputs: [%s, [5], [6], [1]], shrink_axis_mask: 1}" % X,
      "slice index 5 of dimension 0 out of bounds."),
+    ("{op: strided_slice, inputs: [%s, [-3], [0], [1]], shrink_axis_mask: 1}" % X,
+     "slice index -1 of dimension 0 out of bounds."),  # TF names the index counted forward
+    ("{op: strided_slice, inputs: [R3, [5, 1, 0], [4, -1, 1], [3, 1, -1]], shrink_axis_mask: 7}",
+     "only stride 1 allowed on non-range indexing."),  # TF checks every stride before any bound
     ("{op: strided_slice, inputs: [%s, [0], [1], [0]]}" % X, "strides[0] must be non-zero"),
     ("{op: strided_slice, inputs: [%s, [0, 0], [1, 1], [1, 1]], ellipsis_mask: 3}" % X,
      "Multiple ellipses in slice spec not allowed"),

@@ -422,7 +422,13 @@ def strided_plan(shape: tuple, begin, end, strides, masks: dict, n: int):
     """(index, final shape) of a strided slice: `index` one slice or int per input dim (None
     where a value is unknown), dims None where unknown. ValueError with TF's message."""
     index, final = [slice(None)] * len(shape), []
-    for kind, i, d in _dense_spec(len(shape), n, masks):
+    spec = _dense_spec(len(shape), n, masks)
+    for kind, i, d in spec if strides is not None else ():  # TF checks every stride before any bound
+        if kind == "dim" and strides[i] == 0:
+            raise ValueError(f"strides[{d}] must be non-zero")
+        if kind == "dim" and masks["shrink_axis_mask"] >> i & 1 and strides[i] < 0:
+            raise ValueError("only stride 1 allowed on non-range indexing.")
+    for kind, i, d in spec:
         if kind == "new":
             final.append(1)
             continue
@@ -431,16 +437,12 @@ def strided_plan(shape: tuple, begin, end, strides, masks: dict, n: int):
             continue
         shrink = masks["shrink_axis_mask"] >> i & 1
         stride = None if strides is None else strides[i]
-        if stride == 0:
-            raise ValueError(f"strides[{d}] must be non-zero")
-        if shrink and stride is not None and stride <= 0:
-            raise ValueError("only stride 1 allowed on non-range indexing.")
         dim, b = shape[d], None if begin is None else begin[i]
         if shrink:
             if dim is not None and b is not None:
                 at = b + dim if b < 0 else b
                 if not 0 <= at < dim:
-                    raise ValueError(f"slice index {b} of dimension {d} out of bounds.")
+                    raise ValueError(f"slice index {at} of dimension {d} out of bounds.")
                 index[d] = at
             else:
                 index[d] = None
