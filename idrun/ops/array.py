@@ -1,6 +1,6 @@
 """Shape and layout ops: reshape, concat, stack, split, unstack, shape, cast; and, with every
 index, size or axis an input as in TF's GraphDefs: split_even (Split), split_v (SplitV),
-tile, slice, strided_slice, transpose, gather, pad, pad_v2, mirror_pad, reverse."""
+tile, slice, strided_slice, strided_slice_grad, transpose, gather, pad, pad_v2, mirror_pad, reverse."""
 
 from __future__ import annotations
 
@@ -495,6 +495,38 @@ def _mask(value) -> int:
     return checks.integer(value)
 
 
+def _strided_grad_infer(attrs, types, consts):
+    shape_t, dy = types[0], types[4]
+    for k, name in ((0, "shape"), (1, "begin"), (2, "end"), (3, "strides")):
+        index_input(types[k], name, 1)
+    same_dtype(types[:4], ("shape", "begin", "end", "strides"), "StridedSliceGrad")
+    shape, values = flat(consts[0]), [flat(c) for c in consts[1:4]]
+    if shape is None:
+        n = vector_length(shape_t)
+        return [TensorType(dy.dtype, None if n is None else (None,) * n)]
+    if None not in values and dy.shape is not None:
+        _, final = checked(InferError, strided_plan, tuple(shape), *values, _strided_masks(attrs), len(values[0]))
+        if len(final) != len(dy.shape) or any(None not in (a, b) and a != b for a, b in zip(final, dy.shape)):
+            raise InferError(f"shape of dy was {format_dims(dy.shape)} instead of {format_dims(tuple(final))}")
+    return [TensorType(dy.dtype, tuple(shape))]
+
+
+def _strided_grad_kernel(env: KernelEnv):
+    xp, masks = env.xp, _strided_masks(env.attrs)
+
+    def strided_slice_grad(shape, begin, end, strides, dy):
+        dims, b, e, s = (host_ints(v) for v in (shape, begin, end, strides))
+        index, final = checked(KernelError, strided_plan, tuple(dims), b, e, s, masks, len(b))
+        if list(dy.shape) != final:
+            raise KernelError(f"shape of dy was [{','.join(map(str, dy.shape))}] instead of "
+                              f"[{','.join(map(str, final))}]")
+        out = xp.zeros(tuple(dims), dtype=dy.dtype)
+        view = out[tuple(index)]
+        out[tuple(index)] = dy.reshape(view.shape)
+        return out
+    return strided_slice_grad
+
+
 def _strided_tf(c) -> str:
     masks = ", ".join(f"{m}={c.attrs[m]}" for m in MASKS)
     return f"tf.strided_slice({', '.join(c.args)}, {masks}{c.kw})"
@@ -677,6 +709,16 @@ OPS = [
           tf_import=lambda t, c: {m: t.get(m, 0) for m in MASKS},
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Index": TFType(i[1].dtype),
                                        **{m: a[m] for m in MASKS}}),
+    OpDef("strided_slice_grad", "StridedSliceGrad", ("shape", "begin", "end", "strides", "dy"),
+          _strided_grad_infer, _strided_grad_kernel,
+          "The gradient of strided_slice: dy placed where the slice took it from, zeros elsewhere.",
+          attrs=tuple(attr(m, 0, _mask) for m in MASKS), tf_op="StridedSliceGrad",
+          tf_import=lambda t, c: {m: t.get(m, 0) for m in MASKS},
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[4].dtype), "Index": TFType(i[0].dtype),
+                                       **{m: a[m] for m in MASKS}},
+          tf=lambda c: f"tf.raw_ops.StridedSliceGrad(shape={c.args[0]}, begin={c.args[1]}, end={c.args[2]}, "
+                       f"strides={c.args[3]}, dy={c.args[4]}, "
+                       + ", ".join(f"{m}={c.attrs[m]}" for m in MASKS) + f"{c.kw})"),
     OpDef("transpose", "transpose", ("x", "perm"), _transpose_infer, _transpose_kernel,
           "Dimensions permuted: output dim i is input dim perm[i].", tf="tf.transpose", tf_op="Transpose",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tperm": TFType(i[1].dtype)}),

@@ -1,6 +1,6 @@
 """Array and shape ops as TF1 programs use them (issue 18): an MNIST/CIFAR-style input
 preparation, an LSTM cell's gates (concat, split, a zero state from a computed shape), and
-the selection and shape arithmetic of losses and gradients. A counter or the carried state
+the selection and shape arithmetic of losses, and tf.gradients through the layout ops. A counter or the carried state
 changes the values each step."""
 
 import tensorflow as tf
@@ -86,6 +86,28 @@ def select_and_shapes(resource: bool):
             "feeds": {x: [-1.0, 2.0, 0.0, 2.0]}, "steps": 4}
 
 
+def gradients(resource: bool):
+    """tf.gradients through slicing, pad, transpose, reverse, squeeze and split: TF's
+    gradient graph (StridedSliceGrad, Slice, InvertPermutation, ZerosLike + ConcatV2...)."""
+    p = [tf1.placeholder(tf.float32, [2, 3], name=f"p{k}") for k in range(6)]
+    w = tf1.Variable([1.0, 2.0, 3.0], name="w", use_resource=resource)
+    wn = tf1.assign_add(w, [0.5, -0.25, 1.0], name="next_w")
+    terms = [
+        tf.reduce_sum(p[0][:, ::-2] * wn[:2]),
+        tf.reduce_sum(tf.pad(p[1], [[1, 0], [0, 2]]) * tf.reshape(tf.range(15.0), [3, 5])),
+        tf.reduce_sum(tf.transpose(p[2], [1, 0]) * tf.reshape(wn, [3, 1])),
+        tf.reduce_sum(tf.reverse(p[3], [1]) * wn),
+        tf.reduce_sum(tf.squeeze(tf.expand_dims(p[4], 0), [0]) * wn),
+        tf.reduce_sum(tf.split(p[5], [1, 2], axis=1)[1] * wn[1:]),
+    ]  # not tile: its gradient sums over axes from a Range, which idrun's reduce_sum import cannot read
+    loss = terms[0]
+    for t in terms[1:]:
+        loss = loss + t
+    grads = tf.gradients(loss, p)
+    feeds = {x: [[0.5 * k + j for j in range(3)], [1.0 - k, 2.0, -0.5 * j]] for k, x in enumerate(p) for j in [k % 3]}
+    return {"fetch": [loss] + grads, "feeds": feeds, "steps": 3}
+
+
 CASES = {
     "array_input_prep_resource": lambda: input_prep(True),
     "array_input_prep_ref": lambda: input_prep(False),
@@ -93,4 +115,6 @@ CASES = {
     "array_lstm_cell_ref": lambda: lstm_cell(False),
     "array_select_and_shapes_resource": lambda: select_and_shapes(True),
     "array_select_and_shapes_ref": lambda: select_and_shapes(False),
+    "array_gradients_resource": lambda: gradients(True),
+    "array_gradients_ref": lambda: gradients(False),
 }
