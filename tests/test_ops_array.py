@@ -127,6 +127,14 @@ CASES = [
      [[[0.0, 3.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 4.0, 0.0, 0.0]], [[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0]]], 'float32', [2, 3, 4], [2, 3, 4]),  # tf.gradients(t[::-1, ::2, 1], t, grad_ys=dy)
     ('{op: strided_slice_grad, inputs: [[2, 3, 4], [-1, -2, 0], [0, 0, 0], [1, 1, -3], [[1.0, 2.0], [3.0, 4.0]]], begin_mask: 4, end_mask: 6, shrink_axis_mask: 1}',
      [[[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0, 0.0], [2.0, 0.0, 0.0, 1.0], [4.0, 0.0, 0.0, 3.0]]], 'float32', [2, 3, 4], [2, 3, 4]),  # tf.gradients(t[-1, -2:, ::-3], t, grad_ys=dy)
+    ('{op: gather, inputs: [R3, [[2, 0], [1, 1]], 1], batch_dims: 1}',
+     [[[8.0, 9.0, 10.0, 11.0], [0.0, 1.0, 2.0, 3.0]], [[16.0, 17.0, 18.0, 19.0], [16.0, 17.0, 18.0, 19.0]]], 'float32', [2, 2, 4], [2, 2, 4]),  # tf.gather(t, [[2, 0], [1, 1]], axis=1, batch_dims=1)
+    ('{op: gather, inputs: [R3, [[[3], [0], [1]], [[2], [2], [0]]], 2], batch_dims: 2}',
+     [[[3.0], [4.0], [9.0]], [[14.0], [18.0], [20.0]]], 'float32', [2, 3, 1], [2, 3, 1]),  # tf.gather(t, [[[3], [0], [1]], [[2], [2], [0]]], axis=2, batch_dims=2)
+    ('{op: gather, inputs: [R3, [[0, 3], [1, 2]], 2], batch_dims: 1}',
+     [[[0.0, 3.0], [4.0, 7.0], [8.0, 11.0]], [[13.0, 14.0], [17.0, 18.0], [21.0, 22.0]]], 'float32', [2, 3, 2], [2, 3, 2]),  # tf.gather(t, [[0, 3], [1, 2]], axis=2, batch_dims=1)
+    ('{op: gather, inputs: [R3, [[0, 3], [1, 2]], -1], batch_dims: -1}',
+     [[[0.0, 3.0], [4.0, 7.0], [8.0, 11.0]], [[13.0, 14.0], [17.0, 18.0], [21.0, 22.0]]], 'float32', [2, 3, 2], [2, 3, 2]),  # tf.gather(t, [[0, 3], [1, 2]], axis=-1, batch_dims=-1)
 ]
 
 # multi-output ops: one value, dtype, shape and static shape per output
@@ -216,6 +224,10 @@ BUILD_ERRORS = [
     ("{op: fill, inputs: [[2, -1], 1.0]}", "Fill dimensions must be >= 0"),
     ("{op: concat, inputs: [%s, [[1.0]], 0]}" % X, "Dimension 1 in both shapes must be equal"),
     ("{op: split_even, inputs: [1, %s], num_split: 2}" % X, "evenly divisible by 2 but is 3"),
+    ("{op: gather, inputs: [R3, [[0], [1], [2]], 1], batch_dims: 1}",
+     "params.shape[0]: 2 should be equal to indices.shape[0]: 3"),
+    ("{op: gather, inputs: [R3, [[0], [1]], 0], batch_dims: 1}",
+     "batch_dims (1) must be less than or equal to axis (0)."),
 ]
 
 

@@ -534,39 +534,56 @@ def _strided_tf(c) -> str:
 
 # ---- gather ------------------------------------------------------------------------------------
 
+def _gather_dims(params: tuple, indices: tuple, axis: int, batch_dims: int) -> tuple[int, int]:
+    """GatherV2's axis and batch_dims made non-negative and checked (ValueError: TF's words)."""
+    rank = len(params)
+    if not -rank <= axis < rank:
+        raise ValueError(f"Expected axis in the range [{-rank}, {rank}), but got {axis}")
+    axis %= rank
+    b = batch_dims + len(indices) if batch_dims < 0 else batch_dims
+    if not 0 <= b <= len(indices):
+        raise ValueError(f"Expected batch_dims in the range [{-len(indices)}, {len(indices)}], but got {batch_dims}")
+    if b > axis:
+        raise ValueError(f"batch_dims ({b}) must be less than or equal to axis ({axis}).")
+    for i in range(b):
+        if None not in (params[i], indices[i]) and params[i] != indices[i]:
+            raise ValueError(f"params.shape[{i}]: {params[i]} should be equal to indices.shape[{i}]: {indices[i]}")
+    return axis, b
+
+
 def _gather_infer(attrs, types, consts):
     params, indices, axis_t = types
     index_input(indices, "indices")
     index_input(axis_t, "axis", 0)
-    if attrs["batch_dims"] != 0:
-        raise InferError("gather with batch_dims != 0 is not supported yet")
     axis = flat(consts[2])
     if params.shape is None or indices.shape is None:
         return [TensorType(params.dtype, None)]
+    b = attrs["batch_dims"]
     if axis is None:
-        return [TensorType(params.dtype, (None,) * (len(params.shape) + len(indices.shape) - 1))]
-    rank = len(params.shape)
-    if not -rank <= axis[0] < rank:
-        raise InferError(f"Expected axis in the range [{-rank}, {rank}), but got {axis[0]}")
-    a = axis[0] % rank
-    return [TensorType(params.dtype, params.shape[:a] + indices.shape + params.shape[a + 1:])]
+        b = b + len(indices.shape) if b < 0 else b
+        return [TensorType(params.dtype, (None,) * (len(params.shape) + len(indices.shape) - 1 - b))]
+    a, b = checked(InferError, _gather_dims, params.shape, indices.shape, axis[0], b)
+    return [TensorType(params.dtype, params.shape[:a] + indices.shape[b:] + params.shape[a + 1:])]
 
 
 def _gather_kernel(env: KernelEnv):
-    xp = env.xp
+    xp, batch_dims = env.xp, env.attrs["batch_dims"]
 
     def gather(params, indices, axis):
-        a = host_ints(axis)[0]
-        if not -params.ndim <= a < params.ndim:
-            raise KernelError(f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {a}")
-        a %= params.ndim
+        a, b = checked(KernelError, _gather_dims, params.shape, indices.shape, host_ints(axis)[0], batch_dims)
         limit = params.shape[a]
         bad = (indices < 0) | (indices >= limit)
         if bool(bad.any()):  # numpy would wrap a negative index; TF refuses it
             where = [int(i) for i in xp.argwhere(bad)[0]]
             raise KernelError(f"indices[{','.join(map(str, where))}] = {int(indices[tuple(where)])} "
                               f"is not in [0, {limit})")
-        return xp.take(params, indices, axis=a)
+        if not b:
+            return xp.take(params, indices, axis=a)
+        batch = params.shape[:b]
+        flat_params = params.reshape((-1,) + params.shape[b:])
+        flat_indices = indices.reshape((-1,) + indices.shape[b:])
+        out = xp.stack([xp.take(p, i, axis=a - b) for p, i in zip(flat_params, flat_indices)])
+        return out.reshape(batch + out.shape[1:])
     return gather
 
 
