@@ -224,6 +224,7 @@ BUILD_ERRORS = [
     ("{op: fill, inputs: [[2, -1], 1.0]}", "Fill dimensions must be >= 0"),
     ("{op: concat, inputs: [%s, [[1.0]], 0]}" % X, "Dimension 1 in both shapes must be equal"),
     ("{op: split_even, inputs: [1, %s], num_split: 2}" % X, "evenly divisible by 2 but is 3"),
+    ("{op: select, inputs: [[true, false, true], %s, %s]}" % (X, X), "'condition' must be a scalar, a vector"),
     ("{op: gather, inputs: [R3, [[0], [1], [2]], 1], batch_dims: 1}",
      "params.shape[0]: 2 should be equal to indices.shape[0]: 3"),
     ("{op: gather, inputs: [R3, [[0], [1]], 0], batch_dims: 1}",

@@ -84,10 +84,6 @@ def optional_int(value: Any) -> int | None:
     return None if value is None else checks.integer(value)
 
 
-def shape_attr(value: Any) -> list | None:
-    return checks.shape(value)
-
-
 def out_type(value: Any) -> str:
     dtype = checks.dtype(value)
     if dtype not in INDEX_TYPES:
@@ -106,13 +102,13 @@ def _t_of(position: int):
 
 # ---- fill, zeros_like, ones_like ------------------------------------------------------
 
-def _shape_from(t: TensorType, value: Any, name: str) -> tuple | None:
+def _shape_from(t: TensorType, value: Any, name: str, op: str) -> tuple | None:
     """A shape given as an int vector input: from its value, else its length."""
     index_input(t, name, 1)
     dims = flat(value)
     if dims is not None:
         if any(d < 0 for d in dims):
-            raise InferError(f"Fill dimensions must be >= 0 (input '{name}': {dims})")
+            raise InferError(f"{op} dimensions must be >= 0 (input '{name}': {dims})")
         return tuple(dims)
     n = vector_length(t)
     return None if n is None else (None,) * n
@@ -120,7 +116,7 @@ def _shape_from(t: TensorType, value: Any, name: str) -> tuple | None:
 
 def _fill_infer(attrs, types, consts):
     need_rank(types[1], 0, "value")
-    return [TensorType(types[1].dtype, _shape_from(types[0], consts[0], "dims"))]
+    return [TensorType(types[1].dtype, _shape_from(types[0], consts[0], "dims", "Fill"))]
 
 
 def _fill_kernel(env: KernelEnv):
@@ -282,7 +278,7 @@ def _range_kernel(env: KernelEnv):
 
 def _broadcast_to_infer(attrs, types, consts):
     t = types[0]
-    shape = _shape_from(types[1], consts[1], "shape")
+    shape = _shape_from(types[1], consts[1], "shape", "BroadcastTo")
     if shape is not None and t.shape is not None:
         if len(t.shape) > len(shape):
             raise InferError(f"Rank of input ({len(t.shape)}) must be no greater than rank of output "
@@ -460,8 +456,10 @@ def _select_infer(attrs, types, consts):
                              f"{format_dims(x.shape)} vs. {format_dims(y.shape)}")
         shape = tuple(a if a is not None else b for a, b in zip(x.shape, y.shape))
     c = cond.shape
-    if c is not None and shape is not None and len(c) not in (0, len(shape)):
-        if len(c) != 1 or (None not in (c[0], shape[0]) and c[0] != shape[0]):
+    if c is not None and shape is not None and len(c) != 0:
+        same = len(c) == len(shape) and all(None in (a, b) or a == b for a, b in zip(c, shape))
+        rows = len(c) == 1 and len(shape) > 1 and (None in (c[0], shape[0]) or c[0] == shape[0])
+        if not (same or rows):
             raise InferError(f"'condition' must be a scalar, a vector of the first dimension of 'then', "
                              f"or the shape of 'then'; got {format_dims(c)} and {format_dims(shape)}")
     return [TensorType(dtype, shape)]
@@ -532,13 +530,9 @@ def _identity(name: str, type_name: str, doc: str, kernel=None, **kw) -> OpDef:
                  kernel or (lambda env: (lambda x: x)), doc, **kw)
 
 
-def _index_attrs(*names: str, t: int | None = 0):
-    """TF attributes that are the dtypes of inputs: {attr: input position}."""
-    def make(n, a, i, o):
-        out = {"T": TFType(i[t].dtype)} if t is not None else {}
-        out.update({key: TFType(i[pos].dtype) for key, pos in names})
-        return out
-    return make
+def _index_attrs(*names: tuple[str, int]):
+    """TF's attributes `T` (input 0's dtype) and, for each (attr, position), that input's dtype."""
+    return lambda n, a, i, o: {"T": TFType(i[0].dtype), **{key: TFType(i[pos].dtype) for key, pos in names}}
 
 
 def _shape_literal(c) -> str:
@@ -623,7 +617,7 @@ OPS = [
           tf=lambda c: f"tf.where({c.args[0]}{c.kw})", tf_op="Where"),
     _identity("placeholder_with_default", "PlaceholderWithDefault",
               "Its input, unless a value is fed for it; typed by `shape`.", infer=_with_default_infer,
-              attrs=(attr("shape", None, shape_attr, "the static shape; null = unknown rank"),),
+              attrs=(attr("shape", None, checks.shape, "the static shape; null = unknown rank"),),
               tf=lambda c: f"tf1.placeholder_with_default({c.args[0]}, {_shape_literal(c)}{c.kw})",
               tf_op="PlaceholderWithDefault", tf_import=lambda t, c: {"shape": t.get("shape")},
               tf_attrs=lambda n, a, i, o: {"dtype": TFType(i[0].dtype),
