@@ -9,7 +9,8 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import format_dims, norm_axis, num_elements, same_dtype
-from idrun.ops.shape_ops import checked, flat, optional_int, out_type, host_ints, index_input, need_rank, vector_length
+from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
+                                 out_type, vector_length)
 
 
 def _reshape_infer(attrs, types, consts):
@@ -716,10 +717,10 @@ OPS = [
                        f"num_split={c.attrs['num_split'] or 'len(' + c.args[1] + ')'}{c.kw})"),
     OpDef("tile", "Tile", ("input", "multiples"), _tile_infer, _tile_kernel,
           "The input repeated `multiples[i]` times along each dim i.", tf="tf.tile", tf_op="Tile",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tmultiples": TFType(i[1].dtype)}),
+          tf_attrs=index_attrs(("Tmultiples", 1))),
     OpDef("slice", "Slice", ("input", "begin", "size"), _slice_infer, _slice_kernel,
           "The block starting at `begin` of extent `size` (-1: to the end).", tf="tf.slice", tf_op="Slice",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Index": TFType(i[1].dtype)}),
+          tf_attrs=index_attrs(("Index", 1))),
     OpDef("strided_slice", "strided_slice", ("input", "begin", "end", "strides"), _strided_slice_infer,
           _strided_slice_kernel, "Python-style x[b:e:s, ...] with TF's five masks (what x[...] builds).",
           attrs=tuple(attr(m, 0, _mask) for m in MASKS), tf=_strided_tf, tf_op="StridedSlice",
@@ -738,10 +739,10 @@ OPS = [
                        + ", ".join(f"{m}={c.attrs[m]}" for m in MASKS) + f"{c.kw})"),
     OpDef("transpose", "transpose", ("x", "perm"), _transpose_infer, _transpose_kernel,
           "Dimensions permuted: output dim i is input dim perm[i].", tf="tf.transpose", tf_op="Transpose",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tperm": TFType(i[1].dtype)}),
+          tf_attrs=index_attrs(("Tperm", 1))),
     OpDef("reverse", "ReverseV2", ("tensor", "axis"), _reverse_infer, _reverse_kernel,
           "The input with the listed axes reversed.", tf="tf.reverse", tf_op="ReverseV2",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tidx": TFType(i[1].dtype)}),
+          tf_attrs=index_attrs(("Tidx", 1))),
     OpDef("gather", "GatherV2", ("params", "indices", "axis"), _gather_infer, _gather_kernel,
           "Slices of params along `axis` at `indices` (TF refuses an index out of range).",
           attrs=(attr("batch_dims", 0, checks.integer),), tf_op="GatherV2",

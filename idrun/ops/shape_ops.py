@@ -530,7 +530,7 @@ def _identity(name: str, type_name: str, doc: str, kernel=None, **kw) -> OpDef:
                  kernel or (lambda env: (lambda x: x)), doc, **kw)
 
 
-def _index_attrs(*names: tuple[str, int]):
+def index_attrs(*names: tuple[str, int]):
     """TF's attributes `T` (input 0's dtype) and, for each (attr, position), that input's dtype."""
     return lambda n, a, i, o: {"T": TFType(i[0].dtype), **{key: TFType(i[pos].dtype) for key, pos in names}}
 
@@ -550,7 +550,7 @@ OPS = [
           "Ones of the input's shape and dtype.", tf="tf.ones_like", tf_op="OnesLike"),
     OpDef("expand_dims", "ExpandDims", ("input", "dim"), _expand_dims_infer, _expand_dims_kernel,
           "Insert a dimension of size 1 at index `dim` (an input, as in TF).", tf="tf.expand_dims",
-          tf_op="ExpandDims", tf_attrs=_index_attrs(("Tdim", 1))),
+          tf_op="ExpandDims", tf_attrs=index_attrs(("Tdim", 1))),
     OpDef("squeeze", "Squeeze", ("input",), _squeeze_infer, _squeeze_kernel,
           "Remove dimensions of size 1 (those in `axis`, or all).",
           attrs=(attr("axis", [], int_list, "dimensions to remove; [] = every size-1 dim"),),
@@ -576,7 +576,7 @@ OPS = [
           tf="tf.range", tf_op="Range", tf_attrs=lambda n, a, i, o: {"Tidx": TFType(i[0].dtype)}),
     OpDef("broadcast_to", "BroadcastTo", ("input", "shape"), _broadcast_to_infer, _broadcast_to_kernel,
           "The input broadcast to `shape`.", tf="tf.broadcast_to", tf_op="BroadcastTo",
-          tf_attrs=_index_attrs(("Tidx", 1))),
+          tf_attrs=index_attrs(("Tidx", 1))),
     OpDef("broadcast_gradient_args", "BroadcastGradientArgs", ("s0", "s1"), _gradient_args_infer,
           _gradient_args_kernel, "The axes along which each of two shapes is broadcast (2 outputs).",
           multi_output=True, typed_with=(0, 1), tf_op="BroadcastGradientArgs",
