@@ -250,8 +250,14 @@ def _split_even_kernel(env: KernelEnv):
 
 
 def _split_v_kernel(env: KernelEnv):
-    xp = env.xp
-    return lambda x, sizes, split_dim: _split_at(xp, x, host_ints(split_dim)[0], host_ints(sizes))
+    xp, count = env.xp, len(env.out_types)
+
+    def split_v(x, size_splits, split_dim):
+        sizes = host_ints(size_splits)
+        if len(sizes) != count:
+            raise KernelError(f"size_splits has {len(sizes)} entries but num_split is {count}")
+        return _split_at(xp, x, host_ints(split_dim)[0], sizes)
+    return split_v
 
 
 # ---- tile, slice, transpose, reverse ----------------------------------------------------------
