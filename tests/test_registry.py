@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import test_ops
+import test_ops_array
 import test_ops_math
 import test_ops_more
 import test_ops_nn
@@ -50,6 +51,7 @@ KERNEL_TESTS = {
     "merge_summary": test_summaries.test_merge_summary_concatenates_values_and_refuses_a_repeated_tag,
 }
 KERNEL_TESTS.update(test_ops_state.KERNEL_TESTS)  # the updates TF1 programs run
+KERNEL_TESTS.update(test_ops_array.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

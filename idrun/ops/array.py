@@ -1,12 +1,16 @@
-"""Shape and layout ops: reshape, concat, stack, split, unstack, shape, cast."""
+"""Shape and layout ops: reshape, concat, stack, split, unstack, shape, cast; and, with every
+index, size or axis an input as in TF's GraphDefs: split_even (Split), split_v (SplitV),
+tile, slice, strided_slice, strided_slice_grad, transpose, gather, pad, pad_v2, mirror_pad, reverse."""
 
 from __future__ import annotations
 
 from idrun.dtypes import is_int
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import InferError, KernelEnv, OpDef, TFType, attr
-from idrun.ops.shapes import norm_axis, num_elements, same_dtype
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
+from idrun.ops.shapes import format_dims, norm_axis, num_elements, same_dtype
+from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
+                                 out_type, vector_length)
 
 
 def _reshape_infer(attrs, types, consts):
@@ -45,6 +49,14 @@ def _reshape_kernel(env: KernelEnv):
 
 
 def _concat_infer(attrs, types, consts):
+    axis = attrs["axis"]
+    if axis is None:  # TF's ConcatV2 as a GraphDef has it: the axis is the last input
+        if len(types) < 2:
+            raise InferError("concat without `axis` takes [values..., axis]: at least two inputs")
+        index_input(types[-1], "axis", 0)
+        axis = flat(consts[-1])
+        axis = None if axis is None else axis[0]
+        types = types[:-1]
     dtype = same_dtype(types, [f"values_{i}" for i in range(len(types))], "ConcatV2")
     shapes = [t.shape for t in types]
     if any(s is None for s in shapes):
@@ -53,7 +65,9 @@ def _concat_infer(attrs, types, consts):
     if rank == 0 or any(len(s) != rank for s in shapes):
         raise InferError("concat needs inputs of one rank >= 1, got shapes "
                          + ", ".join(str(list(s)) for s in shapes))
-    axis = norm_axis(attrs["axis"], rank)
+    if axis is None:
+        return [TensorType(dtype, (None,) * rank)]
+    axis = norm_axis(axis, rank)
     out = list(shapes[0])
     for s in shapes[1:]:
         for i, (a, b) in enumerate(zip(out, s)):
@@ -63,6 +77,19 @@ def _concat_infer(attrs, types, consts):
     dims = [s[axis] for s in shapes]
     out[axis] = None if None in dims else sum(dims)
     return [TensorType(dtype, tuple(out))]
+
+
+def _concat_kernel(env: KernelEnv):
+    xp, axis = env.xp, env.attrs["axis"]
+    if axis is None:
+        return lambda *xs: xp.concatenate(xs[:-1], axis=host_ints(xs[-1])[0])
+    return lambda *xs: xp.concatenate(xs, axis=axis)
+
+
+def _concat_tf(c) -> str:
+    if c.attrs["axis"] is None:
+        return f"tf.concat([{', '.join(c.args[:-1])}], axis={c.args[-1]}{c.kw})"
+    return f"tf.concat([{', '.join(c.args)}], axis={c.attrs['axis']}{c.kw})"
 
 
 def _stack_infer(attrs, types, consts):
@@ -148,8 +175,8 @@ def _unstack_kernel(env: KernelEnv):
 
 
 def _shape_kernel(env: KernelEnv):
-    xp = env.xp
-    return lambda x: xp.asarray(x.shape, dtype="int32")
+    xp, dtype = env.xp, env.attrs["out_type"]
+    return lambda x: xp.asarray(x.shape, dtype=dtype)
 
 
 def _cast_kernel(env: KernelEnv):
@@ -157,17 +184,493 @@ def _cast_kernel(env: KernelEnv):
     return lambda x: x.astype(dtype)
 
 
+
+# ---- Split and SplitV as a GraphDef has them: every size and axis an input ----------------
+
+def _pieces(t: TensorType, axis, sizes: list | None, count: int) -> list[TensorType]:
+    if t.shape is None or axis is None:
+        return [TensorType(t.dtype, None if t.shape is None else (None,) * len(t.shape))] * count
+    axis = norm_axis(axis, len(t.shape))
+    dims = [None] * count if sizes is None else _split_sizes(sizes, t.shape[axis])
+    return [TensorType(t.dtype, t.shape[:axis] + (d,) + t.shape[axis + 1:]) for d in dims]
+
+
+def _split_even_infer(attrs, types, consts):
+    index_input(types[0], "split_dim", 0, ("int32",))
+    axis, count = flat(consts[0]), attrs["num_split"]
+    return _pieces(types[1], None if axis is None else axis[0], count, count)
+
+
+def _split_v_infer(attrs, types, consts):
+    value, sizes_t, dim_t = types
+    index_input(sizes_t, "size_splits", 1)
+    index_input(dim_t, "split_dim", 0, ("int32",))
+    sizes, axis, count = flat(consts[1]), flat(consts[2]), attrs["num_split"]
+    if count is None:
+        count = len(sizes) if sizes is not None else vector_length(sizes_t)
+        if count is None:
+            raise InferError("the number of pieces is unknown: give `num_split`")
+    if sizes is not None and len(sizes) != count:
+        raise InferError(f"size_splits has {len(sizes)} entries but num_split is {count}")
+    if sizes is not None and sizes.count(-1) > 1:
+        raise InferError("Determine the length of the split dimension: at most one size may be -1")
+    return _pieces(value, None if axis is None else axis[0], sizes, count)
+
+
+def _split_at(xp, x, axis: int, sizes: list[int]):
+    axis = axis + x.ndim if axis < 0 else axis
+    if not 0 <= axis < x.ndim:
+        raise KernelError(f"-input rank(-{x.ndim}) <= split_dim < input rank ({x.ndim}), but got {axis}")
+    dim = x.shape[axis]
+    if -1 in sizes:
+        sizes = [dim - (sum(sizes) + 1) if s == -1 else s for s in sizes]
+    if sum(sizes) != dim or min(sizes) < 0:
+        raise KernelError(f"Determined shape must either match input shape along split_dim exactly if "
+                          f"fully specified, or be less than the size of the input along split_dim if "
+                          f"not fully specified.  Got: {sum(sizes)}")
+    bounds, at = [], 0
+    for size in sizes[:-1]:
+        at += size
+        bounds.append(at)
+    # pieces are copies: only identity-like ops alias a ref variable's buffer (C6)
+    return tuple(p.copy() for p in xp.split(x, bounds, axis=axis))
+
+
+def _split_even_kernel(env: KernelEnv):
+    xp, count = env.xp, env.attrs["num_split"]
+
+    def split(split_dim, x):
+        axis = host_ints(split_dim)[0]
+        dim = x.shape[axis] if -x.ndim <= axis < x.ndim else 0
+        if dim % count:
+            raise KernelError(f"Number of ways to split should evenly divide the split dimension, but "
+                              f"got split_dim {axis} (size = {dim}) and num_split {count}")
+        return _split_at(xp, x, axis, [dim // count] * count)
+    return split
+
+
+def _split_v_kernel(env: KernelEnv):
+    xp, count = env.xp, len(env.out_types)
+
+    def split_v(x, size_splits, split_dim):
+        sizes = host_ints(size_splits)
+        if len(sizes) != count:
+            raise KernelError(f"size_splits has {len(sizes)} entries but num_split is {count}")
+        return _split_at(xp, x, host_ints(split_dim)[0], sizes)
+    return split_v
+
+
+# ---- tile, slice, transpose, reverse ----------------------------------------------------------
+
+def _tile_infer(attrs, types, consts):
+    t, m = types
+    index_input(m, "multiples", 1)
+    n, mult = vector_length(m), flat(consts[1])
+    if t.shape is None:
+        return [TensorType(t.dtype, None if n is None else (None,) * n)]
+    if n is not None and n != len(t.shape):
+        raise InferError(f"Expected multiples argument to be a vector of length {len(t.shape)} "
+                         f"but got length {n}")
+    if mult is None:
+        return [TensorType(t.dtype, (None,) * len(t.shape))]
+    if min(mult, default=0) < 0:
+        raise InferError(f"Expected multiples to be non-negative, got {mult}")
+    return [TensorType(t.dtype, tuple(None if d is None else d * k for d, k in zip(t.shape, mult)))]
+
+
+def _tile_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def tile(x, multiples):
+        mult = host_ints(multiples)
+        if len(mult) != x.ndim:
+            raise KernelError(f"Expected multiples argument to be a vector of length {x.ndim} "
+                              f"but got length {len(mult)}")
+        return xp.tile(x, tuple(mult)) if x.ndim else x.copy()
+    return tile
+
+
+def _slice_bounds(shape: tuple, begin: list, size: list) -> list[tuple[int, int | None]]:
+    """TF's Slice: [begin, begin + size) per dim, size -1 to the end (None where the dim is
+    unknown); ValueError with TF's message."""
+    out = []
+    for i, (d, b, s) in enumerate(zip(shape, begin, size)):
+        if b < 0 or (d is not None and b > d):
+            raise ValueError(f"Expected begin[{i}] in [0, {d}], but got {b}")
+        if s == -1:
+            s = None if d is None else d - b
+        elif s < 0 or (d is not None and s > d - b):
+            raise ValueError(f"Expected size[{i}] in [0, {'?' if d is None else d - b}], but got {s}")
+        out.append((b, s))
+    return out
+
+
+def _slice_infer(attrs, types, consts):
+    t, begin_t, size_t = types
+    index_input(begin_t, "begin", 1)
+    index_input(size_t, "size", 1)
+    same_dtype(types[1:], ("begin", "size"), "Slice")
+    n = vector_length(begin_t) or vector_length(size_t)
+    if t.shape is not None and n is not None and n != len(t.shape):
+        raise InferError(f"Expected begin and size arguments to be 1-D tensors of size {len(t.shape)}, "
+                         f"but got shapes {format_dims(begin_t.shape)} and {format_dims(size_t.shape)} instead.")
+    rank = len(t.shape) if t.shape is not None else n
+    if rank is None:
+        return [TensorType(t.dtype, None)]
+    begin, size = flat(consts[1]), flat(consts[2])
+    shape = t.shape if t.shape is not None else (None,) * rank
+    if size is None:
+        return [TensorType(t.dtype, (None,) * rank)]
+    if begin is None:
+        return [TensorType(t.dtype, tuple(None if s == -1 else s for s in size))]
+    return [TensorType(t.dtype, tuple(s for _, s in checked(InferError, _slice_bounds, shape, begin, size)))]
+
+
+def _slice_kernel(env: KernelEnv):
+    def slice_(x, begin, size):
+        bounds = checked(KernelError, _slice_bounds, x.shape, host_ints(begin), host_ints(size))
+        return x[tuple(slice(b, b + s) for b, s in bounds)].copy()
+    return slice_
+
+
+def _permutation(perm: list[int], rank: int) -> list[int]:
+    if len(perm) != rank:
+        raise ValueError(f"Dimension must be {rank} but is {len(perm)}: transpose expects a perm of "
+                         f"size {rank}, the rank of its input")
+    for d in range(rank):
+        if d not in perm:
+            raise ValueError(f"{d} is missing from {{{','.join(map(str, perm))}}}.")
+    return perm
+
+
+def _transpose_infer(attrs, types, consts):
+    t, perm_t = types
+    index_input(perm_t, "perm", 1)
+    perm, n = flat(consts[1]), vector_length(perm_t)
+    if t.shape is None:
+        return [TensorType(t.dtype, None if n is None else (None,) * n)]
+    if perm is None:
+        if n is not None and n != len(t.shape):
+            raise InferError(f"Dimension must be {len(t.shape)} but is {n}: transpose expects a perm of "
+                             f"size {len(t.shape)}, the rank of its input")
+        return [TensorType(t.dtype, (None,) * len(t.shape))]
+    perm = checked(InferError, _permutation, perm, len(t.shape))
+    return [TensorType(t.dtype, tuple(t.shape[p] for p in perm))]
+
+
+def _transpose_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def transpose(x, perm):
+        axes = checked(KernelError, _permutation, host_ints(perm), x.ndim)
+        return xp.ascontiguousarray(xp.transpose(x, axes)) if x.ndim > 1 else x.copy()
+    return transpose
+
+
+def _axes(axis: list[int], rank: int) -> tuple[int, ...]:
+    out = []
+    for a in axis:
+        if not -rank <= a < rank:
+            raise ValueError(f"'axis'[{len(out)}] = {a} is out of valid range [0, {rank - 1}")
+        if a % rank in out:
+            raise ValueError(f"axis {a % rank} specified more than once.")
+        out.append(a % rank)
+    return tuple(out)
+
+
+def _reverse_infer(attrs, types, consts):
+    t, axis_t = types
+    index_input(axis_t, "axis", 1)
+    axis = flat(consts[1])
+    if axis is not None and t.shape is not None:
+        checked(InferError, _axes, axis, len(t.shape))
+    return [t]
+
+
+def _reverse_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def reverse(x, axis):
+        axes = checked(KernelError, _axes, host_ints(axis), x.ndim)
+        return xp.flip(x, axis=axes).copy() if axes else x.copy()
+    return reverse
+
+
+# ---- strided_slice: TF's ValidateStridedSliceOp ----------------------------------------------
+
+MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+NEW_AXIS, SHRINK = -1, -2
+
+
+def _dense_spec(rank: int, n: int, masks: dict) -> list[tuple]:
+    """Each sparse position i as TF's BuildDenseSpec reads it: ("dim", i, input dim) | ("full",
+    None, input dim) (an ellipsis) | ("new", i, None), in output order."""
+    ellipsis = [i for i in range(n) if masks["ellipsis_mask"] >> i & 1]
+    if len(ellipsis) > 1:
+        raise ValueError("Multiple ellipses in slice spec not allowed")
+    after = sum(1 for i in range(ellipsis[0] + 1, n) if masks["new_axis_mask"] >> i & 1) if ellipsis else 0
+    out, full = [], 0
+    for i in range(n + (0 if ellipsis else 1)):
+        if i == n or masks["ellipsis_mask"] >> i & 1:
+            stop = min(rank - (n - i) + 1 + after, rank) if i < n else rank
+            out.extend(("full", None, d) for d in range(full, stop))
+            full = max(full, stop)
+        elif masks["new_axis_mask"] >> i & 1:
+            out.append(("new", i, None))
+        else:
+            if full == rank:
+                raise ValueError(f"Index out of range using input dim {full}; input has only {rank} dims")
+            out.append(("dim", i, full))
+            full += 1
+    return out
+
+
+def strided_plan(shape: tuple, begin, end, strides, masks: dict, n: int):
+    """(index, final shape) of a strided slice: `index` one slice or int per input dim (None
+    where a value is unknown), dims None where unknown. ValueError with TF's message."""
+    index, final = [slice(None)] * len(shape), []
+    spec = _dense_spec(len(shape), n, masks)
+    for kind, i, d in spec if strides is not None else ():  # TF checks every stride before any bound
+        if kind == "dim" and strides[i] == 0:
+            raise ValueError(f"strides[{d}] must be non-zero")
+        if kind == "dim" and masks["shrink_axis_mask"] >> i & 1 and strides[i] < 0:
+            raise ValueError("only stride 1 allowed on non-range indexing.")
+    for kind, i, d in spec:
+        if kind == "new":
+            final.append(1)
+            continue
+        if kind == "full":
+            final.append(shape[d])
+            continue
+        shrink = masks["shrink_axis_mask"] >> i & 1
+        stride = None if strides is None else strides[i]
+        dim, b = shape[d], None if begin is None else begin[i]
+        if shrink:
+            if dim is not None and b is not None:
+                at = b + dim if b < 0 else b
+                if not 0 <= at < dim:
+                    raise ValueError(f"slice index {at} of dimension {d} out of bounds.")
+                index[d] = at
+            else:
+                index[d] = None
+            continue
+        e = None if end is None else end[i]
+        from_start, to_end = masks["begin_mask"] >> i & 1, masks["end_mask"] >> i & 1
+        if stride is None or dim is None or (b is None and not from_start) or (e is None and not to_end):
+            index[d] = None
+            final.append(None)
+            continue
+        start, stop = None if from_start else b, None if to_end else e
+        index[d] = slice(start, stop, stride)
+        final.append(len(range(*index[d].indices(dim))))
+    return index, final
+
+
+def _strided_masks(attrs) -> dict:
+    return {m: attrs[m] for m in MASKS}
+
+
+def _strided_slice_infer(attrs, types, consts):
+    t = types[0]
+    for k, name in ((1, "begin"), (2, "end"), (3, "strides")):
+        index_input(types[k], name, 1)
+    same_dtype(types[1:], ("begin", "end", "strides"), "StridedSlice")
+    lengths = {vector_length(x) for x in types[1:]}
+    if len(lengths - {None}) > 1:
+        raise InferError("Expected begin, end, and strides to be 1D equal size tensors, but got shapes "
+                         + ", ".join(format_dims(x.shape) for x in types[1:]) + " instead.")
+    values = [flat(c) for c in consts[1:]]
+    n = next((len(v) for v in values if v is not None), None)
+    n = n if n is not None else (lengths - {None} or {None}).pop()
+    if t.shape is None or n is None or values[2] is None:  # TF: strides must be known, else no shape
+        return [TensorType(t.dtype, None)]
+    _, final = checked(InferError, strided_plan, t.shape, *values, _strided_masks(attrs), n)
+    return [TensorType(t.dtype, tuple(final))]
+
+
+def _strided_slice_kernel(env: KernelEnv):
+    masks = _strided_masks(env.attrs)
+
+    def strided_slice(x, begin, end, strides):
+        b, e, s = host_ints(begin), host_ints(end), host_ints(strides)
+        index, final = checked(KernelError, strided_plan, x.shape, b, e, s, masks, len(b))
+        return x[tuple(index)].reshape(final).copy()
+    return strided_slice
+
+
+def _mask(value) -> int:
+    return checks.integer(value)
+
+
+def _strided_grad_infer(attrs, types, consts):
+    shape_t, dy = types[0], types[4]
+    for k, name in ((0, "shape"), (1, "begin"), (2, "end"), (3, "strides")):
+        index_input(types[k], name, 1)
+    same_dtype(types[:4], ("shape", "begin", "end", "strides"), "StridedSliceGrad")
+    shape, values = flat(consts[0]), [flat(c) for c in consts[1:4]]
+    if shape is None:
+        n = vector_length(shape_t)
+        return [TensorType(dy.dtype, None if n is None else (None,) * n)]
+    if None not in values and dy.shape is not None:
+        _, final = checked(InferError, strided_plan, tuple(shape), *values, _strided_masks(attrs), len(values[0]))
+        if len(final) != len(dy.shape) or any(None not in (a, b) and a != b for a, b in zip(final, dy.shape)):
+            raise InferError(f"shape of dy was {format_dims(dy.shape)} instead of {format_dims(tuple(final))}")
+    return [TensorType(dy.dtype, tuple(shape))]
+
+
+def _strided_grad_kernel(env: KernelEnv):
+    xp, masks = env.xp, _strided_masks(env.attrs)
+
+    def strided_slice_grad(shape, begin, end, strides, dy):
+        dims, b, e, s = (host_ints(v) for v in (shape, begin, end, strides))
+        index, final = checked(KernelError, strided_plan, tuple(dims), b, e, s, masks, len(b))
+        if list(dy.shape) != final:
+            raise KernelError(f"shape of dy was [{','.join(map(str, dy.shape))}] instead of "
+                              f"[{','.join(map(str, final))}]")
+        out = xp.zeros(tuple(dims), dtype=dy.dtype)
+        view = out[tuple(index)]
+        out[tuple(index)] = dy.reshape(view.shape)
+        return out
+    return strided_slice_grad
+
+
+def _strided_tf(c) -> str:
+    masks = ", ".join(f"{m}={c.attrs[m]}" for m in MASKS)
+    return f"tf.strided_slice({', '.join(c.args)}, {masks}{c.kw})"
+
+
+# ---- gather ------------------------------------------------------------------------------------
+
+def _gather_dims(params: tuple, indices: tuple, axis: int, batch_dims: int) -> tuple[int, int]:
+    """GatherV2's axis and batch_dims made non-negative and checked (ValueError: TF's words)."""
+    rank = len(params)
+    if not -rank <= axis < rank:
+        raise ValueError(f"Expected axis in the range [{-rank}, {rank}), but got {axis}")
+    axis %= rank
+    b = batch_dims + len(indices) if batch_dims < 0 else batch_dims
+    if not 0 <= b <= len(indices):
+        raise ValueError(f"Expected batch_dims in the range [{-len(indices)}, {len(indices)}], but got {batch_dims}")
+    if b > axis:
+        raise ValueError(f"batch_dims ({b}) must be less than or equal to axis ({axis}).")
+    for i in range(b):
+        if None not in (params[i], indices[i]) and params[i] != indices[i]:
+            raise ValueError(f"params.shape[{i}]: {params[i]} should be equal to indices.shape[{i}]: {indices[i]}")
+    return axis, b
+
+
+def _gather_infer(attrs, types, consts):
+    params, indices, axis_t = types
+    index_input(indices, "indices")
+    index_input(axis_t, "axis", 0)
+    axis = flat(consts[2])
+    if params.shape is None or indices.shape is None:
+        return [TensorType(params.dtype, None)]
+    b = attrs["batch_dims"]
+    if axis is None:
+        b = b + len(indices.shape) if b < 0 else b
+        return [TensorType(params.dtype, (None,) * (len(params.shape) + len(indices.shape) - 1 - b))]
+    a, b = checked(InferError, _gather_dims, params.shape, indices.shape, axis[0], b)
+    return [TensorType(params.dtype, params.shape[:a] + indices.shape[b:] + params.shape[a + 1:])]
+
+
+def _gather_kernel(env: KernelEnv):
+    xp, batch_dims = env.xp, env.attrs["batch_dims"]
+
+    def gather(params, indices, axis):
+        a, b = checked(KernelError, _gather_dims, params.shape, indices.shape, host_ints(axis)[0], batch_dims)
+        limit = params.shape[a]
+        bad = (indices < 0) | (indices >= limit)
+        if bool(bad.any()):  # numpy would wrap a negative index; TF refuses it
+            where = [int(i) for i in xp.argwhere(bad)[0]]
+            raise KernelError(f"indices[{','.join(map(str, where))}] = {int(indices[tuple(where)])} "
+                              f"is not in [0, {limit})")
+        if not b:
+            return xp.take(params, indices, axis=a)
+        batch = params.shape[:b]
+        flat_params = params.reshape((-1,) + params.shape[b:])
+        flat_indices = indices.reshape((-1,) + indices.shape[b:])
+        out = xp.stack([xp.take(p, i, axis=a - b) for p, i in zip(flat_params, flat_indices)])
+        return out.reshape(batch + out.shape[1:])
+    return gather
+
+
+# ---- pad, pad_v2, mirror_pad ---------------------------------------------------------------------
+
+def _pad_infer(mirror: bool):
+    def infer(attrs, types, consts):
+        t, p = types[0], types[1]
+        index_input(p, "paddings", 2)
+        if len(types) > 2:
+            same_dtype((t, types[2]), ("input", "constant_values"), "PadV2")
+            need_rank(types[2], 0, "constant_values")
+        rows = p.shape[0] if p.shape is not None else None
+        if p.shape is not None and p.shape[1] not in (None, 2) or (
+                t.shape is not None and rows is not None and rows != len(t.shape)):
+            raise InferError(f"The first dimension of paddings must be the rank of inputs"
+                             f"{format_dims(p.shape)} {format_dims(t.shape)}")
+        pads = flat(consts[1])
+        if t.shape is None:
+            return [TensorType(t.dtype, None if rows is None else (None,) * rows)]
+        if pads is None:
+            return [TensorType(t.dtype, (None,) * len(t.shape))]
+        pairs = checked(InferError, _pad_pairs, t.shape, pads, attrs.get("mode"))
+        return [TensorType(t.dtype, tuple(None if d is None else d + a + b for d, (a, b) in zip(t.shape, pairs)))]
+    return infer
+
+
+def _pad_pairs(shape: tuple, pads: list[int], mode: str | None) -> list[tuple[int, int]]:
+    pairs = [(pads[2 * i], pads[2 * i + 1]) for i in range(len(pads) // 2)]
+    for d, (a, b) in zip(shape, pairs):
+        if a < 0 or b < 0:
+            raise ValueError(f"Paddings must be non-negative: {a} {b}")
+        if mode and d is not None:
+            edge = d - (mode == "REFLECT")
+            if a > edge or b > edge:
+                rel = "less than" if mode == "REFLECT" else "no greater than"
+                raise ValueError(f"paddings must be {rel} the dimension size: {a}, {b} not {rel} {d}")
+    return pairs
+
+
+def _pad_kernel(env: KernelEnv):
+    xp, mode = env.xp, env.attrs.get("mode")
+    np_mode = {"REFLECT": "reflect", "SYMMETRIC": "symmetric"}.get(mode)
+
+    def pad(x, paddings, constant_values=None):
+        pairs = checked(KernelError, _pad_pairs, x.shape, host_ints(paddings), mode)
+        if len(pairs) != x.ndim:
+            raise KernelError(f"The first dimension of paddings must be the rank of inputs[{len(pairs)},2] "
+                              f"[{','.join(map(str, x.shape))}]")
+        if np_mode:
+            return xp.pad(x, pairs, mode=np_mode)
+        if constant_values is None:
+            return xp.pad(x, pairs)
+        return xp.pad(x, pairs, constant_values=constant_values)
+    return pad
+
+
+def _pad_mode(value) -> str:
+    if value not in ("REFLECT", "SYMMETRIC"):
+        raise ValueError(f"mode must be REFLECT or SYMMETRIC, got {value!r}")
+    return value
+
+
+def _paddings_attrs(n, a, i, o):
+    out = {"T": TFType(i[0].dtype), "Tpaddings": TFType(i[1].dtype)}
+    if "mode" in a:
+        out["mode"] = a["mode"]
+    return out
+
 OPS = [
     OpDef("reshape", "Reshape", ("tensor", "shape"), _reshape_infer, _reshape_kernel,
           "A tensor with the same elements in a new shape (-1 infers one dim).", tf="tf.reshape",
           tf_op="Reshape", tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tshape": TFType(i[1].dtype)}),
-    OpDef("concat", "concat", ("values",), _concat_infer,
-          lambda env: (lambda *xs: env.xp.concatenate(xs, axis=env.attrs["axis"])),
-          "Join tensors along an existing axis.", variadic=True,
-          attrs=(attr("axis", check=checks.integer),), helpers=lambda a, on_handle: ("axis",),
-          tf_op="ConcatV2", tf_helper_values=lambda a, i: [a["axis"]],
-          tf_attrs=lambda n, a, i, o: {"N": len(i) - 1, "T": TFType(i[0].dtype), "Tidx": TFType("int32")},
-          tf=lambda c: f"tf.concat([{', '.join(c.args)}], axis={c.attrs['axis']}{c.kw})"),
+    OpDef("concat", "concat", ("values",), _concat_infer, _concat_kernel,
+          "Join tensors along an existing axis (no `axis`: the last input is the axis, as in ConcatV2).",
+          variadic=True, attrs=(attr("axis", None, optional_int, "null: the last input is the axis"),),
+          helpers=lambda a, on_handle: () if a["axis"] is None else ("axis",),
+          tf_op="ConcatV2", tf_helper_values=lambda a, i: [a["axis"]], tf_import=lambda t, c: {},
+          tf_attrs=lambda n, a, i, o: {"N": len(i) - 1, "T": TFType(i[0].dtype), "Tidx": TFType(i[-1].dtype)},
+          tf=_concat_tf),
     OpDef("stack", "stack", ("values",), _stack_infer,
           lambda env: (lambda *xs: env.xp.stack(xs, axis=env.attrs["axis"])),
           "Join tensors along a new axis.", variadic=True,
@@ -190,14 +693,80 @@ OPS = [
           tf_import=lambda t, c: {"axis": t.get("axis", 0), "num": t["num"]},
           tf=lambda c: f"tf.unstack({c.args[0]}, num={c.attrs['num']!r}, axis={c.attrs['axis']}{c.kw})"),
     OpDef("shape", "Shape", ("input",),
-          lambda a, t, c: [TensorType("int32", None if t[0].shape is None else (len(t[0].shape),))],
-          _shape_kernel, "The runtime shape of a tensor (int32), placed with its input.",
-          follows_input="metadata", tf="F_shape", tf_op="Shape",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_type": TFType("int32")}),
+          lambda a, t, c: [TensorType(a["out_type"], None if t[0].shape is None else (len(t[0].shape),))],
+          _shape_kernel, "The runtime shape of a tensor (int32 or out_type), placed with its input.",
+          follows_input="metadata", attrs=(attr("out_type", "int32", out_type),),
+          tf=lambda c: f"F_shape({c.args[0]}{c.kw})" if c.attrs["out_type"] in ("int32", None) else
+          f"tf.raw_ops.Shape(input={c.args[0]}, out_type=tf.{c.attrs['out_type']}{c.kw})", tf_op="Shape",
+          tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")},
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_type": TFType(a["out_type"])}),
     OpDef("cast", "Cast", ("x",), lambda a, t, c: [TensorType(a["dtype"], t[0].shape)],
           _cast_kernel, "Convert to another dtype.",
           attrs=(attr("dtype", check=checks.dtype),), tf_op="Cast",
           tf_attrs=lambda n, a, i, o: {"SrcT": TFType(i[0].dtype), "DstT": TFType(a["dtype"]), "Truncate": False},
           tf_import=lambda t, c: {"dtype": t["DstT"]},
           tf=lambda c: f"tf.cast({c.args[0]}, tf.{c.attrs['dtype']}{c.kw})"),
+    OpDef("split_even", "split", ("split_dim", "value"), _split_even_infer, _split_even_kernel,
+          "TF's Split op (tf.split into N equal pieces) as a GraphDef has it; outputs name:K.",
+          multi_output=True, attrs=(attr("num_split", check=checks.positive),), tf_op="Split",
+          tf_import=lambda t, c: {"num_split": t["num_split"]},
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[1].dtype), "num_split": a["num_split"]},
+          tf=lambda c: f"tf.raw_ops.Split(axis={c.args[0]}, value={c.args[1]}, "
+                       f"num_split={c.attrs['num_split']}{c.kw})"),
+    OpDef("split_v", "split", ("value", "size_splits", "split_dim"), _split_v_infer, _split_v_kernel,
+          "TF's SplitV op (tf.split by sizes, one may be -1) as a GraphDef has it; outputs name:K.",
+          multi_output=True, attrs=(attr("num_split", None, checks.positive),), tf_op="SplitV",
+          tf_import=lambda t, c: {"num_split": t["num_split"]},
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tlen": TFType(i[1].dtype),
+                                       "num_split": len(o)},
+          tf=lambda c: f"tf.raw_ops.SplitV(value={c.args[0]}, size_splits={c.args[1]}, axis={c.args[2]}, "
+                       f"num_split={c.attrs['num_split'] or 'len(' + c.args[1] + ')'}{c.kw})"),
+    OpDef("tile", "Tile", ("input", "multiples"), _tile_infer, _tile_kernel,
+          "The input repeated `multiples[i]` times along each dim i.", tf="tf.tile", tf_op="Tile",
+          tf_attrs=index_attrs(("Tmultiples", 1))),
+    OpDef("slice", "Slice", ("input", "begin", "size"), _slice_infer, _slice_kernel,
+          "The block starting at `begin` of extent `size` (-1: to the end).", tf="tf.slice", tf_op="Slice",
+          tf_attrs=index_attrs(("Index", 1))),
+    OpDef("strided_slice", "strided_slice", ("input", "begin", "end", "strides"), _strided_slice_infer,
+          _strided_slice_kernel, "Python-style x[b:e:s, ...] with TF's five masks (what x[...] builds).",
+          attrs=tuple(attr(m, 0, _mask) for m in MASKS), tf=_strided_tf, tf_op="StridedSlice",
+          tf_import=lambda t, c: {m: t.get(m, 0) for m in MASKS},
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Index": TFType(i[1].dtype),
+                                       **{m: a[m] for m in MASKS}}),
+    OpDef("strided_slice_grad", "StridedSliceGrad", ("shape", "begin", "end", "strides", "dy"),
+          _strided_grad_infer, _strided_grad_kernel,
+          "The gradient of strided_slice: dy placed where the slice took it from, zeros elsewhere.",
+          attrs=tuple(attr(m, 0, _mask) for m in MASKS), tf_op="StridedSliceGrad",
+          tf_import=lambda t, c: {m: t.get(m, 0) for m in MASKS},
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[4].dtype), "Index": TFType(i[0].dtype),
+                                       **{m: a[m] for m in MASKS}},
+          tf=lambda c: f"tf.raw_ops.StridedSliceGrad(shape={c.args[0]}, begin={c.args[1]}, end={c.args[2]}, "
+                       f"strides={c.args[3]}, dy={c.args[4]}, "
+                       + ", ".join(f"{m}={c.attrs[m]}" for m in MASKS) + f"{c.kw})"),
+    OpDef("transpose", "transpose", ("x", "perm"), _transpose_infer, _transpose_kernel,
+          "Dimensions permuted: output dim i is input dim perm[i].", tf="tf.transpose", tf_op="Transpose",
+          tf_attrs=index_attrs(("Tperm", 1))),
+    OpDef("reverse", "ReverseV2", ("tensor", "axis"), _reverse_infer, _reverse_kernel,
+          "The input with the listed axes reversed.", tf="tf.reverse", tf_op="ReverseV2",
+          tf_attrs=index_attrs(("Tidx", 1))),
+    OpDef("gather", "GatherV2", ("params", "indices", "axis"), _gather_infer, _gather_kernel,
+          "Slices of params along `axis` at `indices` (TF refuses an index out of range).",
+          attrs=(attr("batch_dims", 0, checks.integer),), tf_op="GatherV2",
+          tf_import=lambda t, c: {"batch_dims": t.get("batch_dims", 0)},
+          tf_attrs=lambda n, a, i, o: {"Tparams": TFType(i[0].dtype), "Tindices": TFType(i[1].dtype),
+                                       "Taxis": TFType(i[2].dtype), "batch_dims": a["batch_dims"]},
+          tf=lambda c: f"tf.gather({c.args[0]}, {c.args[1]}, axis={c.args[2]}, "
+                       f"batch_dims={c.attrs['batch_dims']}{c.kw})"),
+    OpDef("pad", "Pad", ("input", "paddings"), _pad_infer(False), _pad_kernel,
+          "Zeros around the input: paddings[i] = [before, after] for dim i.", tf="tf.pad", tf_op="Pad",
+          tf_attrs=_paddings_attrs),
+    OpDef("pad_v2", "PadV2", ("input", "paddings", "constant_values"), _pad_infer(False), _pad_kernel,
+          "constant_values around the input (tf.pad with constant_values).", typed_with=(0, 2),
+          tf=lambda c: f"tf.pad({c.args[0]}, {c.args[1]}, constant_values={c.args[2]}{c.kw})",
+          tf_op="PadV2", tf_attrs=_paddings_attrs),
+    OpDef("mirror_pad", "MirrorPad", ("input", "paddings"), _pad_infer(True), _pad_kernel,
+          "The input padded with its own mirror image (REFLECT or SYMMETRIC).",
+          attrs=(attr("mode", check=_pad_mode),), tf_op="MirrorPad",
+          tf_import=lambda t, c: {"mode": t["mode"]}, tf_attrs=_paddings_attrs,
+          tf=lambda c: f"tf.pad({c.args[0]}, {c.args[1]}, mode={c.attrs['mode']!r}{c.kw})"),
 ]
