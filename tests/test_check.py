@@ -412,8 +412,15 @@ def test_check_is_silent_on_graphs_tf_built(graph, tmp_path):
     record = json.loads((_FIXTURES / graph.replace(".pbtxt", ".json")).read_text())
     for fetch in (None, record["fetch"]):     # the whole graph, then TF's own run
         opts = RunOptions(fetch=fetch, targets=record["targets"] or None) if fetch else RunOptions()
-        found = [(d.code, d.nodes) for d in check_pipeline(Pipeline(str(spec), opts))]
-        assert [f for f in found if f[0] in ("unordered-read-write", "unused")] == []
+        found = [(d.code, d.nodes[:2]) for d in check_pipeline(Pipeline(str(spec), opts))]
+        expected = REAL_RACES.get(graph, []) if fetch is None else []
+        assert [f for f in found if f[0] in ("unordered-read-write", "unused")] == expected
+
+
+# Run whole, these graphs race for real: the UPDATE_OPS bug (the moving mean's update is not
+# ordered before the read made after train_op; TF's own run never runs the update at all).
+REAL_RACES = {"real_update_ops_broken.pbtxt": [
+    ("unordered-read-write", ["moving_mean_after/ReadVariableOp", "batch_normalization/AssignSubVariableOp"])]}
 
 
 def test_check_reports_a_race_through_a_ref_view(spec_file):

@@ -185,7 +185,9 @@ def seed_batch_norm():
 
         mean, var = mean_var_with_update()
         normed = tf.nn.batch_normalization(x, mean, var, beta, gamma, 1e-3)
-    return {"fetch": [normed, ema.average(batch_mean)], "steps": 3,
+    with tf1.control_dependencies([normed]):   # read the average after this step's update
+        average = tf.identity(ema.average(batch_mean), name="mean_average")
+    return {"fetch": [normed, average], "steps": 3,
             "feeds": {x: _data(8, [4, 3, 3, 2])}}
 
 
@@ -235,7 +237,9 @@ def update_ops_batch_norm(fixed: bool = True):
             train_op = opt.minimize(loss)
     else:
         train_op = opt.minimize(loss)
-    return {"fetch": [loss, moving_mean], "targets": [train_op], "steps": 3,
+    with tf1.control_dependencies([train_op]):  # read after the step (unordered, it would race)
+        moving_mean_after = tf.identity(moving_mean, name="moving_mean_after")
+    return {"fetch": [loss, moving_mean_after], "steps": 3,
             "feeds": {x: _data(12, [4, 2, 2, 3])}}
 
 
