@@ -9,8 +9,6 @@ from constants (what `idrun import` folds). Gradients are taken with explicit `g
 with respect to tensors on the path, so the graphs hold the nn gradient kernels and no
 broadcasting bookkeeping (BroadcastGradientArgs, Fill, Tile).
 
-`PENDING` holds programs whose graphs need op types idrun does not import yet (listed per
-case); move a case into `CASES` once they land.
 """
 
 import numpy as np
@@ -161,10 +159,8 @@ CASES = {
     "nn_fused_batch_norm_resource": lambda: fused_batch_norm(True),
     "nn_activation_grads_resource": lambda: activation_grads(True),
     "nn_conv_transpose_ref": lambda: conv_transpose(False),
+    "nn_mnist_softmax_xent_resource": lambda: mnist_softmax_xent(True),
+    "nn_cifar10_conv1_grads_resource": lambda: cifar10_conv1_grads(True),
+    "nn_fused_batch_norm_grads_resource": lambda: fused_batch_norm(True, grads=True),
 }
 
-PENDING = {
-    "nn_mnist_softmax_xent_resource": lambda: mnist_softmax_xent(True),   # Slice, StopGradient
-    "nn_cifar10_conv1_grads_resource": lambda: cifar10_conv1_grads(True),  # ShapeN
-    "nn_fused_batch_norm_grads_resource": lambda: fused_batch_norm(True, grads=True),  # ZerosLike
-}
