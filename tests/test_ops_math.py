@@ -16,6 +16,14 @@ import yaml
 from conftest import run_spec
 
 CASES = [
+    # the raw reductions (tf.raw_ops.Sum, ...): axes as a tensor input, TF's values
+    ("{op: sum, inputs: [[[1.0, 2.0], [3.0, 4.0]], [0]]}", "float32", "[4.0, 6.0]"),
+    ("{op: mean, inputs: [[[1, 2], [4, 5]], [0]]}", "int32", "[2, 3]"),
+    ("{op: max, inputs: [[[1.0, 7.0], [3.0, 4.0]], [-1]], keepdims: true}", "float32", "[[7.0], [4.0]]"),
+    ("{op: min, inputs: [[[1.0, 7.0], [3.0, 4.0]], [0, 1]]}", "float32", "1.0"),
+    ("{op: prod, inputs: [[[1.0, 7.0], [3.0, 4.0]], [1]]}", "float32", "[7.0, 12.0]"),
+    ("{op: all, inputs: [[[true, false], [true, true]], [1]]}", "bool", "[false, true]"),
+    ("{op: any, inputs: [[[true, false], [false, false]], [1]]}", "bool", "[true, false]"),
     ("{op: add_n, inputs: [[1.5, -2.0], [3.25, 4.0], [0.5, 1.0]]}", "float32", "[5.25, 3.0]"),
     ("{op: pow, inputs: [[2, -3, 7, 0], [3, 3, 0, 0]]}", "int32", "[8, -27, 1, 1]"),
     ("{op: pow, inputs: [[2.0, 0.5, -8.0, 0.0], [0.5, -2.0, 1.0, -1.0]]}", "float32", "[1.4142135, 4.0, -8.0, .inf]"),
@@ -415,3 +423,27 @@ def test_batch_matmul_v1_and_v3_import_as_batch_matmul(tmp_path):
     graph.write_text(const.format("a") + mm.format("v3", "BatchMatMulV3", v3 % "DOUBLE"))
     with pytest.raises(SpecError, match="BatchMatMulV3 of mixed types"):
         import_graphdef(str(graph), None)
+
+
+def test_raw_sum_over_computed_axes(spec_file):
+    """TF's gradient graphs sum over axes they compute (BroadcastGradientArgs): the axes are
+    known only when the step runs, and so is the output's shape."""
+    from conftest import run_spec
+    path = spec_file("""
+    nodes:
+      - {name: x, op: placeholder, dtype: float32, shape: [null, 3]}
+      - {name: r, op: rank, inputs: [x]}
+      - {name: axes, op: range, inputs: [0, r, 1]}
+      - {name: all, op: sum, inputs: [x, axes]}
+      - {name: kept, op: sum, inputs: [x, axes], keepdims: true}
+      - {name: two, op: add, inputs: [r, 0]}
+      - {name: bad, op: sum, inputs: [x, two]}
+    run: {fetch: [all, kept], feed: {x: [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]}}
+    """)
+    from idrun.spec import load_spec
+    nodes = load_spec(path).graph.nodes
+    assert nodes["all"].outputs[0].shape is None and nodes["kept"].outputs[0].shape == (None, None)
+    values = run_spec(path).steps[0].values
+    assert float(values["all"]) == 21.0 and values["kept"].tolist() == [[21.0]]
+    failed = run_spec(path, fetch=["bad"])
+    assert "Invalid reduction dimension (2 for input with 2 dimension(s)" in failed.error.message

@@ -2,7 +2,9 @@
 
 A reduction's, argmax's and cumsum's axis is an attribute, as TF's Python takes it;
 in a GraphDef it is a helper constant input (`Sum/reduction_indices`,
-`ArgMax/dimension`, `Cumsum/axis`), which an imported graph must hold as a constant.
+`ArgMax/dimension`, `Cumsum/axis`). An imported reduction whose axes are computed (TF's
+gradient graphs sum over `BroadcastGradientArgs`) becomes the raw op (`sum`, `mean`, ...,
+`tf.raw_ops.Sum`), which takes the axes as a tensor input.
 Values: min, max, all, any, argmax, argmin, cumsum and unsorted_segment_sum are TF's
 bit for bit (TF scans and scatters in index order; argmax/argmin never pick NaN, as
 TF's reducer); a float sum, mean or prod may differ from TF's in the last bits (Eigen
@@ -16,6 +18,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.math import BOOL, REALS, check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
+from idrun.ops.shape_ops import flat
 from idrun.ops.shapes import format_dims, reduce_shape
 
 
@@ -47,25 +50,31 @@ def _identity(xp, fname: str, dtype: str):
     return info.max if fname == "min" else info.min
 
 
+def _reducer(xp, fname: str, dtype: str, keep: bool):
+    """reduce(x, axis) as TF's kernel: int means cast back, empty min/max give the far end."""
+    func = getattr(xp, fname)
+    if fname == "mean" and is_int(dtype):
+        return lambda x, axis: func(x, axis=axis, keepdims=keep).astype(dtype)
+    if fname in ("min", "max"):
+        empty = _identity(xp, fname, dtype)
+
+        def minmax(x, axis):
+            if x.size:
+                return func(x, axis=axis, keepdims=keep)
+            shape = reduce_shape(x.shape, list(axis) if isinstance(axis, tuple) else axis, keep)
+            return xp.full(shape, empty, dtype=dtype)
+        return minmax
+    if fname in ("all", "any"):
+        return lambda x, axis: func(x, axis=axis, keepdims=keep)
+    return lambda x, axis: func(x, axis=axis, keepdims=keep, dtype=dtype)
+
+
 def _reduce_kernel(fname: str):
     def make(env: KernelEnv):
-        xp, func = env.xp, getattr(env.xp, fname)
+        reduce = _reducer(env.xp, fname, env.out_types[0].dtype, env.attrs["keepdims"])
         axis = env.attrs["axis"]
         axis = tuple(axis) if isinstance(axis, list) else axis
-        keep, dtype = env.attrs["keepdims"], env.out_types[0].dtype
-        if fname == "mean" and is_int(dtype):
-            return lambda x: func(x, axis=axis, keepdims=keep).astype(dtype)
-        if fname in ("min", "max"):
-            empty = _identity(xp, fname, dtype)
-
-            def minmax(x):
-                if x.size:
-                    return func(x, axis=axis, keepdims=keep)
-                return xp.full(reduce_shape(x.shape, env.attrs["axis"], keep), empty, dtype=dtype)
-            return minmax
-        if fname in ("all", "any"):
-            return lambda x: func(x, axis=axis, keepdims=keep)
-        return lambda x: func(x, axis=axis, keepdims=keep, dtype=dtype)
+        return lambda x: reduce(x, axis)
     return make
 
 
@@ -94,17 +103,66 @@ def _reduce_axis_values(attrs, ins):
     return [axis]
 
 
-def _reduce_import(tf_attrs, consts):
-    return {"axis": _axis_const(consts, "reduction axis"), "keepdims": bool(tf_attrs.get("keep_dims", False))}
+def _reduce_import(raw_name: str):
+    def read(tf_attrs, consts):
+        keep = bool(tf_attrs.get("keep_dims", False))
+        if len(consts) > 1 and consts[1] is None:   # computed (TF's gradients: BroadcastGradientArgs)
+            return {"op": raw_name, "keepdims": keep}
+        return {"axis": _axis_const(consts, "reduction axis"), "keepdims": keep}
+    return read
 
 
 def _reduce(name: str, type_name: str, fname: str, doc: str, allowed: tuple[str, ...] = REALS) -> OpDef:
     return OpDef(name, type_name, ("input",), _reduce_infer(type_name, allowed), _reduce_kernel(fname), doc,
                  tf=_reduce_tf(f"tf.{name}"), tf_op=type_name, tf_attrs=_reduce_gd_attrs,
-                 tf_helper_values=_reduce_axis_values, tf_import=_reduce_import,
+                 tf_helper_values=_reduce_axis_values, tf_import=_reduce_import(type_name.lower()),
                  attrs=(attr("axis", None, checks.axis, "axes to reduce; none = all"),
                         attr("keepdims", False, checks.boolean)),
                  helpers=lambda a, on_handle: ("Const",) if a["axis"] is None else ("reduction_indices",))
+
+
+# ---- the raw ops (tf.raw_ops.Sum, ...): the axes are a tensor input ------------------------
+# What `idrun import` makes of a reduction whose axes are computed, as in TF's gradient graphs
+# (`Sum(grad, BroadcastGradientArgs:1)`). The output's rank is known only with keep_dims or a
+# constant axis.
+
+def _raw_reduce_infer(op: str, allowed: tuple[str, ...]):
+    def infer(attrs, types, consts):
+        t, axes = types
+        check_allowed(t.dtype, allowed, "input", op)
+        check_allowed(axes.dtype, ("int32", "int64"), "reduction_indices", op)
+        if axes.shape is not None and len(axes.shape) > 1:
+            raise InferError(f"reduction_indices must be a scalar or a vector, got shape {format_dims(axes.shape)}")
+        if consts[1] is not None:
+            return [TensorType(t.dtype, reduce_shape(t.shape, flat(consts[1]), attrs["keepdims"]))]
+        if t.shape is not None and attrs["keepdims"]:
+            return [TensorType(t.dtype, (None,) * len(t.shape))]
+        return [TensorType(t.dtype, None)]
+    return infer
+
+
+def _raw_reduce_kernel(fname: str):
+    def make(env: KernelEnv):
+        reduce = _reducer(env.xp, fname, env.out_types[0].dtype, env.attrs["keepdims"])
+
+        def reduce_over(x, axes):
+            rank, flat = x.ndim, axes.reshape(-1).tolist()
+            for a in flat:
+                if not -rank <= a < rank:
+                    raise KernelError(f"Invalid reduction dimension ({a} for input with {rank} dimension(s)")
+            return reduce(x, tuple(sorted({a % rank for a in flat})) if rank else ())
+        return reduce_over
+    return make
+
+
+def _raw_reduce(name: str, type_name: str, fname: str, allowed: tuple[str, ...] = REALS) -> OpDef:
+    return OpDef(name, type_name, ("input", "reduction_indices"), _raw_reduce_infer(type_name, allowed),
+                 _raw_reduce_kernel(fname),
+                 f"tf.raw_ops.{type_name}: reduce_{fname} over the axes a tensor input holds (imported "
+                 "gradients).", attrs=(attr("keepdims", False, checks.boolean),),
+                 tf_op=type_name, tf_attrs=_reduce_gd_attrs,
+                 tf=lambda c: f"tf.raw_ops.{type_name}(input={c.args[0]}, axis={c.args[1]}, "
+                              f"keep_dims={c.attrs['keepdims']}{c.kw})")
 
 
 # ---- argmax, argmin -------------------------------------------------------------------
@@ -253,6 +311,9 @@ OPS = [
     _reduce("reduce_prod", "Prod", "prod", "Product over axes."),
     _reduce("reduce_all", "All", "all", "Logical and over axes of bools.", BOOL),
     _reduce("reduce_any", "Any", "any", "Logical or over axes of bools.", BOOL),
+    *(_raw_reduce(type_name.lower(), type_name, fname, allowed) for type_name, fname, allowed in (
+        ("Sum", "sum", REALS), ("Mean", "mean", REALS), ("Max", "max", REALS), ("Min", "min", REALS),
+        ("Prod", "prod", REALS), ("All", "all", BOOL), ("Any", "any", BOOL))),
     _arg("argmax", "ArgMax", "Index of the largest value along an axis (the first of ties)."),
     _arg("argmin", "ArgMin", "Index of the smallest value along an axis (the first of ties)."),
     OpDef("cumsum", "Cumsum", ("x",), _cumsum_infer, _cumsum_kernel,
