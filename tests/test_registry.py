@@ -75,3 +75,12 @@ def test_every_op_has_doc_export_schema_and_kernel_test(name):
 
 def test_ops_that_test_ops_cases_name_exist():
     assert _case_ops() <= set(REGISTRY)
+
+
+def test_the_op_reference_is_current():
+    """docs/ops.md is generated from the registry: adding an op means regenerating it."""
+    import subprocess
+    import sys
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_ops_doc.py"), "--check"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
