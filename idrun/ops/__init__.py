@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from idrun.errors import SourceLoc, SpecError, did_you_mean
-from idrun.ops import array, control, math, nn, parsing, random, state, train
+from idrun.ops import array, control, math, nn, opaque, parsing, random, state, train
 from idrun.ops.opdef import OpDef
 
-REGISTRY: dict[str, OpDef] = {op.name: op for family in (state, math, array, control, nn, random, train, parsing)
+REGISTRY: dict[str, OpDef] = {op.name: op for family in (state, math, array, control, nn, random, train, parsing, opaque)
                               for op in family.OPS}
 
 

@@ -38,6 +38,7 @@ class RunConfig(Record):
     feed: dict[str, Located]
     steps: int
     init: bool
+    init_targets: list[Located]   # `init: [ops]`: run once before step 1 (an imported initializer)
     fetch_given: bool
     loc: SourceLoc | None         # where the spec's `run:` section is, if it has one
 
@@ -49,6 +50,7 @@ class RunConfig(Record):
         self.feed = {} if feed is FACTORY else feed
         self.steps = steps
         self.init = init
+        self.init_targets = []
         self.fetch_given = fetch_given
         self.loc = loc
 
@@ -238,8 +240,12 @@ def _run_config(doc: YMap) -> RunConfig:
         raise SpecError("`run.steps` must be a non-negative integer", loc_of(section, "steps"))
     config.steps = steps
     init = section.get("init", True)
+    if isinstance(init, list):  # the ops that initialize, as `sess.run(init)` (idrun import)
+        config.init_targets = _names(section, "init")
+        init = True
     if not isinstance(init, bool):
-        raise SpecError("`run.init` must be true or false", loc_of(section, "init"))
+        raise SpecError("`run.init` must be true, false or a list of ops to run before step 1",
+                        loc_of(section, "init"))
     config.init = init
     feed = section.get("feed") or {}
     if not isinstance(feed, dict):

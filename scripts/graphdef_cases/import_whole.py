@@ -1,0 +1,41 @@
+"""Whole TF1 programs: what `idrun import` keeps but cannot run beside the step that runs.
+
+`summaries_and_saver`: a training step with a scalar summary, `merge_all` and a Saver in
+the graph, as TF1 tutorials write it; the fetched step needs none of them (idrun keeps
+the summary and save/restore ops as tf_opaque nodes, pruned from the step).
+`initializer_subgraph`: variables whose initializers are ops, not constants (an
+expression of constants, `constant_initializer` over a shape), run once before step 1 as
+`sess.run(init)` does.
+"""
+
+import tensorflow as tf
+
+tf1 = tf.compat.v1
+
+
+def summaries_and_saver():
+    x = tf1.placeholder(tf.float32, shape=[2], name="x")
+    w = tf1.Variable([0.5, -1.0], name="w", use_resource=False)
+    b = tf1.Variable(0.25, name="b", use_resource=False)
+    y = tf.add(tf.reduce_sum(tf.multiply(w, x)), b, name="y")
+    loss = tf.square(y - 1.0, name="loss")
+    tf1.summary.scalar("loss", loss)
+    tf1.summary.scalar("bias", b)
+    tf1.summary.merge_all()
+    tf1.train.Saver([w, b])
+    update = tf1.assign_sub(w, tf.multiply(0.1, x), name="update")
+    return {"fetch": [loss], "targets": [update], "feeds": {x: [1.0, 2.0]}, "steps": 3}
+
+
+def initializer_subgraph():
+    base = tf.constant([1.0, 2.0, 3.0], name="base")
+    w = tf1.Variable(base * 2.0 + 1.0, name="w", use_resource=False)
+    u = tf1.get_variable("u", shape=[3], initializer=tf1.constant_initializer(0.5), use_resource=False)
+    step = tf1.assign_add(u, w, name="step")
+    return {"fetch": [step], "steps": 3}
+
+
+CASES = {
+    "import_whole_summaries_saver": summaries_and_saver,
+    "import_whole_initializer": initializer_subgraph,
+}
