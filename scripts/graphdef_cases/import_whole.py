@@ -23,7 +23,8 @@ def summaries_and_saver():
     tf1.summary.scalar("bias", b)
     tf1.summary.merge_all()
     tf1.train.Saver([w, b])
-    update = tf1.assign_sub(w, tf.multiply(0.1, x), name="update")
+    with tf1.control_dependencies([loss]):  # race-free: the step reads w, then updates it
+        update = tf1.assign_sub(w, tf.multiply(0.1, x), name="update")
     return {"fetch": [loss], "targets": [update], "feeds": {x: [1.0, 2.0]}, "steps": 3}
 
 
