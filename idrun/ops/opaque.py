@@ -1,4 +1,4 @@
-"""Nodes idrun keeps but cannot run: tf_opaque.
+"""What a GraphDef imported whole needs beyond the op families: tf_opaque, cond.
 
 `idrun import` keeps every node of a GraphDef. A node whose op type idrun has
 no kernel for (or cannot run as written: control flow, a function call, a
@@ -20,6 +20,15 @@ TF's text format, `list`, `func`, `placeholder`), so it round-trips exactly.
 A step that needs one fails before it runs, naming every such node at once
 (`runtime/session.py`); a step that does not need one (a Saver or a summary
 beside the training step) runs.
+
+`cond` is TF's functional `If`/`StatelessIf` whose branches only pass inputs
+through: output k is input `then_outputs[k]` when `pred` holds, else input
+`else_outputs[k]` (indices after `pred`). TF builds it for
+`initialized_value()` and for any initial value that reads another variable
+(`cond(is_variable_initialized(w), w.read, w.initial_value)`); a variable it
+passes is read only by the branch taken, so an uninitialized one is no
+failure on the other. Imported, it keeps TF's `tf_op` and `attrs` (the
+branches' function names), and is written back with them.
 """
 
 from __future__ import annotations
@@ -29,7 +38,8 @@ from typing import Any
 from idrun.dtypes import DTYPES, normalize_dtype
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.opdef import OpDef, attr
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, attr
+from idrun.ops.state import VariableCell
 
 UNKNOWN_DTYPE = "unknown"
 # AttrValue fields, as the spec's one-key mappings name them
@@ -96,6 +106,49 @@ def opaque_error_text(nodes) -> str:
                      for (op, why), names in groups.items())
 
 
+def _cond_infer(attrs, types, consts):
+    pred, branch = types[0], types[1:]  # `pred`: a bool scalar
+    if pred.dtype != "bool" or (pred.shape is not None and len(pred.shape) != 0):
+        raise InferError(f"pred must be a bool scalar, got {pred}")
+    then, other = attrs["then_outputs"], attrs["else_outputs"]
+    if len(then) != len(other):
+        raise InferError(f"then_outputs has {len(then)} outputs, else_outputs {len(other)}")
+    out = []
+    for a, b in zip(then, other):
+        if not (0 <= a < len(branch) and 0 <= b < len(branch)):
+            raise InferError(f"an output index is past the {len(branch)} inputs after pred")
+        x, y = branch[a], branch[b]
+        if x.dtype != y.dtype:
+            raise InferError(f"the branches return {x.dtype} and {y.dtype}")
+        shape = x.shape if x.shape == y.shape else (
+            tuple(d if d == e else None for d, e in zip(x.shape, y.shape))
+            if x.shape is not None and y.shape is not None and len(x.shape) == len(y.shape) else None)
+        out.append(TensorType(x.dtype, shape))
+    return out
+
+
+def _cond_kernel(env: KernelEnv):
+    then, other = tuple(env.attrs["then_outputs"]), tuple(env.attrs["else_outputs"])
+
+    def cond(pred, *branch):
+        picked = []
+        for k in (then if bool(pred) else other):
+            value = branch[k]
+            if isinstance(value, VariableCell):  # a variable: read by the branch taken only
+                if value.value is None:
+                    raise KernelError(f"Attempting to use uninitialized value {value.name}")
+                value = value.value
+            picked.append(value)
+        return tuple(picked)
+    return cond
+
+
+def _indices(value: Any) -> list[int]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of input indices, got {value!r}")
+    return [checks.integer(v) for v in value]
+
+
 OPS = [
     OpDef("tf_opaque", "TFOpaque", ("inputs",), _infer, None,
           "A GraphDef node idrun keeps but cannot run (`idrun import`): TF's op type, attributes, "
@@ -104,5 +157,13 @@ OPS = [
                  attr("outputs", None, _outputs), attr("why", "", checks.anything)),
           variadic=True, min_inputs=0, variable_inputs=_AnyPosition((0,)), stateful=True,
           tf_unsupported="it is kept from a GraphDef idrun cannot run; export it with --format graphdef"),
+    OpDef("cond", "If", ("inputs",), _cond_infer, _cond_kernel,
+          "TF's If whose branches pass inputs through: inputs are [pred, x0, x1, ...]; output k is "
+          "x[then_outputs[k]] when pred holds, else x[else_outputs[k]]; a variable is read only when taken.",
+          attrs=(attr("then_outputs", check=_indices), attr("else_outputs", check=_indices),
+                 attr("tf_op", "", checks.anything), attr("attrs", None, _tf_attrs)),
+          variadic=True, variable_inputs=_AnyPosition((1,)), multi_output=True, gpu=False,
+          tf_import_ops=("StatelessIf", "If"),
+          tf_unsupported="TF builds it with tf.cond from Python branches; export it with --format graphdef"),
 ]
 

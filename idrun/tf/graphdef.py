@@ -199,7 +199,7 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
                 helper_values[ref.node] = value
     for node in graph.nodes.values():
         opdef = REGISTRY[node.op]
-        if node.op == "tf_opaque":  # kept from a GraphDef: written back as it was read
+        if node.attrs.get("tf_op"):  # kept from a GraphDef (tf_opaque, cond): written back as read
             _add_opaque(gd, node)
             continue
         op = opdef.tf_op_for(graph.variables)
@@ -225,7 +225,7 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
 
 
 def _add_opaque(gd, node: Node) -> None:
-    """A tf_opaque node: its op type, attributes, inputs and the device it asked for."""
+    """A node kept from a GraphDef: its op type, attributes, inputs and requested device."""
     nd = gd.node.add(name=node.name, op=node.attrs["tf_op"], device=node.requested)
     nd.input.extend(tensor_input(r) for r in node.inputs)
     nd.input.extend("^" + c for c in node.control_inputs)

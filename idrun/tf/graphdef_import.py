@@ -181,18 +181,19 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
             if _split_input(text)[0] not in by_name:
                 raise _error(src, i, n, f"input '{text}' names no node of the graph")
     values, dropped = _fold_initializers(nodes, by_name, consumers, var_ops)
+    conds = _pass_through_conds(gd, nodes)
     table = _op_table(variables)
     other_table = _op_table("resource" if variables == "ref" else "ref")
     opaque: dict[int, _Opaque] = {}
     for i, n in enumerate(nodes):
         if i in dropped:
             continue
-        reason = _opaque_reason(n, table, other_table, other_var_ops, variables)
+        reason = None if i in conds else _opaque_reason(n, table, other_table, other_var_ops, variables)
         if reason is not None:
             opaque[i] = reason
     forced: dict[int, _Opaque] = {}
     while True:
-        facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table)
+        facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table, conds)
         entries = _entries(src, facts, {**opaque, **forced})
         text = _render(path, variables, [(i, e) for i, e, _ in entries], _devices_of(nodes, dropped),
                        dropped, nodes)
@@ -212,10 +213,49 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
 
 
 class _Facts:
-    def __init__(self, nodes, by_name, consumers, values, dropped, variables, var_ops, table) -> None:
+    def __init__(self, nodes, by_name, consumers, values, dropped, variables, var_ops, table,
+                 conds) -> None:
         self.nodes, self.by_name, self.consumers = nodes, by_name, consumers
         self.values, self.dropped, self.variables = values, dropped, variables
-        self.var_ops, self.table = var_ops, table
+        self.var_ops, self.table, self.conds = var_ops, table, conds
+
+
+def _pass_through_conds(gd, nodes) -> dict[int, tuple[list[int], list[int]]]:
+    """The If/StatelessIf nodes whose branch functions only return their inputs (through
+    Identity nodes), as (then_outputs, else_outputs): TF builds them for
+    `initialized_value()` and the guard of an initial value that reads a variable."""
+    functions = {f.signature.name: f for f in gd.library.function}
+    out = {}
+    for i, n in enumerate(nodes):
+        if n.op not in ("If", "StatelessIf"):
+            continue
+        then = _returned_inputs(functions.get(n.attr["then_branch"].func.name))
+        other = _returned_inputs(functions.get(n.attr["else_branch"].func.name))
+        if then is not None and other is not None and len(then) == len(other):
+            out[i] = (then, other)
+    return out
+
+
+def _returned_inputs(function) -> list[int] | None:
+    """For each output of a FunctionDef, the input it returns, or None if it computes anything."""
+    if function is None or any(nd.op != "Identity" for nd in function.node_def):
+        return None
+    args = [a.name for a in function.signature.input_arg]
+    body = {nd.name: nd for nd in function.node_def}
+    out = []
+    for arg in function.signature.output_arg:
+        ref = function.ret.get(arg.name, "")
+        for _ in range(len(body) + 1):
+            name = ref.split(":")[0]
+            if name in args and name == ref:
+                out.append(args.index(name))
+                break
+            if name not in body or not body[name].input:
+                return None
+            ref = body[name].input[0]
+        else:
+            return None
+    return out
 
     def node(self, name: str):
         return self.nodes[self.by_name[name]]
@@ -440,6 +480,9 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
         else:  # initialized by its initializer subgraph, from run.init
             entry["dtype"] = tf_attrs["dtype"]
             entry["shape"] = tf_attrs.get("shape")
+    elif i in facts.conds:  # an If that passes inputs through: kept with TF's attributes
+        entry.update(then_outputs=facts.conds[i][0], else_outputs=facts.conds[i][1], tf_op=n.op,
+                     attrs={key: encode_attr(n.attr[key]) for key in sorted(n.attr)})
     elif opdef.tf_import is not None:
         try:
             entry.update({k: _text_bytes(v) for k, v in opdef.tf_import(tf_attrs, consts).items()})
