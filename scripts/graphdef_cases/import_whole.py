@@ -5,7 +5,9 @@ the graph, as TF1 tutorials write it; the fetched step needs none of them (idrun
 the summary and save/restore ops as tf_opaque nodes, pruned from the step).
 `initializer_subgraph`: variables whose initializers are ops, not constants (an
 expression of constants, `constant_initializer` over a shape), run once before step 1 as
-`sess.run(init)` does.
+`sess.run(init)` does. `initialized_value`: `w` from `tf.fill`, `v` from
+`w.initialized_value() * 2` (TF 2.21 builds a StatelessIf on IsVariableInitialized(w));
+run this file to write its GraphDef (see the end).
 """
 
 import tensorflow as tf
@@ -36,7 +38,30 @@ def initializer_subgraph():
     return {"fetch": [step], "steps": 3}
 
 
+def initialized_value():
+    w = tf1.Variable(tf.fill([2, 3], 1.5), name="w", use_resource=False)
+    v = tf1.Variable(w.initialized_value() * 2.0, name="v", use_resource=False)
+    step = tf1.assign_add(v, w, name="step")
+    return {"fetch": [step], "steps": 3}
+
+
 CASES = {
     "import_whole_summaries_saver": summaries_and_saver,
     "import_whole_initializer": initializer_subgraph,
 }
+
+
+if __name__ == "__main__":
+    # `initialized_value` is no fixture case: TF 2.21 runs it only in a default session, which
+    # lowers the StatelessIf to Switch/Merge (`_lower_using_switch_merge`); with the fixtures'
+    # optimizations off the If reads w, uninitialized, and init fails. This writes its GraphDef
+    # and prints what a default session fetches (tests/test_import_whole.py holds the numbers).
+    tf1.disable_eager_execution()
+    g = tf1.Graph()
+    with g.as_default():
+        case = initialized_value()
+        init = tf1.global_variables_initializer()
+    tf.io.write_graph(g.as_graph_def(), "tests/fixtures/graphdefs", "import_whole_initialized_value.pbtxt")
+    with tf1.Session(graph=g) as sess:
+        sess.run(init)
+        print([sess.run(case["fetch"][0]).tolist() for _ in range(case["steps"])])
