@@ -1,4 +1,4 @@
-"""`idrun import GRAPH.pbtxt|GRAPH.pb -o SPEC.yaml`: a TF GraphDef as an idrun spec.
+"""`idrun import GRAPH.pbtxt|GRAPH.pb -o SPEC.yaml`: a TF GraphDef as an idrun spec, whole.
 
 The spec says `expand: false`: every entry is one node of the GraphDef, with
 its TF name, requested device, data inputs and `^control` inputs, so TF's
@@ -6,12 +6,23 @@ control dependencies, placement and copies carry over. Each op type maps to
 the idrun op whose OpDef names it (`OpDef.tf_op`, `tf_ref_op`,
 `tf_import_ops`); its attributes come from `OpDef.tf_import`. `_class:
 loc:@x` becomes `colocate_with: x` where the op is not already placed with
-its variable. Initializer subgraphs (`x/Assign` of a constant, the
-`VarIsInitializedOp`, the `init` no-ops) fold into the variable's `value:`.
+its variable.
 
-Anything else is refused with the file, the node's index (and line, for
-text) and its op: function libraries, `StatefulPartitionedCall`, control
-flow, op types idrun does not have. Nothing is dropped silently.
+Every node is kept. One idrun cannot run (an op type it lacks, TF control
+flow, a function call, a variable of the other mode, attributes or types it
+cannot read, an input of unknown type) becomes a `tf_opaque` entry with TF's
+op type and every attribute (`idrun/ops/opaque.py`); one warning lists them
+by op type, and a run fails only where its step needs one. An `If` whose
+branch functions only pass inputs through (TF's `initialized_value()`)
+becomes an idrun `cond`. The function library is left out (said in the
+warning).
+
+Initialization: an `x/Assign` of a constant folds into the variable's
+`value:` (with the `VarIsInitializedOp` nobody reads and the `init` no-ops
+that wait only on such assigns). Any other initializer stays in the graph:
+the variable has `dtype` and `shape` but no `value`, and `run: {init: [...]}`
+names TF's init op, which the session runs once before step 1 as
+`sess.run(init)`.
 """
 
 from __future__ import annotations
