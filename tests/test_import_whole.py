@@ -224,3 +224,27 @@ def test_cond_reads_a_variable_only_on_the_branch_taken(tmp_path):
     spec.write_text(COND.replace("then_outputs: [0], else_outputs: [1]", "then_outputs: [0], else_outputs: [0, 1]"))
     proc = idrun("run", str(spec), "--feed", "p=true")
     assert proc.returncode == 2 and "then_outputs has 1 outputs, else_outputs 2" in proc.stderr
+
+
+# ---- a Saver's MetaGraphDef ----------------------------------------------------------------
+
+def test_meta_graph_imports_with_its_collections(tmp_path):
+    meta = FIXTURES / "import_whole_saver.meta"  # tf1.train.export_meta_graph of the saver program
+    spec, stderr = _import(tmp_path, meta)
+    assert "ScalarSummary (2 nodes, first 'loss_1')" in stderr
+    loaded = Pipeline(str(spec)).spec
+    assert loaded.collections == {"losses": ["loss:0"], "summaries": ["loss_1:0", "bias:0"],
+                                  "train_op": ["update:0"], "trainable_variables": ["w:0", "b:0"],
+                                  "variables": ["w:0", "b:0"]}
+    doc = result_document(Pipeline(str(spec), RunOptions(fetch=loaded.collections["losses"],
+                                                          targets=["update"], feeds={"x": [1.0, 2.0]},
+                                                          steps=3)).run())
+    # the same program's TF 2.21 values (import_whole_summaries_saver.json)
+    assert [s["values"]["loss:0"] for s in doc["steps"]] == [5.0625, 7.5625, 10.562502]
+
+
+def test_collections_must_name_nodes(tmp_path):
+    spec = tmp_path / "c.yaml"
+    spec.write_text("nodes:\n  - {name: a, op: const, value: 1.0}\ncollections: {losses: ['a:0', 'nope']}\n")
+    proc = idrun("run", str(spec), "--fetch", "a")
+    assert proc.returncode == 2 and "collection 'losses': 'nope' names no node of the graph" in proc.stderr

@@ -81,10 +81,19 @@ class Session:
 
     def check_runnable(self, req: RunRequest) -> None:
         """A SpecError naming every node the run needs that idrun cannot run (an imported
-        graph's tf_opaque nodes), the step's and run.init's together, before anything runs."""
-        needed = list(self.partitioned(req.fetch, req.targets, list(req.feeds)).needed)
-        if req.init and req.init_targets:
-            needed += self.partitioned([], list(req.init_targets), []).needed
+        graph's tf_opaque nodes), before anything runs: the step's, run.init's, and those
+        that the initializer (`<var>/Assign`, as TF names it) of a variable the step uses
+        and nothing else initializes needs (`idrun import` leaves it out of run.init)."""
+        step = self.partitioned(req.fetch, req.targets, list(req.feeds)).needed
+        init = self.partitioned([], list(req.init_targets), []).needed if req.init and req.init_targets else []
+        needed = list(step) + list(init)
+        if req.init:
+            started = set(init)
+            for name in step:
+                node = self.graph.nodes[name]
+                if name in self.cells and node.attrs.get("value") is None and name not in started \
+                        and f"{name}/Assign" in self.graph.nodes:
+                    needed += self.partitioned([], [f"{name}/Assign"], []).needed
         opaque = [self.graph.nodes[n] for n in dict.fromkeys(needed) if self.graph.nodes[n].op == "tf_opaque"]
         if opaque:
             from idrun.ops.opaque import opaque_error_text

@@ -78,6 +78,9 @@ def spec_schema() -> dict:
                     "anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}],
                     "description": "false: no initialization; a list: also run these ops once "
                                    "before step 1 (an imported graph's initializers)"}}},
+            "collections": {"type": "object", "description": "TF's graph collections (a MetaGraphDef's, "
+                            "idrun import): name -> node or tensor names",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}}},
             "expect": {"type": "object", "description": "tensor -> one value per step; "
                        "transfers_per_step -> a count or a list of counts"},
         },

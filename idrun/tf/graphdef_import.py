@@ -95,6 +95,72 @@ def read_graphdef(path: str):
     return gd, lines + [0] * (len(gd.node) - len(lines))
 
 
+def read_meta_graph(path: str):
+    """A MetaGraphDef (`model.ckpt.meta`, what every TF1 Saver writes: binary, or text): its
+    GraphDef, node lines (none for binary) and collections as names (see `_collections`)."""
+    from idrun.tf.graphdef import require_protos
+    require_protos()
+    try:
+        from tensorboard.compat.proto import meta_graph_pb2
+    except ImportError as exc:  # an older tensorboard
+        raise UsageError(f"this tensorboard has no MetaGraphDef proto ({exc}); import the GraphDef "
+                         "instead (tf.io.write_graph(sess.graph_def, ...))") from None
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    mg = meta_graph_pb2.MetaGraphDef()
+    try:
+        mg.ParseFromString(data)
+    except Exception:  # noqa: BLE001 - not binary: TF also writes it as text (as_text=True)
+        from google.protobuf import text_format
+        try:
+            text_format.Parse(data.decode("utf-8"), mg)
+        except Exception as exc:  # noqa: BLE001 - protobuf raises ParseError or DecodeError
+            raise SpecError(f"{path}: not a MetaGraphDef, binary or text ({type(exc).__name__})") from None
+    return mg.graph_def, [0] * len(mg.graph_def.node), _collections(mg)
+
+
+def _collections(mg) -> tuple[dict[str, list[str]], list[str]]:
+    """Each collection as the names of what it holds (`loss:0`, `train`): a node list as it
+    is, variables (VariableDef) and queue runners (QueueRunnerDef) by their first field, the
+    variable's or queue's name; and the collections that hold anything else (left out)."""
+    out: dict[str, list[str]] = {}
+    skipped = []
+    for key in sorted(mg.collection_def):
+        col = mg.collection_def[key]
+        kind = col.WhichOneof("kind")
+        if kind == "node_list":
+            out[key] = list(col.node_list.value)
+        elif kind == "bytes_list" and all(_first_text(b) for b in col.bytes_list.value):
+            out[key] = [_first_text(b) for b in col.bytes_list.value]
+        else:
+            skipped.append(key)
+    return out, skipped
+
+
+def _first_text(data: bytes) -> str | None:
+    """Field 1 of a serialized proto when it is a string (VariableDef.variable_name,
+    QueueRunnerDef.queue_name), read from the wire format, or None."""
+    if not data or data[0] != 0x0A:  # field 1, length-delimited
+        return None
+    size, shift, pos = 0, 0, 1
+    while pos < len(data):
+        byte = data[pos]
+        size |= (byte & 0x7F) << shift
+        pos += 1
+        shift += 7
+        if not byte & 0x80:
+            break
+    try:
+        text = data[pos:pos + size].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if len(data) >= pos + size and text.isprintable() else None
+
+
 def _dtype(enum: int) -> str:
     from tensorboard.compat.proto import types_pb2
     from idrun.tf.graphdef import DT
@@ -218,9 +284,9 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
                             f"run it as written: {message}", src.loc(index) if index is not None else None)
         forced[index] = _Opaque(f"idrun cannot build it as written: {message}", "build")
     kept = {**opaque, **forced}
-    return text, {"variables": variables, "nodes": len(entries), "folded": len(dropped),
+    return text, {"variables": variables, "nodes": len(entries), "folded": len(dropped), "dropped": dropped,
                   "opaque": kept, "nodes_list": nodes, "functions": len(gd.library.function),
-                  "init": _init_targets(facts, kept)}
+                  "init": _init_targets(facts, kept)[0], "uninitialized": _init_targets(facts, kept)[1]}
 
 
 class _Facts:
@@ -523,34 +589,45 @@ def _text_bytes(value: Any) -> Any:
     return value
 
 
-def _init_targets(facts: _Facts, opaque: dict[int, _Opaque]) -> list[str]:
-    """What initializes the variables that keep their initializer: TF's init no-ops (a NoOp
-    nothing reads that waits on a kept `x/Assign`), and any such assign none of them runs."""
-    nodes, by_name = facts.nodes, facts.by_name
+def _init_targets(facts: _Facts, opaque: dict[int, _Opaque]) -> tuple[list[str], list[str]]:
+    """What initializes the variables that keep their initializer (run.init): TF's init
+    no-ops (a NoOp nothing reads that waits on a kept `x/Assign`), and any such assign none
+    of them runs; and the variables left uninitialized, whose initializer needs a kept node
+    (an init that needs one would fail every run, not only the runs that read them)."""
+    nodes = facts.nodes
     assigns = {i for i, n in enumerate(nodes) if i not in facts.dropped and n.input
                and n.op in ("Assign", "AssignVariableOp")
-               and nodes[by_name[_split_input(n.input[0])[0]]].op in facts.var_ops
+               and nodes[facts.by_name[_split_input(n.input[0])[0]]].op in facts.var_ops
                and n.name == f"{_split_input(n.input[0])[0]}/Assign"
                and _split_input(n.input[0])[0] not in facts.values}
-    if not assigns:
-        return []
-    targets, covered = [], set()
+    targets: list[str] = []
+    covered: set[int] = set()
     for i, n in enumerate(nodes):
-        if i in facts.dropped or n.op != "NoOp" or facts.consumers.get(n.name):
+        if not assigns or i in facts.dropped or n.op != "NoOp" or facts.consumers.get(n.name):
             continue
-        reach, stack = set(), [i]
-        while stack:
-            k = stack.pop()
-            for text in nodes[k].input:
-                j = by_name[_split_input(text)[0]]
-                if j not in reach and j not in facts.dropped:
-                    reach.add(j)
-                    stack.append(j)
-        if reach & assigns:
+        reach = _closure(facts, i)
+        if reach & assigns and not reach & set(opaque):
             targets.append(n.name)
             covered |= reach
-    targets += [nodes[i].name for i in sorted(assigns - covered)]
-    return targets
+    left = []
+    for i in sorted(assigns - covered):
+        if _closure(facts, i) & set(opaque) or i in opaque:
+            left.append(_split_input(nodes[i].input[0])[0])
+        else:
+            targets.append(nodes[i].name)
+    return targets, left
+
+
+def _closure(facts: _Facts, start: int) -> set[int]:
+    """The kept nodes `start` waits on, through data and control inputs."""
+    reach, stack = set(), [start]
+    while stack:
+        for text in facts.nodes[stack.pop()].input:
+            j = facts.by_name[_split_input(text)[0]]
+            if j not in reach and j not in facts.dropped:
+                reach.add(j)
+                stack.append(j)
+    return reach
 
 
 def _devices_of(nodes, dropped) -> set[str]:
@@ -646,8 +723,14 @@ def import_graphdef(path: str, output: str | None, fetch: list[str] | None = Non
     """Convert, check that the spec builds, write it; returns the YAML. What idrun keeps but
     cannot run is said once, as a warning on `err` (stderr)."""
     import sys
-    gd, lines = read_graphdef(path)
+    collections, skipped = None, []
+    if Path(path).suffix.lower() == ".meta":
+        gd, lines, (collections, skipped) = read_meta_graph(path)
+    else:
+        gd, lines = read_graphdef(path)
     text, facts = convert(gd, path, lines)
+    if collections is not None:
+        text += _collections_text(collections, facts, skipped)
     run = ({"fetch": list(fetch)} if fetch else {}) | ({"init": facts["init"]} if facts["init"] else {})
     if run:
         text += f"run: {_flow(run)}\n"
@@ -661,6 +744,19 @@ def import_graphdef(path: str, output: str | None, fetch: list[str] | None = Non
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     return text
+
+
+def _collections_text(collections: dict[str, list[str]], facts: dict, skipped: list[str]) -> str:
+    """`collections:` of the spec: each TF collection's names, less those of nodes folded
+    away (a variable's constant initializer)."""
+    kept = {n.name for i, n in enumerate(facts["nodes_list"]) if i not in facts["dropped"]}
+    lines = ["collections:          # the MetaGraphDef's collections (tf.get_collection)"]
+    if skipped:
+        lines[0] += f"; left out, not names: {', '.join(skipped)}"
+    for key, names in collections.items():
+        shown = [n for n in names if _split_input(n)[0] in kept]
+        lines.append(f"  {_flow(key)}: {_flow(shown)}")
+    return "\n".join(lines) + "\n"
 
 
 def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
@@ -690,6 +786,9 @@ def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
         items = [(k, v) for k, v in groups.items() if k[0] == group]
         if items:
             parts.append(f"kept as opaque nodes for {title}: {listed(items)}")
+    if facts["uninitialized"]:
+        parts.append("variables whose initializer needs a kept node stay uninitialized: "
+                     + ", ".join(facts["uninitialized"]))
     if facts["functions"]:
         parts.append(f"the graph's function library ({facts['functions']} functions) is not kept")
     if not parts:

@@ -65,3 +65,10 @@ if __name__ == "__main__":
     with tf1.Session(graph=g) as sess:
         sess.run(init)
         print([sess.run(case["fetch"][0]).tolist() for _ in range(case["steps"])])
+    # a Saver's MetaGraphDef (`model.ckpt.meta`) of summaries_and_saver, with train_op and losses
+    g = tf1.Graph()
+    with g.as_default():
+        case = summaries_and_saver()
+        tf1.add_to_collection(tf1.GraphKeys.TRAIN_OP, case["targets"][0])
+        tf1.add_to_collection(tf1.GraphKeys.LOSSES, case["fetch"][0])
+        tf1.train.export_meta_graph("tests/fixtures/graphdefs/import_whole_saver.meta", graph=g)
