@@ -186,7 +186,7 @@ def test_an_initializer_that_needs_a_kept_node_names_it(tmp_path):
 
 def test_initialized_value_runs_as_a_default_tf_session(tmp_path):
     from idrun.ops import REGISTRY
-    spec, stderr = _import(tmp_path, FIXTURES / "import_whole_initialized_value.pbtxt")
+    spec, stderr = _import(tmp_path, FIXTURES.parent / "import_whole_initialized_value.pbtxt")
     text = spec.read_text()
     # TF 2.21 builds initialized_value() as StatelessIf(IsVariableInitialized(w), w, Fill) whose
     # branches return an input: an idrun cond, kept with TF's attributes (its functions are not)
@@ -265,3 +265,15 @@ def test_initializer_subgraph_round_trips_through_export(tmp_path):
     assert [s["values"]["step"] for s in doc["steps"]] == [[3.5, 5.5, 7.5], [6.5, 10.5, 14.5]]
     proc = idrun("export", str(spec))  # tf-python has no form for it yet: said, at the variable
     assert proc.returncode == 2 and "variable 'w' has no `value`" in proc.stderr
+
+
+def test_check_is_quiet_on_what_runs_apart_from_the_step(tmp_path):
+    """run.init's ops run before step 1, and a Saver's or a summary's kept nodes run apart in
+    TF programs: neither is `unused` nor `never-runs`."""
+    from idrun.analysis import check_pipeline
+    for graph, opts in ((FIXTURES / "import_whole_initializer.pbtxt", RunOptions(fetch=["step"])),
+                        (SAVER, RunOptions(fetch=["loss"], targets=["update"]))):
+        spec, _ = _import(tmp_path, graph)
+        found = [(d.code, d.nodes) for d in check_pipeline(Pipeline(str(spec), opts))]
+        # (an unread `x/read` is check's own question, not this one's)
+        assert [f for f in found if f[0] in ("unused", "never-runs") and not f[1][0].endswith("/read")] == []

@@ -55,13 +55,14 @@ if __name__ == "__main__":
     # `initialized_value` is no fixture case: TF 2.21 runs it only in a default session, which
     # lowers the StatelessIf to Switch/Merge (`_lower_using_switch_merge`); with the fixtures'
     # optimizations off the If reads w, uninitialized, and init fails. This writes its GraphDef
-    # and prints what a default session fetches (tests/test_import_whole.py holds the numbers).
+    # and prints what a default session fetches (tests/test_import_whole.py holds the numbers),
+    # beside graphdefs/ (whose GraphDefs each have a record of TF's run).
     tf1.disable_eager_execution()
     g = tf1.Graph()
     with g.as_default():
         case = initialized_value()
         init = tf1.global_variables_initializer()
-    tf.io.write_graph(g.as_graph_def(), "tests/fixtures/graphdefs", "import_whole_initialized_value.pbtxt")
+    tf.io.write_graph(g.as_graph_def(), "tests/fixtures", "import_whole_initialized_value.pbtxt")
     with tf1.Session(graph=g) as sess:
         sess.run(init)
         print([sess.run(case["fetch"][0]).tolist() for _ in range(case["steps"])])
