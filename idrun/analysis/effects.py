@@ -10,33 +10,14 @@ WHAT = {"write": "updates `{var}`", "average": "updates moving averages", "check
         "print": "prints", "dequeue": "dequeues a batch"}
 
 
-def _run_apart(facts: Facts) -> tuple[set[str], set[str]]:
-    """What runs apart from the step, so that it is neither unused nor never run: the nodes
-    run.init runs before step 1 (an imported initializer), and an imported graph's tf_opaque
-    nodes with every node that waits on one (a Saver's save and restore, the summaries: TF
-    programs run them by themselves, and idrun cannot)."""
-    from idrun.compile.plan import needed_nodes
-    graph, req = facts.graph, facts.request
-    init = set(needed_nodes(graph, [], list(req.init_targets), set())) if req.init and req.init_targets else set()
-    kept = [n for n, node in graph.nodes.items() if node.op == "tf_opaque"]
-    beyond = set(kept)
-    while kept:
-        for c in facts.consumers[kept.pop()]:
-            if c not in beyond:
-                beyond.add(c)
-                kept.append(c)
-    return init, beyond
-
-
 def _skipped_effects(facts: Facts) -> list[str]:
     """Effectful nodes outside the step, one per spec entry (an EMA, not its updates)."""
     if not facts.requested:
         return []
     seen_locs = set()
     out = []
-    init, beyond = _run_apart(facts)
     for name, node in facts.graph.nodes.items():
-        if name in facts.needed or not REGISTRY[node.op].effect or name in init or name in beyond:
+        if name in facts.needed or not REGISTRY[node.op].effect:
             continue
         if node.loc in seen_locs:
             continue
@@ -107,12 +88,11 @@ def unused(facts: Facts) -> list[Diagnostic]:
         return []
     graph = facts.graph
     fed = {ref.node for ref in facts.request.feeds}
-    init, beyond = _run_apart(facts)
     dead = {n for n, node in graph.nodes.items()
-            if n not in facts.needed and n not in fed and not REGISTRY[node.op].effect and n not in init}
+            if n not in facts.needed and n not in fed and not REGISTRY[node.op].effect}
     out = []
     for name in graph.nodes:
-        if name not in dead or not facts.is_user(name) or name in beyond:
+        if name not in dead or not facts.is_user(name):
             continue
         if _covered(facts, name, dead):
             continue

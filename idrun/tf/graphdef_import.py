@@ -768,9 +768,9 @@ def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
     for i in sorted(kept):
         groups.setdefault((kept[i].group, nodes[i].op), []).append(i)
 
-    def listed(items) -> str:
-        return ", ".join(f"{op} ({len(ix)} node{'s' * (len(ix) != 1)}, first '{nodes[ix[0]].name}')"
-                         for (_, op), ix in items)
+    def listed(items, why: bool = False) -> str:
+        return ", ".join(f"{op} ({len(ix)} node{'s' * (len(ix) != 1)}, first '{nodes[ix[0]].name}'"
+                         + (f": {kept[ix[0]].why}" if why else "") + ")" for (_, op), ix in items)
 
     parts = []
     unknown = [(k, v) for k, v in groups.items() if k[0] == ""]
@@ -785,7 +785,8 @@ def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
                          ("build", "shapes or types idrun refuses")):
         items = [(k, v) for k, v in groups.items() if k[0] == group]
         if items:
-            parts.append(f"kept as opaque nodes for {title}: {listed(items)}")
+            parts.append(f"kept as opaque nodes for {title}: "
+                         f"{listed(items, group in ('dtype', 'attributes', 'input', 'build'))}")
     if facts["uninitialized"]:
         parts.append("variables whose initializer needs a kept node stay uninitialized: "
                      + ", ".join(facts["uninitialized"]))
