@@ -267,3 +267,24 @@ def test_initializer_subgraph_round_trips_through_export(tmp_path):
     proc = idrun("export", str(spec))  # tf-python has no form for it yet: said, at the variable
     assert proc.returncode == 2 and "variable 'w' has no `value`" in proc.stderr
 
+
+
+COMPLEX = """
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_COMPLEX64 } } }
+node { name: "y" op: "Identity" input: "x" attr { key: "T" value { type: DT_COMPLEX64 } } }
+node { name: "c" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape {} float_val: 2 } } } }
+node { name: "n" op: "Neg" input: "c" attr { key: "T" value { type: DT_FLOAT } } }
+"""
+
+
+def test_a_node_idrun_has_but_cannot_read_is_kept_and_so_are_its_consumers(tmp_path):
+    spec, stderr = _import(tmp_path, Path(), COMPLEX)
+    assert "kept as opaque nodes for dtypes idrun lacks: Placeholder (1 node, first 'x': dtype DT_COMPLEX64 " \
+           "has no idrun equivalent); kept as opaque nodes for inputs from kept nodes: Identity (1 node, first " \
+           "'y': its input 'x' is a kept node's output of unknown type)" in stderr
+    doc = result_document(Pipeline(str(spec), RunOptions(fetch=["n"])).run())
+    assert doc["steps"][0]["values"]["n"] == -2.0
+    proc = idrun("run", str(spec), "--fetch", "y")
+    assert proc.returncode == 2 and "Placeholder 'x' (dtype DT_COMPLEX64 has no idrun equivalent); " \
+                                    "Identity 'y' (its input 'x'" in proc.stderr

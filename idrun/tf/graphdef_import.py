@@ -271,7 +271,8 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
     forced: dict[int, _Opaque] = {}
     while True:
         facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table, conds)
-        entries = _entries(src, facts, {**opaque, **forced})
+        kept = {**opaque, **forced}
+        entries = _entries(src, facts, kept)  # adds the nodes that cannot take their inputs
         text = _render(path, variables, [(i, e) for i, e, _ in entries], _devices_of(nodes, dropped),
                        dropped, nodes)
         failed = _build_failure(text, path, lines)
@@ -283,7 +284,6 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
                             f"{'node ' + str(index) if index is not None else 'the spec'}: idrun cannot "
                             f"run it as written: {message}", src.loc(index) if index is not None else None)
         forced[index] = _Opaque(f"idrun cannot build it as written: {message}", "build")
-    kept = {**opaque, **forced}
     return text, {"variables": variables, "nodes": len(entries), "folded": len(dropped), "dropped": dropped,
                   "opaque": kept, "nodes_list": nodes, "functions": len(gd.library.function),
                   "init": _init_targets(facts, kept)[0], "uninitialized": _init_targets(facts, kept)[1]}
@@ -781,7 +781,7 @@ def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
                          ("variable mode", f"variables of the other mode (this graph's are "
                                            f"{facts['variables']})"),
                          ("dtype", "dtypes idrun lacks"), ("attributes", "attributes idrun cannot read"),
-                         ("input", "inputs kept as opaque nodes"),
+                         ("input", "inputs from kept nodes"),
                          ("build", "shapes or types idrun refuses")):
         items = [(k, v) for k, v in groups.items() if k[0] == group]
         if items:
