@@ -298,7 +298,8 @@ def explain(spec_path: str, node: str, fetch: tuple, target: tuple, fmt: str | N
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the spec here instead of stdout.")
 @click.option("--fetch", "-f", multiple=True, help="Tensors the spec's run: fetches, comma-separated (y:0).")
 def import_(graph_path: str, output: str | None, fetch: tuple) -> None:
-    """Convert a TF GraphDef (GRAPH.pbtxt text, GRAPH.pb binary) into an idrun spec."""
+    """Convert a TF GraphDef (GRAPH.pbtxt text, GRAPH.pb binary) or a Saver's MetaGraphDef
+    (model.ckpt.meta, with its collections) into an idrun spec."""
     from idrun.tf.graphdef_import import import_graphdef
     text = import_graphdef(graph_path, output, _split_names(fetch))
     if not output:

@@ -116,7 +116,15 @@ def check_fixtures() -> tuple[int, int]:
                 continue
             opts = RunOptions(fetch=rec["fetch"], targets=rec["targets"] or None, feeds=rec["feeds"],
                               steps=len(rec["steps"]))
-            ours = result_document(Pipeline(str(spec), opts).run())
+            try:
+                ours = result_document(Pipeline(str(spec), opts).run())
+            except IdrunError as err:  # a step that needs a node idrun keeps but cannot run
+                if rec.get("run_error") and rec["run_error"] in err.message:
+                    passed += 1
+                else:
+                    failed += 1
+                    print(f"FAIL run {rec['graph']}: {err.render()}")
+                continue
             problems = compare(ours, {"error": None, "steps": rec["steps"]})
             if problems:
                 failed += 1

@@ -49,6 +49,12 @@ def test_imported_fixture_runs_as_tf_ran_it(record, tmp_path):
     assert f"# from {rec['graph']} node" in text
     opts = RunOptions(fetch=rec["fetch"], targets=rec["targets"] or None, feeds=rec["feeds"],
                       steps=len(rec["steps"]))
+    if rec.get("run_error"):  # the step needs nodes idrun keeps but cannot run: named at once
+        proc = idrun("run", str(spec), "--fetch", ",".join(rec["fetch"]), "--feed",
+                     ",".join(f"{k}={v}" for k, v in rec["feeds"].items()))
+        assert proc.returncode == 2 and rec["run_error"] in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+        return
     doc = result_document(Pipeline(str(spec), opts).run())
     assert doc["error"] is None
     for ours, theirs in zip(doc["steps"], rec["steps"]):
@@ -84,13 +90,7 @@ def _gd_text(nodes: str) -> str:
 
 
 @pytest.mark.parametrize("body, message", [
-    ('node { name: "c" op: "StatefulPartitionedCall" }', "node 0 'c' (StatefulPartitionedCall)"),
-    ('node { name: "s" op: "Switch" input: "s" }', "control flow"),
-    ('node { name: "u" op: "Frobnicate" }', "idrun has no op for TF's Frobnicate"),
-    ('library { function { signature { name: "f" } } }', "function library"),
     ('node { name: "a" op: "Identity" input: "missing" }', "names no node"),
-    ('node { name: "x" op: "VarHandleOp" attr { key: "dtype" value { type: DT_FLOAT } } }',
-     "without an initializer"),
     ('node { name: "x" op: "Const" ', "not a text GraphDef"),
 ])
 def test_unrepresentable_graphs_are_located_errors(tmp_path, body, message):

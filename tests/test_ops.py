@@ -33,6 +33,7 @@ CASES = [
     ("{op: cast, inputs: [[1.7, -1.7]], dtype: int32}", [1, -1]),
     ("{op: identity, inputs: [[1.0]]}", [1.0]),
     ("{op: print, inputs: [[1, 2]], message: 'P: '}", [1, 2]),
+    ("{op: cond, inputs: [false, [1.0, 2.0], [3.0, 4.0]], then_outputs: [0], else_outputs: [1]}", [3.0, 4.0]),
 ]
 
 

@@ -39,6 +39,17 @@ def _literal_infer(attrs, types, consts):
     return [TensorType(dtype, shape)]
 
 
+def _variable_infer(attrs, types, consts):
+    """From `value`, or (no value: an imported initializer sets it, run.init) `dtype` and `shape`."""
+    if attrs.get("value") is not None:
+        return _literal_infer(attrs, types, consts)
+    if attrs.get("dtype") is None:
+        raise InferError("a variable without `value` needs `dtype` (and `shape`): its initializer "
+                         "runs from the spec's run.init")
+    shape = attrs.get("shape")
+    return [TensorType(attrs["dtype"], None if shape is None else tuple(shape))]
+
+
 def _placeholder_infer(attrs, types, consts):
     shape = attrs.get("shape")
     return [TensorType(attrs["dtype"], None if shape is None else tuple(shape))]
@@ -293,9 +304,10 @@ OPS = [
           attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype)),
           source="const", tf_op="Const", tf_attrs=_gd_const, tf_import=_import_literal,
           tf=lambda c: f"tf.constant({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}{c.kw})"),
-    OpDef("variable", "Variable", (), _literal_infer, None,
-          "A variable initialized from `value` before the first step.",
-          attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype),
+    OpDef("variable", "Variable", (), _variable_infer, None,
+          "A variable initialized from `value` before the first step (or by run.init's ops).",
+          attrs=(attr("value", None, checks.anything), attr("dtype", None, checks.dtype),
+                 attr("shape", None, checks.shape),
                  attr("trainable", True, checks.boolean), attr("collections", None, checks.anything)),
           stateful=True, source="variable", tf_op="VarHandleOp", tf_ref_op="VariableV2",
           tf_attrs=_gd_variable,

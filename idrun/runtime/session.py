@@ -21,7 +21,7 @@ import numpy
 
 from idrun.devices import make_device
 from idrun.devices.names import parse_device
-from idrun.errors import InternalError, StepError
+from idrun.errors import InternalError, SpecError, StepError
 from idrun.graph import Graph, TensorRef
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
@@ -65,11 +65,42 @@ class Session:
         self._steps: dict[tuple, Step] = {}  # partitioned steps, per (fetch, targets, fed)
         self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
 
-    def initialize(self) -> None:
-        """Every variable to its initial value, on its device (global_variables_initializer)."""
+    def initialize(self, targets: tuple[str, ...] = ()) -> None:
+        """Every variable to its initial value, on its device (global_variables_initializer):
+        a variable's `value`, then one run of `targets` (run.init's ops: an imported graph's
+        initializer subgraphs, as `sess.run(init)`), whose failure is step 0's."""
         for name, cell in self.cells.items():
-            device = self.devices[self.placement.device[name]]
-            cell.value = device.put(materialize(self.graph.nodes[name]).copy())
+            node = self.graph.nodes[name]
+            if node.attrs.get("value") is not None:
+                device = self.devices[self.placement.device[name]]
+                cell.value = device.put(materialize(node).copy())
+        if targets:
+            plan = self._step_plan(RunRequest([], [], list(targets)), 0, None)
+            with numpy.errstate(all="ignore"):
+                self._run_step(plan, [], (), 0)
+
+    def check_runnable(self, req: RunRequest) -> None:
+        """A SpecError naming every node the run needs that idrun cannot run (an imported
+        graph's tf_opaque nodes), before anything runs: the step's, run.init's, and those
+        that the initializer (`<var>/Assign`, as TF names it) of a variable the step uses
+        and nothing else initializes needs (`idrun import` leaves it out of run.init)."""
+        step = self.partitioned(req.fetch, req.targets, list(req.feeds)).needed
+        init = self.partitioned([], list(req.init_targets), []).needed if req.init and req.init_targets else []
+        needed = list(step) + list(init)
+        if req.init:
+            started = set(init)
+            for name in step:
+                node = self.graph.nodes[name]
+                if name in self.cells and node.attrs.get("value") is None and name not in started \
+                        and f"{name}/Assign" in self.graph.nodes:
+                    needed += self.partitioned([], [f"{name}/Assign"], []).needed
+        opaque = [self.graph.nodes[n] for n in dict.fromkeys(needed) if self.graph.nodes[n].op == "tf_opaque"]
+        if opaque:
+            from idrun.ops.opaque import opaque_error_text
+            count = f"{len(opaque)} node{'s' * (len(opaque) != 1)}"
+            raise SpecError(f"the run needs {count} that idrun cannot run (kept from the GraphDef as "
+                            f"tf_opaque): {opaque_error_text(opaque)}; fetch and target only what idrun "
+                            "runs, or feed those nodes' outputs", opaque[0].loc)
 
     def plan(self, req: RunRequest, rng: random.Random | None = None) -> Plan:
         """The compiled step for `req`: cached per signature, or a fresh random order."""
@@ -119,9 +150,10 @@ class Session:
         plan = None
         for obs in observers:
             _call(obs, "on_start", result)
+        self.check_runnable(req)
         try:
             if req.init:
-                self.initialize()
+                self.initialize(tuple(req.init_targets))
             with numpy.errstate(all="ignore"):
                 for step in range(1, req.steps + 1):
                     if plan is None or rng is not None:  # one plan, or a new order per step

@@ -16,7 +16,8 @@ from idrun.spec.builder import GraphBuilder, _check_keys
 from idrun.spec.templates import parse_templates
 from idrun.spec.yamlsrc import YMap, load_yaml, loc_of, paused_gc
 
-TOP_KEYS = ("name", "description", "variables", "devices", "templates", "nodes", "run", "expect", "expand")
+TOP_KEYS = ("name", "description", "variables", "devices", "templates", "nodes", "run", "expect", "expand",
+            "collections")
 RUN_KEYS = ("fetch", "targets", "feed", "steps", "init")
 VARIABLE_MODES = ("resource", "ref")
 
@@ -38,6 +39,7 @@ class RunConfig(Record):
     feed: dict[str, Located]
     steps: int
     init: bool
+    init_targets: list[Located]   # `init: [ops]`: run once before step 1 (an imported initializer)
     fetch_given: bool
     loc: SourceLoc | None         # where the spec's `run:` section is, if it has one
 
@@ -49,6 +51,7 @@ class RunConfig(Record):
         self.feed = {} if feed is FACTORY else feed
         self.steps = steps
         self.init = init
+        self.init_targets = []
         self.fetch_given = fetch_given
         self.loc = loc
 
@@ -66,10 +69,12 @@ class Spec(Record):
     loc: SourceLoc
     templates: dict
     expand: bool         # false: every entry is one node as written (what `idrun import` makes)
+    collections: dict[str, list[str]]   # TF's collections (a MetaGraphDef's, `idrun import`)
 
     def __init__(self, path: str, name: str, description: str, variables: str, devices: list[str] | None,
                  graph: Graph, run: RunConfig, expect: dict[str, Located], warnings: list[SpecError],
-                 loc: SourceLoc, templates: dict = FACTORY, expand: bool = True) -> None:
+                 loc: SourceLoc, templates: dict = FACTORY, expand: bool = True,
+                 collections: dict = FACTORY) -> None:
         self.path = path
         self.name = name
         self.description = description
@@ -82,6 +87,7 @@ class Spec(Record):
         self.loc = loc
         self.templates = {} if templates is FACTORY else templates
         self.expand = expand
+        self.collections = {} if collections is FACTORY else collections
 
 
 def read_document(path: str) -> tuple[YMap, str]:
@@ -179,7 +185,7 @@ def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
                 description=_text(doc, "description", ""), variables=mode,
                 devices=_devices(doc), graph=graph, run=_run_config(doc),
                 expect=_expect(doc), warnings=builder.warnings, loc=doc.loc,
-                templates=templates, expand=builder.expand)
+                templates=templates, expand=builder.expand, collections=_collections(doc, graph))
 
 
 def _text(doc: YMap, key: str, default: str) -> str:
@@ -240,14 +246,41 @@ def _run_config(doc: YMap) -> RunConfig:
         raise SpecError("`run.steps` must be a non-negative integer", loc_of(section, "steps"))
     config.steps = steps
     init = section.get("init", True)
+    if isinstance(init, list):  # the ops that initialize, as `sess.run(init)` (idrun import)
+        config.init_targets = _names(section, "init")
+        init = True
     if not isinstance(init, bool):
-        raise SpecError("`run.init` must be true or false", loc_of(section, "init"))
+        raise SpecError("`run.init` must be true, false or a list of ops to run before step 1",
+                        loc_of(section, "init"))
     config.init = init
     feed = section.get("feed") or {}
     if not isinstance(feed, dict):
         raise SpecError("`run.feed` must be a mapping of name to value", loc_of(section, "feed"))
     config.feed = {str(k): Located(v, loc_of(feed, k)) for k, v in feed.items()}
     return config
+
+
+def _collections(doc: YMap, graph: Graph) -> dict[str, list[str]]:
+    """`collections: {name: [node or tensor, ...]}`: TF's graph collections, as data; each
+    item names a node of the graph (`train`, `loss:0`)."""
+    section = doc.get("collections")
+    if section is None:
+        return {}
+    if not isinstance(section, YMap):
+        raise SpecError("`collections` must be a mapping of collection name to a list of names",
+                        loc_of(doc, "collections"))
+    out = {}
+    for key, items in section.items():
+        if items is None:
+            items = []
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise SpecError(f"collection '{key}' must be a list of node or tensor names", loc_of(section, key))
+        for i, item in enumerate(items):
+            node = item.rpartition(":")[0] if item.rpartition(":")[2].isdigit() else item
+            if node not in graph.nodes and node not in graph.aliases:
+                raise SpecError(f"collection '{key}': '{item}' names no node of the graph", loc_of(items, i))
+        out[str(key)] = list(items)
+    return out
 
 
 def _expect(doc: YMap) -> dict[str, Located]:

@@ -765,7 +765,8 @@ def _node_attrs(opdef: OpDef, entry: YMap, loc: SourceLoc) -> dict:
             attrs[a.name] = _plain(a.check(entry[a.name]) if a.check else entry[a.name])
         except ValueError as exc:
             raise SpecError(f"attribute '{a.name}' of {opdef.name}: {exc}", loc_of(entry, a.name)) from None
-    if "value" in attrs and opdef.source in ("const", "variable"):
+    if "value" in attrs and (opdef.source == "const" or (opdef.source == "variable"
+                                                          and attrs["value"] is not None)):
         try:
             literal_type(attrs["value"], attrs.get("dtype"))
         except ValueError as exc:
@@ -789,7 +790,7 @@ def _input_list(opdef: OpDef, entry: YMap, loc: SourceLoc, helpers: int = 0) -> 
     if not isinstance(raw, list):
         raise SpecError("`inputs` must be a list", loc_of(entry, "inputs"))
     expected = len(opdef.inputs)
-    if opdef.variadic and not raw:
+    if opdef.variadic and len(raw) < opdef.min_inputs:
         raise SpecError(f"op '{opdef.name}' takes one or more inputs {opdef.arity_text()}, got 0",
                         loc_of(entry, "inputs", loc))
     if not opdef.variadic and len(raw) != expected + helpers:

@@ -29,11 +29,12 @@ class RunRequest(Record):
     record_ops: bool
     record_times: bool             # per-op and per-transfer start/end times (--trace-out)
     init: bool
+    init_targets: list[str]        # run.init's ops, run once before step 1 (an imported initializer)
 
     def __init__(self, fetch: list[TensorRef], fetch_names: list[str], targets: list[str] = FACTORY,
                  feeds: dict[TensorRef, Any] = FACTORY, steps: int = 1, schedule: str = "declaration",
                  seed: int = 0, record_ops: bool = False, record_times: bool = False,
-                 init: bool = True) -> None:
+                 init: bool = True, init_targets: list[str] = FACTORY) -> None:
         self.fetch = fetch
         self.fetch_names = fetch_names
         self.targets = [] if targets is FACTORY else targets
@@ -44,6 +45,7 @@ class RunRequest(Record):
         self.record_ops = record_ops
         self.record_times = record_times
         self.init = init
+        self.init_targets = [] if init_targets is FACTORY else init_targets
 
 
 class RunOptions(Record):
@@ -149,8 +151,9 @@ def build_request(spec: Spec, opts: RunOptions) -> RunRequest:
         names.append(text)
     feeds = read_feeds(spec, opts)
     steps = opts.steps if opts.steps is not None else spec.run.steps
+    init_targets = [_target(graph, t) for t in spec.run.init_targets]
     return RunRequest(fetch, names, targets, feeds, steps, opts.schedule, opts.seed,
-                      opts.record_ops, opts.record_times, spec.run.init)
+                      opts.record_ops, opts.record_times, spec.run.init, init_targets)
 
 
 def _is_op_name(graph: Graph, text: str) -> bool:

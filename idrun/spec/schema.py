@@ -74,7 +74,13 @@ def spec_schema() -> dict:
             "nodes": {"type": "array", "items": entry_ref},
             "run": {"type": "object", "additionalProperties": False, "properties": {
                 "fetch": _NAMES, "targets": _NAMES, "feed": {"type": "object"},
-                "steps": {"type": "integer", "minimum": 0}, "init": {"type": "boolean"}}},
+                "steps": {"type": "integer", "minimum": 0}, "init": {
+                    "anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}],
+                    "description": "false: no initialization; a list: also run these ops once "
+                                   "before step 1 (an imported graph's initializers)"}}},
+            "collections": {"type": "object", "description": "TF's graph collections (a MetaGraphDef's, "
+                            "idrun import): name -> node or tensor names",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}}},
             "expect": {"type": "object", "description": "tensor -> one value per step; "
                        "transfers_per_step -> a count or a list of counts"},
         },

@@ -273,6 +273,9 @@ class TFExporter:
         if opdef.tf is None:
             raise SpecError(f"export: {opdef.name} has no TF equivalent here ({opdef.tf_unsupported})",
                             draft.loc)
+        if opdef.source == "variable" and draft.attrs.get("value") is None:
+            raise SpecError(f"export: variable '{draft.name}' has no `value` (its initializer runs from "
+                            "run.init, as imported); use --format graphdef", draft.loc)
         opened = 0
         if entry.get("control_inputs") is not None:
             deps = self.controls(builder, entry['control_inputs'], draft.loc, builder.scope, draft.seen, draft.name)

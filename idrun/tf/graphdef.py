@@ -94,6 +94,58 @@ def attr_value(value: Any):
     return out
 
 
+def spec_attr_value(item: dict):
+    """An AttrValue from a kept node's spec form (`{type: float32}`, `{list: {i: [1, 2]}}`,
+    `{tensor: "<text format>"}`, `{func: {name, attr}}`): the inverse of the importer's
+    `encode_attr`, so a tf_opaque node is written back as it was read."""
+    from tensorboard.compat.proto import attr_value_pb2
+    out = attr_value_pb2.AttrValue()
+    (kind, value), = item.items()
+    if kind == "list":
+        out.list.SetInParent()
+        for field, items in (value or {}).items():
+            if field == "s_hex":
+                out.list.s.extend(bytes.fromhex(x) for x in items)
+            elif field in ("shape", "tensor", "func"):
+                for x in items:
+                    _set_one(getattr(out.list, field).add(), field, x)
+            else:
+                getattr(out.list, field).extend(_scalar(field, x) for x in items)
+    elif kind == "s_hex":
+        out.s = bytes.fromhex(value)
+    elif kind in ("shape", "tensor", "func"):
+        _set_one(getattr(out, kind), kind, value)
+    else:
+        setattr(out, kind, _scalar(kind, value))
+    return out
+
+
+def _scalar(kind: str, value: Any) -> Any:
+    if kind == "s":
+        return value.encode("utf-8")
+    if kind == "type":
+        from tensorboard.compat.proto import types_pb2
+        return types_pb2.DataType.Value(value if value.startswith("DT_") else DT[value])
+    return value
+
+
+def _set_one(message, kind: str, value: Any) -> None:
+    if kind == "shape":
+        message.SetInParent()
+        if value is None:
+            message.unknown_rank = True
+        for dim in value or ():
+            message.dim.add(size=-1 if dim is None else int(dim))
+    elif kind == "tensor":
+        from google.protobuf import text_format
+        message.SetInParent()
+        text_format.Parse(value, message)
+    else:  # func
+        message.name = value["name"]
+        for key, attr in (value.get("attr") or {}).items():
+            message.attr[key].CopyFrom(spec_attr_value(attr))
+
+
 def tensor_input(ref: TensorRef) -> str:
     return ref.node if ref.index == 0 else f"{ref.node}:{ref.index}"
 
@@ -130,9 +182,11 @@ def colocated_with(graph: Graph, node: Node) -> str:
     return ""
 
 
-def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: bool = True):
+def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: bool = True,
+                   init_targets: tuple[str, ...] = ()):
     """The GraphDef of a built graph; `device_of` is the placement, `tf_device` maps an
-    idrun device to TF's string. Raises SpecError (at the node) for an op with no TF type."""
+    idrun device to TF's string; `init_targets` (run.init's ops) join the `init` op.
+    Raises SpecError (at the node) for an op with no TF type."""
     from tensorboard.compat.proto import graph_pb2
     gd = graph_pb2.GraphDef()
     gd.versions.producer = 1882
@@ -147,6 +201,9 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
                 helper_values[ref.node] = value
     for node in graph.nodes.values():
         opdef = REGISTRY[node.op]
+        if node.attrs.get("tf_op"):  # kept from a GraphDef (tf_opaque, cond): written back as read
+            _add_opaque(gd, node)
+            continue
         op = opdef.tf_op_for(graph.variables)
         if not op:
             raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF op type in idrun's GraphDef "
@@ -165,15 +222,26 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         if anchor:
             nd.attr["_class"].CopyFrom(attr_value([f"loc:@{anchor}"]))
     if init:
-        _add_initializer(gd, graph, device_of, tf_device, taken)
+        _add_initializer(gd, graph, device_of, tf_device, taken, init_targets)
     return gd
 
 
-def _add_initializer(gd, graph: Graph, device_of, tf_device, taken: set[str]) -> None:
-    """`init`: what global_variables_initializer() runs, one assign per variable."""
+def _add_opaque(gd, node: Node) -> None:
+    """A node kept from a GraphDef: its op type, attributes, inputs and requested device."""
+    nd = gd.node.add(name=node.name, op=node.attrs["tf_op"], device=node.requested)
+    nd.input.extend(tensor_input(r) for r in node.inputs)
+    nd.input.extend("^" + c for c in node.control_inputs)
+    for key, item in (node.attrs.get("attrs") or {}).items():
+        nd.attr[key].CopyFrom(spec_attr_value(item))
+
+
+def _add_initializer(gd, graph: Graph, device_of, tf_device, taken: set[str],
+                     init_targets: tuple[str, ...] = ()) -> None:
+    """`init`: what global_variables_initializer() runs, one assign per variable with a
+    `value` (the others' initializers are in the graph: run.init's ops, which it waits on)."""
     assigns = []
     for node in graph.nodes.values():
-        if REGISTRY[node.op].source != "variable":
+        if REGISTRY[node.op].source != "variable" or node.attrs.get("value") is None:
             continue
         out = node.outputs[0]
         device = tf_device(device_of[node.name])
@@ -195,8 +263,11 @@ def _add_initializer(gd, graph: Graph, device_of, tf_device, taken: set[str]) ->
                 assign.attr[key].CopyFrom(attr_value(value))
         assign.attr["_class"].CopyFrom(colocate)
         assigns.append(assign.name)
+    if not assigns and len(init_targets) == 1:
+        return  # the graph's own init op initializes everything
     init = gd.node.add(name=_unique("init", taken), op="NoOp")
     init.input.extend("^" + a for a in assigns)
+    init.input.extend("^" + t for t in init_targets)
 
 
 def add_transfers(gd, graph: Graph, step, tf_device) -> None:
@@ -260,4 +331,5 @@ def export_graphdef(pipeline, local_devices: bool = True, init: bool = True):
     devices = graph_devices(spec.graph, spec.devices)
     index_of = {d: i for i, d in enumerate(devices)}
     return build_graphdef(spec.graph, pipeline.placement.device,
-                          lambda d: tf_device(d, index_of, local_devices), init=init)
+                          lambda d: tf_device(d, index_of, local_devices), init=init,
+                          init_targets=tuple(t.value for t in spec.run.init_targets))

@@ -1,4 +1,4 @@
-"""`idrun import GRAPH.pbtxt|GRAPH.pb -o SPEC.yaml`: a TF GraphDef as an idrun spec.
+"""`idrun import GRAPH.pbtxt|GRAPH.pb -o SPEC.yaml`: a TF GraphDef as an idrun spec, whole.
 
 The spec says `expand: false`: every entry is one node of the GraphDef, with
 its TF name, requested device, data inputs and `^control` inputs, so TF's
@@ -6,12 +6,23 @@ control dependencies, placement and copies carry over. Each op type maps to
 the idrun op whose OpDef names it (`OpDef.tf_op`, `tf_ref_op`,
 `tf_import_ops`); its attributes come from `OpDef.tf_import`. `_class:
 loc:@x` becomes `colocate_with: x` where the op is not already placed with
-its variable. Initializer subgraphs (`x/Assign` of a constant, the
-`VarIsInitializedOp`, the `init` no-ops) fold into the variable's `value:`.
+its variable.
 
-Anything else is refused with the file, the node's index (and line, for
-text) and its op: function libraries, `StatefulPartitionedCall`, control
-flow, op types idrun does not have. Nothing is dropped silently.
+Every node is kept. One idrun cannot run (an op type it lacks, TF control
+flow, a function call, a variable of the other mode, attributes or types it
+cannot read, an input of unknown type) becomes a `tf_opaque` entry with TF's
+op type and every attribute (`idrun/ops/opaque.py`); one warning lists them
+by op type, and a run fails only where its step needs one. An `If` whose
+branch functions only pass inputs through (TF's `initialized_value()`)
+becomes an idrun `cond`. The function library is left out (said in the
+warning).
+
+Initialization: an `x/Assign` of a constant folds into the variable's
+`value:` (with the `VarIsInitializedOp` nobody reads and the `init` no-ops
+that wait only on such assigns). Any other initializer stays in the graph:
+the variable has `dtype` and `shape` but no `value`, and `run: {init: [...]}`
+names TF's init op, which the session runs once before step 1 as
+`sess.run(init)`.
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from idrun.errors import SpecError, UsageError
+from idrun.errors import SpecError, SpecWarning, UsageError
 from idrun.errors import SourceLoc
 from idrun.ops import REGISTRY
 
@@ -84,6 +95,72 @@ def read_graphdef(path: str):
     return gd, lines + [0] * (len(gd.node) - len(lines))
 
 
+def read_meta_graph(path: str):
+    """A MetaGraphDef (`model.ckpt.meta`, what every TF1 Saver writes: binary, or text): its
+    GraphDef, node lines (none for binary) and collections as names (see `_collections`)."""
+    from idrun.tf.graphdef import require_protos
+    require_protos()
+    try:
+        from tensorboard.compat.proto import meta_graph_pb2
+    except ImportError as exc:  # an older tensorboard
+        raise UsageError(f"this tensorboard has no MetaGraphDef proto ({exc}); import the GraphDef "
+                         "instead (tf.io.write_graph(sess.graph_def, ...))") from None
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    mg = meta_graph_pb2.MetaGraphDef()
+    try:
+        mg.ParseFromString(data)
+    except Exception:  # noqa: BLE001 - not binary: TF also writes it as text (as_text=True)
+        from google.protobuf import text_format
+        try:
+            text_format.Parse(data.decode("utf-8"), mg)
+        except Exception as exc:  # noqa: BLE001 - protobuf raises ParseError or DecodeError
+            raise SpecError(f"{path}: not a MetaGraphDef, binary or text ({type(exc).__name__})") from None
+    return mg.graph_def, [0] * len(mg.graph_def.node), _collections(mg)
+
+
+def _collections(mg) -> tuple[dict[str, list[str]], list[str]]:
+    """Each collection as the names of what it holds (`loss:0`, `train`): a node list as it
+    is, variables (VariableDef) and queue runners (QueueRunnerDef) by their first field, the
+    variable's or queue's name; and the collections that hold anything else (left out)."""
+    out: dict[str, list[str]] = {}
+    skipped = []
+    for key in sorted(mg.collection_def):
+        col = mg.collection_def[key]
+        kind = col.WhichOneof("kind")
+        if kind == "node_list":
+            out[key] = list(col.node_list.value)
+        elif kind == "bytes_list" and all(_first_text(b) for b in col.bytes_list.value):
+            out[key] = [_first_text(b) for b in col.bytes_list.value]
+        else:
+            skipped.append(key)
+    return out, skipped
+
+
+def _first_text(data: bytes) -> str | None:
+    """Field 1 of a serialized proto when it is a string (VariableDef.variable_name,
+    QueueRunnerDef.queue_name), read from the wire format, or None."""
+    if not data or data[0] != 0x0A:  # field 1, length-delimited
+        return None
+    size, shift, pos = 0, 0, 1
+    while pos < len(data):
+        byte = data[pos]
+        size |= (byte & 0x7F) << shift
+        pos += 1
+        shift += 7
+        if not byte & 0x80:
+            break
+    try:
+        text = data[pos:pos + size].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if len(data) >= pos + size and text.isprintable() else None
+
+
 def _dtype(enum: int) -> str:
     from tensorboard.compat.proto import types_pb2
     from idrun.tf.graphdef import DT
@@ -138,33 +215,133 @@ def _split_input(text: str) -> tuple[str, int, bool]:
     return text, 0, False
 
 
+# what a kept node's outputs are, where its attributes do not say it the usual way
+BOOL_OUTPUT_OPS = {"IsVariableInitialized", "VarIsInitializedOp", "IsFinite", "IsNan", "IsInf", "Less",
+                   "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual", "LogicalAnd", "LogicalOr",
+                   "LogicalNot", "InTopK", "InTopKV2", "ApproximateEqual"}
+STRING_OUTPUT_OPS = {"ScalarSummary", "HistogramSummary", "MergeSummary", "TensorSummary", "TensorSummaryV2",
+                     "ImageSummary", "AudioSummary", "AudioSummaryV2", "StringJoin", "AsString",
+                     "ReaderReadV2", "EncodePng", "EncodeJpeg"}
+OUT_TYPE_ATTRS = ("out_type", "DstT", "output_type", "dtype", "T", "Tout", "type")
+OUT_TYPE_LIST_ATTRS = ("Tout", "output_types", "out_types", "component_types")
+
+
+class _Opaque:
+    """Why a node is kept as tf_opaque, and its op type's group in the warning."""
+
+    def __init__(self, why: str = "", group: str = "") -> None:
+        self.why = why
+        self.group = group
+
+
+def _variable_mode(nodes) -> tuple[str, set[str], set[str]]:
+    """The graph's mode, its variable op types, and the other mode's (kept as tf_opaque:
+    idrun runs one mode per graph). Ref when it has any ref variable: a TF1 program's own
+    variables are, and TF 2 adds resource ones to it (an EMA's shadows)."""
+    if any(n.op in ("VariableV2", "Variable") for n in nodes):
+        return "ref", {"VariableV2", "Variable"}, {"VarHandleOp"}
+    return "resource", {"VarHandleOp"}, {"VariableV2", "Variable"}
+
+
 def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
-    """The spec YAML for a GraphDef, and facts about it (mode, devices, folded nodes)."""
+    """The spec YAML for a GraphDef, and facts about it (mode, devices, folded and kept nodes)."""
     src = _Src(path, lines)
-    if len(gd.library.function):
-        names = ", ".join(f.signature.name for f in gd.library.function[:3])
-        raise SpecError(f"the graph has a function library ({len(gd.library.function)} functions: {names}); "
-                        "idrun runs graphs of plain ops (freeze or inline functions first)",
-                        SourceLoc(path, 1, 1))
     nodes = list(gd.node)
     by_name = {n.name: i for i, n in enumerate(nodes)}
-    ops = {n.op for n in nodes}
-    for i, n in enumerate(nodes):
-        if n.op in FUNCTION_CALLS:
-            raise _error(src, i, n, "a function call; idrun runs graphs of plain ops")
-        if n.op in CONTROL_FLOW:
-            raise _error(src, i, n, "TF control flow (cond/while) has no idrun equivalent")
-    ref_vars = {"VariableV2", "Variable"} & ops
-    if ref_vars and "VarHandleOp" in ops:
-        i = next(k for k, n in enumerate(nodes) if n.op == "VarHandleOp")
-        raise _error(src, i, nodes[i], "the graph mixes ref and resource variables; idrun runs one mode")
-    variables = "ref" if ref_vars else "resource"
-    var_ops = {"VariableV2", "Variable"} if ref_vars else {"VarHandleOp"}
+    variables, var_ops, other_var_ops = _variable_mode(nodes)
     consumers: dict[str, list[int]] = {}
     for i, n in enumerate(nodes):
         for text in n.input:
             consumers.setdefault(_split_input(text)[0], []).append(i)
-    # ---- the initializer subgraph: folded into the variables' values -------------------
+    for i, n in enumerate(nodes):
+        for text in n.input:
+            if _split_input(text)[0] not in by_name:
+                raise _error(src, i, n, f"input '{text}' names no node of the graph")
+    values, dropped = _fold_initializers(nodes, by_name, consumers, var_ops)
+    conds = _pass_through_conds(gd, nodes)
+    table = _op_table(variables)
+    other_table = _op_table("resource" if variables == "ref" else "ref")
+    opaque: dict[int, _Opaque] = {}
+    for i, n in enumerate(nodes):
+        if i in dropped:
+            continue
+        reason = None if i in conds else _opaque_reason(n, table, other_table, other_var_ops, variables)
+        if reason is not None:
+            opaque[i] = reason
+    forced: dict[int, _Opaque] = {}
+    while True:
+        facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table, conds)
+        kept = {**opaque, **forced}
+        entries = _entries(src, facts, kept)  # adds the nodes that cannot take their inputs
+        text = _render(path, variables, [(i, e) for i, e, _ in entries], _devices_of(nodes, dropped),
+                       dropped, nodes)
+        failed = _build_failure(text, path, lines)
+        if failed is None:
+            break
+        index, message = failed
+        if index is None or index in opaque or index in forced:
+            raise SpecError(f"{'' if src.loc(index or 0) else path + ': '}"
+                            f"{'node ' + str(index) if index is not None else 'the spec'}: idrun cannot "
+                            f"run it as written: {message}", src.loc(index) if index is not None else None)
+        forced[index] = _Opaque(f"idrun cannot build it as written: {message}", "build")
+    return text, {"variables": variables, "nodes": len(entries), "folded": len(dropped), "dropped": dropped,
+                  "opaque": kept, "nodes_list": nodes, "functions": len(gd.library.function),
+                  "init": _init_targets(facts, kept)[0], "uninitialized": _init_targets(facts, kept)[1]}
+
+
+class _Facts:
+    def __init__(self, nodes, by_name, consumers, values, dropped, variables, var_ops, table,
+                 conds) -> None:
+        self.nodes, self.by_name, self.consumers = nodes, by_name, consumers
+        self.values, self.dropped, self.variables = values, dropped, variables
+        self.var_ops, self.table, self.conds = var_ops, table, conds
+
+
+def _pass_through_conds(gd, nodes) -> dict[int, tuple[list[int], list[int]]]:
+    """The If/StatelessIf nodes whose branch functions only return their inputs (through
+    Identity nodes), as (then_outputs, else_outputs): TF builds them for
+    `initialized_value()` and the guard of an initial value that reads a variable."""
+    functions = {f.signature.name: f for f in gd.library.function}
+    out = {}
+    for i, n in enumerate(nodes):
+        if n.op not in ("If", "StatelessIf"):
+            continue
+        then = _returned_inputs(functions.get(n.attr["then_branch"].func.name))
+        other = _returned_inputs(functions.get(n.attr["else_branch"].func.name))
+        if then is not None and other is not None and len(then) == len(other):
+            out[i] = (then, other)
+    return out
+
+
+def _returned_inputs(function) -> list[int] | None:
+    """For each output of a FunctionDef, the input it returns, or None if it computes anything."""
+    if function is None or any(nd.op != "Identity" for nd in function.node_def):
+        return None
+    args = [a.name for a in function.signature.input_arg]
+    body = {nd.name: nd for nd in function.node_def}
+    out = []
+    for arg in function.signature.output_arg:
+        ref = function.ret.get(arg.name, "")
+        for _ in range(len(body) + 1):
+            name = ref.split(":")[0]
+            if name in args and name == ref:
+                out.append(args.index(name))
+                break
+            if name not in body or not body[name].input:
+                return None
+            ref = body[name].input[0]
+        else:
+            return None
+    return out
+
+    def node(self, name: str):
+        return self.nodes[self.by_name[name]]
+
+
+def _fold_initializers(nodes, by_name, consumers, var_ops) -> tuple[dict, dict]:
+    """Initializers that are an `x/Assign` of a constant fold into the variable's `value:`
+    (with the `VarIsInitializedOp` nobody reads and the `init` no-ops that wait only on
+    them); any other initializer stays in the graph and runs from run.init."""
     values: dict[str, Any] = {}
     dropped: dict[int, str] = {}
     for i, n in enumerate(nodes):
@@ -172,14 +349,17 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
             continue
         var, _, _ = _split_input(n.input[0])
         init, _, ctl = _split_input(n.input[1])
-        if ctl or var not in by_name or nodes[by_name[var]].op not in var_ops or n.name != f"{var}/Assign":
+        if ctl or nodes[by_name[var]].op not in var_ops or n.name != f"{var}/Assign":
             continue
-        if init not in by_name or nodes[by_name[init]].op not in INIT_VALUE_OPS or var in values:
+        if nodes[by_name[init]].op not in INIT_VALUE_OPS or var in values:
             continue
         if any(j != i for j in consumers.get(init, [])) or any(
                 nodes[j].op != "NoOp" for j in consumers.get(n.name, [])):
             continue
-        values[var] = decode_attrs(nodes[by_name[init]])["value"]
+        try:
+            values[var] = decode_attrs(nodes[by_name[init]])["value"]
+        except ValueError:  # a dtype idrun lacks: the variable is kept as it is
+            continue
         dropped[i] = f"initializer of {var}"
         dropped[by_name[init]] = f"initial value of {var}"
     for i, n in enumerate(nodes):
@@ -195,69 +375,310 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
             if all(c and by_name.get(d) in dropped for d, _, c in deps):
                 dropped[i] = "initializer (global_variables_initializer)"
                 changed = True
-    # ---- one entry per remaining node --------------------------------------------------
-    table = _op_table(variables)
-    entries: list[tuple[int, dict]] = []
-    devices: set[str] = set()
+    return values, dropped
+
+
+def _opaque_reason(n, table, other_table, other_var_ops, variables) -> _Opaque | None:
+    """Why idrun cannot run node `n` as one of its ops (None: it can)."""
+    other = "resource" if variables == "ref" else "ref"
+    if n.op in CONTROL_FLOW:
+        return _Opaque("TF control flow", "control flow")
+    if n.op in FUNCTION_CALLS:
+        return _Opaque("a function call", "function call")
+    if n.op in other_var_ops:
+        return _Opaque(f"a {other} variable in a graph of {variables} variables (idrun runs one "
+                       "mode per graph)", "variable mode")
+    if n.op not in table and n.op in other_table:
+        return _Opaque(f"an op on {other} variables in a graph of {variables} variables", "variable mode")
+    if n.op not in table:
+        return _Opaque()
+    return None
+
+
+def _entries(src: _Src, facts: _Facts, opaque: dict[int, _Opaque]) -> list[tuple[int, dict, bool]]:
+    """One spec entry per kept node; `opaque` grows with the nodes that cannot take their
+    inputs as idrun's op (a value of unknown type, a variable that is not one)."""
+    nodes, by_name = facts.nodes, facts.by_name
+    out_types: dict[int, list[dict]] = {}
+    changed = True
+    while changed:  # kept nodes cascade: a consumer of an unknown type cannot be typed
+        changed = False
+        out_types = {i: _opaque_outputs(nodes[i], facts) for i in opaque}
+        for i, n in enumerate(nodes):
+            if i in facts.dropped or i in opaque:
+                continue
+            reason = _cascade_reason(n, facts, opaque, out_types)
+            if reason is not None:
+                opaque[i] = reason
+                changed = True
+    entries = []
     for i, n in enumerate(nodes):
-        if i in dropped:
+        if i in facts.dropped:
             continue
-        opdef = table.get(n.op)
-        if variables == "ref" and n.op == "Identity" and n.input:
-            first = _split_input(n.input[0])[0]
-            if first in by_name and nodes[by_name[first]].op in var_ops:
-                opdef = REGISTRY["read"]
-        if opdef is None:
-            raise _error(src, i, n, f"idrun has no op for TF's {n.op}")
-        try:
-            tf_attrs = decode_attrs(n)
-        except ValueError as exc:
-            raise _error(src, i, n, str(exc)) from None
-        entry: dict[str, Any] = {"name": n.name, "op": opdef.name}
-        data, controls = [], []
-        for text in n.input:
-            name, index, ctl = _split_input(text)
-            if name not in by_name:
-                raise _error(src, i, n, f"input '{text}' names no node of the graph")
-            if by_name[name] in dropped:
-                raise _error(src, i, n, f"input '{text}' is the {dropped[by_name[name]]}, "
-                                        "which idrun folds into the variable")
-            if ctl:
+        if i in opaque:
+            entries.append((i, _opaque_entry(n, facts, opaque[i], out_types[i]), True))
+            continue
+        entry = _op_entry(src, i, n, facts)
+        if isinstance(entry, _Opaque):
+            opaque[i] = entry
+            return _entries(src, facts, opaque)
+        entries.append((i, entry, False))
+    return entries
+
+
+def _cascade_reason(n, facts: _Facts, opaque, out_types) -> _Opaque | None:
+    opdef = facts.table[n.op]
+    for pos, text in enumerate(t for t in n.input if not t.startswith("^")):
+        name, index, _ = _split_input(text)
+        j = facts.by_name[name]
+        if j in facts.dropped:
+            continue
+        if j in opaque:
+            types = out_types[j]
+            if index >= len(types) or types[index].get("dtype") is None:
+                return _Opaque(f"its input '{text}' is a kept node's output of unknown type", "input")
+            if pos in opdef.ref_inputs:
+                return _Opaque(f"its variable input '{text}' is a kept node", "input")
+        elif pos in opdef.ref_inputs and facts.nodes[j].op not in facts.var_ops:
+            return _Opaque(f"its variable input '{text}' is not a variable idrun has", "input")
+    return None
+
+
+def _opaque_outputs(n, facts: _Facts) -> list[dict]:
+    """A kept node's output types, as far as its attributes say: `_output_shapes`, a list of
+    output types (Tout...), else for output 0 the usual type attribute (out_type, DstT, T...);
+    `{}` where unknown. As many outputs as TF lists or its consumers read."""
+    attrs = n.attr
+    shapes = list(attrs["_output_shapes"].list.shape) if "_output_shapes" in attrs else []
+    listed: list[str | None] = []
+    for key in OUT_TYPE_LIST_ATTRS:
+        if key in attrs and attrs[key].WhichOneof("value") == "list":
+            listed = [_dtype_or_none(t) for t in attrs[key].list.type]
+            break
+    first: str | None = None
+    if n.op in BOOL_OUTPUT_OPS:
+        first = "bool"
+    elif n.op in STRING_OUTPUT_OPS:
+        first = "string"
+    else:
+        for key in OUT_TYPE_ATTRS:
+            if key in attrs and attrs[key].WhichOneof("value") == "type":
+                first = _dtype_or_none(attrs[key].type)
+                break
+    read = [_split_input(t)[1] for j in facts.consumers.get(n.name, []) for t in facts.nodes[j].input
+            if not t.startswith("^") and _split_input(t)[0] == n.name]
+    count = max([len(shapes), len(listed), 1 if first else 0] + [k + 1 for k in read])
+    out = []
+    for k in range(count):
+        dtype = listed[k] if k < len(listed) else (first if k == 0 and not listed else None)
+        item: dict[str, Any] = {}
+        if dtype is not None:
+            item["dtype"] = dtype
+        if k < len(shapes) and not shapes[k].unknown_rank:
+            item["shape"] = [None if d.size < 0 else d.size for d in shapes[k].dim]
+        out.append(item)
+    return out
+
+
+def _dtype_or_none(enum: int) -> str | None:
+    try:
+        return _dtype(enum)
+    except ValueError:
+        return None
+
+
+def _links(n, facts: _Facts) -> tuple[list[str], list[str]]:
+    """A node's data inputs (`x`, `x:1`) and control inputs; a control input on a folded
+    initializer is satisfied before step 1 and dropped."""
+    data, controls = [], []
+    for text in n.input:
+        name, index, ctl = _split_input(text)
+        if ctl:
+            if facts.by_name[name] not in facts.dropped:
                 controls.append(name)
-            else:
-                data.append(name if index == 0 else f"{name}:{index}")
-        consts = [decode_attrs(nodes[by_name[_split_input(t)[0]]]).get("value")
-                  if nodes[by_name[_split_input(t)[0]]].op == "Const" else None
-                  for t in n.input if not t.startswith("^")]
-        if opdef.source == "variable":
-            if n.name not in values:
-                raise _error(src, i, n, "a variable without an initializer (`<name>/Assign` of a "
-                                        "constant) has no value for idrun")
-            value = values[n.name]
+        else:
+            data.append(name if index == 0 else f"{name}:{index}")
+    return data, controls
+
+
+def _placed(entry: dict, n, data: list[str], controls: list[str]) -> dict:
+    if data:
+        entry["inputs"] = data
+    if controls:
+        entry["control_inputs"] = controls
+    if n.device:
+        entry["device"] = n.device
+    return entry
+
+
+def _opaque_entry(n, facts: _Facts, reason: _Opaque, outputs: list[dict]) -> dict:
+    entry: dict[str, Any] = {"name": n.name, "op": "tf_opaque", "tf_op": n.op}
+    if reason.why:
+        entry["why"] = reason.why
+    if n.attr:
+        entry["attrs"] = {key: encode_attr(n.attr[key]) for key in sorted(n.attr)}
+    if outputs:
+        entry["outputs"] = outputs
+    data, controls = _links(n, facts)
+    for text in data:
+        j = facts.by_name[_split_input(text)[0]]
+        if j in facts.dropped:
+            raise SpecError(f"node '{n.name}' reads '{text}', the {facts.dropped[j]}, which idrun folds")
+    return _placed(entry, n, data, controls)
+
+
+def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
+    """The entry of a node idrun has an op for, or why it is kept after all."""
+    nodes, by_name = facts.nodes, facts.by_name
+    opdef = facts.table[n.op]
+    if facts.variables == "ref" and n.op == "Identity" and n.input:
+        first = _split_input(n.input[0])[0]
+        if nodes[by_name[first]].op in facts.var_ops:
+            opdef = REGISTRY["read"]
+    try:
+        tf_attrs = decode_attrs(n)
+    except ValueError as exc:
+        return _Opaque(str(exc), "dtype")
+    entry: dict[str, Any] = {"name": n.name, "op": opdef.name}
+    data, controls = _links(n, facts)
+    for text in data:
+        j = by_name[_split_input(text)[0]]
+        if j in facts.dropped:
+            raise _error(src, i, n, f"input '{text}' is the {facts.dropped[j]}, which idrun folds "
+                                    "into the variable")
+    consts = [decode_attrs(nodes[by_name[_split_input(t)[0]]]).get("value")
+              if nodes[by_name[_split_input(t)[0]]].op == "Const" else None
+              for t in n.input if not t.startswith("^")]
+    if opdef.source == "variable":
+        if n.name in facts.values:
+            value = facts.values[n.name]
             entry["value"] = value.tolist()
             entry["dtype"] = tf_attrs.get("dtype", str(value.dtype))
-        elif opdef.tf_import is not None:
-            try:
-                entry.update(opdef.tf_import(tf_attrs, consts))
-            except (KeyError, ValueError, TypeError) as exc:
-                raise _error(src, i, n, f"cannot read its attributes ({exc})") from None
-        if data:
-            entry["inputs"] = data
-        if controls:
-            entry["control_inputs"] = controls
-        if n.device:
-            entry["device"] = n.device
-            devices.add(n.device)
-        anchor = [s[5:] for s in tf_attrs.get("_class", []) if isinstance(s, str) and s.startswith("loc:@")]
-        if anchor and anchor[0] != n.name:
-            grouped = opdef.variable_group and data and data[0] == anchor[0]
-            if not grouped:
-                if anchor[0] not in by_name or by_name[anchor[0]] in dropped:
-                    raise _error(src, i, n, f"_class colocates it with '{anchor[0]}', not a node of the graph")
-                entry["colocate_with"] = anchor[0]
-        entries.append((i, entry))
-    return _render(path, variables, entries, devices, dropped, nodes), {
-        "variables": variables, "nodes": len(entries), "folded": len(dropped)}
+        else:  # initialized by its initializer subgraph, from run.init
+            entry["dtype"] = tf_attrs["dtype"]
+            entry["shape"] = tf_attrs.get("shape")
+    elif i in facts.conds:  # an If that passes inputs through: kept with TF's attributes
+        entry.update(then_outputs=facts.conds[i][0], else_outputs=facts.conds[i][1], tf_op=n.op,
+                     attrs={key: encode_attr(n.attr[key]) for key in sorted(n.attr)})
+    elif opdef.tf_import is not None:
+        try:
+            entry.update({k: _text_bytes(v) for k, v in opdef.tf_import(tf_attrs, consts).items()})
+        except (KeyError, ValueError, TypeError) as exc:
+            return _Opaque(f"idrun cannot read its attributes ({exc})", "attributes")
+    _placed(entry, n, data, controls)
+    anchor = [s[5:] for s in tf_attrs.get("_class", []) if isinstance(s, str) and s.startswith("loc:@")]
+    if anchor and anchor[0] != n.name:
+        grouped = opdef.variable_group and data and data[0] == anchor[0]
+        if not grouped:
+            if anchor[0] not in by_name or by_name[anchor[0]] in facts.dropped:
+                raise _error(src, i, n, f"_class colocates it with '{anchor[0]}', not a node of the graph")
+            entry["colocate_with"] = anchor[0]
+    return entry
+
+
+def _text_bytes(value: Any) -> Any:
+    """A string tensor's bytes as the spec's text (UTF-8); other bytes stay (the build refuses
+    them, and the node is kept as tf_opaque)."""
+    if isinstance(value, list):
+        return [_text_bytes(v) for v in value]
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    return value
+
+
+def _init_targets(facts: _Facts, opaque: dict[int, _Opaque]) -> tuple[list[str], list[str]]:
+    """What initializes the variables that keep their initializer (run.init): TF's init
+    no-ops (a NoOp nothing reads that waits on a kept `x/Assign`), and any such assign none
+    of them runs; and the variables left uninitialized, whose initializer needs a kept node
+    (an init that needs one would fail every run, not only the runs that read them)."""
+    nodes = facts.nodes
+    assigns = {i for i, n in enumerate(nodes) if i not in facts.dropped and n.input
+               and n.op in ("Assign", "AssignVariableOp")
+               and nodes[facts.by_name[_split_input(n.input[0])[0]]].op in facts.var_ops
+               and n.name == f"{_split_input(n.input[0])[0]}/Assign"
+               and _split_input(n.input[0])[0] not in facts.values}
+    targets: list[str] = []
+    covered: set[int] = set()
+    for i, n in enumerate(nodes):
+        if not assigns or i in facts.dropped or n.op != "NoOp" or facts.consumers.get(n.name):
+            continue
+        reach = _closure(facts, i)
+        if reach & assigns and not reach & set(opaque):
+            targets.append(n.name)
+            covered |= reach
+    left = []
+    for i in sorted(assigns - covered):
+        if _closure(facts, i) & set(opaque) or i in opaque:
+            left.append(_split_input(nodes[i].input[0])[0])
+        else:
+            targets.append(nodes[i].name)
+    return targets, left
+
+
+def _closure(facts: _Facts, start: int) -> set[int]:
+    """The kept nodes `start` waits on, through data and control inputs."""
+    reach, stack = set(), [start]
+    while stack:
+        for text in facts.nodes[stack.pop()].input:
+            j = facts.by_name[_split_input(text)[0]]
+            if j not in reach and j not in facts.dropped:
+                reach.add(j)
+                stack.append(j)
+    return reach
+
+
+def _devices_of(nodes, dropped) -> set[str]:
+    return {n.device for i, n in enumerate(nodes) if i not in dropped and n.device}
+
+
+def encode_attr(value) -> dict:
+    """A TF AttrValue as the spec writes it: `{KIND: value}` named after the field it sets."""
+    kind = value.WhichOneof("value")
+    if kind == "list":
+        out = {}
+        for field in ("s", "i", "f", "b", "type", "shape", "tensor", "func"):
+            items = list(getattr(value.list, field))
+            if not items:
+                continue
+            if field == "s" and not all(_is_text(x) for x in items):
+                out["s_hex"] = [x.hex() for x in items]
+            else:
+                out[field] = [_encode_one(field, x) for x in items]
+        return {"list": out}
+    if kind is None:
+        return {"list": {}}
+    if kind == "s" and not _is_text(value.s):
+        return {"s_hex": value.s.hex()}
+    return {kind: _encode_one(kind, getattr(value, kind))}
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        return data.decode("utf-8").isprintable()
+    except UnicodeDecodeError:
+        return False
+
+
+def _encode_one(kind: str, item) -> Any:
+    from google.protobuf import text_format
+    if kind == "s":
+        return item.decode("utf-8")
+    if kind == "type":
+        from tensorboard.compat.proto import types_pb2
+        return _dtype_or_none(item) or types_pb2.DataType.Name(item)
+    if kind == "shape":
+        return None if item.unknown_rank else [None if d.size < 0 else d.size for d in item.dim]
+    if kind == "tensor":
+        return text_format.MessageToString(item, as_one_line=True)
+    if kind == "func":
+        out: dict[str, Any] = {"name": item.name}
+        if item.attr:
+            out["attr"] = {k: encode_attr(item.attr[k]) for k in sorted(item.attr)}
+        return out
+    return item  # i, f, b, placeholder
 
 
 def _spec_devices(devices: set[str]) -> list[str] | None:
@@ -297,13 +718,26 @@ def _render(path: str, variables: str, entries, devices, dropped, nodes) -> str:
     return "\n".join(out) + "\n"
 
 
-def import_graphdef(path: str, output: str | None, fetch: list[str] | None = None) -> str:
-    """Convert, check that the spec builds, write it; returns the YAML."""
-    gd, lines = read_graphdef(path)
+def import_graphdef(path: str, output: str | None, fetch: list[str] | None = None,
+                   err=None) -> str:
+    """Convert, check that the spec builds, write it; returns the YAML. What idrun keeps but
+    cannot run is said once, as a warning on `err` (stderr)."""
+    import sys
+    collections, skipped = None, []
+    if Path(path).suffix.lower() == ".meta":
+        gd, lines, (collections, skipped) = read_meta_graph(path)
+    else:
+        gd, lines = read_graphdef(path)
     text, facts = convert(gd, path, lines)
-    if fetch:
-        text += "run: {fetch: " + _flow(list(fetch)) + "}\n"
-    _check_builds(text, path, output, lines)
+    if collections is not None:
+        text += _collections_text(collections, facts, skipped)
+    run = ({"fetch": list(fetch)} if fetch else {}) | ({"init": facts["init"]} if facts["init"] else {})
+    if run:
+        text += f"run: {_flow(run)}\n"
+    warning = _kept_warning(path, facts)
+    if warning is not None:
+        from idrun.views.diagnostics import report
+        report(warning, err or sys.stderr)
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")
@@ -312,12 +746,64 @@ def import_graphdef(path: str, output: str | None, fetch: list[str] | None = Non
     return text
 
 
-def _check_builds(text: str, path: str, output: str | None, lines: list[int]) -> None:
-    """The spec must build: an error in it is reported at the GraphDef node it came from."""
+def _collections_text(collections: dict[str, list[str]], facts: dict, skipped: list[str]) -> str:
+    """`collections:` of the spec: each TF collection's names, less those of nodes folded
+    away (a variable's constant initializer)."""
+    kept = {n.name for i, n in enumerate(facts["nodes_list"]) if i not in facts["dropped"]}
+    lines = ["collections:          # the MetaGraphDef's collections (tf.get_collection)"]
+    if skipped:
+        lines[0] += f"; left out, not names: {', '.join(skipped)}"
+    for key, names in collections.items():
+        shown = [n for n in names if _split_input(n)[0] in kept]
+        lines.append(f"  {_flow(key)}: {_flow(shown)}")
+    return "\n".join(lines) + "\n"
+
+
+def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
+    """`3 op types idrun cannot run yet, kept as opaque nodes: Fill (4 nodes, first 'zeros'),
+    ...`, then the nodes kept for another reason (control flow, an input of unknown type),
+    and the function library that is left out."""
+    nodes, kept = facts["nodes_list"], facts["opaque"]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i in sorted(kept):
+        groups.setdefault((kept[i].group, nodes[i].op), []).append(i)
+
+    def listed(items, why: bool = False) -> str:
+        return ", ".join(f"{op} ({len(ix)} node{'s' * (len(ix) != 1)}, first '{nodes[ix[0]].name}'"
+                         + (f": {kept[ix[0]].why}" if why else "") + ")" for (_, op), ix in items)
+
+    parts = []
+    unknown = [(k, v) for k, v in groups.items() if k[0] == ""]
+    if unknown:
+        parts.append(f"{len(unknown)} op type{'s' * (len(unknown) != 1)} idrun cannot run yet, kept as "
+                     f"opaque nodes: {listed(unknown)}")
+    for group, title in (("control flow", "TF control flow"), ("function call", "function calls"),
+                         ("variable mode", f"variables of the other mode (this graph's are "
+                                           f"{facts['variables']})"),
+                         ("dtype", "dtypes idrun lacks"), ("attributes", "attributes idrun cannot read"),
+                         ("input", "inputs from kept nodes"),
+                         ("build", "shapes or types idrun refuses")):
+        items = [(k, v) for k, v in groups.items() if k[0] == group]
+        if items:
+            parts.append(f"kept as opaque nodes for {title}: "
+                         f"{listed(items, group in ('dtype', 'attributes', 'input', 'build'))}")
+    if facts["uninitialized"]:
+        parts.append("variables whose initializer needs a kept node stay uninitialized: "
+                     + ", ".join(facts["uninitialized"]))
+    if facts["functions"]:
+        parts.append(f"the graph's function library ({facts['functions']} functions) is not kept")
+    if not parts:
+        return None
+    return SpecWarning(f"{path}: " + "; ".join(parts) + " (a run fails only where its step needs one)")
+
+
+def _build_failure(text: str, path: str, lines: list[int]) -> tuple[int | None, str] | None:
+    """Build the spec: None if it builds, else (the GraphDef node index an error is at, or
+    None, and the message)."""
     import tempfile
     from idrun.spec import load_spec
     with tempfile.TemporaryDirectory() as tmp:
-        spec_path = Path(tmp) / (Path(output).name if output else "imported.yaml")
+        spec_path = Path(tmp) / "imported.yaml"
         spec_path.write_text(text, encoding="utf-8")
         try:
             load_spec(str(spec_path))
@@ -325,8 +811,5 @@ def _check_builds(text: str, path: str, output: str | None, lines: list[int]) ->
             line = err.loc.line if err.loc else 0
             source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
             tail = source.rpartition(" node ")[2] if "# from " in source else ""
-            index = int(tail) if tail.isdigit() else None
-            where = f"node {index}" if index is not None else "the spec"
-            loc = _Src(path, lines).loc(index) if index is not None else None
-            raise SpecError(f"{'' if loc else path + ': '}{where}: idrun cannot run it as written: "
-                            f"{err.message}", loc) from None
+            return (int(tail) if tail.isdigit() else None), err.message
+    return None
