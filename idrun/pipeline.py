@@ -64,7 +64,17 @@ class Pipeline(Record):
         with paused_gc():
             if req.fetch or req.targets:
                 return partition_step(graph, device, req.fetch, req.targets, list(req.feeds))
-            return partition_step(graph, device, [], list(graph.nodes), [])
+            return partition_step(graph, device, [], self._whole_step(), [])
+
+    def _whole_step(self) -> list[str]:
+        """Every node, less the initializer subgraph `run.init` runs once before step 1 (TF
+        runs `init` in a session.run of its own, never in a training step)."""
+        graph, init = self.spec.graph, self.spec.run.init_targets
+        if not init:
+            return list(graph.nodes)
+        only_init = graph.closure([t.value for t in init], frozenset())
+        step = graph.closure([n for n in graph.nodes if n not in only_init], frozenset())
+        return [n for n in graph.nodes if n not in only_init or n in step]
 
     @cached_property
     def session(self):

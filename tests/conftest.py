@@ -68,3 +68,11 @@ def plan_source(path: str, variables: str | None = None) -> str:
 
 def values(result, name: str) -> list:
     return [s.values[name].tolist() for s in result.steps]
+
+
+def opaque_entry(spec_text: str, name: str) -> str:
+    """An imported spec's line for node `name`, which `idrun import` kept as an opaque node
+    (the reason it cannot run is the line's `why`)."""
+    line = next(line for line in spec_text.splitlines() if line.lstrip().startswith(f"- {{name: {name},"))
+    assert "op: tf_opaque" in line, line
+    return line

@@ -324,15 +324,17 @@ node { name: "pool" op: "MaxPool" input: "x" attr { key: "T" value { type: DT_FL
 """
 
 
-def test_import_refuses_nchw_at_the_node(cli, tmp_path):
+def test_import_keeps_nchw_opaque_and_a_run_that_needs_it_fails(cli, tmp_path):
     pytest.importorskip("tensorboard.compat.proto.graph_pb2")
-    path = tmp_path / "nchw.pbtxt"
+    from conftest import opaque_entry
+    path, spec = tmp_path / "nchw.pbtxt", tmp_path / "nchw.yaml"
     path.write_text(NCHW_POOL)
-    res = cli("import", str(path), "-o", str(tmp_path / "nchw.yaml"))
-    assert res.exit_code == 2, res.stdout + res.stderr
-    first = res.stderr.splitlines()[0]
-    assert first.startswith(f"{path}:2:1: error: node 1 'pool' (MaxPool): cannot read its attributes"), first
-    assert "data_format 'NCHW' is not supported: idrun runs NHWC only" in first
+    res = cli("import", str(path), "-o", str(spec))
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "MaxPool (1 node, first 'pool'" in res.stderr
+    assert "NCHW'' is not supported: idrun runs NHWC only" in opaque_entry(spec.read_text(), "pool")  # YAML-quoted
+    res = cli("run", str(spec), "--fetch", "pool")
+    assert res.exit_code == 2 and "MaxPool 'pool'" in res.stderr and "Traceback" not in res.stderr
 
 
 def test_graphdef_export_round_trip_keeps_attributes_and_values(spec_file, tmp_path):

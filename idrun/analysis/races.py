@@ -12,6 +12,8 @@ def unordered_pairs(facts: Facts) -> list[tuple[str, str, str]]:
     """(variable, reader, writer) for each read and write of one step with no data or control
     path either way, the read's value seen by a fetch or an effect. Per writer one bitset
     test against all the variable's readers."""
+    if not facts.requested and not facts.spec.expand:
+        return []   # an imported graph with no run: no step to race in (TF never runs it whole)
     bit, anc, desc = facts.order
     observed = facts.observed
     out = []
