@@ -261,17 +261,18 @@ def _env_format(choices: tuple[str, ...], default: str, strict: bool) -> str:
               help="Exit 1 when a diagnostic is at or above this severity.")
 @click.option("--schedules", type=click.IntRange(min=0), default=0, show_default=True,
               help="Also run K random legal op orders and show what each unordered read saw.")
+@click.option("--feed", multiple=True, help="NAME=VALUE or NAME=@file.npy, for the runs of --schedules.")
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
 @click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
 def check(spec_paths: tuple, fetch: tuple, target: tuple, fmt: str | None, fail_on: str, schedules: int,
-          variables: str | None, soft_placement: bool) -> None:
+          feed: tuple, variables: str | None, soft_placement: bool) -> None:
     """Report what will bite before it does: aliases under control dependencies, ops that never
     run, unordered reads and writes, repeated transfers. Exit 0 clean, 1 findings, 2 spec error."""
     from idrun.commands.check import FORMATS, check_specs
     fmt = fmt or _env_format(FORMATS, "text", strict=True)
     _, color = _color(None)
     sys.exit(check_specs(list(spec_paths), fmt, fail_on, _split_names(fetch), _split_names(target),
-                         variables, soft_placement, schedules, color and fmt == "text"))
+                         variables, soft_placement, schedules, color and fmt == "text", feeds=_parse_feeds(feed)))
 
 
 @main.command()

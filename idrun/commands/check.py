@@ -25,12 +25,13 @@ def _error_diagnostic(err: IdrunError, path: str):
 def check_specs(paths: list[str], fmt: str = "text", fail_on: str = "warning",
                 fetch: list[str] | None = None, targets: list[str] | None = None,
                 variables: str | None = None, soft: bool = False, schedules: int = 0,
-                color: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> int:
+                color: bool = False, out: TextIO | None = None, err: TextIO | None = None,
+                feeds: dict | None = None) -> int:
     from idrun.analysis import RULE_DOCS, RULES, at_or_above, check_pipeline
     from idrun.analysis.schedules import prove
     from idrun.views import check as view
     out, err = out or sys.stdout, err or sys.stderr
-    options = RunOptions(fetch=fetch, targets=targets, soft_placement=soft)
+    options = RunOptions(fetch=fetch, targets=targets, soft_placement=soft, feeds=feeds or {})
     diagnostics, failed = [], 0
     for path in paths:
         pipeline = Pipeline(path, options, variables)
