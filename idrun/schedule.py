@@ -26,19 +26,21 @@ def _indegrees(deps: Sequence[Sequence[int]]) -> tuple[list[int], list[list[int]
     return indegree, users
 
 
-def declaration_order(deps: Sequence[Sequence[int]]) -> list[int]:
-    """Items 0..n-1 in a legal order, lowest ready index first; raises on a cycle."""
+def declaration_order(deps: Sequence[Sequence[int]], late: frozenset[int] = frozenset()) -> list[int]:
+    """Items 0..n-1 in a legal order, lowest ready index first; raises on a cycle. An item in
+    `late` runs only when nothing else is ready (`check --schedules` delays a race's read or
+    its write this way, to show both values)."""
     indegree, users = _indegrees(deps)
-    ready = [i for i, n in enumerate(indegree) if n == 0]
+    ready = [(i in late, i) for i, n in enumerate(indegree) if n == 0]
     heapq.heapify(ready)
     out = []
     while ready:
-        item = heapq.heappop(ready)
+        item = heapq.heappop(ready)[1]
         out.append(item)
         for user in users[item]:
             indegree[user] -= 1
             if indegree[user] == 0:
-                heapq.heappush(ready, user)
+                heapq.heappush(ready, (user in late, user))
     _check_complete(out, deps)
     return out
 

@@ -344,8 +344,28 @@ def test_schedules_show_distinct_values(cli, spec_file):
     path = spec_file(CASES["unordered-read-write"][0])
     doc = cli("check", path, "--schedules", "8", "--format", "json").json()
     [d] = doc["diagnostics"]
-    assert d["schedules"]["runs"] == 8 and d["schedules"]["distinct"] == 2
-    assert {v["value"] for v in d["schedules"]["values"]} == {"0.0", "1.0"}
+    assert d["schedules"]["runs"] == 10 and d["schedules"]["distinct"] == 2   # 8 random + 2 chosen
+    by_value = {v["value"]: v["orders"] for v in d["schedules"]["values"]}
+    assert set(by_value) == {"0.0", "1.0"}
+    assert "read last" in by_value["1.0"] and "write last" in by_value["0.0"]
+
+
+def test_schedules_delay_a_read_that_random_orders_run_early(cli, spec_file):
+    """The EMA-after-apply race of the CIFAR-10 tutorial, small: the read is ready at once and
+    the write only after a long chain, so random orders all read first; read-last proves it."""
+    chain = "\n".join(f"  - {{name: g{i}, op: mul, inputs: [g{i - 1}, 1.0]}}" for i in range(1, 40))
+    path = spec_file(f"""
+nodes:
+  - {{name: w, op: variable, value: 0.0}}
+  - {{name: g0, op: const, value: 1.0}}
+{chain}
+  - {{name: apply, op: assign_add, inputs: [w, g39]}}
+  - {{name: seen, op: identity, inputs: [w]}}
+run: {{fetch: [seen], targets: [apply]}}
+""")
+    [d] = cli("check", path, "--schedules", "4", "--format", "json").json()["diagnostics"]
+    by_value = {v["value"]: v["orders"] for v in d["schedules"]["values"]}
+    assert by_value == {"0.0": ["0", "1", "2", "3", "write last"], "1.0": ["read last"]}
 
 
 def test_spec_text_is_data_in_colored_output():

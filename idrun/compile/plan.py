@@ -112,6 +112,7 @@ class PlanRequest:
     clock: Callable[[], float] = time.perf_counter
     states: dict = field(default_factory=dict)  # node -> kernel state kept by the session
     record_times: bool = False        # O receives (item, start, end) per op and transfer
+    late: frozenset = frozenset()     # nodes run only when nothing else is ready (check --schedules)
 
 
 def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
@@ -163,10 +164,10 @@ def compile_plan(req: PlanRequest, step: Step) -> Plan:
     """Order a partitioned step, bind its kernels and generate its step function."""
     graph = req.graph
     items, sources, forward = _items(graph, step.needed, step.partition)
-    if forward and req.rng is None:  # what declaration_order returns then, without a heap
+    if forward and req.rng is None and not req.late:  # what declaration_order returns, without a heap
         order = range(len(items))
     else:
-        order = _order(graph, items, step.partition, req.rng)
+        order = _order(graph, items, step.partition, req.rng, req.late)
     return _Generator(req, step.partition, items, sources).build(order)
 
 
@@ -226,13 +227,15 @@ def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item
     return [it for _, it in keyed], sources, False
 
 
-def _order(graph: Graph, items: list[_Item], part: Partition, rng) -> list[int]:
+def _order(graph: Graph, items: list[_Item], part: Partition, rng, late: frozenset = frozenset()) -> list[int]:
     """A legal order of items through data, control and transfer edges."""
     position = {it.node: i for i, it in enumerate(items) if it.node is not None}
     deps = _deps(graph, items, part, position) if part.transfers else _op_deps(graph, items, position)
-    if rng is None and all(not mine or max(mine) < i for i, mine in enumerate(deps)):
+    if rng is None and not late and all(not mine or max(mine) < i for i, mine in enumerate(deps)):
         return list(range(len(items)))
-    return random_order(deps, rng) if rng is not None else declaration_order(deps)
+    if rng is not None:
+        return random_order(deps, rng)
+    return declaration_order(deps, frozenset(position[n] for n in late if n in position))
 
 
 def _op_deps(graph: Graph, items: list[_Item], position: dict[str, int]) -> list[list[int]]:

@@ -105,7 +105,7 @@ class Session:
     def plan(self, req: RunRequest, rng: random.Random | None = None) -> Plan:
         """The compiled step for `req`: cached per signature, or a fresh random order."""
         key = (tuple(req.fetch), tuple(req.targets), tuple(req.feeds), req.record_ops,
-               req.record_times)
+               req.record_times, req.late)
         if rng is None and key in self._plans:
             return self._plans[key]
         device_of = self.placement.device
@@ -113,7 +113,8 @@ class Session:
             step = self.partitioned(req.fetch, req.targets, list(req.feeds))
             plan = compile_plan(PlanRequest(
                 self.graph, device_of, self.devices, self.cells, req.fetch, req.targets,
-                list(req.feeds), rng, req.record_ops, self.clock, self.states, req.record_times), step)
+                list(req.feeds), rng, req.record_ops, self.clock, self.states, req.record_times,
+                req.late), step)
         if rng is None:
             self._plans[key] = plan
         return plan

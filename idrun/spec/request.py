@@ -30,11 +30,12 @@ class RunRequest(Record):
     record_times: bool             # per-op and per-transfer start/end times (--trace-out)
     init: bool
     init_targets: list[str]        # run.init's ops, run once before step 1 (an imported initializer)
+    late: frozenset[str]           # nodes the order runs only when nothing else is ready
 
     def __init__(self, fetch: list[TensorRef], fetch_names: list[str], targets: list[str] = FACTORY,
                  feeds: dict[TensorRef, Any] = FACTORY, steps: int = 1, schedule: str = "declaration",
                  seed: int = 0, record_ops: bool = False, record_times: bool = False,
-                 init: bool = True, init_targets: list[str] = FACTORY) -> None:
+                 init: bool = True, init_targets: list[str] = FACTORY, late: frozenset[str] = frozenset()) -> None:
         self.fetch = fetch
         self.fetch_names = fetch_names
         self.targets = [] if targets is FACTORY else targets
@@ -46,6 +47,7 @@ class RunRequest(Record):
         self.record_times = record_times
         self.init = init
         self.init_targets = [] if init_targets is FACTORY else init_targets
+        self.late = late
 
 
 class RunOptions(Record):
@@ -61,11 +63,13 @@ class RunOptions(Record):
     record_times: bool
     soft_placement: bool
     allow_outside_files: bool          # a spec's file feeds may leave its directory
+    late: frozenset[str]               # nodes to run as late as the graph allows (check --schedules)
 
     def __init__(self, fetch: list[str] | None = None, targets: list[str] | None = None,
                  feeds: dict[str, Any] = FACTORY, steps: int | None = None, schedule: str = "declaration",
                  seed: int = 0, record_ops: bool = False, record_times: bool = False,
-                 soft_placement: bool = False, allow_outside_files: bool = False) -> None:
+                 soft_placement: bool = False, allow_outside_files: bool = False,
+                 late: frozenset[str] = frozenset()) -> None:
         self.fetch = fetch
         self.targets = targets
         self.feeds = {} if feeds is FACTORY else feeds
@@ -76,6 +80,7 @@ class RunOptions(Record):
         self.record_times = record_times
         self.soft_placement = soft_placement
         self.allow_outside_files = allow_outside_files
+        self.late = late
 
 
 def resolve_tensor(graph: Graph, text: str, redirect: bool = True) -> TensorRef:
@@ -153,7 +158,7 @@ def build_request(spec: Spec, opts: RunOptions) -> RunRequest:
     steps = opts.steps if opts.steps is not None else spec.run.steps
     init_targets = [_target(graph, t) for t in spec.run.init_targets]
     return RunRequest(fetch, names, targets, feeds, steps, opts.schedule, opts.seed,
-                      opts.record_ops, opts.record_times, spec.run.init, init_targets)
+                      opts.record_ops, opts.record_times, spec.run.init, init_targets, opts.late)
 
 
 def _is_op_name(graph: Graph, text: str) -> bool:
