@@ -303,6 +303,9 @@ def main() -> None:
         report_big_tensors(tmp)
         report_big_graphs(tmp)
         report_check(tmp)
+    with tempfile.TemporaryDirectory() as tmp:
+        from real_graph import report_cifar10
+        report_cifar10(tmp, tf_python())
     report_startup()
     from bench_transfers import report_transfers
     print()

@@ -93,6 +93,17 @@ def window(x, i: int, j: int, out: tuple[int, int], s):
     return x[:, i:i + s[0] * (out[0] - 1) + 1:s[0], j:j + s[1] * (out[1] - 1) + 1:s[1], :]
 
 
+def patches(xp, x, k, s, out):
+    """im2col: every (kh, kw, c) window of a padded NHWC x, one row per output position,
+    as a (n * oh * ow, kh * kw * c) matrix, so that a convolution is one matrix product
+    (BLAS) rather than kh * kw small ones."""
+    n, _, _, c = x.shape
+    sn, sh, sw, sc = x.strides
+    view = xp.lib.stride_tricks.as_strided(
+        x, (n, out[0], out[1], k[0], k[1], c), (sn, sh * s[0], sw * s[1], sh, sw, sc))
+    return view.reshape(n * out[0] * out[1], k[0] * k[1] * c)
+
+
 def check_rank(shape, rank: int, op: str) -> None:
     if shape is not None and len(shape) != rank:
         raise InferError(f"Shape must be rank {rank} but is rank {len(shape)} for '{op}' "
@@ -146,17 +157,12 @@ def _conv2d_kernel(env: KernelEnv):
     xp, (sh, sw), padding = env.xp, env.attrs["strides"], env.attrs["padding"]
 
     def conv2d(x, f):
-        kh, kw = f.shape[0], f.shape[1]
-        (pt, pb), (pl, pr) = pads(x.shape[1], kh, sh, padding), pads(x.shape[2], kw, sw, padding)
-        if pt or pb or pl or pr:
-            x = xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
-        oh, ow = (x.shape[1] - kh) // sh + 1, (x.shape[2] - kw) // sw + 1
-        out = xp.zeros((x.shape[0], oh, ow, f.shape[3]), dtype=x.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                patch = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw, :]
-                out += xp.tensordot(patch, f[i, j], axes=([3], [0]))
-        return out
+        kh, kw, c, o = f.shape
+        x, oh, ow = pad_nhwc(xp, xp.ascontiguousarray(x), (kh, kw), (sh, sw), padding)
+        if x.shape[0] * oh * ow == 0:
+            return xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype)
+        out = patches(xp, x, (kh, kw), (sh, sw), (oh, ow)) @ f.reshape(kh * kw * c, o)
+        return out.reshape(x.shape[0], oh, ow, o)
     return conv2d
 
 

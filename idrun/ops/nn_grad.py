@@ -16,7 +16,7 @@ from __future__ import annotations
 from idrun.dtypes import is_float
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, _strides, bn_import, bn_tf_attrs, bn_types,
+from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, _strides, patches, bn_import, bn_tf_attrs, bn_types,
                           check_rank, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc,
                           pads, pool_counts, pool_import, pool_tf_attrs, raw_op, runtime_out, tf_window,
                           window)
@@ -126,10 +126,18 @@ def _backprop_input_kernel(env: KernelEnv):
         n, h, w, c = (int(d) for d in input_sizes)
         _check_out("Conv2DCustomBackpropInput", (n, h, w, c), f.shape, dy.shape, s, padding)
         (pt, pb), (pl, pr) = pads(h, f.shape[0], s[0], padding), pads(w, f.shape[1], s[1], padding)
+        kh, kw, _, o = f.shape
+        if tuple(s) == (1, 1) and n * h * w:
+            # stride 1: the full convolution of dy with the filter turned half round (one product)
+            dy = xp.pad(dy, ((0, 0), (kh - 1 - pt, kh - 1 - pb), (kw - 1 - pl, kw - 1 - pr), (0, 0)))
+            turned = xp.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * o, c)
+            return (patches(xp, dy, (kh, kw), (1, 1), (h, w)) @ turned).reshape(n, h, w, c)
         dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
-        for i in range(f.shape[0]):
-            for j in range(f.shape[1]):
-                window(dx, i, j, dy.shape[1:3], s)[...] += xp.tensordot(dy, f[i, j], axes=([3], [1]))
+        # col2im: one matrix product for every window's share, then each offset's add
+        cols = (dy.reshape(-1, o) @ f.reshape(kh * kw * c, o).T).reshape(*dy.shape[:3], kh, kw, c)
+        for i in range(kh):
+            for j in range(kw):
+                window(dx, i, j, dy.shape[1:3], s)[...] += cols[:, :, :, i, j, :]
         return dx[:, pt:pt + h, pl:pl + w, :]
     return conv2d_backprop_input
 
@@ -150,12 +158,10 @@ def _backprop_filter_kernel(env: KernelEnv):
     def conv2d_backprop_filter(x, filter_sizes, dy):
         kh, kw, c, o = (int(d) for d in filter_sizes)
         _check_out("Conv2DCustomBackpropFilter", x.shape, (kh, kw), dy.shape, s, padding)
-        x, oh, ow = pad_nhwc(xp, x, (kh, kw), s, padding)
-        df = xp.empty((kh, kw, c, o), dtype=dy.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                df[i, j] = xp.tensordot(window(x, i, j, (oh, ow), s), dy, axes=([0, 1, 2], [0, 1, 2]))
-        return df
+        x, oh, ow = pad_nhwc(xp, xp.ascontiguousarray(x), (kh, kw), s, padding)
+        if x.shape[0] * oh * ow == 0:
+            return xp.zeros((kh, kw, c, o), dtype=dy.dtype)
+        return (patches(xp, x, (kh, kw), s, (oh, ow)).T @ dy.reshape(-1, o)).reshape(kh, kw, c, o)
     return conv2d_backprop_filter
 
 
