@@ -1,5 +1,5 @@
 """TF's random ops with TF's own numbers: random_uniform, random_normal, truncated_normal,
-random_shuffle.
+random_shuffle, and their raw forms for shapes computed at run time.
 
 Each op is what TF's Python function returns, as one node: `tf.random.uniform(shape,
 minval, maxval, dtype, seed)` is RandomUniform (or RandomUniformInt) and, unless
@@ -15,7 +15,13 @@ Seeds follow TF's `get_seed`: `seed` is the op seed, `graph_seed` the graph's
 which TF draws a fresh random key each session and idrun derives one from the node's
 name, so a run repeats. A graph seed without an op seed is refused: TF would number
 the seedless ops of the graph. An imported node keeps its TF attributes this way
-(`idrun import`); its shape input must be a constant (`<op>/shape`, TF's helper).
+(`idrun import`). Its shape input is a helper constant (`<op>/shape`); where it is computed
+(tf.nn.dropout's `RandomUniform(Shape(x))`), or RandomUniformInt's bounds are, the node
+becomes the raw op (`random_uniform_raw`, `random_standard_normal_raw`,
+`truncated_normal_raw`, `random_uniform_int_raw`: tf.raw_ops.* with the shape as a tensor
+input), which reads the shape each run and draws the same numbers from the same stream.
+Their names are TF's generated op names (gen_random_ops.random_uniform ...) with `_raw`,
+since three of those are the attribute forms' names already.
 """
 
 from __future__ import annotations
