@@ -186,3 +186,173 @@ def test_export_writes_tfs_calls_with_the_seeds(cli, spec_file):
     assert "tf.random.uniform([2], minval=-1.0, maxval=3.0, dtype=tf.float32, seed=4, name='u')" in res.stdout
     assert "(setattr(g, 'seed', 1), tf.random.truncated_normal([3], mean=0.0, stddev=1.0, " \
            "dtype=tf.float32, seed=8, name='t'), setattr(g, 'seed', None))[1]" in res.stdout
+
+
+# ---- the raw ops: the shape (and RandomUniformInt's bounds) a tensor at run time ----------
+# The shape grows each step ([1, 2], [2, 3], [3, 4]: a variable that assign_add moves), so each
+# step's numbers start where TF's counter is after the last step's size * 256 calls. TF's values
+# from v = tf1.Variable([0, 1]); s = tf1.assign_add(v, [1, 1]) and the call named, 3 steps.
+RAW_SPEC = """nodes:
+  - {{name: v, op: variable, value: [0, 1]}}
+  - {{name: s, op: assign_add, inputs: [v, [1, 1]]}}
+  - {{name: m, op: placeholder, dtype: int64, shape: []}}
+  - {{name: r, {attrs}}}
+run: {{fetch: [r], steps: 3, feed: {{m: -7}}}}
+"""
+RAW_SHAPES = [(1, 2), (2, 3), (3, 4)]
+RAW_TF_VALUES = {
+    # tf1.random_uniform(s, seed=3): RandomUniform(s)
+    "uniform": ("op: random_uniform_raw, inputs: [s], seed: 3", "float32", [
+        [0.3869294, 0.36002624],
+        [0.19575107, 0.07571161, 0.5179372, 0.44079173, 0.3880694, 0.5192504],
+        [0.23662817, 0.70081663, 0.62155175, 0.66807485, 0.8733578, 0.83606076, 0.30191743, 0.7133311,
+         0.38798475, 0.82815385, 0.8266287, 0.85453224]]),
+    # tf1.random_normal(s, seed=1): RandomStandardNormal(s)
+    "normal": ("op: random_standard_normal_raw, inputs: [s], seed: 1", "float32", [
+        [-0.8113182, 1.4845988],
+        [1.3587774, 0.5417413, -0.86009884, -0.0040245964, -0.028244682, -0.5914484],
+        [-1.6338211, 0.24209403, 0.51577866, -0.41905868, -0.4801764, 2.083789, 0.0041844724, 1.3973546,
+         -0.6845943, -1.1470577, 0.6440493, -0.573402]]),
+    # tf1.random_normal(s, dtype=tf.float16, seed=1)
+    "normal_f16": ("op: random_standard_normal_raw, inputs: [s], dtype: float16, seed: 1", "float16", [
+        [-0.8115, 1.484], [1.358, 0.5415, -0.86, -0.004025, -0.02824, -0.5913],
+        [-1.634, 0.2421, 0.5156, -0.419, -0.4802, 2.084, 0.004185, 1.397, -0.6846, -1.147, 0.644, -0.573]]),
+    # tf1.truncated_normal(s, seed=2): TruncatedNormal(s)
+    "truncated": ("op: truncated_normal_raw, inputs: [s], seed: 2", "float32", [
+        [-0.85811085, -0.19662298],
+        [-1.0977627, 0.4324067, -0.042761937, 0.2735465, -0.022488186, 0.82324517],
+        [0.3373583, -0.20537543, 0.3382031, -0.55726606, -0.4291646, 1.4871014, -1.7460824, -1.2303872,
+         1.6488229, -1.5004363, -0.23791486, -0.040972758]]),
+    # tf1.truncated_normal(s, dtype=tf.float64, seed=2)
+    "truncated_f64": ("op: truncated_normal_raw, inputs: [s], dtype: float64, seed: 2", "float64", [
+        [-1.2973864969841682, 0.06965108479623461],
+        [-0.14447727991671777, -0.047770553219825006, -1.2083224310804312, -0.1878225274990437,
+         -0.10021455203852565, -0.8400285382673743],
+        [0.2644407449665689, -1.328111634479538, -0.4468075707420525, 1.43416364961883, -1.2101580638418328,
+         0.543552203858459, 1.6792910632564666, 0.6079335386804503, -0.893308903174217, 0.114195031366305,
+         1.4318227140102469, 0.21143279854146077]]),
+    # tf1.random_uniform(s, minval=-5, maxval=100, dtype=tf.int32, seed=5): RandomUniformInt(s, -5, 100)
+    "int32": ("op: random_uniform_int_raw, inputs: [s, -5, 100], seed: 5", "int32", [
+        [26, 69], [57, 56, 73, -4, 59, 92], [82, 49, 8, 86, 42, 4, -1, 38, 90, 86, 81, 9]]),
+}
+
+
+def _raw_run(spec_file, attrs: str):
+    return [s.values["r"] for s in run_spec(spec_file(RAW_SPEC.format(attrs=attrs))).steps]
+
+
+@pytest.mark.parametrize("case", sorted(RAW_TF_VALUES))
+def test_raw_ops_read_the_shape_each_run_and_give_tfs_numbers(spec_file, case):
+    attrs, dtype, expected = RAW_TF_VALUES[case]
+    for step, (value, want, shape) in enumerate(zip(_raw_run(spec_file, attrs), expected, RAW_SHAPES), 1):
+        want = np.array(want, dtype=dtype).reshape(shape)
+        assert value.dtype == want.dtype and value.shape == want.shape
+        assert value.tobytes() == want.tobytes(), f"step {step}: {value.tolist()} != {want.tolist()}"
+
+
+def test_raw_uniform_int_with_a_computed_bound(spec_file):
+    # m = tf1.placeholder(tf.int64, []); tf1.random_uniform([3], minval=m, maxval=2**40, dtype=tf.int64,
+    # seed=5) fed m=-7: RandomUniformInt with a constant shape, and TF's numbers of the attribute form
+    got = _raw_run(spec_file, "op: random_uniform_int_raw, inputs: [[3], m, 1099511627776], seed: 5")
+    assert [v.dtype for v in got] == [np.dtype("int64")] * 3
+    assert [v.tolist() for v in got] == [[617672204675, 1028896430056, 715372832060],
+                                         [353340031117, 645595264533, 387017470601],
+                                         [282733793056, 610401025045, 579828301966]]
+
+
+def test_raw_ops_infer_tfs_shapes(spec_file):
+    path = spec_file("""nodes:
+  - {name: x, op: placeholder, dtype: float32, shape: [null, 4]}
+  - {name: p, op: placeholder, dtype: int32, shape: [null]}
+  - {name: known, op: random_uniform_raw, inputs: [[2, 3]], seed: 1}
+  - {name: partly, op: random_uniform_raw, inputs: [[-1, 3]], seed: 1}
+  - {name: s, op: shape, inputs: [x]}
+  - {name: of_x, op: random_standard_normal_raw, inputs: [s], seed: 1}
+  - {name: fed, op: truncated_normal_raw, inputs: [p], dtype: float64, seed: 1}
+  - {name: ints, op: random_uniform_int_raw, inputs: [p, 0, 7], seed: 1}
+""")
+    from idrun.spec import load_spec
+    nodes = load_spec(path).graph.nodes
+    out = {n: (nodes[n].outputs[0].dtype, nodes[n].outputs[0].shape)
+           for n in ("known", "partly", "of_x", "fed", "ints")}
+    # TF's static shapes: (2, 3), (None, 3), (None, None) (the rank of Shape(x)), <unknown>
+    assert out == {"known": ("float32", (2, 3)), "partly": ("float32", (None, 3)),
+                   "of_x": ("float32", (None, None)), "fed": ("float64", None), "ints": ("int32", None)}
+
+
+@pytest.mark.parametrize("attrs,message", [
+    # TF's shape function and op def, in its words (tf.raw_ops.* in graph mode)
+    ("op: random_uniform_raw, inputs: [[[1, 2]]], seed: 1", "Shape must be rank 1 but is rank 2"),
+    ("op: random_uniform_raw, inputs: [[-2, 2]], seed: 1", "Invalid value in tensor used for shape: -2"),
+    ("op: random_uniform_raw, inputs: [[1.0]], seed: 1",
+     "Value passed to parameter 'shape' has DataType float32 not in list of allowed values: int32, int64"),
+    ("op: random_uniform_raw, inputs: [[2]], dtype: int32, seed: 1",
+     "Value passed to parameter 'dtype' has DataType int32 not in list of allowed values"),
+    ("op: random_uniform_int_raw, inputs: [[2], [1], 3], seed: 1",
+     "minval must be a scalar; got a tensor of shape [1]"),
+    ("op: truncated_normal_raw, inputs: [[2]], graph_seed: 1", "a `graph_seed` needs an op `seed` too"),
+])
+def test_bad_raw_ops_are_located_errors(cli, spec_file, attrs, message):
+    res = cli("run", spec_file(f"nodes:\n  - {{name: r, {attrs}}}\n"))
+    assert res.exit_code == 2 and message in res.stderr and ":2:" in res.stderr.splitlines()[0]
+
+
+@pytest.mark.parametrize("feed,attrs,message", [
+    # TF's kernels, fed p: "Dimension -1 must be >= 0", "Need minval < maxval, got 3 >= 3"
+    ("[-1, 2]", "op: random_uniform_raw, inputs: [p], seed: 1", "Dimension -1 must be >= 0"),
+    ("[2]", "op: random_uniform_int_raw, inputs: [p, 3, 3], seed: 1", "Need minval < maxval, got 3 >= 3"),
+    ("[0]", "op: random_uniform_int_raw, inputs: [p, 3, 3], seed: 1", None),  # empty: TF checks nothing
+])
+def test_raw_ops_check_the_run_time_shape_as_tf(spec_file, feed, attrs, message):
+    path = spec_file(f"nodes:\n  - {{name: p, op: placeholder, dtype: int32, shape: [null]}}\n"
+                     f"  - {{name: r, {attrs}}}\nrun: {{fetch: [r], feed: {{p: {feed}}}}}\n")
+    result = run_spec(path)
+    if message is None:
+        assert result.error is None and result.steps[0].values["r"].shape == (0,)
+    else:
+        assert message in result.error.message
+
+
+def test_import_makes_the_raw_op_only_for_a_computed_shape():
+    from idrun.ops import REGISTRY
+    seeds = {"dtype": "float32", "seed": 87654321, "seed2": 7}
+    assert REGISTRY["random_uniform"].tf_import(seeds, [None]) == {"op": "random_uniform_raw", "dtype": "float32",
+                                                                   "seed": 7}
+    assert REGISTRY["random_normal"].tf_import(seeds, [np.array([2, 3])]) == {"shape": [2, 3], "dtype": "float32",
+                                                                             "seed": 7}
+    ints = {"Tout": "int64", "seed": 1, "seed2": 2}
+    assert REGISTRY["random_uniform_int"].tf_import(ints, [np.array([2]), None, 5]) == {
+        "op": "random_uniform_int_raw", "graph_seed": 1, "seed": 2}
+
+
+def test_export_writes_tfs_raw_ops_with_the_seeds(cli, spec_file):
+    path = spec_file("nodes:\n  - {name: p, op: placeholder, dtype: int32, shape: [2]}\n"
+                     "  - {name: u, op: random_uniform_raw, inputs: [p], seed: 4}\n"
+                     "  - {name: k, op: random_uniform_int_raw, inputs: [p, 0, 9], seed: 8, graph_seed: 1}\n")
+    res = cli("export", path)
+    assert res.exit_code == 0
+    assert "tf.raw_ops.RandomUniform(shape=OUT(T['p'], 0), dtype=tf.float32, seed=87654321, seed2=4, " \
+           "name='u')" in res.stdout
+    assert "tf.raw_ops.RandomUniformInt(shape=OUT(T['p'], 0), minval=0, maxval=9, seed=1, seed2=8, " \
+           "name='k')" in res.stdout
+
+
+def test_dropout_fixture_is_tfs_numbers_bit_for_bit(tmp_path):
+    """tf1.nn.dropout on a fed [None, 4] batch and tf1.random_normal(tf.shape(x)), as TF wrote and ran
+    them (scripts/graphdef_cases/random_ops.py): imported to the raw ops, every value exact."""
+    import json
+    from pathlib import Path
+
+    from idrun.tf.graphdef_import import import_graphdef
+    fixtures = Path(__file__).parent / "fixtures" / "graphdefs"
+    record = json.loads((fixtures / "random_computed_shapes.json").read_text())
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(fixtures / "random_computed_shapes.pbtxt"), str(spec))
+    assert "op: random_uniform_raw" in spec.read_text() and "tf_opaque" not in spec.read_text()
+    result = run_spec(str(spec), fetch=record["fetch"], feeds=record["feeds"], steps=3)
+    dtypes = {"drop_flat:0": "float32", "noise_flat:0": "float32", "noisy_flat:0": "float32",
+              "t_flat:0": "float64", "k_flat:0": "int32"}
+    for ours, theirs in zip(result.steps, record["steps"]):
+        for name, dtype in dtypes.items():
+            want = np.array(theirs["values"][name], dtype=dtype)
+            assert ours.values[name].tobytes() == want.tobytes(), name

@@ -44,8 +44,26 @@ def noisy_layer():
     return {"fetch": [y_flat, loss, step], "feeds": {x: [[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]]}, "steps": 3}
 
 
+def computed_shapes():
+    """Random ops shaped by the fed batch, as TF1 programs build them: tf.nn.dropout on a [None, 4]
+    placeholder (RandomUniform(Shape(x)), the keep mask, the rescale), Gaussian noise of
+    tf.shape(x), truncated noise and random integers of a shape made by tf.stack."""
+    x = tf1.placeholder(tf.float32, shape=[None, 4], name="x")
+    drop = tf1.nn.dropout(x, keep_prob=0.5, seed=7, name="drop")
+    noise = tf1.random_normal(tf.shape(x), seed=8, name="noise")
+    noisy = tf.add(x, noise, name="noisy")
+    shape = tf.stack([tf.shape(x)[0], 3], name="shape")
+    t = tf1.truncated_normal(shape, stddev=0.5, dtype=tf.float64, seed=9, name="t")
+    k = tf1.random_uniform(shape, minval=-3, maxval=50, dtype=tf.int32, seed=10, name="k")
+    flat = [tf.reshape(v, [-1], name=f"{n}_flat") for v, n in ((drop, "drop"), (noise, "noise"),
+                                                                 (noisy, "noisy"), (t, "t"), (k, "k"))]
+    batch = [[1.0, 2.0, 3.0, 4.0], [-1.0, 0.5, 0.0, 2.5], [3.0, -2.0, 1.5, 0.25]]
+    return {"fetch": flat, "feeds": {x: batch}, "steps": 3}
+
+
 CASES = {
     "random_seeded_tensors": seeded_tensors,
     "random_graph_seed": graph_seed,
     "random_noisy_layer": noisy_layer,
+    "random_computed_shapes": computed_shapes,
 }
