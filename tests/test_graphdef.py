@@ -243,3 +243,28 @@ def test_tensorboard_serves_the_graph(tmp_path):
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_import_writes_entries_as_pyyaml_would(tmp_path):
+    """The importer writes most entries itself (names, `name:K`, ints, bools); the text must
+    be what PyYAML's writer gives, entry by entry, over every fixture and hostile names."""
+    import yaml
+    from idrun.tf import graphdef_import as gi
+
+    def pyyaml(value):
+        return yaml.safe_dump(value, default_flow_style=True, width=1 << 30, sort_keys=False).strip()
+    values = [{"name": s, "inputs": [s, f"{s}:1"], "n": 3, "b": False} for s in
+              ("a", "yes", "Yes", "ON", "null", "n", "_x", "x.y/z-1", "a b", "-a", "1a", "a:b", "é", "a#b")]
+    for rec in sorted(FIXTURES.glob("*.pbtxt")):
+        gd, lines = gi.read_graphdef(str(rec))
+        text, _ = gi.convert(gd, str(rec), lines)
+        values += [yaml.safe_load(line.split("  # from ")[0].strip()[2:]) for line in text.splitlines()
+                   if line.startswith("  - {")]
+    written = 0
+    for value in values:
+        fast = gi._fast_flow(value)
+        if fast is not None:
+            written += 1
+            assert fast == pyyaml(value), value
+        assert gi._flow(value) == pyyaml(value)
+    assert written > len(values) // 2   # the fast writer does most of the work

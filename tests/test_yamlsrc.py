@@ -420,6 +420,8 @@ def _fast_doc(rng: random.Random) -> str:
         sep = ", " if rng.random() < 0.8 else rng.choice([",", " ,", ",  "])
         text = " " * indent + "-" + (" " if rng.random() < 0.9 else "   ") + "{" + sp() + sep.join(pairs) + sp() + "}"
         r = rng.random() + (0.08 if clean else 0)
+        if rng.random() < 0.15:   # what `idrun import` writes after each entry, or an odd comment
+            text += rng.choice(["  # from g.pbtxt node 7"] * 4 + [" #", "# x", " ## {a: b}", "  # 'q' [x", " #c"])
         if r < 0.02:
             text += "  # c"
         elif r < 0.05:

@@ -21,10 +21,13 @@ What it accepts, and why that is safe:
   inside the braces and brackets, around commas, after `: ` and at the end of the line).
   A key is `[A-Za-z_][A-Za-z0-9_]*`; a value a token or a flat list `[token, ...]` / `[]`;
   a token is made of `A-Za-z0-9_./+~-` (not a lone `-`: `- ` starts a block entry) and, where this libyaml reads `n:1` inside a flow
-  collection as one scalar (probed once), single colons between such characters. Nothing
-  in the block can be a comment, quote, anchor, alias, tag, nested or multi-line
-  collection, block entry or tab: each of these line shapes is one flow mapping, all plain
-  scalars, and libyaml reads it as such whatever surrounds it.
+  collection as one scalar (probed once), single colons between such characters. A line
+  may end in a comment, ` #` and anything, after the closing `}` (what `idrun import`
+  writes: `# from g.pbtxt node 7`): no character of a line's shape is `#`, so its first
+  ` #` is outside every scalar and starts a comment. Nothing else in the block can be a
+  comment, quote, anchor, alias, tag, nested or multi-line collection, block entry or tab:
+  each of these line shapes is one flow mapping, all plain scalars, and libyaml reads it as
+  such whatever surrounds it.
 * The rest of the document, with the block's lines emptied (so line numbers stay), loads
   without any error through `_Stream` into a block mapping (its location is its first
   key's: a flow mapping's would be its `{`) holding `nodes` at that line, column 0, with
@@ -148,6 +151,13 @@ def _items(block: list[str], line0: int, filename: str, plain: dict) -> Any:
     try:
         for line in block:
             lineno += 1
+            if "#" in line:   # a comment after the mapping; any other `#` fails the shape below
+                cut = line.find(" #")
+                if cut < 0:
+                    return None
+                line = line[:cut].rstrip(" ")
+                if not line.endswith("}"):
+                    return None
             if prefix is None:
                 if not line.strip(" "):
                     continue  # blank
