@@ -40,6 +40,21 @@ def chain_spec(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def dag_spec(n: int, seed: int = 1) -> str:
+    """A random DAG of n ops on float32[16]: op i reads op i-1 and one op drawn uniformly
+    from those before it, so the last op needs the whole graph and about k(1-k/n) values
+    are live after op k (O(n) live values at once, where a chain has one)."""
+    import random
+    rng = random.Random(seed)
+    lines = ["name: dag", "nodes:",
+             "  - {name: n0, op: const, value: [" + ", ".join(["1.0"] * 16) + "]}"]
+    for i in range(1, n):
+        op = "mul" if i % 2 else "add"
+        lines.append(f"  - {{name: n{i}, op: {op}, inputs: [n{i - 1}, n{rng.randrange(i)}]}}")
+    lines.append(f"run: {{fetch: [n{n - 1}]}}")
+    return "\n".join(lines) + "\n"
+
+
 def numpy_chain(n: int):
     v = np.ones(16, np.float32)
     c = np.asarray(1.0001, np.float32)

@@ -282,7 +282,7 @@ class _Generator:
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
         self.recv_var: dict[int, str] = {}       # transfer index -> variable it arrives in
-        self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step", "L"}
+        self.used: set[str] = {"F", "T", "O", "S", "t", "u", "clk", "step"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
         self._elementwise_meta: dict[tuple, tuple] = {}     # (op, dtype, shape, device) -> (buffer, fusable, Device)
@@ -290,7 +290,8 @@ class _Generator:
 
     def build(self, order: list[int]) -> Plan:
         self._bind_sources()
-        fed = [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_vars())]
+        self._fed_bound = self._fed_vars()
+        fed = [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_bound)]
         self.records: list[_Line] = []
         items, records = self.items, self.records
         for i in order:
@@ -317,8 +318,13 @@ class _Generator:
                     namespace["step"], self.line_items, source, filename, self.req.record_times)
 
     def _write_body(self, fed: list[str], body: list, ret: str) -> None:
-        """One flat function; past CHUNK_LINES lines, a chain of functions that hand their
-        live values on (a 100,000-line function is slow to compile)."""
+        """One flat function; past CHUNK_LINES lines, a chain of functions (a 100,000-line
+        function is slow to compile) sharing the step's dict `S`: a value bound in one chunk
+        and read in a later one lives in `S` under its own name (`S['v_x'] = k_x(...)`, read
+        as `S['v_x']`), its last read taking it out (`S.pop('v_x')`) where the flat function
+        has `del v_x`. Values read only where they are bound stay plain locals. Every value
+        is then written once and read where it is read: linear in the graph, where handing
+        each live value from chunk to chunk is not (a random DAG keeps O(n) values live)."""
         chunks: list[list[_Stmt]] = [[]]
         for stmt in body:  # a chunk starts at an item, never at the `del` or trace line after one
             if len(chunks[-1]) >= CHUNK_LINES and stmt.item is not None:
@@ -330,25 +336,23 @@ class _Generator:
             self._write_lines(chunks[0])
             self.lines.append(ret)
             return
-        live_after = _live_between(chunks, self._fetched)
-        names = []
+        fed_vars = [v for _, v in self._fed_bound]
+        shared = _shared(chunks, fed_vars, self._fetched)
+        if shared:
+            fed = [_in_dict(line, [v]) if v in shared else line for line, v in zip(fed, fed_vars)]
+            ret = _in_dict(ret, [v for v in dict.fromkeys(self._fetched) if v in shared])
+        last = len(chunks) - 1
         for k, chunk in enumerate(chunks):
-            name = f"step_{k + 1}"
-            names.append(name)
-            params = ", ".join(["F", "T", "O"] + (live_after[k - 1] if k else []))
-            self.lines.append(f"def {name}({params}):")
+            self.lines.append(f"def step_{k + 1}(F, T, O, S):")
             if k == 0:
                 self.lines += fed
-            self._write_lines(chunk)
-            if k + 1 < len(chunks):
-                self.lines.append("    return (" + "".join(f"{v}, " for v in live_after[k]) + ")")
-            else:
+            self._write_lines(_with_shared(chunk, shared) if shared else chunk)
+            if k == last:
                 self.lines.append(ret)
         self.lines.append("def step(F, T, O):")
-        for k, name in enumerate(names):
-            args = ", ".join(["F", "T", "O"] + (["*L"] if k and live_after[k - 1] else []))
-            call = f"{name}({args})"
-            self.lines.append(f"    return {call}" if k + 1 == len(names) else f"    L = {call}")
+        self.lines.append("    S = {}  # the values one chunk binds and a later one reads")
+        self.lines += [f"    step_{k + 1}(F, T, O, S)" for k in range(last)]
+        self.lines.append(f"    return step_{last + 1}(F, T, O, S)")
 
     def _write_lines(self, stmts: list) -> None:
         for stmt in stmts:
@@ -622,12 +626,14 @@ def _buffer_key(opdef, out_type, device) -> tuple | None:
 
 @dataclass(slots=True)
 class _Stmt:
-    """A statement of the step body: its text, the item it runs, the locals it reads and binds."""
+    """A statement of the step body: its text, the item it runs, the locals it reads and
+    binds, and (a `del`) those it frees."""
 
     text: str
     item: int | None = None
     uses: tuple = ()
     defs: tuple = ()
+    frees: tuple = ()
 
 
 def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
@@ -693,7 +699,8 @@ def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
             else:
                 freed.append(v)
         if freed:
-            out.append(_Stmt("    del " + ", ".join(dict.fromkeys(freed))))
+            freed = tuple(dict.fromkeys(freed))
+            out.append(_Stmt("    del " + ", ".join(freed), frees=freed))
     return out
 
 
@@ -866,18 +873,79 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
     return result
 
 
-def _live_between(chunks: list[list[_Stmt]], fetched: list[str]) -> list[list[str]]:
-    """Per chunk boundary k (after chunk k), the locals bound before it and read after it."""
-    read_after = set(fetched)
-    live: list[list[str]] = [[] for _ in chunks]
-    for k in range(len(chunks) - 1, 0, -1):
-        needed = set(read_after)
-        for stmt in reversed(chunks[k]):
-            needed.difference_update(stmt.defs)
-            needed.update(stmt.uses)
-        live[k - 1] = sorted(v for v in needed if not v.startswith(("c_", "var_")))
-        read_after = set(live[k - 1])
-    return live
+def _shared(chunks: list[list[_Stmt]], fed: list[str], fetched: list[str]) -> set[str]:
+    """The locals that one chunk binds and a later one reads (fed values are bound by the
+    first chunk, fetched ones read by the last); names bound by no statement (constants,
+    variables, kernels) are the plan's globals."""
+    home: dict[str, int] = dict.fromkeys(fed, 0)
+    shared: set[str] = set()
+    for k, chunk in enumerate(chunks):
+        for stmt in chunk:
+            for v in stmt.uses:
+                h = home.get(v)
+                if h is not None and h < k:
+                    shared.add(v)
+            for v in stmt.defs:
+                home[v] = k
+    last = len(chunks) - 1
+    shared.update(v for v in fetched if home.get(v, last) < last)
+    return shared
+
+
+def _in_dict(text: str, names: list[str], popped: set[str] = frozenset()) -> str:
+    """A line with each of `names` (shared values it reads or binds) in its code, not its
+    comment, read from or bound in `S`; for each name in `popped` its last mention (the
+    last read: arguments are evaluated left to right, `out=` last) a `S.pop`."""
+    code, sep, comment = text.partition("  # ")
+    spans = []
+    for v in names:   # each whole-word mention (`v_n1` is no mention in `v_n12`)
+        n, i = len(v), code.find(v)
+        while i >= 0:
+            j = i + n
+            if (i == 0 or not _word_char(code[i - 1])) and (j == len(code) or not _word_char(code[j])):
+                spans.append((i, j, v))
+            i = code.find(v, j)
+    if not spans:
+        return text
+    spans.sort()
+    last = {v: i for i, (_, _, v) in enumerate(spans)} if popped else {}
+    parts, pos = [], 0
+    for k, (i, j, v) in enumerate(spans):
+        parts += (code[pos:i], f"S.pop({v!r})" if v in popped and last[v] == k else f"S[{v!r}]")
+        pos = j
+    parts.append(code[pos:])
+    return "".join(parts) + sep + comment
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _with_shared(chunk: list[_Stmt], shared: set[str]) -> list[_Stmt]:
+    """A chunk's statements with its shared values in `S` (see `_Generator._write_body`): a
+    `del` of one becomes a `S.pop` at its last read, in the statement before the `del`."""
+    pops: dict[int, set[str]] = {}     # statement index -> shared names its last read pops
+    reader: dict[str, int] = {}        # shared name -> the last statement so far reading it
+    out = list(chunk)
+    for i, stmt in enumerate(chunk):
+        if stmt.frees:
+            mine = [v for v in stmt.frees if v in shared]
+            if mine:
+                for v in mine:
+                    pops.setdefault(reader[v], set()).add(v)
+                kept = [v for v in stmt.frees if v not in shared]
+                out[i] = _Stmt("    del " + ", ".join(kept), frees=tuple(kept)) if kept else None
+            continue
+        for v in stmt.uses:
+            if v in shared:
+                reader[v] = i
+    for i, stmt in enumerate(chunk):
+        if out[i] is stmt and (stmt.uses or stmt.defs):
+            names = [v for v in stmt.uses if v in shared] + [v for v in stmt.defs if v in shared]
+            if names:
+                out[i] = _Stmt(_in_dict(stmt.text, list(dict.fromkeys(names)), pops.get(i, frozenset())),
+                               stmt.item, stmt.uses, stmt.defs)
+    return [stmt for stmt in out if stmt is not None]
 
 
 def _timed(line: str, item: int) -> str:
