@@ -19,6 +19,10 @@ the default step. It returns the fetched values. When a kernel raises,
 
 With numexpr (`idrun[fast]`) small elementwise runs are fused into one kernel
 call per tree (`_fuse`), bit for bit the unfused results; untraced steps only.
+
+Beside this module: `lower` turns the step's lines into statements (`del` after the
+last use, `out=` buffers, trace lines); `chunks` splits a long step into functions
+sharing one dict and compiles it one function at a time.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import linecache
 import re
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
     import random
@@ -45,6 +49,8 @@ from idrun.ops import REGISTRY
 from idrun.ops.opdef import KernelEnv
 from idrun.ops.shapes import format_dims
 from idrun.ops.state import VariableCell
+from idrun.compile.chunks import _compiled, write_chunks
+from idrun.compile.lower import _buffer_key, _Line, _lower, _Stmt
 from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.schedule import declaration_order, random_order
 
@@ -318,13 +324,8 @@ class _Generator:
                     namespace["step"], self.line_items, source, filename, self.req.record_times)
 
     def _write_body(self, fed: list[str], body: list, ret: str) -> None:
-        """One flat function; past CHUNK_LINES lines, a chain of functions (a 100,000-line
-        function is slow to compile) sharing the step's dict `S`: a value bound in one chunk
-        and read in a later one lives in `S` under its own name (`S['v_x'] = k_x(...)`, read
-        as `S['v_x']`), its last read taking it out (`S.pop('v_x')`) where the flat function
-        has `del v_x`. Values read only where they are bound stay plain locals. Every value
-        is then written once and read where it is read: linear in the graph, where handing
-        each live value from chunk to chunk is not (a random DAG keeps O(n) values live)."""
+        """One flat function; past CHUNK_LINES lines, a chain of functions sharing the step's
+        dict `S` (a 100,000-line function is slow to compile; see `chunks.write_chunks`)."""
         chunks: list[list[_Stmt]] = [[]]
         for stmt in body:  # a chunk starts at an item, never at the `del` or trace line after one
             if len(chunks[-1]) >= CHUNK_LINES and stmt.item is not None:
@@ -336,23 +337,8 @@ class _Generator:
             self._write_lines(chunks[0])
             self.lines.append(ret)
             return
-        fed_vars = [v for _, v in self._fed_bound]
-        shared = _shared(chunks, fed_vars, self._fetched)
-        if shared:
-            fed = [_in_dict(line, [v]) if v in shared else line for line, v in zip(fed, fed_vars)]
-            ret = _in_dict(ret, [v for v in dict.fromkeys(self._fetched) if v in shared])
-        last = len(chunks) - 1
-        for k, chunk in enumerate(chunks):
-            self.lines.append(f"def step_{k + 1}(F, T, O, S):")
-            if k == 0:
-                self.lines += fed
-            self._write_lines(_with_shared(chunk, shared) if shared else chunk)
-            if k == last:
-                self.lines.append(ret)
-        self.lines.append("def step(F, T, O):")
-        self.lines.append("    S = {}  # the values one chunk binds and a later one reads")
-        self.lines += [f"    step_{k + 1}(F, T, O, S)" for k in range(last)]
-        self.lines.append(f"    return step_{last + 1}(F, T, O, S)")
+        write_chunks(self.lines, chunks, fed, [v for _, v in self._fed_bound], ret, self._fetched,
+                     self._write_lines)
 
     def _write_lines(self, stmts: list) -> None:
         for stmt in stmts:
@@ -560,25 +546,6 @@ def _word(name: str) -> str:
     return name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name)
 
 
-def _compiled(lines: list[str], source: str, filename: str) -> Iterator[Any]:
-    """The step's code; a chained step one function at a time, with the line numbers of the
-    whole source (compiling 200,000 lines at once holds their whole syntax tree: 8 KB a
-    node of a 100,000-node chain without numexpr)."""
-    starts = [i for i, line in enumerate(lines) if line.startswith("def ")]
-    if len(starts) < 3:
-        yield compile(source, filename, "exec")
-        return
-    for start, end in zip(starts, starts[1:] + [len(lines)]):
-        yield _moved(compile("\n".join(lines[start:end]) + "\n", filename, "exec"), start)
-
-
-def _moved(code: Any, lines: int) -> Any:
-    """`code` with every line number `lines` further on (line tables count from
-    co_firstlineno), its nested functions too."""
-    consts = tuple(_moved(c, lines) if type(c) is type(code) else c for c in code.co_consts)
-    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=consts)
-
-
 def _comment(text: str) -> str:
     """A trailing comment: text from the spec, control characters made visible."""
     if text.isprintable():
@@ -587,121 +554,6 @@ def _comment(text: str) -> str:
 
 
 CHUNK_LINES = 2000        # body lines per generated function (see `_write_body`)
-REUSE_MIN_BYTES = 1 << 16  # below this, rebinding a fresh array beats writing into one (PERF.md)
-POOL_MAX = 4              # dead buffers kept per (shape, dtype) for reuse
-
-
-@dataclass(slots=True)
-class _Line:
-    """One statement of the step before liveness: what it reads and defines."""
-
-    item: int | None
-    text: str
-    uses: list = field(default_factory=list)
-    defs: list = field(default_factory=list)
-    where: str = ""              # trailing comment, after a possible `out=`
-    buffer: tuple | None = None  # (shape, dtype) when its output may be written into a dead buffer
-    elementwise: bool = False    # an elementwise kernel: keeps none of its inputs
-    transfer: bool = False
-    fusable: tuple | None = None  # (numexpr template, dtype) when it may join a fused kernel
-    pending: tuple | None = None  # (node, opdef, device): text and where still to write (`_render`)
-
-
-def _buffer_key(opdef, out_type, device) -> tuple | None:
-    """(shape, dtype) of an elementwise op's output when a dead buffer may take it: a
-    fully known, non-scalar shape big enough for writing in place to pay (PERF.md)."""
-    if not opdef.elementwise or getattr(device.xp, "__name__", "") != "numpy":
-        return None
-    shape, bits = out_type.shape, re.search(r"(\d+)$", out_type.dtype)
-    if not shape or any(type(d) is not int for d in shape):
-        return None
-    size = 1 if out_type.dtype == "bool" else int(bits.group(1)) // 8 if bits else 0
-    count = 1
-    for d in shape:
-        count *= d
-    if count * size < REUSE_MIN_BYTES:
-        return None
-    return (tuple(shape), out_type.dtype)
-
-
-@dataclass(slots=True)
-class _Stmt:
-    """A statement of the step body: its text, the item it runs, the locals it reads and
-    binds, and (a `del`) those it frees."""
-
-    text: str
-    item: int | None = None
-    uses: tuple = ()
-    defs: tuple = ()
-    frees: tuple = ()
-
-
-def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
-           record_times: bool = False) -> list[_Stmt]:
-    """Statements with each value freed after its last use, and dead buffers of the same
-    shape and dtype passed as `out=` of elementwise kernels.
-
-    A buffer is reused only when it is an elementwise op's own fresh output and every
-    reader of it is an elementwise kernel (which keeps nothing): never a fetched value,
-    a variable's buffer or a ref view (those come from other kernels), a transfer's
-    value (a transfer reads it) or a constant or feed (not defined here).
-    """
-    last: dict[str, int] = {}
-    readers_ok: dict[str, bool] = {}
-    key_of: dict[str, tuple | None] = {}
-    for pos, line in enumerate(records):
-        for v in line.uses:
-            last[v] = pos
-            if not line.elementwise or line.transfer:
-                readers_ok[v] = False
-        for v in line.defs:
-            key_of[v] = line.buffer
-    poolable = {v for v, key in key_of.items()
-                if key is not None and v not in fetched and readers_ok.get(v, True)}
-    pool: dict[tuple, list[str]] = {}
-    out: list[_Stmt] = []
-    for pos, line in enumerate(records):
-        read, defs = line.uses, line.defs
-        dying = []
-        if read:   # each local once, in the order read
-            for v in (read if len(read) == 1 or (len(read) == 2 and read[0] != read[1])
-                      else dict.fromkeys(read)):
-                if last[v] == pos and v in key_of and v not in fetched:
-                    dying.append(v)
-        for v in defs:
-            if v not in last and v not in fetched:
-                dying.append(v)
-        text, freed, buf, uses = line.text, [], None, tuple(read)
-        if line.buffer is not None:
-            mine = [v for v in dying if v in poolable and key_of[v] == line.buffer
-                    and v not in line.defs]
-            spare = pool.get(line.buffer)
-            if mine:
-                buf = mine[0]
-            elif spare:
-                buf = spare.pop()
-                freed.append(buf)
-                uses += (buf,)
-            if buf is not None:
-                text += f", out={buf}"
-        if line.where:
-            text += ")" + line.where
-        text = "    " + text
-        if record_times and line.item is not None:
-            text = _timed(text, line.item)
-        out.append(_Stmt(text, line.item, uses, tuple(line.defs)))
-        if record_ops and not record_times and line.item is not None:
-            out.append(_Stmt(f"    O.append({line.item})"))
-        for v in dying:
-            if v in poolable and v != buf and v not in line.defs \
-                    and len(pool.setdefault(key_of[v], [])) < POOL_MAX:
-                pool[key_of[v]].append(v)
-            else:
-                freed.append(v)
-        if freed:
-            freed = tuple(dict.fromkeys(freed))
-            out.append(_Stmt("    del " + ", ".join(freed), frees=freed))
-    return out
 
 
 # Fusion (optional, with numexpr: `idrun[fast]`): a contiguous run of small elementwise
@@ -871,97 +723,6 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
         result.append(_Line(line.item, f"{line.defs[0]} = {name}({', '.join(args)}", args,
                             list(line.defs), where=comment, elementwise=True))
     return result
-
-
-def _shared(chunks: list[list[_Stmt]], fed: list[str], fetched: list[str]) -> set[str]:
-    """The locals that one chunk binds and a later one reads (fed values are bound by the
-    first chunk, fetched ones read by the last); names bound by no statement (constants,
-    variables, kernels) are the plan's globals."""
-    home: dict[str, int] = dict.fromkeys(fed, 0)
-    shared: set[str] = set()
-    for k, chunk in enumerate(chunks):
-        for stmt in chunk:
-            for v in stmt.uses:
-                h = home.get(v)
-                if h is not None and h < k:
-                    shared.add(v)
-            for v in stmt.defs:
-                home[v] = k
-    last = len(chunks) - 1
-    shared.update(v for v in fetched if home.get(v, last) < last)
-    return shared
-
-
-def _in_dict(text: str, names: list[str], popped: set[str] = frozenset()) -> str:
-    """A line with each of `names` (shared values it reads or binds) in its code, not its
-    comment, read from or bound in `S`; for each name in `popped` its last mention (the
-    last read: arguments are evaluated left to right, `out=` last) a `S.pop`."""
-    code, sep, comment = text.partition("  # ")
-    spans = []
-    for v in names:   # each whole-word mention (`v_n1` is no mention in `v_n12`)
-        n, i = len(v), code.find(v)
-        while i >= 0:
-            j = i + n
-            if (i == 0 or not _word_char(code[i - 1])) and (j == len(code) or not _word_char(code[j])):
-                spans.append((i, j, v))
-            i = code.find(v, j)
-    if not spans:
-        return text
-    spans.sort()
-    last = {v: i for i, (_, _, v) in enumerate(spans)} if popped else {}
-    parts, pos = [], 0
-    for k, (i, j, v) in enumerate(spans):
-        parts += (code[pos:i], f"S.pop({v!r})" if v in popped and last[v] == k else f"S[{v!r}]")
-        pos = j
-    parts.append(code[pos:])
-    return "".join(parts) + sep + comment
-
-
-def _word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"
-
-
-def _with_shared(chunk: list[_Stmt], shared: set[str]) -> list[_Stmt]:
-    """A chunk's statements with its shared values in `S` (see `_Generator._write_body`): a
-    `del` of one becomes a `S.pop` at its last read, in the statement before the `del`."""
-    pops: dict[int, set[str]] = {}     # statement index -> shared names its last read pops
-    reader: dict[str, int] = {}        # shared name -> the last statement so far reading it
-    out = list(chunk)
-    for i, stmt in enumerate(chunk):
-        if stmt.frees:
-            mine = [v for v in stmt.frees if v in shared]
-            if mine:
-                for v in mine:
-                    pops.setdefault(reader[v], set()).add(v)
-                kept = [v for v in stmt.frees if v not in shared]
-                out[i] = _Stmt("    del " + ", ".join(kept), frees=tuple(kept)) if kept else None
-            continue
-        for v in stmt.uses:
-            if v in shared:
-                reader[v] = i
-    for i, stmt in enumerate(chunk):
-        if out[i] is stmt and (stmt.uses or stmt.defs):
-            names = [v for v in stmt.uses if v in shared] + [v for v in stmt.defs if v in shared]
-            if names:
-                out[i] = _Stmt(_in_dict(stmt.text, list(dict.fromkeys(names)), pops.get(i, frozenset())),
-                               stmt.item, stmt.uses, stmt.defs)
-    return [stmt for stmt in out if stmt is not None]
-
-
-def _timed(line: str, item: int) -> str:
-    """One emitted line with clock readings around its work: O gets (item, start, end).
-
-    A transfer line already reads the clock (`t = clk(); ...; clk() - t`): its end reading is
-    kept in `u` and shared with T's seconds, so both record the same interval."""
-    code, sep, comment = line.partition("  # ")
-    code, comment = code.strip(), sep + comment
-    if code.startswith("t = clk(); "):
-        work, _, record = code[len("t = clk(); "):].partition("; T.append(")
-        record = record.replace("clk() - t", "u - t", 1)
-        return f"    t = clk(); {work}; u = clk(); T.append({record}; O.append(({item}, t, u)){comment}"
-    if code.startswith("pass"):
-        code = "None"
-    return f"    t = clk(); {code}; O.append(({item}, t, clk())){comment}"
 
 
 def bind_kernel(graph: Graph, node: Node, device: Any, state: dict | None = None) -> Callable:
