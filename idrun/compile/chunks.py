@@ -18,11 +18,11 @@ from idrun.compile.lower import _Stmt
 
 
 def write_chunks(lines: list[str], chunks: list[list[_Stmt]], fed: list[str], fed_vars: list[str],
-                 ret: str, fetched: list[str], write: Callable[[list[_Stmt]], None]) -> None:
+                 ret: str, fetched: list[str], bound: dict, write: Callable[[list[_Stmt]], None]) -> None:
     """Append the chained step to `lines`: `step_1` .. `step_K` (each written by `write`,
     which appends to `lines`, after the fed lines for the first and before `ret` for the
-    last), then `step`, which makes `S` and calls them in turn."""
-    shared = _shared(chunks, fed_vars, fetched)
+    last), then `step`, which makes `S` and calls them in turn. `bound`: the plan's globals."""
+    shared = _shared(chunks, fed_vars, fetched, bound)
     if shared:
         fed = [_in_dict(line, [v]) if v in shared else line for line, v in zip(fed, fed_vars)]
         ret = _in_dict(ret, [v for v in dict.fromkeys(fetched) if v in shared])
@@ -40,22 +40,20 @@ def write_chunks(lines: list[str], chunks: list[list[_Stmt]], fed: list[str], fe
     lines.append(f"    return step_{last + 1}(F, T, O, S)")
 
 
-def _shared(chunks: list[list[_Stmt]], fed: list[str], fetched: list[str]) -> set[str]:
-    """The locals that one chunk binds and a later one reads (fed values are bound by the
-    first chunk, fetched ones read by the last); names bound by no statement (constants,
-    variables, kernels) are the plan's globals."""
-    home: dict[str, int] = dict.fromkeys(fed, 0)
+def _shared(chunks: list[list[_Stmt]], fed: list[str], fetched: list[str], bound: dict) -> set[str]:
+    """The locals that one chunk binds and a later one reads: each name a chunk reads but
+    does not bind (a value is bound before it is read, once), less the plan's globals
+    (`bound`: constants, variables, kernels) and the fed values in the first chunk, which
+    binds them; fetched values are read by the last chunk. One chunk's names at a time."""
     shared: set[str] = set()
+    first, last = set(fed), len(chunks) - 1
     for k, chunk in enumerate(chunks):
-        for stmt in chunk:
-            for v in stmt.uses:
-                h = home.get(v)
-                if h is not None and h < k:
-                    shared.add(v)
-            for v in stmt.defs:
-                home[v] = k
-    last = len(chunks) - 1
-    shared.update(v for v in fetched if home.get(v, last) < last)
+        mine = {v for stmt in chunk for v in stmt.defs}
+        if k == 0:
+            mine |= first
+        shared.update(v for stmt in chunk for v in stmt.uses if v not in mine and v not in bound)
+        if k == last:
+            shared.update(v for v in fetched if v not in mine and v not in bound)
     return shared
 
 
@@ -95,13 +93,14 @@ def _with_shared(chunk: list[_Stmt], shared: set[str]) -> list[_Stmt]:
     reader: dict[str, int] = {}        # shared name -> the last statement so far reading it
     out = list(chunk)
     for i, stmt in enumerate(chunk):
-        if stmt.frees:
-            mine = [v for v in stmt.frees if v in shared]
+        if stmt.text.startswith("    del "):
+            freed = stmt.text[8:].split(", ")
+            mine = [v for v in freed if v in shared]
             if mine:
                 for v in mine:
                     pops.setdefault(reader[v], set()).add(v)
-                kept = [v for v in stmt.frees if v not in shared]
-                out[i] = _Stmt("    del " + ", ".join(kept), frees=tuple(kept)) if kept else None
+                kept = [v for v in freed if v not in shared]
+                out[i] = _Stmt("    del " + ", ".join(kept)) if kept else None
             continue
         for v in stmt.uses:
             if v in shared:

@@ -48,13 +48,12 @@ def _buffer_key(opdef, out_type, device) -> tuple | None:
 @dataclass(slots=True)
 class _Stmt:
     """A statement of the step body: its text, the item it runs, the locals it reads and
-    binds, and (a `del`) those it frees."""
+    binds (a `del` is its text alone: `chunks` reads the names back from it)."""
 
     text: str
     item: int | None = None
     uses: tuple = ()
     defs: tuple = ()
-    frees: tuple = ()
 
 
 def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
@@ -120,8 +119,7 @@ def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
             else:
                 freed.append(v)
         if freed:
-            freed = tuple(dict.fromkeys(freed))
-            out.append(_Stmt("    del " + ", ".join(freed), frees=freed))
+            out.append(_Stmt("    del " + ", ".join(dict.fromkeys(freed))))
     return out
 
 

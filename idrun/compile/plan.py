@@ -338,7 +338,7 @@ class _Generator:
             self.lines.append(ret)
             return
         write_chunks(self.lines, chunks, fed, [v for _, v in self._fed_bound], ret, self._fetched,
-                     self._write_lines)
+                     self.bound, self._write_lines)
 
     def _write_lines(self, stmts: list) -> None:
         for stmt in stmts:
