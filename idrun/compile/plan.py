@@ -19,6 +19,10 @@ the default step. It returns the fetched values. When a kernel raises,
 
 With numexpr (`idrun[fast]`) small elementwise runs are fused into one kernel
 call per tree (`_fuse`), bit for bit the unfused results; untraced steps only.
+
+Beside this module: `lower` turns the step's lines into statements (`del` after the
+last use, `out=` buffers, trace lines); `chunks` splits a long step into functions
+sharing one dict and compiles it one function at a time.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import linecache
 import re
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
     import random
@@ -45,6 +49,8 @@ from idrun.ops import REGISTRY
 from idrun.ops.opdef import KernelEnv
 from idrun.ops.shapes import format_dims
 from idrun.ops.state import VariableCell
+from idrun.compile.chunks import _compiled, write_chunks
+from idrun.compile.lower import _buffer_key, _Line, _lower, _Stmt
 from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.schedule import declaration_order, random_order
 
@@ -285,7 +291,7 @@ class _Generator:
         self.bound: dict[str, Any] = {}
         self.tensor_var: dict[tuple, str] = {}   # (node, slot, device) -> variable name
         self.recv_var: dict[int, str] = {}       # transfer index -> variable it arrives in
-        self.used: set[str] = {"F", "T", "O", "t", "u", "clk", "step", "L"}
+        self.used: set[str] = {"F", "T", "O", "S", "t", "u", "clk", "step"}
         self.lines: list[str] = []
         self.line_items: dict[int, int] = {}
         self._elementwise_meta: dict[tuple, tuple] = {}     # (op, dtype, shape, device) -> (buffer, fusable, Device)
@@ -293,7 +299,8 @@ class _Generator:
 
     def build(self, order: list[int]) -> Plan:
         self._bind_sources()
-        fed = [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_vars())]
+        self._fed_bound = self._fed_vars()
+        fed = [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_bound)]
         self.records: list[_Line] = []
         items, records = self.items, self.records
         for i in order:
@@ -320,8 +327,8 @@ class _Generator:
                     namespace["step"], self.line_items, source, filename, self.req.record_times)
 
     def _write_body(self, fed: list[str], body: list, ret: str) -> None:
-        """One flat function; past CHUNK_LINES lines, a chain of functions that hand their
-        live values on (a 100,000-line function is slow to compile)."""
+        """One flat function; past CHUNK_LINES lines, a chain of functions sharing the step's
+        dict `S` (a 100,000-line function is slow to compile; see `chunks.write_chunks`)."""
         chunks: list[list[_Stmt]] = [[]]
         for stmt in body:  # a chunk starts at an item, never at the `del` or trace line after one
             if len(chunks[-1]) >= CHUNK_LINES and stmt.item is not None:
@@ -333,25 +340,8 @@ class _Generator:
             self._write_lines(chunks[0])
             self.lines.append(ret)
             return
-        live_after = _live_between(chunks, self._fetched)
-        names = []
-        for k, chunk in enumerate(chunks):
-            name = f"step_{k + 1}"
-            names.append(name)
-            params = ", ".join(["F", "T", "O"] + (live_after[k - 1] if k else []))
-            self.lines.append(f"def {name}({params}):")
-            if k == 0:
-                self.lines += fed
-            self._write_lines(chunk)
-            if k + 1 < len(chunks):
-                self.lines.append("    return (" + "".join(f"{v}, " for v in live_after[k]) + ")")
-            else:
-                self.lines.append(ret)
-        self.lines.append("def step(F, T, O):")
-        for k, name in enumerate(names):
-            args = ", ".join(["F", "T", "O"] + (["*L"] if k and live_after[k - 1] else []))
-            call = f"{name}({args})"
-            self.lines.append(f"    return {call}" if k + 1 == len(names) else f"    L = {call}")
+        write_chunks(self.lines, chunks, fed, [v for _, v in self._fed_bound], ret, self._fetched,
+                     self.bound, self._write_lines)
 
     def _write_lines(self, stmts: list) -> None:
         for stmt in stmts:
@@ -559,25 +549,6 @@ def _word(name: str) -> str:
     return name.translate(_NON_WORD) if name.isascii() else re.sub(r"\W", "_", name)
 
 
-def _compiled(lines: list[str], source: str, filename: str) -> Iterator[Any]:
-    """The step's code; a chained step one function at a time, with the line numbers of the
-    whole source (compiling 200,000 lines at once holds their whole syntax tree: 8 KB a
-    node of a 100,000-node chain without numexpr)."""
-    starts = [i for i, line in enumerate(lines) if line.startswith("def ")]
-    if len(starts) < 3:
-        yield compile(source, filename, "exec")
-        return
-    for start, end in zip(starts, starts[1:] + [len(lines)]):
-        yield _moved(compile("\n".join(lines[start:end]) + "\n", filename, "exec"), start)
-
-
-def _moved(code: Any, lines: int) -> Any:
-    """`code` with every line number `lines` further on (line tables count from
-    co_firstlineno), its nested functions too."""
-    consts = tuple(_moved(c, lines) if type(c) is type(code) else c for c in code.co_consts)
-    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=consts)
-
-
 def _comment(text: str) -> str:
     """A trailing comment: text from the spec, control characters made visible."""
     if text.isprintable():
@@ -586,118 +557,6 @@ def _comment(text: str) -> str:
 
 
 CHUNK_LINES = 2000        # body lines per generated function (see `_write_body`)
-REUSE_MIN_BYTES = 1 << 16  # below this, rebinding a fresh array beats writing into one (PERF.md)
-POOL_MAX = 4              # dead buffers kept per (shape, dtype) for reuse
-
-
-@dataclass(slots=True)
-class _Line:
-    """One statement of the step before liveness: what it reads and defines."""
-
-    item: int | None
-    text: str
-    uses: list = field(default_factory=list)
-    defs: list = field(default_factory=list)
-    where: str = ""              # trailing comment, after a possible `out=`
-    buffer: tuple | None = None  # (shape, dtype) when its output may be written into a dead buffer
-    elementwise: bool = False    # an elementwise kernel: keeps none of its inputs
-    transfer: bool = False
-    fusable: tuple | None = None  # (numexpr template, dtype) when it may join a fused kernel
-    pending: tuple | None = None  # (node, opdef, device): text and where still to write (`_render`)
-
-
-def _buffer_key(opdef, out_type, device) -> tuple | None:
-    """(shape, dtype) of an elementwise op's output when a dead buffer may take it: a
-    fully known, non-scalar shape big enough for writing in place to pay (PERF.md)."""
-    if not opdef.elementwise or getattr(device.xp, "__name__", "") != "numpy":
-        return None
-    shape, bits = out_type.shape, re.search(r"(\d+)$", out_type.dtype)
-    if not shape or any(type(d) is not int for d in shape):
-        return None
-    size = 1 if out_type.dtype == "bool" else int(bits.group(1)) // 8 if bits else 0
-    count = 1
-    for d in shape:
-        count *= d
-    if count * size < REUSE_MIN_BYTES:
-        return None
-    return (tuple(shape), out_type.dtype)
-
-
-@dataclass(slots=True)
-class _Stmt:
-    """A statement of the step body: its text, the item it runs, the locals it reads and binds."""
-
-    text: str
-    item: int | None = None
-    uses: tuple = ()
-    defs: tuple = ()
-
-
-def _lower(records: list[_Line], fetched: set[str], record_ops: bool,
-           record_times: bool = False) -> list[_Stmt]:
-    """Statements with each value freed after its last use, and dead buffers of the same
-    shape and dtype passed as `out=` of elementwise kernels.
-
-    A buffer is reused only when it is an elementwise op's own fresh output and every
-    reader of it is an elementwise kernel (which keeps nothing): never a fetched value,
-    a variable's buffer or a ref view (those come from other kernels), a transfer's
-    value (a transfer reads it) or a constant or feed (not defined here).
-    """
-    last: dict[str, int] = {}
-    readers_ok: dict[str, bool] = {}
-    key_of: dict[str, tuple | None] = {}
-    for pos, line in enumerate(records):
-        for v in line.uses:
-            last[v] = pos
-            if not line.elementwise or line.transfer:
-                readers_ok[v] = False
-        for v in line.defs:
-            key_of[v] = line.buffer
-    poolable = {v for v, key in key_of.items()
-                if key is not None and v not in fetched and readers_ok.get(v, True)}
-    pool: dict[tuple, list[str]] = {}
-    out: list[_Stmt] = []
-    for pos, line in enumerate(records):
-        read, defs = line.uses, line.defs
-        dying = []
-        if read:   # each local once, in the order read
-            for v in (read if len(read) == 1 or (len(read) == 2 and read[0] != read[1])
-                      else dict.fromkeys(read)):
-                if last[v] == pos and v in key_of and v not in fetched:
-                    dying.append(v)
-        for v in defs:
-            if v not in last and v not in fetched:
-                dying.append(v)
-        text, freed, buf, uses = line.text, [], None, tuple(read)
-        if line.buffer is not None:
-            mine = [v for v in dying if v in poolable and key_of[v] == line.buffer
-                    and v not in line.defs]
-            spare = pool.get(line.buffer)
-            if mine:
-                buf = mine[0]
-            elif spare:
-                buf = spare.pop()
-                freed.append(buf)
-                uses += (buf,)
-            if buf is not None:
-                text += f", out={buf}"
-        if line.where:
-            text += ")" + line.where
-        text = "    " + text
-        if record_times and line.item is not None:
-            text = _timed(text, line.item)
-        out.append(_Stmt(text, line.item, uses, tuple(line.defs)))
-        if record_ops and not record_times and line.item is not None:
-            out.append(_Stmt(f"    O.append({line.item})"))
-        for v in dying:
-            if v in poolable and v != buf and v not in line.defs \
-                    and len(pool.setdefault(key_of[v], [])) < POOL_MAX:
-                pool[key_of[v]].append(v)
-            else:
-                freed.append(v)
-        if freed:
-            out.append(_Stmt("    del " + ", ".join(dict.fromkeys(freed))))
-    return out
 
 
 # Fusion (optional, with numexpr: `idrun[fast]`): a contiguous run of small elementwise
@@ -867,36 +726,6 @@ def _fuse_run(run: list[_Line], fetched: set[str], uses: dict, bind: Callable,
         result.append(_Line(line.item, f"{line.defs[0]} = {name}({', '.join(args)}", args,
                             list(line.defs), where=comment, elementwise=True))
     return result
-
-
-def _live_between(chunks: list[list[_Stmt]], fetched: list[str]) -> list[list[str]]:
-    """Per chunk boundary k (after chunk k), the locals bound before it and read after it."""
-    read_after = set(fetched)
-    live: list[list[str]] = [[] for _ in chunks]
-    for k in range(len(chunks) - 1, 0, -1):
-        needed = set(read_after)
-        for stmt in reversed(chunks[k]):
-            needed.difference_update(stmt.defs)
-            needed.update(stmt.uses)
-        live[k - 1] = sorted(v for v in needed if not v.startswith(("c_", "var_")))
-        read_after = set(live[k - 1])
-    return live
-
-
-def _timed(line: str, item: int) -> str:
-    """One emitted line with clock readings around its work: O gets (item, start, end).
-
-    A transfer line already reads the clock (`t = clk(); ...; clk() - t`): its end reading is
-    kept in `u` and shared with T's seconds, so both record the same interval."""
-    code, sep, comment = line.partition("  # ")
-    code, comment = code.strip(), sep + comment
-    if code.startswith("t = clk(); "):
-        work, _, record = code[len("t = clk(); "):].partition("; T.append(")
-        record = record.replace("clk() - t", "u - t", 1)
-        return f"    t = clk(); {work}; u = clk(); T.append({record}; O.append(({item}, t, u)){comment}"
-    if code.startswith("pass"):
-        code = "None"
-    return f"    t = clk(); {code}; O.append(({item}, t, clk())){comment}"
 
 
 def bind_kernel(graph: Graph, node: Node, device: Any, state: dict | None = None) -> Callable:

@@ -90,7 +90,7 @@ def _node_label(graph: Graph, name: str) -> str:
     node = graph.nodes[name]
     label = f"{name} ({node.op})"
     if node.inputs:
-        label += " <- " + ", ".join(str(r) for r in node.inputs)
+        label += " <- " + ", ".join([str(r) for r in node.inputs])
     if node.control_inputs:
         label += "  ^" + ", ^".join(node.control_inputs)
     return label
@@ -103,32 +103,119 @@ def _plain(text: str) -> str:
 
 def render_tree(spec: Spec, placement: Placement, part: Partition, needed: list[str],
                 kinds: dict[str, str], out: TextIO, color: bool) -> None:
+    """The tree: root, a branch per device, a leaf per node (aliases below it) and per
+    transfer group. Written line by line, byte for byte as rich's Tree renders it (one
+    string a line: linear and cheap for 100,000 nodes, where a Tree object per node took
+    2/3 of `show`), rich wrapping only a label wider than the console; through rich's
+    Tree itself where the console draws ASCII guides."""
+    from idrun.views.table import console
+    con = console(out, color)
+    root = _tree_rows(spec, placement, part, needed, kinds)
+    lines = _tree_lines(root, con)
+    if lines is not None:
+        out.write("".join(lines))
+        return
     from rich.text import Text
     from rich.tree import Tree
-    from idrun.views.table import console
+
+    def tree(row: _Row, into=None):
+        label = Text.assemble(*row.parts)
+        node = Tree(label) if into is None else into.add(label)
+        for child in row.children:
+            tree(child, node)
+        return node
+    con.print(tree(root))
+
+
+@dataclass
+class _Row:
+    """A line of the tree: its text as (text, style) parts, and the rows below it."""
+
+    parts: tuple
+    children: list = field(default_factory=list)
+
+
+def _tree_rows(spec: Spec, placement: Placement, part: Partition, needed: list[str],
+               kinds: dict[str, str]) -> _Row:
     graph, needed_set = spec.graph, set(needed)
     groups = transfer_groups(part)
     aliases = _aliases_of(graph)
-    root = Tree(Text.assemble((_plain(spec.name), "bold"),
-                              f" ({spec.variables} variables, {len(part.transfers)} transfers per step)"))
+    root = _Row(((_plain(spec.name), "bold"),
+                 f" ({spec.variables} variables, {len(part.transfers)} transfers per step)"))
     for device, names in _by_device(placement, list(graph.nodes)).items():
-        branch = root.add(Text.assemble((_plain(device), "bold cyan"), " ",
-                                        (_plain(kinds.get(device, "")), "dim")))
+        branch = _Row(((_plain(device), "bold cyan"), " ", (_plain(kinds.get(device, "")), "dim")))
+        root.children.append(branch)
+        leaves = branch.children
         for name in names:
             style = "" if name in needed_set else "dim"
-            leaf = branch.add(Text.assemble((_plain(_node_label(graph, name)), style), "  ",
-                                            (f"({_plain(placement.reason[name])})", "dim")))
+            leaf = _Row(((_plain(_node_label(graph, name)), style), "  ",
+                         (f"({_plain(placement.reason[name])})", "dim")))
             for alias, ref in aliases.get(name, ()):
-                leaf.add(Text.assemble(("alias ", "yellow"), _plain(alias), f" -> {_plain(str(ref))}",
-                                       (" (names it, creates nothing)", "dim")))
+                leaf.children.append(_Row((("alias ", "yellow"), _plain(alias), f" -> {_plain(str(ref))}",
+                                           (" (names it, creates nothing)", "dim"))))
+            leaves.append(leaf)
         for g in groups:
             if g.src == device:
-                branch.add(Text.assemble(("send ", "magenta"), _plain(f"{g.tensor} -> {g.dst} "),
-                                         (g.per_step(), "bold"), (f" ({_plain(g.readers())})", "dim")))
+                leaves.append(_Row((("send ", "magenta"), _plain(f"{g.tensor} -> {g.dst} "),
+                                    (g.per_step(), "bold"), (f" ({_plain(g.readers())})", "dim"))))
             if g.dst == device:
-                branch.add(Text.assemble(("recv ", "magenta"), _plain(f"{g.tensor} <- {g.src} "),
-                                         (g.per_step(), "bold"), (f" ({_plain(g.readers())})", "dim")))
-    console(out, color).print(root)
+                leaves.append(_Row((("recv ", "magenta"), _plain(f"{g.tensor} <- {g.src} "),
+                                    (g.per_step(), "bold"), (f" ({_plain(g.readers())})", "dim"))))
+    return root
+
+
+def _tree_lines(root: _Row, con) -> list[str] | None:
+    """The tree's lines as rich's Tree writes them on `con`: its guides, each style's escape
+    codes as `con` renders them, a label wider than the console wrapped by rich with the
+    guide continued below it; None where guides would be ASCII (rich draws those)."""
+    from rich.cells import cell_len
+    options = con.options
+    if options.ascii_only or options.legacy_windows:
+        return None
+    width = options.max_width
+    codes: dict[str, tuple[str, str]] = {"": ("", "")}  # style -> (before, after) on `con`
+    lines: list[str] = []
+    stack = [(root, "", "", "")]   # (row, its guide, the guide of its wrapped lines, its children's)
+    while stack:
+        row, guide, wrapped, inner = stack.pop()
+        text, cells = [], len(guide)
+        for piece in row.parts:
+            if type(piece) is str:
+                text.append(piece)
+                cells += len(piece) if piece.isascii() else cell_len(piece)
+            elif piece[0]:
+                code = codes.get(piece[1]) or _style_codes(con, piece[1], codes)
+                text += (code[0], piece[0], code[1])
+                cells += len(piece[0]) if piece[0].isascii() else cell_len(piece[0])
+        if cells <= width:
+            lines.append(guide + "".join(text) + "\n")
+        else:
+            lines += _wrapped(con, row, width - len(guide), guide, wrapped)
+        children = row.children
+        for k in range(len(children) - 1, -1, -1):
+            last = k == len(children) - 1
+            below = inner + ("    " if last else "│   ")
+            stack.append((children[k], inner + ("└── " if last else "├── "), below, below))
+    return lines
+
+
+def _style_codes(con, style: str, codes: dict) -> tuple[str, str]:
+    """What `con` writes before and after a text in `style` (nothing without color)."""
+    from rich.text import Text
+    with con.capture() as cap:
+        con.print(Text("\0", style=style), end="")
+    before, after = cap.get().split("\0")
+    codes[style] = (before, after)
+    return before, after
+
+
+def _wrapped(con, row: _Row, width: int, guide: str, wrapped: str) -> list[str]:
+    """A label wider than the console, wrapped by rich to what the guide leaves."""
+    from rich.text import Text
+    with con.capture() as cap:
+        con.print(Text.assemble(*row.parts), width=width)
+    out = cap.get().splitlines(True)
+    return [guide + out[0]] + [wrapped + line for line in out[1:]]
 
 
 def _tensor(t: TransferSpec) -> str:
