@@ -266,18 +266,6 @@ def _avg_pool_grad_kernel(env: KernelEnv):
 
 # ---- local response normalization and batch normalization -------------------------------
 
-def _shift(xp, a, d: int):
-    """a[..., k + d] at position k (zero where k + d is outside the depth)."""
-    if d == 0:
-        return a
-    out = xp.zeros_like(a)
-    if d > 0:
-        out[..., :-d] = a[..., d:]
-    else:
-        out[..., -d:] = a[..., :d]
-    return out
-
-
 def _lrn_grad_kernel(env: KernelEnv):
     xp, dtype, r = env.xp, env.out_types[0].dtype, env.attrs["depth_radius"]
     alpha, bias, beta = (xp.asarray(env.attrs[k], dtype=dtype) for k in ("alpha", "bias", "beta"))
@@ -292,12 +280,18 @@ def _lrn_grad_kernel(env: KernelEnv):
         ab2 = alpha_beta_2 * y
         out = xp.zeros_like(x)
         depth = x.shape[-1]
-        for d in range(-min(r, depth - 1), min(r, depth - 1) + 1):
-            g, n, a = _shift(xp, grads, d), _shift(xp, norm, d), _shift(xp, ab2, d)
-            dyi = x * a / xp.where(g != 0, n, 1)
+        reach = min(r, depth - 1)
+        # zero-padded once along the depth: a slice is the shifted array (zero outside)
+        pad = [(0, 0)] * (x.ndim - 1) + [(reach, reach)]
+        grads_p, norm_p, ab2_p = (xp.pad(v, pad) for v in (grads, norm, ab2))
+        for d in range(-reach, reach + 1):
+            at = (Ellipsis, slice(reach + d, reach + d + depth))
+            g, n, a = grads_p[at], norm_p[at], ab2_p[at]
+            nonzero = g != 0
+            dyi = x * a / xp.where(nonzero, n, 1)
             if d == 0:
                 dyi = dyi + power
-            out += xp.where(g != 0, dyi * g, 0)
+            out += xp.where(nonzero, dyi * g, 0)
         return out
     return lrn_grad
 
