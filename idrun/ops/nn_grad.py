@@ -127,8 +127,9 @@ def _backprop_input_kernel(env: KernelEnv):
         _check_out("Conv2DCustomBackpropInput", (n, h, w, c), f.shape, dy.shape, s, padding)
         (pt, pb), (pl, pr) = pads(h, f.shape[0], s[0], padding), pads(w, f.shape[1], s[1], padding)
         kh, kw, _, o = f.shape
-        if tuple(s) == (1, 1) and n * h * w:
-            # stride 1: the full convolution of dy with the filter turned half round (one product)
+        if tuple(s) == (1, 1) and n * h * w and o <= c:
+            # stride 1: the full convolution of dy with the filter turned half round (one product;
+            # its patches hold kh*kw*o values a row, col2im's kh*kw*c: the smaller one is taken)
             dy = xp.pad(dy, ((0, 0), (kh - 1 - pt, kh - 1 - pb), (kw - 1 - pl, kw - 1 - pr), (0, 0)))
             turned = xp.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * o, c)
             return (patches(xp, dy, (kh, kw), (1, 1), (h, w)) @ turned).reshape(n, h, w, c)
