@@ -53,7 +53,8 @@ class Session:
     """Runs a placed graph for N steps."""
 
     def __init__(self, graph: Graph, placement: Placement, name: str = "",
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter,
+                 queue_runners: list[str] | None = None) -> None:
         self.graph = graph
         self.placement = placement
         self.name = name
@@ -64,6 +65,10 @@ class Session:
         self._plans: dict[tuple, Plan] = {}
         self._steps: dict[tuple, Step] = {}  # partitioned steps, per (fetch, targets, fed)
         self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
+        # queues live here; a dequeue that needs more runs its queue's runner as steps of
+        # this session (`run_targets`); queue_runners: the QUEUE_RUNNERS collection's queues
+        from idrun.ops import queues
+        queues.attach(graph, self.states, self.run_targets, queue_runners)
 
     def initialize(self, targets: tuple[str, ...] = ()) -> None:
         """Every variable to its initial value, on its device (global_variables_initializer):
@@ -78,6 +83,12 @@ class Session:
             plan = self._step_plan(RunRequest([], [], list(targets)), 0, None)
             with numpy.errstate(all="ignore"):
                 self._run_step(plan, [], (), 0)
+
+    def run_targets(self, targets: list[str]) -> None:
+        """One step of `targets` inside the current step (a queue runner's enqueue op, run by
+        the dequeue that needs it): its errors are the caller's."""
+        plan = self.plan(RunRequest([], [], list(targets)))
+        plan.step((), [], [])
 
     def check_runnable(self, req: RunRequest) -> None:
         """A SpecError naming every node the run needs that idrun cannot run (an imported
