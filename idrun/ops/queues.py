@@ -23,8 +23,9 @@ an enqueue op fails with OutOfRange (its own input is exhausted: a closed
 queue, a count_up_to limit) the runner is done and closes the queue, as TF's
 QueueRunner does; the dequeue then fails with TF's OutOfRange message
 ("FIFOQueue '_0_fifo_queue' is closed and has insufficient elements (requested
-2, current size 1)"). An enqueue past `capacity` waits as TF's blocked enqueue
-does: its elements enter the queue as dequeues make room. A reader pulls the
+2, current size 1)"). An enqueue past `capacity` is TF's blocked enqueue: its
+elements enter the queue as dequeues make room, and are dropped if the queue is
+closed first (idrun's enqueue op itself returns at once, where TF's would wait). A reader pulls the
 next filename from its queue (running that queue's runner when needed) when it
 has finished a file: `string_input_producer`'s filename queue is a FIFO queue
 with a runner like any other.
@@ -237,9 +238,10 @@ class Queue:
         return self.elements.pop(0)
 
     def close(self, cancel_pending: bool) -> None:
+        """Closed: a blocked enqueue fails as TF's then does (Cancelled), its elements dropped,
+        with or without cancel_pending_enqueues."""
         self.closed = True
-        if cancel_pending:
-            self.waiting.clear()
+        self.waiting.clear()
 
 
 class ShuffleQueue(Queue):
