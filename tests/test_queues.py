@@ -161,6 +161,7 @@ def test_readers_give_tfs_keys_and_records(spec_file, tmp_path, monkeypatch):
         struct.pack("<Q", len(r)) + b"\0" * 4 + r + b"\0" * 4 for r in (b"ab", b"cdef", b"g")))
     s = Sess(spec_file("""
     variables: resource
+    collections: {queue_runners: []}   # no runners: enqueues run by the steps alone
     nodes:
       - {name: files, op: fifo_queue, component_types: [string], shapes: [[]], capacity: 5}
       - {name: names, op: const, value: [f.bin], dtype: string}
@@ -226,6 +227,48 @@ def test_handle_types_check_enqueues_and_give_dequeues_their_shapes(spec_file):
                                                           "inputs: [fifo_queue, labels, labels]"), "bad.yaml")
     with pytest.raises(SpecError, match="Type mismatch in tuple component 0. Expected float, got int32"):
         Pipeline(bad, RunOptions()).spec
+
+
+def test_only_the_collections_queue_runners_run(spec_file):
+    """With a QUEUE_RUNNERS collection (a .meta), only its queues have runners: an enqueue op
+    of another queue is the user's, and a dequeue that TF would wait on forever says so."""
+    text = """
+    variables: resource
+    collections: {queue_runners: [%s]}
+    nodes:
+      - {name: q, op: fifo_queue, component_types: [int32], shapes: [[]]}
+      - {name: rows, op: const, value: [1, 2, 3]}
+      - {name: fill, op: queue_enqueue_many, inputs: [q, rows]}
+      - {name: n, op: const, value: 2}
+      - {name: take, op: queue_dequeue_many, component_types: [int32], inputs: [q, n]}
+    """
+    assert Sess(spec_file(text % "q", "runner.yaml")).run("take:0") == [[1, 2]]
+    message = Sess(spec_file(text % "", "none.yaml")).run("take:0")
+    assert message == ("FIFOQueue '_0_q' has 0 elements and no queue runner enqueues to it: TF's dequeue of 2 "
+                       "would wait forever")
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def test_the_cifar10_pipeline_from_its_meta_graph_runs_its_epochs_as_tf(tmp_path, monkeypatch):
+    """tests/fixtures/graphdefs/input_pipeline_cifar10.meta: tf1.train.export_meta_graph of
+    scripts/graphdef_cases/input_pipeline.py's cifar10_binary_batch (string_input_producer with
+    num_epochs=2 over 5 records, FixedLengthRecordReader, tf.train.batch of 2). TF, with
+    start_queue_runners: labels [0, 1], [2, 3], [4, 0], [1, 2], [3, 4], then OutOfRange
+    "FIFOQueue '_1_batch/fifo_queue' is closed and has insufficient elements (requested 2,
+    current size 0)" (its runners' threads made input_producer's queue first)."""
+    pytest.importorskip("tensorboard.compat.proto.meta_graph_pb2")
+    from idrun.tf.graphdef_import import import_graphdef
+    monkeypatch.chdir(ROOT)   # the graph names its records file from the repository root, as TF ran it
+    spec = tmp_path / "cifar.yaml"
+    text = import_graphdef(str(ROOT / "tests/fixtures/graphdefs/input_pipeline_cifar10.meta"), str(spec))
+    assert "queue_runners: [input_producer, batch/fifo_queue]" in text and "tf_opaque" not in text
+    result = Pipeline(str(spec), RunOptions(fetch=["labels:0"], steps=6)).run()
+    assert [s.values["labels:0"].tolist() for s in result.steps] == [[0, 1], [2, 3], [4, 0], [1, 2], [3, 4]]
+    assert result.error.step == 6 and result.error.node == "batch"
+    assert result.error.message == ("FIFOQueue '_1_batch/fifo_queue' is closed and has insufficient elements "
+                                    "(requested 2, current size 0)")
 
 
 KERNEL_TESTS = {

@@ -84,16 +84,28 @@ class Shared:
     """What the queue ops of one session share: resources by handle, TF's resource counter,
     each queue's runner (its enqueue ops), and `run(targets)`, a step of the session."""
 
-    def __init__(self, run, runner_ops: dict[str, list[str]]) -> None:
+    def __init__(self, run, runner_ops: dict[str, list[str]], first: list[str]) -> None:
         self.run = run
         self.resources: dict[str, Any] = {}
         self.created = 0
         self.runners = {queue: Runner(self, ops) for queue, ops in runner_ops.items()}
+        self.first = first          # queues named before any other resource (see resource_name)
+        self.reserved: dict[str, str] = {}
 
     def resource_name(self, node: str, shared_name: str) -> str:
-        """TF's ContainerInfo name: the shared_name, else `_<k>_<node>`."""
+        """TF's ContainerInfo name: the shared_name, else `_<k>_<node>`, k counting the session's
+        resources in the order they are made. TF's runner threads start in the collection's
+        order, and each first makes its own queue: the queues with runners take the first
+        numbers, in that order (TF's usual order; its threads may race otherwise)."""
         if shared_name:
             return shared_name
+        if self.first:
+            for queue in self.first:
+                self.reserved[queue] = f"_{self.created}_{queue}"
+                self.created += 1
+            self.first = []
+        if node in self.reserved:
+            return self.reserved.pop(node)
         name = f"_{self.created}_{node}"
         self.created += 1
         return name
@@ -145,14 +157,15 @@ def attach(graph, states: dict, run, queue_runners: list[str] | None = None) -> 
     family = [n for n in graph.nodes.values() if n.op in FAMILY]
     if not family:
         return
-    listed = None if queue_runners is None else {_split(q) for q in queue_runners}
+    listed = None if queue_runners is None else [_split(q) for q in queue_runners]
     runner_ops: dict[str, list[str]] = {}
     for node in family:
         if node.op in ENQUEUE_OPS and node.inputs:
             queue = node.inputs[0].node
             if graph.nodes[queue].op in QUEUE_OPS and (listed is None or queue in listed):
                 runner_ops.setdefault(queue, []).append(node.name)
-    shared = Shared(run, runner_ops)
+    order = [q for q in listed if q in runner_ops] if listed is not None else list(runner_ops)
+    shared = Shared(run, runner_ops, [q for q in order if not graph.nodes[q].attrs.get("shared_name")])
     for node in family:
         states.setdefault(node.name, {})["shared"] = shared
 
