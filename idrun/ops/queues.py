@@ -1,4 +1,4 @@
-"""Input pipelines as TF1 builds them: queues, readers, DecodeRaw, count_up_to (issue 18).
+"""Input pipelines as TF1 builds them: queues, queue runners, readers, DecodeRaw, count_up_to.
 
 A queue (`fifo_queue`, `random_shuffle_queue`: TF's FIFOQueueV2 and
 RandomShuffleQueueV2) is state the session keeps: its node's kernel creates it
