@@ -133,6 +133,40 @@ def test_random_shuffle_queue_draws_tfs_philox_order(spec_file):
                                "elements (requested 3, current size 1)")
 
 
+def test_dequeue_up_to_takes_what_a_closed_queue_has_left(spec_file):
+    """TF: q.dequeue_up_to(2) after enqueue_many([1, 2, 3]): [1 2]; close: [3]; then OutOfRange.
+    RandomShuffleQueue(10, 1, [tf.int32], shapes=[[]], seed=3) with 1..5: [3 4]; close: [2 1], [5]."""
+    s = Sess(spec_file("""
+    variables: resource
+    nodes:
+      - {name: fifo_queue, op: fifo_queue, component_types: [int32], shapes: [[]], capacity: 10}
+      - {name: three, op: const, value: [1, 2, 3]}
+      - {name: fill, op: queue_enqueue_many, inputs: [fifo_queue, three]}
+      - {name: two, op: const, value: 2}
+      - {name: some, op: queue_dequeue_up_to, component_types: [int32], inputs: [fifo_queue, two]}
+      - {name: close, op: queue_close, inputs: [fifo_queue]}
+      - {name: random_shuffle_queue, op: random_shuffle_queue, component_types: [int32], shapes: [[]],
+         capacity: 10, min_after_dequeue: 1, seed: 3}
+      - {name: five, op: const, value: [1, 2, 3, 4, 5]}
+      - {name: put, op: queue_enqueue_many, inputs: [random_shuffle_queue, five]}
+      - {name: draw, op: queue_dequeue_up_to, component_types: [int32], inputs: [random_shuffle_queue, two]}
+      - {name: shut, op: queue_close, inputs: [random_shuffle_queue]}
+    """))
+    assert [str(t) for t in s.pipeline.spec.graph.nodes["some"].outputs] == ["int32[?]"]
+    s.run("fill")
+    assert s.run("some:0") == [[1, 2]]
+    s.run("close")
+    assert s.run("some:0") == [[3]]
+    assert s.run("some:0") == ("FIFOQueue '_0_fifo_queue' is closed and has insufficient elements "
+                               "(requested 2, current size 0)")
+    s.run("put")
+    assert s.run("draw:0") == [[3, 4]]
+    s.run("shut")
+    assert [s.run("draw:0") for _ in range(3)] == [[[2, 1]], [[5]], (
+        "RandomShuffleQueue '_1_random_shuffle_queue' is closed and has insufficient elements "
+        "(requested 2, current size 0)")]
+
+
 def test_random_shuffle_queue_keeps_min_after_dequeue_until_closed(spec_file):
     """min_after_dequeue 2 with 4 elements and no runner: a dequeue of 3 would wait forever in
     TF; idrun says so instead of hanging."""
@@ -276,6 +310,7 @@ KERNEL_TESTS = {
     "queue_enqueue_many": test_fifo_queue_enqueue_many_dequeue_close_as_tf,
     "queue_dequeue_many": test_fifo_queue_enqueue_many_dequeue_close_as_tf,
     "queue_dequeue": test_fifo_queue_enqueue_many_dequeue_close_as_tf,
+    "queue_dequeue_up_to": test_dequeue_up_to_takes_what_a_closed_queue_has_left,
     "queue_size": test_fifo_queue_enqueue_many_dequeue_close_as_tf,
     "queue_close": test_fifo_queue_enqueue_many_dequeue_close_as_tf,
     "queue_enqueue": test_an_enqueue_past_capacity_waits_for_room,

@@ -225,10 +225,14 @@ class Queue:
         """How many elements a dequeue may take now."""
         return len(self.elements)
 
-    def dequeue(self, n: int) -> list[tuple]:
-        """n elements, running the queue's runner until it holds them (see the module doc)."""
+    def dequeue(self, n: int, up_to: bool = False) -> list[tuple]:
+        """n elements, running the queue's runner until it holds them (see the module doc);
+        `up_to` (DequeueUpTo): what is left, when the queue is closed with fewer."""
         idle = 0
         while self.available() < n:
+            if self.closed and up_to and self.elements:
+                n = len(self.elements)
+                break
             if self.closed:
                 raise OutOfRangeError(f"{self.kind} '{self.name}' is closed and has insufficient elements "
                                       f"(requested {n}, current size {len(self.elements)})")
@@ -359,9 +363,10 @@ def _compatible(a: tuple, b: tuple) -> bool:
     return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
 
 
-def _dequeue_infer(many: bool):
+def _dequeue_infer(op: str):
+    many = op != "QueueDequeueV2"
+
     def infer(attrs, types, consts):
-        op = "QueueDequeueManyV2" if many else "QueueDequeueV2"
         handle = _handle(types, op)
         comps = attrs["component_types"]
         if handle is not None and tuple(comps) != handle.components:
@@ -371,7 +376,7 @@ def _dequeue_infer(many: bool):
             if len(types) < 2 or types[1].dtype != "int32" or types[1].shape not in ((), None):
                 raise InferError(f"{op} takes the handle and n, a scalar int32")
             n = consts[1]
-            lead = (None if n is None else int(n),)
+            lead = (None if n is None or op == "QueueDequeueUpToV2" else int(n),)
             if n is not None and int(n) < 0:
                 raise InferError(f"{op}: n must be >= 0, got {int(n)}")
         shapes = handle.shapes if handle is not None and handle.shapes else None
@@ -485,7 +490,9 @@ def _enqueue_kernel(many: bool):
     return make
 
 
-def _dequeue_kernel(many: bool):
+def _dequeue_kernel(op: str):
+    many, up_to = op != "QueueDequeueV2", op == "QueueDequeueUpToV2"
+
     def make(env: KernelEnv):
         shared, xp = _shared(env), env.xp
 
@@ -497,7 +504,7 @@ def _dequeue_kernel(many: bool):
             n = int(n)
             if n < 0:
                 raise KernelError(f"Dequeue: n must be >= 0, got {n}")
-            items = q.dequeue(n)
+            items = q.dequeue(n, up_to)
             if not items:
                 if not q.shapes:
                     raise KernelError(f"{q.kind}'s DequeueMany and DequeueUpTo require the components to "
@@ -744,9 +751,10 @@ def _enqueue_op(name: str, tf_op: str, many: bool, doc: str) -> OpDef:
                  tf_import=lambda t, c: {"timeout_ms": int(t.get("timeout_ms", -1))})
 
 
-def _dequeue_op(name: str, tf_op: str, many: bool, doc: str) -> OpDef:
+def _dequeue_op(name: str, tf_op: str, doc: str) -> OpDef:
+    many = tf_op != "QueueDequeueV2"
     inputs = ("handle", "n") if many else ("handle",)
-    return OpDef(name, tf_op, inputs, _dequeue_infer(many), _dequeue_kernel(many), doc,
+    return OpDef(name, tf_op, inputs, _dequeue_infer(tf_op), _dequeue_kernel(tf_op), doc,
                  attrs=(attr("component_types", check=_component_types), attr("timeout_ms", -1, checks.integer)),
                  multi_output=True, effect="dequeue", **_QUEUE_FACTS,
                  tf=lambda c: _raw(tf_op, ", ".join([f"handle={c.args[0]}"] + ([f"n={c.args[1]}"] if many else [])
@@ -775,10 +783,12 @@ OPS = [
                 "Enqueue one element (the handle, then one tensor per component)."),
     _enqueue_op("queue_enqueue_many", "QueueEnqueueManyV2", True,
                 "Enqueue the rows of each component (the handle, then one tensor per component)."),
-    _dequeue_op("queue_dequeue", "QueueDequeueV2", False,
+    _dequeue_op("queue_dequeue", "QueueDequeueV2",
                 "Dequeue one element; runs the queue's runner when the queue holds too few."),
-    _dequeue_op("queue_dequeue_many", "QueueDequeueManyV2", True,
+    _dequeue_op("queue_dequeue_many", "QueueDequeueManyV2",
                 "Dequeue n elements, stacked; runs the queue's runner when the queue holds too few."),
+    _dequeue_op("queue_dequeue_up_to", "QueueDequeueUpToV2",
+                "Dequeue n elements, or what is left of a closed queue (allow_smaller_final_batch)."),
     OpDef("queue_close", "QueueCloseV2", ("handle",), _close_infer, _close_kernel,
           "Close a queue: enqueues fail, dequeues take what is left.",
           attrs=(attr("cancel_pending_enqueues", False, checks.boolean),), **_QUEUE_FACTS,
