@@ -2,8 +2,6 @@
 messages. Each expected value was printed by a tf.compat.v1 Session running the TF calls
 named beside it, one `sess.run` per idrun step (queues live in the session)."""
 
-import struct
-
 import numpy as np
 import pytest
 
@@ -11,6 +9,7 @@ from idrun.graph import TensorRef
 from idrun.ops.opdef import InferError
 from idrun.errors import SpecError
 from idrun.pipeline import Pipeline
+from idrun.tf.tensorboard import tfrecord
 from idrun.spec.request import RunOptions, RunRequest
 
 FIFO = """
@@ -185,14 +184,15 @@ def test_random_shuffle_queue_keeps_min_after_dequeue_until_closed(spec_file):
 
 def test_readers_give_tfs_keys_and_records(spec_file, tmp_path, monkeypatch):
     """TF: a FixedLengthRecordReader(4, header_bytes=1, footer_bytes=3) over bytes 1..12 gives
-    `f.bin:0` -> 02 03 04 05 and `f.bin:1` -> 06 07 08 09; a TFRecordReader over records
-    b"ab", b"cdef", b"g" (tf1.python_io.TFRecordWriter) gives keys `r.tfrecord:0`, `:18`, `:38`,
-    then the closed filename queue's OutOfRange at the ReaderRead (TF named that queue `_4_` after
-    two queues of its own; here it is the session's third resource after a queue and a reader)."""
+    `f.bin:0` -> 02 03 04 05 and `f.bin:1` -> 06 07 08 09, then, its filename queue closed and
+    empty, that queue's OutOfRange at the ReaderRead; a TFRecordReader over records
+    b"ab", b"cdef", b"g" (tf1.python_io.TFRecordWriter) gives keys `r.tfrecord:0`, `:18`, `:38`;
+    a file whose first record's data CRC is wrong: DataLoss "corrupted record at 12" (TF's
+    RecordReader: the data's offset), again at each read, as TF's reader stays on the file."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "f.bin").write_bytes(bytes(range(1, 13)))
-    (tmp_path / "r.tfrecord").write_bytes(b"".join(
-        struct.pack("<Q", len(r)) + b"\0" * 4 + r + b"\0" * 4 for r in (b"ab", b"cdef", b"g")))
+    (tmp_path / "r.tfrecord").write_bytes(b"".join(tfrecord(r) for r in (b"ab", b"cdef", b"g")))
+    (tmp_path / "bad.tfrecord").write_bytes(tfrecord(b"ab")[:-1] + b"?")
     s = Sess(spec_file("""
     variables: resource
     collections: {queue_runners: []}   # no runners: enqueues run by the steps alone
@@ -202,8 +202,9 @@ def test_readers_give_tfs_keys_and_records(spec_file, tmp_path, monkeypatch):
       - {name: add_files, op: queue_enqueue_many, inputs: [files, names]}
       - {name: fixed, op: fixed_length_record_reader, record_bytes: 4, header_bytes: 1, footer_bytes: 3}
       - {name: read_fixed, op: reader_read, inputs: [fixed, files]}
+      - {name: close_files, op: queue_close, inputs: [files]}
       - {name: records, op: fifo_queue, component_types: [string], shapes: [[]], capacity: 5}
-      - {name: rec_names, op: const, value: [r.tfrecord], dtype: string}
+      - {name: rec_names, op: const, value: [r.tfrecord, bad.tfrecord], dtype: string}
       - {name: add_records, op: queue_enqueue_many, inputs: [records, rec_names]}
       - {name: close_records, op: queue_close, inputs: [records]}
       - {name: tfrecord, op: tf_record_reader}
@@ -212,12 +213,14 @@ def test_readers_give_tfs_keys_and_records(spec_file, tmp_path, monkeypatch):
     s.run("add_files")
     assert s.run("read_fixed:0", "read_fixed:1") == [b"f.bin:0", b"\x02\x03\x04\x05"]
     assert s.run("read_fixed:0", "read_fixed:1") == [b"f.bin:1", b"\x06\x07\x08\t"]
+    s.run("close_files")
+    assert s.run("read_fixed:0") == ("FIFOQueue '_0_files' is closed and has insufficient elements "
+                                     "(requested 1, current size 0)")
     s.run("add_records")
     s.run("close_records")
     assert [s.run("read_tfrecord:0", "read_tfrecord:1") for _ in range(3)] == [
         [b"r.tfrecord:0", b"ab"], [b"r.tfrecord:18", b"cdef"], [b"r.tfrecord:38", b"g"]]
-    assert s.run("read_tfrecord:0") == ("FIFOQueue '_2_records' is closed and has insufficient elements "
-                                        "(requested 1, current size 0)")
+    assert [s.run("read_tfrecord:0") for _ in range(2)] == ["corrupted record at 12"] * 2  # TF stays on it
 
 
 def test_decode_raw_as_tf(spec_file):

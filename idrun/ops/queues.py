@@ -603,22 +603,31 @@ class FixedLengthReader(Reader):
 
 
 class TFRecordReader(Reader):
-    """TFRecordReader: records framed as length (uint64), its CRC, data, the data's CRC;
-    key `file:offset` (where the record starts)."""
+    """TFRecordReader: records framed as length (uint64), its masked CRC-32C, data, the data's;
+    key `file:offset` (where the record starts); TF's DataLoss messages (record_reader.cc)."""
 
     def _next(self):
-        import struct
         start = self.offset
         if start >= len(self.data):
             return None
-        if start + 12 > len(self.data):
-            raise KernelError(f"truncated record at {start}")
-        (length,) = struct.unpack_from("<Q", self.data, start)
-        end = start + 12 + length + 4
-        if end > len(self.data):
-            raise KernelError(f"truncated record at {start}")
-        self.offset = end
-        return f"{self.work}:{start}".encode("utf-8"), self.data[start + 12:start + 12 + length]
+        (length,) = _checksummed(self.data, start, 8)
+        value = _checksummed(self.data, start + 12, None, length)
+        self.offset = start + 12 + length + 4
+        return f"{self.work}:{start}".encode("utf-8"), value
+
+
+def _checksummed(data: bytes, offset: int, size: int | None, length: int = 0):
+    """`size` 8: the uint64 length at offset; else `length` bytes; each followed by its masked
+    CRC-32C, checked as TF's RecordReader::ReadChecksummed does."""
+    import struct
+    from idrun.tf.tensorboard import masked_crc   # the TFRecord framing's checksum (stdlib only)
+    n = size or length
+    if offset + n + 4 > len(data):
+        raise KernelError(f"truncated record at {offset}")
+    body = data[offset:offset + n]
+    if struct.unpack_from("<I", data, offset + n)[0] != masked_crc(body):
+        raise KernelError(f"corrupted record at {offset}")
+    return struct.unpack("<Q", body) if size else body
 
 
 def _text(value: Any) -> str:
