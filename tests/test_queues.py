@@ -285,6 +285,21 @@ def test_only_the_collections_queue_runners_run(spec_file):
                        "would wait forever")
 
 
+def test_a_runner_that_needs_a_node_idrun_cannot_run_fails_before_the_run(spec_file):
+    """An imported node idrun keeps but cannot run (tf_opaque) in what a queue's runner runs:
+    named before step 1, as one in the step itself is."""
+    result = Pipeline(spec_file("""
+    variables: resource
+    nodes:
+      - {name: q, op: fifo_queue, component_types: [int32], shapes: [[]]}
+      - {name: rows, op: tf_opaque, tf_op: Fill, outputs: [{dtype: int32, shape: [3]}]}
+      - {name: fill, op: queue_enqueue_many, inputs: [q, rows]}
+      - {name: take, op: queue_dequeue, component_types: [int32], inputs: [q]}
+    """), RunOptions(fetch=["take:0"]))
+    with pytest.raises(SpecError, match=r"the run needs 1 node that idrun cannot run .*rows"):
+        result.run()
+
+
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 

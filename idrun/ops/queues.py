@@ -150,13 +150,14 @@ QUEUE_OPS = ("fifo_queue", "random_shuffle_queue")
 ENQUEUE_OPS = ("queue_enqueue", "queue_enqueue_many")
 
 
-def attach(graph, states: dict, run, queue_runners: list[str] | None = None) -> None:
+def attach(graph, states: dict, run, queue_runners: list[str] | None = None) -> Shared | None:
     """Give every queue-family node of `graph` the session's `Shared` in its kernel state
-    (`states[node]["shared"]`); `run(targets)` runs a step of the session. `queue_runners`:
-    the QUEUE_RUNNERS collection's queue names, when the graph came with one."""
+    (`states[node]["shared"]`), and return it (None: the graph has no queue); `run(targets)`
+    runs a step of the session. `queue_runners`: the QUEUE_RUNNERS collection's queue names,
+    when the graph came with one."""
     family = [n for n in graph.nodes.values() if n.op in FAMILY]
     if not family:
-        return
+        return None
     listed = None if queue_runners is None else [_split(q) for q in queue_runners]
     runner_ops: dict[str, list[str]] = {}
     for node in family:
@@ -168,6 +169,27 @@ def attach(graph, states: dict, run, queue_runners: list[str] | None = None) -> 
     shared = Shared(run, runner_ops, [q for q in order if not graph.nodes[q].attrs.get("shared_name")])
     for node in family:
         states.setdefault(node.name, {})["shared"] = shared
+    return shared
+
+
+def runner_closure(shared: Shared | None, needed, closure) -> list[str]:
+    """The nodes the runners of the queues in `needed` may run (through readers' filename
+    queues too); `closure(targets)` is what a step of those targets runs."""
+    if shared is None:
+        return []
+    out: list[str] = []
+    seen: set[str] = set()
+    todo = [n for n in needed if n in shared.runners]
+    while todo:
+        queue = todo.pop()
+        if queue in seen:
+            continue
+        seen.add(queue)
+        for name in closure(list(dict.fromkeys(shared.runners[queue].ops))):
+            out.append(name)
+            if name in shared.runners and name not in seen:
+                todo.append(name)
+    return out
 
 
 def _split(name: str) -> str:

@@ -68,7 +68,7 @@ class Session:
         # queues live here; a dequeue that needs more runs its queue's runner as steps of
         # this session (`run_targets`); queue_runners: the QUEUE_RUNNERS collection's queues
         from idrun.ops import queues
-        queues.attach(graph, self.states, self.run_targets, queue_runners)
+        self.queues = queues.attach(graph, self.states, self.run_targets, queue_runners)
 
     def initialize(self, targets: tuple[str, ...] = ()) -> None:
         """Every variable to its initial value, on its device (global_variables_initializer):
@@ -92,15 +92,19 @@ class Session:
 
     def check_runnable(self, req: RunRequest) -> None:
         """A SpecError naming every node the run needs that idrun cannot run (an imported
-        graph's tf_opaque nodes), before anything runs: the step's, run.init's, and those
-        that the initializer (`<var>/Assign`, as TF names it) of a variable the step uses
-        and nothing else initializes needs (`idrun import` leaves it out of run.init)."""
+        graph's tf_opaque nodes), before anything runs: the step's, run.init's, what its
+        queues' runners run, and those that the initializer (`<var>/Assign`, as TF names it)
+        of a variable the step uses and nothing else initializes needs (`idrun import`
+        leaves it out of run.init)."""
         step = self.partitioned(req.fetch, req.targets, list(req.feeds)).needed
         init = self.partitioned([], list(req.init_targets), []).needed if req.init and req.init_targets else []
         needed = list(step) + list(init)
+        if self.queues is not None:  # what the queue runners of the step's queues run
+            from idrun.ops.queues import runner_closure
+            needed += runner_closure(self.queues, needed, lambda ops: self.partitioned([], ops, []).needed)
         if req.init:
             started = set(init)
-            for name in step:
+            for name in list(needed):
                 node = self.graph.nodes[name]
                 if name in self.cells and node.attrs.get("value") is None and name not in started \
                         and f"{name}/Assign" in self.graph.nodes:
