@@ -2,11 +2,9 @@
 messages. Each expected value was printed by a tf.compat.v1 Session running the TF calls
 named beside it, one `sess.run` per idrun step (queues live in the session)."""
 
-import numpy as np
 import pytest
 
 from idrun.graph import TensorRef
-from idrun.ops.opdef import InferError
 from idrun.errors import SpecError
 from idrun.pipeline import Pipeline
 from idrun.tf.tensorboard import tfrecord
