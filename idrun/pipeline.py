@@ -80,7 +80,8 @@ class Pipeline(Record):
     def session(self):
         """Devices and variables for the placed graph (imports numpy)."""
         from idrun.runtime.session import Session
-        session = Session(self.spec.graph, self.placement, self.spec.name)
+        session = Session(self.spec.graph, self.placement, self.spec.name,
+                          queue_runners=self.spec.collections.get("queue_runners"))
         if "step" in self.__dict__:  # partitioned already (`show`, the bench): not twice
             req = self.request
             if req.fetch or req.targets:

@@ -118,6 +118,11 @@ def write(name: str, build) -> None:
                 sess.run(v.initializer)
         else:
             sess.run(init)
+        runners = g.get_collection(tf1.GraphKeys.QUEUE_RUNNERS)
+        if runners:  # an input pipeline: its local variables (num_epochs), then its runner threads
+            sess.run(tf1.local_variables_initializer())
+            coord = tf1.train.Coordinator()
+            threads = tf1.train.start_queue_runners(sess, coord=coord)
         for step in range(1, case["steps"] + 1):
             md = tf1.RunMetadata()
             out = sess.run(fetch + targets, feed_dict=feeds,
@@ -127,6 +132,9 @@ def write(name: str, build) -> None:
                      for pg in md.partition_graphs for n in pg.node if n.op in ("_Send", "_HostSend")]
             doc["steps"].append({"step": step, "values": {t.name: to_json(v) for t, v in zip(fetch, out)},
                                  "transfers": sends})
+        if runners:
+            coord.request_stop()
+            coord.join(threads, stop_grace_period_secs=5)
     (OUT / f"{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {name}: {len(g.as_graph_def().node)} nodes, "
           f"{[s['values'] for s in doc['steps']][-1]}, {len(doc['steps'][0]['transfers'])} transfers/step")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from idrun.errors import SourceLoc, SpecError, did_you_mean
-from idrun.ops import (array, control, math, nn, nn_grad, opaque, parsing, random, reductions, shape_ops, state,
-                       summary, train)
+from idrun.ops import (array, control, math, nn, nn_grad, opaque, parsing, queues, random, reductions, shape_ops,
+                       state, summary, train)
 from idrun.ops.opdef import OpDef
 
 FAMILIES = (state, math, reductions, array, shape_ops, control, nn, nn_grad, random, train, parsing, summary,
-            opaque)
+            queues, opaque)
 REGISTRY: dict[str, OpDef] = {op.name: op for family in FAMILIES for op in family.OPS}
 
 

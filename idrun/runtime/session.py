@@ -53,7 +53,8 @@ class Session:
     """Runs a placed graph for N steps."""
 
     def __init__(self, graph: Graph, placement: Placement, name: str = "",
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter,
+                 queue_runners: list[str] | None = None) -> None:
         self.graph = graph
         self.placement = placement
         self.name = name
@@ -64,6 +65,10 @@ class Session:
         self._plans: dict[tuple, Plan] = {}
         self._steps: dict[tuple, Step] = {}  # partitioned steps, per (fetch, targets, fed)
         self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
+        # queues live here; a dequeue that needs more runs its queue's runner as steps of
+        # this session (`run_targets`); queue_runners: the QUEUE_RUNNERS collection's queues
+        from idrun.ops import queues
+        self.queues = queues.attach(graph, self.states, self.run_targets, queue_runners)
 
     def initialize(self, targets: tuple[str, ...] = ()) -> None:
         """Every variable to its initial value, on its device (global_variables_initializer):
@@ -79,17 +84,27 @@ class Session:
             with numpy.errstate(all="ignore"):
                 self._run_step(plan, [], (), 0)
 
+    def run_targets(self, targets: list[str]) -> None:
+        """One step of `targets` inside the current step (a queue runner's enqueue op, run by
+        the dequeue that needs it): its errors are the caller's."""
+        plan = self.plan(RunRequest([], [], list(targets)))
+        plan.step((), [], [])
+
     def check_runnable(self, req: RunRequest) -> None:
         """A SpecError naming every node the run needs that idrun cannot run (an imported
-        graph's tf_opaque nodes), before anything runs: the step's, run.init's, and those
-        that the initializer (`<var>/Assign`, as TF names it) of a variable the step uses
-        and nothing else initializes needs (`idrun import` leaves it out of run.init)."""
+        graph's tf_opaque nodes), before anything runs: the step's, run.init's, what its
+        queues' runners run, and those that the initializer (`<var>/Assign`, as TF names it)
+        of a variable the step uses and nothing else initializes needs (`idrun import`
+        leaves it out of run.init)."""
         step = self.partitioned(req.fetch, req.targets, list(req.feeds)).needed
         init = self.partitioned([], list(req.init_targets), []).needed if req.init and req.init_targets else []
         needed = list(step) + list(init)
+        if self.queues is not None:  # what the queue runners of the step's queues run
+            from idrun.ops.queues import runner_closure
+            needed += runner_closure(self.queues, needed, lambda ops: self.partitioned([], ops, []).needed)
         if req.init:
             started = set(init)
-            for name in step:
+            for name in list(needed):
                 node = self.graph.nodes[name]
                 if name in self.cells and node.attrs.get("value") is None and name not in started \
                         and f"{name}/Assign" in self.graph.nodes:

@@ -85,6 +85,10 @@ def attr_value(value: Any):
         for item in value:
             if isinstance(item, TFType):  # list(type): Assert's T
                 out.list.type.append(types_pb2.DataType.Value(DT[str(item)]))
+            elif isinstance(item, TFShape):  # list(shape): a queue's shapes
+                shape = out.list.shape.add()
+                for dim in item:
+                    shape.dim.add(size=-1 if dim is None else int(dim))
             elif isinstance(item, int):
                 out.list.i.append(item)
             else:

@@ -186,7 +186,10 @@ def decode_attrs(node) -> dict[str, Any]:
         elif kind == "tensor":
             out[key] = tensor_util.make_ndarray(value.tensor)
         elif kind == "list":
-            out[key] = [s.decode("utf-8", "replace") for s in value.list.s] or list(value.list.i)
+            out[key] = ([s.decode("utf-8", "replace") for s in value.list.s] or list(value.list.i)
+                        or [_dtype_or_none(t) or str(t) for t in value.list.type]
+                        or [None if s.unknown_rank else [None if d.size < 0 else d.size for d in s.dim]
+                            for s in value.list.shape])
         elif kind == "s":
             out[key] = value.s.decode("utf-8", "replace")
         elif kind in ("b", "i", "f"):
