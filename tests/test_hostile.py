@@ -214,3 +214,53 @@ def test_a_spec_is_read_whole_in_pieces_and_not_past_the_limit(tmp_path):
         assert _read_bounded(fh, len(data), 10 ** 6) == data
     with open(path, "rb") as fh:  # one byte past the limit tells the caller it is over
         assert _read_bounded(fh, 0, 100_000) == data[:100_001]
+
+
+# Shapes known only when the step runs (fed, computed) are bounded before the allocation,
+# as the builder bounds the shapes it knows: a step error (exit 1), never a MemoryError.
+RUNTIME_BOMBS = {
+    "fill": ("{name: d, op: placeholder, dtype: int32, shape: [2]}\n  - {name: out, op: fill, inputs: [d, 1.0]}",
+             "d=[100000,100000]", "Fill's output would have 10,000,000,000 elements"),
+    "tile": ("{name: d, op: placeholder, dtype: int32, shape: [2]}\n"
+             "  - {name: out, op: tile, inputs: [[[1.0]], d]}", "d=[100000,100000]", "Tile's output"),
+    "range": ("{name: d, op: placeholder, dtype: int32, shape: []}\n  - {name: out, op: range, inputs: [0, d, 1]}",
+              "d=2000000000", "Range's output would have 2,000,000,000 elements"),
+    "one_hot": ("{name: d, op: placeholder, dtype: int32, shape: []}\n"
+                "  - {name: out, op: one_hot, inputs: [[1, 2], d, 1.0, 0.0]}", "d=2000000000", "OneHot's output"),
+    "segments": ("{name: d, op: placeholder, dtype: int32, shape: []}\n"
+                 "  - {name: out, op: unsorted_segment_sum, inputs: [[1.0], [0], d]}", "d=2000000000",
+                 "UnsortedSegmentSum's output"),
+    "random": ("{name: d, op: placeholder, dtype: int32, shape: [2]}\n"
+               "  - {name: out, op: random_uniform_raw, inputs: [d], seed: 1}", "d=[100000,100000]",
+               "the random tensor would have"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNTIME_BOMBS))
+def test_a_shape_computed_at_run_time_is_bounded_before_it_is_allocated(cli, spec_file, name):
+    nodes, feed, message = RUNTIME_BOMBS[name]
+    path = spec_file(f"nodes:\n  - {nodes}\nrun: {{fetch: [out]}}\n")
+    res = cli("run", path, "--feed", feed)
+    assert res.exit_code == 1 and "Traceback" not in res.stderr, res.stderr
+    assert message in res.stderr and "over the limit of 268,435,456" in res.stderr, res.stderr
+
+
+def test_import_bounds_a_declared_constant_before_making_it(cli, tmp_path):
+    """150 bytes of text declaring 10^10 elements (one float_val repeated to fill): kept as an
+    opaque node saying why, never a MemoryError."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    graph = tmp_path / "big.pbtxt"
+    graph.write_text('node { name: "c" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } } '
+                     'attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 100000 } '
+                     'dim { size: 100000 } } float_val: 1.0 } } } }\n')
+    res = cli("import", str(graph), "-o", str(tmp_path / "big.yaml"))
+    assert res.exit_code == 0 and "attributes idrun cannot read: Const" in res.stderr, res.stderr
+    assert "10,000,000,000 elements, over the limit" in (tmp_path / "big.yaml").read_text()
+    res = cli("run", str(tmp_path / "big.yaml"), "--fetch", "c")
+    assert res.exit_code == 2 and "Const 'c'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_range_to_infinity_is_tfs_error(cli, spec_file):
+    path = spec_file("nodes:\n  - {name: r, op: range, inputs: [0.0, .inf, 1.0]}\nrun: {fetch: [r]}\n")
+    res = cli("run", path)
+    assert res.exit_code == 2 and "Requires ((limit - start) / delta) <= 9223372036854775807" in res.stderr

@@ -288,3 +288,16 @@ def test_a_node_idrun_has_but_cannot_read_is_kept_and_so_are_its_consumers(tmp_p
     proc = idrun("run", str(spec), "--fetch", "y")
     assert proc.returncode == 2 and "Placeholder 'x' (dtype DT_COMPLEX64 has no idrun equivalent); " \
                                     "Identity 'y' (its input 'x'" in proc.stderr
+
+
+def test_feeding_a_kept_nodes_output_prunes_it(tmp_path):
+    """RestoreV2 stays opaque, but its outputs are typed by its `dtypes`, so the Assign that
+    takes one imports as an assign; feeding the output runs it without RestoreV2, as in TF."""
+    spec = tmp_path / "saver.yaml"
+    proc = idrun("import", str(ROOT / "tests/fixtures/graphdefs/import_whole_saver.meta"), "-o", str(spec))
+    assert proc.returncode == 0, proc.stderr
+    assert "{name: save/Assign_1, op: assign" in spec.read_text()
+    proc = idrun("run", str(spec), "--fetch", "save/Assign_1", "--feed", "save/RestoreV2:1=[3.0, 4.0]",
+                 "--feed", "x=[1.0, 2.0]", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["steps"][0]["values"]["save/Assign_1"] == [3.0, 4.0]

@@ -401,3 +401,18 @@ def test_every_array_op_survives_a_graphdef_round_trip(spec_file, tmp_path):
 KERNEL_TESTS = {entry.split("op: ")[1].split(",")[0]: test_op_matches_tf for entry, *_ in CASES}
 KERNEL_TESTS.update({entry.split("op: ")[1].split(",")[0]: test_multi_output_op_matches_tf
                      for entry, *_ in MULTI_CASES})
+
+
+def test_unique_keeps_each_nan_and_the_first_zero_as_tf(spec_file):
+    # tf.unique([nan, nan, 1, -0., 0.]) in TF 2.21: y [nan nan 1. -0.], idx [0 1 2 3 3]
+    from conftest import run_spec
+    path = spec_file("""
+    nodes:
+      - {name: x, op: const, value: [.nan, .nan, 1.0, -0.0, 0.0]}
+      - {name: u, op: unique, inputs: [x]}
+    run: {fetch: ['u:0', 'u:1']}
+    """)
+    values = run_spec(path).steps[0].values
+    y, idx = values["u:0"], values["u:1"]
+    assert np.isnan(y[:2]).all() and y[2] == 1.0 and y[3] == 0.0 and np.signbit(y[3]) and len(y) == 4
+    assert idx.tolist() == [0, 1, 2, 3, 3]

@@ -439,3 +439,43 @@ KERNEL_TESTS = {
     "lrn_grad": test_lrn_grad_matches_tf_bit_for_bit,
     "fused_batch_norm_grad": test_fused_batch_norm_grad_training_and_inference,
 }
+
+
+def test_conv_without_room_for_im2col_gives_the_same_values(spec_file, monkeypatch):
+    """Past PATCH_BUDGET the convolutions make one pass per window offset instead of one
+    matrix product over a copied patch matrix: same values (to float rounding)."""
+    import idrun.ops.nn as nn_mod
+    import idrun.ops.nn_grad as grad_mod
+    from conftest import run_spec
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 6, 5, 3)).round(2).tolist()
+    f = rng.standard_normal((3, 2, 3, 4)).round(2).tolist()
+    path = spec_file(f"""
+    nodes:
+      - {{name: x, op: const, value: {x}}}
+      - {{name: f, op: const, value: {f}}}
+      - {{name: y, op: conv2d, inputs: [x, f], strides: [1, 1], padding: SAME}}
+      - {{name: dx, op: conv2d_backprop_input, inputs: [[2, 6, 5, 3], f, y], strides: [1, 1], padding: SAME}}
+      - {{name: dx2, op: conv2d_backprop_input, inputs: [[2, 6, 5, 3], f, y2], strides: [2, 2], padding: SAME}}
+      - {{name: y2, op: conv2d, inputs: [x, f], strides: [2, 2], padding: SAME}}
+      - {{name: df, op: conv2d_backprop_filter, inputs: [x, [3, 2, 3, 4], y], strides: [1, 1], padding: SAME}}
+    run: {{fetch: [y, dx, dx2, y2, df]}}
+    """)
+    fast = run_spec(path).steps[0].values
+    monkeypatch.setattr(nn_mod, "PATCH_BUDGET", 0)
+    monkeypatch.setattr(grad_mod, "PATCH_BUDGET", 0)
+    slow = run_spec(path).steps[0].values
+    for name in fast:
+        np.testing.assert_allclose(slow[name], fast[name], rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+def test_a_window_past_the_limit_is_a_step_error(spec_file):
+    from conftest import run_spec
+    path = spec_file("""
+    nodes:
+      - {name: x, op: const, value: [[[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]]]}
+      - {name: p, op: max_pool, inputs: [x], ksize: [20000, 20000], strides: [1, 1], padding: SAME}
+    run: {fetch: [p]}
+    """)
+    err = run_spec(path).error
+    assert err is not None and "400,000,000 positions, over idrun's limit" in err.message

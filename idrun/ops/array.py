@@ -8,7 +8,7 @@ from idrun.dtypes import is_int
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
-from idrun.ops.shapes import format_dims, norm_axis, num_elements, same_dtype
+from idrun.ops.shapes import bounded, format_dims, norm_axis, num_elements, same_dtype
 from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
                                  out_type, vector_length)
 
@@ -286,6 +286,10 @@ def _tile_kernel(env: KernelEnv):
         if len(mult) != x.ndim:
             raise KernelError(f"Expected multiples argument to be a vector of length {x.ndim} "
                               f"but got length {len(mult)}")
+        for i, m in enumerate(mult):
+            if m < 0:
+                raise KernelError(f"Expected multiples[{i}] >= 0, but got {m}")
+        bounded([d * m for d, m in zip(x.shape, mult)], "Tile's output")
         return xp.tile(x, tuple(mult)) if x.ndim else x.copy()
     return tile
 
@@ -527,7 +531,7 @@ def _strided_grad_kernel(env: KernelEnv):
         if list(dy.shape) != final:
             raise KernelError(f"shape of dy was [{','.join(map(str, dy.shape))}] instead of "
                               f"[{','.join(map(str, final))}]")
-        out = xp.zeros(tuple(dims), dtype=dy.dtype)
+        out = xp.zeros(bounded(dims, "StridedSliceGrad's output"), dtype=dy.dtype)
         view = out[tuple(index)]
         out[tuple(index)] = dy.reshape(view.shape)
         return out
@@ -640,6 +644,7 @@ def _pad_kernel(env: KernelEnv):
         if len(pairs) != x.ndim:
             raise KernelError(f"The first dimension of paddings must be the rank of inputs[{len(pairs)},2] "
                               f"[{','.join(map(str, x.shape))}]")
+        bounded([d + a + b for d, (a, b) in zip(x.shape, pairs)], "Pad's output")
         if np_mode:
             return xp.pad(x, pairs, mode=np_mode)
         if constant_values is None:

@@ -15,7 +15,7 @@ from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr, py_literal
-from idrun.ops.shapes import broadcast, format_dims, same_dtype
+from idrun.ops.shapes import bounded, broadcast, format_dims, same_dtype
 from idrun.ops.state import _read_kernel
 
 
@@ -80,9 +80,19 @@ def pads(size: int, k: int, stride: int, padding: str) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
+MAX_WINDOW = 1 << 16   # window positions: each is one pass over the tensor in Python
+PATCH_BUDGET = 1 << 25  # elements of an im2col matrix (128 MB of float32); past it, one pass per offset
+
+
 def pad_nhwc(xp, x, k, s, padding: str, fill=0):
-    """x padded as TF pads it for a k window at stride s, and the output's (height, width)."""
+    """x padded as TF pads it for a k window at stride s, and the output's (height, width).
+    The window and the padded tensor are bounded first: a 20000x20000 window over a 2x2
+    input is a step error here, not hours of passes or gigabytes of padding."""
+    if k[0] * k[1] > MAX_WINDOW:
+        raise KernelError(f"a {k[0]}x{k[1]} window has {k[0] * k[1]:,} positions, over idrun's limit of "
+                          f"{MAX_WINDOW:,} (each position is one pass over the tensor)")
     (pt, pb), (pl, pr) = pads(x.shape[1], k[0], s[0], padding), pads(x.shape[2], k[1], s[1], padding)
+    bounded((x.shape[0], x.shape[1] + pt + pb, x.shape[2] + pl + pr, x.shape[3]), "the padded input")
     if pt or pb or pl or pr:
         x = xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=fill)
     return x, (x.shape[1] - k[0]) // s[0] + 1, (x.shape[2] - k[1]) // s[1] + 1
@@ -96,8 +106,10 @@ def window(x, i: int, j: int, out: tuple[int, int], s):
 def patches(xp, x, k, s, out):
     """im2col: every (kh, kw, c) window of a padded NHWC x, one row per output position,
     as a (n * oh * ow, kh * kw * c) matrix, so that a convolution is one matrix product
-    (BLAS) rather than kh * kw small ones."""
+    (BLAS) rather than kh * kw small ones; None past PATCH_BUDGET elements."""
     n, _, _, c = x.shape
+    if n * out[0] * out[1] * k[0] * k[1] * c > PATCH_BUDGET:
+        return None   # too big to copy at once: the caller makes one pass per window offset
     sn, sh, sw, sc = x.strides
     view = xp.lib.stride_tricks.as_strided(
         x, (n, out[0], out[1], k[0], k[1], c), (sn, sh * s[0], sw * s[1], sh, sw, sc))
@@ -161,8 +173,14 @@ def _conv2d_kernel(env: KernelEnv):
         x, oh, ow = pad_nhwc(xp, xp.ascontiguousarray(x), (kh, kw), (sh, sw), padding)
         if x.shape[0] * oh * ow == 0:
             return xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype)
-        out = patches(xp, x, (kh, kw), (sh, sw), (oh, ow)) @ f.reshape(kh * kw * c, o)
-        return out.reshape(x.shape[0], oh, ow, o)
+        cols = patches(xp, x, (kh, kw), (sh, sw), (oh, ow))
+        if cols is not None:
+            return (cols @ f.reshape(kh * kw * c, o)).reshape(x.shape[0], oh, ow, o)
+        out = xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                out += xp.tensordot(window(x, i, j, (oh, ow), (sh, sw)), f[i, j], axes=([3], [0]))
+        return out
     return conv2d
 
 
@@ -292,7 +310,15 @@ def _pool_tf(fn: str):
 
 # ---- local response normalization ----------------------------------------------------------
 
-LRN_ATTRS = (attr("depth_radius", 5, checks.integer), attr("bias", 1.0, checks.number),
+def _depth_radius(value) -> int:
+    radius = checks.integer(value)
+    if not 0 <= radius < 2**31:   # TF: an int32 attribute, and its kernel's check
+        raise ValueError(f"depth_radius = {radius} larger than int max" if radius >= 0
+                         else f"depth_radius = {radius} must be non-negative")
+    return radius
+
+
+LRN_ATTRS = (attr("depth_radius", 5, _depth_radius), attr("bias", 1.0, checks.number),
              attr("alpha", 1.0, checks.number), attr("beta", 0.5, checks.number))
 
 
@@ -308,6 +334,7 @@ def lrn_import(t, c) -> dict:
 def lrn_sums(xp, sq, radius: int):
     """sum of sq[..., k] for k in [j - radius, j + radius] (clipped to the depth), for each j."""
     depth = sq.shape[-1]
+    radius = min(radius, max(depth - 1, 0))   # past the depth a window holds only zeros
     padded = xp.pad(sq, [(0, 0)] * (sq.ndim - 1) + [(radius, radius)]) if radius > 0 else sq
     out = xp.zeros_like(sq)
     for k in range(2 * radius + 1 if radius > 0 else 1):

@@ -16,12 +16,12 @@ from __future__ import annotations
 from idrun.dtypes import is_float
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, _strides, patches, bn_import, bn_tf_attrs, bn_types,
+from idrun.ops.nn import (LRN_ATTRS, PATCH_BUDGET, POOL_ATTRS, _strides, patches, bn_import, bn_tf_attrs, bn_types,
                           check_rank, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc,
                           pads, pool_counts, pool_import, pool_tf_attrs, raw_op, runtime_out, tf_window,
                           window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
-from idrun.ops.shapes import format_dims, same_dtype
+from idrun.ops.shapes import bounded, format_dims, same_dtype
 
 
 def _same_infer(op: str, names: tuple[str, ...], shaped_like: int = 0):
@@ -127,7 +127,9 @@ def _backprop_input_kernel(env: KernelEnv):
         _check_out("Conv2DCustomBackpropInput", (n, h, w, c), f.shape, dy.shape, s, padding)
         (pt, pb), (pl, pr) = pads(h, f.shape[0], s[0], padding), pads(w, f.shape[1], s[1], padding)
         kh, kw, _, o = f.shape
-        if tuple(s) == (1, 1) and n * h * w and o <= c:
+        bounded((n, h + pt + pb, w + pl + pr, c), "Conv2DBackpropInput's padded output")
+        small = n * h * w * kh * kw * min(o, c) <= PATCH_BUDGET
+        if tuple(s) == (1, 1) and n * h * w and o <= c and small:
             # stride 1: the full convolution of dy with the filter turned half round (one product;
             # its patches hold kh*kw*o values a row, col2im's kh*kw*c: the smaller one is taken)
             dy = xp.pad(dy, ((0, 0), (kh - 1 - pt, kh - 1 - pb), (kw - 1 - pl, kw - 1 - pr), (0, 0)))
@@ -135,10 +137,15 @@ def _backprop_input_kernel(env: KernelEnv):
             return (patches(xp, dy, (kh, kw), (1, 1), (h, w)) @ turned).reshape(n, h, w, c)
         dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
         # col2im: one matrix product for every window's share, then each offset's add
-        cols = (dy.reshape(-1, o) @ f.reshape(kh * kw * c, o).T).reshape(*dy.shape[:3], kh, kw, c)
-        for i in range(kh):
-            for j in range(kw):
-                window(dx, i, j, dy.shape[1:3], s)[...] += cols[:, :, :, i, j, :]
+        if dy.shape[0] * dy.shape[1] * dy.shape[2] * kh * kw * c <= PATCH_BUDGET:
+            cols = (dy.reshape(-1, o) @ f.reshape(kh * kw * c, o).T).reshape(*dy.shape[:3], kh, kw, c)
+            for i in range(kh):
+                for j in range(kw):
+                    window(dx, i, j, dy.shape[1:3], s)[...] += cols[:, :, :, i, j, :]
+        else:   # too big to hold at once: one product per window offset
+            for i in range(kh):
+                for j in range(kw):
+                    window(dx, i, j, dy.shape[1:3], s)[...] += xp.tensordot(dy, f[i, j], axes=([3], [1]))
         return dx[:, pt:pt + h, pl:pl + w, :]
     return conv2d_backprop_input
 
@@ -162,7 +169,14 @@ def _backprop_filter_kernel(env: KernelEnv):
         x, oh, ow = pad_nhwc(xp, xp.ascontiguousarray(x), (kh, kw), s, padding)
         if x.shape[0] * oh * ow == 0:
             return xp.zeros((kh, kw, c, o), dtype=dy.dtype)
-        return (patches(xp, x, (kh, kw), s, (oh, ow)).T @ dy.reshape(-1, o)).reshape(kh, kw, c, o)
+        cols = patches(xp, x, (kh, kw), s, (oh, ow))
+        if cols is not None:
+            return (cols.T @ dy.reshape(-1, o)).reshape(kh, kw, c, o)
+        df = xp.empty((kh, kw, c, o), dtype=dy.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                df[i, j] = xp.tensordot(window(x, i, j, (oh, ow), s), dy, axes=([0, 1, 2], [0, 1, 2]))
+        return df
     return conv2d_backprop_filter
 
 

@@ -642,7 +642,7 @@ def _checksummed(data: bytes, offset: int, size: int | None, length: int = 0):
     """`size` 8: the uint64 length at offset; else `length` bytes; each followed by its masked
     CRC-32C, checked as TF's RecordReader::ReadChecksummed does."""
     import struct
-    from idrun.tf.tensorboard import masked_crc   # the TFRecord framing's checksum (stdlib only)
+    from idrun.tfrecord import masked_crc
     n = size or length
     if offset + n + 4 > len(data):
         raise KernelError(f"truncated record at {offset}")

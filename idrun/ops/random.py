@@ -33,7 +33,7 @@ from idrun.ops import checks
 from idrun.ops.math import check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shape_ops import flat
-from idrun.ops.shapes import format_dims
+from idrun.ops.shapes import bounded, format_dims
 
 DEFAULT_GRAPH_SEED = 87654321     # tensorflow/python/framework/random_seed.py
 MAXINT32 = 2**31 - 1              # get_seed truncates seeds modulo this
@@ -131,7 +131,7 @@ def _sampler(env: KernelEnv, draw):
 
     def sample(shape: tuple):
         size = 1
-        for d in shape:
+        for d in bounded(shape, "the random tensor"):
             size *= d
         counter = stream.reserve(size * philox.RESERVED_PER_OUTPUT)
         return draw(philox, stream.key, counter, size, dtype).reshape(shape)

@@ -19,7 +19,7 @@ from idrun.ops import checks
 from idrun.ops.math import BOOL, REALS, check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shape_ops import flat
-from idrun.ops.shapes import format_dims, reduce_shape
+from idrun.ops.shapes import bounded, format_dims, reduce_shape
 
 
 def _axis_const(consts, what: str, scalar: bool = False):
@@ -296,7 +296,7 @@ def _segment_kernel(env: KernelEnv):
             where = tuple(int(i) for i in xp.argwhere(over)[0])
             raise KernelError(f"segment_ids[{','.join(map(str, where))}] = {int(ids[where])} is out of "
                               f"range [0, {count})")
-        out = xp.zeros((count,) + data.shape[ids.ndim:], dtype=dtype)
+        out = xp.zeros(bounded((count,) + data.shape[ids.ndim:], "UnsortedSegmentSum's output"), dtype=dtype)
         keep = ids >= 0
         xp.add.at(out, ids[keep], data[keep])
         return out

@@ -19,7 +19,7 @@ from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr
-from idrun.ops.shapes import broadcast, format_dims, num_elements, same_dtype
+from idrun.ops.shapes import bounded, broadcast, format_dims, num_elements, same_dtype
 
 INDEX_TYPES = ("int32", "int64")
 
@@ -123,10 +123,12 @@ def _fill_kernel(env: KernelEnv):
     xp = env.xp
 
     def fill(dims, value):
+        if dims.ndim != 1:
+            raise KernelError(f"dims must represent a vector, got shape {format_dims(dims.shape)}")
         shape = host_ints(dims)
         if any(d < 0 for d in shape):
             raise KernelError(f"Fill dimensions must be >= 0: {shape}")
-        return xp.full(tuple(shape), value, dtype=value.dtype)
+        return xp.full(bounded(shape, "Fill's output"), value, dtype=value.dtype)
     return fill
 
 
@@ -241,15 +243,19 @@ def range_size(start, limit, delta, dtype: str) -> int:
     """TF's RangeOp size, with its messages (ValueError)."""
     if delta == 0:
         raise ValueError(f"Requires delta != 0: {delta}")
-    if delta > 0 and start > limit:
+    if delta > 0 and not start <= limit:   # as TF's check reads: NaN fails it too
         raise ValueError(f"Requires start <= limit when delta > 0: {start}/{limit}")
-    if delta < 0 and start < limit:
+    if delta < 0 and not start >= limit:
         raise ValueError(f"Requires start >= limit when delta < 0: {start}/{limit}")
     if is_int(dtype):
         return (abs(limit - start) + abs(delta) - 1) // abs(delta)
     if dtype == "float32":
-        return math.ceil(abs(_f32(_f32(_f32(limit) - _f32(start)) / _f32(delta))))
-    return math.ceil(abs((limit - start) / delta))
+        size = abs(_f32(_f32(_f32(limit) - _f32(start)) / _f32(delta)))
+    else:
+        size = abs((limit - start) / delta)
+    if not size <= 2**63 - 1:  # an infinite bound, or NaN from start or delta
+        raise ValueError("Requires ((limit - start) / delta) <= 9223372036854775807")
+    return math.ceil(size)
 
 
 def _range_infer(attrs, types, consts):
@@ -269,6 +275,7 @@ def _range_kernel(env: KernelEnv):
 
     def range_(start, limit, delta):
         size = checked(KernelError, range_size, start.item(), limit.item(), delta.item(), dtype)
+        bounded((size,), "Range's output")
         # TF: start + T(i) * delta, in T (not numpy's arange, which steps differently)
         return start + xp.arange(size).astype(dtype) * delta
     return range_
@@ -294,7 +301,7 @@ def _broadcast_to_kernel(env: KernelEnv):
 
     def broadcast_to(x, shape):
         try:
-            return xp.broadcast_to(x, tuple(host_ints(shape))).copy()
+            return xp.broadcast_to(x, bounded(host_ints(shape), "BroadcastTo's output")).copy()
         except ValueError:
             raise KernelError(f"Incompatible shapes: [{','.join(map(str, x.shape))}] vs. "
                               f"[{','.join(map(str, host_ints(shape)))}]") from None
@@ -413,6 +420,7 @@ def _one_hot_kernel(env: KernelEnv):
         d = int(depth)
         if d < 0:
             raise KernelError(f"depth must be non-negative, got: {d}")
+        bounded(indices.shape + (d,), "OneHot's output")
         hot = indices[..., None] == xp.arange(d)
         out = xp.where(hot, on_value, off_value)
         return out if axis == -1 else xp.ascontiguousarray(xp.moveaxis(out, -1, axis))
@@ -429,7 +437,8 @@ def _unique_kernel(env: KernelEnv):
     xp, out_idx = env.xp, env.attrs["out_idx"]
 
     def unique(x):
-        _, first, inverse = xp.unique(x, return_index=True, return_inverse=True)
+        # TF hashes values: NaN equals nothing (each NaN its own entry), -0.0 equals 0.0
+        _, first, inverse = xp.unique(x, return_index=True, return_inverse=True, equal_nan=False)
         order = xp.argsort(first)  # TF: in order of first occurrence (first indices are distinct)
         rank = xp.empty_like(order)
         rank[order] = xp.arange(order.size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from idrun.graph import TensorType
-from idrun.ops.opdef import InferError
+from idrun.ops.opdef import InferError, KernelError
 
 
 def broadcast(a: tuple | None, b: tuple | None) -> tuple | None:
@@ -74,3 +74,18 @@ def num_elements(shape: tuple | None) -> int | None:
     for d in shape:
         n *= d
     return n
+
+
+def bounded(dims, what: str = "the output") -> tuple[int, ...]:
+    """A shape that is known only when the step runs (a fed `dims`, a computed `multiples`),
+    checked against the tensor limit before anything is allocated, as the builder checks
+    the shapes it knows: a step error, not a memory error."""
+    from idrun import limits
+    shape = tuple(int(d) for d in dims)
+    n = 1
+    for d in shape:
+        n *= max(d, 0)
+    if n > limits.MAX_TENSOR_ELEMENTS:
+        raise KernelError(f"{what} would have {n:,} elements ({format_dims(shape)}), over the limit of "
+                          f"{limits.MAX_TENSOR_ELEMENTS:,} (raise it with `idrun --max-tensor-elements N`)")
+    return shape

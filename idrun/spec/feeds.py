@@ -17,6 +17,7 @@ from idrun.dtypes import literal_type
 from idrun.errors import SourceLoc, SpecError, UsageError
 from idrun.graph import Graph, TensorRef
 from idrun.arrays import host_array, numpy_dtype
+from idrun.ops.opaque import UNKNOWN_DTYPE
 
 
 def feed_value(graph: Graph, ref: TensorRef, value: Any, loc: SourceLoc | None,
@@ -24,9 +25,14 @@ def feed_value(graph: Graph, ref: TensorRef, value: Any, loc: SourceLoc | None,
     """A host array for `ref`, or a located error (exit 2). `base`: the spec's directory,
     for the spec's own file feeds (None for the command line's)."""
     t = graph.nodes[ref.node].outputs[ref.index]
+    known = t.dtype != UNKNOWN_DTYPE   # an imported opaque node's output: the value's own type
     try:
-        array = _load(value, base, outside_ok) if _is_file(value) else _literal(value, t.dtype)
-        array = array.astype(numpy_dtype(t.dtype), copy=False)
+        if _is_file(value):
+            array = _load(value, base, outside_ok)
+        else:
+            array = _literal(value, t.dtype if known else literal_type(value)[0])
+        if known:
+            array = array.astype(numpy_dtype(t.dtype), copy=False)
     except (ValueError, OSError, TypeError) as exc:
         raise _error(loc, f"cannot feed '{ref}': {exc}") from None
     if t.shape is not None and not _fits(array.shape, t.shape):

@@ -172,6 +172,18 @@ def _dtype(enum: int) -> str:
     return back[name]
 
 
+def _check_tensor_size(tensor) -> None:
+    """A TensorProto's declared shape, bounded before its values are made: a 150-byte text
+    can declare 10^10 elements (one float_val, repeated to fill)."""
+    from idrun import limits
+    n = 1
+    for d in tensor.tensor_shape.dim:
+        n *= max(d.size, 0)
+    if n > limits.MAX_TENSOR_ELEMENTS:
+        raise ValueError(f"its tensor has {n:,} elements, over the limit of {limits.MAX_TENSOR_ELEMENTS:,} "
+                         "(raise it with `idrun --max-tensor-elements N`)")
+
+
 def decode_attrs(node) -> dict[str, Any]:
     """A NodeDef's attributes as Python values (dtypes by idrun name, shapes as lists, tensors as arrays)."""
     from tensorboard.util import tensor_util
@@ -184,6 +196,7 @@ def decode_attrs(node) -> dict[str, Any]:
             out[key] = None if value.shape.unknown_rank else [
                 None if d.size < 0 else d.size for d in value.shape.dim]
         elif kind == "tensor":
+            _check_tensor_size(value.tensor)
             out[key] = tensor_util.make_ndarray(value.tensor)
         elif kind == "list":
             out[key] = ([s.decode("utf-8", "replace") for s in value.list.s] or list(value.list.i)
@@ -228,6 +241,8 @@ STRING_OUTPUT_OPS = {"ScalarSummary", "HistogramSummary", "MergeSummary", "Tenso
                      "ReaderReadV2", "EncodePng", "EncodeJpeg"}
 OUT_TYPE_ATTRS = ("out_type", "DstT", "output_type", "dtype", "T", "Tout", "type")
 OUT_TYPE_LIST_ATTRS = ("Tout", "output_types", "out_types", "component_types")
+OUT_TYPE_LIST_BY_OP = {"RestoreV2": "dtypes"}   # where a list named otherwise types the outputs (SaveV2's
+                                                # `dtypes` types its inputs)
 
 
 class _Opaque:
@@ -455,7 +470,7 @@ def _opaque_outputs(n, facts: _Facts) -> list[dict]:
     attrs = n.attr
     shapes = list(attrs["_output_shapes"].list.shape) if "_output_shapes" in attrs else []
     listed: list[str | None] = []
-    for key in OUT_TYPE_LIST_ATTRS:
+    for key in (OUT_TYPE_LIST_BY_OP.get(n.op, "Tout"),) + OUT_TYPE_LIST_ATTRS:
         if key in attrs and attrs[key].WhichOneof("value") == "list":
             listed = [_dtype_or_none(t) for t in attrs[key].list.type]
             break
@@ -541,8 +556,8 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
             opdef = REGISTRY["read"]
     try:
         tf_attrs = decode_attrs(n)
-    except ValueError as exc:
-        return _Opaque(str(exc), "dtype")
+    except ValueError as exc:   # a dtype idrun lacks, or a tensor past the size limit
+        return _Opaque(str(exc), "dtype" if "dtype" in str(exc) else "attributes")
     entry: dict[str, Any] = {"name": n.name, "op": opdef.name}
     data, controls = _links(n, facts)
     for text in data:
