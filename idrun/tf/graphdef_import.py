@@ -27,6 +27,7 @@ names TF's init op, which the session runs once before step 1 as
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,7 +163,9 @@ def _first_text(data: bytes) -> str | None:
     return text if len(data) >= pos + size and text.isprintable() else None
 
 
+@functools.lru_cache(maxsize=None)
 def _dtype(enum: int) -> str:
+    """idrun's name of a DataType enum (once per enum: every node of a graph asks)."""
     from tensorboard.compat.proto import types_pb2
     from idrun.tf.graphdef import DT
     back = {v: k for k, v in DT.items()}
@@ -223,7 +226,9 @@ def _op_table(variables: str) -> dict[str, Any]:
     return table
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def _split_input(text: str) -> tuple[str, int, bool]:
+    """(node, output index, is a control input) of a NodeDef input; each text is split once."""
     if text.startswith("^"):
         return text[1:], 0, True
     name, sep, index = text.rpartition(":")
