@@ -5,6 +5,7 @@ loss (import the GraphDef, initialize, one step). Needs TF's python (.venv-tf)."
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,8 @@ def _wall(cmd: list[str], runs: int = 3) -> float:
 
 
 def report_cifar10(tmp: str, tf_python: str | None) -> None:
-    print("\n== real graph: the CIFAR-10 tutorial's training step (batch 128), imported from TF")
+    batch = os.environ.get("BENCH_CIFAR_BATCH", "128")
+    print(f"\n== real graph: the CIFAR-10 tutorial's training step (batch {batch}), imported from TF")
     if tf_python is None:
         print("(no TF python: make conformance makes .venv-tf)")
         return
