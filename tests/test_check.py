@@ -43,6 +43,26 @@ CASES = {
               - {name: y, alias: xi}
         run: {fetch: [y]}
         """),
+    "update-ops-not-run": (
+        """
+        nodes:
+          - {name: mean, op: variable, value: 0.0}
+          - {name: update, op: assign, inputs: [mean, 1.0]}
+          - {name: w, op: variable, value: 1.0}
+          - {name: train, op: assign_sub, inputs: [w, 0.1]}
+        collections: {update_ops: [update]}
+        run: {targets: [train]}
+        """,
+        # near miss: the train op waits on the update ops, as TF1's fix makes it
+        """
+        nodes:
+          - {name: mean, op: variable, value: 0.0}
+          - {name: update, op: assign, inputs: [mean, 1.0]}
+          - {name: w, op: variable, value: 1.0}
+          - {name: train, op: assign_sub, inputs: [w, 0.1], control_inputs: [update]}
+        collections: {update_ops: [update]}
+        run: {targets: [train]}
+        """),
     "empty-control-block": (
         """
         nodes:
@@ -490,3 +510,19 @@ def test_is_variable_initialized_does_not_race_with_an_assign(spec_file):
     run: {fetch: [ok], targets: [inc]}
     """)
     assert [d.code for d in check_pipeline(Pipeline(path))] == []
+
+
+@pytest.mark.parametrize("program,expected", [
+    ("real_update_ops_broken.meta", ["batch_normalization/AssignSubVariableOp",
+                                     "batch_normalization/AssignSubVariableOp_1"]),
+    ("real_update_ops_fixed.meta", [])])
+def test_update_ops_the_train_op_never_runs(program, expected, tmp_path):
+    """tf.layers-style batch norm saved by TF (a MetaGraphDef with UPDATE_OPS): without
+    control_dependencies on UPDATE_OPS the moving averages never change, and check says so."""
+    pytest.importorskip("tensorboard.compat.proto.meta_graph_pb2")
+    from idrun.tf.graphdef_import import import_graphdef
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(_FIXTURES / program), str(spec))
+    ds = check_pipeline(Pipeline(str(spec), RunOptions(fetch=["Mean:0", "moving_mean_after:0"])))
+    assert [(d.code, d.nodes) for d in ds] == [("update-ops-not-run", [n]) for n in expected]
+    assert all("tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS))" in d.message for d in ds)

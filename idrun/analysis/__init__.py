@@ -3,7 +3,7 @@
 Each rule is one function `rule(facts) -> list[Diagnostic]` in a small module:
 - `blocks`: alias-under-control, empty-control-block, dropped-control-input (from the
   builder's `graph.provenance`);
-- `effects`: never-runs, unused (what the step's fetches and targets reach);
+- `effects`: never-runs, update-ops-not-run, unused (what the step's fetches and targets reach);
 - `races`: unordered-read-write (reachability with bitsets, one pass each way);
 - `transfers`: repeated-transfer (the step's partition);
 - `schedules`: the `--schedules K` proof, K random legal orders through the Pipeline.
@@ -22,7 +22,7 @@ __all__ = ["Diagnostic", "Note", "SEVERITIES", "at_or_above", "Facts", "RULES", 
 def _rules():
     from idrun.analysis import blocks, effects, races, transfers
     return [blocks.alias_under_control, blocks.empty_control_block, effects.never_runs,
-            races.unordered_read_write, transfers.repeated_transfer,
+            effects.update_ops_not_run, races.unordered_read_write, transfers.repeated_transfer,
             blocks.dropped_control_input, effects.unused]
 
 
@@ -30,6 +30,7 @@ RULES = {
     "alias-under-control": "warning",
     "empty-control-block": "warning",
     "never-runs": "warning",
+    "update-ops-not-run": "warning",
     "unordered-read-write": "warning",
     "repeated-transfer": "warning",
     "dropped-control-input": "info",
@@ -43,6 +44,8 @@ RULE_DOCS = {
                            "dependencies to no node.",
     "never-runs": "A stateful op (assign, EMA, assert, print, queue) that the run's fetches and "
                   "targets never reach.",
+    "update-ops-not-run": "A member of the UPDATE_OPS collection that the run's fetches and targets never "
+                          "reach: the moving averages it updates never change.",
     "unordered-read-write": "A read and a write of one variable in one step with no data or "
                             "control path between them: the value depends on op order.",
     "repeated-transfer": "The same variable value crosses to one device more than once per step.",

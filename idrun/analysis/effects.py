@@ -29,7 +29,11 @@ def _skipped_effects(facts: Facts) -> list[str]:
 def never_runs(facts: Facts) -> list[Diagnostic]:
     """A stateful op (assign, EMA, assert, print, queue) the fetches and targets never reach."""
     out = []
+    update_ops = {i.rpartition(":")[0] if i.rpartition(":")[2].isdigit() else i
+                  for i in facts.spec.collections.get("update_ops", [])}
     for name in _skipped_effects(facts):
+        if name in update_ops:
+            continue   # update-ops-not-run says it, with the fix TF1 programs use
         node = facts.graph.nodes[name]
         effect = REGISTRY[node.op].effect
         var = facts.written_variable(node)
@@ -38,6 +42,25 @@ def never_runs(facts: Facts) -> list[Diagnostic]:
         message = (f"`{name}` ({node.op}, {what}) never runs: nothing the run asks for "
                    f"({facts.run_text()}) reaches it. {how}")
         out.append(Diagnostic("never-runs", "warning", facts.loc(name), message, [name], notes, fix=fix))
+    return out
+
+
+def update_ops_not_run(facts: Facts) -> list[Diagnostic]:
+    """A member of the UPDATE_OPS collection (a MetaGraphDef's, or the spec's `collections:`)
+    that the run never reaches: TF1's "my batch norm's moving mean never changes"."""
+    if not facts.requested:
+        return []
+    out = []
+    for item in facts.spec.collections.get("update_ops", []):
+        name = item.rpartition(":")[0] if item.rpartition(":")[2].isdigit() else item
+        if name in facts.needed or name not in facts.graph.nodes:
+            continue
+        fix = (f"build the train op under `control_dependencies` on the UPDATE_OPS collection (TF1: "
+               f"`with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)): train_op = "
+               f"opt.minimize(loss)`), or run `{name}` with it (`--target {name}`)")
+        message = (f"`{name}` is in UPDATE_OPS, but nothing the run asks for ({facts.run_text()}) reaches "
+                   f"it: what it updates (a batch norm's moving mean or variance) never changes; {fix}")
+        out.append(Diagnostic("update-ops-not-run", "warning", facts.loc(name), message, [name], fix=fix))
     return out
 
 

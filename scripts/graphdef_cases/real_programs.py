@@ -297,3 +297,19 @@ CASES = {
     "real_rnn_identity_state": rnn_identity_state,
     "real_assert_identity": assert_identity_checks,
 }
+
+
+def write_meta_graphs() -> None:
+    """The UPDATE_OPS programs as a Saver writes them (`.meta`, with their collections), for
+    `idrun check`'s update-ops-not-run: `.venv-tf/bin/python scripts/graphdef_cases/real_programs.py`."""
+    tf1.disable_eager_execution()
+    for fixed in (True, False):
+        g = tf1.Graph()
+        with g.as_default():
+            update_ops_batch_norm(fixed)
+            tf1.train.export_meta_graph(f"tests/fixtures/graphdefs/real_update_ops_{'fixed' if fixed else 'broken'}.meta",
+                                        graph=g)
+
+
+if __name__ == "__main__":
+    write_meta_graphs()
