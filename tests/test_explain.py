@@ -84,3 +84,15 @@ def test_unknown_node_is_a_usage_error(cli):
 def test_format_from_environment(cli):
     assert "node" in cli("explain", ALIAS, "y", env={"IDRUN_OUTPUT_FORMAT": "json"}).json()
     assert cli("explain", ALIAS, "y", env={"IDRUN_OUTPUT_FORMAT": "sarif"}).stdout.startswith("x (variable)")
+
+
+def test_explain_says_an_opaque_node_in_the_step_will_fail_the_run(cli, tmp_path):
+    import pytest
+    pytest.importorskip("tensorboard.compat.proto.meta_graph_pb2")
+    from idrun.tf.graphdef_import import import_graphdef
+    spec = tmp_path / "saver.yaml"
+    import_graphdef(str(ROOT / "tests/fixtures/graphdefs/import_whole_saver.meta"), str(spec))
+    res = cli("explain", str(spec), "save/RestoreV2", "--fetch", "save/restore_all", "--format", "json")
+    doc = res.json()
+    assert doc["runs"] is True and "idrun cannot run it (idrun has no kernel for TF's RestoreV2)" in doc["why"]
+    assert "fails before step 1" in doc["why"]

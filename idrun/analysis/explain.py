@@ -59,6 +59,11 @@ def explain_node(facts: Facts, text: str) -> dict:
 
 def _why(facts: Facts, name: str, alias: dict | None) -> str:
     body = _why_body(facts, name)
+    node = facts.graph.nodes[name]
+    if node.op == "tf_opaque" and name in facts.needed:   # an imported node idrun cannot run
+        reason = node.attrs.get("why") or f"idrun has no kernel for TF's {node.attrs.get('tf_op', '?')}"
+        body += (f"; but idrun cannot run it ({reason}), so `idrun run` of this step fails before "
+                 "step 1, naming it (feed its outputs, or fetch what does not need it)")
     if not alias:
         return body
     return _alias_prefix(name, alias) + body[:1].upper() + body[1:]
