@@ -193,13 +193,18 @@ def ops(fmt: str | None) -> None:
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(("tree", "dot", "json", "plan")), default="tree",
               show_default=True, help="plan: the generated step function, as Python.")
+@click.option("--fetch", "-f", multiple=True, help="Show the step of these fetches (default: the spec's run:).")
+@click.option("--target", "-t", multiple=True, help="Ops the shown step runs for their effect.")
+@click.option("--feed", multiple=True, help="NAME=VALUE or NAME=@file.npy: a fed tensor's producer is pruned.")
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
 @click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
-def show(spec_path: str, fmt: str, variables: str | None, soft_placement: bool) -> None:
+def show(spec_path: str, fmt: str, fetch: tuple, target: tuple, feed: tuple, variables: str | None,
+         soft_placement: bool) -> None:
     """Show the placed graph by device, with control edges and transfers, or its compiled step."""
     from idrun.commands.show import show_graph
     _, color = _color(None)
-    show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color)
+    show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color,
+               _split_names(fetch), _split_names(target), _parse_feeds(feed))
 
 
 def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:

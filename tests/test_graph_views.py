@@ -161,3 +161,20 @@ def test_run_table_title_keeps_a_trailing_backslash(spec_file, cli):
     res = cli("run", spec_file(EVIL), "--format", "table")
     title = res.stdout.splitlines()[0]
     assert '[/red] evil "name" [bold]\\' in title and "[/bold]" not in title
+
+
+def test_show_takes_the_step_from_the_command_line(cli, spec_file):
+    """--fetch, --target and --feed choose the step shown, as `idrun run` does (an imported
+    spec has no run: section)."""
+    path = spec_file("""
+    nodes:
+      - {name: x, op: placeholder, dtype: float32, shape: [2]}
+      - {name: v, op: variable, value: [0.0, 0.0]}
+      - {name: y, op: add, inputs: [x, v]}
+      - {name: inc, op: assign_add, inputs: [v, [1.0, 1.0]]}
+    """)
+    res = cli("show", path, "--format", "plan")
+    assert res.exit_code == 2 and "give --fetch or --target" in res.stderr
+    res = cli("show", path, "--format", "plan", "--fetch", "y", "--target", "inc", "--feed", "x=[1.0, 2.0]")
+    assert res.exit_code == 0, res.stderr
+    assert "fed: x:0" in res.stdout and "k_inc(" in res.stdout and "k_y(" in res.stdout

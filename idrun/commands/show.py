@@ -16,16 +16,19 @@ def _plan_source(pipeline: Pipeline) -> str:
     request = pipeline.request
     if not (request.fetch or request.targets):
         raise UsageError("nothing to compile: the spec's run: names no fetch or target "
-                         "(give --fetch to `idrun run`, or add run.fetch)")
+                         "(give --fetch or --target, or add run.fetch)")
     try:
         return pipeline.session.plan(request).source
     except PlanError as exc:
         raise UsageError(f"cannot compile the step: {exc.message}") from None
 
 
-def show_graph(path: str, fmt: str, variables: str | None, soft: bool, out: TextIO, color: bool) -> None:
+def show_graph(path: str, fmt: str, variables: str | None, soft: bool, out: TextIO, color: bool,
+               fetch: list[str] | None = None, targets: list[str] | None = None,
+               feeds: dict | None = None) -> None:
     from idrun.views.graph import graph_document, render_dot, render_tree
-    pipeline = Pipeline(path, RunOptions(soft_placement=soft), variables)
+    options = RunOptions(fetch=fetch, targets=targets, feeds=feeds or {}, soft_placement=soft)
+    pipeline = Pipeline(path, options, variables)
     spec, placement, step = pipeline.spec, pipeline.placement, pipeline.step
     if fmt == "plan":
         out.write(_plan_source(pipeline))
