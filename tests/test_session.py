@@ -242,3 +242,18 @@ def test_implicit_constant_carries_the_block_edge_under_any_schedule(spec_file):
     """)
     for seed in range(10):
         assert values(run_spec(path, schedule="random", seed=seed), "before") == [0.0, 10.0, 20.0]
+
+
+def test_fetching_an_uninitialized_ref_variable_is_tfs_error(spec_file):
+    """Before: `w: None, None`, exit 0. TF: FailedPreconditionError, 'Attempting to use
+    uninitialized value w'."""
+    from conftest import run_spec
+    path = spec_file("""
+    variables: ref
+    nodes:
+      - {name: w, op: variable, value: 1.0}
+    run: {init: false, fetch: [w], steps: 2}
+    """)
+    result = run_spec(path)
+    assert result.steps == [] and result.error.node == "w"
+    assert result.error.message == "Attempting to use uninitialized value w"

@@ -215,6 +215,9 @@ class Session:
         except Exception as exc:  # noqa: BLE001 - idrun's own bug: kept, with its traceback
             node = plan.locate_failure(exc) or "?"
             raise InternalError(exc, step, node, self._loc(node)) from exc
+        for value in values:   # a fetched ref variable that nothing initialized: TF's error, not None
+            if isinstance(value, VariableCell) and value.value is None:
+                raise self._step_error(step, value.name, f"Attempting to use uninitialized value {value.name}")
         records = self._records(plan, transfers)
         if not plan.timed:
             ran = [plan.items[i].node for i in ops]
