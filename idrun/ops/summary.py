@@ -25,12 +25,11 @@ from __future__ import annotations
 import struct
 
 from idrun.dtypes import FLOATS, INTS
-from idrun.errors import UsageError
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
+from idrun.protos import tensorboard_protos
 
-INSTALL_HINT = "pip install 'idrun[tensorboard]'"
 DBL_MAX = 1.7976931348623157e308
 REAL = FLOATS + INTS                      # TF's realnumbertypes that idrun has
 IMAGE_TYPES = ("uint8", "float32", "float16", "float64")
@@ -40,12 +39,7 @@ REAL_TEXT = "float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint1
 
 def summary_pb2():
     """TensorBoard's summary protos, or a usage error (exit 2) naming the extra to install."""
-    try:
-        from tensorboard.compat.proto import summary_pb2 as module
-    except ImportError as exc:
-        raise UsageError(f"summary ops need TensorBoard's protos ({exc.name or exc} is missing): "
-                         f"{INSTALL_HINT}") from None
-    return module
+    return tensorboard_protos("compat.proto.summary_pb2", what="summary ops").summary_pb2
 
 
 # ---- shape rules: a scalar string, as TF's ScalarShape ------------------------------------

@@ -25,8 +25,8 @@ from idrun.errors import SpecError, UsageError
 from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import TFShape, TFType
+from idrun.protos import tensorboard_protos
 
-INSTALL_HINT = "pip install 'idrun[tensorboard]'"
 
 DT = {"float16": "DT_HALF", "float32": "DT_FLOAT", "float64": "DT_DOUBLE", "int8": "DT_INT8",
       "int16": "DT_INT16", "int32": "DT_INT32", "int64": "DT_INT64", "uint8": "DT_UINT8",
@@ -35,14 +35,8 @@ DT = {"float16": "DT_HALF", "float32": "DT_FLOAT", "float64": "DT_DOUBLE", "int8
 
 def require_protos():
     """The proto modules, or a usage error (exit 2) naming the extra to install."""
-    try:
-        from tensorboard.compat.proto import attr_value_pb2, graph_pb2, node_def_pb2  # noqa: F401
-        from tensorboard.util import tensor_util  # noqa: F401
-    except ImportError as exc:
-        raise UsageError(f"this needs TensorBoard's protos ({exc.name or exc} is missing): "
-                         f"{INSTALL_HINT}") from None
-    import tensorboard.compat.proto as protos
-    return protos
+    return tensorboard_protos("compat.proto.attr_value_pb2", "compat.proto.graph_pb2",
+                              "compat.proto.node_def_pb2", "util.tensor_util")
 
 
 def tensor_proto(value: Any, dtype: str):
