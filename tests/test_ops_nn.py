@@ -479,3 +479,18 @@ def test_a_window_past_the_limit_is_a_step_error(spec_file):
     """)
     err = run_spec(path).error
     assert err is not None and "400,000,000 positions, over idrun's limit" in err.message
+
+
+def test_import_keeps_an_nchw_conv2d_opaque(cli, tmp_path):
+    """Conv2D read its strides as NHWC whatever its data_format (strides [1, 1, 2, 2] became
+    [1, 2]); it now refuses NCHW, dilations and EXPLICIT padding as its gradients do."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from conftest import opaque_entry
+    path, spec = tmp_path / "c.pbtxt", tmp_path / "c.yaml"
+    path.write_text(NCHW_POOL.split("\nnode { name: \"pool\"")[0] + "\n" +
+                    'node { name: "f" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }\n'
+                    'node { name: "c" op: "Conv2D" input: "x" input: "f" attr { key: "T" value { type: DT_FLOAT } } '
+                    'attr { key: "strides" value { list { i: 1 i: 1 i: 2 i: 2 } } } '
+                    'attr { key: "padding" value { s: "SAME" } } attr { key: "data_format" value { s: "NCHW" } } }\n')
+    assert cli("import", str(path), "-o", str(spec)).exit_code == 0
+    assert "runs NHWC only" in opaque_entry(spec.read_text(), "c")

@@ -54,6 +54,12 @@ def tf_window(t: dict, key: str) -> list[int]:
     return hw(key)(list(t.get(key, [1, 1, 1, 1])))
 
 
+def conv_import(t: dict, consts) -> dict:
+    """An imported Conv2D (or its gradient): NHWC strides and padding; NCHW, dilations and
+    EXPLICIT padding are refused (tf_window)."""
+    return {"strides": tf_window(t, "strides"), "padding": t["padding"]}
+
+
 def raw_op(tf_type: str, inputs: tuple[str, ...], attrs=lambda a: {}):
     """An export writer calling `tf.raw_ops.<tf_type>` (for ops TF's Python wraps in more ops)."""
     def write(c) -> str:
@@ -599,8 +605,7 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "strides": [1, *a["strides"], 1],
                                        "padding": a["padding"], "data_format": "NHWC",
                                        "dilations": [1, 1, 1, 1], "use_cudnn_on_gpu": True},
-          tf_import=lambda t, c: {"strides": list(t.get("strides", [1, 1, 1, 1]))[1:3],
-                                  "padding": t["padding"]}),
+          tf_import=conv_import),
     OpDef("bias_add", "BiasAdd", ("value", "bias"), _bias_add_infer,
           lambda env: env.xp.add, "value + bias along the last dimension.", typed_with=(0, 1),
           tf="tf.nn.bias_add", tf_op="BiasAdd",

@@ -16,10 +16,10 @@ from __future__ import annotations
 from idrun.dtypes import is_float
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.nn import (LRN_ATTRS, PATCH_BUDGET, POOL_ATTRS, _strides, patches, bn_import, bn_tf_attrs, bn_types,
-                          check_rank, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc,
-                          pads, pool_counts, pool_import, pool_tf_attrs, raw_op, runtime_out, tf_window,
-                          window)
+from idrun.ops.nn import (LRN_ATTRS, PATCH_BUDGET, POOL_ATTRS, _strides, bn_import, bn_tf_attrs, bn_types,
+                          check_rank, conv_import, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc,
+                          pad_nhwc, pads, patches, pool_counts, pool_import, pool_tf_attrs, raw_op,
+                          runtime_out, window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, same_dtype
 
@@ -186,14 +186,10 @@ def _conv_tf_attrs(n, a, i, o) -> dict:
             "explicit_paddings": []}
 
 
-def _conv_import(t, c) -> dict:
-    return {"strides": tf_window(t, "strides"), "padding": t["padding"]}
-
-
 def _conv_grad(name: str, tf_type: str, inputs: tuple[str, ...], infer, kernel, doc: str,
                typed_with: tuple[int, ...]) -> OpDef:
     return OpDef(name, tf_type, inputs, infer, kernel, doc, typed_with=typed_with, attrs=CONV_ATTRS,
-                 tf_op=tf_type, tf_attrs=_conv_tf_attrs, tf_import=_conv_import,
+                 tf_op=tf_type, tf_attrs=_conv_tf_attrs, tf_import=conv_import,
                  tf=raw_op(tf_type, inputs, lambda a: {"strides": [1, *(a["strides"] or [1, 1]), 1],
                                                        "padding": a["padding"], "data_format": "NHWC"}))
 
