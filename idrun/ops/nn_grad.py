@@ -281,6 +281,7 @@ def _lrn_grad_kernel(env: KernelEnv):
     xp, dtype, r = env.xp, env.out_types[0].dtype, env.attrs["depth_radius"]
     alpha, bias, beta = (xp.asarray(env.attrs[k], dtype=dtype) for k in ("alpha", "bias", "beta"))
     alpha_beta_2 = xp.asarray(-2, dtype=dtype) * alpha * beta
+    one = xp.asarray(1, dtype=dtype)
 
     def lrn_grad(grads, x, y):
         # TF's LaunchLRNGrad<CPU>: for each channel j (in order) with a nonzero gradient, add
@@ -295,7 +296,6 @@ def _lrn_grad_kernel(env: KernelEnv):
         # zero-padded once along the depth: a slice is the shifted array (zero outside)
         pad = [(0, 0)] * (x.ndim - 1) + [(reach, reach)]
         grads_p, norm_p, ab2_p = (xp.pad(v, pad) for v in (grads, norm, ab2))
-        one = xp.asarray(1, dtype=dtype)
         for d in range(-reach, reach + 1):
             at = (Ellipsis, slice(reach + d, reach + d + depth))
             g, n, a = grads_p[at], norm_p[at], ab2_p[at]

@@ -22,6 +22,7 @@ usage error naming the extra (the kernels are bound when a step is compiled).
 
 from __future__ import annotations
 
+import functools
 import struct
 
 from idrun.dtypes import FLOATS, INTS
@@ -115,14 +116,16 @@ def _scalar_kernel(env: KernelEnv):
     return scalar_summary
 
 
-def _bucket_limits() -> list[float]:
-    """histogram.cc's default limits: 1e-12 growing by 10% while under 1e20, mirrored, and 0."""
+@functools.lru_cache(maxsize=1)
+def _bucket_limits() -> tuple[float, ...]:
+    """histogram.cc's default limits: 1e-12 growing by 10% while under 1e20, mirrored, and 0
+    (1,549 of them: made once, not on every step's summary)."""
     positive, v = [], 1.0e-12
     while v < 1.0e20:
         positive.append(v)
         v *= 1.1
     positive.append(DBL_MAX)
-    return [-x for x in reversed(positive)] + [0.0] + positive
+    return tuple([-x for x in reversed(positive)] + [0.0] + positive)
 
 
 def histogram_proto(pb, values):
