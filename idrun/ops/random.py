@@ -246,8 +246,7 @@ def _graphdef_attrs(name: str, single: bool, a) -> dict:
 def _import_shape(consts) -> list:
     if not consts or consts[0] is None:
         raise ValueError("its shape input is not a constant; idrun's random ops need a constant shape")
-    value = consts[0]
-    return [int(d) for d in (value.tolist() if hasattr(value, "tolist") else value)]
+    return [int(d) for d in flat(consts[0])]
 
 
 def _float_import(raw_name: str):

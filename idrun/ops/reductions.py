@@ -26,7 +26,7 @@ def _axis_const(consts, what: str, scalar: bool = False):
     """The value of a helper constant input (the axis), or ValueError when it is computed."""
     if len(consts) < 2 or consts[1] is None:
         raise ValueError(f"its {what} is not a constant; idrun needs it when the graph is built")
-    value = consts[1].tolist() if hasattr(consts[1], "tolist") else consts[1]
+    value = consts[1].tolist() if hasattr(consts[1], "tolist") else consts[1]  # a scalar stays one
     if scalar and not isinstance(value, int):
         raise ValueError(f"its {what} is {value!r}, not a scalar")
     return value
