@@ -301,3 +301,29 @@ def test_feeding_a_kept_nodes_output_prunes_it(tmp_path):
                  "--feed", "x=[1.0, 2.0]", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["steps"][0]["values"]["save/Assign_1"] == [3.0, 4.0]
+
+
+def test_many_unreadable_nodes_import_in_one_pass(tmp_path):
+    """1,500 nodes whose attributes idrun cannot read: each was a full restart of the entries
+    (RecursionError after 20 s); now one pass keeps them all."""
+    graph = tmp_path / "many.pbtxt"
+    lines = ['node { name: "c" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }']
+    lines += [f'node {{ name: "s{i}" op: "Size" input: "c" attr {{ key: "T" value {{ type: DT_FLOAT }} }} '
+              f'attr {{ key: "out_type" value {{ type: DT_COMPLEX64 }} }} }}' for i in range(1500)]
+    graph.write_text("\n".join(lines) + "\n")
+    spec = tmp_path / "many.yaml"
+    proc = idrun("import", str(graph), "-o", str(spec))
+    assert proc.returncode == 0 and "Size (1500 nodes, first 's0'" in proc.stderr, proc.stderr[-500:]
+    assert spec.read_text().count("op: tf_opaque") == 1500
+
+
+def test_a_const_of_a_dtype_idrun_lacks_as_an_input_is_kept(tmp_path):
+    """The consumer read the Const's value outside the guard: an uncaught ValueError (exit 3)."""
+    graph = tmp_path / "c.pbtxt"
+    graph.write_text(
+        'node { name: "s" op: "Size" input: "c" attr { key: "T" value { type: DT_COMPLEX64 } } '
+        'attr { key: "out_type" value { type: DT_INT32 } } }\n'
+        'node { name: "c" op: "Const" attr { key: "dtype" value { type: DT_COMPLEX64 } } attr { key: "value" '
+        'value { tensor { dtype: DT_COMPLEX64 tensor_shape { dim { size: 1 } } scomplex_val: 1 scomplex_val: 2 } } } }\n')
+    proc = idrun("import", str(graph), "-o", str(tmp_path / "c.yaml"))
+    assert proc.returncode == 0 and "Const (1 node, first 'c'" in proc.stderr, proc.stderr

@@ -422,10 +422,37 @@ def _opaque_reason(n, table, other_table, other_var_ops, variables) -> _Opaque |
 def _entries(src: _Src, facts: _Facts, opaque: dict[int, _Opaque]) -> list[tuple[int, dict, bool]]:
     """One spec entry per kept node; `opaque` grows with the nodes that cannot take their
     inputs as idrun's op (a value of unknown type, a variable that is not one)."""
-    nodes, by_name = facts.nodes, facts.by_name
-    out_types: dict[int, list[dict]] = {}
+    nodes = facts.nodes
+    while True:   # every pass keeps the nodes it could not write; then the cascade again
+        out_types = _cascade(facts, opaque)
+        entries, failed = [], {}
+        for i, n in enumerate(nodes):
+            if i in facts.dropped:
+                continue
+            if i in opaque:
+                entries.append((i, _opaque_entry(n, facts, opaque[i], out_types[i]), True))
+                continue
+            entry = _op_entry(src, i, n, facts)
+            if isinstance(entry, _Opaque):
+                failed[i] = entry
+            else:
+                entries.append((i, entry, False))
+        if not failed:
+            return entries
+        # a failed node that reads another failed one waits a pass: the cascade then keeps it
+        # for that input (its first reason), as a pass per failure would
+        names = {nodes[i].name for i in failed}
+        first = {i: e for i, e in failed.items()
+                 if not any(_split_input(t)[0] in names for t in nodes[i].input if not t.startswith("^"))}
+        opaque.update(first or failed)
+
+
+def _cascade(facts: _Facts, opaque: dict[int, _Opaque]) -> dict[int, list[dict]]:
+    """Kept nodes cascade: a consumer of an output of unknown type cannot be typed, so it is
+    kept too, to a fixpoint. Returns each kept node's output types."""
+    nodes = facts.nodes
     changed = True
-    while changed:  # kept nodes cascade: a consumer of an unknown type cannot be typed
+    while changed:
         changed = False
         out_types = {i: _opaque_outputs(nodes[i], facts) for i in opaque}
         for i, n in enumerate(nodes):
@@ -435,19 +462,18 @@ def _entries(src: _Src, facts: _Facts, opaque: dict[int, _Opaque]) -> list[tuple
             if reason is not None:
                 opaque[i] = reason
                 changed = True
-    entries = []
-    for i, n in enumerate(nodes):
-        if i in facts.dropped:
-            continue
-        if i in opaque:
-            entries.append((i, _opaque_entry(n, facts, opaque[i], out_types[i]), True))
-            continue
-        entry = _op_entry(src, i, n, facts)
-        if isinstance(entry, _Opaque):
-            opaque[i] = entry
-            return _entries(src, facts, opaque)
-        entries.append((i, entry, False))
-    return entries
+    return out_types
+
+
+def _const_value(node) -> Any:
+    """A Const input's value for the consumer's shape rule and attributes; None for any other
+    node, and for a Const idrun cannot read (its dtype; it is kept opaque itself)."""
+    if node.op != "Const":
+        return None
+    try:
+        return decode_attrs(node).get("value")
+    except ValueError:
+        return None
 
 
 def _cascade_reason(n, facts: _Facts, opaque, out_types) -> _Opaque | None:
@@ -570,9 +596,7 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
         if j in facts.dropped:
             raise _error(src, i, n, f"input '{text}' is the {facts.dropped[j]}, which idrun folds "
                                     "into the variable")
-    consts = [decode_attrs(nodes[by_name[_split_input(t)[0]]]).get("value")
-              if nodes[by_name[_split_input(t)[0]]].op == "Const" else None
-              for t in n.input if not t.startswith("^")]
+    consts = [_const_value(nodes[by_name[_split_input(t)[0]]]) for t in n.input if not t.startswith("^")]
     if opdef.source == "variable":
         if n.name in facts.values:
             value = facts.values[n.name]
