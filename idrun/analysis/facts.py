@@ -191,10 +191,7 @@ class Facts:
     def _is_snapshot(self, node: Node) -> bool:
         """Ref mode: `x/read`, the view of a variable TF's Python makes (the builder's snapshot,
         or an imported `Identity` of a variable): its consumers take the value, not it."""
-        if node.role == "snapshot":
-            return True
-        return (node.op == "read" and len(node.inputs) == 1
-                and REGISTRY[self.op(node.inputs[0].node)].source == "variable")
+        return node.role == "snapshot" or (node.op == "read" and self.reads_variable(node))
 
     @cached_property
     def observed(self) -> set[str]:

@@ -64,6 +64,7 @@ class Session:
                       if REGISTRY[node.op].source == "variable"}
         self._plans: dict[tuple, Plan] = {}
         self._steps: dict[tuple, Step] = {}  # partitioned steps, per (fetch, targets, fed)
+        self._has_opaque: bool | None = None   # any tf_opaque node (check_runnable), found once
         self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
         # queues live here; a dequeue that needs more runs its queue's runner as steps of
         # this session (`run_targets`); queue_runners: the QUEUE_RUNNERS collection's queues
@@ -95,7 +96,11 @@ class Session:
         graph's tf_opaque nodes), before anything runs: the step's, run.init's, what its
         queues' runners run, and those that the initializer (`<var>/Assign`, as TF names it)
         of a variable the step uses and nothing else initializes needs (`idrun import`
-        leaves it out of run.init)."""
+        leaves it out of run.init). A graph with no such node skips all of it (once known)."""
+        if self._has_opaque is None:
+            self._has_opaque = any(node.op == "tf_opaque" for node in self.graph.nodes.values())
+        if not self._has_opaque:
+            return
         step = self.partitioned(req.fetch, req.targets, list(req.feeds)).needed
         init = self.partitioned([], list(req.init_targets), []).needed if req.init and req.init_targets else []
         needed = list(step) + list(init)

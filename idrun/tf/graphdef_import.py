@@ -358,9 +358,6 @@ def _returned_inputs(function) -> list[int] | None:
             return None
     return out
 
-    def node(self, name: str):
-        return self.nodes[self.by_name[name]]
-
 
 def _fold_initializers(nodes, by_name, consumers, var_ops) -> tuple[dict, dict]:
     """Initializers that are an `x/Assign` of a constant fold into the variable's `value:`
