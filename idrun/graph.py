@@ -18,6 +18,12 @@ from idrun.records import FACTORY, Frozen, Record, setfield
 # repr, equality and hash of the dataclass it replaces.
 
 
+def node_of(name: str) -> str:
+    """The node a tensor name names: `a` for `a:1` or `a` (a TF collection's item, a fetch)."""
+    node, sep, index = name.rpartition(":")
+    return node if sep and index.isdigit() else name
+
+
 class TensorRef(NamedTuple):
     """Output `index` of node `node` (`node:index`). A named tuple: a big graph makes and
     hashes one per edge, and a tuple's constructor and hash are C code."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from idrun.analysis.diagnostic import Diagnostic, Note
 from idrun.analysis.facts import BUILT, Facts
+from idrun.graph import node_of
 from idrun.ops import REGISTRY
 
 WHAT = {"write": "updates `{var}`", "average": "updates moving averages", "check": "checks a condition",
@@ -29,8 +30,7 @@ def _skipped_effects(facts: Facts) -> list[str]:
 def never_runs(facts: Facts) -> list[Diagnostic]:
     """A stateful op (assign, EMA, assert, print, queue) the fetches and targets never reach."""
     out = []
-    update_ops = {i.rpartition(":")[0] if i.rpartition(":")[2].isdigit() else i
-                  for i in facts.spec.collections.get("update_ops", [])}
+    update_ops = {node_of(i) for i in facts.spec.collections.get("update_ops", [])}
     for name in _skipped_effects(facts):
         if name in update_ops:
             continue   # update-ops-not-run says it, with the fix TF1 programs use
@@ -52,7 +52,7 @@ def update_ops_not_run(facts: Facts) -> list[Diagnostic]:
         return []
     out = []
     for item in facts.spec.collections.get("update_ops", []):
-        name = item.rpartition(":")[0] if item.rpartition(":")[2].isdigit() else item
+        name = node_of(item)
         if name in facts.needed or name not in facts.graph.nodes:
             continue
         fix = (f"build the train op under `control_dependencies` on the UPDATE_OPS collection (TF1: "

@@ -45,7 +45,7 @@ from __future__ import annotations
 from typing import Any
 
 from idrun.dtypes import DTYPES, tf_name
-from idrun.graph import TensorType
+from idrun.graph import TensorType, node_of
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr
 from idrun.ops.random import _import_seeds, tf_seeds
@@ -158,7 +158,7 @@ def attach(graph, states: dict, run, queue_runners: list[str] | None = None) -> 
     family = [n for n in graph.nodes.values() if n.op in FAMILY]
     if not family:
         return None
-    listed = None if queue_runners is None else [_split(q) for q in queue_runners]
+    listed = None if queue_runners is None else [node_of(q) for q in queue_runners]
     runner_ops: dict[str, list[str]] = {}
     for node in family:
         if node.op in ENQUEUE_OPS and node.inputs:
@@ -190,10 +190,6 @@ def runner_closure(shared: Shared | None, needed, closure) -> list[str]:
             if name in shared.runners and name not in seen:
                 todo.append(name)
     return out
-
-
-def _split(name: str) -> str:
-    return name.rpartition(":")[0] if name.rpartition(":")[2].isdigit() else name
 
 
 def _shared(env: KernelEnv) -> Shared:

@@ -10,7 +10,7 @@ from typing import Any
 from idrun import limits
 from idrun.devices.names import normalize_device
 from idrun.errors import SourceLoc, SpecError
-from idrun.graph import Graph
+from idrun.graph import Graph, node_of
 from idrun.records import FACTORY, Record
 from idrun.spec.builder import GraphBuilder, _check_keys
 from idrun.spec.templates import parse_templates
@@ -276,7 +276,7 @@ def _collections(doc: YMap, graph: Graph) -> dict[str, list[str]]:
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise SpecError(f"collection '{key}' must be a list of node or tensor names", loc_of(section, key))
         for i, item in enumerate(items):
-            node = item.rpartition(":")[0] if item.rpartition(":")[2].isdigit() else item
+            node = node_of(item)
             if node not in graph.nodes and node not in graph.aliases:
                 raise SpecError(f"collection '{key}': '{item}' names no node of the graph", loc_of(items, i))
         out[str(key)] = list(items)
