@@ -101,7 +101,10 @@ def short(device: str) -> str:
 def write(name: str, build) -> None:
     g = tf1.Graph()
     with g.as_default():
-        case = build()
+        try:
+            case = build()
+        finally:   # a case may build TF 1.x control flow (disable_control_flow_v2): not the next
+            tf1.enable_control_flow_v2()
         init = tf1.global_variables_initializer()
     fetch = [g.as_graph_element(f) for f in case["fetch"]]
     targets = [t if isinstance(t, tf.Operation) else t.op for t in case.get("targets", [])]

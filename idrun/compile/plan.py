@@ -52,6 +52,7 @@ from idrun.ops.state import VariableCell
 from idrun.compile.chunks import _compiled, write_chunks
 from idrun.compile.lower import _buffer_key, _Line, _lower, _Stmt
 from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
+from idrun.compile.regions import REGION_OP
 from idrun.schedule import declaration_order, random_order
 
 _plan_count = itertools.count(1)
@@ -119,6 +120,11 @@ class PlanRequest:
     states: dict = field(default_factory=dict)  # node -> kernel state kept by the session
     record_times: bool = False        # O receives (item, start, end) per op and transfer
     late: frozenset = frozenset()     # nodes run only when nothing else is ready (check --schedules)
+    # a region's branch or loop body (runtime/flow.py): values it reads from outside, passed
+    # in F after the fed values, each on its producer's device; and how a region node's
+    # kernel is made (it runs steps of its own)
+    args: list[TensorRef] = field(default_factory=list)
+    region_kernel: Callable | None = None
 
 
 def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
@@ -301,6 +307,7 @@ class _Generator:
         self._bind_sources()
         self._fed_bound = self._fed_vars()
         fed = [f"    {v} = F[{i}]  # fed: {ref}" for i, (ref, v) in enumerate(self._fed_bound)]
+        fed += self._arg_lines(len(fed))
         self.records: list[_Line] = []
         items, records = self.items, self.records
         for i in order:
@@ -394,6 +401,16 @@ class _Generator:
             out.append((ref, var))
         return out
 
+    def _arg_lines(self, start: int) -> list[str]:
+        """A region's values from outside, on their producers' devices (see PlanRequest.args)."""
+        lines = []
+        for i, ref in enumerate(self.req.args):
+            var = self._ident("a_", str(ref))
+            self.tensor_var[(ref.node, ref.index, self.req.device_of[ref.node])] = var
+            self._fed_bound.append((ref, var))
+            lines.append(f"    {var} = F[{start + i}]  # from outside the region: {ref}")
+        return lines
+
     def _local_var(self, ref: TensorRef, device: str) -> str:
         """The variable holding `ref` on `device` when no transfer brings it there: the fed
         value (at the client), a replica of a constant, or the producer's own output."""
@@ -446,7 +463,11 @@ class _Generator:
                                                       _fusable(node, opdef, device), device)
             # text, comment and kernel come later (`_render`), for the lines fusion keeps
             return _Line(i, "", args, outs, "", meta[0], True, False, meta[1], (node, opdef, meta[2]))
-        kernel = self._bind("k_", name, self._kernel(node, opdef, self.req.devices[device_name]))
+        if node.op == REGION_OP:   # runs steps of its own: it records into T and O too
+            kernel = self._bind("k_", name, self.req.region_kernel(node, self.req))
+            args = ["T", "O"] + args
+        else:
+            kernel = self._bind("k_", name, self._kernel(node, opdef, self.req.devices[device_name]))
         call = f"{kernel}({', '.join(args)}"
         if not outs:
             return _Line(i, f"{call}){self._where(node)}", args)

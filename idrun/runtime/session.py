@@ -28,6 +28,7 @@ from idrun.ops.state import VariableCell
 from idrun.compile.placement import Placement
 from idrun.arrays import materialize
 from idrun.compile.plan import Plan, PlanError, PlanRequest, Step, compile_plan, partition_step
+from idrun.compile.regions import RaiseError, has_control_flow, raise_regions
 from idrun.ops import REGISTRY
 from idrun.spec.request import RunRequest
 from idrun.spec.yamlsrc import paused_gc
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 # What a graph can do wrong when it runs (TF raises these as in-graph errors): TF-style
 # kernel errors, numpy's shape and index errors, arithmetic, an impossible allocation.
 # Anything else out of a kernel is a bug in idrun (exit 3, not the user's exit 1).
+FLOW_RECORDS = ("branch", "iterations")   # what a region adds to O besides its ops
 IN_GRAPH_FAILURES = (KernelError, ValueError, IndexError, ArithmeticError, MemoryError)
 
 
@@ -62,6 +64,14 @@ class Session:
         self.devices = {d: _make_device(d) for d in placement.devices}
         self.cells = {n: VariableCell(n) for n, node in graph.nodes.items()
                       if REGISTRY[node.op].source == "variable"}
+        # control flow: steps run on the graph with each cond and loop raised to a region
+        self.run_graph, self.device_of, self.raised = graph, placement.device, None
+        if has_control_flow(graph):
+            try:
+                self.raised = raise_regions(graph, placement.device)
+            except RaiseError as exc:
+                raise SpecError(exc.message, graph.nodes[exc.node].loc) from None
+            self.run_graph, self.device_of = self.raised.graph, self.raised.device_of
         self._plans: dict[tuple, Plan] = {}
         self._steps: dict[tuple, Step] = {}  # partitioned steps, per (fetch, targets, fed)
         self._has_opaque: bool | None = None   # any tf_opaque node (check_runnable), found once
@@ -128,13 +138,15 @@ class Session:
                req.record_times, req.late)
         if rng is None and key in self._plans:
             return self._plans[key]
-        device_of = self.placement.device
+        fetch, targets = self._raised_names(req.fetch, req.targets)
         with paused_gc():
             step = self.partitioned(req.fetch, req.targets, list(req.feeds))
+            if self.raised is not None:
+                self._check_outside_regions(step)
             plan = compile_plan(PlanRequest(
-                self.graph, device_of, self.devices, self.cells, req.fetch, req.targets,
+                self.run_graph, self.device_of, self.devices, self.cells, fetch, targets,
                 list(req.feeds), rng, req.record_ops, self.clock, self.states, req.record_times,
-                req.late), step)
+                req.late, region_kernel=self._region_kernel), step)
         if rng is None:
             self._plans[key] = plan
         return plan
@@ -145,13 +157,40 @@ class Session:
         key = (tuple(fetch), tuple(targets), tuple(fed))
         step = self._steps.get(key)
         if step is None:
-            step = self._steps[key] = partition_step(self.graph, self.placement.device,
-                                                     fetch, targets, fed)
+            fetch, targets = self._raised_names(fetch, targets)
+            step = self._steps[key] = partition_step(self.run_graph, self.device_of, fetch, targets, fed)
         return step
+
+    def _raised_names(self, fetch: list[TensorRef], targets: list[str]) -> tuple[list, list]:
+        """A fetch of a cond's merge or a loop's exit is its region's output; a target in a
+        region runs its region."""
+        if self.raised is None:
+            return fetch, targets
+        return ([self.raised.fetch_ref(r) for r in fetch],
+                list(dict.fromkeys(self.raised.target(t) for t in targets)))
+
+    def _check_outside_regions(self, step: Step) -> None:
+        """A step itself runs no node of a branch or loop (its region does): one that it
+        needs reads a value that is dead when the branch is not taken (TF: 'Retval does not
+        have value' on those steps); idrun refuses it on every step, naming it."""
+        for name in step.needed:
+            ctx = self.raised.context.get(name)
+            if ctx or name in self.raised.problems:
+                where = self.raised.problems.get(name) or (
+                    f"it is inside {'a loop' if ctx[-1][0] == 'loop' else 'one branch of a cond'} "
+                    "and read from outside it (a value that is dead when the branch is not taken); "
+                    "read it through the cond's merge or the loop's exit")
+                raise PlanError(name, f"'{name}' cannot run here: {where}")
+
+    def _region_kernel(self, node, req: PlanRequest):
+        from idrun.runtime.flow import region_kernel_maker
+        return region_kernel_maker(self.raised)(node, req)
 
     def adopt_step(self, fetch: list[TensorRef], targets: list[str], fed: list[TensorRef],
                    step: Step) -> None:
         """A step already partitioned for this graph and placement (the pipeline's)."""
+        if self.raised is not None:   # partitioned on the graph as written, not the raised one
+            return
         self._steps[(tuple(fetch), tuple(targets), tuple(fed))] = step
 
     def run(self, req: RunRequest, observers: tuple[Observer, ...] = (), keep_steps: bool = True,
@@ -224,13 +263,16 @@ class Session:
             if isinstance(value, VariableCell) and value.value is None:
                 raise self._step_error(step, value.name, f"Attempting to use uninitialized value {value.name}")
         records = self._records(plan, transfers)
+        flow = [entry[1:] for entry in ops if type(entry) is tuple and entry[0] in FLOW_RECORDS]
+        if flow:   # what the conds and loops did (runtime/flow.py), apart from the ops
+            ops = [entry for entry in ops if not (type(entry) is tuple and entry[0] in FLOW_RECORDS)]
         if not plan.timed:
-            ran = [plan.items[i].node for i in ops]
+            ran = [plan.items[i].node if type(i) is int else i for i in ops]
             return StepResult(step, _fetched(fetch_names, values), records,
                               [(node, plan.device_of[node]) for node in ran if node is not None])
         ran_ops, op_times, transfer_times = [], [], []
         for i, t0, t1 in ops:  # run order; transfers in T's order, which is the same
-            node = plan.items[i].node
+            node = plan.items[i].node if type(i) is int else i
             if node is None:
                 transfer_times.append((t0, t1))
             else:
@@ -241,8 +283,8 @@ class Session:
 
     def _records(self, plan: Plan, transfers: list) -> list[TransferRecord]:
         out = []
-        for index, seconds, value in transfers:
-            spec = plan.transfers[index]
+        for index, seconds, value in transfers:   # a region's transfers come as their specs
+            spec = plan.transfers[index] if type(index) is int else index
             out.append(TransferRecord(str(spec.tensor) if spec.kind != "control" else
                                       f"^{spec.tensor.node}", spec.src, spec.dst,
                                       _nbytes(value), spec.kind, seconds))

@@ -40,6 +40,7 @@ from idrun.errors import SourceLoc, SpecError, SpecWarning, did_you_mean
 from idrun.graph import (AliasBlock, ControlSource, DroppedControl, EmptyBlock, Graph, Node,
                          Provenance, TensorRef, TensorType, cycle_error, freeze_attrs)
 from idrun.ops import REGISTRY, lookup
+from idrun.ops.control_flow import is_back_edge
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
 from idrun.spec.drafts import _Controller, _Draft, _Pending
@@ -51,6 +52,7 @@ from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs", "colocate_with")
 _NODE_KEYS: dict[str, tuple[tuple[str, ...], frozenset]] = {}  # op -> keys its entries may have
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
+FORWARDING_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration"})  # pass a ref on
 
 
 class GraphBuilder(TFExpansions):
@@ -394,13 +396,13 @@ class GraphBuilder(TFExpansions):
         for draft in ordered:
             draft.controls = self._controls_of(draft)
         index = {d.name: i for i, d in enumerate(ordered)}
-        if _has_later_dependency(ordered, index):  # only then can there be a cycle
+        if _has_later_dependency(ordered, index, self._back_edge):  # only then can there be a cycle
             graph = self._freeze_untyped(ordered)
             cycle = graph.find_cycle()
             if cycle:
                 raise cycle_error(graph, cycle)
-            deps = [[index[r.node] for r in d.inputs] + ([index[d.shadow_of.node]] if d.shadow_of else [])
-                    for d in ordered]
+            deps = [[index[r.node] for r in d.inputs if not self._back_edge(d, r)]
+                    + ([index[d.shadow_of.node]] if d.shadow_of else []) for d in ordered]
             order = [ordered[i] for i in declaration_order(deps)]
         else:  # every dependency comes first: declaration order is the list's own
             order = ordered
@@ -423,7 +425,7 @@ class GraphBuilder(TFExpansions):
     def _bind_input(self, draft: _Draft, position: int, ref: TensorRef) -> TensorRef:
         """Route a variable input: itself for ref inputs, else through a read."""
         target = self.drafts[ref.node]
-        is_variable = target.opdef.source == "variable"
+        is_variable = target.opdef.source == "variable" or self._forwards_variable(target)
         if self._is_unread(target) and position in draft.opdef.variable_inputs:
             self._resolve_inputs(target)  # TF works on the handle, after the assign (sparse_read)
             draft.extra_controls.append(target.name)
@@ -448,6 +450,17 @@ class GraphBuilder(TFExpansions):
         if self.variables == "ref":
             return TensorRef(self._var_reads[ref.node], 0)
         return self._resource_read(draft, ref)
+
+    def _forwards_variable(self, draft: _Draft) -> bool:
+        """A ref-mode control-flow node passing a variable itself on (TF's RefSwitch,
+        RefEnter, RefMerge...): a ref input may read it, as the variable."""
+        seen = 0
+        while draft.opdef.name in FORWARDING_OPS and draft.inputs and seen < 1000:
+            self._resolve_inputs(draft)
+            draft, seen = self.drafts[draft.inputs[0].node], seen + 1
+            if draft.opdef.source == "variable":
+                return True
+        return False
 
     def _is_unread(self, draft: _Draft) -> bool:
         """A resource assign: TF's Python returns an `_UnreadVariable` for it."""
@@ -623,6 +636,9 @@ class GraphBuilder(TFExpansions):
                 self.resolve(pending).node for pending in controller.refs]
         return self._resolved_controls[controller.uid]
 
+    def _back_edge(self, draft: _Draft, ref: TensorRef) -> bool:
+        return draft.opdef.name == "merge" and is_back_edge("merge", self.drafts[ref.node].opdef.name)
+
     def _freeze_untyped(self, ordered: list[_Draft]) -> Graph:
         graph = Graph(variables=self.variables)
         for d in ordered:
@@ -635,6 +651,10 @@ class GraphBuilder(TFExpansions):
         in_types, in_consts = [], []
         for i, ref in enumerate(draft.inputs):
             source = self.drafts[ref.node]
+            if not source.outputs and self._back_edge(draft, ref):  # typed after the loop's merge
+                in_types.append(None)
+                in_consts.append(None)
+                continue
             if source.literal is not MISSING and not source.outputs:
                 self._type_literal(source, draft, i)
             if ref.index >= len(source.outputs):
@@ -714,14 +734,14 @@ class GraphBuilder(TFExpansions):
 _EXPANSIONS = {"moving_average": "_expand_ema"}  # OpDef.expansion -> builder method
 
 
-def _has_later_dependency(ordered: list[_Draft], index: dict[str, int]) -> bool:
+def _has_later_dependency(ordered: list[_Draft], index: dict[str, int], back_edge) -> bool:
     """Whether some draft depends (data, control, or an EMA shadow's averaged tensor) on
     itself or one after it: a graph whose every dependency comes earlier has no cycle and
     is typed in its own order (the common case, checked in one pass instead of building an
     untyped graph to search and ordering it with a heap)."""
     for i, d in enumerate(ordered):
         for r in d.inputs:
-            if index[r.node] >= i:
+            if index[r.node] >= i and not back_edge(d, r):
                 return True
         for c in d.controls:
             if index[c] >= i:

@@ -38,10 +38,11 @@ from idrun.errors import SourceLoc
 from idrun.ops import REGISTRY
 
 TEXT_SUFFIXES = (".pbtxt", ".pbtext", ".txt")
-CONTROL_FLOW = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
-                "RefEnter", "RefExit", "If", "StatelessIf", "While", "StatelessWhile", "Case"}
+CONTROL_FLOW = {"If", "StatelessIf", "While", "StatelessWhile", "Case"}   # functional (v2)
 FUNCTION_CALLS = {"StatefulPartitionedCall", "PartitionedCall", "SymbolicGradient"}
 INIT_VALUE_OPS = {"Const"}
+TYPED_BY_INPUT = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "RefSwitch", "RefMerge", "RefEnter",
+                  "RefExit", "RefNextIteration"}   # v1 control flow: T is input 0's type
 
 
 @dataclass
@@ -194,6 +195,8 @@ def decode_attrs(node) -> dict[str, Any]:
     for key, value in node.attr.items():
         kind = value.WhichOneof("value")
         if kind == "type":
+            if key == "T" and node.op in TYPED_BY_INPUT and _dtype_or_none(value.type) is None:
+                continue   # a resource handle through a cond or loop: typed as its variable
             out[key] = _dtype(value.type)
         elif kind == "shape":
             out[key] = None if value.shape.unknown_rank else [
@@ -481,14 +484,31 @@ def _cascade_reason(n, facts: _Facts, opaque, out_types) -> _Opaque | None:
         if j in facts.dropped:
             continue
         if j in opaque:
+            if j not in out_types:   # kept in this pass (a loop's back edge comes later)
+                out_types[j] = _opaque_outputs(facts.nodes[j], facts)
             types = out_types[j]
             if index >= len(types) or types[index].get("dtype") is None:
                 return _Opaque(f"its input '{text}' is a kept node's output of unknown type", "input")
             if pos in opdef.ref_inputs:
                 return _Opaque(f"its variable input '{text}' is a kept node", "input")
-        elif pos in opdef.ref_inputs and facts.nodes[j].op not in facts.var_ops:
+        elif pos in opdef.ref_inputs and not _is_variable(facts, j):
             return _Opaque(f"its variable input '{text}' is not a variable idrun has", "input")
     return None
+
+
+REF_FORWARDING = TYPED_BY_INPUT | {"Identity"}   # pass a variable (ref or handle) on
+
+
+def _is_variable(facts: _Facts, j: int) -> bool:
+    """A variable idrun has, or ref-mode control flow passing one on (RefSwitch, RefEnter...)."""
+    for _ in range(1000):
+        n = facts.nodes[j]
+        if n.op in facts.var_ops:
+            return True
+        if n.op not in REF_FORWARDING or not n.input:
+            return False
+        j = facts.by_name[_split_input(n.input[0])[0]]
+    return False
 
 
 def _opaque_outputs(n, facts: _Facts) -> list[dict]:

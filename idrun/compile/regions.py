@@ -1,0 +1,393 @@
+"""Raising TF 1.x control flow to regions: each cond and each while loop becomes one node.
+
+A step with control flow runs on a *raised* graph: the graph's own nodes, plus one
+`control_flow_region` node per cond and per loop (nested ones too). Outside a region,
+every read of its `merge` (cond) or `exit` (loop) reads the region node instead, and every
+control input on one of its nodes waits on the region node. So a step's pruning, placement
+of transfers and ordering see each region as one op; the region's kernel
+(`runtime/flow.py`) runs the branch taken, or the loop's iterations, as its own small
+steps over the same raised graph (a nested region is one op of those).
+
+Which region a node belongs to is computed as TF's `functionalize_control_flow` does:
+forward through the graph in topological order (a loop's back edge, next_iteration into
+merge, left out), each node gets a *context*, a tuple of frames from the outside in:
+- a `switch`'s output k (k = 0 false, 1 true) opens branch k of its cond; the switch
+  itself stays outside;
+- a `merge` of a cond closes it (its inputs come from the cond's two branches);
+- `enter` opens its loop's frame (`frame_name`), `exit` closes it; a loop's `switch`
+  (predicate from `loop_cond`) opens nothing;
+- any other node is in the deepest context of its inputs (data and control); each input's
+  context must be that one or an enclosing one, else the node reads a value that is dead
+  when the branch is not taken: a located problem, reported when a step needs the node.
+
+A cond is the set of switches whose predicate is one `pred_id` (TF's `cond/pred_id`,
+`Identity(pred)`: `cond/Switch` switches `pred` itself), in one enclosing context; without
+a `pred_id`, the switches of one predicate tensor under one name scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from idrun.graph import Graph, Node, TensorRef, TensorType, freeze_attrs
+
+FLOW_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration", "loop_cond"})
+REGION_OP = "control_flow_region"
+
+
+def has_control_flow(graph: Graph) -> bool:
+    return any(node.op in FLOW_OPS for node in graph.nodes.values())
+
+
+@dataclass
+class Region:
+    """One cond or while loop. `context`: the context of its members (`parent` + its own
+    frame); `inputs`: what the region node reads (values from outside); `outputs`: per
+    output of the region node, the tensor of the graph it stands for."""
+
+    name: str
+    kind: str                      # "cond" | "loop"
+    parent: tuple
+    frame: tuple                   # ("cond", key) or ("loop", frame_name)
+    device_node: str               # placed as this node is
+    switches: list[str] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)
+    enters: list[str] = field(default_factory=list)
+    exits: list[str] = field(default_factory=list)
+    next_iterations: list[str] = field(default_factory=list)
+    loop_cond: str = ""
+    inputs: list[TensorRef] = field(default_factory=list)
+    controls: list[str] = field(default_factory=list)
+    outputs: list[TensorRef] = field(default_factory=list)
+    pred: TensorRef | None = None
+
+
+@dataclass
+class Raised:
+    graph: Graph                      # the raised graph (the original nodes, rewired, + regions)
+    regions: dict[str, Region]        # region node name -> region
+    context: dict[str, tuple]         # node -> its context
+    device_of: dict[str, str]
+    outer: dict[TensorRef, TensorRef] # a merge's or exit's output -> the region output for it
+    problems: dict[str, str]          # node -> why it cannot run (reads a dead value)
+
+    def fetch_ref(self, ref: TensorRef) -> TensorRef:
+        return self.outer.get(ref, ref)
+
+    def target(self, name: str) -> str:
+        ref = self.outer.get(TensorRef(name, 0))
+        return ref.node if ref is not None else name
+
+
+class RaiseError(Exception):
+    def __init__(self, node: str, message: str) -> None:
+        super().__init__(message)
+        self.node, self.message = node, message
+
+
+def raise_regions(graph: Graph, device_of: dict[str, str]) -> Raised:
+    contexts, out_context, problems, cond_of = _contexts(graph)
+    regions = _regions(graph, contexts, cond_of)
+    return _rewire(graph, device_of, contexts, out_context, regions, problems)
+
+
+# ---- contexts ----------------------------------------------------------------------------
+
+def _topological(graph: Graph) -> list[str]:
+    nodes = graph.nodes
+    indegree = {name: 0 for name in nodes}
+    users: dict[str, list[str]] = {}
+    for name, node in nodes.items():
+        for dep in _deps(graph, node):
+            indegree[name] += 1
+            users.setdefault(dep, []).append(name)
+    ready = [n for n in nodes if indegree[n] == 0]
+    ready.reverse()
+    out = []
+    while ready:
+        name = ready.pop()
+        out.append(name)
+        for user in users.get(name, ()):
+            indegree[user] -= 1
+            if indegree[user] == 0:
+                ready.append(user)
+    if len(out) != len(nodes):
+        stuck = next(n for n in nodes if indegree[n] > 0)
+        raise RaiseError(stuck, f"'{stuck}' is on a cycle that is not a while loop's back edge")
+    return out
+
+
+def _deps(graph: Graph, node: Node) -> list[str]:
+    if node.op == "merge":
+        inputs = [r.node for r in node.inputs if graph.nodes[r.node].op != "next_iteration"]
+    else:
+        inputs = [r.node for r in node.inputs]
+    return inputs + list(node.control_inputs)
+
+
+def _is_loop_switch(graph: Graph, node: Node) -> bool:
+    return graph.nodes[node.inputs[1].node].op == "loop_cond"
+
+
+def _cond_key(graph: Graph, node: Node) -> str:
+    """Which cond a (non-loop) switch belongs to: its `pred_id`, or its predicate and scope."""
+    pred = node.inputs[1]
+    producer = graph.nodes[pred.node]
+    if producer.op == "identity" and pred.node.endswith("/pred_id"):
+        return pred.node
+    scope = node.name.rpartition("/")[0]
+    if node.inputs[0] == pred:   # TF's `cond/Switch`: switch(pred, pred) beside cond/pred_id
+        pred_id = graph.nodes.get(f"{scope}/pred_id")
+        if pred_id is not None and pred_id.op == "identity" and pred_id.inputs[0] == pred:
+            return pred_id.name
+    return f"{pred}@{scope.partition('/')[0]}"
+
+
+def _contexts(graph: Graph):
+    """Every node's context, and each switch output's; problems; cond key per switch."""
+    nodes = graph.nodes
+    context: dict[str, tuple] = {}
+    problems: dict[str, str] = {}
+    cond_of: dict[str, str] = {}
+
+    def of(ref: TensorRef) -> tuple:
+        producer = nodes[ref.node]
+        ctx = context[ref.node]
+        if producer.op == "switch" and ref.node in cond_of:
+            return ctx + (("cond", cond_of[ref.node], ref.index),)
+        return ctx
+
+    for name in _topological(graph):
+        node = nodes[name]
+        op = node.op
+        ins = [of(r) for r in node.inputs
+               if not (op == "merge" and nodes[r.node].op == "next_iteration")]
+        ins += [context[c] for c in node.control_inputs]
+        if op == "enter":
+            base = ins[0] if ins else ()
+            context[name] = base + (("loop", node.attrs.get("frame_name", "")),)
+            continue
+        if op == "exit":
+            ctx = _deepest(ins, problems, name)
+            context[name] = _pop_loop(ctx)
+            continue
+        if op == "merge" and not any(nodes[r.node].op in ("enter", "next_iteration") for r in node.inputs):
+            context[name] = _close_cond(ins, problems, name)
+            continue
+        ctx = _deepest(ins, problems, name)
+        context[name] = ctx
+        if op == "switch" and not _is_loop_switch(graph, node):
+            cond_of[name] = _cond_key(graph, node)
+    return context, of, problems, cond_of
+
+
+def _deepest(ins: list[tuple], problems: dict, name: str) -> tuple:
+    deepest = max(ins, key=len, default=())
+    for ctx in ins:
+        if deepest[:len(ctx)] != ctx:
+            problems.setdefault(name, "it reads values from two branches or loops that do not "
+                                      "enclose each other (a value that is dead when one is not taken)")
+    return deepest
+
+
+def _pop_loop(ctx: tuple) -> tuple:
+    for i in range(len(ctx) - 1, -1, -1):
+        if ctx[i][0] == "loop":
+            return ctx[:i]
+    return ctx
+
+
+def _close_cond(ins: list[tuple], problems: dict, name: str) -> tuple:
+    """A cond's merge: its inputs come from the two branches of one cond; it is outside."""
+    closing = [next((i for i in range(len(c) - 1, -1, -1) if c[i][0] == "cond"), None) for c in ins]
+    if not ins or None in closing:
+        problems.setdefault(name, "a merge whose inputs do not come from the branches of a cond")
+        return max(ins, key=len, default=())
+    ctx = ins[0][:closing[0]]
+    keys = {c[i][1] for c, i in zip(ins, closing)}
+    if len(keys) != 1 or any(c[:i] != ctx for c, i in zip(ins, closing)):
+        problems.setdefault(name, "a merge of values from different conds")
+    return ctx
+
+
+# ---- regions -------------------------------------------------------------------------------
+
+def _regions(graph: Graph, contexts: dict, cond_of: dict) -> dict[tuple, Region]:
+    """One Region per (parent context, frame), with its structural nodes."""
+    nodes = graph.nodes
+    regions: dict[tuple, Region] = {}
+
+    def region(parent: tuple, frame: tuple, kind: str, anchor: str) -> Region:
+        key = parent + (frame,)
+        if key not in regions:
+            base = (frame[1].removesuffix("/while_context") if kind == "loop"
+                    else frame[1].rpartition("/")[0] or frame[1])
+            regions[key] = Region(f"{base}/<{kind}>", kind, parent, frame, anchor)
+        return regions[key]
+
+    for name, node in nodes.items():
+        ctx = contexts[name]
+        if node.op == "switch" and name in cond_of:
+            r = region(ctx, ("cond", cond_of[name]), "cond", name)
+            r.switches.append(name)
+        elif node.op == "merge" and not any(nodes[x.node].op in ("enter", "next_iteration") for x in node.inputs):
+            for x in node.inputs:
+                producer = nodes[x.node]
+                inner = contexts[x.node] + ((("cond", cond_of[x.node], x.index),)
+                                            if producer.op == "switch" and x.node in cond_of else ())
+                if len(inner) > len(ctx) and inner[len(ctx)][0] == "cond":
+                    region(ctx, inner[len(ctx)][:2], "cond", name).merges.append(name)
+                    break
+        elif node.op == "enter":
+            r = region(ctx[:-1], ctx[-1], "loop", name)
+            r.enters.append(name)
+        elif node.op in ("exit", "next_iteration", "loop_cond", "switch") or (node.op == "merge" and ctx and ctx[-1][0] == "loop"):
+            loop_ctx = ctx if node.op != "exit" else contexts[node.inputs[0].node]
+            if not loop_ctx or loop_ctx[-1][0] != "loop":
+                continue
+            r = region(loop_ctx[:-1], loop_ctx[-1], "loop", name)
+            if node.op == "exit":
+                r.exits.append(name)
+            elif node.op == "next_iteration":
+                r.next_iterations.append(name)
+            elif node.op == "loop_cond":
+                r.loop_cond = name
+                r.device_node = name
+            elif node.op == "switch":
+                r.switches.append(name)
+            else:
+                r.merges.append(name)
+    # unique names, in a stable order (outer regions first)
+    taken = set(nodes)
+    for key in sorted(regions, key=len):
+        r = regions[key]
+        name, n = r.name, 1
+        while name in taken:
+            n += 1
+            name = f"{r.name[:-1]}_{n}>"
+        taken.add(name)
+        r.name = name
+    return regions
+
+
+# ---- the raised graph ----------------------------------------------------------------------
+
+def region_key(region: Region) -> tuple:
+    return region.parent + (region.frame,)
+
+
+def inside(ctx: tuple, region: Region) -> bool:
+    """Whether a node of context `ctx` is a member of `region` (in a branch or the loop)."""
+    n = len(region.parent)
+    return len(ctx) > n and ctx[:n] == region.parent and ctx[n][:2] == region.frame
+
+
+def level(ctx: tuple) -> tuple:
+    """The region key a node of context `ctx` is a direct member of."""
+    return ctx[:-1] + (ctx[-1][:2],) if ctx else ()
+
+
+def structural(region: Region) -> set[str]:
+    return set(region.switches + region.merges + region.enters + region.exits
+               + region.next_iterations + ([region.loop_cond] if region.loop_cond else []))
+
+
+def _rewire(graph: Graph, device_of: dict[str, str], contexts: dict, out_context, regions: dict,
+            problems: dict) -> Raised:
+    nodes = graph.nodes
+    by_key = {region_key(r): r for r in regions.values()}
+    owner: dict[str, Region] = {}        # structural node -> its region
+    for r in regions.values():
+        for s in structural(r):
+            owner[s] = r
+    outer: dict[TensorRef, TensorRef] = {}
+    for r in regions.values():
+        if r.kind == "cond":
+            for k, m in enumerate(r.merges):
+                outer[TensorRef(m, 0)] = TensorRef(r.name, 2 * k)
+                outer[TensorRef(m, 1)] = TensorRef(r.name, 2 * k + 1)
+                r.outputs += [TensorRef(m, 0), TensorRef(m, 1)]
+        else:
+            for k, x in enumerate(r.exits):
+                outer[TensorRef(x, 0)] = TensorRef(r.name, k)
+                r.outputs.append(TensorRef(x, 0))
+
+    def enclosing(consumer_ctx: tuple, producer: str) -> str:
+        """The node a consumer at `consumer_ctx` waits on for `producer`: the outermost
+        region holding the producer but not the consumer, else the producer itself."""
+        r = owner.get(producer)
+        if r is not None and not inside(consumer_ctx, r):
+            while r.parent and _common(consumer_ctx, r.parent) != r.parent:
+                r = by_key[level(r.parent)]
+            return r.name
+        pctx = contexts[producer]
+        common = _common(consumer_ctx, pctx)
+        if len(pctx) > len(common):
+            return by_key[level(pctx[:len(common) + 1])].name
+        return producer
+
+    raised_nodes: dict[str, Node] = {}
+    for name, node in nodes.items():
+        ctx = contexts[name]
+        inputs = tuple(outer.get(r, r) for r in node.inputs)
+        controls = tuple(dict.fromkeys(enclosing(ctx, c) for c in node.control_inputs))
+        if inputs != node.inputs or controls != node.control_inputs:
+            node = Node(node.name, node.op, inputs, controls, node.attrs, node.device, node.loc,
+                        node.outputs, node.ref_inputs, node.is_ref_output, node.role, node.device_from,
+                        node.colocate, node.helper_inputs, node.requested)
+        raised_nodes[name] = node
+    # region nodes, innermost first: an outer region reads what its inner ones read from outside
+    extended = dict(device_of)
+    region_nodes: dict[str, Node] = {}
+    for key in sorted(by_key, key=len, reverse=True):
+        r = by_key[key]
+        _region_inputs(r, raised_nodes, region_nodes, contexts, out_context)
+        first = nodes[(r.merges or r.exits or r.switches or r.enters)[0]]
+        outputs = tuple(nodes[ref.node].outputs[ref.index] if nodes[ref.node].outputs else TensorType("float32", None)
+                        for ref in r.outputs)
+        region_nodes[r.name] = Node(r.name, REGION_OP, tuple(r.inputs), tuple(r.controls),
+                                    freeze_attrs({"region": r}), first.device, first.loc, outputs,
+                                    role="region")
+        extended[r.name] = device_of.get(r.device_node) or device_of[first.name]
+    for r in regions.values():   # a region's context: its parent's, for nested lookups
+        contexts[r.name] = r.parent
+    raised = Graph(dict(raised_nodes), dict(graph.aliases), dict(graph.fetch_redirects), graph.variables,
+                   graph.provenance)
+    raised.nodes.update(region_nodes)   # after every original node: plans order by dependencies
+    return Raised(raised, {r.name: r for r in regions.values()}, contexts, extended, outer, problems)
+
+
+def _common(a: tuple, b: tuple) -> tuple:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _region_inputs(r: Region, raised_nodes: dict, region_nodes: dict, contexts: dict, out_context) -> None:
+    """What region `r` reads from outside (its node's inputs) and waits on (controls)."""
+    mine = structural(r)
+    inputs: list[TensorRef] = []
+    if r.kind == "cond":
+        first = raised_nodes[r.switches[0]]
+        r.pred = first.inputs[1]
+        inputs.append(r.pred)
+        inputs += [raised_nodes[s].inputs[0] for s in r.switches]
+    else:
+        inputs += [raised_nodes[e].inputs[0] for e in r.enters]
+    controls: list[str] = []
+    for s in r.switches + r.enters:
+        controls += raised_nodes[s].control_inputs
+    members = [n for n, node in raised_nodes.items() if inside(contexts[n], r) and n not in mine]
+    members += [n for n, node in region_nodes.items() if inside(node.attrs["region"].parent, r)]
+    member_set = set(members) | mine
+    for n in members:
+        node = raised_nodes.get(n) or region_nodes[n]
+        for ref in node.inputs:
+            if ref.node not in member_set and ref not in inputs:
+                inputs.append(ref)
+        for c in node.control_inputs:
+            if c not in member_set:
+                controls.append(c)
+    r.inputs = inputs
+    r.controls = list(dict.fromkeys(c for c in controls))

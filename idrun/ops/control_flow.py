@@ -1,0 +1,140 @@
+"""TF 1.x control flow: switch, merge, enter, exit, next_iteration, loop_cond, and the
+region a cond or while loop is raised to.
+
+These are the nodes `tf.cond` and `tf.while_loop` build (control flow v1), kept as nodes so
+that `show`, `check`, `explain` and `export` see TF's graph. They never run one by one: a
+step raises each cond and each loop to one region (`compile/regions.py`) whose kernel runs
+the branch taken, or the loop's iterations, as Python `if` and `while`
+(`runtime/flow.py`). A dead tensor then needs no value: a node of the branch not taken is
+never reached. `merge`'s input from a `next_iteration` is a loop's back edge, the one
+edge a graph may close a cycle with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from idrun.graph import TensorType
+from idrun.ops import checks
+from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
+from idrun.ops.nn import raw_op
+
+INT32_SCALAR = TensorType("int32", ())
+BOOL_SCALAR = TensorType("bool", ())
+
+
+def _not_alone(env: KernelEnv):
+    node = env.node
+
+    def kernel(*args):
+        raise KernelError(f"'{node}' is control flow outside a region idrun could raise (it runs "
+                          "only as part of its cond or while loop)")
+    return kernel
+
+
+def _pred_type(t: TensorType, op: str) -> None:
+    if t.dtype != "bool":
+        raise InferError(f"{op}'s predicate must be bool, got {t.dtype}")
+    if t.shape is not None and len(t.shape) != 0:
+        raise InferError(f"{op}'s predicate must be a scalar, got shape {list(t.shape)}")
+
+
+def _switch_infer(attrs, types, consts):
+    _pred_type(types[1], "Switch")
+    return [types[0], types[0]]
+
+
+def _merge_infer(attrs, types, consts):
+    known = [t for t in types if t is not None]   # a loop's back edge is typed after it
+    if not known:
+        raise InferError("merge needs at least one typed input")
+    dtype = known[0].dtype
+    for t in known[1:]:
+        if t.dtype != dtype:
+            raise InferError(f"merge's inputs must have one dtype, got {dtype} and {t.dtype}")
+    shapes = {t.shape for t in known}
+    shape = known[0].shape if len(shapes) == 1 else _relaxed(list(shapes))
+    return [TensorType(dtype, shape), INT32_SCALAR]
+
+
+def _relaxed(shapes: list) -> tuple | None:
+    """The most specific shape every one of `shapes` has (TF's merge shape function)."""
+    if any(s is None for s in shapes) or len({len(s) for s in shapes}) != 1:
+        return None
+    return tuple(dims[0] if len(set(dims)) == 1 else None for dims in zip(*shapes))
+
+
+def _loop_cond_infer(attrs, types, consts):
+    _pred_type(types[0], "LoopCond")
+    return [BOOL_SCALAR]
+
+
+def _frame(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected a frame name (a non-empty string), got {value!r}")
+    return value
+
+
+def _enter_import(t, c) -> dict:
+    return {"frame_name": _frame(t.get("frame_name", "")), "is_constant": bool(t.get("is_constant", False)),
+            "parallel_iterations": int(t.get("parallel_iterations", 10))}
+
+
+def _enter_attrs(n, a, i, o) -> dict:
+    return {"T": _tf_type(o[0]), "frame_name": a["frame_name"], "is_constant": a["is_constant"],
+            "parallel_iterations": a["parallel_iterations"]}
+
+
+def _tf_type(t: TensorType) -> TFType:
+    return TFType(t.dtype)
+
+
+def _region_infer(attrs, types, consts):
+    raise InferError("a control-flow region is made by idrun when it runs a cond or while loop; "
+                     "write `switch`/`merge` (or `enter`...`exit`) nodes instead")
+
+
+_RAW_DATA = ("data",)
+OPS = [
+    OpDef("switch", "Switch", ("data", "pred"), _switch_infer, _not_alone,
+          "Forward `data` to output 1 when `pred` holds, else to output 0; the other output is dead "
+          "(tf.cond's branches read these).", multi_output=True, variable_inputs=(0,), gpu=False,
+          tf_op="Switch", tf_import_ops=("RefSwitch",), tf=raw_op("Switch", ("data", "pred"))),
+    OpDef("merge", "Merge", ("inputs",), _merge_infer, _not_alone,
+          "Forward whichever input is alive, and its index (tf.cond's results; a while loop's "
+          "variables, from `enter` first, then `next_iteration`).", variadic=True, multi_output=True,
+          variable_inputs=(0,), gpu=False, tf_op="Merge", tf_import_ops=("RefMerge",),
+          tf_attrs=lambda n, a, i, o: {"T": _tf_type(o[0]), "N": len(i)},
+          tf=lambda c: f"tf.raw_ops.Merge(inputs=[{', '.join(c.args)}]{c.kw})"),
+    OpDef("enter", "Enter", _RAW_DATA, lambda a, t, c: [t[0]], _not_alone,
+          "Bring `data` into the while loop `frame_name` (each iteration reads it when "
+          "`is_constant`, else it starts a loop variable).", variable_inputs=(0,), gpu=False,
+          attrs=(attr("frame_name", check=_frame), attr("is_constant", False, checks.boolean),
+                 attr("parallel_iterations", 10, checks.positive)),
+          tf_op="Enter", tf_import_ops=("RefEnter",), tf_import=_enter_import, tf_attrs=_enter_attrs,
+          tf=raw_op("Enter", _RAW_DATA, lambda a: {"frame_name": a["frame_name"],
+                                                   "is_constant": a["is_constant"],
+                                                   "parallel_iterations": a["parallel_iterations"]})),
+    OpDef("exit", "Exit", _RAW_DATA, lambda a, t, c: [t[0]], _not_alone,
+          "A loop variable's value when its while loop ends.", variable_inputs=(0,), gpu=False,
+          tf_op="Exit", tf_import_ops=("RefExit",), tf=raw_op("Exit", _RAW_DATA)),
+    OpDef("next_iteration", "NextIteration", _RAW_DATA, lambda a, t, c: [t[0]], _not_alone,
+          "A loop variable's value for the next iteration (the loop's back edge into `merge`).",
+          variable_inputs=(0,), gpu=False, tf_op="NextIteration", tf_import_ops=("RefNextIteration",),
+          tf=raw_op("NextIteration", _RAW_DATA)),
+    OpDef("loop_cond", "LoopCond", ("input",), _loop_cond_infer, _not_alone,
+          "A while loop's predicate: the loop goes on while it holds.", gpu=False,
+          tf_op="LoopCond", tf_attrs=lambda n, a, i, o: {}, tf=raw_op("LoopCond", ("input",))),
+    OpDef("control_flow_region", "Region", ("inputs",), _region_infer, _not_alone,
+          "Made by idrun, never written: one cond or while loop raised for running "
+          "(`idrun show --format plan` shows its calls).", variadic=True, min_inputs=0,
+          multi_output=True, stateful=True, gpu=False,
+          tf_unsupported="it is idrun's own running form of a cond or loop, never in a graph"),
+]
+
+
+def is_back_edge(consumer_op: str, producer_op: str) -> bool:
+    """A while loop's edge from `next_iteration` into `merge`: the only edge of a cycle."""
+    return consumer_op == "merge" and producer_op == "next_iteration"

@@ -1,0 +1,221 @@
+"""Running a raised cond or while loop (see `compile/regions.py`).
+
+A region node's kernel runs small steps of its own over the raised graph: for a cond, the
+branch its predicate picks (a plan per branch); for a loop, the predicate's plan and the
+body's plan, in turn, until the predicate is false. Each plan is compiled once, when the
+region's kernel is bound, for the nodes the branch or body needs (as a step prunes: a node
+of the branch that nothing returned needs does not run, as in TF). The values it reads from
+outside come in as the plan's arguments; what it moves between devices and the ops it runs
+go into the enclosing step's records (T and O), so traces and transfer counts include them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy
+
+from idrun.compile.partition import partition
+from idrun.compile.plan import Plan, PlanRequest, Step, compile_plan
+from idrun.compile.regions import REGION_OP, Raised, Region, region_key, structural
+from idrun.graph import TensorRef
+from idrun.ops.opdef import KernelError
+from idrun.ops.state import VariableCell
+
+
+def region_kernel_maker(raised: Raised) -> Callable:
+    """PlanRequest.region_kernel for a session's raised graph."""
+    def make(node, req: PlanRequest) -> Callable:
+        region: Region = node.attrs["region"]
+        if region.kind == "cond":
+            return _cond_kernel(raised, region, req)
+        return _loop_kernel(raised, region, req)
+    return make
+
+
+class _Sub:
+    """One compiled branch or loop body: its plan, and where each argument's value comes from."""
+
+    def __init__(self, plan: Plan, sources: list[Callable]) -> None:
+        self.plan, self.sources = plan, sources
+
+    def run(self, T: list, O: list, env: Any) -> tuple:
+        inner_t: list = []
+        inner_o: list = []
+        try:
+            return self.plan.step([source(env) for source in self.sources], inner_t, inner_o)
+        finally:
+            _report(self.plan, inner_t, inner_o, T, O)
+
+
+def _report(plan: Plan, inner_t: list, inner_o: list, T: list, O: list) -> None:
+    """A sub-step's transfers and ops, into the enclosing step's records: transfers as their
+    TransferSpec, ops by node name (the enclosing plan's items do not hold them)."""
+    for index, seconds, value in inner_t:
+        T.append((plan.transfers[index] if type(index) is int else index, seconds, value))
+    for entry in inner_o:
+        if type(entry) is int:
+            if plan.items[entry].node is not None:
+                O.append(plan.items[entry].node)
+        elif type(entry) is tuple and type(entry[0]) is int:
+            O.append((plan.items[entry[0]].node, entry[1], entry[2]))
+        else:
+            O.append(entry)
+
+
+def _members_at(raised: Raised, ctx: tuple) -> set[str]:
+    """The nodes a branch or loop body (context `ctx`) runs itself: its direct members and
+    the regions nested in it (their own members run inside them)."""
+    out = set()
+    for name, node in raised.graph.nodes.items():
+        if node.op == REGION_OP:
+            if node.attrs["region"].parent == ctx:
+                out.add(name)
+        elif raised.context.get(name) == ctx:
+            out.add(name)
+    return out
+
+
+def _compile(raised: Raised, req: PlanRequest, members: set[str], fetch: list[TensorRef],
+             value_of: Callable[[TensorRef], Callable]) -> _Sub:
+    """A plan for `fetch` over `members` (what it needs of them, as a step prunes); anything
+    else they read is an argument, whose value `value_of(ref)` gives. Control inputs on
+    nodes outside are the region node's own: it waits on them before it runs."""
+    graph = raised.graph
+    seen: set[str] = set()
+    stack = [r.node for r in fetch if r.node in members]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        node = graph.nodes[name]
+        stack += [r.node for r in node.inputs if r.node in members and r.node not in seen]
+        stack += [c for c in node.control_inputs if c in members and c not in seen]
+    needed = [n for n in graph.nodes if n in seen]
+    args: list[TensorRef] = []
+    for name in needed:
+        for r in graph.nodes[name].inputs:
+            if r.node not in seen and r not in args:
+                args.append(r)
+    for r in fetch:
+        if r.node not in seen and r not in args:
+            args.append(r)
+    problems = [n for n in needed if n in raised.problems]
+    if problems:
+        raise KernelError(f"'{problems[0]}' cannot run: {raised.problems[problems[0]]}")
+    sub_req = PlanRequest(graph, raised.device_of, req.devices, req.cells, list(fetch), [], [], None,
+                          req.record_ops, req.clock, req.states, req.record_times, frozenset(),
+                          args, req.region_kernel)
+    step = Step(needed, partition(graph, raised.device_of, needed, [], set()))
+    return _Sub(compile_plan(sub_req, step), [value_of(r) for r in args])
+
+
+def _input_index(region: Region) -> dict[TensorRef, int]:
+    return {r: i for i, r in reversed(list(enumerate(region.inputs)))}
+
+
+def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
+    nodes = raised.graph.nodes
+    position = _input_index(region)
+    switch_of = {s: position[nodes[s].inputs[0]] for s in region.switches}
+    subs = {}
+    for branch in (0, 1):
+        members = _members_at(raised, region.parent + (("cond", region.frame[1], branch),))
+        fetch = [_branch_input(raised, region, m, branch) for m in region.merges]
+
+        def value_of(ref: TensorRef, branch=branch) -> Callable:
+            if ref.node in switch_of:
+                if ref.index != branch:
+                    raise KernelError(f"'{ref}' is read in the other branch of {region.name}")
+                k = switch_of[ref.node]
+            else:
+                k = position[ref]
+            return lambda values: values[k]
+        subs[branch] = _compile(raised, req, members, fetch, value_of)
+
+    def cond(T, O, *values):
+        branch = 1 if bool(_value(values[0])) else 0
+        O.append(("branch", region.name, branch))
+        out = subs[branch].run(T, O, values)
+        index = numpy.int32(branch)
+        result = []
+        for value in out:
+            result += [value, index]
+        return tuple(result)
+    return cond
+
+
+def _branch_input(raised: Raised, region: Region, merge: str, branch: int) -> TensorRef:
+    """The input of a cond's merge that comes from `branch`."""
+    nodes = raised.graph.nodes
+    want = region.parent + (("cond", region.frame[1], branch),)
+    for ref in nodes[merge].inputs:
+        producer = nodes[ref.node]
+        ctx = raised.context[ref.node]
+        if producer.op == "switch" and ref.node in region.switches:
+            ctx = ctx + (("cond", region.frame[1], ref.index),)
+        if ctx[:len(want)] == want:
+            return ref
+    raise KernelError(f"merge '{merge}' has no input from branch {branch} of {region.name}")
+
+
+def _value(v: Any) -> Any:
+    return v.value if isinstance(v, VariableCell) else v
+
+
+def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
+    nodes = raised.graph.nodes
+    position = _input_index(region)
+    enter_pos = {e: position[nodes[e].inputs[0]] for e in region.enters}
+    merges = [m for m in region.merges]
+    loop_vars = []       # per merge: (enter, next_iteration, switch)
+    for m in merges:
+        enter = next(r.node for r in nodes[m].inputs if nodes[r.node].op == "enter")
+        nxt = next((r.node for r in nodes[m].inputs if nodes[r.node].op == "next_iteration"), None)
+        switch = next((s for s in region.switches if nodes[s].inputs[0].node == m), None)
+        loop_vars.append((enter, nxt, switch))
+    var_of = {}
+    for k, (enter, nxt, switch) in enumerate(loop_vars):
+        var_of[(merges[k], 0)] = k
+        if switch:
+            var_of[(switch, 0)] = var_of[(switch, 1)] = k
+    switches = [s for s in region.switches]
+
+    def value_of(ref: TensorRef) -> Callable:
+        if (ref.node, ref.index) in var_of:
+            k = var_of[(ref.node, ref.index)]
+            return lambda env: env[1][k]
+        if ref.node in merges and ref.index == 1:
+            return lambda env: env[2]
+        if ref.node in enter_pos:
+            k = enter_pos[ref.node]
+            return lambda env: env[0][k]
+        k = position[ref]
+        return lambda env: env[0][k]
+
+    members = _members_at(raised, region_key(region)) - structural(region)
+    pred_sub = _compile(raised, req, members, [nodes[region.loop_cond].inputs[0]], value_of)
+    body_fetch = []
+    for enter, nxt, switch in loop_vars:
+        if nxt is None:
+            raise KernelError(f"loop variable from '{enter}' has no next_iteration in {region.name}")
+        body_fetch.append(nodes[nxt].inputs[0])
+    body_sub = _compile(raised, req, members, body_fetch, value_of)
+    exit_var = []
+    for x in region.exits:
+        s = nodes[x].inputs[0].node
+        exit_var.append(var_of[(s, 0)])
+
+    def loop(T, O, *values):
+        current = [values[enter_pos[e]] for e, _, _ in loop_vars]
+        iterations = 0
+        while True:
+            env = (values, current, numpy.int32(1 if iterations else 0))
+            if not bool(_value(pred_sub.run(T, O, env)[0])):
+                break
+            current = list(body_sub.run(T, O, env))
+            iterations += 1
+        O.append(("iterations", region.name, iterations))
+        return tuple(current[k] for k in exit_var)
+    return loop

@@ -1,0 +1,129 @@
+"""TF 1.x control flow (switch, merge, enter, exit, next_iteration, loop_cond): raised to
+regions (compile/regions.py) and run as Python if/while (runtime/flow.py).
+
+The values here are TF 2.21's (tf.compat.v1, control flow v2 off) for the same graphs:
+`tests/fixtures/graphdefs/cf1_*` hold TF's records, written by
+scripts/graphdef_cases/control_flow_v1.py; `make conformance` compares all of them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy
+import pytest
+
+from idrun.compile.regions import raise_regions
+from idrun.pipeline import Pipeline
+from idrun.views.jsondoc import result_document
+from idrun.spec.request import RunOptions
+from idrun.tf.graphdef_import import import_graphdef
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "graphdefs"
+
+COND = """\
+nodes:
+  - {name: p, op: placeholder, dtype: bool, shape: []}
+  - {name: x, op: const, value: [1.0, 2.0]}
+  - {name: cond/Switch, op: switch, inputs: [x, p]}
+  - {name: cond/double, op: mul, inputs: ['cond/Switch:1', 2.0]}
+  - {name: cond/neg, op: neg, inputs: ['cond/Switch']}
+  - {name: cond/Merge, op: merge, inputs: [cond/neg, cond/double]}
+  - {name: y, op: add, inputs: [cond/Merge, 1.0]}
+run: {fetch: [y, 'cond/Merge:1']}
+"""
+
+LOOP = """\
+nodes:
+  - {name: n, op: placeholder, dtype: int32, shape: []}
+  - {name: i0, op: const, value: 0, dtype: int32}
+  - {name: w/Enter, op: enter, inputs: [i0], frame_name: w}
+  - {name: w/n, op: enter, inputs: [n], frame_name: w, is_constant: true}
+  - {name: w/Merge, op: merge, inputs: [w/Enter, w/NextIteration]}
+  - {name: w/Less, op: less, inputs: [w/Merge, w/n]}
+  - {name: w/LoopCond, op: loop_cond, inputs: [w/Less]}
+  - {name: w/Switch, op: switch, inputs: [w/Merge, w/LoopCond]}
+  - {name: w/Identity, op: identity, inputs: ['w/Switch:1']}
+  - {name: w/add, op: add, inputs: [w/Identity, 3]}
+  - {name: w/NextIteration, op: next_iteration, inputs: [w/add]}
+  - {name: w/Exit, op: exit, inputs: [w/Switch]}
+run: {fetch: [w/Exit]}
+"""
+
+
+def _run(tmp_path, text: str, **opts) -> dict:
+    spec = tmp_path / "g.yaml"
+    spec.write_text(text)
+    return result_document(Pipeline(str(spec), RunOptions(**opts)).run())
+
+
+@pytest.mark.parametrize("pred, y, index", [(True, [3.0, 5.0], 1), (False, [0.0, -1.0], 0)])
+def test_switch_and_merge_run_the_branch_taken(tmp_path, pred, y, index):
+    doc = _run(tmp_path, COND, feeds={"p": pred})
+    assert doc["error"] is None
+    assert doc["steps"][0]["values"] == {"y": y, "cond/Merge:1": index}
+
+
+def test_a_while_loop_runs_its_iterations(tmp_path):
+    spec = tmp_path / "g.yaml"
+    spec.write_text(LOOP)
+    result = Pipeline(str(spec), RunOptions(feeds={"n": 10}, steps=2, record_ops=True)).run()
+    assert [s.values["w/Exit"] for s in result.steps] == [12, 12]   # 0, 3, 6, 9, 12
+    ran = [node for node, _ in result.steps[0].ops]   # the predicate 5 times, the body 4
+    assert ran.count("w/Less") == 5 and ran.count("w/add") == 4 and ran[-1] == "w/<loop>"
+
+
+def test_a_loop_that_never_iterates_gives_its_initial_values(tmp_path):
+    doc = _run(tmp_path, LOOP, feeds={"n": 0})
+    assert doc["steps"][0]["values"]["w/Exit"] == 0
+
+
+def test_regions_of_a_cond_and_a_loop(tmp_path):
+    spec = tmp_path / "c.yaml"
+    spec.write_text(COND)
+    p = Pipeline(str(spec))
+    raised = raise_regions(p.spec.graph, p.placement.device)
+    (region,) = raised.regions.values()
+    assert region.kind == "cond" and region.merges == ["cond/Merge"] and region.switches == ["cond/Switch"]
+    assert raised.context["cond/double"] == (("cond", "p:0@cond", 1),)
+    assert raised.context["cond/neg"] == (("cond", "p:0@cond", 0),)
+    assert raised.context["y"] == ()
+
+
+def test_a_value_read_past_its_branch_is_a_step_error(tmp_path):
+    text = COND.replace("  - {name: y, op: add, inputs: [cond/Merge, 1.0]}",
+                        "  - {name: y, op: add, inputs: [cond/Merge, cond/double]}")
+    doc = _run(tmp_path, text, feeds={"p": True})
+    assert doc["error"] is not None and "cond/double" in json.dumps(doc["error"])
+
+
+@pytest.mark.parametrize("case", ["cf1_cond_branches", "cf1_while_counter", "cf1_nested_cond_in_while",
+                                  "cf1_while_rnn", "cf1_seed_batch_norm"])
+def test_tf1_control_flow_imports_and_gives_tfs_values(tmp_path, case):
+    rec = json.loads((FIXTURES / f"{case}.json").read_text())
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(FIXTURES / rec["graph"]), str(spec))
+    doc = result_document(Pipeline(str(spec), RunOptions(fetch=rec["fetch"], targets=rec["targets"] or None,
+                                                         feeds=rec["feeds"], steps=len(rec["steps"]))).run())
+    assert doc["error"] is None
+    for ours, theirs in zip(doc["steps"], rec["steps"]):
+        for name, value in theirs["values"].items():
+            numpy.testing.assert_allclose(ours["values"][name], value, rtol=1e-5, err_msg=name)
+
+
+def test_the_pitfall_an_op_made_outside_the_branch_runs_every_step(tmp_path):
+    """cf1_cond_branches: `bump_outside` is created outside tf.cond and used inside the true
+    branch: it runs on each of 4 steps; `bump_inside`, made in the branch, runs only at the
+    2 steps that take it (TF: outside 4.0, inside 2.0 after step 4)."""
+    rec = json.loads((FIXTURES / "cf1_cond_branches.json").read_text())
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(FIXTURES / rec["graph"]), str(spec))
+    doc = result_document(Pipeline(str(spec), RunOptions(fetch=rec["fetch"], steps=4)).run())
+    seen = [(s["values"]["outside_now:0"], s["values"]["inside_now:0"]) for s in doc["steps"]]
+    assert seen == [(1.0, 1.0), (2.0, 1.0), (3.0, 2.0), (4.0, 2.0)]
+
+
+KERNEL_TESTS = {op: test_a_while_loop_runs_its_iterations
+                for op in ("enter", "exit", "next_iteration", "loop_cond", "control_flow_region")}
+KERNEL_TESTS.update({op: test_switch_and_merge_run_the_branch_taken for op in ("switch", "merge")})
