@@ -44,6 +44,7 @@ from idrun.ops.control_flow import is_back_edge
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
 from idrun.spec.drafts import _Controller, _Draft, _Pending
+from idrun.spec.conds import CondBuilder
 from idrun.spec.expansions import TFExpansions
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
 from idrun.spec.templates import instantiate
@@ -55,7 +56,7 @@ BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 FORWARDING_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration"})  # pass a ref on
 
 
-class GraphBuilder(TFExpansions):
+class GraphBuilder(TFExpansions, CondBuilder):
     """Builds a Graph from node entries; see the module docstring for the policy."""
 
     def __init__(self, filename: str, variables: str = "resource") -> None:
@@ -92,6 +93,12 @@ class GraphBuilder(TFExpansions):
         self.expand = True
         self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
         self._typed: dict[tuple, tuple] = {}  # (op, *input types) -> outputs, elementwise ops
+        # `cond` entries (spec/conds.py): the branch being built, each draft's branch, and
+        # each merge's (false, true) branches
+        self._branch = None
+        self._branch_of: dict[str, Any] = {}
+        self._merge_branches: dict[str, tuple] = {}
+        self._branch_of_controller: dict[int, Any] = {}
 
     @property
     def scope(self) -> str:
@@ -105,6 +112,8 @@ class GraphBuilder(TFExpansions):
                             "with `idrun --max-nodes N`)", draft.loc)
         self.drafts[draft.name] = draft
         self._created.append(draft.name)
+        if self._branch is not None and draft.opdef.source != "variable":  # TF makes variables outside
+            self._branch_of[draft.name] = self._branch
         self._born_now(draft.name, born)
 
     def _born_now(self, name: str, born: int | None = None) -> None:
@@ -138,9 +147,11 @@ class GraphBuilder(TFExpansions):
             self._add_block(entry, loc)
         elif "use" in entry:
             self._add_instance(entry, loc)
+        elif "cond" in entry:
+            self._add_cond(entry, loc)
         else:
             raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
-                            "(a block) or `use` (a template)", loc)
+                            "(a block), `use` (a template) or `cond` (tf.cond)", loc)
 
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
         """A template instance: a block under its own name scope (see spec/templates.py)."""
@@ -217,6 +228,8 @@ class GraphBuilder(TFExpansions):
             self._controllers = []
             return
         self._controllers = self._controllers + [self._controller(deps, where)]
+        if self._branch is not None:   # a block inside a cond's branch (spec/conds.py)
+            self._branch_of_controller[self._controllers[-1].uid] = self._branch
 
     def _controller(self, deps: Any, where: SourceLoc, owner: str = "") -> _Controller:
         if not isinstance(deps, list):
@@ -382,9 +395,12 @@ class GraphBuilder(TFExpansions):
         for draft in list(self.drafts.values()):  # EMAs first: they make names others may read
             if draft.opdef.expansion:
                 self._resolve_inputs(draft)
+                self._branch = self._branch_of.get(draft.name)   # what it makes is in its branch
                 getattr(self, _EXPANSIONS[draft.opdef.expansion])(draft)
+                self._branch = None
         for draft in list(self.drafts.values()):
             self._resolve_inputs(draft)
+        self._capture_branches()
         self._colocate_requests()
         for draft in list(self.drafts.values()):
             if draft.opdef.control_inputs_only:
@@ -430,8 +446,8 @@ class GraphBuilder(TFExpansions):
             self._resolve_inputs(target)  # TF works on the handle, after the assign (sparse_read)
             draft.extra_controls.append(target.name)
             target, ref, is_variable = self.drafts[target.inputs[0].node], target.inputs[0], True
-        if is_variable and position in draft.opdef.variable_inputs:
-            draft.ref_positions += (position,)
+        if is_variable and position in draft.opdef.variable_inputs and draft.role != "cond":
+            draft.ref_positions += (position,)   # (a cond's merge reads a returned variable)
             return ref
         if position in draft.opdef.ref_inputs or draft.opdef.control_inputs_only:
             if position in draft.opdef.ref_inputs and not is_variable:
@@ -455,9 +471,10 @@ class GraphBuilder(TFExpansions):
         """A ref-mode control-flow node passing a variable itself on (TF's RefSwitch,
         RefEnter, RefMerge...): a ref input may read it, as the variable."""
         seen = 0
-        while draft.opdef.name in FORWARDING_OPS and draft.inputs and seen < 1000:
+        while draft.opdef.name in FORWARDING_OPS and draft.role != "cond" and draft.inputs and seen < 1000:
             self._resolve_inputs(draft)
-            draft, seen = self.drafts[draft.inputs[0].node], seen + 1
+            name = draft.inputs[0].node
+            draft, seen = self.drafts.get(name) or self.late[name], seen + 1
             if draft.opdef.source == "variable":
                 return True
         return False

@@ -47,6 +47,15 @@ def spec_schema() -> dict:
                 "properties": {"name": {"type": "string"}, "use": {"type": "string"},
                                "with": {"type": "object"}, "device": {"type": ["string", "null"]},
                                "control_dependencies": {"type": ["array", "null"]}}},
+        "branch": {"type": "object", "additionalProperties": False,
+                   "properties": {"nodes": {"type": "array", "items": entry_ref},
+                                  "return": {"type": "array", "items": _REF}}},
+        "cond": {"type": "object", "required": ["cond"], "additionalProperties": False,
+                 "description": "tf.cond as TF 1.x builds it: a switch per tensor a branch reads, "
+                                "the branches' nodes, a merge per result",
+                 "properties": {"cond": _REF, "name": {"type": "string"}, "outputs": _NAMES,
+                                "true_fn": {"$ref": "#/$defs/branch"},
+                                "false_fn": {"$ref": "#/$defs/branch"}}},
         "template": {"type": "object", "required": ["nodes"], "additionalProperties": False,
                      "properties": {"params": {"type": ["object", "array"]},
                                     "output": {"type": "string"}, "description": {"type": "string"},
@@ -59,7 +68,7 @@ def spec_schema() -> dict:
         defs[f"op_{op.name}"] = _node_entry(op)
         node_refs.append({"$ref": f"#/$defs/op_{op.name}"})
     defs["entry"] = {"oneOf": node_refs + [{"$ref": "#/$defs/alias"}, {"$ref": "#/$defs/block"},
-                                           {"$ref": "#/$defs/use"}]}
+                                           {"$ref": "#/$defs/use"}, {"$ref": "#/$defs/cond"}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "idrun graph spec", "type": "object", "required": ["nodes"],
