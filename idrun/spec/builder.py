@@ -44,7 +44,7 @@ from idrun.ops.control_flow import is_back_edge
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
 from idrun.spec.drafts import _Controller, _Draft, _Pending
-from idrun.spec.conds import CondBuilder
+from idrun.spec.control_flow import ControlFlowBuilder
 from idrun.spec.expansions import TFExpansions
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
 from idrun.spec.templates import instantiate
@@ -56,7 +56,7 @@ BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 FORWARDING_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration"})  # pass a ref on
 
 
-class GraphBuilder(TFExpansions, CondBuilder):
+class GraphBuilder(TFExpansions, ControlFlowBuilder):
     """Builds a Graph from node entries; see the module docstring for the policy."""
 
     def __init__(self, filename: str, variables: str = "resource") -> None:
@@ -93,12 +93,13 @@ class GraphBuilder(TFExpansions, CondBuilder):
         self.expand = True
         self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
         self._typed: dict[tuple, tuple] = {}  # (op, *input types) -> outputs, elementwise ops
-        # `cond` entries (spec/conds.py): the branch being built, each draft's branch, and
+        # `cond` entries (spec/control_flow.py): the branch being built, each draft's branch, and
         # each merge's (false, true) branches
         self._branch = None
         self._branch_of: dict[str, Any] = {}
         self._merge_branches: dict[str, tuple] = {}
         self._branch_of_controller: dict[int, Any] = {}
+        self._pivot_at: dict[str, str] = {}
 
     @property
     def scope(self) -> str:
@@ -114,6 +115,7 @@ class GraphBuilder(TFExpansions, CondBuilder):
         self._created.append(draft.name)
         if self._branch is not None and draft.opdef.source != "variable":  # TF makes variables outside
             self._branch_of[draft.name] = self._branch
+            self._pivot_at[draft.name] = self._branch.pivot
         self._born_now(draft.name, born)
 
     def _born_now(self, name: str, born: int | None = None) -> None:
@@ -147,11 +149,13 @@ class GraphBuilder(TFExpansions, CondBuilder):
             self._add_block(entry, loc)
         elif "use" in entry:
             self._add_instance(entry, loc)
+        elif "while_loop" in entry:
+            self._add_while_loop(entry, loc)
         elif "cond" in entry:
             self._add_cond(entry, loc)
         else:
             raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
-                            "(a block), `use` (a template) or `cond` (tf.cond)", loc)
+                            "(a block), `use` (a template), `cond` (tf.cond) or `while_loop`", loc)
 
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
         """A template instance: a block under its own name scope (see spec/templates.py)."""
@@ -228,7 +232,7 @@ class GraphBuilder(TFExpansions, CondBuilder):
             self._controllers = []
             return
         self._controllers = self._controllers + [self._controller(deps, where)]
-        if self._branch is not None:   # a block inside a cond's branch (spec/conds.py)
+        if self._branch is not None:   # a block inside a cond's branch (spec/control_flow.py)
             self._branch_of_controller[self._controllers[-1].uid] = self._branch
 
     def _controller(self, deps: Any, where: SourceLoc, owner: str = "") -> _Controller:

@@ -56,6 +56,20 @@ def spec_schema() -> dict:
                  "properties": {"cond": _REF, "name": {"type": "string"}, "outputs": _NAMES,
                                 "true_fn": {"$ref": "#/$defs/branch"},
                                 "false_fn": {"$ref": "#/$defs/branch"}}},
+        "loop_part": {"type": "object", "additionalProperties": False,
+                      "properties": {"args": _NAMES, "nodes": {"type": "array", "items": entry_ref},
+                                     "return": {"type": "array", "items": _REF}}},
+        "while_loop": {"type": "object", "required": ["while_loop", "cond", "body"],
+                       "additionalProperties": False,
+                       "description": "tf.while_loop as TF 1.x builds it: Enter, Merge, the cond, "
+                                      "LoopCond, Switch, Identity, the body, NextIteration, Exit",
+                       "properties": {"while_loop": {"type": "array", "items": _REF,
+                                                     "description": "the loop variables' initial values"},
+                                      "name": {"type": "string"}, "outputs": _NAMES,
+                                      "maximum_iterations": {"type": ["integer", "string"]},
+                                      "parallel_iterations": {"type": "integer", "minimum": 1},
+                                      "cond": {"$ref": "#/$defs/loop_part"},
+                                      "body": {"$ref": "#/$defs/loop_part"}}},
         "template": {"type": "object", "required": ["nodes"], "additionalProperties": False,
                      "properties": {"params": {"type": ["object", "array"]},
                                     "output": {"type": "string"}, "description": {"type": "string"},
@@ -68,7 +82,8 @@ def spec_schema() -> dict:
         defs[f"op_{op.name}"] = _node_entry(op)
         node_refs.append({"$ref": f"#/$defs/op_{op.name}"})
     defs["entry"] = {"oneOf": node_refs + [{"$ref": "#/$defs/alias"}, {"$ref": "#/$defs/block"},
-                                           {"$ref": "#/$defs/use"}, {"$ref": "#/$defs/cond"}]}
+                                           {"$ref": "#/$defs/use"}, {"$ref": "#/$defs/cond"},
+                                           {"$ref": "#/$defs/while_loop"}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "idrun graph spec", "type": "object", "required": ["nodes"],
