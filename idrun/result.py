@@ -56,14 +56,43 @@ class StepResult(Record):
     transfers: list[TransferRecord]
     ops: list[tuple[str, str]]             # (node, device) in run order
     timing: StepTiming | None              # with record_times only
+    control_flow: list[dict]               # per cond: the branches taken; per loop: iterations
 
     def __init__(self, step: int, values: dict[str, Any], transfers: list[TransferRecord] = FACTORY,
-                 ops: list[tuple[str, str]] = FACTORY, timing: StepTiming | None = None) -> None:
+                 ops: list[tuple[str, str]] = FACTORY, timing: StepTiming | None = None,
+                 control_flow: list[dict] = FACTORY) -> None:
         self.step = step
         self.values = values
         self.transfers = [] if transfers is FACTORY else transfers
         self.ops = [] if ops is FACTORY else ops
         self.timing = timing
+        self.control_flow = [] if control_flow is FACTORY else control_flow
+
+
+def control_flow_summary(records: list[tuple]) -> list[dict]:
+    """What a step's conds and loops did, per region in the order they first ran: a cond's
+    count of true and false branches taken, a loop's runs and iterations (a region inside a
+    loop runs once per iteration)."""
+    out: dict[str, dict] = {}
+    for kind, region, value in records:
+        if kind == "branch":
+            doc = out.setdefault(region, {"region": region, "kind": "cond", "true": 0, "false": 0})
+            doc["true" if value else "false"] += 1
+        else:
+            doc = out.setdefault(region, {"region": region, "kind": "while_loop", "runs": 0, "iterations": 0})
+            doc["runs"] += 1
+            doc["iterations"] += value
+    return list(out.values())
+
+
+def control_flow_text(doc: dict) -> str:
+    if doc["kind"] == "cond":
+        taken = [b for b in ("true", "false") if doc[b]]
+        if doc["true"] + doc["false"] == 1:
+            return f"{doc['region']} took the {taken[0]} branch"
+        return f"{doc['region']} took true {doc['true']}x, false {doc['false']}x"
+    runs = "" if doc["runs"] == 1 else f" in {doc['runs']} runs"
+    return f"{doc['region']} ran {doc['iterations']} iteration{'s' * (doc['iterations'] != 1)}{runs}"
 
 
 class RunResult(Record):

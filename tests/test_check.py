@@ -43,6 +43,42 @@ CASES = {
               - {name: y, alias: xi}
         run: {fetch: [y]}
         """),
+    "op-outside-cond": (
+        """
+        nodes:
+          - {name: p, op: placeholder, dtype: bool, shape: []}
+          - {name: count, op: variable, value: 0.0}
+          - {name: bump, op: assign_add, inputs: [count, 1.0]}
+          - cond: p
+            outputs: [y]
+            true_fn:
+              nodes:
+                - control_dependencies: [bump]
+                  nodes: [{name: taken, op: const, value: 1.0}]
+              return: [taken]
+            false_fn:
+              nodes: [{name: skipped, op: const, value: 0.0}]
+              return: [skipped]
+        run: {fetch: [y], feed: {p: false}}
+        """,
+        # near miss: the same assign made inside the branch (docs/check.md's right example)
+        """
+        nodes:
+          - {name: p, op: placeholder, dtype: bool, shape: []}
+          - {name: count, op: variable, value: 0.0}
+          - cond: p
+            outputs: [y]
+            true_fn:
+              nodes:
+                - {name: bump, op: assign_add, inputs: [count, 1.0]}
+                - control_dependencies: [bump]
+                  nodes: [{name: taken, op: const, value: 1.0}]
+              return: [taken]
+            false_fn:
+              nodes: [{name: skipped, op: const, value: 0.0}]
+              return: [skipped]
+        run: {fetch: [y], feed: {p: false}}
+        """),
     "update-ops-not-run": (
         """
         nodes:
@@ -255,6 +291,7 @@ GALLERY = {  # graph -> the rules its point is about; every other graph is clean
     "cross_device_reads.yaml": {"repeated-transfer"},
     "gpu_variable_reads.yaml": {"repeated-transfer"},
     "tour.yaml": {"unused"},  # tower/z shows devices; the run fetches only y
+    "cond_outside_op.yaml": {"op-outside-cond"},   # the tf.cond pitfall, on purpose
 }
 
 

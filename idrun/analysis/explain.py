@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from idrun.analysis.control_flow import where_text
 from idrun.analysis.facts import Facts
 from idrun.errors import UsageError, did_you_mean
 from idrun.ops import REGISTRY
@@ -64,6 +65,9 @@ def _why(facts: Facts, name: str, alias: dict | None) -> str:
         reason = node.attrs.get("why") or f"idrun has no kernel for TF's {node.attrs.get('tf_op', '?')}"
         body += (f"; but idrun cannot run it ({reason}), so `idrun run` of this step fails before "
                  "step 1, naming it (feed its outputs, or fetch what does not need it)")
+    where = where_text(facts, name)
+    if where:
+        body += f"; {where}"
     if not alias:
         return body
     return _alias_prefix(name, alias) + body[:1].upper() + body[1:]

@@ -136,7 +136,7 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
 
     def cond(T, O, *values):
         branch = 1 if bool(_value(values[0])) else 0
-        O.append(("branch", region.name, branch))
+        O.append(("branch", region.name, branch == 1))
         out = subs[branch].run(T, O, values)
         index = numpy.int32(branch)
         result = []

@@ -32,7 +32,7 @@ from idrun.compile.regions import RaiseError, has_control_flow, raise_regions
 from idrun.ops import REGISTRY
 from idrun.spec.request import RunRequest
 from idrun.spec.yamlsrc import paused_gc
-from idrun.result import RunResult, StepResult, StepTiming, TransferRecord
+from idrun.result import RunResult, StepResult, StepTiming, TransferRecord, control_flow_summary
 
 if TYPE_CHECKING:
     import random
@@ -263,13 +263,15 @@ class Session:
             if isinstance(value, VariableCell) and value.value is None:
                 raise self._step_error(step, value.name, f"Attempting to use uninitialized value {value.name}")
         records = self._records(plan, transfers)
-        flow = [entry[1:] for entry in ops if type(entry) is tuple and entry[0] in FLOW_RECORDS]
-        if flow:   # what the conds and loops did (runtime/flow.py), apart from the ops
-            ops = [entry for entry in ops if not (type(entry) is tuple and entry[0] in FLOW_RECORDS)]
+        flow = []
+        if self.raised is not None:   # what the conds and loops did (runtime/flow.py), apart from the ops
+            flow = control_flow_summary([e for e in ops if type(e) is tuple and e[0] in FLOW_RECORDS])
+            ops = [e for e in ops if not (type(e) is tuple and e[0] in FLOW_RECORDS)]
         if not plan.timed:
             ran = [plan.items[i].node if type(i) is int else i for i in ops]
             return StepResult(step, _fetched(fetch_names, values), records,
-                              [(node, plan.device_of[node]) for node in ran if node is not None])
+                              [(node, plan.device_of[node]) for node in ran if node is not None],
+                              control_flow=flow)
         ran_ops, op_times, transfer_times = [], [], []
         for i, t0, t1 in ops:  # run order; transfers in T's order, which is the same
             node = plan.items[i].node if type(i) is int else i
@@ -279,7 +281,7 @@ class Session:
                 ran_ops.append((node, plan.device_of[node]))
                 op_times.append((t0, t1))
         return StepResult(step, _fetched(fetch_names, values), records, ran_ops,
-                          StepTiming(start, end, op_times, transfer_times))
+                          StepTiming(start, end, op_times, transfer_times), flow)
 
     def _records(self, plan: Plan, transfers: list) -> list[TransferRecord]:
         out = []

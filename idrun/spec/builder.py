@@ -98,7 +98,6 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         self._branch = None
         self._branch_of: dict[str, Any] = {}
         self._merge_branches: dict[str, tuple] = {}
-        self._branch_of_controller: dict[int, Any] = {}
         self._pivot_at: dict[str, str] = {}
 
     @property
@@ -232,8 +231,6 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
             self._controllers = []
             return
         self._controllers = self._controllers + [self._controller(deps, where)]
-        if self._branch is not None:   # a block inside a cond's branch (spec/control_flow.py)
-            self._branch_of_controller[self._controllers[-1].uid] = self._branch
 
     def _controller(self, deps: Any, where: SourceLoc, owner: str = "") -> _Controller:
         if not isinstance(deps, list):

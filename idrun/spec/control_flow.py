@@ -341,10 +341,20 @@ class ControlFlowBuilder:
             return
         draft.inputs = [ref if self._loop_back_edge(draft, i) else self._captured(ref, ctx, draft.name, place)
                         for i, ref in enumerate(draft.inputs)]
-        if not draft.inputs and draft.opdef.source != "variable" and not any(
-                ctx.encloses(self._branch_of_controller.get(c.uid)) for c in draft.active):
+        if not draft.inputs and draft.opdef.source != "variable" and not self._waits_inside(draft, ctx):
             # TF: an op with no inputs and no control input from its context waits on the pivot
             draft.extra_controls.insert(0, self._pivot_at.get(draft.name, ctx.pivot))
+
+    def _waits_inside(self, draft: _Draft, ctx: _Branch) -> bool:
+        """Whether a control input of `draft` (from its blocks, or its own) is made in `ctx`."""
+        names = list(draft.extra_controls)
+        for controller in draft.active:
+            for ref in controller.refs:
+                try:
+                    names.append(self.resolve(ref).node)
+                except SpecError:   # reported where controls are attached
+                    pass
+        return any(ctx.encloses(self._branch_of.get(n)) for n in names)
 
     def _loop_back_edge(self, draft: _Draft, position: int) -> bool:
         return draft.role == "loop" and draft.opdef.name == "merge" and position == 1

@@ -235,17 +235,55 @@ def _dot_id(name: str) -> str:
     return _dot_str(name)
 
 
+def _control_flow_contexts(spec: Spec, placement: Placement) -> tuple[dict, dict]:
+    """Each node's cond branches and loops (compile/regions.py), and a label per frame: the
+    DOT output draws each as a cluster inside its device's."""
+    from idrun.compile.regions import RaiseError, has_control_flow, raise_regions
+    if not has_control_flow(spec.graph):
+        return {}, {}
+    try:
+        raised = raise_regions(spec.graph, placement.device)
+    except RaiseError:
+        return {}, {}
+    labels = {}
+    for region in raised.regions.values():
+        if region.kind == "cond":
+            labels[region.frame + (1,)] = f"{region.name}: true branch"
+            labels[region.frame + (0,)] = f"{region.name}: false branch"
+        else:
+            labels[region.frame] = f"{region.name}: while loop (frame {region.frame[1]})"
+    return {n: c for n, c in raised.context.items() if n in spec.graph.nodes}, labels
+
+
 def render_dot(spec: Spec, placement: Placement, part: Partition, needed: list[str]) -> str:
     graph, needed_set = spec.graph, set(needed)
     groups = transfer_groups(part)
     lines = [f"digraph {_dot_id(spec.name)} {{", "  rankdir=TB;", "  node [shape=box, fontsize=10];"]
-    for i, (device, names) in enumerate(_by_device(placement, list(graph.nodes)).items()):
-        lines.append(f"  subgraph cluster_{i} {{")
+    contexts, labels = _control_flow_contexts(spec, placement)
+    clusters = iter(range(1 << 62))
+    for device, names in _by_device(placement, list(graph.nodes)).items():
+        lines.append(f"  subgraph cluster_{next(clusters)} {{")
         lines.append(f"    label={_dot_id(device)}; style=rounded;")
-        for name in names:
+        open_ctx: tuple = ()
+        for name in sorted(names, key=lambda n: contexts.get(n, ())):   # stable: spec order within
+            ctx = contexts.get(name, ())
+            while open_ctx and ctx[:len(open_ctx)] != open_ctx:   # leave what it is not in
+                open_ctx = open_ctx[:-1]
+                lines.append("    " + "  " * len(open_ctx) + "}")
+            while len(open_ctx) < len(ctx):   # enter each cond branch and loop it is in
+                frame = ctx[len(open_ctx)]
+                pad = "    " + "  " * len(open_ctx)
+                lines.append(f"{pad}subgraph cluster_{next(clusters)} {{")
+                lines.append(f"{pad}  label={_dot_id(labels.get(frame, str(frame)))}; style=dashed; "
+                             f"color={'blue' if frame[0] == 'loop' else 'darkgreen'};")
+                open_ctx = ctx[:len(open_ctx) + 1]
             node = graph.nodes[name]
             style = "" if name in needed_set else ", style=dashed, fontcolor=gray"
-            lines.append(f"    {_dot_id(name)} [label={_dot_str(name, node.op)}{style}];")
+            pad = "    " + "  " * len(open_ctx)
+            lines.append(f"{pad}{_dot_id(name)} [label={_dot_str(name, node.op)}{style}];")
+        while open_ctx:
+            open_ctx = open_ctx[:-1]
+            lines.append("    " + "  " * len(open_ctx) + "}")
         lines.append("  }")
     # edges that cross in this step go through their transfer's node
     group_of = {i: g_index for g_index, g in enumerate(groups) for i in g.indexes}

@@ -27,6 +27,8 @@ def step_document(step) -> dict:
            "transfers": [t.to_json() for t in step.transfers]}
     if step.ops:  # with --trace: the op order, [node, device] pairs
         out["ops"] = [[node, device] for node, device in step.ops]
+    if step.control_flow:  # a graph with conds or loops: the branches taken, the iterations
+        out["control_flow"] = step.control_flow
     return out
 
 

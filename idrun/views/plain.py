@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from idrun.result import RunResult, StepResult
+from idrun.result import RunResult, StepResult, control_flow_text
 from idrun.views.fmt import format_bytes, format_seconds
 
 
@@ -30,6 +30,8 @@ def trace_lines(step: StepResult, result: RunResult | None = None) -> list[str]:
     for t in step.transfers:
         lines.append(f"  {t.kind:<7} {t.tensor:<32} {label(t.src)} -> {label(t.dst)}  "
                      f"{format_bytes(t.bytes):>9}  {format_seconds(t.seconds)}")
+    if step.control_flow:
+        lines.append("  control flow: " + "; ".join(control_flow_text(d) for d in step.control_flow))
     if step.ops:
         lines.append("  ops: " + ", ".join(f"{n} @{label(d)}" for n, d in step.ops))
     return lines

@@ -79,8 +79,11 @@ def _step_events(step: StepResult, graph: Graph, pid: dict[str, int], origin: fl
                  flows: _Flows) -> list[dict]:
     timing = step.timing
     start = _us(timing.start, origin)
+    args = {"step": step.step}
+    if step.control_flow:   # the branches taken and the iterations, on the step's slice
+        args["control_flow"] = step.control_flow
     events = [_slice(f"step {step.step}", "step", pid[d], STEPS_TID, start, _us(timing.end, origin),
-                     {"step": step.step}) for d in pid]
+                     args) for d in pid]
     for (name, device), (t0, t1) in zip(step.ops, timing.ops):
         node = graph.nodes.get(name)
         args = {"node": name, "op": node.op if node else "?",
