@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 TFVENV ?= .venv-tf
 TFSTAMP := $(TFVENV)/.installed
 RANDOM_GRAPHS ?= 1000
+RANDOM_CF_GRAPHS ?= 300
 IVENV  ?= .venv-install
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 WHEEL  := dist/idrun-$(VERSION)-py3-none-any.whl
@@ -75,7 +76,7 @@ $(TFSTAMP):
 	touch $(TFSTAMP)
 
 conformance: $(STAMP) $(TFSTAMP)
-	$(BIN)/python scripts/conformance.py --tf-python $(TFVENV)/bin/python --random $(RANDOM_GRAPHS)
+	$(BIN)/python scripts/conformance.py --tf-python $(TFVENV)/bin/python --random $(RANDOM_GRAPHS) --random-control-flow $(RANDOM_CF_GRAPHS)
 
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q idrun

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from randgraph import random_spec  # noqa: E402
+from randgraph import random_control_flow_spec, random_spec  # noqa: E402
 
 from idrun.errors import IdrunError  # noqa: E402
 from idrun.tf.export_python import export_tf_python  # noqa: E402
@@ -71,12 +71,16 @@ def compare(ours: dict, theirs: dict) -> list[str]:
     return problems
 
 
-def collect(count: int, first_seed: int, work: Path) -> list[tuple[str, Path]]:
+def collect(count: int, first_seed: int, work: Path, cf_count: int = 0) -> list[tuple[str, Path]]:
     cases = [(p.name, p) for p in sorted((ROOT / "graphs").glob("*.yaml"))]
     for seed in range(first_seed, first_seed + count):
         path = work / f"random_{seed}.yaml"
         path.write_text(random_spec(seed))
         cases.append((f"random seed {seed}", path))
+    for seed in range(first_seed, first_seed + cf_count):   # conds and while loops, nested
+        path = work / f"random_cf_{seed}.yaml"
+        path.write_text(random_control_flow_spec(seed))
+        cases.append((f"random control flow seed {seed}", path))
     return cases
 
 
@@ -190,13 +194,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tf-python", default=str(ROOT / ".venv-tf/bin/python"))
     parser.add_argument("--random", type=int, default=300, help="random graphs to check")
+    parser.add_argument("--random-control-flow", type=int, default=150,
+                        help="random graphs of conds and while loops to check")
     parser.add_argument("--seed", type=int, default=1, help="first random seed")
     args = parser.parse_args()
     passed = failed = skipped = 0
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         cases, programs = [], []
-        for label, path in collect(args.random, args.seed, work):
+        for label, path in collect(args.random, args.seed, work, args.random_control_flow):
             program = work / f"prog_{len(cases)}.py"
             try:
                 program.write_text(export_tf_python(str(path)))

@@ -308,3 +308,114 @@ def random_spec(seed: int) -> str:
 if __name__ == "__main__":
     import sys
     print(random_spec(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
+
+
+# ---- control flow: conds and while loops ---------------------------------------------------
+
+CF_BINARY = ["add", "sub", "mul", "maximum", "minimum"]
+
+
+@dataclass
+class _CF:
+    rng: random.Random
+    lines: list[str] = field(default_factory=list)
+    counter: int = 0
+
+    def name(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+
+def _cf_vec(rng: random.Random) -> str:
+    return "[" + ", ".join(str(rng.choice([0.5, 1.0, -1.5, 2.0, 0.25])) for _ in range(2)) + "]"
+
+
+def _cf_compute(cf: _CF, indent: int, operands: list[str], count: int) -> list[str]:
+    """`count` elementwise ops over `operands` (all [2] float32), each a new operand."""
+    made = []
+    for _ in range(count):
+        name = cf.name("c")
+        a = cf.rng.choice(operands + made) if cf.rng.random() < 0.85 else _cf_vec(cf.rng)
+        b = cf.rng.choice(operands + made)
+        op = cf.rng.choice(CF_BINARY + ["neg", "tanh"])
+        inputs = f"[{b}]" if op in ("neg", "tanh") else f"[{a}, {b}]"
+        cf.lines.append("  " * indent + f"- {{name: {name}, op: {op}, inputs: {inputs}}}")
+        made.append(name)
+    return made
+
+
+def _cf_pred(cf: _CF, indent: int, operands: list[str]) -> str:
+    total, pred = cf.name("sum"), cf.name("pred")
+    cf.lines.append("  " * indent + f"- {{name: {total}, op: reduce_sum, inputs: [{cf.rng.choice(operands)}]}}")
+    cf.lines.append("  " * indent + f"- {{name: {pred}, op: less, inputs: [{total}, "
+                    f"{cf.rng.choice([0.0, 1.0, 2.5, -1.0])}]}}")
+    return pred
+
+
+def _cf_cond(cf: _CF, indent: int, operands: list[str], depth: int) -> str:
+    pred = _cf_pred(cf, indent, operands)
+    name, out = cf.name("cond"), cf.name("r")
+    pad = "  " * indent
+    cf.lines += [f"{pad}- cond: {pred}", f"{pad}  name: {name}", f"{pad}  outputs: [{out}]"]
+    for key in ("true_fn", "false_fn"):
+        cf.lines += [f"{pad}  {key}:", f"{pad}    nodes:"]
+        before = len(cf.lines)
+        made = _cf_body(cf, indent + 3, operands, depth + 1)
+        if len(cf.lines) == before:
+            made = _cf_compute(cf, indent + 3, operands, 1)
+        cf.lines.append(f"{pad}    return: [{cf.rng.choice(made + operands)}]")
+    return out
+
+
+def _cf_loop(cf: _CF, indent: int, operands: list[str], depth: int) -> str:
+    """A counter and one [2] loop variable: v = f(v, outside operands) while i < k."""
+    name, i_out, v_out = cf.name("while"), cf.name("i"), cf.name("v")
+    pad = "  " * indent
+    start = cf.rng.choice(operands)
+    limit = cf.rng.randint(0, 4)
+    cf.lines += [f"{pad}- while_loop: [i_start, {start}]", f"{pad}  name: {name}",
+                 f"{pad}  outputs: [{i_out}, {v_out}]"]
+    if cf.rng.random() < 0.4:
+        cf.lines.append(f"{pad}  maximum_iterations: {cf.rng.randint(0, 3)}")
+    i, v = cf.name("i"), cf.name("v")
+    cf.lines += [f"{pad}  cond:", f"{pad}    args: [{i}, {v}]",
+                 f"{pad}    nodes: [{{name: {cf.name('lt')}, op: less, inputs: [{i}, {limit}]}}]"]
+    cf.lines.append(f"{pad}    return: [{cf.lines[-1].split('name: ')[1].split(',')[0]}]")
+    i2, v2 = cf.name("i"), cf.name("v")
+    cf.lines += [f"{pad}  body:", f"{pad}    args: [{i2}, {v2}]", f"{pad}    nodes:"]
+    nxt = cf.name("inext")
+    cf.lines.append(f"{pad}      - {{name: {nxt}, op: add, inputs: [{i2}, 1]}}")
+    made = _cf_body(cf, indent + 3, [v2] + operands, depth + 1) or _cf_compute(cf, indent + 3, [v2], 1)
+    scaled = cf.name("damp")   # keep values bounded across iterations
+    cf.lines.append(f"{pad}      - {{name: {scaled}, op: mul, inputs: [{made[-1]}, 0.5]}}")
+    cf.lines.append(f"{pad}    return: [{nxt}, {scaled}]")
+    return v_out
+
+
+def _cf_body(cf: _CF, indent: int, operands: list[str], depth: int) -> list[str]:
+    made = _cf_compute(cf, indent, operands, cf.rng.randint(1, 3))
+    if depth < 3 and cf.rng.random() < 0.5:
+        made.append((_cf_cond if cf.rng.random() < 0.6 else _cf_loop)(cf, indent, operands + made, depth))
+        made += _cf_compute(cf, indent, operands + made[-1:], 1)
+    return made
+
+
+def random_control_flow_spec(seed: int) -> str:
+    """A random spec of conds and while loops, nested, over [2] float32 tensors: captured
+    tensors, branches returning outer tensors, loops with and without maximum_iterations.
+    One device, no variables: values only (TF counts a branch's transfers whether or not
+    it runs, as its partition graphs hold them)."""
+    rng = random.Random(seed)
+    cf = _CF(rng)
+    cf.lines += [f"name: random control flow {seed}", "nodes:",
+                 "  - {name: x, op: placeholder, dtype: float32, shape: [2]}",
+                 "  - {name: i_start, op: const, value: 0, dtype: int32}"]
+    operands = ["x"] + _cf_compute(cf, 1, ["x"], rng.randint(1, 3))
+    outs = []
+    for _ in range(rng.randint(1, 3)):
+        kind = _cf_cond if rng.random() < 0.55 else _cf_loop
+        outs.append(kind(cf, 1, operands, 0))
+        operands += [outs[-1]] + _cf_compute(cf, 1, operands + outs[-1:], 1)
+    fetch = rng.sample(outs + operands[1:], min(len(outs) + len(operands) - 1, rng.randint(1, 3)))
+    cf.lines += ["run:", f"  fetch: [{', '.join(fetch)}]", f"  feed: {{x: {_cf_vec(rng)}}}", "  steps: 2"]
+    return "\n".join(cf.lines) + "\n"

@@ -291,7 +291,6 @@ GALLERY = {  # graph -> the rules its point is about; every other graph is clean
     "cross_device_reads.yaml": {"repeated-transfer"},
     "gpu_variable_reads.yaml": {"repeated-transfer"},
     "tour.yaml": {"unused"},  # tower/z shows devices; the run fetches only y
-    "cond_outside_op.yaml": {"op-outside-cond"},   # the tf.cond pitfall, on purpose
 }
 
 

@@ -20,6 +20,7 @@ from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, a
 from idrun.ops.nn import raw_op
 
 INT32_SCALAR = TensorType("int32", ())
+FORWARDING_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration"})  # may pass a variable on
 BOOL_SCALAR = TensorType("bool", ())
 
 

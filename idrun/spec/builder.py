@@ -40,7 +40,7 @@ from idrun.errors import SourceLoc, SpecError, SpecWarning, did_you_mean
 from idrun.graph import (AliasBlock, ControlSource, DroppedControl, EmptyBlock, Graph, Node,
                          Provenance, TensorRef, TensorType, cycle_error, freeze_attrs)
 from idrun.ops import REGISTRY, lookup
-from idrun.ops.control_flow import is_back_edge
+from idrun.ops.control_flow import FORWARDING_OPS, is_back_edge
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
 from idrun.spec.drafts import _Controller, _Draft, _Pending
@@ -53,7 +53,6 @@ from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
 NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs", "colocate_with")
 _NODE_KEYS: dict[str, tuple[tuple[str, ...], frozenset]] = {}  # op -> keys its entries may have
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
-FORWARDING_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration"})  # pass a ref on
 
 
 class GraphBuilder(TFExpansions, ControlFlowBuilder):

@@ -106,6 +106,8 @@ class ControlFlowBuilder:
         pred = self._eager(entry["cond"], loc_of(entry, "cond", loc))
         if self.drafts[pred.node].opdef.source == "variable":
             raise SpecError("the predicate is a variable: read it (op: read) first", loc_of(entry, "cond", loc))
+        if self.observer:
+            self.observer.enter_cond(self, entry, scope)
         outer_scope, self._scope = self._scope, scope
         try:
             switch = self._cf_draft("switch", "Switch", [pred, pred], loc)
@@ -127,6 +129,8 @@ class ControlFlowBuilder:
                 merges.append(merge)
         finally:
             self._scope = outer_scope
+        if self.observer:
+            self.observer.exit_cond(self, entry, pred, merges)
         self._name_outputs(entry, merges, loc)
 
     def _build_branch(self, entry: YMap, key: str, ctx: _Branch, loc) -> list[TensorRef]:
@@ -140,6 +144,8 @@ class ControlFlowBuilder:
             if k not in BRANCH_KEYS:
                 raise SpecError(f"unknown key '{k}' in a branch (allowed: nodes, return)", loc_of(body, k, loc))
         saved, self._branch = self._branch, ctx
+        if self.observer:
+            self.observer.enter_part(self, key, [])
         try:
             if body.get("nodes"):
                 self.add_entries(body["nodes"], loc_of(body, "nodes", loc))
@@ -155,6 +161,8 @@ class ControlFlowBuilder:
             refs = [self.pending(text, loc_of(returned, i) or where) for i, text in enumerate(returned)]
         finally:
             self._branch = saved
+        if self.observer:
+            self.observer.exit_part(self, refs)
         return refs
 
     def _eager(self, text: Any, loc) -> TensorRef:
@@ -203,6 +211,9 @@ class ControlFlowBuilder:
         scope = self._enter_scope(entry.get("name") or "while", loc_of(entry, "name", loc))
         starts = [self._eager(text, loc_of(init, i) or where) for i, text in enumerate(init)]
         parallel = entry.get("parallel_iterations", 10)
+        if self.observer:
+            self.observer.enter_cond(self, entry, scope)
+        user_starts = list(starts)
         outer_scope, self._scope = self._scope, scope
         outer_controllers, self._controllers = self._controllers, []   # TF: control_dependencies(None)
         try:
@@ -213,7 +224,7 @@ class ControlFlowBuilder:
             self._next_uid += 1
             ctx = _Branch(self._next_uid, -1, "", f"{scope}/while_context", scope, self._branch,
                           parallel_iterations=parallel)
-            enters = [self._cf_draft("enter", "Enter", [ref], loc, role="loop_enter",
+            enters = [self._cf_draft("enter", "Enter", [ref], loc, role="loop_var_enter",
                                      attrs={"frame_name": ctx.pred_id, "is_constant": False,
                                             "parallel_iterations": parallel}) for ref in starts]
             for e in enters:   # in the loop's frame (their inputs come from outside)
@@ -248,6 +259,8 @@ class ControlFlowBuilder:
             exits = [self._cf_draft("exit", "Exit", [TensorRef(s, 0)], loc) for s in switches]
         finally:
             self._scope, self._controllers = outer_scope, outer_controllers
+        if self.observer:
+            self.observer.exit_loop(self, entry, user_starts, exits[1:] if limit is not None else exits, limit)
         self._name_outputs(entry, exits[1:] if limit is not None else exits, loc)
 
     def _loop_part(self, entry: YMap, key: str, params: list[str], loc, single: bool = False) -> list:
@@ -273,6 +286,8 @@ class ControlFlowBuilder:
             self.aliases[name] = (_Pending(param, where, "", None, ""), where)
             self._born_now(name)
         start = len(self._created)
+        if self.observer:
+            self.observer.enter_part(self, key, params)
         try:
             if part.get("nodes"):
                 self.add_entries(part["nodes"], loc_of(part, "nodes", where))
@@ -288,6 +303,8 @@ class ControlFlowBuilder:
         finally:
             for name in names:
                 del self.aliases[name]
+        if self.observer:
+            self.observer.exit_part(self, refs)
         return refs
 
     def _loop_limit(self, limit: Any, loc) -> TensorRef:
@@ -337,7 +354,9 @@ class ControlFlowBuilder:
                             for ref, ctx in zip(draft.inputs, sides)]
             return
         ctx = self._branch_of.get(draft.name)
-        if ctx is None or draft.role == "loop_enter":
+        if ctx is not None and draft.role == "loop_var_enter":   # it reads from the loop's context
+            ctx = ctx.parent
+        if ctx is None or draft.role == "loop_enter":   # (an enter made by a capture reads captured)
             return
         draft.inputs = [ref if self._loop_back_edge(draft, i) else self._captured(ref, ctx, draft.name, place)
                         for i, ref in enumerate(draft.inputs)]

@@ -44,6 +44,7 @@ import tensorflow as tf
 
 tf1 = tf.compat.v1
 tf1.disable_eager_execution()
+tf1.disable_control_flow_v2()   # tf.cond and tf.while_loop as TF 1.x builds them (Switch, Merge, Enter...)
 tf1.logging.set_verbosity(tf1.logging.ERROR)
 
 RESOURCE = {resource}
@@ -228,7 +229,7 @@ class TFExporter:
         if target.node not in builder.drafts:
             raise SpecError(f"export: '{text}' is not defined yet (TF needs references to earlier entries)", loc)
         draft = builder.drafts[target.node]
-        if draft.role:
+        if draft.role and draft.role not in ("cond", "loop"):   # a cond's or loop's: set when emitted
             raise SpecError(f"export: '{text}' names a node idrun made ({draft.role}); "
                             "refer to the entry that made it", loc)
         return _tensor_expr(target)
@@ -264,6 +265,48 @@ class TFExporter:
     def _with(self, context: str) -> None:
         self.emit(f"with {context}:")
         self.depth += 1
+
+    # ---- tf.cond and tf.while_loop (spec/control_flow.py): Python functions TF calls ---------
+    def enter_cond(self, builder: GraphBuilder, entry, scope: str) -> None:
+        self.cf_count = getattr(self, "cf_count", 0) + 1
+        self.cf_stack = getattr(self, "cf_stack", []) + [(self.cf_count, entry)]
+
+    def enter_part(self, builder: GraphBuilder, key: str, params: list[str]) -> None:
+        """A branch function (true_fn, false_fn) or a loop's cond or body, with its parameters."""
+        number = self.cf_stack[-1][0]
+        names = [f"a{k}" for k in range(len(params))]
+        self.emit(f"def _{key}_{number}({', '.join(names)}):")
+        self.depth += 1
+        for name, param in zip(names, params):
+            self.emit(f"T[{param!r}] = {name}")
+
+    def exit_part(self, builder: GraphBuilder, returns: list) -> None:
+        values = [self.ref(builder, p.text, p.loc, p.scope, p.seen) if isinstance(p, _Pending)
+                  else _tensor_expr(p) for p in returns]
+        self.emit(f"return [{', '.join(values)}]" if len(values) != 1 or self.cf_stack[-1][1].get("cond")
+                  is None else f"return {values[0]}")
+        self.depth -= 1
+
+    def exit_cond(self, builder: GraphBuilder, entry, pred: TensorRef, merges: list[str]) -> None:
+        number, _ = self.cf_stack.pop()
+        name = entry.get("name") or "cond"
+        self.emit(f"_r = tf.cond({_tensor_expr(pred)}, _true_fn_{number}, _false_fn_{number}, name={name!r})")
+        self.emit("_r = _r if isinstance(_r, (list, tuple)) else [_r]")
+        for k, merge in enumerate(merges):
+            self.emit(f"T[{merge!r}] = [_r[{k}], _r[{k}].op.outputs[1]]")
+
+    def exit_loop(self, builder: GraphBuilder, entry, starts: list[TensorRef], exits: list[str],
+                  limit: TensorRef | None) -> None:
+        number, _ = self.cf_stack.pop()
+        name = entry.get("name") or "while"
+        written = entry.get("maximum_iterations")
+        extra = "" if limit is None else f", maximum_iterations={written!r}" if isinstance(written, int) \
+            else f", maximum_iterations={_tensor_expr(limit)}"
+        parallel = entry.get("parallel_iterations", 10)
+        self.emit(f"_r = tf1.while_loop(_cond_{number}, _body_{number}, [{', '.join(map(_tensor_expr, starts))}]"
+                  f"{extra}, parallel_iterations={parallel}, name={name!r})")
+        for k, x in enumerate(exits):
+            self.emit(f"T[{x!r}] = _r[{k}]")
 
     def alias(self, builder: GraphBuilder, full: str, pending: _Pending) -> None:
         self.emit(f"T[{full!r}] = {self.ref(builder, pending.text, pending.loc, pending.scope, pending.seen, full)}")

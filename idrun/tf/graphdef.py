@@ -24,6 +24,7 @@ from typing import Any
 from idrun.errors import SpecError, UsageError
 from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
+from idrun.ops.control_flow import FORWARDING_OPS
 from idrun.ops.opdef import TFShape, TFType
 from idrun.protos import tensorboard_protos
 
@@ -207,6 +208,9 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
             raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF op type in idrun's GraphDef "
                             "export yet (TF's Python builds several ops for it; use --format tf-python)",
                             node.loc)
+        passes_variable = node.op in FORWARDING_OPS and node.ref_inputs
+        if passes_variable and graph.variables == "ref":   # RefSwitch, RefEnter...: the ref itself
+            op = "Ref" + op
         nd = gd.node.add(name=node.name, op=op, device=tf_device(device_of[node.name]))
         nd.input.extend(tensor_input(r) for r in node.inputs)
         nd.input.extend("^" + c for c in node.control_inputs)
@@ -216,6 +220,9 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
             attrs["value"] = ("tensor", value, node.outputs[0].dtype)
         for key, value in attrs.items():
             nd.attr[key].CopyFrom(attr_value(value))
+        if passes_variable and graph.variables == "resource":   # a variable's handle through it
+            from tensorboard.compat.proto import types_pb2
+            nd.attr["T"].type = types_pb2.DT_RESOURCE
         anchor = colocated_with(graph, node)
         if anchor:
             nd.attr["_class"].CopyFrom(attr_value([f"loc:@{anchor}"]))

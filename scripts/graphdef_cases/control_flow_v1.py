@@ -52,7 +52,7 @@ def cond_branches():
 
     y = tf.cond(p, true_fn, false_fn, name="cond")
     z = tf.add(y, 10.0, name="z")
-    with tf1.control_dependencies([z]):
+    with tf1.control_dependencies([z, bump_outside]):   # after both: on a false step z does not wait on it
         seen = [tf.identity(outside, name="outside_now"), tf.identity(inside, name="inside_now")]
     return {"fetch": [z] + seen, "steps": 4}
 
