@@ -15,13 +15,13 @@ counter per lowering, skipping names the graph already has):
 
 - `If` named `c`: `c/switch_pred/_N` (Switch of the predicate with itself), pivots
   `c/pivot_f/_N` and `c/pivot_t/_N` (Identity of its outputs 0 and 1), a Switch
-  `c/SRC/_N` per data input (device and `_class` of its source), a call of each branch function
+  `c/SRC/_N` per data input (on its source's device, `_class: loc:@SRC`), a call of each branch function
   (`c/then/_N`, `c/else/_N`, with a control input from its pivot), a Merge `c/output/_N` per
   output and `c/branch_executed/_N` (Merge of the pivots, after both calls). The original name
   becomes an IdentityN of the Merges (a NoOp when there are none) after branch_executed;
   consumers read the Merges, control consumers wait on branch_executed. A `Case` is the same
   with `_SwitchN` (`c/branch_index/_N`), pivots `c/pivot_B/_N`, calls `c/branchB/_N` and
-  Merges `c/merge/_N`.
+  Merges `c/merge/_N` (its input `_SwitchN`s' `_class` the bare source name, as TF writes it).
 - `While` named `w`: per loop variable an Enter `w/enter/_N` (`frame_name: w`,
   `parallel_iterations` kept, `is_constant` only for a DT_RESOURCE variable, which gets nothing
   else), Merge `w/merge/_N` (Enter, NextIteration), the cond function called on the Merges
@@ -317,7 +317,8 @@ class _Lowering:
             src_name = _split_name(src)[0]
             sw = self._node(self._new_name(f"{name}/{src_name}"), "Switch" if is_if else "_SwitchN", [src, pred],
                             self._device(src), tin[i] if i < len(tin) else None)
-            sw.attr["_class"].list.s.append(src_name.encode())
+            # TF 2.21's If writes `loc:@SRC`; its Case writes the bare name (no colocation)
+            sw.attr["_class"].list.s.append((f"loc:@{src_name}" if is_if else src_name).encode())
             if not is_if:
                 sw.attr["num_outs"].i = len(funcs)
             for b in range(len(funcs)):

@@ -162,11 +162,30 @@ def function_calls():
             "alt_feeds": [{x: [-4.0, 1.0]}, {x: [0.0, 0.0]}]}
 
 
+def function_multi_output():
+    """A function body reading outputs past the first argument of multi-output ops: Unique's
+    `idx`, Split's `output` list, SparseSplit's `output_values` after its `output_indices` list
+    (a FunctionDef names them `node:arg:i`, the GraphDef by flat index)."""
+    x = tf1.placeholder(tf.float32, shape=[6], name="x")
+
+    @tf.function
+    def pieces(a):
+        _, idx = tf.unique(a)
+        parts = tf.split(a, 3)
+        sp = tf.sparse.SparseTensor([[0, 0], [0, 3], [1, 1], [1, 2]], a[:4], [2, 4])
+        right = tf.sparse.split(sp_input=sp, num_split=2, axis=1)[1]
+        return idx, parts[2], right.values, right.indices
+
+    outs = pieces(x)
+    return {"fetch": list(outs), "feeds": {x: [3.0, 1.0, 3.0, 2.0, 1.0, 5.0]}, "steps": 3,
+            "alt_feeds": [{x: [0.0, 0.0, 1.0, -1.0, 4.0, 4.0]}]}
+
+
 def switch_case():
     n = _step_counter()
-    x = tf.constant(2.0, name="x")
+    x = tf1.placeholder(tf.float32, shape=[], name="x")
     y = tf.switch_case(n % 3, [lambda: x + 1.0, lambda: x * 5.0, lambda: -x], name="case")
-    return {"fetch": [y], "steps": 4}
+    return {"fetch": [y], "feeds": {x: 2.0}, "steps": 4, "alt_feeds": [{x: -0.5}]}
 
 
 CASES = {
@@ -180,5 +199,6 @@ CASES = {
     "cfv2_while_stateful_counter": _v2(while_stateful_counter),
     "cfv2_rnn_loop": _v2(rnn_loop),
     "cfv2_function_calls": _v2(function_calls),
+    "cfv2_function_multi_output": _v2(function_multi_output),
     "cfv2_switch_case": _v2(switch_case),
 }
