@@ -84,6 +84,39 @@ def _split_name(tensor: str) -> tuple[str, int]:
     return name, int(index) if index else 0
 
 
+def _constructor_order(nodes) -> list[str]:
+    """The names of `nodes` in the order TF's GraphConstructor adds them to a Graph (their
+    node ids): a node once all its inputs are in, the lowest GraphDef index first; a Merge fed
+    by a NextIteration waits only for its control inputs and one data input."""
+    index = {n.name: i for i, n in enumerate(nodes)}
+    pending, readers = [], defaultdict(list)
+    for i, n in enumerate(nodes):
+        srcs = [index.get(_split_name(inp.lstrip("^"))[0]) for inp in n.input]
+        back = n.op in ("Merge", "RefMerge") and any(
+            not inp.startswith("^") and s is not None and nodes[s].op in _BACK_EDGE_OPS
+            for inp, s in zip(n.input, srcs))
+        count = 0
+        for inp, s in zip(n.input, srcs):
+            if s is not None:
+                readers[s].append(i)
+                count += 1
+        pending.append(sum(inp.startswith("^") for inp in n.input) + 1 if back else count)
+    ready = [i for i, c in enumerate(pending) if c <= 0]
+    heapq.heapify(ready)
+    order, done = [], set()
+    while ready:
+        i = heapq.heappop(ready)
+        if i in done:
+            continue
+        done.add(i)
+        order.append(nodes[i].name)
+        for r in readers[i]:
+            pending[r] -= 1
+            if pending[r] == 0:
+                heapq.heappush(ready, r)
+    return order + [n.name for i, n in enumerate(nodes) if i not in done]
+
+
 def _tensor(name: str, index: int) -> str:
     return name if index == 0 else f"{name}:{index}"
 
@@ -118,6 +151,9 @@ class _Lowering:
             copy = self.node_type()
             copy.CopyFrom(n)
             self._add(copy, (i,))
+        # TF lowers in node-id order, and its GraphConstructor numbers a GraphDef's nodes in
+        # topological order: the lowering's names (its counter) follow that order
+        self.queue = _constructor_order(graph_def.node)
 
     # ---- the graph -------------------------------------------------------------------------
 

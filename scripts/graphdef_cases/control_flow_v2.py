@@ -181,6 +181,26 @@ def function_multi_output():
             "alt_feeds": [{x: [0.0, 0.0, 1.0, -1.0, 4.0, 4.0]}]}
 
 
+def control_edges():
+    """Control inputs into a cond and a loop (added to the If/While nodes themselves, as a
+    control_dependencies block does when the inputs come from outside it), control consumers
+    of them, and a cond with no outputs (only a variable update): TF's branch_executed,
+    LoopControlInputs, LoopExecuted and a branch's control_ret carry the order."""
+    n = _step_counter()
+    v = tf1.Variable(10.0, name="v", use_resource=True)
+    x = tf1.placeholder(tf.float32, shape=[], name="x")
+    y = tf.cond(tf.equal(n % 2, 0), lambda: x + 1.0, lambda: x - 1.0, name="cond")
+    [w] = tf.while_loop(lambda i: i < 3.0, lambda i: [i + 1.0], [x], name="loop")
+    bump = tf.cond(n < 3, lambda: tf.group(v.assign_add(5.0)), tf.no_op, name="bump")
+    if_op, while_op = y.op.inputs[0].op, w.op.inputs[0].op
+    late = tf1.assign_add(v, 0.25, name="late")
+    if_op._add_control_input(late.op)
+    while_op._add_control_input(late.op)
+    with tf1.control_dependencies([if_op, while_op, bump]):
+        after = tf.identity(v.read_value(), name="after")
+    return {"fetch": [y, w, after], "feeds": {x: 0.5}, "steps": 4}
+
+
 def switch_case():
     n = _step_counter()
     x = tf1.placeholder(tf.float32, shape=[], name="x")
@@ -201,4 +221,5 @@ CASES = {
     "cfv2_function_calls": _v2(function_calls),
     "cfv2_function_multi_output": _v2(function_multi_output),
     "cfv2_switch_case": _v2(switch_case),
+    "cfv2_control_edges": _v2(control_edges),
 }
