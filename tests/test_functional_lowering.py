@@ -222,3 +222,18 @@ def test_tf_runs_original_and_lowered_graphs_alike():
 def test_tf_runs_lowered_fixtures_to_their_recorded_values():
     checks = _tf_checks()
     assert sum(checks.check_fixture(name) for name in checks.fixture_names()) >= 36
+
+
+@needs_protos
+def test_lines_follow_the_node_each_lowered_node_came_from():
+    from idrun.tf.functional import lower_functional_lines
+    original = _read("cfv2_cond_fed")
+    lines = [10 * (i + 1) for i in range(len(original.node))]
+    line_of = {n.name: line for n, line in zip(original.node, lines)}
+    lowered, new_lines = lower_functional_lines(original, lines)
+    assert len(new_lines) == len(lowered.node)
+    for n, line in zip(lowered.node, new_lines):
+        if n.name in line_of:
+            assert line == line_of[n.name]
+        else:  # everything the If became: cond/..., Func/cond/...
+            assert line == line_of["cond"], n.name

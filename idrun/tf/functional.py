@@ -78,6 +78,16 @@ def lower_functional(graph_def):
     return _Lowering(graph_def).run()
 
 
+def lower_functional_lines(graph_def, lines: list[int]) -> tuple:
+    """`lower_functional` for the importer's (GraphDef, node lines) pair (`read_graphdef`): the
+    lowered GraphDef and each of its nodes' line in the file, a node the lowering made getting
+    the line of the node it came from (0: unknown, as for a binary GraphDef)."""
+    lowering = _Lowering(graph_def)
+    lowered = lowering.run()
+    origin = [lowering.keys[n.name][0] for n in lowered.node]
+    return lowered, [lines[i] if i < len(lines) else 0 for i in origin]
+
+
 def _split_name(tensor: str) -> tuple[str, int]:
     """`name` or `name:k` -> (name, k)."""
     name, _, index = tensor.partition(":")
