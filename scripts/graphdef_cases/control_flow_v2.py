@@ -201,6 +201,32 @@ def control_edges():
     return {"fetch": [y, w, after], "feeds": {x: 0.5}, "steps": 4}
 
 
+def traced_function():
+    """A tf.function's own traced graph (`get_concrete_function().graph`, as TF 2 programs save
+    it), imported whole: its arguments are placeholders, its cond calls another tf.function
+    from a branch, its loop holds a cond."""
+    @tf.function
+    def helper(a):
+        return a * 2.0 + 1.0
+
+    @tf.function
+    def f(x, n):
+        y = tf.cond(tf.reduce_sum(x) > 0, lambda: helper(x), lambda: -x)
+
+        def body(i, acc):
+            return i + 1, tf.cond(tf.equal(i % 2, 0), lambda: acc + y, lambda: acc * 0.5)
+
+        _, acc = tf.while_loop(lambda i, acc: i < n, body, [0, tf.zeros_like(x)])
+        return acc, tf.reduce_max(acc)
+
+    traced = f.get_concrete_function(tf.TensorSpec([3], tf.float32, name="x"), tf.TensorSpec([], tf.int32, name="n"))
+    tf1.import_graph_def(traced.graph.as_graph_def(), name="")
+    g = tf1.get_default_graph()
+    x, n = g.get_tensor_by_name("x:0"), g.get_tensor_by_name("n:0")
+    return {"fetch": [g.get_tensor_by_name(t.name) for t in traced.outputs], "feeds": {x: [1.0, 2.0, 3.0], n: 5},
+            "steps": 3, "alt_feeds": [{x: [-1.0, -2.0, 0.5], n: 4}, {x: [0.0, 0.0, 0.0], n: 0}]}
+
+
 def switch_case():
     n = _step_counter()
     x = tf1.placeholder(tf.float32, shape=[], name="x")
@@ -222,4 +248,5 @@ CASES = {
     "cfv2_function_multi_output": _v2(function_multi_output),
     "cfv2_switch_case": _v2(switch_case),
     "cfv2_control_edges": _v2(control_edges),
+    "cfv2_traced_function": _v2(traced_function),
 }
