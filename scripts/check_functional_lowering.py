@@ -7,6 +7,9 @@ and idrun on the path: `PYTHONPATH=$PWD .venv-tf/bin/python scripts/check_functi
    equal bit for bit (the same TF kernels run on the same inputs in both).
 2. Every fixture in tests/fixtures/graphdefs_pending/ is lowered and run by TF; its values must
    equal those the fixture recorded from the original graph.
+3. Shuffled copies of those fixtures (the graph's nodes and every function body's) lower to
+   what TF's runtime lowers them to, names included (TF numbers nodes in GraphConstructor's
+   topological order, which depends on the listing).
 
 tests/test_functional_lowering.py runs both where TF is importable; alone, this prints how many
 runs agreed.
@@ -98,6 +101,26 @@ def check_fixture(name: str) -> int:
     return len(got)
 
 
+def check_shuffled(name: str, seed: int = 1) -> int:
+    """A shuffled copy of a pending fixture lowers as TF lowers it; the number of TF nodes compared."""
+    import random
+
+    import functional_lowering_expectations as expectations
+    from functional_compare import differences
+    doc = json.loads((PENDING / f"{name}.json").read_text())
+    graph_def = expectations.read(doc)
+    rng = random.Random(seed)
+    for nodes in [graph_def.node] + [f.node_def for f in graph_def.library.function]:
+        items = list(nodes)
+        rng.shuffle(items)
+        del nodes[:]
+        nodes.extend(items)
+    want = expectations.tf_lowered(graph_def, doc)
+    found = differences(lower_functional(graph_def), want)
+    assert not found, f"{name} shuffled: " + "; ".join(found[:5])
+    return len(want)
+
+
 def fixture_names() -> list[str]:
     return sorted(p.stem for p in PENDING.glob("cfv2_*.json"))
 
@@ -107,6 +130,8 @@ def main() -> int:
     print(f"{len(cases())} cases: original and lowered graph agree on {runs} runs")
     steps = sum(check_fixture(name) for name in fixture_names())
     print(f"{len(fixture_names())} pending fixtures: the lowered graphs give TF's recorded values on {steps} steps")
+    nodes = sum(check_shuffled(name) for name in fixture_names())
+    print(f"the same, shuffled: {nodes} nodes of TF's own lowering, all built alike (names included)")
     return 0
 
 

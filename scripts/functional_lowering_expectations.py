@@ -23,6 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import tensorflow as tf  # noqa: E402
 from google.protobuf import text_format  # noqa: E402
+from functional_compare import SESSION_ATTRS  # noqa: E402
 from tf_common import config  # noqa: E402
 
 tf1 = tf.compat.v1
@@ -32,8 +33,6 @@ FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 PENDING = FIXTURES / "graphdefs_pending"
 OUT = FIXTURES / "functional_lowering"
 SESSION_OPS = {"_Arg", "_Retval", "_Send", "_Recv", "_HostSend", "_HostRecv"}
-# what the session adds after lowering (placement, XLA bookkeeping): not the lowering's
-SESSION_ATTRS = {"_output_shapes", "_XlaHasReferenceVars"}
 
 
 def _input(name: str) -> str:
@@ -41,10 +40,14 @@ def _input(name: str) -> str:
     return m.group(1) + m.group(2) if m else name
 
 
-def tf_lowered(doc: dict) -> list[dict]:
-    """TF's lowered nodes for one fixture (its first step)."""
+def read(doc: dict):
     gd = tf1.GraphDef()
     text_format.Parse((PENDING / doc["graph"]).read_text(), gd)
+    return gd
+
+
+def tf_lowered(gd, doc: dict) -> list[dict]:
+    """TF's lowered nodes for GraphDef `gd` of a fixture (its first step)."""
     g = tf1.Graph()
     with g.as_default():
         tf1.import_graph_def(gd, name="")
@@ -69,7 +72,7 @@ def main(argv: list[str]) -> int:
         if argv and name not in argv:
             continue
         doc = json.loads(path.read_text())
-        nodes = tf_lowered(doc)
+        nodes = tf_lowered(read(doc), doc)
         rows = ",\n  ".join(json.dumps(n, sort_keys=True) for n in nodes)
         (OUT / f"{name}.json").write_text(f'{{"graph": {json.dumps(doc["graph"])},\n "tf_lowered": [\n  {rows}\n]}}\n')
         print(f"wrote {name}: {len(nodes)} lowered nodes")

@@ -100,8 +100,8 @@ def _constructor_order(nodes) -> list[str]:
     by a NextIteration waits only for its control inputs and one data input."""
     index = {n.name: i for i, n in enumerate(nodes)}
     pending, readers = [], defaultdict(list)
-    for i, n in enumerate(nodes):
-        srcs = [index.get(_split_name(inp.lstrip("^"))[0]) for inp in n.input]
+    for i, n in enumerate(nodes):  # `node:k` in a GraphDef, `node:out_arg:k` in a FunctionDef
+        srcs = [index.get(inp.lstrip("^").split(":")[0]) for inp in n.input]
         back = n.op in ("Merge", "RefMerge") and any(
             not inp.startswith("^") and s is not None and nodes[s].op in _BACK_EDGE_OPS
             for inp, s in zip(n.input, srcs))
@@ -125,6 +125,13 @@ def _constructor_order(nodes) -> list[str]:
             if pending[r] == 0:
                 heapq.heappush(ready, r)
     return order + [n.name for i, n in enumerate(nodes) if i not in done]
+
+
+def _body_order(fdef) -> list:
+    """A function body's NodeDefs in the order TF inlines them (its body graph's node ids: the
+    arguments first, then GraphConstructor's order)."""
+    by_name = {nd.name: nd for nd in fdef.node_def}
+    return [by_name[name] for name in _constructor_order(fdef.node_def)]
 
 
 def _tensor(name: str, index: int) -> str:
@@ -516,7 +523,7 @@ class _Lowering:
             args[arg.name] = ident.name
         prefix = f"{caller}/"
         body_ops = {nd.name: nd for nd in fdef.node_def}
-        for nd in fdef.node_def:
+        for nd in _body_order(fdef):
             self._add(self._body_node(nd, prefix, args, body_ops, call_attrs, fn_name, device if multi else None,
                                       input_control))
         outputs, types = [], []
@@ -535,7 +542,7 @@ class _Lowering:
                                     control_device)
         if multi:
             returned = set(fdef.control_ret.values())
-            waits = [prefix + nd.name for nd in fdef.node_def if nd.name in returned]
+            waits = [prefix + nd.name for nd in _body_order(fdef) if nd.name in returned]
         else:
             waits = outputs
         for w in waits:
