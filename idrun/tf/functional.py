@@ -44,6 +44,17 @@ consulted: every construct is lowered, since idrun runs only the v1 form. The ou
 the nodes in an order where each comes after its inputs (NextIteration back edges aside), near
 the original node's place; functions still referenced are kept in the library, the others
 dropped.
+
+Checked against TF 2.21 (scripts/check_functional_lowering.py, tests/test_functional_lowering.py):
+the lowered graph runs to the original's values, and its nodes are those TF's session builds
+(names, op types, inputs, attributes), for the programs of
+scripts/graphdef_cases/control_flow_v2.py, also with their nodes listed in another order.
+
+Not wired into `idrun import` yet. In `graphdef_import.import_graphdef`, after reading:
+
+    from idrun.tf.functional import has_functional, lower_functional_lines
+    if has_functional(gd):
+        gd, lines = lower_functional_lines(gd, lines)
 """
 
 from __future__ import annotations
