@@ -47,8 +47,9 @@ def _read(name: str):
 
 @needs_protos
 def test_every_fixture_has_tf_expectations():
+    # all but cfv2_two_devices, whose transfers scripts/check_functional_lowering.py compares
     assert len(NAMES) == 14
-    assert NAMES == sorted(p.stem for p in PENDING.glob("cfv2_*.pbtxt"))
+    assert sorted(set(p.stem for p in PENDING.glob("cfv2_*.pbtxt")) - set(NAMES)) == ["cfv2_two_devices"]
 
 
 @needs_protos

@@ -34,7 +34,8 @@ counter per lowering, skipping names the graph already has):
   become `f/NODE` (Enter frame names prefixed too), each argument an Identity
   `Func/f/input/_N`, each result an Identity `Func/f/output/_N`, its control inputs go through
   `Func/f/input_control_node/_N` (which also precedes the body's input-less nodes and calls),
-  and `Func/f/output_control_node/_N` waits on the function's `control_ret` nodes (TF 2
+  the body nodes of a multi-device call take the caller's device (or the parts of it their own
+  leaves unset), and `Func/f/output_control_node/_N` waits on the function's `control_ret` nodes (TF 2
   multi-device calls: PartitionedCall and the lowered branch/loop calls) or on its outputs
   (other calls). `f` stays as an IdentityN of the outputs after output_control_node.
 
@@ -143,6 +144,45 @@ def _body_order(fdef) -> list:
     arguments first, then GraphConstructor's order)."""
     by_name = {nd.name: nd for nd in fdef.node_def}
     return [by_name[name] for name in _constructor_order(fdef.node_def)]
+
+
+def _parse_device(text: str) -> dict | None:
+    """TF's DeviceNameUtils::ParseFullName, enough for merging: {job, replica, task, type, id}
+    as given ("" parses to {}), None where it is not a device name."""
+    parts, fields = [p for p in text.split("/") if p], {}
+    for part in parts:
+        key, _, value = part.partition(":")
+        low = key.lower()
+        if low in ("job", "replica", "task") and value:
+            fields[low] = value
+        elif low == "device" and value:
+            kind, _, ident = value.partition(":")
+            fields["type"] = kind.upper() if kind.lower() in ("cpu", "gpu") else kind
+            if ident and ident != "*":
+                fields["id"] = ident
+        elif low in ("cpu", "gpu") and value:  # legacy /cpu:0
+            fields["type"] = low.upper()
+            if value != "*":
+                fields["id"] = value
+        else:
+            return None
+    return fields
+
+
+def _merged_device(node_device: str, caller_device: str) -> str:
+    """A body node's device inlined into a multi-device call (TF's MultiDeviceFunctionBodyPlacer):
+    the caller's where it has none, else its own with the fields it leaves unset taken from the
+    caller's (DeviceNameUtils::MergeUnsetDevNames), written as ParsedNameToString writes it."""
+    if not node_device:
+        return caller_device
+    caller, own = _parse_device(caller_device), _parse_device(node_device)
+    if caller is None or own is None:
+        return node_device
+    merged = {**caller, **own}
+    text = "".join(f"/{k}:{merged[k]}" for k in ("job", "replica", "task") if k in merged)
+    if "type" in merged:
+        text += f"/device:{merged['type']}:{merged.get('id', '*')}"
+    return text
 
 
 def _tensor(name: str, index: int) -> str:
@@ -577,8 +617,8 @@ class _Lowering:
         out = self.node_type()
         out.CopyFrom(nd)
         out.name = prefix + nd.name
-        if device is not None and not out.device:
-            out.device = device
+        if device is not None:
+            out.device = _merged_device(out.device, device)
         del out.input[:]
         out.input.extend(self._body_tensor(i, prefix, args, body_ops, fn_name) for i in nd.input)
         for key in list(out.attr):

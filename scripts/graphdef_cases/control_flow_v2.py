@@ -227,6 +227,34 @@ def traced_function():
             "steps": 3, "alt_feeds": [{x: [-1.0, -2.0, 0.5], n: 4}, {x: [0.0, 0.0, 0.0], n: 0}]}
 
 
+def two_devices():
+    """A cond, a loop and a call placed on CPU:1 reading a tensor made on CPU:0, one branch op
+    pinned to CPU:0: the lowered nodes' devices (a Switch with its input, body nodes with their
+    call) give TF's transfers."""
+    with tf1.device("/device:CPU:0"):
+        x = tf1.placeholder(tf.float32, shape=[2], name="x")
+        a = tf.multiply(x, 2.0, name="a")
+
+    def true_fn():
+        with tf1.device("/device:CPU:0"):
+            t = a + 1.0
+        return t * 3.0
+
+    @tf.function
+    def double(v):  # traced outside any device scope: its body's nodes have no device
+        return v * 2.0 + 1.0
+
+    traced = double.get_concrete_function(tf.TensorSpec([2], tf.float32))
+    with tf1.device("/device:CPU:1"):
+        y = tf.cond(tf.reduce_sum(x) > 0.0, true_fn, lambda: a - 1.0, name="cond")
+        [w] = tf.while_loop(lambda v: tf.reduce_sum(v) < 50.0, lambda v: [v * 2.0 + a], [y], name="loop")
+        d = traced(a)  # a PartitionedCall on CPU:1: the inlined body runs there
+    with tf1.device("/device:CPU:0"):
+        out = tf.add(d, 1.0, name="out")
+    return {"fetch": [y, w, out], "feeds": {x: [1.0, 2.0]}, "steps": 3, "cpus": 2,
+            "alt_feeds": [{x: [-3.0, 1.0]}]}
+
+
 def switch_case():
     n = _step_counter()
     x = tf1.placeholder(tf.float32, shape=[], name="x")
@@ -249,4 +277,5 @@ CASES = {
     "cfv2_switch_case": _v2(switch_case),
     "cfv2_control_edges": _v2(control_edges),
     "cfv2_traced_function": _v2(traced_function),
+    "cfv2_two_devices": _v2(two_devices),
 }
