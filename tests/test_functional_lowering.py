@@ -220,3 +220,12 @@ def test_lines_follow_the_node_each_lowered_node_came_from():
         else:  # everything the If became: cond/..., Func/cond/...
             assert line == line_of["cond"], n.name
 
+
+
+@needs_protos
+def test_an_if_on_a_non_bool_predicate_is_an_error():
+    gd = _read("cfv2_cond_fed")
+    (node,) = [n for n in gd.node if n.op == "StatelessIf"]
+    node.attr["Tcond"].type = 3
+    with pytest.raises(SpecError, match="'cond' \\(StatelessIf\\): its predicate is not a bool"):
+        lower_functional(gd)

@@ -403,6 +403,9 @@ class _Lowering:
         if not data:
             raise SpecError(f"node '{name}' ({node.op}): no predicate input")
         pred = data[0]
+        if is_if and node.attr["Tcond"].type not in (0, DT_BOOL):
+            raise SpecError(f"node '{name}' ({node.op}): its predicate is not a bool, and TF lowers an If "
+                            "only on one (a Switch's pred)")
         if is_if:  # TF: the pivot of the else branch is output 0 of the Switch, then is output 1
             switch = self._node(self._new_name(f"{name}/switch_pred"), "Switch", [pred, pred], device, DT_BOOL)
             pivot_f = self._node(self._new_name(f"{name}/pivot_f"), "Identity", [switch.name], device, DT_BOOL)
