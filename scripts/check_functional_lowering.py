@@ -5,8 +5,8 @@ and idrun on the path: `PYTHONPATH=$PWD .venv-tf/bin/python scripts/check_functi
    lowered GraphDef are each imported into a new TF graph and run (grappler off) with the
    case's `feeds` and every `alt_feeds` for `steps` steps each; the fetched values must be
    equal bit for bit (the same TF kernels run on the same inputs in both).
-2. Every fixture in tests/fixtures/graphdefs_pending/ is lowered and run by TF; its values must
-   equal those the fixture recorded from the original graph.
+2. Every fixture in tests/fixtures/graphdefs_pending/ is lowered and run by TF; its values and
+   transfers must equal those the fixture recorded from the original graph.
 3. Shuffled copies of those fixtures (the graph's nodes and every function body's) lower to
    what TF's runtime lowers them to, names included (TF numbers nodes in GraphConstructor's
    topological order, which depends on the listing).
@@ -113,10 +113,15 @@ def check_fixture(name: str) -> int:
     text_format.Parse((PENDING / doc["graph"]).read_text(), graph_def)
     lowered = _check_lowered(graph_def, name)
     cpus = 2 if any("CPU:1" in n.device for n in graph_def.node) else 1  # as the fixture ran
-    got, _ = run(lowered, doc["init"], doc["fetch"], [doc["feeds"]], len(doc["steps"]), cpus)
-    for step, values in zip(doc["steps"], got):
+    got, sends = run(lowered, doc["init"], doc["fetch"], [doc["feeds"]], len(doc["steps"]), cpus)
+    for step, values, step_sends in zip(doc["steps"], got, sends):
         have = {t: to_json(v) for t, v in zip(doc["fetch"], values)}
         assert have == step["values"], f"{name} step {step['step']}: lowered {have}, recorded {step['values']}"
+        recorded = sorted((re.sub(r"/ctrl/_\d+$", "/ctrl", t["tensor"]), t["src"], t["dst"])
+                          for t in step["transfers"])
+        ours = [(t, src.split("device:")[-1].lower(), dst.split("device:")[-1].lower())
+                for t, src, dst in step_sends]
+        assert ours == recorded, f"{name} step {step['step']}: transfers {ours}, recorded {recorded}"
     return len(got)
 
 
@@ -150,7 +155,7 @@ def main() -> int:
     runs = sum(check_case(name, build) for name, build in cases().items())
     print(f"{len(cases())} cases: original and lowered graph agree on {runs} runs (values and transfers)")
     steps = sum(check_fixture(name) for name in fixture_names())
-    print(f"{len(fixture_names())} pending fixtures: the lowered graphs give TF's recorded values on {steps} steps")
+    print(f"{len(fixture_names())} pending fixtures: the lowered graphs give TF's recorded values and transfers on {steps} steps")
     nodes = sum(check_shuffled(name) for name in fixture_names())
     print(f"the same, shuffled: {nodes} nodes of TF's own lowering, all built alike (names included)")
     return 0

@@ -115,7 +115,11 @@ def write(name: str, build) -> None:
     doc = {"graph": f"{name}.pbtxt", "init": init.name, "fetch": [t.name for t in fetch],
            "targets": [t.name for t in targets],
            "feeds": {t.name: v for t, v in feeds.items()}, "steps": []}
-    with tf1.Session(graph=g, config=config(case.get("cpus", 1))) as sess:
+    cfg = config(case.get("cpus", 1))
+    # `inline_functions`: TF inlines function calls (PartitionedCall) before placing, as idrun's
+    # lowering does, so that their transfers are those of the inlined body
+    cfg.graph_options.optimizer_options.do_function_inlining = bool(case.get("inline_functions"))
+    with tf1.Session(graph=g, config=cfg) as sess:
         if case.get("init_in_order"):
             # ref variables whose initializers read other variables (TF 2's EMA shadows read the
             # variable itself): `init` can race, so initialize in creation order, as TF1 users did

@@ -251,7 +251,7 @@ def two_devices():
         d = traced(a)  # a PartitionedCall on CPU:1: the inlined body runs there
     with tf1.device("/device:CPU:0"):
         out = tf.add(d, 1.0, name="out")
-    return {"fetch": [y, w, out], "feeds": {x: [1.0, 2.0]}, "steps": 3, "cpus": 2,
+    return {"fetch": [y, w, out], "feeds": {x: [1.0, 2.0]}, "steps": 3, "cpus": 2, "inline_functions": True,
             "alt_feeds": [{x: [-3.0, 1.0]}]}
 
 
