@@ -155,7 +155,8 @@ def main() -> int:
     runs = sum(check_case(name, build) for name, build in cases().items())
     print(f"{len(cases())} cases: original and lowered graph agree on {runs} runs (values and transfers)")
     steps = sum(check_fixture(name) for name in fixture_names())
-    print(f"{len(fixture_names())} pending fixtures: the lowered graphs give TF's recorded values and transfers on {steps} steps")
+    print(f"{len(fixture_names())} pending fixtures: the lowered graphs give TF's recorded values and "
+          f"transfers on {steps} steps")
     nodes = sum(check_shuffled(name) for name in fixture_names())
     print(f"the same, shuffled: {nodes} nodes of TF's own lowering, all built alike (names included)")
     return 0
