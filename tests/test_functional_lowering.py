@@ -48,7 +48,7 @@ def _read(name: str):
 @needs_protos
 def test_every_fixture_has_tf_expectations():
     # all but cfv2_two_devices, whose transfers scripts/check_functional_lowering.py compares
-    assert len(NAMES) == 14
+    assert len(NAMES) == 15
     assert sorted(set(p.stem for p in PENDING.glob("cfv2_*.pbtxt")) - set(NAMES)) == ["cfv2_two_devices"]
 
 
@@ -70,6 +70,8 @@ def test_lowered_graph_is_plain_v1(name):
     assert not lowered.library.function and not has_functional(lowered)
     have = set(names)
     assert all(i.lstrip("^").split(":")[0] in have for n in lowered.node for i in n.input)
+    assert all(s[5:].decode() in have for n in lowered.node for s in n.attr["_class"].list.s
+               if s.startswith(b"loc:@"))  # as import_graph_def and idrun import require
     # every original node name is still there: the lowered ones as IdentityN/NoOp of their outputs
     for n in original.node:
         assert n.name in have

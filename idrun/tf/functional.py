@@ -44,7 +44,8 @@ original nodes first, then the nodes each lowering adds. `_lower_using_switch_me
 consulted: every construct is lowered, since idrun runs only the v1 form. The output lists
 the nodes in an order where each comes after its inputs (NextIteration back edges aside), near
 the original node's place; functions still referenced are kept in the library, the others
-dropped.
+dropped. One departure from TF: a `_class: loc:@X` naming no node of the lowered graph is
+dropped (TF keeps it, and import_graph_def then refuses the graph).
 
 Checked against TF 2.21 (scripts/check_functional_lowering.py, tests/test_functional_lowering.py):
 the lowered graph runs to the original's values, and its nodes are those TF's session builds
@@ -321,7 +322,25 @@ class _Lowering:
                 self._lower_while(node)
         return self._graph_def()
 
+    def _drop_dangling_colocation(self) -> None:
+        """`_class: loc:@X` where X is no node of the graph (a gradient function's body names
+        nodes of the forward function; TF's inliner prefixes only names of the same body) is
+        left out: TF's placer reads it as a group of its own, but import_graph_def and idrun
+        reject a colocation with a node that does not exist."""
+        for node in self.nodes.values():
+            if "_class" not in node.attr:
+                continue
+            entries = list(node.attr["_class"].list.s)
+            kept = [e for e in entries if not e.startswith(b"loc:@") or e[5:].decode() in self.nodes]
+            if len(kept) != len(entries):
+                if kept:
+                    del node.attr["_class"].list.s[:]
+                    node.attr["_class"].list.s.extend(kept)
+                else:
+                    del node.attr["_class"]
+
     def _graph_def(self):
+        self._drop_dangling_colocation()
         out = type(self.source)()
         out.CopyFrom(self.source)
         del out.node[:]

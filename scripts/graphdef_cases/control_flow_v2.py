@@ -136,6 +136,27 @@ def rnn_loop():
             "alt_feeds": [{xs: [[[0.0] * 3] * 2] * 4}, {xs: [[[r * 0.1 for r in range(3)]] * 2] * 4}]}
 
 
+def rnn_training():
+    """rnn_loop trained with GradientDescentOptimizer: the gradient of a While is another While
+    (TensorList accumulators of the forward pass, popped in reverse), the gradient of a cond in
+    the loop body another If."""
+    xs = tf1.placeholder(tf.float32, shape=[3, 2], name="xs")
+    w = tf1.Variable([[0.3, -0.2], [0.1, 0.4]], name="w", use_resource=True)
+
+    def body(t, h):
+        z = tf.matmul(tf.reshape(tf.gather(xs, t), [1, 2]), w) + h
+        h = tf.cond(tf.reduce_sum(z) > 0.0, lambda: tf.tanh(z), lambda: z * 0.5, name="act")
+        return t + 1, h
+
+    _, h = tf.while_loop(lambda t, h: t < 3, body, [tf.constant(0), tf.zeros([1, 2])], name="rnn")
+    loss = tf.reduce_sum(tf.square(h - 1.0), name="loss")
+    train = tf1.train.GradientDescentOptimizer(0.1).minimize(loss)
+    with tf1.control_dependencies([train]):
+        w_after = tf.identity(w.read_value(), name="w_after")
+    return {"fetch": [loss, w_after], "feeds": {xs: [[0.5, -1.0], [1.0, 0.25], [-0.5, 0.75]]}, "steps": 3,
+            "alt_feeds": [{xs: [[-2.0, 0.0], [0.0, -1.0], [1.0, 1.0]]}]}
+
+
 def function_calls():
     """tf.function called from a TF1 graph: PartitionedCall for a pure one, StatefulPartitionedCall
     for one that updates a variable; the outer function calls the inner one and holds a cond."""
@@ -272,6 +293,7 @@ CASES = {
     "cfv2_while_in_while": _v2(while_in_while),
     "cfv2_while_stateful_counter": _v2(while_stateful_counter),
     "cfv2_rnn_loop": _v2(rnn_loop),
+    "cfv2_rnn_training": _v2(rnn_training),
     "cfv2_function_calls": _v2(function_calls),
     "cfv2_function_multi_output": _v2(function_multi_output),
     "cfv2_switch_case": _v2(switch_case),
