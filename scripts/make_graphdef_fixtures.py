@@ -24,6 +24,9 @@ tf1 = tf.compat.v1
 tf1.disable_eager_execution()
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "graphdefs"
+# a case module's `FIXTURE_DIR` (a folder of tests/fixtures) writes its cases there instead of
+# OUT: programs idrun cannot run yet, kept out of conformance.check_fixtures until it can
+OUT_OF: dict[str, Path] = {}
 CPU0, CPU1 = "/device:CPU:0", "/device:CPU:1"
 
 
@@ -99,6 +102,8 @@ def short(device: str) -> str:
 
 
 def write(name: str, build) -> None:
+    out_dir = OUT_OF.get(name, OUT)
+    out_dir.mkdir(parents=True, exist_ok=True)
     g = tf1.Graph()
     with g.as_default():
         try:
@@ -109,11 +114,15 @@ def write(name: str, build) -> None:
     fetch = [g.as_graph_element(f) for f in case["fetch"]]
     targets = [t if isinstance(t, tf.Operation) else t.op for t in case.get("targets", [])]
     feeds = case.get("feeds", {})
-    tf.io.write_graph(g.as_graph_def(), str(OUT), f"{name}.pbtxt", as_text=True)
+    tf.io.write_graph(g.as_graph_def(), str(out_dir), f"{name}.pbtxt", as_text=True)
     doc = {"graph": f"{name}.pbtxt", "init": init.name, "fetch": [t.name for t in fetch],
            "targets": [t.name for t in targets],
            "feeds": {t.name: v for t, v in feeds.items()}, "steps": []}
-    with tf1.Session(graph=g, config=config(case.get("cpus", 1))) as sess:
+    cfg = config(case.get("cpus", 1))
+    # `inline_functions`: TF inlines function calls (PartitionedCall) before placing, as idrun's
+    # lowering does, so that their transfers are those of the inlined body
+    cfg.graph_options.optimizer_options.do_function_inlining = bool(case.get("inline_functions"))
+    with tf1.Session(graph=g, config=cfg) as sess:
         if case.get("init_in_order"):
             # ref variables whose initializers read other variables (TF 2's EMA shadows read the
             # variable itself): `init` can race, so initialize in creation order, as TF1 users did
@@ -138,7 +147,7 @@ def write(name: str, build) -> None:
         if runners:
             coord.request_stop()
             coord.join(threads, stop_grace_period_secs=5)
-    (OUT / f"{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
+    (out_dir / f"{name}.json").write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {name}: {len(g.as_graph_def().node)} nodes, "
           f"{[s['values'] for s in doc['steps']][-1]}, {len(doc['steps'][0]['transfers'])} transfers/step")
 
@@ -156,6 +165,8 @@ def all_cases() -> dict:
             if name in cases:
                 raise SystemExit(f"{path.name}: case {name!r} is defined twice")
             cases[name] = build
+            if getattr(module, "FIXTURE_DIR", None):
+                OUT_OF[name] = OUT.parent / module.FIXTURE_DIR
     return cases
 
 
