@@ -280,11 +280,14 @@ class Graph:
         return None
 
 
-def _deps(graph: Graph, node: Node) -> list[str]:
+def dependencies(graph: Graph, node: Node) -> list[str]:
     """What a node waits for; a while loop's back edge (next_iteration into merge) is no
     dependency: it is the one edge by which a graph may close a cycle."""
-    if node.op == "merge":
-        inputs = [r.node for r in node.inputs if graph.nodes[r.node].op != "next_iteration"]
+    from idrun.ops.control_flow import flow_op
+    if flow_op(node.op, node.attrs) == "merge":
+        nodes = graph.nodes
+        inputs = [r.node for r in node.inputs
+                  if flow_op(nodes[r.node].op, nodes[r.node].attrs) != "next_iteration"]
     else:
         inputs = [r.node for r in node.inputs]
     return inputs + list(node.control_inputs)
@@ -292,7 +295,7 @@ def _deps(graph: Graph, node: Node) -> list[str]:
 
 def _dfs_cycle(graph: Graph, root: str, color: dict[str, int]) -> list[str] | None:
     """Iterative DFS; grey nodes on the stack form the path."""
-    stack = [(root, iter(_deps(graph, graph.nodes[root])))]
+    stack = [(root, iter(dependencies(graph, graph.nodes[root])))]
     color[root] = 1
     path = [root]
     while stack:
@@ -307,7 +310,7 @@ def _dfs_cycle(graph: Graph, root: str, color: dict[str, int]) -> list[str] | No
         elif dep not in color:
             color[dep] = 1
             path.append(dep)
-            stack.append((dep, iter(_deps(graph, graph.nodes[dep]))))
+            stack.append((dep, iter(dependencies(graph, graph.nodes[dep]))))
     return None
 
 

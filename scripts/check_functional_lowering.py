@@ -5,7 +5,7 @@ and idrun on the path: `PYTHONPATH=$PWD .venv-tf/bin/python scripts/check_functi
    lowered GraphDef are each imported into a new TF graph and run (grappler off) with the
    case's `feeds` and every `alt_feeds` for `steps` steps each; the fetched values must be
    equal bit for bit (the same TF kernels run on the same inputs in both).
-2. Every fixture in tests/fixtures/graphdefs_pending/ is lowered and run by TF; its values and
+2. Every fixture in tests/fixtures/graphdefs_v2/ is lowered and run by TF; its values and
    transfers must equal those the fixture recorded from the original graph.
 3. Shuffled copies of those fixtures (the graph's nodes and every function body's) lower to
    what TF's runtime lowers them to, names included (TF numbers nodes in GraphConstructor's
@@ -38,7 +38,7 @@ from idrun.tf.functional import FUNCTIONAL_OPS, lower_functional  # noqa: E402
 
 tf1 = tf.compat.v1
 tf1.disable_eager_execution()
-PENDING = SCRIPTS.parent / "tests" / "fixtures" / "graphdefs_pending"
+PENDING = SCRIPTS.parent / "tests" / "fixtures" / "graphdefs_v2"
 
 
 def cases() -> dict:

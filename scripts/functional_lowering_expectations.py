@@ -1,7 +1,7 @@
 """Write what TF's own runtime lowers each control-flow-v2 fixture to, so that
 tests/test_functional_lowering.py can check `idrun.tf.functional.lower_functional` without TF.
 
-Run with the TF venv after make_graphdef_fixtures.py wrote tests/fixtures/graphdefs_pending/:
+Run with the TF venv after make_graphdef_fixtures.py wrote tests/fixtures/graphdefs_v2/:
 `.venv-tf/bin/python scripts/functional_lowering_expectations.py [NAME ...]`.
 
 For each `cfv2_*` fixture the GraphDef is imported into a TF session (grappler off, function
@@ -32,7 +32,7 @@ tf1 = tf.compat.v1
 tf1.disable_eager_execution()
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
-PENDING = FIXTURES / "graphdefs_pending"
+PENDING = FIXTURES / "graphdefs_v2"
 OUT = FIXTURES / "functional_lowering"
 SESSION_OPS = {"_Arg", "_Retval", "_Send", "_Recv", "_HostSend", "_HostRecv"}
 

@@ -124,6 +124,40 @@ def test_the_pitfall_an_op_made_outside_the_branch_runs_every_step(tmp_path):
     assert seen == [(1.0, 1.0), (2.0, 1.0), (3.0, 2.0), (4.0, 2.0)]
 
 
+V2 = ROOT / "tests" / "fixtures" / "graphdefs_v2"
+V2_RUN = sorted(p.stem for p in V2.glob("cfv2_*.json")
+                if not {"skip", "run_error", "import_error"} & set(json.loads(p.read_text())))
+
+
+@pytest.mark.parametrize("case", V2_RUN)
+def test_tf2_functional_control_flow_is_lowered_and_gives_tfs_values(tmp_path, case):
+    """TF 2's If/While/PartitionedCall (with their FunctionDefs), lowered as TF's runtime
+    lowers them (tf/functional.py), then raised to regions: TF's values, step by step."""
+    rec = json.loads((V2 / f"{case}.json").read_text())
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(V2 / rec["graph"]), str(spec))
+    doc = result_document(Pipeline(str(spec), RunOptions(fetch=rec["fetch"], targets=rec["targets"] or None,
+                                                         feeds=rec["feeds"], steps=len(rec["steps"]))).run())
+    assert doc["error"] is None, doc["error"]
+    for ours, theirs in zip(doc["steps"], rec["steps"]):
+        for name, value in theirs["values"].items():
+            numpy.testing.assert_allclose(ours["values"][name], value, rtol=1e-5, err_msg=name)
+
+
+def test_identity_n_passes_each_input(tmp_path):
+    text = """\
+nodes:
+  - {name: a, op: const, value: [1.0, 2.0]}
+  - {name: b, op: const, value: 3, dtype: int32}
+  - {name: both, op: identity_n, inputs: [a, b]}
+run: {fetch: ['both:0', 'both:1']}
+"""
+    doc = _run(tmp_path, text)
+    assert doc["steps"][0]["values"] == {"both:0": [1.0, 2.0], "both:1": 3}
+
+
 KERNEL_TESTS = {op: test_a_while_loop_runs_its_iterations
                 for op in ("enter", "exit", "next_iteration", "loop_cond", "control_flow_region")}
 KERNEL_TESTS.update({op: test_switch_and_merge_run_the_branch_taken for op in ("switch", "merge")})
+KERNEL_TESTS["identity_n"] = test_identity_n_passes_each_input
+KERNEL_TESTS["resource_identity"] = test_tf2_functional_control_flow_is_lowered_and_gives_tfs_values

@@ -5,7 +5,7 @@ import pytest
 CASES = [
     # (spec text, expected line:col, expected message fragment)
     ("nodes:\n  - {name: a, op: idenity, inputs: [1.0]}\n", "2:19",
-     "unknown op 'idenity' (did you mean 'identity'?)"),
+     "unknown op 'idenity' (did you mean 'identity' or 'identity_n'?)"),
     ("nodes:\n  - {name: a, op: identity, inputs: [nope]}\n", "2:38", "unknown reference 'nope'"),
     ("nodes:\n  - {name: a, op: const, value: [1.0, 2.0]}\n  - {name: b, op: identity, inputs: ['a:1']}\n",
      "3:5", "The operation, 'a', exists but only has 1 output."),

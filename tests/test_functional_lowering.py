@@ -2,7 +2,7 @@
 v1 dataflow control flow as TF's LowerFunctionalOpsPass lowers it.
 
 Without TF (the idrun venv, TensorBoard's protos): each fixture of
-tests/fixtures/graphdefs_pending/cfv2_* (GraphDefs TF 2.21 wrote) is lowered and compared node
+tests/fixtures/graphdefs_v2/cfv2_* (GraphDefs TF 2.21 wrote) is lowered and compared node
 by node with what TF's own runtime lowered it to (tests/fixtures/functional_lowering/, written by
 scripts/functional_lowering_expectations.py from the session's partition graph): same names, op
 types, inputs and attributes. With TF importable, scripts/check_functional_lowering.py runs too:
@@ -32,7 +32,7 @@ except ImportError:
 needs_protos = pytest.mark.skipif(graph_pb2 is None, reason="needs TensorBoard's protos (idrun[tensorboard])")
 
 ROOT = Path(__file__).resolve().parent.parent
-PENDING = ROOT / "tests" / "fixtures" / "graphdefs_pending"
+PENDING = ROOT / "tests" / "fixtures" / "graphdefs_v2"
 EXPECTED = ROOT / "tests" / "fixtures" / "functional_lowering"
 NAMES = sorted(p.stem for p in EXPECTED.glob("cfv2_*.json"))
 sys.path.insert(0, str(ROOT / "scripts"))

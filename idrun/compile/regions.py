@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from idrun.graph import Graph, Node, TensorRef, TensorType, freeze_attrs
+from idrun.ops.control_flow import flow_op, is_back_edge
+from idrun.graph import Graph, Node, TensorRef, TensorType, dependencies, freeze_attrs
 
 FLOW_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 REGION_OP = "control_flow_region"
@@ -98,7 +99,7 @@ def _topological(graph: Graph) -> list[str]:
     indegree = {name: 0 for name in nodes}
     users: dict[str, list[str]] = {}
     for name, node in nodes.items():
-        for dep in _deps(graph, node):
+        for dep in dependencies(graph, node):
             indegree[name] += 1
             users.setdefault(dep, []).append(name)
     ready = [n for n in nodes if indegree[n] == 0]
@@ -117,14 +118,6 @@ def _topological(graph: Graph) -> list[str]:
     return out
 
 
-def _deps(graph: Graph, node: Node) -> list[str]:
-    if node.op == "merge":
-        inputs = [r.node for r in node.inputs if graph.nodes[r.node].op != "next_iteration"]
-    else:
-        inputs = [r.node for r in node.inputs]
-    return inputs + list(node.control_inputs)
-
-
 def _is_loop_switch(graph: Graph, node: Node) -> bool:
     return graph.nodes[node.inputs[1].node].op == "loop_cond"
 
@@ -140,7 +133,7 @@ def _cond_key(graph: Graph, node: Node) -> str:
         pred_id = graph.nodes.get(f"{scope}/pred_id")
         if pred_id is not None and pred_id.op == "identity" and pred_id.inputs[0] == pred:
             return pred_id.name
-    return f"{pred}@{scope.partition('/')[0]}"
+    return f"{pred}@{scope.partition('/')[0] or scope}"
 
 
 def _contexts(graph: Graph):
@@ -160,8 +153,8 @@ def _contexts(graph: Graph):
     for name in _topological(graph):
         node = nodes[name]
         op = node.op
-        ins = [of(r) for r in node.inputs
-               if not (op == "merge" and nodes[r.node].op == "next_iteration")]
+        ins = [of(r) for r in node.inputs   # not the back edge: it comes from later
+               if not is_back_edge(flow_op(op, node.attrs), flow_op(nodes[r.node].op, nodes[r.node].attrs))]
         ins += [context[c] for c in node.control_inputs]
         if op == "enter":
             base = ins[0] if ins else ()
@@ -220,8 +213,9 @@ def _regions(graph: Graph, contexts: dict, cond_of: dict) -> dict[tuple, Region]
     def region(parent: tuple, frame: tuple, kind: str, anchor: str) -> Region:
         key = parent + (frame,)
         if key not in regions:
-            base = (frame[1].removesuffix("/while_context") if kind == "loop"
-                    else frame[1].rpartition("/")[0] or frame[1])
+            ident = frame[1]
+            base = (ident.removesuffix("/while_context") if kind == "loop"
+                    else ident.rpartition("@")[2] if "@" in ident else ident.rpartition("/")[0] or ident)
             regions[key] = Region(f"{base}/<{kind}>", kind, parent, frame, anchor)
         return regions[key]
 

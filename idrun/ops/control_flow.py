@@ -18,9 +18,13 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.nn import raw_op
+from idrun.ops.opaque import _AnyPosition
 
 INT32_SCALAR = TensorType("int32", ())
-FORWARDING_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration"})  # may pass a variable on
+# may pass a variable on (its ref, or its resource handle): output k forwards input k (merge,
+# switch: input 0)
+FORWARDING_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration", "identity_n",
+                            "resource_identity"})
 BOOL_SCALAR = TensorType("bool", ())
 
 
@@ -128,6 +132,16 @@ OPS = [
     OpDef("loop_cond", "LoopCond", ("input",), _loop_cond_infer, _not_alone,
           "A while loop's predicate: the loop goes on while it holds.", gpu=False,
           tf_op="LoopCond", tf_attrs=lambda n, a, i, o: {}, tf=raw_op("LoopCond", ("input",))),
+    OpDef("identity_n", "IdentityN", ("inputs",), lambda a, t, c: list(t), lambda env: (lambda *xs: xs),
+          "Each input as the same output (tf.identity_n); TF 2's function calls return through one.",
+          variadic=True, multi_output=True, variable_inputs=_AnyPosition((0,)), gpu=False, tf_op="IdentityN",
+          tf_attrs=lambda n, a, i, o: {"T": [_tf_type(t) for t in i]},
+          tf=lambda c: f"tf.identity_n([{', '.join(c.args)}]{c.kw})"),
+    OpDef("resource_identity", "Identity", _RAW_DATA, lambda a, t, c: [t[0]], lambda env: (lambda x: x),
+          "A resource variable's handle under a new name (TF's Identity of a DT_RESOURCE: TF 2 "
+          "passes a variable into a function body so); never written, made by `idrun import`.",
+          variable_inputs=(0,), gpu=False, tf_op="Identity", tf_import_ops=("ResourceIdentity",),
+          tf_unsupported="TF makes it itself (a variable passed into a function)"),
     OpDef("control_flow_region", "Region", ("inputs",), _region_infer, _not_alone,
           "Made by idrun, never written: one cond or while loop raised for running "
           "(`idrun show --format plan` shows its calls).", variadic=True, min_inputs=0,
@@ -139,3 +153,13 @@ OPS = [
 def is_back_edge(consumer_op: str, producer_op: str) -> bool:
     """A while loop's edge from `next_iteration` into `merge`: the only edge of a cycle."""
     return consumer_op == "merge" and producer_op == "next_iteration"
+
+
+_KEPT_FLOW = {"Merge": "merge", "RefMerge": "merge", "NextIteration": "next_iteration",
+              "RefNextIteration": "next_iteration"}
+
+
+def flow_op(op: str, attrs) -> str:
+    """`op`, or for a node kept opaque (a loop of values idrun cannot type, as TF 2's
+    TensorList) the control-flow op its TF type is: its back edge is one too."""
+    return _KEPT_FLOW.get(attrs.get("tf_op"), op) if op == "tf_opaque" else op

@@ -120,11 +120,14 @@ class Session:
         if req.init:
             started = set(init)
             for name in list(needed):
-                node = self.graph.nodes[name]
+                node = self.run_graph.nodes[name]
                 if name in self.cells and node.attrs.get("value") is None and name not in started \
                         and f"{name}/Assign" in self.graph.nodes:
                     needed += self.partitioned([], [f"{name}/Assign"], []).needed
-        opaque = [self.graph.nodes[n] for n in dict.fromkeys(needed) if self.graph.nodes[n].op == "tf_opaque"]
+        if self.raised is not None:   # a region runs its members
+            needed += self._region_members(needed)
+        nodes = self.run_graph.nodes
+        opaque = [nodes[n] for n in dict.fromkeys(needed) if nodes[n].op == "tf_opaque"]
         if opaque:
             from idrun.ops.opaque import opaque_error_text
             count = f"{len(opaque)} node{'s' * (len(opaque) != 1)}"
@@ -168,6 +171,15 @@ class Session:
             return fetch, targets
         return ([self.raised.fetch_ref(r) for r in fetch],
                 list(dict.fromkeys(self.raised.target(t) for t in targets)))
+
+    def _region_members(self, needed: list[str]) -> list[str]:
+        """Every node of the regions among `needed` (nested ones too)."""
+        from idrun.compile.regions import inside
+        regions = [self.raised.regions[n] for n in needed if n in self.raised.regions]
+        if not regions:
+            return []
+        return [n for n, ctx in self.raised.context.items()
+                if n in self.run_graph.nodes and any(inside(ctx, r) for r in regions)]
 
     def _check_outside_regions(self, step: Step) -> None:
         """A step itself runs no node of a branch or loop (its region does): one that it

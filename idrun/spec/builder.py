@@ -40,7 +40,7 @@ from idrun.errors import SourceLoc, SpecError, SpecWarning, did_you_mean
 from idrun.graph import (AliasBlock, ControlSource, DroppedControl, EmptyBlock, Graph, Node,
                          Provenance, TensorRef, TensorType, cycle_error, freeze_attrs)
 from idrun.ops import REGISTRY, lookup
-from idrun.ops.control_flow import FORWARDING_OPS, is_back_edge
+from idrun.ops.control_flow import FORWARDING_OPS, flow_op, is_back_edge
 from idrun.ops.opdef import MISSING, InferError, OpDef
 from idrun.schedule import declaration_order
 from idrun.spec.drafts import _Controller, _Draft, _Pending
@@ -470,11 +470,11 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
     def _forwards_variable(self, draft: _Draft) -> bool:
         """A ref-mode control-flow node passing a variable itself on (TF's RefSwitch,
         RefEnter, RefMerge...): a ref input may read it, as the variable."""
-        seen = 0
+        seen, index = 0, 0
         while draft.opdef.name in FORWARDING_OPS and draft.role != "cond" and draft.inputs and seen < 1000:
             self._resolve_inputs(draft)
-            name = draft.inputs[0].node
-            draft, seen = self.drafts.get(name) or self.late[name], seen + 1
+            ref = draft.inputs[index if draft.opdef.name == "identity_n" and index < len(draft.inputs) else 0]
+            draft, index, seen = self.drafts.get(ref.node) or self.late[ref.node], ref.index, seen + 1
             if draft.opdef.source == "variable":
                 return True
         return False
@@ -654,7 +654,8 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         return self._resolved_controls[controller.uid]
 
     def _back_edge(self, draft: _Draft, ref: TensorRef) -> bool:
-        return draft.opdef.name == "merge" and is_back_edge("merge", self.drafts[ref.node].opdef.name)
+        producer = self.drafts[ref.node]
+        return is_back_edge(flow_op(draft.opdef.name, draft.attrs), flow_op(producer.opdef.name, producer.attrs))
 
     def _freeze_untyped(self, ordered: list[_Draft]) -> Graph:
         graph = Graph(variables=self.variables)

@@ -42,7 +42,7 @@ CONTROL_FLOW = {"If", "StatelessIf", "While", "StatelessWhile", "Case"}   # func
 FUNCTION_CALLS = {"StatefulPartitionedCall", "PartitionedCall", "SymbolicGradient"}
 INIT_VALUE_OPS = {"Const"}
 TYPED_BY_INPUT = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "RefSwitch", "RefMerge", "RefEnter",
-                  "RefExit", "RefNextIteration"}   # v1 control flow: T is input 0's type
+                  "RefExit", "RefNextIteration", "Identity"}   # v1 control flow: T is input 0's type
 
 
 @dataclass
@@ -491,23 +491,37 @@ def _cascade_reason(n, facts: _Facts, opaque, out_types) -> _Opaque | None:
                 return _Opaque(f"its input '{text}' is a kept node's output of unknown type", "input")
             if pos in opdef.ref_inputs:
                 return _Opaque(f"its variable input '{text}' is a kept node", "input")
-        elif pos in opdef.ref_inputs and not _is_variable(facts, j):
+        elif pos in opdef.ref_inputs and not _is_variable(facts, j, index):
             return _Opaque(f"its variable input '{text}' is not a variable idrun has", "input")
     return None
 
 
-REF_FORWARDING = TYPED_BY_INPUT | {"Identity"}   # pass a variable (ref or handle) on
+REF_FORWARDING = {"RefSwitch", "RefEnter", "RefMerge", "RefExit", "RefNextIteration", "RefIdentity"}
+HANDLE_FORWARDING = {"Switch", "Enter", "Merge", "Exit", "NextIteration", "Identity", "IdentityN"}   # of a DT_RESOURCE
 
 
-def _is_variable(facts: _Facts, j: int) -> bool:
-    """A variable idrun has, or ref-mode control flow passing one on (RefSwitch, RefEnter...)."""
+def _of_handles(n, index: int) -> bool:
+    """Whether output `index` of a Switch, Enter, Identity(N)... is a DT_RESOURCE (a handle)."""
+    from tensorboard.compat.proto import types_pb2
+    if "T" not in n.attr:
+        return False
+    value = n.attr["T"]
+    if value.WhichOneof("value") == "list":
+        types = list(value.list.type)
+        return index < len(types) and types[index] == types_pb2.DT_RESOURCE
+    return value.type == types_pb2.DT_RESOURCE
+
+
+def _is_variable(facts: _Facts, j: int, index: int = 0) -> bool:
+    """A variable idrun has, or a node passing one on (RefSwitch, Enter of a handle, IdentityN...)."""
     for _ in range(1000):
         n = facts.nodes[j]
         if n.op in facts.var_ops:
             return True
-        if n.op not in REF_FORWARDING or not n.input:
+        if not n.input or n.op not in REF_FORWARDING and not (n.op in HANDLE_FORWARDING and _of_handles(n, index)):
             return False
-        j = facts.by_name[_split_input(n.input[0])[0]]
+        name, index, _ = _split_input(n.input[index if n.op == "IdentityN" and index < len(n.input) else 0])
+        j = facts.by_name[name]
     return False
 
 
@@ -564,8 +578,21 @@ def _links(n, facts: _Facts) -> tuple[list[str], list[str]]:
             if facts.by_name[name] not in facts.dropped:
                 controls.append(name)
         else:
+            if index == 0 and n.op in HANDLE_FORWARDING and n.op != "Identity" and facts.variables == "ref":
+                name = _value_of_ref(facts, name)
             data.append(name if index == 0 else f"{name}:{index}")
     return data, controls
+
+
+def _value_of_ref(facts: _Facts, name: str) -> str:
+    """A ref variable that a Switch, Enter... (not RefSwitch) takes: TF reads its value there;
+    idrun takes its `x/read`, the view TF's Python made with it (the value when it runs)."""
+    node = facts.nodes[facts.by_name[name]]
+    read = facts.by_name.get(f"{name}/read")
+    if node.op in facts.var_ops and read is not None and facts.nodes[read].op == "Identity" \
+            and facts.nodes[read].input[:1] == [name]:
+        return f"{name}/read"
+    return name
 
 
 def _placed(entry: dict, n, data: list[str], controls: list[str]) -> dict:
@@ -599,9 +626,11 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
     nodes, by_name = facts.nodes, facts.by_name
     opdef = facts.table[n.op]
     if facts.variables == "ref" and n.op == "Identity" and n.input:
-        first = _split_input(n.input[0])[0]
-        if nodes[by_name[first]].op in facts.var_ops:
+        first, index, _ = _split_input(n.input[0])
+        if _is_variable(facts, by_name[first], index):   # the variable, or a RefSwitch... of it
             opdef = REGISTRY["read"]
+    if n.op == "Identity" and "T" in n.attr and _dtype_or_none(n.attr["T"].type) is None:
+        opdef = REGISTRY["resource_identity"]   # a handle into a function body (TF 2)
     try:
         tf_attrs = decode_attrs(n)
     except ValueError as exc:   # a dtype idrun lacks, or a tensor past the size limit
@@ -833,7 +862,10 @@ def import_graphdef(path: str, output: str | None, fetch: list[str] | None = Non
         gd, lines, (collections, skipped) = read_meta_graph(path)
     else:
         gd, lines = read_graphdef(path)
+    gd, lines, unlowered = _lowered(gd, lines)
     text, facts = convert(gd, path, lines)
+    if unlowered:
+        facts["unlowered"] = unlowered
     if collections is not None:
         text += _collections_text(collections, facts, skipped)
     run = ({"fetch": list(fetch)} if fetch else {}) | ({"init": facts["init"]} if facts["init"] else {})
@@ -849,6 +881,20 @@ def import_graphdef(path: str, output: str | None, fetch: list[str] | None = Non
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     return text
+
+
+def _lowered(gd, lines: list[int]) -> tuple:
+    """TF 2's If/While/calls as the v1 nodes TF's runtime lowers them to (tf/functional.py);
+    a graph whose functional nodes cannot be lowered (a function its library lacks) is
+    imported as it is, those nodes kept, and the reason said."""
+    from idrun.tf.functional import has_functional, lower_functional_lines
+    if not has_functional(gd):
+        return gd, lines, None
+    try:
+        lowered, new_lines = lower_functional_lines(gd, lines)
+    except SpecError as exc:
+        return gd, lines, exc.message
+    return lowered, new_lines, None
 
 
 def _collections_text(collections: dict[str, list[str]], facts: dict, skipped: list[str]) -> str:
@@ -897,6 +943,8 @@ def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
                      + ", ".join(facts["uninitialized"]))
     if facts["functions"]:
         parts.append(f"the graph's function library ({facts['functions']} functions) is not kept")
+    if facts.get("unlowered"):
+        parts.append(f"TF 2's functional control flow is kept as it is, not lowered: {facts['unlowered']}")
     if not parts:
         return None
     return SpecWarning(f"{path}: " + "; ".join(parts) + " (a run fails only where its step needs one)")

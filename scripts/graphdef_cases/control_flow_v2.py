@@ -3,7 +3,7 @@ default): tf.cond -> If/StatelessIf, tf.while_loop -> While/StatelessWhile, tf.s
 Case, a tf.function called from the graph -> PartitionedCall/StatefulPartitionedCall, each with
 its FunctionDefLibrary. Predicates read a step counter so that successive steps take both
 branches. idrun runs these once `idrun.tf.functional.lower_functional` and v1 control flow are
-wired in; until then they are written to tests/fixtures/graphdefs_pending/ (FIXTURE_DIR).
+wired in; until then they are written to tests/fixtures/graphdefs_v2/ (FIXTURE_DIR).
 
 A case may add `alt_feeds`: more feed dicts that tests/test_functional_lowering.py runs the
 original and the lowered graph with (the fixture records only `feeds`)."""
@@ -13,7 +13,7 @@ from tensorflow.python.ops import control_flow_util
 
 tf1 = tf.compat.v1
 
-FIXTURE_DIR = "graphdefs_pending"
+FIXTURE_DIR = "graphdefs_v2"
 
 
 def _v2(build):
