@@ -28,6 +28,7 @@ names TF's init op, which the session runs once before step 1 as
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -267,20 +268,30 @@ def _variable_mode(nodes) -> tuple[str, set[str], set[str]]:
     return "resource", {"VarHandleOp"}, {"VariableV2", "Variable"}
 
 
+class _Node:
+    """A NodeDef's fields read once: every pass reads names, op types and inputs again, and
+    each read of a protobuf field makes a new Python object (the attributes stay protobuf)."""
+
+    __slots__ = ("name", "op", "input", "device", "attr")
+
+    def __init__(self, node) -> None:
+        self.name, self.op, self.input, self.device, self.attr = \
+            node.name, node.op, tuple(node.input), node.device, node.attr
+
+
 def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
     """The spec YAML for a GraphDef, and facts about it (mode, devices, folded and kept nodes)."""
     src = _Src(path, lines)
-    nodes = list(gd.node)
+    nodes = [_Node(n) for n in gd.node]
     by_name = {n.name: i for i, n in enumerate(nodes)}
     variables, var_ops, other_var_ops = _variable_mode(nodes)
     consumers: dict[str, list[int]] = {}
     for i, n in enumerate(nodes):
         for text in n.input:
-            consumers.setdefault(_split_input(text)[0], []).append(i)
-    for i, n in enumerate(nodes):
-        for text in n.input:
-            if _split_input(text)[0] not in by_name:
+            name = _split_input(text)[0]
+            if name not in by_name:
                 raise _error(src, i, n, f"input '{text}' names no node of the graph")
+            consumers.setdefault(name, []).append(i)
     values, dropped = _fold_initializers(nodes, by_name, consumers, var_ops)
     conds = _pass_through_conds(gd, nodes)
     table = _op_table(variables)
@@ -293,8 +304,8 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
         if reason is not None:
             opaque[i] = reason
     forced: dict[int, _Opaque] = {}
+    facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table, conds)
     while True:
-        facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table, conds)
         kept = {**opaque, **forced}
         entries = _entries(src, facts, kept)  # adds the nodes that cannot take their inputs
         text = _render(path, variables, [(i, e) for i, e, _ in entries], _devices_of(nodes, dropped),
@@ -308,9 +319,10 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
                             f"{'node ' + str(index) if index is not None else 'the spec'}: idrun cannot "
                             f"run it as written: {message}", src.loc(index) if index is not None else None)
         forced[index] = _Opaque(f"idrun cannot build it as written: {message}", "build")
+    init, uninitialized = _init_targets(facts, kept)
     return text, {"variables": variables, "nodes": len(entries), "folded": len(dropped), "dropped": dropped,
                   "opaque": kept, "nodes_list": nodes, "functions": len(gd.library.function),
-                  "init": _init_targets(facts, kept)[0], "uninitialized": _init_targets(facts, kept)[1]}
+                  "init": init, "uninitialized": uninitialized}
 
 
 class _Facts:
@@ -319,6 +331,14 @@ class _Facts:
         self.nodes, self.by_name, self.consumers = nodes, by_name, consumers
         self.values, self.dropped, self.variables = values, dropped, variables
         self.var_ops, self.table, self.conds = var_ops, table, conds
+        self.out_types: dict[int, list[dict]] = {}   # a kept node's output types, once made
+
+    def outputs_of(self, i: int) -> list[dict]:
+        """`_opaque_outputs` of node i (what it says depends on the node alone)."""
+        types = self.out_types.get(i)
+        if types is None:
+            types = self.out_types[i] = _opaque_outputs(self.nodes[i], self)
+        return types
 
 
 def _pass_through_conds(gd, nodes) -> dict[int, tuple[list[int], list[int]]]:
@@ -446,20 +466,33 @@ def _entries(src: _Src, facts: _Facts, opaque: dict[int, _Opaque]) -> list[tuple
 
 def _cascade(facts: _Facts, opaque: dict[int, _Opaque]) -> dict[int, list[dict]]:
     """Kept nodes cascade: a consumer of an output of unknown type cannot be typed, so it is
-    kept too, to a fixpoint. Returns each kept node's output types."""
-    nodes = facts.nodes
-    changed = True
-    while changed:
-        changed = False
-        out_types = {i: _opaque_outputs(nodes[i], facts) for i in opaque}
-        for i, n in enumerate(nodes):
-            if i in facts.dropped or i in opaque:
+    kept too, to a fixpoint. Returns each kept node's output types.
+
+    The same as passes over every node in order until one keeps none, each node checked
+    with what is kept at that moment; only the nodes whose check can have changed are
+    visited: in the first pass those with a variable input or an input kept already, then
+    the consumers of each node kept, later in the same pass or else in the next one."""
+    nodes, dropped, consumers = facts.nodes, facts.dropped, facts.consumers
+    due = {c for i in opaque for c in consumers.get(nodes[i].name, ())}
+    due.update(i for i, n in enumerate(nodes) if i not in opaque and i not in dropped
+               and facts.table[n.op].ref_inputs)
+    while due:
+        heap, due, last = sorted(due), set(), -1
+        while heap:
+            i = heapq.heappop(heap)
+            if i == last or i in dropped or i in opaque:
                 continue
-            reason = _cascade_reason(n, facts, opaque, out_types)
-            if reason is not None:
-                opaque[i] = reason
-                changed = True
-    return out_types
+            last = i
+            reason = _cascade_reason(nodes[i], facts, opaque)
+            if reason is None:
+                continue
+            opaque[i] = reason
+            for c in consumers.get(nodes[i].name, ()):
+                if c > i:
+                    heapq.heappush(heap, c)
+                else:
+                    due.add(c)
+    return {i: facts.outputs_of(i) for i in opaque}
 
 
 def _const_value(node) -> Any:
@@ -473,7 +506,7 @@ def _const_value(node) -> Any:
         return None
 
 
-def _cascade_reason(n, facts: _Facts, opaque, out_types) -> _Opaque | None:
+def _cascade_reason(n, facts: _Facts, opaque) -> _Opaque | None:
     opdef = facts.table[n.op]
     for pos, text in enumerate(t for t in n.input if not t.startswith("^")):
         name, index, _ = _split_input(text)
@@ -481,7 +514,7 @@ def _cascade_reason(n, facts: _Facts, opaque, out_types) -> _Opaque | None:
         if j in facts.dropped:
             continue
         if j in opaque:
-            types = out_types[j]
+            types = facts.outputs_of(j)
             if index >= len(types) or types[index].get("dtype") is None:
                 return _Opaque(f"its input '{text}' is a kept node's output of unknown type", "input")
             if pos in opdef.ref_inputs:
