@@ -164,8 +164,25 @@ def load_spec(path: str, variables: str | None = None, observer: Any = None) -> 
         return _load_spec(path, variables, observer)
 
 
+def build_document(doc: YMap, text: str, path: str) -> Spec:
+    """Build a located tree made elsewhere, as `load_spec` builds the file `text` (what the
+    tree is read from) at `path` would be: the same checks of the text, then the build.
+    `idrun import` makes its entries' trees itself from what it writes as the text."""
+    with paused_gc():
+        size = len(text.encode("utf-8"))
+        if size > limits.MAX_SPEC_BYTES:
+            raise SpecError(f"{path} is {size / 2**20:.0f} MiB, over the {limits.MAX_SPEC_BYTES >> 20} MiB "
+                            "a spec may have (raise it with `idrun --max-spec-mb N`)")
+        _check_node_estimate(text, path)
+        return _build_spec(doc, path, None, None)
+
+
 def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
     doc, _ = read_document(path)
+    return _build_spec(doc, path, variables, observer)
+
+
+def _build_spec(doc: YMap, path: str, variables: str | None, observer: Any) -> Spec:
     _check_keys(doc, TOP_KEYS, "a spec")
     mode = variables or _mode(doc)
     if "nodes" not in doc:

@@ -37,6 +37,7 @@ from typing import Any
 from idrun.errors import SpecError, SpecWarning, UsageError
 from idrun.errors import SourceLoc
 from idrun.ops import REGISTRY
+from idrun.spec.yamlsrc import YList as _YList, YMap as _YMap
 
 TEXT_SUFFIXES = (".pbtxt", ".pbtext", ".txt")
 CONTROL_FLOW = {"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch", "RefMerge",
@@ -190,7 +191,6 @@ def _check_tensor_size(tensor) -> None:
 
 def decode_attrs(node) -> dict[str, Any]:
     """A NodeDef's attributes as Python values (dtypes by idrun name, shapes as lists, tensors as arrays)."""
-    from tensorboard.util import tensor_util
     out: dict[str, Any] = {}
     for key, value in node.attr.items():
         kind = value.WhichOneof("value")
@@ -200,6 +200,7 @@ def decode_attrs(node) -> dict[str, Any]:
             out[key] = None if value.shape.unknown_rank else [
                 None if d.size < 0 else d.size for d in value.shape.dim]
         elif kind == "tensor":
+            from tensorboard.util import tensor_util
             _check_tensor_size(value.tensor)
             out[key] = tensor_util.make_ndarray(value.tensor)
         elif kind == "list":
@@ -308,9 +309,10 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
     while True:
         kept = {**opaque, **forced}
         entries = _entries(src, facts, kept)  # adds the nodes that cannot take their inputs
-        text = _render(path, variables, [(i, e) for i, e, _ in entries], _devices_of(nodes, dropped),
-                       dropped, nodes)
-        failed = _build_failure(text, path, lines)
+        written = _render_lines(path, variables, [(i, e) for i, e, _ in entries],
+                                _devices_of(nodes, dropped), dropped, nodes)
+        text = "\n".join(written[0]) + "\n"
+        failed = _build_failure(text, path, lines, ([e for _, e, _ in entries],) + written)
         if failed is None:
             break
         index, message = failed
@@ -621,12 +623,12 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
         return _Opaque(str(exc), "dtype" if "dtype" in str(exc) else "attributes")
     entry: dict[str, Any] = {"name": n.name, "op": opdef.name}
     data, controls = _links(n, facts)
-    for text in data:
-        j = by_name[_split_input(text)[0]]
-        if j in facts.dropped:
-            raise _error(src, i, n, f"input '{text}' is the {facts.dropped[j]}, which idrun folds "
-                                    "into the variable")
-    consts = [_const_value(nodes[by_name[_split_input(t)[0]]]) for t in n.input if not t.startswith("^")]
+    if facts.dropped:
+        for text in data:
+            j = by_name[_split_input(text)[0]]
+            if j in facts.dropped:
+                raise _error(src, i, n, f"input '{text}' is the {facts.dropped[j]}, which idrun folds "
+                                        "into the variable")
     if opdef.source == "variable":
         if n.name in facts.values:
             value = facts.values[n.name]
@@ -639,6 +641,7 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
         entry.update(then_outputs=facts.conds[i][0], else_outputs=facts.conds[i][1], tf_op=n.op,
                      attrs={key: encode_attr(n.attr[key]) for key in sorted(n.attr)})
     elif opdef.tf_import is not None:
+        consts = [_const_value(nodes[by_name[_split_input(t)[0]]]) for t in n.input if not t.startswith("^")]
         try:
             entry.update({k: _text_bytes(v) for k, v in opdef.tf_import(tf_attrs, consts).items()})
         except (KeyError, ValueError, TypeError) as exc:
@@ -820,7 +823,49 @@ def _flow(value: Any) -> str:
     return text.strip().removesuffix("...").strip()
 
 
+_MISSING = object()
+
+
+def _fast_text(value: Any, names: dict) -> str | None:
+    """`_fast_flow(value)`, each string's text looked up in `names` (a graph's names recur:
+    each is written as a name and as its consumers' inputs)."""
+    kind = type(value)
+    if kind is str:
+        text = names.get(value, _MISSING)
+        if text is _MISSING:
+            text = names[value] = _fast_flow(value)
+        return text
+    if kind is list:
+        parts = []
+        for item in value:
+            text = _fast_text(item, names)
+            if text is None:
+                return None
+            parts.append(text)
+        return "[" + ", ".join(parts) + "]"
+    return _fast_flow(value)
+
+
+def _fast_entry(entry: dict, names: dict) -> str | None:
+    """`_fast_flow(entry)` of one entry (a dict), through `_fast_text`."""
+    parts = []
+    for key, value in entry.items():
+        key_text = _fast_text(key, names) if type(key) is str else None
+        text = _fast_text(value, names)
+        if key_text is None or text is None:
+            return None
+        parts.append(f"{key_text}: {text}")
+    return "{" + ", ".join(parts) + "}"
+
+
 def _render(path: str, variables: str, entries, devices, dropped, nodes) -> str:
+    return "\n".join(_render_lines(path, variables, entries, devices, dropped, nodes)[0]) + "\n"
+
+
+def _render_lines(path: str, variables: str, entries, devices, dropped, nodes) \
+        -> tuple[list[str], int, list[bool]]:
+    """The spec's lines, the index of the first entry's, and whether each entry was written
+    by `_fast_entry` (its YAML reads back as the entry itself: see `_located`)."""
     base = Path(path).name
     out = [f"# Imported by `idrun import` from {_flow(base)}: one entry per GraphDef node, TF's names.",
            f"# Folded into the variables' values: {len(dropped)} initializer nodes.",
@@ -831,15 +876,27 @@ def _render(path: str, variables: str, entries, devices, dropped, nodes) -> str:
     if spec_devices:
         out.append(f"devices: {_flow(spec_devices)}")
     out.append("nodes:")
+    first = len(out)
+    names: dict = {}
+    fast = []
+    source = base.replace(chr(10), ' ')
     for index, entry in entries:
-        out.append(f"  - {_flow(entry)}  # from {base.replace(chr(10), ' ')} node {index}")
-    return "\n".join(out) + "\n"
+        text = _fast_entry(entry, names)
+        fast.append(text is not None)
+        out.append(f"  - {_flow(entry) if text is None else text}  # from {source} node {index}")
+    return out, first, fast
 
 
 def import_graphdef(path: str, output: str | None, fetch: list[str] | None = None,
                    err=None) -> str:
     """Convert, check that the spec builds, write it; returns the YAML. What idrun keeps but
     cannot run is said once, as a warning on `err` (stderr)."""
+    from idrun.spec.yamlsrc import paused_gc
+    with paused_gc():   # a big graph's entries are many small objects, and none is cyclic
+        return _import_graphdef(path, output, fetch, err)
+
+
+def _import_graphdef(path: str, output: str | None, fetch: list[str] | None, err) -> str:
     import sys
     collections, skipped = None, []
     if Path(path).suffix.lower() == ".meta":
@@ -915,19 +972,108 @@ def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
     return SpecWarning(f"{path}: " + "; ".join(parts) + " (a run fails only where its step needs one)")
 
 
-def _build_failure(text: str, path: str, lines: list[int]) -> tuple[int | None, str] | None:
+def _build_failure(text: str, path: str, lines: list[int], written=None) -> tuple[int | None, str] | None:
     """Build the spec: None if it builds, else (the GraphDef node index an error is at, or
-    None, and the message)."""
+    None, and the message). `written`, (the entries, `_render_lines`'s result), lets the
+    build take each entry written by `_fast_entry` as it is, not read back from the text."""
     import tempfile
-    from idrun.spec import load_spec
+    from idrun.spec import build_document, load_spec
     with tempfile.TemporaryDirectory() as tmp:
         spec_path = Path(tmp) / "imported.yaml"
-        spec_path.write_text(text, encoding="utf-8")
+        doc = _located(written, str(spec_path)) if written is not None else None
+        if doc is None:
+            spec_path.write_text(text, encoding="utf-8")
         try:
-            load_spec(str(spec_path))
+            if doc is None:
+                load_spec(str(spec_path))
+            else:
+                build_document(doc, text, str(spec_path))
         except SpecError as err:
             line = err.loc.line if err.loc else 0
             source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
             tail = source.rpartition(" node ")[2] if "# from " in source else ""
             return (int(tail) if tail.isdigit() else None), err.message
     return None
+
+
+def _located(written, file: str) -> Any:
+    """The located tree `load_yaml` reads from the spec's text, made without reading the
+    entries `_fast_entry` wrote: their YAML (names, `'name:K'`, ints, bools, lists and
+    mappings of those, one entry a line) reads back as the entry itself, each location on
+    the entry's line (the build's errors are mapped back to nodes by line). The rest of the
+    text (the head, the other entries) is read as usual, with those lines emptied. None
+    where this could differ from reading the whole text (then the caller reads it)."""
+    from idrun.spec import yamlsrc
+    entries, out, first, fast = written
+    rest = out[:first] + ["" if f else line for line, f in zip(out[first:], fast)]
+    rest_text = "\n".join(rest) + "\n"
+    try:
+        root = yamlsrc.load_yaml(rest_text, file)
+    except SpecError:
+        return None
+    if type(root) is not yamlsrc.YMap or "nodes" not in root:
+        return None
+    others = root["nodes"]
+    if others is None:
+        others = []
+    elif type(others) is not yamlsrc.YList:
+        return None
+    slow = iter(zip(others, others.item_locs))
+    nodes = list.__new__(yamlsrc.YList)
+    locs: list = []
+    nodes._file, nodes._at, nodes._locs = file, (first - 1) << 32 | 2, locs
+    counted = len(rest_text)   # bounds the values the rest holds: each takes a character
+    for k, (entry, f) in enumerate(zip(entries, fast)):
+        if f:
+            at = (first + k) << 32 | 4
+            tree, n = _tree(entry, at, file, 1)
+            if tree is None:
+                return None
+            counted += n
+            loc = SourceLoc(file, first + k + 1, 5)
+        else:
+            tree, loc = next(slow, (None, None))
+            if tree is None or loc.line != first + k + 1:
+                return None
+        nodes.append(tree)
+        locs.append(loc)
+    if next(slow, None) is not None or counted > yamlsrc.MAX_VALUES:
+        return None
+    root["nodes"] = nodes
+    return root
+
+
+_NO_LOCS = ()
+
+
+def _tree(value: Any, at: int, file: str, depth: int) -> tuple[Any, int]:
+    """(value as the loader's located tree, values counted as it counts them), every location
+    `at`; (None, 0) past a depth the loader might refuse."""
+    kind = type(value)
+    if kind is dict:
+        if depth > 100:
+            return None, 0
+        tree = dict.__new__(_YMap)
+        tree._file, tree._at, tree._locs, tree._kl, tree._vl = file, at, {}, None, None
+        counted = 1
+        for key, item in value.items():
+            sub, n = _tree(item, at, file, depth + 1)
+            if sub is None and item is not None:
+                return None, 0
+            tree[key] = sub
+            counted += 1 + n
+        return tree, counted
+    if kind is list:
+        if depth > 100:
+            return None, 0
+        tree = list.__new__(_YList)
+        tree._file, tree._at, tree._locs = file, at, _NO_LOCS
+        counted = 1
+        for item in value:
+            sub, n = _tree(item, at, file, depth + 1)
+            if sub is None and item is not None:
+                return None, 0
+            tree.append(sub)
+            counted += n
+        return tree, counted
+    return value, 1
