@@ -274,6 +274,15 @@ def test_import_keeps_every_node_the_build_refuses(tmp_path):
     assert "  - {name: t, op: mul, inputs: [s, a]}  # from g.pbtxt node 3\n" in text
 
 
+def test_import_of_an_empty_graphdef_is_refused_located(tmp_path):
+    graph = tmp_path / "e.pbtxt"
+    graph.write_text("versions { producer: 1 }\n")
+    proc = idrun("import", str(graph))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == (f"error: {graph}: the spec: idrun cannot run it as written: `nodes` must be "
+                           "a list of node entries, aliases and blocks\n")
+
+
 def _same_tree(a, b) -> bool:
     """Equal values of the same types all the way down (True == 1 is not enough)."""
     if type(a) is not type(b):

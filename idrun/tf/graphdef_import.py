@@ -847,11 +847,27 @@ def _fast_text(value: Any, names: dict) -> str | None:
 
 
 def _fast_entry(entry: dict, names: dict) -> str | None:
-    """`_fast_flow(entry)` of one entry (a dict), through `_fast_text`."""
+    """`_fast_flow(entry)` of one entry (a dict), through `_fast_text`: a string or a list
+    of strings, what most values are, inline."""
     parts = []
+    get = names.get
     for key, value in entry.items():
-        key_text = _fast_text(key, names) if type(key) is str else None
-        text = _fast_text(value, names)
+        key_text = get(key, _MISSING) if type(key) is str else None
+        if key_text is _MISSING:
+            key_text = _fast_text(key, names)
+        kind = type(value)
+        if kind is str:
+            text = get(value, _MISSING)
+            if text is _MISSING:
+                text = _fast_text(value, names)
+        elif kind is list:
+            texts = [get(item, _MISSING) if type(item) is str else _MISSING for item in value]
+            if _MISSING in texts:
+                text = _fast_text(value, names)
+            else:
+                text = None if None in texts else "[" + ", ".join(texts) + "]"
+        else:
+            text = _fast_text(value, names)
         if key_text is None or text is None:
             return None
         parts.append(f"{key_text}: {text}")
@@ -1005,6 +1021,8 @@ def _located(written, file: str) -> Any:
     where this could differ from reading the whole text (then the caller reads it)."""
     from idrun.spec import yamlsrc
     entries, out, first, fast = written
+    if not entries:   # `nodes:` is null: the build says so
+        return None
     rest = out[:first] + ["" if f else line for line, f in zip(out[first:], fast)]
     rest_text = "\n".join(rest) + "\n"
     try:
@@ -1014,11 +1032,9 @@ def _located(written, file: str) -> Any:
     if type(root) is not yamlsrc.YMap or "nodes" not in root:
         return None
     others = root["nodes"]
-    if others is None:
-        others = []
-    elif type(others) is not yamlsrc.YList:
+    if others is not None and type(others) is not yamlsrc.YList:
         return None
-    slow = iter(zip(others, others.item_locs))
+    slow = iter(zip(others, others.item_locs) if others is not None else ())
     nodes = list.__new__(yamlsrc.YList)
     locs: list = []
     nodes._file, nodes._at, nodes._locs = file, (first - 1) << 32 | 2, locs
@@ -1044,6 +1060,7 @@ def _located(written, file: str) -> Any:
 
 
 _NO_LOCS = ()
+_SCALARS = frozenset((str, int, bool))
 
 
 def _tree(value: Any, at: int, file: str, depth: int) -> tuple[Any, int]:
@@ -1057,6 +1074,10 @@ def _tree(value: Any, at: int, file: str, depth: int) -> tuple[Any, int]:
         tree._file, tree._at, tree._locs, tree._kl, tree._vl = file, at, {}, None, None
         counted = 1
         for key, item in value.items():
+            if type(item) in _SCALARS:
+                tree[key] = item
+                counted += 2
+                continue
             sub, n = _tree(item, at, file, depth + 1)
             if sub is None and item is not None:
                 return None, 0
@@ -1069,6 +1090,9 @@ def _tree(value: Any, at: int, file: str, depth: int) -> tuple[Any, int]:
         tree = list.__new__(_YList)
         tree._file, tree._at, tree._locs = file, at, _NO_LOCS
         counted = 1
+        if all(type(item) in _SCALARS for item in value):
+            tree.extend(value)
+            return tree, counted + len(value)
         for item in value:
             sub, n = _tree(item, at, file, depth + 1)
             if sub is None and item is not None:
