@@ -75,6 +75,11 @@ def measure(n: int, tmp: str, runs: int = RUNS) -> tuple[float, float]:
 
 
 def report(sizes=SIZES) -> None:
+    try:
+        import tensorboard.compat.proto.graph_pb2  # noqa: F401 - the idrun[tensorboard] extra
+    except ImportError:
+        print("\n== import at scale: skipped (no TensorBoard protos: pip install 'idrun[tensorboard]')")
+        return
     print(f"\n== import at scale: random DAG GraphDef, `idrun import` / run's load of its spec "
           f"(CPU s, fresh processes, best of {RUNS}; goal <= 2)")
     print(f"{'nodes':>7} {'import s':>9} {'load s':>7} {'ratio':>6} {'import µs/node':>15}")
