@@ -274,6 +274,35 @@ def test_import_keeps_every_node_the_build_refuses(tmp_path):
     assert "  - {name: t, op: mul, inputs: [s, a]}  # from g.pbtxt node 3\n" in text
 
 
+def test_import_finds_the_refused_nodes_in_one_build(tmp_path, monkeypatch):
+    """Nodes the shape rules refuse are typed as the kept nodes they become and the build
+    goes on: 8 refusals take 2 builds (the second checks), not 9, with the same text and
+    warning as a build per refusal (each stopping at the first)."""
+    from idrun.tf import graphdef_import as gi
+    body = MISMATCHED + "".join(
+        f'node {{ name: "r{k}" op: "{op}" input: "{x}" input: "{y}" attr {{ key: "T" value {{ type: DT_FLOAT }} }} }}\n'
+        f'node {{ name: "c{k}" op: "Neg" input: "r{k}" attr {{ key: "T" value {{ type: DT_FLOAT }} }} }}\n'
+        for k, (op, x, y) in enumerate([("AddV2", "a", "b"), ("Mul", "b", "a"), ("MatMul", "a", "b"),
+                                        ("Sub", "u", "a"), ("Maximum", "o", "b"), ("AddV2", "s", "b"),
+                                        ("Mul", "b", "x"), ("MatMul", "r2", "a"), ("Sub", "a", "b")]))
+    graph = tmp_path / "many.pbtxt"
+    graph.write_text(body)
+    builds, real = [], gi._build_failure
+
+    def counted(*args):
+        builds.append(1)
+        return real(*args)
+    monkeypatch.setattr(gi, "_build_failure", counted)
+    gd, lines = gi.read_graphdef(str(graph))
+    text, facts = gi.convert(gd, str(graph), lines)
+    assert len(builds) == 2 and sum(r.group == "build" for r in facts["opaque"].values()) == 8
+    builds.clear()
+    monkeypatch.setattr(gi._Refused, "__call__", lambda self, draft, message: None)  # stop at each
+    again, facts_again = gi.convert(gd, str(graph), lines)
+    assert len(builds) == 9 and again == text
+    assert gi._kept_warning(str(graph), facts_again).message == gi._kept_warning(str(graph), facts).message
+
+
 def test_import_of_an_empty_graphdef_is_refused_located(tmp_path):
     graph = tmp_path / "e.pbtxt"
     graph.write_text("versions { producer: 1 }\n")
@@ -304,9 +333,9 @@ def test_import_builds_the_entries_it_wrote_as_the_text_reads(tmp_path, monkeypa
     (tmp_path / "mismatched.pbtxt").write_text(MISMATCHED)
     built, real = [], gi._build_failure
 
-    def spy(text, path, lines, written=None):
+    def spy(text, path, lines, written=None, refused=None):
         built.append((text, written))
-        return real(text, path, lines, written)
+        return real(text, path, lines, written, refused)
     monkeypatch.setattr(gi, "_build_failure", spy)
     fast = entries = 0
     for rec in sorted(FIXTURES.glob("*.pbtxt")) + [tmp_path / "mismatched.pbtxt"]:

@@ -308,21 +308,25 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
             opaque[i] = reason
     forced: dict[int, _Opaque] = {}
     facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table, conds)
+    flow = any(n.op in _FLOW_TYPES for n in nodes)
     while True:
         kept = {**opaque, **forced}
         entries = _entries(src, facts, kept)  # adds the nodes that cannot take their inputs
         written = _render_lines(path, variables, [(i, e) for i, e, _ in entries],
                                 _devices_of(nodes, dropped), dropped, nodes)
         text = "\n".join(written[0]) + "\n"
-        failed = _build_failure(text, path, lines, ([e for _, e, _ in entries],) + written)
-        if failed is None:
+        refused = _Refused(facts, kept, [i for i, _, _ in entries], written[1], not flow)
+        failed = _build_failure(text, path, lines, ([e for _, e, _ in entries],) + written, refused)
+        if failed is None and not refused.failures:
             break
-        index, message = failed
-        if index is None or index in opaque or index in forced:
-            raise SpecError(f"{'' if src.loc(index or 0) else path + ': '}"
-                            f"{'node ' + str(index) if index is not None else 'the spec'}: idrun cannot "
-                            f"run it as written: {message}", src.loc(index) if index is not None else None)
-        forced[index] = _Opaque(f"idrun cannot build it as written: {message}", "build")
+        # the nodes the build refused and typed as kept nodes go on (each is what a build
+        # with the ones before it kept would refuse first), then the one it stopped at
+        for index, message in refused.failures + ([failed] if failed is not None else []):
+            if index is None or index in opaque or index in forced:
+                raise SpecError(f"{'' if src.loc(index or 0) else path + ': '}"
+                                f"{'node ' + str(index) if index is not None else 'the spec'}: idrun cannot "
+                                f"run it as written: {message}", src.loc(index) if index is not None else None)
+            forced[index] = _Opaque(f"idrun cannot build it as written: {message}", "build")
     init, uninitialized = _init_targets(facts, kept)
     return text, {"variables": variables, "nodes": len(entries), "folded": len(dropped), "dropped": dropped,
                   "opaque": kept, "nodes_list": nodes, "functions": len(gd.library.function),
@@ -990,10 +994,81 @@ def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
     return SpecWarning(f"{path}: " + "; ".join(parts) + " (a run fails only where its step needs one)")
 
 
-def _build_failure(text: str, path: str, lines: list[int], written=None) -> tuple[int | None, str] | None:
+class _Refused:
+    """The build's hook for a node whose shape rule refuses it (GraphBuilder.on_infer_error):
+    where keeping the node as tf_opaque changes nothing else the build sees before its
+    consumers are typed, the build goes on with the kept node's output types and the node
+    is noted in `failures`; anywhere else (None) the build stops at it, as it did always.
+
+    So one build finds what a build per refused node found, each refusal typed as the next
+    build would type the kept node: its outputs (`_opaque_outputs`) with known dtypes, so no
+    consumer cascades; the node an idrun op with no variable or constant behaviour, read
+    by no variable input and reading no variable or assign, whose binding differs. Not in
+    a graph with control flow (`enabled` false): a build per refused node there."""
+
+    def __init__(self, facts: _Facts, kept: dict, order: list[int], first: int, enabled: bool) -> None:
+        self.facts, self.kept, self.order, self.first = facts, kept, order, first
+        self.enabled = enabled
+        self.failures: list[tuple[int, str]] = []
+
+    def __call__(self, draft, message: str):
+        if not self.enabled:
+            return None
+        facts = self.facts
+        k = (draft.loc.line - self.first - 1) if draft.loc is not None else -1
+        index = self.order[k] if 0 <= k < len(self.order) else None
+        if index is None or index in self.kept or draft.name != facts.nodes[index].name \
+                or draft.opdef.source or draft.opdef.assigns or draft.literal is not _builder_missing():
+            return None
+        n = facts.nodes[index]
+        if n.name in facts.values or facts.variables == "ref" and n.op == "Identity":
+            return None   # a variable, or maybe a ref variable's read
+        for text in n.input:
+            name, _, ctl = _split_input(text)
+            j = facts.by_name[name]
+            if not ctl and j not in self.kept and j not in facts.dropped and (
+                    facts.nodes[j].op in facts.var_ops or facts.table[facts.nodes[j].op].assigns
+                    or facts.table[facts.nodes[j].op].source == "variable"):
+                return None
+        types = facts.outputs_of(index)
+        if any(t.get("dtype") is None for t in types):
+            return None
+        for c in facts.consumers.get(n.name, ()):
+            if c in self.kept or c in facts.dropped:
+                continue
+            ref_inputs = facts.table[facts.nodes[c].op].ref_inputs
+            data = [t for t in facts.nodes[c].input if not t.startswith("^")]
+            if any(pos in ref_inputs and _split_input(t)[0] == n.name for pos, t in enumerate(data)):
+                return None
+        try:   # the kept node's entry passes its checks, and its types the size limit
+            from idrun.ops.opaque import _op_type, _outputs, _tf_attrs
+            from idrun.spec.builder import _check_sizes
+            _op_type(n.op)
+            _tf_attrs({key: encode_attr(n.attr[key]) for key in sorted(n.attr)} or None)
+            outputs = tuple(REGISTRY["tf_opaque"].infer({"outputs": _outputs(types)}, [], []))
+            _check_sizes(outputs)
+        except Exception:  # noqa: BLE001 - whatever the kept node's own build says, it says it
+            return None
+        self.failures.append((index, message))
+        return outputs
+
+
+_FLOW_TYPES = frozenset({"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch",
+                         "RefMerge", "RefEnter", "RefExit", "RefNextIteration", "If", "StatelessIf",
+                         "While", "StatelessWhile", "Case"})   # TF's control flow, v1 and functional
+
+
+def _builder_missing():
+    from idrun.spec.drafts import MISSING
+    return MISSING
+
+
+def _build_failure(text: str, path: str, lines: list[int], written=None,
+                   refused: _Refused | None = None) -> tuple[int | None, str] | None:
     """Build the spec: None if it builds, else (the GraphDef node index an error is at, or
     None, and the message). `written`, (the entries, `_render_lines`'s result), lets the
-    build take each entry written by `_fast_entry` as it is, not read back from the text."""
+    build take each entry written by `_fast_entry` as it is, not read back from the text;
+    `refused` then types the nodes the build refuses where it can (see `_Refused`)."""
     import tempfile
     from idrun.spec import build_document, load_spec
     with tempfile.TemporaryDirectory() as tmp:
@@ -1005,7 +1080,7 @@ def _build_failure(text: str, path: str, lines: list[int], written=None) -> tupl
             if doc is None:
                 load_spec(str(spec_path))
             else:
-                build_document(doc, text, str(spec_path))
+                build_document(doc, text, str(spec_path), refused)
         except SpecError as err:
             line = err.loc.line if err.loc else 0
             source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
