@@ -336,6 +336,8 @@ def main() -> None:
         report_big_tensors(tmp)
         report_big_graphs(tmp)
         report_check(tmp)
+    from import_scale import report as report_import_scale
+    report_import_scale()
     with tempfile.TemporaryDirectory() as tmp:
         from real_graph import report_cifar10
         report_cifar10(tmp, tf_python())

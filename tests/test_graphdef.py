@@ -245,6 +245,120 @@ def test_tensorboard_serves_the_graph(tmp_path):
             server.kill()
 
 
+MISMATCHED = """\
+node { name: "a" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 2 } } float_val: 1.0 } } } }
+node { name: "b" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+  attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 3 } } float_val: 2.5 } } } }
+node { name: "s" op: "AddV2" input: "a" input: "b" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "t" op: "Mul" input: "s" input: "a" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "u" op: "Sub" input: "b" input: "a" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "o" op: "FooBar" attr { key: "_output_shapes" value { list { shape { dim { size: 5 } } } } }
+  attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "x" op: "AddV2" input: "o" input: "a" attr { key: "T" value { type: DT_FLOAT } } }
+"""
+
+
+def test_import_keeps_every_node_the_build_refuses(tmp_path):
+    """Nodes whose shapes idrun refuses are kept as opaque nodes, each with its reason, and
+    their consumers take the kept node's output (its type from `T`)."""
+    graph = tmp_path / "g.pbtxt"
+    graph.write_text(MISMATCHED)
+    proc = idrun("import", str(graph), "-o", str(tmp_path / "s.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    assert ("kept as opaque nodes for shapes or types idrun refuses: AddV2 (2 nodes, first 's': idrun "
+            "cannot build it as written: add 's': Incompatible shapes: [2] vs. [3]), Sub (1 node, first 'u': "
+            "idrun cannot build it as written: sub 'u': Incompatible shapes: [3] vs. [2])") in proc.stderr
+    text = (tmp_path / "s.yaml").read_text()
+    assert "why: 'idrun cannot build it as written: add ''x'': Incompatible shapes: [5] vs. [2]'" in text
+    assert "  - {name: t, op: mul, inputs: [s, a]}  # from g.pbtxt node 3\n" in text
+
+
+def test_import_finds_the_refused_nodes_in_one_build(tmp_path, monkeypatch):
+    """Nodes the shape rules refuse are typed as the kept nodes they become and the build
+    goes on: 8 refusals take 2 builds (the second checks), not 9, with the same text and
+    warning as a build per refusal (each stopping at the first)."""
+    from idrun.tf import graphdef_import as gi
+    body = MISMATCHED + "".join(
+        f'node {{ name: "r{k}" op: "{op}" input: "{x}" input: "{y}" attr {{ key: "T" value {{ type: DT_FLOAT }} }} }}\n'
+        f'node {{ name: "c{k}" op: "Neg" input: "r{k}" attr {{ key: "T" value {{ type: DT_FLOAT }} }} }}\n'
+        for k, (op, x, y) in enumerate([("AddV2", "a", "b"), ("Mul", "b", "a"), ("MatMul", "a", "b"),
+                                        ("Sub", "u", "a"), ("Maximum", "o", "b"), ("AddV2", "s", "b"),
+                                        ("Mul", "b", "x"), ("MatMul", "r2", "a"), ("Sub", "a", "b")]))
+    graph = tmp_path / "many.pbtxt"
+    graph.write_text(body)
+    builds, real = [], gi._build_failure
+
+    def counted(*args):
+        builds.append(1)
+        return real(*args)
+    monkeypatch.setattr(gi, "_build_failure", counted)
+    gd, lines = gi.read_graphdef(str(graph))
+    text, facts = gi.convert(gd, str(graph), lines)
+    assert len(builds) == 2 and sum(r.group == "build" for r in facts["opaque"].values()) == 8
+    builds.clear()
+    monkeypatch.setattr(gi._Refused, "__call__", lambda self, draft, message: None)  # stop at each
+    again, facts_again = gi.convert(gd, str(graph), lines)
+    assert len(builds) == 9 and again == text
+    assert gi._kept_warning(str(graph), facts_again).message == gi._kept_warning(str(graph), facts).message
+
+
+def test_import_of_an_empty_graphdef_is_refused_located(tmp_path):
+    graph = tmp_path / "e.pbtxt"
+    graph.write_text("versions { producer: 1 }\n")
+    proc = idrun("import", str(graph))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == (f"error: {graph}: the spec: idrun cannot run it as written: `nodes` must be "
+                           "a list of node entries, aliases and blocks\n")
+
+
+def _same_tree(a, b) -> bool:
+    """Equal values of the same types all the way down (True == 1 is not enough)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same_tree(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same_tree(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def test_import_builds_the_entries_it_wrote_as_the_text_reads(tmp_path, monkeypatch):
+    """import's check builds the entries `_fast_entry` wrote as they are, not read back from
+    its text: over every fixture and refused nodes, the tree is what load_yaml reads from
+    the text (types, values, each entry's and value's line), and the import gives the same
+    text and warning as building the text itself."""
+    from idrun.spec.yamlsrc import load_yaml, loc_of
+    from idrun.tf import graphdef_import as gi
+    (tmp_path / "mismatched.pbtxt").write_text(MISMATCHED)
+    built, real = [], gi._build_failure
+
+    def spy(text, path, lines, written=None, refused=None):
+        built.append((text, written))
+        return real(text, path, lines, written, refused)
+    monkeypatch.setattr(gi, "_build_failure", spy)
+    fast = entries = 0
+    for rec in sorted(FIXTURES.glob("*.pbtxt")) + [tmp_path / "mismatched.pbtxt"]:
+        built.clear()
+        gd, lines = gi.read_graphdef(str(rec))
+        text, facts = gi.convert(gd, str(rec), lines)
+        for written_text, written in built:
+            want, got = load_yaml(written_text, "s.yaml"), gi._located(written, "s.yaml")
+            assert got is not None and _same_tree(got, want), rec.name
+            for k, entry in enumerate(want["nodes"]):
+                assert loc_of(got["nodes"], k).line == loc_of(want["nodes"], k).line
+                for key in entry:
+                    assert loc_of(got["nodes"][k], key).line == loc_of(entry, key).line
+            fast, entries = fast + sum(written[3]), entries + len(written[3])
+        with monkeypatch.context() as m:
+            m.setattr(gi, "_located", lambda written, file: None)   # build the text itself
+            again, facts_again = gi.convert(gd, str(rec), lines)
+        assert again == text, rec.name
+        assert gi._kept_warning(str(rec), facts_again).message == gi._kept_warning(str(rec), facts).message \
+            if facts["opaque"] else not facts_again["opaque"]
+    assert fast > entries // 2   # most entries are built as written
+
+
 def test_import_writes_entries_as_pyyaml_would(tmp_path):
     """The importer writes most entries itself (names, `name:K`, ints, bools); the text must
     be what PyYAML's writer gives, entry by entry, over every fixture and hostile names."""

@@ -142,6 +142,20 @@ def test_control_flow_and_function_calls_import(tmp_path, body, kept):
     Pipeline(str(spec)).step  # show, check and explain see the whole graph
 
 
+def test_kept_nodes_cascade_through_a_chain_in_one_pass(tmp_path):
+    """A node kept for its input, read by a later node in the same pass: its output types
+    are made when it is kept (an internal KeyError before)."""
+    body = ('node { name: "a" op: "FooBar" }\n'
+            'node { name: "b" op: "Identity" input: "a" attr { key: "T" value { type: DT_FLOAT } } }\n'
+            'node { name: "c" op: "Identity" input: "b" attr { key: "T" value { type: DT_FLOAT } } }\n'
+            'node { name: "d" op: "Neg" input: "c" attr { key: "T" value { type: DT_FLOAT } } }\n')
+    spec, stderr = _import(tmp_path, Path(), body)
+    assert "Identity (1 node, first 'b': its input 'a' is a kept node's output of unknown type)" in stderr
+    text = spec.read_text()
+    assert "{name: c, op: identity, inputs: [b]}" in text and "{name: d, op: neg, inputs: [c]}" in text
+    assert Pipeline(str(spec)).spec.graph.nodes["d"].outputs[0].dtype == "float32"
+
+
 def test_show_check_explain_and_export_see_kept_nodes(tmp_path):
     spec, _ = _import(tmp_path, SAVER)
     for args in (["show", str(spec)], ["check", str(spec)], ["explain", str(spec), "save/SaveV2"],

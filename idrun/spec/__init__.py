@@ -164,8 +164,27 @@ def load_spec(path: str, variables: str | None = None, observer: Any = None) -> 
         return _load_spec(path, variables, observer)
 
 
+def build_document(doc: YMap, text: str, path: str, on_infer_error: Any = None) -> Spec:
+    """Build a located tree made elsewhere, as `load_spec` builds the file `text` (what the
+    tree is read from) at `path` would be: the same checks of the text, then the build.
+    `idrun import` makes its entries' trees itself from what it writes as the text, and
+    may type a node the build refuses instead (GraphBuilder.on_infer_error)."""
+    with paused_gc():
+        size = len(text.encode("utf-8"))
+        if size > limits.MAX_SPEC_BYTES:
+            raise SpecError(f"{path} is {size / 2**20:.0f} MiB, over the {limits.MAX_SPEC_BYTES >> 20} MiB "
+                            "a spec may have (raise it with `idrun --max-spec-mb N`)")
+        _check_node_estimate(text, path)
+        return _build_spec(doc, path, None, None, on_infer_error)
+
+
 def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
     doc, _ = read_document(path)
+    return _build_spec(doc, path, variables, observer)
+
+
+def _build_spec(doc: YMap, path: str, variables: str | None, observer: Any,
+                on_infer_error: Any = None) -> Spec:
     _check_keys(doc, TOP_KEYS, "a spec")
     mode = variables or _mode(doc)
     if "nodes" not in doc:
@@ -173,6 +192,7 @@ def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
     builder = GraphBuilder(path, mode)
     templates = builder.templates = parse_templates(doc)
     builder.observer = observer
+    builder.on_infer_error = on_infer_error
     if doc.get("expand", True) not in (True, False):
         raise SpecError("`expand` must be true or false", loc_of(doc, "expand"))
     builder.expand = doc.get("expand", True)

@@ -98,6 +98,9 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         self._branch_of: dict[str, Any] = {}
         self._merge_branches: dict[str, tuple] = {}
         self._pivot_at: dict[str, str] = {}
+        # (draft, message) -> the outputs to type the node with instead of an InferError, or
+        # None to raise it (`idrun import`: a node it keeps as tf_opaque when refused)
+        self.on_infer_error: Any = None
 
     @property
     def scope(self) -> str:
@@ -695,7 +698,11 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
             if draft.opdef.static_check and draft.inputs and None not in in_consts:
                 draft.opdef.static_check(draft.attrs, in_consts, [str(r) for r in draft.inputs])
         except InferError as exc:
-            raise SpecError(f"{draft.opdef.name} '{draft.name}': {exc}", draft.loc) from None
+            message = f"{draft.opdef.name} '{draft.name}': {exc}"
+            outputs = self.on_infer_error(draft, message) if self.on_infer_error is not None else None
+            if outputs is None:
+                raise SpecError(message, draft.loc) from None
+            draft.outputs = outputs
 
     def _init_shadow(self, shadow: _Draft) -> None:
         """A shadow starts at its variable's initial value, or zeros for a tensor (B5)."""

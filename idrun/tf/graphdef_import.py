@@ -28,6 +28,7 @@ names TF's init op, which the session runs once before step 1 as
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from typing import Any
 from idrun.errors import SpecError, SpecWarning, UsageError
 from idrun.errors import SourceLoc
 from idrun.ops import REGISTRY
+from idrun.spec.yamlsrc import YList as _YList, YMap as _YMap
 
 TEXT_SUFFIXES = (".pbtxt", ".pbtext", ".txt")
 CONTROL_FLOW = {"If", "StatelessIf", "While", "StatelessWhile", "Case"}   # functional (v2)
@@ -190,9 +192,10 @@ def _check_tensor_size(tensor) -> None:
 
 def decode_attrs(node) -> dict[str, Any]:
     """A NodeDef's attributes as Python values (dtypes by idrun name, shapes as lists, tensors as arrays)."""
-    from tensorboard.util import tensor_util
     out: dict[str, Any] = {}
-    for key, value in node.attr.items():
+    attrs = node.attr
+    for key in attrs:   # keys, then each value: twice as fast as protobuf's items()
+        value = attrs[key]
         kind = value.WhichOneof("value")
         if kind == "type":
             if key == "T" and node.op in TYPED_BY_INPUT and _dtype_or_none(value.type) is None:
@@ -202,6 +205,7 @@ def decode_attrs(node) -> dict[str, Any]:
             out[key] = None if value.shape.unknown_rank else [
                 None if d.size < 0 else d.size for d in value.shape.dim]
         elif kind == "tensor":
+            from tensorboard.util import tensor_util
             _check_tensor_size(value.tensor)
             out[key] = tensor_util.make_ndarray(value.tensor)
         elif kind == "list":
@@ -270,20 +274,30 @@ def _variable_mode(nodes) -> tuple[str, set[str], set[str]]:
     return "resource", {"VarHandleOp"}, {"VariableV2", "Variable"}
 
 
+class _Node:
+    """A NodeDef's fields read once: every pass reads names, op types and inputs again, and
+    each read of a protobuf field makes a new Python object (the attributes stay protobuf)."""
+
+    __slots__ = ("name", "op", "input", "device", "attr")
+
+    def __init__(self, node) -> None:
+        self.name, self.op, self.input, self.device, self.attr = \
+            node.name, node.op, tuple(node.input), node.device, node.attr
+
+
 def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
     """The spec YAML for a GraphDef, and facts about it (mode, devices, folded and kept nodes)."""
     src = _Src(path, lines)
-    nodes = list(gd.node)
+    nodes = [_Node(n) for n in gd.node]
     by_name = {n.name: i for i, n in enumerate(nodes)}
     variables, var_ops, other_var_ops = _variable_mode(nodes)
     consumers: dict[str, list[int]] = {}
     for i, n in enumerate(nodes):
         for text in n.input:
-            consumers.setdefault(_split_input(text)[0], []).append(i)
-    for i, n in enumerate(nodes):
-        for text in n.input:
-            if _split_input(text)[0] not in by_name:
+            name = _split_input(text)[0]
+            if name not in by_name:
                 raise _error(src, i, n, f"input '{text}' names no node of the graph")
+            consumers.setdefault(name, []).append(i)
     values, dropped = _fold_initializers(nodes, by_name, consumers, var_ops)
     conds = _pass_through_conds(gd, nodes)
     table = _op_table(variables)
@@ -296,24 +310,30 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
         if reason is not None:
             opaque[i] = reason
     forced: dict[int, _Opaque] = {}
+    facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table, conds)
+    flow = any(n.op in _FLOW_TYPES for n in nodes)
     while True:
-        facts = _Facts(nodes, by_name, consumers, values, dropped, variables, var_ops, table, conds)
         kept = {**opaque, **forced}
         entries = _entries(src, facts, kept)  # adds the nodes that cannot take their inputs
-        text = _render(path, variables, [(i, e) for i, e, _ in entries], _devices_of(nodes, dropped),
-                       dropped, nodes)
-        failed = _build_failure(text, path, lines)
-        if failed is None:
+        written = _render_lines(path, variables, [(i, e) for i, e, _ in entries],
+                                _devices_of(nodes, dropped), dropped, nodes)
+        text = "\n".join(written[0]) + "\n"
+        refused = _Refused(facts, kept, [i for i, _, _ in entries], written[1], not flow)
+        failed = _build_failure(text, path, lines, ([e for _, e, _ in entries],) + written, refused)
+        if failed is None and not refused.failures:
             break
-        index, message = failed
-        if index is None or index in opaque or index in forced:
-            raise SpecError(f"{'' if src.loc(index or 0) else path + ': '}"
-                            f"{'node ' + str(index) if index is not None else 'the spec'}: idrun cannot "
-                            f"run it as written: {message}", src.loc(index) if index is not None else None)
-        forced[index] = _Opaque(f"idrun cannot build it as written: {message}", "build")
+        # the nodes the build refused and typed as kept nodes go on (each is what a build
+        # with the ones before it kept would refuse first), then the one it stopped at
+        for index, message in refused.failures + ([failed] if failed is not None else []):
+            if index is None or index in opaque or index in forced:
+                raise SpecError(f"{'' if src.loc(index or 0) else path + ': '}"
+                                f"{'node ' + str(index) if index is not None else 'the spec'}: idrun cannot "
+                                f"run it as written: {message}", src.loc(index) if index is not None else None)
+            forced[index] = _Opaque(f"idrun cannot build it as written: {message}", "build")
+    init, uninitialized = _init_targets(facts, kept)
     return text, {"variables": variables, "nodes": len(entries), "folded": len(dropped), "dropped": dropped,
                   "opaque": kept, "nodes_list": nodes, "functions": len(gd.library.function),
-                  "init": _init_targets(facts, kept)[0], "uninitialized": _init_targets(facts, kept)[1]}
+                  "init": init, "uninitialized": uninitialized}
 
 
 class _Facts:
@@ -322,6 +342,14 @@ class _Facts:
         self.nodes, self.by_name, self.consumers = nodes, by_name, consumers
         self.values, self.dropped, self.variables = values, dropped, variables
         self.var_ops, self.table, self.conds = var_ops, table, conds
+        self.out_types: dict[int, list[dict]] = {}   # a kept node's output types, once made
+
+    def outputs_of(self, i: int) -> list[dict]:
+        """`_opaque_outputs` of node i (what it says depends on the node alone)."""
+        types = self.out_types.get(i)
+        if types is None:
+            types = self.out_types[i] = _opaque_outputs(self.nodes[i], self)
+        return types
 
 
 def _pass_through_conds(gd, nodes) -> dict[int, tuple[list[int], list[int]]]:
@@ -449,20 +477,33 @@ def _entries(src: _Src, facts: _Facts, opaque: dict[int, _Opaque]) -> list[tuple
 
 def _cascade(facts: _Facts, opaque: dict[int, _Opaque]) -> dict[int, list[dict]]:
     """Kept nodes cascade: a consumer of an output of unknown type cannot be typed, so it is
-    kept too, to a fixpoint. Returns each kept node's output types."""
-    nodes = facts.nodes
-    changed = True
-    while changed:
-        changed = False
-        out_types = {i: _opaque_outputs(nodes[i], facts) for i in opaque}
-        for i, n in enumerate(nodes):
-            if i in facts.dropped or i in opaque:
+    kept too, to a fixpoint. Returns each kept node's output types.
+
+    The same as passes over every node in order until one keeps none, each node checked
+    with what is kept at that moment; only the nodes whose check can have changed are
+    visited: in the first pass those with a variable input or an input kept already, then
+    the consumers of each node kept, later in the same pass or else in the next one."""
+    nodes, dropped, consumers = facts.nodes, facts.dropped, facts.consumers
+    due = {c for i in opaque for c in consumers.get(nodes[i].name, ())}
+    due.update(i for i, n in enumerate(nodes) if i not in opaque and i not in dropped
+               and facts.table[n.op].ref_inputs)
+    while due:
+        heap, due, last = sorted(due), set(), -1
+        while heap:
+            i = heapq.heappop(heap)
+            if i == last or i in dropped or i in opaque:
                 continue
-            reason = _cascade_reason(n, facts, opaque, out_types)
-            if reason is not None:
-                opaque[i] = reason
-                changed = True
-    return out_types
+            last = i
+            reason = _cascade_reason(nodes[i], facts, opaque)
+            if reason is None:
+                continue
+            opaque[i] = reason
+            for c in consumers.get(nodes[i].name, ()):
+                if c > i:
+                    heapq.heappush(heap, c)
+                else:
+                    due.add(c)
+    return {i: facts.outputs_of(i) for i in opaque}
 
 
 def _const_value(node) -> Any:
@@ -476,7 +517,7 @@ def _const_value(node) -> Any:
         return None
 
 
-def _cascade_reason(n, facts: _Facts, opaque, out_types) -> _Opaque | None:
+def _cascade_reason(n, facts: _Facts, opaque) -> _Opaque | None:
     opdef = facts.table[n.op]
     for pos, text in enumerate(t for t in n.input if not t.startswith("^")):
         name, index, _ = _split_input(text)
@@ -484,9 +525,7 @@ def _cascade_reason(n, facts: _Facts, opaque, out_types) -> _Opaque | None:
         if j in facts.dropped:
             continue
         if j in opaque:
-            if j not in out_types:   # kept in this pass (a loop's back edge comes later)
-                out_types[j] = _opaque_outputs(facts.nodes[j], facts)
-            types = out_types[j]
+            types = facts.outputs_of(j)
             if index >= len(types) or types[index].get("dtype") is None:
                 return _Opaque(f"its input '{text}' is a kept node's output of unknown type", "input")
             if pos in opdef.ref_inputs:
@@ -590,7 +629,7 @@ def _value_of_ref(facts: _Facts, name: str) -> str:
     node = facts.nodes[facts.by_name[name]]
     read = facts.by_name.get(f"{name}/read")
     if node.op in facts.var_ops and read is not None and facts.nodes[read].op == "Identity" \
-            and facts.nodes[read].input[:1] == [name]:
+            and tuple(facts.nodes[read].input[:1]) == (name,):
         return f"{name}/read"
     return name
 
@@ -637,12 +676,12 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
         return _Opaque(str(exc), "dtype" if "dtype" in str(exc) else "attributes")
     entry: dict[str, Any] = {"name": n.name, "op": opdef.name}
     data, controls = _links(n, facts)
-    for text in data:
-        j = by_name[_split_input(text)[0]]
-        if j in facts.dropped:
-            raise _error(src, i, n, f"input '{text}' is the {facts.dropped[j]}, which idrun folds "
-                                    "into the variable")
-    consts = [_const_value(nodes[by_name[_split_input(t)[0]]]) for t in n.input if not t.startswith("^")]
+    if facts.dropped:
+        for text in data:
+            j = by_name[_split_input(text)[0]]
+            if j in facts.dropped:
+                raise _error(src, i, n, f"input '{text}' is the {facts.dropped[j]}, which idrun folds "
+                                        "into the variable")
     if opdef.source == "variable":
         if n.name in facts.values:
             value = facts.values[n.name]
@@ -655,6 +694,7 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
         entry.update(then_outputs=facts.conds[i][0], else_outputs=facts.conds[i][1], tf_op=n.op,
                      attrs={key: encode_attr(n.attr[key]) for key in sorted(n.attr)})
     elif opdef.tf_import is not None:
+        consts = [_const_value(nodes[by_name[_split_input(t)[0]]]) for t in n.input if not t.startswith("^")]
         try:
             entry.update({k: _text_bytes(v) for k, v in opdef.tf_import(tf_attrs, consts).items()})
         except (KeyError, ValueError, TypeError) as exc:
@@ -836,7 +876,65 @@ def _flow(value: Any) -> str:
     return text.strip().removesuffix("...").strip()
 
 
+_MISSING = object()
+
+
+def _fast_text(value: Any, names: dict) -> str | None:
+    """`_fast_flow(value)`, each string's text looked up in `names` (a graph's names recur:
+    each is written as a name and as its consumers' inputs)."""
+    kind = type(value)
+    if kind is str:
+        text = names.get(value, _MISSING)
+        if text is _MISSING:
+            text = names[value] = _fast_flow(value)
+        return text
+    if kind is list:
+        parts = []
+        for item in value:
+            text = _fast_text(item, names)
+            if text is None:
+                return None
+            parts.append(text)
+        return "[" + ", ".join(parts) + "]"
+    return _fast_flow(value)
+
+
+def _fast_entry(entry: dict, names: dict) -> str | None:
+    """`_fast_flow(entry)` of one entry (a dict), through `_fast_text`: a string or a list
+    of strings, what most values are, inline."""
+    parts = []
+    get = names.get
+    for key, value in entry.items():
+        key_text = get(key, _MISSING) if type(key) is str else None
+        if key_text is _MISSING:
+            key_text = _fast_text(key, names)
+        kind = type(value)
+        if kind is str:
+            text = get(value, _MISSING)
+            if text is _MISSING:
+                text = _fast_text(value, names)
+        elif kind is list:
+            texts = [get(item, _MISSING) if type(item) is str else _MISSING for item in value]
+            if _MISSING in texts:
+                text = _fast_text(value, names)
+            else:
+                text = None if None in texts else "[" + ", ".join(texts) + "]"
+        else:
+            text = _fast_text(value, names)
+        if key_text is None or text is None:
+            return None
+        parts.append(f"{key_text}: {text}")
+    return "{" + ", ".join(parts) + "}"
+
+
 def _render(path: str, variables: str, entries, devices, dropped, nodes) -> str:
+    return "\n".join(_render_lines(path, variables, entries, devices, dropped, nodes)[0]) + "\n"
+
+
+def _render_lines(path: str, variables: str, entries, devices, dropped, nodes) \
+        -> tuple[list[str], int, list[bool]]:
+    """The spec's lines, the index of the first entry's, and whether each entry was written
+    by `_fast_entry` (its YAML reads back as the entry itself: see `_located`)."""
     base = Path(path).name
     out = [f"# Imported by `idrun import` from {_flow(base)}: one entry per GraphDef node, TF's names.",
            f"# Folded into the variables' values: {len(dropped)} initializer nodes.",
@@ -847,15 +945,27 @@ def _render(path: str, variables: str, entries, devices, dropped, nodes) -> str:
     if spec_devices:
         out.append(f"devices: {_flow(spec_devices)}")
     out.append("nodes:")
+    first = len(out)
+    names: dict = {}
+    fast = []
+    source = base.replace(chr(10), ' ')
     for index, entry in entries:
-        out.append(f"  - {_flow(entry)}  # from {base.replace(chr(10), ' ')} node {index}")
-    return "\n".join(out) + "\n"
+        text = _fast_entry(entry, names)
+        fast.append(text is not None)
+        out.append(f"  - {_flow(entry) if text is None else text}  # from {source} node {index}")
+    return out, first, fast
 
 
 def import_graphdef(path: str, output: str | None, fetch: list[str] | None = None,
                    err=None) -> str:
     """Convert, check that the spec builds, write it; returns the YAML. What idrun keeps but
     cannot run is said once, as a warning on `err` (stderr)."""
+    from idrun.spec.yamlsrc import paused_gc
+    with paused_gc():   # a big graph's entries are many small objects, and none is cyclic
+        return _import_graphdef(path, output, fetch, err)
+
+
+def _import_graphdef(path: str, output: str | None, fetch: list[str] | None, err) -> str:
     import sys
     collections, skipped = None, []
     if Path(path).suffix.lower() == ".meta":
@@ -950,19 +1060,187 @@ def _kept_warning(path: str, facts: dict) -> SpecWarning | None:
     return SpecWarning(f"{path}: " + "; ".join(parts) + " (a run fails only where its step needs one)")
 
 
-def _build_failure(text: str, path: str, lines: list[int]) -> tuple[int | None, str] | None:
+class _Refused:
+    """The build's hook for a node whose shape rule refuses it (GraphBuilder.on_infer_error):
+    where keeping the node as tf_opaque changes nothing else the build sees before its
+    consumers are typed, the build goes on with the kept node's output types and the node
+    is noted in `failures`; anywhere else (None) the build stops at it, as it did always.
+
+    So one build finds what a build per refused node found, each refusal typed as the next
+    build would type the kept node: its outputs (`_opaque_outputs`) with known dtypes, so no
+    consumer cascades; the node an idrun op with no variable or constant behaviour, read
+    by no variable input and reading no variable or assign, whose binding differs. Not in
+    a graph with control flow (`enabled` false): a build per refused node there."""
+
+    def __init__(self, facts: _Facts, kept: dict, order: list[int], first: int, enabled: bool) -> None:
+        self.facts, self.kept, self.order, self.first = facts, kept, order, first
+        self.enabled = enabled
+        self.failures: list[tuple[int, str]] = []
+
+    def __call__(self, draft, message: str):
+        if not self.enabled:
+            return None
+        facts = self.facts
+        k = (draft.loc.line - self.first - 1) if draft.loc is not None else -1
+        index = self.order[k] if 0 <= k < len(self.order) else None
+        if index is None or index in self.kept or draft.name != facts.nodes[index].name \
+                or draft.opdef.source or draft.opdef.assigns or draft.literal is not _builder_missing():
+            return None
+        n = facts.nodes[index]
+        if n.name in facts.values or facts.variables == "ref" and n.op == "Identity":
+            return None   # a variable, or maybe a ref variable's read
+        for text in n.input:
+            name, _, ctl = _split_input(text)
+            j = facts.by_name[name]
+            if not ctl and j not in self.kept and j not in facts.dropped and (
+                    facts.nodes[j].op in facts.var_ops or facts.table[facts.nodes[j].op].assigns
+                    or facts.table[facts.nodes[j].op].source == "variable"):
+                return None
+        types = facts.outputs_of(index)
+        if any(t.get("dtype") is None for t in types):
+            return None
+        for c in facts.consumers.get(n.name, ()):
+            if c in self.kept or c in facts.dropped:
+                continue
+            ref_inputs = facts.table[facts.nodes[c].op].ref_inputs
+            data = [t for t in facts.nodes[c].input if not t.startswith("^")]
+            if any(pos in ref_inputs and _split_input(t)[0] == n.name for pos, t in enumerate(data)):
+                return None
+        try:   # the kept node's entry passes its checks, and its types the size limit
+            from idrun.ops.opaque import _op_type, _outputs, _tf_attrs
+            from idrun.spec.builder import _check_sizes
+            _op_type(n.op)
+            _tf_attrs({key: encode_attr(n.attr[key]) for key in sorted(n.attr)} or None)
+            outputs = tuple(REGISTRY["tf_opaque"].infer({"outputs": _outputs(types)}, [], []))
+            _check_sizes(outputs)
+        except Exception:  # noqa: BLE001 - whatever the kept node's own build says, it says it
+            return None
+        self.failures.append((index, message))
+        return outputs
+
+
+_FLOW_TYPES = frozenset({"Switch", "Merge", "Enter", "Exit", "NextIteration", "LoopCond", "RefSwitch",
+                         "RefMerge", "RefEnter", "RefExit", "RefNextIteration", "If", "StatelessIf",
+                         "While", "StatelessWhile", "Case"})   # TF's control flow, v1 and functional
+
+
+def _builder_missing():
+    from idrun.spec.drafts import MISSING
+    return MISSING
+
+
+def _build_failure(text: str, path: str, lines: list[int], written=None,
+                   refused: _Refused | None = None) -> tuple[int | None, str] | None:
     """Build the spec: None if it builds, else (the GraphDef node index an error is at, or
-    None, and the message)."""
+    None, and the message). `written`, (the entries, `_render_lines`'s result), lets the
+    build take each entry written by `_fast_entry` as it is, not read back from the text;
+    `refused` then types the nodes the build refuses where it can (see `_Refused`)."""
     import tempfile
-    from idrun.spec import load_spec
+    from idrun.spec import build_document, load_spec
     with tempfile.TemporaryDirectory() as tmp:
         spec_path = Path(tmp) / "imported.yaml"
-        spec_path.write_text(text, encoding="utf-8")
+        doc = _located(written, str(spec_path)) if written is not None else None
+        if doc is None:
+            spec_path.write_text(text, encoding="utf-8")
         try:
-            load_spec(str(spec_path))
+            if doc is None:
+                load_spec(str(spec_path))
+            else:
+                build_document(doc, text, str(spec_path), refused)
         except SpecError as err:
             line = err.loc.line if err.loc else 0
             source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
             tail = source.rpartition(" node ")[2] if "# from " in source else ""
             return (int(tail) if tail.isdigit() else None), err.message
     return None
+
+
+def _located(written, file: str) -> Any:
+    """The located tree `load_yaml` reads from the spec's text, made without reading the
+    entries `_fast_entry` wrote: their YAML (names, `'name:K'`, ints, bools, lists and
+    mappings of those, one entry a line) reads back as the entry itself, each location on
+    the entry's line (the build's errors are mapped back to nodes by line). The rest of the
+    text (the head, the other entries) is read as usual, with those lines emptied. None
+    where this could differ from reading the whole text (then the caller reads it)."""
+    from idrun.spec import yamlsrc
+    entries, out, first, fast = written
+    if not entries:   # `nodes:` is null: the build says so
+        return None
+    rest = out[:first] + ["" if f else line for line, f in zip(out[first:], fast)]
+    rest_text = "\n".join(rest) + "\n"
+    try:
+        root = yamlsrc.load_yaml(rest_text, file)
+    except SpecError:
+        return None
+    if type(root) is not yamlsrc.YMap or "nodes" not in root:
+        return None
+    others = root["nodes"]
+    if others is not None and type(others) is not yamlsrc.YList:
+        return None
+    slow = iter(zip(others, others.item_locs) if others is not None else ())
+    nodes = list.__new__(yamlsrc.YList)
+    locs: list = []
+    nodes._file, nodes._at, nodes._locs = file, (first - 1) << 32 | 2, locs
+    counted = len(rest_text)   # bounds the values the rest holds: each takes a character
+    for k, (entry, f) in enumerate(zip(entries, fast)):
+        if f:
+            at = (first + k) << 32 | 4
+            tree, n = _tree(entry, at, file, 1)
+            if tree is None:
+                return None
+            counted += n
+            loc = SourceLoc(file, first + k + 1, 5)
+        else:
+            tree, loc = next(slow, (None, None))
+            if tree is None or loc.line != first + k + 1:
+                return None
+        nodes.append(tree)
+        locs.append(loc)
+    if next(slow, None) is not None or counted > yamlsrc.MAX_VALUES:
+        return None
+    root["nodes"] = nodes
+    return root
+
+
+_NO_LOCS = ()
+_SCALARS = frozenset((str, int, bool))
+
+
+def _tree(value: Any, at: int, file: str, depth: int) -> tuple[Any, int]:
+    """(value as the loader's located tree, values counted as it counts them), every location
+    `at`; (None, 0) past a depth the loader might refuse."""
+    kind = type(value)
+    if kind is dict:
+        if depth > 100:
+            return None, 0
+        tree = dict.__new__(_YMap)
+        tree._file, tree._at, tree._locs, tree._kl, tree._vl = file, at, {}, None, None
+        counted = 1
+        for key, item in value.items():
+            if type(item) in _SCALARS:
+                tree[key] = item
+                counted += 2
+                continue
+            sub, n = _tree(item, at, file, depth + 1)
+            if sub is None and item is not None:
+                return None, 0
+            tree[key] = sub
+            counted += 1 + n
+        return tree, counted
+    if kind is list:
+        if depth > 100:
+            return None, 0
+        tree = list.__new__(_YList)
+        tree._file, tree._at, tree._locs = file, at, _NO_LOCS
+        counted = 1
+        if all(type(item) in _SCALARS for item in value):
+            tree.extend(value)
+            return tree, counted + len(value)
+        for item in value:
+            sub, n = _tree(item, at, file, depth + 1)
+            if sub is None and item is not None:
+                return None, 0
+            tree.append(sub)
+            counted += n
+        return tree, counted
+    return value, 1
