@@ -14,7 +14,7 @@ import argparse
 import gc
 import time
 
-import idrun.compile.plan as plan_mod
+import idrun.compile.fusion as fusion_mod
 from idrun.compile.placement import place
 from idrun.compile.plan import PlanRequest, compile_plan, partition_step
 from idrun.pipeline import Pipeline
@@ -53,9 +53,9 @@ def main() -> None:
     parser.add_argument("--no-numexpr", action="store_true", help="fusion off, as without idrun[fast]")
     args = parser.parse_args()
     if args.no_numexpr:
-        plan_mod._numexpr = False   # what _load_numexpr returns when numexpr is not installed
+        fusion_mod._numexpr = False   # what _load_numexpr returns when numexpr is not installed
     else:
-        plan_mod._load_numexpr()    # imported before timing, as on a warm second plan
+        fusion_mod._load_numexpr()    # imported before timing, as on a warm second plan
     for path in args.specs:
         best = measure(path, args.reps)
         print(f"{path}: " + "  ".join(f"{k} {v:.3f}" for k, v in best.items()))

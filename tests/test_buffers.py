@@ -5,6 +5,7 @@ are chunked into several functions with the same results."""
 import numpy as np
 import pytest
 
+import idrun.compile.fusion as fusion_mod
 import idrun.compile.plan as plan_mod
 from conftest import plan_source, run_spec
 from idrun.pipeline import Pipeline
@@ -76,7 +77,7 @@ def test_variable_buffers_and_ref_views_are_never_reused(spec_file, variables):
 
 
 def test_tiny_tensors_are_rebound_not_reused(spec_file, monkeypatch):
-    monkeypatch.setattr(plan_mod, "_numexpr", False)  # unfused (see test_fusion)
+    monkeypatch.setattr(fusion_mod, "_numexpr", False)  # unfused (see test_fusion)
     path = spec_file("""
     nodes:
       - {name: x, op: const, value: [1.0, 2.0]}
@@ -96,7 +97,7 @@ def test_chunked_step_gives_the_same_values(spec_file, monkeypatch):
         prev = f"n{i}"
     lines.append(f"run: {{fetch: [{prev}, n7]}}")
     path = spec_file("\n".join(lines))
-    monkeypatch.setattr(plan_mod, "_numexpr", False)  # one line per op (fused chains: test_fusion)
+    monkeypatch.setattr(fusion_mod, "_numexpr", False)  # one line per op (fused chains: test_fusion)
     whole = run_spec(path).steps[0].values
     monkeypatch.setattr(plan_mod, "CHUNK_LINES", 7)
     assert "def step_3(" in plan_source(path)
@@ -147,7 +148,7 @@ def test_a_failure_in_a_later_chunk_names_its_node(spec_file, monkeypatch, cli):
     lines.append(f"  - {{name: check, op: assert_equal, inputs: [{prev}, v]}}")
     lines.append("run: {targets: [check], feed: {v: [1.0, 2.0, 3.0]}}")
     path = spec_file("\n".join(lines))
-    monkeypatch.setattr(plan_mod, "_numexpr", False)
+    monkeypatch.setattr(fusion_mod, "_numexpr", False)
     monkeypatch.setattr(plan_mod, "CHUNK_LINES", 7)  # each chunk compiled on its own
     assert "def step_5(" in plan_source(path)
     res = cli("run", path, "--format", "plain")

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import idrun.compile.fusion as fusion_mod
 import idrun.compile.plan as plan_mod
 from conftest import plan_source, run_spec
 
@@ -21,7 +22,7 @@ BINARY = ["add", "sub", "mul", "div", "maximum", "minimum"]
 
 def _unfused(monkeypatch, path, **options):
     with monkeypatch.context() as m:
-        m.setattr(plan_mod, "_numexpr", False)
+        m.setattr(fusion_mod, "_numexpr", False)
         return run_spec(path, **options)
 
 
@@ -210,6 +211,6 @@ def test_without_numexpr_plans_are_unchanged(spec_file, monkeypatch):
       - {name: b, op: mul, inputs: [a, x]}
     run: {fetch: [b]}
     """)
-    monkeypatch.setattr(plan_mod, "_numexpr", False)
+    monkeypatch.setattr(fusion_mod, "_numexpr", False)
     source = plan_source(path)
     assert "fz_" not in source and "v_b = k_b(v_a, c_x)" in source

@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+import idrun.compile.fusion as fusion_mod
 import idrun.compile.plan as plan_mod
 import idrun.views.graph as graph_mod
 from conftest import plan_source, run_spec
@@ -48,7 +49,7 @@ def dag(n: int, size: int = 4, seed: int = 1, late_feed: bool = False) -> str:
 def test_chunked_dag_gives_the_flat_steps_values(spec_file, monkeypatch, numexpr, size):
     path = spec_file(dag(120, size, late_feed=True))
     if not numexpr:
-        monkeypatch.setattr(plan_mod, "_numexpr", False)
+        monkeypatch.setattr(fusion_mod, "_numexpr", False)
     whole = run_spec(path, steps=2).steps[1].values
     flat = plan_source(path)
     assert "def step(F, T, O):" in flat and "S[" not in flat
@@ -68,7 +69,7 @@ def test_chunked_dag_gives_the_flat_steps_values(spec_file, monkeypatch, numexpr
 
 def test_chunked_step_frees_each_value_where_the_flat_one_does(spec_file, monkeypatch):
     path = spec_file(dag(150, N))
-    monkeypatch.setattr(plan_mod, "_numexpr", False)
+    monkeypatch.setattr(fusion_mod, "_numexpr", False)
     flat = plan_source(path)
     freed = [v for line in flat.splitlines() if line.startswith("    del ")
              for v in line[8:].split(", ")]
@@ -106,7 +107,7 @@ def _peak(plan) -> int:
 def test_chunk_hand_offs_are_linear_in_the_graph(spec_file, monkeypatch):
     """Source per node stays flat as the DAG grows (handing every live value to every later
     chunk made it grow with n), and a chunk takes only F, T, O and S."""
-    monkeypatch.setattr(plan_mod, "_numexpr", False)
+    monkeypatch.setattr(fusion_mod, "_numexpr", False)
     monkeypatch.setattr(plan_mod, "CHUNK_LINES", 40)
     per_node = []
     for n in (300, 1200):
