@@ -161,3 +161,114 @@ KERNEL_TESTS = {op: test_a_while_loop_runs_its_iterations
 KERNEL_TESTS.update({op: test_switch_and_merge_run_the_branch_taken for op in ("switch", "merge")})
 KERNEL_TESTS["identity_n"] = test_identity_n_passes_each_input
 KERNEL_TESTS["resource_identity"] = test_tf2_functional_control_flow_is_lowered_and_gives_tfs_values
+
+
+# ---- spec entries build TF's graph ---------------------------------------------------------
+
+SPEC_COND = """\
+nodes:
+  - {name: p, op: placeholder, dtype: bool, shape: []}
+  - {name: x, op: const, value: [1.0, 2.0]}
+  - {name: y, op: const, value: 3.0}
+  - {name: a, op: variable, value: 0.0}
+  - {name: up, op: assign_add, inputs: [a, 1.0]}
+  - control_dependencies: [up]
+    nodes:
+      - cond: p
+        outputs: [r0, r1]
+        true_fn:
+          nodes: [{name: double, op: mul, inputs: [x, 2.0]}]
+          return: [double, y]
+        false_fn:
+          nodes:
+            - {name: neg, op: neg, inputs: [x]}
+            - {name: yy, op: add, inputs: [y, y]}
+          return: [neg, yy]
+  - control_dependencies: [r0]
+    nodes:
+      - {name: z, op: identity, inputs: [r1]}
+run: {fetch: [r0, z]}
+"""
+
+# TF 2.21, tf.compat.v1 with control flow v2 off, the same program in Python:
+# `with tf1.control_dependencies([up]): r0, r1 = tf.cond(p, t, f, name="cond")`, t returning
+# (tf.multiply(x, 2.0, name="double"), y), f (tf.negative(x, name="neg"), tf.add(y, y, name="yy"));
+# `with tf1.control_dependencies([r0]): z = tf.identity(r1, name="z")`. Node: (op, sorted inputs).
+TF_COND_NODES = {
+    "cond/Switch": ("Switch", ["^up", "p", "p"]),
+    "cond/switch_t": ("Identity", ["cond/Switch:1"]),
+    "cond/switch_f": ("Identity", ["cond/Switch"]),
+    "cond/pred_id": ("Identity", ["^up", "p"]),
+    "cond/double/y": ("Const", ["^cond/switch_t", "^up"]),
+    "cond/double": ("Mul", ["cond/double/Switch:1", "cond/double/y"]),
+    "cond/double/Switch": ("Switch", ["cond/pred_id", "x"]),
+    "cond/Switch_1": ("Switch", ["cond/pred_id", "y"]),
+    "cond/neg": ("Neg", ["^up", "cond/neg/Switch"]),
+    "cond/neg/Switch": ("Switch", ["cond/pred_id", "x"]),
+    "cond/yy": ("AddV2", ["^up", "cond/yy/Switch", "cond/yy/Switch"]),
+    "cond/yy/Switch": ("Switch", ["cond/pred_id", "y"]),
+    "cond/Merge": ("Merge", ["cond/double", "cond/neg"]),
+    "cond/Merge_1": ("Merge", ["cond/Switch_1:1", "cond/yy"]),
+    "z": ("Identity", ["^cond/Merge", "cond/Merge_1"]),
+}
+
+
+def _graphdef_nodes(tmp_path, text: str) -> dict:
+    pytest.importorskip("tensorboard")
+    from idrun.tf.graphdef import export_graphdef
+    spec = tmp_path / "g.yaml"
+    spec.write_text(text)
+    return {n.name: (n.op, sorted(n.input)) for n in export_graphdef(Pipeline(str(spec))).node}
+
+
+def test_a_cond_entry_builds_tfs_nodes(tmp_path):
+    ours = _graphdef_nodes(tmp_path, SPEC_COND)
+    assert {k: ours.get(k) for k in TF_COND_NODES} == TF_COND_NODES
+    assert not [n for n in ours if n.startswith("cond/") and n not in TF_COND_NODES]
+
+
+@pytest.mark.parametrize("pred, r0, z", [(True, [2.0, 4.0], 3.0), (False, [-1.0, -2.0], 6.0)])
+def test_a_cond_entry_gives_tfs_values(tmp_path, pred, r0, z):
+    doc = _run(tmp_path, SPEC_COND, feeds={"p": pred}, steps=2)
+    assert [s["values"] for s in doc["steps"]] == [{"r0": r0, "z": z}] * 2
+    assert doc["steps"][0]["control_flow"] == [{"region": "cond/<cond>", "kind": "cond",
+                                                "true": int(pred), "false": int(not pred)}]
+
+
+def test_a_while_loop_entry_builds_tfs_loop_nodes(tmp_path):
+    """The loop machinery of graphs/while_counter.yaml, node for node as TF 2.21 built the same
+    program (tests/fixtures/graphdefs/cf1_while_counter.pbtxt, control flow v1)."""
+    import re
+    text = (ROOT / "graphs" / "while_counter.yaml").read_text()
+    ours = _graphdef_nodes(tmp_path, text)
+    tf = {}
+    for m in re.finditer(r'node \{\n  name: "([^"]+)"\n  op: "([^"]+)"\n((?:  input: "[^"]+"\n)*)',
+                         (FIXTURES / "cf1_while_counter.pbtxt").read_text()):
+        tf[m.group(1)] = (m.group(2), sorted(re.findall(r'input: "([^"]+)"', m.group(3))))
+    machinery = [n for n, (op, _) in tf.items() if op in ("Enter", "Merge", "Switch", "Identity", "NextIteration",
+                                                         "Exit", "LoopCond") and n.count("/") == 1]
+    assert len(machinery) == 19
+    # the body's own nodes are named in the spec (i_next, s_next), TF's Python names them add_1, add_2
+    renamed = {"while/i_next": "while/add_1", "while/s_next": "while/add_2"}
+    got = {n: (ours[n][0], sorted(renamed.get(i, i) for i in ours[n][1])) for n in machinery}
+    assert got == {n: tf[n] for n in machinery}
+
+
+def test_a_variable_read_inside_a_branch_reads_the_switched_handle(tmp_path):
+    text = """\
+nodes:
+  - {name: p, op: placeholder, dtype: bool, shape: []}
+  - {name: v, op: variable, value: 5.0}
+  - cond: p
+    outputs: [y]
+    true_fn:
+      nodes: [{name: twice, op: mul, inputs: [v, 2.0]}]
+      return: [twice]
+    false_fn:
+      return: [v]
+run: {fetch: [y]}
+"""
+    ours = _graphdef_nodes(tmp_path, text)
+    assert ours["cond/twice/ReadVariableOp"] == ("ReadVariableOp", ["cond/twice/ReadVariableOp/Switch:1"])
+    assert ours["cond/twice/ReadVariableOp/Switch"] == ("Switch", ["cond/pred_id", "v"])
+    assert [_run(tmp_path, text, feeds={"p": b})["steps"][0]["values"]["y"] for b in (True, False)] == [10.0, 5.0]
