@@ -18,7 +18,7 @@ def _plan_source(pipeline: Pipeline) -> str:
         raise UsageError("nothing to compile: the spec's run: names no fetch or target "
                          "(give --fetch or --target, or add run.fetch)")
     try:
-        return pipeline.session.plan(request).source
+        return pipeline.session.plan(request).full_source()
     except PlanError as exc:
         raise UsageError(f"cannot compile the step: {exc.message}") from None
 

@@ -87,6 +87,18 @@ class Plan:
     source: str = field(repr=False, default="")  # the generated step function (`show --format plan`)
     filename: str = "<idrun-plan>"               # its name in tracebacks, pdb and linecache
     timed: bool = False                          # O receives (item, start, end), not item
+    region_kernels: list = field(default_factory=list)   # conds' and loops' kernels (`full_source`)
+
+    def full_source(self) -> str:
+        """The step function, then each cond's branches and each loop's predicate and body
+        (runtime/flow.py compiles them as plans of their own), nested ones after."""
+        parts = [self.source]
+        for label, plan in self.sub_plans():
+            parts.append(f"\n# {label}\n" + plan.full_source())
+        return "".join(parts)
+
+    def sub_plans(self) -> list:
+        return [pair for kernel in self.region_kernels for pair in kernel.sub_plans]
 
     def item_node(self, index: int) -> str:
         item = self.items[index]
@@ -330,8 +342,9 @@ class _Generator:
         namespace = dict(self.bound)
         for code in _compiled(self.lines, source, filename):
             exec(code, namespace)
+        regions = [v for v in self.bound.values() if hasattr(v, "sub_plans")]
         return Plan(self.part.transfers, self.items, self.req.device_of,
-                    namespace["step"], self.line_items, source, filename, self.req.record_times)
+                    namespace["step"], self.line_items, source, filename, self.req.record_times, regions)
 
     def _write_body(self, fed: list[str], body: list, ret: str) -> None:
         """One flat function; past CHUNK_LINES lines, a chain of functions sharing the step's

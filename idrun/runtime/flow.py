@@ -143,6 +143,8 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
         for value in out:
             result += [value, index]
         return tuple(result)
+    cond.sub_plans = [(f"{region.name}: the true branch", subs[1].plan),
+                      (f"{region.name}: the false branch", subs[0].plan)]
     return cond
 
 
@@ -218,4 +220,6 @@ def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
             iterations += 1
         O.append(("iterations", region.name, iterations))
         return tuple(current[k] for k in exit_var)
+    loop.sub_plans = [(f"{region.name}: the loop's predicate", pred_sub.plan),
+                      (f"{region.name}: the loop's body", body_sub.plan)]
     return loop
