@@ -11,6 +11,8 @@ cross entropies, lrn, l2_loss, fused_batch_norm, elu) they agree to a few ulps.
 
 from __future__ import annotations
 
+import numpy
+
 from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
@@ -88,6 +90,16 @@ def pads(size: int, k: int, stride: int, padding: str) -> tuple[int, int]:
 
 MAX_WINDOW = 1 << 16   # window positions: each is one pass over the tensor in Python
 PATCH_BUDGET = 1 << 25  # elements of an im2col matrix (128 MB of float32); past it, one pass per offset
+CACHE_ELEMENTS = 1 << 15  # elements of one array in a kernel's block (128 KB of float32: several fit in L2)
+
+
+def block_rows(xp, rows: int, row_elements: int) -> int:
+    """How many rows a kernel takes at a time: about CACHE_ELEMENTS elements on numpy, so
+    that its passes over a block run from cache, every row at once on another array module
+    (where each pass is a launch)."""
+    if xp is not numpy:
+        return max(rows, 1)
+    return max(1, CACHE_ELEMENTS // max(row_elements, 1))
 
 
 def pad_nhwc(xp, x, k, s, padding: str, fill=0):

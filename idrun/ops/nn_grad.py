@@ -16,7 +16,7 @@ from __future__ import annotations
 from idrun.dtypes import is_float
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.nn import (LRN_ATTRS, PATCH_BUDGET, POOL_ATTRS, _strides, bn_import, bn_tf_attrs, bn_types,
+from idrun.ops.nn import (LRN_ATTRS, PATCH_BUDGET, POOL_ATTRS, _strides, block_rows, bn_import, bn_tf_attrs, bn_types,
                           check_rank, conv_import, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc,
                           pad_nhwc, pads, patches, pool_counts, pool_import, pool_tf_attrs, raw_op,
                           runtime_out, window)
@@ -283,33 +283,62 @@ def _lrn_grad_kernel(env: KernelEnv):
     alpha_beta_2 = xp.asarray(-2, dtype=dtype) * alpha * beta
     one = xp.asarray(1, dtype=dtype)
 
-    def lrn_grad(grads, x, y):
-        # TF's LaunchLRNGrad<CPU>: for each channel j (in order) with a nonzero gradient, add
-        # ((x[k] * ab2[j]) / norm[j] (+ norm[j] ** -beta where k == j)) * grads[j] to out[k]
-        norm = lrn_sums(xp, x * x, r) * alpha + bias
-        # TF's std::pow(float, float) is glibc's powf: the double power, rounded once
-        power = (norm.astype("float64") ** -beta.astype("float64")).astype(dtype)
-        ab2 = alpha_beta_2 * y
-        out = xp.zeros_like(x)
+    def shifts(out, x, g_p, n_p, a_p, power, reach: int, masked: bool):
+        """out = the sum over each shift d (in order) of ((x * a) / n (+ power)) * g, a, n and g
+        the padded ab2, norm and gradient shifted by d, as TF's loop adds them. `masked`: +0.0
+        where g == 0, as TF skips those channels, with n read as 1 there (TF never divides)."""
         depth = x.shape[-1]
-        reach = min(r, depth - 1)
-        # zero-padded once along the depth: a slice is the shifted array (zero outside)
-        pad = [(0, 0)] * (x.ndim - 1) + [(reach, reach)]
-        grads_p, norm_p, ab2_p = (xp.pad(v, pad) for v in (grads, norm, ab2))
+        dyi = xp.empty_like(x)
+        out[...] = 0
         for d in range(-reach, reach + 1):
             at = (Ellipsis, slice(reach + d, reach + d + depth))
-            g, n, a = grads_p[at], norm_p[at], ab2_p[at]
-            zero = g == 0
-            # ((x * a) / n (+ power)) * g where g != 0, +0.0 where it is: the same operations
-            # as TF's, in place (one buffer, not five temporaries a shift)
-            dyi = xp.multiply(x, a)
-            xp.divide(dyi, xp.where(zero, one, n), out=dyi)
+            g, n = g_p[at], n_p[at]
+            xp.multiply(x, a_p[at], out=dyi)
+            if masked:
+                zero = g == 0
+                n = xp.where(zero, one, n)
+            xp.divide(dyi, n, out=dyi)
             if d == 0:
                 xp.add(dyi, power, out=dyi)
             xp.multiply(dyi, g, out=dyi)
-            xp.copyto(dyi, 0, where=zero)
-            out += dyi
-        return out
+            if masked:
+                xp.copyto(dyi, 0, where=zero)
+            xp.add(out, dyi, out=out)
+
+    def lrn_grad(grads, x, y):
+        # TF's LaunchLRNGrad<CPU>: for each channel j (in order) with a nonzero gradient, add
+        # ((x[k] * ab2[j]) / norm[j] (+ norm[j] ** -beta where k == j)) * grads[j] to out[k]
+        depth = x.shape[-1]
+        reach = min(r, depth - 1)
+        shape = x.shape
+        if x.size == 0:
+            return xp.zeros_like(x)
+        x, grads, y = (xp.ascontiguousarray(v).reshape(-1, depth) for v in (x, grads, y))
+        out = xp.empty_like(x)
+        # a block of rows at a time, so that its 2 * reach + 1 shifts of 5 passes run from cache
+        rows = x.shape[0]
+        block = block_rows(xp, rows, depth + 2 * reach)
+        # zero-padded along the depth (norm with 1): a slice is the shifted array (0 outside)
+        g_p, n_p, a_p = (xp.zeros((min(block, rows), depth + 2 * reach), dtype=x.dtype) for _ in range(3))
+        n_p[:, :reach] = n_p[:, reach + depth:] = 1
+        for b0 in range(0, rows, block):
+            b1 = min(rows, b0 + block)
+            xb, m = x[b0:b1], b1 - b0
+            g_b, n_b, a_b = (v[:m] for v in (g_p, n_p, a_p))
+            norm = n_b[:, reach:reach + depth]
+            norm[...] = lrn_sums(xp, xb * xb, r) * alpha + bias
+            # TF's std::pow(float, float) is glibc's powf: the double power, rounded once
+            power = (norm.astype("float64") ** -beta.astype("float64")).astype(dtype)
+            xp.multiply(alpha_beta_2, y[b0:b1], out=a_b[:, reach:reach + depth])
+            g_b[:, reach:reach + depth] = grads[b0:b1]
+            # unmasked first: where g == 0 each product is (finite) * 0 = +-0.0, and adding +-0.0
+            # to out (which starts at +0.0 and so is never -0.0) changes nothing; only a
+            # non-finite product there (a NaN in out) needs TF's skip, done again masked
+            ob = out[b0:b1]
+            shifts(ob, xb, g_b, n_b, a_b, power, reach, False)
+            if bool(xp.isnan(ob).any()):
+                shifts(ob, xb, g_b, n_b, a_b, power, reach, True)
+        return out.reshape(shape)
     return lrn_grad
 
 
