@@ -21,6 +21,14 @@ from idrun.ops.opdef import KernelEnv
 OPS = {o.name: o for o in nn.OPS + nn_grad.OPS}
 
 
+@pytest.fixture(params=["one block", "small blocks"], autouse=True)
+def blocks(request, monkeypatch):
+    """Each case runs in the blocks the kernels choose and in blocks of a few rows (an image or
+    less), so that some blocks take the fast path and their neighbours the exact one."""
+    if request.param == "small blocks":
+        monkeypatch.setattr(nn, "CACHE_ELEMENTS", 100)
+
+
 def kernel(op: str, dtype="float32", **attrs):
     """The kernel of `op` as a plan binds it on the CPU."""
     env = KernelEnv(np, attrs, (), (), (TensorType(dtype, None),), "n", "resource")
@@ -111,3 +119,75 @@ def test_lrn_grad_zero_bias_divides_by_zero_only_where_tf_does():
     want = lrn_grad_reference(g, x, y, 1, 1.0, 0.0, 0.75)
     same_bits(got, want)
     assert np.isnan(want).any() and not np.isnan(want[1]).any()
+
+
+# ---- max_pool_grad ---------------------------------------------------------------------------
+
+def max_pool_grad_reference(x, grad, k, s, padding):
+    """The previous kernel: TF's loop over each window (the first input no earlier one is >=
+    wins; padding never), then every grad added at its winner in output order (np.add.at)."""
+    n, h, w, c = x.shape
+    valid, oh, ow = pad_nhwc(np, np.ones((1, h, w, 1), dtype=bool), k, s, padding, False)
+    x_p, _, _ = pad_nhwc(np, x, k, s, padding)
+    best = np.zeros((n, oh, ow, c), dtype=x.dtype)
+    have = np.zeros(best.shape, dtype=bool)
+    arg = np.zeros(best.shape, dtype="int64")
+    for i in range(k[0]):
+        for j in range(k[1]):
+            v = window(x_p, i, j, (oh, ow), s)
+            take = window(valid, i, j, (oh, ow), s) & (~have | (best < v))
+            best, arg = np.where(take, v, best), np.where(take, i * k[1] + j, arg)
+            have |= take
+    pt, pl = pads(h, k[0], s[0], padding)[0], pads(w, k[1], s[1], padding)[0]
+    rows = np.arange(oh).reshape(1, -1, 1, 1) * s[0] + arg // k[1] - pt
+    cols = np.arange(ow).reshape(1, 1, -1, 1) * s[1] + arg % k[1] - pl
+    flat = ((np.arange(n).reshape(-1, 1, 1, 1) * h + rows) * w + cols) * c + np.arange(c)
+    out = np.zeros(n * h * w * c, dtype=grad.dtype)
+    np.add.at(out, flat.reshape(-1), grad.reshape(-1))
+    return out.reshape(x.shape)
+
+
+def _pool_case(rng, shape, dtype, levels, k, s, padding, x_special=(), g_special=()):
+    """x with few distinct values (many ties, -0.0 among the zeros) and a grad of mixed signs."""
+    x = (rng.integers(-levels, levels + 1, shape) / 2).astype(dtype)
+    x[(x == 0) & (rng.random(shape) < 0.5)] = -0.0
+    oh = [(-(-d // st) if padding == "SAME" else (d - kk) // st + 1) for d, kk, st in zip(shape[1:3], k, s)]
+    g = rng.standard_normal((shape[0], *oh, shape[3])).astype(dtype)
+    g[rng.random(g.shape) < 0.2] = 0.0
+    g[rng.random(g.shape) < 0.1] = -0.0
+    for where, value in x_special:
+        where(x)[...] = value
+    for where, value in g_special:
+        where(g)[...] = value
+    return x, g
+
+
+POOL_CASES = {
+    "cifar pool1": dict(shape=(5, 24, 24, 64), levels=3, k=(3, 3), s=(2, 2), padding="SAME"),
+    "ties everywhere": dict(shape=(3, 7, 9, 5), levels=0, k=(3, 3), s=(2, 2), padding="SAME"),
+    "valid, odd window": dict(shape=(2, 9, 8, 3), levels=2, k=(3, 2), s=(2, 3), padding="VALID"),
+    "gaps (stride past window)": dict(shape=(2, 9, 9, 3), levels=2, k=(2, 2), s=(3, 3), padding="SAME"),
+    "window 1": dict(shape=(2, 4, 4, 3), levels=2, k=(1, 1), s=(1, 1), padding="SAME"),
+    "overlap stride 1": dict(shape=(3, 6, 5, 4), levels=1, k=(3, 3), s=(1, 1), padding="SAME"),
+    "many images": dict(shape=(41, 8, 8, 16), levels=4, k=(3, 3), s=(2, 2), padding="SAME"),
+    "nan in x": dict(shape=(3, 7, 7, 4), levels=2, k=(3, 3), s=(2, 2), padding="SAME",
+                     x_special=[(lambda x: x[1, 2:4, 1:3, 1:3], np.nan), (lambda x: x[2, 0, 0, :], np.nan)]),
+    "-inf in x": dict(shape=(3, 7, 7, 4), levels=2, k=(3, 3), s=(2, 2), padding="SAME",
+                      x_special=[(lambda x: x[0, 5:7, 4:7, :], -np.inf), (lambda x: x[2, :, :, 1], -np.inf)]),
+    "+inf in x": dict(shape=(3, 7, 7, 4), levels=2, k=(3, 3), s=(2, 2), padding="SAME",
+                      x_special=[(lambda x: x[1, 1:5:2, 2:6:3, :], np.inf)]),
+    "nan and inf in grad": dict(shape=(3, 7, 7, 4), levels=1, k=(3, 3), s=(2, 2), padding="SAME",
+                                g_special=[(lambda g: g[0, 1, 1:3, :], np.nan), (lambda g: g[1, 0, :, 2], np.inf),
+                                           (lambda g: g[2, 3, 3, :], -np.inf)]),
+}
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_max_pool_grad_fast_path_gives_the_previous_kernels_bits(case, dtype):
+    spec = POOL_CASES[case]
+    x, g = _pool_case(np.random.default_rng(sum(map(ord, case))), dtype=dtype, **spec)
+    k, s, padding = spec["k"], spec["s"], spec["padding"]
+    mp = kernel("max_pool", dtype, ksize=list(k), strides=list(s), padding=padding)(x)
+    got = kernel("max_pool_grad", dtype, ksize=list(k), strides=list(s), padding=padding)(x, mp, g)
+    same_bits(got, max_pool_grad_reference(x, g, k, s, padding))

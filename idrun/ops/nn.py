@@ -90,7 +90,7 @@ def pads(size: int, k: int, stride: int, padding: str) -> tuple[int, int]:
 
 MAX_WINDOW = 1 << 16   # window positions: each is one pass over the tensor in Python
 PATCH_BUDGET = 1 << 25  # elements of an im2col matrix (128 MB of float32); past it, one pass per offset
-CACHE_ELEMENTS = 1 << 15  # elements of one array in a kernel's block (128 KB of float32: several fit in L2)
+CACHE_ELEMENTS = 1 << 16  # elements of one array in a kernel's block (256 KB of float32: several fit in L2)
 
 
 def block_rows(xp, rows: int, row_elements: int) -> int:

@@ -230,22 +230,77 @@ def _argmax_offsets(xp, x, k, s, padding: str):
     return arg
 
 
+def _first_maxima(xp, x_p, k, s, out_shape, best, firsts, left):
+    """firsts[i][j] = whether offset (i, j) holds its window's first maximum, for a padded x_p
+    with no NaN or -inf (its padding -inf): the first input equal to the window's maximum is
+    the one TF's strict `<` keeps, and no padding equals a maximum."""
+    best[...] = window(x_p, 0, 0, out_shape, s)
+    for i in range(k[0]):
+        for j in range(k[1]):
+            if i or j:
+                xp.maximum(best, window(x_p, i, j, out_shape, s), out=best)
+    left[...] = True   # outputs whose first maximum is still to come
+    for i in range(k[0]):
+        for j in range(k[1]):
+            first = firsts[i][j]
+            xp.equal(window(x_p, i, j, out_shape, s), best, out=first)
+            xp.logical_and(first, left, out=first)
+            xp.logical_xor(left, first, out=left)
+
+
+def _route(xp, grad, first, k, s, out_p):
+    """out_p (padded) = each grad added to the input first(i, j) marks at offset (i, j), in
+    output order as TF adds them: for one input, the offsets from the last to the first. The
+    outputs not marked add +0.0 (their grad's bits masked off), which leaves every sum as it
+    is: out_p starts at +0.0 and so is never -0.0."""
+    bits = grad.view(f"u{grad.itemsize}")
+    ones = xp.asarray(-1).astype(bits.dtype)
+    mask, share = xp.empty_like(bits), xp.empty_like(bits)
+    out_p[...] = 0
+    for i in reversed(range(k[0])):
+        for j in reversed(range(k[1])):
+            xp.multiply(first(i, j), ones, out=mask)
+            xp.bitwise_and(bits, mask, out=share)
+            into = window(out_p, i, j, grad.shape[1:3], s)
+            xp.add(into, share.view(grad.dtype), out=into)
+
+
 def _max_pool_grad_kernel(env: KernelEnv):
     xp, k, s, padding = env.xp, env.attrs["ksize"], env.attrs["strides"], env.attrs["padding"]
 
     def max_pool_grad(orig_input, orig_output, grad):
         n, h, w, c = orig_input.shape
-        if grad.shape[1:3] != (runtime_out(h, k[0], s[0], padding), runtime_out(w, k[1], s[1], padding)):
+        oh, ow = runtime_out(h, k[0], s[0], padding), runtime_out(w, k[1], s[1], padding)
+        if grad.shape[1:3] != (oh, ow):
             raise KernelError(f"grad shape {format_dims(grad.shape)} is not the pool's output shape "
                               f"{format_dims(orig_output.shape)}")
-        arg = _argmax_offsets(xp, orig_input, k, s, padding)
-        pt, pl = pads(h, k[0], s[0], padding)[0], pads(w, k[1], s[1], padding)[0]
-        rows = xp.arange(grad.shape[1]).reshape(1, -1, 1, 1) * s[0] + arg // k[1] - pt
-        cols = xp.arange(grad.shape[2]).reshape(1, 1, -1, 1) * s[1] + arg % k[1] - pl
-        flat = ((xp.arange(n).reshape(-1, 1, 1, 1) * h + rows) * w + cols) * c + xp.arange(c)
-        out = xp.zeros(n * h * w * c, dtype=grad.dtype)
-        xp.add.at(out, flat.reshape(-1), grad.reshape(-1))  # in output order, as TF adds them
-        return out.reshape(orig_input.shape)
+        if orig_input.size == 0 or grad.size == 0:
+            return xp.zeros(orig_input.shape, dtype=grad.dtype)
+        (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
+        shape_p = (h + pt + pb, w + pl + pr)
+        bounded((n, *shape_p, c), "the padded input")
+        grad = xp.ascontiguousarray(grad)
+        out = xp.empty(orig_input.shape, dtype=grad.dtype)
+        # a block of images at a time (its passes run from cache), in buffers made once
+        block = min(n, block_rows(xp, n, oh * ow * c))
+        x_p = xp.full((block, *shape_p, c), -xp.inf, dtype=orig_input.dtype)
+        out_p = xp.empty((block, *shape_p, c), dtype=grad.dtype)
+        best, left = xp.empty((block, oh, ow, c), dtype=orig_input.dtype), xp.empty((block, oh, ow, c), bool)
+        firsts = [[xp.empty(best.shape, bool) for _ in range(k[1])] for _ in range(k[0])]
+        for b0 in range(0, n, block):
+            b1 = min(n, b0 + block)
+            m, x = b1 - b0, orig_input[b0:b1]
+            if bool(xp.min(x) > -xp.inf):   # no NaN, no -inf: the maxima by comparing with the max
+                x_p[:m, pt:pt + h, pl:pl + w] = x
+                at = [[f[:m] for f in row] for row in firsts]
+                _first_maxima(xp, x_p[:m], k, s, (oh, ow), best[:m], at, left[:m])
+                first = (lambda at: lambda i, j: at[i][j])(at)
+            else:               # TF's loop itself, offset by offset
+                arg = _argmax_offsets(xp, x, k, s, padding)
+                first = (lambda arg: lambda i, j: arg == i * k[1] + j)(arg)
+            _route(xp, grad[b0:b1], first, k, s, out_p[:m])
+            out[b0:b1] = out_p[:m, pt:pt + h, pl:pl + w]
+        return out
     return max_pool_grad
 
 
