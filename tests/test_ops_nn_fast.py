@@ -191,3 +191,59 @@ def test_max_pool_grad_fast_path_gives_the_previous_kernels_bits(case, dtype):
     mp = kernel("max_pool", dtype, ksize=list(k), strides=list(s), padding=padding)(x)
     got = kernel("max_pool_grad", dtype, ksize=list(k), strides=list(s), padding=padding)(x, mp, g)
     same_bits(got, max_pool_grad_reference(x, g, k, s, padding))
+
+
+# ---- the convolutions ------------------------------------------------------------------------
+
+def conv_reference(x, f, s, padding):
+    """conv2d in float64, one window offset at a time."""
+    kh, kw, c, o = f.shape
+    x_p, oh, ow = pad_nhwc(np, x.astype("float64"), (kh, kw), s, padding)
+    out = np.zeros((x.shape[0], oh, ow, o))
+    for i in range(kh):
+        for j in range(kw):
+            out += np.tensordot(window(x_p, i, j, (oh, ow), s), f[i, j].astype("float64"), axes=([3], [0]))
+    return out
+
+
+CONVS = {   # x shape, filter shape, strides, padding
+    "cifar conv2": ((5, 12, 12, 64), (5, 5, 64, 64), (1, 1), "SAME"),
+    "cifar conv1 (c < o)": ((5, 9, 9, 3), (5, 5, 3, 16), (1, 1), "SAME"),
+    "strided": ((3, 9, 8, 4), (3, 3, 4, 5), (2, 2), "SAME"),
+    "valid, wide stride": ((3, 10, 11, 2), (3, 2, 2, 3), (3, 2), "VALID"),
+    "o < c": ((4, 6, 7, 5), (3, 3, 5, 2), (1, 1), "VALID"),
+}
+
+
+@pytest.mark.parametrize("case", CONVS)
+def test_convolutions_in_blocks_of_images_match_a_float64_reference(case, monkeypatch):
+    """conv2d and its two gradients take the im2col products a block of images at a time (and
+    conv2d_backprop_input's col2im transposed): with one image a block, an uneven last block,
+    and every image at once, they give the float64 convolution to float32 rounding (BLAS sums
+    in an order of its own, as TF's Eigen contractions do)."""
+    xs, fs, s, padding = CONVS[case]
+    rng = np.random.default_rng(sum(map(ord, case)))
+    x, f = rng.standard_normal(xs).astype("float32"), rng.standard_normal(fs).astype("float32")
+    y = conv_reference(x, f, s, padding)
+    dy = rng.standard_normal(y.shape).astype("float32")
+    # the gradients in float64: dx = the adjoint of conv(., f), df = the adjoint of conv(x, .)
+    dx = np.zeros(xs)
+    df = np.zeros(fs)
+    (pt, _), (pl, _) = pads(xs[1], fs[0], s[0], padding), pads(xs[2], fs[1], s[1], padding)
+    x_p, oh, ow = pad_nhwc(np, x.astype("float64"), fs[:2], s, padding)
+    dx_p = np.zeros(x_p.shape)
+    for i in range(fs[0]):
+        for j in range(fs[1]):
+            window(dx_p, i, j, (oh, ow), s)[...] += np.tensordot(dy.astype("float64"), f[i, j], axes=([3], [1]))
+            df[i, j] = np.tensordot(window(x_p, i, j, (oh, ow), s), dy, axes=([0, 1, 2], [0, 1, 2]))
+    dx = dx_p[:, pt:pt + xs[1], pl:pl + xs[2]]
+    per_image = [oh * ow * fs[0] * fs[1] * fs[2], y.shape[1] * y.shape[2] * fs[0] * fs[1] * fs[3]]
+    terms = fs[0] * fs[1] * max(fs[2], fs[3])   # sums of N(0, 1) products: float32 rounding grows with them
+    for block in (1, 2, 10 ** 9):   # images a block
+        monkeypatch.setattr(nn, "CONV_BLOCK", block * min(per_image) + 1)
+        attrs = dict(strides=list(s), padding=padding)
+        np.testing.assert_allclose(kernel("conv2d", **attrs)(x, f), y, rtol=1e-5, atol=1e-6 * terms)
+        np.testing.assert_allclose(kernel("conv2d_backprop_input", **attrs, data_format="NHWC")(
+            np.array(xs), f, dy), dx, rtol=1e-5, atol=1e-6 * terms)
+        np.testing.assert_allclose(kernel("conv2d_backprop_filter", **attrs, data_format="NHWC")(
+            x, np.array(fs), dy), df, rtol=1e-5, atol=1e-6 * xs[0] * oh * ow)

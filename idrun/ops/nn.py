@@ -90,6 +90,7 @@ def pads(size: int, k: int, stride: int, padding: str) -> tuple[int, int]:
 
 MAX_WINDOW = 1 << 16   # window positions: each is one pass over the tensor in Python
 PATCH_BUDGET = 1 << 25  # elements of an im2col matrix (128 MB of float32); past it, one pass per offset
+CONV_BLOCK = 1 << 21     # elements of one block's im2col matrix on numpy (8 MB of float32)
 CACHE_ELEMENTS = 1 << 16  # elements of one array in a kernel's block (256 KB of float32: several fit in L2)
 
 
@@ -121,17 +122,53 @@ def window(x, i: int, j: int, out: tuple[int, int], s):
     return x[:, i:i + s[0] * (out[0] - 1) + 1:s[0], j:j + s[1] * (out[1] - 1) + 1:s[1], :]
 
 
-def patches(xp, x, k, s, out):
-    """im2col: every (kh, kw, c) window of a padded NHWC x, one row per output position,
-    as a (n * oh * ow, kh * kw * c) matrix, so that a convolution is one matrix product
-    (BLAS) rather than kh * kw small ones; None past PATCH_BUDGET elements."""
+def conv_block(xp, n: int, per_image: int):
+    """How many of n images a convolution's matrix product takes at a time, per_image elements
+    of its matrix each: about CONV_BLOCK elements on numpy (the copy and the product then run
+    from cache), as many as PATCH_BUDGET holds elsewhere; None when one image is past it."""
+    if per_image > PATCH_BUDGET:
+        return None
+    return min(n, max(1, (CONV_BLOCK if xp is numpy else PATCH_BUDGET) // max(per_image, 1)))
+
+
+def patch_blocks(xp, x, k, s, out):
+    """im2col a block of images at a time: (b0, b1, cols) for each block, cols the
+    (images * oh * ow, kh * kw * c) matrix of every (kh, kw, c) window of images b0:b1 of a
+    padded NHWC x, one row per output position, so that a convolution is a matrix product
+    (BLAS) per block rather than kh * kw small ones (blocks of conv_block images; cols is one
+    buffer, rewritten for the next block). None when one image's matrix is past PATCH_BUDGET
+    (the caller makes one pass per window offset)."""
     n, _, _, c = x.shape
-    if n * out[0] * out[1] * k[0] * k[1] * c > PATCH_BUDGET:
-        return None   # too big to copy at once: the caller makes one pass per window offset
+    block = conv_block(xp, n, out[0] * out[1] * k[0] * k[1] * c)
+    if block is None:
+        return None
+    buf = xp.empty((block, out[0], out[1], k[0], k[1], c), dtype=x.dtype)
     sn, sh, sw, sc = x.strides
-    view = xp.lib.stride_tricks.as_strided(
-        x, (n, out[0], out[1], k[0], k[1], c), (sn, sh * s[0], sw * s[1], sh, sw, sc))
-    return view.reshape(n * out[0] * out[1], k[0] * k[1] * c)
+
+    def blocks():
+        for b0 in range(0, n, block):
+            b1 = min(n, b0 + block)
+            view = xp.lib.stride_tricks.as_strided(
+                x[b0:], (b1 - b0, out[0], out[1], k[0], k[1], c), (sn, sh * s[0], sw * s[1], sh, sw, sc))
+            cols = buf[:b1 - b0]
+            cols[...] = view
+            yield b0, b1, cols.reshape(-1, k[0] * k[1] * c)
+    return blocks()
+
+
+def conv_gemm(xp, x, f, s, out):
+    """conv2d of a padded NHWC x with an HWIO f as one matrix product per block of images
+    (patch_blocks), or None when one image's patches are too big."""
+    kh, kw, c, o = f.shape
+    blocks = patch_blocks(xp, x, (kh, kw), s, out)
+    if blocks is None:
+        return None
+    n, rows = x.shape[0], out[0] * out[1]
+    result = xp.empty((n * rows, o), dtype=x.dtype)
+    f = f.reshape(kh * kw * c, o)
+    for b0, b1, cols in blocks:
+        xp.matmul(cols, f, out=result[b0 * rows:b1 * rows])
+    return result.reshape(n, out[0], out[1], o)
 
 
 def check_rank(shape, rank: int, op: str) -> None:
@@ -191,9 +228,9 @@ def _conv2d_kernel(env: KernelEnv):
         x, oh, ow = pad_nhwc(xp, xp.ascontiguousarray(x), (kh, kw), (sh, sw), padding)
         if x.shape[0] * oh * ow == 0:
             return xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype)
-        cols = patches(xp, x, (kh, kw), (sh, sw), (oh, ow))
-        if cols is not None:
-            return (cols @ f.reshape(kh * kw * c, o)).reshape(x.shape[0], oh, ow, o)
+        y = conv_gemm(xp, x, f, (sh, sw), (oh, ow))
+        if y is not None:
+            return y
         out = xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype)
         for i in range(kh):
             for j in range(kw):

@@ -18,7 +18,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.nn import (LRN_ATTRS, PATCH_BUDGET, POOL_ATTRS, _strides, block_rows, bn_import, bn_tf_attrs, bn_types,
                           check_rank, conv_import, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc,
-                          pad_nhwc, pads, patches, pool_counts, pool_import, pool_tf_attrs, raw_op,
+                          conv_block, conv_gemm, pad_nhwc, pads, patch_blocks, pool_counts, pool_import, pool_tf_attrs, raw_op,
                           runtime_out, window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, same_dtype
@@ -128,24 +128,36 @@ def _backprop_input_kernel(env: KernelEnv):
         (pt, pb), (pl, pr) = pads(h, f.shape[0], s[0], padding), pads(w, f.shape[1], s[1], padding)
         kh, kw, _, o = f.shape
         bounded((n, h + pt + pb, w + pl + pr, c), "Conv2DBackpropInput's padded output")
-        small = n * h * w * kh * kw * min(o, c) <= PATCH_BUDGET
-        if tuple(s) == (1, 1) and n * h * w and o <= c and small:
-            # stride 1: the full convolution of dy with the filter turned half round (one product;
-            # its patches hold kh*kw*o values a row, col2im's kh*kw*c: the smaller one is taken)
-            dy = xp.pad(dy, ((0, 0), (kh - 1 - pt, kh - 1 - pb), (kw - 1 - pl, kw - 1 - pr), (0, 0)))
-            turned = xp.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * o, c)
-            return (patches(xp, dy, (kh, kw), (1, 1), (h, w)) @ turned).reshape(n, h, w, c)
-        dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+        if tuple(s) == (1, 1) and n * h * w and o <= c:
+            # stride 1: the full convolution of dy with the filter turned half round (a matrix
+            # product; its patches hold kh*kw*o values a row, col2im's kh*kw*c: the smaller
+            # one is taken)
+            dy_p = xp.pad(dy, ((0, 0), (kh - 1 - pt, kh - 1 - pb), (kw - 1 - pl, kw - 1 - pr), (0, 0)))
+            turned = xp.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2))
+            dx = conv_gemm(xp, dy_p, turned, (1, 1), (h, w))
+            if dx is not None:
+                return dx
         # col2im: one matrix product for every window's share, then each offset's add
-        if dy.shape[0] * dy.shape[1] * dy.shape[2] * kh * kw * c <= PATCH_BUDGET:
-            cols = (dy.reshape(-1, o) @ f.reshape(kh * kw * c, o).T).reshape(*dy.shape[:3], kh, kw, c)
-            for i in range(kh):
-                for j in range(kw):
-                    window(dx, i, j, dy.shape[1:3], s)[...] += cols[:, :, :, i, j, :]
-        else:   # too big to hold at once: one product per window offset
-            for i in range(kh):
-                for j in range(kw):
-                    window(dx, i, j, dy.shape[1:3], s)[...] += xp.tensordot(dy, f[i, j], axes=([3], [1]))
+        oh, ow = dy.shape[1:3]
+        block = conv_block(xp, n, oh * ow * kh * kw * c)
+        if block is not None and n * oh * ow:
+            # transposed, (kh, kw, c) x (images, oh, ow), so that each offset's add runs along
+            # whole rows of an (images, c, height, width) output, not c values at a time
+            dx = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=dy.dtype)
+            f = f.reshape(kh * kw * c, o)
+            for b0 in range(0, n, block):
+                b1 = min(n, b0 + block)
+                cols = (f @ dy[b0:b1].reshape(-1, o).T).reshape(kh, kw, c, b1 - b0, oh, ow)
+                for i in range(kh):
+                    for j in range(kw):
+                        dx[b0:b1, :, i:i + s[0] * (oh - 1) + 1:s[0], j:j + s[1] * (ow - 1) + 1:s[1]] += \
+                            cols[i, j].transpose(1, 0, 2, 3)
+            return xp.ascontiguousarray(dx[:, :, pt:pt + h, pl:pl + w].transpose(0, 2, 3, 1))
+        dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+        # too big to hold at once: one product per window offset
+        for i in range(kh):
+            for j in range(kw):
+                window(dx, i, j, dy.shape[1:3], s)[...] += xp.tensordot(dy, f[i, j], axes=([3], [1]))
         return dx[:, pt:pt + h, pl:pl + w, :]
     return conv2d_backprop_input
 
@@ -169,9 +181,14 @@ def _backprop_filter_kernel(env: KernelEnv):
         x, oh, ow = pad_nhwc(xp, xp.ascontiguousarray(x), (kh, kw), s, padding)
         if x.shape[0] * oh * ow == 0:
             return xp.zeros((kh, kw, c, o), dtype=dy.dtype)
-        cols = patches(xp, x, (kh, kw), s, (oh, ow))
-        if cols is not None:
-            return (cols.T @ dy.reshape(-1, o)).reshape(kh, kw, c, o)
+        blocks = patch_blocks(xp, x, (kh, kw), s, (oh, ow))
+        if blocks is not None:
+            dy = xp.ascontiguousarray(dy).reshape(-1, o)
+            df, part = xp.zeros((kh * kw * c, o), dtype=dy.dtype), None
+            for b0, b1, cols in blocks:   # the products of each block of images, summed
+                part = xp.matmul(cols.T, dy[b0 * oh * ow:b1 * oh * ow], out=part)
+                df += part
+            return df.reshape(kh, kw, c, o)
         df = xp.empty((kh, kw, c, o), dtype=dy.dtype)
         for i in range(kh):
             for j in range(kw):
