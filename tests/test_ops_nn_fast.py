@@ -247,3 +247,23 @@ def test_convolutions_in_blocks_of_images_match_a_float64_reference(case, monkey
             np.array(xs), f, dy), dx, rtol=1e-5, atol=1e-6 * terms)
         np.testing.assert_allclose(kernel("conv2d_backprop_filter", **attrs, data_format="NHWC")(
             x, np.array(fs), dy), df, rtol=1e-5, atol=1e-6 * xs[0] * oh * ow)
+
+
+# ---- max_pool, in blocks ------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", POOL_CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int32"])
+def test_max_pool_in_blocks_gives_the_whole_tensors_bits(case, dtype):
+    """max_pool pads a block of images at a time into one buffer: the same maximum passes as
+    over the whole padded tensor (NaN and -inf included)."""
+    spec = POOL_CASES[case]
+    x, _ = _pool_case(np.random.default_rng(sum(map(ord, case))), dtype="float32", **spec)
+    x = np.nan_to_num(x, nan=7, neginf=-9, posinf=9).astype(dtype) if dtype == "int32" else x.astype(dtype)
+    k, s, padding = spec["k"], spec["s"], spec["padding"]
+    lowest = np.iinfo(dtype).min if dtype == "int32" else -np.inf
+    x_p, oh, ow = pad_nhwc(np, x, k, s, padding, lowest)
+    want = window(x_p, 0, 0, (oh, ow), s).copy()
+    for i in range(k[0]):
+        for j in range(k[1]):
+            np.maximum(want, window(x_p, i, j, (oh, ow), s), out=want)
+    same_bits(kernel("max_pool", dtype, ksize=list(k), strides=list(s), padding=padding)(x), want)

@@ -11,8 +11,6 @@ cross entropies, lrn, l2_loss, fused_batch_norm, elu) they agree to a few ulps.
 
 from __future__ import annotations
 
-import numpy
-
 from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
@@ -90,31 +88,63 @@ def pads(size: int, k: int, stride: int, padding: str) -> tuple[int, int]:
 
 MAX_WINDOW = 1 << 16   # window positions: each is one pass over the tensor in Python
 PATCH_BUDGET = 1 << 25  # elements of an im2col matrix (128 MB of float32); past it, one pass per offset
-CONV_BLOCK = 1 << 21     # elements of one block's im2col matrix on numpy (8 MB of float32)
+CONV_BLOCK = 1 << 23   # elements of a block's im2col matrix on numpy (32 MB of float32: few, big products)
 CACHE_ELEMENTS = 1 << 16  # elements of one array in a kernel's block (256 KB of float32: several fit in L2)
+
+
+def on_cpu(xp) -> bool:
+    """Whether the array module is numpy (whose passes are worth keeping in cache)."""
+    return getattr(xp, "__name__", "") == "numpy"
 
 
 def block_rows(xp, rows: int, row_elements: int) -> int:
     """How many rows a kernel takes at a time: about CACHE_ELEMENTS elements on numpy, so
     that its passes over a block run from cache, every row at once on another array module
     (where each pass is a launch)."""
-    if xp is not numpy:
+    if not on_cpu(xp):
         return max(rows, 1)
     return max(1, CACHE_ELEMENTS // max(row_elements, 1))
+
+
+def check_window(k) -> None:
+    """A window's positions are bounded: each is one pass over the tensor."""
+    if k[0] * k[1] > MAX_WINDOW:
+        raise KernelError(f"a {k[0]}x{k[1]} window has {k[0] * k[1]:,} positions, over idrun's limit of "
+                          f"{MAX_WINDOW:,} (each position is one pass over the tensor)")
 
 
 def pad_nhwc(xp, x, k, s, padding: str, fill=0):
     """x padded as TF pads it for a k window at stride s, and the output's (height, width).
     The window and the padded tensor are bounded first: a 20000x20000 window over a 2x2
     input is a step error here, not hours of passes or gigabytes of padding."""
-    if k[0] * k[1] > MAX_WINDOW:
-        raise KernelError(f"a {k[0]}x{k[1]} window has {k[0] * k[1]:,} positions, over idrun's limit of "
-                          f"{MAX_WINDOW:,} (each position is one pass over the tensor)")
+    check_window(k)
     (pt, pb), (pl, pr) = pads(x.shape[1], k[0], s[0], padding), pads(x.shape[2], k[1], s[1], padding)
     bounded((x.shape[0], x.shape[1] + pt + pb, x.shape[2] + pl + pr, x.shape[3]), "the padded input")
     if pt or pb or pl or pr:
         x = xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=fill)
     return x, (x.shape[1] - k[0]) // s[0] + 1, (x.shape[2] - k[1]) // s[1] + 1
+
+
+def padded_blocks(xp, x, k, s, padding: str, fill):
+    """pad_nhwc a block of images at a time (block_rows of them, so that a kernel's passes over
+    a block run from cache): the output's (height, width) and an iterator of (b0, b1, x_p), x_p
+    images b0:b1 padded in one buffer whose padding (fill) is written once."""
+    check_window(k)
+    n, h, w, c = x.shape
+    (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
+    shape = (h + pt + pb, w + pl + pr)
+    bounded((n, *shape, c), "the padded input")
+    oh, ow = (shape[0] - k[0]) // s[0] + 1, (shape[1] - k[1]) // s[1] + 1
+    block = max(1, min(n, block_rows(xp, n, oh * ow * c)))
+    buf = xp.full((min(block, n), *shape, c), fill, dtype=x.dtype)
+
+    def blocks():
+        for b0 in range(0, n, block):
+            b1 = min(n, b0 + block)
+            part = buf[:b1 - b0]
+            part[:, pt:pt + h, pl:pl + w] = x[b0:b1]
+            yield b0, b1, part
+    return (oh, ow), blocks()
 
 
 def window(x, i: int, j: int, out: tuple[int, int], s):
@@ -128,7 +158,7 @@ def conv_block(xp, n: int, per_image: int):
     from cache), as many as PATCH_BUDGET holds elsewhere; None when one image is past it."""
     if per_image > PATCH_BUDGET:
         return None
-    return min(n, max(1, (CONV_BLOCK if xp is numpy else PATCH_BUDGET) // max(per_image, 1)))
+    return min(n, max(1, (CONV_BLOCK if on_cpu(xp) else PATCH_BUDGET) // max(per_image, 1)))
 
 
 def patch_blocks(xp, x, k, s, out):
@@ -299,12 +329,16 @@ def _max_pool_kernel(env: KernelEnv):
         empty = _empty_pool(xp, x, k, s, padding)
         if empty is not None:
             return empty
-        x, oh, ow = pad_nhwc(xp, x, k, s, padding, lowest)  # padding never wins, as TF skips it
-        out = window(x, 0, 0, (oh, ow), s).copy()
-        for i in range(k[0]):
-            for j in range(k[1]):
-                if i or j:
-                    xp.maximum(out, window(x, i, j, (oh, ow), s), out=out)
+        # a block of images at a time, padded with values that never win, as TF skips padding
+        (oh, ow), blocks = padded_blocks(xp, x, k, s, padding, lowest)
+        out = xp.empty((x.shape[0], oh, ow, x.shape[3]), dtype=x.dtype)
+        for b0, b1, part in blocks:
+            into = out[b0:b1]
+            into[...] = window(part, 0, 0, (oh, ow), s)
+            for i in range(k[0]):
+                for j in range(k[1]):
+                    if i or j:
+                        xp.maximum(into, window(part, i, j, (oh, ow), s), out=into)
         return out
     return max_pool
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 from idrun.dtypes import is_float
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.nn import (LRN_ATTRS, PATCH_BUDGET, POOL_ATTRS, _strides, block_rows, bn_import, bn_tf_attrs, bn_types,
-                          check_rank, conv_import, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc,
-                          conv_block, conv_gemm, pad_nhwc, pads, patch_blocks, pool_counts, pool_import, pool_tf_attrs, raw_op,
-                          runtime_out, window)
+from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, _strides, block_rows, bn_import, bn_tf_attrs, bn_types,
+                          check_rank, conv_block, conv_gemm, conv_import, float_input, lrn_import, lrn_sums,
+                          lrn_tf_attrs, nhwc, pad_nhwc, padded_blocks, pads, patch_blocks, pool_counts,
+                          pool_import, pool_tf_attrs, raw_op, runtime_out, window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, same_dtype
 
@@ -294,23 +294,22 @@ def _max_pool_grad_kernel(env: KernelEnv):
         if orig_input.size == 0 or grad.size == 0:
             return xp.zeros(orig_input.shape, dtype=grad.dtype)
         (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
-        shape_p = (h + pt + pb, w + pl + pr)
-        bounded((n, *shape_p, c), "the padded input")
         grad = xp.ascontiguousarray(grad)
         out = xp.empty(orig_input.shape, dtype=grad.dtype)
-        # a block of images at a time (its passes run from cache), in buffers made once
-        block = min(n, block_rows(xp, n, oh * ow * c))
-        x_p = xp.full((block, *shape_p, c), -xp.inf, dtype=orig_input.dtype)
-        out_p = xp.empty((block, *shape_p, c), dtype=grad.dtype)
-        best, left = xp.empty((block, oh, ow, c), dtype=orig_input.dtype), xp.empty((block, oh, ow, c), bool)
-        firsts = [[xp.empty(best.shape, bool) for _ in range(k[1])] for _ in range(k[0])]
-        for b0 in range(0, n, block):
-            b1 = min(n, b0 + block)
+        # a block of images at a time (its passes run from cache), in buffers made once; the
+        # input padded with -inf
+        _, blocks = padded_blocks(xp, orig_input, k, s, padding, -xp.inf)
+        out_p = best = left = firsts = None
+        for b0, b1, x_p in blocks:
+            if out_p is None:   # the first block is the largest
+                out_p = xp.empty(x_p.shape, dtype=grad.dtype)
+                best = xp.empty((x_p.shape[0], oh, ow, c), dtype=x_p.dtype)
+                left = xp.empty(best.shape, bool)
+                firsts = [[xp.empty(best.shape, bool) for _ in range(k[1])] for _ in range(k[0])]
             m, x = b1 - b0, orig_input[b0:b1]
             if bool(xp.min(x) > -xp.inf):   # no NaN, no -inf: the maxima by comparing with the max
-                x_p[:m, pt:pt + h, pl:pl + w] = x
                 at = [[f[:m] for f in row] for row in firsts]
-                _first_maxima(xp, x_p[:m], k, s, (oh, ow), best[:m], at, left[:m])
+                _first_maxima(xp, x_p, k, s, (oh, ow), best[:m], at, left[:m])
                 first = (lambda at: lambda i, j: at[i][j])(at)
             else:               # TF's loop itself, offset by offset
                 arg = _argmax_offsets(xp, x, k, s, padding)
