@@ -142,17 +142,16 @@ def _backprop_input_kernel(env: KernelEnv):
         block = conv_block(xp, n, oh * ow * kh * kw * c)
         if block is not None and n * oh * ow:
             # transposed, (kh, kw, c) x (images, oh, ow), so that each offset's add runs along
-            # whole rows of an (images, c, height, width) output, not c values at a time
-            dx = xp.zeros((n, c, h + pt + pb, w + pl + pr), dtype=dy.dtype)
+            # whole rows of a (c, images, height, width) output, not c values at a time
+            dx = xp.zeros((c, n, h + pt + pb, w + pl + pr), dtype=dy.dtype)
             f = f.reshape(kh * kw * c, o)
             for b0 in range(0, n, block):
                 b1 = min(n, b0 + block)
                 cols = (f @ dy[b0:b1].reshape(-1, o).T).reshape(kh, kw, c, b1 - b0, oh, ow)
                 for i in range(kh):
                     for j in range(kw):
-                        dx[b0:b1, :, i:i + s[0] * (oh - 1) + 1:s[0], j:j + s[1] * (ow - 1) + 1:s[1]] += \
-                            cols[i, j].transpose(1, 0, 2, 3)
-            return xp.ascontiguousarray(dx[:, :, pt:pt + h, pl:pl + w].transpose(0, 2, 3, 1))
+                        dx[:, b0:b1, i:i + s[0] * (oh - 1) + 1:s[0], j:j + s[1] * (ow - 1) + 1:s[1]] += cols[i, j]
+            return xp.ascontiguousarray(dx[:, :, pt:pt + h, pl:pl + w].transpose(1, 2, 3, 0))
         dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
         # too big to hold at once: one product per window offset
         for i in range(kh):
