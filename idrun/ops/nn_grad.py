@@ -353,24 +353,23 @@ def _lrn_grad_kernel(env: KernelEnv):
     alpha_beta_2 = xp.asarray(-2, dtype=dtype) * alpha * beta
     one = xp.asarray(1, dtype=dtype)
 
-    def shifts(out, x, g_p, n_p, a_p, power, reach: int, masked: bool):
-        """out = the sum over each shift d (in order) of ((x * a) / n (+ power)) * g, a, n and g
-        the padded ab2, norm and gradient shifted by d, as TF's loop adds them. `masked`: +0.0
-        where g == 0, as TF skips those channels, with n read as 1 there (TF never divides)."""
-        depth = x.shape[-1]
-        dyi = xp.empty_like(x)
+    def shifts(out, x, g, n, a, power, lo: int, hi: int, reach: int, masked: bool):
+        """out[lo:hi] = the sum over each shift d (in order) of ((x * a) / n (+ power)) * g,
+        with a, n and g read d further on, as TF's loop adds them. `masked`: +0.0 where g == 0,
+        as TF skips those channels, with n read as 1 there (TF never divides)."""
+        out, x, dyi = out[lo:hi], x[lo:hi], xp.empty(hi - lo, dtype=x.dtype)
         out[...] = 0
         for d in range(-reach, reach + 1):
-            at = (Ellipsis, slice(reach + d, reach + d + depth))
-            g, n = g_p[at], n_p[at]
-            xp.multiply(x, a_p[at], out=dyi)
+            at = slice(lo + d, hi + d)
+            g_d, n_d = g[at], n[at]
+            xp.multiply(x, a[at], out=dyi)
             if masked:
-                zero = g == 0
-                n = xp.where(zero, one, n)
-            xp.divide(dyi, n, out=dyi)
+                zero = g_d == 0
+                n_d = xp.where(zero, one, n_d)
+            xp.divide(dyi, n_d, out=dyi)
             if d == 0:
-                xp.add(dyi, power, out=dyi)
-            xp.multiply(dyi, g, out=dyi)
+                xp.add(dyi, power[lo:hi], out=dyi)
+            xp.multiply(dyi, g_d, out=dyi)
             if masked:
                 xp.copyto(dyi, 0, where=zero)
             xp.add(out, dyi, out=out)
@@ -385,29 +384,36 @@ def _lrn_grad_kernel(env: KernelEnv):
             return xp.zeros_like(x)
         x, grads, y = (xp.ascontiguousarray(v).reshape(-1, depth) for v in (x, grads, y))
         out = xp.empty_like(x)
-        # a block of rows at a time, so that its 2 * reach + 1 shifts of 5 passes run from cache
-        rows = x.shape[0]
-        block = block_rows(xp, rows, depth + 2 * reach)
-        # zero-padded along the depth (norm with 1): a slice is the shifted array (0 outside)
-        g_p, n_p, a_p = (xp.zeros((min(block, rows), depth + 2 * reach), dtype=x.dtype) for _ in range(3))
-        n_p[:, :reach] = n_p[:, reach + depth:] = 1
+        # a block of rows at a time (its 2 * reach + 1 shifts of 5 passes then run from cache),
+        # each row padded by reach zeros on both sides (norm by ones) and the block read flat:
+        # shifted by d along the depth is then the flat block shifted by d, one contiguous pass
+        # (the padding's lanes are computed too, and dropped)
+        rows, width = x.shape[0], depth + 2 * reach
+        block = min(rows, block_rows(xp, rows, width))
+        x_p, g_p, n_p, a_p, p_p = (xp.zeros((block, width), dtype=x.dtype) for _ in range(5))
+        n_p[...] = 1
+        out_p = xp.empty(block * width, dtype=x.dtype)
+        flat = [v.reshape(-1) for v in (x_p, g_p, n_p, a_p, p_p)]
         for b0 in range(0, rows, block):
             b1 = min(rows, b0 + block)
-            xb, m = x[b0:b1], b1 - b0
-            g_b, n_b, a_b = (v[:m] for v in (g_p, n_p, a_p))
-            norm = n_b[:, reach:reach + depth]
+            m, inner = b1 - b0, (slice(0, b1 - b0), slice(reach, reach + depth))
+            xb = x_p[inner]
+            xb[...] = x[b0:b1]
+            g_p[inner] = grads[b0:b1]
+            norm = n_p[inner]
             norm[...] = lrn_sums(xp, xb * xb, r) * alpha + bias
             # TF's std::pow(float, float) is glibc's powf: the double power, rounded once
-            power = (norm.astype("float64") ** -beta.astype("float64")).astype(dtype)
-            xp.multiply(alpha_beta_2, y[b0:b1], out=a_b[:, reach:reach + depth])
-            g_b[:, reach:reach + depth] = grads[b0:b1]
+            p_p[inner] = (norm.astype("float64") ** -beta.astype("float64")).astype(dtype)
+            xp.multiply(alpha_beta_2, y[b0:b1], out=a_p[inner])
             # unmasked first: where g == 0 each product is (finite) * 0 = +-0.0, and adding +-0.0
             # to out (which starts at +0.0 and so is never -0.0) changes nothing; only a
             # non-finite product there (a NaN in out) needs TF's skip, done again masked
-            ob = out[b0:b1]
-            shifts(ob, xb, g_b, n_b, a_b, power, reach, False)
-            if bool(xp.isnan(ob).any()):
-                shifts(ob, xb, g_b, n_b, a_b, power, reach, True)
+            lo, hi = reach, m * width - reach
+            shifts(out_p, *flat, lo, hi, reach, False)
+            result = out_p[:m * width].reshape(m, width)[:, reach:reach + depth]
+            if bool(xp.isnan(result).any()):
+                shifts(out_p, *flat, lo, hi, reach, True)
+            out[b0:b1] = result
         return out.reshape(shape)
     return lrn_grad
 
