@@ -17,8 +17,8 @@ from idrun.dtypes import is_float
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, _strides, block_rows, bn_import, bn_tf_attrs, bn_types,
-                          check_rank, conv_block, conv_gemm, conv_import, float_input, lrn_import, lrn_sums,
-                          lrn_tf_attrs, nhwc, pad_nhwc, padded_blocks, pads, patch_blocks, pool_counts,
+                          check_rank, check_window, conv_block, conv_gemm, conv_import, float_input,
+                          lrn_import, lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc, pads, patch_blocks, pool_counts,
                           pool_import, pool_tf_attrs, raw_op, runtime_out, window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, same_dtype
@@ -141,16 +141,17 @@ def _backprop_input_kernel(env: KernelEnv):
         oh, ow = dy.shape[1:3]
         block = conv_block(xp, n, oh * ow * kh * kw * c)
         if block is not None and n * oh * ow:
-            # transposed, (kh, kw, c) x (images, oh, ow), so that each offset's add runs along
-            # whole rows of a (c, images, height, width) output, not c values at a time
+            # transposed, (kh, kw, c) x (images, oh, ow), and added into a (c, images, height,
+            # width) buffer, so that each offset's add runs along whole rows, not c values at a time
             dx = xp.zeros((c, n, h + pt + pb, w + pl + pr), dtype=dy.dtype)
             f = f.reshape(kh * kw * c, o)
             for b0 in range(0, n, block):
                 b1 = min(n, b0 + block)
                 cols = (f @ dy[b0:b1].reshape(-1, o).T).reshape(kh, kw, c, b1 - b0, oh, ow)
+                part = dx[:, b0:b1].transpose(1, 2, 3, 0)   # NHWC views of the same memory
                 for i in range(kh):
                     for j in range(kw):
-                        dx[:, b0:b1, i:i + s[0] * (oh - 1) + 1:s[0], j:j + s[1] * (ow - 1) + 1:s[1]] += cols[i, j]
+                        window(part, i, j, (oh, ow), s)[...] += cols[i, j].transpose(1, 2, 3, 0)
             return xp.ascontiguousarray(dx[:, :, pt:pt + h, pl:pl + w].transpose(1, 2, 3, 0))
         dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
         # too big to hold at once: one product per window offset
@@ -246,39 +247,106 @@ def _argmax_offsets(xp, x, k, s, padding: str):
     return arg
 
 
-def _first_maxima(xp, x_p, k, s, out_shape, best, firsts, left):
-    """firsts[i][j] = whether offset (i, j) holds its window's first maximum, for a padded x_p
-    with no NaN or -inf (its padding -inf): the first input equal to the window's maximum is
-    the one TF's strict `<` keeps, and no padding equals a maximum."""
-    best[...] = window(x_p, 0, 0, out_shape, s)
+class _Phases:
+    """A pool's padded input split by stride phase, for whole passes over contiguous memory.
+
+    Phase (a, b) is a (images, hq, wq, c) grid whose (y, x) holds the padded input's
+    (a + sh * y, b + sw * x): window offset (i, j) of output (y, x) is then phase
+    (i % sh, j % sw) at (y + i // sh, x + j // sw), and read flat, every output's input under
+    offset (i, j) is one slice of a phase, `lanes` long from `offset(i, j)`. The grid is
+    (oh + (kh - 1) // sh, ow + (kw - 1) // sw): its lanes past an output row are computed too
+    and dropped."""
+
+    def __init__(self, k, s, pads_hw, size_hw, out_hw, images: int, c: int):
+        self.k, self.s, self.pads, self.size, self.out = k, s, pads_hw, size_hw, out_hw
+        self.counts = (min(s[0], k[0]), min(s[1], k[1]))    # phases a window reaches
+        self.grid = (images, out_hw[0] + (k[0] - 1) // s[0], out_hw[1] + (k[1] - 1) // s[1], c)
+        size = images * self.grid[1] * self.grid[2] * c
+        self.lanes = size - self.offset(k[0] - 1, k[1] - 1)
+
+    def offset(self, i: int, j: int) -> int:
+        return ((i // self.s[0]) * self.grid[2] + j // self.s[1]) * self.grid[3]
+
+    def spans(self, a: int, b: int):
+        """(grid slices, input slices) of the inputs phase (a, b) holds (none: padding)."""
+        out = []
+        for d, p in ((0, a), (1, b)):
+            s, pad, size, cells = self.s[d], self.pads[d], self.size[d], self.grid[1 + d]
+            first = 0 if p >= pad else -(-(pad - p) // s)   # the first cell on an input
+            start = p + s * first - pad
+            count = max(0, min(cells - first, -(-(size - start) // s)))
+            out.append((slice(first, first + count), slice(start, start + s * (count - 1) + 1, s)))
+        return (out[0][0], out[1][0]), (out[0][1], out[1][1])
+
+    def split(self, xp, x, fill):
+        """x (images, h, w, c) as the phases' flat arrays, `fill` where the input is padding."""
+        phases = xp.full((*self.counts, *self.grid), fill, dtype=x.dtype)
+        for a in range(self.counts[0]):
+            for b in range(self.counts[1]):
+                (gy, gx), (iy, ix) = self.spans(a, b)
+                phases[a, b, :, gy, gx] = x[:, iy, ix]
+        return phases.reshape(*self.counts, -1)
+
+    def join(self, xp, phases, dtype):
+        """The (images, h, w, c) input that flat phases (as split makes them) stand for; 0
+        where no window reaches."""
+        phases = phases.reshape(*self.counts, *self.grid)
+        out = xp.zeros((self.grid[0], *self.size, self.grid[3]), dtype=dtype)
+        for a in range(self.counts[0]):
+            for b in range(self.counts[1]):
+                (gy, gx), (iy, ix) = self.spans(a, b)
+                out[:, iy, ix] = phases[a, b, :, gy, gx]
+        return out
+
+    def on_grid(self, xp, v, fill):
+        """An (images, oh, ow, ...) output-shaped v laid on the grid, flat, `lanes` long."""
+        grid = xp.full(self.grid, fill, dtype=v.dtype)
+        grid[:, :self.out[0], :self.out[1]] = v
+        return grid.reshape(-1)[:self.lanes]
+
+    def under(self, phases, i: int, j: int):
+        """The flat inputs under window offset (i, j) of every output lane."""
+        at = self.offset(i, j)
+        return phases[i % self.s[0], j % self.s[1], at:at + self.lanes]
+
+
+def _first_maxima(xp, ph: _Phases, x_phases):
+    """firsts[i][j] = whether offset (i, j) holds its window's first maximum, for phases with
+    no NaN or -inf (the padding -inf): the first input equal to the window's maximum is the
+    one TF's strict `<` keeps, and no padding equals a maximum."""
+    k = ph.k
+    best = ph.under(x_phases, 0, 0).copy()
     for i in range(k[0]):
         for j in range(k[1]):
             if i or j:
-                xp.maximum(best, window(x_p, i, j, out_shape, s), out=best)
-    left[...] = True   # outputs whose first maximum is still to come
+                xp.maximum(best, ph.under(x_phases, i, j), out=best)
+    left = xp.ones(ph.lanes, dtype=bool)   # lanes whose first maximum is still to come
+    firsts = [[None] * k[1] for _ in range(k[0])]
     for i in range(k[0]):
         for j in range(k[1]):
-            first = firsts[i][j]
-            xp.equal(window(x_p, i, j, out_shape, s), best, out=first)
+            first = xp.equal(ph.under(x_phases, i, j), best)
             xp.logical_and(first, left, out=first)
             xp.logical_xor(left, first, out=left)
+            firsts[i][j] = first
+    return lambda i, j: firsts[i][j]
 
 
-def _route(xp, grad, first, k, s, out_p):
-    """out_p (padded) = each grad added to the input first(i, j) marks at offset (i, j), in
-    output order as TF adds them: for one input, the offsets from the last to the first. The
-    outputs not marked add +0.0 (their grad's bits masked off), which leaves every sum as it
-    is: out_p starts at +0.0 and so is never -0.0."""
+def _route(xp, ph: _Phases, grad, first):
+    """Each grad added to the input first(i, j) marks under offset (i, j), in output order as
+    TF adds them: for one input, the offsets from the last to the first. The lanes not marked
+    add +0.0 (their grad's bits masked off), which leaves every sum as it is: the sums start
+    at +0.0 and so are never -0.0. grad is on the grid (0.0 in its dropped lanes)."""
     bits = grad.view(f"u{grad.itemsize}")
     ones = xp.asarray(-1).astype(bits.dtype)
     mask, share = xp.empty_like(bits), xp.empty_like(bits)
-    out_p[...] = 0
-    for i in reversed(range(k[0])):
-        for j in reversed(range(k[1])):
+    out = xp.zeros((*ph.counts, ph.grid[0] * ph.grid[1] * ph.grid[2] * ph.grid[3]), dtype=grad.dtype)
+    for i in reversed(range(ph.k[0])):
+        for j in reversed(range(ph.k[1])):
             xp.multiply(first(i, j), ones, out=mask)
             xp.bitwise_and(bits, mask, out=share)
-            into = window(out_p, i, j, grad.shape[1:3], s)
+            into = ph.under(out, i, j)
             xp.add(into, share.view(grad.dtype), out=into)
+    return ph.join(xp, out, grad.dtype)
 
 
 def _max_pool_grad_kernel(env: KernelEnv):
@@ -292,29 +360,22 @@ def _max_pool_grad_kernel(env: KernelEnv):
                               f"{format_dims(orig_output.shape)}")
         if orig_input.size == 0 or grad.size == 0:
             return xp.zeros(orig_input.shape, dtype=grad.dtype)
+        check_window(k)
         (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
-        grad = xp.ascontiguousarray(grad)
+        bounded((n, h + pt + pb, w + pl + pr, c), "the padded input")
         out = xp.empty(orig_input.shape, dtype=grad.dtype)
-        # a block of images at a time (its passes run from cache), in buffers made once; the
-        # input padded with -inf
-        _, blocks = padded_blocks(xp, orig_input, k, s, padding, -xp.inf)
-        out_p = best = left = firsts = None
-        for b0, b1, x_p in blocks:
-            if out_p is None:   # the first block is the largest
-                out_p = xp.empty(x_p.shape, dtype=grad.dtype)
-                best = xp.empty((x_p.shape[0], oh, ow, c), dtype=x_p.dtype)
-                left = xp.empty(best.shape, bool)
-                firsts = [[xp.empty(best.shape, bool) for _ in range(k[1])] for _ in range(k[0])]
-            m, x = b1 - b0, orig_input[b0:b1]
+        # a block of images at a time (its passes run from cache)
+        block = max(1, min(n, block_rows(xp, n, oh * ow * c)))
+        for b0 in range(0, n, block):
+            b1 = min(n, b0 + block)
+            x = orig_input[b0:b1]
+            ph = _Phases(k, s, (pt, pl), (h, w), (oh, ow), b1 - b0, c)
             if bool(xp.min(x) > -xp.inf):   # no NaN, no -inf: the maxima by comparing with the max
-                at = [[f[:m] for f in row] for row in firsts]
-                _first_maxima(xp, x_p, k, s, (oh, ow), best[:m], at, left[:m])
-                first = (lambda at: lambda i, j: at[i][j])(at)
+                first = _first_maxima(xp, ph, ph.split(xp, x, -xp.inf))
             else:               # TF's loop itself, offset by offset
-                arg = _argmax_offsets(xp, x, k, s, padding)
+                arg = ph.on_grid(xp, _argmax_offsets(xp, x, k, s, padding), -1)
                 first = (lambda arg: lambda i, j: arg == i * k[1] + j)(arg)
-            _route(xp, grad[b0:b1], first, k, s, out_p[:m])
-            out[b0:b1] = out_p[:m, pt:pt + h, pl:pl + w]
+            out[b0:b1] = _route(xp, ph, ph.on_grid(xp, grad[b0:b1], 0), first)
         return out
     return max_pool_grad
 
