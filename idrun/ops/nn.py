@@ -125,28 +125,6 @@ def pad_nhwc(xp, x, k, s, padding: str, fill=0):
     return x, (x.shape[1] - k[0]) // s[0] + 1, (x.shape[2] - k[1]) // s[1] + 1
 
 
-def padded_blocks(xp, x, k, s, padding: str, fill):
-    """pad_nhwc a block of images at a time (block_rows of them, so that a kernel's passes over
-    a block run from cache): the output's (height, width) and an iterator of (b0, b1, x_p), x_p
-    images b0:b1 padded in one buffer whose padding (fill) is written once."""
-    check_window(k)
-    n, h, w, c = x.shape
-    (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
-    shape = (h + pt + pb, w + pl + pr)
-    bounded((n, *shape, c), "the padded input")
-    oh, ow = (shape[0] - k[0]) // s[0] + 1, (shape[1] - k[1]) // s[1] + 1
-    block = max(1, min(n, block_rows(xp, n, oh * ow * c)))
-    buf = xp.full((min(block, n), *shape, c), fill, dtype=x.dtype)
-
-    def blocks():
-        for b0 in range(0, n, block):
-            b1 = min(n, b0 + block)
-            part = buf[:b1 - b0]
-            part[:, pt:pt + h, pl:pl + w] = x[b0:b1]
-            yield b0, b1, part
-    return (oh, ow), blocks()
-
-
 def window(x, i: int, j: int, out: tuple[int, int], s):
     """The values of a padded x under window offset (i, j) for every output position."""
     return x[:, i:i + s[0] * (out[0] - 1) + 1:s[0], j:j + s[1] * (out[1] - 1) + 1:s[1], :]
@@ -199,6 +177,91 @@ def conv_gemm(xp, x, f, s, out):
     for b0, b1, cols in blocks:
         xp.matmul(cols, f, out=result[b0 * rows:b1 * rows])
     return result.reshape(n, out[0], out[1], o)
+
+
+class Phases:
+    """A pool's padded input split by stride phase, for whole passes over contiguous memory.
+
+    Phase (a, b) is a (images, hq, wq, c) grid whose (y, x) holds the padded input's
+    (a + sh * y, b + sw * x): window offset (i, j) of output (y, x) is then phase
+    (i % sh, j % sw) at (y + i // sh, x + j // sw), and read flat, every output's input under
+    offset (i, j) is one slice of a phase, `lanes` long from `offset(i, j)`. The grid is
+    (oh + (kh - 1) // sh, ow + (kw - 1) // sw): its lanes past an output row are computed too
+    and dropped."""
+
+    def __init__(self, k, s, pads_hw, size_hw, out_hw, images: int, c: int):
+        self.k, self.s, self.pads, self.size, self.out = k, s, pads_hw, size_hw, out_hw
+        self.counts = (min(s[0], k[0]), min(s[1], k[1]))    # phases a window reaches
+        self.grid = (images, out_hw[0] + (k[0] - 1) // s[0], out_hw[1] + (k[1] - 1) // s[1], c)
+        size = images * self.grid[1] * self.grid[2] * c
+        self.lanes = size - self.offset(k[0] - 1, k[1] - 1)
+
+    def offset(self, i: int, j: int) -> int:
+        return ((i // self.s[0]) * self.grid[2] + j // self.s[1]) * self.grid[3]
+
+    def spans(self, a: int, b: int):
+        """(grid slices, input slices) of the inputs phase (a, b) holds (none: padding)."""
+        out = []
+        for d, p in ((0, a), (1, b)):
+            s, pad, size, cells = self.s[d], self.pads[d], self.size[d], self.grid[1 + d]
+            first = 0 if p >= pad else -(-(pad - p) // s)   # the first cell on an input
+            start = p + s * first - pad
+            count = max(0, min(cells - first, -(-(size - start) // s)))
+            out.append((slice(first, first + count), slice(start, start + s * (count - 1) + 1, s)))
+        return (out[0][0], out[1][0]), (out[0][1], out[1][1])
+
+    def split(self, xp, x, fill):
+        """x (images, h, w, c) as the phases' flat arrays, `fill` where the input is padding."""
+        phases = xp.full((*self.counts, *self.grid), fill, dtype=x.dtype)
+        for a in range(self.counts[0]):
+            for b in range(self.counts[1]):
+                (gy, gx), (iy, ix) = self.spans(a, b)
+                phases[a, b, :, gy, gx] = x[:, iy, ix]
+        return phases.reshape(*self.counts, -1)
+
+    def join(self, xp, phases, dtype):
+        """The (images, h, w, c) input that flat phases (as split makes them) stand for; 0
+        where no window reaches."""
+        phases = phases.reshape(*self.counts, *self.grid)
+        out = xp.zeros((self.grid[0], *self.size, self.grid[3]), dtype=dtype)
+        for a in range(self.counts[0]):
+            for b in range(self.counts[1]):
+                (gy, gx), (iy, ix) = self.spans(a, b)
+                out[:, iy, ix] = phases[a, b, :, gy, gx]
+        return out
+
+    def on_grid(self, xp, v, fill):
+        """An (images, oh, ow, ...) output-shaped v laid on the grid, flat, `lanes` long."""
+        grid = xp.full(self.grid, fill, dtype=v.dtype)
+        grid[:, :self.out[0], :self.out[1]] = v
+        return grid.reshape(-1)[:self.lanes]
+
+    def off_grid(self, grid):
+        """The (images, oh, ow, c) outputs of a flat grid whose first `lanes` are them."""
+        return grid.reshape(self.grid)[:, :self.out[0], :self.out[1]]
+
+    def under(self, phases, i: int, j: int):
+        """The flat inputs under window offset (i, j) of every output lane."""
+        at = self.offset(i, j)
+        return phases[i % self.s[0], j % self.s[1], at:at + self.lanes]
+
+
+def phase_blocks(xp, shape, k, s, padding: str):
+    """A pool over an NHWC shape a block of images at a time (block_rows of them, so that its
+    passes over a block run from cache): the output's (height, width) and an iterator of
+    (b0, b1, Phases of images b0:b1). The window and the padded input are bounded first."""
+    n, h, w, c = shape
+    check_window(k)
+    (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
+    bounded((n, h + pt + pb, w + pl + pr, c), "the padded input")
+    out = (h + pt + pb - k[0]) // s[0] + 1, (w + pl + pr - k[1]) // s[1] + 1
+    block = max(1, min(n, block_rows(xp, n, out[0] * out[1] * c)))
+
+    def blocks():
+        for b0 in range(0, n, block):
+            b1 = min(n, b0 + block)
+            yield b0, b1, Phases(k, s, (pt, pl), (h, w), out, b1 - b0, c)
+    return out, blocks()
 
 
 def check_rank(shape, rank: int, op: str) -> None:
@@ -329,16 +392,19 @@ def _max_pool_kernel(env: KernelEnv):
         empty = _empty_pool(xp, x, k, s, padding)
         if empty is not None:
             return empty
-        # a block of images at a time, padded with values that never win, as TF skips padding
-        (oh, ow), blocks = padded_blocks(xp, x, k, s, padding, lowest)
+        (oh, ow), blocks = phase_blocks(xp, x.shape, k, s, padding)
         out = xp.empty((x.shape[0], oh, ow, x.shape[3]), dtype=x.dtype)
-        for b0, b1, part in blocks:
-            into = out[b0:b1]
-            into[...] = window(part, 0, 0, (oh, ow), s)
+        # padded with values that never win, as TF skips padding
+        for b0, b1, ph in blocks:
+            phases = ph.split(xp, x[b0:b1], lowest)
+            grid = xp.empty(phases.shape[-1], dtype=x.dtype)
+            best = grid[:ph.lanes]
+            best[...] = ph.under(phases, 0, 0)
             for i in range(k[0]):
                 for j in range(k[1]):
                     if i or j:
-                        xp.maximum(into, window(part, i, j, (oh, ow), s), out=into)
+                        xp.maximum(best, ph.under(phases, i, j), out=best)
+            out[b0:b1] = ph.off_grid(grid)
         return out
     return max_pool
 

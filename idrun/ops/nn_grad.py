@@ -16,9 +16,9 @@ from __future__ import annotations
 from idrun.dtypes import is_float
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, _strides, block_rows, bn_import, bn_tf_attrs, bn_types,
-                          check_rank, check_window, conv_block, conv_gemm, conv_import, float_input,
-                          lrn_import, lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc, pads, patch_blocks, pool_counts,
+from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, Phases, _strides, block_rows, bn_import, bn_tf_attrs,
+                          bn_types, check_rank, conv_block, conv_gemm, conv_import, float_input, lrn_import,
+                          lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc, pads, patch_blocks, phase_blocks, pool_counts,
                           pool_import, pool_tf_attrs, raw_op, runtime_out, window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, same_dtype
@@ -247,70 +247,7 @@ def _argmax_offsets(xp, x, k, s, padding: str):
     return arg
 
 
-class _Phases:
-    """A pool's padded input split by stride phase, for whole passes over contiguous memory.
-
-    Phase (a, b) is a (images, hq, wq, c) grid whose (y, x) holds the padded input's
-    (a + sh * y, b + sw * x): window offset (i, j) of output (y, x) is then phase
-    (i % sh, j % sw) at (y + i // sh, x + j // sw), and read flat, every output's input under
-    offset (i, j) is one slice of a phase, `lanes` long from `offset(i, j)`. The grid is
-    (oh + (kh - 1) // sh, ow + (kw - 1) // sw): its lanes past an output row are computed too
-    and dropped."""
-
-    def __init__(self, k, s, pads_hw, size_hw, out_hw, images: int, c: int):
-        self.k, self.s, self.pads, self.size, self.out = k, s, pads_hw, size_hw, out_hw
-        self.counts = (min(s[0], k[0]), min(s[1], k[1]))    # phases a window reaches
-        self.grid = (images, out_hw[0] + (k[0] - 1) // s[0], out_hw[1] + (k[1] - 1) // s[1], c)
-        size = images * self.grid[1] * self.grid[2] * c
-        self.lanes = size - self.offset(k[0] - 1, k[1] - 1)
-
-    def offset(self, i: int, j: int) -> int:
-        return ((i // self.s[0]) * self.grid[2] + j // self.s[1]) * self.grid[3]
-
-    def spans(self, a: int, b: int):
-        """(grid slices, input slices) of the inputs phase (a, b) holds (none: padding)."""
-        out = []
-        for d, p in ((0, a), (1, b)):
-            s, pad, size, cells = self.s[d], self.pads[d], self.size[d], self.grid[1 + d]
-            first = 0 if p >= pad else -(-(pad - p) // s)   # the first cell on an input
-            start = p + s * first - pad
-            count = max(0, min(cells - first, -(-(size - start) // s)))
-            out.append((slice(first, first + count), slice(start, start + s * (count - 1) + 1, s)))
-        return (out[0][0], out[1][0]), (out[0][1], out[1][1])
-
-    def split(self, xp, x, fill):
-        """x (images, h, w, c) as the phases' flat arrays, `fill` where the input is padding."""
-        phases = xp.full((*self.counts, *self.grid), fill, dtype=x.dtype)
-        for a in range(self.counts[0]):
-            for b in range(self.counts[1]):
-                (gy, gx), (iy, ix) = self.spans(a, b)
-                phases[a, b, :, gy, gx] = x[:, iy, ix]
-        return phases.reshape(*self.counts, -1)
-
-    def join(self, xp, phases, dtype):
-        """The (images, h, w, c) input that flat phases (as split makes them) stand for; 0
-        where no window reaches."""
-        phases = phases.reshape(*self.counts, *self.grid)
-        out = xp.zeros((self.grid[0], *self.size, self.grid[3]), dtype=dtype)
-        for a in range(self.counts[0]):
-            for b in range(self.counts[1]):
-                (gy, gx), (iy, ix) = self.spans(a, b)
-                out[:, iy, ix] = phases[a, b, :, gy, gx]
-        return out
-
-    def on_grid(self, xp, v, fill):
-        """An (images, oh, ow, ...) output-shaped v laid on the grid, flat, `lanes` long."""
-        grid = xp.full(self.grid, fill, dtype=v.dtype)
-        grid[:, :self.out[0], :self.out[1]] = v
-        return grid.reshape(-1)[:self.lanes]
-
-    def under(self, phases, i: int, j: int):
-        """The flat inputs under window offset (i, j) of every output lane."""
-        at = self.offset(i, j)
-        return phases[i % self.s[0], j % self.s[1], at:at + self.lanes]
-
-
-def _first_maxima(xp, ph: _Phases, x_phases):
+def _first_maxima(xp, ph: Phases, x_phases):
     """firsts[i][j] = whether offset (i, j) holds its window's first maximum, for phases with
     no NaN or -inf (the padding -inf): the first input equal to the window's maximum is the
     one TF's strict `<` keeps, and no padding equals a maximum."""
@@ -331,7 +268,7 @@ def _first_maxima(xp, ph: _Phases, x_phases):
     return lambda i, j: firsts[i][j]
 
 
-def _route(xp, ph: _Phases, grad, first):
+def _route(xp, ph: Phases, grad, first):
     """Each grad added to the input first(i, j) marks under offset (i, j), in output order as
     TF adds them: for one input, the offsets from the last to the first. The lanes not marked
     add +0.0 (their grad's bits masked off), which leaves every sum as it is: the sums start
@@ -360,16 +297,10 @@ def _max_pool_grad_kernel(env: KernelEnv):
                               f"{format_dims(orig_output.shape)}")
         if orig_input.size == 0 or grad.size == 0:
             return xp.zeros(orig_input.shape, dtype=grad.dtype)
-        check_window(k)
-        (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
-        bounded((n, h + pt + pb, w + pl + pr, c), "the padded input")
         out = xp.empty(orig_input.shape, dtype=grad.dtype)
-        # a block of images at a time (its passes run from cache)
-        block = max(1, min(n, block_rows(xp, n, oh * ow * c)))
-        for b0 in range(0, n, block):
-            b1 = min(n, b0 + block)
+        _, blocks = phase_blocks(xp, orig_input.shape, k, s, padding)
+        for b0, b1, ph in blocks:
             x = orig_input[b0:b1]
-            ph = _Phases(k, s, (pt, pl), (h, w), (oh, ow), b1 - b0, c)
             if bool(xp.min(x) > -xp.inf):   # no NaN, no -inf: the maxima by comparing with the max
                 first = _first_maxima(xp, ph, ph.split(xp, x, -xp.inf))
             else:               # TF's loop itself, offset by offset
