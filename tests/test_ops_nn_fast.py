@@ -126,19 +126,12 @@ def test_lrn_grad_zero_bias_divides_by_zero_only_where_tf_does():
 
 def max_pool_grad_reference(x, grad, k, s, padding):
     """The previous kernel: TF's loop over each window (the first input no earlier one is >=
-    wins; padding never), then every grad added at its winner in output order (np.add.at)."""
+    wins; padding never: _argmax_offsets, which the kernel keeps for blocks with NaN or -inf
+    and tests/test_ops_nn.py holds to TF's values), then every grad added at its winner in
+    output order (np.add.at)."""
     n, h, w, c = x.shape
-    valid, oh, ow = pad_nhwc(np, np.ones((1, h, w, 1), dtype=bool), k, s, padding, False)
-    x_p, _, _ = pad_nhwc(np, x, k, s, padding)
-    best = np.zeros((n, oh, ow, c), dtype=x.dtype)
-    have = np.zeros(best.shape, dtype=bool)
-    arg = np.zeros(best.shape, dtype="int64")
-    for i in range(k[0]):
-        for j in range(k[1]):
-            v = window(x_p, i, j, (oh, ow), s)
-            take = window(valid, i, j, (oh, ow), s) & (~have | (best < v))
-            best, arg = np.where(take, v, best), np.where(take, i * k[1] + j, arg)
-            have |= take
+    arg = nn_grad._argmax_offsets(np, x, k, s, padding)
+    oh, ow = arg.shape[1:3]
     pt, pl = pads(h, k[0], s[0], padding)[0], pads(w, k[1], s[1], padding)[0]
     rows = np.arange(oh).reshape(1, -1, 1, 1) * s[0] + arg // k[1] - pt
     cols = np.arange(ow).reshape(1, 1, -1, 1) * s[1] + arg % k[1] - pl
