@@ -261,3 +261,36 @@ def test_max_pool_in_blocks_gives_the_whole_tensors_bits(case, dtype):
         for j in range(k[1]):
             np.maximum(want, window(x_p, i, j, (oh, ow), s), out=want)
     same_bits(kernel("max_pool", dtype, ksize=list(k), strides=list(s), padding=padding)(x), want)
+
+
+# ---- another array module ----------------------------------------------------------------------
+
+class _OtherModule:
+    """numpy under another name: the kernels take every row at once off numpy (each pass there
+    is a launch), the route a GPU array module takes."""
+    __name__ = "not-numpy"
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+
+@pytest.mark.parametrize("op", ["lrn_grad", "max_pool_grad", "max_pool", "conv2d", "conv2d_backprop_input",
+                                "conv2d_backprop_filter"])
+def test_kernels_on_another_array_module_take_whole_tensors_and_give_the_same_bits(op):
+    assert not nn.on_cpu(_OtherModule()) and nn.on_cpu(np)
+    rng = np.random.default_rng(11)
+    x, g = _pool_case(rng, (5, 9, 9, 8), "float32", 2, (3, 3), (2, 2), "SAME")
+    f = rng.standard_normal((3, 3, 8, 8)).astype("float32")
+    dy = rng.standard_normal((5, 9, 9, 8)).astype("float32")
+    pool = dict(ksize=[3, 3], strides=[2, 2], padding="SAME")
+    conv = dict(strides=[1, 1], padding="SAME", data_format="NHWC")
+    args, attrs = {
+        "lrn_grad": ((dy, x, x / 2), dict(depth_radius=2, alpha=0.1, bias=1.0, beta=0.75)),
+        "max_pool_grad": ((x, x[:, ::2, ::2], g), pool),
+        "max_pool": ((x,), pool),
+        "conv2d": ((x, f), conv),
+        "conv2d_backprop_input": ((np.array(x.shape), f, dy), conv),
+        "conv2d_backprop_filter": ((x, np.array(f.shape), dy), conv),
+    }[op]
+    env = KernelEnv(_OtherModule(), attrs, (), (), (TensorType("float32", None),), "n", "resource")
+    same_bits(OPS[op].kernel(env)(*args), kernel(op, **attrs)(*args))
