@@ -88,15 +88,36 @@ def pads(size: int, k: int, stride: int, padding: str) -> tuple[int, int]:
 
 MAX_WINDOW = 1 << 16   # window positions: each is one pass over the tensor in Python
 PATCH_BUDGET = 1 << 25  # elements of an im2col matrix (128 MB of float32); past it, one pass per offset
+CONV_BLOCK = 1 << 23   # elements of a block's im2col matrix on numpy (32 MB of float32: few, big products)
+CACHE_ELEMENTS = 1 << 16  # elements of one array in a kernel's block (256 KB of float32: several fit in L2)
+
+
+def on_cpu(xp) -> bool:
+    """Whether the array module is numpy (whose passes are worth keeping in cache)."""
+    return getattr(xp, "__name__", "") == "numpy"
+
+
+def block_rows(xp, rows: int, row_elements: int) -> int:
+    """How many rows a kernel takes at a time: about CACHE_ELEMENTS elements on numpy, so
+    that its passes over a block run from cache, every row at once on another array module
+    (where each pass is a launch)."""
+    if not on_cpu(xp):
+        return max(rows, 1)
+    return max(1, CACHE_ELEMENTS // max(row_elements, 1))
+
+
+def check_window(k) -> None:
+    """A window's positions are bounded: each is one pass over the tensor."""
+    if k[0] * k[1] > MAX_WINDOW:
+        raise KernelError(f"a {k[0]}x{k[1]} window has {k[0] * k[1]:,} positions, over idrun's limit of "
+                          f"{MAX_WINDOW:,} (each position is one pass over the tensor)")
 
 
 def pad_nhwc(xp, x, k, s, padding: str, fill=0):
     """x padded as TF pads it for a k window at stride s, and the output's (height, width).
     The window and the padded tensor are bounded first: a 20000x20000 window over a 2x2
     input is a step error here, not hours of passes or gigabytes of padding."""
-    if k[0] * k[1] > MAX_WINDOW:
-        raise KernelError(f"a {k[0]}x{k[1]} window has {k[0] * k[1]:,} positions, over idrun's limit of "
-                          f"{MAX_WINDOW:,} (each position is one pass over the tensor)")
+    check_window(k)
     (pt, pb), (pl, pr) = pads(x.shape[1], k[0], s[0], padding), pads(x.shape[2], k[1], s[1], padding)
     bounded((x.shape[0], x.shape[1] + pt + pb, x.shape[2] + pl + pr, x.shape[3]), "the padded input")
     if pt or pb or pl or pr:
@@ -109,17 +130,138 @@ def window(x, i: int, j: int, out: tuple[int, int], s):
     return x[:, i:i + s[0] * (out[0] - 1) + 1:s[0], j:j + s[1] * (out[1] - 1) + 1:s[1], :]
 
 
-def patches(xp, x, k, s, out):
-    """im2col: every (kh, kw, c) window of a padded NHWC x, one row per output position,
-    as a (n * oh * ow, kh * kw * c) matrix, so that a convolution is one matrix product
-    (BLAS) rather than kh * kw small ones; None past PATCH_BUDGET elements."""
+def conv_block(xp, n: int, per_image: int):
+    """How many of n images a convolution's matrix product takes at a time, per_image elements
+    of its matrix each: about CONV_BLOCK elements on numpy (the copy and the product then run
+    from cache), as many as PATCH_BUDGET holds elsewhere; None when one image is past it."""
+    if per_image > PATCH_BUDGET:
+        return None
+    return min(n, max(1, (CONV_BLOCK if on_cpu(xp) else PATCH_BUDGET) // max(per_image, 1)))
+
+
+def patch_blocks(xp, x, k, s, out):
+    """im2col a block of images at a time: (b0, b1, cols) for each block, cols the
+    (images * oh * ow, kh * kw * c) matrix of every (kh, kw, c) window of images b0:b1 of a
+    padded NHWC x, one row per output position, so that a convolution is a matrix product
+    (BLAS) per block rather than kh * kw small ones (blocks of conv_block images; cols is one
+    buffer, rewritten for the next block). None when one image's matrix is past PATCH_BUDGET
+    (the caller makes one pass per window offset)."""
     n, _, _, c = x.shape
-    if n * out[0] * out[1] * k[0] * k[1] * c > PATCH_BUDGET:
-        return None   # too big to copy at once: the caller makes one pass per window offset
+    block = conv_block(xp, n, out[0] * out[1] * k[0] * k[1] * c)
+    if block is None:
+        return None
+    buf = xp.empty((block, out[0], out[1], k[0], k[1], c), dtype=x.dtype)
     sn, sh, sw, sc = x.strides
-    view = xp.lib.stride_tricks.as_strided(
-        x, (n, out[0], out[1], k[0], k[1], c), (sn, sh * s[0], sw * s[1], sh, sw, sc))
-    return view.reshape(n * out[0] * out[1], k[0] * k[1] * c)
+
+    def blocks():
+        for b0 in range(0, n, block):
+            b1 = min(n, b0 + block)
+            view = xp.lib.stride_tricks.as_strided(
+                x[b0:], (b1 - b0, out[0], out[1], k[0], k[1], c), (sn, sh * s[0], sw * s[1], sh, sw, sc))
+            cols = buf[:b1 - b0]
+            cols[...] = view
+            yield b0, b1, cols.reshape(-1, k[0] * k[1] * c)
+    return blocks()
+
+
+def conv_gemm(xp, x, f, s, out):
+    """conv2d of a padded NHWC x with an HWIO f as one matrix product per block of images
+    (patch_blocks), or None when one image's patches are too big."""
+    kh, kw, c, o = f.shape
+    blocks = patch_blocks(xp, x, (kh, kw), s, out)
+    if blocks is None:
+        return None
+    n, rows = x.shape[0], out[0] * out[1]
+    result = xp.empty((n * rows, o), dtype=x.dtype)
+    f = f.reshape(kh * kw * c, o)
+    for b0, b1, cols in blocks:
+        xp.matmul(cols, f, out=result[b0 * rows:b1 * rows])
+    return result.reshape(n, out[0], out[1], o)
+
+
+class Phases:
+    """A pool's padded input split by stride phase, for whole passes over contiguous memory.
+
+    Phase (a, b) is a (images, hq, wq, c) grid whose (y, x) holds the padded input's
+    (a + sh * y, b + sw * x): window offset (i, j) of output (y, x) is then phase
+    (i % sh, j % sw) at (y + i // sh, x + j // sw), and read flat, every output's input under
+    offset (i, j) is one slice of a phase, `lanes` long from `offset(i, j)`. The grid is
+    (oh + (kh - 1) // sh, ow + (kw - 1) // sw): its lanes past an output row are computed too
+    and dropped."""
+
+    def __init__(self, k, s, pads_hw, size_hw, out_hw, images: int, c: int):
+        self.k, self.s, self.pads, self.size, self.out = k, s, pads_hw, size_hw, out_hw
+        self.counts = (min(s[0], k[0]), min(s[1], k[1]))    # phases a window reaches
+        self.grid = (images, out_hw[0] + (k[0] - 1) // s[0], out_hw[1] + (k[1] - 1) // s[1], c)
+        size = images * self.grid[1] * self.grid[2] * c
+        self.lanes = size - self.offset(k[0] - 1, k[1] - 1)
+
+    def offset(self, i: int, j: int) -> int:
+        return ((i // self.s[0]) * self.grid[2] + j // self.s[1]) * self.grid[3]
+
+    def spans(self, a: int, b: int):
+        """(grid slices, input slices) of the inputs phase (a, b) holds (none: padding)."""
+        out = []
+        for d, p in ((0, a), (1, b)):
+            s, pad, size, cells = self.s[d], self.pads[d], self.size[d], self.grid[1 + d]
+            first = 0 if p >= pad else -(-(pad - p) // s)   # the first cell on an input
+            start = p + s * first - pad
+            count = max(0, min(cells - first, -(-(size - start) // s)))
+            out.append((slice(first, first + count), slice(start, start + s * (count - 1) + 1, s)))
+        return (out[0][0], out[1][0]), (out[0][1], out[1][1])
+
+    def split(self, xp, x, fill):
+        """x (images, h, w, c) as the phases' flat arrays, `fill` where the input is padding."""
+        phases = xp.full((*self.counts, *self.grid), fill, dtype=x.dtype)
+        for a in range(self.counts[0]):
+            for b in range(self.counts[1]):
+                (gy, gx), (iy, ix) = self.spans(a, b)
+                phases[a, b, :, gy, gx] = x[:, iy, ix]
+        return phases.reshape(*self.counts, -1)
+
+    def join(self, xp, phases, dtype):
+        """The (images, h, w, c) input that flat phases (as split makes them) stand for; 0
+        where no window reaches."""
+        phases = phases.reshape(*self.counts, *self.grid)
+        out = xp.zeros((self.grid[0], *self.size, self.grid[3]), dtype=dtype)
+        for a in range(self.counts[0]):
+            for b in range(self.counts[1]):
+                (gy, gx), (iy, ix) = self.spans(a, b)
+                out[:, iy, ix] = phases[a, b, :, gy, gx]
+        return out
+
+    def on_grid(self, xp, v, fill):
+        """An (images, oh, ow, ...) output-shaped v laid on the grid, flat, `lanes` long."""
+        grid = xp.full(self.grid, fill, dtype=v.dtype)
+        grid[:, :self.out[0], :self.out[1]] = v
+        return grid.reshape(-1)[:self.lanes]
+
+    def off_grid(self, grid):
+        """The (images, oh, ow, c) outputs of a flat grid whose first `lanes` are them."""
+        return grid.reshape(self.grid)[:, :self.out[0], :self.out[1]]
+
+    def under(self, phases, i: int, j: int):
+        """The flat inputs under window offset (i, j) of every output lane."""
+        at = self.offset(i, j)
+        return phases[i % self.s[0], j % self.s[1], at:at + self.lanes]
+
+
+def phase_blocks(xp, shape, k, s, padding: str):
+    """A pool over an NHWC shape a block of images at a time (block_rows of them, so that its
+    passes over a block run from cache): the output's (height, width) and an iterator of
+    (b0, b1, Phases of images b0:b1). The window and the padded input are bounded first."""
+    n, h, w, c = shape
+    check_window(k)
+    (pt, pb), (pl, pr) = pads(h, k[0], s[0], padding), pads(w, k[1], s[1], padding)
+    bounded((n, h + pt + pb, w + pl + pr, c), "the padded input")
+    out = (h + pt + pb - k[0]) // s[0] + 1, (w + pl + pr - k[1]) // s[1] + 1
+    block = max(1, min(n, block_rows(xp, n, out[0] * out[1] * c)))
+
+    def blocks():
+        for b0 in range(0, n, block):
+            b1 = min(n, b0 + block)
+            yield b0, b1, Phases(k, s, (pt, pl), (h, w), out, b1 - b0, c)
+    return out, blocks()
 
 
 def check_rank(shape, rank: int, op: str) -> None:
@@ -179,9 +321,9 @@ def _conv2d_kernel(env: KernelEnv):
         x, oh, ow = pad_nhwc(xp, xp.ascontiguousarray(x), (kh, kw), (sh, sw), padding)
         if x.shape[0] * oh * ow == 0:
             return xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype)
-        cols = patches(xp, x, (kh, kw), (sh, sw), (oh, ow))
-        if cols is not None:
-            return (cols @ f.reshape(kh * kw * c, o)).reshape(x.shape[0], oh, ow, o)
+        y = conv_gemm(xp, x, f, (sh, sw), (oh, ow))
+        if y is not None:
+            return y
         out = xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype)
         for i in range(kh):
             for j in range(kw):
@@ -250,12 +392,19 @@ def _max_pool_kernel(env: KernelEnv):
         empty = _empty_pool(xp, x, k, s, padding)
         if empty is not None:
             return empty
-        x, oh, ow = pad_nhwc(xp, x, k, s, padding, lowest)  # padding never wins, as TF skips it
-        out = window(x, 0, 0, (oh, ow), s).copy()
-        for i in range(k[0]):
-            for j in range(k[1]):
-                if i or j:
-                    xp.maximum(out, window(x, i, j, (oh, ow), s), out=out)
+        (oh, ow), blocks = phase_blocks(xp, x.shape, k, s, padding)
+        out = xp.empty((x.shape[0], oh, ow, x.shape[3]), dtype=x.dtype)
+        # padded with values that never win, as TF skips padding
+        for b0, b1, ph in blocks:
+            phases = ph.split(xp, x[b0:b1], lowest)
+            grid = xp.empty(phases.shape[-1], dtype=x.dtype)
+            best = grid[:ph.lanes]
+            best[...] = ph.under(phases, 0, 0)
+            for i in range(k[0]):
+                for j in range(k[1]):
+                    if i or j:
+                        xp.maximum(best, ph.under(phases, i, j), out=best)
+            out[b0:b1] = ph.off_grid(grid)
         return out
     return max_pool
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 from idrun.dtypes import is_float
 from idrun.graph import TensorType
 from idrun.ops import checks
-from idrun.ops.nn import (LRN_ATTRS, PATCH_BUDGET, POOL_ATTRS, _strides, bn_import, bn_tf_attrs, bn_types,
-                          check_rank, conv_import, float_input, lrn_import, lrn_sums, lrn_tf_attrs, nhwc,
-                          pad_nhwc, pads, patches, pool_counts, pool_import, pool_tf_attrs, raw_op,
-                          runtime_out, window)
+from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, Phases, _strides, block_rows, bn_import, bn_tf_attrs,
+                          bn_types, check_rank, conv_block, conv_gemm, conv_import, float_input, lrn_import,
+                          lrn_sums, lrn_tf_attrs, nhwc, pad_nhwc, pads, patch_blocks, phase_blocks, pool_counts,
+                          pool_import, pool_tf_attrs, raw_op, runtime_out, window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, same_dtype
 
@@ -128,24 +128,36 @@ def _backprop_input_kernel(env: KernelEnv):
         (pt, pb), (pl, pr) = pads(h, f.shape[0], s[0], padding), pads(w, f.shape[1], s[1], padding)
         kh, kw, _, o = f.shape
         bounded((n, h + pt + pb, w + pl + pr, c), "Conv2DBackpropInput's padded output")
-        small = n * h * w * kh * kw * min(o, c) <= PATCH_BUDGET
-        if tuple(s) == (1, 1) and n * h * w and o <= c and small:
-            # stride 1: the full convolution of dy with the filter turned half round (one product;
-            # its patches hold kh*kw*o values a row, col2im's kh*kw*c: the smaller one is taken)
-            dy = xp.pad(dy, ((0, 0), (kh - 1 - pt, kh - 1 - pb), (kw - 1 - pl, kw - 1 - pr), (0, 0)))
-            turned = xp.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * o, c)
-            return (patches(xp, dy, (kh, kw), (1, 1), (h, w)) @ turned).reshape(n, h, w, c)
-        dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+        if tuple(s) == (1, 1) and n * h * w and o <= c:
+            # stride 1: the full convolution of dy with the filter turned half round (a matrix
+            # product; its patches hold kh*kw*o values a row, col2im's kh*kw*c: the smaller
+            # one is taken)
+            dy_p = xp.pad(dy, ((0, 0), (kh - 1 - pt, kh - 1 - pb), (kw - 1 - pl, kw - 1 - pr), (0, 0)))
+            turned = xp.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2))
+            dx = conv_gemm(xp, dy_p, turned, (1, 1), (h, w))
+            if dx is not None:
+                return dx
         # col2im: one matrix product for every window's share, then each offset's add
-        if dy.shape[0] * dy.shape[1] * dy.shape[2] * kh * kw * c <= PATCH_BUDGET:
-            cols = (dy.reshape(-1, o) @ f.reshape(kh * kw * c, o).T).reshape(*dy.shape[:3], kh, kw, c)
-            for i in range(kh):
-                for j in range(kw):
-                    window(dx, i, j, dy.shape[1:3], s)[...] += cols[:, :, :, i, j, :]
-        else:   # too big to hold at once: one product per window offset
-            for i in range(kh):
-                for j in range(kw):
-                    window(dx, i, j, dy.shape[1:3], s)[...] += xp.tensordot(dy, f[i, j], axes=([3], [1]))
+        oh, ow = dy.shape[1:3]
+        block = conv_block(xp, n, oh * ow * kh * kw * c)
+        if block is not None and n * oh * ow:
+            # transposed, (kh, kw, c) x (images, oh, ow), and added into a (c, images, height,
+            # width) buffer, so that each offset's add runs along whole rows, not c values at a time
+            dx = xp.zeros((c, n, h + pt + pb, w + pl + pr), dtype=dy.dtype)
+            f = f.reshape(kh * kw * c, o)
+            for b0 in range(0, n, block):
+                b1 = min(n, b0 + block)
+                cols = (f @ dy[b0:b1].reshape(-1, o).T).reshape(kh, kw, c, b1 - b0, oh, ow)
+                part = dx[:, b0:b1].transpose(1, 2, 3, 0)   # NHWC views of the same memory
+                for i in range(kh):
+                    for j in range(kw):
+                        window(part, i, j, (oh, ow), s)[...] += cols[i, j].transpose(1, 2, 3, 0)
+            return xp.ascontiguousarray(dx[:, :, pt:pt + h, pl:pl + w].transpose(1, 2, 3, 0))
+        dx = xp.zeros((n, h + pt + pb, w + pl + pr, c), dtype=dy.dtype)
+        # too big to hold at once: one product per window offset
+        for i in range(kh):
+            for j in range(kw):
+                window(dx, i, j, dy.shape[1:3], s)[...] += xp.tensordot(dy, f[i, j], axes=([3], [1]))
         return dx[:, pt:pt + h, pl:pl + w, :]
     return conv2d_backprop_input
 
@@ -169,9 +181,14 @@ def _backprop_filter_kernel(env: KernelEnv):
         x, oh, ow = pad_nhwc(xp, xp.ascontiguousarray(x), (kh, kw), s, padding)
         if x.shape[0] * oh * ow == 0:
             return xp.zeros((kh, kw, c, o), dtype=dy.dtype)
-        cols = patches(xp, x, (kh, kw), s, (oh, ow))
-        if cols is not None:
-            return (cols.T @ dy.reshape(-1, o)).reshape(kh, kw, c, o)
+        blocks = patch_blocks(xp, x, (kh, kw), s, (oh, ow))
+        if blocks is not None:
+            dy = xp.ascontiguousarray(dy).reshape(-1, o)
+            df, part = xp.zeros((kh * kw * c, o), dtype=dy.dtype), None
+            for b0, b1, cols in blocks:   # the products of each block of images, summed
+                part = xp.matmul(cols.T, dy[b0 * oh * ow:b1 * oh * ow], out=part)
+                df += part
+            return df.reshape(kh, kw, c, o)
         df = xp.empty((kh, kw, c, o), dtype=dy.dtype)
         for i in range(kh):
             for j in range(kw):
@@ -230,22 +247,67 @@ def _argmax_offsets(xp, x, k, s, padding: str):
     return arg
 
 
+def _first_maxima(xp, ph: Phases, x_phases):
+    """firsts[i][j] = whether offset (i, j) holds its window's first maximum, for phases with
+    no NaN or -inf (the padding -inf): the first input equal to the window's maximum is the
+    one TF's strict `<` keeps, and no padding equals a maximum."""
+    k = ph.k
+    best = ph.under(x_phases, 0, 0).copy()
+    for i in range(k[0]):
+        for j in range(k[1]):
+            if i or j:
+                xp.maximum(best, ph.under(x_phases, i, j), out=best)
+    left = xp.ones(ph.lanes, dtype=bool)   # lanes whose first maximum is still to come
+    firsts = [[None] * k[1] for _ in range(k[0])]
+    for i in range(k[0]):
+        for j in range(k[1]):
+            first = xp.equal(ph.under(x_phases, i, j), best)
+            xp.logical_and(first, left, out=first)
+            xp.logical_xor(left, first, out=left)
+            firsts[i][j] = first
+    return lambda i, j: firsts[i][j]
+
+
+def _route(xp, ph: Phases, grad, first):
+    """Each grad added to the input first(i, j) marks under offset (i, j), in output order as
+    TF adds them: for one input, the offsets from the last to the first. The lanes not marked
+    add +0.0 (their grad's bits masked off), which leaves every sum as it is: the sums start
+    at +0.0 and so are never -0.0. grad is on the grid (0.0 in its dropped lanes)."""
+    bits = grad.view(f"u{grad.itemsize}")
+    ones = xp.asarray(-1).astype(bits.dtype)
+    mask, share = xp.empty_like(bits), xp.empty_like(bits)
+    out = xp.zeros((*ph.counts, ph.grid[0] * ph.grid[1] * ph.grid[2] * ph.grid[3]), dtype=grad.dtype)
+    for i in reversed(range(ph.k[0])):
+        for j in reversed(range(ph.k[1])):
+            xp.multiply(first(i, j), ones, out=mask)
+            xp.bitwise_and(bits, mask, out=share)
+            into = ph.under(out, i, j)
+            xp.add(into, share.view(grad.dtype), out=into)
+    return ph.join(xp, out, grad.dtype)
+
+
 def _max_pool_grad_kernel(env: KernelEnv):
     xp, k, s, padding = env.xp, env.attrs["ksize"], env.attrs["strides"], env.attrs["padding"]
 
     def max_pool_grad(orig_input, orig_output, grad):
         n, h, w, c = orig_input.shape
-        if grad.shape[1:3] != (runtime_out(h, k[0], s[0], padding), runtime_out(w, k[1], s[1], padding)):
+        oh, ow = runtime_out(h, k[0], s[0], padding), runtime_out(w, k[1], s[1], padding)
+        if grad.shape[1:3] != (oh, ow):
             raise KernelError(f"grad shape {format_dims(grad.shape)} is not the pool's output shape "
                               f"{format_dims(orig_output.shape)}")
-        arg = _argmax_offsets(xp, orig_input, k, s, padding)
-        pt, pl = pads(h, k[0], s[0], padding)[0], pads(w, k[1], s[1], padding)[0]
-        rows = xp.arange(grad.shape[1]).reshape(1, -1, 1, 1) * s[0] + arg // k[1] - pt
-        cols = xp.arange(grad.shape[2]).reshape(1, 1, -1, 1) * s[1] + arg % k[1] - pl
-        flat = ((xp.arange(n).reshape(-1, 1, 1, 1) * h + rows) * w + cols) * c + xp.arange(c)
-        out = xp.zeros(n * h * w * c, dtype=grad.dtype)
-        xp.add.at(out, flat.reshape(-1), grad.reshape(-1))  # in output order, as TF adds them
-        return out.reshape(orig_input.shape)
+        if orig_input.size == 0 or grad.size == 0:
+            return xp.zeros(orig_input.shape, dtype=grad.dtype)
+        out = xp.empty(orig_input.shape, dtype=grad.dtype)
+        _, blocks = phase_blocks(xp, orig_input.shape, k, s, padding)
+        for b0, b1, ph in blocks:
+            x = orig_input[b0:b1]
+            if bool(xp.min(x) > -xp.inf):   # no NaN, no -inf: the maxima by comparing with the max
+                first = _first_maxima(xp, ph, ph.split(xp, x, -xp.inf))
+            else:               # TF's loop itself, offset by offset
+                arg = ph.on_grid(xp, _argmax_offsets(xp, x, k, s, padding), -1)
+                first = (lambda arg: lambda i, j: arg == i * k[1] + j)(arg)
+            out[b0:b1] = _route(xp, ph, ph.on_grid(xp, grad[b0:b1], 0), first)
+        return out
     return max_pool_grad
 
 
@@ -283,33 +345,68 @@ def _lrn_grad_kernel(env: KernelEnv):
     alpha_beta_2 = xp.asarray(-2, dtype=dtype) * alpha * beta
     one = xp.asarray(1, dtype=dtype)
 
+    def shifts(out, x, g, n, a, power, lo: int, hi: int, reach: int, masked: bool):
+        """out[lo:hi] = the sum over each shift d (in order) of ((x * a) / n (+ power)) * g,
+        with a, n and g read d further on, as TF's loop adds them. `masked`: +0.0 where g == 0,
+        as TF skips those channels, with n read as 1 there (TF never divides)."""
+        out, x, dyi = out[lo:hi], x[lo:hi], xp.empty(hi - lo, dtype=x.dtype)
+        out[...] = 0
+        for d in range(-reach, reach + 1):
+            at = slice(lo + d, hi + d)
+            g_d, n_d = g[at], n[at]
+            xp.multiply(x, a[at], out=dyi)
+            if masked:
+                zero = g_d == 0
+                n_d = xp.where(zero, one, n_d)
+            xp.divide(dyi, n_d, out=dyi)
+            if d == 0:
+                xp.add(dyi, power[lo:hi], out=dyi)
+            xp.multiply(dyi, g_d, out=dyi)
+            if masked:
+                xp.copyto(dyi, 0, where=zero)
+            xp.add(out, dyi, out=out)
+
     def lrn_grad(grads, x, y):
         # TF's LaunchLRNGrad<CPU>: for each channel j (in order) with a nonzero gradient, add
         # ((x[k] * ab2[j]) / norm[j] (+ norm[j] ** -beta where k == j)) * grads[j] to out[k]
-        norm = lrn_sums(xp, x * x, r) * alpha + bias
-        # TF's std::pow(float, float) is glibc's powf: the double power, rounded once
-        power = (norm.astype("float64") ** -beta.astype("float64")).astype(dtype)
-        ab2 = alpha_beta_2 * y
-        out = xp.zeros_like(x)
         depth = x.shape[-1]
         reach = min(r, depth - 1)
-        # zero-padded once along the depth: a slice is the shifted array (zero outside)
-        pad = [(0, 0)] * (x.ndim - 1) + [(reach, reach)]
-        grads_p, norm_p, ab2_p = (xp.pad(v, pad) for v in (grads, norm, ab2))
-        for d in range(-reach, reach + 1):
-            at = (Ellipsis, slice(reach + d, reach + d + depth))
-            g, n, a = grads_p[at], norm_p[at], ab2_p[at]
-            zero = g == 0
-            # ((x * a) / n (+ power)) * g where g != 0, +0.0 where it is: the same operations
-            # as TF's, in place (one buffer, not five temporaries a shift)
-            dyi = xp.multiply(x, a)
-            xp.divide(dyi, xp.where(zero, one, n), out=dyi)
-            if d == 0:
-                xp.add(dyi, power, out=dyi)
-            xp.multiply(dyi, g, out=dyi)
-            xp.copyto(dyi, 0, where=zero)
-            out += dyi
-        return out
+        shape = x.shape
+        if x.size == 0:
+            return xp.zeros_like(x)
+        x, grads, y = (xp.ascontiguousarray(v).reshape(-1, depth) for v in (x, grads, y))
+        out = xp.empty_like(x)
+        # a block of rows at a time (its 2 * reach + 1 shifts of 5 passes then run from cache),
+        # each row padded by reach zeros on both sides (norm by ones) and the block read flat:
+        # shifted by d along the depth is then the flat block shifted by d, one contiguous pass
+        # (the padding's lanes are computed too, and dropped)
+        rows, width = x.shape[0], depth + 2 * reach
+        block = min(rows, block_rows(xp, rows, width))
+        x_p, g_p, n_p, a_p, p_p = (xp.zeros((block, width), dtype=x.dtype) for _ in range(5))
+        n_p[...] = 1
+        out_p = xp.empty(block * width, dtype=x.dtype)
+        flat = [v.reshape(-1) for v in (x_p, g_p, n_p, a_p, p_p)]
+        for b0 in range(0, rows, block):
+            b1 = min(rows, b0 + block)
+            m, inner = b1 - b0, (slice(0, b1 - b0), slice(reach, reach + depth))
+            xb = x_p[inner]
+            xb[...] = x[b0:b1]
+            g_p[inner] = grads[b0:b1]
+            norm = n_p[inner]
+            norm[...] = lrn_sums(xp, xb * xb, r) * alpha + bias
+            # TF's std::pow(float, float) is glibc's powf: the double power, rounded once
+            p_p[inner] = (norm.astype("float64") ** -beta.astype("float64")).astype(dtype)
+            xp.multiply(alpha_beta_2, y[b0:b1], out=a_p[inner])
+            # unmasked first: where g == 0 each product is (finite) * 0 = +-0.0, and adding +-0.0
+            # to out (which starts at +0.0 and so is never -0.0) changes nothing; only a
+            # non-finite product there (a NaN in out) needs TF's skip, done again masked
+            lo, hi = reach, m * width - reach
+            shifts(out_p, *flat, lo, hi, reach, False)
+            result = out_p[:m * width].reshape(m, width)[:, reach:reach + depth]
+            if bool(xp.isnan(result).any()):
+                shifts(out_p, *flat, lo, hi, reach, True)
+            out[b0:b1] = result
+        return out.reshape(shape)
     return lrn_grad
 
 
