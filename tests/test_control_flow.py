@@ -272,3 +272,35 @@ run: {fetch: [y]}
     assert ours["cond/twice/ReadVariableOp"] == ("ReadVariableOp", ["cond/twice/ReadVariableOp/Switch:1"])
     assert ours["cond/twice/ReadVariableOp/Switch"] == ("Switch", ["cond/pred_id", "v"])
     assert [_run(tmp_path, text, feeds={"p": b})["steps"][0]["values"]["y"] for b in (True, False)] == [10.0, 5.0]
+
+
+TWO_DEVICES = """\
+devices: [cpu:0, cpu:1]
+nodes:
+  - {name: x, op: const, value: [1.0, 2.0], device: cpu:1}
+  - {name: p, op: placeholder, dtype: bool, shape: []}
+  - cond: p
+    outputs: [y]
+    true_fn:
+      nodes: [{name: d, op: mul, inputs: [x, 2.0], device: cpu:0}]
+      return: [d]
+    false_fn:
+      nodes: [{name: e, op: neg, inputs: [x], device: cpu:0}]
+      return: [e]
+  - {name: z, op: add, inputs: [y, 1.0], device: cpu:0}
+run: {fetch: [z]}
+"""
+
+
+@pytest.mark.parametrize("pred, z", [(True, [3.0, 5.0]), (False, [0.0, -1.0])])
+def test_a_cond_on_two_devices_sends_what_tf_sends(tmp_path, pred, z):
+    """TF 2.21 (the spec's tf-python export, one step): 3 sends whatever the predicate:
+    cond/pred_id to the switches' device (they are colocated with x), and each branch's
+    switch output to cpu:0; the branch not taken sends its dead tensor's marker (0 bytes)."""
+    doc = _run(tmp_path, TWO_DEVICES, feeds={"p": pred})
+    step = doc["steps"][0]
+    assert step["values"]["z"] == z
+    sent = {(t["tensor"], t["src"], t["dst"]): t["bytes"] for t in step["transfers"]}
+    taken, dead = ("cond/d/Switch:1", "cond/e/Switch:0") if pred else ("cond/e/Switch:0", "cond/d/Switch:1")
+    assert sent == {("cond/pred_id:0", "cpu:0", "cpu:1"): 1, (taken, "cpu:1", "cpu:0"): 8,
+                    (dead, "cpu:1", "cpu:0"): 0}

@@ -19,6 +19,8 @@ does with grappler off:
 from __future__ import annotations
 
 from idrun.graph import Graph, TensorRef
+
+REGION_OP = "control_flow_region"   # a cond or loop raised to one node (compile/regions.py)
 from idrun.ops import REGISTRY
 from idrun.ops.shapes import num_elements
 from idrun.records import FACTORY, Frozen, Record, setfield
@@ -80,6 +82,8 @@ def partition(graph: Graph, device_of: dict[str, str], needed: list[str],
     fed_nodes = {ref.node for ref in fed}  # a str lookup first: TensorRef hashes in Python
     for name in needed:
         node = nodes[name]
+        if node.op == REGION_OP:   # a cond or loop: its switches and enters move what they take
+            continue               # (runtime/flow.py), each on its own device
         dst = device_of[name]
         for pos, ref in enumerate(node.inputs):
             # the common case first, inline: a producer on the same device (G1)

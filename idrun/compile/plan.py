@@ -245,7 +245,8 @@ def _items(graph: Graph, needed: list[str], part: Partition) -> tuple[list[_Item
     position = {n: k for k, n in enumerate(needed)}
     keyed = [((position[it.node], 0, 0), it) for it in items]
     for i, spec in enumerate(part.transfers):
-        key = (-1, 0, i) if spec.kind == "feed" else (position[spec.tensor.node], 1, i)
+        source = position.get(spec.tensor.node)   # None: a region's argument, there from the start
+        key = (-1, 0, i) if spec.kind == "feed" or source is None else (source, 1, i)
         keyed.append((key, new(_Item, (None, i))))
     keyed.sort(key=lambda pair: pair[0])
     return [it for _, it in keyed], sources, False

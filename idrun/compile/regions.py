@@ -33,7 +33,7 @@ from idrun.ops.control_flow import flow_op, is_back_edge
 from idrun.graph import Graph, Node, TensorRef, TensorType, dependencies, freeze_attrs
 
 FLOW_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration", "loop_cond"})
-REGION_OP = "control_flow_region"
+from idrun.compile.partition import REGION_OP  # noqa: E402 - defined once, where steps are partitioned
 
 
 def has_control_flow(graph: Graph) -> bool:
@@ -367,6 +367,7 @@ def _region_inputs(r: Region, raised_nodes: dict, region_nodes: dict, contexts: 
         r.pred = first.inputs[1]
         inputs.append(r.pred)
         inputs += [raised_nodes[s].inputs[0] for s in r.switches]
+        inputs += [raised_nodes[s].inputs[1] for s in r.switches]   # pred_id: it runs, as in TF
     else:
         inputs += [raised_nodes[e].inputs[0] for e in r.enters]
     controls: list[str] = []

@@ -111,6 +111,57 @@ def _compile(raised: Raised, req: PlanRequest, members: set[str], fetch: list[Te
     return _Sub(compile_plan(sub_req, step), [value_of(r) for r in args])
 
 
+class _Entries:
+    """What crosses into a region: each input of its switches (a cond) or enters (a loop) made
+    on another device crosses to that switch's or enter's device, once per (tensor, device),
+    as TF's partitioner sends it; the region's plans read the values where they arrived."""
+
+    def __init__(self, raised: Raised, region: Region, req: PlanRequest, entry_nodes: list[str]) -> None:
+        from idrun.compile.partition import TransferSpec
+        from idrun.devices.transfer import make_transfer
+        position = _input_index(region)
+        nodes, device_of = raised.graph.nodes, raised.device_of
+        self.moves: list[tuple[int, Any, Callable]] = []   # (region input, spec, how it moves)
+        self.slot: dict[tuple[str, int], tuple[bool, int]] = {}   # (node, input) -> (moved?, index)
+        shared: dict[tuple, int] = {}
+        for name in entry_nodes:
+            dst = device_of[name]
+            for pos, ref in enumerate(nodes[name].inputs):
+                src = device_of[ref.node]
+                if src == dst:
+                    self.slot[(name, pos)] = (False, position[ref])
+                    continue
+                if (ref, dst) not in shared:
+                    shared[(ref, dst)] = len(self.moves)
+                    self.moves.append((position[ref], TransferSpec(ref, src, dst, "edge"),
+                                       make_transfer(req.devices[src], req.devices[dst])))
+                self.slot[(name, pos)] = (True, shared[(ref, dst)])
+        self.clock = req.clock
+
+    def run(self, T: list, values: tuple) -> list:
+        moved = []
+        clock = self.clock
+        for k, spec, move in self.moves:
+            t = clock()
+            value = move(values[k])
+            T.append((spec, clock() - t, value))
+            moved.append(value)
+        return moved
+
+    def getter(self, name: str, pos: int = 0) -> Callable:
+        """(values, moved) -> input `pos` of entry node `name`, where that node is."""
+        was_moved, k = self.slot[(name, pos)]
+        return (lambda values, moved: moved[k]) if was_moved else (lambda values, moved: values[k])
+
+
+def _dead(T: list, plan: Plan) -> None:
+    """A branch not taken (a loop's last, dead, body): TF still sends across devices what it
+    would have sent, a dead tensor's marker (0 bytes) for each."""
+    for spec in plan.transfers:
+        if spec.kind != "fetch":
+            T.append((spec, 0.0, None))
+
+
 def _input_index(region: Region) -> dict[TensorRef, int]:
     return {r: i for i, r in reversed(list(enumerate(region.inputs)))}
 
@@ -118,26 +169,28 @@ def _input_index(region: Region) -> dict[TensorRef, int]:
 def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
     nodes = raised.graph.nodes
     position = _input_index(region)
-    switch_of = {s: position[nodes[s].inputs[0]] for s in region.switches}
+    entries = _Entries(raised, region, req, region.switches)
     subs = {}
     for branch in (0, 1):
         members = _members_at(raised, region.parent + (("cond", region.frame[1], branch),))
         fetch = [_branch_input(raised, region, m, branch) for m in region.merges]
 
         def value_of(ref: TensorRef, branch=branch) -> Callable:
-            if ref.node in switch_of:
+            if ref.node in region.switches:
                 if ref.index != branch:
                     raise KernelError(f"'{ref}' is read in the other branch of {region.name}")
-                k = switch_of[ref.node]
-            else:
-                k = position[ref]
-            return lambda values: values[k]
+                get = entries.getter(ref.node)
+                return lambda env: get(*env)
+            k = position[ref]
+            return lambda env: env[0][k]
         subs[branch] = _compile(raised, req, members, fetch, value_of)
 
     def cond(T, O, *values):
+        moved = entries.run(T, values) if entries.moves else ()
         branch = 1 if bool(_value(values[0])) else 0
         O.append(("branch", region.name, branch == 1))
-        out = subs[branch].run(T, O, values)
+        out = subs[branch].run(T, O, (values, moved))
+        _dead(T, subs[1 - branch].plan)
         index = numpy.int32(branch)
         result = []
         for value in out:
@@ -169,7 +222,8 @@ def _value(v: Any) -> Any:
 def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
     nodes = raised.graph.nodes
     position = _input_index(region)
-    enter_pos = {e: position[nodes[e].inputs[0]] for e in region.enters}
+    entries = _Entries(raised, region, req, region.enters)
+    enter_value = {e: entries.getter(e) for e in region.enters}
     merges = [m for m in region.merges]
     loop_vars = []       # per merge: (enter, next_iteration, switch)
     for m in merges:
@@ -184,15 +238,15 @@ def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
             var_of[(switch, 0)] = var_of[(switch, 1)] = k
     switches = [s for s in region.switches]
 
-    def value_of(ref: TensorRef) -> Callable:
+    def value_of(ref: TensorRef) -> Callable:   # env: (values, moved, current, index)
         if (ref.node, ref.index) in var_of:
             k = var_of[(ref.node, ref.index)]
-            return lambda env: env[1][k]
+            return lambda env: env[2][k]
         if ref.node in merges and ref.index == 1:
-            return lambda env: env[2]
-        if ref.node in enter_pos:
-            k = enter_pos[ref.node]
-            return lambda env: env[0][k]
+            return lambda env: env[3]
+        if ref.node in enter_value:
+            get = enter_value[ref.node]
+            return lambda env: get(env[0], env[1])
         k = position[ref]
         return lambda env: env[0][k]
 
@@ -210,14 +264,16 @@ def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
         exit_var.append(var_of[(s, 0)])
 
     def loop(T, O, *values):
-        current = [values[enter_pos[e]] for e, _, _ in loop_vars]
+        moved = entries.run(T, values) if entries.moves else ()
+        current = [enter_value[e](values, moved) for e, _, _ in loop_vars]
         iterations = 0
         while True:
-            env = (values, current, numpy.int32(1 if iterations else 0))
+            env = (values, moved, current, numpy.int32(1 if iterations else 0))
             if not bool(_value(pred_sub.run(T, O, env)[0])):
                 break
             current = list(body_sub.run(T, O, env))
             iterations += 1
+        _dead(T, body_sub.plan)   # the last switch's output 1 is dead: the body's sends carry it
         O.append(("iterations", region.name, iterations))
         return tuple(current[k] for k in exit_var)
     loop.sub_plans = [(f"{region.name}: the loop's predicate", pred_sub.plan),
