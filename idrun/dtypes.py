@@ -98,6 +98,8 @@ def _natural_dtype(leaves: list) -> str:
         return "string"
     if kinds <= {"int"}:
         in_range = all(_INT32_RANGE[0] <= v <= _INT32_RANGE[1] for v in leaves)
+        if not in_range:
+            _check_int_range(leaves, "int64")
         return "int32" if in_range else "int64"
     if kinds <= {"int", "float"}:
         return "float32"
@@ -116,7 +118,19 @@ def _leaf_kind(value: Any) -> str:
     raise ValueError(f"not a tensor literal: {value!r}")
 
 
+def _check_int_range(leaves: list, dtype: str) -> None:
+    """TF's error for a Python int a tensor of `dtype` cannot hold."""
+    bits = int(dtype.lstrip("uint") or 64)
+    low, high = (0, 2 ** bits - 1) if dtype.startswith("u") else (-2 ** (bits - 1), 2 ** (bits - 1) - 1)
+    for v in leaves:
+        if isinstance(v, int) and not isinstance(v, bool) and not low <= v <= high:
+            raise ValueError(f"Can't convert Python int {v} to {dtype}: it is outside "
+                             f"[{low}, {high}]")
+
+
 def _check_convertible(leaves: list, natural: str, dtype: str) -> None:
+    if is_int(dtype) and leaves:
+        _check_int_range(leaves, dtype)
     if not leaves or natural == dtype:
         return
     if is_float(dtype) and (is_int(natural) or is_float(natural)):

@@ -22,7 +22,10 @@ class SourceLoc:
         self.file, self.line, self.col = file, line, col
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        file = self.file
+        if not file.isprintable():   # a newline in a file name must not forge a diagnostic line
+            file = "".join(c if c.isprintable() else repr(c)[1:-1] for c in file)
+        return f"{file}:{self.line}:{self.col}"
 
     def __repr__(self) -> str:
         return f"SourceLoc(file={self.file!r}, line={self.line!r}, col={self.col!r})"

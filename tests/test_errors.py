@@ -4,6 +4,19 @@ import pytest
 
 CASES = [
     # (spec text, expected line:col, expected message fragment)
+    # the hardening issue's audit ([n]: ../shared/repro/repro.sh n): no exit 3, TF's build-time errors
+    ("nodes:\n  - {name: a, op: const, value: 1.0}\n"   # [1]
+     "  - {name: avg, op: exponential_moving_average, inputs: [a, 2.0], decay: 0.9}\n", "3:5",
+     "input 1 is a literal (2.0)"),
+    ("nodes:\n  - {name: c, op: const, value: 9223372036854775808}\n", "2:33",   # [2]
+     "Can't convert Python int 9223372036854775808 to int64"),
+    ("nodes:\n  - {name: c, op: const, value: 3000000000, dtype: int32}\n", "2:33",
+     "Can't convert Python int 3000000000 to int32"),
+    ("nodes:\n  - {name: i, op: const, value: [[0.0], [1.0], [2.0]]}\n  - {name: l, op: const, value: [0, 1]}\n"
+     "  - {name: b, op: shuffle_batch, inputs: [i, l], batch_size: 1, capacity: 3, enqueue_many: true}\n",  # [11]
+     "4:5", "Dimension 0 in both shapes must be equal, but are 3 and 2"),
+    ("nodes:\n  - {name: a, op: const, value: !!int abc}\n", "2:33", "tag '!!int' on 'abc', which is not an int"),
+    ("nodes:\n  - {name: a, op: const, value: !!null x}\n", "2:33", "tag '!!null' on 'x'"),   # [15]
     ("nodes:\n  - {name: a, op: idenity, inputs: [1.0]}\n", "2:19",
      "unknown op 'idenity' (did you mean 'identity' or 'identity_n'?)"),
     ("nodes:\n  - {name: a, op: identity, inputs: [nope]}\n", "2:38", "unknown reference 'nope'"),
@@ -99,3 +112,24 @@ def test_unknown_name_suggests_the_scoped_full_name(cli, spec_file):
     path = spec_file("nodes:\n  - name_scope: tower\n    nodes: [{name: z, op: const, value: 1.0}]\n")
     res = cli("run", path, "--fetch", "z")
     assert res.exit_code == 2 and "(did you mean 'tower/z'?)" in res.stderr
+
+
+def test_a_newline_in_a_file_name_forges_no_diagnostic_line(cli, tmp_path):
+    """[13]: the location shows the name's newline escaped: one line, the real error."""
+    bad = tmp_path / "a\nfake.yaml:1:1: error: forged"
+    bad.write_text("nodes:\n  - {name: c, op: const, value: [1.0}\n")
+    res = cli("run", str(bad))
+    assert res.exit_code == 2
+    first = res.stderr.splitlines()[0]
+    assert "a\\nfake.yaml:1:1: error: forged:2:" in first and "malformed YAML" in first
+
+
+def test_a_complex_file_fed_to_float32_is_refused(cli, tmp_path):
+    """[14]: TF refuses it; a cast would drop the imaginary part."""
+    import numpy as np
+    np.save(tmp_path / "c.npy", np.array([1 + 2j, 3], np.complex64))
+    spec = tmp_path / "g.yaml"
+    spec.write_text("nodes:\n  - {name: a, op: placeholder, dtype: float32, shape: [2]}\n"
+                    "  - {name: b, op: mul, inputs: [a, 2.0]}\nrun: {fetch: [b]}\n")
+    res = cli("run", str(spec), "--feed", f"a=@{tmp_path / 'c.npy'}")
+    assert res.exit_code == 2 and "complex values (complex64), which float32 cannot hold" in res.stderr

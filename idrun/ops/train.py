@@ -83,6 +83,12 @@ def _batch_infer(attrs, types, consts):
             raise InferError("with enqueue_many, shuffle_batch inputs need a non-empty leading "
                              "(example) dimension")
         out.append(TensorType(t.dtype, (attrs["batch_size"],) + tuple(t.shape[1:])))
+    if attrs["enqueue_many"]:   # TF's enqueue_many: one example per index of the leading dim
+        firsts = [t.shape[0] for t in types if t.shape[0] is not None]
+        if len(set(firsts)) > 1:
+            raise InferError(f"Dimension 0 in both shapes must be equal, but are {firsts[0]} and "
+                             f"{next(d for d in firsts if d != firsts[0])} (enqueue_many: every input "
+                             "holds as many examples)")
     if attrs["min_after_dequeue"] + attrs["batch_size"] > attrs["capacity"]:
         raise InferError("capacity must be at least min_after_dequeue + batch_size")
     return out

@@ -72,7 +72,12 @@ class TFExpansions:
     def _expand_ema(self, ema: _Draft) -> None:
         """TF's ExponentialMovingAverage.apply: a shadow and an update per input (B5)."""
         short = ema.name.rpartition("/")[2]
-        for ref in ema.inputs:
+        for position, ref in enumerate(ema.inputs):
+            literal = self.drafts.get(ref.node)
+            if literal is not None and literal.role == "literal":
+                raise SpecError(f"exponential_moving_average '{ema.name}': input {position} is a literal "
+                                f"({literal.literal!r}); TF's ExponentialMovingAverage.apply averages "
+                                "variables and tensors: name a node", ema.loc)
             source = self._averaged_node(ref)
             shadow = _Draft(self.namer.unique(f"{source}/{short}"), REGISTRY["variable"], [],
                             {"value": None, "dtype": None, "trainable": False, "collections": None},

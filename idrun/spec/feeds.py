@@ -32,7 +32,11 @@ def feed_value(graph: Graph, ref: TensorRef, value: Any, loc: SourceLoc | None,
         else:
             array = _literal(value, t.dtype if known else literal_type(value)[0])
         if known:
-            array = array.astype(numpy_dtype(t.dtype), copy=False)
+            target = numpy_dtype(t.dtype)
+            if array.dtype.kind == "c" and numpy.dtype(target).kind != "c":
+                raise ValueError(f"its file holds complex values ({array.dtype}), which {t.dtype} "
+                                 "cannot hold (TF: Cannot convert a complex tensor to a real one)")
+            array = array.astype(target, copy=False)
     except (ValueError, OSError, TypeError) as exc:
         raise _error(loc, f"cannot feed '{ref}': {exc}") from None
     if t.shape is not None and not _fits(array.shape, t.shape):

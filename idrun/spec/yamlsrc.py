@@ -471,8 +471,14 @@ def _tagged(value: str, tag: str, where: Any) -> Any:
     if tag not in _ALLOWED_TAGS:
         raise SpecError(f"tag '{tag}' is not allowed (idrun loads YAML safely)", where())
     resolved = resolve_plain(value)
-    if tag == _STD + "float" and isinstance(resolved, int):
+    kind = tag[len(_STD):]
+    if kind == "float" and isinstance(resolved, int) and not isinstance(resolved, bool):
         return float(resolved)
+    expected = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(kind)
+    if kind in ("map", "seq") or expected is not None and (
+            not isinstance(resolved, expected) or kind == "int" and isinstance(resolved, bool)):
+        raise SpecError(f"tag '!!{kind}' on {value!r}, which is not {'an' if kind == 'int' else 'a'} "
+                        f"{kind} (YAML 1.2)", where())
     return resolved
 
 
