@@ -18,7 +18,7 @@ from idrun.errors import IdrunError, InternalError, UsageError
 from idrun.views.diagnostics import report
 
 FORMATS = ("table", "plain", "json", "jsonl")
-MAX_STEPS = 10**9  # a run streams, so this bounds time, not memory
+from idrun.limits import MAX_STEPS  # noqa: E402 - a run streams, so this bounds time, not memory
 
 
 def _color(ctx_format: str | None) -> tuple[str, bool]:

@@ -264,3 +264,77 @@ def test_range_to_infinity_is_tfs_error(cli, spec_file):
     path = spec_file("nodes:\n  - {name: r, op: range, inputs: [0.0, .inf, 1.0]}\nrun: {fetch: [r]}\n")
     res = cli("run", path)
     assert res.exit_code == 2 and "Requires ((limit - start) / delta) <= 9223372036854775807" in res.stderr
+
+
+# ---- the hardening issue's audit (../shared/repro/repro.sh N) --------------------------------
+
+def _idrun(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "idrun", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=60)
+
+
+FEED_SPEC = "nodes:\n  - {name: a, op: placeholder, dtype: float32, shape: [2]}\nrun: {fetch: [a]}\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(os, "mkfifo"), reason="POSIX files")
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_feeds_and_graphdefs_from_devices_and_fifos_are_refused_at_once(tmp_path, kind):
+    """[4] [5]: /dev/zero or a FIFO as a feed or a GraphDef was read without end (a MemoryError,
+    or a hang): now refused before reading, exit 2."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(FEED_SPEC)
+    for name, args in (("x.npy", ("run", str(spec), "--feed", f"a=@{tmp_path / 'x.npy'}")),
+                       ("g.pb", ("import", str(tmp_path / "g.pb")))):
+        target = tmp_path / name
+        if kind == "device":
+            target.symlink_to("/dev/zero")
+        else:
+            os.mkfifo(target)
+        res = _idrun(*args)
+        assert res.returncode == 2 and f"is a {kind if kind == 'device' else 'FIFO'}, not a regular file" \
+            in res.stderr, res.stderr
+
+
+def test_an_npy_header_past_the_tensor_limit_is_refused_before_allocating(tmp_path):
+    """[5]: a 128-byte .npy declaring 10^10 elements was a MemoryError (exit 3)."""
+    head = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000), }"
+    head += " " * (118 - len(head)) + "\n"
+    (tmp_path / "h.npy").write_bytes(b"\x93NUMPY\x01\x00" + len(head).to_bytes(2, "little") + head.encode())
+    spec = tmp_path / "s.yaml"
+    spec.write_text(FEED_SPEC)
+    res = _idrun("run", str(spec), "--feed", f"a=@{tmp_path / 'h.npy'}")
+    assert res.returncode == 2 and "declares 10,000,000,000 elements" in res.stderr
+
+
+def test_a_graphdef_nested_thousands_deep_is_an_error_not_exit_3(tmp_path):
+    d = 3000   # [4]: a func attr in a func attr ... (RecursionError)
+    (tmp_path / "deep.pbtxt").write_text(
+        'node { name: "c" op: "NoOp" attr { key: "a" value { ' + 'func { name: "f" attr { key: "a" value { ' * d
+        + "b: true" + " } } }" * d + " } } }\n")
+    res = _idrun("import", str(tmp_path / "deep.pbtxt"))
+    assert res.returncode == 2 and "nests values too deeply" in res.stderr
+
+
+def test_run_steps_in_a_spec_is_bounded_as_steps_is(tmp_path):
+    spec = tmp_path / "s.yaml"   # [8]
+    spec.write_text("nodes:\n  - {name: x, op: variable, value: 0.0}\nrun: {fetch: [x], steps: 1000000000000000}\n")
+    res = _idrun("run", str(spec))
+    assert res.returncode == 2 and "s.yaml:3:" in res.stderr and "over the limit of 1,000,000,000" in res.stderr
+
+
+def test_a_huge_line_is_quoted_clipped_without_reading_it_whole(tmp_path):
+    spec = tmp_path / "s.yaml"   # [3]: printable() of a 250 MB line ran before clipping
+    spec.write_bytes(b"nodes: [" + b"\x00" * (4 << 20) + b"]\n")
+    res = _idrun("run", str(spec))
+    assert res.returncode == 2 and "malformed YAML" in res.stderr
+    assert max(len(line) for line in res.stderr.splitlines()) < 2000
+
+
+def test_two_tensorboard_exports_in_one_second_write_two_files(tmp_path):
+    pytest.importorskip("tensorboard")
+    from idrun.tf.summaries import new_events_file   # [9]: the second overwrote the first
+    first, fh1 = new_events_file(tmp_path, "idrun")
+    second, fh2 = new_events_file(tmp_path, "idrun")
+    fh1.close()
+    fh2.close()
+    assert first != second and len(list(tmp_path.iterdir())) == 2

@@ -264,6 +264,9 @@ def _run_config(doc: YMap) -> RunConfig:
     steps = section.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise SpecError("`run.steps` must be a non-negative integer", loc_of(section, "steps"))
+    if steps > limits.MAX_STEPS:
+        raise SpecError(f"`run.steps` is {steps:,}, over the limit of {limits.MAX_STEPS:,} (as --steps)",
+                        loc_of(section, "steps"))
     config.steps = steps
     init = section.get("init", True)
     if isinstance(init, list):  # the ops that initialize, as `sess.run(init)` (idrun import)

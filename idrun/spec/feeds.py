@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy
 
+from idrun import limits
 from idrun.dtypes import literal_type
 from idrun.errors import SourceLoc, SpecError, UsageError
 from idrun.graph import Graph, TensorRef
@@ -55,12 +56,32 @@ def _load(value: Any, base: Path | None, outside_ok: bool) -> Any:
     path = Path(value[1:] if isinstance(value, str) else value["file"])
     if base is not None:
         path = _inside(base, path, outside_ok)
+    limits.check_regular_file(path, "a feed")
     if path.suffix == ".tfrecord":
         return numpy.array(read_tfrecord(path), dtype=object)
+    _check_npy_header(path)
     try:
         return numpy.load(path, allow_pickle=False)
     except (ValueError, EOFError):  # numpy's own advice (allow_pickle) would be unsafe
         raise ValueError(f"{path} is not a valid .npy file") from None
+
+
+def _check_npy_header(path: Path) -> None:
+    """An .npy file's declared shape, bounded before numpy allocates it (a 128-byte header can
+    declare 10^10 elements)."""
+    from numpy.lib import format as npy
+    with open(path, "rb") as f:
+        try:
+            version = npy.read_magic(f)
+            shape, _, _ = (npy.read_array_header_1_0(f) if version == (1, 0) else npy.read_array_header_2_0(f))
+        except (ValueError, EOFError, OSError):
+            return   # numpy.load says what is wrong with it
+    count = 1
+    for d in shape:
+        count *= d
+    if count > limits.MAX_TENSOR_ELEMENTS:
+        raise ValueError(f"{path} declares {count:,} elements, over the limit of {limits.MAX_TENSOR_ELEMENTS:,} "
+                         "(raise it with `idrun --max-tensor-elements N`)")
 
 
 def _inside(base: Path, path: Path, outside_ok: bool) -> Path:

@@ -72,12 +72,16 @@ def read_graphdef(path: str):
     suffix = p.suffix.lower()
     if suffix not in TEXT_SUFFIXES + (".pb",):
         raise UsageError(f"{path}: a GraphDef file ends in .pbtxt (text) or .pb (binary)")
+    from idrun import limits
     try:
+        limits.check_regular_file(p, "a GraphDef")
         data = p.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     gd = graph_pb2.GraphDef()
     if suffix == ".pb":
         try:
@@ -960,6 +964,13 @@ def import_graphdef(path: str, output: str | None, fetch: list[str] | None = Non
                    err=None) -> str:
     """Convert, check that the spec builds, write it; returns the YAML. What idrun keeps but
     cannot run is said once, as a warning on `err` (stderr)."""
+    try:
+        return _import_graphdef(path, output, fetch, err)
+    except RecursionError:   # an AttrValue nested thousands deep (a func in a func in ...)
+        raise SpecError(f"{path}: the GraphDef nests values too deeply to read") from None
+
+
+def _import_graphdef(path: str, output: str | None, fetch: list[str] | None, err) -> str:
     from idrun.spec.yamlsrc import paused_gc
     with paused_gc():   # a big graph's entries are many small objects, and none is cyclic
         return _import_graphdef(path, output, fetch, err)

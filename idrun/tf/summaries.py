@@ -46,7 +46,7 @@ class SummaryFile:
             raise UsageError(f"--summaries: {directory}: not a directory")
         try:
             out.mkdir(parents=True, exist_ok=True)
-            self.path, self.file = _create(out)
+            self.path, self.file = new_events_file(out)
         except OSError as exc:
             raise UsageError(f"--summaries: cannot write into {directory}: {exc.strerror or exc}") from None
         self._write([event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2")])
@@ -76,11 +76,12 @@ class SummaryFile:
             self.error = UsageError(f"--summaries: cannot write {self.path}: {exc.strerror or exc}")
 
 
-def _create(directory: Path):
-    """A new events file (never another run's: a suffix when one of this second exists)."""
+def new_events_file(directory: Path, kind: str = "idrun-run"):
+    """A new events file (never another run's or export's: a suffix when one of this second
+    exists), opened for writing."""
     stamp = int(time.time())
     for k in range(1000):
-        path = directory / (f"events.out.tfevents.{stamp}.idrun-run" + (f".{k}" if k else ""))
+        path = directory / (f"events.out.tfevents.{stamp}.{kind}" + (f".{k}" if k else ""))
         try:
             return path, open(path, "xb")
         except FileExistsError:

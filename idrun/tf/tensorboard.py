@@ -89,7 +89,6 @@ def export_tensorboard(pipeline, directory: str) -> str:
     except OSError as exc:
         raise UsageError(f"cannot create {directory}: {exc.strerror or exc}") from None
     now = time.time()
-    path = out / f"events.out.tfevents.{int(now)}.idrun"
     records = [event_pb2.Event(wall_time=now, file_version="brain.Event:2"),
                event_pb2.Event(wall_time=now, graph_def=gd.SerializeToString())]
     for k, step in enumerate(result.steps):
@@ -97,8 +96,11 @@ def export_tensorboard(pipeline, directory: str) -> str:
                            clock.marks[k + 1] if k + 1 < len(clock.marks) else now, pipeline.placement.device)
         tagged = event_pb2.TaggedRunMetadata(tag=f"step_{step.step}", run_metadata=md.SerializeToString())
         records.append(event_pb2.Event(wall_time=now, step=step.step, tagged_run_metadata=tagged))
-    try:
-        with open(path, "wb") as fh:
+    from idrun.tf.summaries import new_events_file
+    path = out
+    try:   # a new file each export, even two in one second (TensorBoard reads every one)
+        path, fh = new_events_file(out, "idrun")
+        with fh:
             for event in records:
                 fh.write(tfrecord(event.SerializeToString()))
     except OSError as exc:

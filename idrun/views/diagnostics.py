@@ -22,15 +22,34 @@ def _clip(line: str, col: int) -> tuple[str, int]:
     return head + line[start:start + SHOWN] + tail, col - start + len(head)
 
 
+CHUNK = 1 << 16   # bytes read at a time: a 250 MB line is never held whole
+
+
 def _source_line(loc: SourceLoc) -> str | None:
+    """The start of line `loc.line`, up to a little past its column, read from a regular file
+    only (a FIFO would block, or give nothing, when read a second time)."""
+    import os
+    import stat
     try:
-        with open(loc.file, encoding="utf-8", errors="replace") as fh:
-            for i, line in enumerate(fh, 1):
-                if i == loc.line:
-                    return line.rstrip("\n")
+        if not stat.S_ISREG(os.stat(loc.file).st_mode):
+            return None
+        want = max(loc.col, 0) + 2 * SHOWN
+        with open(loc.file, "rb") as fh:
+            line, got = 1, []
+            while line <= loc.line:
+                chunk = fh.readline(CHUNK)
+                if not chunk:
+                    break
+                if line == loc.line and sum(map(len, got)) < 4 * want:
+                    got.append(chunk)
+                if chunk.endswith(b"\n"):
+                    line += 1
     except OSError:
         return None
-    return None
+    if not got:
+        return None
+    text = b"".join(got).decode("utf-8", errors="replace").rstrip("\n")
+    return text[:want] + ("..." if len(text) > want else "")
 
 
 def report(err: IdrunError, stream: TextIO | None = None, debug: bool = False) -> None:
@@ -41,7 +60,8 @@ def report(err: IdrunError, stream: TextIO | None = None, debug: bool = False) -
     if err.loc is not None and err.loc.line > 0:
         line = _source_line(err.loc)
         if line is not None:
-            shown, caret = _clip(printable(line, lines=False), err.loc.col - 1)
+            shown, caret = _clip(line, err.loc.col - 1)   # clipped first: then made printable
+            shown = printable(shown, lines=False)
             stream.write(f"  {shown}\n  {' ' * caret}^\n")
     original = getattr(err, "original", None)
     if debug and original is not None:
