@@ -1,6 +1,7 @@
 """Write the TF-saved checkpoint that tests/test_checkpoint.py reads without TF.
 
-Run with TF (reference only): /work/main/.venv-tf/bin/python scripts/make_checkpoint_fixtures.py
+Run with TF (reference only): /work/main/.venv-tf/bin/python scripts/make_checkpoint_fixtures.py [DIR]
+(DIR: write there instead; tests/test_checkpoint.py does, to check a fresh TF save.)
 It builds a tf.compat.v1 graph with variables of several dtypes and shapes (one under a
 name scope, one scalar), trains one of them for 3 steps of GradientDescent, and saves with
 `tf.compat.v1.train.Saver` (the V2 format, global_step=3) into
@@ -21,13 +22,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.normpath(os.path.join(HERE, "..", "tests", "fixtures", "checkpoints", "tf_saved"))
 
 
-def main() -> int:
+def main(out: str = OUT) -> int:
     import numpy as np
     import tensorflow as tf
     tf1 = tf.compat.v1
     tf1.disable_eager_execution()
-    shutil.rmtree(OUT, ignore_errors=True)
-    os.makedirs(OUT)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
     graph = tf1.Graph()
     with graph.as_default():
         with tf1.name_scope("conv1"):
@@ -46,7 +47,7 @@ def main() -> int:
         loss = tf1.reduce_sum(tf1.square(tf1.matmul(x, w) + b))
         train = tf1.train.GradientDescentOptimizer(0.01).minimize(loss)
         saver = tf1.train.Saver()
-        os.chdir(OUT)   # a relative save path: the `checkpoint` file names it relatively
+        os.chdir(out)   # a relative save path: the `checkpoint` file names it relatively
         with tf1.Session(graph=graph) as sess:
             sess.run(tf1.global_variables_initializer())
             for _ in range(3):
@@ -68,4 +69,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(*(os.path.abspath(a) for a in sys.argv[1:2])))
