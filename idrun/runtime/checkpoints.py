@@ -54,7 +54,7 @@ def restore(session, path: str) -> str:
             raise UsageError(f"--restore: {exc}") from None
     for name, value in values.items():   # all checked before any is set
         device = session.devices[session.placement.device[name]]
-        session.cells[name].value = device.put(numpy.ascontiguousarray(value))
+        session.cells[name].value = device.put(numpy.array(value, copy=True, order="C"))
     return prefix
 
 
