@@ -263,3 +263,84 @@ def test_tf_saves_afresh_and_idrun_restores_it_and_writes_its_bytes(cli, tmp_pat
     assert sorted(fetched) == sorted(values)
     for name, want in values.items():
         assert _same(fetched[name], want), name
+
+
+# --- the save_v2 and restore_v2 kernels (TF's SaveV2 and RestoreV2) ---------------------------
+
+def _kernel(op: str, attrs: dict, in_types: tuple):
+    from idrun.ops import REGISTRY
+    from idrun.ops.opdef import KernelEnv
+    return REGISTRY[op].kernel(KernelEnv(numpy, attrs, in_types, (), (), op, "resource"))
+
+
+def _strings(*items: str):
+    return numpy.array([s.encode() for s in items], dtype=object)
+
+
+def test_save_v2_kernel_writes_the_bytes_tf_saver_wrote(tmp_path):
+    from idrun.graph import TensorType
+    from idrun.ops.state import VariableCell
+    bundle = checkpoint.Bundle(checkpoint.resolve_prefix(str(TF_SAVED)))
+    names = list(TF_VALUES)   # not sorted: the bundle sorts its keys as TF's does
+    tensors = [bundle.tensor(n) for n in names]
+    cell = VariableCell(names[0])   # a variable itself is saved by its value (ref mode's input)
+    cell.value = tensors[0]
+    strings = TensorType("string", (len(names),))
+    save = _kernel("save_v2", {}, (TensorType("string", ()), strings, strings)
+                   + tuple(TensorType(bundle.entries[n].dtype, bundle.entries[n].shape) for n in names))
+    prefix = str(tmp_path / "model.ckpt-3")
+    assert save(numpy.array(prefix.encode(), dtype=object), _strings(*names), _strings(*[""] * len(names)),
+                cell, *tensors[1:]) is None
+    for suffix in (".index", ".data-00000-of-00001"):
+        assert Path(prefix + suffix).read_bytes() == (TF_SAVED / ("model.ckpt-3" + suffix)).read_bytes()
+    with pytest.raises(Exception, match="idrun saves and restores whole tensors only"):
+        save(prefix.encode(), _strings(*names), _strings("0 2", *[""] * (len(names) - 1)), *tensors)
+
+
+def test_restore_v2_kernel_reads_tf_saver_checkpoint_and_names_what_is_wrong():
+    from idrun.ops.opdef import KernelError
+    prefix = str(TF_SAVED / "model.ckpt-3").encode()
+    restore = _kernel("restore_v2", {"dtypes": ["float32", "int64", "string"]}, ())
+    w, big, names = restore(prefix, _strings("conv1/weights", "big", "names"), _strings("", "", ""))
+    assert w.tobytes().hex() == TF_VALUES["conv1/weights"]["hex"] and w.shape == (2, 3)
+    assert big.tobytes().hex() == TF_VALUES["big"]["hex"]
+    assert names.tolist() == [b"ab", b"", b"xyz"]
+    one = _kernel("restore_v2", {"dtypes": ["float32"]}, ())
+    with pytest.raises(KernelError, match="^Key nope not found in checkpoint$"):
+        one(prefix, _strings("nope"), _strings(""))
+    with pytest.raises(KernelError, match="tensor_name = d; expected dtype float32 does not equal original dtype float64"):
+        one(prefix, _strings("d"), _strings(""))
+    with pytest.raises(KernelError, match="Failed to find any matching files for nowhere/x"):
+        one(b"nowhere/x", _strings("d"), _strings(""))
+
+
+def test_save_v2_in_a_spec_writes_what_restore_v2_reads(cli, tmp_path):
+    spec = tmp_path / "s.yaml"
+    prefix = tmp_path / "ck"
+    spec.write_text(f"""\
+nodes:
+  - {{name: w, op: variable, value: [1.5, -2.0]}}
+  - {{name: names, op: const, value: [w], dtype: string}}
+  - {{name: slices, op: const, value: [''], dtype: string}}
+  - {{name: prefix, op: const, value: {json.dumps(str(prefix))}, dtype: string}}
+  - {{name: save, op: save_v2, inputs: [prefix, names, slices, w]}}
+  - control_dependencies: [save]
+    nodes:
+      - {{name: restored, op: restore_v2, dtypes: [float32], inputs: [prefix, names, slices]}}
+run:
+  fetch: ['restored:0']
+""")
+    res = cli("run", str(spec), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert res.json()["steps"][0]["values"]["restored:0"] == [1.5, -2.0]
+    assert checkpoint.Bundle(str(prefix)).tensor("w").tolist() == [1.5, -2.0]
+    bad = spec.read_text().replace("dtypes: [float32]", "dtypes: [float32, float32]")
+    spec.write_text(bad)
+    res = cli("run", str(spec))
+    assert res.exit_code == 2 and "Dimension 0 in both shapes must be equal, but are 1 and 2" in res.stderr
+
+
+KERNEL_TESTS = {
+    "save_v2": test_save_v2_kernel_writes_the_bytes_tf_saver_wrote,
+    "restore_v2": test_restore_v2_kernel_reads_tf_saver_checkpoint_and_names_what_is_wrong,
+}

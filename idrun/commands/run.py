@@ -137,7 +137,6 @@ class RunCommand(Record):
         if self.restore is not None:
             from idrun.runtime.checkpoints import checkpoint_step, restore
             request.init = False
-            session.check_runnable(request)
             start = checkpoint_step(restore(session, self.restore))
         if self.save is None:
             return None
