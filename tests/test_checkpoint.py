@@ -70,6 +70,13 @@ def test_crc32c_matches_the_standard_check_value_and_masking_round_trips():
     assert sstable.mask(0) == 0xA282EAD8
 
 
+def test_crc32c_of_megabytes_chunked_with_numpy_equals_the_byte_loop():
+    data = numpy.random.default_rng(7).integers(0, 256, 300_001, dtype=numpy.uint8).tobytes()
+    assert len(data) >= sstable._VECTOR_MIN
+    assert sstable.crc32c(data, 0x1234) == sstable._register(data, 0x1234 ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+    assert sstable.crc32c(b"123456789" * 4000) == sstable._register(b"123456789" * 4000, 0xFFFFFFFF) ^ 0xFFFFFFFF
+
+
 def test_table_with_many_blocks_and_restarts_reads_back():
     entries = [(f"key{i:04d}".encode(), bytes([i % 251]) * (i % 37)) for i in range(300)]
     data = sstable.write_table(entries, block_size=512)

@@ -47,11 +47,52 @@ _TABLE = _crc_table()
 
 def crc32c(data: bytes, crc: int = 0) -> int:
     """CRC32C (Castagnoli) of `data`, continuing from `crc`."""
+    if len(data) >= _VECTOR_MIN:
+        return _crc32c_numpy(data, crc)
+    return _register(data, crc ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+
+
+def _register(data, reg: int) -> int:
+    """The CRC register after `data`, byte by byte (no inversion at either end)."""
     table = _TABLE
-    crc ^= 0xFFFFFFFF
     for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
+        reg = table[(reg ^ byte) & 0xFF] ^ (reg >> 8)
+    return reg
+
+
+_VECTOR_MIN = 1 << 14
+
+
+def _crc32c_numpy(data: bytes, crc: int) -> int:
+    """The same CRC, n chunks of L bytes at a time (a tensor's bytes can be megabytes).
+
+    The register update is linear: after chunk c from register r it is S(r) ^ f(0, c), S
+    being "L zero bytes". Every f(0, c_i) runs at once, one numpy step per byte position,
+    alongside the 32 unit registers through L zero bytes, which give S as four byte tables;
+    then r = S(r) ^ f(0, c_i) chunk by chunk, and the tail byte by byte."""
+    import numpy
+    size = len(data)
+    length = 1 << max(8, (size.bit_length() + 1) // 2)   # about sqrt(size) bytes per chunk
+    n = size // length
+    body = numpy.frombuffer(data, dtype=numpy.uint8, count=n * length).reshape(n, length).T
+    table = numpy.array(_TABLE, dtype=numpy.uint32)
+    regs = numpy.zeros(n + 32, dtype=numpy.uint32)
+    regs[n:] = numpy.uint32(1) << numpy.arange(32, dtype=numpy.uint32)
+    column = numpy.zeros(n + 32, dtype=numpy.uint32)
+    for j in range(length):
+        column[:n] = body[j]
+        regs = table[(regs ^ column) & 0xFF] ^ (regs >> 8)
+    units = regs[n:]
+    shift = []   # S on each byte of the register: shift[k][b] = S(b << 8k)
+    bits = (numpy.arange(256)[:, None] >> numpy.arange(8)[None, :]) & 1
+    for k in range(4):
+        picked = numpy.where(bits.astype(bool), units[8 * k:8 * k + 8][None, :], 0).astype(numpy.uint32)
+        shift.append(numpy.bitwise_xor.reduce(picked, axis=1).tolist())
+    t0, t1, t2, t3 = shift
+    reg = crc ^ 0xFFFFFFFF
+    for g in regs[:n].tolist():
+        reg = t0[reg & 0xFF] ^ t1[(reg >> 8) & 0xFF] ^ t2[(reg >> 16) & 0xFF] ^ t3[reg >> 24] ^ g
+    return _register(memoryview(data)[n * length:], reg) ^ 0xFFFFFFFF
 
 
 def mask(crc: int) -> int:
