@@ -351,3 +351,33 @@ KERNEL_TESTS = {
     "save_v2": test_save_v2_kernel_writes_the_bytes_tf_saver_wrote,
     "restore_v2": test_restore_v2_kernel_reads_tf_saver_checkpoint_and_names_what_is_wrong,
 }
+
+
+SAVE_LOOP = """
+import sys, numpy
+from idrun.tf import checkpoint
+for step in range(1, 10_000):
+    value = numpy.full(300_000, step, numpy.float32)
+    checkpoint.save(sys.argv[1], step, {"w": ("float32", value), "step": ("int64", numpy.int64(step))}, keep=2)
+    print(step, flush=True)
+"""
+
+
+def test_a_kill_at_any_moment_leaves_the_latest_named_checkpoint_whole(tmp_path):
+    import signal
+    import sys
+    import time
+    out = tmp_path / "ckpt"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for delay in (0.0, 0.013, 0.029, 0.047, 0.071, 0.1):   # at different moments of a save
+        proc = subprocess.Popen([sys.executable, "-c", SAVE_LOOP, str(out)], env=env, stdout=subprocess.PIPE)
+        assert proc.stdout.readline()   # one save done: from here on a checkpoint must exist
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        prefix = checkpoint.resolve_prefix(str(out))   # the newest `checkpoint` names...
+        bundle = checkpoint.Bundle(prefix)             # ...is whole: every checksum holds
+        step = int(bundle.tensor("step"))
+        assert prefix.endswith(f"-{step}")
+        assert (bundle.tensor("w") == step).all()
+        proc.stdout.close()
