@@ -9,7 +9,6 @@ saves every N steps and after the last one (`tf/checkpoint.py` writes atomically
 
 from __future__ import annotations
 
-import os
 import re
 
 from idrun.errors import SpecError, UsageError
@@ -109,7 +108,3 @@ class CheckpointWriter:
         except (OSError, CheckpointError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.error = UsageError(f"--save {self.folder}: {reason}")
-
-
-def describe(prefix: str) -> str:
-    return os.path.relpath(prefix) if not os.path.isabs(prefix) else prefix

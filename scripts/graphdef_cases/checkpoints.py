@@ -2,8 +2,8 @@
 builds), in ref and resource mode. The checkpoint goes to a fixed path under the system's
 temporary directory (the GraphDef holds it as a constant or a feed; TF does not create
 folders, so the files sit in it directly), the same for TF and idrun;
-each step saves, then restores what it saved, then trains, so the restored values are the
-step's values before the update (3 steps)."""
+each step saves, then restores what it saved, then trains (after the loss too: nothing
+races), so the restored values are the step's values before the update (3 steps)."""
 
 import os
 import tempfile
@@ -35,7 +35,7 @@ def _checkpoint_save_restore(resource: bool):
     with tf1.control_dependencies([save]):
         restored = tf.raw_ops.RestoreV2(prefix=prefix, tensor_names=names, shape_and_slices=slices,
                                         dtypes=[tf.float32, tf.int64, tf.float32], name="restore")
-    with tf1.control_dependencies(restored):
+    with tf1.control_dependencies(restored + [loss]):   # the loss too: no read races the update
         train = tf.group(tf1.assign_sub(w, [[0.125, 0.25], [0.5, 0.75]]), tf1.assign_add(step, 1),
                          tf1.assign_add(b, [1.0, 2.0]), name="train")
     return {"fetch": list(restored) + [loss], "targets": [train], "steps": 3}
@@ -48,7 +48,7 @@ def _checkpoint_saver(resource: bool):
     saver = tf1.train.Saver()
     graph = tf1.get_default_graph()
     saved = graph.get_tensor_by_name(saver.saver_def.save_tensor_name)
-    with tf1.control_dependencies([saved]):
+    with tf1.control_dependencies([saved, loss]):
         train = tf.group(tf1.assign_sub(w, [[0.125, 0.25], [0.5, 0.75]]), tf1.assign_add(step, 1),
                          name="train")
     path = os.path.join(WHERE, f"idrun-case-saver-{'resource' if resource else 'ref'}.ckpt")
