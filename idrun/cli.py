@@ -162,17 +162,27 @@ def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--no-expect", is_flag=True, help="Do not compare with the spec's expect: section.")
 @click.option("--allow-outside-files", is_flag=True,
               help="Let the spec's {file: ...} feeds read files outside its directory.")
+@click.option("--save", metavar="DIR",
+              help="Save the variables as a TF checkpoint DIR/model.ckpt-STEP after the run (Saver's V2 format).")
+@click.option("--save-every", type=click.IntRange(min=1), metavar="N",
+              help="With --save: also save every N steps.")
+@click.option("--keep", type=click.IntRange(min=1), default=5, show_default=True,
+              help="With --save: keep the last K checkpoints (Saver's max_to_keep).")
+@click.option("--restore", metavar="DIR_OR_PREFIX",
+              help="Set the variables from a TF checkpoint before step 1 instead of initializing them.")
 def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tuple, fmt: str | None,
         variables: str | None, schedule: str, seed: int, trace: bool, trace_out: str | None,
         summaries: str | None, log_placement: bool, soft_placement: bool, require_gpu: bool, no_expect: bool,
-        allow_outside_files: bool) -> None:
+        allow_outside_files: bool, save: str | None, save_every: int | None, keep: int,
+        restore: str | None) -> None:
     """Run SPEC for N steps and print the fetched values per step."""
     from idrun.commands.run import RunCommand
     fmt, color = _color(fmt)
     command = RunCommand(spec_path, fmt=fmt, color=color, variables=variables, trace=trace,
                          trace_out=trace_out, summaries=summaries,
                          log_placement=log_placement, require_gpu=require_gpu, check=not no_expect,
-                         debug=_debug(), progress=_progress())
+                         debug=_debug(), progress=_progress(), save=save, save_every=save_every,
+                         keep=keep, restore=restore)
     code = command.execute(
         fetch=_split_names(fetch), targets=_split_names(target), feeds=_parse_feeds(feed), steps=steps,
         schedule=schedule, seed=seed, soft_placement=soft_placement,

@@ -39,15 +39,13 @@ def _import(tmp_path: Path, graph: Path, text: str | None = None) -> tuple[Path,
 
 def test_summaries_and_saver_import_and_the_step_runs_as_tf(tmp_path):
     spec, stderr = _import(tmp_path, SAVER)
-    # one warning, every op type idrun cannot run yet, with its count and first node (the
-    # Saver's; the summaries too where idrun has no summary ops)
-    assert stderr.count("warning:") == 1
-    assert "op types idrun cannot run yet, kept as opaque nodes: " in stderr
-    assert "SaveV2 (1 node, first 'save/SaveV2'), RestoreV2 (1 node, first 'save/RestoreV2')" in stderr
+    # the Saver's SaveV2 and RestoreV2 import as idrun's save_v2 and restore_v2: nothing is kept
+    assert "warning:" not in stderr and "tf_opaque" not in spec.read_text()
     text = spec.read_text()
-    assert "{name: save/SaveV2, op: tf_opaque, tf_op: SaveV2, attrs: {_has_manual_control_dependencies: {b: true}, " \
-           "dtypes: {list: {type: [float32, float32]}}}, " \
+    assert "{name: save/SaveV2, op: save_v2, " \
            "inputs: [save/Const, save/SaveV2/tensor_names, save/SaveV2/shape_and_slices, b, w]}" in text
+    assert "{name: save/RestoreV2, op: restore_v2, dtypes: [float32, float32], inputs: [save/Const, " \
+           "save/RestoreV2/tensor_names, save/RestoreV2/shape_and_slices], device: '/device:CPU:0'}" in text
     doc = result_document(Pipeline(str(spec), RunOptions(fetch=["loss"], targets=["update"],
                                                           feeds={"x": [1.0, 2.0]}, steps=3)).run())
     rec = json.loads(SAVER.with_suffix(".json").read_text())
@@ -56,34 +54,39 @@ def test_summaries_and_saver_import_and_the_step_runs_as_tf(tmp_path):
         == [5.0625, 7.5625, 10.562502]
 
 
-def test_run_that_needs_kept_nodes_names_every_one_at_once(tmp_path):
+def test_the_savers_save_and_restore_run_as_tfs(tmp_path):
+    """`saver.save` runs save/control_dependency with save/Const fed the path; `restore` runs
+    save/restore_all: the checkpoint written is read back into the variables."""
     spec, _ = _import(tmp_path, SAVER)
-    proc = idrun("run", str(spec), "--fetch", "loss,save/RestoreV2:1", "--target", "save/control_dependency",
-                 "--feed", "x=[1.0, 2.0]")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    # (PlaceholderWithDefault 'save/filename', 'save/Const' too, until idrun has that op)
-    assert "error: the run needs " in proc.stderr and " nodes that idrun cannot run (kept from the GraphDef as " \
-           "tf_opaque): " in proc.stderr
-    assert "SaveV2 'save/SaveV2'; RestoreV2 'save/RestoreV2'; fetch and target only what idrun runs, or " \
-           "feed those nodes' outputs" in proc.stderr, proc.stderr
-    assert proc.stdout == ""
+    prefix = str(tmp_path / "model.ckpt")
+    proc = idrun("run", str(spec), "--fetch", "save/control_dependency,b,w", "--feed",
+                 f"save/Const={json.dumps(prefix)}", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    saved = json.loads(proc.stdout)["steps"][0]["values"]
+    assert saved["save/control_dependency"] == prefix
+    proc = idrun("run", str(spec), "--fetch", "save/RestoreV2:0,save/RestoreV2:1", "--feed",
+                 f"save/Const={json.dumps(prefix)}", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    values = json.loads(proc.stdout)["steps"][0]["values"]
+    assert (values["save/RestoreV2:0"], values["save/RestoreV2:1"]) == (saved["b"], saved["w"]) == (0.25, [0.5, -1.0])
+    proc = idrun("run", str(spec), "--fetch", "save/RestoreV2:1", "--feed", "save/Const='nowhere'")
+    assert proc.returncode == 1 and "node 'save/RestoreV2': Unsuccessful TensorSliceReader constructor: " \
+        "Failed to find any matching files for nowhere" in proc.stderr
 
 
 def _node_defs(gd) -> dict:
     return {n.name: n for n in gd.node}
 
 
-def test_export_writes_kept_nodes_back_unchanged(tmp_path):
+def test_export_writes_the_saver_back_as_tf_wrote_it(tmp_path):
     spec, _ = _import(tmp_path, SAVER)
     original = _node_defs(read_graphdef(str(SAVER))[0])
     exported = _node_defs(export_graphdef(Pipeline(str(spec))))
-    kept = [n for n in Pipeline(str(spec)).spec.graph.nodes.values() if n.op == "tf_opaque"]
-    assert {"save/SaveV2", "save/RestoreV2"} <= {n.name for n in kept}
-    for node in kept:
-        theirs, ours = original[node.name], exported[node.name]
-        assert (ours.op, list(ours.input), ours.device) == (theirs.op, list(theirs.input), theirs.device)
-        assert dict(ours.attr) == dict(theirs.attr), node.name
-        assert ours.SerializeToString(deterministic=True) == theirs.SerializeToString(deterministic=True)
+    for name in ("save/SaveV2", "save/RestoreV2"):
+        theirs, ours = original[name], exported[name]
+        # (the device is idrun's placement, as for every op idrun runs)
+        assert (ours.op, list(ours.input)) == (theirs.op, list(theirs.input))
+        assert ours.attr["dtypes"] == theirs.attr["dtypes"], name
 
 
 ATTRS = '''
@@ -243,7 +246,7 @@ def test_cond_reads_a_variable_only_on_the_branch_taken(tmp_path):
 def test_meta_graph_imports_with_its_collections(tmp_path):
     meta = FIXTURES / "import_whole_saver.meta"  # tf1.train.export_meta_graph of the saver program
     spec, stderr = _import(tmp_path, meta)
-    assert "SaveV2 (1 node, first 'save/SaveV2')" in stderr
+    assert "{name: save/SaveV2, op: save_v2, " in spec.read_text() and "warning:" not in stderr
     loaded = Pipeline(str(spec)).spec
     assert loaded.collections == {"losses": ["loss:0"], "summaries": ["loss_1:0", "bias:0"],
                                   "train_op": ["update:0"], "trainable_variables": ["w:0", "b:0"],

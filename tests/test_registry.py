@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import test_checkpoint
 import test_control_flow
 import test_ops
 import test_ops_array
@@ -60,6 +61,7 @@ KERNEL_TESTS.update(test_ops_state.KERNEL_TESTS)  # the updates TF1 programs run
 KERNEL_TESTS.update(test_ops_array.KERNEL_TESTS)
 KERNEL_TESTS.update(test_queues.KERNEL_TESTS)
 KERNEL_TESTS.update(test_control_flow.KERNEL_TESTS)
+KERNEL_TESTS.update(test_checkpoint.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

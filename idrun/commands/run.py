@@ -29,14 +29,19 @@ class RunCommand(Record):
     check: bool
     debug: bool
     progress: bool           # a progress bar on stderr (the CLI decides: a terminal, not CI)
+    save: str | None         # --save DIR: TF checkpoints of the variables (runtime/checkpoints.py)
+    save_every: int | None   # --save-every N: also every N steps
+    keep: int                # --keep K: the last K checkpoints stay
+    restore: str | None      # --restore DIR_OR_PREFIX: variables from a checkpoint, not initialized
     out: TextIO
     err: TextIO
 
     def __init__(self, spec_path: str, fmt: str = "plain", color: bool = False,
                  variables: str | None = None, trace: bool = False, trace_out: str | None = None,
                  summaries: str | None = None, log_placement: bool = False, require_gpu: bool = False,
-                 check: bool = True, debug: bool = False, progress: bool = False, out: TextIO = None,
-                 err: TextIO = None) -> None:
+                 check: bool = True, debug: bool = False, progress: bool = False, save: str | None = None,
+                 save_every: int | None = None, keep: int = 5, restore: str | None = None,
+                 out: TextIO = None, err: TextIO = None) -> None:
         self.spec_path = spec_path
         self.fmt = fmt
         self.color = color
@@ -49,6 +54,10 @@ class RunCommand(Record):
         self.check = check
         self.debug = debug
         self.progress = progress
+        self.save = save
+        self.save_every = save_every
+        self.keep = keep
+        self.restore = restore
         self.out = out
         self.err = err
         self.__post_init__()
@@ -95,6 +104,9 @@ class RunCommand(Record):
             from idrun.tf.summaries import SummaryFile
             summary_file = SummaryFile(self.summaries, spec.graph, request)
             observers.append(summary_file)
+        saver = self._checkpoints(pipeline.session, request)
+        if saver is not None:
+            observers.append(saver)
         result = pipeline.session.run(request, tuple(observers) + (interrupts,), keep_steps=False,
                                       stop=interrupts.stop)
         mismatches = checker.finish(result)
@@ -102,7 +114,7 @@ class RunCommand(Record):
         view.finish(result, self._extra(mismatches))
         self.out.flush()  # the values before any error (a pipe with 2>&1 keeps that order)
         self._note_simulated(result)
-        file_errors = [f.error for f in (trace_file, summary_file) if f is not None and f.error is not None]
+        file_errors = [f.error for f in (trace_file, summary_file, saver) if f is not None and f.error is not None]
         for error in file_errors:  # after the values: what was computed is shown
             report(error, self.err)
         if result.error is not None:
@@ -115,6 +127,21 @@ class RunCommand(Record):
                 self.err.write(printable(f"expect mismatch: {m.render()}") + "\n")
             return ExpectError.exit_code
         return 0
+
+    def _checkpoints(self, session, request):
+        """--restore: the variables from a checkpoint (the run then initializes nothing);
+        --save: the observer that writes checkpoints, numbered on from the restored step."""
+        if self.save is None and self.save_every is not None:
+            raise UsageError("--save-every needs --save DIR")
+        start = 0
+        if self.restore is not None:
+            from idrun.runtime.checkpoints import checkpoint_step, restore
+            request.init = False
+            start = checkpoint_step(restore(session, self.restore))
+        if self.save is None:
+            return None
+        from idrun.runtime.checkpoints import CheckpointWriter
+        return CheckpointWriter(session, self.save, self.save_every or 0, self.keep, start)
 
     def _view(self, multi: bool):
         from idrun.views import stream
