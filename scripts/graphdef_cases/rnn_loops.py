@@ -1,0 +1,92 @@
+"""TensorArray loops as TF 1.x builds them with control flow v1 (TensorArrayV3 and its
+read/write/gather/scatter ops, a float `flow` ordering them through the loop; StackV2 and
+its push/pop as the gradient's accumulators).
+
+`rnn1_basic`: `tf1.nn.dynamic_rnn` with a BasicRNNCell over a fed [batch, time, dim] sequence.
+`rnn1_lstm`: the same with an LSTMCell (state_is_tuple).
+`rnn1_map_fn`: `tf.map_fn` squaring and summing each row of a fed matrix.
+`rnn1_scan`: `tf.scan` cumulative sum over a fed vector's rows.
+`rnn1_train`: a dynamic_rnn training step: squared-error loss, `GradientDescentOptimizer`
+minimize (tf.gradients through the while loop: StackV2 accumulators, TensorArrayGradV3).
+"""
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.ops import rnn_cell_impl  # tf1.nn.rnn_cell's cells (Keras 3 hides that path)
+
+tf1 = tf.compat.v1
+
+
+def _v1():
+    tf1.disable_control_flow_v2()
+
+
+def _init(shape, seed):
+    return tf1.constant_initializer(np.linspace(-0.5, 0.5, int(np.prod(shape)), dtype=np.float32)
+                                    .reshape(shape) * (1 if seed % 2 else -1))
+
+
+SEQ = np.linspace(-1, 1, 2 * 4 * 3, dtype=np.float32).reshape(2, 4, 3).tolist()
+
+
+def _rnn(cell_kind):
+    x = tf1.placeholder(tf.float32, shape=[2, 4, 3], name="x")
+    with tf1.variable_scope("rnn_vars", initializer=tf1.constant_initializer(0.1)):
+        if cell_kind == "basic":
+            cell = rnn_cell_impl.BasicRNNCell(5)
+        else:
+            cell = rnn_cell_impl.LSTMCell(4)
+        outputs, state = tf1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    return x, outputs, state
+
+
+def basic():
+    _v1()
+    x, outputs, state = _rnn("basic")
+    return {"fetch": [tf.identity(outputs, name="outputs"), tf.identity(state, name="state")],
+            "feeds": {x: SEQ}, "steps": 3}
+
+
+def lstm():
+    _v1()
+    x, outputs, state = _rnn("lstm")
+    return {"fetch": [tf.identity(outputs, name="outputs"), tf.identity(state.c, name="c"),
+                      tf.identity(state.h, name="h")], "feeds": {x: SEQ}, "steps": 3}
+
+
+def map_fn():
+    _v1()
+    m = tf1.placeholder(tf.float32, shape=[4, 3], name="m")
+    out = tf.map_fn(lambda row: tf.reduce_sum(row * row), m, name="squares")
+    feed = np.linspace(-2, 2, 12, dtype=np.float32).reshape(4, 3).tolist()
+    return {"fetch": [tf.identity(out, name="out")], "feeds": {m: feed}, "steps": 3}
+
+
+def scan():
+    _v1()
+    v = tf1.placeholder(tf.float32, shape=[5, 2], name="v")
+    out = tf.scan(lambda acc, row: acc + row, v, name="cumsum")
+    feed = np.linspace(-1, 3, 10, dtype=np.float32).reshape(5, 2).tolist()
+    return {"fetch": [tf.identity(out, name="out")], "feeds": {v: feed}, "steps": 3}
+
+
+def train():
+    _v1()
+    x = tf1.placeholder(tf.float32, shape=[2, 4, 3], name="x")
+    with tf1.variable_scope("rnn_vars", initializer=tf1.constant_initializer(0.1)):
+        cell = rnn_cell_impl.BasicRNNCell(5)
+        outputs, state = tf1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    loss = tf.reduce_mean(tf.square(outputs - 0.25), name="loss")
+    step = tf1.train.GradientDescentOptimizer(0.5).minimize(loss)
+    with tf1.control_dependencies([step]):
+        after = tf.identity(loss, name="loss_before_step")
+    return {"fetch": [after], "feeds": {x: SEQ}, "steps": 3}
+
+
+CASES = {
+    "rnn1_basic": basic,
+    "rnn1_lstm": lstm,
+    "rnn1_map_fn": map_fn,
+    "rnn1_scan": scan,
+    "rnn1_train": train,
+}
