@@ -24,14 +24,13 @@ from typing import Any
 
 import numpy
 
+from idrun.dtypes import RESOURCE, VARIANT
 from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr
 from idrun.ops.nn import raw_op
 from idrun.records import setfield
 
-RESOURCE = "resource"   # a TensorArray's or stack's handle (TF's DT_RESOURCE)
-VARIANT = "variant"     # a TensorList (TF's DT_VARIANT)
 FLOW = TensorType("float32", ())
 INT32_SCALAR = TensorType("int32", ())
 
@@ -689,6 +688,55 @@ def _element_shape_kernel(env: KernelEnv):
     return element_shape
 
 
+def _lists_infer(attrs, types, consts):
+    known = [t for t in types if isinstance(t, HandleType)]
+    if any(t is not None and t.dtype != VARIANT for t in types):
+        raise InferError("expected TensorLists (variants), got " + ", ".join(t.dtype for t in types if t is not None))
+    return [known[0] if known else TensorType(VARIANT, ())]
+
+
+def _list_zeros_like_kernel(env: KernelEnv):
+    node = env.node
+
+    def zeros_like(handle):
+        lst = _list(handle, node)
+        return lst.replace(None if v is None else numpy.zeros_like(v) for v in lst.items)
+    return zeros_like
+
+
+def _list_add_n_kernel(env: KernelEnv):
+    node = env.node
+
+    def add(a: TensorList, b: TensorList) -> TensorList:
+        if a.dtype != b.dtype:
+            raise KernelError(f"Trying to add two lists of tensors of different dtypes. One is {a.dtype} and "
+                              f"the other is {b.dtype}")
+        if len(a.items) != len(b.items):
+            raise KernelError(f"Trying to add two lists of tensors with different lengths. One is "
+                              f"{len(a.items)} and the other is {len(b.items)}")
+        items = []
+        for x, y in zip(a.items, b.items):   # an unset element takes the other's (TensorListBinaryAdd)
+            if x is None or y is None:
+                items.append(y if x is None else x)
+            elif x.shape != y.shape:
+                raise KernelError(f"Trying to add two tensors with incompatible element shapes. One is "
+                                  f"{list(x.shape)} and the other is {list(y.shape)}")
+            else:
+                items.append(x + y)
+        return a.replace(items)
+
+    def add_n(*lists):
+        out = _list(lists[0], node)
+        for other in lists[1:]:
+            out = add(out, _list(other, node))
+        return out
+    return add_n
+
+
+def _variant_t(n, a, i, o) -> dict:
+    return {"T": TFType("DT_VARIANT")}
+
+
 # ---- the registry's entries -------------------------------------------------------------------
 
 def _t(key: str, pos: int):
@@ -861,6 +909,15 @@ OPS = [
           multi_output=True, tf=raw_op("TensorListPopBack", ("input_handle", "element_shape"),
                                        lambda a: {"element_dtype": a["element_dtype"]}),
           tf_op="TensorListPopBack", **_LIST_FACTS),
+    OpDef("tensor_list_zeros_like", "ZerosLike", ("input",), _lists_infer, _list_zeros_like_kernel,
+          "A TensorList of zeros like each set element of `input` (TF's ZerosLike of a DT_VARIANT; "
+          "TF 2's gradients of a While make one).", gpu=False, tf_op="ZerosLike", tf_attrs=_variant_t,
+          tf="tf.zeros_like"),
+    OpDef("tensor_list_add_n", "AddN", ("inputs",), _lists_infer, _list_add_n_kernel,
+          "TensorLists of one length added element by element; an unset element takes the other's "
+          "(TF's AddN of DT_VARIANTs).", variadic=True, gpu=False, tf_op="AddN",
+          tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType("DT_VARIANT")},
+          tf=lambda c: f"tf.math.add_n([{', '.join(c.args)}]{c.kw})"),
     OpDef("tensor_list_length", "TensorListLength", ("input_handle",), lambda a, t, c: [INT32_SCALAR],
           _length_kernel, "A list's number of elements (int32).", gpu=False, tf_op="TensorListLength",
           tf_attrs=lambda n, a, i, o: {}, tf_import=lambda t, c: {},
