@@ -122,8 +122,8 @@ class TensorArray:
         old = self.elements[index]
         if old is not None or self.cleared[index]:
             if not self.aggregate:
-                raise KernelError(f"Could not write to TensorArray index {index} because it has already "
-                                  "been written to.")
+                raise KernelError(f"TensorArray {self.name}: Could not write to TensorArray index {index} "
+                                  "because it has already been written to.")
             if old is not None:
                 if old.shape != value.shape:
                     raise KernelError(f"Could not aggregate to TensorArray index {index} because the existing "
@@ -140,8 +140,9 @@ class TensorArray:
         value = self.elements[index]
         if value is None:
             if self.cleared[index]:
-                raise KernelError(f"Could not read index {index} twice because it was cleared after a "
-                                  "previous read (perhaps try setting clear_after_read = false?)")
+                raise KernelError(f"TensorArray {self.name}: Could not read index {index} twice because it "
+                                  "was cleared after a previous read (perhaps try setting clear_after_read = "
+                                  "false?).")
             if not _known(self.element_shape):
                 raise KernelError(f"TensorArray {self.name}: Could not read from TensorArray index {index}. "
                                   "Furthermore, the element shape is not fully defined: "
@@ -465,7 +466,7 @@ def _pop_kernel(env: KernelEnv):
     def pop(handle):
         stack = _stack(handle, node)
         if not stack.values:
-            raise KernelError(f"Stack[{stack.name}] is empty.")
+            raise KernelError(f"Stack[{stack.name}] is empty when calling Pop().")
         return stack.values.pop()
     return pop
 
