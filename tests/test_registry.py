@@ -17,6 +17,7 @@ import test_queues
 import test_random_tf
 import test_session
 import test_summaries
+import test_tensor_arrays
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import TFCall
 
@@ -60,6 +61,7 @@ KERNEL_TESTS.update(test_ops_state.KERNEL_TESTS)  # the updates TF1 programs run
 KERNEL_TESTS.update(test_ops_array.KERNEL_TESTS)
 KERNEL_TESTS.update(test_queues.KERNEL_TESTS)
 KERNEL_TESTS.update(test_control_flow.KERNEL_TESTS)
+KERNEL_TESTS.update(test_tensor_arrays.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

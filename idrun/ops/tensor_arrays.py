@@ -568,9 +568,11 @@ def _from_tensor_kernel(env: KernelEnv):
         arr = numpy.asarray(tensor)
         if arr.ndim == 0:
             raise KernelError("Tensor must be at least a vector, but saw shape: []")
-        return TensorList(tuple(numpy.array(r, copy=True) for r in arr), dtype,
-                          _merged(_shape_arg(element_shape), arr.shape[1:]) if _shape_arg(element_shape)
-                          is not None else tuple(arr.shape[1:]))
+        shape = _shape_arg(element_shape)   # the list keeps the shape given (TF: [-1] stays [-1])
+        if not _compatible(shape, arr.shape[1:]):
+            raise KernelError(f"Specified a list with shape {_shape_text(shape)} from a tensor with shape "
+                              f"{_shape_text(arr.shape)}")
+        return TensorList(tuple(numpy.array(r, copy=True) for r in arr), dtype, shape)
     return from_tensor
 
 
