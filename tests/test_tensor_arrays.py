@@ -268,3 +268,22 @@ KERNEL_TESTS = {
     "tensor_list_add_n": test_zeros_like_and_add_n_of_tensor_lists,
     "variable_shape": test_variable_shape_is_the_variables_shape,
 }
+
+
+def test_an_imported_rnn_exports_its_handles_as_tf_types(tmp_path):
+    """`export --format graphdef` of imported rnn1_train writes a TensorArray's or stack's
+    handle through Enter as DT_RESOURCE, and TF's attributes of each op (TF 2.21 runs that
+    GraphDef with the fixture's values: checked by hand with tf.import_graph_def)."""
+    from tensorboard.compat.proto import types_pb2
+    from idrun.tf.graphdef import export_graphdef
+    rec = json.loads((V1 / "rnn1_train.json").read_text())
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(V1 / rec["graph"]), str(spec))
+    gd = export_graphdef(Pipeline(str(spec)))
+    nodes = {n.name: n for n in gd.node}
+    enter = nodes["rnn_vars/rnn/while/TensorArrayReadV3/Enter"]
+    assert enter.op == "Enter" and enter.attr["T"].type == types_pb2.DT_RESOURCE
+    ta = nodes["rnn_vars/rnn/TensorArray"]
+    assert ta.op == "TensorArrayV3" and [d.size for d in ta.attr["element_shape"].shape.dim] == [2, 5]
+    assert ta.attr["identical_element_shapes"].b and ta.attr["dtype"].type == types_pb2.DT_FLOAT
+    assert {n.op for n in gd.node} >= {"StackV2", "StackPushV2", "StackPopV2", "TensorArrayGradV3"}
