@@ -287,3 +287,14 @@ def test_an_imported_rnn_exports_its_handles_as_tf_types(tmp_path):
     assert ta.op == "TensorArrayV3" and [d.size for d in ta.attr["element_shape"].shape.dim] == [2, 5]
     assert ta.attr["identical_element_shapes"].b and ta.attr["dtype"].type == types_pb2.DT_FLOAT
     assert {n.op for n in gd.node} >= {"StackV2", "StackPushV2", "StackPopV2", "TensorArrayGradV3"}
+
+
+def test_a_handle_or_a_list_cannot_be_fetched(tmp_path):
+    """TF's session fails on a DT_VARIANT fetch (InternalError) and gives a handle's opaque
+    bytes for a DT_RESOURCE one: idrun says what the tensor is, at the name."""
+    from idrun.errors import IdrunError
+    rec = json.loads((V2 / "rnn2_scan.json").read_text())
+    spec = tmp_path / "g.yaml"
+    import_graphdef(str(V2 / rec["graph"]), str(spec))
+    with pytest.raises(IdrunError, match=r"'cumsum/TensorArrayV2_1:0' is a TensorList \(DT_VARIANT\)"):
+        Pipeline(str(spec), RunOptions(fetch=["cumsum/TensorArrayV2_1:0"], feeds=rec["feeds"], steps=1)).run()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy
 
 from idrun.dtypes import RESOURCE, VARIANT
 from idrun.graph import TensorType
@@ -99,6 +98,7 @@ class TensorArray:
             raise KernelError(f"TensorArray {self.name} has already been closed.")
 
     def write(self, index: int, value) -> None:
+        import numpy
         self._check("write")
         value = numpy.asarray(value)
         if index < 0:
@@ -134,6 +134,7 @@ class TensorArray:
         self.cleared[index] = False
 
     def read(self, index: int):
+        import numpy
         self._check("read")
         if index < 0 or index >= len(self.elements):
             raise KernelError(f"Tried to read from index {index} but array size is: {len(self.elements)}")
@@ -171,6 +172,7 @@ def _shape_text(shape) -> str:
 
 
 def _stacked(values: list, dtype: str, element_shape, what: str):
+    import numpy
     if not values:
         if not _known(element_shape):
             raise KernelError(f"TensorArray has size zero, but element shape {_shape_text(element_shape)} is "
@@ -286,7 +288,8 @@ def _grad_infer(attrs, types, consts):
     return [h if h is not None else TensorType(RESOURCE, ()), FLOW]
 
 
-def _flow_out(xp=numpy):
+def _flow_out():
+    import numpy
     return numpy.float32(0.0)
 
 
@@ -321,6 +324,7 @@ def _read_kernel(env: KernelEnv):
 
 
 def _gather_kernel(env: KernelEnv):
+    import numpy
     node, a = env.node, env.attrs
 
     def gather(handle, indices, flow):
@@ -332,6 +336,7 @@ def _gather_kernel(env: KernelEnv):
 
 
 def _scatter_kernel(env: KernelEnv):
+    import numpy
     node = env.node
 
     def scatter(handle, indices, value, flow):
@@ -348,11 +353,13 @@ def _scatter_kernel(env: KernelEnv):
 
 
 def _size_kernel(env: KernelEnv):
+    import numpy
     node = env.node
     return lambda handle, flow: numpy.int32(len(_ta(handle, node).elements))
 
 
 def _concat_kernel(env: KernelEnv):
+    import numpy
     node, a = env.node, env.attrs
 
     def concat(handle, flow):
@@ -374,6 +381,7 @@ def _concat_kernel(env: KernelEnv):
 
 
 def _split_kernel(env: KernelEnv):
+    import numpy
     node = env.node
 
     def split(handle, value, lengths, flow):
@@ -393,13 +401,16 @@ def _split_kernel(env: KernelEnv):
     return split
 
 
-def _close_kernel(env: KernelEnv):
-    node = env.node
+def _closer(lookup):
+    """A close kernel: later ops on the array or stack `lookup` finds fail."""
+    def make(env: KernelEnv):
+        node = env.node
 
-    def close(handle):
-        _ta(handle, node).closed = True
-        return None
-    return close
+        def close(handle):
+            lookup(handle, node).closed = True
+            return None
+        return close
+    return make
 
 
 def _grad_kernel(env: KernelEnv):
@@ -448,6 +459,7 @@ def _stack_kernel(env: KernelEnv):
 
 
 def _push_kernel(env: KernelEnv):
+    import numpy
     node = env.node
 
     def push(handle, elem):
@@ -469,15 +481,6 @@ def _pop_kernel(env: KernelEnv):
             raise KernelError(f"Stack[{stack.name}] is empty when calling Pop().")
         return stack.values.pop()
     return pop
-
-
-def _stack_close_kernel(env: KernelEnv):
-    node = env.node
-
-    def close(handle):
-        _stack(handle, node).closed = True
-        return None
-    return close
 
 
 # ---- TensorList (v2) --------------------------------------------------------------------------
@@ -502,6 +505,7 @@ def _list(value: Any, node: str) -> TensorList:
 
 def _shape_arg(value) -> tuple | None:
     """A TensorList op's element_shape input: -1 (scalar) for unknown rank, -1 dims unknown."""
+    import numpy
     arr = numpy.asarray(value)
     if arr.ndim == 0:
         return None if int(arr) == -1 else ()
@@ -523,6 +527,7 @@ def _elem_of(types, pos: int = 0):
 
 
 def _zeros_for(lst: TensorList, shape_hint, index: int):
+    import numpy
     shape = _merged(lst.element_shape, shape_hint) if lst.element_shape is not None else shape_hint
     if not _known(shape):
         raise KernelError(f"Trying to read an uninitialized tensor but element_shape is not fully defined: "
@@ -562,6 +567,7 @@ def _from_tensor_infer(attrs, types, consts):
 
 
 def _from_tensor_kernel(env: KernelEnv):
+    import numpy
     dtype = env.attrs["element_dtype"]
 
     def from_tensor(tensor, element_shape):
@@ -581,6 +587,7 @@ def _set_item_infer(attrs, types, consts):
 
 
 def _set_item_kernel(env: KernelEnv):
+    import numpy
     node = env.node
 
     def set_item(handle, index, item):
@@ -623,6 +630,7 @@ def _stack_list_infer(attrs, types, consts):
 
 
 def _stack_list_kernel(env: KernelEnv):
+    import numpy
     node, dtype = env.node, env.attrs["element_dtype"]
 
     def stack(handle, element_shape):
@@ -640,6 +648,7 @@ def _stack_list_kernel(env: KernelEnv):
 
 
 def _push_back_kernel(env: KernelEnv):
+    import numpy
     node = env.node
 
     def push_back(handle, tensor):
@@ -671,6 +680,7 @@ def _pop_back_kernel(env: KernelEnv):
 
 
 def _length_kernel(env: KernelEnv):
+    import numpy
     node = env.node
     return lambda handle: numpy.int32(len(_list(handle, node).items))
 
@@ -681,6 +691,7 @@ def _element_shape_infer(attrs, types, consts):
 
 
 def _element_shape_kernel(env: KernelEnv):
+    import numpy
     node, dtype = env.node, env.attrs["shape_type"]
 
     def element_shape(handle):
@@ -699,6 +710,7 @@ def _lists_infer(attrs, types, consts):
 
 
 def _list_zeros_like_kernel(env: KernelEnv):
+    import numpy
     node = env.node
 
     def zeros_like(handle):
@@ -834,7 +846,7 @@ OPS = [
           "(TensorArray.split).", tf_op="TensorArraySplitV3", tf_attrs=_t("T", 1),
           tf_import=lambda t, c: {}, **_STATE,
           tf=raw_op("TensorArraySplitV3", ("handle", "value", "lengths", "flow_in"))),
-    OpDef("tensor_array_close_v3", "TensorArrayCloseV3", ("handle",), _close_infer, _close_kernel,
+    OpDef("tensor_array_close_v3", "TensorArrayCloseV3", ("handle",), _close_infer, _closer(_ta),
           "Close a TensorArray: later ops on it fail (TensorArray.close).", tf_op="TensorArrayCloseV3",
           tf_attrs=lambda n, a, i, o: {}, tf_import=lambda t, c: {}, **_STATE,
           tf=raw_op("TensorArrayCloseV3", ("handle",))),
@@ -863,7 +875,7 @@ OPS = [
           tf_op="StackPopV2", tf_import=lambda t, c: {"elem_type": t["elem_type"]},
           tf_attrs=lambda n, a, i, o: {"elem_type": TFType(a["elem_type"])}, **_STATE,
           tf=raw_op("StackPopV2", ("handle",), lambda a: {"elem_type": a["elem_type"]})),
-    OpDef("stack_close_v2", "StackCloseV2", ("handle",), lambda a, t, c: [], _stack_close_kernel,
+    OpDef("stack_close_v2", "StackCloseV2", ("handle",), lambda a, t, c: [], _closer(_stack),
           "Close a stack.", tf_op="StackCloseV2", tf_attrs=lambda n, a, i, o: {},
           tf_import=lambda t, c: {}, **_STATE, tf=raw_op("StackCloseV2", ("handle",))),
     OpDef("tensor_list_reserve", "TensorListReserve", ("element_shape", "num_elements"), _reserve_infer,
