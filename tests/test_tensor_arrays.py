@@ -221,8 +221,8 @@ def test_variable_shape_is_the_variables_shape():
 
 # ---- real programs --------------------------------------------------------------------------------
 
-CASES = [(V1, c) for c in ("rnn1_basic", "rnn1_lstm", "rnn1_map_fn", "rnn1_scan", "rnn1_train")] + \
-        [(V2, c) for c in ("rnn2_basic", "rnn2_lstm", "rnn2_map_fn", "rnn2_scan", "rnn2_train")]
+PROGRAMS = ("basic", "lstm", "map_fn", "scan", "train", "dynamic_array")
+CASES = [(V1, f"rnn1_{c}") for c in PROGRAMS] + [(V2, f"rnn2_{c}") for c in PROGRAMS]
 
 
 @pytest.mark.parametrize("folder,case", CASES, ids=[c for _, c in CASES])
@@ -298,3 +298,34 @@ def test_a_handle_or_a_list_cannot_be_fetched(tmp_path):
     import_graphdef(str(V2 / rec["graph"]), str(spec))
     with pytest.raises(IdrunError, match=r"'cumsum/TensorArrayV2_1:0' is a TensorList \(DT_VARIANT\)"):
         Pipeline(str(spec), RunOptions(fetch=["cumsum/TensorArrayV2_1:0"], feeds=rec["feeds"], steps=1)).run()
+
+
+def test_tensor_list_split_concat_and_a_growing_set_item():
+    """TF (eager): TensorListSplit([1, 2, 3, 4, 5, 6.5], element_shape=[-1], lengths=[1, 2, 3]):
+    3 elements, element 2 = [4, 5, 6.5]; ConcatV2 of it = [1, 2, 3, 4, 5, 6.5], lengths
+    [1, 2, 3]. TensorListSetItem(Reserve([2], 0), 2, [1, 2], resize_if_index_out_of_bounds=True):
+    length 3; ConcatV2(element_shape=[2], leading_dims=[2, 2, 2]) = [0, 0, 0, 0, 1, 2],
+    lengths [2, 2, 2] (unset elements: zeros of the element shape)."""
+    split = kernel("tensor_list_split", element_dtype="float32")(
+        np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.5], np.float32), np.array([-1], np.int32),
+        np.array([1, 2, 3], np.int64))
+    assert kernel("tensor_list_length")(split) == 3
+    np.testing.assert_array_equal(kernel("tensor_list_get_item", element_dtype="float32")(
+        split, np.int32(2), np.array([-1], np.int32)), [4.0, 5.0, 6.5])
+    concat = kernel("tensor_list_concat_v2", element_dtype="float32")
+    value, lengths = concat(split, np.array([-1], np.int32), np.array([], np.int64))
+    np.testing.assert_array_equal(value, [1.0, 2.0, 3.0, 4.0, 5.0, 6.5])
+    assert lengths.dtype == np.int64 and lengths.tolist() == [1, 2, 3]
+    r = kernel("tensor_list_reserve", element_dtype="float32")(np.array([2], np.int32), np.int32(0))
+    r = kernel("tensor_list_set_item", element_dtype="float32", resize_if_index_out_of_bounds=True)(
+        r, np.int32(2), np.array([1.0, 2.0], np.float32))
+    assert kernel("tensor_list_length")(r) == 3
+    value, lengths = concat(r, np.array([2], np.int32), np.array([2, 2, 2], np.int64))
+    np.testing.assert_array_equal(value, [0.0, 0.0, 0.0, 0.0, 1.0, 2.0])
+    assert lengths.tolist() == [2, 2, 2]
+    with pytest.raises(KernelError, match="Trying to modify element 3 in a list with 3 elements."):
+        kernel("tensor_list_set_item", element_dtype="float32")(r, np.int32(3), np.array([1.0, 2.0], np.float32))
+
+
+KERNEL_TESTS.update({op: test_tensor_list_split_concat_and_a_growing_set_item
+                     for op in ("tensor_list_split", "tensor_list_concat_v2")})

@@ -588,11 +588,13 @@ def _set_item_infer(attrs, types, consts):
 
 def _set_item_kernel(env: KernelEnv):
     import numpy
-    node = env.node
+    node, resize = env.node, env.attrs.get("resize_if_index_out_of_bounds", False)
 
     def set_item(handle, index, item):
         lst = _list(handle, node)
         i = int(index)
+        if resize and i >= len(lst.items):   # a dynamic_size TensorArray in TF 2
+            lst = lst.replace(lst.items + (None,) * (i + 1 - len(lst.items)))
         if i < 0 or i >= len(lst.items):
             raise KernelError(f"Trying to modify element {i} in a list with {len(lst.items)} elements.")
         item = numpy.asarray(item)
@@ -645,6 +647,62 @@ def _stack_list_kernel(env: KernelEnv):
             return numpy.zeros((0,) + tuple(shape), dtype=dtype)
         return _stacked(values, dtype, None, "stacking")
     return stack
+
+
+def _concat_list_infer(attrs, types, consts):
+    shape = _merged(_elem_of(types), _const_shape(consts, 1))
+    return [TensorType(attrs["element_dtype"], None if shape is None else (None,) + tuple(shape[1:])),
+            TensorType("int64", (None,))]
+
+
+def _concat_list_kernel(env: KernelEnv):
+    node, dtype = env.node, env.attrs["element_dtype"]
+
+    def concat(handle, element_shape, leading_dims):
+        import numpy
+        lst = _list(handle, node)
+        shape = _shape_arg(element_shape)
+        leading = [int(d) for d in numpy.asarray(leading_dims).reshape(-1)]
+        values = []
+        for k, v in enumerate(lst.items):
+            if v is None:   # unset: zeros of the element shape, else its first dim from leading_dims
+                known = _merged(lst.element_shape, shape)
+                dims = known if _known(known) or not known or k >= len(leading) else \
+                    (leading[k],) + tuple(known[1:])
+                v = _zeros_for(lst, dims, k)
+            if v.ndim == 0:
+                raise KernelError("Concat requires elements to be at least vectors, found scalars instead.")
+            values.append(v)
+        lengths = numpy.array([v.shape[0] for v in values], dtype=numpy.int64)
+        if not values:
+            if shape is None or not _known(shape[1:]):
+                raise KernelError("All except the first dimension must be fully defined when concating an "
+                                  f"empty tensor list. element_shape: {_shape_text(shape)}")
+            return numpy.zeros((0,) + tuple(shape[1:]), dtype=dtype), lengths
+        return numpy.concatenate(values).astype(dtype, copy=False), lengths
+    return concat
+
+
+def _split_list_infer(attrs, types, consts):
+    return [_list_type(attrs["element_dtype"], _const_shape(consts, 1))]
+
+
+def _split_list_kernel(env: KernelEnv):
+    dtype = env.attrs["element_dtype"]
+
+    def split(tensor, element_shape, lengths):
+        import numpy
+        arr = numpy.asarray(tensor)
+        lengths = [int(n) for n in numpy.asarray(lengths).reshape(-1)]
+        if arr.ndim == 0:
+            raise KernelError("Tensor must be at least a vector, but saw shape: []")
+        if sum(lengths) != arr.shape[0]:
+            raise KernelError(f"Unused values in tensor. Length of tensor: {arr.shape[0]} Values used: "
+                              f"{sum(lengths)}")
+        starts = numpy.cumsum([0] + lengths[:-1])
+        return TensorList(tuple(numpy.array(arr[a:a + n], copy=True) for a, n in zip(starts, lengths)), dtype,
+                          _shape_arg(element_shape))
+    return split
 
 
 def _push_back_kernel(env: KernelEnv):
@@ -897,9 +955,29 @@ OPS = [
           tf_op="TensorListFromTensor", **{**_LIST_FACTS, "tf_attrs": lambda n, a, i, o: {
               "element_dtype": TFType(a["element_dtype"]), "shape_type": TFType(i[1].dtype)}}),
     OpDef("tensor_list_set_item", "TensorListSetItem", ("input_handle", "index", "item"), _set_item_infer,
-          _set_item_kernel, "The list with element `index` set to `item` (a new list).",
-          attrs=_ELEMENT_DTYPE, tf=raw_op("TensorListSetItem", ("input_handle", "index", "item")),
-          tf_op="TensorListSetItem", **_LIST_FACTS),
+          _set_item_kernel, "The list with element `index` set to `item` (a new list; grown to hold it "
+          "when `resize_if_index_out_of_bounds`).",
+          attrs=_ELEMENT_DTYPE + (attr("resize_if_index_out_of_bounds", False, checks.boolean),),
+          tf=raw_op("TensorListSetItem", ("input_handle", "index", "item"),
+                    lambda a: {"resize_if_index_out_of_bounds": a["resize_if_index_out_of_bounds"]}),
+          tf_op="TensorListSetItem", gpu=False,
+          tf_import=lambda t, c: {"element_dtype": t["element_dtype"], "resize_if_index_out_of_bounds":
+                                  bool(t.get("resize_if_index_out_of_bounds", False))},
+          tf_attrs=lambda n, a, i, o: {"element_dtype": TFType(a["element_dtype"]),
+                                       "resize_if_index_out_of_bounds": a["resize_if_index_out_of_bounds"]}),
+    OpDef("tensor_list_concat_v2", "TensorListConcatV2", ("input_handle", "element_shape", "leading_dims"),
+          _concat_list_infer, _concat_list_kernel, "A list's elements concatenated along axis 0, and "
+          "their lengths (TensorArray.concat in TF 2).", attrs=_ELEMENT_DTYPE, multi_output=True,
+          tf=raw_op("TensorListConcatV2", ("input_handle", "element_shape", "leading_dims"),
+                    lambda a: {"element_dtype": a["element_dtype"]}),
+          tf_op="TensorListConcatV2", **{**_LIST_FACTS, "tf_attrs": lambda n, a, i, o: {
+              "element_dtype": TFType(a["element_dtype"]), "shape_type": TFType(i[1].dtype)}}),
+    OpDef("tensor_list_split", "TensorListSplit", ("tensor", "element_shape", "lengths"), _split_list_infer,
+          _split_list_kernel, "A list of pieces of `tensor` along axis 0, of `lengths` rows "
+          "(TensorArray.split in TF 2).", attrs=_ELEMENT_DTYPE,
+          tf=raw_op("TensorListSplit", ("tensor", "element_shape", "lengths")),
+          tf_op="TensorListSplit", **{**_LIST_FACTS, "tf_attrs": lambda n, a, i, o: {
+              "element_dtype": TFType(a["element_dtype"]), "shape_type": TFType(i[1].dtype)}}),
     OpDef("tensor_list_get_item", "TensorListGetItem", ("input_handle", "index", "element_shape"),
           _get_item_infer, _get_item_kernel, "Element `index` of a list (zeros if unset and its shape is "
           "known).", attrs=_ELEMENT_DTYPE,

@@ -8,6 +8,9 @@ its push/pop as the gradient's accumulators).
 `rnn1_scan`: `tf.scan` cumulative sum over a fed vector's rows.
 `rnn1_train`: a dynamic_rnn training step: squared-error loss, `GradientDescentOptimizer`
 minimize (tf.gradients through the while loop: StackV2 accumulators, TensorArrayGradV3).
+`rnn1_dynamic_array`: a `tf.TensorArray(size=0, dynamic_size=True)` grown in a while loop of
+a fed number of iterations, reading a TensorArray split from a fed vector; then its stack,
+size and concat (TensorArraySizeV3, TensorArrayConcatV3, TensorArraySplitV3, close).
 """
 
 import numpy as np
@@ -83,7 +86,26 @@ def train():
     return {"fetch": [after], "feeds": {x: SEQ}, "steps": 3}
 
 
+def dynamic_array():
+    _v1()
+    n = tf1.placeholder(tf.int32, shape=[], name="n")
+    v = tf1.placeholder(tf.float32, shape=[6], name="v")
+    pieces = tf.TensorArray(tf.float32, size=3, infer_shape=False, clear_after_read=False).split(v, [1, 2, 3])
+    grown = tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[2], clear_after_read=False)
+
+    def body(i, ta):
+        piece = pieces.read(i % 3)
+        return i + 1, ta.write(i, tf.stack([tf.reduce_sum(piece), tf.cast(i, tf.float32)]))
+
+    _, grown = tf1.while_loop(lambda i, ta: i < n, body, (tf.constant(0), grown), name="grow")
+    stacked = tf.identity(grown.stack(), name="stacked")
+    size = tf.identity(grown.size(), name="size")
+    concat = tf.identity(grown.concat(), name="concat")
+    return {"fetch": [stacked, size, concat], "feeds": {n: 4, v: [1.0, 2.0, 3.0, 4.0, 5.0, 6.5]}, "steps": 3}
+
+
 CASES = {
+    "rnn1_dynamic_array": dynamic_array,
     "rnn1_basic": basic,
     "rnn1_lstm": lstm,
     "rnn1_map_fn": map_fn,

@@ -6,6 +6,7 @@ programs as rnn_loops.py (control flow v1); idrun lowers the While at import
 
 `rnn2_basic`, `rnn2_lstm`: `tf1.nn.dynamic_rnn` (BasicRNNCell, LSTMCell) over a fed sequence.
 `rnn2_map_fn`: `tf.map_fn`; `rnn2_scan`: `tf.scan` cumulative sum.
+`rnn2_dynamic_array`: rnn1_dynamic_array's growing TensorArray as a TensorList.
 `rnn2_train`: a dynamic_rnn training step with GradientDescent (tf.gradients of a While: TF
 2 keeps the forward values in TensorLists with TensorListPushBack/PopBack).
 """
@@ -44,4 +45,5 @@ CASES = {
     "rnn2_map_fn": _v2(v1.map_fn),
     "rnn2_scan": _v2(v1.scan),
     "rnn2_train": _v2(v1.train),
+    "rnn2_dynamic_array": _v2(v1.dynamic_array),
 }
