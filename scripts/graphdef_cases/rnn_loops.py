@@ -2,8 +2,12 @@
 read/write/gather/scatter ops, a float `flow` ordering them through the loop; StackV2 and
 its push/pop as the gradient's accumulators).
 
+The cells' weights come from a seeded `random_uniform_initializer` (TF's Philox: idrun draws the
+same numbers), so that each unit computes something different.
 `rnn1_basic`: `tf1.nn.dynamic_rnn` with a BasicRNNCell over a fed [batch, time, dim] sequence.
 `rnn1_lstm`: the same with an LSTMCell (state_is_tuple).
+`rnn1_gru_lengths`: dynamic_rnn with a GRUCell and a fed `sequence_length` (rows stop early:
+their outputs are zeros and their state is copied through, as `_rnn_step` selects).
 `rnn1_map_fn`: `tf.map_fn` squaring and summing each row of a fed matrix.
 `rnn1_scan`: `tf.scan` cumulative sum over a fed vector's rows.
 `rnn1_train`: a dynamic_rnn training step: squared-error loss, `GradientDescentOptimizer`
@@ -24,17 +28,12 @@ def _v1():
     tf1.disable_control_flow_v2()
 
 
-def _init(shape, seed):
-    return tf1.constant_initializer(np.linspace(-0.5, 0.5, int(np.prod(shape)), dtype=np.float32)
-                                    .reshape(shape) * (1 if seed % 2 else -1))
-
-
 SEQ = np.linspace(-1, 1, 2 * 4 * 3, dtype=np.float32).reshape(2, 4, 3).tolist()
 
 
 def _rnn(cell_kind):
     x = tf1.placeholder(tf.float32, shape=[2, 4, 3], name="x")
-    with tf1.variable_scope("rnn_vars", initializer=tf1.constant_initializer(0.1)):
+    with tf1.variable_scope("rnn_vars", initializer=tf1.random_uniform_initializer(-0.5, 0.5, seed=7)):
         if cell_kind == "basic":
             cell = rnn_cell_impl.BasicRNNCell(5)
         else:
@@ -57,6 +56,17 @@ def lstm():
                       tf.identity(state.h, name="h")], "feeds": {x: SEQ}, "steps": 3}
 
 
+def gru_lengths():
+    _v1()
+    x = tf1.placeholder(tf.float32, shape=[2, 4, 3], name="x")
+    lengths = tf1.placeholder(tf.int32, shape=[2], name="lengths")
+    with tf1.variable_scope("rnn_vars", initializer=tf1.random_uniform_initializer(-0.5, 0.5, seed=7)):
+        cell = rnn_cell_impl.GRUCell(3)
+        outputs, state = tf1.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32)
+    return {"fetch": [tf.identity(outputs, name="outputs"), tf.identity(state, name="state")],
+            "feeds": {x: SEQ, lengths: [4, 2]}, "steps": 3}
+
+
 def map_fn():
     _v1()
     m = tf1.placeholder(tf.float32, shape=[4, 3], name="m")
@@ -76,7 +86,7 @@ def scan():
 def train():
     _v1()
     x = tf1.placeholder(tf.float32, shape=[2, 4, 3], name="x")
-    with tf1.variable_scope("rnn_vars", initializer=tf1.constant_initializer(0.1)):
+    with tf1.variable_scope("rnn_vars", initializer=tf1.random_uniform_initializer(-0.5, 0.5, seed=7)):
         cell = rnn_cell_impl.BasicRNNCell(5)
         outputs, state = tf1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
     loss = tf.reduce_mean(tf.square(outputs - 0.25), name="loss")
@@ -108,6 +118,7 @@ CASES = {
     "rnn1_dynamic_array": dynamic_array,
     "rnn1_basic": basic,
     "rnn1_lstm": lstm,
+    "rnn1_gru_lengths": gru_lengths,
     "rnn1_map_fn": map_fn,
     "rnn1_scan": scan,
     "rnn1_train": train,

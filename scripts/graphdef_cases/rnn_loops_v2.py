@@ -5,6 +5,7 @@ programs as rnn_loops.py (control flow v1); idrun lowers the While at import
 (`idrun.tf.functional`) and runs the TensorList ops as values.
 
 `rnn2_basic`, `rnn2_lstm`: `tf1.nn.dynamic_rnn` (BasicRNNCell, LSTMCell) over a fed sequence.
+`rnn2_gru_lengths`: a GRUCell with a fed sequence_length.
 `rnn2_map_fn`: `tf.map_fn`; `rnn2_scan`: `tf.scan` cumulative sum.
 `rnn2_dynamic_array`: rnn1_dynamic_array's growing TensorArray as a TensorList.
 `rnn2_train`: a dynamic_rnn training step with GradientDescent (tf.gradients of a While: TF
@@ -42,6 +43,7 @@ def _v2(build):
 CASES = {
     "rnn2_basic": _v2(v1.basic),
     "rnn2_lstm": _v2(v1.lstm),
+    "rnn2_gru_lengths": _v2(v1.gru_lengths),
     "rnn2_map_fn": _v2(v1.map_fn),
     "rnn2_scan": _v2(v1.scan),
     "rnn2_train": _v2(v1.train),
