@@ -221,7 +221,7 @@ def test_variable_shape_is_the_variables_shape():
 
 # ---- real programs --------------------------------------------------------------------------------
 
-PROGRAMS = ("basic", "lstm", "gru_lengths", "map_fn", "scan", "train", "dynamic_array")
+PROGRAMS = ("basic", "lstm", "gru_lengths", "map_fn", "scan", "scan_grad", "train", "dynamic_array")
 CASES = [(V1, f"rnn1_{c}") for c in PROGRAMS] + [(V2, f"rnn2_{c}") for c in PROGRAMS]
 
 

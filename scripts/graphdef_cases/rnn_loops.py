@@ -10,6 +10,8 @@ same numbers), so that each unit computes something different.
 their outputs are zeros and their state is copied through, as `_rnn_step` selects).
 `rnn1_map_fn`: `tf.map_fn` squaring and summing each row of a fed matrix.
 `rnn1_scan`: `tf.scan` cumulative sum over a fed vector's rows.
+`rnn1_scan_grad`: tf.gradients of a tf.scan running product and of a tf.map_fn (x * tanh x) through their
+loops (TensorArrayGradV3 of the scanned and stacked arrays, StackV2 accumulators).
 `rnn1_train`: a dynamic_rnn training step: squared-error loss, `GradientDescentOptimizer`
 minimize (tf.gradients through the while loop: StackV2 accumulators, TensorArrayGradV3).
 `rnn1_dynamic_array`: a `tf.TensorArray(size=0, dynamic_size=True)` grown in a while loop of
@@ -83,6 +85,17 @@ def scan():
     return {"fetch": [tf.identity(out, name="out")], "feeds": {v: feed}, "steps": 3}
 
 
+def scan_grad():
+    _v1()
+    v = tf1.placeholder(tf.float32, shape=[4, 2], name="v")
+    prods = tf.scan(lambda acc, row: acc * row, v, name="cumprod")
+    squashed = tf.map_fn(lambda row: tf.tanh(row) * row, v, name="squash")
+    loss = tf.add(tf.reduce_sum(prods), tf.reduce_sum(squashed), name="loss")
+    grad = tf.identity(tf1.gradients(loss, v)[0], name="grad")
+    feed = np.linspace(-1.5, 2.0, 8, dtype=np.float32).reshape(4, 2).tolist()
+    return {"fetch": [loss, grad], "feeds": {v: feed}, "steps": 3}
+
+
 def train():
     _v1()
     x = tf1.placeholder(tf.float32, shape=[2, 4, 3], name="x")
@@ -121,5 +134,6 @@ CASES = {
     "rnn1_gru_lengths": gru_lengths,
     "rnn1_map_fn": map_fn,
     "rnn1_scan": scan,
+    "rnn1_scan_grad": scan_grad,
     "rnn1_train": train,
 }

@@ -8,6 +8,7 @@ programs as rnn_loops.py (control flow v1); idrun lowers the While at import
 `rnn2_gru_lengths`: a GRUCell with a fed sequence_length.
 `rnn2_map_fn`: `tf.map_fn`; `rnn2_scan`: `tf.scan` cumulative sum.
 `rnn2_dynamic_array`: rnn1_dynamic_array's growing TensorArray as a TensorList.
+`rnn2_scan_grad`: gradients of a tf.scan and a tf.map_fn (the gradient While of each).
 `rnn2_train`: a dynamic_rnn training step with GradientDescent (tf.gradients of a While: TF
 2 keeps the forward values in TensorLists with TensorListPushBack/PopBack).
 """
@@ -46,6 +47,7 @@ CASES = {
     "rnn2_gru_lengths": _v2(v1.gru_lengths),
     "rnn2_map_fn": _v2(v1.map_fn),
     "rnn2_scan": _v2(v1.scan),
+    "rnn2_scan_grad": _v2(v1.scan_grad),
     "rnn2_train": _v2(v1.train),
     "rnn2_dynamic_array": _v2(v1.dynamic_array),
 }
