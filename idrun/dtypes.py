@@ -11,6 +11,9 @@ from typing import Any
 FLOATS = ("float16", "float32", "float64")
 INTS = ("int8", "int16", "int32", "int64", "uint8")
 DTYPES = FLOATS + INTS + ("bool", "string")
+# handles that kernels pass as Python objects (never a spec's dtype): a TensorArray's or
+# stack's (TF's DT_RESOURCE) and a TensorList (TF's DT_VARIANT); see ops/tensor_arrays.py
+RESOURCE, VARIANT = "resource", "variant"
 
 # TF's short names, used in messages that quote TF ("with dtype float").
 TF_NAMES = {"float16": "half", "float32": "float", "float64": "double", "string": "string"}

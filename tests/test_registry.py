@@ -18,6 +18,7 @@ import test_queues
 import test_random_tf
 import test_session
 import test_summaries
+import test_tensor_arrays
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import TFCall
 
@@ -62,6 +63,7 @@ KERNEL_TESTS.update(test_ops_array.KERNEL_TESTS)
 KERNEL_TESTS.update(test_queues.KERNEL_TESTS)
 KERNEL_TESTS.update(test_control_flow.KERNEL_TESTS)
 KERNEL_TESTS.update(test_checkpoint.KERNEL_TESTS)
+KERNEL_TESTS.update(test_tensor_arrays.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

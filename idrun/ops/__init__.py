@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from idrun.errors import SourceLoc, SpecError, did_you_mean
-from idrun.ops import (array, checkpoints, control, control_flow, math, nn, nn_grad, opaque, parsing, queues, random, reductions, shape_ops,
-                       state, summary, train)
+from idrun.ops import (array, checkpoints, control, control_flow, math, nn, nn_grad, opaque, parsing, queues, random,
+                       reductions, shape_ops, state, summary, tensor_arrays, train)
 from idrun.ops.opdef import OpDef
 
 FAMILIES = (state, math, reductions, array, shape_ops, control, control_flow, nn, nn_grad, random, train, parsing, summary,
-            queues, checkpoints, opaque)
+            queues, tensor_arrays, checkpoints, opaque)
 REGISTRY: dict[str, OpDef] = {op.name: op for family in FAMILIES for op in family.OPS}
 
 

@@ -63,6 +63,19 @@ def _uninitialized(env: KernelEnv, cell: VariableCell) -> KernelError:
         "deleted. In TF1, it can also mean the variable is uninitialized.")
 
 
+def _variable_shape_infer(attrs, types, consts):
+    if attrs["out_type"] not in ("int32", "int64"):
+        raise InferError(f"VariableShape's out_type must be int32 or int64, got {attrs['out_type']}")
+    shape = types[0].shape
+    return [TensorType(attrs["out_type"], None if shape is None else (len(shape),))]
+
+
+def _variable_shape_kernel(env: KernelEnv):
+    import numpy
+    read, dtype = _read_kernel(env), env.attrs["out_type"]
+    return lambda cell: numpy.array(numpy.shape(read(cell)), dtype=dtype)
+
+
 def _read_kernel(env: KernelEnv):
     def read(cell):
         if not isinstance(cell, VariableCell):  # the variable was fed (ref mode): its value
@@ -324,6 +337,13 @@ OPS = [
           ref_inputs=(0,), ref_colocated=True, variable_group=True, tf="F_read",
           tf_op="ReadVariableOp", tf_ref_op="Identity", tf_attrs=_gd_dtype,
           tf_ref_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype)}),
+    OpDef("variable_shape", "VariableShape", ("variable",), _variable_shape_infer, _variable_shape_kernel,
+          "A resource variable's shape, as a vector (TF 2's gradients of a While read it for "
+          "a captured variable's zeros).", attrs=(attr("out_type", "int32", checks.dtype),),
+          ref_inputs=(0,), ref_colocated=True, variable_group=True, gpu=False, tf_op="VariableShape",
+          tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")},
+          tf_attrs=lambda n, a, i, o: {"out_type": TFType(a["out_type"])},
+          tf=lambda c: f"tf.raw_ops.VariableShape(input={c.args[0]}.handle, out_type={c.attrs['out_type']!r}{c.kw})"),
     OpDef("assign", "AssignVariableOp", ("ref", "value"), _assign_infer, _update_kernel(None),
           "Set a variable; yields the value after the update.",
           ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign",

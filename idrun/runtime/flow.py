@@ -77,13 +77,13 @@ def _members_at(raised: Raised, ctx: tuple) -> set[str]:
 
 
 def _compile(raised: Raised, req: PlanRequest, members: set[str], fetch: list[TensorRef],
-             value_of: Callable[[TensorRef], Callable]) -> _Sub:
+             value_of: Callable[[TensorRef], Callable], targets: tuple[str, ...] = ()) -> _Sub:
     """A plan for `fetch` over `members` (what it needs of them, as a step prunes); anything
     else they read is an argument, whose value `value_of(ref)` gives. Control inputs on
     nodes outside are the region node's own: it waits on them before it runs."""
     graph = raised.graph
     seen: set[str] = set()
-    stack = [r.node for r in fetch if r.node in members]
+    stack = [r.node for r in fetch if r.node in members] + [t for t in targets if t in members]
     while stack:
         name = stack.pop()
         if name in seen:
@@ -257,11 +257,18 @@ def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
         if nxt is None:
             raise KernelError(f"loop variable from '{enter}' has no next_iteration in {region.name}")
         body_fetch.append(nodes[nxt].inputs[0])
-    body_sub = _compile(raised, req, members, body_fetch, value_of)
-    exit_var = []
+    # what a next_iteration waits on runs with the body: TF's gradients put a forward loop's
+    # StackPushV2 accumulators there, as control inputs of its counter's next_iteration
+    waits = tuple(c for _, nxt, _ in loop_vars for c in nodes[nxt].control_inputs)
+    body_sub = _compile(raised, req, members, body_fetch, value_of, waits)
+    exit_var = []        # per exit: the loop variable it reads, or None: computed by exit_sub
+    exit_fetch = []
     for x in region.exits:
-        s = nodes[x].inputs[0].node
-        exit_var.append(var_of[(s, 0)])
+        ref = nodes[x].inputs[0]
+        exit_var.append(var_of.get((ref.node, ref.index)) if ref.node in switches else None)
+        if exit_var[-1] is None:   # TF's gradient loops exit through an identity of the switch
+            exit_fetch.append(ref)
+    exit_sub = _compile(raised, req, members, exit_fetch, value_of) if exit_fetch else None
 
     def loop(T, O, *values):
         moved = entries.run(T, values) if entries.moves else ()
@@ -275,7 +282,9 @@ def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
             iterations += 1
         _dead(T, body_sub.plan)   # the last switch's output 1 is dead: the body's sends carry it
         O.append(("iterations", region.name, iterations))
-        return tuple(current[k] for k in exit_var)
+        computed = iter(exit_sub.run(T, O, env) if exit_sub is not None else ())
+        return tuple(current[k] if k is not None else next(computed) for k in exit_var)
     loop.sub_plans = [(f"{region.name}: the loop's predicate", pred_sub.plan),
-                      (f"{region.name}: the loop's body", body_sub.plan)]
+                      (f"{region.name}: the loop's body", body_sub.plan)] + (
+        [(f"{region.name}: the loop's exits", exit_sub.plan)] if exit_sub is not None else [])
     return loop

@@ -65,6 +65,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         self.drafts: dict[str, _Draft] = {}
         self.before: dict[str, list[_Draft]] = {}  # drafts created late, ordered before a node
         self.late: dict[str, _Draft] = {}
+        self._walking: set[str] = set()   # forwarding nodes `_forwards_variable` is inside (a loop's cycle)
         self.aliases: dict[str, tuple[_Pending, SourceLoc]] = {}
         self.warnings: list[SpecError] = []
         self._scope = ""
@@ -474,8 +475,15 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         """A ref-mode control-flow node passing a variable itself on (TF's RefSwitch,
         RefEnter, RefMerge...): a ref input may read it, as the variable."""
         seen, index = 0, 0
+        walking = self._walking   # a loop's cycle (merge, switch, next_iteration) ends the walk
         while draft.opdef.name in FORWARDING_OPS and draft.role != "cond" and draft.inputs and seen < 1000:
-            self._resolve_inputs(draft)
+            if draft.name in walking:
+                return False
+            walking.add(draft.name)
+            try:
+                self._resolve_inputs(draft)
+            finally:
+                walking.discard(draft.name)
             ref = draft.inputs[index if draft.opdef.name == "identity_n" and index < len(draft.inputs) else 0]
             draft, index, seen = self.drafts.get(ref.node) or self.late[ref.node], ref.index, seen + 1
             if draft.opdef.source == "variable":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from idrun.dtypes import RESOURCE, VARIANT
 from idrun.errors import SourceLoc, SpecError, SpecWarning, UsageError, did_you_mean
 from idrun.records import FACTORY, Record
 from idrun.spec.expect import ERROR_KEY, TRANSFERS_KEY
@@ -120,10 +121,19 @@ def _text_loc(item: Located | str) -> tuple[str, SourceLoc | None]:
 def _resolve(graph: Graph, item: Located | str) -> TensorRef:
     text, loc = _text_loc(item)
     try:
-        return resolve_tensor(graph, text)
+        ref = resolve_tensor(graph, text)
     except LookupError as exc:
         message, hints = exc.args[0]
         raise _error(loc, message, hints) from None
+    out = graph.nodes[ref.node].outputs
+    dtype = out[ref.index].dtype if ref.index < len(out) and out[ref.index] is not None else None
+    if dtype in HANDLE_DT:
+        raise _error(loc, f"'{text}' is {HANDLE_DT[dtype]}: its ops pass it on, a step cannot fetch or "
+                          "feed it (fetch what is read from it: a gather, a stack)")
+    return ref
+
+
+HANDLE_DT = {RESOURCE: "a TensorArray's or stack's handle (DT_RESOURCE)", VARIANT: "a TensorList (DT_VARIANT)"}
 
 
 def _error(loc: SourceLoc | None, message: str, hints=()) -> SpecError:

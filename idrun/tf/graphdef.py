@@ -32,6 +32,9 @@ from idrun.protos import tensorboard_protos
 DT = {"float16": "DT_HALF", "float32": "DT_FLOAT", "float64": "DT_DOUBLE", "int8": "DT_INT8",
       "int16": "DT_INT16", "int32": "DT_INT32", "int64": "DT_INT64", "uint8": "DT_UINT8",
       "bool": "DT_BOOL", "string": "DT_STRING"}
+# written only: a handle's dtype (ops/tensor_arrays.py) through Enter, Switch...; an imported
+# DT_RESOURCE/DT_VARIANT stays typed by its input (graphdef_import reads DT alone)
+HANDLE_DT = {"resource": "DT_RESOURCE", "variant": "DT_VARIANT"}
 
 
 def require_protos():
@@ -53,12 +56,19 @@ def tensor_proto(value: Any, dtype: str):
     return tensor_util.make_tensor_proto(array)
 
 
+def _dt(value) -> int:
+    """The DataType enum of a TFType (an idrun dtype, a handle's, or TF's own DT_ name)."""
+    from tensorboard.compat.proto import types_pb2
+    text = str(value)
+    return types_pb2.DataType.Value(text if text.startswith("DT_") else DT.get(text) or HANDLE_DT[text])
+
+
 def attr_value(value: Any):
     """An AttrValue from a Python value: TFType, TFShape, bool, int, float, str, list, tensor."""
     from tensorboard.compat.proto import attr_value_pb2, types_pb2
     out = attr_value_pb2.AttrValue()
     if isinstance(value, TFType):
-        out.type = types_pb2.DataType.Value(DT[str(value)])
+        out.type = _dt(value)
     elif isinstance(value, TFShape):
         out.shape.SetInParent()
         for dim in value:
@@ -79,7 +89,7 @@ def attr_value(value: Any):
         out.list.SetInParent()
         for item in value:
             if isinstance(item, TFType):  # list(type): Assert's T
-                out.list.type.append(types_pb2.DataType.Value(DT[str(item)]))
+                out.list.type.append(_dt(item))
             elif isinstance(item, TFShape):  # list(shape): a queue's shapes
                 shape = out.list.shape.add()
                 for dim in item:

@@ -204,6 +204,8 @@ def decode_attrs(node) -> dict[str, Any]:
         if kind == "type":
             if key == "T" and node.op in TYPED_BY_INPUT and _dtype_or_none(value.type) is None:
                 continue   # a resource handle through a cond or loop: typed as its variable
+            if key == "T" and node.op in OF_VARIANTS and _of_variants(node):
+                continue   # a TensorList: typed by its input
             out[key] = _dtype(value.type)
         elif kind == "shape":
             out[key] = None if value.shape.unknown_rank else [
@@ -222,6 +224,15 @@ def decode_attrs(node) -> dict[str, Any]:
         elif kind in ("b", "i", "f"):
             out[key] = getattr(value, kind)
     return out
+
+
+# ops TF runs on a DT_VARIANT (a TensorList) with their own kernel: idrun's op for them there
+OF_VARIANTS = {"ZerosLike": "tensor_list_zeros_like", "AddN": "tensor_list_add_n"}
+
+
+def _of_variants(node) -> bool:
+    from tensorboard.compat.proto import types_pb2
+    return "T" in node.attr and node.attr["T"].type == types_pb2.DT_VARIANT
 
 
 def _op_table(variables: str) -> dict[str, Any]:
@@ -674,6 +685,8 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
             opdef = REGISTRY["read"]
     if n.op == "Identity" and "T" in n.attr and _dtype_or_none(n.attr["T"].type) is None:
         opdef = REGISTRY["resource_identity"]   # a handle into a function body (TF 2)
+    elif n.op in OF_VARIANTS and _of_variants(n):
+        opdef = REGISTRY[OF_VARIANTS[n.op]]     # on TensorLists (TF 2's gradients of a While)
     try:
         tf_attrs = decode_attrs(n)
     except ValueError as exc:   # a dtype idrun lacks, or a tensor past the size limit
