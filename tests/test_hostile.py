@@ -338,3 +338,16 @@ def test_two_tensorboard_exports_in_one_second_write_two_files(tmp_path):
     fh1.close()
     fh2.close()
     assert first != second and len(list(tmp_path.iterdir())) == 2
+
+
+def test_template_arguments_cannot_amplify_values_past_the_yaml_limit(tmp_path):
+    """[6]: a 10^6-value argument passed through 100 instances ran for minutes."""
+    big = "[" + ", ".join(["1.0"] * 1000) + "]"
+    spec = tmp_path / "s.yaml"
+    spec.write_text("templates:\n  t0: {params: {v: null}, nodes: [{op: const, value: $v}]}\n"
+                    "  t1: {params: {v: null}, nodes: [" + ", ".join(["{use: t0, with: {v: $v}}"] * 50) + "]}\n"
+                    f"nodes:\n  - {{name: d, op: const, value: &v [{', '.join([big] * 100)}]}}\n"
+                    "  - {name: b, use: t1, with: {v: *v}}\n  - {name: b2, use: t1, with: {v: *v}}\n"
+                    "run: {fetch: [d]}\n")
+    res = _idrun("run", str(spec))
+    assert res.returncode == 2 and "template instances repeat over 2,000,000 values" in res.stderr

@@ -47,8 +47,8 @@ from idrun.spec.drafts import _Controller, _Draft, _Pending
 from idrun.spec.control_flow import ControlFlowBuilder
 from idrun.spec.expansions import TFExpansions
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
-from idrun.spec.templates import instantiate
-from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
+from idrun.spec.templates import instantiate, values_in
+from idrun.spec.yamlsrc import MAX_VALUES, YList, YMap, key_loc, loc_of
 
 NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs", "colocate_with")
 _NODE_KEYS: dict[str, tuple[tuple[str, ...], frozenset]] = {}  # op -> keys its entries may have
@@ -99,6 +99,8 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         self._branch_of: dict[str, Any] = {}
         self._merge_branches: dict[str, tuple] = {}
         self._pivot_at: dict[str, str] = {}
+        self._template_values = 0                  # values template arguments repeat (`_add_instance`)
+        self._value_sizes: dict[int, int] = {}
         # (draft, message) -> the outputs to type the node with instead of an InferError, or
         # None to raise it (`idrun import`: a node it keeps as tf_opaque when refused)
         self.on_infer_error: Any = None
@@ -173,6 +175,12 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         template = self.templates[name]
         instance = entry.get("name") or template.name
         nodes = instantiate(template, entry, loc)
+        # what each instance repeats counts against the values a spec may hold (an argument of
+        # 10^6 values passed to 100 instances is 10^8 values to build)
+        self._template_values += sum(values_in(v, self._value_sizes) for v in (entry.get("with") or {}).values())
+        if self._template_values > MAX_VALUES:
+            raise SpecError(f"template instances repeat over {MAX_VALUES:,} values (the YAML value limit): "
+                            "pass a large value to one node and reference it", loc)
         scope = self._enter_scope(instance, loc_of(entry, "name", loc))
         block = YMap(nodes=nodes, name_scope=scope + "/")
         block.loc, block.key_locs = loc, {}

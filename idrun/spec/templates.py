@@ -103,6 +103,18 @@ def instantiate(template: Template, entry: YMap, loc: SourceLoc) -> YList:
     return _substitute(template.nodes, values, template)
 
 
+def values_in(value: Any, sizes: dict[int, int]) -> int:
+    """The scalars a value holds (nested lists and mappings), each list counted once (`sizes`,
+    by id: an argument passed down from instance to instance is one object)."""
+    if not isinstance(value, (list, dict)):
+        return 1
+    known = sizes.get(id(value))
+    if known is None:
+        items = value.values() if isinstance(value, dict) else value
+        known = sizes[id(value)] = 1 + sum(values_in(v, sizes) for v in items)
+    return known
+
+
 def _substitute(value: Any, args: dict[str, Any], template: Template) -> Any:
     if isinstance(value, YMap):
         out = YMap((k, _substitute(v, args, template)) for k, v in value.items())
