@@ -231,13 +231,34 @@ def test_cli_trace_out_writes_the_file(cli, tmp_path):
 
 
 @pytest.mark.parametrize("where", ["missing/dir/t.json", "."])
-def test_cli_unwritable_trace_out_is_one_line_and_keeps_the_values(cli, tmp_path, where):
+def test_cli_unwritable_trace_out_is_one_line_before_any_step(cli, tmp_path, where):
+    """The file is opened before the run (it is streamed): an unwritable path fails at once,
+    exit 2, before any step runs, not after all of them (the hardening issue)."""
     target = str(tmp_path / where)
     res = cli("run", str(ROOT / "graphs/cross_device_reads.yaml"), "--trace-out", target)
-    assert res.exit_code == 2
-    assert res.stdout == "out: [4, 8], [4, 8]\ntransfers_per_step: 4, 4\n"   # nothing computed is lost
+    assert res.exit_code == 2 and res.stdout == ""
     assert res.stderr.count("\n") == 1 and res.stderr.startswith("error: --trace-out: cannot write")
     assert "Traceback" not in res.stderr
+
+
+def test_the_trace_is_streamed_memory_stays_flat(tmp_path):
+    """[7]: the trace held every step's events until the run ended (94 MB at 10^4 steps)."""
+    import resource
+    import subprocess
+    import sys
+    peak = {}
+    for steps in (200, 4000):
+        out = tmp_path / f"t{steps}.json"
+        proc = subprocess.run([sys.executable, "-c",   # the child's peak, measured by a parent of its own
+                               "import resource, subprocess, sys\n"
+                               "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+                               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)",
+                               sys.executable, "-m", "idrun", "run", str(ROOT / "graphs/control_deps_identity.yaml"),
+                               "--steps", str(steps), "--format", "jsonl", "--trace-out", str(out)],
+                              capture_output=True, text=True, timeout=300)
+        peak[steps] = int(proc.stderr.strip().splitlines()[-1])
+        assert json.loads(out.read_text())["otherData"]["steps"] == steps
+    assert peak[4000] < peak[200] + 20_000, peak   # KB: 20x the steps, not 20x the memory
 
 
 def test_cli_failing_step_still_writes_the_trace(cli, spec_file, tmp_path):

@@ -17,7 +17,6 @@ Stdlib only. Names from the spec are data: JSON carries them as they are.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -123,25 +122,83 @@ def _meta(kind: str, pid: int, tid: int, **args: Any) -> dict:
 
 
 class TraceFile:
-    """A run observer that writes the trace when the run ends, failed or not (`on_finish`
-    runs in the session's `finally`). A file that cannot be written is kept as `error`
-    (a UsageError) for the command to report after the values: nothing computed is lost."""
+    """A run observer that streams the trace as steps end: the file is opened before the run
+    (a path that cannot be written is an error before step 1), each step's events are written
+    when it ends (memory stays flat over 10^6 steps), and the devices' tracks and the run's
+    facts close the document when the run ends, failed or not (`on_finish` runs in the
+    session's `finally`). A write that fails later is kept as `error` (a UsageError) for the
+    command to report after the values: nothing computed is lost."""
 
     def __init__(self, path: str, graph: Graph, spec_path: str = "") -> None:
         self.path, self.graph, self.spec_path = path, graph, spec_path
         self.error: UsageError | None = None
-        self.steps: list[StepResult] = []  # a trace holds every step's events: kept here
+        try:
+            self.file = open(path, "w", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--trace-out: cannot write '{path}': {exc.strerror or exc}") from None
+        self.file.write('{"traceEvents": [')
+        self.pid: dict[str, int] = {}
+        self.flows = _Flows()
+        self.origin: float | None = None
+        self.first = True
+        self.steps = 0
+        self.last_end = 0.0
+
+    def on_start(self, result: RunResult) -> None:
+        for device in result.devices:
+            self._pid(device)
+
+    def _pid(self, device: str) -> int:
+        if device not in self.pid:
+            self.pid[device] = len(self.pid) + 1
+        return self.pid[device]
+
+    def _write(self, events: list[dict]) -> None:
+        if self.error is not None or not events:
+            return
+        try:
+            text = ",\n".join(json.dumps(e) for e in events)
+            self.file.write(("" if self.first else ",\n") + text)
+            self.first = False
+        except OSError as exc:
+            self.error = UsageError(f"--trace-out: cannot write '{self.path}': {exc.strerror or exc}")
 
     def on_step_end(self, step: StepResult) -> None:
-        self.steps.append(step)
+        if step.timing is None:
+            return
+        for _, device in step.ops:
+            self._pid(device)
+        for t in step.transfers:
+            self._pid(t.src)
+            self._pid(t.dst)
+        if self.origin is None:
+            self.origin = step.timing.start
+        self.steps += 1
+        self.last_end = _us(step.timing.end, self.origin)
+        self._write(_step_events(step, self.graph, self.pid, self.origin, self.flows))
 
     def on_finish(self, result: RunResult) -> None:
-        result = copy.copy(result)   # the caller's result keeps its own steps
-        result.steps = self.steps or result.steps
-        text = json.dumps(trace_document(result, self.graph, self.spec_path))
+        events = []
+        for device, p in self.pid.items():
+            events.append(_meta("process_name", p, 0, name=device_label(result, device)))
+            events.append(_meta("process_sort_index", p, 0, sort_index=p))
+            for tid, name in THREADS:
+                events.append(_meta("thread_name", p, tid, name=name))
+                events.append(_meta("thread_sort_index", p, tid, sort_index=tid))
+        other = {"graph": result.graph, "spec": self.spec_path, "variables": result.variables,
+                 "steps": self.steps, "clock": "time.perf_counter; ts in µs from the first step's start",
+                 "generator": "idrun run --trace-out"}
+        if result.error is not None:
+            err = result.error
+            other["error"] = {"step": err.step, "node": err.node, "message": err.message,
+                              "location": str(err.loc) if err.loc else None}
+            events.append({"ph": "i", "s": "g", "name": f"step {err.step} failed", "cat": "error",
+                           "pid": next(iter(self.pid.values()), 1), "tid": STEPS_TID, "ts": self.last_end,
+                           "args": other["error"]})
+        self._write(events)
         try:
-            with open(self.path, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
+            self.file.write('], "displayTimeUnit": "ns", "otherData": ' + json.dumps(other) + "}\n")
+            self.file.close()
         except OSError as exc:
-            self.error = UsageError(f"--trace-out: cannot write '{self.path}': "
-                                    f"{exc.strerror or exc}")
+            if self.error is None:
+                self.error = UsageError(f"--trace-out: cannot write '{self.path}': {exc.strerror or exc}")
