@@ -122,9 +122,30 @@ def _is_loop_switch(graph: Graph, node: Node) -> bool:
     return graph.nodes[node.inputs[1].node].op == "loop_cond"
 
 
-def _cond_key(graph: Graph, node: Node) -> str:
-    """Which cond a (non-loop) switch belongs to: its `pred_id`, or its predicate and scope."""
+def _lowered_scopes(graph: Graph) -> dict[TensorRef, list[str]]:
+    """Per predicate, the names of the lowered TF 2 `If`s switching on it (their
+    `NAME/switch_pred/_N`, a switch of the predicate itself), longest first."""
+    scopes: dict[TensorRef, list[str]] = {}
+    for name, node in graph.nodes.items():
+        if node.op == "switch" and len(node.inputs) == 2 and node.inputs[0] == node.inputs[1]:
+            head, _, tail = name.rpartition("/")
+            if tail.startswith("_") and tail[1:].isdigit():
+                head, _, tail = head.rpartition("/")
+            if tail == "switch_pred" and head:
+                scopes.setdefault(node.inputs[1], []).append(head)
+    for names in scopes.values():
+        names.sort(key=len, reverse=True)
+    return scopes
+
+
+def _cond_key(graph: Graph, node: Node, lowered: dict[TensorRef, list[str]] | None = None) -> str:
+    """Which cond a (non-loop) switch belongs to: its `pred_id`; for a lowered TF 2 `If`, its
+    predicate and the If's name (two Ifs on one predicate in one scope, the second reading the
+    first's output, are two conds); else its predicate and top scope."""
     pred = node.inputs[1]
+    for head in (lowered or {}).get(pred, ()):
+        if node.name.startswith(head + "/"):
+            return f"{pred}@{head}"
     producer = graph.nodes[pred.node]
     if producer.op == "identity" and pred.node.endswith("/pred_id"):
         return pred.node
@@ -142,6 +163,7 @@ def _contexts(graph: Graph):
     context: dict[str, tuple] = {}
     problems: dict[str, str] = {}
     cond_of: dict[str, str] = {}
+    lowered = _lowered_scopes(graph)
 
     def of(ref: TensorRef) -> tuple:
         producer = nodes[ref.node]
@@ -170,7 +192,7 @@ def _contexts(graph: Graph):
         ctx = _deepest(ins, problems, name)
         context[name] = ctx
         if op == "switch" and not _is_loop_switch(graph, node):
-            cond_of[name] = _cond_key(graph, node)
+            cond_of[name] = _cond_key(graph, node, lowered)
     return context, of, problems, cond_of
 
 
