@@ -137,12 +137,14 @@ def ema_resource(v2=False):
 def lr_schedule(v2=False):
     x = tf1.placeholder(tf.float32, [4, 2], name="x")
     global_step = tf1.train.get_or_create_global_step()
-    w = tf1.get_variable("w", [2, 1], initializer=tf1.constant_initializer([[0.5], [-0.5]]), use_resource=v2)
+    # TF 2.21's get_or_create_global_step makes a resource variable whatever the control flow;
+    # get_variable's default does too (idrun runs one variable mode per graph)
+    w = tf1.get_variable("w", [2, 1], initializer=tf1.constant_initializer([[0.5], [-0.5]]))
     loss = tf.reduce_sum(tf.square(tf.matmul(x, w) - 1.0), name="loss")
     lr = tf1.cond(global_step < 2, lambda: tf.constant(0.1), lambda: tf.constant(0.01), name="learning_rate")
     train_op = tf1.train.GradientDescentOptimizer(lr).minimize(loss, global_step=global_step)
     with tf1.control_dependencies([train_op]):
-        w_after = tf.identity(w.read_value() if v2 else w, name="w_after")
+        w_after = tf.identity(w.read_value(), name="w_after")
     return {"fetch": [loss, lr, w_after], "feeds": {x: _data(8, [4, 2])}, "steps": 4}
 
 
