@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from idrun.ops.control_flow import flow_op, is_back_edge
 from idrun.graph import Graph, Node, TensorRef, TensorType, dependencies, freeze_attrs
 
-FLOW_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration", "loop_cond"})
+FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 REGION_OP = "control_flow_region"
+SWITCH_OPS = ("switch", "switch_n")   # a cond's: switch (2 branches), switch_n (a lowered Case)
 
 
 def has_control_flow(graph: Graph) -> bool:
@@ -61,6 +62,7 @@ class Region:
     controls: list[str] = field(default_factory=list)
     outputs: list[TensorRef] = field(default_factory=list)
     pred: TensorRef | None = None
+    branches: int = 2              # a cond's: 2 (switch), or a lowered Case's num_outs (switch_n)
 
 
 @dataclass
@@ -127,11 +129,11 @@ def _lowered_scopes(graph: Graph) -> dict[TensorRef, list[str]]:
     `NAME/switch_pred/_N`, a switch of the predicate itself), longest first."""
     scopes: dict[TensorRef, list[str]] = {}
     for name, node in graph.nodes.items():
-        if node.op == "switch" and len(node.inputs) == 2 and node.inputs[0] == node.inputs[1]:
+        if node.op in SWITCH_OPS and len(node.inputs) == 2 and node.inputs[0] == node.inputs[1]:
             head, _, tail = name.rpartition("/")
             if tail.startswith("_") and tail[1:].isdigit():
                 head, _, tail = head.rpartition("/")
-            if tail == "switch_pred" and head:
+            if tail in ("switch_pred", "branch_index") and head:
                 scopes.setdefault(node.inputs[1], []).append(head)
     for names in scopes.values():
         names.sort(key=len, reverse=True)
@@ -168,7 +170,7 @@ def _contexts(graph: Graph):
     def of(ref: TensorRef) -> tuple:
         producer = nodes[ref.node]
         ctx = context[ref.node]
-        if producer.op == "switch" and ref.node in cond_of:
+        if producer.op in SWITCH_OPS and ref.node in cond_of:
             return ctx + (("cond", cond_of[ref.node], ref.index),)
         return ctx
 
@@ -191,7 +193,7 @@ def _contexts(graph: Graph):
             continue
         ctx = _deepest(ins, problems, name)
         context[name] = ctx
-        if op == "switch" and not _is_loop_switch(graph, node):
+        if op == "switch_n" or op == "switch" and not _is_loop_switch(graph, node):
             cond_of[name] = _cond_key(graph, node, lowered)
     return context, of, problems, cond_of
 
@@ -243,14 +245,16 @@ def _regions(graph: Graph, contexts: dict, cond_of: dict) -> dict[tuple, Region]
 
     for name, node in nodes.items():
         ctx = contexts[name]
-        if node.op == "switch" and name in cond_of:
+        if node.op in SWITCH_OPS and name in cond_of:
             r = region(ctx, ("cond", cond_of[name]), "cond", name)
             r.switches.append(name)
+            if node.op == "switch_n":
+                r.branches = node.attrs["num_outs"]
         elif node.op == "merge" and not any(nodes[x.node].op in ("enter", "next_iteration") for x in node.inputs):
             for x in node.inputs:
                 producer = nodes[x.node]
                 inner = contexts[x.node] + ((("cond", cond_of[x.node], x.index),)
-                                            if producer.op == "switch" and x.node in cond_of else ())
+                                            if producer.op in SWITCH_OPS and x.node in cond_of else ())
                 if len(inner) > len(ctx) and inner[len(ctx)][0] == "cond":
                     region(ctx, inner[len(ctx)][:2], "cond", name).merges.append(name)
                     break

@@ -120,7 +120,7 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
     position = _input_index(region)
     switch_of = {s: position[nodes[s].inputs[0]] for s in region.switches}
     subs = {}
-    for branch in (0, 1):
+    for branch in range(region.branches):
         members = _members_at(raised, region.parent + (("cond", region.frame[1], branch),))
         fetch = [_branch_input(raised, region, m, branch) for m in region.merges]
 
@@ -134,9 +134,16 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
             return lambda values: values[k]
         subs[branch] = _compile(raised, req, members, fetch, value_of)
 
+    n_way = any(nodes[s].op == "switch_n" for s in region.switches)
+
     def cond(T, O, *values):
-        branch = 1 if bool(_value(values[0])) else 0
-        O.append(("branch", region.name, branch == 1))
+        if not n_way:
+            branch = 1 if bool(_value(values[0])) else 0
+            O.append(("branch", region.name, branch == 1))
+        else:   # _SwitchN: an index out of range takes the last branch (TF's kernel)
+            branch = int(_value(values[0]))
+            branch = branch if 0 <= branch < region.branches else region.branches - 1
+            O.append(("branch", region.name, branch))
         out = subs[branch].run(T, O, values)
         index = numpy.int32(branch)
         result = []
@@ -153,7 +160,7 @@ def _branch_input(raised: Raised, region: Region, merge: str, branch: int) -> Te
     for ref in nodes[merge].inputs:
         producer = nodes[ref.node]
         ctx = raised.context[ref.node]
-        if producer.op == "switch" and ref.node in region.switches:
+        if producer.op in ("switch", "switch_n") and ref.node in region.switches:
             ctx = ctx + (("cond", region.frame[1], ref.index),)
         if ctx[:len(want)] == want:
             return ref

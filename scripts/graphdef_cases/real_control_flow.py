@@ -22,7 +22,8 @@ change from step to step read a counter variable (`_every`), as a real `global_s
   through a cond.
 - `lr_schedule`: a learning rate switched by `tf.cond` on `global_step`.
 - `case`: `tf.case` with two predicates and a default (nested conds in v1 and v2).
-- `switch_case` (v1 only; v2 is a Case): `tf.switch_case` on `step % 3` (nested conds).
+- `switch_case`: `tf.switch_case` on `step % 3`: TF 2.21 builds a `Case` even with control
+  flow v1 (lowered to `_SwitchN` at import, as TF's runtime lowers it).
 - `while_print_assert`: a `tf.while_loop` whose body has a `tf.Print` and an assert.
 - `while_assign`: a `tf.while_loop` whose body bumps a variable (assign_add as a control
   dependency of the next loop value).

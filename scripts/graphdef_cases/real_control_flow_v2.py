@@ -1,6 +1,6 @@
 """The programs of real_control_flow.py built with TF 2's default control flow v2 (If/While
-and their function library), written to tests/fixtures/graphdefs_v2/ (FIXTURE_DIR). Not here:
-`tf.switch_case`, a v2 `Case` (lowered to `_SwitchN`, which idrun does not run yet)."""
+and their function library), written to tests/fixtures/graphdefs_v2/ (FIXTURE_DIR), with
+`tf.switch_case` (a `Case`, lowered to `_SwitchN`, in both forms)."""
 
 import importlib.util
 from pathlib import Path
@@ -23,3 +23,4 @@ def _v2(build):
 
 
 CASES = {f"realcf2_{name}": _v2(build) for name, build in _v1_module.PROGRAMS.items()}
+CASES["realcf2_switch_case"] = _v2(_v1_module.switch_case)
