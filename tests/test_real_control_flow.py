@@ -1,0 +1,240 @@
+"""Control flow as TF's own library puts it into real TF1 programs, imported and run.
+
+The programs are scripts/graphdef_cases/real_control_flow.py (control flow v1, fixtures
+tests/fixtures/graphdefs/realcf1_*) and real_control_flow_v2.py (the same programs with TF 2's
+default control flow v2, tests/fixtures/graphdefs_v2/realcf2_*). The values hard-coded here are
+what TF 2.21 printed for them: `Session.run(fetch, feed_dict=...)` per step, as
+`scripts/make_graphdef_fixtures.py realcf1_NAME realcf2_NAME` runs them; both forms gave the
+same numbers. Floats of the training programs are compared to 1e-6 relative (TF's reductions
+and its fused ops sum in another order than numpy); integers, flips and branches exactly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy
+import pytest
+from click.testing import CliRunner
+
+from idrun.cli import main
+from idrun.errors import IdrunError
+from idrun.pipeline import Pipeline
+from idrun.spec.request import RunOptions
+from idrun.tf.graphdef_import import import_graphdef
+from idrun.views.jsondoc import result_document
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMS = {"v1": (ROOT / "tests" / "fixtures" / "graphdefs", "realcf1_"),
+         "v2": (ROOT / "tests" / "fixtures" / "graphdefs_v2", "realcf2_")}
+
+
+def _record(form: str, program: str) -> tuple[Path, dict]:
+    folder, prefix = FORMS[form]
+    path = folder / f"{prefix}{program}.json"
+    return path, json.loads(path.read_text())
+
+
+def _import(form: str, program: str, tmp_path: Path) -> tuple[Path, dict]:
+    path, rec = _record(form, program)
+    spec = tmp_path / f"{program}.yaml"
+    import_graphdef(str(path.parent / rec["graph"]), str(spec))
+    return spec, rec
+
+
+def _run(form: str, program: str, tmp_path: Path, steps: int | None = None) -> list[list]:
+    """idrun's values per step, in the record's fetch order."""
+    spec, rec = _import(form, program, tmp_path)
+    opts = RunOptions(fetch=rec["fetch"], targets=rec["targets"] or None, feeds=rec["feeds"],
+                      steps=steps or len(rec["steps"]))
+    doc = result_document(Pipeline(str(spec), opts).run())
+    assert doc["error"] is None, doc["error"]
+    return [[step["values"][name] for name in rec["fetch"]] for step in doc["steps"]]
+
+
+def _close(ours, theirs, rtol=1e-6):
+    numpy.testing.assert_allclose(numpy.asarray(ours, dtype=numpy.float64), numpy.asarray(theirs), rtol=rtol,
+                                  atol=1e-7)
+
+
+BOTH = pytest.mark.parametrize("form", ["v1", "v2"])
+
+
+@BOTH
+def test_layers_batch_norm_training_placeholder_and_update_ops(form, tmp_path):
+    """tf.layers.batch_normalization(training=<tensor>): batch statistics and the moving-average
+    updates (UPDATE_OPS, control dependencies of the train op) on training steps 1 and 3; the
+    moving statistics, unchanged, on steps 2 and 4."""
+    tf = [  # loss, moving_mean, moving_variance, gamma after the step
+        (1.0202203, [-0.022666669, -0.0024166661, -0.04131667], [0.9123348, 0.92349833, 0.92876726],
+         [0.9558956, 0.9218903, 0.94120973]),
+        (0.32269683, [-0.022666669, -0.0024166661, -0.04131667], [0.9123348, 0.92349833, 0.92876726],
+         [0.9557757, 0.90028787, 0.9216271]),
+        (0.8795625, [-0.04306667, -0.004591665, -0.07850167], [0.83343613, 0.8546468, 0.86465776],
+         [0.91459584, 0.8287975, 0.8680436]),
+        (0.2989728, [-0.04306667, -0.004591665, -0.07850167], [0.83343613, 0.8546468, 0.86465776],
+         [0.91446877, 0.807422, 0.8502657]),
+    ]
+    ours = _run(form, "layers_batch_norm", tmp_path)
+    assert len(ours) == 4
+    for got, want in zip(ours, tf):
+        for a, b in zip(got, want):
+            _close(a, b)
+
+
+@BOTH
+def test_random_flip_is_tf_philox_draw(form, tmp_path):
+    """tf.image.random_flip_left_right(seed=7) then random_flip_up_down(seed=9), graph seed 5: a
+    cond on a Philox draw per step. TF flipped left-right at steps 1, 2, 3, 5 and up-down at 2, 4."""
+    image = numpy.arange(24, dtype=numpy.float32).reshape(2, 4, 3)
+    lr_flips, ud_flips = [True, True, True, False, True], [False, True, False, True, False]
+    ours = _run(form, "random_flip", tmp_path)
+    for (lr, ud), flip_lr, flip_ud in zip(ours, lr_flips, ud_flips):
+        want_lr = image[:, ::-1] if flip_lr else image
+        assert numpy.array_equal(numpy.asarray(lr), want_lr)
+        assert numpy.array_equal(numpy.asarray(ud), want_lr[::-1] if flip_ud else want_lr)
+
+
+@BOTH
+def test_zero_fraction_summary(form, tmp_path):
+    """The CIFAR-10 tutorial's _activation_summary: zero_fraction (a cond on the size) and its
+    scalar summary's bytes."""
+    ours = _run(form, "zero_fraction", tmp_path)
+    assert [round(step[0], 7) for step in ours] == [0.6666667, 0.6666667, 0.8333333, 0.8333333]
+    _, rec = _record(form, "zero_fraction")
+    assert ours[-1][1] == rec["steps"][-1]["values"]["local3/sparsity:0"] == "\n\x16\n\x0flocal3/sparsity\x15UUU?"
+
+
+@BOTH
+def test_assert_non_negative_identity(form, tmp_path):
+    ours = _run(form, "assert_identity", tmp_path)
+    assert [step[0] for step in ours] == [[0.25, 1.0, 4.0], [2.25, 0.0, 9.0], [6.25, 1.0, 16.0]]
+
+
+@BOTH
+def test_assert_in_cond_fails_the_step_with_tf_message(form, tmp_path):
+    """Fed so that the assert's guard takes the failing branch: the step fails with TF's text."""
+    spec, rec = _import(form, "assert_identity", tmp_path)
+    opts = RunOptions(fetch=rec["fetch"], feeds={"x:0": [float("nan"), 1.0, 2.0]}, steps=1)
+    doc = result_document(Pipeline(str(spec), opts).run())
+    assert doc["error"] is not None and "d must be >= 0" in json.dumps(doc["error"])
+
+
+@BOTH
+def test_ema_resource_variables(form, tmp_path):
+    """The CIFAR-10 tutorial's variable moving averages (decay 0.9 with num_updates) after the
+    gradient update, over resource variables; shadows initialized through initialized_value()."""
+    tf = [
+        (0.81554854, [[-0.543979, 0.70493394], [-0.56569165, 0.81296057], [-0.042238146, 0.21763468]],
+         [0.07711668, 0.11348568]),
+        (0.763908, [[-0.53129935, 0.6673482], [-0.5439995, 0.7880753], [-0.062161315, 0.2117652]],
+         [0.055493034, 0.12634756]),
+        (0.71904194, [[-0.51883155, 0.6308445], [-0.5233944, 0.76403636], [-0.081438616, 0.20580108]],
+         [0.03662944, 0.1376945]),
+    ]
+    ours = _run(form, "ema_resource", tmp_path)
+    for got, want in zip(ours, tf):
+        for a, b in zip(got, want):
+            _close(a, b)
+
+
+@BOTH
+def test_learning_rate_switched_on_global_step(form, tmp_path):
+    ours = _run(form, "lr_schedule", tmp_path)
+    assert [step[1] for step in ours] == pytest.approx([0.1, 0.1, 0.01, 0.01])
+    _close([step[0] for step in ours], [3.188894, 2.9978752, 2.8963957, 2.888292])
+    _close(ours[-1][2], [[0.7691835], [-0.50968605]])
+
+
+@BOTH
+def test_case_nested_conds(form, tmp_path):
+    ours = _run(form, "case", tmp_path)
+    assert [step[0] for step in ours] == [[3.0, 0.5], [10.0, -2.5], [-2.0, 0.5], [3.0, 0.5]]
+
+
+@BOTH
+def test_switch_case_is_a_lowered_case(form, tmp_path):
+    """tf.switch_case builds a Case in both forms (TF 2.21); imported, its _SwitchN opens one of
+    three branches by index."""
+    ours = _run(form, "switch_case", tmp_path)
+    assert [step[0] for step in ours] == [[10.0, -2.5], [-2.0, 0.5], [3.0, 0.5], [10.0, -2.5]]
+
+
+@BOTH
+def test_while_with_print_and_assert(form, tmp_path, capfd):
+    ours = _run(form, "while_print_assert", tmp_path, steps=1)
+    assert ours == [[5, 6.0]]
+    # TF printed the same lines on stderr (tf1.Print: message, then [data] per tensor)
+    assert capfd.readouterr().err.splitlines()[-5:] == [
+        "i, acc = [0][1]", "i, acc = [1][1]", "i, acc = [2][1.5]", "i, acc = [3][2.5]", "i, acc = [4][4]"]
+
+
+@pytest.mark.parametrize("form,program", [("v1", "while_assign"), ("v1", "while_assign_resource"),
+                                          ("v2", "while_assign")])
+def test_while_body_assign_add(form, program, tmp_path):
+    ours = _run(form, program, tmp_path)
+    assert ours == [[3, 1.5], [3, 3.0], [3, 4.5]]
+
+
+def _programs():
+    out = []
+    for form, (folder, prefix) in FORMS.items():
+        out += [(form, p.stem[len(prefix):]) for p in sorted(folder.glob(f"{prefix}*.json"))]
+    return out
+
+
+@pytest.mark.parametrize("form,program", _programs())
+def test_commands_on_imported_spec(form, program, tmp_path):
+    """show, check, explain (a cond's merge or a loop's exit, and a node inside a branch or loop)
+    and export --format graphdef run without a traceback; check is quiet on what TF made."""
+    spec, rec = _import(form, program, tmp_path)
+    runner = CliRunner()
+    for args in (["show", str(spec)], ["export", str(spec), "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt")]):
+        res = runner.invoke(main, args)
+        assert res.exit_code == 0, (args, res.output)
+    res = runner.invoke(main, ["check", str(spec)])
+    assert res.exit_code == 0 and "no problems" in res.output, res.output
+    names = [line.split("name: ", 1)[1].split(",", 1)[0] for line in spec.read_text().splitlines()
+             if line.lstrip().startswith("- {name: ")]
+    inner = [n for n in names if any(k in n for k in ("/Merge", "/Exit", "/then/", "/else/", "/body/", "/cond/",
+                                                       "/while/", "/branch"))][:3]
+    for node in inner or names[-1:]:
+        res = runner.invoke(main, ["explain", str(spec), node])
+        assert res.exit_code in (0, 1), (node, res.output)
+        assert res.exception is None or isinstance(res.exception, SystemExit), (node, repr(res.exception))
+
+
+SWITCH_N = """\
+nodes:
+  - {name: i, op: placeholder, dtype: int32, shape: []}
+  - {name: x, op: const, value: [1.0, 2.0]}
+  - {name: c/branch_index, op: switch_n, inputs: [i, i], num_outs: 3}
+  - {name: c/x, op: switch_n, inputs: [x, i], num_outs: 3}
+  - {name: c/b0, op: add, inputs: ['c/x', 1.0]}
+  - {name: c/b1, op: mul, inputs: ['c/x:1', 5.0]}
+  - {name: c/b2, op: neg, inputs: ['c/x:2']}
+  - {name: c/merge, op: merge, inputs: [c/b0, c/b1, c/b2]}
+run: {fetch: ['c/merge', 'c/merge:1']}
+"""
+
+
+@pytest.mark.parametrize("index,value", [(0, [2.0, 3.0]), (1, [5.0, 10.0]), (2, [-1.0, -2.0]),
+                                         (7, [-1.0, -2.0]), (-1, [-1.0, -2.0])])
+def test_switch_n_takes_branch_by_index(index, value, tmp_path):
+    """_SwitchN as TF's kernel: output `index`, the last one when out of range (TF:
+    `if (output_index < 0 || output_index >= num_outs) output_index = num_outs - 1`)."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SWITCH_N)
+    doc = result_document(Pipeline(str(spec), RunOptions(feeds={"i": index}, steps=1)).run())
+    assert doc["error"] is None, doc["error"]
+    values = doc["steps"][0]["values"]
+    assert values["c/merge"] == value and values["c/merge:1"] == (index if 0 <= index < 3 else 2)
+    assert doc["steps"][0]["control_flow"] == [{"region": "c/<cond>", "kind": "case",
+                                                 "branches": {str(index if 0 <= index < 3 else 2): 1}}]
+
+
+def test_switch_n_index_must_be_int32(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SWITCH_N.replace("dtype: int32", "dtype: int64"))
+    with pytest.raises(IdrunError, match="_SwitchN's output_index must be int32, got int64"):
+        Pipeline(str(spec), RunOptions(feeds={"i": 1}, steps=1)).run()
