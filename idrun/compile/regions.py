@@ -91,7 +91,54 @@ class RaiseError(Exception):
 def raise_regions(graph: Graph, device_of: dict[str, str]) -> Raised:
     contexts, out_context, problems, cond_of = _contexts(graph)
     regions = _regions(graph, contexts, cond_of)
-    return _rewire(graph, device_of, contexts, out_context, regions, problems)
+    raised = _rewire(graph, device_of, contexts, out_context, regions, problems)
+    _check_acyclic(raised)
+    return raised
+
+
+def _check_acyclic(raised: Raised) -> None:
+    """The outermost level (nodes outside every region, and the outermost regions as one node
+    each) must be a DAG: a region that reads what its own result feeds cannot run as one op."""
+    top = {}
+    for name, region in raised.regions.items():
+        if not region.parent:
+            top[region_key(region)] = name
+
+    def rep(node: str) -> str:
+        ctx = raised.context.get(node, ())
+        return top.get(level(ctx[:1]), node) if ctx else node
+
+    nodes = raised.graph.nodes
+    level_nodes = [n for n in nodes if not raised.context.get(n, ()) or n in raised.regions and n in top.values()]
+    deps = {}
+    for n in level_nodes:
+        node = nodes[n]
+        mine = {rep(r.node) for r in node.inputs if not is_back_edge(node.op, nodes[r.node].op)}
+        mine |= {rep(c) for c in node.control_inputs}
+        mine.discard(n)
+        deps[n] = mine
+    state: dict[str, int] = {}
+    for start in deps:
+        if start in state:
+            continue
+        stack = [(start, iter(deps[start]))]
+        state[start] = 1
+        while stack:
+            n, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[n] = 2
+                stack.pop()
+            elif nxt in deps and state.get(nxt) == 1:
+                region = raised.regions.get(nxt) or raised.regions.get(n)
+                anchor = (region.switches or region.enters)[0] if region else nxt
+                raise RaiseError(anchor, f"'{region.name if region else nxt}' reads a value computed from "
+                                         "its own result (its switches or enters share a predicate or "
+                                         "frame with nodes that run after it): idrun cannot raise it to "
+                                         "one cond or loop")
+            elif nxt in deps and nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(deps[nxt])))
 
 
 # ---- contexts ----------------------------------------------------------------------------
@@ -150,6 +197,11 @@ def _cond_key(graph: Graph, node: Node, lowered: dict[TensorRef, list[str]] | No
             return f"{pred}@{head}"
     producer = graph.nodes[pred.node]
     if producer.op == "identity" and pred.node.endswith("/pred_id"):
+        # tf.gradients of a v1 cond switches the gradients on the forward cond's pred_id (TF's
+        # _MergeGrad): under `gradients*/`, that is another cond, run after the forward one
+        top = node.name.partition("/")[0]
+        if top.startswith("gradients") and not pred.node.startswith(top + "/"):
+            return f"{pred.node}@{top}"
         return pred.node
     scope = node.name.rpartition("/")[0]
     if node.inputs[0] == pred:   # TF's `cond/Switch`: switch(pred, pred) beside cond/pred_id

@@ -11,6 +11,8 @@ change from step to step read a counter variable (`_every`), as a real `global_s
   its non-fused path built it (tf_utils.smart_cond on a tensor: a real cond for the batch vs
   moving statistics and for each moving-average update), the updates in UPDATE_OPS as control
   dependencies of the train op.
+- `layers_batch_norm_fused`: the same layer on a 4-D input, its fused path (a cond between
+  FusedBatchNormV3 in training and inference mode, a cond for the momentum).
 - `random_flip`: `tf.image.random_flip_left_right` / `random_flip_up_down` of a 3-D image,
   seeded: a cond on a Philox draw.
 - `zero_fraction`: the CIFAR-10 tutorial's `_activation_summary`: `tf.nn.zero_fraction` (a
@@ -82,6 +84,41 @@ def layers_batch_norm(v2=False):
                  tf.identity(gamma, name="gamma_after")]
     return {"fetch": [loss] + after, "steps": 4,
             "feeds": {x: _data(1, [6, 3]), target: _data(2, [6, 3])}}
+
+
+def layers_batch_norm_fused(v2=False):
+    """tf.layers.batch_normalization(training=is_training) of a 4-D input, as its fused path built
+    it: a cond between FusedBatchNormV3 in training and in inference mode, a cond for the
+    momentum (0.99 or 1.0), the moving-average updates (AssignMovingAvg) in UPDATE_OPS."""
+    training, _ = _every(2, "is_training", resource=v2)
+    x = tf1.placeholder(tf.float32, [4, 2, 2, 3], name="x")
+    with tf1.variable_scope("batch_normalization"):
+        gamma = tf1.get_variable("gamma", [3], initializer=tf1.ones_initializer(), use_resource=v2)
+        beta = tf1.get_variable("beta", [3], initializer=tf1.zeros_initializer(), use_resource=v2)
+        moving_mean = tf1.get_variable("moving_mean", [3], initializer=tf1.zeros_initializer(),
+                                       trainable=False, use_resource=v2)
+        moving_var = tf1.get_variable("moving_variance", [3], initializer=tf1.ones_initializer(),
+                                      trainable=False, use_resource=v2)
+        y, mean, variance = tf1.cond(
+            training,
+            lambda: tf1.nn.fused_batch_norm(x, gamma, beta, epsilon=1e-3),
+            lambda: tf1.nn.fused_batch_norm(x, gamma, beta, mean=moving_mean, variance=moving_var,
+                                            epsilon=1e-3, is_training=False))
+        momentum = tf1.cond(training, lambda: tf.constant(0.99), lambda: tf.constant(1.0))
+        for var, value in ((moving_mean, mean), (moving_var, variance)):
+            with tf1.name_scope(None, "AssignMovingAvg", [var, value, momentum]) as scope:
+                with tf1.colocate_with(var):
+                    decay = tf.convert_to_tensor(1.0 - momentum, name="decay")
+                    update = tf1.assign_sub(var, (var - value) * decay, name=scope)
+            tf1.add_to_collection(tf1.GraphKeys.UPDATE_OPS, update)
+    loss = tf.reduce_mean(tf.square(y - 1.0), name="loss")
+    with tf1.control_dependencies(tf1.get_collection(tf1.GraphKeys.UPDATE_OPS)):
+        train_op = tf1.train.GradientDescentOptimizer(0.1).minimize(loss)
+    with tf1.control_dependencies([train_op]):
+        after = [tf.identity(moving_mean, name="moving_mean_after"),
+                 tf.identity(moving_var, name="moving_variance_after"),
+                 tf.identity(beta, name="beta_after")]
+    return {"fetch": [loss] + after, "steps": 4, "feeds": {x: _data(9, [4, 2, 2, 3])}}
 
 
 def random_flip(v2=False):
@@ -199,6 +236,7 @@ def _v1(build, **kw):
 
 PROGRAMS = {
     "layers_batch_norm": layers_batch_norm,
+    "layers_batch_norm_fused": layers_batch_norm_fused,
     "random_flip": random_flip,
     "zero_fraction": zero_fraction,
     "assert_identity": assert_identity,
