@@ -238,3 +238,6 @@ def test_switch_n_index_must_be_int32(tmp_path):
     spec.write_text(SWITCH_N.replace("dtype: int32", "dtype: int64"))
     with pytest.raises(IdrunError, match="_SwitchN's output_index must be int32, got int64"):
         Pipeline(str(spec), RunOptions(feeds={"i": 1}, steps=1)).run()
+
+
+KERNEL_TESTS = {"switch_n": test_switch_n_takes_branch_by_index}

@@ -14,6 +14,7 @@ import test_ops_more
 import test_ops_nn
 import test_ops_state
 import test_queues
+import test_real_control_flow
 import test_random_tf
 import test_session
 import test_summaries
@@ -60,6 +61,7 @@ KERNEL_TESTS.update(test_ops_state.KERNEL_TESTS)  # the updates TF1 programs run
 KERNEL_TESTS.update(test_ops_array.KERNEL_TESTS)
 KERNEL_TESTS.update(test_queues.KERNEL_TESTS)
 KERNEL_TESTS.update(test_control_flow.KERNEL_TESTS)
+KERNEL_TESTS.update(test_real_control_flow.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

@@ -63,6 +63,9 @@ class Region:
     outputs: list[TensorRef] = field(default_factory=list)
     pred: TensorRef | None = None
     branches: int = 2              # a cond's: 2 (switch), or a lowered Case's num_outs (switch_n)
+    # values of a branch read from outside (by its v1 gradient cond): (tensor, branch), region
+    # outputs after the merges', None when that branch is not taken
+    escapes: list[tuple[TensorRef, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Raised:
     device_of: dict[str, str]
     outer: dict[TensorRef, TensorRef] # a merge's or exit's output -> the region output for it
     problems: dict[str, str]          # node -> why it cannot run (reads a dead value)
+    cycle: tuple[str, str] | None = None   # (node, why) when a region reads its own result
 
     def fetch_ref(self, ref: TensorRef) -> TensorRef:
         return self.outer.get(ref, ref)
@@ -92,13 +96,17 @@ def raise_regions(graph: Graph, device_of: dict[str, str]) -> Raised:
     contexts, out_context, problems, cond_of = _contexts(graph)
     regions = _regions(graph, contexts, cond_of)
     raised = _rewire(graph, device_of, contexts, out_context, regions, problems)
-    _check_acyclic(raised)
+    try:
+        _check_acyclic(raised)
+    except RaiseError as exc:   # reported when a step that needs the region is ordered
+        raised.cycle = (exc.node, exc.message)
     return raised
 
 
 def _check_acyclic(raised: Raised) -> None:
     """The outermost level (nodes outside every region, and the outermost regions as one node
-    each) must be a DAG: a region that reads what its own result feeds cannot run as one op."""
+    each) must be a DAG: a region that reads what its own result feeds cannot run as one op
+    (RaiseError)."""
     top = {}
     for name, region in raised.regions.items():
         if not region.parent:
@@ -247,16 +255,49 @@ def _contexts(graph: Graph):
         context[name] = ctx
         if op == "switch_n" or op == "switch" and not _is_loop_switch(graph, node):
             cond_of[name] = _cond_key(graph, node, lowered)
+    _gradients_into_gradient_conds(context, cond_of)
     return context, of, problems, cond_of
+
+
+def _gradients_into_gradient_conds(context: dict, cond_of: dict) -> None:
+    """tf.gradients of a v1 cond: a gradient node that reads only its forward branch's values
+    (zeros_like of an unused output) is alive exactly when that branch is taken, but it runs
+    after the forward cond (the step's control dependencies wait on it): it belongs to the
+    gradient's cond of that branch, not to the forward one."""
+    grad_keys = {k for k in cond_of.values() if "/pred_id@" in k}
+    if not grad_keys:
+        return
+    for name, ctx in context.items():
+        top = name.partition("/")[0]
+        if top.startswith("gradients") and any(e[0] == "cond" for e in ctx):
+            context[name] = tuple(("cond", f"{e[1]}@{top}") + e[2:]
+                                  if e[0] == "cond" and f"{e[1]}@{top}" in grad_keys else e for e in ctx)
+
+
+def _base_key(entry: tuple) -> tuple:
+    """A context entry with a v1 cond gradient's key read as its forward cond's: both switch on
+    one pred_id, so branch k of one is taken exactly when branch k of the other is."""
+    if entry[0] == "cond" and "/pred_id@" in entry[1]:
+        return (entry[0], entry[1].partition("@")[0]) + entry[2:]
+    return entry
 
 
 def _deepest(ins: list[tuple], problems: dict, name: str) -> tuple:
     deepest = max(ins, key=len, default=())
-    for ctx in ins:
-        if deepest[:len(ctx)] != ctx:
+    base = [tuple(_base_key(e) for e in ctx) for ctx in ins]
+    top = tuple(_base_key(e) for e in deepest)
+    for ctx in base:
+        if top[:len(ctx)] != ctx:
             problems.setdefault(name, "it reads values from two branches or loops that do not "
                                       "enclose each other (a value that is dead when one is not taken)")
-    return deepest
+            return deepest
+    # a gradient node reading its forward branch's values and its gradient cond's: in the gradient's
+    out = list(deepest)
+    for ctx in ins:
+        for i, entry in enumerate(ctx):
+            if entry != out[i] and "@" in entry[1]:
+                out[i] = entry
+    return tuple(out)
 
 
 def _pop_loop(ctx: tuple) -> tuple:
@@ -398,11 +439,44 @@ def _rewire(graph: Graph, device_of: dict[str, str], contexts: dict, out_context
             return by_key[level(pctx[:len(common) + 1])].name
         return producer
 
+    def waits(consumer_ctx: tuple, producer: str) -> list[str]:
+        """What a control input on `producer` waits on: a cond's switch seen from outside its
+        cond runs as soon as its inputs are there (TF: its control output is never dead), so
+        on those, not on the whole cond (tf.gradients' tuple waits on a cond_grad switch that
+        its cond's branch reads after it)."""
+        r = owner.get(producer)
+        if r is not None and r.kind == "cond" and producer in r.switches and not inside(consumer_ctx, r):
+            return [w for ref in nodes[producer].inputs for w in waits(consumer_ctx, ref.node)]
+        return [enclosing(consumer_ctx, producer)]
+
+    escaped: dict[TensorRef, tuple[Region, TensorRef]] = {}
+
+    def escape(consumer_ctx: tuple, ref: TensorRef) -> TensorRef:
+        """A branch's value read outside its cond (a v1 gradient reads its forward branch's
+        values): an output of the cond's region, for consumers outside it."""
+        if ref in outer:
+            return outer[ref]
+        pctx = out_context(ref)
+        n = len(_common(consumer_ctx, pctx))
+        # only into the same branch of the cond's gradient (alive exactly when the value is)
+        if (len(pctx) != n + 1 or len(consumer_ctx) <= n or consumer_ctx[n] == pctx[-1]
+                or _base_key(consumer_ctx[n]) != _base_key(pctx[-1])):
+            return ref
+        r = by_key.get(level(pctx))
+        if r is None or r.kind != "cond" or inside(consumer_ctx, r):
+            return ref
+        if ref not in escaped:
+            out = TensorRef(r.name, len(r.outputs))
+            r.outputs.append(ref)
+            r.escapes.append((ref, pctx[-1][2]))
+            escaped[ref] = (r, out)
+        return escaped[ref][1]
+
     raised_nodes: dict[str, Node] = {}
     for name, node in nodes.items():
         ctx = contexts[name]
-        inputs = tuple(outer.get(r, r) for r in node.inputs)
-        controls = tuple(dict.fromkeys(enclosing(ctx, c) for c in node.control_inputs))
+        inputs = tuple(escape(ctx, r) for r in node.inputs)
+        controls = tuple(dict.fromkeys(w for c in node.control_inputs for w in waits(ctx, c)))
         if inputs != node.inputs or controls != node.control_inputs:
             node = Node(node.name, node.op, inputs, controls, node.attrs, node.device, node.loc,
                         node.outputs, node.ref_inputs, node.is_ref_output, node.role, node.device_from,

@@ -123,6 +123,7 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
     for branch in range(region.branches):
         members = _members_at(raised, region.parent + (("cond", region.frame[1], branch),))
         fetch = [_branch_input(raised, region, m, branch) for m in region.merges]
+        fetch += [ref for ref, b in region.escapes if b == branch]
 
         def value_of(ref: TensorRef, branch=branch) -> Callable:
             if ref.node in switch_of:
@@ -147,8 +148,11 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
         out = subs[branch].run(T, O, values)
         index = numpy.int32(branch)
         result = []
-        for value in out:
+        for value in out[:len(region.merges)]:
             result += [value, index]
+        if region.escapes:   # a branch's values its gradient cond reads: None from the other branch
+            rest = iter(out[len(region.merges):])
+            result += [next(rest) if b == branch else None for _, b in region.escapes]
         return tuple(result)
     return cond
 
