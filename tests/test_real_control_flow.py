@@ -82,6 +82,31 @@ def test_layers_batch_norm_training_placeholder_and_update_ops(form, tmp_path):
             _close(a, b)
 
 
+def test_layers_batch_norm_fused_trained_through_a_v1_cond(tmp_path):
+    """The fused path of tf.layers.batch_normalization(training=<tensor>), trained: tf.gradients
+    of a v1 cond is a second cond on the forward pred_id whose branches read the forward
+    branch's values (FusedBatchNormGradV3 reads its reserve space; zeros_like of the unused
+    outputs). Steps 1 and 3 train on batch statistics, 2 and 4 use the moving ones (TF's values,
+    loss and beta after each step, the moving statistics moved only on 1 and 3)."""
+    tf = [(1.9968042, [-0.00043062455, 0.0005543744, 0.0026074974], [0.06666667, 0.06666667, 0.06666666]),
+          (1.0084494, [-0.00043062455, 0.0005543744, 0.0026074974], [0.13154936, 0.12546326, 0.1127761]),
+          (1.6090139, [-0.00085694285, 0.0011032051, 0.0051889196], [0.18944606, 0.18376572, 0.17192437]),
+          (0.79084015, [-0.00085694285, 0.0011032051, 0.0051889196], [0.24588719, 0.23505834, 0.21229675])]
+    ours = _run("v1", "layers_batch_norm_fused", tmp_path)
+    for (loss, moving_mean, _, beta), want in zip(ours, tf):
+        _close(loss, want[0])
+        _close(moving_mean, want[1], rtol=1e-5)   # a difference of two close means
+        _close(beta, want[2])
+
+
+def test_layers_batch_norm_fused_v2_needs_tf_optional_ops(tmp_path):
+    """The v2 form's If gradient passes the forward branch's intermediates as TF's Optional
+    variants (OptionalFromValue/OptionalGetValue), which idrun does not run: the run names them."""
+    spec, rec = _import("v2", "layers_batch_norm_fused", tmp_path)
+    with pytest.raises(IdrunError, match="OptionalFromValue"):
+        Pipeline(str(spec), RunOptions(fetch=rec["fetch"], feeds=rec["feeds"], steps=1)).run()
+
+
 @BOTH
 def test_random_flip_is_tf_philox_draw(form, tmp_path):
     """tf.image.random_flip_left_right(seed=7) then random_flip_up_down(seed=9), graph seed 5: a
