@@ -108,6 +108,16 @@ def test_layers_batch_norm_fused_v2_needs_tf_optional_ops(tmp_path):
 
 
 @BOTH
+def test_layers_batch_norm_after_a_dense_layer_trains_through_the_conds(form, tmp_path):
+    """The same layer after a dense layer: the gradient goes through the statistics' conds
+    (tf.gradients of a cond) into the dense kernel. TF's loss per step and the kernel after 4."""
+    ours = _run(form, "layers_batch_norm_hidden", tmp_path)
+    _close([step[0] for step in ours], [1.0980186, 0.32671976, 0.9095298, 0.26995638])
+    _close(ours[-1][4], [[0.60334206, -0.901114, 0.32174888], [0.4497953, -0.03363338, -0.55190706],
+                         [-0.5448871, 0.61164117, -0.60126054]], rtol=1e-5)
+
+
+@BOTH
 def test_random_flip_is_tf_philox_draw(form, tmp_path):
     """tf.image.random_flip_left_right(seed=7) then random_flip_up_down(seed=9), graph seed 5: a
     cond on a Philox draw per step. TF flipped left-right at steps 1, 2, 3, 5 and up-down at 2, 4."""
@@ -265,4 +275,29 @@ def test_switch_n_index_must_be_int32(tmp_path):
         Pipeline(str(spec), RunOptions(feeds={"i": 1}, steps=1)).run()
 
 
-KERNEL_TESTS = {"switch_n": test_switch_n_takes_branch_by_index}
+RSQRT_GRAD = """\
+nodes:
+  - {name: y, op: const, value: [0.3, 1.7, 2.9, 0.01, 5.0, 0.001, 0.77, 3.3, 0.5], dtype: DT}
+  - {name: dy, op: const, value: [1.5, -0.25, 0.0, 2.0, -3.0, 0.7, 1000.0, -0.001, 0.1], dtype: DT}
+  - {name: g, op: rsqrt_grad, inputs: [y, dy]}
+run: {fetch: [g]}
+"""
+
+
+@pytest.mark.parametrize("dtype,tf", [
+    # tf.raw_ops.RsqrtGrad(y=y, dy=dy) in TF 2.21 on CPU, float32 then float64
+    ("float32", [-0.020250001922249794, 0.6141250133514404, 0.0, -9.999999974752427e-07, 187.5,
+                 -3.5000005671470547e-10, -228.26649475097656, 0.017968500033020973, -0.0062500000931322575]),
+    ("float64", [-0.020249999999999997, 0.6141249999999999, 0.0, -1.0000000000000002e-06, 187.5, -3.5e-10,
+                 -228.26649999999998, 0.0179685, -0.00625]),
+])
+def test_rsqrt_grad_is_tf_bit_for_bit(dtype, tf, tmp_path):
+    """RsqrtGrad (tf.layers batch norm's gradient through rsqrt(variance + eps))."""
+    spec = tmp_path / "g.yaml"
+    spec.write_text(RSQRT_GRAD.replace("DT", dtype))
+    doc = result_document(Pipeline(str(spec), RunOptions(steps=1)).run())
+    assert doc["error"] is None, doc["error"]
+    assert numpy.array_equal(numpy.asarray(doc["steps"][0]["values"]["g"], dtype=dtype), numpy.asarray(tf, dtype=dtype))
+
+
+KERNEL_TESTS = {"switch_n": test_switch_n_takes_branch_by_index, "rsqrt_grad": test_rsqrt_grad_is_tf_bit_for_bit}

@@ -10,7 +10,8 @@ change from step to step read a counter variable (`_every`), as a real `global_s
 - `layers_batch_norm`: `tf.layers.batch_normalization(x, training=is_training)` written out as
   its non-fused path built it (tf_utils.smart_cond on a tensor: a real cond for the batch vs
   moving statistics and for each moving-average update), the updates in UPDATE_OPS as control
-  dependencies of the train op.
+  dependencies of the train op. `layers_batch_norm_hidden`: the same after a dense layer, so
+  training differentiates through the conds.
 - `layers_batch_norm_fused`: the same layer on a 4-D input, its fused path (a cond between
   FusedBatchNormV3 in training and inference mode, a cond for the momentum).
 - `random_flip`: `tf.image.random_flip_left_right` / `random_flip_up_down` of a 3-D image,
@@ -49,9 +50,15 @@ def _data(seed, shape):
     return np.random.RandomState(seed).uniform(-1.0, 1.0, shape).astype(np.float32).round(3).tolist()
 
 
-def layers_batch_norm(v2=False):
+def layers_batch_norm(v2=False, hidden=False):
+    """`hidden`: the layer normalizes a dense layer's output, so the gradient flows through the
+    statistics' conds into the dense weights (tf.gradients of a cond)."""
     training, _ = _every(2, "is_training", resource=v2)
     x = tf1.placeholder(tf.float32, [6, 3], name="x")
+    if hidden:
+        dense = tf1.get_variable("dense/kernel", [3, 3], use_resource=v2,
+                                 initializer=tf1.constant_initializer(_data(10, [3, 3])))
+        x = tf.matmul(x, dense, name="dense/MatMul")
     target = tf1.placeholder(tf.float32, [6, 3], name="target")
     momentum = 0.9
     with tf1.variable_scope("batch_normalization"):
@@ -82,8 +89,12 @@ def layers_batch_norm(v2=False):
         after = [tf.identity(moving_mean, name="moving_mean_after"),
                  tf.identity(moving_var, name="moving_variance_after"),
                  tf.identity(gamma, name="gamma_after")]
+    if hidden:
+        with tf1.control_dependencies([train_op]):
+            after.append(tf.identity(dense, name="dense_after"))
+    inputs = x.op.inputs[0] if hidden else x
     return {"fetch": [loss] + after, "steps": 4,
-            "feeds": {x: _data(1, [6, 3]), target: _data(2, [6, 3])}}
+            "feeds": {inputs: _data(1, [6, 3]), target: _data(2, [6, 3])}}
 
 
 def layers_batch_norm_fused(v2=False):
@@ -236,6 +247,7 @@ def _v1(build, **kw):
 
 PROGRAMS = {
     "layers_batch_norm": layers_batch_norm,
+    "layers_batch_norm_hidden": lambda v2=False: layers_batch_norm(v2, hidden=True),
     "layers_batch_norm_fused": layers_batch_norm_fused,
     "random_flip": random_flip,
     "zero_fraction": zero_fraction,
