@@ -26,7 +26,9 @@ from idrun.views.jsondoc import result_document
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = {"v1": (ROOT / "tests" / "fixtures" / "graphdefs", "realcf1_"),
-         "v2": (ROOT / "tests" / "fixtures" / "graphdefs_v2", "realcf2_")}
+         "v2": (ROOT / "tests" / "fixtures" / "graphdefs_v2", "realcf2_"),
+         # TF 1.x's defaults (as under disable_v2_behavior): v1 control flow, ref variables
+         "v1ref": (ROOT / "tests" / "fixtures" / "graphdefs", "realcf1ref_")}
 
 
 def _record(form: str, program: str) -> tuple[Path, dict]:
@@ -155,10 +157,10 @@ def test_assert_in_cond_fails_the_step_with_tf_message(form, tmp_path):
     assert doc["error"] is not None and "d must be >= 0" in json.dumps(doc["error"])
 
 
-@BOTH
-def test_ema_resource_variables(form, tmp_path):
+@pytest.mark.parametrize("form,program", [("v1", "ema_resource"), ("v2", "ema_resource"), ("v1ref", "ema")])
+def test_ema_of_trained_variables(form, program, tmp_path):
     """The CIFAR-10 tutorial's variable moving averages (decay 0.9 with num_updates) after the
-    gradient update, over resource variables; shadows initialized through initialized_value()."""
+    gradient update, over resource variables (ref ones in v1ref); shadows initialized through initialized_value()."""
     tf = [
         (0.81554854, [[-0.543979, 0.70493394], [-0.56569165, 0.81296057], [-0.042238146, 0.21763468]],
          [0.07711668, 0.11348568]),
@@ -167,13 +169,13 @@ def test_ema_resource_variables(form, tmp_path):
         (0.71904194, [[-0.51883155, 0.6308445], [-0.5233944, 0.76403636], [-0.081438616, 0.20580108]],
          [0.03662944, 0.1376945]),
     ]
-    ours = _run(form, "ema_resource", tmp_path)
+    ours = _run(form, program, tmp_path)
     for got, want in zip(ours, tf):
         for a, b in zip(got, want):
             _close(a, b)
 
 
-@BOTH
+@pytest.mark.parametrize("form", ["v1", "v2", "v1ref"])
 def test_learning_rate_switched_on_global_step(form, tmp_path):
     ours = _run(form, "lr_schedule", tmp_path)
     assert [step[1] for step in ours] == pytest.approx([0.1, 0.1, 0.01, 0.01])

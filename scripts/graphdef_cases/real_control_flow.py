@@ -24,6 +24,8 @@ change from step to step read a counter variable (`_every`), as a real `global_s
   ordered after the gradient update; the shadow initializers read `initialized_value()`
   through a cond.
 - `lr_schedule`: a learning rate switched by `tf.cond` on `global_step`.
+- `realcf1ref_*`: lr_schedule and the moving averages built with TF 1.x's defaults (as under
+  `disable_v2_behavior()`): ref variables, the global step too.
 - `case`: `tf.case` with two predicates and a default (nested conds in v1 and v2).
 - `switch_case`: `tf.switch_case` on `step % 3`: TF 2.21 builds a `Case` even with control
   flow v1 (lowered to `_SwitchN` at import, as TF's runtime lowers it).
@@ -161,14 +163,14 @@ def assert_identity(v2=False):
     return {"fetch": [checked], "feeds": {x: [0.5, 2.0, -1.0]}, "steps": 3}
 
 
-def ema_resource(v2=False):
+def ema_resource(v2=False, resource=True):
     x = tf1.placeholder(tf.float32, [4, 3], name="x")
     labels = tf1.placeholder(tf.float32, [4, 2], name="labels")
     global_step = tf1.train.get_or_create_global_step()
     with tf1.variable_scope("softmax_linear"):
         w = tf1.get_variable("weights", [3, 2], initializer=tf1.constant_initializer(_data(5, [3, 2])),
-                             use_resource=True)
-        b = tf1.get_variable("biases", [2], initializer=tf1.constant_initializer(0.1), use_resource=True)
+                             use_resource=resource)
+        b = tf1.get_variable("biases", [2], initializer=tf1.constant_initializer(0.1), use_resource=resource)
         logits = tf.nn.bias_add(tf.matmul(x, w), b)
     loss = tf.reduce_mean(tf.square(logits - labels), name="loss")
     opt = tf1.train.GradientDescentOptimizer(0.1)
@@ -259,6 +261,21 @@ PROGRAMS = {
     "while_assign": while_assign,
 }
 
+def _tf1_defaults(build, **kw):
+    """As a TF1 script run under TF 2 with `disable_v2_behavior()`: control flow v1 and ref
+    variables by default (the global step too)."""
+    def run():
+        tf1.disable_control_flow_v2()
+        tf1.disable_resource_variables()
+        try:
+            return build(v2=False, **kw)
+        finally:
+            tf1.enable_resource_variables()
+    return run
+
+
 CASES = {f"realcf1_{name}": _v1(build) for name, build in PROGRAMS.items()}
+CASES["realcf1ref_lr_schedule"] = _tf1_defaults(lr_schedule)
+CASES["realcf1ref_ema"] = _tf1_defaults(ema_resource, resource=False)
 CASES["realcf1_switch_case"] = _v1(switch_case)
 CASES["realcf1_while_assign_resource"] = _v1(while_assign, resource=True)
