@@ -52,6 +52,14 @@ def _data(seed, shape):
     return np.random.RandomState(seed).uniform(-1.0, 1.0, shape).astype(np.float32).round(3).tolist()
 
 
+def _bn_variables(v2):
+    """tf.layers.batch_normalization's variables: gamma, beta, moving_mean, moving_variance."""
+    return [tf1.get_variable(name, [3], initializer=init(), trainable=trainable, use_resource=v2)
+            for name, init, trainable in (("gamma", tf1.ones_initializer, True), ("beta", tf1.zeros_initializer, True),
+                                          ("moving_mean", tf1.zeros_initializer, False),
+                                          ("moving_variance", tf1.ones_initializer, False))]
+
+
 def layers_batch_norm(v2=False, hidden=False):
     """`hidden`: the layer normalizes a dense layer's output, so the gradient flows through the
     statistics' conds into the dense weights (tf.gradients of a cond)."""
@@ -64,12 +72,7 @@ def layers_batch_norm(v2=False, hidden=False):
     target = tf1.placeholder(tf.float32, [6, 3], name="target")
     momentum = 0.9
     with tf1.variable_scope("batch_normalization"):
-        gamma = tf1.get_variable("gamma", [3], initializer=tf1.ones_initializer(), use_resource=v2)
-        beta = tf1.get_variable("beta", [3], initializer=tf1.zeros_initializer(), use_resource=v2)
-        moving_mean = tf1.get_variable("moving_mean", [3], initializer=tf1.zeros_initializer(),
-                                       trainable=False, use_resource=v2)
-        moving_var = tf1.get_variable("moving_variance", [3], initializer=tf1.ones_initializer(),
-                                      trainable=False, use_resource=v2)
+        gamma, beta, moving_mean, moving_var = _bn_variables(v2)
         batch_mean, batch_var = tf.nn.moments(x, [0], name="moments")
         mean = tf1.cond(training, lambda: batch_mean, lambda: tf.convert_to_tensor(moving_mean))
         variance = tf1.cond(training, lambda: batch_var, lambda: tf.convert_to_tensor(moving_var))
@@ -106,12 +109,7 @@ def layers_batch_norm_fused(v2=False):
     training, _ = _every(2, "is_training", resource=v2)
     x = tf1.placeholder(tf.float32, [4, 2, 2, 3], name="x")
     with tf1.variable_scope("batch_normalization"):
-        gamma = tf1.get_variable("gamma", [3], initializer=tf1.ones_initializer(), use_resource=v2)
-        beta = tf1.get_variable("beta", [3], initializer=tf1.zeros_initializer(), use_resource=v2)
-        moving_mean = tf1.get_variable("moving_mean", [3], initializer=tf1.zeros_initializer(),
-                                       trainable=False, use_resource=v2)
-        moving_var = tf1.get_variable("moving_variance", [3], initializer=tf1.ones_initializer(),
-                                      trainable=False, use_resource=v2)
+        gamma, beta, moving_mean, moving_var = _bn_variables(v2)
         y, mean, variance = tf1.cond(
             training,
             lambda: tf1.nn.fused_batch_norm(x, gamma, beta, epsilon=1e-3),
