@@ -75,7 +75,10 @@ def control_flow_summary(records: list[tuple]) -> list[dict]:
     loop runs once per iteration)."""
     out: dict[str, dict] = {}
     for kind, region, value in records:
-        if kind == "branch":
+        if kind == "branch" and type(value) is int:   # an n-way cond (a lowered Case): the index
+            doc = out.setdefault(region, {"region": region, "kind": "case", "branches": {}})
+            doc["branches"][str(value)] = doc["branches"].get(str(value), 0) + 1
+        elif kind == "branch":
             doc = out.setdefault(region, {"region": region, "kind": "cond", "true": 0, "false": 0})
             doc["true" if value else "false"] += 1
         else:
@@ -86,6 +89,11 @@ def control_flow_summary(records: list[tuple]) -> list[dict]:
 
 
 def control_flow_text(doc: dict) -> str:
+    if doc["kind"] == "case":
+        counts = sorted(doc["branches"].items(), key=lambda kv: int(kv[0]))
+        if len(counts) == 1 and counts[0][1] == 1:
+            return f"{doc['region']} took branch {counts[0][0]}"
+        return f"{doc['region']} took branch " + ", ".join(f"{k} {n}x" for k, n in counts)
     if doc["kind"] == "cond":
         taken = [b for b in ("true", "false") if doc[b]]
         if doc["true"] + doc["false"] == 1:

@@ -15,6 +15,7 @@ import test_ops_more
 import test_ops_nn
 import test_ops_state
 import test_queues
+import test_real_control_flow
 import test_random_tf
 import test_session
 import test_summaries
@@ -64,6 +65,7 @@ KERNEL_TESTS.update(test_queues.KERNEL_TESTS)
 KERNEL_TESTS.update(test_control_flow.KERNEL_TESTS)
 KERNEL_TESTS.update(test_checkpoint.KERNEL_TESTS)
 KERNEL_TESTS.update(test_tensor_arrays.KERNEL_TESTS)
+KERNEL_TESTS.update(test_real_control_flow.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

@@ -61,7 +61,7 @@ def _branch_uses(raised, graph, name: str) -> set[tuple]:
         if node.role == "assign_read":   # a resource assign's lazy read: only what uses it counts
             continue
         ctx = raised.context.get(consumer, ())
-        if node.op == "switch" and node.inputs[0].node == name and consumer in _switch_keys(raised):
+        if node.op in ("switch", "switch_n") and node.inputs[0].node == name and consumer in _switch_keys(raised):
             key = _switch_keys(raised)[consumer]
             for user in graph_consumers(graph).get(consumer, ()):
                 for r in graph.nodes[user].inputs:

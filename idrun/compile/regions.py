@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from idrun.ops.control_flow import flow_op, is_back_edge
 from idrun.graph import Graph, Node, TensorRef, TensorType, dependencies, freeze_attrs
 
-FLOW_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration", "loop_cond"})
+FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
+SWITCH_OPS = ("switch", "switch_n")   # a cond's: switch (2 branches), switch_n (a lowered Case)
 from idrun.compile.partition import REGION_OP  # noqa: E402 - defined once, where steps are partitioned
 
 
@@ -61,6 +62,10 @@ class Region:
     controls: list[str] = field(default_factory=list)
     outputs: list[TensorRef] = field(default_factory=list)
     pred: TensorRef | None = None
+    branches: int = 2              # a cond's: 2 (switch), or a lowered Case's num_outs (switch_n)
+    # values of a branch read from outside (by its v1 gradient cond): (tensor, branch), region
+    # outputs after the merges', None when that branch is not taken
+    escapes: list[tuple[TensorRef, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +76,7 @@ class Raised:
     device_of: dict[str, str]
     outer: dict[TensorRef, TensorRef] # a merge's or exit's output -> the region output for it
     problems: dict[str, str]          # node -> why it cannot run (reads a dead value)
+    cycle: tuple[str, str] | None = None   # (node, why) when a region reads its own result
 
     def fetch_ref(self, ref: TensorRef) -> TensorRef:
         return self.outer.get(ref, ref)
@@ -89,7 +95,58 @@ class RaiseError(Exception):
 def raise_regions(graph: Graph, device_of: dict[str, str]) -> Raised:
     contexts, out_context, problems, cond_of = _contexts(graph)
     regions = _regions(graph, contexts, cond_of)
-    return _rewire(graph, device_of, contexts, out_context, regions, problems)
+    raised = _rewire(graph, device_of, contexts, out_context, regions, problems)
+    try:
+        _check_acyclic(raised)
+    except RaiseError as exc:   # reported when a step that needs the region is ordered
+        raised.cycle = (exc.node, exc.message)
+    return raised
+
+
+def _check_acyclic(raised: Raised) -> None:
+    """The outermost level (nodes outside every region, and the outermost regions as one node
+    each) must be a DAG: a region that reads what its own result feeds cannot run as one op
+    (RaiseError)."""
+    top = {}
+    for name, region in raised.regions.items():
+        if not region.parent:
+            top[region_key(region)] = name
+
+    def rep(node: str) -> str:
+        ctx = raised.context.get(node, ())
+        return top.get(level(ctx[:1]), node) if ctx else node
+
+    nodes = raised.graph.nodes
+    level_nodes = [n for n in nodes if not raised.context.get(n, ()) or n in raised.regions and n in top.values()]
+    deps = {}
+    for n in level_nodes:
+        node = nodes[n]
+        mine = {rep(r.node) for r in node.inputs if not is_back_edge(node.op, nodes[r.node].op)}
+        mine |= {rep(c) for c in node.control_inputs}
+        mine.discard(n)
+        deps[n] = mine
+    state: dict[str, int] = {}
+    for start in deps:
+        if start in state:
+            continue
+        stack = [(start, iter(deps[start]))]
+        state[start] = 1
+        while stack:
+            n, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[n] = 2
+                stack.pop()
+            elif nxt in deps and state.get(nxt) == 1:
+                region = raised.regions.get(nxt) or raised.regions.get(n)
+                anchor = (region.switches or region.enters)[0] if region else nxt
+                raise RaiseError(anchor, f"'{region.name if region else nxt}' reads a value computed from "
+                                         "its own result (its switches or enters share a predicate or "
+                                         "frame with nodes that run after it): idrun cannot raise it to "
+                                         "one cond or loop")
+            elif nxt in deps and nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(deps[nxt])))
 
 
 # ---- contexts ----------------------------------------------------------------------------
@@ -122,11 +179,37 @@ def _is_loop_switch(graph: Graph, node: Node) -> bool:
     return graph.nodes[node.inputs[1].node].op == "loop_cond"
 
 
-def _cond_key(graph: Graph, node: Node) -> str:
-    """Which cond a (non-loop) switch belongs to: its `pred_id`, or its predicate and scope."""
+def _lowered_scopes(graph: Graph) -> dict[TensorRef, list[str]]:
+    """Per predicate, the names of the lowered TF 2 `If`s switching on it (their
+    `NAME/switch_pred/_N`, a switch of the predicate itself), longest first."""
+    scopes: dict[TensorRef, list[str]] = {}
+    for name, node in graph.nodes.items():
+        if node.op in SWITCH_OPS and len(node.inputs) == 2 and node.inputs[0] == node.inputs[1]:
+            head, _, tail = name.rpartition("/")
+            if tail.startswith("_") and tail[1:].isdigit():
+                head, _, tail = head.rpartition("/")
+            if tail in ("switch_pred", "branch_index") and head:
+                scopes.setdefault(node.inputs[1], []).append(head)
+    for names in scopes.values():
+        names.sort(key=len, reverse=True)
+    return scopes
+
+
+def _cond_key(graph: Graph, node: Node, lowered: dict[TensorRef, list[str]] | None = None) -> str:
+    """Which cond a (non-loop) switch belongs to: its `pred_id`; for a lowered TF 2 `If`, its
+    predicate and the If's name (two Ifs on one predicate in one scope, the second reading the
+    first's output, are two conds); else its predicate and top scope."""
     pred = node.inputs[1]
+    for head in (lowered or {}).get(pred, ()):
+        if node.name.startswith(head + "/"):
+            return f"{pred}@{head}"
     producer = graph.nodes[pred.node]
     if producer.op == "identity" and pred.node.endswith("/pred_id"):
+        # tf.gradients of a v1 cond switches the gradients on the forward cond's pred_id (TF's
+        # _MergeGrad): under `gradients*/`, that is another cond, run after the forward one
+        top = node.name.partition("/")[0]
+        if top.startswith("gradients") and not pred.node.startswith(top + "/"):
+            return f"{pred.node}@{top}"
         return pred.node
     scope = node.name.rpartition("/")[0]
     if node.inputs[0] == pred:   # TF's `cond/Switch`: switch(pred, pred) beside cond/pred_id
@@ -142,11 +225,12 @@ def _contexts(graph: Graph):
     context: dict[str, tuple] = {}
     problems: dict[str, str] = {}
     cond_of: dict[str, str] = {}
+    lowered = _lowered_scopes(graph)
 
     def of(ref: TensorRef) -> tuple:
         producer = nodes[ref.node]
         ctx = context[ref.node]
-        if producer.op == "switch" and ref.node in cond_of:
+        if producer.op in SWITCH_OPS and ref.node in cond_of:
             return ctx + (("cond", cond_of[ref.node], ref.index),)
         return ctx
 
@@ -169,18 +253,51 @@ def _contexts(graph: Graph):
             continue
         ctx = _deepest(ins, problems, name)
         context[name] = ctx
-        if op == "switch" and not _is_loop_switch(graph, node):
-            cond_of[name] = _cond_key(graph, node)
+        if op == "switch_n" or op == "switch" and not _is_loop_switch(graph, node):
+            cond_of[name] = _cond_key(graph, node, lowered)
+    _gradients_into_gradient_conds(context, cond_of)
     return context, of, problems, cond_of
+
+
+def _gradients_into_gradient_conds(context: dict, cond_of: dict) -> None:
+    """tf.gradients of a v1 cond: a gradient node that reads only its forward branch's values
+    (zeros_like of an unused output) is alive exactly when that branch is taken, but it runs
+    after the forward cond (the step's control dependencies wait on it): it belongs to the
+    gradient's cond of that branch, not to the forward one."""
+    grad_keys = {k for k in cond_of.values() if "/pred_id@" in k}
+    if not grad_keys:
+        return
+    for name, ctx in context.items():
+        top = name.partition("/")[0]
+        if top.startswith("gradients") and any(e[0] == "cond" for e in ctx):
+            context[name] = tuple(("cond", f"{e[1]}@{top}") + e[2:]
+                                  if e[0] == "cond" and f"{e[1]}@{top}" in grad_keys else e for e in ctx)
+
+
+def _base_key(entry: tuple) -> tuple:
+    """A context entry with a v1 cond gradient's key read as its forward cond's: both switch on
+    one pred_id, so branch k of one is taken exactly when branch k of the other is."""
+    if entry[0] == "cond" and "/pred_id@" in entry[1]:
+        return (entry[0], entry[1].partition("@")[0]) + entry[2:]
+    return entry
 
 
 def _deepest(ins: list[tuple], problems: dict, name: str) -> tuple:
     deepest = max(ins, key=len, default=())
-    for ctx in ins:
-        if deepest[:len(ctx)] != ctx:
+    base = [tuple(_base_key(e) for e in ctx) for ctx in ins]
+    top = tuple(_base_key(e) for e in deepest)
+    for ctx in base:
+        if top[:len(ctx)] != ctx:
             problems.setdefault(name, "it reads values from two branches or loops that do not "
                                       "enclose each other (a value that is dead when one is not taken)")
-    return deepest
+            return deepest
+    # a gradient node reading its forward branch's values and its gradient cond's: in the gradient's
+    out = list(deepest)
+    for ctx in ins:
+        for i, entry in enumerate(ctx):
+            if entry != out[i] and "@" in entry[1]:
+                out[i] = entry
+    return tuple(out)
 
 
 def _pop_loop(ctx: tuple) -> tuple:
@@ -221,14 +338,16 @@ def _regions(graph: Graph, contexts: dict, cond_of: dict) -> dict[tuple, Region]
 
     for name, node in nodes.items():
         ctx = contexts[name]
-        if node.op == "switch" and name in cond_of:
+        if node.op in SWITCH_OPS and name in cond_of:
             r = region(ctx, ("cond", cond_of[name]), "cond", name)
             r.switches.append(name)
+            if node.op == "switch_n":
+                r.branches = node.attrs["num_outs"]
         elif node.op == "merge" and not any(nodes[x.node].op in ("enter", "next_iteration") for x in node.inputs):
             for x in node.inputs:
                 producer = nodes[x.node]
                 inner = contexts[x.node] + ((("cond", cond_of[x.node], x.index),)
-                                            if producer.op == "switch" and x.node in cond_of else ())
+                                            if producer.op in SWITCH_OPS and x.node in cond_of else ())
                 if len(inner) > len(ctx) and inner[len(ctx)][0] == "cond":
                     region(ctx, inner[len(ctx)][:2], "cond", name).merges.append(name)
                     break
@@ -320,11 +439,44 @@ def _rewire(graph: Graph, device_of: dict[str, str], contexts: dict, out_context
             return by_key[level(pctx[:len(common) + 1])].name
         return producer
 
+    def waits(consumer_ctx: tuple, producer: str) -> list[str]:
+        """What a control input on `producer` waits on: a cond's switch seen from outside its
+        cond runs as soon as its inputs are there (TF: its control output is never dead), so
+        on those, not on the whole cond (tf.gradients' tuple waits on a cond_grad switch that
+        its cond's branch reads after it)."""
+        r = owner.get(producer)
+        if r is not None and r.kind == "cond" and producer in r.switches and not inside(consumer_ctx, r):
+            return [w for ref in nodes[producer].inputs for w in waits(consumer_ctx, ref.node)]
+        return [enclosing(consumer_ctx, producer)]
+
+    escaped: dict[TensorRef, tuple[Region, TensorRef]] = {}
+
+    def escape(consumer_ctx: tuple, ref: TensorRef) -> TensorRef:
+        """A branch's value read outside its cond (a v1 gradient reads its forward branch's
+        values): an output of the cond's region, for consumers outside it."""
+        if ref in outer:
+            return outer[ref]
+        pctx = out_context(ref)
+        n = len(_common(consumer_ctx, pctx))
+        # only into the same branch of the cond's gradient (alive exactly when the value is)
+        if (len(pctx) != n + 1 or len(consumer_ctx) <= n or consumer_ctx[n] == pctx[-1]
+                or _base_key(consumer_ctx[n]) != _base_key(pctx[-1])):
+            return ref
+        r = by_key.get(level(pctx))
+        if r is None or r.kind != "cond" or inside(consumer_ctx, r):
+            return ref
+        if ref not in escaped:
+            out = TensorRef(r.name, len(r.outputs))
+            r.outputs.append(ref)
+            r.escapes.append((ref, pctx[-1][2]))
+            escaped[ref] = (r, out)
+        return escaped[ref][1]
+
     raised_nodes: dict[str, Node] = {}
     for name, node in nodes.items():
         ctx = contexts[name]
-        inputs = tuple(outer.get(r, r) for r in node.inputs)
-        controls = tuple(dict.fromkeys(enclosing(ctx, c) for c in node.control_inputs))
+        inputs = tuple(escape(ctx, r) for r in node.inputs)
+        controls = tuple(dict.fromkeys(w for c in node.control_inputs for w in waits(ctx, c)))
         if inputs != node.inputs or controls != node.control_inputs:
             node = Node(node.name, node.op, inputs, controls, node.attrs, node.device, node.loc,
                         node.outputs, node.ref_inputs, node.is_ref_output, node.role, node.device_from,

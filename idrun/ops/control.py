@@ -134,10 +134,16 @@ def _printable(text: str) -> str:
 def _print_kernel(env: KernelEnv):
     message, summarize = env.attrs["message"], env.attrs["summarize"]
 
-    def print_(x):
-        sys.stderr.write(_printable(f"{message}[{format_tensor(x, summarize)}]") + "\n")
+    def print_(x, *data):   # TF's Print: the message, then `[...]` per data tensor (x without data)
+        sys.stderr.write(_printable(message + "".join(f"[{format_tensor(d, summarize)}]" for d in data or (x,)))
+                         + "\n")
         return x
     return print_
+
+
+def _gd_print(name, attrs, ins, outs):
+    return {"T": TFType(ins[0].dtype), "U": [TFType(t.dtype) for t in ins[1:]], "message": attrs["message"],
+            "first_n": -1, "summarize": attrs["summarize"]}
 
 
 OPS = [
@@ -170,9 +176,11 @@ OPS = [
           tf_op="ControlTrigger", tf_attrs=lambda n, a, i, o: {},
           tf=lambda c: f"tf.raw_ops.ControlTrigger({('name=' + repr(c.name)) if c.name else ''})"),
     OpDef("print", "Print", ("input",), lambda a, t, c: [t[0]], _print_kernel,
-          "Identity that logs `message[x]` to stderr when it runs.",
+          "Identity that logs `message[d1][d2]...` to stderr when it runs: the data tensors after "
+          "the input (TF's Print), or the input itself when there are none.",
           attrs=(attr("message", "", checks.text), attr("summarize", 3, checks.positive)),
-          stateful=True, effect="print",
-          tf=lambda c: f"tf1.Print({c.args[0]}, [{c.args[0]}], message={c.attrs['message']!r}, "
-                       f"summarize={c.attrs['summarize']}{c.kw})"),
+          variadic=True, stateful=True, effect="print", tf_op="Print", tf_attrs=_gd_print,
+          tf_import=lambda a, c: {"message": a.get("message", ""), "summarize": max(1, a.get("summarize", 3))},
+          tf=lambda c: f"tf1.Print({c.args[0]}, [{', '.join(c.args[1:] or c.args[:1])}], "
+                       f"message={c.attrs['message']!r}, summarize={c.attrs['summarize']}{c.kw})"),
 ]

@@ -23,7 +23,7 @@ from idrun.ops.opaque import _AnyPosition
 INT32_SCALAR = TensorType("int32", ())
 # may pass a variable on (its ref, or its resource handle): output k forwards input k (merge,
 # switch: input 0)
-FORWARDING_OPS = frozenset({"switch", "merge", "enter", "exit", "next_iteration", "identity_n",
+FORWARDING_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "identity_n",
                             "resource_identity"})
 BOOL_SCALAR = TensorType("bool", ())
 
@@ -47,6 +47,15 @@ def _pred_type(t: TensorType, op: str) -> None:
 def _switch_infer(attrs, types, consts):
     _pred_type(types[1], "Switch")
     return [types[0], types[0]]
+
+
+def _switch_n_infer(attrs, types, consts):
+    index = types[1]
+    if index.dtype != "int32":
+        raise InferError(f"_SwitchN's output_index must be int32, got {index.dtype}")
+    if index.shape is not None and len(index.shape) != 0:
+        raise InferError(f"_SwitchN's output_index must be a scalar, got shape {list(index.shape)}")
+    return [types[0]] * attrs["num_outs"]
 
 
 def _merge_infer(attrs, types, consts):
@@ -107,6 +116,13 @@ OPS = [
           "Forward `data` to output 1 when `pred` holds, else to output 0; the other output is dead "
           "(tf.cond's branches read these).", multi_output=True, variable_inputs=(0,), gpu=False,
           tf_op="Switch", tf_import_ops=("RefSwitch",), tf=raw_op("Switch", ("data", "pred"))),
+    OpDef("switch_n", "_SwitchN", ("data", "output_index"), _switch_n_infer, _not_alone,
+          "Forward `data` to output `output_index` (the last output when it is out of range); the "
+          "others are dead (TF's lowering of a Case, as tf.switch_case builds it).", multi_output=True,
+          variable_inputs=(0,), gpu=False, attrs=(attr("num_outs", check=checks.positive),),
+          tf_op="_SwitchN", tf_import=lambda a, c: {"num_outs": int(a.get("num_outs", 0))},
+          tf_attrs=lambda n, a, i, o: {"T": _tf_type(o[0]), "num_outs": a["num_outs"]},
+          tf_unsupported="TF's internal op of a lowered Case: tf.switch_case builds the Case"),
     OpDef("merge", "Merge", ("inputs",), _merge_infer, _not_alone,
           "Forward whichever input is alive, and its index (tf.cond's results; a while loop's "
           "variables, from `enter` first, then `next_iteration`).", variadic=True, multi_output=True,

@@ -61,6 +61,17 @@ def _tanh_grad_kernel(env: KernelEnv):
     return lambda y, dy: dy * (one - y * y)
 
 
+def _rsqrt_grad_kernel(env: KernelEnv):
+    xp = env.xp
+    half = xp.asarray(-0.5, dtype=env.out_types[0].dtype)
+
+    def rsqrt_grad(y, dy):
+        # TF's scalar_rsqrt_gradient_op: -0.5 * (dy * y) * (y * y), 0 where dy is 0 (an inf y)
+        out = half * ((dy * y) * (y * y))
+        return xp.where(dy == 0, xp.zeros((), dtype=out.dtype), out)
+    return rsqrt_grad
+
+
 def _bias_add_grad_infer(attrs, types, consts):
     t = types[0]
     float_input(t, "BiasAddGrad")
@@ -455,6 +466,9 @@ OPS = [
     OpDef("tanh_grad", "TanhGrad", ("y", "dy"), _same_infer("TanhGrad", ("y", "dy")), _tanh_grad_kernel,
           "dy * (1 - y * y), y = tanh(x): the gradient of tanh.", typed_with=(0, 1),
           tf=raw_op("TanhGrad", ("y", "dy")), tf_op="TanhGrad"),
+    OpDef("rsqrt_grad", "RsqrtGrad", ("y", "dy"), _same_infer("RsqrtGrad", ("y", "dy")), _rsqrt_grad_kernel,
+          "-0.5 * dy * y^3, y = rsqrt(x): the gradient of rsqrt (0 where dy is 0).", typed_with=(0, 1),
+          tf=raw_op("RsqrtGrad", ("y", "dy")), tf_op="RsqrtGrad"),
     OpDef("bias_add_grad", "BiasAddGrad", ("out_backprop",), _bias_add_grad_infer, _bias_add_grad_kernel,
           "Sum over every dimension but the last: the gradient of bias_add for its bias.",
           attrs=(attr("data_format", "NHWC", nhwc),), tf=raw_op("BiasAddGrad", ("out_backprop",)),

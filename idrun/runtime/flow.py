@@ -171,9 +171,10 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
     position = _input_index(region)
     entries = _Entries(raised, region, req, region.switches)
     subs = {}
-    for branch in (0, 1):
+    for branch in range(region.branches):
         members = _members_at(raised, region.parent + (("cond", region.frame[1], branch),))
         fetch = [_branch_input(raised, region, m, branch) for m in region.merges]
+        fetch += [ref for ref, b in region.escapes if b == branch]
 
         def value_of(ref: TensorRef, branch=branch) -> Callable:
             if ref.node in region.switches:
@@ -185,19 +186,32 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
             return lambda env: env[0][k]
         subs[branch] = _compile(raised, req, members, fetch, value_of)
 
+    n_way = any(nodes[s].op == "switch_n" for s in region.switches)
+
     def cond(T, O, *values):
         moved = entries.run(T, values) if entries.moves else ()
-        branch = 1 if bool(_value(values[0])) else 0
-        O.append(("branch", region.name, branch == 1))
+        if not n_way:
+            branch = 1 if bool(_value(values[0])) else 0
+            O.append(("branch", region.name, branch == 1))
+        else:   # _SwitchN: an index out of range takes the last branch (TF's kernel)
+            branch = int(_value(values[0]))
+            branch = branch if 0 <= branch < region.branches else region.branches - 1
+            O.append(("branch", region.name, branch))
         out = subs[branch].run(T, O, (values, moved))
-        _dead(T, subs[1 - branch].plan)
+        for other, sub in subs.items():   # the branches not taken send their dead markers
+            if other != branch:
+                _dead(T, sub.plan)
         index = numpy.int32(branch)
         result = []
-        for value in out:
+        for value in out[:len(region.merges)]:
             result += [value, index]
+        if region.escapes:   # a branch's values its gradient cond reads: None from the other branch
+            rest = iter(out[len(region.merges):])
+            result += [next(rest) if b == branch else None for _, b in region.escapes]
         return tuple(result)
-    cond.sub_plans = [(f"{region.name}: the true branch", subs[1].plan),
-                      (f"{region.name}: the false branch", subs[0].plan)]
+    cond.sub_plans = ([(f"{region.name}: the true branch", subs[1].plan),
+                       (f"{region.name}: the false branch", subs[0].plan)] if not n_way else
+                      [(f"{region.name}: branch {b}", subs[b].plan) for b in sorted(subs)])
     return cond
 
 
@@ -208,7 +222,7 @@ def _branch_input(raised: Raised, region: Region, merge: str, branch: int) -> Te
     for ref in nodes[merge].inputs:
         producer = nodes[ref.node]
         ctx = raised.context[ref.node]
-        if producer.op == "switch" and ref.node in region.switches:
+        if producer.op in ("switch", "switch_n") and ref.node in region.switches:
             ctx = ctx + (("cond", region.frame[1], ref.index),)
         if ctx[:len(want)] == want:
             return ref

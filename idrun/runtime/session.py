@@ -252,6 +252,11 @@ class Session:
             return self.plan(req, rng)
         except PlanError as exc:  # a step that cannot run at all (an unfed placeholder)
             raise self._step_error(step, exc.node, exc.message) from None
+        except ValueError as exc:  # a raised cond or loop that reads its own result
+            if self.raised is None or self.raised.cycle is None or "dependency cycle" not in str(exc):
+                raise
+            node, message = self.raised.cycle
+            raise SpecError(message, self._loc(node)) from None
 
     def _run_step(self, plan: Plan, fetch_names: list[str], feeds: tuple, step: int) -> StepResult:
         transfers: list = []
