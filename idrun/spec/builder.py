@@ -46,6 +46,7 @@ from idrun.schedule import declaration_order
 from idrun.spec.drafts import _Controller, _Draft, _Pending
 from idrun.spec.control_flow import ControlFlowBuilder
 from idrun.spec.expansions import TFExpansions
+from idrun.spec.gradients import GradientsBuilder
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
 from idrun.spec.templates import instantiate
 from idrun.spec.yamlsrc import YList, YMap, key_loc, loc_of
@@ -55,7 +56,7 @@ _NODE_KEYS: dict[str, tuple[tuple[str, ...], frozenset]] = {}  # op -> keys its 
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 
 
-class GraphBuilder(TFExpansions, ControlFlowBuilder):
+class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
     """Builds a Graph from node entries; see the module docstring for the policy."""
 
     def __init__(self, filename: str, variables: str = "resource") -> None:
@@ -154,9 +155,14 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
             self._add_while_loop(entry, loc)
         elif "cond" in entry:
             self._add_cond(entry, loc)
+        elif "gradients" in entry:
+            self._add_gradients(entry, loc)
+        elif "minimize" in entry:
+            self._add_minimize(entry, loc)
         else:
             raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
-                            "(a block), `use` (a template), `cond` (tf.cond) or `while_loop`", loc)
+                            "(a block), `use` (a template), `cond` (tf.cond), `while_loop`, "
+                            "`gradients` (tf.gradients) or `minimize` (optimizer.minimize)", loc)
 
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
         """A template instance: a block under its own name scope (see spec/templates.py)."""
@@ -671,7 +677,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
             self._init_shadow(draft)
         in_types, in_consts = [], []
         for i, ref in enumerate(draft.inputs):
-            source = self.drafts[ref.node]
+            source = self.drafts.get(ref.node) or self.late[ref.node]  # a read made early (gradients)
             if not source.outputs and self._back_edge(draft, ref):  # typed after the loop's merge
                 in_types.append(None)
                 in_consts.append(None)
@@ -721,7 +727,8 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         dtype = None
         if position in consumer.opdef.typed_with:
             for j in consumer.opdef.typed_with:
-                sibling = self.drafts[consumer.inputs[j].node] if j < len(consumer.inputs) else None
+                sibling = (self.drafts.get(consumer.inputs[j].node) or self.late.get(consumer.inputs[j].node)) \
+                    if j < len(consumer.inputs) else None
                 if sibling is not None and sibling.literal is MISSING and sibling.outputs:
                     dtype = sibling.outputs[consumer.inputs[j].index].dtype
                     break
