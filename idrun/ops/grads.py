@@ -215,6 +215,40 @@ def _mean_grad(g, op, grads):
     return [g.make("div", "truediv", [summed, factor])] + [None] * (len(op.inputs) - 1)
 
 
+def _softmax_grad(g, op, grads):
+    """TF: `(grad - reduce_sum(grad * softmax, -1, keepdims=True)) * softmax`."""
+    softmax = op.outputs[0]
+    product = g.make("mul", "mul", [grads[0], softmax])
+    summed = g.make("reduce_sum", "Sum", [product], {"axis": -1, "keepdims": True})
+    return [g.make("mul", "mul_1", [g.make("sub", "sub", [grads[0], summed]), softmax])]
+
+
+def _reshape_grad(g, op, grads):
+    """TF: reshape back to the input's shape (a constant when known, `-1` for one unknown dim)."""
+    shape = g.shape(op.inputs[0])
+    if shape is not None and not _known(shape) and shape.count(None) == 1 and 0 not in shape:
+        target = g.const("Reshape/shape", [-1 if d is None else d for d in shape], "int32")
+    else:
+        target = _shape(g, op.inputs[0])
+    return [g.make("reshape", "Reshape", [grads[0], target])] + [None] * (len(op.inputs) - 1)
+
+
+def _conv2d_grad(g, op, grads):
+    """TF: `ShapeN` of input and filter, then Conv2DBackpropInput and Conv2DBackpropFilter."""
+    shapes = g.make("shape_n", "ShapeN", [op.inputs[0], op.inputs[1]], {"out_type": "int32"})
+    attrs = {"strides": op.attrs["strides"], "padding": op.attrs["padding"], "data_format": "NHWC"}
+    return [g.make("conv2d_backprop_input", "Conv2DBackpropInput",
+                   [g.output(shapes, 0), op.inputs[1], grads[0]], attrs),
+            g.make("conv2d_backprop_filter", "Conv2DBackpropFilter",
+                   [op.inputs[0], g.output(shapes, 1), grads[0]], attrs)]
+
+
+def _max_pool_grad(g, op, grads):
+    attrs = {k: op.attrs[k] for k in ("ksize", "strides", "padding")}
+    return [g.make("max_pool_grad", "MaxPoolGrad", [op.inputs[0], op.outputs[0], grads[0]],
+                   {**attrs, "data_format": "NHWC"})] + [None] * (len(op.inputs) - 1)
+
+
 def _no_gradient(g, op, grads):
     return [None] * len(op.inputs)
 
@@ -226,5 +260,6 @@ GRADS = {
     "sparse_softmax_cross_entropy_with_logits": _sparse_xent_grad,
     "softmax_cross_entropy_with_logits": _xent_grad,
     "reduce_sum": _sum_grad, "reduce_mean": _mean_grad,
+    "softmax": _softmax_grad, "reshape": _reshape_grad, "conv2d": _conv2d_grad, "max_pool": _max_pool_grad,
     "const": _no_gradient, "placeholder": _no_gradient,
 }
