@@ -102,6 +102,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         # (draft, message) -> the outputs to type the node with instead of an InferError, or
         # None to raise it (`idrun import`: a node it keeps as tf_opaque when refused)
         self.on_infer_error: Any = None
+        self.training: list[tuple] = []  # minimize entries, for `idrun check` (Graph.training)
 
     @property
     def scope(self) -> str:
@@ -750,6 +751,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             graph.aliases[full] = self.resolve_written(pending)  # fetch_redirects map it on
         graph.fetch_redirects = {n: TensorRef(r, 0) for n, r in self.returns.items()}
         graph.provenance = self._provenance(graph)
+        graph.training = list(self.training)
         if self.variables == "resource":
             graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()})
             graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})
