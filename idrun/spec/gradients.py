@@ -196,7 +196,7 @@ class GradientsBuilder:
         if not isinstance(name, str):
             raise SpecError("`name` must be a string", loc_of(entry, "name", loc))
         train = self._apply_gradients(kind, hyper, opt_name, list(zip(grads, var_list)), step, name, loc)
-        self.training.append((train, str(loss[0]), loc, tuple(v.node for g, v in zip(grads, var_list) if g is None)))
+        self.training.append((train, loss[0].node if loss[0].index == 0 else str(loss[0]), loc, tuple(v.node for g, v in zip(grads, var_list) if g is None)))
         if self.observer:
             self.observer.minimize(self, entry, loss[0], var_list, step, train)
 
