@@ -51,7 +51,7 @@ RULE_DOCS = {
     "update-ops-not-run": "A member of the UPDATE_OPS collection that the run's fetches and targets never "
                           "reach: the moving averages it updates never change.",
     "no-gradient": "A variable in a minimize entry's var_list that no gradient from the loss "
-                   "reaches: the optimizer never updates it (TF: \"No gradients provided\").",
+                   "reaches: the optimizer never updates it (TF skips it silently).",
     "op-outside-cond": "A stateful op or a control dependency made outside a tf.cond but used only "
                        "inside one branch: it runs on every step, whatever the predicate.",
     "unordered-read-write": "A read and a write of one variable in one step with no data or "

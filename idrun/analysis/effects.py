@@ -75,8 +75,9 @@ def no_gradient(facts: Facts) -> list[Diagnostic]:
             fix = (f"make `{loss}` depend on `{var}` (through ops with a gradient), or leave it out of "
                    f"the var_list (`var_list: [...]`, or `trainable: false` on `{var}`)")
             message = (f"`{train}` minimizes `{loss}` over `{var}`, but no gradient reaches `{var}` from "
-                       f"`{loss}`: the optimizer never updates it (TF: \"No gradients provided\" for it, "
-                       f"and apply_gradients skips it); {fix}")
+                       f"`{loss}`: the optimizer never updates it (TF's apply_gradients skips it without a word; "
+                       f"only when no variable has one does TF fail, \"No gradients provided for any "
+                       f"variable\"); {fix}")
             out.append(Diagnostic("no-gradient", "warning", facts.loc(loc), message, [var, train],
                                   [Note(facts.loc(var), f"`{var}` is defined here")], fix=fix))
     return out
