@@ -216,3 +216,34 @@ def test_the_export_calls_tf_gradients_and_minimize(spec_file):
     text = export_tf_python(str(ROOT / "graphs/mlp_training.yaml"))
     assert ("T['train'] = tf1.train.GradientDescentOptimizer(learning_rate=0.1).minimize("
             "OUT(T['loss'], 0), global_step=T['global_step'], name='train')") in text
+
+
+ADAM = (ROOT / "graphs/mlp_training.yaml").read_text().replace(
+    "{type: GradientDescent, learning_rate: 0.1}", "{type: Adam, learning_rate: 0.1}")
+
+
+@pytest.mark.parametrize("variables", ["resource", "ref"])
+def test_adam_makes_tfs_accumulators_slots_and_finish(spec_file, variables):
+    path = spec_file(ADAM)
+    graph = Pipeline(path, variables=variables).spec.graph
+    # TF: AdamOptimizer(0.1).minimize(loss, global_step=global_step, name="train"): beta1_power and
+    # beta2_power (non-slot, colocated with b1, the first variable by name), slots w1/Adam (m) and
+    # w1/Adam_1 (v), and after the updates beta1_power *= beta1 (train/mul), beta2_power *= beta2
+    assert graph.nodes["beta1_power"].attrs["value"] == 0.9 and graph.nodes["beta1_power"].colocate == "b1"
+    assert graph.nodes["beta2_power"].attrs["value"] == 0.999
+    assert {"w1/Adam", "w1/Adam_1", "b2/Adam", "b2/Adam_1"} <= set(graph.nodes)
+    if variables == "resource":
+        apply = tf_style(graph, "train/update_w1/ResourceApplyAdam")
+        assert apply[2] == ["w1", "w1/Adam", "w1/Adam_1", "train/update_w1/ResourceApplyAdam/ReadVariableOp",
+                            "train/update_w1/ResourceApplyAdam/ReadVariableOp_1", "train/learning_rate",
+                            "train/beta1", "train/beta2", "train/epsilon",
+                            "gradients/MatMul_grad/tuple/control_dependency_1"]
+        assert tf_style(graph, "train/AssignVariableOp") == (
+            "train/AssignVariableOp", "AssignVariableOp", ["beta1_power", "train/mul"])
+        assert tf_style(graph, "train/update")[2] == [
+            "^train/AssignVariableOp", "^train/AssignVariableOp_1", "^train/update_b1/ResourceApplyAdam",
+            "^train/update_b2/ResourceApplyAdam", "^train/update_w1/ResourceApplyAdam",
+            "^train/update_w2/ResourceApplyAdam"]
+    # TF (both variable modes): sess.run([loss, train]) x5
+    got = values(run_spec(path, variables=variables), "loss")
+    assert got == pytest.approx([1.1333997, 1.0000052, 0.89792967, 0.7748431, 0.64246166], rel=1e-6)

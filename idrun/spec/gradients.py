@@ -52,7 +52,11 @@ MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name")
 OPTIMIZERS = {  # type -> (TF's default name, its hyperparameters and their defaults)
     "GradientDescent": ("GradientDescent", {"learning_rate": None}),
     "Momentum": ("Momentum", {"learning_rate": None, "momentum": None, "use_nesterov": False}),
+    "Adam": ("Adam", {"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-08}),
 }
+HYPER_CONSTS = {"GradientDescent": ("learning_rate",), "Momentum": ("learning_rate", "momentum"),
+                "Adam": ("learning_rate", "beta1", "beta2", "epsilon")}   # `_prepare`'s, in its order
+SLOTS = {"GradientDescent": (), "Momentum": ("",), "Adam": ("", "_1")}   # `<var>/<name><suffix>`
 
 
 class _ForwardOp:
@@ -329,33 +333,34 @@ class GradientsBuilder:
     # ---- Optimizer.apply_gradients --------------------------------------------------------
     def _apply_gradients(self, kind: str, hyper: dict, opt_name: str, pairs: list, step, name: str,
                          loc) -> str:
-        slots = {}
-        if kind == "Momentum":
-            for grad, var in pairs:
-                if grad is not None:
-                    slots[var.node] = self._zeros_slot(var, opt_name, loc)
+        """`Optimizer.apply_gradients`: slots (in init_scope), then under the scope `name` the
+        hyperparameters (`_prepare`), an `update_<var>` per variable with a gradient, `_finish`."""
+        pairs = [(grad, var) for grad, var in pairs if grad is not None]
+        dtype = self._draft_of(pairs[0][1].node).outputs[0].dtype
+        slots: dict[str, list[TensorRef]] = {var.node: [] for _, var in pairs}
+        powers = []
+        if kind == "Adam":  # non-slot accumulators, colocated with the first variable by name
+            first = min((var for _, var in pairs), key=lambda v: v.node)
+            powers = [self._slot_variable(None, short, float(hyper[beta]), dtype, first, loc)
+                      for short, beta in (("beta1_power", "beta1"), ("beta2_power", "beta2"))]
+        for _, var in pairs:
+            for suffix in SLOTS[kind]:
+                slots[var.node].append(self._slot_variable(var, opt_name + suffix, None, None, var, loc))
         outer_scope, self._scope = self._scope, self._enter_scope(name, loc)
         scope_name = self._scope
         try:
             g = _GradContext(self, loc)
-            dtype = self._draft_of(pairs[0][1].node).outputs[0].dtype
-            lr = g.const("learning_rate", float(hyper["learning_rate"]), dtype)
-            momentum = g.const("momentum", float(hyper["momentum"]), dtype) if kind == "Momentum" else None
+            consts = {key: g.const(key, float(hyper[key]), dtype) for key in HYPER_CONSTS[kind]}
             updates = []
             for grad, var in pairs:
-                if grad is None:
-                    continue
                 scope = self._scope
                 self._scope = self.namer.unique(join(scope, "update_" + var.node))
                 try:
-                    if kind == "GradientDescent":
-                        update = self._apply_draft("apply_gradient_descent", [var, lr, grad], {}, loc, 1)
-                    else:
-                        update = self._apply_draft("apply_momentum", [var, slots[var.node], lr, grad, momentum],
-                                                   {"use_nesterov": bool(hyper["use_nesterov"])}, loc, 2)
+                    updates.append(self._update_op(kind, hyper, var, slots[var.node], consts, powers, grad, loc))
                 finally:
                     self._scope = scope
-                updates.append(update)
+            if kind == "Adam":
+                updates += self._adam_finish(powers, consts, sorted(updates), loc)
             if step is None:  # TF: `group(*updates, name=<the scope>)`: the NoOp is the scope's name
                 return self._exact_draft("no_op", scope_name, [], {}, loc, sorted(updates))
             update = self._grad_draft("no_op", "update", [], {}, loc, sorted(updates))
@@ -364,6 +369,52 @@ class GradientsBuilder:
             return self._exact_draft("assign_add", scope_name, [step, one], {}, loc, refs=1)
         finally:
             self._scope = outer_scope
+
+    def _update_op(self, kind: str, hyper: dict, var: TensorRef, slots: list, consts: dict, powers: list,
+                   grad: TensorRef, loc) -> str:
+        """`_resource_apply_dense` (`_apply_dense` for ref variables): one training op."""
+        if kind == "GradientDescent":
+            return self._apply_draft("apply_gradient_descent", [var, consts["learning_rate"], grad], {}, loc, 1)
+        if kind == "Momentum":
+            return self._apply_draft("apply_momentum", [var, slots[0], consts["learning_rate"], grad,
+                                                        consts["momentum"]],
+                                     {"use_nesterov": bool(hyper["use_nesterov"])}, loc, 2)
+        # Adam: `math_ops.cast(beta1_power, ...)` reads each accumulator in the op's own scope
+        opdef = REGISTRY["apply_adam"]
+        short = opdef.tf_op if self.variables == "resource" else opdef.tf_ref_op
+        draft = _Draft(self.namer.unique(join(self._scope, short)), opdef, [], {"use_locking": False,
+                       "use_nesterov": False}, "", loc, active=tuple(self._controllers), role="gradient",
+                       ref_positions=(0, 1, 2))
+        reads = [self._resource_read(draft, p) if self.variables == "resource"
+                 else TensorRef(self._var_reads[p.node], 0) for p in powers]
+        for r in reads:
+            self._type(self._draft_of(r.node))
+        draft.inputs = [var, *slots, *reads, consts["learning_rate"], consts["beta1"], consts["beta2"],
+                        consts["epsilon"], grad]
+        self._register(draft)
+        self._type(draft)
+        return draft.name
+
+    def _adam_finish(self, powers: list, consts: dict, updates: list, loc) -> list[str]:
+        """Adam's `_finish`: under control_dependencies(updates), each power *= its beta."""
+        assigns = []
+        for power, beta, k in zip(powers, ("beta1", "beta2"), ("", "_1")):
+            if self.variables == "resource":
+                read = self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")),
+                                         [power], {}, loc, updates, refs=1)
+                product = self._grad_draft("mul", "mul" + k, [TensorRef(read, 0), consts[beta]], {}, loc)
+                assign = self._exact_draft("assign", self.namer.unique(join(self._scope, "AssignVariableOp")),
+                                           [power, TensorRef(product, 0)], {}, loc, refs=1)
+                # the `_UnreadVariable` read the assign returns, made in the same block
+                self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")), [power], {},
+                                  loc, [assign] + updates, refs=1)
+            else:
+                product = self._grad_draft("mul", "mul" + k, [TensorRef(self._var_reads[power.node], 0),
+                                                              consts[beta]], {}, loc, updates)
+                assign = self._exact_draft("assign", self.namer.unique(join(self._scope, "Assign")),
+                                           [power, TensorRef(product, 0)], {}, loc, refs=1)
+            assigns.append(assign)
+        return assigns
 
     def _apply_draft(self, op: str, inputs: list, attrs: dict, loc, refs: int) -> str:
         """A training op under `update_<var>/`, named by its TF type (ResourceApplyMomentum...)."""
@@ -381,21 +432,26 @@ class GradientsBuilder:
         self._type(draft)
         return draft.name
 
-    def _zeros_slot(self, var: TensorRef, opt_name: str, loc) -> TensorRef:
-        """`slot_creator.create_zeros_slot(var, name)`: a variable `<var>/<name>` of zeros, not trainable."""
-        source = self._draft_of(var.node)
-        t = source.outputs[0] if source.outputs else None
-        if t is None or t.shape is None or None in t.shape:
-            raise SpecError(f"a slot for '{var.node}' needs its full shape", loc)
-        draft = _Draft(self.namer.unique(f"{var.node}/{opt_name}"), REGISTRY["variable"], [],
-                       {"value": _zeros(t.shape), "dtype": t.dtype, "shape": None, "trainable": False,
-                        "collections": None}, source.device, loc, role="slot", colocate=var.node,
-                       requested=source.requested)
+    def _slot_variable(self, var: TensorRef | None, short: str, value, dtype, colocate: TensorRef,
+                       loc) -> TensorRef:
+        """A slot (`slot_creator.create_zeros_slot(var, name)`: `<var>/<name>`, zeros shaped like
+        var) or, without `var`, a non-slot variable `short` of `value` (Adam's `beta1_power`);
+        not trainable, colocated with `colocate`."""
+        anchor = self._draft_of(colocate.node)
+        if var is not None:
+            t = self._draft_of(var.node).outputs[0]
+            if t.shape is None or None in t.shape:
+                raise SpecError(f"a slot for '{var.node}' needs its full shape", loc)
+            value, dtype, name = _zeros(t.shape), t.dtype, f"{var.node}/{short}"
+        else:
+            name = short
+        draft = _Draft(self.namer.unique(name), REGISTRY["variable"], [],
+                       {"value": value, "dtype": dtype, "shape": None, "trainable": False, "collections": None},
+                       anchor.device, loc, role="slot", colocate=colocate.node, requested=anchor.requested)
         self._register(draft)
         self._add_variable_read(draft)
         self._type(draft)
         return TensorRef(draft.name, 0)
-
 
 def _zeros(shape: tuple) -> Any:
     if not shape:
