@@ -247,3 +247,26 @@ def test_adam_makes_tfs_accumulators_slots_and_finish(spec_file, variables):
     # TF (both variable modes): sess.run([loss, train]) x5
     got = values(run_spec(path, variables=variables), "loss")
     assert got == pytest.approx([1.1333997, 1.0000052, 0.89792967, 0.7748431, 0.64246166], rel=1e-6)
+
+
+@pytest.mark.parametrize("optimizer, slots, apply_inputs, losses", [
+    # TF: RMSPropOptimizer(learning_rate=0.1).minimize(...): rms slot (ones) and momentum slot
+    ("{type: RMSProp, learning_rate: 0.1}", {"w1/RMSProp": 1.0, "w1/RMSProp_1": 0.0},
+     ["w1", "w1/RMSProp", "w1/RMSProp_1", "train/learning_rate", "train/decay", "train/momentum",
+      "train/epsilon", "gradients/MatMul_grad/tuple/control_dependency_1"],
+     [1.1333997, 1.1120102, 1.0913258, 1.0710442, 1.0508723]),
+    # TF: AdagradOptimizer(learning_rate=0.1).minimize(...): accumulator slot at 0.1
+    ("{type: Adagrad, learning_rate: 0.1}", {"w1/Adagrad": 0.1},
+     ["w1", "w1/Adagrad", "train/learning_rate", "gradients/MatMul_grad/tuple/control_dependency_1"],
+     [1.1333997, 1.0760628, 1.0329242, 0.9976376, 0.96209395]),
+])
+def test_rmsprop_and_adagrad_match_tf(spec_file, optimizer, slots, apply_inputs, losses):
+    path = spec_file((ROOT / "graphs/mlp_training.yaml").read_text().replace(
+        "{type: GradientDescent, learning_rate: 0.1}", optimizer))
+    graph = Pipeline(path).spec.graph
+    for slot, fill in slots.items():
+        assert graph.nodes[slot].attrs["value"][0][0] == fill
+    kind = optimizer.split(",")[0].split()[-1]
+    assert tf_style(graph, f"train/update_w1/ResourceApply{kind}")[2] == apply_inputs
+    # sess.run([loss, train]) x5; the updates' sqrt and division are TF's to float rounding
+    assert values(run_spec(path), "loss") == pytest.approx(losses, rel=1e-6)

@@ -53,10 +53,17 @@ OPTIMIZERS = {  # type -> (TF's default name, its hyperparameters and their defa
     "GradientDescent": ("GradientDescent", {"learning_rate": None}),
     "Momentum": ("Momentum", {"learning_rate": None, "momentum": None, "use_nesterov": False}),
     "Adam": ("Adam", {"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-08}),
+    "RMSProp": ("RMSProp", {"learning_rate": None, "decay": 0.9, "momentum": 0.0, "epsilon": 1e-10}),
+    "Adagrad": ("Adagrad", {"learning_rate": None, "initial_accumulator_value": 0.1}),
 }
 HYPER_CONSTS = {"GradientDescent": ("learning_rate",), "Momentum": ("learning_rate", "momentum"),
-                "Adam": ("learning_rate", "beta1", "beta2", "epsilon")}   # `_prepare`'s, in its order
-SLOTS = {"GradientDescent": (), "Momentum": ("",), "Adam": ("", "_1")}   # `<var>/<name><suffix>`
+                "Adam": ("learning_rate", "beta1", "beta2", "epsilon"),
+                "RMSProp": ("learning_rate", "decay", "momentum", "epsilon"),
+                "Adagrad": ("learning_rate",)}   # `_prepare`'s constants, in its order
+# the slots `_create_slots` makes per variable: `<var>/<name><suffix>`, filled with a number or a
+# hyperparameter (RMSProp's rms starts at ones, Adagrad's accumulator at initial_accumulator_value)
+SLOTS = {"GradientDescent": (), "Momentum": (("", 0.0),), "Adam": (("", 0.0), ("_1", 0.0)),
+         "RMSProp": (("", 1.0), ("_1", 0.0)), "Adagrad": (("", "initial_accumulator_value"),)}
 
 
 class _ForwardOp:
@@ -344,8 +351,9 @@ class GradientsBuilder:
             powers = [self._slot_variable(None, short, float(hyper[beta]), dtype, first, loc)
                       for short, beta in (("beta1_power", "beta1"), ("beta2_power", "beta2"))]
         for _, var in pairs:
-            for suffix in SLOTS[kind]:
-                slots[var.node].append(self._slot_variable(var, opt_name + suffix, None, None, var, loc))
+            for suffix, fill in SLOTS[kind]:
+                fill = float(hyper[fill]) if isinstance(fill, str) else fill
+                slots[var.node].append(self._slot_variable(var, opt_name + suffix, fill, None, var, loc))
         outer_scope, self._scope = self._scope, self._enter_scope(name, loc)
         scope_name = self._scope
         try:
@@ -379,6 +387,12 @@ class GradientsBuilder:
             return self._apply_draft("apply_momentum", [var, slots[0], consts["learning_rate"], grad,
                                                         consts["momentum"]],
                                      {"use_nesterov": bool(hyper["use_nesterov"])}, loc, 2)
+        if kind == "RMSProp":
+            return self._apply_draft("apply_rms_prop", [var, *slots, consts["learning_rate"], consts["decay"],
+                                                        consts["momentum"], consts["epsilon"], grad], {}, loc, 3)
+        if kind == "Adagrad":
+            return self._apply_draft("apply_adagrad", [var, *slots, consts["learning_rate"], grad],
+                                     {"update_slots": True}, loc, 2)
         # Adam: `math_ops.cast(beta1_power, ...)` reads each accumulator in the op's own scope
         opdef = REGISTRY["apply_adam"]
         short = opdef.tf_op if self.variables == "resource" else opdef.tf_ref_op
@@ -434,7 +448,7 @@ class GradientsBuilder:
 
     def _slot_variable(self, var: TensorRef | None, short: str, value, dtype, colocate: TensorRef,
                        loc) -> TensorRef:
-        """A slot (`slot_creator.create_zeros_slot(var, name)`: `<var>/<name>`, zeros shaped like
+        """A slot (`slot_creator.create_slot_with_initializer(var, ...)`: `<var>/<name>`, `value` shaped like
         var) or, without `var`, a non-slot variable `short` of `value` (Adam's `beta1_power`);
         not trainable, colocated with `colocate`."""
         anchor = self._draft_of(colocate.node)
@@ -442,7 +456,7 @@ class GradientsBuilder:
             t = self._draft_of(var.node).outputs[0]
             if t.shape is None or None in t.shape:
                 raise SpecError(f"a slot for '{var.node}' needs its full shape", loc)
-            value, dtype, name = _zeros(t.shape), t.dtype, f"{var.node}/{short}"
+            value, dtype, name = _filled(t.shape, value), t.dtype, f"{var.node}/{short}"
         else:
             name = short
         draft = _Draft(self.namer.unique(name), REGISTRY["variable"], [],
@@ -453,10 +467,10 @@ class GradientsBuilder:
         self._type(draft)
         return TensorRef(draft.name, 0)
 
-def _zeros(shape: tuple) -> Any:
+def _filled(shape: tuple, value: float) -> Any:
     if not shape:
-        return 0.0
-    return [_zeros(shape[1:]) for _ in range(shape[0])]
+        return value
+    return [_filled(shape[1:], value) for _ in range(shape[0])]
 
 
 def _shape_node(g: _GradContext, y: TensorRef) -> TensorRef:
@@ -491,7 +505,7 @@ def _optimizer(entry: YMap, loc) -> tuple[str, dict, str]:
         value = spec.get(key, default)
         if value is None:
             raise SpecError(f"a {kind} optimizer needs `{key}`", where)
-        if key != "use_nesterov" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        if key not in ("use_nesterov",) and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise SpecError(f"`{key}` of the optimizer must be a number, got {value!r}", where)
         hyper[key] = value
     return kind, hyper, str(spec.get("name") or default_name)
