@@ -270,3 +270,41 @@ def test_rmsprop_and_adagrad_match_tf(spec_file, optimizer, slots, apply_inputs,
     assert tf_style(graph, f"train/update_w1/ResourceApply{kind}")[2] == apply_inputs
     # sess.run([loss, train]) x5; the updates' sqrt and division are TF's to float rounding
     assert values(run_spec(path), "loss") == pytest.approx(losses, rel=1e-6)
+
+
+REDUCTIONS = """
+nodes:
+  - {name: x, op: const, value: [[1.,2.,3.],[0.5,-1.,2.]]}
+  - {name: w, op: variable, value: [[0.1,-0.2,0.3],[0.2,0.1,-0.1]]}
+  - {name: h, op: mul, inputs: [x, w]}
+  - {name: s1, op: reduce_sum, inputs: [h], axis: [1]}
+  - {name: m0, op: reduce_mean, inputs: [h], axis: 0, keepdims: true}
+  - {name: sq, op: square, inputs: [s1]}
+  - {name: a, op: reduce_sum, inputs: [sq]}
+  - {name: b, op: reduce_mean, inputs: [m0]}
+  - {name: loss, op: add, inputs: [a, b]}
+  - minimize: loss
+    optimizer: {type: GradientDescent, learning_rate: 0.1}
+run: {fetch: [loss], targets: [GradientDescent], steps: 5}
+"""
+
+
+def test_partial_reductions_build_tfs_constant_shapes(spec_file):
+    path = spec_file(REDUCTIONS)
+    graph = Pipeline(path).spec.graph
+    # TF's _SumGrad for some axes of a known shape: Reshape to the kept dims and Tile by the
+    # scaling, both constants, plus the unused Maximum/floordiv of `_SafeShapeDiv`
+    s1 = {n: tf_style(graph, n) for n in graph.nodes if n.startswith("gradients/s1_grad/")}
+    assert sorted((n, op) for n, op, _ in s1.values()) == [
+        ("gradients/s1_grad/Maximum", "Maximum"), ("gradients/s1_grad/Maximum/x", "Const"),
+        ("gradients/s1_grad/Maximum/y", "Const"), ("gradients/s1_grad/Reshape", "Reshape"),
+        ("gradients/s1_grad/Reshape/shape", "Const"), ("gradients/s1_grad/Tile", "Tile"),
+        ("gradients/s1_grad/Tile/multiples", "Const"), ("gradients/s1_grad/floordiv", "FloorDiv"),
+        ("gradients/s1_grad/floordiv/x", "Const")]
+    assert graph.nodes["gradients/s1_grad/Tile/multiples"].attrs["value"] == [1, 3]
+    assert tf_style(graph, "gradients/m0_grad/truediv") == (
+        "gradients/m0_grad/truediv", "RealDiv", ["gradients/m0_grad/Tile", "gradients/m0_grad/Const"])
+    # TF: GradientDescentOptimizer(0.1).minimize(loss), sess.run([loss, train]) x5 (exact here)
+    # (TF's float32 values 0.46666667, 1.4990453, 4.8879075, 15.86793, 51.44322, as float64)
+    assert values(run_spec(path), "loss") == [0.46666666865348816, 1.4990452527999878, 4.8879075050354,
+                                              15.86793041229248, 51.44321823120117]

@@ -179,21 +179,36 @@ def _xent_grad(g, op, grads):
 
 
 def _sum_like(g, op, grad) -> Any:
-    """TF's `_SumGrad` fast path (input shape and axes known, every axis reduced)."""
+    """TF's `_SumGrad` for a known rank and constant axes: every axis reduced (Reshape to ones,
+    Tile by the input's shape), or some axes of a fully known shape (Reshape to the kept-dims
+    shape, Tile by the scaling, both constants)."""
     x = op.inputs[0]
     shape = g.shape(x)
     axes = op.attrs.get("axis")
     rank = None if shape is None else len(shape)
-    if rank is None or not (axes is None or sorted(a % max(rank, 1) for a in
-                                                   ([axes] if isinstance(axes, int) else axes)) == list(range(rank))):
-        g.unsupported(op, "a reduction over some axes or of an unknown rank (only a full reduction "
-                          "of a known rank is built as TF builds it)")
-    reshaped = g.make("reshape", "Reshape", [grad, g.const("Reshape/shape", [1] * rank, "int32")])
-    if _known(shape):
-        multiples = g.const("Const", list(shape), "int32")
-    else:
-        multiples = g.make("shape", "Shape", [x], {"out_type": "int32"})
-    return g.make("tile", "Tile", [reshaped, multiples])
+    if rank is None:
+        g.unsupported(op, "a reduction of a tensor of unknown rank (TF then builds Shape, "
+                          "reduced_shape and BroadcastTo, not yet here)")
+    axes = list(range(rank)) if axes is None else [a % max(rank, 1) for a in
+                                                   ([axes] if isinstance(axes, int) else axes)]
+    if sorted(axes) == list(range(rank)):
+        reshaped = g.make("reshape", "Reshape", [grad, g.const("Reshape/shape", [1] * rank, "int32")])
+        if _known(shape):
+            multiples = g.const("Const", list(shape), "int32")
+        else:
+            multiples = g.make("shape", "Shape", [x], {"out_type": "int32"})
+        return g.make("tile", "Tile", [reshaped, multiples])
+    if not _known(shape):
+        g.unsupported(op, "a reduction over some axes of a tensor of partly unknown shape")
+    kept = [1 if i in axes else d for i, d in enumerate(shape)]
+    scaling = [d // max(k, 1) for d, k in zip(shape, kept)]
+    key = ("reduced_shape", tuple(shape), tuple(axes))
+    if key not in g.cache:  # TF evaluates `_SafeShapeDiv` as graph ops once per graph (its cache)
+        g.cache[key] = True
+        most = g.make("maximum", "Maximum", [g.const("Maximum/x", kept, "int32"), g.const("Maximum/y", 1, "int32")])
+        g.make("floordiv", "floordiv", [g.const("floordiv/x", list(shape), "int32"), most])
+    reshaped = g.make("reshape", "Reshape", [grad, g.const("Reshape/shape", kept, "int32")])
+    return g.make("tile", "Tile", [reshaped, g.const("Tile/multiples", scaling, "int32")])
 
 
 def _sum_grad(g, op, grads):
@@ -211,7 +226,7 @@ def _mean_grad(g, op, grads):
     out = 1
     for d in outs:
         out *= d
-    factor = g.const("Const_1", float(size // max(out, 1)), g.dtype(summed))
+    factor = g.const("Const", float(size // max(out, 1)), g.dtype(summed))   # Const_1 after a Tile's
     return [g.make("div", "truediv", [summed, factor])] + [None] * (len(op.inputs) - 1)
 
 

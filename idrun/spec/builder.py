@@ -103,6 +103,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         # None to raise it (`idrun import`: a node it keeps as tf_opaque when refused)
         self.on_infer_error: Any = None
         self.training: list[tuple] = []  # minimize entries, for `idrun check` (Graph.training)
+        self.grad_cache: dict = {}       # what TF's gradient functions cache per graph (spec/gradients.py)
 
     @property
     def scope(self) -> str:

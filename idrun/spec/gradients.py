@@ -82,6 +82,7 @@ class _GradContext:
     def __init__(self, builder: Any, loc) -> None:
         self.b, self.loc = builder, loc
         self.zeros: set[str] = set()
+        self.cache = builder.grad_cache    # per graph, as TF's `graph._reduced_shape_cache`
 
     def make(self, op: str, short: str, inputs: list, attrs: dict | None = None,
              controls: list | None = None) -> TensorRef:
