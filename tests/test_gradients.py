@@ -308,3 +308,34 @@ def test_partial_reductions_build_tfs_constant_shapes(spec_file):
     # (TF's float32 values 0.46666667, 1.4990453, 4.8879075, 15.86793, 51.44322, as float64)
     assert values(run_spec(path), "loss") == [0.46666666865348816, 1.4990452527999878, 4.8879075050354,
                                               15.86793041229248, 51.44321823120117]
+
+
+def test_a_batch_of_unknown_size_takes_tfs_dynamic_mean_gradient(spec_file):
+    text = (ROOT / "graphs/mlp_training.yaml").read_text()
+    text = text.replace("{name: x, op: const, value:", "{name: x, op: placeholder, dtype: float32, shape: [null, 3]}\n"
+                        "  - {name: x_value, op: const, value:")
+    text = text.replace("{name: labels, op: const, value: [0, 1, 2, 1]}",
+                        "{name: labels, op: placeholder, dtype: int32, shape: [null]}")
+    text = text.replace("steps: 5}", "steps: 5, feed: {x: [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [-1.0, 0.0, 1.0], "
+                        "[2.0, 1.0, 0.0]], labels: [0, 1, 2, 1]}}")
+    path = spec_file(text)
+    graph = Pipeline(path).spec.graph
+    # TF's _MeanGrad without a static shape (nodes from TF's graph of the exported program):
+    # the factor is Prod(Gather(Shape(xent), (axes + rank) % rank)), cast to float
+    want = [
+        ("gradients/loss_grad/Shape", "Shape", ["xent"]),
+        ("gradients/loss_grad/Tile", "Tile", ["gradients/loss_grad/Reshape", "gradients/loss_grad/Shape"]),
+        ("gradients/loss_grad/Shape_1", "Shape", ["xent"]),
+        ("gradients/loss_grad/mod", "FloorMod", ["gradients/loss_grad/add", "gradients/loss_grad/Size"]),
+        ("gradients/loss_grad/GatherV2", "GatherV2", ["gradients/loss_grad/Shape_1", "gradients/loss_grad/mod",
+                                                      "gradients/loss_grad/GatherV2/axis"]),
+        ("gradients/loss_grad/Prod", "Prod", ["gradients/loss_grad/GatherV2", "gradients/loss_grad/Const"]),
+        ("gradients/loss_grad/Cast", "Cast", ["gradients/loss_grad/Prod"]),
+        ("gradients/loss_grad/truediv", "RealDiv", ["gradients/loss_grad/Tile", "gradients/loss_grad/Cast"]),
+        ("gradients/logits_grad/Shape", "Shape", ["MatMul_1"]),
+    ]
+    for name, op, inputs in want:
+        assert tf_style(graph, name) == (name, op, inputs)
+    # the same losses as with constants (TF: the exported program fed the same batch)
+    got = values(run_spec(path), "loss")
+    assert got == pytest.approx([1.1333997, 1.113066, 1.0943034, 1.076725, 1.0600295], rel=1e-6)

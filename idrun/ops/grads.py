@@ -218,8 +218,15 @@ def _sum_grad(g, op, grads):
 def _mean_grad(g, op, grads):
     summed = _sum_like(g, op, grads[0])
     ins, outs = g.shape(op.inputs[0]), g.shape(op.outputs[0])
-    if not (_known(ins) and _known(outs)):
-        g.unsupported(op, "a mean over a tensor of unknown shape")
+    if not (_known(ins) and _known(outs)):  # TF: the factor from the input's Shape at run time
+        shape = g.make("shape", "Shape", [op.inputs[0]], {"out_type": "int32"})
+        rank = g.const("Size", len(ins), "int32") if ins is not None else g.make("size", "Size", [shape])
+        axes = g.make("floormod", "mod", [g.make("add", "add", [g.reduction_indices(op), rank]), rank])
+        picked = g.make("gather", "GatherV2", [shape, axes, g.const("GatherV2/axis", 0, "int32")])
+        picked_rank = len(g.shape(picked)) if g.shape(picked) is not None else 1
+        factor = g.make("prod", "Prod", [picked, g.const("Const", list(range(picked_rank)), "int32")])
+        cast = g.make("cast", "Cast", [factor], {"dtype": g.dtype(summed)})
+        return [g.make("div", "truediv", [summed, cast])] + [None] * (len(op.inputs) - 1)
     size = 1
     for d in ins:
         size *= d

@@ -92,6 +92,19 @@ class _GradContext:
         return self.make("const", short, [], {"value": value, "dtype": dtype},
                          [c.node for c in controls or ()])
 
+    def reduction_indices(self, op: "_ForwardOp") -> TensorRef:
+        """A reduction's axis input, holding TF's value: idrun's helper constant holds a 0 its
+        kernel never reads (spec/expansions.py); a gradient reads it as data, so it gets the value
+        TF's Python gives it (`OpDef.tf_helper_values`) now."""
+        ref = op.inputs[-1]
+        helper = self.b._draft_of(ref.node)
+        if helper.role == "helper":
+            owner = self.b._draft_of(op.name)
+            [value] = owner.opdef.tf_helper_values(owner.attrs, [self.type(op.inputs[0])])
+            helper.attrs["value"], helper.literal, helper.outputs = value, value, ()
+            self.b._type_literal(helper, owner, len(owner.inputs) - 1)
+        return ref
+
     def output(self, ref: TensorRef, k: int) -> TensorRef:
         return TensorRef(ref.node, k)
 
@@ -125,7 +138,11 @@ class GradientsBuilder:
     def _grad_draft(self, op: str, short: str, inputs: list, attrs: dict, loc,
                     controls: list | None = None) -> str:
         opdef = REGISTRY[op]
-        draft = _Draft(self.namer.unique(join(self._scope, short)), opdef, list(inputs), dict(attrs),
+        attrs = dict(attrs)
+        for a in opdef.attrs:  # the defaults a spec entry gets
+            if a.name not in attrs and a.default is not MISSING:
+                attrs[a.name] = a.check(a.default) if a.check and a.default is not None else a.default
+        draft = _Draft(self.namer.unique(join(self._scope, short)), opdef, list(inputs), attrs,
                        self._device_strings.get(self._device, (str(self._device),))[0], loc,
                        active=tuple(self._controllers), role="gradient", extra_controls=list(controls or ()),
                        device_from="block" if str(self._device) else "", requested=self._device.tf_string())
