@@ -163,6 +163,7 @@ class GradientsBuilder:
     # ---- entries --------------------------------------------------------------------------
     def _add_gradients(self, entry: YMap, loc) -> None:
         _check(entry, GRADIENTS_KEYS, "gradients", loc)
+        self._needs_expand("gradients", loc)
         if "xs" not in entry:
             raise SpecError("a gradients entry needs `xs` (the tensors to differentiate by)", loc)
         ys = self._refs(entry["gradients"], loc_of(entry, "gradients", loc), "gradients")
@@ -185,6 +186,11 @@ class GradientsBuilder:
                                     f"'{name}' names nothing", loc_of(entry, "outputs", loc))
                 self._name_gradient(name, grad, loc_of(entry, "outputs", loc))
 
+    def _needs_expand(self, what: str, loc) -> None:
+        if not self.expand:
+            raise SpecError(f"a `{what}` entry needs `expand: true` (a graph TF wrote has its gradient "
+                            "nodes as entries)", loc)
+
     def _name_gradient(self, name: str, grad: TensorRef, loc) -> None:
         from idrun.spec.drafts import _Pending
         full = join(self._scope, name)
@@ -196,6 +202,7 @@ class GradientsBuilder:
 
     def _add_minimize(self, entry: YMap, loc) -> None:
         _check(entry, MINIMIZE_KEYS, "minimize", loc)
+        self._needs_expand("minimize", loc)
         kind, hyper, opt_name = _optimizer(entry, loc)
         loss = self._refs(entry["minimize"], loc_of(entry, "minimize", loc), "minimize")
         if len(loss) != 1:
