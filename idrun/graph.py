@@ -232,6 +232,9 @@ class Graph:
         self.fetch_redirects = {} if fetch_redirects is FACTORY else fetch_redirects
         self.variables = variables
         self.provenance = provenance
+        # `minimize` entries (spec/gradients.py): (train op, loss, entry location, variables of its
+        # var_list that no gradient reaches); `idrun check`'s no-gradient reads it
+        self.training: list[tuple] = []
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:

@@ -170,7 +170,7 @@ def check_round_trips(tf_python: str) -> tuple[int, int, int]:
                 continue
             ours[str(out)] = (path.name, doc, fetch)
             jobs.append({"graph": str(out), "fetch": fetch, "feeds": feeds, "init": "init",
-                         "targets": [], "steps": request.steps, "cpus": max(len(doc["devices"]), 1)})
+                         "targets": list(request.targets), "steps": request.steps, "cpus": max(len(doc["devices"]), 1)})
         (Path(tmp) / "jobs.json").write_text(json.dumps(jobs))
         run = subprocess.run([tf_python, str(ROOT / "scripts/tf_graphdef_batch.py"), str(Path(tmp) / "jobs.json")],
                              capture_output=True, text=True, check=False)

@@ -99,6 +99,28 @@ CASES = {
         collections: {update_ops: [update]}
         run: {targets: [train]}
         """),
+    "no-gradient": (
+        """
+        nodes:
+          - {name: w, op: variable, value: 2.0}
+          - {name: unused_w, op: variable, value: 5.0}
+          - {name: loss, op: square, inputs: [w]}
+          - minimize: loss
+            name: train
+            optimizer: {type: GradientDescent, learning_rate: 0.1}
+        run: {fetch: [loss], targets: [train]}
+        """,
+        # near miss: the variable the loss does not use is not trainable (TF leaves it out)
+        """
+        nodes:
+          - {name: w, op: variable, value: 2.0}
+          - {name: unused_w, op: variable, value: 5.0, trainable: false}
+          - {name: loss, op: square, inputs: [w]}
+          - minimize: loss
+            name: train
+            optimizer: {type: GradientDescent, learning_rate: 0.1}
+        run: {fetch: [loss, unused_w], targets: [train]}
+        """),
     "empty-control-block": (
         """
         nodes:

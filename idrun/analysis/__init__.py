@@ -3,7 +3,8 @@
 Each rule is one function `rule(facts) -> list[Diagnostic]` in a small module:
 - `blocks`: alias-under-control, empty-control-block, dropped-control-input (from the
   builder's `graph.provenance`);
-- `effects`: never-runs, update-ops-not-run, unused (what the step's fetches and targets reach);
+- `effects`: never-runs, update-ops-not-run, unused (what the step's fetches and targets reach),
+  no-gradient (a variable a `minimize` entry never updates);
 - `control_flow`: op-outside-cond (the tf.cond pitfall), and where a node is for `explain`;
 - `races`: unordered-read-write (reachability with bitsets, one pass each way);
 - `transfers`: repeated-transfer (the step's partition);
@@ -23,7 +24,7 @@ __all__ = ["Diagnostic", "Note", "SEVERITIES", "at_or_above", "Facts", "RULES", 
 def _rules():
     from idrun.analysis import blocks, control_flow, effects, races, transfers
     return [blocks.alias_under_control, blocks.empty_control_block, effects.never_runs,
-            effects.update_ops_not_run, control_flow.op_outside_cond, races.unordered_read_write,
+            effects.update_ops_not_run, effects.no_gradient, control_flow.op_outside_cond, races.unordered_read_write,
             transfers.repeated_transfer, blocks.dropped_control_input, effects.unused]
 
 
@@ -32,6 +33,7 @@ RULES = {
     "empty-control-block": "warning",
     "never-runs": "warning",
     "update-ops-not-run": "warning",
+    "no-gradient": "warning",
     "op-outside-cond": "warning",
     "unordered-read-write": "warning",
     "repeated-transfer": "warning",
@@ -48,6 +50,8 @@ RULE_DOCS = {
                   "targets never reach.",
     "update-ops-not-run": "A member of the UPDATE_OPS collection that the run's fetches and targets never "
                           "reach: the moving averages it updates never change.",
+    "no-gradient": "A variable in a minimize entry's var_list that no gradient from the loss "
+                   "reaches: the optimizer never updates it (TF skips it silently).",
     "op-outside-cond": "A stateful op or a control dependency made outside a tf.cond but used only "
                        "inside one branch: it runs on every step, whatever the predicate.",
     "unordered-read-write": "A read and a write of one variable in one step with no data or "

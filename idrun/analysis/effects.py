@@ -64,6 +64,25 @@ def update_ops_not_run(facts: Facts) -> list[Diagnostic]:
     return out
 
 
+def no_gradient(facts: Facts) -> list[Diagnostic]:
+    """A variable that a `minimize` entry's var_list holds (by default every trainable variable)
+    but that no gradient from the loss reaches: TF's apply_gradients skips it, so it never
+    changes; when no variable at all has one TF fails with "No gradients provided for any
+    variable" (a build error here too)."""
+    out = []
+    for train, loss, loc, missing in getattr(facts.graph, "training", ()):
+        for var in missing:
+            fix = (f"make `{loss}` depend on `{var}` (through ops with a gradient), or leave it out of "
+                   f"the var_list (`var_list: [...]`, or `trainable: false` on `{var}`)")
+            message = (f"`{train}` minimizes `{loss}` over `{var}`, but no gradient reaches `{var}` from "
+                       f"`{loss}`: the optimizer never updates it (TF's apply_gradients skips it without a word; "
+                       f"only when no variable has one does TF fail, \"No gradients provided for any "
+                       f"variable\"); {fix}")
+            out.append(Diagnostic("no-gradient", "warning", facts.loc(loc), message, [var, train],
+                                  [Note(facts.loc(var), f"`{var}` is defined here")], fix=fix))
+    return out
+
+
 def _how(facts: Facts, name: str, var: str | None) -> tuple[str, list[Note], str]:
     """Which fetch was meant to run it, and how to make it: an alias in a block, a reader of
     its variable, a user of what it checks; else `targets:`."""

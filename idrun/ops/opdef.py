@@ -140,7 +140,7 @@ class OpDef(Frozen):
                  "static_check", "variable_inputs", "colocate_input", "helpers", "returns_identity",
                  "assigns", "ref_colocated", "variable_group", "follows_input", "expansion", "effect", "tf",
                  "tf_unsupported", "tf_op", "tf_ref_op", "tf_attrs", "tf_ref_attrs", "tf_helper_values",
-                 "tf_import", "tf_import_ops", "elementwise", "min_inputs")
+                 "tf_import", "tf_import_ops", "elementwise", "min_inputs", "grad")
     name: str
     type_name: str
     inputs: tuple[str, ...]
@@ -190,6 +190,8 @@ class OpDef(Frozen):
                                           # inputs never kept, `out=` accepted (the plan frees
                                           # and reuses buffers through this)
     min_inputs: int                       # the fewest inputs a variadic op takes (tf_opaque: 0)
+    grad: Callable | None                 # TF's registered gradient: (g, op, grads) -> a gradient
+                                          # per input, built through `g` with TF's names (ops/grads.py)
 
     def __init__(self, name: str, type_name: str, inputs: tuple[str, ...],
                  infer: Callable[[Mapping[str, Any], Sequence[TensorType], Sequence[Any]], list[TensorType]],
@@ -204,7 +206,8 @@ class OpDef(Frozen):
                  tf_unsupported: str = "", tf_op: str = "", tf_ref_op: str = "",
                  tf_attrs: Callable | None = None, tf_ref_attrs: Callable | None = None,
                  tf_helper_values: Callable | None = None, tf_import: Callable | None = None,
-                 tf_import_ops: tuple[str, ...] = (), elementwise: bool = False, min_inputs: int = 1) -> None:
+                 tf_import_ops: tuple[str, ...] = (), elementwise: bool = False, min_inputs: int = 1,
+                 grad: Callable | None = None) -> None:
         setfield(self, "name", name)
         setfield(self, "type_name", type_name)
         setfield(self, "inputs", inputs)
@@ -242,6 +245,7 @@ class OpDef(Frozen):
         setfield(self, "tf_import_ops", tf_import_ops)
         setfield(self, "elementwise", elementwise)
         setfield(self, "min_inputs", min_inputs)
+        setfield(self, "grad", grad)
 
     def input_name(self, position: int) -> str:
         if self.variadic:

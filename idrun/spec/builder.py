@@ -46,6 +46,7 @@ from idrun.schedule import declaration_order
 from idrun.spec.drafts import _Controller, _Draft, _Pending
 from idrun.spec.control_flow import ControlFlowBuilder
 from idrun.spec.expansions import TFExpansions
+from idrun.spec.gradients import GradientsBuilder
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
 from idrun.spec.templates import instantiate, values_in
 from idrun.spec.yamlsrc import MAX_VALUES, YList, YMap, key_loc, loc_of
@@ -55,7 +56,7 @@ _NODE_KEYS: dict[str, tuple[tuple[str, ...], frozenset]] = {}  # op -> keys its 
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 
 
-class GraphBuilder(TFExpansions, ControlFlowBuilder):
+class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
     """Builds a Graph from node entries; see the module docstring for the policy."""
 
     def __init__(self, filename: str, variables: str = "resource") -> None:
@@ -104,6 +105,8 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         # (draft, message) -> the outputs to type the node with instead of an InferError, or
         # None to raise it (`idrun import`: a node it keeps as tf_opaque when refused)
         self.on_infer_error: Any = None
+        self.training: list[tuple] = []  # minimize entries, for `idrun check` (Graph.training)
+        self.grad_cache: dict = {}       # what TF's gradient functions cache per graph (spec/gradients.py)
 
     @property
     def scope(self) -> str:
@@ -157,9 +160,14 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
             self._add_while_loop(entry, loc)
         elif "cond" in entry:
             self._add_cond(entry, loc)
+        elif "gradients" in entry:
+            self._add_gradients(entry, loc)
+        elif "minimize" in entry:
+            self._add_minimize(entry, loc)
         else:
             raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
-                            "(a block), `use` (a template), `cond` (tf.cond) or `while_loop`", loc)
+                            "(a block), `use` (a template), `cond` (tf.cond), `while_loop`, "
+                            "`gradients` (tf.gradients) or `minimize` (optimizer.minimize)", loc)
 
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
         """A template instance: a block under its own name scope (see spec/templates.py)."""
@@ -687,7 +695,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
             self._init_shadow(draft)
         in_types, in_consts = [], []
         for i, ref in enumerate(draft.inputs):
-            source = self.drafts[ref.node]
+            source = self.drafts.get(ref.node) or self.late[ref.node]  # a read made early (gradients)
             if not source.outputs and self._back_edge(draft, ref):  # typed after the loop's merge
                 in_types.append(None)
                 in_consts.append(None)
@@ -737,7 +745,8 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
         dtype = None
         if position in consumer.opdef.typed_with:
             for j in consumer.opdef.typed_with:
-                sibling = self.drafts[consumer.inputs[j].node] if j < len(consumer.inputs) else None
+                sibling = (self.drafts.get(consumer.inputs[j].node) or self.late.get(consumer.inputs[j].node)) \
+                    if j < len(consumer.inputs) else None
                 if sibling is not None and sibling.literal is MISSING and sibling.outputs:
                     dtype = sibling.outputs[consumer.inputs[j].index].dtype
                     break
@@ -759,6 +768,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder):
             graph.aliases[full] = self.resolve_written(pending)  # fetch_redirects map it on
         graph.fetch_redirects = {n: TensorRef(r, 0) for n, r in self.returns.items()}
         graph.provenance = self._provenance(graph)
+        graph.training = list(self.training)
         if self.variables == "resource":
             graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()})
             graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})

@@ -70,6 +70,30 @@ def spec_schema() -> dict:
                                       "parallel_iterations": {"type": "integer", "minimum": 1},
                                       "cond": {"$ref": "#/$defs/loop_part"},
                                       "body": {"$ref": "#/$defs/loop_part"}}},
+        "gradients": {"type": "object", "required": ["gradients", "xs"], "additionalProperties": False,
+                      "description": "tf.gradients(ys, xs, grad_ys, name) as TF 1.x's gradients_util builds "
+                                     "it: gradients/grad_ys_0, gradients/<op>_grad/..., gradients/AddN",
+                      "properties": {"gradients": {"anyOf": [_REF, {"type": "array", "items": _REF}],
+                                                   "description": "ys"},
+                                     "xs": {"anyOf": [_REF, {"type": "array", "items": _REF}]},
+                                     "grad_ys": {"anyOf": [_REF, {"type": "array", "items": _REF}]},
+                                     "name": {"type": "string"},
+                                     "outputs": {**_NAMES, "description": "names for the gradients, one per x"}}},
+        "minimize": {"type": "object", "required": ["minimize", "optimizer"], "additionalProperties": False,
+                     "description": "optimizer.minimize(loss, var_list, global_step, name): the gradient "
+                                    "graph (gate_gradients=GATE_OP), the optimizer's slots and updates",
+                     "properties": {"minimize": _REF, "name": {"type": "string"},
+                                    "var_list": _NAMES, "global_step": _REF,
+                                    "optimizer": {"type": "object", "required": ["type"],
+                                                  "additionalProperties": False, "properties": {
+                                                      "type": {"enum": ["GradientDescent", "Momentum", "Adam", "RMSProp", "Adagrad"]},
+                                                      "learning_rate": {"type": "number"},
+                                                      "momentum": {"type": "number"},
+                                                      "use_nesterov": {"type": "boolean"},
+                                                      "beta1": {"type": "number"}, "beta2": {"type": "number"},
+                                                      "epsilon": {"type": "number"}, "decay": {"type": "number"},
+                                                      "initial_accumulator_value": {"type": "number"},
+                                                      "name": {"type": "string"}}}}},
         "template": {"type": "object", "required": ["nodes"], "additionalProperties": False,
                      "properties": {"params": {"type": ["object", "array"]},
                                     "output": {"type": "string"}, "description": {"type": "string"},
@@ -83,7 +107,8 @@ def spec_schema() -> dict:
         node_refs.append({"$ref": f"#/$defs/op_{op.name}"})
     defs["entry"] = {"oneOf": node_refs + [{"$ref": "#/$defs/alias"}, {"$ref": "#/$defs/block"},
                                            {"$ref": "#/$defs/use"}, {"$ref": "#/$defs/cond"},
-                                           {"$ref": "#/$defs/while_loop"}]}
+                                           {"$ref": "#/$defs/while_loop"}, {"$ref": "#/$defs/gradients"},
+                                           {"$ref": "#/$defs/minimize"}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "idrun graph spec", "type": "object", "required": ["nodes"],

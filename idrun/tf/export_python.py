@@ -229,7 +229,7 @@ class TFExporter:
         if target.node not in builder.drafts:
             raise SpecError(f"export: '{text}' is not defined yet (TF needs references to earlier entries)", loc)
         draft = builder.drafts[target.node]
-        if draft.role and draft.role not in ("cond", "loop"):   # a cond's or loop's: set when emitted
+        if draft.role and draft.role not in ("cond", "loop", "gradient"):   # set when their entry is emitted
             raise SpecError(f"export: '{text}' names a node idrun made ({draft.role}); "
                             "refer to the entry that made it", loc)
         return _tensor_expr(target)
@@ -307,6 +307,30 @@ class TFExporter:
                   f"{extra}, parallel_iterations={parallel}, name={name!r})")
         for k, x in enumerate(exits):
             self.emit(f"T[{x!r}] = _r[{k}]")
+
+    # ---- tf.gradients and Optimizer.minimize (spec/gradients.py) ------------------------------
+    def gradients(self, builder: GraphBuilder, entry, ys: list, xs: list, grad_ys, grads: list) -> None:
+        extra = "" if grad_ys is None else f", grad_ys=[{', '.join(map(self._x, grad_ys))}]"
+        self.emit(f"_r = tf1.gradients([{', '.join(map(_tensor_expr, ys))}], [{', '.join(map(self._x, xs))}]"
+                  f"{extra}, name={(entry.get('name') or 'gradients')!r})")
+        for k, grad in enumerate(grads):
+            if grad is not None and grad.index == 0:
+                self.emit(f"T[{grad.node!r}] = _r[{k}]")
+
+    def minimize(self, builder: GraphBuilder, entry, loss: TensorRef, var_list: list, step, train: str) -> None:
+        spec = dict(entry["optimizer"])
+        kind = spec.pop("type")
+        args = ", ".join(f"{k}={v!r}" for k, v in spec.items())
+        given = entry.get("var_list") is not None
+        self.emit(f"T[{train!r}] = tf1.train.{kind}Optimizer({args}).minimize({_tensor_expr(loss)}"
+                  + (f", var_list=[{', '.join(map(self._x, var_list))}]" if given else "")
+                  + (f", global_step=T[{step.node!r}]" if step is not None else "")
+                  + f", name={train.rpartition('/')[2]!r})")
+
+    @staticmethod
+    def _x(ref: TensorRef) -> str:
+        """A tensor, or a variable as TF's Python holds it (tf.gradients takes the variable)."""
+        return f"T[{ref.node!r}]" if ref.index == 0 else _tensor_expr(ref)
 
     def alias(self, builder: GraphBuilder, full: str, pending: _Pending) -> None:
         self.emit(f"T[{full!r}] = {self.ref(builder, pending.text, pending.loc, pending.scope, pending.seen, full)}")

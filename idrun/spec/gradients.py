@@ -1,0 +1,536 @@
+"""`gradients` and `minimize` entries: tf.gradients and Optimizer.minimize as TF 1.x's
+`gradients_util.py` and `optimizer.py` build them.
+
+    - gradients: loss              # ys: a name or a list (tf.gradients(ys, xs, grad_ys, name))
+      xs: [w, b]
+      name: gradients              # the name scope (default `gradients`, made unique)
+      outputs: [dw, db]            # names for d(sum ys)/dx, one per x
+
+    - minimize: loss               # optimizer.minimize(loss, var_list, global_step, name)
+      name: train                  # the train op (default: the optimizer's name)
+      optimizer: {type: GradientDescent, learning_rate: 0.1}   # or Momentum (momentum:, use_nesterov:)
+      var_list: [w, b]             # default: the trainable variables made so far
+      global_step: global_step     # optional: incremented after the updates
+
+What is built, as TF builds it (tests/test_gradients.py pins it against TF's graph):
+- `gradients/Shape` and `gradients/grad_ys_0/Const`, `gradients/grad_ys_0` (Fill): each y's
+  initial gradient, unless `grad_ys` gives it;
+- only the ops on a path from an x to a y get a gradient (TF's `_PendingCount`): the ops that
+  reach a y, walked back from the ys, that an x reaches; each in the order TF's queue takes
+  them (an op once every consumer on such a path gave its gradient);
+- an output with several gradients adds them (`gradients/AddN`...), in the `gradients` scope;
+- each op's gradient is its OpDef's `grad` (ops/grads.py, TF's registered gradient) under
+  `gradients/<op>_grad/`; an op without one is an error naming it and its entry;
+- an output of a multi-output op that no gradient reaches gets `gradients/zeros_like`;
+- `minimize` (gate_gradients=GATE_OP): an op with more than one input gradient gates them
+  with `<op>_grad/tuple/group_deps` and `tuple/control_dependency`... (tf.tuple); then under
+  the name scope `train` (the minimize name): `learning_rate` (and Momentum's `momentum`),
+  `update_<var>/ResourceApplyGradientDescent` (ref: ApplyGradientDescent) per variable a
+  gradient reaches, Momentum's slot `<var>/Momentum` (a zeros variable made with the
+  variable), `update` (NoOp) and `Const` + the AssignAddVariableOp `train` on the global
+  step; without a global step `train` is the NoOp.
+
+A mixin of GraphBuilder. The forward nodes a gradient needs are resolved and typed when the
+entry is read (TF's gradient functions branch on static shapes), so ys and xs must be made
+before the entry, as in TF's Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from idrun.errors import SpecError
+from idrun.graph import TensorRef
+from idrun.ops import REGISTRY
+from idrun.ops.opdef import MISSING
+from idrun.spec.drafts import _Draft
+from idrun.spec.names import join
+from idrun.spec.yamlsrc import YMap, loc_of
+
+GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs")
+MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name")
+OPTIMIZERS = {  # type -> (TF's default name, its hyperparameters and their defaults)
+    "GradientDescent": ("GradientDescent", {"learning_rate": None}),
+    "Momentum": ("Momentum", {"learning_rate": None, "momentum": None, "use_nesterov": False}),
+    "Adam": ("Adam", {"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-08}),
+    "RMSProp": ("RMSProp", {"learning_rate": None, "decay": 0.9, "momentum": 0.0, "epsilon": 1e-10}),
+    "Adagrad": ("Adagrad", {"learning_rate": None, "initial_accumulator_value": 0.1}),
+}
+HYPER_CONSTS = {"GradientDescent": ("learning_rate",), "Momentum": ("learning_rate", "momentum"),
+                "Adam": ("learning_rate", "beta1", "beta2", "epsilon"),
+                "RMSProp": ("learning_rate", "decay", "momentum", "epsilon"),
+                "Adagrad": ("learning_rate",)}   # `_prepare`'s constants, in its order
+# the slots `_create_slots` makes per variable: `<var>/<name><suffix>`, filled with a number or a
+# hyperparameter (RMSProp's rms starts at ones, Adagrad's accumulator at initial_accumulator_value)
+SLOTS = {"GradientDescent": (), "Momentum": (("", 0.0),), "Adam": (("", 0.0), ("_1", 0.0)),
+         "RMSProp": (("", 1.0), ("_1", 0.0)), "Adagrad": (("", "initial_accumulator_value"),)}
+
+
+class _ForwardOp:
+    """The forward node as a gradient function sees it (TF's `op`)."""
+
+    def __init__(self, draft: _Draft) -> None:
+        self.name = draft.name
+        self.attrs = draft.attrs
+        self.inputs = list(draft.inputs)
+        self.outputs = [TensorRef(draft.name, k) for k in range(len(draft.outputs))]
+
+
+class _GradContext:
+    """What a gradient function builds with (`g` in ops/grads.py)."""
+
+    def __init__(self, builder: Any, loc) -> None:
+        self.b, self.loc = builder, loc
+        self.zeros: set[str] = set()
+        self.cache = builder.grad_cache    # per graph, as TF's `graph._reduced_shape_cache`
+
+    def make(self, op: str, short: str, inputs: list, attrs: dict | None = None,
+             controls: list | None = None) -> TensorRef:
+        return TensorRef(self.b._grad_draft(op, short, inputs, attrs or {}, self.loc, controls), 0)
+
+    def const(self, short: str, value: Any, dtype: str, controls: list | None = None) -> TensorRef:
+        return self.make("const", short, [], {"value": value, "dtype": dtype},
+                         [c.node for c in controls or ()])
+
+    def reduction_indices(self, op: "_ForwardOp") -> TensorRef:
+        """A reduction's axis input, holding TF's value: idrun's helper constant holds a 0 its
+        kernel never reads (spec/expansions.py); a gradient reads it as data, so it gets the value
+        TF's Python gives it (`OpDef.tf_helper_values`) now."""
+        ref = op.inputs[-1]
+        helper = self.b._draft_of(ref.node)
+        if helper.role == "helper":
+            owner = self.b._draft_of(op.name)
+            [value] = owner.opdef.tf_helper_values(owner.attrs, [self.type(op.inputs[0])])
+            helper.attrs["value"], helper.literal, helper.outputs = value, value, ()
+            self.b._type_literal(helper, owner, len(owner.inputs) - 1)
+        return ref
+
+    def output(self, ref: TensorRef, k: int) -> TensorRef:
+        return TensorRef(ref.node, k)
+
+    def type(self, ref: TensorRef):
+        return self.b._draft_of(ref.node).outputs[ref.index]
+
+    def shape(self, ref: TensorRef):
+        return self.type(ref).shape
+
+    def dtype(self, ref: TensorRef) -> str:
+        return self.type(ref).dtype
+
+    def is_zeros(self, ref: TensorRef) -> bool:
+        return ref.node in self.zeros
+
+    def unsupported(self, op: _ForwardOp, why: str) -> None:
+        raise SpecError(f"no gradient for {self.b._draft_of(op.name).opdef.name} '{op.name}' here: {why}",
+                        self.loc)
+
+
+class GradientsBuilder:
+    """Builder methods for `gradients` and `minimize` entries."""
+
+    def _draft_of(self, name: str) -> _Draft:
+        """A draft, typed: made by an entry, or a resource read made early (`late`)."""
+        draft = self.drafts.get(name) or self.late[name]
+        if not draft.outputs and draft.literal is MISSING and draft.opdef.source == "variable":
+            self._type(draft)
+        return draft
+
+    def _grad_draft(self, op: str, short: str, inputs: list, attrs: dict, loc,
+                    controls: list | None = None) -> str:
+        opdef = REGISTRY[op]
+        attrs = dict(attrs)
+        for a in opdef.attrs:  # the defaults a spec entry gets
+            if a.name not in attrs and a.default is not MISSING:
+                attrs[a.name] = a.check(a.default) if a.check and a.default is not None else a.default
+        draft = _Draft(self.namer.unique(join(self._scope, short)), opdef, list(inputs), attrs,
+                       self._device_strings.get(self._device, (str(self._device),))[0], loc,
+                       active=tuple(self._controllers), role="gradient", extra_controls=list(controls or ()),
+                       device_from="block" if str(self._device) else "", requested=self._device.tf_string())
+        if opdef.helpers is not None:
+            self._add_helpers(draft)
+        self._register(draft)
+        self._type(draft)
+        return draft.name
+
+    def _refs(self, value: Any, loc, what: str) -> list[TensorRef]:
+        """Tensors named by an entry's key, resolved now (TF's Python holds them already)."""
+        if not isinstance(value, list):
+            return [self._eager(value, loc)]
+        if not value:
+            raise SpecError(f"`{what}` names one or more tensors", loc)
+        return [self._eager(text, loc_of(value, i) or loc) for i, text in enumerate(value)]
+
+    # ---- entries --------------------------------------------------------------------------
+    def _add_gradients(self, entry: YMap, loc) -> None:
+        _check(entry, GRADIENTS_KEYS, "gradients", loc)
+        self._needs_expand("gradients", loc)
+        if "xs" not in entry:
+            raise SpecError("a gradients entry needs `xs` (the tensors to differentiate by)", loc)
+        ys = self._refs(entry["gradients"], loc_of(entry, "gradients", loc), "gradients")
+        xs = self._refs(entry["xs"], loc_of(entry, "xs", loc), "xs")
+        grad_ys = None
+        if entry.get("grad_ys") is not None:
+            grad_ys = self._refs(entry["grad_ys"], loc_of(entry, "grad_ys", loc), "grad_ys")
+            if len(grad_ys) != len(ys):
+                raise SpecError(f"`grad_ys` gives {len(grad_ys)} tensors for {len(ys)} ys", loc_of(entry, "grad_ys", loc))
+        grads = self._gradients(ys, xs, grad_ys, entry.get("name") or "gradients", False, loc)
+        if self.observer:
+            self.observer.gradients(self, entry, ys, xs, grad_ys, grads)
+        names = entry.get("outputs")
+        if names is not None:
+            if not isinstance(names, list) or len(names) != len(xs):
+                raise SpecError(f"`outputs` names each of the {len(xs)} gradients once", loc_of(entry, "outputs", loc))
+            for name, grad, x in zip(names, grads, xs):
+                if grad is None:
+                    raise SpecError(f"no gradient reaches '{x}' from the ys (TF returns None): "
+                                    f"'{name}' names nothing", loc_of(entry, "outputs", loc))
+                self._name_gradient(name, grad, loc_of(entry, "outputs", loc))
+
+    def _needs_expand(self, what: str, loc) -> None:
+        if not self.expand:
+            raise SpecError(f"a `{what}` entry needs `expand: true` (a graph TF wrote has its gradient "
+                            "nodes as entries)", loc)
+
+    def _name_gradient(self, name: str, grad: TensorRef, loc) -> None:
+        from idrun.spec.drafts import _Pending
+        full = join(self._scope, name)
+        if full in self.aliases or full in self.drafts:
+            raise SpecError(f"'{full}' is already defined", loc)
+        self.aliases[full] = (_Pending(str(grad), loc, "", None, ""), loc)
+        self._born_now(full)
+        self._created.append(full)
+
+    def _add_minimize(self, entry: YMap, loc) -> None:
+        _check(entry, MINIMIZE_KEYS, "minimize", loc)
+        self._needs_expand("minimize", loc)
+        kind, hyper, opt_name = _optimizer(entry, loc)
+        loss = self._refs(entry["minimize"], loc_of(entry, "minimize", loc), "minimize")
+        if len(loss) != 1:
+            raise SpecError("`minimize` names one loss tensor", loc_of(entry, "minimize", loc))
+        if entry.get("var_list") is not None:
+            var_list = self._refs(entry["var_list"], loc_of(entry, "var_list", loc), "var_list")
+            for v in var_list:
+                if self.drafts[v.node].opdef.source != "variable":
+                    raise SpecError(f"var_list: '{v.node}' is not a variable", loc_of(entry, "var_list", loc))
+        else:
+            var_list = [TensorRef(d.name, 0) for d in list(self.drafts.values())
+                        if d.opdef.source == "variable" and d.role == "" and d.attrs.get("trainable", True)
+                        is not False]
+        if not var_list:
+            raise SpecError("No variables to optimize.", loc)
+        step = None
+        if entry.get("global_step") is not None:
+            step = self._eager(entry["global_step"], loc_of(entry, "global_step", loc))
+            if self.drafts[step.node].opdef.source != "variable":
+                raise SpecError(f"global_step: '{step.node}' is not a variable", loc_of(entry, "global_step", loc))
+        grads = self._gradients(loss, var_list, None, "gradients", True, loc)
+        if all(g is None for g in grads):
+            raise SpecError("No gradients provided for any variable, check your graph for ops that do not "
+                            f"support gradients, between variables {[v.node for v in var_list]} and loss "
+                            f"'{loss[0]}'.", loc)
+        name = entry.get("name") or opt_name
+        if not isinstance(name, str):
+            raise SpecError("`name` must be a string", loc_of(entry, "name", loc))
+        train = self._apply_gradients(kind, hyper, opt_name, list(zip(grads, var_list)), step, name, loc)
+        self.training.append((train, loss[0].node if loss[0].index == 0 else str(loss[0]), loc, tuple(v.node for g, v in zip(grads, var_list) if g is None)))
+        if self.observer:
+            self.observer.minimize(self, entry, loss[0], var_list, step, train)
+
+    # ---- tf.gradients ---------------------------------------------------------------------
+    def _gradients(self, ys: list[TensorRef], xs: list[TensorRef], grad_ys, name: str, gate: bool,
+                   loc) -> list[TensorRef | None]:
+        order = self._forward(ys, loc)
+        x_nodes = {x.node for x in xs}
+        reached: set[str] = set()
+        for n in order:  # topological: an op reached from an x (TF's _MarkReachedOps)
+            if n in x_nodes or any(r.node in reached for r in self._draft_of(n).inputs):
+                reached.add(n)
+        between = [n for n in order if n in reached]
+        in_between = set(between)
+        pending: dict[str, int] = {}
+        for n in between:
+            for r in self._draft_of(n).inputs:
+                if r.node in in_between:
+                    pending[r.node] = pending.get(r.node, 0) + 1
+        outer_scope, self._scope = self._scope, self._enter_scope(name, loc)
+        g = _GradContext(self, loc)
+        grads: dict[str, dict[int, list[TensorRef]]] = {}
+        try:
+            for i, y in enumerate(ys):
+                if grad_ys is not None:
+                    start = grad_ys[i]
+                else:
+                    t = g.type(y)
+                    shape = _shape_node(g, y)
+                    one = g.const(f"grad_ys_{i}/Const", 1.0 if t.dtype.startswith(("float", "bfloat")) else 1, t.dtype)
+                    start = g.make("fill", f"grad_ys_{i}", [shape, one])
+                grads.setdefault(y.node, {}).setdefault(y.index, []).append(start)
+            queue, queued = [], set()
+            for y in ys:
+                if pending.get(y.node, 0) == 0 and y.node not in queued and y.node in in_between:
+                    queue.append(y.node)
+                    queued.add(y.node)
+            stops = {n for n in x_nodes if not any(r.node in in_between for r in self._draft_of(n).inputs)}
+            head = 0
+            while head < len(queue):
+                n = queue[head]
+                head += 1
+                self._backprop_op(g, n, grads, n in stops, gate, loc)
+                for r in self._draft_of(n).inputs:
+                    if r.node in in_between:
+                        pending[r.node] -= 1
+                        if pending[r.node] == 0:
+                            queue.append(r.node)
+            out = []
+            for x in xs:
+                got = grads.get(x.node, {}).get(x.index)
+                out.append(got[0] if got else None)
+            return out
+        finally:
+            self._scope = outer_scope
+
+    def _forward(self, ys: list[TensorRef], loc) -> list[str]:
+        """The nodes the ys depend on, resolved and typed now, in topological order."""
+        order: list[str] = []
+        state: dict[str, int] = {}  # a node seen: its inputs are pushed once
+        stack = [(y.node, False) for y in reversed(ys)]
+        while stack:
+            n, done = stack.pop()
+            if done:
+                order.append(n)
+                continue
+            if n in state:
+                continue
+            state[n] = 1
+            draft = self._draft_of(n)
+            self._resolve_inputs(draft)
+            stack.append((n, True))
+            stack.extend((r.node, False) for r in reversed(draft.inputs) if r.node not in state)
+        for n in order:  # as `finish` types them: a literal takes its type from its consumer
+            draft = self._draft_of(n)
+            if draft.literal is MISSING:
+                self._type(draft)
+        return order
+
+    def _backprop_op(self, g: _GradContext, n: str, grads: dict, stop: bool, gate: bool, loc) -> None:
+        draft = self._draft_of(n)
+        op = _ForwardOp(draft)
+        mine = grads.get(n, {})
+        out_grads: list[TensorRef | None] = []
+        for k in range(len(op.outputs)):
+            got = mine.get(k) or []
+            if len(got) > 1:
+                got = [g.make("add_n", "AddN", list(got))]
+                mine[k] = got
+            out_grads.append(got[0] if got else None)
+        if stop or all(o is None for o in out_grads):
+            return
+        fn = draft.opdef.grad
+        if fn is None:
+            raise SpecError(f"no gradient is registered for {draft.opdef.name} '{n}' (TF op "
+                            f"{draft.opdef.tf_op or draft.opdef.type_name}): it lies on the path from "
+                            f"the variables to the loss", loc,
+                            [f"'{n}' is defined at {draft.loc}"] if draft.loc else [])
+        for k, o in enumerate(out_grads):
+            if o is None and draft.outputs[k].dtype.startswith(("float", "bfloat", "complex")):
+                out_grads[k] = g.make("zeros_like", "zeros_like", [op.outputs[k]])
+                g.zeros.add(out_grads[k].node)
+        outer = self._scope
+        self._scope = self.namer.unique(join(outer, n + "_grad"))
+        try:
+            in_grads = list(fn(g, op, out_grads))
+            if gate and sum(x is not None for x in in_grads) > 1:
+                in_grads = self._tuple(in_grads, loc)
+        finally:
+            self._scope = outer
+        for r, grad in zip(op.inputs, in_grads):
+            if grad is not None:
+                grads.setdefault(r.node, {}).setdefault(r.index, []).append(grad)
+
+    def _tuple(self, tensors: list, loc) -> list:
+        """tf.tuple: `tuple/group_deps` on every tensor's op, an identity of each after it."""
+        outer = self._scope
+        self._scope = self.namer.unique(join(outer, "tuple"))
+        try:
+            ops = sorted({t.node for t in tensors if t is not None})
+            gate = self._grad_draft("no_op", "group_deps", [], {}, loc, ops)
+            out = []
+            for t in tensors:
+                out.append(None if t is None else TensorRef(
+                    self._grad_draft("identity", "control_dependency", [t], {}, loc, [gate]), 0))
+            return out
+        finally:
+            self._scope = outer
+
+    # ---- Optimizer.apply_gradients --------------------------------------------------------
+    def _apply_gradients(self, kind: str, hyper: dict, opt_name: str, pairs: list, step, name: str,
+                         loc) -> str:
+        """`Optimizer.apply_gradients`: slots (in init_scope), then under the scope `name` the
+        hyperparameters (`_prepare`), an `update_<var>` per variable with a gradient, `_finish`."""
+        pairs = [(grad, var) for grad, var in pairs if grad is not None]
+        dtype = self._draft_of(pairs[0][1].node).outputs[0].dtype
+        slots: dict[str, list[TensorRef]] = {var.node: [] for _, var in pairs}
+        powers = []
+        if kind == "Adam":  # non-slot accumulators, colocated with the first variable by name
+            first = min((var for _, var in pairs), key=lambda v: v.node)
+            powers = [self._slot_variable(None, short, float(hyper[beta]), dtype, first, loc)
+                      for short, beta in (("beta1_power", "beta1"), ("beta2_power", "beta2"))]
+        for _, var in pairs:
+            for suffix, fill in SLOTS[kind]:
+                fill = float(hyper[fill]) if isinstance(fill, str) else fill
+                slots[var.node].append(self._slot_variable(var, opt_name + suffix, fill, None, var, loc))
+        outer_scope, self._scope = self._scope, self._enter_scope(name, loc)
+        scope_name = self._scope
+        try:
+            g = _GradContext(self, loc)
+            consts = {key: g.const(key, float(hyper[key]), dtype) for key in HYPER_CONSTS[kind]}
+            updates = []
+            for grad, var in pairs:
+                scope = self._scope
+                self._scope = self.namer.unique(join(scope, "update_" + var.node))
+                try:
+                    updates.append(self._update_op(kind, hyper, var, slots[var.node], consts, powers, grad, loc))
+                finally:
+                    self._scope = scope
+            if kind == "Adam":
+                updates += self._adam_finish(powers, consts, sorted(updates), loc)
+            if step is None:  # TF: `group(*updates, name=<the scope>)`: the NoOp is the scope's name
+                return self._exact_draft("no_op", scope_name, [], {}, loc, sorted(updates))
+            update = self._grad_draft("no_op", "update", [], {}, loc, sorted(updates))
+            dtype = self._draft_of(step.node).outputs[0].dtype
+            one = g.const("Const" if self.variables == "resource" else "value", 1, dtype, [TensorRef(update, 0)])
+            return self._exact_draft("assign_add", scope_name, [step, one], {}, loc, refs=1)
+        finally:
+            self._scope = outer_scope
+
+    def _update_op(self, kind: str, hyper: dict, var: TensorRef, slots: list, consts: dict, powers: list,
+                   grad: TensorRef, loc) -> str:
+        """`_resource_apply_dense` (`_apply_dense` for ref variables): one training op."""
+        if kind == "GradientDescent":
+            return self._apply_draft("apply_gradient_descent", [var, consts["learning_rate"], grad], {}, loc, 1)
+        if kind == "Momentum":
+            return self._apply_draft("apply_momentum", [var, slots[0], consts["learning_rate"], grad,
+                                                        consts["momentum"]],
+                                     {"use_nesterov": bool(hyper["use_nesterov"])}, loc, 2)
+        if kind == "RMSProp":
+            return self._apply_draft("apply_rms_prop", [var, *slots, consts["learning_rate"], consts["decay"],
+                                                        consts["momentum"], consts["epsilon"], grad], {}, loc, 3)
+        if kind == "Adagrad":
+            return self._apply_draft("apply_adagrad", [var, *slots, consts["learning_rate"], grad],
+                                     {"update_slots": True}, loc, 2)
+        # Adam: `math_ops.cast(beta1_power, ...)` reads each accumulator in the op's own scope
+        opdef = REGISTRY["apply_adam"]
+        short = opdef.tf_op if self.variables == "resource" else opdef.tf_ref_op
+        draft = _Draft(self.namer.unique(join(self._scope, short)), opdef, [], {"use_locking": False,
+                       "use_nesterov": False}, "", loc, active=tuple(self._controllers), role="gradient",
+                       ref_positions=(0, 1, 2))
+        reads = [self._resource_read(draft, p) if self.variables == "resource"
+                 else TensorRef(self._var_reads[p.node], 0) for p in powers]
+        for r in reads:
+            self._type(self._draft_of(r.node))
+        draft.inputs = [var, *slots, *reads, consts["learning_rate"], consts["beta1"], consts["beta2"],
+                        consts["epsilon"], grad]
+        self._register(draft)
+        self._type(draft)
+        return draft.name
+
+    def _adam_finish(self, powers: list, consts: dict, updates: list, loc) -> list[str]:
+        """Adam's `_finish`: under control_dependencies(updates), each power *= its beta."""
+        assigns = []
+        for power, beta, k in zip(powers, ("beta1", "beta2"), ("", "_1")):
+            if self.variables == "resource":
+                read = self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")),
+                                         [power], {}, loc, updates, refs=1)
+                product = self._grad_draft("mul", "mul" + k, [TensorRef(read, 0), consts[beta]], {}, loc)
+                assign = self._exact_draft("assign", self.namer.unique(join(self._scope, "AssignVariableOp")),
+                                           [power, TensorRef(product, 0)], {}, loc, refs=1)
+                # the `_UnreadVariable` read the assign returns, made in the same block
+                self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")), [power], {},
+                                  loc, [assign] + updates, refs=1)
+            else:
+                product = self._grad_draft("mul", "mul" + k, [TensorRef(self._var_reads[power.node], 0),
+                                                              consts[beta]], {}, loc, updates)
+                assign = self._exact_draft("assign", self.namer.unique(join(self._scope, "Assign")),
+                                           [power, TensorRef(product, 0)], {}, loc, refs=1)
+            assigns.append(assign)
+        return assigns
+
+    def _apply_draft(self, op: str, inputs: list, attrs: dict, loc, refs: int) -> str:
+        """A training op under `update_<var>/`, named by its TF type (ResourceApplyMomentum...)."""
+        opdef = REGISTRY[op]
+        short = opdef.tf_op if self.variables == "resource" else opdef.tf_ref_op or opdef.type_name
+        return self._exact_draft(op, self.namer.unique(join(self._scope, short)), inputs,
+                                 {"use_locking": False, **attrs}, loc, refs=refs)
+
+    def _exact_draft(self, op: str, full: str, inputs: list, attrs: dict, loc, controls: list | None = None,
+                     refs: int = 0) -> str:
+        """A node of exactly this name (TF's `name=scope` ops), its first `refs` inputs variables."""
+        draft = _Draft(full, REGISTRY[op], list(inputs), dict(attrs), "", loc, active=tuple(self._controllers),
+                       role="gradient", ref_positions=tuple(range(refs)), extra_controls=list(controls or ()))
+        self._register(draft)
+        self._type(draft)
+        return draft.name
+
+    def _slot_variable(self, var: TensorRef | None, short: str, value, dtype, colocate: TensorRef,
+                       loc) -> TensorRef:
+        """A slot (`slot_creator.create_slot_with_initializer(var, ...)`: `<var>/<name>`, `value` shaped like
+        var) or, without `var`, a non-slot variable `short` of `value` (Adam's `beta1_power`);
+        not trainable, colocated with `colocate`."""
+        anchor = self._draft_of(colocate.node)
+        if var is not None:
+            t = self._draft_of(var.node).outputs[0]
+            if t.shape is None or None in t.shape:
+                raise SpecError(f"a slot for '{var.node}' needs its full shape", loc)
+            value, dtype, name = _filled(t.shape, value), t.dtype, f"{var.node}/{short}"
+        else:
+            name = short
+        draft = _Draft(self.namer.unique(name), REGISTRY["variable"], [],
+                       {"value": value, "dtype": dtype, "shape": None, "trainable": False, "collections": None},
+                       anchor.device, loc, role="slot", colocate=colocate.node, requested=anchor.requested)
+        self._register(draft)
+        self._add_variable_read(draft)
+        self._type(draft)
+        return TensorRef(draft.name, 0)
+
+def _filled(shape: tuple, value: float) -> Any:
+    if not shape:
+        return value
+    return [_filled(shape[1:], value) for _ in range(shape[0])]
+
+
+def _shape_node(g: _GradContext, y: TensorRef) -> TensorRef:
+    s = g.shape(y)
+    if s is not None and None not in s:
+        return g.const("Shape", list(s), "int32")
+    return g.make("shape", "Shape", [y], {"out_type": "int32"})
+
+
+def _check(entry: YMap, allowed: tuple, what: str, loc) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise SpecError(f"unknown key '{key}' in a {what} entry (allowed: {', '.join(allowed)})",
+                            loc_of(entry, key, loc))
+
+
+def _optimizer(entry: YMap, loc) -> tuple[str, dict, str]:
+    spec = entry.get("optimizer")
+    where = loc_of(entry, "optimizer", loc)
+    if not isinstance(spec, dict) or "type" not in spec:
+        raise SpecError("`optimizer` is a mapping with `type` (" + ", ".join(OPTIMIZERS) + ") and its "
+                        "hyperparameters", where)
+    kind = spec["type"]
+    if kind not in OPTIMIZERS:
+        raise SpecError(f"unknown optimizer '{kind}' (known: {', '.join(OPTIMIZERS)})", where)
+    default_name, params = OPTIMIZERS[kind]
+    hyper = {}
+    for key in spec:
+        if key not in params and key not in ("type", "name"):
+            raise SpecError(f"unknown key '{key}' for a {kind} optimizer (allowed: {', '.join(params)}, name)", where)
+    for key, default in params.items():
+        value = spec.get(key, default)
+        if value is None:
+            raise SpecError(f"a {kind} optimizer needs `{key}`", where)
+        if key not in ("use_nesterov",) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise SpecError(f"`{key}` of the optimizer must be a number, got {value!r}", where)
+        hyper[key] = value
+    return kind, hyper, str(spec.get("name") or default_name)
