@@ -3,7 +3,8 @@
 
 `tf_cifar10.py write DIR`: write DIR/cifar10.pbtxt (the GraphDef), DIR/images.npy,
 DIR/labels.npy and DIR/names.json (init op, fetch, target), then time TF Session.run per
-step and print a JSON {"per_step": seconds (median)}.
+step and print a JSON {"per_step": seconds (median)}. `tf_cifar10.py steps DIR`: the written
+GraphDef's step timed again (median of 7), for the bench to alternate with idrun's.
 `tf_cifar10.py first DIR`: process start to the first loss: import the GraphDef, init, one
 step (what `idrun run` of the imported spec does); prints the loss.
 """
@@ -56,6 +57,31 @@ def write(out: Path) -> None:
     print(json.dumps({"per_step": statistics.median(samples)}))
 
 
+def steps(out: Path) -> None:
+    """The written GraphDef's step, timed again (the bench alternates this with idrun's)."""
+    from tf_common import config
+    names = json.loads((out / "names.json").read_text())
+    from google.protobuf import text_format
+    gd = tf1.GraphDef()
+    text_format.Parse((out / "cifar10.pbtxt").read_text(), gd)
+    graph = tf1.Graph()
+    with graph.as_default():
+        tf1.import_graph_def(gd, name="")
+    feeds = {names["images"]: np.load(out / "images.npy"), names["labels"]: np.load(out / "labels.npy")}
+    fetches = [names["loss"], names["train"]]
+    with tf1.Session(graph=graph, config=config(1)) as sess:
+        for op in graph.get_operations():
+            if op.type == "Assign" and op.name.endswith("/Assign"):
+                sess.run(op)
+        sess.run(fetches, feeds)
+        samples = []
+        for _ in range(7):
+            t = time.perf_counter()
+            sess.run(fetches, feeds)
+            samples.append(time.perf_counter() - t)
+    print(json.dumps({"per_step": statistics.median(samples)}))
+
+
 def first(out: Path) -> None:
     from tf_common import config
     names = json.loads((out / "names.json").read_text())
@@ -74,4 +100,4 @@ def first(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    {"write": write, "first": first}[sys.argv[1]](Path(sys.argv[2]))
+    {"write": write, "steps": steps, "first": first}[sys.argv[1]](Path(sys.argv[2]))

@@ -977,16 +977,12 @@ def import_graphdef(path: str, output: str | None, fetch: list[str] | None = Non
                    err=None) -> str:
     """Convert, check that the spec builds, write it; returns the YAML. What idrun keeps but
     cannot run is said once, as a warning on `err` (stderr)."""
+    from idrun.spec.yamlsrc import paused_gc
     try:
-        return _import_graphdef(path, output, fetch, err)
+        with paused_gc():   # a big graph's entries are many small objects, and none is cyclic
+            return _import_graphdef(path, output, fetch, err)
     except RecursionError:   # an AttrValue nested thousands deep (a func in a func in ...)
         raise SpecError(f"{path}: the GraphDef nests values too deeply to read") from None
-
-
-def _import_graphdef(path: str, output: str | None, fetch: list[str] | None, err) -> str:
-    from idrun.spec.yamlsrc import paused_gc
-    with paused_gc():   # a big graph's entries are many small objects, and none is cyclic
-        return _import_graphdef(path, output, fetch, err)
 
 
 def _import_graphdef(path: str, output: str | None, fetch: list[str] | None, err) -> str:
