@@ -57,22 +57,29 @@ def write(out: Path) -> None:
     print(json.dumps({"per_step": statistics.median(samples)}))
 
 
-def steps(out: Path) -> None:
-    """The written GraphDef's step, timed again (the bench alternates this with idrun's)."""
+def _initialized_session(out: Path):
+    """The written GraphDef imported, a session with its variables initialized in creation
+    order, the feeds and the (loss, train) fetches."""
+    from google.protobuf import text_format
     from tf_common import config
     names = json.loads((out / "names.json").read_text())
-    from google.protobuf import text_format
     gd = tf1.GraphDef()
     text_format.Parse((out / "cifar10.pbtxt").read_text(), gd)
     graph = tf1.Graph()
     with graph.as_default():
         tf1.import_graph_def(gd, name="")
     feeds = {names["images"]: np.load(out / "images.npy"), names["labels"]: np.load(out / "labels.npy")}
-    fetches = [names["loss"], names["train"]]
-    with tf1.Session(graph=graph, config=config(1)) as sess:
-        for op in graph.get_operations():
-            if op.type == "Assign" and op.name.endswith("/Assign"):
-                sess.run(op)
+    sess = tf1.Session(graph=graph, config=config(1))
+    for op in graph.get_operations():   # the variables' initializers, in creation order
+        if op.type == "Assign" and op.name.endswith("/Assign"):
+            sess.run(op)
+    return sess, feeds, [names["loss"], names["train"]]
+
+
+def steps(out: Path) -> None:
+    """The written GraphDef's step, timed again (the bench alternates this with idrun's)."""
+    sess, feeds, fetches = _initialized_session(out)
+    with sess:
         sess.run(fetches, feeds)
         samples = []
         for _ in range(7):
@@ -83,20 +90,9 @@ def steps(out: Path) -> None:
 
 
 def first(out: Path) -> None:
-    from tf_common import config
-    names = json.loads((out / "names.json").read_text())
-    from google.protobuf import text_format
-    gd = tf1.GraphDef()
-    text_format.Parse((out / "cifar10.pbtxt").read_text(), gd)
-    graph = tf1.Graph()
-    with graph.as_default():
-        tf1.import_graph_def(gd, name="")
-    feeds = {names["images"]: np.load(out / "images.npy"), names["labels"]: np.load(out / "labels.npy")}
-    with tf1.Session(graph=graph, config=config(1)) as sess:
-        for op in graph.get_operations():   # the variables' initializers, in creation order
-            if op.type == "Assign" and op.name.endswith("/Assign"):
-                sess.run(op)
-        print(sess.run([names["loss"], names["train"]], feeds)[0])
+    sess, feeds, fetches = _initialized_session(out)
+    with sess:
+        print(sess.run(fetches, feeds)[0])
 
 
 if __name__ == "__main__":
