@@ -1,6 +1,6 @@
 """`python -m idrun`."""
 
-from idrun.cli import entry
+from idrun._main import entry
 
 if __name__ == "__main__":
     entry()

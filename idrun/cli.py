@@ -15,10 +15,10 @@ import click
 
 from idrun import __version__
 from idrun.errors import IdrunError, InternalError, UsageError
+from idrun.limits import MAX_STEPS   # a run streams, so this bounds time, not memory
 from idrun.views.diagnostics import report
 
 FORMATS = ("table", "plain", "json", "jsonl")
-from idrun.limits import MAX_STEPS  # noqa: E402 - a run streams, so this bounds time, not memory
 
 
 def _color(ctx_format: str | None) -> tuple[str, bool]:

@@ -351,3 +351,22 @@ def test_template_arguments_cannot_amplify_values_past_the_yaml_limit(tmp_path):
                     "run: {fetch: [d]}\n")
     res = _idrun("run", str(spec))
     assert res.returncode == 2 and "template instances repeat over 2,000,000 values" in res.stderr
+
+
+def test_an_interrupt_while_loading_is_exit_130_and_one_line(tmp_path):
+    """[10]: SIGINT before the run's own handling (while the spec loads) was a
+    KeyboardInterrupt traceback or click's `Aborted!`, exit 1."""
+    import signal
+    import time
+    spec = tmp_path / "big.yaml"
+    lines = ["nodes:", "  - {name: n0, op: const, value: 1.0}"]
+    lines += [f"  - {{name: n{i}, op: add, inputs: [n{i - 1}, 1.0]}}" for i in range(1, 40000)]
+    spec.write_text("\n".join(lines) + "\nrun: {fetch: [n39999]}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "idrun", "run", str(spec)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(0.6)   # past the interpreter's start-up, before 40,000 nodes are built and run
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1].startswith("error: interrupted by SIGINT")
+    assert "Traceback" not in err and "Aborted!" not in err
