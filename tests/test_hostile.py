@@ -370,3 +370,13 @@ def test_an_interrupt_while_loading_is_exit_130_and_one_line(tmp_path):
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1].startswith("error: interrupted by SIGINT")
     assert "Traceback" not in err and "Aborted!" not in err
+
+
+def test_steps_0_and_export_say_what_they_did(tmp_path):
+    """The new user's run: `--steps 0` was a silent exit 0, `export -o` silent where the
+    tensorboard export said `wrote`."""
+    tour = os.path.join(ROOT, "graphs", "tour.yaml")
+    res = _idrun("run", tour, "--steps", "0")
+    assert res.returncode == 0 and res.stdout == "" and "0 steps" in res.stderr and "no step ran" in res.stderr
+    res = _idrun("export", tour, "-o", str(tmp_path / "t.py"))
+    assert res.returncode == 0 and res.stderr.startswith(f"wrote {tmp_path / 't.py'}")

@@ -24,6 +24,7 @@ def export_spec(path: str, variables: str | None, keep_devices: bool, output: st
             fh.write(source)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    sys.stderr.write(f"wrote {output} (a tf.compat.v1 program: python {output})\n")
 
 
 def _export_graphdef(path: str, variables: str | None, keep_devices: bool, output: str | None) -> None:
@@ -35,6 +36,7 @@ def _export_graphdef(path: str, variables: str | None, keep_devices: bool, outpu
         raise UsageError(f"{output}: a GraphDef file ends in .pbtxt (text) or .pb (binary)")
     from idrun.pipeline import Pipeline
     write_graphdef(export_graphdef(Pipeline(path, variables=variables), local_devices=not keep_devices), output)
+    sys.stderr.write(f"wrote {output} (a GraphDef: tf.compat.v1.import_graph_def, or idrun import)\n")
 
 
 def _export_tensorboard(path: str, variables: str | None, output: str | None) -> None:

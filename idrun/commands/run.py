@@ -114,6 +114,8 @@ class RunCommand(Record):
         view.finish(result, self._extra(mismatches))
         self.out.flush()  # the values before any error (a pipe with 2>&1 keeps that order)
         self._note_simulated(result)
+        if request.steps == 0 and result.error is None:   # a silent exit 0 reads like a failure
+            self.err.write("note: 0 steps: the graph was built, placed and initialized; no step ran\n")
         file_errors = [f.error for f in (trace_file, summary_file, saver) if f is not None and f.error is not None]
         for error in file_errors:  # after the values: what was computed is shown
             report(error, self.err)
