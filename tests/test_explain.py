@@ -101,3 +101,13 @@ def test_explain_says_an_opaque_node_in_the_step_will_fail_the_run(cli, tmp_path
     doc = res.json()
     assert doc["runs"] is True and "idrun cannot run it (idrun has no kernel for TF's RestoreSlice)" in doc["why"]
     assert "fails before step 1" in doc["why"]
+
+
+def test_explain_takes_a_tensor_name_and_says_where_a_control_input_came_from(cli):
+    """The new user's run: `explain SPEC y:0` failed though `--fetch y:0` works, and an
+    implicit control input read `from added by TF's Python`."""
+    from conftest import ROOT
+    res = cli("explain", str(ROOT / "graphs/tour.yaml"), "y:0")
+    assert res.exit_code == 0 and res.stdout.startswith("y (identity)")
+    res = cli("explain", str(ROOT / "graphs/tour.yaml"), "ReadVariableOp")
+    assert "^x_plus_1  added by TF's Python (" in res.stdout and "from added" not in res.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 from idrun.analysis.control_flow import where_text
 from idrun.analysis.facts import Facts
 from idrun.errors import UsageError, did_you_mean
+from idrun.graph import node_of
 from idrun.ops import REGISTRY
 
 KINDS = {"block": "control_dependencies block", "control_inputs": "control_inputs",
@@ -27,6 +28,8 @@ def explain_node(facts: Facts, text: str) -> dict:
         alias = {"name": text, "of": str(target), "created_node": False,
                  "control_dependencies": [{"from": str(loc), "controls": list(cs)}
                                           for ab in blocks for loc, cs in ab.blocks]}
+    if name not in graph.nodes and node_of(name) in graph.nodes:   # `y:0`, as --fetch takes it
+        name = node_of(name)
     if name not in graph.nodes:
         raise UsageError(f"no node or alias '{text}' in {facts.spec.path}", None,
                          did_you_mean(text, list(graph.nodes) + list(graph.aliases)))

@@ -126,7 +126,9 @@ def render_explain_text(doc: dict, out: TextIO) -> None:
     if doc["control_inputs"]:
         for i, c in enumerate(doc["control_inputs"]):
             head = "  control inputs: " if i == 0 else "                  "
-            lines.append(f"{head}^{c['name']}  from {c['kind']} at {c['from']}")
+            origin = (f"{c['kind']} ({c['from']})" if c["kind"].startswith("added") else
+                      f"from the {c['kind']} at {c['from']}")
+            lines.append(f"{head}^{c['name']}  {origin}")
     else:
         lines.append("  control inputs: none")
     for d in doc["dropped_control_inputs"]:
