@@ -9,7 +9,7 @@ nodes plus the alias names that point at tensors. Nothing here runs anything.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from idrun.errors import SourceLoc, SpecError
 from idrun.records import FACTORY, Frozen, Record, setfield
@@ -254,33 +254,27 @@ class Graph:
         return {name: i for i, name in enumerate(self.nodes)}
 
     def closure(self, roots: Iterable[str], stop: frozenset[TensorRef] = frozenset(),
-                ) -> set[str]:
+                within: set[str] | None = None) -> set[str]:
         """Nodes reachable backwards from `roots` through data and control inputs.
 
-        An edge whose tensor is in `stop` (a fed tensor) is not followed.
+        An edge whose tensor is in `stop` (a fed tensor) is not followed; with `within` (a
+        branch's or loop body's nodes), neither is an edge to a node outside it.
         """
         seen: set[str] = set()
-        stack = list(roots)
+        stack = list(roots) if within is None else [r for r in roots if r in within]
         while stack:
             name = stack.pop()
             if name in seen:
                 continue
             seen.add(name)
             node = self.nodes[name]
-            stack.extend(r.node for r in node.inputs if r not in stop)
-            stack.extend(node.control_inputs)
+            deps = [r.node for r in node.inputs if r not in stop] + list(node.control_inputs)
+            stack.extend(deps if within is None else [d for d in deps if d in within])
         return seen
 
     def find_cycle(self) -> list[str] | None:
         """A dependency cycle as a node path `[a, b, a]`, or None."""
-        color: dict[str, int] = {}
-        for root in self.nodes:
-            if root in color:
-                continue
-            path = _dfs_cycle(self, root, color)
-            if path:
-                return path
-        return None
+        return find_cycle(self.nodes, lambda name: dependencies(self, self.nodes[name]))
 
 
 def dependencies(graph: Graph, node: Node) -> list[str]:
@@ -296,24 +290,29 @@ def dependencies(graph: Graph, node: Node) -> list[str]:
     return inputs + list(node.control_inputs)
 
 
-def _dfs_cycle(graph: Graph, root: str, color: dict[str, int]) -> list[str] | None:
-    """Iterative DFS; grey nodes on the stack form the path."""
-    stack = [(root, iter(dependencies(graph, graph.nodes[root])))]
-    color[root] = 1
-    path = [root]
-    while stack:
-        name, deps = stack[-1]
-        dep = next(deps, None)
-        if dep is None:
-            color[name] = 2
-            stack.pop()
-            path.pop()
-        elif color.get(dep) == 1:
-            return path[path.index(dep):] + [dep]
-        elif dep not in color:
-            color[dep] = 1
-            path.append(dep)
-            stack.append((dep, iter(dependencies(graph, graph.nodes[dep]))))
+def find_cycle(names: Iterable[str], deps: Callable[[str], Iterable[str]]) -> list[str] | None:
+    """A cycle among `names` as a path `[a, b, a]` (an iterative DFS; the grey nodes on the
+    stack form the path), or None. `deps(name)` lists what a name waits for."""
+    color: dict[str, int] = {}
+    for root in names:
+        if root in color:
+            continue
+        stack = [(root, iter(deps(root)))]
+        color[root] = 1
+        path = [root]
+        while stack:
+            name, waits = stack[-1]
+            dep = next(waits, None)
+            if dep is None:
+                color[name] = 2
+                stack.pop()
+                path.pop()
+            elif color.get(dep) == 1:
+                return path[path.index(dep):] + [dep]
+            elif dep not in color:
+                color[dep] = 1
+                path.append(dep)
+                stack.append((dep, iter(deps(dep))))
     return None
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from idrun.ops.control_flow import flow_op, is_back_edge
-from idrun.graph import Graph, Node, TensorRef, TensorType, dependencies, freeze_attrs
+from idrun.graph import Graph, Node, TensorRef, TensorType, dependencies, find_cycle, freeze_attrs
 
 FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 SWITCH_OPS = ("switch", "switch_n")   # a cond's: switch (2 branches), switch_n (a lowered Case)
@@ -77,6 +77,16 @@ class Raised:
     outer: dict[TensorRef, TensorRef] # a merge's or exit's output -> the region output for it
     problems: dict[str, str]          # node -> why it cannot run (reads a dead value)
     cycle: tuple[str, str] | None = None   # (node, why) when a region reads its own result
+
+    def members_at(self, ctx: tuple) -> set[str]:
+        """The nodes a branch or loop body (context `ctx`) runs itself: its direct members,
+        and the regions nested in it (a region node's context is its parent's)."""
+        index = self.__dict__.get("_by_context")
+        if index is None:   # once: every branch and body of every region asks
+            index = self.__dict__["_by_context"] = {}
+            for name in self.graph.nodes:
+                index.setdefault(self.context.get(name, ()), set()).add(name)
+        return index.get(ctx, set())
 
     def fetch_ref(self, ref: TensorRef) -> TensorRef:
         return self.outer.get(ref, ref)
@@ -125,28 +135,15 @@ def _check_acyclic(raised: Raised) -> None:
         mine |= {rep(c) for c in node.control_inputs}
         mine.discard(n)
         deps[n] = mine
-    state: dict[str, int] = {}
-    for start in deps:
-        if start in state:
-            continue
-        stack = [(start, iter(deps[start]))]
-        state[start] = 1
-        while stack:
-            n, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[n] = 2
-                stack.pop()
-            elif nxt in deps and state.get(nxt) == 1:
-                region = raised.regions.get(nxt) or raised.regions.get(n)
-                anchor = (region.switches or region.enters)[0] if region else nxt
-                raise RaiseError(anchor, f"'{region.name if region else nxt}' reads a value computed from "
-                                         "its own result (its switches or enters share a predicate or "
-                                         "frame with nodes that run after it): idrun cannot raise it to "
-                                         "one cond or loop")
-            elif nxt in deps and nxt not in state:
-                state[nxt] = 1
-                stack.append((nxt, iter(deps[nxt])))
+    path = find_cycle(deps, lambda n: (d for d in deps[n] if d in deps))
+    if path:
+        closing, last = path[-1], path[-2]
+        region = raised.regions.get(closing) or raised.regions.get(last)
+        anchor = (region.switches or region.enters)[0] if region else closing
+        raise RaiseError(anchor, f"'{region.name if region else closing}' reads a value computed from "
+                                 "its own result (its switches or enters share a predicate or "
+                                 "frame with nodes that run after it): idrun cannot raise it to "
+                                 "one cond or loop")
 
 
 # ---- contexts ----------------------------------------------------------------------------
@@ -485,9 +482,12 @@ def _rewire(graph: Graph, device_of: dict[str, str], contexts: dict, out_context
     # region nodes, innermost first: an outer region reads what its inner ones read from outside
     extended = dict(device_of)
     region_nodes: dict[str, Node] = {}
+    inside_index: dict[tuple, list[str]] = {}   # region key -> its members, at any depth
+    for name in raised_nodes:
+        _index_inside(inside_index, name, contexts[name])
     for key in sorted(by_key, key=len, reverse=True):
         r = by_key[key]
-        _region_inputs(r, raised_nodes, region_nodes, contexts, out_context)
+        _region_inputs(r, raised_nodes, region_nodes, inside_index)
         first = nodes[(r.merges or r.exits or r.switches or r.enters)[0]]
         outputs = tuple(nodes[ref.node].outputs[ref.index] if nodes[ref.node].outputs else TensorType("float32", None)
                         for ref in r.outputs)
@@ -495,12 +495,19 @@ def _rewire(graph: Graph, device_of: dict[str, str], contexts: dict, out_context
                                     freeze_attrs({"region": r}), first.device, first.loc, outputs,
                                     role="region")
         extended[r.name] = device_of.get(r.device_node) or device_of[first.name]
+        _index_inside(inside_index, r.name, r.parent)   # the regions around it read what it reads
     for r in regions.values():   # a region's context: its parent's, for nested lookups
         contexts[r.name] = r.parent
     raised = Graph(dict(raised_nodes), dict(graph.aliases), dict(graph.fetch_redirects), graph.variables,
                    graph.provenance)
     raised.nodes.update(region_nodes)   # after every original node: plans order by dependencies
     return Raised(raised, {r.name: r for r in regions.values()}, contexts, extended, outer, problems)
+
+
+def _index_inside(index: dict, name: str, ctx: tuple) -> None:
+    """`name` (of context `ctx`) as a member of each region whose context encloses it."""
+    for depth in range(1, len(ctx) + 1):
+        index.setdefault(level(ctx[:depth]), []).append(name)
 
 
 def _common(a: tuple, b: tuple) -> tuple:
@@ -510,8 +517,9 @@ def _common(a: tuple, b: tuple) -> tuple:
     return a[:n]
 
 
-def _region_inputs(r: Region, raised_nodes: dict, region_nodes: dict, contexts: dict, out_context) -> None:
-    """What region `r` reads from outside (its node's inputs) and waits on (controls)."""
+def _region_inputs(r: Region, raised_nodes: dict, region_nodes: dict, inside_index: dict) -> None:
+    """What region `r` reads from outside (its node's inputs) and waits on (controls);
+    `inside_index`: region key -> the nodes inside it, nested regions' nodes included."""
     mine = structural(r)
     inputs: list[TensorRef] = []
     if r.kind == "cond":
@@ -525,8 +533,7 @@ def _region_inputs(r: Region, raised_nodes: dict, region_nodes: dict, contexts: 
     controls: list[str] = []
     for s in r.switches + r.enters:
         controls += raised_nodes[s].control_inputs
-    members = [n for n, node in raised_nodes.items() if inside(contexts[n], r) and n not in mine]
-    members += [n for n, node in region_nodes.items() if inside(node.attrs["region"].parent, r)]
+    members = [n for n in inside_index.get(region_key(r), ()) if n not in mine]
     member_set = set(members) | mine
     for n in members:
         node = raised_nodes.get(n) or region_nodes[n]

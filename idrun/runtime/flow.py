@@ -17,7 +17,7 @@ import numpy
 
 from idrun.compile.partition import partition
 from idrun.compile.plan import Plan, PlanRequest, Step, compile_plan
-from idrun.compile.regions import REGION_OP, Raised, Region, region_key, structural
+from idrun.compile.regions import Raised, Region, region_key, structural
 from idrun.graph import TensorRef
 from idrun.ops.opdef import KernelError
 from idrun.ops.state import VariableCell
@@ -63,35 +63,13 @@ def _report(plan: Plan, inner_t: list, inner_o: list, T: list, O: list) -> None:
             O.append(entry)
 
 
-def _members_at(raised: Raised, ctx: tuple) -> set[str]:
-    """The nodes a branch or loop body (context `ctx`) runs itself: its direct members and
-    the regions nested in it (their own members run inside them)."""
-    out = set()
-    for name, node in raised.graph.nodes.items():
-        if node.op == REGION_OP:
-            if node.attrs["region"].parent == ctx:
-                out.add(name)
-        elif raised.context.get(name) == ctx:
-            out.add(name)
-    return out
-
-
 def _compile(raised: Raised, req: PlanRequest, members: set[str], fetch: list[TensorRef],
              value_of: Callable[[TensorRef], Callable], targets: tuple[str, ...] = ()) -> _Sub:
     """A plan for `fetch` over `members` (what it needs of them, as a step prunes); anything
     else they read is an argument, whose value `value_of(ref)` gives. Control inputs on
     nodes outside are the region node's own: it waits on them before it runs."""
     graph = raised.graph
-    seen: set[str] = set()
-    stack = [r.node for r in fetch if r.node in members] + [t for t in targets if t in members]
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        node = graph.nodes[name]
-        stack += [r.node for r in node.inputs if r.node in members and r.node not in seen]
-        stack += [c for c in node.control_inputs if c in members and c not in seen]
+    seen = graph.closure([r.node for r in fetch] + list(targets), within=members)
     needed = [n for n in graph.nodes if n in seen]
     args: list[TensorRef] = []
     for name in needed:
@@ -172,7 +150,7 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
     entries = _Entries(raised, region, req, region.switches)
     subs = {}
     for branch in range(region.branches):
-        members = _members_at(raised, region.parent + (("cond", region.frame[1], branch),))
+        members = raised.members_at(region.parent + (("cond", region.frame[1], branch),))
         fetch = [_branch_input(raised, region, m, branch) for m in region.merges]
         fetch += [ref for ref, b in region.escapes if b == branch]
 
@@ -264,7 +242,7 @@ def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
         k = position[ref]
         return lambda env: env[0][k]
 
-    members = _members_at(raised, region_key(region)) - structural(region)
+    members = raised.members_at(region_key(region)) - structural(region)
     pred_sub = _compile(raised, req, members, [nodes[region.loop_cond].inputs[0]], value_of)
     body_fetch = []
     for enter, nxt, switch in loop_vars:
