@@ -5,15 +5,12 @@ from __future__ import annotations
 from idrun.errors import SourceLoc, SpecError, did_you_mean
 from idrun.ops import (array, checkpoints, control, control_flow, math, nn, nn_grad, opaque, parsing, queues, random,
                        reductions, shape_ops, state, summary, tensor_arrays, train)
-from idrun.ops import grads
 from idrun.ops.opdef import OpDef
 from idrun.records import setfield
 
 FAMILIES = (state, math, reductions, array, shape_ops, control, control_flow, nn, nn_grad, random, train, parsing, summary,
             queues, tensor_arrays, checkpoints, opaque)
 REGISTRY: dict[str, OpDef] = {op.name: op for family in FAMILIES for op in family.OPS}
-for _name, _grad in grads.GRADS.items():  # TF's registered gradients, kept on each OpDef (`grad`)
-    setfield(REGISTRY[_name], "grad", _grad)
 
 
 def lookup(name: object, loc: SourceLoc | None = None) -> OpDef:

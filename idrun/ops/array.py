@@ -9,6 +9,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, norm_axis, num_elements, same_dtype
+from idrun.ops.gradlib import fully_known, shape_tensor
 from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
                                  out_type, vector_length)
 
@@ -665,10 +666,20 @@ def _paddings_attrs(n, a, i, o):
         out["mode"] = a["mode"]
     return out
 
+def _reshape_grad(g, op, grads):
+    """TF: reshape back to the input's shape (a constant when known, `-1` for one unknown dim)."""
+    shape = g.shape(op.inputs[0])
+    if shape is not None and not fully_known(shape) and shape.count(None) == 1 and 0 not in shape:
+        target = g.const("Reshape/shape", [-1 if d is None else d for d in shape], "int32")
+    else:
+        target = shape_tensor(g, op.inputs[0])
+    return [g.make("reshape", "Reshape", [grads[0], target])] + [None] * (len(op.inputs) - 1)
+
+
 OPS = [
     OpDef("reshape", "Reshape", ("tensor", "shape"), _reshape_infer, _reshape_kernel,
           "A tensor with the same elements in a new shape (-1 infers one dim).", tf="tf.reshape",
-          tf_op="Reshape", tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tshape": TFType(i[1].dtype)}),
+          tf_op="Reshape", tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tshape": TFType(i[1].dtype)}, grad=_reshape_grad),
     OpDef("concat", "concat", ("values",), _concat_infer, _concat_kernel,
           "Join tensors along an existing axis (no `axis`: the last input is the axis, as in ConcatV2).",
           variadic=True, attrs=(attr("axis", None, optional_int, "null: the last input is the axis"),),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import sys
 
+from idrun.ops.gradlib import pass_through
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import broadcast, format_dims, same_dtype
@@ -149,7 +150,7 @@ def _gd_print(name, attrs, ins, outs):
 OPS = [
     OpDef("identity", "Identity", ("input",), lambda a, t, c: [t[0]], lambda env: (lambda x: x),
           "The same tensor under a new node: a naming, ordering and transfer point.",
-          follows_input="identity", tf="tf.identity", tf_op="Identity"),
+          follows_input="identity", tf="tf.identity", tf_op="Identity", grad=pass_through),
     OpDef("no_op", "NoOp", (), lambda a, t, c: [], lambda env: (lambda: None),
           "Does nothing; useful as a target with control inputs.", tf_op="NoOp", tf_attrs=lambda n, a, i, o: {},
           tf=lambda c: f"tf.no_op({c.name!r})" if c.name else "tf.no_op()"),

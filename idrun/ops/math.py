@@ -19,6 +19,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import broadcast, format_dims, same_dtype
+from idrun.ops.gradlib import reduce_gradient_args, same_full_shapes
 
 BINARY_INPUTS = ("x", "y")
 # TF's allowed dtypes of an op's input, as far as idrun has them
@@ -302,10 +303,72 @@ def _tf_bool(attrs, *names: str) -> str:
     return "".join(f", {n}={attrs[n]}" for n in names)
 
 
+def _add_grad(g, op, grads):
+    grad = grads[0]
+    x, y = op.inputs[:2]
+    if same_full_shapes(g, x, y, grad):
+        return [grad, grad]
+    return list(reduce_gradient_args(g, x, y, grad, grad))
+
+
+def _sub_grad(g, op, grads):
+    grad = grads[0]
+    x, y = op.inputs[:2]
+    if same_full_shapes(g, x, y, grad):
+        return [grad, g.make("neg", "Neg", [grad])]
+    gx, gy = reduce_gradient_args(g, x, y, grad, g.make("neg", "Neg", [grad]))
+    return [gx, gy]
+
+
+def _mul_grad(g, op, grads):
+    grad = grads[0]
+    x, y = op.inputs[:2]
+    if same_full_shapes(g, x, y, grad) and g.dtype(grad) in ("int32", "float32"):
+        return [g.make("mul", "Mul", [grad, y]), g.make("mul", "Mul_1", [grad, x])]
+    gx = g.make("mul", "Mul", [grad, y])
+    gy = g.make("mul", "Mul_1", [x, grad])
+    return list(reduce_gradient_args(g, x, y, gx, gy))
+
+
+def _matmul_grad(g, op, grads):
+    grad = grads[0]
+    a, b = op.inputs[:2]
+    t_a, t_b = bool(op.attrs.get("transpose_a")), bool(op.attrs.get("transpose_b"))
+
+    def mm(short, x, y, ta=False, tb=False):
+        return g.make("matmul", short, [x, y], {"transpose_a": ta, "transpose_b": tb})
+    if not t_a and not t_b:
+        return [mm("MatMul", grad, b, tb=True), mm("MatMul_1", a, grad, ta=True)]
+    if not t_a and t_b:
+        return [mm("MatMul", grad, b), mm("MatMul_1", grad, a, ta=True)]
+    if t_a and not t_b:
+        return [mm("MatMul", b, grad, tb=True), mm("MatMul_1", a, grad)]
+    return [mm("MatMul", b, grad, ta=True, tb=True), mm("MatMul_1", grad, a, ta=True, tb=True)]
+
+
+def _relu_grad(g, op, grads):
+    return [g.make("relu_grad", "ReluGrad", [grads[0], op.outputs[0]])]
+
+
+def _sigmoid_grad(g, op, grads):
+    return [g.make("sigmoid_grad", "SigmoidGrad", [op.outputs[0], grads[0]])]
+
+
+def _tanh_grad(g, op, grads):
+    return [g.make("tanh_grad", "TanhGrad", [op.outputs[0], grads[0]])]
+
+
+def _square_grad(g, op, grads):
+    """TF: `with ops.control_dependencies([grad]): y = constant_op.constant(2.0); return grad * (2x)`."""
+    x = op.inputs[0]
+    two = g.const("Const", 2.0, g.dtype(x), controls=[grads[0]])
+    return [g.make("mul", "Mul_1", [grads[0], g.make("mul", "Mul", [x, two])])]
+
+
 OPS = [
-    _binary("add", "Add", "add", "x + y.", tf="tf.add", tf_op="AddV2", tf_import_ops=("Add",)),
-    _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract"),
-    _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply"),
+    _binary("add", "Add", "add", "x + y.", tf="tf.add", tf_op="AddV2", tf_import_ops=("Add",), grad=_add_grad),
+    _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract", grad=_sub_grad),
+    _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply", grad=_mul_grad),
     _binary("div", "RealDiv", _div_kernel, "x / y; floor division for integers, as TF.", tf="F_div",
             tf_import_ops=("Div",)),
     _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum"),
@@ -338,7 +401,7 @@ OPS = [
            tf="tf.logical_not", tf_op="LogicalNot", tf_attrs=lambda n, a, i, o: {}, elementwise=True),
     _unary("neg", "Neg", "negative", "-x.", float_only=False, tf="tf.negative", tf_op="Neg", elementwise=True),
     _unary("square", "Square", "square", "x * x.", float_only=False, tf="tf.square", tf_op="Square",
-           elementwise=True),
+           elementwise=True, grad=_square_grad),
     _unary("sqrt", "Sqrt", "sqrt", "Square root.", tf="tf.sqrt", tf_op="Sqrt", elementwise=True),
     _unary("rsqrt", "Rsqrt", _rsqrt_kernel, "1 / sqrt(x) (TF's float32 packets: within 3 ulps).",
            allowed=FLOATS, tf="tf.math.rsqrt", tf_op="Rsqrt", elementwise=True),
@@ -355,9 +418,9 @@ OPS = [
            tf="tf.abs", tf_op="Abs", elementwise=True),
     _unary("sign", "Sign", "sign", "-1, 0 or 1 by the sign of x (NaN stays NaN).", allowed=SIGNED,
            tf="tf.sign", tf_op="Sign", elementwise=True),
-    _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu", tf_op="Relu"),
-    _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid", tf_op="Sigmoid"),
-    _unary("tanh", "Tanh", "tanh", "Hyperbolic tangent.", tf="tf.tanh", tf_op="Tanh", elementwise=True),
+    _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu", tf_op="Relu", grad=_relu_grad),
+    _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid", tf_op="Sigmoid", grad=_sigmoid_grad),
+    _unary("tanh", "Tanh", "tanh", "Hyperbolic tangent.", tf="tf.tanh", tf_op="Tanh", elementwise=True, grad=_tanh_grad),
     OpDef("add_n", "AddN", ("inputs",), _add_n_infer, _add_n_kernel,
           "Sum of tensors of one shape and dtype, added in TF's order.", variadic=True,
           tf=lambda c: f"tf.math.add_n([{', '.join(c.args)}]{c.kw})",
@@ -372,7 +435,7 @@ OPS = [
           tf_import=lambda t, c: {"transpose_a": bool(t.get("transpose_a", False)),
                                   "transpose_b": bool(t.get("transpose_b", False))},
           tf=lambda c: f"tf.linalg.matmul({c.args[0]}, {c.args[1]}, transpose_a={c.attrs['transpose_a']}, "
-                       f"transpose_b={c.attrs['transpose_b']}{c.kw})"),
+                       f"transpose_b={c.attrs['transpose_b']}{c.kw})", grad=_matmul_grad),
     OpDef("batch_matmul", "BatchMatMulV2", BINARY_INPUTS, _batch_matmul_infer, _batch_matmul_kernel,
           "Matrix products over broadcast batch dims (rank >= 2); adj_x/adj_y transpose.", typed_with=(0, 1),
           attrs=(attr("adj_x", False, checks.boolean), attr("adj_y", False, checks.boolean)),

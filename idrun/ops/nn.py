@@ -744,6 +744,63 @@ def _adjust_contrast_kernel(env: KernelEnv):
     return adjust_contrast
 
 
+def _bias_add_grad(g, op, grads):
+    grad = grads[0]
+    return [grad, g.make("bias_add_grad", "BiasAddGrad", [grad])]
+
+
+def _l2_loss_grad(g, op, grads):
+    return [g.make("mul", "mul", [op.inputs[0], grads[0]])]
+
+
+def _expand_last(g, vec, mat):
+    """TF's `_BroadcastMul(vec, mat)`: expand_dims(vec, -1) * mat."""
+    dim = g.const("ExpandDims/dim", -1, "int32")
+    return g.make("mul", "mul", [g.make("expand_dims", "ExpandDims", [vec, dim]), mat])
+
+
+def _sparse_xent_grad(g, op, grads):
+    if grads[1] is not None and not g.is_zeros(grads[1]):
+        g.unsupported(op, "a gradient through the backprop output of the cross entropy")
+    return [_expand_last(g, grads[0], op.outputs[1]), None]
+
+
+def _xent_grad(g, op, grads):
+    if grads[1] is not None and not g.is_zeros(grads[1]):
+        g.unsupported(op, "a gradient through the backprop output of the cross entropy")
+    # TF: `_BroadcastMul(grad_loss, softmax_grad)`, and for labels `_BroadcastMul(grad_loss,
+    # -nn_ops.log_softmax(logits))`
+    grad = _expand_last(g, grads[0], op.outputs[1])
+    log_softmax = g.make("log_softmax", "LogSoftmax", [op.inputs[0]])
+    neg = g.make("neg", "Neg", [log_softmax])
+    dim = g.const("ExpandDims_1/dim", -1, "int32")
+    return [grad, g.make("mul", "mul_1", [g.make("expand_dims", "ExpandDims_1", [grads[0], dim]), neg])]
+
+
+def _softmax_grad(g, op, grads):
+    """TF: `(grad - reduce_sum(grad * softmax, -1, keepdims=True)) * softmax`."""
+    softmax = op.outputs[0]
+    product = g.make("mul", "mul", [grads[0], softmax])
+    summed = g.make("reduce_sum", "Sum", [product], {"axis": -1, "keepdims": True})
+    return [g.make("mul", "mul_1", [g.make("sub", "sub", [grads[0], summed]), softmax])]
+
+
+def _conv2d_grad(g, op, grads):
+    """TF: `ShapeN` of input and filter, then Conv2DBackpropInput and Conv2DBackpropFilter."""
+    shapes = g.make("shape_n", "ShapeN", [op.inputs[0], op.inputs[1]], {"out_type": "int32"})
+    attrs = {"strides": op.attrs["strides"], "padding": op.attrs["padding"], "data_format": "NHWC"}
+    return [g.make("conv2d_backprop_input", "Conv2DBackpropInput",
+                   [g.output(shapes, 0), op.inputs[1], grads[0]], attrs),
+            g.make("conv2d_backprop_filter", "Conv2DBackpropFilter",
+                   [op.inputs[0], g.output(shapes, 1), grads[0]], attrs)]
+
+
+def _max_pool_grad(g, op, grads):
+    attrs = {k: op.attrs[k] for k in ("ksize", "strides", "padding")}
+    return [g.make("max_pool_grad", "MaxPoolGrad", [op.inputs[0], op.outputs[0], grads[0]],
+                   {**attrs, "data_format": "NHWC"})] + [None] * (len(op.inputs) - 1)
+
+
 OPS = [
     OpDef("conv2d", "Conv2D", ("input", "filter"), _conv2d_infer, _conv2d_kernel,
           "2-D convolution of an NHWC input with an HWIO filter.", typed_with=(0, 1),
@@ -754,11 +811,11 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "strides": [1, *a["strides"], 1],
                                        "padding": a["padding"], "data_format": "NHWC",
                                        "dilations": [1, 1, 1, 1], "use_cudnn_on_gpu": True},
-          tf_import=conv_import),
+          tf_import=conv_import, grad=_conv2d_grad),
     OpDef("bias_add", "BiasAdd", ("value", "bias"), _bias_add_infer,
           lambda env: env.xp.add, "value + bias along the last dimension.", typed_with=(0, 1),
           tf="tf.nn.bias_add", tf_op="BiasAdd",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "data_format": "NHWC"}),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "data_format": "NHWC"}, grad=_bias_add_grad),
     OpDef("embedding_lookup", "embedding_lookup", ("params", "ids"), _embedding_infer,
           _embedding_kernel, "Rows of params by id: a gather with params (built under "
           "colocate_with(params), as TF's), then `<name>/Identity`, which the name refers to.",
@@ -767,7 +824,7 @@ OPS = [
           helpers=lambda a, on_handle: () if on_handle else ("axis",)),  # ResourceGather: none
     OpDef("max_pool", "MaxPool", ("input",), _pool_infer("MaxPool", True), _max_pool_kernel,
           "Max over each ksize window at strides (NHWC; SAME or VALID as TF pads).", attrs=POOL_ATTRS,
-          tf=_pool_tf("tf1.nn.max_pool"), tf_op="MaxPool", tf_attrs=pool_tf_attrs(True), tf_import=pool_import),
+          tf=_pool_tf("tf1.nn.max_pool"), tf_op="MaxPool", tf_attrs=pool_tf_attrs(True), tf_import=pool_import, grad=_max_pool_grad),
     OpDef("avg_pool", "AvgPool", ("value",), _pool_infer("AvgPool", False), _avg_pool_kernel,
           "Mean over each ksize window at strides; SAME windows average their inputs only (NHWC).",
           attrs=POOL_ATTRS, tf=_pool_tf("tf1.nn.avg_pool"), tf_op="AvgPool", tf_attrs=pool_tf_attrs(False),
@@ -779,23 +836,23 @@ OPS = [
                        f"depth_radius={c.attrs['depth_radius']}, bias={c.attrs['bias']}, "
                        f"alpha={c.attrs['alpha']}, beta={c.attrs['beta']}{c.kw})"),
     OpDef("softmax", "Softmax", ("logits",), _softmax_infer("Softmax"), _softmax_kernel(False),
-          "exp(x) / sum(exp(x)) along the last axis.", tf="tf.nn.softmax", tf_op="Softmax"),
+          "exp(x) / sum(exp(x)) along the last axis.", tf="tf.nn.softmax", tf_op="Softmax", grad=_softmax_grad),
     OpDef("log_softmax", "LogSoftmax", ("logits",), _softmax_infer("LogSoftmax"), _softmax_kernel(True),
           "x - log(sum(exp(x))) along the last axis.", tf="tf.nn.log_softmax", tf_op="LogSoftmax"),
     OpDef("softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits", ("features", "labels"),
           _xent_infer, _xent_kernel, "TF's kernel on [batch, classes] logits and label distributions: "
           "outputs loss [batch] and backprop (softmax - labels).", multi_output=True, typed_with=(0, 1),
           tf=raw_op("SoftmaxCrossEntropyWithLogits", ("features", "labels")),
-          tf_op="SoftmaxCrossEntropyWithLogits"),
+          tf_op="SoftmaxCrossEntropyWithLogits", grad=_xent_grad),
     OpDef("sparse_softmax_cross_entropy_with_logits", "SparseSoftmaxCrossEntropyWithLogits",
           ("features", "labels"), _sparse_xent_infer, _sparse_xent_kernel,
           "TF's kernel on [batch, classes] logits and class ids [batch]: outputs loss [batch] and "
           "backprop (softmax - one_hot(labels)).", multi_output=True,
           tf=raw_op("SparseSoftmaxCrossEntropyWithLogits", ("features", "labels")),
           tf_op="SparseSoftmaxCrossEntropyWithLogits",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tlabels": TFType(i[1].dtype)}),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tlabels": TFType(i[1].dtype)}, grad=_sparse_xent_grad),
     OpDef("l2_loss", "L2Loss", ("t",), lambda a, t, c: [TensorType(float_input(t[0], "L2Loss").dtype, ())],
-          _l2_loss_kernel, "sum(t ** 2) / 2.", tf="tf.nn.l2_loss", tf_op="L2Loss"),
+          _l2_loss_kernel, "sum(t ** 2) / 2.", tf="tf.nn.l2_loss", tf_op="L2Loss", grad=_l2_loss_grad),
     OpDef("fused_batch_norm", "FusedBatchNormV3", BN_INPUTS, _bn_infer, _bn_kernel,
           "Batch normalization of NHWC x per channel: outputs y, batch_mean, batch_variance and TF's "
           "reserve spaces (mean and variance are [] unless is_training is false).", multi_output=True,

@@ -191,7 +191,7 @@ class OpDef(Frozen):
                                           # and reuses buffers through this)
     min_inputs: int                       # the fewest inputs a variadic op takes (tf_opaque: 0)
     grad: Callable | None                 # TF's registered gradient: (g, op, grads) -> a gradient
-                                          # per input, built through `g` with TF's names (ops/grads.py)
+                                          # per input, built through `g` with TF's names (ops/gradlib.py)
 
     def __init__(self, name: str, type_name: str, inputs: tuple[str, ...],
                  infer: Callable[[Mapping[str, Any], Sequence[TensorType], Sequence[Any]], list[TensorType]],

@@ -20,6 +20,7 @@ from idrun.ops.math import BOOL, REALS, check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shape_ops import flat
 from idrun.ops.shapes import bounded, format_dims, reduce_shape
+from idrun.ops.gradlib import fully_known
 
 
 def _axis_const(consts, what: str, scalar: bool = False):
@@ -112,8 +113,9 @@ def _reduce_import(raw_name: str):
     return read
 
 
-def _reduce(name: str, type_name: str, fname: str, doc: str, allowed: tuple[str, ...] = REALS) -> OpDef:
-    return OpDef(name, type_name, ("input",), _reduce_infer(type_name, allowed), _reduce_kernel(fname), doc,
+def _reduce(name: str, type_name: str, fname: str, doc: str, allowed: tuple[str, ...] = REALS,
+            grad=None) -> OpDef:
+    return OpDef(name, type_name, ("input",), _reduce_infer(type_name, allowed), _reduce_kernel(fname), doc, grad=grad,
                  tf=_reduce_tf(f"tf.{name}"), tf_op=type_name, tf_attrs=_reduce_gd_attrs,
                  tf_helper_values=_reduce_axis_values, tf_import=_reduce_import(type_name.lower()),
                  attrs=(attr("axis", None, checks.axis, "axes to reduce; none = all"),
@@ -303,9 +305,68 @@ def _segment_kernel(env: KernelEnv):
     return unsorted_segment_sum
 
 
+def _sum_like(g, op, grad):
+    """TF's `_SumGrad` for a known rank and constant axes: every axis reduced (Reshape to ones,
+    Tile by the input's shape), or some axes of a fully known shape (Reshape to the kept-dims
+    shape, Tile by the scaling, both constants)."""
+    x = op.inputs[0]
+    shape = g.shape(x)
+    axes = op.attrs.get("axis")
+    rank = None if shape is None else len(shape)
+    if rank is None:
+        g.unsupported(op, "a reduction of a tensor of unknown rank (TF then builds Shape, "
+                          "reduced_shape and BroadcastTo, not yet here)")
+    axes = list(range(rank)) if axes is None else [a % max(rank, 1) for a in
+                                                   ([axes] if isinstance(axes, int) else axes)]
+    if sorted(axes) == list(range(rank)):
+        reshaped = g.make("reshape", "Reshape", [grad, g.const("Reshape/shape", [1] * rank, "int32")])
+        if fully_known(shape):
+            multiples = g.const("Const", list(shape), "int32")
+        else:
+            multiples = g.make("shape", "Shape", [x], {"out_type": "int32"})
+        return g.make("tile", "Tile", [reshaped, multiples])
+    if not fully_known(shape):
+        g.unsupported(op, "a reduction over some axes of a tensor of partly unknown shape")
+    kept = [1 if i in axes else d for i, d in enumerate(shape)]
+    scaling = [d // max(k, 1) for d, k in zip(shape, kept)]
+    key = ("reduced_shape", tuple(shape), tuple(axes))
+    if key not in g.cache:  # TF evaluates `_SafeShapeDiv` as graph ops once per graph (its cache)
+        g.cache[key] = True
+        most = g.make("maximum", "Maximum", [g.const("Maximum/x", kept, "int32"), g.const("Maximum/y", 1, "int32")])
+        g.make("floordiv", "floordiv", [g.const("floordiv/x", list(shape), "int32"), most])
+    reshaped = g.make("reshape", "Reshape", [grad, g.const("Reshape/shape", kept, "int32")])
+    return g.make("tile", "Tile", [reshaped, g.const("Tile/multiples", scaling, "int32")])
+
+
+def _sum_grad(g, op, grads):
+    return [_sum_like(g, op, grads[0])] + [None] * (len(op.inputs) - 1)
+
+
+def _mean_grad(g, op, grads):
+    summed = _sum_like(g, op, grads[0])
+    ins, outs = g.shape(op.inputs[0]), g.shape(op.outputs[0])
+    if not (fully_known(ins) and fully_known(outs)):  # TF: the factor from the input's Shape at run time
+        shape = g.make("shape", "Shape", [op.inputs[0]], {"out_type": "int32"})
+        rank = g.const("Size", len(ins), "int32") if ins is not None else g.make("size", "Size", [shape])
+        axes = g.make("floormod", "mod", [g.make("add", "add", [g.reduction_indices(op), rank]), rank])
+        picked = g.make("gather", "GatherV2", [shape, axes, g.const("GatherV2/axis", 0, "int32")])
+        picked_rank = len(g.shape(picked)) if g.shape(picked) is not None else 1
+        factor = g.make("prod", "Prod", [picked, g.const("Const", list(range(picked_rank)), "int32")])
+        cast = g.make("cast", "Cast", [factor], {"dtype": g.dtype(summed)})
+        return [g.make("div", "truediv", [summed, cast])] + [None] * (len(op.inputs) - 1)
+    size = 1
+    for d in ins:
+        size *= d
+    out = 1
+    for d in outs:
+        out *= d
+    factor = g.const("Const", float(size // max(out, 1)), g.dtype(summed))   # Const_1 after a Tile's
+    return [g.make("div", "truediv", [summed, factor])] + [None] * (len(op.inputs) - 1)
+
+
 OPS = [
-    _reduce("reduce_sum", "Sum", "sum", "Sum over axes."),
-    _reduce("reduce_mean", "Mean", "mean", "Mean over axes."),
+    _reduce("reduce_sum", "Sum", "sum", "Sum over axes.", grad=_sum_grad),
+    _reduce("reduce_mean", "Mean", "mean", "Mean over axes.", grad=_mean_grad),
     _reduce("reduce_max", "Max", "max", "Max over axes (-inf or the lowest integer over none)."),
     _reduce("reduce_min", "Min", "min", "Min over axes (inf or the highest integer over none)."),
     _reduce("reduce_prod", "Prod", "prod", "Product over axes."),

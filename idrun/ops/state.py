@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from idrun.ops.gradlib import no_gradient, pass_through
 from idrun.dtypes import literal_type
 from idrun.graph import TensorType
 from idrun.ops import checks
@@ -316,7 +317,7 @@ OPS = [
           "A constant tensor, materialized once per plan.",
           attrs=(attr("value", check=checks.anything), attr("dtype", None, checks.dtype)),
           source="const", tf_op="Const", tf_attrs=_gd_const, tf_import=_import_literal,
-          tf=lambda c: f"tf.constant({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}{c.kw})"),
+          tf=lambda c: f"tf.constant({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}{c.kw})", grad=no_gradient),
     OpDef("variable", "Variable", (), _variable_infer, None,
           "A variable initialized from `value` before the first step (or by run.init's ops).",
           attrs=(attr("value", None, checks.anything), attr("dtype", None, checks.dtype),
@@ -331,12 +332,12 @@ OPS = [
           attrs=(attr("dtype", check=checks.dtype), attr("shape", None, checks.shape)),
           source="placeholder", tf_op="Placeholder", tf_attrs=_gd_placeholder,
           tf_import=_import_placeholder, tf_import_ops=("PlaceholderV2",),
-          tf=lambda c: f"tf1.placeholder(tf.{c.attrs['dtype']}, shape={c.attrs['shape']!r}{c.kw})"),
+          tf=lambda c: f"tf1.placeholder(tf.{c.attrs['dtype']}, shape={c.attrs['shape']!r}{c.kw})", grad=no_gradient),
     OpDef("read", "ReadVariableOp", ("variable",), lambda a, t, c: [t[0]], _read_kernel,
           "An explicit read of a variable, placed with it (resource: a snapshot; ref: a view).",
           ref_inputs=(0,), ref_colocated=True, variable_group=True, tf="F_read",
           tf_op="ReadVariableOp", tf_ref_op="Identity", tf_attrs=_gd_dtype,
-          tf_ref_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype)}),
+          tf_ref_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype)}, grad=pass_through),
     OpDef("variable_shape", "VariableShape", ("variable",), _variable_shape_infer, _variable_shape_kernel,
           "A resource variable's shape, as a vector (TF 2's gradients of a While read it for "
           "a captured variable's zeros).", attrs=(attr("out_type", "int32", checks.dtype),),

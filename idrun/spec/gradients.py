@@ -19,8 +19,8 @@ What is built, as TF builds it (tests/test_gradients.py pins it against TF's gra
   reach a y, walked back from the ys, that an x reaches; each in the order TF's queue takes
   them (an op once every consumer on such a path gave its gradient);
 - an output with several gradients adds them (`gradients/AddN`...), in the `gradients` scope;
-- each op's gradient is its OpDef's `grad` (ops/grads.py, TF's registered gradient) under
-  `gradients/<op>_grad/`; an op without one is an error naming it and its entry;
+- each op's gradient is its OpDef's `grad` (TF's registered gradient, defined in the op's
+  family module) under `gradients/<op>_grad/`; an op without one is an error naming it and its entry;
 - an output of a multi-output op that no gradient reaches gets `gradients/zeros_like`;
 - `minimize` (gate_gradients=GATE_OP): an op with more than one input gradient gates them
   with `<op>_grad/tuple/group_deps` and `tuple/control_dependency`... (tf.tuple); then under
@@ -77,7 +77,7 @@ class _ForwardOp:
 
 
 class _GradContext:
-    """What a gradient function builds with (`g` in ops/grads.py)."""
+    """What a gradient function builds with (`g` in each OpDef's `grad`)."""
 
     def __init__(self, builder: Any, loc) -> None:
         self.b, self.loc = builder, loc

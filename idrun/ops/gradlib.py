@@ -1,0 +1,86 @@
+"""What TF's registered gradient functions share (math_grad.py's broadcasting reductions).
+
+A gradient function is `grad(g, op, grads) -> [gradient or None per input]`, as TF's
+`@ops.RegisterGradient` functions are, and lives beside its op as `OpDef.grad` in the op's family
+module. `op` is the forward node (`op.name`, `op.attrs`, `op.inputs`, `op.outputs`: TensorRefs),
+`grads` the aggregated gradient of each of its outputs (None where none reaches it). It builds
+nodes only through `g` (the builder's gradient context, `spec/gradients.py`), in the scope
+`gradients/<op name>_grad` that `g` has entered, with the names TF's function gives them
+(`MatMul`, `MatMul_1`, `Reshape/shape`, `Sum`, ...). Where TF's function looks at static shapes
+(`_ShapesFullySpecifiedAndEqual`, the Sum/Mean fast path), `g.shape(ref)` answers from the
+builder's types, so the same branch is taken and the same nodes are made.
+"""
+
+from __future__ import annotations
+
+
+def fully_known(shape) -> bool:
+    return shape is not None and None not in shape
+
+
+def same_full_shapes(g, x, y, grad) -> bool:
+    """TF's `_ShapesFullySpecifiedAndEqual(x, y, grad)`."""
+    sx, sy, sg = g.shape(x), g.shape(y), g.shape(grad)
+    return fully_known(sx) and sx == sy == sg
+
+
+def reduction_axes(x_shape, y_shape):
+    """TF's `_InferGradientReductionAxes`: (x axes, y axes), or (None, None) when unknown."""
+    if x_shape is None or y_shape is None:
+        return None, None
+    rank = max(len(x_shape), len(y_shape))
+    x_axes, y_axes = [], []
+    for axis in range(rank):
+        xd = 1 if axis < rank - len(x_shape) else x_shape[axis - (rank - len(x_shape))]
+        yd = 1 if axis < rank - len(y_shape) else y_shape[axis - (rank - len(y_shape))]
+        if xd == 1 and yd != 1:
+            x_axes.append(axis)
+        elif yd == 1 and xd != 1:
+            y_axes.append(axis)
+        elif xd is None or yd is None:
+            return None, None
+    return x_axes, y_axes
+
+
+def shape_tensor(g, x):
+    """`array_ops.shape(x)`: a Const when x's shape is fully known, else a Shape node."""
+    s = g.shape(x)
+    if fully_known(s):
+        return g.const("Shape", list(s), "int32")
+    return g.make("shape", "Shape", [x], {"out_type": "int32"})
+
+
+def reduce_gradient_args(g, x, y, gx, gy):
+    """TF's `_ReduceGradientArgs` with `SmartBroadcastGradientArgs`."""
+    if gx is None and gy is None:
+        return gx, gy
+    sx, sy = shape_tensor(g, x), shape_tensor(g, y)
+    xs, ys = g.shape(x), g.shape(y)
+    x_axes, y_axes = reduction_axes(xs, ys)
+    if x_axes is None or y_axes is None:
+        args = g.make("broadcast_gradient_args", "BroadcastGradientArgs", [sx, sy])
+        x_axes, y_axes = g.output(args, 0), g.output(args, 1)
+        x_must = y_must = True
+    else:
+        x_must = bool(x_axes) or len(xs) < len(ys)
+        y_must = bool(y_axes) or len(ys) < len(xs)
+    return (reduce_arg(g, gx, sx, x_axes, x_must), reduce_arg(g, gy, sy, y_axes, y_must))
+
+
+def reduce_arg(g, grad, shape, axes, must):
+    if grad is None or not must:
+        return grad
+    if isinstance(axes, list):
+        summed = g.make("reduce_sum", "Sum", [grad], {"axis": axes, "keepdims": True})
+    else:
+        summed = g.make("sum", "Sum", [grad, axes], {"keepdims": True})
+    return g.make("reshape", "Reshape", [summed, shape])
+
+
+def no_gradient(g, op, grads):
+    return [None] * len(op.inputs)
+
+
+def pass_through(g, op, grads):
+    """The gradient of an op whose output is its input (Identity, ReadVariableOp)."""
+    return [grads[0]]
