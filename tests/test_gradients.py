@@ -194,6 +194,7 @@ def test_an_op_without_a_gradient_is_a_located_error(spec_file):
     with pytest.raises(SpecError) as err:
         Pipeline(path).spec
     assert "no gradient is registered for exp 'e'" in str(err.value.message)
+    assert f"('e' is defined at {path}:4:" in err.value.message and not err.value.possibilities
     assert err.value.loc.line == 6   # the minimize entry (the leading newline is line 1)
 
 

@@ -327,10 +327,10 @@ class GradientsBuilder:
             return
         fn = draft.opdef.grad
         if fn is None:
+            where = f" ('{n}' is defined at {draft.loc})" if draft.loc else ""
             raise SpecError(f"no gradient is registered for {draft.opdef.name} '{n}' (TF op "
                             f"{draft.opdef.tf_op or draft.opdef.type_name}): it lies on the path from "
-                            f"the variables to the loss", loc,
-                            [f"'{n}' is defined at {draft.loc}"] if draft.loc else [])
+                            f"the variables to the loss{where}", loc)
         for k, o in enumerate(out_grads):
             if o is None and draft.outputs[k].dtype.startswith(("float", "bfloat", "complex")):
                 out_grads[k] = g.make("zeros_like", "zeros_like", [op.outputs[k]])
