@@ -96,7 +96,7 @@ def path_of(loc, doc):
     return unquote_to_bytes(uri[len("file://"):])
 
 
-@pytest.mark.parametrize("name", ["a b#c%d.yaml", "100%.yaml", "x#1 y.yaml", "é ö.yaml", "k:v?.yaml"])
+@pytest.mark.parametrize("name", ["a b#c%d.yaml", "100%.yaml", "x#1 y.yaml", "é ö.yaml", "k:v?.yaml", "new\nline[1].yaml"])
 def test_file_names_become_valid_uris(cli, tmp_path, monkeypatch, name):
     (tmp_path / "sub dir").mkdir()
     path = tmp_path / "sub dir" / name
