@@ -174,6 +174,33 @@ def test_block_style_node_spans_its_lines(cli, spec_file, monkeypatch, tmp_path)
         "startLine": 5, "startColumn": 5, "endLine": 7, "endColumn": 21}
 
 
+def test_columns_are_code_points(cli, spec_file, monkeypatch, tmp_path):
+    """`columnKind: unicodeCodePoints`: `t` starts at character 60, byte 63."""
+    path = spec_file('nodes: [{name: s, op: const, value: "ééé", dtype: string}, '
+                     '{name: t, op: const, value: 1.0}, {name: u, op: const, value: 2.0}]\n'
+                     'run: {fetch: [u]}\n')
+    monkeypatch.chdir(tmp_path)
+    doc = sarif(cli, path)
+    validate(doc)
+    assert doc["runs"][0]["columnKind"] == "unicodeCodePoints"
+    assert [r["locations"][0]["physicalLocation"]["region"] for r in doc["runs"][0]["results"]] == [
+        {"startLine": 1, "startColumn": 9, "endLine": 1, "endColumn": 58},
+        {"startLine": 1, "startColumn": 60, "endLine": 1, "endColumn": 92}]
+
+
+def test_several_specs_one_failing(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("ok.yaml").write_text(RACE_AND_TRANSFER)
+    Path("bad.yaml").write_text("nodes:\n  - {name: a, op: const, value: [1, 2}\n")
+    res = cli("check", "ok.yaml", "bad.yaml", "no such.yaml", "--format", "sarif")
+    assert res.exit_code == 2
+    doc = res.json()
+    validate(doc)
+    github_rules(doc)
+    assert [r["ruleId"] for r in doc["runs"][0]["results"]] == [
+        "repeated-transfer", "unordered-read-write", "unordered-read-write", "spec-error", "spec-error"]
+
+
 def test_fingerprints_are_stable_when_lines_move(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("g.yaml").write_text(RACE_AND_TRANSFER)

@@ -146,7 +146,6 @@ def _yaml_ends(file: str, wanted: set) -> dict[tuple[int, int], tuple[int, int]]
     import stat
     import yaml
     from idrun import limits
-    from idrun.spec.yamlsrc import _BaseLoader
     from yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent,
                              StreamEndEvent)
     wanted = {w for w in wanted if w != (1, 1)}
@@ -162,7 +161,7 @@ def _yaml_ends(file: str, wanted: set) -> dict[tuple[int, int], tuple[int, int]]
     last = max(line for line, _ in wanted)
     stack: list[list] = []   # [start, flow, end of the last item, wanted]
     open_wanted = 0
-    parser = _BaseLoader(text)
+    parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)   # the loader's parser, libyaml's
     try:
         while True:
             event = parser.get_event()
