@@ -15,11 +15,21 @@ FORMATS = ("text", "json", "github", "sarif")
 FAIL_ON = ("warning", "info", "never")
 
 
-def _error_diagnostic(err: IdrunError, path: str):
-    """A spec error as a diagnostic, for the machine formats."""
+def _error_diagnostic(err: IdrunError, path: str, code: str = "spec-error", severity: str = "error"):
+    """A spec error (or a warning: `spec-warning`) as a diagnostic, for the machine formats."""
     from idrun.analysis import Diagnostic
     prefix = (f"{err.loc}: " if err.loc else "") + f"{err.kind}: "
-    return Diagnostic("spec-error", "error", err.loc or SourceLoc(path, 1, 1), err.render()[len(prefix):])
+    return Diagnostic(code, severity, err.loc or SourceLoc(path, 1, 1), err.render()[len(prefix):])
+
+
+def _warnings(pipeline: Pipeline) -> list:
+    """What the builder, the request and placement warned about, as far as the pipeline got
+    (a spec that fails to place still keeps its builder's warnings)."""
+    done = pipeline.__dict__
+    found = list(done["spec"].warnings) if "spec" in done else []
+    if "placement" in done:
+        found += done["placement"].warnings
+    return found
 
 
 def check_specs(paths: list[str], fmt: str = "text", fail_on: str = "warning",
@@ -27,40 +37,48 @@ def check_specs(paths: list[str], fmt: str = "text", fail_on: str = "warning",
                 variables: str | None = None, soft: bool = False, schedules: int = 0,
                 color: bool = False, out: TextIO | None = None, err: TextIO | None = None,
                 feeds: dict | None = None) -> int:
-    from idrun.analysis import RULE_DOCS, RULES, at_or_above, check_pipeline
+    from idrun.analysis import at_or_above, check_pipeline
     from idrun.analysis.schedules import prove
     from idrun.views import check as view
     out, err = out or sys.stdout, err or sys.stderr
     options = RunOptions(fetch=fetch, targets=targets, soft_placement=soft, feeds=feeds or {})
-    diagnostics, failed = [], 0
+    diagnostics, counted, failed = [], [], 0   # counted: what text shows on stderr but counts
     for path in paths:
-        pipeline = Pipeline(path, options, variables)
+        pipeline, error = Pipeline(path, options, variables), None
         try:
             found = check_pipeline(pipeline)
             if schedules:
                 prove(lambda o, p=path: Pipeline(p, o, variables), options, pipeline.request, found,
                       schedules)
-            if fmt == "text":
-                for warning in pipeline.warnings:
-                    report(warning, err)
         except IdrunError as exc:
             if exc.exit_code == 3:
                 raise
-            failed += 1
-            if fmt == "text":
-                report(exc, err)
+            failed, error = failed + 1, exc
             found = [_error_diagnostic(exc, path)]
-        diagnostics.extend(d for d in found if fmt != "text" or d.code != "spec-error")
+        warned = _warnings(pipeline)
+        if fmt == "text":
+            # on stderr with the source line and a caret, as `run` shows them; counted in the
+            # summary and against --fail-on as the machine formats count them
+            for problem in warned + ([error] if error else []):
+                report(problem, err)
+            counted += [_error_diagnostic(w, path, "spec-warning", "warning") for w in warned]
+            diagnostics += [d for d in found if d.code != "spec-error"]
+            continue
+        found += [_error_diagnostic(w, path, "spec-warning", "warning") for w in warned]
+        found.sort(key=lambda d: (d.loc.file, d.loc.line, d.loc.col, d.code))
+        diagnostics += found
     if fmt == "json":
         view.render_json(diagnostics, out)
     elif fmt == "github":
         view.render_github(diagnostics, out)
     elif fmt == "sarif":
         from idrun import __version__
-        view.render_sarif(diagnostics, out, RULES, RULE_DOCS, __version__)
+        from idrun.analysis import RULE_DOCS, RULE_HELP, RULE_TITLES, RULES, SPEC_DOCS, SPEC_RULES
+        view.render_sarif(diagnostics, out, {**RULES, **SPEC_RULES}, {**RULE_DOCS, **SPEC_DOCS}, __version__,
+                          RULE_TITLES, RULE_HELP)
     else:
         view.render_text(diagnostics, out, color)
-        err.write(view.summary(diagnostics, len(paths), failed) + "\n")
+        err.write(view.summary(diagnostics + counted, len(paths), failed) + "\n")
     if failed:
         return 2
-    return 1 if any(at_or_above(d.severity, fail_on) for d in diagnostics) else 0
+    return 1 if any(at_or_above(d.severity, fail_on) for d in diagnostics + counted) else 0

@@ -57,11 +57,21 @@ def render_json(diagnostics: list, out: TextIO, extra: dict | None = None) -> No
     out.write("\n")
 
 
+def _gh_text(text: str) -> str:
+    """Text from a spec as data in a workflow command: control characters other than CR, LF
+    and tab shown escaped (as `printable` shows them), so nothing reaches the log raw."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\r\n\t" else repr(c)[1:-1] for c in text)
+
+
 def _gh_message(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's escapes for a command's data (actions/runner ActionCommand.cs)."""
+    return _gh_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _gh_property(text: str) -> str:
+    """The runner's escapes for a property value: the data's, and `:` and `,`."""
     return _gh_message(text).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -76,38 +86,221 @@ def render_github(diagnostics: list, out: TextIO) -> None:
         out.write(f"::{GITHUB_LEVEL[d.severity]} {props}::{_gh_message(message)}\n")
 
 
-def _sarif_location(loc, message: str | None = None) -> dict:
-    doc = {"physicalLocation": {"artifactLocation": {"uri": loc.file.replace("\\", "/")},
-                                "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.col, 1)}}}
-    if message is not None:
-        doc["message"] = {"text": message}
-    return doc
+# ---- SARIF 2.1.0 -------------------------------------------------------------------
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "%SRCROOT%"   # relative URIs are relative to the directory idrun ran in
+FINGERPRINT = "idrun/v1"
 
 
-def sarif_document(diagnostics: list, rules: dict[str, str], docs: dict[str, str], version: str) -> dict:
-    """SARIF 2.1.0: one run, the tool's rules, one result per diagnostic."""
-    ids = list(rules)
-    if any(d.code not in rules for d in diagnostics):
-        ids += sorted({d.code for d in diagnostics if d.code not in rules})
+def _artifact(file: str, cwd: str) -> dict:
+    """A file as a SARIF artifactLocation: a path under `cwd` as a relative URI reference
+    (with uriBaseId %SRCROOT%), any other as an absolute `file:` URI; percent-encoded from the
+    file name's bytes, so a space, `#`, `%`, `?`, `:` or a newline gives a valid URI."""
+    import os
+    from pathlib import Path
+    from urllib.parse import quote_from_bytes
+    path = os.path.abspath(os.path.join(cwd, file))
+    try:
+        under = os.path.commonpath([path, cwd]) == cwd
+    except ValueError:   # another drive
+        under = False
+    if under and path != cwd:
+        rel = Path(os.path.relpath(path, cwd)).as_posix()
+        return {"uri": quote_from_bytes(os.fsencode(rel), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": _file_uri(path)}
+
+
+def _file_uri(path: str) -> str:
+    import os
+    from pathlib import Path
+    from urllib.parse import quote_from_bytes
+    posix = Path(path).as_posix()
+    if not posix.startswith("/"):   # C:/x
+        posix = "/" + posix
+    return "file://" + quote_from_bytes(os.fsencode(posix), safe="/:")
+
+
+class _Ends:
+    """Where the YAML node that starts at a location ends, read from the file's event stream
+    (libyaml's marks, the same the loader located nodes with): a flow collection or a scalar
+    ends where its text ends, a block collection where its last item does. Only regular files
+    within the spec size limit are read, once each; a file that is not YAML gives no ends."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
+
+    def region(self, loc, wanted: set) -> dict:
+        region = {"startLine": max(loc.line, 1), "startColumn": max(loc.col, 1)}
+        if loc.file not in self.files:
+            self.files[loc.file] = _yaml_ends(loc.file, wanted)
+        end = self.files[loc.file].get((loc.line, loc.col))
+        if end is not None:
+            region["endLine"], region["endColumn"] = end
+        return region
+
+
+def _yaml_ends(file: str, wanted: set) -> dict[tuple[int, int], tuple[int, int]]:
+    """1-based (line, col) of a node's start -> 1-based (line, col) just past its end, for
+    the starts in `wanted` (a set of (line, col)); the document's root and 1:1 excluded."""
+    import os
+    import stat
+    import yaml
+    from idrun import limits
+    from yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent,
+                             StreamEndEvent)
+    wanted = {w for w in wanted if w != (1, 1)}
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    try:
+        info = os.stat(file)
+        if not wanted or not stat.S_ISREG(info.st_mode) or info.st_size > limits.MAX_SPEC_BYTES:
+            return found
+        with open(file, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError):
+        return found
+    last = max(line for line, _ in wanted)
+    stack: list[list] = []   # [start, flow, end of the last item, wanted]
+    open_wanted = 0
+    parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)   # the loader's parser, libyaml's
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or type(event) is StreamEndEvent:
+                break
+            mark = event.start_mark
+            if mark.line + 1 > last and not open_wanted:
+                break
+            if isinstance(event, CollectionStartEvent):
+                start = (mark.line + 1, mark.column + 1)
+                want = bool(stack) and start in wanted
+                open_wanted += want
+                stack.append([start, event.flow_style, None, want])
+                continue
+            if isinstance(event, CollectionEndEvent):
+                start, flow, inner, want = stack.pop()
+                end = (event.end_mark.line + 1, event.end_mark.column + 1) if flow else inner
+                open_wanted -= want
+            elif isinstance(event, (ScalarEvent, AliasEvent)):
+                start = (mark.line + 1, mark.column + 1)
+                end = (event.end_mark.line + 1, event.end_mark.column + 1)
+                want = start in wanted and start not in found
+            else:
+                continue
+            if end is None or not stack:
+                continue
+            if want and end != start:
+                found[start] = end   # a collection replaces its first key, which starts there too
+            stack[-1][2] = end
+    except (yaml.YAMLError, RecursionError, MemoryError):
+        pass
+    return found
+
+
+def _pascal(code: str) -> str:
+    return "".join(part.capitalize() for part in code.split("-"))
+
+
+def _rule(code: str, level: str, title: str, full: str, help_text: str) -> dict:
+    return {"id": code, "name": _pascal(code),
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": full},
+            "help": {"text": help_text,
+                     "markdown": f"**{title}** (`{code}`)\n\n{full}\n\n**How to fix:** {help_text}"},
+            "defaultConfiguration": {"level": SARIF_LEVEL[level]}}
+
+
+def _link_text(text: str) -> str:
+    """Text inside an embedded link's brackets: backslashes and square brackets escaped with a
+    backslash (SARIF 2.1.0, 3.11.6)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _linked_message(message: str, related: list[tuple[int, str]]) -> str:
+    """The message with a link `[text](id)` to each related location: on the first mention of
+    a node the note names (`name`), or, where the message names none, after the message."""
+    import re
+    parts: list[tuple[str, bool]] = [(message, False)]   # (text, already a link)
+    extra = []
+    for ident, note in related:
+        placed = False
+        for name in re.findall(r"`([^`\n]+)`", note):
+            token = f"`{name}`"
+            for i, (text, is_link) in enumerate(parts):
+                at = -1 if is_link else text.find(token)
+                if at >= 0:
+                    parts[i:i + 1] = [(text[:at], False), (f"[{_link_text(token)}]({ident})", True),
+                                      (text[at + len(token):], False)]
+                    placed = True
+                    break
+            if placed:
+                break
+        if not placed:
+            extra.append(f"[{_link_text(note)}]({ident})")
+    return "".join(text for text, _ in parts) + (f" (see {'; '.join(extra)})" if extra else "")
+
+
+def _fingerprint(code: str, uri: str, d) -> str:
+    """Stable across runs and edits elsewhere in the file: the rule, the file and the nodes the
+    diagnostic names (its message where it names none), never its line."""
+    import hashlib
+    key = "\0".join([code, uri, *(d.nodes or [d.message])])
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def sarif_document(diagnostics: list, rules: dict[str, str], docs: dict[str, str], version: str,
+                   titles: dict[str, str] | None = None, helps: dict[str, str] | None = None,
+                   cwd: str | None = None) -> dict:
+    """SARIF 2.1.0 as GitHub code scanning reads it: one run, every rule with its texts, one
+    result per diagnostic with a fingerprint, its region and links to its notes' locations."""
+    import os
+    titles, helps = titles or {}, helps or {}
+    cwd = os.path.abspath(cwd or os.getcwd())
+    ids = list(rules) + sorted({d.code for d in diagnostics if d.code not in rules})
     driver = {"name": "idrun", "version": version,
-              "rules": [{"id": code, "name": code,
-                         "shortDescription": {"text": docs.get(code, "The spec could not be built.")},
-                         "defaultConfiguration": {"level": SARIF_LEVEL[rules.get(code, "error")]}}
+              "rules": [_rule(code, rules.get(code, "error"),
+                              titles.get(code, docs.get(code, code)),
+                              docs.get(code, "The spec could not be built."),
+                              helps.get(code, "Fix the spec at the location given."))
                         for code in ids]}
+    wanted: dict[str, set] = {}
+    for d in diagnostics:
+        for loc in [d.loc] + [n.loc for n in d.notes if n.loc]:
+            wanted.setdefault(loc.file, set()).add((loc.line, loc.col))
+    ends, uris, seen = _Ends(), {}, {}
+
+    def location(loc, message: str | None = None, ident: int | None = None) -> dict:
+        if loc.file not in uris:
+            uris[loc.file] = _artifact(loc.file, cwd)
+        doc = {} if ident is None else {"id": ident}
+        doc["physicalLocation"] = {"artifactLocation": dict(uris[loc.file]),
+                                   "region": ends.region(loc, wanted.get(loc.file, set()))}
+        if message is not None:
+            doc["message"] = {"text": message}
+        return doc
+
     results = []
     for d in diagnostics:
+        related = [(i, n) for i, n in enumerate((n for n in d.notes if n.loc), start=1)]
+        text = _linked_message(d.message, [(i, n.message) for i, n in related])
+        text += "".join(f"\nnote: {n.message}" for n in d.notes if not n.loc)
+        primary = location(d.loc)
+        fingerprint = _fingerprint(d.code, primary["physicalLocation"]["artifactLocation"]["uri"], d)
+        seen[fingerprint] = seen.get(fingerprint, 0) + 1
         result = {"ruleId": d.code, "ruleIndex": ids.index(d.code), "level": SARIF_LEVEL[d.severity],
-                  "message": {"text": d.message}, "locations": [_sarif_location(d.loc)]}
-        related = [dict(_sarif_location(n.loc, n.message), id=i) for i, n in enumerate(d.notes) if n.loc]
+                  "message": {"text": text}, "locations": [primary],
+                  "partialFingerprints": {FINGERPRINT: f"{fingerprint}:{seen[fingerprint]}"}}
         if related:
-            result["relatedLocations"] = related
+            result["relatedLocations"] = [location(n.loc, n.message, i) for i, n in related]
         results.append(result)
-    return {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "runs": [{"tool": {"driver": driver}, "results": results}]}
+    run = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
+    if any(u.get("uriBaseId") == SRCROOT for u in uris.values()):
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": _file_uri(cwd).rstrip("/") + "/"}}
+    return {"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}
 
 
-def render_sarif(diagnostics: list, out: TextIO, rules: dict, docs: dict, version: str) -> None:
-    json.dump(sarif_document(diagnostics, rules, docs, version), out, indent=1)
+def render_sarif(diagnostics: list, out: TextIO, rules: dict, docs: dict, version: str,
+                 titles: dict | None = None, helps: dict | None = None) -> None:
+    json.dump(sarif_document(diagnostics, rules, docs, version, titles, helps), out, indent=1)
     out.write("\n")
 
 
