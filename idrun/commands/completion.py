@@ -39,7 +39,7 @@ from click.shell_completion import (BashComplete, CompletionItem, FishComplete, 
 
 SHELLS = ("bash", "zsh", "fish")
 MAX_SPEC_BYTES = 8 * 2**20   # larger specs complete nothing, unread: a TAB must not wait ...
-LOAD_SECONDS = 1.0           # ... nor for a spec that takes longer than this to load (about 20,000 nodes)
+LOAD_SECONDS = 1.0           # ... nor for one that takes longer than this to load (tens of thousands of nodes)
 MAX_DIR_ENTRIES = 5000       # entries of a directory looked at for `--feed NAME=@...`
 FEED_SUFFIXES = (".npy", ".tfrecord")
 _PLACEHOLDERS = ("placeholder", "placeholder_with_default")
