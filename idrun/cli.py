@@ -44,6 +44,8 @@ class _Group(click.Group):
         if sys.stdout is None:  # started with stdout closed (`idrun ... >&-`)
             sys.stderr.write("error: standard output is closed; nothing can be written\n")
             sys.exit(UsageError.exit_code)
+        if "_IDRUN_COMPLETE" in os.environ:  # a TAB: idrun's shell classes answer (commands/completion.py)
+            import idrun.commands.completion  # noqa: F401
         for stream in (sys.stdout, sys.stderr):  # an ASCII terminal gets \u escapes, not a crash
             if hasattr(stream, "reconfigure"):
                 stream.reconfigure(errors="backslashreplace")
@@ -136,15 +138,25 @@ def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
     return feeds
 
 
+def _completes(kind: str) -> Any:
+    """What a TAB offers after --fetch/--target ("names"), --feed ("feed") or explain's NODE
+    ("node"): names from the SPEC on the command line (commands/completion.py)."""
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        from idrun.commands import completion
+        return getattr(completion, f"complete_{kind}")(ctx, param, incomplete)
+    return complete
+
+
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--steps", "-n", type=click.IntRange(min=0, max=MAX_STEPS),
               help="Steps to run (default: the spec's run.steps; at most 10^9).")
 @click.option("--fetch", "-f", multiple=True, help="Tensors to report, comma-separated (a, b:1).",
-              shell_complete=lambda ctx, param, incomplete: _complete(ctx, param, incomplete))
+              shell_complete=_completes("names"))
 @click.option("--target", "-t", multiple=True, help="Ops to run for their effect only.",
-              shell_complete=lambda ctx, param, incomplete: _complete(ctx, param, incomplete))
-@click.option("--feed", multiple=True, help="NAME=VALUE (YAML/JSON literal) or NAME=@file.npy.")
+              shell_complete=_completes("names"))
+@click.option("--feed", multiple=True, help="NAME=VALUE (YAML/JSON literal) or NAME=@file.npy.",
+              shell_complete=_completes("feed"))
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Output format (default: table on a terminal, else plain); jsonl: a line per step.")
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
@@ -203,9 +215,12 @@ def ops(fmt: str | None) -> None:
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(("tree", "dot", "json", "plan")), default="tree",
               show_default=True, help="plan: the generated step function, as Python.")
-@click.option("--fetch", "-f", multiple=True, help="Show the step of these fetches (default: the spec's run:).")
-@click.option("--target", "-t", multiple=True, help="Ops the shown step runs for their effect.")
-@click.option("--feed", multiple=True, help="NAME=VALUE or NAME=@file.npy: a fed tensor's producer is pruned.")
+@click.option("--fetch", "-f", multiple=True, help="Show the step of these fetches (default: the spec's run:).",
+              shell_complete=_completes("names"))
+@click.option("--target", "-t", multiple=True, help="Ops the shown step runs for their effect.",
+              shell_complete=_completes("names"))
+@click.option("--feed", multiple=True, help="NAME=VALUE or NAME=@file.npy: a fed tensor's producer is pruned.",
+              shell_complete=_completes("feed"))
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
 @click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
 def show(spec_path: str, fmt: str, fetch: tuple, target: tuple, feed: tuple, variables: str | None,
@@ -215,11 +230,6 @@ def show(spec_path: str, fmt: str, fetch: tuple, target: tuple, feed: tuple, var
     _, color = _color(None)
     show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color,
                _split_names(fetch), _split_names(target), _parse_feeds(feed))
-
-
-def _complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
-    from idrun.commands.completion import complete_names
-    return complete_names(ctx, param, incomplete, os.environ.get("COMP_WORDS", "").split())
 
 
 @main.command()
@@ -268,15 +278,18 @@ def _env_format(choices: tuple[str, ...], default: str, strict: bool) -> str:
 
 @main.command()
 @click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--fetch", "-f", multiple=True, help="Check the step of these fetches (default: the spec's run:).")
-@click.option("--target", "-t", multiple=True, help="Ops the checked step runs for their effect.")
+@click.option("--fetch", "-f", multiple=True, help="Check the step of these fetches (default: the spec's run:).",
+              shell_complete=_completes("names"))
+@click.option("--target", "-t", multiple=True, help="Ops the checked step runs for their effect.",
+              shell_complete=_completes("names"))
 @click.option("--format", "fmt", type=click.Choice(("text", "json", "github", "sarif")),
               help="Output format (default: text, or IDRUN_OUTPUT_FORMAT).")
 @click.option("--fail-on", type=click.Choice(("warning", "info", "never")), default="warning", show_default=True,
               help="Exit 1 when a diagnostic is at or above this severity.")
 @click.option("--schedules", type=click.IntRange(min=0), default=0, show_default=True,
               help="Also run K random legal op orders and show what each unordered read saw.")
-@click.option("--feed", multiple=True, help="NAME=VALUE or NAME=@file.npy, for the runs of --schedules.")
+@click.option("--feed", multiple=True, help="NAME=VALUE or NAME=@file.npy, for the runs of --schedules.",
+              shell_complete=_completes("feed"))
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
 @click.option("--soft-placement", is_flag=True, help="Put nodes on missing devices on cpu:0 instead of failing.")
 def check(spec_paths: tuple, fetch: tuple, target: tuple, fmt: str | None, fail_on: str, schedules: int,
@@ -292,9 +305,11 @@ def check(spec_paths: tuple, fetch: tuple, target: tuple, fmt: str | None, fail_
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.argument("node")
-@click.option("--fetch", "-f", multiple=True, help="Explain for the step of these fetches (default: the spec's run:).")
-@click.option("--target", "-t", multiple=True, help="Ops the step runs for their effect.")
+@click.argument("node", shell_complete=_completes("node"))
+@click.option("--fetch", "-f", multiple=True, help="Explain for the step of these fetches (default: the spec's run:).",
+              shell_complete=_completes("names"))
+@click.option("--target", "-t", multiple=True, help="Ops the step runs for their effect.",
+              shell_complete=_completes("names"))
 @click.option("--format", "fmt", type=click.Choice(("text", "json")),
               help="Output format (default: text, or IDRUN_OUTPUT_FORMAT when it is json).")
 @click.option("--variables", type=click.Choice(("resource", "ref")), help="Override the spec's variable mode.")
