@@ -170,11 +170,17 @@ def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
               help="With --save: keep the last K checkpoints (Saver's max_to_keep).")
 @click.option("--restore", metavar="DIR_OR_PREFIX",
               help="Set the variables from a TF checkpoint before step 1 instead of initializing them.")
+@click.option("--full-values", is_flag=True,
+              help="Print every element (default: arrays over 1000 elements are summarised with ..., "
+                   "as numpy prints them; json and jsonl are always whole).")
+@click.option("--no-timings", is_flag=True,
+              help="Leave measured times out: transfer seconds null in json/jsonl (byte-reproducible), "
+                   "- in --trace.")
 def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tuple, fmt: str | None,
         variables: str | None, schedule: str, seed: int, trace: bool, trace_out: str | None,
         summaries: str | None, log_placement: bool, soft_placement: bool, require_gpu: bool, no_expect: bool,
         allow_outside_files: bool, save: str | None, save_every: int | None, keep: int,
-        restore: str | None) -> None:
+        restore: str | None, full_values: bool, no_timings: bool) -> None:
     """Run SPEC for N steps and print the fetched values per step."""
     from idrun.commands.run import RunCommand
     fmt, color = _color(fmt)
@@ -182,7 +188,7 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
                          trace_out=trace_out, summaries=summaries,
                          log_placement=log_placement, require_gpu=require_gpu, check=not no_expect,
                          debug=_debug(), progress=_progress(), save=save, save_every=save_every,
-                         keep=keep, restore=restore)
+                         keep=keep, restore=restore, full_values=full_values, timings=not no_timings)
     code = command.execute(
         fetch=_split_names(fetch), targets=_split_names(target), feeds=_parse_feeds(feed), steps=steps,
         schedule=schedule, seed=seed, soft_placement=soft_placement,

@@ -66,3 +66,91 @@ def test_ops_table_on_a_120_column_terminal_never_splits_a_word(monkeypatch):
 def test_ops_table_on_a_narrow_terminal_is_one_block_per_op(monkeypatch):
     text = _ops_on_terminal(monkeypatch, 60)
     assert "split  split\n  inputs: [value]\n  attributes: num_or_size_splits, axis?\n" in text
+
+
+BIG = """
+nodes:
+  - {name: r, op: range, inputs: [0, 1000000, 1]}
+  - {name: m, op: reshape, inputs: [r, [1000, 1000]]}
+run: {fetch: [m], steps: 1}
+"""
+
+
+def test_a_big_value_is_summarised_as_numpy_prints_it(cli, spec_file):
+    import numpy as np
+    path = spec_file(BIG)
+    res = cli("run", path)
+    rows = [f"[{i * 1000}, {i * 1000 + 1}, {i * 1000 + 2}, ..., {i * 1000 + 997}, {i * 1000 + 998}, {i * 1000 + 999}]"
+            for i in (0, 1, 2, 997, 998, 999)]
+    assert res.stdout == "m: [" + ", ".join(rows[:3]) + ", ..., " + ", ".join(rows[3:]) + "]\n"
+    # numpy's own summary of the same array has the same items in the same places
+    with np.printoptions(threshold=1000, edgeitems=3):
+        assert str(np.arange(10**6).reshape(1000, 1000)).split()[:5] == ["[[", "0", "1", "2", "..."]
+    full = cli("run", path, "--full-values").stdout
+    assert full.startswith("m: [[0, 1, 2, 3, 4,") and full.count(", ") == 10**6 - 1
+    doc = cli("run", path, "--format", "json").json()       # machine output stays whole
+    assert np.array_equal(doc["steps"][0]["values"]["m"], np.arange(10**6).reshape(1000, 1000))
+
+
+def test_a_value_at_the_threshold_is_whole():
+    import numpy as np
+    from idrun.views.fmt import format_value
+    assert format_value(np.arange(1000)) == "[" + ", ".join(map(str, range(1000))) + "]"
+    assert format_value(np.arange(1001)) == "[0, 1, 2, ..., 998, 999, 1000]"
+    assert format_value(np.array([b"a"] * 2000, dtype=object)) == "[a, a, a, ..., a, a, a]"
+
+
+def test_table_widens_for_a_later_wider_row(cli):
+    res = cli("run", str(ROOT / "graphs/control_deps_identity.yaml"), "--format", "table", "--steps", "12",
+              "--no-expect")
+    rows = res.stdout.splitlines()[1:]
+    assert rows[0].split() == ["step", "y"] and rows[-1] == "  12  12"
+    assert rows[-3] == "  10  10" and rows[1] == "   1  1"   # row 10 widened the y column
+
+
+def test_table_clips_a_value_wider_than_the_terminal(spec_file):
+    from idrun.commands.run import RunCommand
+    out, err = _Terminal(), io.StringIO()
+    import os
+    os.environ["COLUMNS"] = "80"
+    try:
+        code = RunCommand(spec_file(BIG), fmt="table", out=out, err=err).execute(steps=1)
+    finally:
+        del os.environ["COLUMNS"]
+    lines = out.getvalue().splitlines()
+    assert code == 0 and len(lines[2]) <= 80 and lines[2].endswith("…")
+    assert lines[3].startswith("(a value wider than its column is cut at …")
+
+
+def test_trace_columns_line_up_with_job_devices_and_long_names(cli):
+    res = cli("run", str(ROOT / "graphs/distributed_embeddings.yaml"), "--trace", "--steps", "1", "--no-timings")
+    rows = [line for line in res.stdout.splitlines() if line.startswith(("  edge", "  fetch"))]
+    assert len(rows) == 5
+    for column in ("/job:", "->", " B "):
+        assert len({row.index(column) for row in rows}) == 1, column
+    assert rows[3].split() == ["edge", "worker1/table_copy/ReadVariableOp:0", "/job:ps/task:0/cpu:0", "->",
+                               "/job:worker/task:1/cpu:0", "128", "B", "-"]
+
+
+def test_json_seconds_are_rounded_to_the_nanosecond():
+    from idrun.result import TransferRecord as Transfer
+    from idrun.views.jsondoc import _transfer
+    import numpy as np
+    t = Transfer("x:0", "cpu:0", "cpu:1", 8, "edge", float(np.float32(1.102e-06)))
+    assert t.seconds == 1.102000055652752e-06   # the noise the document used to show
+    assert _transfer(t, True)["seconds"] == 1.102e-06
+    assert _transfer(t, False) == {"tensor": "x:0", "src": "cpu:0", "dst": "cpu:1", "bytes": 8, "kind": "edge",
+                                   "seconds": None}
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_no_timings_makes_multi_device_output_byte_reproducible(fmt):
+    import subprocess
+    import sys
+    cmd = [sys.executable, "-m", "idrun", "run", str(ROOT / "graphs/distributed_embeddings.yaml"),
+           "--steps", "3", "--format", fmt]
+    runs = [subprocess.run(cmd + ["--no-timings"], cwd=ROOT, capture_output=True, check=True).stdout
+            for _ in range(2)]
+    assert runs[0] == runs[1] and b'"seconds": null' in runs[0] and b'"seconds": 0' not in runs[0]
+    timed = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True).stdout
+    assert b'"seconds": null' not in timed and b'"seconds": ' in timed
