@@ -154,3 +154,40 @@ def test_no_timings_makes_multi_device_output_byte_reproducible(fmt):
     assert runs[0] == runs[1] and b'"seconds": null' in runs[0] and b'"seconds": 0' not in runs[0]
     timed = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True).stdout
     assert b'"seconds": null' not in timed and b'"seconds": ' in timed
+
+
+def test_help_gives_each_command_a_whole_phrase(cli):
+    from idrun.cli import main
+    text = cli("--help").stdout
+    commands = text.split("Commands:\n")[1].splitlines()
+    assert len(commands) == len(main.commands)
+    for line in commands:
+        name, summary = line.split(None, 1)
+        assert name in main.commands and summary.endswith(".") and not summary.endswith("..."), line
+    assert "  explain     Explain whether NODE runs and why, its device and transfers.\n" in text
+
+
+@pytest.mark.parametrize("args, hint", [
+    (["--debug"], "--debug is a global option: put it before the command: idrun --debug run ..."),
+    (["--max-nodes", "5"], "--max-nodes is a global option: put it before the command: idrun --max-nodes N run ..."),
+    (["--max-spec-mb=9"], "--max-spec-mb is a global option: put it before the command: idrun --max-spec-mb N run"),
+])
+def test_a_global_option_after_the_command_says_where_it_goes(cli, args, hint):
+    res = cli("run", str(ROOT / "graphs/tour.yaml"), *args)
+    assert res.exit_code == 2 and "No such option" in res.stderr and hint in res.stderr
+    assert res.stdout == ""
+    assert cli("--debug", "run", str(ROOT / "graphs/control_deps_identity.yaml")).exit_code == 0
+
+
+def test_an_unknown_option_gets_no_global_hint(cli):
+    res = cli("run", str(ROOT / "graphs/tour.yaml"), "--bogus")
+    assert res.exit_code == 2 and "global option" not in res.stderr
+
+
+@pytest.mark.parametrize("flag", ["--fetch", "--target"])
+def test_an_empty_fetch_list_is_named_as_the_command_lines(cli, flag):
+    res = cli("run", str(ROOT / "graphs/tour.yaml"), flag, "", "--format", "json")
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr == (f"error: {flag} '': the list given on the command line is empty (give {flag} "
+                          f"NAME[,NAME...], or leave {flag} out to use the spec's run: section)\n")
+    assert "run: section names no fetch" not in res.stderr
