@@ -255,6 +255,19 @@ def completion(shell: str) -> None:
     sys.stdout.write(completion_script(main, shell))
 
 
+@main.command(short_help="List the example specs, or print one to start from.")
+@click.argument("name", required=False)
+def example(name: str | None) -> None:
+    """List the example specs that come with idrun (the gallery), or print the one named
+    NAME (`seed`: the seed graph), to save and run:
+
+    \b
+    idrun example seed > seed.yaml && idrun run seed.yaml
+    """
+    from idrun.commands.example import show_example
+    show_example(name, sys.stdout)
+
+
 @main.command(short_help="Print the spec's JSON schema, for editors.")
 def schema() -> None:
     """Print the spec's JSON schema (save it as idrun.schema.json for editors)."""

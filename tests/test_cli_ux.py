@@ -191,3 +191,31 @@ def test_an_empty_fetch_list_is_named_as_the_command_lines(cli, flag):
     assert res.stderr == (f"error: {flag} '': the list given on the command line is empty (give {flag} "
                           f"NAME[,NAME...], or leave {flag} out to use the spec's run: section)\n")
     assert "run: section names no fetch" not in res.stderr
+
+
+def test_example_lists_and_prints_the_packaged_specs(cli, tmp_path):
+    listing = cli("example").stdout.splitlines()
+    assert listing[0].split() == ["seed", "the", "seed", "graph:", "control_deps_identity"]
+    assert "tour                         identity-anchored control dependency" in listing
+    assert not any(line.startswith("parse_example_named") for line in listing)   # needs its data file
+    seed = cli("example", "seed")
+    assert seed.exit_code == 0 and seed.stdout.startswith("name: identity-anchored control dependency\n")
+    spec = tmp_path / "seed.yaml"
+    spec.write_text(seed.stdout)
+    assert cli("run", str(spec)).stdout == "y: 1, 2, 3, 4, 5\n"
+    assert cli("example", "tour.yaml").stdout == (ROOT / "graphs/tour.yaml").read_text().split("\n", 1)[1]
+    bad = cli("example", "sed")
+    assert bad.exit_code == 2 and bad.stderr == (
+        "error: no example named 'sed'; did you mean 'seed'? (`idrun example` lists them)\n")
+
+
+def test_the_wheel_carries_the_examples_and_the_license():
+    import hashlib
+    import tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["license"] == "Apache-2.0" and project["project"]["license-files"] == ["LICENSE"]
+    assert project["tool"]["setuptools"]["package-data"]["idrun"] == ["examples/*.yaml"]
+    # the Apache License 2.0 as apache.org publishes it (LICENSE-2.0.txt), unchanged
+    assert hashlib.md5((ROOT / "LICENSE").read_bytes()).hexdigest() == "3b83ef96387f14655fc854ddc3c6bd57"
+    assert (ROOT / "idrun/examples/control_deps_identity.yaml").read_bytes() == (
+        ROOT / "graphs/control_deps_identity.yaml").read_bytes()
