@@ -219,3 +219,38 @@ def test_the_wheel_carries_the_examples_and_the_license():
     assert hashlib.md5((ROOT / "LICENSE").read_bytes()).hexdigest() == "3b83ef96387f14655fc854ddc3c6bd57"
     assert (ROOT / "idrun/examples/control_deps_identity.yaml").read_bytes() == (
         ROOT / "graphs/control_deps_identity.yaml").read_bytes()
+
+
+def test_the_pre_commit_hook_skips_yaml_that_is_not_a_spec(tmp_path, capsys):
+    import yaml
+    from idrun import precommit
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    assert hook["entry"] == "python -m idrun.precommit" and hook["files"] == r"\.ya?ml$"
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web:\n    image: nginx\n")
+    (tmp_path / "k8s.yaml").write_text("kind: Pod\nnodes: 1\n---\nkind: Service\n")
+    (tmp_path / "cf.yaml").write_text("Resources: !Ref x\n")
+    (tmp_path / "broken.yaml").write_text("nodes:\n  - {name: x, op: variable, value: [1\n")
+    others = [str(tmp_path / n) for n in ("docker-compose.yml", "k8s.yaml", "cf.yaml")]
+    assert precommit.main(others) == 0
+    err = capsys.readouterr().err
+    assert f"idrun check: skipped {others[0]}: not an idrun spec (no top-level nodes:)\n" in err
+    assert err.count("skipped") == 3
+    good, bad = str(ROOT / "graphs/control_deps_identity.yaml"), str(ROOT / "graphs/control_deps_alias.yaml")
+    assert precommit.main([others[0], good]) == 0
+    assert precommit.main([others[0], bad]) == 1                       # the spec's warnings still fail it
+    assert precommit.main(["--fail-on", "never", others[0], bad]) == 0  # args pass through
+    assert precommit.main([str(tmp_path / "broken.yaml")]) == 2        # a broken spec is still checked
+    assert "broken.yaml:3:1: error: malformed YAML" in capsys.readouterr().err
+
+
+def test_readme_feed_example_runs_and_names_no_missing_spec(cli):
+    import shlex
+    readme = (ROOT / "README.md").read_text()
+    assert "img=@image.npy" not in readme and "G9" not in readme
+    line = next(l for l in readme.splitlines() if l.startswith("idrun run graphs/gpu_matmul.yaml --feed"))
+    args = shlex.split(line.split("#")[0])[1:]
+    res = cli(*args)
+    assert res.exit_code == 0 and res.stdout.startswith("z: [[11, 16]], [[16, 21]], [[21, 26]]\n")   # [2, 3] @ w, w + 1 per step
+    assert "![graphs/cross_device_reads.yaml in TensorBoard" in readme
+    for spec in ("cross_device_reads", "identity_copies_once", "cross_device_reads_ref"):
+        assert "G9" not in (ROOT / f"graphs/{spec}.yaml").read_text()
