@@ -254,3 +254,19 @@ def test_readme_feed_example_runs_and_names_no_missing_spec(cli):
     assert "![graphs/cross_device_reads.yaml in TensorBoard" in readme
     for spec in ("cross_device_reads", "identity_copies_once", "cross_device_reads_ref"):
         assert "G9" not in (ROOT / f"graphs/{spec}.yaml").read_text()
+
+
+def test_table_trace_wraps_the_op_list_between_items(monkeypatch):
+    from idrun.commands.run import RunCommand
+    monkeypatch.setenv("COLUMNS", "100")
+    out = _Terminal()
+    code = RunCommand(str(ROOT / "graphs/distributed_embeddings.yaml"), fmt="table", trace=True, timings=False,
+                      out=out, err=io.StringIO()).execute(steps=1)
+    lines = out.getvalue().splitlines()
+    assert code == 0 and max(len(line) for line in lines if "->" not in line) <= 100
+    start = next(i for i, line in enumerate(lines) if line.startswith("  ops: "))
+    ops = [lines[start]] + [line for line in lines[start + 1:] if line.startswith("       ")]
+    assert len(ops) > 1
+    items = " ".join(line.strip() for line in ops)[len("ops: "):].split(", ")
+    assert items[0] == "worker0/lookup @/job:ps/task:0/cpu:0" and len(items) == 10
+    assert all(line.rstrip().endswith(",") for line in ops[:-1])   # a break only after an item

@@ -237,7 +237,7 @@ class TableStream:
         self.result = result
         devices = ", ".join(device_label(result, d) for d in result.devices)
         self.con.print(f"[bold]{escape(printable(result.graph))}[/bold]  [dim]{escape(devices)}[/dim]",
-                       soft_wrap=True)
+                       soft_wrap=self.con.width >= 10_000)   # a terminal: wrapped between words
         self.header = ["step"] + [printable(f, lines=False) for f in result.fetch] + (
             ["transfers", "bytes"] if self.multi else [])
         if self.con.width < 10_000 and result.fetch:   # a terminal: a row fits its width
@@ -279,4 +279,15 @@ class TableStream:
             self.con.print("[dim]trace (the graph as built: TF's graph rewrites off, so every op and "
                            "transfer is shown)[/dim]", soft_wrap=True)
             for line in self.trace_spool.lines():
-                self.con.print(line, markup=False, highlight=False, soft_wrap=True)
+                self.con.print(self._wrap(line), markup=False, highlight=False, soft_wrap=True)
+
+    def _wrap(self, line: str) -> str:
+        """On a terminal, a trace line longer than its width (the `ops:` list) is wrapped
+        between items, not inside a name, the rest indented under the first item."""
+        if len(line) <= self.con.width or self.con.width >= 10_000:
+            return line
+        import textwrap
+        indent = " " * (line.index(": ") + 2) if ": " in line[:40] else "    "
+        glued = line.replace(" @", "\x00@")   # `node @device` stays on one line
+        return "\n".join(textwrap.wrap(glued, self.con.width, subsequent_indent=indent, break_long_words=False,
+                                        break_on_hyphens=False)).replace("\x00", " ")
