@@ -270,3 +270,13 @@ def test_table_trace_wraps_the_op_list_between_items(monkeypatch):
     items = " ".join(line.strip() for line in ops)[len("ops: "):].split(", ")
     assert items[0] == "worker0/lookup @/job:ps/task:0/cpu:0" and len(items) == 10
     assert all(line.rstrip().endswith(",") for line in ops[:-1])   # a break only after an item
+
+
+def test_example_stays_light():
+    import subprocess
+    import sys
+    code = ("import sys; from idrun.cli import main\n"
+            "try:\n    main(['example', 'seed'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('numpy', 'rich', 'yaml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
