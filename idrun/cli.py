@@ -65,6 +65,9 @@ class _Group(click.Group):
         except IdrunError as err:
             report(err, debug=_debug())
             ctx.exit(err.exit_code)
+        except click.NoSuchOption as exc:
+            _hint_global_option(ctx, exc)
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:        # `idrun run ... | head`: the reader left; say nothing
@@ -77,6 +80,16 @@ class _Group(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
             report(InternalError(exc), debug=_debug())
             ctx.exit(InternalError.exit_code)
+
+
+def _hint_global_option(ctx: click.Context, exc: click.NoSuchOption) -> None:
+    """`idrun run SPEC --debug`: say that --debug belongs before the command."""
+    sub = ctx.invoked_subcommand or "COMMAND"
+    for param in ctx.command.params:
+        if exc.option_name in getattr(param, "opts", ()) + getattr(param, "secondary_opts", ()):
+            exc.message += (f"\n{exc.option_name} is a global option: put it before the command: "
+                            f"idrun {exc.option_name}{'' if getattr(param, 'is_flag', True) else ' N'} {sub} ...")
+            return
 
 
 def _progress() -> bool:
@@ -118,10 +131,16 @@ def main(debug: bool, max_spec_mb: int | None, max_tensor_elements: int | None,
         limits.MAX_NODES = max_nodes
 
 
-def _split_names(values: tuple[str, ...]) -> list[str] | None:
+def _split_names(values: tuple[str, ...], flag: str = "--fetch") -> list[str] | None:
+    """`--fetch a,b --fetch c` -> [a, b, c]; None when the flag is not given. A flag given
+    with nothing in it (`--fetch ""`) is a usage error, not the spec's own list."""
     if not values:
         return None
-    return [n.strip() for v in values for n in v.split(",") if n.strip()]
+    names = [n.strip() for v in values for n in v.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"{flag} {' '.join(repr(v) for v in values)}: the list given on the command line is "
+                         f"empty (give {flag} NAME[,NAME...], or leave {flag} out to use the spec's run: section)")
+    return names
 
 
 def _parse_feeds(values: tuple[str, ...]) -> dict[str, Any]:
@@ -147,7 +166,7 @@ def _completes(kind: str) -> Any:
     return complete
 
 
-@main.command()
+@main.command(short_help="Run SPEC for N steps and print the fetched values per step.")
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--steps", "-n", type=click.IntRange(min=0, max=MAX_STEPS),
               help="Steps to run (default: the spec's run.steps; at most 10^9).")
@@ -182,11 +201,17 @@ def _completes(kind: str) -> Any:
               help="With --save: keep the last K checkpoints (Saver's max_to_keep).")
 @click.option("--restore", metavar="DIR_OR_PREFIX",
               help="Set the variables from a TF checkpoint before step 1 instead of initializing them.")
+@click.option("--full-values", is_flag=True,
+              help="Print every element (default: arrays over 1000 elements are summarised with ..., "
+                   "as numpy prints them; json and jsonl are always whole).")
+@click.option("--no-timings", is_flag=True,
+              help="Leave measured times out: transfer seconds null in json/jsonl (byte-reproducible), "
+                   "- in --trace.")
 def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tuple, fmt: str | None,
         variables: str | None, schedule: str, seed: int, trace: bool, trace_out: str | None,
         summaries: str | None, log_placement: bool, soft_placement: bool, require_gpu: bool, no_expect: bool,
         allow_outside_files: bool, save: str | None, save_every: int | None, keep: int,
-        restore: str | None) -> None:
+        restore: str | None, full_values: bool, no_timings: bool) -> None:
     """Run SPEC for N steps and print the fetched values per step."""
     from idrun.commands.run import RunCommand
     fmt, color = _color(fmt)
@@ -194,15 +219,15 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
                          trace_out=trace_out, summaries=summaries,
                          log_placement=log_placement, require_gpu=require_gpu, check=not no_expect,
                          debug=_debug(), progress=_progress(), save=save, save_every=save_every,
-                         keep=keep, restore=restore)
+                         keep=keep, restore=restore, full_values=full_values, timings=not no_timings)
     code = command.execute(
-        fetch=_split_names(fetch), targets=_split_names(target), feeds=_parse_feeds(feed), steps=steps,
+        fetch=_split_names(fetch), targets=_split_names(target, "--target"), feeds=_parse_feeds(feed), steps=steps,
         schedule=schedule, seed=seed, soft_placement=soft_placement,
         allow_outside_files=allow_outside_files)
     sys.exit(code)
 
 
-@main.command()
+@main.command(short_help="List every op: inputs, attributes and what it does.")
 @click.option("--format", "fmt", type=click.Choice(("table", "plain", "json")), help="Output format.")
 def ops(fmt: str | None) -> None:
     """List every op: inputs, attributes and what it does."""
@@ -211,7 +236,7 @@ def ops(fmt: str | None) -> None:
     list_ops(sys.stdout, fmt, color)
 
 
-@main.command()
+@main.command(short_help="Show the placed graph by device, or its compiled step.")
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(("tree", "dot", "json", "plan")), default="tree",
               show_default=True, help="plan: the generated step function, as Python.")
@@ -229,10 +254,10 @@ def show(spec_path: str, fmt: str, fetch: tuple, target: tuple, feed: tuple, var
     from idrun.commands.show import show_graph
     _, color = _color(None)
     show_graph(spec_path, fmt, variables, soft_placement, sys.stdout, color,
-               _split_names(fetch), _split_names(target), _parse_feeds(feed))
+               _split_names(fetch), _split_names(target, "--target"), _parse_feeds(feed))
 
 
-@main.command()
+@main.command(short_help="Print the completion script for bash, zsh or fish.")
 @click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
 def completion(shell: str) -> None:
     """Print the completion script for SHELL: eval "$(idrun completion bash)"."""
@@ -240,7 +265,20 @@ def completion(shell: str) -> None:
     sys.stdout.write(completion_script(main, shell))
 
 
-@main.command()
+@main.command(short_help="List the example specs, or print one to start from.")
+@click.argument("name", required=False)
+def example(name: str | None) -> None:
+    """List the example specs that come with idrun (the gallery), or print the one named
+    NAME (`seed`: the seed graph), to save and run:
+
+    \b
+    idrun example seed > seed.yaml && idrun run seed.yaml
+    """
+    from idrun.commands.example import show_example
+    show_example(name, sys.stdout)
+
+
+@main.command(short_help="Print the spec's JSON schema, for editors.")
 def schema() -> None:
     """Print the spec's JSON schema (save it as idrun.schema.json for editors)."""
     import json
@@ -249,7 +287,7 @@ def schema() -> None:
     sys.stdout.write("\n")
 
 
-@main.command()
+@main.command(short_help="Write SPEC as TF Python, a GraphDef or a TensorBoard file.")
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(("tf-python", "graphdef", "tensorboard")), default="tf-python",
               show_default=True, help="graphdef: -o FILE.pbtxt|FILE.pb; tensorboard: -o DIR (an events file).")
@@ -276,7 +314,7 @@ def _env_format(choices: tuple[str, ...], default: str, strict: bool) -> str:
     return default
 
 
-@main.command()
+@main.command(short_help="Report what will bite: aliases, unrun ops, races, transfers.")
 @click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--fetch", "-f", multiple=True, help="Check the step of these fetches (default: the spec's run:).",
               shell_complete=_completes("names"))
@@ -299,11 +337,11 @@ def check(spec_paths: tuple, fetch: tuple, target: tuple, fmt: str | None, fail_
     from idrun.commands.check import FORMATS, check_specs
     fmt = fmt or _env_format(FORMATS, "text", strict=True)
     _, color = _color(None)
-    sys.exit(check_specs(list(spec_paths), fmt, fail_on, _split_names(fetch), _split_names(target),
+    sys.exit(check_specs(list(spec_paths), fmt, fail_on, _split_names(fetch), _split_names(target, "--target"),
                          variables, soft_placement, schedules, color and fmt == "text", feeds=_parse_feeds(feed)))
 
 
-@main.command()
+@main.command(short_help="Explain whether NODE runs and why, its device and transfers.")
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.argument("node", shell_complete=_completes("node"))
 @click.option("--fetch", "-f", multiple=True, help="Explain for the step of these fetches (default: the spec's run:).",
@@ -320,11 +358,11 @@ def explain(spec_path: str, node: str, fetch: tuple, target: tuple, fmt: str | N
     pruning dropped, its device and its transfers per step."""
     from idrun.commands.explain import explain as explain_node
     fmt = fmt or _env_format(("text", "json"), "text", strict=False)
-    sys.exit(explain_node(spec_path, node, fmt, _split_names(fetch), _split_names(target), variables,
+    sys.exit(explain_node(spec_path, node, fmt, _split_names(fetch), _split_names(target, "--target"), variables,
                           soft_placement))
 
 
-@main.command("import")
+@main.command("import", short_help="Convert a TF GraphDef or MetaGraphDef into a spec.")
 @click.argument("graph_path", metavar="GRAPH", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the spec here instead of stdout.")
 @click.option("--fetch", "-f", multiple=True, help="Tensors the spec's run: fetches, comma-separated (y:0).")

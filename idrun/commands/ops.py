@@ -14,12 +14,27 @@ def _attrs(op: OpDef) -> str:
 
 
 def op_rows() -> list[dict]:
+    """One row of display strings per op (`inputs` "[x, y]", `attributes` "axis?"): the text
+    views and docs/ops.md (scripts/gen_ops_doc.py)."""
     return [{"op": op.name, "type": op.type_name, "inputs": op.arity_text(),
              "attributes": _attrs(op), "stateful": op.stateful, "doc": op.doc,
              "defaults": {a.name: a.default for a in op.attrs if a.default is not MISSING}}
             for op in REGISTRY.values()]
 
 
+def op_documents() -> list[dict]:
+    """One object per op for `--format json`: lists and flags, not display text.
+    `inputs` are the input names in TF's order (`variadic`: the first names a list of one
+    or more tensors); `attributes` are the names in order, `required` those without a
+    default, `defaults` the others' default values."""
+    return [{"op": op.name, "type": op.type_name, "inputs": list(op.inputs), "variadic": op.variadic,
+             "attributes": [a.name for a in op.attrs],
+             "required": [a.name for a in op.attrs if a.default is MISSING],
+             "stateful": op.stateful, "doc": op.doc,
+             "defaults": {a.name: a.default for a in op.attrs if a.default is not MISSING}}
+            for op in REGISTRY.values()]
+
+
 def list_ops(out: TextIO, fmt: str, color: bool) -> None:
     from idrun.views.ops import render_ops
-    render_ops(op_rows(), out, fmt, color)
+    render_ops(op_documents() if fmt == "json" else op_rows(), out, fmt, color)

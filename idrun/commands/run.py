@@ -33,6 +33,8 @@ class RunCommand(Record):
     save_every: int | None   # --save-every N: also every N steps
     keep: int                # --keep K: the last K checkpoints stay
     restore: str | None      # --restore DIR_OR_PREFIX: variables from a checkpoint, not initialized
+    full_values: bool        # --full-values: every element in plain/table (not numpy's summary)
+    timings: bool            # --no-timings: transfer seconds null (json) or `-` (text)
     out: TextIO
     err: TextIO
 
@@ -41,6 +43,7 @@ class RunCommand(Record):
                  summaries: str | None = None, log_placement: bool = False, require_gpu: bool = False,
                  check: bool = True, debug: bool = False, progress: bool = False, save: str | None = None,
                  save_every: int | None = None, keep: int = 5, restore: str | None = None,
+                 full_values: bool = False, timings: bool = True,
                  out: TextIO = None, err: TextIO = None) -> None:
         self.spec_path = spec_path
         self.fmt = fmt
@@ -58,6 +61,8 @@ class RunCommand(Record):
         self.save_every = save_every
         self.keep = keep
         self.restore = restore
+        self.full_values = full_values
+        self.timings = timings
         self.out = out
         self.err = err
         self.__post_init__()
@@ -148,12 +153,13 @@ class RunCommand(Record):
     def _view(self, multi: bool):
         from idrun.views import stream
         if self.fmt == "json":
-            return stream.JsonStream(self.out)
+            return stream.JsonStream(self.out, self.timings)
         if self.fmt == "jsonl":
-            return stream.JsonlStream(self.out)
+            return stream.JsonlStream(self.out, self.timings)
         if self.fmt == "table":
-            return stream.TableStream(self.out, self.color, multi, self.trace)
-        return stream.PlainStream(self.out, multi, self.trace)
+            return stream.TableStream(self.out, self.color, multi, self.trace, full_values=self.full_values,
+                                      timings=self.timings)
+        return stream.PlainStream(self.out, multi, self.trace, self.full_values, self.timings)
 
     def _extra(self, mismatches) -> dict | None:
         if not self.check:

@@ -17,9 +17,30 @@ def printable(text: str, lines: bool = True) -> str:
     return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)
 
 
-def format_value(value: Any) -> str:
-    """`1`, `0.1`, `[1, 2]`, `nan`: short and exact enough to read."""
-    return _fmt(to_json_value(value))
+THRESHOLD = 1000   # numpy's printoptions: arrays above this many elements are summarised
+EDGEITEMS = 3      # ... keeping this many items at each end of every long dimension
+
+
+def format_value(value: Any, full: bool = False) -> str:
+    """`1`, `0.1`, `[1, 2]`, `nan`: short and exact enough to read. An array of more than
+    THRESHOLD elements is summarised as numpy prints it (`[0, 1, 2, ..., 997, 998, 999]`:
+    EDGEITEMS at each end of each dimension) unless `full`."""
+    size = getattr(value, "size", 0)
+    if full or size <= THRESHOLD or getattr(value, "ndim", 0) == 0:
+        return _fmt(to_json_value(value))
+    return _summary(value)
+
+
+def _summary(array: Any) -> str:
+    if getattr(array, "ndim", 0) == 0:   # a numpy scalar, or an object array's item
+        return _fmt(to_json_value(array))
+    n = array.shape[0]
+    if n > 2 * EDGEITEMS:
+        parts = [_summary(array[i]) for i in range(EDGEITEMS)] + ["..."] + [
+            _summary(array[i]) for i in range(n - EDGEITEMS, n)]
+    else:
+        parts = [_summary(array[i]) for i in range(n)]
+    return "[" + ", ".join(parts) + "]"
 
 
 def _fmt(v: Any) -> str:
@@ -40,7 +61,9 @@ def format_bytes(n: int) -> str:
     return f"{n} B"
 
 
-def format_seconds(s: float) -> str:
+def format_seconds(s: float | None) -> str:
+    if s is None:   # run --no-timings
+        return "-"
     if s < 1e-3:
         return f"{s * 1e6:.1f} µs"
     if s < 1:

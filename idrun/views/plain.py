@@ -22,14 +22,20 @@ def simulated_note(result: RunResult) -> str | None:
             "with real copies: values and transfer counts are real, GPU speed is not")
 
 
-def trace_lines(step: StepResult, result: RunResult | None = None) -> list[str]:
-    """A step's transfers and op order, readable at a glance."""
+def trace_lines(step: StepResult, result: RunResult | None = None, timings: bool = True) -> list[str]:
+    """A step's transfers and op order, readable at a glance (a transfer's time `-` without
+    `timings`: run --no-timings)."""
     label = (lambda d: device_label(result, d)) if result else (lambda d: d)
     lines = [f"step {step.step}: {len(step.transfers)} transfer"
              f"{'s' * (len(step.transfers) != 1)}, {format_bytes(sum(t.bytes for t in step.transfers))}"]
-    for t in step.transfers:
-        lines.append(f"  {t.kind:<7} {t.tensor:<32} {label(t.src)} -> {label(t.dst)}  "
-                     f"{format_bytes(t.bytes):>9}  {format_seconds(t.seconds)}")
+    rows = [(t.kind, t.tensor, label(t.src), label(t.dst), format_bytes(t.bytes),
+             format_seconds(t.seconds if timings else None))
+            for t in step.transfers]
+    if rows:   # columns as wide as this step's widest cell: long names and /job: devices line up
+        w = [max(len(r[i]) for r in rows) for i in range(5)]
+        for kind, tensor, src, dst, size, seconds in rows:
+            lines.append(f"  {kind:<{max(7, w[0])}} {tensor:<{max(32, w[1])}} {src:<{w[2]}} -> {dst:<{w[3]}}  "
+                         f"{size:>{max(9, w[4])}}  {seconds}")
     if step.control_flow:
         lines.append("  control flow: " + "; ".join(control_flow_text(d) for d in step.control_flow))
     if step.ops:

@@ -81,8 +81,8 @@ def _dumps(value: Any) -> str:
 class JsonStream:
     """The SPEC JSON document, streamed; keys and their order as `result_document`."""
 
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
+    def __init__(self, out: TextIO, timings: bool = True) -> None:
+        self.out, self.timings = out, timings
         self.first = True
 
     def on_start(self, result: RunResult) -> None:
@@ -92,7 +92,7 @@ class JsonStream:
                        + ' "steps": [')
 
     def on_step_end(self, step: StepResult) -> None:
-        self.out.write(("\n  " if self.first else ",\n  ") + _dumps(step_document(step)))
+        self.out.write(("\n  " if self.first else ",\n  ") + _dumps(step_document(step, self.timings)))
         self.first = False
 
     def finish(self, result: RunResult, extra: dict | None) -> None:
@@ -105,8 +105,8 @@ class JsonStream:
 class JsonlStream:
     """One JSON object per line, flushed line by line (for `tail -f` and pipes)."""
 
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
+    def __init__(self, out: TextIO, timings: bool = True) -> None:
+        self.out, self.timings = out, timings
 
     def _line(self, obj: dict) -> None:
         self.out.write(_dumps(obj) + "\n")
@@ -117,7 +117,7 @@ class JsonlStream:
                     "placement": dict(result.placement), "devices": dict(result.devices)})
 
     def on_step_end(self, step: StepResult) -> None:
-        self._line(step_document(step))
+        self._line(step_document(step, self.timings))
 
     def finish(self, result: RunResult, extra: dict | None) -> None:
         self._line({"error": error_document(result.error), **(extra or {})})
@@ -178,8 +178,10 @@ class _Spool:
 class PlainStream:
     """`y: 1, 2, 3` per fetch, `transfers_per_step: ...`, then the trace (with --trace)."""
 
-    def __init__(self, out: TextIO, multi_device: bool, trace: bool) -> None:
-        self.out, self.multi, self.trace = out, multi_device, trace
+    def __init__(self, out: TextIO, multi_device: bool, trace: bool, full_values: bool = False,
+                 timings: bool = True) -> None:
+        self.out, self.multi, self.trace, self.full = out, multi_device, trace, full_values
+        self.timings = timings
         self.lines: dict[str, _Spool] = {}
         self.trace_spool = _Spool() if trace else None
         self.result: RunResult | None = None
@@ -191,11 +193,11 @@ class PlainStream:
 
     def on_step_end(self, step: StepResult) -> None:
         for name in self.result.fetch:
-            self.lines[name].add(printable(format_value(step.values[name]), lines=False))
+            self.lines[name].add(printable(format_value(step.values[name], self.full), lines=False))
         if self.multi:
             self.lines["transfers_per_step"].add(str(len(step.transfers)))
         if self.trace_spool is not None:
-            self.trace_spool.add(printable("\n".join(trace_lines(step, self.result))) + "\n", sep="")
+            self.trace_spool.add(printable("\n".join(trace_lines(step, self.result, self.timings))) + "\n", sep="")
 
     def finish(self, result: RunResult, extra: dict | None) -> None:
         if self.lines and next(iter(self.lines.values())).empty:   # no step completed: no lines
@@ -211,15 +213,23 @@ class PlainStream:
 
 
 class TableStream:
-    """A rich table printed row by row as steps complete; the trace follows the rows."""
+    """A rich table printed row by row as steps complete; the trace follows the rows.
+
+    Column widths start from the header and the first row and grow when a later row has a
+    wider cell (that row and the ones after line up with it; rows already printed stay). On
+    a terminal a value cell is clipped with `…` so that a row fits its width (a note then
+    says so); off a terminal nothing is clipped."""
 
     def __init__(self, out: TextIO, color: bool, multi_device: bool, trace: bool,
-                 width: int | None = None) -> None:
+                 width: int | None = None, full_values: bool = False, timings: bool = True) -> None:
         from idrun.views.table import console
+        self.timings = timings
         self.con = console(out, color, width)
-        self.multi, self.trace = multi_device, trace
+        self.multi, self.trace, self.full = multi_device, trace, full_values
         self.trace_spool = _Spool() if trace else None
         self.widths: list[int] = []
+        self.clip: int | None = None
+        self.clipped = False
         self.result: RunResult | None = None
 
     def on_start(self, result: RunResult) -> None:
@@ -227,20 +237,29 @@ class TableStream:
         self.result = result
         devices = ", ".join(device_label(result, d) for d in result.devices)
         self.con.print(f"[bold]{escape(printable(result.graph))}[/bold]  [dim]{escape(devices)}[/dim]",
-                       soft_wrap=True)
+                       soft_wrap=self.con.width >= 10_000)   # a terminal: wrapped between words
         self.header = ["step"] + [printable(f, lines=False) for f in result.fetch] + (
             ["transfers", "bytes"] if self.multi else [])
+        if self.con.width < 10_000 and result.fetch:   # a terminal: a row fits its width
+            fixed = len(str(10**9)) + (len("transfers") + 10 + 4 if self.multi else 0)
+            self.clip = max(12, (self.con.width - fixed) // len(result.fetch) - 2)
 
     def on_step_end(self, step: StepResult) -> None:
-        row = [str(step.step)] + [printable(format_value(step.values[n]), lines=False) for n in self.result.fetch]
+        values = [printable(format_value(step.values[n], self.full), lines=False) for n in self.result.fetch]
+        if self.clip is not None:
+            self.clipped |= any(len(v) > self.clip for v in values)
+            values = [v if len(v) <= self.clip else v[:self.clip - 1] + "…" for v in values]
+        row = [str(step.step)] + values
         if self.multi:
             row += [str(len(step.transfers)), format_bytes(sum(t.bytes for t in step.transfers))]
         if not self.widths:
             self.widths = [max(len(h), len(c)) for h, c in zip(self.header, row)]
             self._print(self.header, "bold")
+        else:
+            self.widths = [max(w, len(c)) for w, c in zip(self.widths, row)]
         self._print(row, "")
         if self.trace_spool is not None:
-            self.trace_spool.add(printable("\n".join(trace_lines(step, self.result))) + "\n", sep="")
+            self.trace_spool.add(printable("\n".join(trace_lines(step, self.result, self.timings))) + "\n", sep="")
 
     def _print(self, cells: list[str], style: str) -> None:
         from rich.text import Text
@@ -253,8 +272,22 @@ class TableStream:
     def finish(self, result: RunResult, extra: dict | None) -> None:
         if not self.widths:
             self.con.print("(no step completed)", style="dim")
+        if self.clipped:
+            self.con.print("(a value wider than its column is cut at …; --format plain prints each on "
+                           "one line)", style="dim", soft_wrap=True)
         if self.trace_spool is not None:
             self.con.print("[dim]trace (the graph as built: TF's graph rewrites off, so every op and "
                            "transfer is shown)[/dim]", soft_wrap=True)
             for line in self.trace_spool.lines():
-                self.con.print(line, markup=False, highlight=False, soft_wrap=True)
+                self.con.print(self._wrap(line), markup=False, highlight=False, soft_wrap=True)
+
+    def _wrap(self, line: str) -> str:
+        """On a terminal, a trace line longer than its width (the `ops:` list) is wrapped
+        between items, not inside a name, the rest indented under the first item."""
+        if len(line) <= self.con.width or self.con.width >= 10_000:
+            return line
+        import textwrap
+        indent = " " * (line.index(": ") + 2) if ": " in line[:40] else "    "
+        glued = line.replace(" @", "\x00@")   # `node @device` stays on one line
+        return "\n".join(textwrap.wrap(glued, self.con.width, subsequent_indent=indent, break_long_words=False,
+                                        break_on_hyphens=False)).replace("\x00", " ")
