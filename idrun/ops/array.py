@@ -758,13 +758,17 @@ def _slice_grad(g, op, grads):
 
 
 def _strided_slice_grad(g, op, grads):
-    """TF: StridedSliceGrad(shape(x), begin, end, strides, grad) with the op's masks."""
+    """TF: StridedSliceGrad(shape(x), begin, end, strides, grad) with the op's masks; each of the
+    four that has a static value (`constant_value`) is a new Const in the op's scope."""
     x, begin, end, strides = op.inputs[:4]
     dtype = g.dtype(begin)
     shape = shape_tensor(g, x, dtype)
+    ins = []
+    for arg, ref in (("shape", shape), ("begin", begin), ("end", end), ("strides", strides)):
+        value = g.constant_value(ref)
+        ins.append(ref if value is None else g.const(f"StridedSliceGrad/{arg}", value, dtype))
     attrs = {m: op.attrs[m] for m in MASKS}
-    return [g.make("strided_slice_grad", "StridedSliceGrad", [shape, begin, end, strides, grads[0]], attrs),
-            None, None, None]
+    return [g.make("strided_slice_grad", "StridedSliceGrad", [*ins, grads[0]], attrs), None, None, None]
 
 
 def _cast_grad(g, op, grads):

@@ -117,6 +117,16 @@ class _GradContext:
     def dtype(self, ref: TensorRef) -> str:
         return self.type(ref).dtype
 
+    def constant_value(self, ref: TensorRef):
+        """TF's `tensor_util.constant_value`: a Const's value, else None."""
+        draft = self._draft_of_ref(ref)
+        if draft.opdef.name == "const" and draft.role != "helper":
+            return draft.attrs["value"]
+        return None
+
+    def _draft_of_ref(self, ref: TensorRef):
+        return self.b._draft_of(ref.node)
+
     def is_zeros(self, ref: TensorRef) -> bool:
         return ref.node in self.zeros
 
