@@ -516,6 +516,113 @@ def flat(v) -> list:
     return [y for x in v for y in flat(x)] if isinstance(v, list) else [v]
 
 
+# ---- training through each family's gradients, several steps ---------------------------------
+TRAIN_MATH = """
+nodes:
+  - {name: x, op: const, value: [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]}
+  - {name: w, op: variable, value: [[0.5, -1.25, 2.0], [1.5, 0.25, -0.75]]}
+  - {name: v, op: variable, value: [0.3, 1.5, 0.7]}
+  - {name: sd, op: squared_difference, inputs: [w, x]}
+  - {name: one, op: const, value: 1.0}
+  - {name: s1, op: add, inputs: [sd, one]}
+  - {name: r, op: sqrt, inputs: [s1]}
+  - {name: q, op: div, inputs: [r, v]}
+  - {name: l, op: log, inputs: [s1]}
+  - {name: rs, op: rsqrt, inputs: [s1]}
+  - {name: m, op: maximum, inputs: [l, rs]}
+  - {name: n, op: minimum, inputs: [q, m]}
+  - {name: e, op: exp, inputs: [n]}
+  - {name: ng, op: neg, inputs: [w]}
+  - {name: a, op: add_n, inputs: [e, q, ng]}
+  - {name: loss, op: reduce_mean, inputs: [a]}
+  - minimize: loss
+    name: train
+    optimizer: {type: GradientDescent, learning_rate: 0.1}
+run: {fetch: [loss], targets: [train], steps: 4}
+"""
+
+TRAIN_ARRAY = """
+nodes:
+  - {name: w, op: variable, value: [[0.5, -1.25, 2.0], [1.5, 0.25, -0.75]]}
+  - {name: v, op: variable, value: [0.3, -1.5, 0.7]}
+  - {name: perm, op: const, value: [1, 0]}
+  - {name: wt, op: transpose, inputs: [w, perm]}
+  - {name: dim, op: const, value: 0}
+  - {name: ve, op: expand_dims, inputs: [v, dim]}
+  - {name: mult, op: const, value: [2, 1]}
+  - {name: vt, op: tile, inputs: [ve, mult]}
+  - {name: cat, op: concat, inputs: [w, vt], axis: 0}
+  - {name: pd, op: const, value: [[0, 1], [1, 0]]}
+  - {name: padded, op: pad, inputs: [cat, pd]}
+  - {name: b, op: const, value: [1, 0]}
+  - {name: sz, op: const, value: [3, 3]}
+  - {name: sl, op: slice, inputs: [padded, b, sz]}
+  - {name: sb, op: const, value: [0, 0]}
+  - {name: se, op: const, value: [3, 2]}
+  - {name: ss, op: const, value: [1, 1]}
+  - {name: st, op: strided_slice, inputs: [wt, sb, se, ss]}
+  - {name: prod, op: matmul, inputs: [sl, st]}
+  - {name: sq, op: square, inputs: [prod]}
+  - {name: loss, op: reduce_sum, inputs: [sq]}
+  - minimize: loss
+    name: train
+    optimizer: {type: GradientDescent, learning_rate: 0.01}
+run: {fetch: [loss], targets: [train], steps: 4}
+"""
+
+
+def train_nn() -> str:
+    img = [[[[round(0.1 * ((i * 7 + j * 3 + k * 5) % 11) - 0.4, 2) for k in range(3)] for j in range(6)]
+            for i in range(6)]]
+    filt = [[[[round(0.05 * ((a * 5 + b * 3 + c * 2 + d) % 7) - 0.15, 3) for d in range(4)] for c in range(3)]
+             for b in range(3)] for a in range(3)]
+    w = [[round(0.02 * ((i * 3 + j) % 9) - 0.08, 3) for j in range(4)] for i in range(36)]
+    return f"""nodes:
+  - {{name: img, op: const, value: {json.dumps(img)}}}
+  - {{name: f, op: variable, value: {json.dumps(filt)}}}
+  - {{name: conv, op: conv2d, inputs: [img, f], strides: [1, 1], padding: SAME}}
+  - {{name: r6, op: relu6, inputs: [conv]}}
+  - {{name: pool, op: avg_pool, inputs: [r6], ksize: [3, 3], strides: [2, 2], padding: SAME}}
+  - {{name: norm, op: local_response_normalization, inputs: [pool], depth_radius: 1, bias: 1.0, alpha: 0.2, beta: 0.75}}
+  - {{name: el, op: elu, inputs: [norm]}}
+  - {{name: shp, op: const, value: [1, 36]}}
+  - {{name: flat, op: reshape, inputs: [el, shp]}}
+  - {{name: w, op: variable, value: {json.dumps(w)}}}
+  - {{name: logits, op: matmul, inputs: [flat, w]}}
+  - {{name: ls, op: log_softmax, inputs: [logits]}}
+  - {{name: oh, op: const, value: [[0.0, 0.0, 1.0, 0.0]]}}
+  - {{name: picked, op: mul, inputs: [ls, oh]}}
+  - {{name: s, op: reduce_sum, inputs: [picked]}}
+  - {{name: loss, op: neg, inputs: [s]}}
+  - minimize: loss
+    name: train
+    optimizer: {{type: GradientDescent, learning_rate: 0.5}}
+run: {{fetch: [loss], targets: [train], steps: 4}}
+"""
+
+
+def test_training_through_the_math_gradients_is_tfs(spec_file):
+    # TF: GradientDescentOptimizer(0.1).minimize(loss, name="train"), sess.run([loss, train]) x4
+    # (squared_difference, sqrt, RealDiv, log, rsqrt, maximum, minimum, exp, neg, add_n): bit for bit
+    got = values(run_spec(spec_file(TRAIN_MATH)), "loss")
+    assert np.array_equal(np.float32(got), np.float32([7.1670327, 5.261526, 4.715843, 4.340277]))
+
+
+def test_training_through_the_array_gradients_is_tfs(spec_file):
+    # TF: GradientDescentOptimizer(0.01).minimize(loss, name="train"), sess.run([loss, train]) x4
+    # (transpose, expand_dims, tile, concat, pad, slice, strided_slice): bit for bit
+    got = values(run_spec(spec_file(TRAIN_ARRAY)), "loss")
+    assert np.array_equal(np.float32(got), np.float32([27.587032, 13.422041, 7.895576, 5.101195]))
+
+
+def test_training_through_the_nn_gradients_is_tfs(spec_file):
+    # TF: GradientDescentOptimizer(0.5).minimize(loss, name="train"), sess.run([loss, train]) x4
+    # (conv2d, relu6, avg_pool, lrn, elu, log_softmax): the convolution's gradients and LRN are
+    # TF's to float rounding (Eigen's contraction order), hence the tolerance
+    got = values(run_spec(spec_file(train_nn())), "loss")
+    assert got == pytest.approx([1.2996109, 1.1247004, 0.87059397, 0.53845054], rel=2e-6)
+
+
 def _regenerate() -> None:
     """Print TF_NODES and TF_VALUES from TF's run of each case's exported program."""
     from idrun.tf.export_python import export_tf_python
