@@ -623,6 +623,76 @@ def test_training_through_the_nn_gradients_is_tfs(spec_file):
     assert got == pytest.approx([1.2996109, 1.1247004, 0.87059397, 0.53845054], rel=2e-6)
 
 
+# ---- control flow: TF's control_flow_grad.py is not built yet --------------------------------
+COND_ON_PATH = """
+nodes:
+  - {name: w, op: variable, value: [1.0, 2.0]}
+  - {name: t, op: const, value: true}
+  - {name: flag, op: placeholder_with_default, inputs: [t], shape: []}
+  - cond: flag
+    name: c
+    outputs: [out]
+    true_fn: {nodes: [{name: a, op: square, inputs: [w]}], return: [a]}
+    false_fn: {nodes: [{name: b, op: neg, inputs: [w]}], return: [b]}
+  - {name: loss, op: reduce_sum, inputs: [out]}
+  - minimize: loss
+    optimizer: {type: GradientDescent, learning_rate: 0.1}
+run: {fetch: [loss], targets: [GradientDescent], steps: 2}
+"""
+
+WHILE_ON_PATH = """
+nodes:
+  - {name: w, op: variable, value: 1.5}
+  - {name: i0, op: const, value: 0}
+  - while_loop: [i0, w]
+    name: loop
+    outputs: [i, s]
+    cond: {args: [i, s], nodes: [{name: three, op: const, value: 3}, {name: lt, op: less, inputs: [i, three]}], return: lt}
+    body: {args: [i, s], nodes: [{name: one, op: const, value: 1}, {name: i1, op: add, inputs: [i, one]}, {name: s1, op: mul, inputs: [s, s]}], return: [i1, s1]}
+  - {name: loss, op: square, inputs: [s]}
+  - minimize: loss
+    optimizer: {type: GradientDescent, learning_rate: 0.1}
+run: {fetch: [loss], targets: [GradientDescent], steps: 2}
+"""
+
+COND_OFF_PATH = """
+nodes:
+  - {name: w, op: variable, value: [1.0, 2.0]}
+  - {name: k, op: const, value: [3.0, 4.0]}
+  - {name: t, op: const, value: true}
+  - {name: flag, op: placeholder_with_default, inputs: [t], shape: []}
+  - cond: flag
+    name: c
+    outputs: [out]
+    true_fn: {nodes: [{name: a, op: square, inputs: [k]}], return: [a]}
+    false_fn: {nodes: [{name: b, op: neg, inputs: [k]}], return: [b]}
+  - {name: m, op: mul, inputs: [out, w]}
+  - {name: loss, op: reduce_sum, inputs: [m]}
+  - gradients: loss
+    xs: [w]
+    outputs: [dw]
+run: {fetch: [dw], steps: 1}
+"""
+
+
+@pytest.mark.parametrize("text, node, what", [(COND_ON_PATH, "c/b", "cond"),
+                                              (WHILE_ON_PATH, "loop/Enter_1", "while_loop")])
+def test_a_gradient_through_a_cond_or_loop_is_a_located_error(spec_file, text, node, what):
+    with pytest.raises(SpecError) as err:
+        Pipeline(spec_file(text)).spec
+    assert err.value.message.startswith("gradients through cond/while_loop are not supported yet: "
+                                        f"'{node}' (at ")
+    assert f"in a {what}, lies on the path from the variables to the ys" in err.value.message
+    assert err.value.loc.line == (12 if what == "cond" else 11)   # the minimize entry
+
+
+def test_a_cond_beside_the_path_keeps_its_gradient(spec_file):
+    # TF: tf1.gradients([loss], [w]) where the cond's result only multiplies w: TF builds no
+    # gradient through the cond; dw is the cond's value, square(k) (the predicate is true)
+    result = run_spec(spec_file(COND_OFF_PATH))
+    assert values(result, "dw") == [[9.0, 16.0]]
+
+
 def _regenerate() -> None:
     """Print TF_NODES and TF_VALUES from TF's run of each case's exported program."""
     from idrun.tf.export_python import export_tf_python
