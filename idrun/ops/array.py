@@ -9,7 +9,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, norm_axis, num_elements, same_dtype
-from idrun.ops.gradlib import fully_known, shape_tensor
+from idrun.ops.gradlib import fully_known, no_gradient, shape_tensor
 from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
                                  out_type, vector_length)
 
@@ -779,6 +779,25 @@ def _cast_grad(g, op, grads):
         return [g.make("cast", "Cast", [grads[0]], {"dtype": src})]
     return [None]
 
+def _split_grad(axis_input: int):
+    """TF's `_SplitGrad`/`_SplitVGrad`: the pieces' gradients concatenated along split_dim."""
+    def grad_fn(g, op, grads):
+        out = [None] * len(op.inputs)
+        value = 1 if axis_input == 0 else 0
+        out[value] = g.make("concat", "concat", [*grads, op.inputs[axis_input]])
+        return out
+    return grad_fn
+
+
+def _reverse_grad(g, op, grads):
+    return [g.make("reverse", "ReverseV2", [grads[0], op.inputs[1]]), None]
+
+
+def _gather_grad(g, op, grads):
+    g.unsupported(op, "TF's gradient of a gather is an IndexedSlices (a sparse update for the "
+                      "variable); idrun does not build sparse gradients yet")
+
+
 def _reshape_grad(g, op, grads):
     """TF: reshape back to the input's shape (a constant when known, `-1` for one unknown dim)."""
     shape = g.shape(op.inputs[0])
@@ -829,7 +848,8 @@ OPS = [
           tf=lambda c: f"F_shape({c.args[0]}{c.kw})" if c.attrs["out_type"] in ("int32", None) else
           f"tf.raw_ops.Shape(input={c.args[0]}, out_type=tf.{c.attrs['out_type']}{c.kw})", tf_op="Shape",
           tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")},
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_type": TFType(a["out_type"])}),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_type": TFType(a["out_type"])},
+          grad=no_gradient),
     OpDef("cast", "Cast", ("x",), lambda a, t, c: [TensorType(a["dtype"], t[0].shape)],
           _cast_kernel, "Convert to another dtype.",
           attrs=(attr("dtype", check=checks.dtype),), tf_op="Cast",
@@ -842,7 +862,7 @@ OPS = [
           tf_import=lambda t, c: {"num_split": t["num_split"]},
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[1].dtype), "num_split": a["num_split"]},
           tf=lambda c: f"tf.raw_ops.Split(axis={c.args[0]}, value={c.args[1]}, "
-                       f"num_split={c.attrs['num_split']}{c.kw})"),
+                       f"num_split={c.attrs['num_split']}{c.kw})", grad=_split_grad(0)),
     OpDef("split_v", "split", ("value", "size_splits", "split_dim"), _split_v_infer, _split_v_kernel,
           "TF's SplitV op (tf.split by sizes, one may be -1) as a GraphDef has it; outputs name:K.",
           multi_output=True, attrs=(attr("num_split", None, checks.positive),), tf_op="SplitV",
@@ -850,7 +870,8 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tlen": TFType(i[1].dtype),
                                        "num_split": len(o)},
           tf=lambda c: f"tf.raw_ops.SplitV(value={c.args[0]}, size_splits={c.args[1]}, axis={c.args[2]}, "
-                       f"num_split={c.attrs['num_split'] or 'len(' + c.args[1] + ')'}{c.kw})"),
+                       f"num_split={c.attrs['num_split'] or 'len(' + c.args[1] + ')'}{c.kw})",
+          grad=_split_grad(2)),
     OpDef("tile", "Tile", ("input", "multiples"), _tile_infer, _tile_kernel,
           "The input repeated `multiples[i]` times along each dim i.", tf="tf.tile", tf_op="Tile",
           tf_attrs=index_attrs(("Tmultiples", 1)), grad=_tile_grad),
@@ -878,7 +899,7 @@ OPS = [
           tf_attrs=index_attrs(("Tperm", 1)), grad=_transpose_grad),
     OpDef("reverse", "ReverseV2", ("tensor", "axis"), _reverse_infer, _reverse_kernel,
           "The input with the listed axes reversed.", tf="tf.reverse", tf_op="ReverseV2",
-          tf_attrs=index_attrs(("Tidx", 1))),
+          tf_attrs=index_attrs(("Tidx", 1)), grad=_reverse_grad),
     OpDef("gather", "GatherV2", ("params", "indices", "axis"), _gather_infer, _gather_kernel,
           "Slices of params along `axis` at `indices` (TF refuses an index out of range).",
           attrs=(attr("batch_dims", 0, checks.integer),), tf_op="GatherV2",
@@ -886,7 +907,7 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"Tparams": TFType(i[0].dtype), "Tindices": TFType(i[1].dtype),
                                        "Taxis": TFType(i[2].dtype), "batch_dims": a["batch_dims"]},
           tf=lambda c: f"tf.gather({c.args[0]}, {c.args[1]}, axis={c.args[2]}, "
-                       f"batch_dims={c.attrs['batch_dims']}{c.kw})"),
+                       f"batch_dims={c.attrs['batch_dims']}{c.kw})", grad=_gather_grad),
     OpDef("pad", "Pad", ("input", "paddings"), _pad_infer(False), _pad_kernel,
           "Zeros around the input: paddings[i] = [before, after] for dim i.", tf="tf.pad", tf_op="Pad",
           tf_attrs=_paddings_attrs, grad=_pad_grad),

@@ -189,12 +189,12 @@ def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True,
 
 
 def _compare(name: str, type_name: str, doc: str, tf: str) -> OpDef:
-    return _binary(name, type_name, name, doc, allowed=REALS, out_dtype="bool", tf=tf)
+    return _binary(name, type_name, name, doc, allowed=REALS, out_dtype="bool", tf=tf, grad=no_gradient)
 
 
 def _logical(name: str, type_name: str, doc: str, tf: str) -> OpDef:
     return _binary(name, type_name, name, doc, allowed=BOOL, out_dtype="bool", tf=tf,
-                   tf_attrs=lambda n, a, i, o: {})
+                   tf_attrs=lambda n, a, i, o: {}, grad=no_gradient)
 
 
 def _add_n_infer(attrs, types, consts):

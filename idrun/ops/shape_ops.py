@@ -562,6 +562,20 @@ def _select_v2_grad(g, op, grads):
     return [None, gx, gy]
 
 
+def _broadcast_to_grad(g, op, grads):
+    """TF's `_BroadcastToGrad`: the gradient summed over the broadcast axes
+    (BroadcastGradientArgs of the target shape, a Const when static, and the input's)."""
+    x, target = op.inputs[:2]
+    dtype = g.dtype(target)
+    shape = shape_tensor(g, x, dtype)
+    value = g.constant_value(target)
+    if value is not None:
+        target = g.const("Const", value, dtype)
+    args = g.make("broadcast_gradient_args", "BroadcastGradientArgs", [target, shape])
+    summed = g.make("sum", "Sum", [grads[0], g.output(args, 1)], {"keepdims": True})
+    return [g.make("reshape", "Reshape", [summed, shape]), None]
+
+
 def _select_grad(g, op, grads):
     """TF's `_SelectGrad`: where(c, grad, zeros_like(t)) and where(c, zeros_like(t), grad)."""
     grad = grads[0]
@@ -623,7 +637,7 @@ OPS = [
           tf="tf.range", tf_op="Range", tf_attrs=lambda n, a, i, o: {"Tidx": TFType(i[0].dtype)}),
     OpDef("broadcast_to", "BroadcastTo", ("input", "shape"), _broadcast_to_infer, _broadcast_to_kernel,
           "The input broadcast to `shape`.", tf="tf.broadcast_to", tf_op="BroadcastTo",
-          tf_attrs=index_attrs(("Tidx", 1))),
+          tf_attrs=index_attrs(("Tidx", 1)), grad=_broadcast_to_grad),
     OpDef("broadcast_gradient_args", "BroadcastGradientArgs", ("s0", "s1"), _gradient_args_infer,
           _gradient_args_kernel, "The axes along which each of two shapes is broadcast (2 outputs).",
           multi_output=True, typed_with=(0, 1), tf_op="BroadcastGradientArgs",
@@ -638,7 +652,7 @@ OPS = [
     OpDef("invert_permutation", "InvertPermutation", ("x",),
           lambda a, t, c: (index_input(t[0], "x", 1), [t[0]])[1], _invert_permutation_kernel,
           "The inverse of a permutation vector.", tf="tf.math.invert_permutation",
-          tf_op="InvertPermutation"),
+          tf_op="InvertPermutation", grad=no_gradient),
     OpDef("one_hot", "one_hot", ("indices", "depth", "on_value", "off_value"), _one_hot_infer,
           _one_hot_kernel, "on_value where the index is, off_value elsewhere, along a new axis.",
           typed_with=(2, 3), attrs=(attr("axis", -1, checks.integer),),
