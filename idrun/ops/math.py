@@ -330,20 +330,23 @@ def _mul_grad(g, op, grads):
     return list(reduce_gradient_args(g, x, y, gx, gy))
 
 
-def _matmul_grad(g, op, grads):
-    grad = grads[0]
-    a, b = op.inputs[:2]
-    t_a, t_b = bool(op.attrs.get("transpose_a")), bool(op.attrs.get("transpose_b"))
-
-    def mm(short, x, y, ta=False, tb=False):
-        return g.make("matmul", short, [x, y], {"transpose_a": ta, "transpose_b": tb})
+def _product_grads(mm, grad, a, b, t_a: bool, t_b: bool):
+    """The two gradients of a (batch) matrix product, as TF's `_MatMulGrad` and `_BatchMatMulV2`
+    make them for each transpose (adjoint) flag: mm(short name, x, y, t_x, t_y)."""
     if not t_a and not t_b:
-        return [mm("MatMul", grad, b, tb=True), mm("MatMul_1", a, grad, ta=True)]
+        return mm("MatMul", grad, b, False, True), mm("MatMul_1", a, grad, True, False)
     if not t_a and t_b:
-        return [mm("MatMul", grad, b), mm("MatMul_1", grad, a, ta=True)]
+        return mm("MatMul", grad, b, False, False), mm("MatMul_1", grad, a, True, False)
     if t_a and not t_b:
-        return [mm("MatMul", b, grad, tb=True), mm("MatMul_1", a, grad)]
-    return [mm("MatMul", b, grad, ta=True, tb=True), mm("MatMul_1", grad, a, ta=True, tb=True)]
+        return mm("MatMul", b, grad, False, True), mm("MatMul_1", a, grad, False, False)
+    return mm("MatMul", b, grad, True, True), mm("MatMul_1", grad, a, True, True)
+
+
+def _matmul_grad(g, op, grads):
+    def mm(short, x, y, ta, tb):
+        return g.make("matmul", short, [x, y], {"transpose_a": ta, "transpose_b": tb})
+    return list(_product_grads(mm, grads[0], op.inputs[0], op.inputs[1],
+                               bool(op.attrs.get("transpose_a")), bool(op.attrs.get("transpose_b"))))
 
 
 def _relu_grad(g, op, grads):
@@ -466,23 +469,12 @@ def _pow_grad(g, op, grads):
 
 
 def _batch_matmul_grad(g, op, grads):
-    """TF's `_BatchMatMulV2`: the MatMul gradient per batch, each reduced over broadcast batch dims."""
-    grad = grads[0]
+    """TF's `_BatchMatMulV2`: the MatMul gradients per batch; batch dims that broadcast are an error yet."""
     x, y = op.inputs[:2]
-    adj_x, adj_y = bool(op.attrs.get("adj_x")), bool(op.attrs.get("adj_y"))
 
-    def mm(short, a, b, ax=False, ay=False):
+    def mm(short, a, b, ax, ay):
         return g.make("batch_matmul", short, [a, b], {"adj_x": ax, "adj_y": ay})
-    if not adj_x:
-        if not adj_y:
-            gx, gy = mm("MatMul", grad, y, ay=True), mm("MatMul_1", x, grad, ax=True)
-        else:
-            gx, gy = mm("MatMul", grad, y), mm("MatMul_1", grad, x, ax=True)
-    else:
-        if not adj_y:
-            gx, gy = mm("MatMul", y, grad, ay=True), mm("MatMul_1", x, grad)
-        else:
-            gx, gy = mm("MatMul", y, grad, ax=True, ay=True), mm("MatMul_1", grad, x, ax=True, ay=True)
+    gx, gy = _product_grads(mm, grads[0], x, y, bool(op.attrs.get("adj_x")), bool(op.attrs.get("adj_y")))
     sx, sy = g.shape(x), g.shape(y)
     if not (fully_known(sx) and fully_known(sy) and sx[:-2] == sy[:-2]) and (
             sx is None or sy is None or len(sx) > 2 or len(sy) > 2):
