@@ -243,6 +243,11 @@ def _add_n_kernel(env: KernelEnv):
     return add_n
 
 
+def _add_n_grad(g, op, grads):
+    """TF's `_AddNGrad`: the gradient, as it is, to every input."""
+    return [grads[0]] * len(op.inputs)
+
+
 def _matmul_infer(attrs, types, consts):
     dtype = same_dtype(types, ("a", "b"), "MatMul")
     a, b = (t.shape for t in types)
@@ -402,10 +407,6 @@ def _abs_grad(g, op, grads):
 def _sign_grad(g, op, grads):
     """TF's `_SignGrad`: zeros shaped like the input."""
     return [zeros_like(g, op.inputs[0], "zeros_like")]
-
-
-def _add_n_grad(g, op, grads):
-    return [grads[0]] * len(op.inputs)
 
 
 def _real_div_grad(g, op, grads):

@@ -519,6 +519,12 @@ def _lrn_kernel(env: KernelEnv):
     return lrn
 
 
+def _lrn_grad(g, op, grads):
+    """TF's `_LRNGrad`: LRNGrad(grad, input, output) with the op's attributes."""
+    attrs = {k: op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta")}
+    return [g.make("lrn_grad", "LRNGrad", [grads[0], op.inputs[0], op.outputs[0]], attrs)]
+
+
 # ---- softmax and the cross entropies -------------------------------------------------------
 
 def _softmax_infer(op: str):
@@ -807,11 +813,6 @@ def _avg_pool_grad(g, op, grads):
     attrs = {k: op.attrs[k] for k in ("ksize", "strides", "padding")}
     shape = shape_tensor(g, op.inputs[0])
     return [g.make("avg_pool_grad", "AvgPoolGrad", [shape, grads[0]], {**attrs, "data_format": "NHWC"})]
-
-
-def _lrn_grad(g, op, grads):
-    attrs = {k: op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta")}
-    return [g.make("lrn_grad", "LRNGrad", [grads[0], op.inputs[0], op.outputs[0]], attrs)]
 
 
 def _log_softmax_grad(g, op, grads):
