@@ -18,9 +18,10 @@ from typing import Any
 from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
+from idrun.ops.gradlib import no_gradient
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr
-from idrun.ops.gradlib import no_gradient, pass_through, reduce_gradient_args, shape_tensor, zeros_like
 from idrun.ops.shapes import bounded, broadcast, format_dims, num_elements, same_dtype
+from idrun.ops.gradlib import pass_through, reduce_gradient_args, shape_tensor, zeros_like
 
 INDEX_TYPES = ("int32", "int64")
 
@@ -685,7 +686,7 @@ OPS = [
                                            "shape": None if a["shape"] is None else TFShape(a["shape"])},
               grad=pass_through),
     _identity("stop_gradient", "StopGradient", "Its input (gradients do not flow back through it).",
-              tf="tf.stop_gradient", tf_op="StopGradient", grad=no_gradient),
+              tf="tf.stop_gradient", tf_op="StopGradient", grad=no_gradient),  # TF: NotDifferentiable
     _identity("prevent_gradient", "PreventGradient", "Its input (taking its gradient is an error in TF).",
               attrs=(attr("message", "", checks.text),), tf_op="PreventGradient",
               tf_import=_message_import,
