@@ -753,6 +753,40 @@ def test_a_cond_beside_the_path_keeps_its_gradient(spec_file):
     assert values(result, "dw") == [[9.0, 16.0]]
 
 
+# ---- the gradient kernels added for these gradients --------------------------------------------
+KERNELS = """
+nodes:
+  - {name: y, op: const, value: [[0.5, 2.0, 3.0], [0.25, 1.5, 7.0]]}
+  - {name: dy, op: const, value: [[1.0, 0.0, -2.0], [0.3, 3.0, -1.5]]}
+  - {name: f, op: const, value: [[-1.0, 0.0, 3.0], [6.0, 5.5, 7.0]]}
+  - {name: o, op: const, value: [[-0.5, 0.0, 3.0], [-0.9, 5.5, 7.0]]}
+  - {name: sqrt, op: sqrt_grad, inputs: [y, dy]}
+  - {name: reciprocal, op: reciprocal_grad, inputs: [y, dy]}
+  - {name: relu6, op: relu6_grad, inputs: [dy, f]}
+  - {name: elu, op: elu_grad, inputs: [dy, o]}
+run: {fetch: [sqrt, reciprocal, relu6, elu], steps: 1}
+"""
+
+
+def test_the_sqrt_reciprocal_relu6_and_elu_gradient_kernels_are_tfs(spec_file):
+    # TF: tf.raw_ops.SqrtGrad(y, dy), ReciprocalGrad(y, dy), Relu6Grad(dy, f), EluGrad(dy, o) on
+    # these float32 values, bit for bit (0 where dy is 0; relu6's -0.0 where a negative
+    # gradient is masked)
+    result = run_spec(spec_file(KERNELS))
+    want = {"sqrt": [[1.0, 0.0, -0.3333333432674408], [0.6000000238418579, 1.0, -0.1071428582072258]],
+            "reciprocal": [[-0.25, 0.0, 18.0], [-0.01875000074505806, -6.75, 73.5]],
+            "relu6": [[0.0, 0.0, -2.0], [0.0, 3.0, -0.0]],
+            "elu": [[0.5, 0.0, -2.0], [0.030000008642673492, 3.0, -1.5]]}
+    for name, value in want.items():
+        got = np.asarray(values(result, name)[0], dtype=np.float32)
+        assert np.array_equal(got, np.float32(value)), name
+        assert np.array_equal(np.signbit(got), np.signbit(np.float32(value))), name
+
+
+KERNEL_TESTS = {op: test_the_sqrt_reciprocal_relu6_and_elu_gradient_kernels_are_tfs
+                for op in ("sqrt_grad", "reciprocal_grad", "relu6_grad", "elu_grad")}
+
+
 def _regenerate() -> None:
     """Print TF_NODES and TF_VALUES from TF's run of each case's exported program."""
     from idrun.tf.export_python import export_tf_python
