@@ -3,8 +3,8 @@
 Every case is a small graph: variables, the op under test, then `loss = reduce_sum(y * y * y)`
 (or `reduce_sum(y * y)`) and `gradients: loss` for the variables. TF's side is the program
 `idrun export --format tf-python` writes for the same spec: `tf1.gradients([loss], xs)` on the
-same forward graph, run by tensorflow-cpu 2.21 (`python tests/test_op_gradients.py` with the
-TF venv on PATH as `TF_PYTHON` rebuilds the tables below). TF_NODES lists the nodes TF made for
+same forward graph, run by tensorflow-cpu 2.21 (`PYTHONPATH=. python tests/test_op_gradients.py`
+prints the tables below again; TF_PYTHON names TF's python, by default `.venv-tf/bin/python`). TF_NODES lists the nodes TF made for
 the op's own gradient (`gradients/y_grad/...`: name, type, inputs); TF_VALUES is
 `sess.run(gradients)`.
 
@@ -790,7 +790,8 @@ KERNEL_TESTS = {op: test_the_sqrt_reciprocal_relu6_and_elu_gradient_kernels_are_
 def _regenerate() -> None:
     """Print TF_NODES and TF_VALUES from TF's run of each case's exported program."""
     from idrun.tf.export_python import export_tf_python
-    tf_python = os.environ.get("TF_PYTHON", "/work/main/.venv-tf/bin/python")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    tf_python = os.environ.get("TF_PYTHON", os.path.join(root, ".venv-tf", "bin", "python"))
     runner = (
         "import contextlib, io, json, sys\n"
         "for path, prefixes in json.loads(sys.argv[1]):\n"
