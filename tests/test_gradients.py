@@ -185,16 +185,16 @@ def test_gradients_of_the_elementwise_and_loss_ops_match_tf(spec_file):
 def test_an_op_without_a_gradient_is_a_located_error(spec_file):
     path = spec_file("""
         nodes:
-          - {name: w, op: variable, value: 1.0}
-          - {name: e, op: exp, inputs: [w]}
+          - {name: w, op: variable, value: [1.0, 2.0]}
+          - {name: e, op: reduce_prod, inputs: [w]}
           - {name: loss, op: square, inputs: [e]}
           - minimize: loss
             optimizer: {type: GradientDescent, learning_rate: 0.1}
         """)
     with pytest.raises(SpecError) as err:
         Pipeline(path).spec
-    assert "no gradient is registered for exp 'e'" in str(err.value.message)
-    assert f"('e' is defined at {path}:4:" in err.value.message and not err.value.possibilities
+    assert "no gradient is registered for reduce_prod 'e'" in str(err.value.message)
+    assert f"(defined at {path}:4:" in err.value.message and not err.value.possibilities
     assert err.value.loc.line == 6   # the minimize entry (the leading newline is line 1)
 
 

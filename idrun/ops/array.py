@@ -9,7 +9,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, norm_axis, num_elements, same_dtype
-from idrun.ops.gradlib import fully_known, shape_tensor
+from idrun.ops.gradlib import fully_known, no_gradient, shape_tensor
 from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
                                  out_type, vector_length)
 
@@ -666,6 +666,138 @@ def _paddings_attrs(n, a, i, o):
         out["mode"] = a["mode"]
     return out
 
+def _concat_grad(g, op, grads):
+    """TF's `_ConcatGradHelper`: one value gets the gradient itself; more get `Slice`s of it at
+    `ConcatOffset(axis % rank, shapes)` (constant `Shape`s when all are known, else `ShapeN`)."""
+    grad, values = grads[0], op.inputs[:-1]
+    if len(values) == 1:
+        return [grad, None]
+    axis = g.reduction_indices(op) if op.attrs.get("axis") is not None else op.inputs[-1]
+    mod = g.make("floormod", "mod", [axis, rank_tensor(g, values[0])])
+    sizes = []
+    for x in values:
+        s = g.shape(x)
+        if not fully_known(s):
+            g.make("shape", "Shape" + (f"_{len(sizes)}" if sizes else ""), [x], {"out_type": "int32"})
+            shapes = g.make("shape_n", "ShapeN", list(values), {"out_type": "int32"})
+            sizes = [g.output(shapes, k) for k in range(len(values))]
+            break
+        sizes.append(g.const("Shape" + (f"_{len(sizes)}" if sizes else ""), list(s), "int32"))
+    if len(sizes) > 16:
+        g.unsupported(op, "a concat of more than 16 tensors (TF splits its gradient with SplitV)")
+    offsets = g.make("concat_offset", "ConcatOffset", [mod, *sizes])
+    out = [g.make("slice", "Slice" + (f"_{k}" if k else ""), [grad, g.output(offsets, k), size])
+           for k, size in enumerate(sizes)]
+    return out + [None]
+
+
+def rank_tensor(g, x):
+    """`array_ops.rank(x)`: a Const when x's rank is known, else a Rank node."""
+    s = g.shape(x)
+    if s is not None:
+        return g.const("Rank", len(s), "int32")
+    return g.make("rank", "Rank", [x])
+
+
+def _stack_grad(g, op, grads):
+    pieces = g.make("unstack", "unstack", [grads[0]], {"axis": op.attrs["axis"], "num": len(op.inputs)})
+    return [g.output(pieces, k) for k in range(len(op.inputs))]
+
+
+def _unstack_grad(g, op, grads):
+    return [g.make("stack", "stack", list(grads), {"axis": op.attrs["axis"]})]
+
+
+def _transpose_grad(g, op, grads):
+    """TF: transpose(grad, invert_permutation(perm))."""
+    inverse = g.make("invert_permutation", "InvertPermutation", [op.inputs[1]])
+    return [g.make("transpose", "transpose", [grads[0], inverse]), None]
+
+
+def _tile_grad(g, op, grads):
+    """TF's `_TileGrad`: reshape the gradient to [m0, d0, m1, d1, ...] and sum the even axes."""
+    multiples = op.inputs[1]
+    shape = shape_tensor(g, op.inputs[0], g.dtype(multiples))
+    pair = g.make("stack", "stack", [multiples, shape], {"axis": 0})
+    rank = len(g.shape(op.inputs[0])) if g.shape(op.inputs[0]) is not None else None
+    if rank is None:
+        g.unsupported(op, "an input of unknown rank")
+    perm = g.const("transpose/perm", [1, 0], "int32")
+    flipped = g.make("transpose", "transpose", [pair, perm])
+    split_shape = g.make("reshape", "Reshape", [flipped, g.const("Reshape/shape", [-1], "int32")])
+    size = g.const("Size", 2 * rank, "int32")
+    axes = g.make("range", "range", [g.const("range/start", 0, "int32"), size, g.const("range/delta", 2, "int32")])
+    return [g.make("sum", "Sum", [g.make("reshape", "Reshape_1", [grads[0], split_shape]), axes],
+                   {"keepdims": False}), None]
+
+
+def _pad_grad(g, op, grads):
+    """TF's `_PadGrad`: the gradient sliced at the paddings' first column, x's size."""
+    x, paddings = op.inputs[:2]
+    dtype = g.dtype(paddings)
+    stacked = g.make("stack", "stack", [rank_tensor(g, x), g.const("stack/1", 1, "int32")], {"axis": 0})
+    before = g.make("slice", "Slice", [paddings, g.const("Slice/begin", [0, 0], "int32"), stacked])
+    begin = g.make("reshape", "Reshape", [before, g.const("Reshape/shape", [-1], "int32")])
+    sizes = shape_tensor(g, x, dtype)
+    return [g.make("slice", "Slice_1", [grads[0], begin, sizes])] + [None] * (len(op.inputs) - 1)
+
+
+def _slice_grad(g, op, grads):
+    """TF's `_SliceGrad`: Pad the gradient by [begin, shape - size - begin] per dim."""
+    x, begin = op.inputs[:2]
+    dtype = g.dtype(begin)
+    rank = rank_tensor(g, x)
+    slice_size = shape_tensor(g, op.outputs[0], dtype)
+    shape = g.make("stack", "stack", [rank, g.const("stack/1", 1, "int32")], {"axis": 0})
+    before = g.make("reshape", "Reshape", [begin, shape])
+    x_shape = shape_tensor(g, x, dtype, "Shape_1")
+    after = g.make("reshape", "Reshape_1", [g.make("sub", "sub_1", [g.make("sub", "sub", [x_shape, slice_size]),
+                                                                 begin]), shape])
+    paddings = g.make("concat", "concat", [before, after, g.const("concat/axis", 1, "int32")])
+    return [g.make("pad", "Pad", [grads[0], paddings]), None, None]
+
+
+def _strided_slice_grad(g, op, grads):
+    """TF: StridedSliceGrad(shape(x), begin, end, strides, grad) with the op's masks; each of the
+    four that has a static value (`constant_value`) is a new Const in the op's scope."""
+    x, begin, end, strides = op.inputs[:4]
+    dtype = g.dtype(begin)
+    shape = shape_tensor(g, x, dtype)
+    ins = []
+    for arg, ref in (("shape", shape), ("begin", begin), ("end", end), ("strides", strides)):
+        value = g.constant_value(ref)
+        ins.append(ref if value is None else g.const(f"StridedSliceGrad/{arg}", value, dtype))
+    attrs = {m: op.attrs[m] for m in MASKS}
+    return [g.make("strided_slice_grad", "StridedSliceGrad", [*ins, grads[0]], attrs), None, None, None]
+
+
+def _cast_grad(g, op, grads):
+    """TF: the gradient cast back to the source type, between float types only."""
+    src, dst = g.dtype(op.inputs[0]), op.attrs["dtype"]
+    floats = ("float16", "float32", "float64", "bfloat16")
+    if src in floats and dst in floats:
+        return [g.make("cast", "Cast", [grads[0]], {"dtype": src})]
+    return [None]
+
+def _split_grad(axis_input: int):
+    """TF's `_SplitGrad`/`_SplitVGrad`: the pieces' gradients concatenated along split_dim."""
+    def grad_fn(g, op, grads):
+        out = [None] * len(op.inputs)
+        value = 1 if axis_input == 0 else 0
+        out[value] = g.make("concat", "concat", [*grads, op.inputs[axis_input]])
+        return out
+    return grad_fn
+
+
+def _reverse_grad(g, op, grads):
+    return [g.make("reverse", "ReverseV2", [grads[0], op.inputs[1]]), None]
+
+
+def _gather_grad(g, op, grads):
+    g.unsupported(op, "TF's gradient of a gather is an IndexedSlices (a sparse update for the "
+                      "variable); idrun does not build sparse gradients yet")
+
+
 def _reshape_grad(g, op, grads):
     """TF: reshape back to the input's shape (a constant when known, `-1` for one unknown dim)."""
     shape = g.shape(op.inputs[0])
@@ -686,14 +818,14 @@ OPS = [
           helpers=lambda a, on_handle: () if a["axis"] is None else ("axis",),
           tf_op="ConcatV2", tf_helper_values=lambda a, i: [a["axis"]], tf_import=lambda t, c: {},
           tf_attrs=lambda n, a, i, o: {"N": len(i) - 1, "T": TFType(i[0].dtype), "Tidx": TFType(i[-1].dtype)},
-          tf=_concat_tf),
+          tf=_concat_tf, grad=_concat_grad),
     OpDef("stack", "stack", ("values",), _stack_infer,
           lambda env: (lambda *xs: env.xp.stack(xs, axis=env.attrs["axis"])),
           "Join tensors along a new axis.", variadic=True,
           attrs=(attr("axis", 0, checks.integer),), tf_op="Pack",
           tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype), "axis": a["axis"]},
           tf_import=lambda t, c: {"axis": t.get("axis", 0)},
-          tf=lambda c: f"tf.stack([{', '.join(c.args)}], axis={c.attrs['axis']}{c.kw})"),
+          tf=lambda c: f"tf.stack([{', '.join(c.args)}], axis={c.attrs['axis']}{c.kw})", grad=_stack_grad),
     OpDef("split", "split", ("value",), _split_infer, _split_kernel,
           "Split into pieces along an axis; outputs name:K.", multi_output=True,
           attrs=(attr("num_or_size_splits", check=checks.splits),
@@ -707,7 +839,8 @@ OPS = [
           attrs=(attr("axis", 0, checks.integer), attr("num", None, checks.positive)), tf_op="Unpack",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "num": len(o), "axis": a["axis"]},
           tf_import=lambda t, c: {"axis": t.get("axis", 0), "num": t["num"]},
-          tf=lambda c: f"tf.unstack({c.args[0]}, num={c.attrs['num']!r}, axis={c.attrs['axis']}{c.kw})"),
+          tf=lambda c: f"tf.unstack({c.args[0]}, num={c.attrs['num']!r}, axis={c.attrs['axis']}{c.kw})",
+          grad=_unstack_grad),
     OpDef("shape", "Shape", ("input",),
           lambda a, t, c: [TensorType(a["out_type"], None if t[0].shape is None else (len(t[0].shape),))],
           _shape_kernel, "The runtime shape of a tensor (int32 or out_type), placed with its input.",
@@ -715,20 +848,21 @@ OPS = [
           tf=lambda c: f"F_shape({c.args[0]}{c.kw})" if c.attrs["out_type"] in ("int32", None) else
           f"tf.raw_ops.Shape(input={c.args[0]}, out_type=tf.{c.attrs['out_type']}{c.kw})", tf_op="Shape",
           tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")},
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_type": TFType(a["out_type"])}),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_type": TFType(a["out_type"])},
+          grad=no_gradient),
     OpDef("cast", "Cast", ("x",), lambda a, t, c: [TensorType(a["dtype"], t[0].shape)],
           _cast_kernel, "Convert to another dtype.",
           attrs=(attr("dtype", check=checks.dtype),), tf_op="Cast",
           tf_attrs=lambda n, a, i, o: {"SrcT": TFType(i[0].dtype), "DstT": TFType(a["dtype"]), "Truncate": False},
           tf_import=lambda t, c: {"dtype": t["DstT"]},
-          tf=lambda c: f"tf.cast({c.args[0]}, tf.{c.attrs['dtype']}{c.kw})"),
+          tf=lambda c: f"tf.cast({c.args[0]}, tf.{c.attrs['dtype']}{c.kw})", grad=_cast_grad),
     OpDef("split_even", "split", ("split_dim", "value"), _split_even_infer, _split_even_kernel,
           "TF's Split op (tf.split into N equal pieces) as a GraphDef has it; outputs name:K.",
           multi_output=True, attrs=(attr("num_split", check=checks.positive),), tf_op="Split",
           tf_import=lambda t, c: {"num_split": t["num_split"]},
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[1].dtype), "num_split": a["num_split"]},
           tf=lambda c: f"tf.raw_ops.Split(axis={c.args[0]}, value={c.args[1]}, "
-                       f"num_split={c.attrs['num_split']}{c.kw})"),
+                       f"num_split={c.attrs['num_split']}{c.kw})", grad=_split_grad(0)),
     OpDef("split_v", "split", ("value", "size_splits", "split_dim"), _split_v_infer, _split_v_kernel,
           "TF's SplitV op (tf.split by sizes, one may be -1) as a GraphDef has it; outputs name:K.",
           multi_output=True, attrs=(attr("num_split", None, checks.positive),), tf_op="SplitV",
@@ -736,19 +870,20 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tlen": TFType(i[1].dtype),
                                        "num_split": len(o)},
           tf=lambda c: f"tf.raw_ops.SplitV(value={c.args[0]}, size_splits={c.args[1]}, axis={c.args[2]}, "
-                       f"num_split={c.attrs['num_split'] or 'len(' + c.args[1] + ')'}{c.kw})"),
+                       f"num_split={c.attrs['num_split'] or 'len(' + c.args[1] + ')'}{c.kw})",
+          grad=_split_grad(2)),
     OpDef("tile", "Tile", ("input", "multiples"), _tile_infer, _tile_kernel,
           "The input repeated `multiples[i]` times along each dim i.", tf="tf.tile", tf_op="Tile",
-          tf_attrs=index_attrs(("Tmultiples", 1))),
+          tf_attrs=index_attrs(("Tmultiples", 1)), grad=_tile_grad),
     OpDef("slice", "Slice", ("input", "begin", "size"), _slice_infer, _slice_kernel,
           "The block starting at `begin` of extent `size` (-1: to the end).", tf="tf.slice", tf_op="Slice",
-          tf_attrs=index_attrs(("Index", 1))),
+          tf_attrs=index_attrs(("Index", 1)), grad=_slice_grad),
     OpDef("strided_slice", "strided_slice", ("input", "begin", "end", "strides"), _strided_slice_infer,
           _strided_slice_kernel, "Python-style x[b:e:s, ...] with TF's five masks (what x[...] builds).",
           attrs=tuple(attr(m, 0, _mask) for m in MASKS), tf=_strided_tf, tf_op="StridedSlice",
           tf_import=lambda t, c: {m: t.get(m, 0) for m in MASKS},
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Index": TFType(i[1].dtype),
-                                       **{m: a[m] for m in MASKS}}),
+                                       **{m: a[m] for m in MASKS}}, grad=_strided_slice_grad),
     OpDef("strided_slice_grad", "StridedSliceGrad", ("shape", "begin", "end", "strides", "dy"),
           _strided_grad_infer, _strided_grad_kernel,
           "The gradient of strided_slice: dy placed where the slice took it from, zeros elsewhere.",
@@ -761,10 +896,10 @@ OPS = [
                        + ", ".join(f"{m}={c.attrs[m]}" for m in MASKS) + f"{c.kw})"),
     OpDef("transpose", "transpose", ("x", "perm"), _transpose_infer, _transpose_kernel,
           "Dimensions permuted: output dim i is input dim perm[i].", tf="tf.transpose", tf_op="Transpose",
-          tf_attrs=index_attrs(("Tperm", 1))),
+          tf_attrs=index_attrs(("Tperm", 1)), grad=_transpose_grad),
     OpDef("reverse", "ReverseV2", ("tensor", "axis"), _reverse_infer, _reverse_kernel,
           "The input with the listed axes reversed.", tf="tf.reverse", tf_op="ReverseV2",
-          tf_attrs=index_attrs(("Tidx", 1))),
+          tf_attrs=index_attrs(("Tidx", 1)), grad=_reverse_grad),
     OpDef("gather", "GatherV2", ("params", "indices", "axis"), _gather_infer, _gather_kernel,
           "Slices of params along `axis` at `indices` (TF refuses an index out of range).",
           attrs=(attr("batch_dims", 0, checks.integer),), tf_op="GatherV2",
@@ -772,14 +907,14 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"Tparams": TFType(i[0].dtype), "Tindices": TFType(i[1].dtype),
                                        "Taxis": TFType(i[2].dtype), "batch_dims": a["batch_dims"]},
           tf=lambda c: f"tf.gather({c.args[0]}, {c.args[1]}, axis={c.args[2]}, "
-                       f"batch_dims={c.attrs['batch_dims']}{c.kw})"),
+                       f"batch_dims={c.attrs['batch_dims']}{c.kw})", grad=_gather_grad),
     OpDef("pad", "Pad", ("input", "paddings"), _pad_infer(False), _pad_kernel,
           "Zeros around the input: paddings[i] = [before, after] for dim i.", tf="tf.pad", tf_op="Pad",
-          tf_attrs=_paddings_attrs),
+          tf_attrs=_paddings_attrs, grad=_pad_grad),
     OpDef("pad_v2", "PadV2", ("input", "paddings", "constant_values"), _pad_infer(False), _pad_kernel,
           "constant_values around the input (tf.pad with constant_values).", typed_with=(0, 2),
           tf=lambda c: f"tf.pad({c.args[0]}, {c.args[1]}, constant_values={c.args[2]}{c.kw})",
-          tf_op="PadV2", tf_attrs=_paddings_attrs),
+          tf_op="PadV2", tf_attrs=_paddings_attrs, grad=_pad_grad),
     OpDef("mirror_pad", "MirrorPad", ("input", "paddings"), _pad_infer(True), _pad_kernel,
           "The input padded with its own mirror image (REFLECT or SYMMETRIC).",
           attrs=(attr("mode", check=_pad_mode),), tf_op="MirrorPad",

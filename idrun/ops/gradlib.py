@@ -42,12 +42,43 @@ def reduction_axes(x_shape, y_shape):
     return x_axes, y_axes
 
 
-def shape_tensor(g, x):
+def shape_tensor(g, x, dtype: str = "int32", short: str = "Shape"):
     """`array_ops.shape(x)`: a Const when x's shape is fully known, else a Shape node."""
     s = g.shape(x)
     if fully_known(s):
-        return g.const("Shape", list(s), "int32")
-    return g.make("shape", "Shape", [x], {"out_type": "int32"})
+        return g.const(short, list(s), dtype)
+    return g.make("shape", short, [x], {"out_type": dtype})
+
+
+def zeros_like(g, x, short: str):
+    """`array_ops.zeros_like(x)` in graph mode: a Const of x's known shape (under 1000 elements),
+    a Fill of that shape beyond, a ZerosLike when the shape is not fully known."""
+    shape, dtype = g.shape(x), g.dtype(x)
+    if not fully_known(shape):
+        return g.make("zeros_like", short, [x])
+    zero = 0.0 if dtype.startswith(("float", "bfloat")) else 0
+    count = 1
+    for d in shape:
+        count *= d
+    if count < 1000:
+        return g.const(short, _filled(list(shape), zero), dtype)
+    dims = g.const(short + "/shape_as_tensor", list(shape), "int32")
+    return g.make("fill", short, [dims, g.const(short + "/Const", zero, dtype)])
+
+
+def ones_like(g, x, short: str):
+    """`array_ops.ones_like(x)` in graph mode: Fill(shape of x, 1), the shape a Const when known."""
+    shape, dtype = g.shape(x), g.dtype(x)
+    if fully_known(shape):
+        dims = g.const(short + "/Shape/shape_as_tensor", list(shape), "int32")
+    else:
+        dims = g.make("shape", short + "/Shape", [x], {"out_type": "int32"})
+    return g.make("fill", short, [dims, g.const(short + "/Const", 1.0 if dtype.startswith(("float", "bfloat")) else 1,
+                                                dtype)])
+
+
+def _filled(shape: list, value):
+    return value if not shape else [_filled(shape[1:], value) for _ in range(shape[0])]
 
 
 def reduce_gradient_args(g, x, y, gx, gy):

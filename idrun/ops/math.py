@@ -19,7 +19,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import broadcast, format_dims, same_dtype
-from idrun.ops.gradlib import reduce_gradient_args, same_full_shapes
+from idrun.ops.gradlib import fully_known, no_gradient, reduce_gradient_args, same_full_shapes, ones_like, zeros_like
 
 BINARY_INPUTS = ("x", "y")
 # TF's allowed dtypes of an op's input, as far as idrun has them
@@ -189,12 +189,12 @@ def _unary(name: str, type_name: str, kernel, doc: str, float_only: bool = True,
 
 
 def _compare(name: str, type_name: str, doc: str, tf: str) -> OpDef:
-    return _binary(name, type_name, name, doc, allowed=REALS, out_dtype="bool", tf=tf)
+    return _binary(name, type_name, name, doc, allowed=REALS, out_dtype="bool", tf=tf, grad=no_gradient)
 
 
 def _logical(name: str, type_name: str, doc: str, tf: str) -> OpDef:
     return _binary(name, type_name, name, doc, allowed=BOOL, out_dtype="bool", tf=tf,
-                   tf_attrs=lambda n, a, i, o: {})
+                   tf_attrs=lambda n, a, i, o: {}, grad=no_gradient)
 
 
 def _add_n_infer(attrs, types, consts):
@@ -241,6 +241,11 @@ def _add_n_kernel(env: KernelEnv):
             out = out + reduce(xp.add, xs[k:k + 8])
         return out
     return add_n
+
+
+def _add_n_grad(g, op, grads):
+    """TF's `_AddNGrad`: the gradient, as it is, to every input."""
+    return [grads[0]] * len(op.inputs)
 
 
 def _matmul_infer(attrs, types, consts):
@@ -330,20 +335,23 @@ def _mul_grad(g, op, grads):
     return list(reduce_gradient_args(g, x, y, gx, gy))
 
 
-def _matmul_grad(g, op, grads):
-    grad = grads[0]
-    a, b = op.inputs[:2]
-    t_a, t_b = bool(op.attrs.get("transpose_a")), bool(op.attrs.get("transpose_b"))
-
-    def mm(short, x, y, ta=False, tb=False):
-        return g.make("matmul", short, [x, y], {"transpose_a": ta, "transpose_b": tb})
+def _product_grads(mm, grad, a, b, t_a: bool, t_b: bool):
+    """The two gradients of a (batch) matrix product, as TF's `_MatMulGrad` and `_BatchMatMulV2`
+    make them for each transpose (adjoint) flag: mm(short name, x, y, t_x, t_y)."""
     if not t_a and not t_b:
-        return [mm("MatMul", grad, b, tb=True), mm("MatMul_1", a, grad, ta=True)]
+        return mm("MatMul", grad, b, False, True), mm("MatMul_1", a, grad, True, False)
     if not t_a and t_b:
-        return [mm("MatMul", grad, b), mm("MatMul_1", grad, a, ta=True)]
+        return mm("MatMul", grad, b, False, False), mm("MatMul_1", grad, a, True, False)
     if t_a and not t_b:
-        return [mm("MatMul", b, grad, tb=True), mm("MatMul_1", a, grad)]
-    return [mm("MatMul", b, grad, ta=True, tb=True), mm("MatMul_1", grad, a, ta=True, tb=True)]
+        return mm("MatMul", b, grad, False, True), mm("MatMul_1", a, grad, False, False)
+    return mm("MatMul", b, grad, True, True), mm("MatMul_1", grad, a, True, True)
+
+
+def _matmul_grad(g, op, grads):
+    def mm(short, x, y, ta, tb):
+        return g.make("matmul", short, [x, y], {"transpose_a": ta, "transpose_b": tb})
+    return list(_product_grads(mm, grads[0], op.inputs[0], op.inputs[1],
+                               bool(op.attrs.get("transpose_a")), bool(op.attrs.get("transpose_b"))))
 
 
 def _relu_grad(g, op, grads):
@@ -365,31 +373,147 @@ def _square_grad(g, op, grads):
     return [g.make("mul", "Mul_1", [grads[0], g.make("mul", "Mul", [x, two])])]
 
 
+def _neg_grad(g, op, grads):
+    return [g.make("neg", "Neg", [grads[0]])]
+
+
+def _exp_grad(g, op, grads):
+    """TF: `grad * y` (under control_dependencies([grad]), a data input already)."""
+    return [g.make("mul", "mul", [grads[0], op.outputs[0]])]
+
+
+def _log_grad(g, op, grads):
+    """TF: `with control_dependencies([grad]): grad * reciprocal(x)`."""
+    inv = g.make("reciprocal", "Reciprocal", [op.inputs[0]], controls=[grads[0].node])
+    return [g.make("mul", "mul", [grads[0], inv])]
+
+
+def _sqrt_grad(g, op, grads):
+    return [g.make("sqrt_grad", "SqrtGrad", [op.outputs[0], grads[0]])]
+
+
+def _rsqrt_grad(g, op, grads):
+    return [g.make("rsqrt_grad", "RsqrtGrad", [op.outputs[0], grads[0]])]
+
+
+def _reciprocal_grad(g, op, grads):
+    return [g.make("reciprocal_grad", "ReciprocalGrad", [op.outputs[0], grads[0]])]
+
+
+def _abs_grad(g, op, grads):
+    return [g.make("mul", "mul", [grads[0], g.make("sign", "Sign", [op.inputs[0]])])]
+
+
+def _sign_grad(g, op, grads):
+    """TF's `_SignGrad`: zeros shaped like the input."""
+    return [zeros_like(g, op.inputs[0], "zeros_like")]
+
+
+def _real_div_grad(g, op, grads):
+    grad = grads[0]
+    x, y = op.inputs[:2]
+    gx = g.make("div", "RealDiv", [grad, y])
+    neg = g.make("neg", "Neg", [x])
+    gy = g.make("mul", "mul", [grad, g.make("div", "RealDiv_2", [g.make("div", "RealDiv_1", [neg, y]), y])])
+    return list(reduce_gradient_args(g, x, y, gx, gy))
+
+
+def _div_no_nan_grad(g, op, grads):
+    grad = grads[0]
+    x, y = op.inputs[:2]
+    gx = g.make("divide_no_nan", "div_no_nan", [grad, y])
+    neg = g.make("neg", "Neg", [x])
+    inner = g.make("divide_no_nan", "div_no_nan_1", [neg, y])
+    gy = g.make("mul", "mul", [grad, g.make("divide_no_nan", "div_no_nan_2", [inner, y])])
+    return list(reduce_gradient_args(g, x, y, gx, gy))
+
+
+def _maximum_minimum_grad(selector: str, short: str):
+    """TF's `_MaximumMinimumGrad`: the gradient to x where selector(x, y), else to y."""
+    def grad_fn(g, op, grads):
+        grad = grads[0]
+        x, y = op.inputs[:2]
+        zeros = zeros_like(g, grad, "zeros_like")
+        mask = g.make(selector, short, [x, y])
+        gx = g.make("select_v2", "SelectV2", [mask, grad, zeros])
+        gy = g.make("select_v2", "SelectV2_1", [mask, zeros, grad])
+        return list(reduce_gradient_args(g, x, y, gx, gy))
+    return grad_fn
+
+
+def _squared_difference_grad(g, op, grads):
+    """TF: `with control_dependencies([grad]): scalar_mul(2.0, grad) * (x - y)`."""
+    grad = grads[0]
+    x, y = op.inputs[:2]
+    two = g.const("scalar", 2.0, g.dtype(grad), controls=[grad])
+    diff = g.make("sub", "sub", [x, y], controls=[grad.node])
+    x_grad = g.make("mul", "mul", [g.make("mul", "Mul", [two, grad]), diff])
+    if same_full_shapes(g, x, y, grad):
+        return [x_grad, g.make("neg", "Neg", [x_grad])]
+    return list(reduce_gradient_args(g, x, y, x_grad, g.make("neg", "Neg", [x_grad])))
+
+
+def _pow_grad(g, op, grads):
+    """TF's `_PowGrad`: grad * y * x^(y-1), and grad * z * log(x) where x > 0 (0 elsewhere)."""
+    grad = grads[0]
+    x, y = op.inputs[:2]
+    dtype = g.dtype(x)
+    one = g.const("sub/y", 1.0 if dtype.startswith("float") else 1, dtype)
+    power = g.make("pow", "Pow", [x, g.make("sub", "sub", [y, one])])
+    gx = g.make("mul", "mul_1", [g.make("mul", "mul", [grad, y]), power])
+    zero = g.const("Greater/y", 0.0 if dtype.startswith("float") else 0, dtype)
+    mask = g.make("greater", "Greater", [x, zero])
+    safe_x = g.make("select", "Select", [mask, x, ones_like(g, x, "ones_like")])
+    log_x = g.make("select", "Select_1", [mask, g.make("log", "Log", [safe_x]), zeros_like(g, x, "zeros_like")])
+    gy = g.make("mul", "mul_3", [g.make("mul", "mul_2", [grad, op.outputs[0]]), log_x])
+    return list(reduce_gradient_args(g, x, y, gx, gy))
+
+
+def _batch_matmul_grad(g, op, grads):
+    """TF's `_BatchMatMulV2`: the MatMul gradients per batch; batch dims that broadcast are an error yet."""
+    x, y = op.inputs[:2]
+
+    def mm(short, a, b, ax, ay):
+        return g.make("batch_matmul", short, [a, b], {"adj_x": ax, "adj_y": ay})
+    gx, gy = _product_grads(mm, grads[0], x, y, bool(op.attrs.get("adj_x")), bool(op.attrs.get("adj_y")))
+    sx, sy = g.shape(x), g.shape(y)
+    if not (fully_known(sx) and fully_known(sy) and sx[:-2] == sy[:-2]) and (
+            sx is None or sy is None or len(sx) > 2 or len(sy) > 2):
+        g.unsupported(op, "batch dimensions that broadcast or are not known (TF reduces the "
+                          "gradients over them; idrun does not yet)")
+    return [gx, gy]
+
+
+
 OPS = [
     _binary("add", "Add", "add", "x + y.", tf="tf.add", tf_op="AddV2", tf_import_ops=("Add",), grad=_add_grad),
     _binary("sub", "Sub", "subtract", "x - y.", tf="tf.subtract", grad=_sub_grad),
     _binary("mul", "Mul", "multiply", "x * y.", tf="tf.multiply", grad=_mul_grad),
     _binary("div", "RealDiv", _div_kernel, "x / y; floor division for integers, as TF.", tf="F_div",
-            tf_import_ops=("Div",)),
-    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum"),
-    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum"),
+            tf_import_ops=("Div",), grad=_real_div_grad),
+    _binary("maximum", "Maximum", "maximum", "Elementwise max(x, y).", tf="tf.maximum",
+            grad=_maximum_minimum_grad("greater_equal", "GreaterEqual")),
+    _binary("minimum", "Minimum", "minimum", "Elementwise min(x, y).", tf="tf.minimum",
+            grad=_maximum_minimum_grad("less_equal", "LessEqual")),
     _binary("pow", "Pow", _pow_kernel, "x ** y; integers to negative powers fail, as TF.", allowed=SIGNED,
-            tf="tf.pow"),
+            tf="tf.pow", grad=_pow_grad),
     _binary("floordiv", "floordiv", _floordiv_kernel, "floor(x / y); integer division by zero fails.",
-            allowed=REALS, tf="tf.math.floordiv", tf_op="FloorDiv"),
+            allowed=REALS, tf="tf.math.floordiv", tf_op="FloorDiv", grad=no_gradient),
     _binary("floormod", "FloorMod", _floormod_kernel, "x - floor(x / y) * y, the sign of y (TF's FloorMod).",
             allowed=REALS, elementwise=False, tf="tf.math.floormod"),
     _binary("squared_difference", "SquaredDifference", _squared_difference_kernel, "(x - y) * (x - y).",
-            allowed=FLOATS + ("int32", "int64"), tf="tf.math.squared_difference"),
+            allowed=FLOATS + ("int32", "int64"), tf="tf.math.squared_difference",
+            grad=_squared_difference_grad),
     _binary("divide_no_nan", "div_no_nan", _divide_no_nan_kernel, "x / y, and 0 where y is 0.",
-            allowed=FLOATS, elementwise=False, tf="tf.math.divide_no_nan", tf_op="DivNoNan"),
+            allowed=FLOATS, elementwise=False, tf="tf.math.divide_no_nan", tf_op="DivNoNan",
+            grad=_div_no_nan_grad),
     OpDef("equal", "Equal", BINARY_INPUTS, _binary_infer("Equal", "bool", numeric=False), _ufunc("equal"),
           "Elementwise x == y (bool).", typed_with=(0, 1), tf="tf.equal", tf_op="Equal",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "incompatible_shape_error": True},
-          elementwise=True),
+          elementwise=True, grad=no_gradient),
     OpDef("not_equal", "NotEqual", BINARY_INPUTS, _binary_infer("NotEqual", "bool", numeric=False),
           _ufunc("not_equal"), "Elementwise x != y (bool).", typed_with=(0, 1), tf="tf.not_equal",
-          tf_op="NotEqual", elementwise=True,
+          tf_op="NotEqual", elementwise=True, grad=no_gradient,
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "incompatible_shape_error": True}),
     _compare("greater", "Greater", "Elementwise x > y (bool).", "tf.greater"),
     _compare("greater_equal", "GreaterEqual", "Elementwise x >= y (bool).", "tf.greater_equal"),
@@ -399,32 +523,35 @@ OPS = [
     _logical("logical_or", "LogicalOr", "Elementwise x or y of bools.", "tf.logical_or"),
     _unary("logical_not", "LogicalNot", "logical_not", "Elementwise not x of bools.", allowed=BOOL,
            tf="tf.logical_not", tf_op="LogicalNot", tf_attrs=lambda n, a, i, o: {}, elementwise=True),
-    _unary("neg", "Neg", "negative", "-x.", float_only=False, tf="tf.negative", tf_op="Neg", elementwise=True),
+    _unary("neg", "Neg", "negative", "-x.", float_only=False, tf="tf.negative", tf_op="Neg", elementwise=True,
+           grad=_neg_grad),
     _unary("square", "Square", "square", "x * x.", float_only=False, tf="tf.square", tf_op="Square",
            elementwise=True, grad=_square_grad),
-    _unary("sqrt", "Sqrt", "sqrt", "Square root.", tf="tf.sqrt", tf_op="Sqrt", elementwise=True),
+    _unary("sqrt", "Sqrt", "sqrt", "Square root.", tf="tf.sqrt", tf_op="Sqrt", elementwise=True,
+           grad=_sqrt_grad),
     _unary("rsqrt", "Rsqrt", _rsqrt_kernel, "1 / sqrt(x) (TF's float32 packets: within 3 ulps).",
-           allowed=FLOATS, tf="tf.math.rsqrt", tf_op="Rsqrt", elementwise=True),
+           allowed=FLOATS, tf="tf.math.rsqrt", tf_op="Rsqrt", elementwise=True,
+           grad=_rsqrt_grad),
     _unary("reciprocal", "Reciprocal", _reciprocal_kernel, "1 / x (TF's float32 packets: within 3 ulps).",
            allowed=FLOATS, tf="tf.math.reciprocal", tf_op="Reciprocal", tf_import_ops=("Inv",),
-           elementwise=True),
-    _unary("exp", "Exp", "exp", "e ** x.", tf="tf.exp", tf_op="Exp", elementwise=True),
-    _unary("log", "Log", "log", "Natural logarithm.", tf="tf.math.log", tf_op="Log", elementwise=True),
+           elementwise=True, grad=_reciprocal_grad),
+    _unary("exp", "Exp", "exp", "e ** x.", tf="tf.exp", tf_op="Exp", elementwise=True, grad=_exp_grad),
+    _unary("log", "Log", "log", "Natural logarithm.", tf="tf.math.log", tf_op="Log", elementwise=True, grad=_log_grad),
     _unary("floor", "Floor", "floor", "Largest integer not above x.", allowed=FLOATS, tf="tf.floor",
-           tf_op="Floor", elementwise=True),
+           tf_op="Floor", elementwise=True, grad=no_gradient),
     _unary("ceil", "Ceil", "ceil", "Smallest integer not below x.", allowed=FLOATS, tf="tf.math.ceil",
-           tf_op="Ceil", elementwise=True),
+           tf_op="Ceil", elementwise=True, grad=no_gradient),
     _unary("abs", "Abs", "absolute", "|x| (the lowest integer stays itself, as TF).", allowed=SIGNED,
-           tf="tf.abs", tf_op="Abs", elementwise=True),
+           tf="tf.abs", tf_op="Abs", elementwise=True, grad=_abs_grad),
     _unary("sign", "Sign", "sign", "-1, 0 or 1 by the sign of x (NaN stays NaN).", allowed=SIGNED,
-           tf="tf.sign", tf_op="Sign", elementwise=True),
+           tf="tf.sign", tf_op="Sign", elementwise=True, grad=_sign_grad),
     _unary("relu", "Relu", _relu_kernel, "max(x, 0).", float_only=False, tf="tf.nn.relu", tf_op="Relu", grad=_relu_grad),
     _unary("sigmoid", "Sigmoid", _sigmoid_kernel, "1 / (1 + exp(-x)).", tf="tf.sigmoid", tf_op="Sigmoid", grad=_sigmoid_grad),
     _unary("tanh", "Tanh", "tanh", "Hyperbolic tangent.", tf="tf.tanh", tf_op="Tanh", elementwise=True, grad=_tanh_grad),
     OpDef("add_n", "AddN", ("inputs",), _add_n_infer, _add_n_kernel,
           "Sum of tensors of one shape and dtype, added in TF's order.", variadic=True,
           tf=lambda c: f"tf.math.add_n([{', '.join(c.args)}]{c.kw})",
-          tf_op="AddN", tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype)}),
+          tf_op="AddN", tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype)}, grad=_add_n_grad),
     OpDef("matmul", "MatMul", ("a", "b"), _matmul_infer, _matmul_kernel,
           "Matrix product of two rank-2 tensors.", typed_with=(0, 1),
           attrs=(attr("transpose_a", False, checks.boolean),
@@ -443,5 +570,5 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "adj_x": a["adj_x"], "adj_y": a["adj_y"]},
           tf_import=_batch_matmul_import,
           tf=lambda c: f"tf.raw_ops.BatchMatMulV2(x={c.args[0]}, y={c.args[1]}"
-                       f"{_tf_bool(c.attrs, 'adj_x', 'adj_y')}{c.kw})"),
+                       f"{_tf_bool(c.attrs, 'adj_x', 'adj_y')}{c.kw})", grad=_batch_matmul_grad),
 ]

@@ -16,6 +16,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr, py_literal
 from idrun.ops.shapes import bounded, broadcast, format_dims, same_dtype
+from idrun.ops.gradlib import shape_tensor
 from idrun.ops.state import _read_kernel
 
 
@@ -518,6 +519,12 @@ def _lrn_kernel(env: KernelEnv):
     return lrn
 
 
+def _lrn_grad(g, op, grads):
+    """TF's `_LRNGrad`: LRNGrad(grad, input, output) with the op's attributes."""
+    attrs = {k: op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta")}
+    return [g.make("lrn_grad", "LRNGrad", [grads[0], op.inputs[0], op.outputs[0]], attrs)]
+
+
 # ---- softmax and the cross entropies -------------------------------------------------------
 
 def _softmax_infer(op: str):
@@ -801,6 +808,28 @@ def _max_pool_grad(g, op, grads):
                    {**attrs, "data_format": "NHWC"})] + [None] * (len(op.inputs) - 1)
 
 
+def _avg_pool_grad(g, op, grads):
+    """TF: AvgPoolGrad(shape(input) as int32, grad)."""
+    attrs = {k: op.attrs[k] for k in ("ksize", "strides", "padding")}
+    shape = shape_tensor(g, op.inputs[0])
+    return [g.make("avg_pool_grad", "AvgPoolGrad", [shape, grads[0]], {**attrs, "data_format": "NHWC"})]
+
+
+def _log_softmax_grad(g, op, grads):
+    """TF: `grad - reduce_sum(grad, -1, keepdims=True) * exp(log_softmax)`."""
+    softmax = g.make("exp", "Exp", [op.outputs[0]])
+    summed = g.make("reduce_sum", "Sum", [grads[0]], {"axis": -1, "keepdims": True})
+    return [g.make("sub", "sub", [grads[0], g.make("mul", "mul", [summed, softmax])])]
+
+
+def _relu6_grad(g, op, grads):
+    return [g.make("relu6_grad", "Relu6Grad", [grads[0], op.outputs[0]])]
+
+
+def _elu_grad(g, op, grads):
+    return [g.make("elu_grad", "EluGrad", [grads[0], op.outputs[0]])]
+
+
 OPS = [
     OpDef("conv2d", "Conv2D", ("input", "filter"), _conv2d_infer, _conv2d_kernel,
           "2-D convolution of an NHWC input with an HWIO filter.", typed_with=(0, 1),
@@ -828,17 +857,18 @@ OPS = [
     OpDef("avg_pool", "AvgPool", ("value",), _pool_infer("AvgPool", False), _avg_pool_kernel,
           "Mean over each ksize window at strides; SAME windows average their inputs only (NHWC).",
           attrs=POOL_ATTRS, tf=_pool_tf("tf1.nn.avg_pool"), tf_op="AvgPool", tf_attrs=pool_tf_attrs(False),
-          tf_import=pool_import),
+          tf_import=pool_import, grad=_avg_pool_grad),
     OpDef("local_response_normalization", "LRN", ("input",), _lrn_infer, _lrn_kernel,
           "x / (bias + alpha * sum of x^2 over depth_radius channels each side) ** beta (tf.nn.lrn).",
           attrs=LRN_ATTRS, tf_op="LRN", tf_attrs=lrn_tf_attrs, tf_import=lrn_import,
           tf=lambda c: f"tf.nn.local_response_normalization({c.args[0]}, "
                        f"depth_radius={c.attrs['depth_radius']}, bias={c.attrs['bias']}, "
-                       f"alpha={c.attrs['alpha']}, beta={c.attrs['beta']}{c.kw})"),
+                       f"alpha={c.attrs['alpha']}, beta={c.attrs['beta']}{c.kw})", grad=_lrn_grad),
     OpDef("softmax", "Softmax", ("logits",), _softmax_infer("Softmax"), _softmax_kernel(False),
           "exp(x) / sum(exp(x)) along the last axis.", tf="tf.nn.softmax", tf_op="Softmax", grad=_softmax_grad),
     OpDef("log_softmax", "LogSoftmax", ("logits",), _softmax_infer("LogSoftmax"), _softmax_kernel(True),
-          "x - log(sum(exp(x))) along the last axis.", tf="tf.nn.log_softmax", tf_op="LogSoftmax"),
+          "x - log(sum(exp(x))) along the last axis.", tf="tf.nn.log_softmax", tf_op="LogSoftmax",
+          grad=_log_softmax_grad),
     OpDef("softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits", ("features", "labels"),
           _xent_infer, _xent_kernel, "TF's kernel on [batch, classes] logits and label distributions: "
           "outputs loss [batch] and backprop (softmax - labels).", multi_output=True, typed_with=(0, 1),
@@ -863,9 +893,9 @@ OPS = [
               "exponential_avg_factor": a["exponential_avg_factor"], "data_format": "NHWC"}),
           tf_op="FusedBatchNormV3", tf_attrs=bn_tf_attrs, tf_import=bn_import),
     OpDef("relu6", "Relu6", ("features",), _elementwise_infer("Relu6", True), _relu6_kernel,
-          "min(max(x, 0), 6).", tf="tf.nn.relu6", tf_op="Relu6"),
+          "min(max(x, 0), 6).", tf="tf.nn.relu6", tf_op="Relu6", grad=_relu6_grad),
     OpDef("elu", "Elu", ("features",), _elementwise_infer("Elu", False), _elu_kernel,
-          "exp(x) - 1 where x < 0, else x.", tf="tf.nn.elu", tf_op="Elu"),
+          "exp(x) - 1 where x < 0, else x.", tf="tf.nn.elu", tf_op="Elu", grad=_elu_grad),
     OpDef("adjust_contrast", "AdjustContrastv2", ("images", "contrast_factor"), _adjust_contrast_infer,
           _adjust_contrast_kernel, "(x - mean) * contrast_factor + mean, the mean per image and channel "
           "over [..., height, width, channels].",

@@ -1,5 +1,5 @@
 """The gradient kernels TF's `tf.gradients` puts in graphs of nn ops (NHWC only): ReluGrad,
-SigmoidGrad, TanhGrad, BiasAddGrad, Conv2DBackpropInput/Filter, MaxPoolGrad, AvgPoolGrad,
+SigmoidGrad, TanhGrad, RsqrtGrad, SqrtGrad, ReciprocalGrad, Relu6Grad, EluGrad, BiasAddGrad, Conv2DBackpropInput/Filter, MaxPoolGrad, AvgPoolGrad,
 LRNGrad and FusedBatchNormGradV3.
 
 Their spec names are TF's generated op names (`tf.raw_ops.ReluGrad` -> `relu_grad`); the export
@@ -70,6 +70,38 @@ def _rsqrt_grad_kernel(env: KernelEnv):
         out = half * ((dy * y) * (y * y))
         return xp.where(dy == 0, xp.zeros((), dtype=out.dtype), out)
     return rsqrt_grad
+
+
+def _sqrt_grad_kernel(env: KernelEnv):
+    xp = env.xp
+    half = xp.asarray(0.5, dtype=env.out_types[0].dtype)
+
+    def sqrt_grad(y, dy):
+        # TF's scalar_sqrt_gradient_op: (0.5 * dy) / y, 0 where dy is 0
+        out = (half * dy) / y
+        return xp.where(dy == 0, xp.zeros((), dtype=out.dtype), out)
+    return sqrt_grad
+
+
+def _reciprocal_grad_kernel(env: KernelEnv):
+    xp = env.xp
+
+    def reciprocal_grad(y, dy):
+        # TF's scalar_inverse_gradient_op: -y * y * dy, 0 where dy is 0
+        out = (-y * y) * dy
+        return xp.where(dy == 0, xp.zeros((), dtype=out.dtype), out)
+    return reciprocal_grad
+
+
+def _relu6_grad_kernel(env: KernelEnv):
+    dtype = env.out_types[0].dtype
+    return lambda gradients, features: gradients * ((features > 0) & (features < 6)).astype(dtype)
+
+
+def _elu_grad_kernel(env: KernelEnv):
+    xp = env.xp
+    one = xp.ones((), dtype=env.out_types[0].dtype)
+    return lambda gradients, outputs: xp.where(outputs < 0, gradients * (outputs + one), gradients)
 
 
 def _bias_add_grad_infer(attrs, types, consts):
@@ -469,6 +501,19 @@ OPS = [
     OpDef("rsqrt_grad", "RsqrtGrad", ("y", "dy"), _same_infer("RsqrtGrad", ("y", "dy")), _rsqrt_grad_kernel,
           "-0.5 * dy * y^3, y = rsqrt(x): the gradient of rsqrt (0 where dy is 0).", typed_with=(0, 1),
           tf=raw_op("RsqrtGrad", ("y", "dy")), tf_op="RsqrtGrad"),
+    OpDef("sqrt_grad", "SqrtGrad", ("y", "dy"), _same_infer("SqrtGrad", ("y", "dy")), _sqrt_grad_kernel,
+          "0.5 * dy / y, y = sqrt(x): the gradient of sqrt (0 where dy is 0).", typed_with=(0, 1),
+          tf=raw_op("SqrtGrad", ("y", "dy")), tf_op="SqrtGrad"),
+    OpDef("reciprocal_grad", "ReciprocalGrad", ("y", "dy"), _same_infer("ReciprocalGrad", ("y", "dy")),
+          _reciprocal_grad_kernel, "-dy * y * y, y = 1 / x: the gradient of reciprocal (0 where dy is 0).",
+          typed_with=(0, 1), tf=raw_op("ReciprocalGrad", ("y", "dy")), tf_op="ReciprocalGrad"),
+    OpDef("relu6_grad", "Relu6Grad", ("gradients", "features"),
+          _same_infer("Relu6Grad", ("gradients", "features")), _relu6_grad_kernel,
+          "gradients where 0 < features < 6, else 0: the gradient of relu6.", typed_with=(0, 1),
+          tf=raw_op("Relu6Grad", ("gradients", "features")), tf_op="Relu6Grad"),
+    OpDef("elu_grad", "EluGrad", ("gradients", "outputs"), _same_infer("EluGrad", ("gradients", "outputs")),
+          _elu_grad_kernel, "gradients * (outputs + 1) where outputs < 0, else gradients: the gradient "
+          "of elu.", typed_with=(0, 1), tf=raw_op("EluGrad", ("gradients", "outputs")), tf_op="EluGrad"),
     OpDef("bias_add_grad", "BiasAddGrad", ("out_backprop",), _bias_add_grad_infer, _bias_add_grad_kernel,
           "Sum over every dimension but the last: the gradient of bias_add for its bias.",
           attrs=(attr("data_format", "NHWC", nhwc),), tf=raw_op("BiasAddGrad", ("out_backprop",)),

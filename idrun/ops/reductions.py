@@ -20,7 +20,7 @@ from idrun.ops.math import BOOL, REALS, check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shape_ops import flat
 from idrun.ops.shapes import bounded, format_dims, reduce_shape
-from idrun.ops.gradlib import fully_known
+from idrun.ops.gradlib import fully_known, no_gradient
 
 
 def _axis_const(consts, what: str, scalar: bool = False):
@@ -216,7 +216,7 @@ def _arg_import(tf_attrs, consts):
 
 
 def _arg(name: str, type_name: str, doc: str) -> OpDef:
-    return OpDef(name, type_name, ("input",), _arg_infer, _arg_kernel(name), doc,
+    return OpDef(name, type_name, ("input",), _arg_infer, _arg_kernel(name), doc, grad=no_gradient,
                  attrs=(attr("axis", 0, checks.integer, "the axis to reduce"),
                         attr("output_type", "int64", _index_dtype, "int64 (TF's default) or int32")),
                  helpers=lambda a, on_handle: ("dimension",), tf_op=type_name,
@@ -364,11 +364,42 @@ def _mean_grad(g, op, grads):
     return [g.make("div", "truediv", [summed, factor])] + [None] * (len(op.inputs) - 1)
 
 
+def _min_or_max_grad(g, op, grads):
+    """TF's `_MinOrMaxGrad` where the input's shape is known and the axes constant: the gradient
+    shared by the elements equal to the result, `indicators / num_selected * grad`."""
+    x, y, grad = op.inputs[0], op.outputs[0], grads[0]
+    shape = g.shape(x)
+    if not fully_known(shape):
+        g.unsupported(op, "a max or min of a tensor of partly unknown shape (TF then computes "
+                          "reduced_shape with DynamicStitch, not yet here)")
+    axis_ref = g.reduction_indices(op)
+    axes = op.attrs.get("axis")
+    rank = len(shape)
+    axes = list(range(rank)) if axes is None else [a % max(rank, 1) for a in
+                                                   ([axes] if isinstance(axes, int) else axes)]
+    g.const("Shape", list(shape), "int32")     # `array_ops.shape(op.inputs[0])`, unused then
+    kept = [1 if i in axes else d for i, d in enumerate(shape)]
+    if not op.attrs.get("keepdims"):
+        y = g.make("reshape", "Reshape", [y, g.const("Reshape/shape", kept, "int32")])
+        grad = g.make("reshape", "Reshape_1", [grad, g.const("Reshape_1/shape", kept, "int32")])
+        kept_ref = None
+    else:
+        kept_ref = g.const("Shape_1", list(g.shape(y)), "int32")
+    indicators = g.make("cast", "Cast", [g.make("equal", "Equal", [y, x])], {"dtype": g.dtype(grad)})
+    summed = g.make("sum", "Sum", [indicators, axis_ref], {"keepdims": False})
+    if kept_ref is None:
+        kept_ref = g.const("Reshape_2/shape", kept, "int32")
+    selected = g.make("reshape", "Reshape_2" if not op.attrs.get("keepdims") else "Reshape", [summed, kept_ref])
+    return [g.make("mul", "mul", [g.make("div", "truediv", [indicators, selected]), grad])] + [None] * (len(op.inputs) - 1)
+
+
 OPS = [
     _reduce("reduce_sum", "Sum", "sum", "Sum over axes.", grad=_sum_grad),
     _reduce("reduce_mean", "Mean", "mean", "Mean over axes.", grad=_mean_grad),
-    _reduce("reduce_max", "Max", "max", "Max over axes (-inf or the lowest integer over none)."),
-    _reduce("reduce_min", "Min", "min", "Min over axes (inf or the highest integer over none)."),
+    _reduce("reduce_max", "Max", "max", "Max over axes (-inf or the lowest integer over none).",
+            grad=_min_or_max_grad),
+    _reduce("reduce_min", "Min", "min", "Min over axes (inf or the highest integer over none).",
+            grad=_min_or_max_grad),
     _reduce("reduce_prod", "Prod", "prod", "Product over axes."),
     _reduce("reduce_all", "All", "all", "Logical and over axes of bools.", BOOL),
     _reduce("reduce_any", "Any", "any", "Logical or over axes of bools.", BOOL),

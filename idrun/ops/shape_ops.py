@@ -18,8 +18,10 @@ from typing import Any
 from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
+from idrun.ops.gradlib import no_gradient
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr
 from idrun.ops.shapes import bounded, broadcast, format_dims, num_elements, same_dtype
+from idrun.ops.gradlib import pass_through, reduce_gradient_args, shape_tensor, zeros_like
 
 INDEX_TYPES = ("int32", "int64")
 
@@ -549,43 +551,94 @@ def _shape_literal(c) -> str:
     return "None" if shape is None else repr(list(shape))
 
 
+def _select_v2_grad(g, op, grads):
+    """TF's `_SelectGradV2`: where(c, grad, 0) and where(c, 0, grad), each reduced to its input."""
+    grad = grads[0]
+    c, x, y = op.inputs[:3]
+    zeros = g.const("zeros", 0.0 if g.dtype(grad).startswith("float") else 0, g.dtype(grad))
+    gx = g.make("select_v2", "SelectV2", [c, grad, zeros])
+    gy = g.make("select_v2", "SelectV2_1", [c, zeros, grad])
+    gx = reduce_gradient_args(g, x, op.outputs[0], gx, None)[0]
+    gy = reduce_gradient_args(g, y, op.outputs[0], gy, None)[0]
+    return [None, gx, gy]
+
+
+def _broadcast_to_grad(g, op, grads):
+    """TF's `_BroadcastToGrad`: the gradient summed over the broadcast axes
+    (BroadcastGradientArgs of the target shape, a Const when static, and the input's)."""
+    x, target = op.inputs[:2]
+    dtype = g.dtype(target)
+    shape = shape_tensor(g, x, dtype)
+    value = g.constant_value(target)
+    if value is not None:
+        target = g.const("Const", value, dtype)
+    args = g.make("broadcast_gradient_args", "BroadcastGradientArgs", [target, shape])
+    summed = g.make("sum", "Sum", [grads[0], g.output(args, 1)], {"keepdims": True})
+    return [g.make("reshape", "Reshape", [summed, shape]), None]
+
+
+def _select_grad(g, op, grads):
+    """TF's `_SelectGrad`: where(c, grad, zeros_like(t)) and where(c, zeros_like(t), grad)."""
+    grad = grads[0]
+    c, x = op.inputs[:2]
+    zeros = zeros_like(g, x, "zeros_like")
+    return [None, g.make("select", "Select", [c, grad, zeros]), g.make("select", "Select_1", [c, zeros, grad])]
+
+
+def _reshape_to_input(g, op, grads):
+    """TF's `_ReshapeToInput` (ExpandDims, Squeeze): the gradient reshaped to the input's shape."""
+    shape = shape_tensor(g, op.inputs[0])
+    return [g.make("reshape", "Reshape", [grads[0], shape])] + [None] * (len(op.inputs) - 1)
+
+
+def _prevent_gradient_grad(g, op, grads):
+    g.unsupported(op, f"Gradient explicitly disabled. Reason: {op.attrs.get('message', '')}")
+
+
+def _check_numerics_grad(g, op, grads):
+    message = ("Not a number (NaN) or infinity (Inf) values detected in gradient. "
+               + op.attrs["message"])
+    return [g.make("check_numerics", "CheckNumerics", [grads[0]], {"message": message})]
+
 OPS = [
     OpDef("fill", "Fill", ("dims", "value"), _fill_infer, _fill_kernel,
           "A tensor of shape `dims` filled with the scalar `value`.", tf="tf.fill", tf_op="Fill",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[1].dtype), "index_type": TFType(i[0].dtype)}),
     OpDef("zeros_like", "zeros_like", ("input",), _like_infer, lambda env: env.xp.zeros_like,
-          "Zeros of the input's shape and dtype.", tf="tf.zeros_like", tf_op="ZerosLike"),
+          "Zeros of the input's shape and dtype.", tf="tf.zeros_like", tf_op="ZerosLike", grad=no_gradient),
     OpDef("ones_like", "ones_like", ("input",), _like_infer, lambda env: env.xp.ones_like,
-          "Ones of the input's shape and dtype.", tf="tf.ones_like", tf_op="OnesLike"),
+          "Ones of the input's shape and dtype.", tf="tf.ones_like", tf_op="OnesLike", grad=no_gradient),
     OpDef("expand_dims", "ExpandDims", ("input", "dim"), _expand_dims_infer, _expand_dims_kernel,
           "Insert a dimension of size 1 at index `dim` (an input, as in TF).", tf="tf.expand_dims",
-          tf_op="ExpandDims", tf_attrs=index_attrs(("Tdim", 1))),
+          tf_op="ExpandDims", tf_attrs=index_attrs(("Tdim", 1)), grad=_reshape_to_input),
     OpDef("squeeze", "Squeeze", ("input",), _squeeze_infer, _squeeze_kernel,
           "Remove dimensions of size 1 (those in `axis`, or all).",
           attrs=(attr("axis", [], int_list, "dimensions to remove; [] = every size-1 dim"),),
           tf=lambda c: f"tf.squeeze({c.args[0]}, axis={c.attrs['axis']!r}{c.kw})", tf_op="Squeeze",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "squeeze_dims": list(a["axis"])},
-          tf_import=lambda t, c: {"axis": list(t.get("squeeze_dims", []))}),
+          tf_import=lambda t, c: {"axis": list(t.get("squeeze_dims", []))}, grad=_reshape_to_input),
     OpDef("shape_n", "ShapeN", ("input",), _shape_n_infer, _shape_n_kernel,
           "The shapes of several tensors; outputs name:K.", variadic=True, multi_output=True,
           attrs=(attr("out_type", "int32", out_type),),
           tf=lambda c: f"tf.shape_n([{', '.join(c.args)}], out_type=tf.{c.attrs['out_type']}{c.kw})",
           tf_op="ShapeN", tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")},
-          tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype), "out_type": TFType(a["out_type"])}),
+          tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype), "out_type": TFType(a["out_type"])},
+          grad=no_gradient),
     OpDef("size", "Size", ("input",), lambda a, t, c: [TensorType(a["out_type"], ())], _size_kernel,
           "The number of elements (a scalar), placed with its input.", follows_input="metadata",
           attrs=(attr("out_type", "int32", out_type),),
           tf=lambda c: f"tf.raw_ops.Size(input={c.args[0]}, out_type=tf.{c.attrs['out_type']}{c.kw})",
-          tf_op="Size", tf_attrs=_out_type_attrs, tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")}),
+          tf_op="Size", tf_attrs=_out_type_attrs, tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")},
+          grad=no_gradient),
     OpDef("rank", "Rank", ("input",), lambda a, t, c: [TensorType("int32", ())], _rank_kernel,
           "The number of dimensions (an int32 scalar), placed with its input.", follows_input="metadata",
-          tf=lambda c: f"tf.raw_ops.Rank(input={c.args[0]}{c.kw})", tf_op="Rank"),
+          tf=lambda c: f"tf.raw_ops.Rank(input={c.args[0]}{c.kw})", tf_op="Rank", grad=no_gradient),
     OpDef("range", "range", ("start", "limit", "delta"), _range_infer, _range_kernel,
           "start, start + delta, ... up to (not including) limit.", typed_with=(0, 1, 2),
           tf="tf.range", tf_op="Range", tf_attrs=lambda n, a, i, o: {"Tidx": TFType(i[0].dtype)}),
     OpDef("broadcast_to", "BroadcastTo", ("input", "shape"), _broadcast_to_infer, _broadcast_to_kernel,
           "The input broadcast to `shape`.", tf="tf.broadcast_to", tf_op="BroadcastTo",
-          tf_attrs=index_attrs(("Tidx", 1))),
+          tf_attrs=index_attrs(("Tidx", 1)), grad=_broadcast_to_grad),
     OpDef("broadcast_gradient_args", "BroadcastGradientArgs", ("s0", "s1"), _gradient_args_infer,
           _gradient_args_kernel, "The axes along which each of two shapes is broadcast (2 outputs).",
           multi_output=True, typed_with=(0, 1), tf_op="BroadcastGradientArgs",
@@ -600,7 +653,7 @@ OPS = [
     OpDef("invert_permutation", "InvertPermutation", ("x",),
           lambda a, t, c: (index_input(t[0], "x", 1), [t[0]])[1], _invert_permutation_kernel,
           "The inverse of a permutation vector.", tf="tf.math.invert_permutation",
-          tf_op="InvertPermutation"),
+          tf_op="InvertPermutation", grad=no_gradient),
     OpDef("one_hot", "one_hot", ("indices", "depth", "on_value", "off_value"), _one_hot_infer,
           _one_hot_kernel, "on_value where the index is, off_value elsewhere, along a new axis.",
           typed_with=(2, 3), attrs=(attr("axis", -1, checks.integer),),
@@ -616,10 +669,10 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_idx": TFType(a["out_idx"])}),
     OpDef("select", "Select", ("condition", "t", "e"), _select_infer, _select_kernel,
           "t where condition else e (tf.compat.v1.where: a vector condition picks rows).",
-          typed_with=(1, 2), tf="tf1.where", tf_op="Select", tf_attrs=_t_of(1)),
+          typed_with=(1, 2), tf="tf1.where", tf_op="Select", tf_attrs=_t_of(1), grad=_select_grad),
     OpDef("select_v2", "SelectV2", ("condition", "t", "e"), _select_v2_infer,
           lambda env: env.xp.where, "t where condition else e, all three broadcast (tf.where).",
-          typed_with=(1, 2), tf="tf.where", tf_op="SelectV2", tf_attrs=_t_of(1)),
+          typed_with=(1, 2), tf="tf.where", tf_op="SelectV2", tf_attrs=_t_of(1), grad=_select_v2_grad),
     OpDef("where", "Where", ("condition",), _where_infer,
           lambda env: (lambda c: env.xp.argwhere(c).astype("int64")),
           "The int64 coordinates of the true (non-zero) elements, one row each.",
@@ -630,15 +683,16 @@ OPS = [
               tf=lambda c: f"tf1.placeholder_with_default({c.args[0]}, {_shape_literal(c)}{c.kw})",
               tf_op="PlaceholderWithDefault", tf_import=lambda t, c: {"shape": t.get("shape")},
               tf_attrs=lambda n, a, i, o: {"dtype": TFType(i[0].dtype),
-                                           "shape": None if a["shape"] is None else TFShape(a["shape"])}),
+                                           "shape": None if a["shape"] is None else TFShape(a["shape"])},
+              grad=pass_through),
     _identity("stop_gradient", "StopGradient", "Its input (gradients do not flow back through it).",
-              tf="tf.stop_gradient", tf_op="StopGradient"),
+              tf="tf.stop_gradient", tf_op="StopGradient", grad=no_gradient),  # TF: NotDifferentiable
     _identity("prevent_gradient", "PreventGradient", "Its input (taking its gradient is an error in TF).",
               attrs=(attr("message", "", checks.text),), tf_op="PreventGradient",
               tf_import=_message_import,
               tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "message": a["message"]},
               tf=lambda c: f"tf.raw_ops.PreventGradient(input={c.args[0]}, message={c.attrs['message']!r}"
-                           f"{c.kw})"),
+                           f"{c.kw})", grad=_prevent_gradient_grad),
     _identity("snapshot", "Snapshot", "A copy of its input (never a view of a variable's buffer).",
               kernel=lambda env: (lambda x: x.copy()), tf_op="Snapshot",
               tf=lambda c: f"tf.raw_ops.Snapshot(input={c.args[0]}{c.kw})"),
@@ -647,5 +701,6 @@ OPS = [
               attrs=(attr("message", check=checks.text),), effect="check", tf_op="CheckNumerics",
               tf_import=_message_import,
               tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "message": a["message"]},
-              tf=lambda c: f"tf.debugging.check_numerics({c.args[0]}, {c.attrs['message']!r}{c.kw})"),
+              tf=lambda c: f"tf.debugging.check_numerics({c.args[0]}, {c.attrs['message']!r}{c.kw})",
+              grad=_check_numerics_grad),
 ]

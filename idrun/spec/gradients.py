@@ -47,6 +47,8 @@ from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
 from idrun.spec.yamlsrc import YMap, loc_of
 
+CONTROL_FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
+LOOP_OPS = frozenset({"enter", "exit", "next_iteration", "loop_cond"})
 GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs")
 MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name")
 OPTIMIZERS = {  # type -> (TF's default name, its hyperparameters and their defaults)
@@ -116,6 +118,16 @@ class _GradContext:
 
     def dtype(self, ref: TensorRef) -> str:
         return self.type(ref).dtype
+
+    def constant_value(self, ref: TensorRef):
+        """TF's `tensor_util.constant_value`: a Const's value, else None."""
+        draft = self._draft_of_ref(ref)
+        if draft.opdef.name == "const" and draft.role != "helper":
+            return draft.attrs["value"]
+        return None
+
+    def _draft_of_ref(self, ref: TensorRef):
+        return self.b._draft_of(ref.node)
 
     def is_zeros(self, ref: TensorRef) -> bool:
         return ref.node in self.zeros
@@ -239,8 +251,8 @@ class GradientsBuilder:
     # ---- tf.gradients ---------------------------------------------------------------------
     def _gradients(self, ys: list[TensorRef], xs: list[TensorRef], grad_ys, name: str, gate: bool,
                    loc) -> list[TensorRef | None]:
-        order = self._forward(ys, loc)
         x_nodes = {x.node for x in xs}
+        order = self._forward(ys, loc, x_nodes)
         reached: set[str] = set()
         for n in order:  # topological: an op reached from an x (TF's _MarkReachedOps)
             if n in x_nodes or any(r.node in reached for r in self._draft_of(n).inputs):
@@ -289,7 +301,7 @@ class GradientsBuilder:
         finally:
             self._scope = outer_scope
 
-    def _forward(self, ys: list[TensorRef], loc) -> list[str]:
+    def _forward(self, ys: list[TensorRef], loc, x_nodes: set) -> list[str]:
         """The nodes the ys depend on, resolved and typed now, in topological order."""
         order: list[str] = []
         state: dict[str, int] = {}  # a node seen: its inputs are pushed once
@@ -306,11 +318,46 @@ class GradientsBuilder:
             self._resolve_inputs(draft)
             stack.append((n, True))
             stack.extend((r.node, False) for r in reversed(draft.inputs) if r.node not in state)
+        self._check_control_flow(order, x_nodes, loc)
         for n in order:  # as `finish` types them: a literal takes its type from its consumer
             draft = self._draft_of(n)
             if draft.literal is MISSING:
                 self._type(draft)
         return order
+
+    def _check_control_flow(self, order: list[str], x_nodes: set, loc) -> None:
+        """TF's gradients of v1 control flow (control_flow_grad.py: the gradient's own cond and
+        while contexts) are not built yet: a cond or while_loop between the xs and the ys, or a
+        while_loop anywhere before the ys, is a located error instead of a wrong graph."""
+        def context(n: str):
+            draft = self._draft_of(n)
+            ctx = self._branch_of.get(n)
+            if ctx is not None or draft.opdef.name in CONTROL_FLOW_OPS:
+                return ctx, draft
+            return None, None
+        consumers: dict[str, list[str]] = {}
+        for n in order:
+            for r in self._draft_of(n).inputs:
+                consumers.setdefault(r.node, []).append(n)
+        reached, todo = set(), [n for n in order if n in x_nodes]
+        while todo:   # the nodes an x reaches (a loop's back edge included)
+            n = todo.pop()
+            if n not in reached:
+                reached.add(n)
+                todo.extend(consumers.get(n, ()))
+        for n in order:
+            ctx, draft = context(n)
+            if draft is None:
+                continue
+            loop = (ctx is not None and ctx.is_loop) or draft.opdef.name in LOOP_OPS
+            if n in reached or loop:
+                what = "while_loop" if loop else "cond"
+                where = f" (at {draft.loc})" if draft.loc else ""
+                if n in reached:
+                    raise SpecError(f"gradients through cond/while_loop are not supported yet: '{n}'{where}, "
+                                    f"in a {what}, lies on the path from the variables to the ys", loc)
+                raise SpecError(f"gradients through cond/while_loop are not supported yet: the ys depend on "
+                                f"the while_loop that makes '{n}'{where}", loc)
 
     def _backprop_op(self, g: _GradContext, n: str, grads: dict, stop: bool, gate: bool, loc) -> None:
         draft = self._draft_of(n)
@@ -327,10 +374,10 @@ class GradientsBuilder:
             return
         fn = draft.opdef.grad
         if fn is None:
-            where = f" ('{n}' is defined at {draft.loc})" if draft.loc else ""
-            raise SpecError(f"no gradient is registered for {draft.opdef.name} '{n}' (TF op "
+            where = f" (defined at {draft.loc})" if draft.loc else ""
+            raise SpecError(f"no gradient is registered for {draft.opdef.name} '{n}'{where} (TF op "
                             f"{draft.opdef.tf_op or draft.opdef.type_name}): it lies on the path from "
-                            f"the variables to the loss{where}", loc)
+                            f"the variables to the loss", loc)
         for k, o in enumerate(out_grads):
             if o is None and draft.outputs[k].dtype.startswith(("float", "bfloat", "complex")):
                 out_grads[k] = g.make("zeros_like", "zeros_like", [op.outputs[k]])
