@@ -133,3 +133,59 @@ def test_a_complex_file_fed_to_float32_is_refused(cli, tmp_path):
                     "  - {name: b, op: mul, inputs: [a, 2.0]}\nrun: {fetch: [b]}\n")
     res = cli("run", str(spec), "--feed", f"a=@{tmp_path / 'c.npy'}")
     assert res.exit_code == 2 and "complex values (complex64), which float32 cannot hold" in res.stderr
+
+
+# ---- issue 21, the new user's run: names and dtypes say what was meant, and where -----------
+
+TOUR = ("nodes:\n  - {name: x, op: variable, value: 0.0}\n"
+        "  - name_scope: tower\n    nodes:\n      - {name: z, op: mul, inputs: [x, 2.0]}\n")
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--fetch", "towr"), "error: --fetch: The name 'towr' refers to a Tensor which does not exist. The "
+                          "operation, 'towr', does not exist in the graph. (did you mean 'tower/z'?)"),
+    (("--fetch", "Tower/Z:0"), "error: --fetch: The name 'Tower/Z:0' refers to a Tensor which does not exist. "
+                               "The operation, 'Tower/Z', does not exist in the graph. (did you mean 'tower/z'?)"),
+    (("--fetch", "tower/z:1"), "error: --fetch: The name 'tower/z:1' refers to a Tensor which does not exist. "
+                               "The operation, 'tower/z', exists but only has 1 output. (did you mean 'tower/z:0'?)"),
+    (("--fetch", "tower/z", "--feed", "X=1.0"), "error: --feed: The name 'X' refers to a Tensor which does not "
+                                                "exist. The operation, 'X', does not exist in the graph. (did you mean 'x'?)"),
+    (("--target", "tower/zz"), "error: --target: target 'tower/zz': the operation does not exist "
+                               "(did you mean 'tower/z'?)"),
+])
+def test_an_unknown_command_line_name_names_its_option_and_a_close_name(cli, spec_file, args, message):
+    """A builder-made name (the literal's `tower/z/y`) is not offered when a written one is close."""
+    res = cli("run", spec_file(TOUR), *args)
+    assert res.exit_code == 2 and res.stderr.splitlines() == [message]
+
+
+@pytest.mark.parametrize("run,where,message", [
+    ("run: {fetch: [towr]}\n", "6:15", "The name 'towr' refers to a Tensor which does not exist. The operation, "
+                                       "'towr', does not exist in the graph. (did you mean 'tower/z'?)"),
+    ("run: {fetch: [tower/z], feed: {X: 1.0}}\n", "6:35",
+     "The name 'X' refers to a Tensor which does not exist. The operation, 'X', does not exist in the graph. "
+     "(did you mean 'x'?)"),
+    ("run: {targets: [tower/zz]}\n", "6:17", "target 'tower/zz': the operation does not exist "
+                                             "(did you mean 'tower/z'?)"),
+])
+def test_an_unknown_name_in_the_run_section_is_located_at_its_entry(cli, spec_file, run, where, message):
+    path = spec_file(TOUR + run)
+    res = cli("run", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == f"{path}:{where}: error: {message}"
+
+
+@pytest.mark.parametrize("entry,where,message", [
+    ("{name: p, op: placeholder, dtype: flaot32, shape: [2]}", "2:39",
+     "attribute 'dtype' of placeholder: unknown dtype 'flaot32'; did you mean 'float32'?"),
+    ("{name: c, op: const, value: [1, 2], dtype: int23}", "2:48",
+     "attribute 'dtype' of const: unknown dtype 'int23'; did you mean 'int32'?"),
+    ("{name: q, op: cast, inputs: [1], dtype: doubel}", "2:45",
+     "attribute 'dtype' of cast: unknown dtype 'doubel'; did you mean 'double'?"),
+    ("{name: v, op: variable, value: 0.0, dtype: xyz}", "2:48",
+     "attribute 'dtype' of variable: unknown dtype 'xyz' (one of float16,"),
+])
+def test_a_misspelt_dtype_suggests_the_close_one(cli, spec_file, entry, where, message):
+    path = spec_file(f"nodes:\n  - {entry}\n")
+    res = cli("run", path)
+    assert res.exit_code == 2 and res.stderr.startswith(f"{path}:{where}: error: {message}"), res.stderr
