@@ -35,7 +35,7 @@ CASES = [
     ("nodes:\n  - {name: a, op: const, value: [[1.0], [2.0, 3.0]]}\n", "2:33", "ragged nested list"),
     ("nodes:\n  - {name: a, op: placeholder, dtype: float32, shape: [-1]}\n", "2:55",
      "a dimension must be a non-negative integer or null"),
-    ("nodes:\n  - {name: a, op: const\n", "3:1", "malformed YAML"),
+    ("nodes:\n  - {name: a, op: const\n", "2:24", "malformed YAML: did not find expected ',' or '}' here"),
     ("nodes:\n  - !!python/object/apply:os.system [ls]\n", "2:5", "is not allowed"),
     ("- just\n- a list\n", "1:1", "a spec must be a YAML mapping"),
     ("nodes:\n  - {name: a, op: const}\n", "2:5", "op 'const' needs attribute 'value'"),
@@ -189,3 +189,58 @@ def test_a_misspelt_dtype_suggests_the_close_one(cli, spec_file, entry, where, m
     path = spec_file(f"nodes:\n  - {entry}\n")
     res = cli("run", path)
     assert res.exit_code == 2 and res.stderr.startswith(f"{path}:{where}: error: {message}"), res.stderr
+
+
+# ---- YAML mistakes: the caret at the mistake, libyaml's context kept, tabs named ----------
+
+@pytest.mark.parametrize("text,where,message", [
+    # a `{` left open: libyaml stops at the next line's `{`; the `}` was missing after 1.0
+    ("nodes:\n  - {name: a, op: const, value: 1.0\n  - {name: b, op: identity, inputs: [a]}\n", "2:36",
+     "malformed YAML: did not find expected ',' or '}' here (the flow mapping started at 2:5; "
+     "the next token is '{' at 3:5)"),
+    # the same past a comment and a blank line, in a mapping written over two lines
+    ("nodes:\n  - {name: a, op: const,\n     value: 1.0   # one\n\n  - {name: b}\n", "3:16",
+     "malformed YAML: did not find expected ',' or '}' here (the flow mapping started at 2:5; "
+     "the next token is '-' at 5:3)"),
+    # a `[` left open, the next key read into it
+    ("run:\n  fetch: [a\n  steps: 3\n", "2:12",
+     "malformed YAML: did not find expected ',' or ']' here (the flow sequence started at 2:10; "
+     "the next token is ':' at 3:8)"),
+    # the wrong bracket: libyaml's mark is the mistake, the context is kept
+    ("nodes:\n  - {name: a, op: const, value: [1.0, 2.0}\n", "2:42",
+     "malformed YAML: did not find expected ',' or ']' (the flow sequence started at 2:33)"),
+    # a quote never closed: at the quote, not at the end of the file
+    ('nodes:\n  - {name: a, op: const, value: "abc}\n  - {name: b, op: identity, inputs: [a]}\n', "2:33",
+     "malformed YAML: found unexpected end of stream (the quoted scalar started at 2:33 is not closed)"),
+    # a key indented one space too far
+    ("nodes:\n  - name: a\n    op: const\n     value: 1.0\n", "4:6",
+     "malformed YAML: mapping values are not allowed in this context (line 4 is indented more than "
+     "line 3, so YAML reads it as more of that line's value)"),
+    # tabs, wherever libyaml notices them
+    ("nodes:\n\t- {name: a, op: const, value: 1.0}\n", "2:1",
+     "malformed YAML: YAML does not allow tabs for indentation; use spaces"),
+    ("nodes:\n  - name: a\n\top: const\n", "3:1",
+     "malformed YAML: YAML does not allow tabs for indentation; use spaces"),
+    ("nodes:\n  - name: a\n  \t op: const\n", "3:3",
+     "malformed YAML: YAML does not allow tabs for indentation; use spaces"),
+])
+def test_a_yaml_mistake_is_located_where_it_is(cli, spec_file, text, where, message):
+    path = spec_file(text)
+    res = cli("run", path)
+    assert res.exit_code == 2 and "Traceback" not in res.stderr
+    assert res.stderr.splitlines()[0] == f"{path}:{where}: error: {message}"
+
+
+def test_a_yaml_mistake_in_a_big_one_node_a_line_spec_is_located_the_same(cli, spec_file):
+    """The fast path (yamlfast) declines a document with a broken line: the located path
+    reports it, caret and context included."""
+    lines = ["nodes:", "  - {name: n0, op: const, value: 1.0}"]
+    lines += [f"  - {{name: n{i}, op: add, inputs: [n{i - 1}, n0]}}" for i in range(1, 300)]
+    lines[150] = lines[150][:-1]   # the `}` of n149 missing
+    path = spec_file("\n".join(lines) + "\n")
+    res = cli("run", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == (
+        f"{path}:151:45: error: malformed YAML: did not find expected ',' or '}}' here (the flow mapping "
+        "started at 151:5; the next token is '-' at 152:3)")
+    assert res.stderr.splitlines()[2] == "  " + " " * 44 + "^"
