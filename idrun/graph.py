@@ -323,6 +323,17 @@ def freeze_attrs(attrs: dict[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(attrs)) if attrs else _NO_ATTRS  # most nodes: one shared
 
 
-def cycle_error(graph: Graph, cycle: list[str]) -> SpecError:
-    loc = graph.nodes[cycle[0]].loc
-    return SpecError("dependency cycle: " + " -> ".join(cycle), loc)
+def cycle_error(graph: Graph, cycle: list[str],
+                written: Callable[[str, str], tuple[SourceLoc, str] | None] | None = None) -> SpecError:
+    """The cycle `[a, b, a]` as an error at the edge that closes it: the first one that waits
+    for a node declared later (a cycle has one: every other edge points back), where the spec
+    wrote it (`written(node, dep)`: its location and what it is), the path starting there."""
+    index = graph.index()
+    edges = list(zip(cycle, cycle[1:]))
+    start = next((i for i, (node, dep) in enumerate(edges) if index[dep] > index[node]), 0)
+    node, dep = edges[start]
+    path = cycle[start:-1] + cycle[:start] + [node]
+    where = written(node, dep) if written else None
+    if where is None:
+        return SpecError("dependency cycle: " + " -> ".join(path), graph.nodes[node].loc)
+    return SpecError(f"dependency cycle: {' -> '.join(path)} (the {where[1]} '{dep}' here closes it)", where[0])

@@ -27,7 +27,7 @@ CASES = [
     ("nodes:\n  - {name: a, op: const, value: 1.0}\n  - {name: a, op: const, value: 2.0, name: c}\n",
      "3:38", "duplicate key 'name'"),
     ("nodes:\n  - {name: a, op: identity, inputs: [b]}\n  - {name: b, op: identity, inputs: [a]}\n",
-     "2:5", "dependency cycle: a -> b -> a"),
+     "2:38", "dependency cycle: a -> b -> a (the input 'b' here closes it)"),
     ("nodes:\n  - {name: a, op: add, inputs: [1.0]}\n", "2:32", "op 'add' takes 2 inputs [x, y], got 1"),
     ("nodes:\n  - {name: a, op: const, value: 1.0, dtyp: float32}\n", "2:38",
      "unknown key 'dtyp' for op 'const' (did you mean 'dtype'?)"),
@@ -244,3 +244,20 @@ def test_a_yaml_mistake_in_a_big_one_node_a_line_spec_is_located_the_same(cli, s
         f"{path}:151:45: error: malformed YAML: did not find expected ',' or '}}' here (the flow mapping "
         "started at 151:5; the next token is '-' at 152:3)")
     assert res.stderr.splitlines()[2] == "  " + " " * 44 + "^"
+
+
+@pytest.mark.parametrize("text,where,message", [
+    # a literal's constant gets the node's control inputs (TF's with-block): the cycle runs
+    # through `a/value`, but the caret goes to the control_inputs item that closes it
+    ("nodes:\n  - {name: x, op: variable, value: 0.0}\n"
+     "  - {name: a, op: assign_add, inputs: [x, 1.0], control_inputs: [b]}\n"
+     "  - {name: b, op: assign_add, inputs: [x, 2.0], control_inputs: [a]}\n", "3:66",
+     "dependency cycle: a/value -> b -> b/value -> a -> a/value (the control_inputs entry 'b' here closes it)"),
+    ("nodes:\n  - {name: a, op: add, inputs: [1.0, 1.0]}\n  - control_dependencies: [c]\n    nodes:\n"
+     "      - {name: b, op: mul, inputs: [a, 2.0]}\n  - {name: c, op: identity, inputs: [b]}\n", "3:28",
+     "dependency cycle: b/y -> c -> b -> b/y (the control_dependencies entry 'c' here closes it)"),
+])
+def test_a_cycle_is_located_at_the_item_that_closes_it(cli, spec_file, text, where, message):
+    path = spec_file(text)
+    res = cli("run", path)
+    assert res.exit_code == 2 and res.stderr.splitlines()[0] == f"{path}:{where}: error: {message}"

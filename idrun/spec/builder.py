@@ -93,6 +93,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         # returned identities) is made, so a graph TF wrote keeps exactly its nodes
         self.expand = True
         self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
+        self._late_inputs: dict[tuple[str, int], SourceLoc] = {}  # (node, input) resolved in finish -> where written
         self._typed: dict[tuple, tuple] = {}  # (op, *input types) -> outputs, elementwise ops
         # `cond` entries (spec/control_flow.py): the branch being built, each draft's branch, and
         # each merge's (false, true) branches
@@ -436,7 +437,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             graph = self._freeze_untyped(ordered)
             cycle = graph.find_cycle()
             if cycle:
-                raise cycle_error(graph, cycle)
+                raise cycle_error(graph, cycle, self._written_edge)
             deps = [[index[r.node] for r in d.inputs if not self._back_edge(d, r)]
                     + ([index[d.shadow_of.node]] if d.shadow_of else []) for d in ordered]
             order = [ordered[i] for i in declaration_order(deps)]
@@ -457,6 +458,21 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         for i, item in enumerate(draft.inputs):
             if isinstance(item, _Pending):
                 draft.inputs[i] = self._bind_input(draft, i, self.resolve(item))
+                self._late_inputs[(draft.name, i)] = item.loc   # a cycle's edge is one of these
+
+    def _written_edge(self, node: str, dep: str) -> tuple[SourceLoc, str] | None:
+        """Where the spec wrote that `node` waits for `dep` (a cycle's error points there):
+        a `control_inputs` or `control_dependencies` item, or an input settled at the end."""
+        draft = self.drafts[node]
+        for controller in draft.active:
+            names = self._resolved_controls.get(controller.uid, [])
+            if dep in names:
+                kind = "control_inputs" if controller.kind == "control_inputs" else "control_dependencies"
+                return controller.refs[names.index(dep)].loc, f"{kind} entry"
+        for i, ref in enumerate(draft.inputs):
+            if ref.node == dep and (node, i) in self._late_inputs:
+                return self._late_inputs[(node, i)], "input"
+        return None
 
     def _bind_input(self, draft: _Draft, position: int, ref: TensorRef) -> TensorRef:
         """Route a variable input: itself for ref inputs, else through a read."""
