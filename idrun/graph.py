@@ -235,6 +235,8 @@ class Graph:
         # `minimize` entries (spec/gradients.py): (train op, loss, entry location, variables of its
         # var_list that no gradient reaches); `idrun check`'s no-gradient reads it
         self.training: list[tuple] = []
+        # device -> where the spec first asked for it (`device:`), for placement's error
+        self.device_locs: dict[str, SourceLoc] = {}
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:

@@ -261,3 +261,22 @@ def test_a_cycle_is_located_at_the_item_that_closes_it(cli, spec_file, text, whe
     path = spec_file(text)
     res = cli("run", path)
     assert res.exit_code == 2 and res.stderr.splitlines()[0] == f"{path}:{where}: error: {message}"
+
+
+@pytest.mark.parametrize("nodes,where,node", [
+    # the literal's constant is the first node placed on gpu:3: the caret still goes to the block's device
+    ("  - device: gpu:3\n    nodes:\n      - {name: b, op: mul, inputs: [a, 2.0]}\n", "4:13", "b/y"),
+    ("  - {name: b, op: mul, inputs: [a, a], device: /device:GPU:3}\n", "4:48", "b"),
+])
+def test_a_missing_device_names_devices_and_soft_placement_at_the_device_entry(cli, spec_file, nodes, where, node):
+    path = spec_file("devices: [cpu:0, gpu:0]\nnodes:\n  - {name: a, op: const, value: 1.0}\n" + nodes
+                     + "run: {fetch: [b]}\n")
+    res = cli("run", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == (
+        f"{path}:{where}: error: Cannot assign a device for operation {node}: {{{{node {node}}}}} was explicitly "
+        "assigned to gpu:3 but available devices are [ cpu:0, gpu:0 ]. Make sure the device specification "
+        "refers to a valid device. (the spec's `devices:` does not list it: add gpu:3 to `devices:`, or run "
+        "with --soft-placement to put what asks for it on cpu:0)")
+    res = cli("run", path, "--soft-placement")
+    assert res.exit_code == 0 and "soft placement puts 'b' on cpu:0" in res.stderr

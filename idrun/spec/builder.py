@@ -94,6 +94,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         self.expand = True
         self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
         self._late_inputs: dict[tuple[str, int], SourceLoc] = {}  # (node, input) resolved in finish -> where written
+        self._device_locs: dict[DeviceSpec, SourceLoc] = {}  # device -> the first `device:` asking for it
         self._typed: dict[tuple, tuple] = {}  # (op, *input types) -> outputs, elementwise ops
         # `cond` entries (spec/control_flow.py): the branch being built, each draft's branch, and
         # each merge's (false, true) branches
@@ -263,13 +264,18 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         text = entry["device"]
         if text is None:
             return DeviceSpec()
-        return self._parse_device(text, loc_of(entry, "device")).merged_into(self._device)
+        return self._parse_device(text, loc_of(entry, "device"))
 
     def _parse_device(self, text: Any, loc: SourceLoc) -> DeviceSpec:
+        """The device an entry asks for, within the enclosing block's; the first place each
+        device is asked for is kept for placement's error (`Graph.device_locs`)."""
         try:
-            return parse_device(text)
+            device = parse_device(text).merged_into(self._device)
         except ValueError as exc:
             raise SpecError(str(exc), loc) from None
+        if device not in self._device_locs:
+            self._device_locs[device] = loc
+        return device
 
     def _enter_scope(self, name: Any, loc: SourceLoc) -> str:
         if name is None:
@@ -349,7 +355,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
     def _node_device(self, entry: YMap) -> DeviceSpec:
         if "device" not in entry or entry["device"] is None:
             return self._device
-        return self._parse_device(entry["device"], loc_of(entry, "device")).merged_into(self._device)
+        return self._parse_device(entry["device"], loc_of(entry, "device"))
 
     def _node_name(self, entry: YMap, opdef: OpDef, loc: SourceLoc) -> str:
         requested = entry.get("name")
@@ -785,6 +791,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         graph.fetch_redirects = {n: TensorRef(r, 0) for n, r in self.returns.items()}
         graph.provenance = self._provenance(graph)
         graph.training = list(self.training)
+        graph.device_locs = {str(device): loc for device, loc in self._device_locs.items()}
         if self.variables == "resource":
             graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()})
             graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})
