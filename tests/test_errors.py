@@ -280,3 +280,18 @@ def test_a_missing_device_names_devices_and_soft_placement_at_the_device_entry(c
         "with --soft-placement to put what asks for it on cpu:0)")
     res = cli("run", path, "--soft-placement")
     assert res.exit_code == 0 and "soft placement puts 'b' on cpu:0" in res.stderr
+
+
+@pytest.mark.parametrize("graph", ["real_cifar10_train_ref", "real_mnist_softmax", "cifar_loss_averages_resource"])
+def test_import_then_check_is_quiet_on_a_graph_tf_made(cli, tmp_path, graph):
+    """The new user's run: `idrun import` of a GraphDef TF wrote, then `idrun check` of the spec
+    (no `run:`): no step is asked for, so there is nothing to race in, and check says so."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from conftest import ROOT
+    spec = str(tmp_path / "g.yaml")
+    assert cli("import", str(ROOT / "tests/fixtures/graphdefs" / f"{graph}.pbtxt"), "-o", spec).exit_code == 0
+    res = cli("check", spec)
+    assert res.exit_code == 0 and (res.stdout + res.stderr).strip() == "idrun check: no problems in 1 spec"
+    if graph == "real_cifar10_train_ref":   # TF's own run of it races for real, and check says so
+        res = cli("check", spec, "--fetch", "total_loss:0,softmax_linear/softmax_linear:0", "--target", "train")
+        assert res.exit_code == 1 and res.stdout.count("warning[unordered-read-write]") == 11
