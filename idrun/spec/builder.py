@@ -93,7 +93,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         # returned identities) is made, so a graph TF wrote keeps exactly its nodes
         self.expand = True
         self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
-        self._late_inputs: dict[tuple[str, int], SourceLoc] = {}  # (node, input) resolved in finish -> where written
+        self._late_inputs: dict[tuple[str, int], SourceLoc] = {}  # (node, input) -> where a reference ahead was written
         self._device_locs: dict[DeviceSpec, SourceLoc] = {}  # device -> the first `device:` asking for it
         self._typed: dict[tuple, tuple] = {}  # (op, *input types) -> outputs, elementwise ops
         # `cond` entries (spec/control_flow.py): the branch being built, each draft's branch, and
@@ -463,8 +463,9 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
     def _resolve_inputs(self, draft: _Draft) -> None:
         for i, item in enumerate(draft.inputs):
             if isinstance(item, _Pending):
-                draft.inputs[i] = self._bind_input(draft, i, self.resolve(item))
-                self._late_inputs[(draft.name, i)] = item.loc   # a cycle's edge is one of these
+                ref = draft.inputs[i] = self._bind_input(draft, i, self.resolve(item))
+                if item.seen is None or self._born.get(ref.node, -1) >= item.seen:
+                    self._late_inputs[(draft.name, i)] = item.loc   # a reference ahead: a cycle can close here
 
     def _written_edge(self, node: str, dep: str) -> tuple[SourceLoc, str] | None:
         """Where the spec wrote that `node` waits for `dep` (a cycle's error points there):
