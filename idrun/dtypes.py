@@ -28,13 +28,25 @@ def normalize_dtype(name: Any) -> str:
     if not isinstance(name, str):
         raise ValueError(f"dtype must be a string, got {name!r}")
     key = name.strip().lower()
-    key = {"float": "float32", "double": "float64", "half": "float16",
-           "int": "int32", "str": "string", "bytes": "string"}.get(key, key)
+    key = _SYNONYMS.get(key, key)
     if key.startswith("tf."):
         key = key[3:]
     if key not in DTYPES:
-        raise ValueError(f"unknown dtype '{name}' (one of {', '.join(DTYPES)})")
+        raise ValueError(f"unknown dtype '{name}'{_suggestion(key)} (one of {', '.join(DTYPES)})")
     return key
+
+
+_SYNONYMS = {"float": "float32", "double": "float64", "half": "float16",
+             "int": "int32", "str": "string", "bytes": "string"}
+
+
+def _suggestion(key: str) -> str:
+    """`; did you mean 'float32'?` for a misspelt dtype (`flaot32`), else ''."""
+    import difflib   # only on an error
+    close = difflib.get_close_matches(key, DTYPES + tuple(_SYNONYMS), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f"; did you mean '{close[0]}'?"
 
 
 def is_float(dtype: str) -> bool:

@@ -130,12 +130,15 @@ class ExpectError(IdrunError):
 
 def did_you_mean(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Close matches of `word` among `candidates`, best first; a full name whose last
-    part is `word` (`tower/z` for `z`) comes first."""
+    part is `word` (`tower/z` for `z`) comes first, then the same name in another case
+    (`y` for `Y`)."""
     candidates = list(candidates)
-    scoped = [c for c in candidates if c.endswith("/" + word)]
+    lower = word.lower()
+    first = [c for c in candidates if c.endswith("/" + word)] + \
+            [c for c in candidates if c.lower() == lower and c != word]
     import difflib   # only on an error: not at start-up
     close = difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
-    return (scoped + [c for c in close if c not in scoped])[:n]
+    return list(dict.fromkeys(first + close))[:n]
 
 
 def _quote_list(words: tuple[str, ...]) -> str:

@@ -235,6 +235,8 @@ class Graph:
         # `minimize` entries (spec/gradients.py): (train op, loss, entry location, variables of its
         # var_list that no gradient reaches); `idrun check`'s no-gradient reads it
         self.training: list[tuple] = []
+        # device -> where the spec first asked for it (`device:`), for placement's error
+        self.device_locs: dict[str, SourceLoc] = {}
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -323,6 +325,17 @@ def freeze_attrs(attrs: dict[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(attrs)) if attrs else _NO_ATTRS  # most nodes: one shared
 
 
-def cycle_error(graph: Graph, cycle: list[str]) -> SpecError:
-    loc = graph.nodes[cycle[0]].loc
-    return SpecError("dependency cycle: " + " -> ".join(cycle), loc)
+def cycle_error(graph: Graph, cycle: list[str],
+                written: Callable[[str, str], tuple[SourceLoc, str] | None] | None = None) -> SpecError:
+    """The cycle `[a, b, a]` as an error at the edge that closes it: the first one that waits
+    for a node declared later (a cycle has one: every other edge points back), where the spec
+    wrote it (`written(node, dep)`: its location and what it is), the path starting there."""
+    index = graph.index()
+    edges = list(zip(cycle, cycle[1:]))
+    start = next((i for i, (node, dep) in enumerate(edges) if index[dep] > index[node]), 0)
+    node, dep = edges[start]
+    path = cycle[start:-1] + cycle[:start] + [node]
+    where = written(node, dep) if written else None
+    if where is None:
+        return SpecError("dependency cycle: " + " -> ".join(path), graph.nodes[node].loc)
+    return SpecError(f"dependency cycle: {' -> '.join(path)} (the {where[1]} '{dep}' here closes it)", where[0])

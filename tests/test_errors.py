@@ -27,7 +27,7 @@ CASES = [
     ("nodes:\n  - {name: a, op: const, value: 1.0}\n  - {name: a, op: const, value: 2.0, name: c}\n",
      "3:38", "duplicate key 'name'"),
     ("nodes:\n  - {name: a, op: identity, inputs: [b]}\n  - {name: b, op: identity, inputs: [a]}\n",
-     "2:5", "dependency cycle: a -> b -> a"),
+     "2:38", "dependency cycle: a -> b -> a (the input 'b' here closes it)"),
     ("nodes:\n  - {name: a, op: add, inputs: [1.0]}\n", "2:32", "op 'add' takes 2 inputs [x, y], got 1"),
     ("nodes:\n  - {name: a, op: const, value: 1.0, dtyp: float32}\n", "2:38",
      "unknown key 'dtyp' for op 'const' (did you mean 'dtype'?)"),
@@ -35,7 +35,7 @@ CASES = [
     ("nodes:\n  - {name: a, op: const, value: [[1.0], [2.0, 3.0]]}\n", "2:33", "ragged nested list"),
     ("nodes:\n  - {name: a, op: placeholder, dtype: float32, shape: [-1]}\n", "2:55",
      "a dimension must be a non-negative integer or null"),
-    ("nodes:\n  - {name: a, op: const\n", "3:1", "malformed YAML"),
+    ("nodes:\n  - {name: a, op: const\n", "2:24", "malformed YAML: did not find expected ',' or '}' here"),
     ("nodes:\n  - !!python/object/apply:os.system [ls]\n", "2:5", "is not allowed"),
     ("- just\n- a list\n", "1:1", "a spec must be a YAML mapping"),
     ("nodes:\n  - {name: a, op: const}\n", "2:5", "op 'const' needs attribute 'value'"),
@@ -133,3 +133,165 @@ def test_a_complex_file_fed_to_float32_is_refused(cli, tmp_path):
                     "  - {name: b, op: mul, inputs: [a, 2.0]}\nrun: {fetch: [b]}\n")
     res = cli("run", str(spec), "--feed", f"a=@{tmp_path / 'c.npy'}")
     assert res.exit_code == 2 and "complex values (complex64), which float32 cannot hold" in res.stderr
+
+
+# ---- issue 21, the new user's run: names and dtypes say what was meant, and where -----------
+
+TOUR = ("nodes:\n  - {name: x, op: variable, value: 0.0}\n"
+        "  - name_scope: tower\n    nodes:\n      - {name: z, op: mul, inputs: [x, 2.0]}\n")
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--fetch", "towr"), "error: --fetch: The name 'towr' refers to a Tensor which does not exist. The "
+                          "operation, 'towr', does not exist in the graph. (did you mean 'tower/z'?)"),
+    (("--fetch", "Tower/Z:0"), "error: --fetch: The name 'Tower/Z:0' refers to a Tensor which does not exist. "
+                               "The operation, 'Tower/Z', does not exist in the graph. (did you mean 'tower/z'?)"),
+    (("--fetch", "tower/z:1"), "error: --fetch: The name 'tower/z:1' refers to a Tensor which does not exist. "
+                               "The operation, 'tower/z', exists but only has 1 output. (did you mean 'tower/z:0'?)"),
+    (("--fetch", "tower/z", "--feed", "X=1.0"), "error: --feed: The name 'X' refers to a Tensor which does not "
+                                                "exist. The operation, 'X', does not exist in the graph. (did you mean 'x'?)"),
+    (("--target", "tower/zz"), "error: --target: target 'tower/zz': the operation does not exist "
+                               "(did you mean 'tower/z'?)"),
+])
+def test_an_unknown_command_line_name_names_its_option_and_a_close_name(cli, spec_file, args, message):
+    """A builder-made name (the literal's `tower/z/y`) is not offered when a written one is close."""
+    res = cli("run", spec_file(TOUR), *args)
+    assert res.exit_code == 2 and res.stderr.splitlines() == [message]
+
+
+@pytest.mark.parametrize("run,where,message", [
+    ("run: {fetch: [towr]}\n", "6:15", "The name 'towr' refers to a Tensor which does not exist. The operation, "
+                                       "'towr', does not exist in the graph. (did you mean 'tower/z'?)"),
+    ("run: {fetch: [tower/z], feed: {X: 1.0}}\n", "6:35",
+     "The name 'X' refers to a Tensor which does not exist. The operation, 'X', does not exist in the graph. "
+     "(did you mean 'x'?)"),
+    ("run: {targets: [tower/zz]}\n", "6:17", "target 'tower/zz': the operation does not exist "
+                                             "(did you mean 'tower/z'?)"),
+])
+def test_an_unknown_name_in_the_run_section_is_located_at_its_entry(cli, spec_file, run, where, message):
+    path = spec_file(TOUR + run)
+    res = cli("run", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == f"{path}:{where}: error: {message}"
+
+
+@pytest.mark.parametrize("entry,where,message", [
+    ("{name: p, op: placeholder, dtype: flaot32, shape: [2]}", "2:39",
+     "attribute 'dtype' of placeholder: unknown dtype 'flaot32'; did you mean 'float32'?"),
+    ("{name: c, op: const, value: [1, 2], dtype: int23}", "2:48",
+     "attribute 'dtype' of const: unknown dtype 'int23'; did you mean 'int32'?"),
+    ("{name: q, op: cast, inputs: [1], dtype: doubel}", "2:45",
+     "attribute 'dtype' of cast: unknown dtype 'doubel'; did you mean 'double'?"),
+    ("{name: v, op: variable, value: 0.0, dtype: xyz}", "2:48",
+     "attribute 'dtype' of variable: unknown dtype 'xyz' (one of float16,"),
+])
+def test_a_misspelt_dtype_suggests_the_close_one(cli, spec_file, entry, where, message):
+    path = spec_file(f"nodes:\n  - {entry}\n")
+    res = cli("run", path)
+    assert res.exit_code == 2 and res.stderr.startswith(f"{path}:{where}: error: {message}"), res.stderr
+
+
+# ---- YAML mistakes: the caret at the mistake, libyaml's context kept, tabs named ----------
+
+@pytest.mark.parametrize("text,where,message", [
+    # a `{` left open: libyaml stops at the next line's `{`; the `}` was missing after 1.0
+    ("nodes:\n  - {name: a, op: const, value: 1.0\n  - {name: b, op: identity, inputs: [a]}\n", "2:36",
+     "malformed YAML: did not find expected ',' or '}' here (the flow mapping started at 2:5; "
+     "the next token is '{' at 3:5)"),
+    # the same past a comment and a blank line, in a mapping written over two lines
+    ("nodes:\n  - {name: a, op: const,\n     value: 1.0   # one\n\n  - {name: b}\n", "3:16",
+     "malformed YAML: did not find expected ',' or '}' here (the flow mapping started at 2:5; "
+     "the next token is '-' at 5:3)"),
+    # a `[` left open, the next key read into it
+    ("run:\n  fetch: [a\n  steps: 3\n", "2:12",
+     "malformed YAML: did not find expected ',' or ']' here (the flow sequence started at 2:10; "
+     "the next token is ':' at 3:8)"),
+    # the wrong bracket: libyaml's mark is the mistake, the context is kept
+    ("nodes:\n  - {name: a, op: const, value: [1.0, 2.0}\n", "2:42",
+     "malformed YAML: did not find expected ',' or ']' (the flow sequence started at 2:33)"),
+    # a quote never closed: at the quote, not at the end of the file
+    ('nodes:\n  - {name: a, op: const, value: "abc}\n  - {name: b, op: identity, inputs: [a]}\n', "2:33",
+     "malformed YAML: found unexpected end of stream (the quoted scalar started at 2:33 is not closed)"),
+    # a key indented one space too far
+    ("nodes:\n  - name: a\n    op: const\n     value: 1.0\n", "4:6",
+     "malformed YAML: mapping values are not allowed in this context (line 4 is indented more than "
+     "line 3, so YAML reads it as more of that line's value)"),
+    # tabs, wherever libyaml notices them
+    ("nodes:\n\t- {name: a, op: const, value: 1.0}\n", "2:1",
+     "malformed YAML: YAML does not allow tabs for indentation; use spaces"),
+    ("nodes:\n  - name: a\n\top: const\n", "3:1",
+     "malformed YAML: YAML does not allow tabs for indentation; use spaces"),
+    ("nodes:\n  - name: a\n  \t op: const\n", "3:3",
+     "malformed YAML: YAML does not allow tabs for indentation; use spaces"),
+])
+def test_a_yaml_mistake_is_located_where_it_is(cli, spec_file, text, where, message):
+    path = spec_file(text)
+    res = cli("run", path)
+    assert res.exit_code == 2 and "Traceback" not in res.stderr
+    assert res.stderr.splitlines()[0] == f"{path}:{where}: error: {message}"
+
+
+def test_a_yaml_mistake_in_a_big_one_node_a_line_spec_is_located_the_same(cli, spec_file):
+    """The fast path (yamlfast) declines a document with a broken line: the located path
+    reports it, caret and context included."""
+    lines = ["nodes:", "  - {name: n0, op: const, value: 1.0}"]
+    lines += [f"  - {{name: n{i}, op: add, inputs: [n{i - 1}, n0]}}" for i in range(1, 300)]
+    lines[150] = lines[150][:-1]   # the `}` of n149 missing
+    path = spec_file("\n".join(lines) + "\n")
+    res = cli("run", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == (
+        f"{path}:151:45: error: malformed YAML: did not find expected ',' or '}}' here (the flow mapping "
+        "started at 151:5; the next token is '-' at 152:3)")
+    assert res.stderr.splitlines()[2] == "  " + " " * 44 + "^"
+
+
+@pytest.mark.parametrize("text,where,message", [
+    # a literal's constant gets the node's control inputs (TF's with-block): the cycle runs
+    # through `a/value`, but the caret goes to the control_inputs item that closes it
+    ("nodes:\n  - {name: x, op: variable, value: 0.0}\n"
+     "  - {name: a, op: assign_add, inputs: [x, 1.0], control_inputs: [b]}\n"
+     "  - {name: b, op: assign_add, inputs: [x, 2.0], control_inputs: [a]}\n", "3:66",
+     "dependency cycle: a/value -> b -> b/value -> a -> a/value (the control_inputs entry 'b' here closes it)"),
+    ("nodes:\n  - {name: a, op: add, inputs: [1.0, 1.0]}\n  - control_dependencies: [c]\n    nodes:\n"
+     "      - {name: b, op: mul, inputs: [a, 2.0]}\n  - {name: c, op: identity, inputs: [b]}\n", "3:28",
+     "dependency cycle: b/y -> c -> b -> b/y (the control_dependencies entry 'c' here closes it)"),
+])
+def test_a_cycle_is_located_at_the_item_that_closes_it(cli, spec_file, text, where, message):
+    path = spec_file(text)
+    res = cli("run", path)
+    assert res.exit_code == 2 and res.stderr.splitlines()[0] == f"{path}:{where}: error: {message}"
+
+
+@pytest.mark.parametrize("nodes,where,node", [
+    # the literal's constant is the first node placed on gpu:3: the caret still goes to the block's device
+    ("  - device: gpu:3\n    nodes:\n      - {name: b, op: mul, inputs: [a, 2.0]}\n", "4:13", "b/y"),
+    ("  - {name: b, op: mul, inputs: [a, a], device: /device:GPU:3}\n", "4:48", "b"),
+])
+def test_a_missing_device_names_devices_and_soft_placement_at_the_device_entry(cli, spec_file, nodes, where, node):
+    path = spec_file("devices: [cpu:0, gpu:0]\nnodes:\n  - {name: a, op: const, value: 1.0}\n" + nodes
+                     + "run: {fetch: [b]}\n")
+    res = cli("run", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == (
+        f"{path}:{where}: error: Cannot assign a device for operation {node}: {{{{node {node}}}}} was explicitly "
+        "assigned to gpu:3 but available devices are [ cpu:0, gpu:0 ]. Make sure the device specification "
+        "refers to a valid device. (the spec's `devices:` does not list it: add gpu:3 to `devices:`, or run "
+        "with --soft-placement to put what asks for it on cpu:0)")
+    res = cli("run", path, "--soft-placement")
+    assert res.exit_code == 0 and "soft placement puts 'b' on cpu:0" in res.stderr
+
+
+@pytest.mark.parametrize("graph", ["real_cifar10_train_ref", "real_mnist_softmax", "cifar_loss_averages_resource"])
+def test_import_then_check_is_quiet_on_a_graph_tf_made(cli, tmp_path, graph):
+    """The new user's run: `idrun import` of a GraphDef TF wrote, then `idrun check` of the spec
+    (no `run:`): no step is asked for, so there is nothing to race in, and check says so."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from conftest import ROOT
+    spec = str(tmp_path / "g.yaml")
+    assert cli("import", str(ROOT / "tests/fixtures/graphdefs" / f"{graph}.pbtxt"), "-o", spec).exit_code == 0
+    res = cli("check", spec)
+    assert res.exit_code == 0 and (res.stdout + res.stderr).strip() == "idrun check: no problems in 1 spec"
+    if graph == "real_cifar10_train_ref":   # TF's own run of it races for real, and check says so
+        res = cli("check", spec, "--fetch", "total_loss:0,softmax_linear/softmax_linear:0", "--target", "train")
+        assert res.exit_code == 1 and res.stdout.count("warning[unordered-read-write]") == 11

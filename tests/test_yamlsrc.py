@@ -207,8 +207,10 @@ def test_depth_limit_is_located_at_any_depth():
 
 def test_malformed_yaml_is_located():
     assert error("nodes:\n  - {name: a, op: const\n") == (
-        "malformed YAML: did not find expected ',' or '}'", "f.yaml:3:1")
-    assert error("a: 'x\n") == ("malformed YAML: found unexpected end of stream", "f.yaml:2:1")
+        "malformed YAML: did not find expected ',' or '}' here (the flow mapping started at 2:5; "
+        "the next token is the end of the file)", "f.yaml:2:24")
+    assert error("a: 'x\n") == ("malformed YAML: found unexpected end of stream (the quoted scalar "
+                                "started at 1:4 is not closed)", "f.yaml:1:4")
 
 
 def test_a_yaml_error_anywhere_comes_before_a_tree_error():
@@ -263,9 +265,7 @@ def _composed(text, filename):
     try:
         return yamlsrc._load_composed(text, filename)
     except yamlsrc.yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise SpecError(f"malformed YAML: {exc.problem or exc.context}",  # the same mark rule
-                        yamlsrc._end_clamped(text, filename, mark.line, mark.column)) from None
+        raise yamlsrc.yaml_error(exc, text, filename) from None   # the same wording and mark rule
 
 
 def _random_doc(rng: random.Random) -> str:
@@ -497,6 +497,6 @@ def test_an_error_at_the_end_of_a_text_without_a_final_newline_is_on_its_last_li
     with pytest.raises(SpecError) as info:
         load_yaml("[1, 2", "--feed x")
     assert str(info.value.loc) == "--feed x:1:6"
-    with pytest.raises(SpecError) as info:  # with the newline: where libyaml marks it
+    with pytest.raises(SpecError) as info:  # with the newline: still where the `]` is missing
         load_yaml("[1, 2\n", "f.yaml")
-    assert str(info.value.loc) == "f.yaml:2:1"
+    assert str(info.value.loc) == "f.yaml:1:6"

@@ -35,7 +35,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from idrun.devices.names import DeviceSpec, parse_device
-from idrun.errors import SpecError, SpecWarning
+from idrun.errors import SourceLoc, SpecError, SpecWarning
 from idrun.graph import Graph, Node, TensorRef
 from idrun.ops import REGISTRY
 from idrun.records import FACTORY, Record
@@ -86,7 +86,7 @@ def place(graph: Graph, declared: list[str] | None = None, soft: bool = False,
     wanted = set()
     for name, node in nodes.items():
         if node.device:
-            requested[name] = _requested(node, result, soft)
+            requested[name] = _requested(node, result, soft, graph.device_locs, declared)
         if not node.inputs or registry[node.op].follows_input == "identity":
             wanted.add(name)
     groups = _colocation_groups(graph)
@@ -163,8 +163,10 @@ def _users(graph: Graph, fed: frozenset, wanted: set[str]) -> dict[str, list[str
     return users
 
 
-def _requested(node: Node, result: Placement, soft: bool) -> str:
-    """The concrete device a node asks for, or '' when it asks for none."""
+def _requested(node: Node, result: Placement, soft: bool, device_locs: dict[str, SourceLoc],
+               declared: list[str] | None) -> str:
+    """The concrete device a node asks for, or '' when it asks for none. A device that does not
+    exist is TF's error, with what to do, at the `device:` that asked for it."""
     if not node.device:
         return ""
     spec = parse_device(node.device)
@@ -177,10 +179,13 @@ def _requested(node: Node, result: Placement, soft: bool) -> str:
         result.warnings.append(SpecWarning(
             f"device '{name}' does not exist; soft placement puts '{node.name}' on {CLIENT}", node.loc))
         return CLIENT
+    where = "the spec's `devices:` does not list it" if declared else "no `devices:` declares it"
     raise SpecError(
         f"Cannot assign a device for operation {node.name}: {{{{node {node.name}}}}} was explicitly "
         f"assigned to {name} but available devices are [ {', '.join(result.devices)} ]. Make sure "
-        "the device specification refers to a valid device.", node.loc)
+        f"the device specification refers to a valid device. ({where}: add {name} to `devices:`, or "
+        f"run with --soft-placement to put what asks for it on {CLIENT})",
+        device_locs.get(node.device, node.loc))
 
 
 def _first_match(spec: DeviceSpec, devices: list[str]) -> str:

@@ -93,6 +93,8 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         # returned identities) is made, so a graph TF wrote keeps exactly its nodes
         self.expand = True
         self._device_strings: dict[DeviceSpec, tuple[str, str]] = {}  # str(), tf_string()
+        self._late_inputs: dict[tuple[str, int], SourceLoc] = {}  # (node, input) -> where a reference ahead was written
+        self._device_locs: dict[DeviceSpec, SourceLoc] = {}  # device -> the first `device:` asking for it
         self._typed: dict[tuple, tuple] = {}  # (op, *input types) -> outputs, elementwise ops
         # `cond` entries (spec/control_flow.py): the branch being built, each draft's branch, and
         # each merge's (false, true) branches
@@ -262,13 +264,18 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         text = entry["device"]
         if text is None:
             return DeviceSpec()
-        return self._parse_device(text, loc_of(entry, "device")).merged_into(self._device)
+        return self._parse_device(text, loc_of(entry, "device"))
 
     def _parse_device(self, text: Any, loc: SourceLoc) -> DeviceSpec:
+        """The device an entry asks for, within the enclosing block's; the first place each
+        device is asked for is kept for placement's error (`Graph.device_locs`)."""
         try:
-            return parse_device(text)
+            device = parse_device(text).merged_into(self._device)
         except ValueError as exc:
             raise SpecError(str(exc), loc) from None
+        if device not in self._device_locs:
+            self._device_locs[device] = loc
+        return device
 
     def _enter_scope(self, name: Any, loc: SourceLoc) -> str:
         if name is None:
@@ -348,7 +355,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
     def _node_device(self, entry: YMap) -> DeviceSpec:
         if "device" not in entry or entry["device"] is None:
             return self._device
-        return self._parse_device(entry["device"], loc_of(entry, "device")).merged_into(self._device)
+        return self._parse_device(entry["device"], loc_of(entry, "device"))
 
     def _node_name(self, entry: YMap, opdef: OpDef, loc: SourceLoc) -> str:
         requested = entry.get("name")
@@ -436,7 +443,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             graph = self._freeze_untyped(ordered)
             cycle = graph.find_cycle()
             if cycle:
-                raise cycle_error(graph, cycle)
+                raise cycle_error(graph, cycle, self._written_edge)
             deps = [[index[r.node] for r in d.inputs if not self._back_edge(d, r)]
                     + ([index[d.shadow_of.node]] if d.shadow_of else []) for d in ordered]
             order = [ordered[i] for i in declaration_order(deps)]
@@ -456,7 +463,23 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
     def _resolve_inputs(self, draft: _Draft) -> None:
         for i, item in enumerate(draft.inputs):
             if isinstance(item, _Pending):
-                draft.inputs[i] = self._bind_input(draft, i, self.resolve(item))
+                ref = draft.inputs[i] = self._bind_input(draft, i, self.resolve(item))
+                if item.seen is None or self._born.get(ref.node, -1) >= item.seen:
+                    self._late_inputs[(draft.name, i)] = item.loc   # a reference ahead: a cycle can close here
+
+    def _written_edge(self, node: str, dep: str) -> tuple[SourceLoc, str] | None:
+        """Where the spec wrote that `node` waits for `dep` (a cycle's error points there):
+        a `control_inputs` or `control_dependencies` item, or an input settled at the end."""
+        draft = self.drafts[node]
+        for controller in draft.active:
+            names = self._resolved_controls.get(controller.uid, [])
+            if dep in names:
+                kind = "control_inputs" if controller.kind == "control_inputs" else "control_dependencies"
+                return controller.refs[names.index(dep)].loc, f"{kind} entry"
+        for i, ref in enumerate(draft.inputs):
+            if ref.node == dep and (node, i) in self._late_inputs:
+                return self._late_inputs[(node, i)], "input"
+        return None
 
     def _bind_input(self, draft: _Draft, position: int, ref: TensorRef) -> TensorRef:
         """Route a variable input: itself for ref inputs, else through a read."""
@@ -769,6 +792,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         graph.fetch_redirects = {n: TensorRef(r, 0) for n, r in self.returns.items()}
         graph.provenance = self._provenance(graph)
         graph.training = list(self.training)
+        graph.device_locs = {str(device): loc for device, loc in self._device_locs.items()}
         if self.variables == "resource":
             graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()})
             graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})

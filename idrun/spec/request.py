@@ -96,16 +96,25 @@ def resolve_tensor(graph: Graph, text: str, redirect: bool = True) -> TensorRef:
         target = graph.aliases[name]
         return _redirect(graph, target) if redirect else target
     if name not in graph.nodes:
-        hints = did_you_mean(name, list(graph.nodes) + list(graph.aliases))
         raise LookupError((f"The name '{text}' refers to a Tensor which does not exist. The "
-                           f"operation, '{name}', does not exist in the graph.", hints))
+                           f"operation, '{name}', does not exist in the graph.", close_names(graph, name)))
     ref = TensorRef(name, int(index))
     count = len(graph.nodes[name].outputs)
     if ref.index >= count:
         raise LookupError((f"The name '{text}' refers to a Tensor which does not exist. The "
                            f"operation, '{name}', exists but only has {count} "
-                           f"output{'s' * (count != 1)}.", []))
+                           f"output{'s' * (count != 1)}.", [f"{name}:{i}" for i in range(min(count, 3))]))
     return _redirect(graph, ref) if redirect else ref
+
+
+def close_names(graph: Graph, name: str) -> list[str]:
+    """Node and alias names close to `name`, best first; the names the builder made (a
+    literal's `tower/z/y`) are left out unless one of them is the best."""
+    nodes = graph.nodes
+    close = did_you_mean(name, list(nodes) + list(graph.aliases))
+    if close and (close[0] not in nodes or not nodes[close[0]].role):
+        close = [c for c in close if c not in nodes or not nodes[c].role]
+    return close
 
 
 def _redirect(graph: Graph, ref: TensorRef) -> TensorRef:
@@ -118,34 +127,37 @@ def _text_loc(item: Located | str) -> tuple[str, SourceLoc | None]:
     return (item.value, item.loc) if isinstance(item, Located) else (item, None)
 
 
-def _resolve(graph: Graph, item: Located | str) -> TensorRef:
+def _resolve(graph: Graph, item: Located | str, option: str = "--fetch") -> TensorRef:
+    """A fetch or feed; `option` names where a command-line name came from."""
     text, loc = _text_loc(item)
     try:
         ref = resolve_tensor(graph, text)
     except LookupError as exc:
         message, hints = exc.args[0]
-        raise _error(loc, message, hints) from None
+        raise _error(loc, message, hints, option) from None
     out = graph.nodes[ref.node].outputs
     dtype = out[ref.index].dtype if ref.index < len(out) and out[ref.index] is not None else None
     if dtype in HANDLE_DT:
         raise _error(loc, f"'{text}' is {HANDLE_DT[dtype]}: its ops pass it on, a step cannot fetch or "
-                          "feed it (fetch what is read from it: a gather, a stack)")
+                          "feed it (fetch what is read from it: a gather, a stack)", (), option)
     return ref
 
 
 HANDLE_DT = {RESOURCE: "a TensorArray's or stack's handle (DT_RESOURCE)", VARIANT: "a TensorList (DT_VARIANT)"}
 
 
-def _error(loc: SourceLoc | None, message: str, hints=()) -> SpecError:
-    return SpecError(message, loc, hints) if loc else UsageError(message, None, hints)
+def _error(loc: SourceLoc | None, message: str, hints=(), option: str = "") -> SpecError:
+    """Located at the spec's entry, or, for a name given on the command line, its option."""
+    if loc:
+        return SpecError(message, loc, hints)
+    return UsageError(f"{option}: {message}" if option else message, None, hints)
 
 
-def _target(graph: Graph, item: Located | str) -> str:
+def _target(graph: Graph, item: Located | str, option: str = "--target") -> str:
     text, loc = _text_loc(item)
     name = graph.aliases[text].node if text in graph.aliases else text
     if name not in graph.nodes:
-        raise _error(loc, f"target '{text}': the operation does not exist",
-                     did_you_mean(text, graph.nodes))
+        raise _error(loc, f"target '{text}': the operation does not exist", close_names(graph, text), option)
     return name
 
 
@@ -160,7 +172,7 @@ def build_request(spec: Spec, opts: RunOptions) -> RunRequest:
     for item in fetch_items:
         text = _text_loc(item)[0]
         if _is_op_name(graph, text):
-            targets.append(_target(graph, item))  # an op with no outputs runs as a target (B3)
+            targets.append(_target(graph, item, "--fetch"))  # an op with no outputs runs as a target (B3)
             continue
         fetch.append(_resolve(graph, item))
         names.append(text)
@@ -187,7 +199,7 @@ def read_feeds(spec: Spec, opts: RunOptions) -> dict[TensorRef, Any]:
         items[name] = (value, None, None)
     out = {}
     for name, (value, loc, rel) in items.items():
-        ref = _resolve(spec.graph, Located(name, loc) if loc else name)
+        ref = _resolve(spec.graph, Located(name, loc) if loc else name, "--feed")
         _check_variable_feed(spec, name, ref, loc)
         out[ref] = feed_value(spec.graph, ref, value, loc, rel, opts.allow_outside_files)
     return out
@@ -213,4 +225,4 @@ def _check_variable_feed(spec: Spec, name: str, ref: TensorRef, loc: SourceLoc |
                and any(n.inputs[i].node == node.name for i in n.ref_inputs)]
     if updates:
         raise _error(loc, f"cannot feed variable '{node.name}': {updates[0]} updates it, and a fed "
-                          "value cannot be updated (feed a read of it, or assign instead)")
+                          "value cannot be updated (feed a read of it, or assign instead)", (), "--feed")

@@ -273,11 +273,156 @@ def _load(text: str, filename: str) -> Any:
         except _Replay:
             return _load_composed(text, filename)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = _end_clamped(text, filename, mark.line, mark.column) if mark else SourceLoc(filename, 1, 1)
-        raise SpecError(f"malformed YAML: {exc.problem or exc.context}", loc) from None
+        raise yaml_error(exc, text, filename) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {exc}", SourceLoc(filename, 1, 1)) from None
+
+
+def yaml_error(exc: yaml.MarkedYAMLError, text: str, filename: str) -> SpecError:
+    """libyaml's error as a SpecError with the caret at the real mistake, where one can tell:
+
+    * a tab in a line's indentation: said so, at the tab;
+    * a flow collection (`{`, `[`) left open: libyaml notices at the next token, often on a
+      later line; the caret goes where the `}` or `]` (or a `,`) was missing, after the last
+      thing on the collection's line, and the message says where the next token was;
+    * a quoted string never closed: libyaml notices at the end of the file; the caret goes
+      to its opening quote.
+
+    The context libyaml gives ("while parsing a flow mapping" and its mark) is kept:
+    `(the flow mapping started at 2:5)`."""
+    problem, context = exc.problem or "", exc.context or ""
+    pmark, cmark = exc.problem_mark, exc.context_mark
+    mark = pmark or cmark
+    if mark is None:
+        return SpecError(f"malformed YAML: {problem or context}", SourceLoc(filename, 1, 1))
+    tab = _indent_tab(text, mark.line, mark.column) if "tab" in problem or "token" in problem else None
+    if tab is not None:
+        return SpecError("malformed YAML: YAML does not allow tabs for indentation; use spaces",
+                         SourceLoc(filename, tab[0] + 1, tab[1] + 1))
+    loc = _end_clamped(text, filename, mark.line, mark.column)
+    message = f"malformed YAML: {problem or context}"
+    if problem.startswith("mapping values are not allowed") and pmark is not None:
+        deeper = _deeper_line(text, pmark.line)
+        if deeper is not None:
+            return SpecError(f"{message} (line {pmark.line + 1} is indented more than line {deeper[0] + 1}, "
+                             f"so YAML reads it as more of that line's value)",
+                             SourceLoc(filename, pmark.line + 1, deeper[1] + 1))
+    what = context[len("while "):].split(" ", 1)[-1] if context.startswith("while ") else ""
+    if what.startswith(("a ", "an ")) and cmark is not None and pmark is not None and \
+            (cmark.line, cmark.column) != (pmark.line, pmark.column):
+        started = f"the {what.split(' ', 1)[1]} started at {cmark.line + 1}:{cmark.column + 1}"
+        if pmark.index >= len(text) and "end of stream" in problem:
+            return SpecError(f"{message} ({started} is not closed)",
+                             SourceLoc(filename, cmark.line + 1, cmark.column + 1))
+        missing = _missing_close(text, what, cmark, pmark) if "expected" in problem else None
+        if missing is not None:
+            found = "the end of the file" if pmark.index >= len(text) else \
+                f"'{text[pmark.index]}' at {pmark.line + 1}:{pmark.column + 1}"
+            return SpecError(f"{message} here ({started}; the next token is {found})",
+                             SourceLoc(filename, missing[0] + 1, missing[1] + 1))
+        message += f" ({started})"
+    return SpecError(message, loc)
+
+
+def _indent_tab(text: str, line: int, column: int) -> tuple[int, int] | None:
+    """(line, column), 0-based, of the tab in line `line`'s indentation at or before
+    `column`, if the line's text up to there is only spaces, tabs and block entries' `-`."""
+    start = _line_start(text, line)
+    if start is None:
+        return None
+    head = text[start:start + column + 1]
+    stripped = head.lstrip(" \t-")
+    indent = head[:len(head) - len(stripped)]
+    return (line, indent.index("\t")) if "\t" in indent else None
+
+
+def _deeper_line(text: str, line: int) -> tuple[int, int] | None:
+    """(the line above, this line's indent), 0-based, when line `line` is a `key: value`
+    indented more than the nearest non-blank line above it, which is itself a `key: value`
+    (`op: const` then `     value: 1.0`): the indentation is the mistake."""
+    lines = text.split("\n", line + 1)[:line + 1]
+    if len(lines) <= line:
+        return None
+    here = lines[line]
+    indent = len(here) - len(here.lstrip(" "))
+    for above in range(line - 1, -1, -1):
+        prev = lines[above]
+        body = prev.strip(" ")
+        if not body or body.startswith("#"):
+            continue
+        key_at = len(prev) - len(prev.lstrip(" -"))   # `- name: a`: the key's column
+        key_value = re.match(r"[^\s#:][^:#]*: +[^\s#]", prev[key_at:])
+        return (above, indent) if key_value and indent > key_at else None
+    return None
+
+
+def _line_start(text: str, line: int) -> int | None:
+    """The index where 0-based line `line` starts, or None past the end."""
+    at = 0
+    for _ in range(line):
+        at = text.find("\n", at) + 1
+        if at == 0:
+            return None
+    return at
+
+
+def _missing_close(text: str, what: str, cmark: Any, pmark: Any) -> tuple[int, int] | None:
+    """Where a `,` or closing bracket of a flow collection was missing, 0-based (line,
+    column): just after the last thing before the token libyaml stopped at, when a line
+    ends between them; else just after the last thing on the line the collection opened on,
+    if that line leaves it open and does not end in `,` or an opening bracket (the line the
+    user meant to close). None when neither holds: the caret stays where libyaml stopped."""
+    if "flow" not in what or pmark.line <= cmark.line:
+        return None
+    stop = pmark.index
+    line_start = text.rfind("\n", 0, stop) + 1
+    if not text[line_start:stop].strip(" \t-"):   # only a block entry's `- ` before the token
+        stop = line_start
+    before = _content_end(text, cmark.index, stop)
+    if before is not None and text.count("\n", before, pmark.index):
+        return _line_col(text, before)
+    end = text.find("\n", cmark.index)
+    first = _content_end(text, cmark.index, len(text) if end < 0 else end)
+    if first is None or text[first - 1] in ",[{:":
+        return None
+    return _line_col(text, first)
+
+
+_SCAN = 1 << 16
+
+
+def _content_end(text: str, start: int, stop: int) -> int | None:
+    """The index just after the last character in text[start:stop] that is not blank or in a
+    comment (a ` #` outside quotes starts one), or None. Only the last 64 KiB are read (from
+    a line's start): a collection left open at the top of a big spec is found at its end."""
+    if stop - start > _SCAN:
+        start = text.find("\n", stop - _SCAN, stop) + 1 or stop
+    last = None
+    quote = ""
+    at = start
+    while at < stop:
+        ch = text[at]
+        if quote:
+            if ch == quote or ch == "\n":
+                quote = ""
+            last = at + 1
+        elif ch in "'\"":
+            quote, last = ch, at + 1
+        elif ch == "#" and (at == 0 or text[at - 1] in " \t\n"):
+            nl = text.find("\n", at, stop)
+            if nl < 0:
+                break
+            at = nl
+            continue
+        elif ch not in " \t\r\n":
+            last = at + 1
+        at += 1
+    return last
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index)
+    return line, index - (text.rfind("\n", 0, index) + 1)
 
 
 class _Replay(Exception):
