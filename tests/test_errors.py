@@ -162,7 +162,7 @@ def test_an_unknown_command_line_name_names_its_option_and_a_close_name(cli, spe
 @pytest.mark.parametrize("run,where,message", [
     ("run: {fetch: [towr]}\n", "6:15", "The name 'towr' refers to a Tensor which does not exist. The operation, "
                                        "'towr', does not exist in the graph. (did you mean 'tower/z'?)"),
-    ("run: {fetch: [tower/z], feed: {X: 1.0}}\n", "6:35",
+    ("run: {fetch: [tower/z], feed: {X: 1.0}}\n", "6:32",
      "The name 'X' refers to a Tensor which does not exist. The operation, 'X', does not exist in the graph. "
      "(did you mean 'x'?)"),
     ("run: {targets: [tower/zz]}\n", "6:17", "target 'tower/zz': the operation does not exist "

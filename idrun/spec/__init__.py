@@ -14,7 +14,7 @@ from idrun.graph import Graph, node_of
 from idrun.records import FACTORY, Record
 from idrun.spec.builder import GraphBuilder, _check_keys
 from idrun.spec.templates import parse_templates
-from idrun.spec.yamlsrc import YMap, load_yaml, loc_of, paused_gc
+from idrun.spec.yamlsrc import YMap, key_loc, load_yaml, loc_of, paused_gc
 
 TOP_KEYS = ("name", "description", "variables", "devices", "templates", "nodes", "run", "expect", "expand",
             "collections")
@@ -37,6 +37,7 @@ class RunConfig(Record):
     fetch: list[Located]
     targets: list[Located]
     feed: dict[str, Located]
+    feed_names: dict[str, SourceLoc | None]   # where each feed's name is written (its key)
     steps: int
     init: bool
     init_targets: list[Located]   # `init: [ops]`: run once before step 1 (an imported initializer)
@@ -49,6 +50,7 @@ class RunConfig(Record):
         self.fetch = [] if fetch is FACTORY else fetch
         self.targets = [] if targets is FACTORY else targets
         self.feed = {} if feed is FACTORY else feed
+        self.feed_names = {}
         self.steps = steps
         self.init = init
         self.init_targets = []
@@ -280,6 +282,7 @@ def _run_config(doc: YMap) -> RunConfig:
     if not isinstance(feed, dict):
         raise SpecError("`run.feed` must be a mapping of name to value", loc_of(section, "feed"))
     config.feed = {str(k): Located(v, loc_of(feed, k)) for k, v in feed.items()}
+    config.feed_names = {str(k): key_loc(feed, k) for k in feed} if isinstance(feed, YMap) else {}
     return config
 
 

@@ -199,7 +199,8 @@ def read_feeds(spec: Spec, opts: RunOptions) -> dict[TensorRef, Any]:
         items[name] = (value, None, None)
     out = {}
     for name, (value, loc, rel) in items.items():
-        ref = _resolve(spec.graph, Located(name, loc) if loc else name, "--feed")
+        name_loc = spec.run.feed_names.get(name, loc) if loc else None
+        ref = _resolve(spec.graph, Located(name, name_loc) if loc else name, "--feed")
         _check_variable_feed(spec, name, ref, loc)
         out[ref] = feed_value(spec.graph, ref, value, loc, rel, opts.allow_outside_files)
     return out
