@@ -81,6 +81,12 @@ def test_unknown_node_is_a_usage_error(cli):
     assert res.exit_code == 2
 
 
+def test_an_unknown_node_suggests_written_names_not_builder_made_ones(cli):
+    res = cli("explain", str(ROOT / "graphs/tour.yaml"), "towr")
+    assert res.exit_code == 2
+    assert res.stderr.strip().endswith("(did you mean 'tower/z'?)")   # not the literal's tower/z/y
+
+
 def test_format_from_environment(cli):
     assert "node" in cli("explain", ALIAS, "y", env={"IDRUN_OUTPUT_FORMAT": "json"}).json()
     assert cli("explain", ALIAS, "y", env={"IDRUN_OUTPUT_FORMAT": "sarif"}).stdout.startswith("x (variable)")

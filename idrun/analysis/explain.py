@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from idrun.analysis.control_flow import where_text
 from idrun.analysis.facts import Facts
-from idrun.errors import UsageError, did_you_mean
+from idrun.errors import UsageError
 from idrun.graph import node_of
 from idrun.ops import REGISTRY
+from idrun.spec.request import close_names
 
 KINDS = {"block": "control_dependencies block", "control_inputs": "control_inputs",
          "implicit": "added by TF's Python"}
@@ -32,7 +33,7 @@ def explain_node(facts: Facts, text: str) -> dict:
         name = node_of(name)
     if name not in graph.nodes:
         raise UsageError(f"no node or alias '{text}' in {facts.spec.path}", None,
-                         did_you_mean(text, list(graph.nodes) + list(graph.aliases)))
+                         close_names(graph, text))
     node = graph.nodes[name]
     runs = name in facts.needed
     doc = {
