@@ -240,7 +240,7 @@ def test_the_pre_commit_hook_skips_yaml_that_is_not_a_spec(tmp_path, capsys):
     assert precommit.main([others[0], bad]) == 1                       # the spec's warnings still fail it
     assert precommit.main(["--fail-on", "never", others[0], bad]) == 0  # args pass through
     assert precommit.main([str(tmp_path / "broken.yaml")]) == 2        # a broken spec is still checked
-    assert "broken.yaml:3:1: error: malformed YAML" in capsys.readouterr().err
+    assert "broken.yaml:2:38: error: malformed YAML" in capsys.readouterr().err
 
 
 def test_readme_feed_example_runs_and_names_no_missing_spec(cli):
