@@ -55,11 +55,15 @@ def update_ops_not_run(facts: Facts) -> list[Diagnostic]:
         name = node_of(item)
         if name in facts.needed or name not in facts.graph.nodes:
             continue
-        fix = (f"build the train op under `control_dependencies` on the UPDATE_OPS collection (TF1: "
+        var = facts.written_variable(facts.graph.nodes[name])
+        what = f"`{var}`, which it updates," if var else "what it updates (a batch norm's moving mean or variance)"
+        fix = (f"build the train op under a control dependency on the UPDATE_OPS collection (TF1: "
                f"`with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)): train_op = "
-               f"opt.minimize(loss)`), or run `{name}` with it (`--target {name}`)")
+               f"opt.minimize(loss)`; in a spec, put the `minimize` entry in a block with "
+               f"`control_dependencies: [{{collection: UPDATE_OPS}}]`), or run `{name}` with it "
+               f"(`--target {name}`)")
         message = (f"`{name}` is in UPDATE_OPS, but nothing the run asks for ({facts.run_text()}) reaches "
-                   f"it: what it updates (a batch norm's moving mean or variance) never changes; {fix}")
+                   f"it: {what} never changes; {fix}")
         out.append(Diagnostic("update-ops-not-run", "warning", facts.loc(name), message, [name], fix=fix))
     return out
 
