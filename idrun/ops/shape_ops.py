@@ -18,6 +18,7 @@ from typing import Any
 from idrun.dtypes import is_float, is_int, is_numeric
 from idrun.graph import TensorType
 from idrun.ops import checks
+from idrun.ops.gradlib import no_gradient
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr
 from idrun.ops.shapes import bounded, broadcast, format_dims, num_elements, same_dtype
 
@@ -632,7 +633,7 @@ OPS = [
               tf_attrs=lambda n, a, i, o: {"dtype": TFType(i[0].dtype),
                                            "shape": None if a["shape"] is None else TFShape(a["shape"])}),
     _identity("stop_gradient", "StopGradient", "Its input (gradients do not flow back through it).",
-              tf="tf.stop_gradient", tf_op="StopGradient"),
+              tf="tf.stop_gradient", tf_op="StopGradient", grad=no_gradient),  # TF: NotDifferentiable
     _identity("prevent_gradient", "PreventGradient", "Its input (taking its gradient is an error in TF).",
               attrs=(attr("message", "", checks.text),), tf_op="PreventGradient",
               tf_import=_message_import,

@@ -217,11 +217,11 @@ class TFExpansions:
             variables = [self._layer_variable(short, value, trainable, t.shape[3], loc)
                          for short, value, trainable in BN_VARIABLES]
             made.update(zip(("gamma", "beta", "moving_mean", "moving_variance"), variables))
-            x = self._layer_input(x, loc)   # nn.fused_batch_norm converts x, scale, offset first,
+            value = self._layer_input(x, loc)   # nn.fused_batch_norm converts x, scale, offset first,
             fbn = self.namer.unique(join(scope, "FusedBatchNormV3"))  # the op converts mean, variance
             reads = [self._layer_read(v, loc, f"{fbn}/" if k > 1 else "") for k, v in enumerate(variables)]
             training = options["training"]
-            fbn = self._layer_draft("fused_batch_norm", "", [x, *reads],
+            fbn = self._layer_draft("fused_batch_norm", "", [value, *reads],
                                     {"epsilon": float(options["epsilon"]), "is_training": training,
                                      "exponential_avg_factor": 1.0, "data_format": "NHWC"}, loc, full=fbn)
             made["FusedBatchNormV3"] = fbn
@@ -260,7 +260,6 @@ class TFExpansions:
         self._register(draft)
         self._add_variable_read(draft)
         self._type(draft)
-        self._type(self.drafts[self._var_reads[draft.name]])
         return draft.name
 
     def _layer_input(self, x: TensorRef, loc) -> TensorRef:
@@ -282,7 +281,11 @@ class TFExpansions:
         (an op's own scope: the inputs its op function converts) (resource), the variable's
         `read` snapshot (ref)."""
         if self.variables == "ref":
-            return TensorRef(self._var_reads[var], 0)
+            self._draft_of(var)   # typed, then its snapshot
+            snapshot = self.drafts[self._var_reads[var]]
+            if not snapshot.outputs:
+                self._type(snapshot)
+            return TensorRef(snapshot.name, 0)
         read = _Draft(self.namer.unique((within or self._scope + "/") + "ReadVariableOp"), REGISTRY["read"],
                       [TensorRef(var, 0)], {}, "", loc, active=tuple(self._controllers), role="read",
                       ref_positions=(0,))
