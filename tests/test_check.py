@@ -313,6 +313,7 @@ GALLERY = {  # graph -> the rules its point is about; every other graph is clean
     "cross_device_reads.yaml": {"repeated-transfer"},
     "gpu_variable_reads.yaml": {"repeated-transfer"},
     "tour.yaml": {"unused"},  # tower/z shows devices; the run fetches only y
+    "batch_norm_update_ops_broken.yaml": {"update-ops-not-run"},  # train op without UPDATE_OPS
 }
 
 

@@ -55,11 +55,15 @@ def update_ops_not_run(facts: Facts) -> list[Diagnostic]:
         name = node_of(item)
         if name in facts.needed or name not in facts.graph.nodes:
             continue
-        fix = (f"build the train op under `control_dependencies` on the UPDATE_OPS collection (TF1: "
+        var = facts.written_variable(facts.graph.nodes[name])
+        what = f"`{var}`, which it updates," if var else "what it updates (a batch norm's moving mean or variance)"
+        fix = (f"build the train op under a control dependency on the UPDATE_OPS collection (TF1: "
                f"`with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)): train_op = "
-               f"opt.minimize(loss)`), or run `{name}` with it (`--target {name}`)")
+               f"opt.minimize(loss)`; in a spec, put the `minimize` entry in a block with "
+               f"`control_dependencies: [{{collection: UPDATE_OPS}}]`), or run `{name}` with it "
+               f"(`--target {name}`)")
         message = (f"`{name}` is in UPDATE_OPS, but nothing the run asks for ({facts.run_text()}) reaches "
-                   f"it: what it updates (a batch norm's moving mean or variance) never changes; {fix}")
+                   f"it: {what} never changes; {fix}")
         out.append(Diagnostic("update-ops-not-run", "warning", facts.loc(name), message, [name], fix=fix))
     return out
 
@@ -68,18 +72,65 @@ def no_gradient(facts: Facts) -> list[Diagnostic]:
     """A variable that a `minimize` entry's var_list holds (by default every trainable variable)
     but that no gradient from the loss reaches: TF's apply_gradients skips it, so it never
     changes; when no variable at all has one TF fails with "No gradients provided for any
-    variable" (a build error here too)."""
+    variable" (a build error here too). Says why: the loss does not use it, or uses it only
+    through ops that pass no gradient back (stop_gradient...)."""
     out = []
     for train, loss, loc, missing in getattr(facts.graph, "training", ()):
+        above = _ancestors(facts, node_of(loss))
         for var in missing:
-            fix = (f"make `{loss}` depend on `{var}` (through ops with a gradient), or leave it out of "
-                   f"the var_list (`var_list: [...]`, or `trainable: false` on `{var}`)")
-            message = (f"`{train}` minimizes `{loss}` over `{var}`, but no gradient reaches `{var}` from "
-                       f"`{loss}`: the optimizer never updates it (TF's apply_gradients skips it without a word; "
-                       f"only when no variable has one does TF fail, \"No gradients provided for any "
+            blockers = _blockers(facts, var, above) if var in above else []
+            if var not in above:
+                why = f"`{loss}` does not depend on `{var}`"
+                fix = (f"leave `{var}` out of the var_list (`var_list: [...]` on the minimize entry, or "
+                       f"`trainable: false` on `{var}`), or make `{loss}` use it")
+            else:
+                through = ", ".join(f"`{b}` ({facts.graph.nodes[b].op})" for b in blockers) or \
+                    "ops that pass no gradient back (integer tensors, or ops TF gives no gradient)"
+                why = f"`{loss}` uses `{var}` only through {through}, which pass{'es' * (len(blockers) < 2)} no gradient back"
+                fix = (f"if `{var}` should train, let `{loss}` use it without that op; else leave it out "
+                       f"of the var_list (`var_list: [...]`, or `trainable: false` on `{var}`)")
+            message = (f"`{train}` minimizes `{loss}` over `{var}`, but {why}: no gradient reaches `{var}` and "
+                       f"the optimizer never updates it (TF's apply_gradients skips it without a word; only "
+                       f"when no variable has one does TF fail, \"No gradients provided for any "
                        f"variable\"); {fix}")
+            notes = [Note(facts.loc(var), f"`{var}` is defined here")]
+            notes += [Note(facts.loc(b), f"`{b}` stops the gradient here") for b in blockers[:3]]
             out.append(Diagnostic("no-gradient", "warning", facts.loc(loc), message, [var, train],
-                                  [Note(facts.loc(var), f"`{var}` is defined here")], fix=fix))
+                                  notes, fix=fix))
+    return out
+
+
+def _ancestors(facts: Facts, name: str) -> set[str]:
+    """The nodes `name` depends on through data inputs, itself included."""
+    seen, stack = set(), [name]
+    while stack:
+        n = stack.pop()
+        if n in seen or n not in facts.graph.nodes:
+            continue
+        seen.add(n)
+        stack.extend(r.node for r in facts.graph.nodes[n].inputs)
+    return seen
+
+
+def _blockers(facts: Facts, var: str, above: set[str]) -> list[str]:
+    """The ops between `var` and the loss whose registered gradient passes nothing back
+    (TF's NotDifferentiable: stop_gradient...), first met from the variable."""
+    from idrun.ops.gradlib import no_gradient as none_back
+    consumers: dict[str, list[str]] = {}
+    for n in above:
+        for r in facts.graph.nodes[n].inputs:
+            consumers.setdefault(r.node, []).append(n)
+    out, seen, stack = [], set(), [var]
+    while stack:
+        n = stack.pop()
+        for c in sorted(consumers.get(n, ())):
+            if c in seen:
+                continue
+            seen.add(c)
+            if REGISTRY[facts.graph.nodes[c].op].grad is none_back:
+                out.append(c)
+            else:
+                stack.append(c)
     return out
 
 

@@ -678,6 +678,18 @@ def _bn_kernel(env: KernelEnv):
     return fused_batch_norm
 
 
+def _fused_batch_norm_grad(g, op, grads):
+    """TF's `_FusedBatchNormV3Grad` (`_BaseFusedBatchNormGrad`, version 2): one
+    FusedBatchNormGradV3 on the op's reserve spaces (training) or its population mean and
+    variance inputs (inference); gradients for x, scale and offset, none for mean and variance."""
+    training = op.attrs["is_training"]
+    stats = [op.outputs[3], op.outputs[4]] if training else [op.inputs[3], op.inputs[4]]
+    dx = g.make("fused_batch_norm_grad", "FusedBatchNormGradV3",
+                [grads[0], op.inputs[0], op.inputs[1], *stats, op.outputs[5]],
+                {"epsilon": op.attrs["epsilon"], "is_training": training, "data_format": "NHWC"})
+    return [dx, g.output(dx, 1), g.output(dx, 2), None, None]
+
+
 def bn_tf_attrs(n, a, i, o) -> dict:
     x = i[1] if len(i) == 6 else i[0]
     return {"T": TFType(x.dtype), "U": TFType("float32"), "epsilon": a["epsilon"],
@@ -891,7 +903,7 @@ OPS = [
           tf=raw_op("FusedBatchNormV3", BN_INPUTS, lambda a: {
               "epsilon": a["epsilon"], "is_training": a["is_training"],
               "exponential_avg_factor": a["exponential_avg_factor"], "data_format": "NHWC"}),
-          tf_op="FusedBatchNormV3", tf_attrs=bn_tf_attrs, tf_import=bn_import),
+          tf_op="FusedBatchNormV3", tf_attrs=bn_tf_attrs, tf_import=bn_import, grad=_fused_batch_norm_grad),
     OpDef("relu6", "Relu6", ("features",), _elementwise_infer("Relu6", True), _relu6_kernel,
           "min(max(x, 0), 6).", tf="tf.nn.relu6", tf_op="Relu6", grad=_relu6_grad),
     OpDef("elu", "Elu", ("features",), _elementwise_infer("Elu", False), _elu_kernel,

@@ -207,7 +207,8 @@ def _build_spec(doc: YMap, path: str, variables: str | None, observer: Any,
                 description=_text(doc, "description", ""), variables=mode,
                 devices=_devices(doc), graph=graph, run=_run_config(doc),
                 expect=_expect(doc), warnings=builder.warnings, loc=doc.loc,
-                templates=templates, expand=builder.expand, collections=_collections(doc, graph))
+                templates=templates, expand=builder.expand,
+                collections=_merged(builder.collections, _collections(doc, graph)))
 
 
 def _text(doc: YMap, key: str, default: str) -> str:
@@ -306,6 +307,16 @@ def _collections(doc: YMap, graph: Graph) -> dict[str, list[str]]:
             if node not in graph.nodes and node not in graph.aliases:
                 raise SpecError(f"collection '{key}': '{item}' names no node of the graph", loc_of(items, i))
         out[str(key)] = list(items)
+    return out
+
+
+def _merged(built: dict[str, list[str]], listed: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The collections the entries filled (`collections:` on entries, variables), then what the
+    top-level `collections:` lists (a MetaGraphDef's), each name once."""
+    out = {key: list(names) for key, names in built.items()}
+    for key, names in listed.items():
+        have = out.setdefault(key, [])
+        have.extend(n for n in names if n not in have)
     return out
 
 

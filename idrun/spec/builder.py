@@ -47,11 +47,12 @@ from idrun.spec.drafts import _Controller, _Draft, _Pending
 from idrun.spec.control_flow import ControlFlowBuilder
 from idrun.spec.expansions import TFExpansions
 from idrun.spec.gradients import GradientsBuilder
+from idrun.spec.graphkeys import GRAPH_KEYS, KNOWN, collection_key
 from idrun.spec.names import Namer, check_name, enclosing_scopes, join
 from idrun.spec.templates import instantiate, values_in
 from idrun.spec.yamlsrc import MAX_VALUES, YList, YMap, key_loc, loc_of
 
-NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs", "colocate_with")
+NODE_KEYS = ("name", "op", "inputs", "device", "control_inputs", "colocate_with", "collections")
 _NODE_KEYS: dict[str, tuple[tuple[str, ...], frozenset]] = {}  # op -> keys its entries may have
 BLOCK_KEYS = ("nodes", "device", "name_scope", "control_dependencies")
 
@@ -109,6 +110,9 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         self.on_infer_error: Any = None
         self.training: list[tuple] = []  # minimize entries, for `idrun check` (Graph.training)
         self.grad_cache: dict = {}       # what TF's gradient functions cache per graph (spec/gradients.py)
+        # TF's graph collections as entries fill them (key string -> node names, in the order they
+        # were added): `collections:` on an entry, variables in GLOBAL_VARIABLES/TRAINABLE_VARIABLES
+        self.collections: dict[str, list[str]] = {}
 
     @property
     def scope(self) -> str:
@@ -122,6 +126,10 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
                             "with `idrun --max-nodes N`)", draft.loc)
         self.drafts[draft.name] = draft
         self._created.append(draft.name)
+        if draft.opdef.source == "variable" and self.expand:  # as tf.Variable adds itself
+            self.collections.setdefault("variables", []).append(draft.name)
+            if draft.attrs.get("trainable", True) is not False:
+                self.collections.setdefault("trainable_variables", []).append(draft.name)
         if self._branch is not None and draft.opdef.source != "variable":  # TF makes variables outside
             self._branch_of[draft.name] = self._branch
             self._pivot_at[draft.name] = self._branch.pivot
@@ -166,10 +174,13 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             self._add_gradients(entry, loc)
         elif "minimize" in entry:
             self._add_minimize(entry, loc)
+        elif "batch_normalization" in entry:
+            self._add_batch_normalization(entry, loc)
         else:
             raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
                             "(a block), `use` (a template), `cond` (tf.cond), `while_loop`, "
-                            "`gradients` (tf.gradients) or `minimize` (optimizer.minimize)", loc)
+                            "`gradients` (tf.gradients), `minimize` (optimizer.minimize) or `batch_normalization` "
+                            "(tf.compat.v1.layers.batch_normalization)", loc)
 
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
         """A template instance: a block under its own name scope (see spec/templates.py)."""
@@ -257,7 +268,14 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         if not isinstance(deps, list):
             raise SpecError("control dependencies must be a list of node names", where)
         self._next_uid += 1
-        refs = [self.pending(d, loc_of(deps, i) or where, owner) for i, d in enumerate(deps)]
+        refs = []
+        for i, d in enumerate(deps):
+            at = loc_of(deps, i) or where
+            members = self._collection_members(d, at)
+            if members is None:
+                refs.append(self.pending(d, at, owner))
+            else:  # tf.get_collection(...): its members now, as names
+                refs.extend(_Pending(m, at, "", self.serial, owner) for m in members)
         return _Controller(self._next_uid, refs, where, "control_inputs" if owner else "block")
 
     def _block_device(self, entry: YMap) -> DeviceSpec:
@@ -309,7 +327,8 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         if "control_inputs" in entry:
             active += (self._controller(entry["control_inputs"], loc_of(entry, "control_inputs"), name),)
         helpers = _written_helpers(opdef, attrs, entry) if not self.expand else 0
-        raw_inputs = _input_list(opdef, entry, loc, helpers)
+        written, input_locs = self._collection_inputs(opdef, entry, loc)
+        raw_inputs = _input_list(opdef, entry, loc, helpers, written)
         strings = self._device_strings.get(device)
         if strings is None:
             strings = self._device_strings[device] = (str(device), device.tf_string())
@@ -319,10 +338,13 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             draft.active = ()  # variables are made in TF's init_scope: no control inputs
         start = len(self._created)
         if raw_inputs:
-            written = entry["inputs"]
             for i, raw in enumerate(raw_inputs):  # settled now (most), else resolved in finish
+                if type(raw) is CollectionMember:
+                    draft.inputs.append(_Pending(raw.name, raw.loc, "", draft.seen, draft.name))
+                    continue
                 settled = self._settled(draft, i, raw) if type(raw) is str and raw else None
-                draft.inputs.append(settled or self._input(draft, i, raw, loc_of(written, i) or loc))
+                draft.inputs.append(settled or self._input(draft, i, raw, (input_locs[i] if input_locs
+                                                                           else loc_of(entry["inputs"], i)) or loc))
         if "colocate_with" in entry:
             if not isinstance(entry["colocate_with"], str):
                 raise SpecError("`colocate_with` must be a node name", loc_of(entry, "colocate_with"))
@@ -330,11 +352,15 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         if not self.expand:
             draft.helper_count = helpers
             self._register(draft)
+            if "collections" in entry:
+                self._add_to_collections(entry, draft.name)
             if self.observer:
                 self.observer.node(self, entry, draft, raw_inputs)
             return
         self._add_helpers(draft)
         self._register(draft)
+        if "collections" in entry:
+            self._add_to_collections(entry, draft.name)
         if "control_inputs" in entry:
             self._blocks.append((active[-1], start, len(self._created)))
         if opdef.source == "variable":
@@ -345,6 +371,61 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             self._add_returned_identity(draft)
         if self.observer:
             self.observer.node(self, entry, draft, raw_inputs)
+
+    # ---- collections (tf.add_to_collection, tf.get_collection) -------------------------
+    def _add_to_collections(self, entry: YMap, name: str) -> None:
+        """`collections: [UPDATE_OPS, ...]` on an entry: tf.add_to_collections(names, node)."""
+        keys, where = entry["collections"], loc_of(entry, "collections")
+        if isinstance(keys, str):
+            keys = [keys]
+        if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+            raise SpecError("`collections` must be a list of collection names, such as [UPDATE_OPS] "
+                            "or [losses]", where)
+        for key in dict.fromkeys(collection_key(k) for k in keys):  # TF: a set of names
+            self.collections.setdefault(key, []).append(name)
+
+    def _collection_members(self, item: Any, loc: SourceLoc) -> list[str] | None:
+        """`{collection: NAME}` (tf.get_collection(NAME)): the nodes added to it so far, in
+        order (TF returns a copy at the call); None for anything else."""
+        if not isinstance(item, dict) or "collection" not in item:
+            return None
+        if isinstance(item, YMap):
+            _check_keys(item, ("collection",), "a collection reference")
+        name = item["collection"]
+        if not isinstance(name, str) or not name:
+            raise SpecError("`collection` names one collection, such as UPDATE_OPS or losses", loc)
+        key = collection_key(name)
+        if key not in self.collections and name not in KNOWN:
+            raise SpecError(f"unknown collection '{name}': no entry before this one adds to it "
+                            "(`collections: [...]` on an entry)", loc,
+                            did_you_mean(name, list(self.collections) + list(GRAPH_KEYS)))
+        return list(self.collections.get(key, ()))
+
+    def _collection_inputs(self, opdef: OpDef, entry: YMap, loc: SourceLoc) -> tuple[Any, list | None]:
+        """An entry's `inputs` with each `{collection: NAME}` replaced by its members (in place,
+        as `*tf.get_collection(NAME)`), and where each input was written; (None, None) when
+        it has no collection reference."""
+        raw = entry.get("inputs")
+        if not isinstance(raw, list) or not any(isinstance(r, dict) and "collection" in r for r in raw):
+            return None, None
+        out, locs = [], []
+        for i, item in enumerate(raw):
+            at = loc_of(raw, i) or loc
+            members = self._collection_members(item, at)
+            if members is None:
+                out.append(item)
+                locs.append(at)
+                continue
+            if not members and opdef.variadic and len(raw) == 1 and opdef.min_inputs:
+                detail = (": Inputs must be an iterable of at least one Tensor/IndexedSlices with the same "
+                          "dtype and shape." if opdef.name == "add_n" else f" (op '{opdef.name}' takes "
+                          f"one or more inputs)")
+                raise SpecError(f"collection '{item['collection']}' is empty before this entry, so "
+                                f"{opdef.name} gets no inputs{detail}", at)
+            key = collection_key(item["collection"])
+            out.extend(CollectionMember(m, at, key, k) for k, m in enumerate(members))
+            locs.extend(at for _ in members)
+        return out, locs
 
     def _device_from(self, entry: YMap) -> str:
         if entry.get("device") is not None:
@@ -878,8 +959,9 @@ def _written_helpers(opdef: OpDef, attrs: dict, entry: YMap) -> int:
     return n if isinstance(raw, list) and not opdef.variadic and len(raw) == len(opdef.inputs) + n else 0
 
 
-def _input_list(opdef: OpDef, entry: YMap, loc: SourceLoc, helpers: int = 0) -> list:
-    raw = entry.get("inputs", [])
+def _input_list(opdef: OpDef, entry: YMap, loc: SourceLoc, helpers: int = 0, raw: Any = None) -> list:
+    if raw is None:
+        raw = entry.get("inputs", [])
     if raw is None:
         raw = []
     if not isinstance(raw, list):
@@ -892,6 +974,16 @@ def _input_list(opdef: OpDef, entry: YMap, loc: SourceLoc, helpers: int = 0) -> 
         raise SpecError(f"op '{opdef.name}' takes {expected} input{'s' * (expected != 1)} "
                         f"{opdef.arity_text()}, got {len(raw)}", loc_of(entry, "inputs", loc) if "inputs" in entry else loc)
     return list(raw)
+
+
+class CollectionMember:
+    """An input that a `{collection: NAME}` reference gave: the member `name` at `index` of the
+    collection `key` when the entry was read (the exporter writes `tf1.get_collection(key)[index]`)."""
+
+    __slots__ = ("name", "loc", "key", "index")
+
+    def __init__(self, name: str, loc: SourceLoc, key: str, index: int) -> None:
+        self.name, self.loc, self.key, self.index = name, loc, key, index
 
 
 def _plain(value: Any) -> Any:

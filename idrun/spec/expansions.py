@@ -5,7 +5,10 @@
 - the lazy read a resource assign returns (`_UnreadVariable`, B4);
 - ExponentialMovingAverage.apply: a shadow and an update per input (B5);
 - group: one no_op per device plus a final one (G7), devices as TF sorts them;
-- ref assigns built under colocate_with(var) (F4).
+- ref assigns built under colocate_with(var) (F4);
+- tf.compat.v1.layers.batch_normalization(x, training, momentum, epsilon, fused=True): the
+  layer's variables, its FusedBatchNormV3 and (training) the moving-average updates it puts in
+  UPDATE_OPS, named as the layer names them (`_add_batch_normalization`).
 
 A mixin of GraphBuilder: these methods read and add the builder's drafts.
 """
@@ -16,8 +19,15 @@ from idrun.devices.names import parse_device
 from idrun.errors import SpecError
 from idrun.graph import TensorRef
 from idrun.ops import REGISTRY
-from idrun.spec.drafts import _Draft
+from idrun.spec.drafts import _Draft, _Pending
 from idrun.spec.names import join
+from idrun.errors import did_you_mean
+from idrun.spec.yamlsrc import YMap, key_loc, loc_of
+
+BN_KEYS = ("batch_normalization", "name", "training", "momentum", "epsilon", "fused")
+# the layer's variables: (name, initial value, trainable), in the order `build` makes them
+BN_VARIABLES = (("gamma", 1.0, True), ("beta", 0.0, True), ("moving_mean", 0.0, False),
+                ("moving_variance", 1.0, False))
 
 
 
@@ -158,3 +168,153 @@ class TFExpansions:
             return self.drafts.get(node) or self.late[node]  # a resource read is made late
         return None
 
+
+    # ---- tf.compat.v1.layers.batch_normalization ----------------------------------------
+    def _add_batch_normalization(self, entry: YMap, loc) -> None:
+        """The nodes TF 1.x's `tf.layers.batch_normalization(x, training=..., momentum=...,
+        epsilon=..., fused=True)` makes (the legacy Keras layer in graph mode), in the layer's
+        scope `batch_normalization` (made unique: `batch_normalization_1`...):
+
+        - variables `gamma` (ones), `beta` (zeros) (trainable), `moving_mean` (zeros),
+          `moving_variance` (ones) (not trainable), each a [channels] float32;
+        - their reads (`ReadVariableOp`.. `_3`; ref: `gamma/read`...) and `FusedBatchNormV3`
+          (is_training = training, exponential_avg_factor 1): the entry's name means its y;
+        - training: `Const` (momentum), then per moving variable `AssignMovingAvg[_1]/`: `sub/x`,
+          `sub` (1 - momentum), a read, `sub_1` (variable - batch statistic), `mul` (times the
+          decay) and the AssignSubVariableOp `AssignMovingAvg[_1]` itself, added to UPDATE_OPS:
+          nothing runs them unless the train op depends on them (`update-ops-not-run`).
+        """
+        for key in entry:
+            if key not in BN_KEYS:
+                raise SpecError(f"unknown key '{key}' for a batch_normalization entry", key_loc(entry, key),
+                                did_you_mean(str(key), BN_KEYS))
+        self._needs_expand("batch_normalization", loc)
+        options = {}
+        for key, default, kind in (("training", False, bool), ("momentum", 0.99, float),
+                                   ("epsilon", 0.001, float), ("fused", True, bool)):
+            value = entry.get(key, default)
+            if kind is bool and value not in (True, False) or kind is float and (
+                    isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise SpecError(f"`{key}` of batch_normalization must be {'true or false' if kind is bool else 'a number'}"
+                                f", got {value!r}", loc_of(entry, key, loc))
+            options[key] = value
+        if not options["fused"]:
+            raise SpecError("batch_normalization is built fused (FusedBatchNormV3) only: leave out `fused` or "
+                            "set it true", loc_of(entry, "fused", loc))
+        x = self._eager(entry["batch_normalization"], loc_of(entry, "batch_normalization", loc))
+        self._forward([x], loc)
+        t = self._draft_of(x.node).outputs[x.index]
+        if t.shape is None or len(t.shape) != 4 or t.shape[3] is None or t.dtype not in ("float16", "float32"):
+            raise SpecError(f"batch_normalization: x must be a float32 (or float16) NHWC tensor of rank 4 with a "
+                            f"known channel count (fused=True), got '{x}' of {t}", loc_of(entry, "batch_normalization", loc))
+        name = entry.get("name") or "batch_normalization"
+        if not isinstance(name, str):
+            raise SpecError("`name` must be a string", loc_of(entry, "name", loc))
+        outer, scope = self._scope, self._enter_scope(name, loc_of(entry, "name", loc))
+        self._scope = scope
+        made: dict[str, str] = {}
+        try:
+            variables = [self._layer_variable(short, value, trainable, t.shape[3], loc)
+                         for short, value, trainable in BN_VARIABLES]
+            made.update(zip(("gamma", "beta", "moving_mean", "moving_variance"), variables))
+            value = self._layer_input(x, loc)   # nn.fused_batch_norm converts x, scale, offset first,
+            fbn = self.namer.unique(join(scope, "FusedBatchNormV3"))  # the op converts mean, variance
+            reads = [self._layer_read(v, loc, f"{fbn}/" if k > 1 else "") for k, v in enumerate(variables)]
+            training = options["training"]
+            fbn = self._layer_draft("fused_batch_norm", "", [value, *reads],
+                                    {"epsilon": float(options["epsilon"]), "is_training": training,
+                                     "exponential_avg_factor": 1.0, "data_format": "NHWC"}, loc, full=fbn)
+            made["FusedBatchNormV3"] = fbn
+            if training:
+                momentum = self._layer_draft("const", "Const", [], {"value": float(options["momentum"]),
+                                                                   "dtype": "float32"}, loc)
+                for k, var in ((1, variables[2]), (2, variables[3])):
+                    made[f"update_{k}"] = self._moving_average(var, TensorRef(fbn, k), momentum, loc)
+        finally:
+            self._scope = outer
+        self.aliases[scope] = (_Pending(fbn, loc, "", None), loc)
+        self._born_now(scope)
+        self._created.append(scope)
+        if self.observer:
+            self.observer.batch_normalization(self, entry, x, scope, options, made)
+
+    def _layer_draft(self, op: str, short: str, inputs: list, attrs: dict, loc, full: str | None = None) -> str:
+        """A node the layer makes, in the current scope and blocks, typed now."""
+        opdef = REGISTRY[op]
+        draft = _Draft(full or self.namer.unique(join(self._scope, short)), opdef, list(inputs), attrs,
+                       self._device_strings.get(self._device, (str(self._device),))[0], loc,
+                       active=tuple(self._controllers), role="layer",
+                       device_from="block" if str(self._device) else "", requested=self._device.tf_string(),
+                       ref_positions=(0,) if opdef.assigns else ())
+        self._register(draft)
+        self._type(draft)
+        return draft.name
+
+    def _layer_variable(self, short: str, value: float, trainable: bool, depth: int, loc) -> str:
+        """`add_weight`: a [depth] float32 variable `<scope>/<short>` (with its own read)."""
+        draft = _Draft(self.namer.unique(join(self._scope, short)), REGISTRY["variable"], [],
+                       {"value": [value] * depth, "dtype": "float32", "shape": None, "trainable": trainable,
+                        "collections": None},
+                       self._device_strings.get(self._device, (str(self._device),))[0], loc,
+                       device_from="block" if str(self._device) else "", requested=self._device.tf_string())
+        self._register(draft)
+        self._add_variable_read(draft)
+        self._type(draft)
+        return draft.name
+
+    def _layer_input(self, x: TensorRef, loc) -> TensorRef:
+        """x as the layer's op takes it: a variable (or a resource assign's `_UnreadVariable`,
+        after the assign) is read in the layer's scope, as `convert_to_tensor` reads it."""
+        source = self.drafts.get(x.node)
+        if source is None:
+            return x
+        if source.opdef.source == "variable":
+            return self._layer_read(x.node, loc)
+        if self._is_unread(source):
+            read = self._layer_read(source.inputs[0].node, loc)
+            self.drafts[read.node].extra_controls.append(source.name)
+            return read
+        return x
+
+    def _layer_read(self, var: str, loc, within: str = "") -> TensorRef:
+        """The value the layer's op takes: a `ReadVariableOp` in the current scope or `within`
+        (an op's own scope: the inputs its op function converts) (resource), the variable's
+        `read` snapshot (ref)."""
+        if self.variables == "ref":
+            self._draft_of(var)   # typed, then its snapshot
+            snapshot = self.drafts[self._var_reads[var]]
+            if not snapshot.outputs:
+                self._type(snapshot)
+            return TensorRef(snapshot.name, 0)
+        read = _Draft(self.namer.unique((within or self._scope + "/") + "ReadVariableOp"), REGISTRY["read"],
+                      [TensorRef(var, 0)], {}, "", loc, active=tuple(self._controllers), role="read",
+                      ref_positions=(0,))
+        self._register(read)
+        self._type(read)
+        return TensorRef(read.name, 0)
+
+    def _moving_average(self, var: str, value: TensorRef, momentum: str, loc) -> str:
+        """Keras' `_assign_moving_average(var, value, momentum)`: under `AssignMovingAvg`,
+        var -= (var - value) * (1 - momentum) by `tf.compat.v1.assign_sub(var, delta,
+        name=scope)`: the AssignSub `AssignMovingAvg` itself (ref), `var.assign_sub(delta)`
+        (resource: `AssignMovingAvg/AssignSubVariableOp` and the `_UnreadVariable`'s read).
+        The assign is added to UPDATE_OPS."""
+        outer = self._scope
+        scope = self._scope = self.namer.unique(join(outer, "AssignMovingAvg"))
+        try:
+            sub = self.namer.unique(join(scope, "sub"))
+            one = self._layer_draft("const", "", [], {"value": 1.0, "dtype": "float32"}, loc,
+                                    full=self.namer.unique(f"{sub}/x"))
+            decay = self._layer_draft("sub", "", [TensorRef(one, 0), TensorRef(momentum, 0)], {}, loc, full=sub)
+            current = self._layer_read(var, loc)
+            delta = self._layer_draft("sub", "sub_1", [current, value], {}, loc)
+            scaled = self._layer_draft("mul", "mul", [TensorRef(delta, 0), TensorRef(decay, 0)], {}, loc)
+            resource = self.variables == "resource"
+            assign = self._layer_draft("assign_sub", "AssignSubVariableOp", [TensorRef(var, 0), TensorRef(scaled, 0)],
+                                       {}, loc, full=None if resource else scope)
+            if resource:
+                self._add_lazy_read(self.drafts[assign])
+        finally:
+            self._scope = outer
+        self.collections.setdefault("update_ops", []).append(assign)
+        return assign

@@ -9,7 +9,7 @@
     - minimize: loss               # optimizer.minimize(loss, var_list, global_step, name)
       name: train                  # the train op (default: the optimizer's name)
       optimizer: {type: GradientDescent, learning_rate: 0.1}   # or Momentum (momentum:, use_nesterov:)
-      var_list: [w, b]             # default: the trainable variables made so far
+      var_list: [w, b]             # default: TRAINABLE_VARIABLES as it is here (trainable variables made so far)
       global_step: global_step     # optional: incremented after the updates
 
 What is built, as TF builds it (tests/test_gradients.py pins it against TF's graph):
@@ -225,9 +225,8 @@ class GradientsBuilder:
                 if self.drafts[v.node].opdef.source != "variable":
                     raise SpecError(f"var_list: '{v.node}' is not a variable", loc_of(entry, "var_list", loc))
         else:
-            var_list = [TensorRef(d.name, 0) for d in list(self.drafts.values())
-                        if d.opdef.source == "variable" and d.role == "" and d.attrs.get("trainable", True)
-                        is not False]
+            var_list = [TensorRef(n, 0) for n in dict.fromkeys(self.collections.get("trainable_variables", ()))
+                        if self.drafts[n].opdef.source == "variable"]   # TRAINABLE_VARIABLES now
         if not var_list:
             raise SpecError("No variables to optimize.", loc)
         step = None

@@ -13,17 +13,29 @@ from idrun.ops import REGISTRY
 _REF = {"type": "string", "description": "a reference: name, name:K or scope/name"}
 _LITERAL = {"description": "a reference or a literal (number, bool, nested list)"}
 _NAMES = {"type": "array", "items": {"type": "string"}}
+_COLLECTION_DEF = {"type": "object", "required": ["collection"], "additionalProperties": False,
+               "properties": {"collection": {"type": "string"}},
+               "description": "tf.get_collection(NAME): the nodes added to the collection before this "
+                              "entry, in order (UPDATE_OPS, LOSSES, TRAINABLE_VARIABLES, ... or any name)"}
+_COLLECTION = {"$ref": "#/$defs/collection"}
+_CONTROLS = {"$ref": "#/$defs/controls"}
+_CONTROLS_DEF = {"type": "array", "items": {"anyOf": [{"type": "string"}, _COLLECTION]}}
+_COLLECTIONS = {"$ref": "#/$defs/collections"}
+_COLLECTIONS_DEF = {"type": "array", "items": {"type": "string"},
+                "description": "tf.add_to_collections: add this node to these collections (UPDATE_OPS, "
+                               "LOSSES, ... as tf.GraphKeys names them, or any name)"}
 
 
 def _node_entry(op) -> dict:
     props: dict[str, Any] = {
         "op": {"const": op.name}, "name": {"type": "string"},
-        "inputs": {"type": "array", "items": _LITERAL, "description": op.arity_text()},
-        "device": {"type": ["string", "null"]}, "control_inputs": _NAMES,
+        "inputs": {"type": "array", "items": {"anyOf": [_LITERAL, _COLLECTION]}, "description": op.arity_text()},
+        "device": {"type": ["string", "null"]}, "control_inputs": _CONTROLS, "collections": _COLLECTIONS,
         "colocate_with": {"type": "string", "description": "placed with this node (TF's _class loc:@x)"},
     }
     for a in op.attrs:
-        props[a.name] = {"description": a.doc or f"attribute of {op.name}"}
+        if a.name not in props:   # a variable's `collections` is the entry's key
+            props[a.name] = {"description": a.doc or f"attribute of {op.name}"}
     return {"type": "object", "description": op.doc, "properties": props,
             "required": ["op"] + [a.name for a in op.attrs if a.required],
             "additionalProperties": False}
@@ -33,6 +45,7 @@ def spec_schema() -> dict:
     """The JSON schema of an idrun spec file."""
     entry_ref = {"$ref": "#/$defs/entry"}
     defs = {
+        "collection": _COLLECTION_DEF, "controls": _CONTROLS_DEF, "collections": _COLLECTIONS_DEF,
         "alias": {"type": "object", "required": ["name", "alias"], "additionalProperties": False,
                   "properties": {"name": {"type": "string"}, "alias": _REF},
                   "description": "a second name for a tensor; creates no node"},
@@ -41,7 +54,7 @@ def spec_schema() -> dict:
                                  "device": {"type": ["string", "null"]},
                                  "name_scope": {"type": ["string", "null"]},
                                  "control_dependencies": {"type": ["array", "null"],
-                                                          "items": {"type": "string"}}}},
+                                                          "items": _CONTROLS_DEF["items"]}}},
         "use": {"type": "object", "required": ["use"], "additionalProperties": False,
                 "description": "an instance of a template, under name_scope <name>",
                 "properties": {"name": {"type": "string"}, "use": {"type": "string"},
@@ -94,6 +107,14 @@ def spec_schema() -> dict:
                                                       "epsilon": {"type": "number"}, "decay": {"type": "number"},
                                                       "initial_accumulator_value": {"type": "number"},
                                                       "name": {"type": "string"}}}}},
+        "batch_normalization": {
+            "type": "object", "required": ["batch_normalization"], "additionalProperties": False,
+            "description": "tf.compat.v1.layers.batch_normalization(x, training, momentum, epsilon, fused=True): "
+                           "variables gamma, beta, moving_mean, moving_variance, FusedBatchNormV3 and (training) "
+                           "the moving-average updates, in UPDATE_OPS; the name means the output",
+            "properties": {"batch_normalization": _REF, "name": {"type": "string"},
+                           "training": {"type": "boolean"}, "momentum": {"type": "number"},
+                           "epsilon": {"type": "number"}, "fused": {"const": True}}},
         "template": {"type": "object", "required": ["nodes"], "additionalProperties": False,
                      "properties": {"params": {"type": ["object", "array"]},
                                     "output": {"type": "string"}, "description": {"type": "string"},
@@ -108,7 +129,7 @@ def spec_schema() -> dict:
     defs["entry"] = {"oneOf": node_refs + [{"$ref": "#/$defs/alias"}, {"$ref": "#/$defs/block"},
                                            {"$ref": "#/$defs/use"}, {"$ref": "#/$defs/cond"},
                                            {"$ref": "#/$defs/while_loop"}, {"$ref": "#/$defs/gradients"},
-                                           {"$ref": "#/$defs/minimize"}]}
+                                           {"$ref": "#/$defs/minimize"}, {"$ref": "#/$defs/batch_normalization"}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "idrun graph spec", "type": "object", "required": ["nodes"],
@@ -128,7 +149,7 @@ def spec_schema() -> dict:
                     "description": "false: no initialization; a list: also run these ops once "
                                    "before step 1 (an imported graph's initializers)"}}},
             "collections": {"type": "object", "description": "TF's graph collections (a MetaGraphDef's, "
-                            "idrun import): name -> node or tensor names",
+                            "idrun import): name -> node or tensor names, added after the entries' own",
                             "additionalProperties": {"type": "array", "items": {"type": "string"}}},
             "expect": {"type": "object", "description": "tensor -> one value per step; "
                        "transfers_per_step -> a count or a list of counts"},

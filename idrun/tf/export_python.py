@@ -25,7 +25,9 @@ from idrun.graph import TensorRef
 from idrun.ops.opdef import TFCall, py_literal
 from idrun.pipeline import Pipeline
 from idrun.spec.builder import GraphBuilder
+from idrun.spec.builder import CollectionMember
 from idrun.spec.drafts import _Pending
+from idrun.spec.graphkeys import collection_key, python_key
 from idrun.spec.names import enclosing_scopes, join
 from idrun.spec.request import resolve_tensor
 
@@ -93,6 +95,33 @@ def F_ema(values, decay, num_updates=None, name=None, shadows=()):
     for key, value in zip(shadows, values):
         T[key] = ema.average(value)
     return op
+
+
+def F_batch_norm(x, training=False, momentum=0.99, epsilon=0.001, name=None):
+    """tf.compat.v1.layers.batch_normalization(x, training=training, momentum=momentum,
+    epsilon=epsilon, fused=True) as TF 1.x's layer builds it in a graph (tf.compat.v1.layers
+    needs tf_keras): its variables, FusedBatchNormV3 and, training, the moving-average updates
+    (keras' `_assign_moving_average`) in UPDATE_OPS."""
+    depth = int(x.shape[-1])
+    out = {{}}
+    with g.name_scope(name or "batch_normalization"):
+        for short, value, trainable in (("gamma", 1.0, True), ("beta", 0.0, True), ("moving_mean", 0.0, False),
+                                        ("moving_variance", 1.0, False)):
+            out[short] = tf1.Variable(np.full(depth, value, np.float32), name=short, trainable=trainable,
+                                      use_resource=RESOURCE)
+        y, mean, variance = tf1.nn.fused_batch_norm(x, out["gamma"], out["beta"], mean=out["moving_mean"],
+                                                    variance=out["moving_variance"], epsilon=epsilon,
+                                                    is_training=training)
+        out["FusedBatchNormV3"] = y
+        if training:
+            momentum = tf.convert_to_tensor(momentum)
+            for k, (var, value) in enumerate(((out["moving_mean"], mean), (out["moving_variance"], variance))):
+                with g.name_scope("AssignMovingAvg") as scope:
+                    decay = tf.convert_to_tensor(1.0 - momentum, name="decay")
+                    update = tf1.assign_sub(var, (var - tf.cast(value, var.dtype)) * decay, name=scope)
+                out["update_%d" % (k + 1)] = update.op
+                tf1.add_to_collection(tf1.GraphKeys.UPDATE_OPS, update.op)   # keras: `add_update`
+    return out
 
 
 def F_parse_example(serialized, features, name=None):
@@ -229,7 +258,7 @@ class TFExporter:
         if target.node not in builder.drafts:
             raise SpecError(f"export: '{text}' is not defined yet (TF needs references to earlier entries)", loc)
         draft = builder.drafts[target.node]
-        if draft.role and draft.role not in ("cond", "loop", "gradient"):   # set when their entry is emitted
+        if draft.role and draft.role not in ("cond", "loop", "gradient", "layer"):   # set when their entry is emitted
             raise SpecError(f"export: '{text}' names a node idrun made ({draft.role}); "
                             "refer to the entry that made it", loc)
         return _tensor_expr(target)
@@ -243,7 +272,8 @@ class TFExporter:
 
     def controls(self, builder: GraphBuilder, deps: list, where, scope: str, seen: int | None = None,
                  owner: str = "") -> str:
-        return "[" + ", ".join(f"OP({self.ref(builder, d, where, scope, seen, owner)})"
+        return "[" + ", ".join(f"*map(OP, tf1.get_collection({python_key(collection_key(d['collection']))}))"
+                               if isinstance(d, dict) else f"OP({self.ref(builder, d, where, scope, seen, owner)})"
                                for d in deps) + "]"
 
     # ---- builder hooks -------------------------------------------------------
@@ -327,6 +357,17 @@ class TFExporter:
                   + (f", global_step=T[{step.node!r}]" if step is not None else "")
                   + f", name={train.rpartition('/')[2]!r})")
 
+    def batch_normalization(self, builder: GraphBuilder, entry, x: TensorRef, scope: str, options: dict,
+                            made: dict) -> None:
+        """tf.compat.v1.layers.batch_normalization: F_batch_norm builds what the layer builds."""
+        name = entry.get("name")
+        self.emit(f"_r = F_batch_norm({_tensor_expr(x)}, training={options['training']!r}, "
+                  f"momentum={float(options['momentum'])!r}, epsilon={float(options['epsilon'])!r}"
+                  f"{f', name={name!r}' if name else ''})")
+        for key, node in made.items():
+            self.emit(f"T[{node!r}] = _r[{key!r}]")
+        self.emit(f"T[{scope!r}] = _r['FusedBatchNormV3']")
+
     @staticmethod
     def _x(ref: TensorRef) -> str:
         """A tensor, or a variable as TF's Python holds it (tf.gradients takes the variable)."""
@@ -357,6 +398,13 @@ class TFExporter:
         self.emit(f"T[{draft.name!r}] = {opdef.tf_source(call)}")
         self.shadows.update(shadows)
         self.depth -= opened
+        if opdef.source == "variable" and draft.attrs.get("trainable") is False:  # tf1.Variable(trainable=False)
+            self.emit(f"g.get_collection_ref(tf1.GraphKeys.TRAINABLE_VARIABLES).remove(T[{draft.name!r}])")
+        if entry.get("collections"):
+            keys = entry["collections"]
+            keys = [keys] if isinstance(keys, str) else keys
+            self.emit(f"tf1.add_to_collections([{', '.join(python_key(collection_key(k)) for k in keys)}], "
+                      f"T[{draft.name!r}])")
 
     @staticmethod
     def _shadows_of(builder: GraphBuilder, draft) -> tuple[str, ...]:
@@ -365,6 +413,8 @@ class TFExporter:
         return tuple(f"{builder.resolve(r).node}/{short}" for r in draft.inputs)
 
     def _input(self, builder: GraphBuilder, raw: Any, draft) -> str:
+        if isinstance(raw, CollectionMember):  # `{collection: NAME}`: tf.get_collection(NAME) here
+            return f"tf1.get_collection({python_key(raw.key)})[{raw.index}]"
         if isinstance(raw, str):
             return self.ref(builder, raw, draft.loc, builder.scope, draft.seen, draft.name)
         return py_literal(_plain(raw))
