@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+import re
+
 import pytest
 
 from conftest import ROOT
@@ -196,7 +198,8 @@ def test_an_empty_fetch_list_is_named_as_the_command_lines(cli, flag):
 def test_example_lists_and_prints_the_packaged_specs(cli, tmp_path):
     listing = cli("example").stdout.splitlines()
     assert listing[0].split() == ["seed", "the", "seed", "graph:", "control_deps_identity"]
-    assert "tour                         identity-anchored control dependency" in listing
+    assert ["tour", "identity-anchored", "control", "dependency"] in [line.split() for line in listing]
+    assert len({re.match(r"\S+\s+", line).end() for line in listing}) == 1   # one column of descriptions
     assert not any(line.startswith("parse_example_named") for line in listing)   # needs its data file
     seed = cli("example", "seed")
     assert seed.exit_code == 0 and seed.stdout.startswith("name: identity-anchored control dependency\n")

@@ -300,8 +300,9 @@ class GradientsBuilder:
         finally:
             self._scope = outer_scope
 
-    def _forward(self, ys: list[TensorRef], loc, x_nodes: set) -> list[str]:
-        """The nodes the ys depend on, resolved and typed now, in topological order."""
+    def _forward(self, ys: list[TensorRef], loc, x_nodes: set | None = None) -> list[str]:
+        """The nodes the ys depend on, resolved and typed now, in topological order; with
+        `x_nodes` (a gradient's xs), a cond or loop between them is refused."""
         order: list[str] = []
         state: dict[str, int] = {}  # a node seen: its inputs are pushed once
         stack = [(y.node, False) for y in reversed(ys)]
@@ -317,7 +318,8 @@ class GradientsBuilder:
             self._resolve_inputs(draft)
             stack.append((n, True))
             stack.extend((r.node, False) for r in reversed(draft.inputs) if r.node not in state)
-        self._check_control_flow(order, x_nodes, loc)
+        if x_nodes is not None:
+            self._check_control_flow(order, x_nodes, loc)
         for n in order:  # as `finish` types them: a literal takes its type from its consumer
             draft = self._draft_of(n)
             if draft.literal is MISSING:
