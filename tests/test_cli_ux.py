@@ -4,7 +4,6 @@ help summaries, misplaced global options, timings, the packaged example, the hoo
 from __future__ import annotations
 
 import io
-
 import re
 
 import pytest
