@@ -243,6 +243,11 @@ def _add_n_kernel(env: KernelEnv):
     return add_n
 
 
+def _add_n_grad(g, op, grads):
+    """TF's `_AddNGrad`: the gradient, as it is, to every input."""
+    return [grads[0]] * len(op.inputs)
+
+
 def _matmul_infer(attrs, types, consts):
     dtype = same_dtype(types, ("a", "b"), "MatMul")
     a, b = (t.shape for t in types)
@@ -424,7 +429,7 @@ OPS = [
     OpDef("add_n", "AddN", ("inputs",), _add_n_infer, _add_n_kernel,
           "Sum of tensors of one shape and dtype, added in TF's order.", variadic=True,
           tf=lambda c: f"tf.math.add_n([{', '.join(c.args)}]{c.kw})",
-          tf_op="AddN", tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype)}),
+          tf_op="AddN", tf_attrs=lambda n, a, i, o: {"N": len(i), "T": TFType(i[0].dtype)}, grad=_add_n_grad),
     OpDef("matmul", "MatMul", ("a", "b"), _matmul_infer, _matmul_kernel,
           "Matrix product of two rank-2 tensors.", typed_with=(0, 1),
           attrs=(attr("transpose_a", False, checks.boolean),

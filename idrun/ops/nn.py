@@ -518,6 +518,12 @@ def _lrn_kernel(env: KernelEnv):
     return lrn
 
 
+def _lrn_grad(g, op, grads):
+    """TF's `_LRNGrad`: LRNGrad(grad, input, output) with the op's attributes."""
+    attrs = {k: op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta")}
+    return [g.make("lrn_grad", "LRNGrad", [grads[0], op.inputs[0], op.outputs[0]], attrs)]
+
+
 # ---- softmax and the cross entropies -------------------------------------------------------
 
 def _softmax_infer(op: str):
@@ -834,7 +840,7 @@ OPS = [
           attrs=LRN_ATTRS, tf_op="LRN", tf_attrs=lrn_tf_attrs, tf_import=lrn_import,
           tf=lambda c: f"tf.nn.local_response_normalization({c.args[0]}, "
                        f"depth_radius={c.attrs['depth_radius']}, bias={c.attrs['bias']}, "
-                       f"alpha={c.attrs['alpha']}, beta={c.attrs['beta']}{c.kw})"),
+                       f"alpha={c.attrs['alpha']}, beta={c.attrs['beta']}{c.kw})", grad=_lrn_grad),
     OpDef("softmax", "Softmax", ("logits",), _softmax_infer("Softmax"), _softmax_kernel(False),
           "exp(x) / sum(exp(x)) along the last axis.", tf="tf.nn.softmax", tf_op="Softmax", grad=_softmax_grad),
     OpDef("log_softmax", "LogSoftmax", ("logits",), _softmax_infer("LogSoftmax"), _softmax_kernel(True),

@@ -164,10 +164,17 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             self._add_gradients(entry, loc)
         elif "minimize" in entry:
             self._add_minimize(entry, loc)
+        elif "compute_gradients" in entry:
+            self._add_compute_gradients(entry, loc)
+        elif "apply_gradients" in entry:
+            self._add_apply_gradients(entry, loc)
+        elif "exponential_decay" in entry:
+            self._add_exponential_decay(entry, loc)
         else:
             raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
                             "(a block), `use` (a template), `cond` (tf.cond), `while_loop`, "
-                            "`gradients` (tf.gradients) or `minimize` (optimizer.minimize)", loc)
+                            "`gradients` (tf.gradients), `minimize`, `compute_gradients`, `apply_gradients` "
+                            "(an optimizer's) or `exponential_decay`", loc)
 
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
         """A template instance: a block under its own name scope (see spec/templates.py)."""

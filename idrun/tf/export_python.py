@@ -318,14 +318,39 @@ class TFExporter:
                 self.emit(f"T[{grad.node!r}] = _r[{k}]")
 
     def minimize(self, builder: GraphBuilder, entry, loss: TensorRef, var_list: list, step, train: str) -> None:
-        spec = dict(entry["optimizer"])
-        kind = spec.pop("type")
-        args = ", ".join(f"{k}={v!r}" for k, v in spec.items())
         given = entry.get("var_list") is not None
-        self.emit(f"T[{train!r}] = tf1.train.{kind}Optimizer({args}).minimize({_tensor_expr(loss)}"
+        self.emit(f"T[{train!r}] = {self._optimizer(builder, entry)}.minimize({_tensor_expr(loss)}"
                   + (f", var_list=[{', '.join(map(self._x, var_list))}]" if given else "")
                   + (f", global_step=T[{step.node!r}]" if step is not None else "")
                   + f", name={train.rpartition('/')[2]!r})")
+
+    def _optimizer(self, builder: GraphBuilder, entry) -> str:
+        """`tf1.train.<type>Optimizer(...)`; a hyperparameter written as a name is that tensor."""
+        spec = dict(entry["optimizer"])
+        kind = spec.pop("type")
+        args = ", ".join(f"{k}={self.ref(builder, v, entry.loc, builder.scope) if isinstance(v, str) and k != 'name' else repr(v)}"
+                         for k, v in spec.items())
+        return f"tf1.train.{kind}Optimizer({args})"
+
+    def compute_gradients(self, builder: GraphBuilder, entry, loss: TensorRef, var_list: list, grads: list) -> None:
+        """Optimizer.compute_gradients is the same for every v1 optimizer (it makes no node itself);
+        the var_list is always written out, the one the spec resolved (its trainable variables)."""
+        self.emit(f"_r = tf1.train.GradientDescentOptimizer(0.0).compute_gradients({_tensor_expr(loss)}"
+                  f", var_list=[{', '.join(map(self._x, var_list))}])")
+        for k, grad in enumerate(grads):
+            if grad is not None and grad.index == 0:
+                self.emit(f"T[{grad.node!r}] = _r[{k}][0]")
+
+    def apply_gradients(self, builder: GraphBuilder, entry, hyper: dict, pairs: list, step, train: str) -> None:
+        listed = ", ".join(f"({'None' if g is None else _tensor_expr(g)}, {self._x(v)})" for g, v in pairs)
+        self.emit(f"T[{train!r}] = {self._optimizer(builder, entry)}.apply_gradients([{listed}]"
+                  + (f", global_step=T[{step.node!r}]" if step is not None else "")
+                  + (f", name={entry['name']!r}" if entry.get("name") else "") + ")")
+
+    def exponential_decay(self, builder: GraphBuilder, entry, step: TensorRef, result: str) -> None:
+        self.emit(f"T[{result!r}] = tf1.train.exponential_decay({entry['exponential_decay']!r}, {self._x(step)}, "
+                  f"{entry['decay_steps']!r}, {entry['decay_rate']!r}, staircase={bool(entry.get('staircase', False))}"
+                  f", name={entry.get('name')!r})")
 
     @staticmethod
     def _x(ref: TensorRef) -> str:
