@@ -268,6 +268,7 @@ class GradientsBuilder(ScheduleBuilder):
             pairs.append((None if grad is None else self._eager(grad, at), var))
         if all(g is None for g, _ in pairs):
             raise SpecError(f"No gradients provided for any variable: {[v.node for _, v in pairs]}.", where)
+        self._forward([g for g, _ in pairs if g is not None], loc)   # resolved and typed now, as TF holds them
         for grad, var in pairs:
             if grad is not None and self._draft_of(grad.node).outputs[grad.index].dtype != \
                     self._draft_of(var.node).outputs[0].dtype:

@@ -160,6 +160,8 @@ def main():
     with g.as_default(), tf1.Session(graph=g, config=config()) as sess:
         if {init}:
             sess.run(tf1.global_variables_initializer())
+        for op in [{init_targets}]:   # run.init: the spec's initializer ops, once
+            sess.run(op)
         for step in range(1, {steps} + 1):
             md = tf1.RunMetadata()
             try:
@@ -365,9 +367,10 @@ class TFExporter:
         if opdef.tf is None:
             raise SpecError(f"export: {opdef.name} has no TF equivalent here ({opdef.tf_unsupported})",
                             draft.loc)
-        if opdef.source == "variable" and draft.attrs.get("value") is None:
-            raise SpecError(f"export: variable '{draft.name}' has no `value` (its initializer runs from "
-                            "run.init, as imported); use --format graphdef", draft.loc)
+        uninitialized = opdef.source == "variable" and draft.attrs.get("value") is None
+        if uninitialized and not _full_shape(draft):
+            raise SpecError(f"export: variable '{draft.name}' has no `value` and no full `shape` (its "
+                            "initializer runs from run.init, as imported); use --format graphdef", draft.loc)
         opened = 0
         if entry.get("control_inputs") is not None:
             deps = self.controls(builder, entry['control_inputs'], draft.loc, builder.scope, draft.seen, draft.name)
@@ -379,7 +382,12 @@ class TFExporter:
         args = tuple(self._input(builder, raw, draft) for raw in raw_inputs)
         shadows = self._shadows_of(builder, draft) if opdef.expansion == "moving_average" else ()
         call = TFCall(args, draft.attrs, entry.get("name") or None, shadows)
-        self.emit(f"T[{draft.name!r}] = {opdef.tf_source(call)}")
+        if uninitialized:   # zeros until run.init's ops assign it (the runner runs them after the initializer)
+            self.emit(f"T[{draft.name!r}] = tf1.Variable(tf.zeros({list(draft.attrs['shape'])!r}, "
+                      f"dtype=tf.{draft.attrs['dtype']}), "
+                      f"trainable={draft.attrs.get('trainable') is not False}, use_resource=RESOURCE{call.kw})")
+        else:
+            self.emit(f"T[{draft.name!r}] = {opdef.tf_source(call)}")
         self.shadows.update(shadows)
         self.depth -= opened
 
@@ -393,6 +401,11 @@ class TFExporter:
         if isinstance(raw, str):
             return self.ref(builder, raw, draft.loc, builder.scope, draft.seen, draft.name)
         return py_literal(_plain(raw))
+
+
+def _full_shape(draft) -> bool:
+    shape = draft.attrs.get("shape")
+    return draft.attrs.get("dtype") is not None and shape is not None and None not in shape
 
 
 def _plain(value: Any) -> Any:
@@ -424,7 +437,8 @@ def export_tf_python(path: str, variables: str | None = None, local_devices: boo
         targets=", ".join(f"OP(T[{t!r}])" for t in request.targets),
         feeds=", ".join(f"T[{r.node!r}]: np.array({v.tolist()!r}, dtype={_np_dtype(v)})"
                         for r, v in request.feeds.items()),
-        graph=spec.name, init=spec.run.init, steps=request.steps)
+        graph=spec.name, init=spec.run.init, steps=request.steps,
+        init_targets=", ".join(f"OP(T[{t!r}])" for t in request.init_targets))
     return prelude + "with g.as_default():\n" + _indent(body or "pass") + "\n" + runner
 
 
