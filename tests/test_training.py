@@ -187,3 +187,29 @@ def test_cifar10_multi_gpu_gallery_graph_trains_as_tf():
     # each tower reads each of the 10 variables once from cpu:0 and sends back 10 gradients
     # and its loss: 42 transfers, as TF's partition graphs have
     assert [len(s.transfers) for s in result.steps] == [42, 42]
+
+
+def test_export_writes_compute_apply_and_decay_as_tf_calls(spec_file):
+    from idrun.tf.export_python import export_tf_python
+    text = export_tf_python(spec_file(DECAY))
+    assert ("T['ExponentialDecay'] = tf1.train.exponential_decay(0.1, T['global_step'], 2, 0.5, staircase=True, "
+            "name=None)") in text
+    assert "compute_gradients(OUT(T['Sum'], 0), var_list=[T['w']])" in text
+    assert ("tf1.train.GradientDescentOptimizer(learning_rate=OUT(T['ExponentialDecay'], 0)).apply_gradients("
+            "[(OUT(T['gradients/AddN'], 0), T['w'])], global_step=T['global_step'])") in text
+
+
+def test_export_initializes_a_run_init_variable_then_runs_run_init(spec_file):
+    from idrun.tf.export_python import export_tf_python
+    text = export_tf_python(spec_file("""\
+        variables: ref
+        nodes:
+          - {name: w, op: variable, dtype: float32, shape: [3, 2]}
+          - {name: tn, op: truncated_normal, shape: [3, 2], seed: 1}
+          - {name: w/Assign, op: assign, inputs: [w, tn]}
+          - {name: init, op: group, inputs: [w/Assign]}
+          - {name: y, op: reduce_sum, inputs: [w]}
+        run: {fetch: [y], init: [init], steps: 2}
+        """))
+    assert "T['w'] = tf1.Variable(tf.zeros([3, 2], dtype=tf.float32), trainable=True" in text
+    assert "for op in [OP(T['init'])]:" in text

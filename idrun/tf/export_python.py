@@ -315,9 +315,13 @@ class TFExporter:
         extra = "" if grad_ys is None else f", grad_ys=[{', '.join(map(self._x, grad_ys))}]"
         self.emit(f"_r = tf1.gradients([{', '.join(map(_tensor_expr, ys))}], [{', '.join(map(self._x, xs))}]"
                   f"{extra}, name={(entry.get('name') or 'gradients')!r})")
+        self._name_results(grads, "")
+
+    def _name_results(self, grads: list, pick: str) -> None:
+        """T[<gradient node>] = the program's k-th result (`pick`: the gradient of a (grad, var) pair)."""
         for k, grad in enumerate(grads):
             if grad is not None and grad.index == 0:
-                self.emit(f"T[{grad.node!r}] = _r[{k}]")
+                self.emit(f"T[{grad.node!r}] = _r[{k}]{pick}")
 
     def minimize(self, builder: GraphBuilder, entry, loss: TensorRef, var_list: list, step, train: str) -> None:
         given = entry.get("var_list") is not None
@@ -339,9 +343,7 @@ class TFExporter:
         the var_list is always written out, the one the spec resolved (its trainable variables)."""
         self.emit(f"_r = tf1.train.GradientDescentOptimizer(0.0).compute_gradients({_tensor_expr(loss)}"
                   f", var_list=[{', '.join(map(self._x, var_list))}])")
-        for k, grad in enumerate(grads):
-            if grad is not None and grad.index == 0:
-                self.emit(f"T[{grad.node!r}] = _r[{k}][0]")
+        self._name_results(grads, "[0]")
 
     def apply_gradients(self, builder: GraphBuilder, entry, hyper: dict, pairs: list, step, train: str) -> None:
         listed = ", ".join(f"({'None' if g is None else _tensor_expr(g)}, {self._x(v)})" for g, v in pairs)
