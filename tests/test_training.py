@@ -213,3 +213,19 @@ def test_export_initializes_a_run_init_variable_then_runs_run_init(spec_file):
         """))
     assert "T['w'] = tf1.Variable(tf.zeros([3, 2], dtype=tf.float32), trainable=True" in text
     assert "for op in [OP(T['init'])]:" in text
+
+
+def test_an_average_of_a_run_init_variable_needs_its_shadow_initialized(spec_file):
+    """idrun starts a shadow from its variable's `value:` only; a variable that run.init sets
+    leaves the shadow unset (the gallery graph assigns it in run.init): TF's error, not a crash."""
+    result = run_spec(spec_file("""\
+        variables: ref
+        nodes:
+          - {name: w, op: variable, dtype: float32, shape: [2]}
+          - {name: w/Assign, op: assign, inputs: [w, [1.0, 2.0]]}
+          - {name: init, op: group, inputs: [w/Assign]}
+          - {name: ema, op: exponential_moving_average, inputs: [w], decay: 0.9}
+        run: {targets: [ema], init: [init]}
+        """))
+    assert result.error is not None
+    assert "Attempting to use uninitialized value w/ema" in result.error.message
