@@ -18,7 +18,7 @@ def _skipped_effects(facts: Facts) -> list[str]:
     seen_locs = set()
     out = []
     for name, node in facts.graph.nodes.items():
-        if name in facts.needed or not REGISTRY[node.op].effect:
+        if name in facts.needed or name in facts.initializing or not REGISTRY[node.op].effect:
             continue
         if node.loc in seen_locs:
             continue
@@ -182,7 +182,7 @@ def unused(facts: Facts) -> list[Diagnostic]:
     graph = facts.graph
     fed = {ref.node for ref in facts.request.feeds}
     dead = {n for n, node in graph.nodes.items()
-            if n not in facts.needed and n not in fed and not REGISTRY[node.op].effect}
+            if n not in facts.needed and n not in fed and n not in facts.initializing and not REGISTRY[node.op].effect}
     out = []
     for name in graph.nodes:
         if name not in dead or not facts.is_user(name):

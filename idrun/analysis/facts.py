@@ -28,6 +28,8 @@ class Facts:
         self.step = pipeline.step
         self.needed = set(self.step.needed)
         self.requested = bool(self.request.fetch or self.request.targets)
+        # what run.init runs once before step 1 (a spec's or an imported graph's initializers)
+        self.initializing = self.graph.closure(self.request.init_targets) if self.request.init else set()
 
     # ---- locations and names ---------------------------------------------------
     def loc(self, name_or_loc) -> SourceLoc:

@@ -62,6 +62,8 @@ def _ema_update_kernel(env: KernelEnv):
     in_place = env.variables == "ref"
 
     def update(cell, value):
+        if cell.value is None:   # its variable had no `value:` (run.init sets it): TF's error
+            raise _uninitialized(env, cell)
         delta = (cell.value - value) * one_minus
         if in_place:
             xp.subtract(cell.value, delta, out=cell.value)

@@ -176,10 +176,17 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             self._add_minimize(entry, loc)
         elif "batch_normalization" in entry:
             self._add_batch_normalization(entry, loc)
+        elif "compute_gradients" in entry:
+            self._add_compute_gradients(entry, loc)
+        elif "apply_gradients" in entry:
+            self._add_apply_gradients(entry, loc)
+        elif "exponential_decay" in entry:
+            self._add_exponential_decay(entry, loc)
         else:
             raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
                             "(a block), `use` (a template), `cond` (tf.cond), `while_loop`, "
-                            "`gradients` (tf.gradients), `minimize` (optimizer.minimize) or `batch_normalization` "
+                            "`gradients` (tf.gradients), `minimize`, `compute_gradients`, `apply_gradients` "
+                            "(an optimizer's), `exponential_decay` or `batch_normalization` "
                             "(tf.compat.v1.layers.batch_normalization)", loc)
 
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:

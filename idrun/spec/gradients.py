@@ -45,12 +45,15 @@ from idrun.ops import REGISTRY
 from idrun.ops.opdef import MISSING
 from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
+from idrun.spec.schedules import ScheduleBuilder
 from idrun.spec.yamlsrc import YMap, loc_of
 
 CONTROL_FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 LOOP_OPS = frozenset({"enter", "exit", "next_iteration", "loop_cond"})
 GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs")
 MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name")
+COMPUTE_KEYS = ("compute_gradients", "var_list", "outputs")
+APPLY_KEYS = ("apply_gradients", "optimizer", "global_step", "name")
 OPTIMIZERS = {  # type -> (TF's default name, its hyperparameters and their defaults)
     "GradientDescent": ("GradientDescent", {"learning_rate": None}),
     "Momentum": ("Momentum", {"learning_rate": None, "momentum": None, "use_nesterov": False}),
@@ -137,7 +140,7 @@ class _GradContext:
                         self.loc)
 
 
-class GradientsBuilder:
+class GradientsBuilder(ScheduleBuilder):
     """Builder methods for `gradients` and `minimize` entries."""
 
     def _draft_of(self, name: str) -> _Draft:
@@ -213,39 +216,122 @@ class GradientsBuilder:
         self._created.append(full)
 
     def _add_minimize(self, entry: YMap, loc) -> None:
+        """`optimizer.minimize`: compute_gradients, then apply_gradients (one implementation)."""
         _check(entry, MINIMIZE_KEYS, "minimize", loc)
         self._needs_expand("minimize", loc)
-        kind, hyper, opt_name = _optimizer(entry, loc)
-        loss = self._refs(entry["minimize"], loc_of(entry, "minimize", loc), "minimize")
+        kind, hyper, opt_name = self._optimizer(entry, loc)
+        loss, var_list, grads = self._compute(entry, "minimize", loc)
+        if all(g is None for g in grads):
+            raise SpecError("No gradients provided for any variable, check your graph for ops that do not "
+                            f"support gradients, between variables {[v.node for v in var_list]} and loss "
+                            f"'{loss}'.", loc)
+        step = self._global_step(entry, loc)
+        name = _train_name(entry, opt_name, loc)
+        train = self._apply_gradients(kind, hyper, opt_name, list(zip(grads, var_list)), step, name, loc)
+        self.training.append((train, loss.node if loss.index == 0 else str(loss), loc,
+                              tuple(v.node for g, v in zip(grads, var_list) if g is None)))
+        if self.observer:
+            self.observer.minimize(self, entry, loss, var_list, step, train)
+
+    def _add_compute_gradients(self, entry: YMap, loc) -> None:
+        """`optimizer.compute_gradients(loss, var_list)`: tf.gradients gated per op (GATE_OP), over
+        the var_list (default: the trainable variables made so far); `outputs` names them."""
+        _check(entry, COMPUTE_KEYS, "compute_gradients", loc)
+        self._needs_expand("compute_gradients", loc)
+        loss, var_list, grads = self._compute(entry, "compute_gradients", loc)
+        if self.observer and hasattr(self.observer, "compute_gradients"):
+            self.observer.compute_gradients(self, entry, loss, var_list, grads)
+        names = entry.get("outputs")
+        if names is None:
+            return
+        where = loc_of(entry, "outputs", loc)
+        if not isinstance(names, list) or len(names) != len(var_list):
+            raise SpecError(f"`outputs` names the gradient of each of the {len(var_list)} variables "
+                            f"({', '.join(v.node for v in var_list)}) once", where)
+        for name, grad, var in zip(names, grads, var_list):
+            if name is None:
+                continue
+            if grad is None:
+                raise SpecError(f"no gradient reaches '{var.node}' from '{loss}' (TF pairs it with None): "
+                                f"'{name}' names nothing", where)
+            self._name_gradient(name, grad, where)
+
+    def _add_apply_gradients(self, entry: YMap, loc) -> None:
+        """`optimizer.apply_gradients(grads_and_vars, global_step, name)` with given gradients
+        (e.g. the towers' averages): a list of [gradient, variable] pairs."""
+        _check(entry, APPLY_KEYS, "apply_gradients", loc)
+        self._needs_expand("apply_gradients", loc)
+        kind, hyper, opt_name = self._optimizer(entry, loc)
+        where = loc_of(entry, "apply_gradients", loc)
+        written = entry["apply_gradients"]
+        if not isinstance(written, list) or not written:
+            raise SpecError("`apply_gradients` is a list of [gradient, variable] pairs", where)
+        pairs = []
+        for i, pair in enumerate(written):
+            at = loc_of(written, i) or where
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise SpecError(f"pair {i} of `apply_gradients` must be [gradient, variable], got {pair!r}", at)
+            grad = pair[0]
+            var = self._eager(pair[1], at)
+            if self._draft_of(var.node).opdef.source != "variable":
+                raise SpecError(f"apply_gradients: '{pair[1]}' is not a variable", at)
+            if any(v.node == var.node for _, v in pairs):
+                raise SpecError(f"apply_gradients: variable '{var.node}' appears more than once", at)
+            pairs.append((None if grad is None else self._eager(grad, at), var))
+        if all(g is None for g, _ in pairs):
+            raise SpecError(f"No gradients provided for any variable: {[v.node for _, v in pairs]}.", where)
+        self._forward([g for g, _ in pairs if g is not None], loc)   # resolved and typed now, as TF holds them
+        for grad, var in pairs:
+            if grad is not None and self._draft_of(grad.node).outputs[grad.index].dtype != \
+                    self._draft_of(var.node).outputs[0].dtype:
+                raise SpecError(f"apply_gradients: the gradient '{grad}' is "
+                                f"{self._draft_of(grad.node).outputs[grad.index].dtype} but '{var.node}' is "
+                                f"{self._draft_of(var.node).outputs[0].dtype}", where)
+        step = self._global_step(entry, loc)
+        train = self._apply_gradients(kind, hyper, opt_name, pairs, step, _train_name(entry, opt_name, loc), loc)
+        if self.observer and hasattr(self.observer, "apply_gradients"):
+            self.observer.apply_gradients(self, entry, hyper, pairs, step, train)
+
+    def _compute(self, entry: YMap, key: str, loc) -> tuple[TensorRef, list[TensorRef], list]:
+        """compute_gradients' part of an entry: the loss, the var_list and a gradient (or None) per
+        variable (tf.gradients with gate_gradients=True, TF's GATE_OP)."""
+        loss = self._refs(entry[key], loc_of(entry, key, loc), key)
         if len(loss) != 1:
-            raise SpecError("`minimize` names one loss tensor", loc_of(entry, "minimize", loc))
+            raise SpecError(f"`{key}` names one loss tensor", loc_of(entry, key, loc))
         if entry.get("var_list") is not None:
             var_list = self._refs(entry["var_list"], loc_of(entry, "var_list", loc), "var_list")
             for v in var_list:
-                if self.drafts[v.node].opdef.source != "variable":
+                if self._draft_of(v.node).opdef.source != "variable":
                     raise SpecError(f"var_list: '{v.node}' is not a variable", loc_of(entry, "var_list", loc))
         else:
             var_list = [TensorRef(n, 0) for n in dict.fromkeys(self.collections.get("trainable_variables", ()))
                         if self.drafts[n].opdef.source == "variable"]   # TRAINABLE_VARIABLES now
         if not var_list:
             raise SpecError("No variables to optimize.", loc)
-        step = None
-        if entry.get("global_step") is not None:
-            step = self._eager(entry["global_step"], loc_of(entry, "global_step", loc))
-            if self.drafts[step.node].opdef.source != "variable":
-                raise SpecError(f"global_step: '{step.node}' is not a variable", loc_of(entry, "global_step", loc))
-        grads = self._gradients(loss, var_list, None, "gradients", True, loc)
-        if all(g is None for g in grads):
-            raise SpecError("No gradients provided for any variable, check your graph for ops that do not "
-                            f"support gradients, between variables {[v.node for v in var_list]} and loss "
-                            f"'{loss[0]}'.", loc)
-        name = entry.get("name") or opt_name
-        if not isinstance(name, str):
-            raise SpecError("`name` must be a string", loc_of(entry, "name", loc))
-        train = self._apply_gradients(kind, hyper, opt_name, list(zip(grads, var_list)), step, name, loc)
-        self.training.append((train, loss[0].node if loss[0].index == 0 else str(loss[0]), loc, tuple(v.node for g, v in zip(grads, var_list) if g is None)))
-        if self.observer:
-            self.observer.minimize(self, entry, loss[0], var_list, step, train)
+        return loss[0], var_list, self._gradients(loss, var_list, None, "gradients", True, loc)
+
+    def _global_step(self, entry: YMap, loc) -> TensorRef | None:
+        if entry.get("global_step") is None:
+            return None
+        step = self._eager(entry["global_step"], loc_of(entry, "global_step", loc))
+        if self._draft_of(step.node).opdef.source != "variable":
+            raise SpecError(f"global_step: '{step.node}' is not a variable", loc_of(entry, "global_step", loc))
+        return step
+
+    def _optimizer(self, entry: YMap, loc) -> tuple[str, dict, str]:
+        """The optimizer's type, hyperparameters and name; a hyperparameter written as a name is
+        that tensor (`learning_rate: lr`, an exponential_decay), resolved now as TF's Python holds it."""
+        kind, hyper, opt_name = _optimizer(entry, loc)
+        where = loc_of(entry, "optimizer", loc)
+        for key, value in hyper.items():
+            if isinstance(value, str):
+                ref = self._eager(value, loc_of(entry["optimizer"], key, where) or where)
+                t = self._draft_of(ref.node).outputs[ref.index]
+                if t.shape not in (None, ()) or not t.dtype.startswith(("float", "bfloat")):
+                    raise SpecError(f"`{key}: {value}` must be a float scalar tensor, '{ref}' is "
+                                    f"{t.dtype}{list(t.shape) if t.shape is not None else ''}", where)
+                hyper[key] = ref
+        return kind, hyper, opt_name
 
     # ---- tf.gradients ---------------------------------------------------------------------
     def _gradients(self, ys: list[TensorRef], xs: list[TensorRef], grad_ys, name: str, gate: bool,
@@ -431,7 +517,17 @@ class GradientsBuilder:
         scope_name = self._scope
         try:
             g = _GradContext(self, loc)
-            consts = {key: g.const(key, float(hyper[key]), dtype) for key in HYPER_CONSTS[kind]}
+            consts = {}
+            for key in HYPER_CONSTS[kind]:  # `_prepare`: convert_to_tensor(hyper, name=key)
+                value = hyper[key]
+                if isinstance(value, TensorRef):
+                    if self._draft_of(value.node).outputs[value.index].dtype != dtype:
+                        raise SpecError(f"the optimizer's `{key}` is "
+                                        f"{self._draft_of(value.node).outputs[value.index].dtype}, "
+                                        f"its variables {dtype}", loc)
+                    consts[key] = value
+                else:
+                    consts[key] = g.const(key, float(value), dtype)
             updates = []
             for grad, var in pairs:
                 scope = self._scope
@@ -560,6 +656,13 @@ def _check(entry: YMap, allowed: tuple, what: str, loc) -> None:
                             loc_of(entry, key, loc))
 
 
+def _train_name(entry: YMap, opt_name: str, loc) -> str:
+    name = entry.get("name") or opt_name
+    if not isinstance(name, str):
+        raise SpecError("`name` must be a string", loc_of(entry, "name", loc))
+    return name
+
+
 def _optimizer(entry: YMap, loc) -> tuple[str, dict, str]:
     spec = entry.get("optimizer")
     where = loc_of(entry, "optimizer", loc)
@@ -578,7 +681,7 @@ def _optimizer(entry: YMap, loc) -> tuple[str, dict, str]:
         value = spec.get(key, default)
         if value is None:
             raise SpecError(f"a {kind} optimizer needs `{key}`", where)
-        if key not in ("use_nesterov",) and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise SpecError(f"`{key}` of the optimizer must be a number, got {value!r}", where)
+        if key not in ("use_nesterov",) and (isinstance(value, bool) or not isinstance(value, (int, float, str))):
+            raise SpecError(f"`{key}` of the optimizer must be a number or a tensor's name, got {value!r}", where)
         hyper[key] = value
     return kind, hyper, str(spec.get("name") or default_name)

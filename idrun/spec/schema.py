@@ -24,6 +24,12 @@ _COLLECTIONS = {"$ref": "#/$defs/collections"}
 _COLLECTIONS_DEF = {"type": "array", "items": {"type": "string"},
                 "description": "tf.add_to_collections: add this node to these collections (UPDATE_OPS, "
                                "LOSSES, ... as tf.GraphKeys names them, or any name)"}
+_HYPER = {"type": ["number", "string"], "description": "a number, or a tensor's name (an exponential_decay)"}
+_OPTIMIZER = {"type": "object", "required": ["type"], "additionalProperties": False, "properties": {
+    "type": {"enum": ["GradientDescent", "Momentum", "Adam", "RMSProp", "Adagrad"]},
+    "learning_rate": _HYPER, "momentum": _HYPER, "use_nesterov": {"type": "boolean"},
+    "beta1": _HYPER, "beta2": _HYPER, "epsilon": _HYPER, "decay": _HYPER,
+    "initial_accumulator_value": {"type": "number"}, "name": {"type": "string"}}}
 
 
 def _node_entry(op) -> dict:
@@ -93,20 +99,10 @@ def spec_schema() -> dict:
                                      "name": {"type": "string"},
                                      "outputs": {**_NAMES, "description": "names for the gradients, one per x"}}},
         "minimize": {"type": "object", "required": ["minimize", "optimizer"], "additionalProperties": False,
-                     "description": "optimizer.minimize(loss, var_list, global_step, name): the gradient "
-                                    "graph (gate_gradients=GATE_OP), the optimizer's slots and updates",
+                     "description": "optimizer.minimize(loss, var_list, global_step, name): compute_gradients "
+                                    "(gate_gradients=GATE_OP), then apply_gradients (slots and updates)",
                      "properties": {"minimize": _REF, "name": {"type": "string"},
-                                    "var_list": _NAMES, "global_step": _REF,
-                                    "optimizer": {"type": "object", "required": ["type"],
-                                                  "additionalProperties": False, "properties": {
-                                                      "type": {"enum": ["GradientDescent", "Momentum", "Adam", "RMSProp", "Adagrad"]},
-                                                      "learning_rate": {"type": "number"},
-                                                      "momentum": {"type": "number"},
-                                                      "use_nesterov": {"type": "boolean"},
-                                                      "beta1": {"type": "number"}, "beta2": {"type": "number"},
-                                                      "epsilon": {"type": "number"}, "decay": {"type": "number"},
-                                                      "initial_accumulator_value": {"type": "number"},
-                                                      "name": {"type": "string"}}}}},
+                                    "var_list": _NAMES, "global_step": _REF, "optimizer": _OPTIMIZER}},
         "batch_normalization": {
             "type": "object", "required": ["batch_normalization"], "additionalProperties": False,
             "description": "tf.compat.v1.layers.batch_normalization(x, training, momentum, epsilon, fused=True): "
@@ -115,6 +111,31 @@ def spec_schema() -> dict:
             "properties": {"batch_normalization": _REF, "name": {"type": "string"},
                            "training": {"type": "boolean"}, "momentum": {"type": "number"},
                            "epsilon": {"type": "number"}, "fused": {"const": True}}},
+        "compute_gradients": {"type": "object", "required": ["compute_gradients"], "additionalProperties": False,
+                              "description": "optimizer.compute_gradients(loss, var_list): tf.gradients gated per "
+                                             "op (GATE_OP) over the var_list (default: the trainable variables)",
+                              "properties": {"compute_gradients": _REF, "var_list": _NAMES,
+                                             "outputs": {"type": "array", "items": {"type": ["string", "null"]},
+                                                         "description": "names for the gradients, one per variable"}}},
+        "apply_gradients": {"type": "object", "required": ["apply_gradients", "optimizer"],
+                            "additionalProperties": False,
+                            "description": "optimizer.apply_gradients(grads_and_vars, global_step, name): "
+                                           "<name>/update_<var>/Apply..., then the global step's increment",
+                            "properties": {"apply_gradients": {"type": "array", "items": {
+                                               "type": "array", "items": _REF, "minItems": 2, "maxItems": 2},
+                                               "description": "[gradient, variable] pairs"},
+                                           "name": {"type": "string"}, "global_step": _REF,
+                                           "optimizer": _OPTIMIZER}},
+        "exponential_decay": {"type": "object", "required": ["exponential_decay", "global_step", "decay_steps",
+                                                             "decay_rate"], "additionalProperties": False,
+                              "description": "tf.compat.v1.train.exponential_decay: learning_rate * decay_rate ^ "
+                                             "(global_step / decay_steps), TF's nodes under the scope `name` "
+                                             "(default ExponentialDecay), the result named `name`",
+                              "properties": {"exponential_decay": {"type": "number",
+                                                                   "description": "the initial learning rate"},
+                                             "global_step": _REF, "decay_steps": {"type": "number"},
+                                             "decay_rate": {"type": "number"}, "staircase": {"type": "boolean"},
+                                             "name": {"type": "string"}}},
         "template": {"type": "object", "required": ["nodes"], "additionalProperties": False,
                      "properties": {"params": {"type": ["object", "array"]},
                                     "output": {"type": "string"}, "description": {"type": "string"},
@@ -129,7 +150,10 @@ def spec_schema() -> dict:
     defs["entry"] = {"oneOf": node_refs + [{"$ref": "#/$defs/alias"}, {"$ref": "#/$defs/block"},
                                            {"$ref": "#/$defs/use"}, {"$ref": "#/$defs/cond"},
                                            {"$ref": "#/$defs/while_loop"}, {"$ref": "#/$defs/gradients"},
-                                           {"$ref": "#/$defs/minimize"}, {"$ref": "#/$defs/batch_normalization"}]}
+                                           {"$ref": "#/$defs/minimize"}, {"$ref": "#/$defs/compute_gradients"},
+                                           {"$ref": "#/$defs/apply_gradients"},
+                                           {"$ref": "#/$defs/exponential_decay"},
+                                           {"$ref": "#/$defs/batch_normalization"}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "idrun graph spec", "type": "object", "required": ["nodes"],

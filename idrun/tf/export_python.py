@@ -189,6 +189,8 @@ def main():
     with g.as_default(), tf1.Session(graph=g, config=config()) as sess:
         if {init}:
             sess.run(tf1.global_variables_initializer())
+        for op in [{init_targets}]:   # run.init: the spec's initializer ops, once
+            sess.run(op)
         for step in range(1, {steps} + 1):
             md = tf1.RunMetadata()
             try:
@@ -343,16 +345,17 @@ class TFExporter:
         extra = "" if grad_ys is None else f", grad_ys=[{', '.join(map(self._x, grad_ys))}]"
         self.emit(f"_r = tf1.gradients([{', '.join(map(_tensor_expr, ys))}], [{', '.join(map(self._x, xs))}]"
                   f"{extra}, name={(entry.get('name') or 'gradients')!r})")
+        self._name_results(grads, "")
+
+    def _name_results(self, grads: list, pick: str) -> None:
+        """T[<gradient node>] = the program's k-th result (`pick`: the gradient of a (grad, var) pair)."""
         for k, grad in enumerate(grads):
             if grad is not None and grad.index == 0:
-                self.emit(f"T[{grad.node!r}] = _r[{k}]")
+                self.emit(f"T[{grad.node!r}] = _r[{k}]{pick}")
 
     def minimize(self, builder: GraphBuilder, entry, loss: TensorRef, var_list: list, step, train: str) -> None:
-        spec = dict(entry["optimizer"])
-        kind = spec.pop("type")
-        args = ", ".join(f"{k}={v!r}" for k, v in spec.items())
         given = entry.get("var_list") is not None
-        self.emit(f"T[{train!r}] = tf1.train.{kind}Optimizer({args}).minimize({_tensor_expr(loss)}"
+        self.emit(f"T[{train!r}] = {self._optimizer(builder, entry)}.minimize({_tensor_expr(loss)}"
                   + (f", var_list=[{', '.join(map(self._x, var_list))}]" if given else "")
                   + (f", global_step=T[{step.node!r}]" if step is not None else "")
                   + f", name={train.rpartition('/')[2]!r})")
@@ -368,6 +371,32 @@ class TFExporter:
             self.emit(f"T[{node!r}] = _r[{key!r}]")
         self.emit(f"T[{scope!r}] = _r['FusedBatchNormV3']")
 
+    def _optimizer(self, builder: GraphBuilder, entry) -> str:
+        """`tf1.train.<type>Optimizer(...)`; a hyperparameter written as a name is that tensor."""
+        spec = dict(entry["optimizer"])
+        kind = spec.pop("type")
+        args = ", ".join(f"{k}={self.ref(builder, v, entry.loc, builder.scope) if isinstance(v, str) and k != 'name' else repr(v)}"
+                         for k, v in spec.items())
+        return f"tf1.train.{kind}Optimizer({args})"
+
+    def compute_gradients(self, builder: GraphBuilder, entry, loss: TensorRef, var_list: list, grads: list) -> None:
+        """Optimizer.compute_gradients is the same for every v1 optimizer (it makes no node itself);
+        the var_list is always written out, the one the spec resolved (its trainable variables)."""
+        self.emit(f"_r = tf1.train.GradientDescentOptimizer(0.0).compute_gradients({_tensor_expr(loss)}"
+                  f", var_list=[{', '.join(map(self._x, var_list))}])")
+        self._name_results(grads, "[0]")
+
+    def apply_gradients(self, builder: GraphBuilder, entry, hyper: dict, pairs: list, step, train: str) -> None:
+        listed = ", ".join(f"({'None' if g is None else _tensor_expr(g)}, {self._x(v)})" for g, v in pairs)
+        self.emit(f"T[{train!r}] = {self._optimizer(builder, entry)}.apply_gradients([{listed}]"
+                  + (f", global_step=T[{step.node!r}]" if step is not None else "")
+                  + (f", name={entry['name']!r}" if entry.get("name") else "") + ")")
+
+    def exponential_decay(self, builder: GraphBuilder, entry, step: TensorRef, result: str) -> None:
+        self.emit(f"T[{result!r}] = tf1.train.exponential_decay({entry['exponential_decay']!r}, {self._x(step)}, "
+                  f"{entry['decay_steps']!r}, {entry['decay_rate']!r}, staircase={bool(entry.get('staircase', False))}"
+                  f", name={entry.get('name')!r})")
+
     @staticmethod
     def _x(ref: TensorRef) -> str:
         """A tensor, or a variable as TF's Python holds it (tf.gradients takes the variable)."""
@@ -381,9 +410,10 @@ class TFExporter:
         if opdef.tf is None:
             raise SpecError(f"export: {opdef.name} has no TF equivalent here ({opdef.tf_unsupported})",
                             draft.loc)
-        if opdef.source == "variable" and draft.attrs.get("value") is None:
-            raise SpecError(f"export: variable '{draft.name}' has no `value` (its initializer runs from "
-                            "run.init, as imported); use --format graphdef", draft.loc)
+        uninitialized = opdef.source == "variable" and draft.attrs.get("value") is None
+        if uninitialized and not _full_shape(draft):
+            raise SpecError(f"export: variable '{draft.name}' has no `value` and no full `shape` (its "
+                            "initializer runs from run.init, as imported); use --format graphdef", draft.loc)
         opened = 0
         if entry.get("control_inputs") is not None:
             deps = self.controls(builder, entry['control_inputs'], draft.loc, builder.scope, draft.seen, draft.name)
@@ -395,7 +425,12 @@ class TFExporter:
         args = tuple(self._input(builder, raw, draft) for raw in raw_inputs)
         shadows = self._shadows_of(builder, draft) if opdef.expansion == "moving_average" else ()
         call = TFCall(args, draft.attrs, entry.get("name") or None, shadows)
-        self.emit(f"T[{draft.name!r}] = {opdef.tf_source(call)}")
+        if uninitialized:   # zeros until run.init's ops assign it (the runner runs them after the initializer)
+            self.emit(f"T[{draft.name!r}] = tf1.Variable(tf.zeros({list(draft.attrs['shape'])!r}, "
+                      f"dtype=tf.{draft.attrs['dtype']}), "
+                      f"trainable={draft.attrs.get('trainable') is not False}, use_resource=RESOURCE{call.kw})")
+        else:
+            self.emit(f"T[{draft.name!r}] = {opdef.tf_source(call)}")
         self.shadows.update(shadows)
         self.depth -= opened
         if opdef.source == "variable" and draft.attrs.get("trainable") is False:  # tf1.Variable(trainable=False)
@@ -418,6 +453,11 @@ class TFExporter:
         if isinstance(raw, str):
             return self.ref(builder, raw, draft.loc, builder.scope, draft.seen, draft.name)
         return py_literal(_plain(raw))
+
+
+def _full_shape(draft) -> bool:
+    shape = draft.attrs.get("shape")
+    return draft.attrs.get("dtype") is not None and shape is not None and None not in shape
 
 
 def _plain(value: Any) -> Any:
@@ -449,7 +489,8 @@ def export_tf_python(path: str, variables: str | None = None, local_devices: boo
         targets=", ".join(f"OP(T[{t!r}])" for t in request.targets),
         feeds=", ".join(f"T[{r.node!r}]: np.array({v.tolist()!r}, dtype={_np_dtype(v)})"
                         for r, v in request.feeds.items()),
-        graph=spec.name, init=spec.run.init, steps=request.steps)
+        graph=spec.name, init=spec.run.init, steps=request.steps,
+        init_targets=", ".join(f"OP(T[{t!r}])" for t in request.init_targets))
     return prelude + "with g.as_default():\n" + _indent(body or "pass") + "\n" + runner
 
 
