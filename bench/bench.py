@@ -341,6 +341,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         from real_graph import report_cifar10
         report_cifar10(tmp, tf_python())
+    from cifar10_multi_gpu import report as report_cifar10_multi_gpu
+    report_cifar10_multi_gpu(tf_python())
     report_startup()
     from bench_transfers import report_transfers
     print()

@@ -136,10 +136,8 @@ def report(tf_python: str | None, batch: int | None = None, want_profile: bool =
 
 
 def _tf_python() -> str | None:
-    for candidate in (ROOT / ".venv-tf/bin/python", Path("/work/main/.venv-tf/bin/python")):
-        if candidate.exists():
-            return str(candidate)
-    return None
+    candidate = ROOT / ".venv-tf/bin/python"
+    return str(candidate) if candidate.exists() else None
 
 
 if __name__ == "__main__":
