@@ -340,3 +340,54 @@ def test_a_batch_of_unknown_size_takes_tfs_dynamic_mean_gradient(spec_file):
     # the same losses as with constants (TF: the exported program fed the same batch)
     got = values(run_spec(path), "loss")
     assert got == pytest.approx([1.1333997, 1.113066, 1.0943034, 1.076725, 1.0600295], rel=1e-6)
+
+
+COLOCATED = """
+    devices: [cpu:0, cpu:1]
+    nodes:
+      - {name: w, op: variable, value: [[0.5, -0.25], [0.75, 1.0]], device: cpu:0}
+      - {name: x, op: const, value: [[1.0, 2.0], [3.0, -1.0]]}
+      - device: cpu:1
+        nodes:
+          - {name: h, op: matmul, inputs: [x, w]}
+          - {name: t, op: tanh, inputs: [h]}
+          - {name: loss, op: reduce_sum, inputs: [t]}
+      - minimize: loss
+        name: train
+        optimizer: {type: GradientDescent, learning_rate: 0.1}
+        %s
+    run: {fetch: [loss], targets: [train], steps: 3}
+    """
+# TF 2.21: the exported program (minimize(..., colocate_gradients_with_ops=True) or without it),
+# its RunMetadata partition graphs: the _Send nodes of step 1 and where each node ran
+TF_COLOCATED = {
+    True: ({"resource": "h/ReadVariableOp", "ref": "w/read"}, "gradients/h_grad/tuple/control_dependency_1",
+           {"gradients/grad_ys_0": "cpu:1", "gradients/loss_grad/Tile": "cpu:1", "gradients/t_grad/TanhGrad": "cpu:1",
+            "gradients/h_grad/MatMul_1": "cpu:1", "gradients/h_grad/tuple/group_deps": "cpu:1",
+            "gradients/h_grad/tuple/control_dependency_1": "cpu:1", "train/update_w/ResourceApplyGradientDescent": "cpu:0"}),
+    False: ({"resource": "h/ReadVariableOp", "ref": "w/read"}, "t",
+            {"gradients/grad_ys_0": "cpu:0", "gradients/loss_grad/Tile": "cpu:0", "gradients/t_grad/TanhGrad": "cpu:0",
+             "gradients/h_grad/MatMul_1": "cpu:0", "gradients/h_grad/tuple/group_deps": "cpu:0",
+             "gradients/h_grad/tuple/control_dependency_1": "cpu:0"}),
+}
+
+
+@pytest.mark.parametrize("mode", ["resource", "ref"])
+@pytest.mark.parametrize("colocate", [True, False])
+def test_colocate_gradients_with_ops_places_and_transfers_as_tf(spec_file, mode, colocate):
+    path = spec_file(COLOCATED % ("colocate_gradients_with_ops: true" if colocate else ""))
+    result = run_spec(path, mode)
+    assert values(result, "loss") == pytest.approx([1.5991766, 1.0809988, 0.21712393], rel=1e-6)  # TF's
+    read, back, where = TF_COLOCATED[colocate]
+    sent = sorted((t.tensor.partition(":")[0], t.src, t.dst) for t in result.steps[0].transfers if t.kind != "control")
+    assert sent == sorted([(read[mode], "cpu:0", "cpu:1"), (back, "cpu:1", "cpu:0"), ("loss", "cpu:1", "cpu:0")])
+    placement = Pipeline(path, variables=mode).session.placement.device
+    for node, device in where.items():
+        if node.startswith("train/") and mode == "ref":
+            node = node.replace("Resource", "")
+        assert str(placement[node]) == device, node
+
+
+def test_colocate_gradients_with_ops_must_be_a_bool(spec_file):
+    with pytest.raises(SpecError, match="`colocate_gradients_with_ops` must be true or false"):
+        Pipeline(spec_file(COLOCATED % "colocate_gradients_with_ops: yes please")).spec

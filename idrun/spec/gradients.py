@@ -50,9 +50,9 @@ from idrun.spec.yamlsrc import YMap, loc_of
 
 CONTROL_FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 LOOP_OPS = frozenset({"enter", "exit", "next_iteration", "loop_cond"})
-GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs")
-MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name")
-COMPUTE_KEYS = ("compute_gradients", "var_list", "outputs")
+GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs", "colocate_gradients_with_ops")
+MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name", "colocate_gradients_with_ops")
+COMPUTE_KEYS = ("compute_gradients", "var_list", "outputs", "colocate_gradients_with_ops")
 APPLY_KEYS = ("apply_gradients", "optimizer", "global_step", "name")
 OPTIMIZERS = {  # type -> (TF's default name, its hyperparameters and their defaults)
     "GradientDescent": ("GradientDescent", {"learning_rate": None}),
@@ -161,6 +161,9 @@ class GradientsBuilder(ScheduleBuilder):
                        self._device_strings.get(self._device, (str(self._device),))[0], loc,
                        active=tuple(self._controllers), role="gradient", extra_controls=list(controls or ()),
                        device_from="block" if str(self._device) else "", requested=self._device.tf_string())
+        anchor = getattr(self, "_grad_anchor", None)
+        if anchor is not None:  # colocate_gradients_with_ops: TF's _colocate_with_for_gradient(op)
+            draft.device, draft.requested, draft.colocate = anchor.device, anchor.requested, anchor.name
         if opdef.helpers is not None:
             self._add_helpers(draft)
         self._register(draft)
@@ -188,7 +191,8 @@ class GradientsBuilder(ScheduleBuilder):
             grad_ys = self._refs(entry["grad_ys"], loc_of(entry, "grad_ys", loc), "grad_ys")
             if len(grad_ys) != len(ys):
                 raise SpecError(f"`grad_ys` gives {len(grad_ys)} tensors for {len(ys)} ys", loc_of(entry, "grad_ys", loc))
-        grads = self._gradients(ys, xs, grad_ys, entry.get("name") or "gradients", False, loc)
+        grads = self._gradients(ys, xs, grad_ys, entry.get("name") or "gradients", False, loc,
+                                _colocate_flag(entry, loc))
         if self.observer:
             self.observer.gradients(self, entry, ys, xs, grad_ys, grads)
         names = entry.get("outputs")
@@ -308,7 +312,8 @@ class GradientsBuilder(ScheduleBuilder):
                         if self.drafts[n].opdef.source == "variable"]   # TRAINABLE_VARIABLES now
         if not var_list:
             raise SpecError("No variables to optimize.", loc)
-        return loss[0], var_list, self._gradients(loss, var_list, None, "gradients", True, loc)
+        return loss[0], var_list, self._gradients(loss, var_list, None, "gradients", True, loc,
+                                                  _colocate_flag(entry, loc))
 
     def _global_step(self, entry: YMap, loc) -> TensorRef | None:
         if entry.get("global_step") is None:
@@ -335,7 +340,7 @@ class GradientsBuilder(ScheduleBuilder):
 
     # ---- tf.gradients ---------------------------------------------------------------------
     def _gradients(self, ys: list[TensorRef], xs: list[TensorRef], grad_ys, name: str, gate: bool,
-                   loc) -> list[TensorRef | None]:
+                   loc, colocate: bool = False) -> list[TensorRef | None]:
         x_nodes = {x.node for x in xs}
         order = self._forward(ys, loc, x_nodes)
         reached: set[str] = set()
@@ -356,11 +361,16 @@ class GradientsBuilder(ScheduleBuilder):
             for i, y in enumerate(ys):
                 if grad_ys is not None:
                     start = grad_ys[i]
-                else:
-                    t = g.type(y)
-                    shape = _shape_node(g, y)
-                    one = g.const(f"grad_ys_{i}/Const", 1.0 if t.dtype.startswith(("float", "bfloat")) else 1, t.dtype)
-                    start = g.make("fill", f"grad_ys_{i}", [shape, one])
+                else:   # TF's _DefaultGradYs, under _maybe_colocate_with(y.op)
+                    self._grad_anchor = self._draft_of(y.node) if colocate else None
+                    try:
+                        t = g.type(y)
+                        shape = _shape_node(g, y)
+                        one = g.const(f"grad_ys_{i}/Const", 1.0 if t.dtype.startswith(("float", "bfloat")) else 1,
+                                      t.dtype)
+                        start = g.make("fill", f"grad_ys_{i}", [shape, one])
+                    finally:
+                        self._grad_anchor = None
                 grads.setdefault(y.node, {}).setdefault(y.index, []).append(start)
             queue, queued = [], set()
             for y in ys:
@@ -372,7 +382,7 @@ class GradientsBuilder(ScheduleBuilder):
             while head < len(queue):
                 n = queue[head]
                 head += 1
-                self._backprop_op(g, n, grads, n in stops, gate, loc)
+                self._backprop_op(g, n, grads, n in stops, gate, loc, colocate)
                 for r in self._draft_of(n).inputs:
                     if r.node in in_between:
                         pending[r.node] -= 1
@@ -446,8 +456,30 @@ class GradientsBuilder(ScheduleBuilder):
                 raise SpecError(f"gradients through cond/while_loop are not supported yet: the ys depend on "
                                 f"the while_loop that makes '{n}'{where}", loc)
 
-    def _backprop_op(self, g: _GradContext, n: str, grads: dict, stop: bool, gate: bool, loc) -> None:
+    def _backprop_op(self, g: _GradContext, n: str, grads: dict, stop: bool, gate: bool, loc,
+                     colocate: bool = False) -> None:
         draft = self._draft_of(n)
+        self._grad_anchor = draft if colocate else None   # TF: _maybe_colocate_with(op, ...)
+        try:
+            in_grads = self._op_gradient(g, n, draft, grads, stop, loc)
+        finally:
+            self._grad_anchor = None
+        if in_grads is None:
+            return
+        if gate and sum(x is not None for x in in_grads) > 1:   # TF: under device(None), no colocation
+            outer = self._scope
+            self._scope = self._grad_scope
+            try:
+                in_grads = self._tuple(in_grads, loc)
+            finally:
+                self._scope = outer
+        for r, grad in zip(_ForwardOp(draft).inputs, in_grads):
+            if grad is not None:
+                grads.setdefault(r.node, {}).setdefault(r.index, []).append(grad)
+
+    def _op_gradient(self, g: _GradContext, n: str, draft: _Draft, grads: dict, stop: bool, loc) -> list | None:
+        """The op's aggregated output gradients (AddN), then its registered gradient function's
+        gradient per input; None where nothing flows back through it."""
         op = _ForwardOp(draft)
         mine = grads.get(n, {})
         out_grads: list[TensorRef | None] = []
@@ -458,7 +490,7 @@ class GradientsBuilder(ScheduleBuilder):
                 mine[k] = got
             out_grads.append(got[0] if got else None)
         if stop or all(o is None for o in out_grads):
-            return
+            return None
         fn = draft.opdef.grad
         if fn is None:
             where = f" (defined at {draft.loc})" if draft.loc else ""
@@ -470,16 +502,11 @@ class GradientsBuilder(ScheduleBuilder):
                 out_grads[k] = g.make("zeros_like", "zeros_like", [op.outputs[k]])
                 g.zeros.add(out_grads[k].node)
         outer = self._scope
-        self._scope = self.namer.unique(join(outer, n + "_grad"))
+        self._scope = self._grad_scope = self.namer.unique(join(outer, n + "_grad"))
         try:
-            in_grads = list(fn(g, op, out_grads))
-            if gate and sum(x is not None for x in in_grads) > 1:
-                in_grads = self._tuple(in_grads, loc)
+            return list(fn(g, op, out_grads))
         finally:
             self._scope = outer
-        for r, grad in zip(op.inputs, in_grads):
-            if grad is not None:
-                grads.setdefault(r.node, {}).setdefault(r.index, []).append(grad)
 
     def _tuple(self, tensors: list, loc) -> list:
         """tf.tuple: `tuple/group_deps` on every tensor's op, an identity of each after it."""
@@ -487,11 +514,26 @@ class GradientsBuilder(ScheduleBuilder):
         self._scope = self.namer.unique(join(outer, "tuple"))
         try:
             ops = sorted({t.node for t in tensors if t is not None})
-            gate = self._grad_draft("no_op", "group_deps", [], {}, loc, ops)
+            devices = {self._draft_of(n).device for n in ops}
+            # tf.group: on the gated ops' device when they share one (TF makes one NoOp per device
+            # otherwise: not built here, the NoOp stays where the entry is)
+            self._grad_anchor = self._draft_of(ops[0]) if len(devices) == 1 and "" not in devices else None
+            try:
+                gate = self._grad_draft("no_op", "group_deps", [], {}, loc, ops)
+            finally:
+                self._grad_anchor = None
+            gate_draft = self._draft_of(gate)
+            gate_draft.colocate = ""   # TF: ops.device(dev), not colocate_with
             out = []
             for t in tensors:
-                out.append(None if t is None else TensorRef(
-                    self._grad_draft("identity", "control_dependency", [t], {}, loc, [gate]), 0))
+                if t is None:
+                    out.append(None)
+                    continue
+                self._grad_anchor = self._draft_of(t.node)   # with_dependencies: colocate_with(t)
+                try:
+                    out.append(TensorRef(self._grad_draft("identity", "control_dependency", [t], {}, loc, [gate]), 0))
+                finally:
+                    self._grad_anchor = None
             return out
         finally:
             self._scope = outer
@@ -647,6 +689,15 @@ def _shape_node(g: _GradContext, y: TensorRef) -> TensorRef:
     if s is not None and None not in s:
         return g.const("Shape", list(s), "int32")
     return g.make("shape", "Shape", [y], {"out_type": "int32"})
+
+
+def _colocate_flag(entry: YMap, loc) -> bool:
+    """`colocate_gradients_with_ops: true`: each op's gradient is placed with the op."""
+    value = entry.get("colocate_gradients_with_ops", False)
+    if not isinstance(value, bool):
+        raise SpecError("`colocate_gradients_with_ops` must be true or false",
+                        loc_of(entry, "colocate_gradients_with_ops", loc))
+    return value
 
 
 def _check(entry: YMap, allowed: tuple, what: str, loc) -> None:

@@ -24,6 +24,8 @@ _COLLECTIONS = {"$ref": "#/$defs/collections"}
 _COLLECTIONS_DEF = {"type": "array", "items": {"type": "string"},
                 "description": "tf.add_to_collections: add this node to these collections (UPDATE_OPS, "
                                "LOSSES, ... as tf.GraphKeys names them, or any name)"}
+_COLOCATE = {"type": "boolean", "description": "place each op's gradient with the op (default false: "
+                                              "where the entry is)"}
 _HYPER = {"type": ["number", "string"], "description": "a number, or a tensor's name (an exponential_decay)"}
 _OPTIMIZER = {"type": "object", "required": ["type"], "additionalProperties": False, "properties": {
     "type": {"enum": ["GradientDescent", "Momentum", "Adam", "RMSProp", "Adagrad"]},
@@ -97,12 +99,14 @@ def spec_schema() -> dict:
                                      "xs": {"anyOf": [_REF, {"type": "array", "items": _REF}]},
                                      "grad_ys": {"anyOf": [_REF, {"type": "array", "items": _REF}]},
                                      "name": {"type": "string"},
-                                     "outputs": {**_NAMES, "description": "names for the gradients, one per x"}}},
+                                     "outputs": {**_NAMES, "description": "names for the gradients, one per x"},
+                                     "colocate_gradients_with_ops": _COLOCATE}},
         "minimize": {"type": "object", "required": ["minimize", "optimizer"], "additionalProperties": False,
                      "description": "optimizer.minimize(loss, var_list, global_step, name): compute_gradients "
                                     "(gate_gradients=GATE_OP), then apply_gradients (slots and updates)",
                      "properties": {"minimize": _REF, "name": {"type": "string"},
-                                    "var_list": _NAMES, "global_step": _REF, "optimizer": _OPTIMIZER}},
+                                    "var_list": _NAMES, "global_step": _REF, "optimizer": _OPTIMIZER,
+                                    "colocate_gradients_with_ops": _COLOCATE}},
         "batch_normalization": {
             "type": "object", "required": ["batch_normalization"], "additionalProperties": False,
             "description": "tf.compat.v1.layers.batch_normalization(x, training, momentum, epsilon, fused=True): "
@@ -115,6 +119,7 @@ def spec_schema() -> dict:
                               "description": "optimizer.compute_gradients(loss, var_list): tf.gradients gated per "
                                              "op (GATE_OP) over the var_list (default: the trainable variables)",
                               "properties": {"compute_gradients": _REF, "var_list": _NAMES,
+                                             "colocate_gradients_with_ops": _COLOCATE,
                                              "outputs": {"type": "array", "items": {"type": ["string", "null"]},
                                                          "description": "names for the gradients, one per variable"}}},
         "apply_gradients": {"type": "object", "required": ["apply_gradients", "optimizer"],

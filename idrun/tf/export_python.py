@@ -344,7 +344,7 @@ class TFExporter:
     def gradients(self, builder: GraphBuilder, entry, ys: list, xs: list, grad_ys, grads: list) -> None:
         extra = "" if grad_ys is None else f", grad_ys=[{', '.join(map(self._x, grad_ys))}]"
         self.emit(f"_r = tf1.gradients([{', '.join(map(_tensor_expr, ys))}], [{', '.join(map(self._x, xs))}]"
-                  f"{extra}, name={(entry.get('name') or 'gradients')!r})")
+                  f"{extra}, name={(entry.get('name') or 'gradients')!r}{_colocated(entry)})")
         self._name_results(grads, "")
 
     def _name_results(self, grads: list, pick: str) -> None:
@@ -358,7 +358,7 @@ class TFExporter:
         self.emit(f"T[{train!r}] = {self._optimizer(builder, entry)}.minimize({_tensor_expr(loss)}"
                   + (f", var_list=[{', '.join(map(self._x, var_list))}]" if given else "")
                   + (f", global_step=T[{step.node!r}]" if step is not None else "")
-                  + f", name={train.rpartition('/')[2]!r})")
+                  + f", name={train.rpartition('/')[2]!r}{_colocated(entry)})")
 
     def batch_normalization(self, builder: GraphBuilder, entry, x: TensorRef, scope: str, options: dict,
                             made: dict) -> None:
@@ -383,7 +383,7 @@ class TFExporter:
         """Optimizer.compute_gradients is the same for every v1 optimizer (it makes no node itself);
         the var_list is always written out, the one the spec resolved (its trainable variables)."""
         self.emit(f"_r = tf1.train.GradientDescentOptimizer(0.0).compute_gradients({_tensor_expr(loss)}"
-                  f", var_list=[{', '.join(map(self._x, var_list))}])")
+                  f", var_list=[{', '.join(map(self._x, var_list))}]{_colocated(entry)})")
         self._name_results(grads, "[0]")
 
     def apply_gradients(self, builder: GraphBuilder, entry, hyper: dict, pairs: list, step, train: str) -> None:
@@ -464,6 +464,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _colocated(entry) -> str:
+    """`colocate_gradients_with_ops=True` where the entry asks for it."""
+    return ", colocate_gradients_with_ops=True" if entry.get("colocate_gradients_with_ops") is True else ""
 
 
 def _tensor_expr(ref: TensorRef) -> str:
