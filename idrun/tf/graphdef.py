@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from idrun.errors import SpecError, UsageError
-from idrun.graph import Graph, Node, TensorRef
+from idrun.graph import Graph, Node, TensorRef, TensorType
 from idrun.ops import REGISTRY
 from idrun.ops.control_flow import FORWARDING_OPS
 from idrun.ops.opdef import TFShape, TFType
@@ -94,6 +94,8 @@ def attr_value(value: Any):
                 shape = out.list.shape.add()
                 for dim in item:
                     shape.dim.add(size=-1 if dim is None else int(dim))
+            elif item is None:  # list(shape): a shape of unknown rank
+                out.list.shape.add().unknown_rank = True
             elif isinstance(item, int):
                 out.list.i.append(item)
             else:
@@ -192,10 +194,11 @@ def colocated_with(graph: Graph, node: Node) -> str:
 
 
 def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: bool = True,
-                   init_targets: tuple[str, ...] = ()):
+                   init_targets: tuple[str, ...] = (), shapes: bool = False):
     """The GraphDef of a built graph; `device_of` is the placement, `tf_device` maps an
-    idrun device to TF's string; `init_targets` (run.init's ops) join the `init` op.
-    Raises SpecError (at the node) for an op with no TF type."""
+    idrun device to TF's string; `init_targets` (run.init's ops) join the `init` op;
+    `shapes` adds each node's `_output_shapes` (as `as_graph_def(add_shapes=True)`, what TF's
+    FileWriter writes). Raises SpecError (at the node) for an op with no TF type."""
     from tensorboard.compat.proto import graph_pb2
     gd = graph_pb2.GraphDef()
     gd.versions.producer = 1882
@@ -236,9 +239,41 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         anchor = colocated_with(graph, node)
         if anchor:
             nd.attr["_class"].CopyFrom(attr_value([f"loc:@{anchor}"]))
+        if shapes:
+            handle = graph.variables == "resource" and (opdef.source == "variable" or passes_variable)
+            set_output_shapes(nd, _tf_outputs(graph, node, helper_values.get(node.name), handle))
     if init:
         _add_initializer(gd, graph, device_of, tf_device, taken, init_targets)
     return gd
+
+
+# TF op types (of idrun's) that have no outputs (TF 2.21's op registry): no `_output_shapes`
+NO_OUTPUTS = frozenset((
+    "Assert", "AssignAddVariableOp", "AssignSubVariableOp", "AssignVariableOp", "ControlTrigger", "NoOp",
+    "QueueCloseV2", "QueueEnqueueManyV2", "QueueEnqueueV2", "ResourceApplyAdagrad", "ResourceApplyAdagradV2",
+    "ResourceApplyAdam", "ResourceApplyGradientDescent", "ResourceApplyMomentum", "ResourceApplyRMSProp",
+    "ResourceScatterAdd", "ResourceScatterSub", "ResourceScatterUpdate", "SaveV2", "StackCloseV2",
+    "TensorArrayCloseV3"))
+
+
+def set_output_shapes(nd, outputs) -> None:
+    """`_output_shapes`: one shape per output (`TensorType`s; unknown dims -1, unknown rank
+    `unknown_rank`), as TF's `as_graph_def(add_shapes=True)` writes it; an op without outputs
+    (NoOp, Assert, AssignVariableOp) gets none. TensorBoard draws edge widths from it."""
+    if outputs and nd.op not in NO_OUTPUTS:
+        nd.attr["_output_shapes"].CopyFrom(attr_value([TFShape(t.shape) if t.shape is not None else None
+                                                        for t in outputs]))
+
+
+def _tf_outputs(graph: Graph, node: Node, helper_value: Any, handle: bool) -> list:
+    """The node's outputs as TF's op has them: a resource handle (VarHandleOp, an Enter or
+    Switch passing one) is a scalar; a helper constant has its value's shape."""
+    if handle:
+        return [TensorType("resource", ())] * len(node.outputs)
+    if helper_value is not None:
+        import numpy as np
+        return [TensorType(node.outputs[0].dtype, np.shape(helper_value))]
+    return node.outputs
 
 
 def _add_opaque(gd, node: Node) -> None:
@@ -308,6 +343,8 @@ def add_transfers(gd, graph: Graph, step, tf_device) -> None:
             recv.attr[key].CopyFrom(attr_value(value))
         send.attr["T"].CopyFrom(attr_value(TFType(dtype or "float32")))
         recv.attr["tensor_type"].CopyFrom(attr_value(TFType(dtype or "float32")))
+        # what it carries: the tensor's shape, or (control) TF's dummy scalar
+        set_output_shapes(recv, [source.outputs[t.tensor.index]] if dtype else [TensorType("float32", ())])
         send.attr["_idrun_kind"].CopyFrom(attr_value(t.kind))
         recv_names.append(recv.name)
     for (consumer, pos), k in part.edge_transfer.items():
