@@ -65,3 +65,105 @@ def test_random_graphs_are_race_free(spec_file, seed):
         for name in base.fetch:
             assert values(other, name) == values(base, name)
         assert [len(s.transfers) for s in other.steps] == [len(s.transfers) for s in base.steps]
+
+
+# ---- composites in the GraphDef: what TF's Python builds for them -------------------------------
+
+# TF 2.21's GraphDef of graphs/cifar_loss_averages.yaml (export --format tf-python, then
+# g.as_graph_def()): the nodes `tf1.train.ExponentialMovingAverage(0.9, name="avg").apply([loss1,
+# loss2, total])` makes, (op, inputs).
+TF_EMA_NODES = {
+    "avg/decay": ("Const", []),
+    "avg/AssignMovingAvg/sub/x": ("Const", []),
+    "avg/AssignMovingAvg/sub": ("Sub", ["avg/AssignMovingAvg/sub/x", "avg/decay"]),
+    "avg/AssignMovingAvg/ReadVariableOp": ("ReadVariableOp", ["loss1/avg"]),
+    "avg/AssignMovingAvg/sub_1": ("Sub", ["avg/AssignMovingAvg/ReadVariableOp", "loss1"]),
+    "avg/AssignMovingAvg/mul": ("Mul", ["avg/AssignMovingAvg/sub_1", "avg/AssignMovingAvg/sub"]),
+    "avg/AssignMovingAvg/AssignSubVariableOp": ("AssignSubVariableOp", ["loss1/avg", "avg/AssignMovingAvg/mul"]),
+    "avg/AssignMovingAvg/ReadVariableOp_1": ("ReadVariableOp",
+                                             ["loss1/avg", "^avg/AssignMovingAvg/AssignSubVariableOp"]),
+    "avg/AssignMovingAvg_2/sub_1": ("Sub", ["avg/AssignMovingAvg_2/ReadVariableOp", "total"]),
+    "avg/AssignMovingAvg_2/AssignSubVariableOp": ("AssignSubVariableOp",
+                                                  ["total/avg", "avg/AssignMovingAvg_2/mul"]),
+    "avg": ("NoOp", ["^avg/AssignMovingAvg/AssignSubVariableOp", "^avg/AssignMovingAvg_1/AssignSubVariableOp",
+                     "^avg/AssignMovingAvg_2/AssignSubVariableOp"]),
+    "total_loss": ("Identity", ["total", "^avg"]),
+    "loss1/avg": ("VarHandleOp", []),
+    "loss1/avg/Initializer/zeros": ("Const", []),
+}
+
+
+def _graphdef(spec: str):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from idrun.pipeline import Pipeline
+    from idrun.tf.graphdef import export_graphdef
+    return export_graphdef(Pipeline(spec))
+
+
+def test_ema_exports_the_nodes_tfs_apply_makes():
+    import numpy as np
+    gd = _graphdef(str(ROOT / "graphs/cifar_loss_averages.yaml"))
+    nodes = {n.name: n for n in gd.node}
+    assert {name: (nodes[name].op, list(nodes[name].input)) for name in TF_EMA_NODES} == TF_EMA_NODES
+    assert "avg/AssignMovingAvg" not in nodes                    # a name scope in TF, not an op
+    assert nodes["avg/decay"].attr["value"].tensor.float_val == [np.float32(0.9)]
+    assert list(nodes["loss1/avg"].attr["_class"].list.s) == [b"loc:@loss1/avg"]   # not with loss1
+
+
+def test_ema_in_a_cond_waits_on_the_branch():
+    gd = _graphdef(str(ROOT / "graphs/seed_batch_norm_cond.yaml"))
+    nodes = {n.name: n for n in gd.node}
+    # as TF: the constants made in the true branch carry ^cond/switch_t; the shadow is read
+    # through the true output of its Switch
+    assert list(nodes["cond/ExponentialMovingAverage/decay"].input) == ["^cond/switch_t"]
+    assert list(nodes["cond/ExponentialMovingAverage/AssignMovingAvg/sub/x"].input) == ["^cond/switch_t"]
+    assert nodes["cond/ExponentialMovingAverage/AssignMovingAvg/ReadVariableOp"].input[0].endswith("/Switch:1")
+
+
+@pytest.mark.parametrize("spec", ["cifar_loss_averages", "cifar_loss_averages_alias", "seed_batch_norm_cond"])
+def test_ema_graphs_round_trip_through_a_graphdef(cli, tmp_path, spec):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from idrun.pipeline import Pipeline
+    path = str(ROOT / "graphs" / f"{spec}.yaml")
+    refs = Pipeline(path).request.fetch
+    assert cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt")).exit_code == 0
+    assert cli("import", str(tmp_path / "g.pbtxt"), "-f", ",".join(f"{r.node}:{r.index}" for r in refs),
+               "-o", str(tmp_path / "back.yaml")).exit_code == 0
+    spec_run = run_spec(path)
+    res = cli("run", str(tmp_path / "back.yaml"), "--format", "json", "--steps", str(len(spec_run.steps)),
+              *[a for name, value in _feeds(path) for a in ("--feed", f"{name}={value}")])
+    import json
+    doc = json.loads(res.stdout)
+    got = [list(s["values"].values()) for s in doc["steps"]]
+    want = [list(s["values"].values()) for s in json.loads(cli("run", path, "--format", "json").stdout)["steps"]]
+    assert got == want
+
+
+def _feeds(path: str):
+    import json
+    import yaml
+    doc = yaml.safe_load(open(path))
+    return [(name, json.dumps(value)) for name, value in ((doc.get("run") or {}).get("feed") or {}).items()]
+
+
+def test_ema_round_trip_gives_tfs_numbers(cli, tmp_path):
+    """TF 2.21 ran idrun's exported GraphDef (import_graph_def, `init`, then 3 steps with x = [1, 2]):
+    total_loss 6.5 each step, loss1_avg 0.30000007, 0.5700001, 0.81300014, total_avg 0.65000015,
+    1.2350004, 1.7615004 (float32, printed as numpy does)."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    path = str(ROOT / "graphs/cifar_loss_averages.yaml")
+    assert cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt")).exit_code == 0
+    assert cli("import", str(tmp_path / "g.pbtxt"), "-f", "total_loss,loss1_avg,total_avg",
+               "-o", str(tmp_path / "back.yaml")).exit_code == 0
+    result = run_spec(str(tmp_path / "back.yaml"), feeds={"x": [1.0, 2.0]}, steps=3)
+    import numpy as np
+    f32 = lambda *xs: [float(np.float32(x)) for x in xs]   # noqa: E731
+    assert [values(result, n) for n in ("total_loss", "loss1_avg", "total_avg")] == [
+        f32(6.5, 6.5, 6.5), f32("0.30000007", "0.5700001", "0.81300014"), f32("0.65000015", "1.2350004", "1.7615004")]
+
+
+def test_ema_with_ref_variables_is_a_clear_export_error(cli, tmp_path):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    res = cli("export", str(ROOT / "graphs/cifar_loss_averages.yaml"), "--format", "graphdef",
+              "--variables", "ref", "-o", str(tmp_path / "g.pbtxt"))
+    assert res.exit_code == 2 and "resource shadows" in res.stderr and "Traceback" not in res.stderr

@@ -211,10 +211,13 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
             values = opdef.tf_helper_values(node.attrs, in_types)
             for ref, value in zip(node.inputs[len(node.inputs) - node.helper_inputs:], values):
                 helper_values[ref.node] = value
+    composite = _Composites(graph, taken)
     for node in graph.nodes.values():
         opdef = REGISTRY[node.op]
         if node.attrs.get("tf_op"):  # kept from a GraphDef (tf_opaque, cond): written back as read
             _add_opaque(gd, node)
+            continue
+        if composite.add(gd, node, tf_device(device_of[node.name]), shapes):
             continue
         op = opdef.tf_op_for(graph.variables)
         if not op:
@@ -225,8 +228,8 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         if passes_variable and graph.variables == "ref":   # RefSwitch, RefEnter...: the ref itself
             op = "Ref" + op
         nd = gd.node.add(name=node.name, op=op, device=tf_device(device_of[node.name]))
-        nd.input.extend(tensor_input(r) for r in node.inputs)
-        nd.input.extend("^" + c for c in node.control_inputs)
+        nd.input.extend(composite.tensor_input(r) for r in node.inputs)
+        nd.input.extend(composite.control_input(c) for c in node.control_inputs)
         attrs = node_attrs(graph, node)
         if node.name in helper_values:
             value = helper_values[node.name]
@@ -236,7 +239,7 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         if passes_variable and graph.variables == "resource":   # a variable's handle through it
             from tensorboard.compat.proto import types_pb2
             nd.attr["T"].type = types_pb2.DT_RESOURCE
-        anchor = colocated_with(graph, node)
+        anchor = _shadow_anchor(graph, node) or colocated_with(graph, node)
         if anchor:
             nd.attr["_class"].CopyFrom(attr_value([f"loc:@{anchor}"]))
         if shapes:
@@ -276,6 +279,106 @@ def _tf_outputs(graph: Graph, node: Node, helper_value: Any, handle: bool) -> li
     return node.outputs
 
 
+class _Composites:
+    """What TF's Python builds for idrun's composite ops, node by node with TF's names, and
+    the names that stand for them in other nodes' inputs.
+
+    `exponential_moving_average` (resource variables): `ExponentialMovingAverage.apply` makes
+    `<ema>/decay`, and per input (idrun's `ema_update` `<ema>/AssignMovingAvg[_k]`, its
+    shadow `s`, the averaged `v`) `assign_moving_average`'s `sub/x` (1.0), `sub` (1 - decay),
+    a `Cast` where the shadow is not float32, `ReadVariableOp` of s, `sub_1` (s - v), `mul`,
+    `AssignSubVariableOp` and the `ReadVariableOp_1` after it (what the update returns);
+    the EMA itself is the `group` NoOp over the AssignSubVariableOps."""
+
+    def __init__(self, graph: Graph, taken: set[str]) -> None:
+        self.graph, self.taken = graph, taken
+        self.data: dict[str, str] = {}      # node -> the TF tensor its output 0 is
+        self.control: dict[str, str] = {}   # node -> the TF op a control input on it waits for
+        self.decay: dict[str, str] = {}     # ema node -> its decay constant
+        self.ema_of: dict[str, Node] = {}
+        for node in graph.nodes.values():
+            if node.op == "exponential_moving_average":
+                if graph.variables != "resource":
+                    raise SpecError(f"export: exponential_moving_average ('{node.name}') with ref variables: "
+                                    "TF 2's ExponentialMovingAverage makes resource shadows even then "
+                                    "(export with --variables resource, or --format tf-python)", node.loc)
+                if node.attrs.get("num_updates") is not None:
+                    raise SpecError(f"export: exponential_moving_average ('{node.name}') with num_updates "
+                                    "is not in idrun's GraphDef export yet (use --format tf-python)", node.loc)
+                for update in node.control_inputs:
+                    self.ema_of[update] = node
+                    self.control[update] = _unique(f"{update}/AssignSubVariableOp", taken)
+                    self.data[update] = _unique(f"{update}/ReadVariableOp_1", taken)
+
+    def tensor_input(self, ref: TensorRef) -> str:
+        return self.data[ref.node] if ref.index == 0 and ref.node in self.data else tensor_input(ref)
+
+    def control_input(self, name: str) -> str:
+        return "^" + self.control.get(name, name)
+
+    def _pivot(self, ref: TensorRef) -> str:
+        """The branch pivot (`cond/switch_t`, `cond/switch_f`) when `ref` is a cond's Switch."""
+        switch = self.graph.nodes[ref.node]
+        if switch.op != "switch" or len(switch.inputs) < 2:
+            return ""
+        pivot = switch.inputs[1].node.rpartition("/")[0] + ("/switch_t" if ref.index == 1 else "/switch_f")
+        return pivot if pivot in self.graph.nodes else ""
+
+    def add(self, gd, node: Node, device: str, shapes: bool) -> bool:
+        """Write the TF nodes of a composite; False for a node that is not one."""
+        if node.op == "exponential_moving_average":
+            nd = gd.node.add(name=node.name, op="NoOp", device=device)
+            nd.input.extend(self.control_input(c) for c in node.control_inputs)
+            return True
+        if node.name not in self.ema_of:
+            return False
+        ema, (shadow, value) = self.ema_of[node.name], node.inputs
+        dtype = node.outputs[0].dtype
+        out = node.outputs[0]
+        scalar32 = TensorType("float32", ())
+
+        def add(name, op, inputs, attrs, outputs=(), unique=True):
+            nd = gd.node.add(name=_unique(name, self.taken) if unique else name, op=op, device=device)
+            nd.input.extend(inputs)
+            for key, value in attrs.items():
+                nd.attr[key].CopyFrom(attr_value(value))
+            if shapes:
+                set_output_shapes(nd, list(outputs))
+            return nd.name
+
+        pivot = self._pivot(shadow) or self._pivot(value)   # in a cond: its constants wait on the branch
+        after = ["^" + pivot] if pivot else []
+        handle = self.tensor_input(shadow)
+        if ema.name not in self.decay:
+            self.decay[ema.name] = add(f"{ema.name}/decay", "Const", after, {
+                "dtype": TFType("float32"), "value": ("tensor", float(ema.attrs["decay"]), "float32")}, [scalar32])
+        one = add(f"{node.name}/sub/x", "Const", after, {"dtype": TFType("float32"),
+                                                     "value": ("tensor", 1.0, "float32")}, [scalar32])
+        rate = add(f"{node.name}/sub", "Sub", [one, self.decay[ema.name]], {"T": TFType("float32")}, [scalar32])
+        if dtype != "float32":
+            rate = add(f"{node.name}/Cast", "Cast", [rate], {"SrcT": TFType("float32"), "DstT": TFType(dtype),
+                                                            "Truncate": False}, [TensorType(dtype, ())])
+        read = add(f"{node.name}/ReadVariableOp", "ReadVariableOp", [handle], {"dtype": TFType(dtype)}, [out])
+        diff = add(f"{node.name}/sub_1", "Sub", [read, self.tensor_input(value)], {"T": TFType(dtype)}, [out])
+        delta = add(f"{node.name}/mul", "Mul", [diff, rate], {"T": TFType(dtype)}, [out])
+        assign = add(self.control[node.name], "AssignSubVariableOp", [handle, delta],
+                     {"dtype": TFType(dtype)}, unique=False)
+        add(self.data[node.name], "ReadVariableOp", [handle, "^" + assign], {"dtype": TFType(dtype)}, [out],
+            unique=False)
+        return True
+
+
+def _shadow_anchor(graph: Graph, node: Node) -> str:
+    """An EMA shadow of a tensor (and its reads) is colocated with the shadow in TF's graph:
+    TF colocates a shadow only with a variable it averages. "" for every other node."""
+    if graph.variables != "resource" or not node.colocate:
+        return ""
+    shadow = node if node.role == "shadow" else graph.nodes.get(node.inputs[0].node) if node.inputs else None
+    if shadow is None or shadow.role != "shadow" or REGISTRY[graph.nodes[shadow.colocate].op].source == "variable":
+        return ""
+    return shadow.name
+
+
 def _add_opaque(gd, node: Node) -> None:
     """A node kept from a GraphDef: its op type, attributes, inputs and requested device."""
     nd = gd.node.add(name=node.name, op=node.attrs["tf_op"], device=node.requested)
@@ -297,7 +400,9 @@ def _add_initializer(gd, graph: Graph, device_of, tf_device, taken: set[str],
         device = tf_device(device_of[node.name])
         colocate = attr_value([f"loc:@{node.name}"])
         resource = graph.variables == "resource"
-        const = gd.node.add(name=_unique(f"{node.name}/Initializer/initial_value" if resource
+        zeros = node.role == "shadow" and REGISTRY[graph.nodes[node.colocate].op].source != "variable"
+        const = gd.node.add(name=_unique(f"{node.name}/Initializer/zeros" if zeros else
+                                         f"{node.name}/Initializer/initial_value" if resource
                                          else f"{node.name}/initial_value", taken), op="Const",
                             device=device)
         const.attr["dtype"].CopyFrom(attr_value(TFType(out.dtype)))
