@@ -120,7 +120,8 @@ def test_ema_in_a_cond_waits_on_the_branch():
     assert nodes["cond/ExponentialMovingAverage/AssignMovingAvg/ReadVariableOp"].input[0].endswith("/Switch:1")
 
 
-@pytest.mark.parametrize("spec", ["cifar_loss_averages", "cifar_loss_averages_alias", "seed_batch_norm_cond"])
+@pytest.mark.parametrize("spec", ["cifar_loss_averages", "cifar_loss_averages_alias", "seed_batch_norm_cond",
+                                  "assert_identity_pass"])
 def test_ema_graphs_round_trip_through_a_graphdef(cli, tmp_path, spec):
     pytest.importorskip("tensorboard.compat.proto.graph_pb2")
     from idrun.pipeline import Pipeline
@@ -167,3 +168,85 @@ def test_ema_with_ref_variables_is_a_clear_export_error(cli, tmp_path):
     res = cli("export", str(ROOT / "graphs/cifar_loss_averages.yaml"), "--format", "graphdef",
               "--variables", "ref", "-o", str(tmp_path / "g.pbtxt"))
     assert res.exit_code == 2 and "resource shadows" in res.stderr and "Traceback" not in res.stderr
+
+
+# TF 2.21's GraphDef of graphs/assert_identity_pass.yaml (export --format tf-python, as_graph_def):
+# `tf1.assert_equal(dims[2], 3, message=..., summarize=3, name="assert_equal")` opens the scope
+# assert_equal_1 (its wrapper took assert_equal); (op, inputs) of its nodes.
+TF_ASSERT_NODES = {
+    "assert_equal_1/y": ("Const", []),
+    "assert_equal_1/Equal": ("Equal", ["dims:2", "assert_equal_1/y"]),
+    "assert_equal_1/Rank": ("Const", []),
+    "assert_equal_1/range/start": ("Const", []),
+    "assert_equal_1/range/delta": ("Const", []),
+    "assert_equal_1/range": ("Range", ["assert_equal_1/range/start", "assert_equal_1/Rank",
+                                       "assert_equal_1/range/delta"]),
+    "assert_equal_1/All": ("All", ["assert_equal_1/Equal", "assert_equal_1/range"]),
+    "assert_equal_1/Assert/Const": ("Const", []),
+    "assert_equal_1/Assert/Const_3": ("Const", []),
+    "assert_equal_1/Assert/Assert/data_4": ("Const", []),
+    "assert_equal_1/Assert/Assert": ("Assert", [
+        "assert_equal_1/All", "assert_equal_1/Assert/Assert/data_0", "assert_equal_1/Assert/Assert/data_1",
+        "assert_equal_1/Assert/Assert/data_2", "dims:2", "assert_equal_1/Assert/Assert/data_4", "assert_equal_1/y"]),
+    "image_checked": ("Identity", ["image", "^assert_equal_1/Assert/Assert"]),
+}
+
+
+def test_assert_equal_exports_the_nodes_tfs_python_makes():
+    gd = _graphdef(str(ROOT / "graphs/assert_identity_pass.yaml"))
+    nodes = {n.name: n for n in gd.node}
+    assert {name: (nodes[name].op, list(nodes[name].input)) for name in TF_ASSERT_NODES} == TF_ASSERT_NODES
+    assert "assert_equal" not in nodes and "assert_equal/y" not in nodes
+    assert nodes["assert_equal_1/Assert/Assert/data_4"].attr["value"].tensor.string_val == [b"y (assert_equal_1/y:0) = "]
+    assert [len(n.attr["T"].list.type) for n in gd.node if n.op == "Assert"] == [6]
+    assert nodes["assert_equal_1/Assert/Assert"].attr["summarize"].i == 3
+
+
+def test_assert_equal_of_a_vector_and_its_shortcuts(spec_file):
+    gd = _graphdef(spec_file("""\
+        nodes:
+          - {name: x, op: placeholder, dtype: int32, shape: [null]}
+          - {name: check, op: assert_equal, inputs: [x, 3]}
+          - {name: same, op: assert_equal, inputs: [x, x]}
+        run: {targets: [check, same], feed: {x: [3, 3]}}
+        """))
+    nodes = {n.name: (n.op, list(n.input)) for n in gd.node}
+    # TF 2.21 for tf1.assert_equal(x, 3, name="check") on an int32 [None] placeholder: the
+    # axes are a constant (rank known, not 0), no message; and assert_equal(f, f, name="unk") is
+    # one NoOp `unk/NoOp`
+    assert nodes["check_1/Const"] == ("Const", [])
+    assert nodes["check_1/All"] == ("All", ["check_1/Equal", "check_1/Const"])
+    assert nodes["check_1/Assert/Assert"] == ("Assert", [
+        "check_1/All", "check_1/Assert/Assert/data_0", "check_1/Assert/Assert/data_1", "x",
+        "check_1/Assert/Assert/data_3", "check_1/y"])
+    assert sorted(n for n in nodes if n.startswith("check_1/Assert/Const")) == [
+        "check_1/Assert/Const", "check_1/Assert/Const_1", "check_1/Assert/Const_2"]
+    assert nodes["same/NoOp"] == ("NoOp", []) and "same_1/Equal" not in nodes
+
+
+def test_assert_equal_round_trip_fails_with_tfs_message(cli, tmp_path):
+    """TF 2.21 running the exported tf-python program of graphs/assert_identity_fail.yaml stops at
+    step 1 in node assert_equal_1/Assert/Assert with exactly this message."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    import json
+    path = str(ROOT / "graphs/assert_identity_fail.yaml")
+    assert cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt")).exit_code == 0
+    assert cli("import", str(tmp_path / "g.pbtxt"), "-f", "brightness", "-o", str(tmp_path / "back.yaml")).exit_code == 0
+    feed = [a for name, value in _feeds(path) for a in ("--feed", f"{name}={value}")]
+    res = cli("run", str(tmp_path / "back.yaml"), "--format", "json", *feed)
+    error = json.loads(res.stdout)["error"]
+    assert res.exit_code == 1 and (error["step"], error["node"]) == (1, "assert_equal_1/Assert/Assert")
+    assert error["message"] == ("assertion failed: [image must have 3 color channels] [Condition x == y did not "
+                                "hold element-wise:] [x (dims:2) = ] [4] [y (assert_equal_1/y:0) = ] [3]")
+
+
+def test_assert_equal_of_floats_is_a_clear_export_error(cli, spec_file, tmp_path):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    path = spec_file("""\
+        nodes:
+          - {name: x, op: placeholder, dtype: float32, shape: []}
+          - {name: check, op: assert_equal, inputs: [x, 1.0]}
+        run: {targets: [check], feed: {x: 1.0}}
+        """)
+    res = cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt"))
+    assert res.exit_code == 2 and "AssertGuard" in res.stderr and ":3:" in res.stderr

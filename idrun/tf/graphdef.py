@@ -288,7 +288,13 @@ class _Composites:
     shadow `s`, the averaged `v`) `assign_moving_average`'s `sub/x` (1.0), `sub` (1 - decay),
     a `Cast` where the shadow is not float32, `ReadVariableOp` of s, `sub_1` (s - v), `mul`,
     `AssignSubVariableOp` and the `ReadVariableOp_1` after it (what the update returns);
-    the EMA itself is the `group` NoOp over the AssignSubVariableOps."""
+    the EMA itself is the `group` NoOp over the AssignSubVariableOps.
+
+    `assert_equal` (int32 and string operands; others TF guards with a cond): `tf1.assert_equal`
+    opens the scope `<name>_1` (its wrapper took `<name>`) and makes `y` (a literal operand),
+    `Equal`, the reduction's axes (`Const`, or for a scalar `Rank`, `range/start`,
+    `range/delta` and `range`), `All`, the unused `Assert/Const[_k]` of each string and
+    `Assert/Assert/data_k` read by `Assert/Assert`; the same tensor twice is a `<name>/NoOp`."""
 
     def __init__(self, graph: Graph, taken: set[str]) -> None:
         self.graph, self.taken = graph, taken
@@ -296,19 +302,47 @@ class _Composites:
         self.control: dict[str, str] = {}   # node -> the TF op a control input on it waits for
         self.decay: dict[str, str] = {}     # ema node -> its decay constant
         self.ema_of: dict[str, Node] = {}
+        self.scope: dict[str, str] = {}     # assert_equal node -> TF's name scope of its ops
+        self.literal_of: dict[str, str] = {}   # an assert_equal's literal operand -> the assert
         for node in graph.nodes.values():
             if node.op == "exponential_moving_average":
-                if graph.variables != "resource":
-                    raise SpecError(f"export: exponential_moving_average ('{node.name}') with ref variables: "
-                                    "TF 2's ExponentialMovingAverage makes resource shadows even then "
-                                    "(export with --variables resource, or --format tf-python)", node.loc)
-                if node.attrs.get("num_updates") is not None:
-                    raise SpecError(f"export: exponential_moving_average ('{node.name}') with num_updates "
-                                    "is not in idrun's GraphDef export yet (use --format tf-python)", node.loc)
-                for update in node.control_inputs:
-                    self.ema_of[update] = node
-                    self.control[update] = _unique(f"{update}/AssignSubVariableOp", taken)
-                    self.data[update] = _unique(f"{update}/ReadVariableOp_1", taken)
+                self._plan_ema(node)
+            elif node.op == "assert_equal":
+                self._plan_assert(node)
+
+    def _plan_ema(self, node: Node) -> None:
+        if self.graph.variables != "resource":
+            raise SpecError(f"export: exponential_moving_average ('{node.name}') with ref variables: "
+                            "TF 2's ExponentialMovingAverage makes resource shadows even then "
+                            "(export with --variables resource, or --format tf-python)", node.loc)
+        if node.attrs.get("num_updates") is not None:
+            raise SpecError(f"export: exponential_moving_average ('{node.name}') with num_updates "
+                            "is not in idrun's GraphDef export yet (use --format tf-python)", node.loc)
+        for update in node.control_inputs:
+            self.ema_of[update] = node
+            self.control[update] = _unique(f"{update}/AssignSubVariableOp", self.taken)
+            self.data[update] = _unique(f"{update}/ReadVariableOp_1", self.taken)
+
+    def _plan_assert(self, node: Node) -> None:
+        dtypes = {self.graph.nodes[r.node].outputs[r.index].dtype for r in node.inputs}
+        if not dtypes <= {"int32", "string"}:
+            raise SpecError(f"export: assert_equal ('{node.name}') of {'/'.join(sorted(dtypes))} is not in "
+                            "idrun's GraphDef export yet (TF guards it with an AssertGuard cond; use "
+                            "--format tf-python)", node.loc)
+        if node.inputs[0] == node.inputs[1]:
+            self.control[node.name] = _unique(f"{node.name}/NoOp", self.taken)
+            return
+        k = 1
+        while f"{node.name}_{k}" in self.taken:
+            k += 1
+        scope = self.scope[node.name] = f"{node.name}_{k}"
+        self.taken.add(scope)
+        self.control[node.name] = f"{scope}/Assert/Assert"
+        for ref, arg in zip(node.inputs, "xy"):
+            literal = self.graph.nodes[ref.node]
+            if literal.role == "literal" and literal.name == f"{node.name}/{arg}":
+                self.literal_of[literal.name] = node.name
+                self.data[literal.name] = _unique(f"{scope}/{arg}", self.taken)
 
     def tensor_input(self, ref: TensorRef) -> str:
         return self.data[ref.node] if ref.index == 0 and ref.node in self.data else tensor_input(ref)
@@ -326,46 +360,102 @@ class _Composites:
 
     def add(self, gd, node: Node, device: str, shapes: bool) -> bool:
         """Write the TF nodes of a composite; False for a node that is not one."""
+        self.gd, self.device, self.shapes = gd, device, shapes
         if node.op == "exponential_moving_average":
-            nd = gd.node.add(name=node.name, op="NoOp", device=device)
-            nd.input.extend(self.control_input(c) for c in node.control_inputs)
-            return True
-        if node.name not in self.ema_of:
+            self._node(node.name, "NoOp", [self.control_input(c) for c in node.control_inputs], {}, unique=False)
+        elif node.name in self.ema_of:
+            self._add_ema_update(node)
+        elif node.op == "assert_equal":
+            self._add_assert_equal(node)
+        elif node.name in self.literal_of:
+            pass   # written with its assert, in TF's scope
+        else:
             return False
+        return True
+
+    def _node(self, name: str, op: str, inputs: list, attrs: dict, outputs=(), *, unique: bool = True) -> str:
+        nd = self.gd.node.add(name=_unique(name, self.taken) if unique else name, op=op, device=self.device)
+        nd.input.extend(inputs)
+        for key, value in attrs.items():
+            nd.attr[key].CopyFrom(attr_value(value))
+        if self.shapes:
+            set_output_shapes(nd, list(outputs))
+        return nd.name
+
+    def _const(self, name: str, value: Any, dtype: str, shape: tuple = (), inputs=(), *, unique: bool = True) -> str:
+        return self._node(name, "Const", list(inputs), {"dtype": TFType(dtype), "value": ("tensor", value, dtype)},
+                          [TensorType(dtype, shape)], unique=unique)
+
+    def _add_ema_update(self, node: Node) -> None:
         ema, (shadow, value) = self.ema_of[node.name], node.inputs
-        dtype = node.outputs[0].dtype
         out = node.outputs[0]
-        scalar32 = TensorType("float32", ())
-
-        def add(name, op, inputs, attrs, outputs=(), unique=True):
-            nd = gd.node.add(name=_unique(name, self.taken) if unique else name, op=op, device=device)
-            nd.input.extend(inputs)
-            for key, value in attrs.items():
-                nd.attr[key].CopyFrom(attr_value(value))
-            if shapes:
-                set_output_shapes(nd, list(outputs))
-            return nd.name
-
+        dtype = out.dtype
         pivot = self._pivot(shadow) or self._pivot(value)   # in a cond: its constants wait on the branch
         after = ["^" + pivot] if pivot else []
         handle = self.tensor_input(shadow)
         if ema.name not in self.decay:
-            self.decay[ema.name] = add(f"{ema.name}/decay", "Const", after, {
-                "dtype": TFType("float32"), "value": ("tensor", float(ema.attrs["decay"]), "float32")}, [scalar32])
-        one = add(f"{node.name}/sub/x", "Const", after, {"dtype": TFType("float32"),
-                                                     "value": ("tensor", 1.0, "float32")}, [scalar32])
-        rate = add(f"{node.name}/sub", "Sub", [one, self.decay[ema.name]], {"T": TFType("float32")}, [scalar32])
+            self.decay[ema.name] = self._const(f"{ema.name}/decay", float(ema.attrs["decay"]), "float32",
+                                               inputs=after)
+        one = self._const(f"{node.name}/sub/x", 1.0, "float32", inputs=after)
+        rate = self._node(f"{node.name}/sub", "Sub", [one, self.decay[ema.name]], {"T": TFType("float32")},
+                          [TensorType("float32", ())])
         if dtype != "float32":
-            rate = add(f"{node.name}/Cast", "Cast", [rate], {"SrcT": TFType("float32"), "DstT": TFType(dtype),
-                                                            "Truncate": False}, [TensorType(dtype, ())])
-        read = add(f"{node.name}/ReadVariableOp", "ReadVariableOp", [handle], {"dtype": TFType(dtype)}, [out])
-        diff = add(f"{node.name}/sub_1", "Sub", [read, self.tensor_input(value)], {"T": TFType(dtype)}, [out])
-        delta = add(f"{node.name}/mul", "Mul", [diff, rate], {"T": TFType(dtype)}, [out])
-        assign = add(self.control[node.name], "AssignSubVariableOp", [handle, delta],
-                     {"dtype": TFType(dtype)}, unique=False)
-        add(self.data[node.name], "ReadVariableOp", [handle, "^" + assign], {"dtype": TFType(dtype)}, [out],
-            unique=False)
-        return True
+            rate = self._node(f"{node.name}/Cast", "Cast", [rate], {"SrcT": TFType("float32"), "DstT": TFType(dtype),
+                                                                    "Truncate": False}, [TensorType(dtype, ())])
+        read = self._node(f"{node.name}/ReadVariableOp", "ReadVariableOp", [handle], {"dtype": TFType(dtype)}, [out])
+        diff = self._node(f"{node.name}/sub_1", "Sub", [read, self.tensor_input(value)], {"T": TFType(dtype)}, [out])
+        delta = self._node(f"{node.name}/mul", "Mul", [diff, rate], {"T": TFType(dtype)}, [out])
+        assign = self._node(self.control[node.name], "AssignSubVariableOp", [handle, delta],
+                            {"dtype": TFType(dtype)}, unique=False)
+        self._node(self.data[node.name], "ReadVariableOp", [handle, "^" + assign], {"dtype": TFType(dtype)}, [out],
+                   unique=False)
+
+    def _add_assert_equal(self, node: Node) -> None:
+        from idrun.ops.shapes import broadcast
+        if node.name not in self.scope:   # x is y: TF's shortcut
+            self._node(self.control[node.name], "NoOp", [], {}, unique=False)
+            return
+        scope, graph = self.scope[node.name], self.graph
+        names, types = [], []
+        for ref in node.inputs:
+            literal = graph.nodes[ref.node]
+            t = literal.outputs[ref.index]
+            if ref.node in self.literal_of:
+                self._const(self.data[ref.node], literal.attrs["value"], t.dtype, t.shape or (), unique=False)
+            names.append(self.tensor_input(ref))
+            types.append(t)
+        shape = broadcast(types[0].shape, types[1].shape)
+        equal = self._node(f"{scope}/Equal", "Equal", names, {"T": TFType(types[0].dtype),
+                                                              "incompatible_shape_error": True},
+                           [TensorType("bool", shape)])
+        if shape:   # TF's _ReductionDims: a constant arange(rank) when the rank is known and not 0
+            axes = self._const(f"{scope}/Const", list(range(len(shape))), "int32", (len(shape),))
+        else:       # else range(0, rank(x)): rank a constant when known
+            rank = (self._node(f"{scope}/Rank", "Rank", [equal], {"T": TFType("bool")}, [TensorType("int32", ())])
+                    if shape is None else self._const(f"{scope}/Rank", 0, "int32"))
+            start = self._const(f"{scope}/range/start", 0, "int32")
+            delta = self._const(f"{scope}/range/delta", 1, "int32")
+            axes = self._node(f"{scope}/range", "Range", [start, rank, delta], {"Tidx": TFType("int32")},
+                              [TensorType("int32", (None,) if shape is None else (0,))])
+        condition = self._node(f"{scope}/All", "All", [equal, axes], {"Tidx": TFType("int32"), "keep_dims": False},
+                               [TensorType("bool", ())])
+        tf_name = [n if ":" in n else n + ":0" for n in names]
+        data = ([node.attrs["message"]] if node.attrs["message"] else []) + [
+            "Condition x == y did not hold element-wise:", f"x ({tf_name[0]}) = ", names[0],
+            f"y ({tf_name[1]}) = ", names[1]]
+        texts = [d for k, d in enumerate(data) if k not in (len(data) - 1, len(data) - 3)]
+        for k, text in enumerate(texts):   # convert_n_to_tensor(data) in Assert's scope: unused
+            self._const(f"{scope}/Assert/Const" + (f"_{k}" if k else ""), text, "string")
+        inputs, dtypes = [], []
+        for k, item in enumerate(data):
+            if k in (len(data) - 1, len(data) - 3):   # the operands themselves
+                inputs.append(item)
+                dtypes.append(TFType(types[0 if k == len(data) - 3 else 1].dtype))
+            else:
+                inputs.append(self._const(f"{scope}/Assert/Assert/data_{k}", item, "string"))
+                dtypes.append(TFType("string"))
+        self._node(self.control[node.name], "Assert", [condition] + inputs,
+                   {"T": dtypes, "summarize": int(node.attrs["summarize"])}, unique=False)
 
 
 def _shadow_anchor(graph: Graph, node: Node) -> str:
