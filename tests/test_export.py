@@ -250,3 +250,38 @@ def test_assert_equal_of_floats_is_a_clear_export_error(cli, spec_file, tmp_path
         """)
     res = cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt"))
     assert res.exit_code == 2 and "AssertGuard" in res.stderr and ":3:" in res.stderr
+
+
+# TF 2.21's GraphDef of graphs/distributed_embeddings.yaml (export --format tf-python; resource
+# variables, then the same with `variables: ref`): tf.nn.embedding_lookup's gather, (op, inputs,
+# _class). TF ran idrun's exported resource GraphDef (import_graph_def, init, 2 steps) to
+# worker0/out 10.0, worker1/out 32.0, the spec's values.
+TF_LOOKUPS = {
+    "resource": {"worker0/lookup": ("ResourceGather", ["embedding_tbl", "worker0/lookup/ids"], [b"loc:@embedding_tbl"]),
+                 "worker1/vec": ("GatherV2", ["worker1/table_copy", "worker1/vec/ids", "worker1/vec/axis"],
+                                 [b"loc:@worker1/table_copy"]),
+                 "worker1/vec/Identity": ("Identity", ["worker1/vec"], [])},
+    "ref": {"worker0/lookup": ("GatherV2", ["embedding_tbl/read", "worker0/lookup/ids", "worker0/lookup/axis"],
+                               [b"loc:@embedding_tbl"])},
+}
+
+
+@pytest.mark.parametrize("variables", ["resource", "ref"])
+def test_embedding_lookup_exports_tfs_gather(variables):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from idrun.pipeline import Pipeline
+    from idrun.tf.graphdef import export_graphdef
+    gd = export_graphdef(Pipeline(str(ROOT / "graphs/distributed_embeddings.yaml"), variables=variables))
+    nodes = {n.name: n for n in gd.node}
+    assert {name: (nodes[name].op, list(nodes[name].input), list(nodes[name].attr["_class"].list.s))
+            for name in TF_LOOKUPS[variables]} == TF_LOOKUPS[variables]
+
+
+def test_embedding_lookup_ref_round_trips(cli, spec_file, tmp_path):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    path = spec_file((ROOT / "graphs/distributed_embeddings.yaml").read_text().replace("\nnodes:", "\nvariables: ref\nnodes:"))
+    assert cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt")).exit_code == 0
+    assert cli("import", str(tmp_path / "g.pbtxt"), "-f", "worker0/out,worker1/out",
+               "-o", str(tmp_path / "back.yaml")).exit_code == 0
+    result = run_spec(str(tmp_path / "back.yaml"), steps=2)
+    assert values(result, "worker0/out") == [10.0, 10.0] and values(result, "worker1/out") == [32.0, 32.0]

@@ -367,6 +367,8 @@ class _Composites:
             self._add_ema_update(node)
         elif node.op == "assert_equal":
             self._add_assert_equal(node)
+        elif node.op == "embedding_lookup":
+            self._add_embedding_lookup(node)
         elif node.name in self.literal_of:
             pass   # written with its assert, in TF's scope
         else:
@@ -385,6 +387,26 @@ class _Composites:
     def _const(self, name: str, value: Any, dtype: str, shape: tuple = (), inputs=(), *, unique: bool = True) -> str:
         return self._node(name, "Const", list(inputs), {"dtype": TFType(dtype), "value": ("tensor", value, dtype)},
                           [TensorType(dtype, shape)], unique=unique)
+
+    def _add_embedding_lookup(self, node: Node) -> None:
+        """`tf.nn.embedding_lookup(params, ids)` (one shard): a gather built under
+        colocate_with(params), `ResourceGather` on a variable's handle, else `GatherV2` with
+        its axis helper; the `<name>/Identity` it returns is a node of its own."""
+        params, ids = node.inputs[0], node.inputs[1]
+        in_types = [self.graph.nodes[r.node].outputs[r.index] for r in node.inputs]
+        if len(node.inputs) == 2:   # on the handle (resource mode)
+            op, attrs = "ResourceGather", {"batch_dims": 0, "validate_indices": True,
+                                           "dtype": TFType(node.outputs[0].dtype), "Tindices": TFType(in_types[1].dtype)}
+        else:
+            op, attrs = "GatherV2", {"batch_dims": 0, "Taxis": TFType(in_types[2].dtype),
+                                     "Tindices": TFType(in_types[1].dtype), "Tparams": TFType(in_types[0].dtype)}
+        attrs["_class"] = [f"loc:@{params.node}"]
+        inputs = [self.tensor_input(r) for r in node.inputs]
+        snapshot = self.graph.nodes.get(f"{params.node}/read")
+        if len(node.inputs) == 3 and snapshot is not None and snapshot.role == "snapshot":
+            inputs[0] = snapshot.name   # a ref variable is gathered through its `read` snapshot, as TF
+        self._node(node.name, op, inputs + [self.control_input(c) for c in node.control_inputs], attrs, node.outputs,
+                   unique=False)
 
     def _add_ema_update(self, node: Node) -> None:
         ema, (shadow, value) = self.ema_of[node.name], node.inputs
