@@ -285,3 +285,43 @@ def test_embedding_lookup_ref_round_trips(cli, spec_file, tmp_path):
                "-o", str(tmp_path / "back.yaml")).exit_code == 0
     result = run_spec(str(tmp_path / "back.yaml"), steps=2)
     assert values(result, "worker0/out") == [10.0, 10.0] and values(result, "worker1/out") == [32.0, 32.0]
+
+
+# TF 2.21's GraphDef of graphs/parse_example_named.yaml (export --format tf-python): what
+# tf1.parse_example(tf_example, {image: FixedLenFeature([3], float32), label: ..int64, text: ..string},
+# name="parsed") makes, (op, inputs). TF ran idrun's exported GraphDef on graphs/data/examples.tfrecord
+# to the spec's image, label and text.
+TF_PARSE_NODES = {
+    "parsed/Const": ("Const", []), "parsed/Const_1": ("Const", []), "parsed/Const_2": ("Const", []),
+    "parsed/parsed/names": ("Const", []), "parsed/parsed/sparse_keys": ("Const", []),
+    "parsed/parsed/dense_keys": ("Const", []), "parsed/parsed/ragged_keys": ("Const", []),
+    "parsed/parsed": ("ParseExampleV2", ["tf_example", "parsed/parsed/names", "parsed/parsed/sparse_keys",
+                                         "parsed/parsed/dense_keys", "parsed/parsed/ragged_keys", "parsed/Const",
+                                         "parsed/Const_1", "parsed/Const_2"]),
+    "image": ("Identity", ["parsed/parsed"]), "label": ("Identity", ["parsed/parsed:1"]),
+    "text": ("Identity", ["parsed/parsed:2"]),
+}
+
+
+def test_parse_example_exports_tfs_parse_example_v2():
+    gd = _graphdef(str(ROOT / "graphs/parse_example_named.yaml"))
+    nodes = {n.name: n for n in gd.node}
+    assert {name: (nodes[name].op, list(nodes[name].input)) for name in TF_PARSE_NODES} == TF_PARSE_NODES
+    parse = nodes["parsed/parsed"]
+    assert list(parse.attr["Tdense"].list.type) == [1, 9, 7]   # DT_FLOAT, DT_INT64, DT_STRING
+    assert [[d.size for d in s.dim] for s in parse.attr["dense_shapes"].list.shape] == [[3], [], []]
+    assert parse.attr["num_sparse"].i == 0 and parse.attr["sparse_types"].HasField("list")
+    assert nodes["parsed/parsed/dense_keys"].attr["value"].tensor.string_val == [b"image", b"label", b"text"]
+    assert [d.size for d in nodes["parsed/Const_1"].attr["value"].tensor.tensor_shape.dim] == [0]
+
+
+def test_parse_example_with_a_default_is_a_clear_export_error(cli, spec_file, tmp_path):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    path = spec_file("""\
+        nodes:
+          - {name: s, op: placeholder, dtype: string, shape: [null]}
+          - {name: p, op: parse_example, inputs: [s], features: {a: {shape: [], dtype: int64, default: 0}}}
+        run: {fetch: [p]}
+        """)
+    res = cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt"))
+    assert res.exit_code == 2 and "default_value" in res.stderr and ":3:" in res.stderr

@@ -304,11 +304,17 @@ class _Composites:
         self.ema_of: dict[str, Node] = {}
         self.scope: dict[str, str] = {}     # assert_equal node -> TF's name scope of its ops
         self.literal_of: dict[str, str] = {}   # an assert_equal's literal operand -> the assert
+        self.renamed: dict[str, str] = {}   # node -> the TF op that has all its outputs
         for node in graph.nodes.values():
             if node.op == "exponential_moving_average":
                 self._plan_ema(node)
             elif node.op == "assert_equal":
                 self._plan_assert(node)
+            elif node.op == "parse_example":
+                if any(f["default"] is not None for f in node.attrs["features"].values()):
+                    raise SpecError(f"export: parse_example ('{node.name}') with a default_value is not in "
+                                    "idrun's GraphDef export yet (use --format tf-python)", node.loc)
+                self.renamed[node.name] = _unique(f"{node.name}/{node.name.rpartition('/')[2]}", taken)
 
     def _plan_ema(self, node: Node) -> None:
         if self.graph.variables != "resource":
@@ -345,10 +351,12 @@ class _Composites:
                 self.data[literal.name] = _unique(f"{scope}/{arg}", self.taken)
 
     def tensor_input(self, ref: TensorRef) -> str:
+        if ref.node in self.renamed:
+            return tensor_input(TensorRef(self.renamed[ref.node], ref.index))
         return self.data[ref.node] if ref.index == 0 and ref.node in self.data else tensor_input(ref)
 
     def control_input(self, name: str) -> str:
-        return "^" + self.control.get(name, name)
+        return "^" + self.control.get(name, self.renamed.get(name, name))
 
     def _pivot(self, ref: TensorRef) -> str:
         """The branch pivot (`cond/switch_t`, `cond/switch_f`) when `ref` is a cond's Switch."""
@@ -369,6 +377,8 @@ class _Composites:
             self._add_assert_equal(node)
         elif node.op == "embedding_lookup":
             self._add_embedding_lookup(node)
+        elif node.op == "parse_example":
+            self._add_parse_example(node)
         elif node.name in self.literal_of:
             pass   # written with its assert, in TF's scope
         else:
@@ -407,6 +417,24 @@ class _Composites:
             inputs[0] = snapshot.name   # a ref variable is gathered through its `read` snapshot, as TF
         self._node(node.name, op, inputs + [self.control_input(c) for c in node.control_inputs], attrs, node.outputs,
                    unique=False)
+
+    def _add_parse_example(self, node: Node) -> None:
+        """`tf1.parse_example(serialized, {key: FixedLenFeature(shape, dtype)}, name=n)`: in the
+        scope `n`, an empty default per feature (`Const[_k]`, sorted by key), then
+        `ParseExampleV2` named `n/n` with its `names`, `sparse_keys`, `dense_keys` and
+        `ragged_keys` constants; its outputs are the dense values, by key."""
+        features = sorted(node.attrs["features"].items())
+        defaults = [self._const(f"{node.name}/Const" + (f"_{k}" if k else ""), [], f["dtype"], (0,))
+                    for k, (_, f) in enumerate(features)]
+        op = self.renamed[node.name]
+        keys = [self._const(f"{op}/{what}", values, "string", (len(values),))
+                for what, values in (("names", []), ("sparse_keys", []), ("dense_keys", [k for k, _ in features]),
+                                     ("ragged_keys", []))]
+        attrs = {"Tdense": [TFType(f["dtype"]) for _, f in features],
+                 "dense_shapes": [TFShape(f["shape"]) for _, f in features], "num_sparse": 0,
+                 "sparse_types": [], "ragged_value_types": [], "ragged_split_types": []}
+        self._node(op, "ParseExampleV2", [self.tensor_input(node.inputs[0])] + keys + defaults
+                   + [self.control_input(c) for c in node.control_inputs], attrs, node.outputs, unique=False)
 
     def _add_ema_update(self, node: Node) -> None:
         ema, (shadow, value) = self.ema_of[node.name], node.inputs
