@@ -325,3 +325,24 @@ def test_parse_example_with_a_default_is_a_clear_export_error(cli, spec_file, tm
         """)
     res = cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt"))
     assert res.exit_code == 2 and "default_value" in res.stderr and ":3:" in res.stderr
+
+
+def test_every_gallery_graph_but_shuffle_batch_exports_a_graphdef():
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from idrun.errors import SpecError
+    failed = []
+    for path in sorted((ROOT / "graphs").glob("*.yaml")):
+        try:
+            _graphdef(str(path))
+        except SpecError as exc:
+            failed.append((path.name, str(exc)))
+    # shuffle_batch refills from its inputs each step, what TF does only with a queue runner thread
+    assert [name for name, _ in failed] == ["shuffle_batch_named.yaml"]
+    assert "queue runners" in failed[0][1]
+
+
+def test_a_composite_exports_to_tensorboard(cli, tmp_path):
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    res = cli("export", str(ROOT / "graphs/cifar_loss_averages.yaml"), "--format", "tensorboard", "-o", str(tmp_path))
+    assert res.exit_code == 0, res.stderr
+    assert len(list(tmp_path.glob("events.out.tfevents.*"))) == 1

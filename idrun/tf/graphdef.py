@@ -220,6 +220,9 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         if composite.add(gd, node, tf_device(device_of[node.name]), shapes):
             continue
         op = opdef.tf_op_for(graph.variables)
+        if not op and opdef.tf_unsupported:
+            raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF GraphDef form: {opdef.tf_unsupported}",
+                            node.loc)
         if not op:
             raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF op type in idrun's GraphDef "
                             "export yet (TF's Python builds several ops for it; use --format tf-python)",
