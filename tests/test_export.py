@@ -346,3 +346,27 @@ def test_a_composite_exports_to_tensorboard(cli, tmp_path):
     res = cli("export", str(ROOT / "graphs/cifar_loss_averages.yaml"), "--format", "tensorboard", "-o", str(tmp_path))
     assert res.exit_code == 0, res.stderr
     assert len(list(tmp_path.glob("events.out.tfevents.*"))) == 1
+
+
+def test_ema_with_num_updates_exports_tfs_minimum_and_round_trips(cli, spec_file, tmp_path):
+    """TF 2.21 for ExponentialMovingAverage(0.9, num_updates=7, name="avg").apply(...): avg/num_updates/x
+    (int32 7), its Cast, add/x 1.0, add, add_1/x 10.0, add_1, truediv, Minimum, which each sub reads;
+    TF's run of graphs/cifar_loss_averages.yaml with num_updates: 7 (export --format tf-python) gave
+    loss1_avg 1.5882354, 2.3356402, 2.68736 and total_avg 3.4411767, 5.0605536, 5.8226137."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    import numpy as np
+    text = (ROOT / "graphs/cifar_loss_averages.yaml").read_text().replace("decay: 0.9}", "decay: 0.9, num_updates: 7}")
+    path = spec_file(text.split("\nexpect:")[0] + "\n")
+    nodes = {n.name: (n.op, list(n.input)) for n in _graphdef(path).node}
+    assert nodes["avg/num_updates"] == ("Cast", ["avg/num_updates/x"])
+    assert nodes["avg/add"] == ("AddV2", ["avg/add/x", "avg/num_updates"])
+    assert nodes["avg/add_1"] == ("AddV2", ["avg/add_1/x", "avg/num_updates"])
+    assert nodes["avg/truediv"] == ("RealDiv", ["avg/add", "avg/add_1"])
+    assert nodes["avg/Minimum"] == ("Minimum", ["avg/decay", "avg/truediv"])
+    assert nodes["avg/AssignMovingAvg_1/sub"] == ("Sub", ["avg/AssignMovingAvg_1/sub/x", "avg/Minimum"])
+    assert cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt")).exit_code == 0
+    assert cli("import", str(tmp_path / "g.pbtxt"), "-f", "loss1_avg,total_avg", "-o", str(tmp_path / "b.yaml")).exit_code == 0
+    result = run_spec(str(tmp_path / "b.yaml"), feeds={"x": [1.0, 2.0]}, steps=3)
+    f32 = lambda *xs: [float(np.float32(x)) for x in xs]   # noqa: E731
+    assert values(result, "loss1_avg") == f32("1.5882354", "2.3356402", "2.68736")
+    assert values(result, "total_avg") == f32("3.4411767", "5.0605536", "5.8226137")

@@ -324,9 +324,6 @@ class _Composites:
             raise SpecError(f"export: exponential_moving_average ('{node.name}') with ref variables: "
                             "TF 2's ExponentialMovingAverage makes resource shadows even then "
                             "(export with --variables resource, or --format tf-python)", node.loc)
-        if node.attrs.get("num_updates") is not None:
-            raise SpecError(f"export: exponential_moving_average ('{node.name}') with num_updates "
-                            "is not in idrun's GraphDef export yet (use --format tf-python)", node.loc)
         for update in node.control_inputs:
             self.ema_of[update] = node
             self.control[update] = _unique(f"{update}/AssignSubVariableOp", self.taken)
@@ -401,6 +398,21 @@ class _Composites:
         return self._node(name, "Const", list(inputs), {"dtype": TFType(dtype), "value": ("tensor", value, dtype)},
                           [TensorType(dtype, shape)], unique=unique)
 
+    def _decay(self, ema: Node, after: list) -> str:
+        """`<ema>/decay`, and with num_updates TF's min(decay, (1 + n) / (10 + n)) after it."""
+        scalar = [TensorType("float32", ())]
+        decay = self._const(f"{ema.name}/decay", float(ema.attrs["decay"]), "float32", inputs=after)
+        if ema.attrs.get("num_updates") is None:
+            return decay
+        count = self._const(f"{ema.name}/num_updates/x", int(ema.attrs["num_updates"]), "int32", inputs=after)
+        count = self._node(f"{ema.name}/num_updates", "Cast", [count], {"SrcT": TFType("int32"), "DstT": TFType("float32"),
+                                                                        "Truncate": False}, scalar)
+        sums = [self._node(f"{ema.name}/{add}", "AddV2",
+                           [self._const(f"{ema.name}/{add}/x", term, "float32", inputs=after), count],
+                           {"T": TFType("float32")}, scalar) for add, term in (("add", 1.0), ("add_1", 10.0))]
+        ratio = self._node(f"{ema.name}/truediv", "RealDiv", sums, {"T": TFType("float32")}, scalar)
+        return self._node(f"{ema.name}/Minimum", "Minimum", [decay, ratio], {"T": TFType("float32")}, scalar)
+
     def _add_embedding_lookup(self, node: Node) -> None:
         """`tf.nn.embedding_lookup(params, ids)` (one shard): a gather built under
         colocate_with(params), `ResourceGather` on a variable's handle, else `GatherV2` with
@@ -447,8 +459,7 @@ class _Composites:
         after = ["^" + pivot] if pivot else []
         handle = self.tensor_input(shadow)
         if ema.name not in self.decay:
-            self.decay[ema.name] = self._const(f"{ema.name}/decay", float(ema.attrs["decay"]), "float32",
-                                               inputs=after)
+            self.decay[ema.name] = self._decay(ema, after)
         one = self._const(f"{node.name}/sub/x", 1.0, "float32", inputs=after)
         rate = self._node(f"{node.name}/sub", "Sub", [one, self.decay[ema.name]], {"T": TFType("float32")},
                           [TensorType("float32", ())])
