@@ -315,16 +315,27 @@ def test_parse_example_exports_tfs_parse_example_v2():
     assert [d.size for d in nodes["parsed/Const_1"].attr["value"].tensor.tensor_shape.dim] == [0]
 
 
-def test_parse_example_with_a_default_is_a_clear_export_error(cli, spec_file, tmp_path):
-    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
-    path = spec_file("""\
+def test_parse_example_defaults_are_tfs_key_constants_reshaped(spec_file):
+    """TF 2.21 for tf1.parse_example(s, {"a b": FixedLenFeature([2], int64, default_value=[1, 2]),
+    "c": FixedLenFeature([], float32, default_value=0.5), "text": FixedLenFeature([], string)}, name="p"):
+    p/key_a_b, p/Reshape/shape ([2]), p/Reshape; p/key_c, p/Reshape_1/shape ([]), p/Reshape_1; p/Const
+    (text's empty default); ParseExampleV2 p/p reads the Reshapes and Const in key order. TF ran idrun's
+    export of it on graphs/data/examples.tfrecord to [[1, 2]] * 3, [0.5] * 3 and the three texts."""
+    gd = _graphdef(spec_file("""\
         nodes:
           - {name: s, op: placeholder, dtype: string, shape: [null]}
-          - {name: p, op: parse_example, inputs: [s], features: {a: {shape: [], dtype: int64, default: 0}}}
-        run: {fetch: [p]}
-        """)
-    res = cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt"))
-    assert res.exit_code == 2 and "default_value" in res.stderr and ":3:" in res.stderr
+          - {name: p, op: parse_example, inputs: [s],
+             features: {"a b": {shape: [2], dtype: int64, default: [1, 2]}, c: {shape: [], dtype: float32, default: 0.5},
+                        text: {shape: [], dtype: string}}}
+        run: {fetch: ["p:0", "p:1", "p:2"]}
+        """))
+    nodes = {n.name: n for n in gd.node}
+    assert [(n, nodes[n].op, list(nodes[n].input)) for n in ("p/Reshape", "p/Reshape_1")] == [
+        ("p/Reshape", "Reshape", ["p/key_a_b", "p/Reshape/shape"]),
+        ("p/Reshape_1", "Reshape", ["p/key_c", "p/Reshape_1/shape"])]
+    assert list(nodes["p/p"].input)[5:] == ["p/Reshape", "p/Reshape_1", "p/Const"]
+    assert nodes["p/key_c"].attr["value"].tensor.float_val == [0.5]
+    assert list(nodes["p/Reshape/shape"].attr["value"].tensor.int_val) == [2]
 
 
 def test_every_gallery_graph_but_shuffle_batch_exports_a_graphdef():

@@ -314,9 +314,6 @@ class _Composites:
             elif node.op == "assert_equal":
                 self._plan_assert(node)
             elif node.op == "parse_example":
-                if any(f["default"] is not None for f in node.attrs["features"].values()):
-                    raise SpecError(f"export: parse_example ('{node.name}') with a default_value is not in "
-                                    "idrun's GraphDef export yet (use --format tf-python)", node.loc)
                 self.renamed[node.name] = _unique(f"{node.name}/{node.name.rpartition('/')[2]}", taken)
 
     def _plan_ema(self, node: Node) -> None:
@@ -434,13 +431,29 @@ class _Composites:
                    unique=False)
 
     def _add_parse_example(self, node: Node) -> None:
-        """`tf1.parse_example(serialized, {key: FixedLenFeature(shape, dtype)}, name=n)`: in the
-        scope `n`, an empty default per feature (`Const[_k]`, sorted by key), then
+        """`tf1.parse_example(serialized, {key: FixedLenFeature(shape, dtype, default)}, name=n)`: in
+        the scope `n`, per feature sorted by key its default (`key_<key>` reshaped by
+        `Reshape[_k]`, or an empty `Const[_k]`), then
         `ParseExampleV2` named `n/n` with its `names`, `sparse_keys`, `dense_keys` and
         `ragged_keys` constants; its outputs are the dense values, by key."""
+        import re
+        import numpy as np
         features = sorted(node.attrs["features"].items())
-        defaults = [self._const(f"{node.name}/Const" + (f"_{k}" if k else ""), [], f["dtype"], (0,))
-                    for k, (_, f) in enumerate(features)]
+        defaults, empty, given = [], 0, 0
+        for key, f in features:
+            if f["default"] is None:   # constant_op.constant([], dtype)
+                defaults.append(self._const(f"{node.name}/Const" + (f"_{empty}" if empty else ""), [], f["dtype"], (0,)))
+                empty += 1
+                continue
+            # convert_to_tensor(default, name="key_<key>"), reshaped to the feature's shape
+            value = self._const(f"{node.name}/key_" + re.sub(r"[^A-Za-z0-9_.\-/]", "_", key), f["default"],
+                                f["dtype"], np.shape(f["default"]))
+            reshape = f"{node.name}/Reshape" + (f"_{given}" if given else "")
+            shape = self._const(f"{reshape}/shape", list(f["shape"]), "int32", (len(f["shape"]),))
+            defaults.append(self._node(reshape, "Reshape", [value, shape], {"T": TFType(f["dtype"]),
+                                                                            "Tshape": TFType("int32")},
+                                       [TensorType(f["dtype"], tuple(f["shape"]))]))
+            given += 1
         op = self.renamed[node.name]
         keys = [self._const(f"{op}/{what}", values, "string", (len(values),))
                 for what, values in (("names", []), ("sparse_keys", []), ("dense_keys", [k for k, _ in features]),
