@@ -381,3 +381,39 @@ def test_ema_with_num_updates_exports_tfs_minimum_and_round_trips(cli, spec_file
     f32 = lambda *xs: [float(np.float32(x)) for x in xs]   # noqa: E731
     assert values(result, "loss1_avg") == f32("1.5882354", "2.3356402", "2.68736")
     assert values(result, "total_avg") == f32("3.4411767", "5.0605536", "5.8226137")
+
+
+EMA_IN_A_BLOCK = """\
+    nodes:
+      - {name: x, op: placeholder, dtype: float32, shape: [2]}
+      - {name: v, op: variable, value: [1.0, 2.0]}
+      - {name: l, op: reduce_sum, inputs: [x]}
+      - {name: bump, op: assign_add, inputs: [v, [1.0, 1.0]]}
+      - control_dependencies: [bump]
+        nodes:
+          - {name: avg, op: exponential_moving_average, inputs: [l, v], decay: 0.9}
+      - control_dependencies: [avg]
+        nodes:
+          - {name: va, op: read, inputs: [v/avg]}
+    run: {fetch: [va], feed: {x: [1.0, 2.0]}, steps: 3}
+    """
+
+
+def test_ema_in_control_dependencies_keeps_them_and_round_trips(cli, spec_file, tmp_path):
+    """TF 2.21 (export --format tf-python of this spec): the EMA's constants and shadow reads carry
+    ^AssignAddVariableOp (idrun's `bump`), the assign is not an update of the EMA; TF's run gave
+    va [1.1, 2.1], [1.2900001, 2.29], [1.5610001, 2.561]."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    import numpy as np
+    path = spec_file(EMA_IN_A_BLOCK)
+    nodes = {n.name: (n.op, sorted(n.input)) for n in _graphdef(path).node}
+    assert nodes["avg"] == ("NoOp", ["^avg/AssignMovingAvg/AssignSubVariableOp",
+                                     "^avg/AssignMovingAvg_1/AssignSubVariableOp", "^bump"])
+    assert nodes["avg/decay"] == ("Const", ["^bump"]) and nodes["avg/AssignMovingAvg_1/sub/x"] == ("Const", ["^bump"])
+    assert nodes["avg/AssignMovingAvg/ReadVariableOp"] == ("ReadVariableOp", ["^bump", "l/avg"])
+    assert nodes["bump"][0] == "AssignAddVariableOp" and "bump/AssignSubVariableOp" not in nodes
+    assert cli("export", path, "--format", "graphdef", "-o", str(tmp_path / "g.pbtxt")).exit_code == 0
+    assert cli("import", str(tmp_path / "g.pbtxt"), "-f", "va", "-o", str(tmp_path / "b.yaml")).exit_code == 0
+    result = run_spec(str(tmp_path / "b.yaml"), feeds={"x": [1.0, 2.0]}, steps=3)
+    assert values(result, "va") == [[float(np.float32(a)), float(np.float32(b))]
+                                    for a, b in (("1.1", "2.1"), ("1.2900001", "2.29"), ("1.5610001", "2.561"))]

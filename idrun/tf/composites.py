@@ -56,6 +56,8 @@ class Composites:
                             "TF 2's ExponentialMovingAverage makes resource shadows even then "
                             "(export with --variables resource, or --format tf-python)", node.loc)
         for update in node.control_inputs:
+            if self.graph.nodes[update].op != "ema_update":   # the EMA's own control_dependencies
+                continue
             self.ema_of[update] = node
             self.control[update] = _unique(f"{update}/AssignSubVariableOp", self.taken)
             self.data[update] = _unique(f"{update}/ReadVariableOp_1", self.taken)
@@ -203,7 +205,10 @@ class Composites:
         out = node.outputs[0]
         dtype = out.dtype
         pivot = self._pivot(shadow) or self._pivot(value)   # in a cond: its constants wait on the branch
-        after = ["^" + pivot] if pivot else []
+        # the control_dependencies the EMA was made in: TF adds them to each op of apply() whose
+        # data inputs were all made outside the block (the constants and the shadow's reads)
+        block = [self.control_input(c) for c in ema.control_inputs if c not in self.ema_of]
+        after = block + (["^" + pivot] if pivot else [])
         handle = self.tensor_input(shadow)
         if ema.name not in self.decay:
             self.decay[ema.name] = self._decay(ema, after)
@@ -213,12 +218,13 @@ class Composites:
         if dtype != "float32":
             rate = self._node(f"{node.name}/Cast", "Cast", [rate], {"SrcT": TFType("float32"), "DstT": TFType(dtype),
                                                                     "Truncate": False}, [TensorType(dtype, ())])
-        read = self._node(f"{node.name}/ReadVariableOp", "ReadVariableOp", [handle], {"dtype": TFType(dtype)}, [out])
+        read = self._node(f"{node.name}/ReadVariableOp", "ReadVariableOp", [handle] + block, {"dtype": TFType(dtype)},
+                          [out])
         diff = self._node(f"{node.name}/sub_1", "Sub", [read, self.tensor_input(value)], {"T": TFType(dtype)}, [out])
         delta = self._node(f"{node.name}/mul", "Mul", [diff, rate], {"T": TFType(dtype)}, [out])
         assign = self._node(self.control[node.name], "AssignSubVariableOp", [handle, delta],
                             {"dtype": TFType(dtype)}, unique=False)
-        self._node(self.data[node.name], "ReadVariableOp", [handle, "^" + assign], {"dtype": TFType(dtype)}, [out],
+        self._node(self.data[node.name], "ReadVariableOp", [handle, *block, "^" + assign], {"dtype": TFType(dtype)}, [out],
                    unique=False)
 
     def _add_assert_equal(self, node: Node) -> None:
