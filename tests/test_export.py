@@ -417,3 +417,29 @@ def test_ema_in_control_dependencies_keeps_them_and_round_trips(cli, spec_file, 
     result = run_spec(str(tmp_path / "b.yaml"), feeds={"x": [1.0, 2.0]}, steps=3)
     assert values(result, "va") == [[float(np.float32(a)), float(np.float32(b))]
                                     for a, b in (("1.1", "2.1"), ("1.2900001", "2.29"), ("1.5610001", "2.561"))]
+
+
+def test_assert_equal_in_control_dependencies_keeps_them_as_tf(spec_file):
+    """TF 2.21 (export --format tf-python of this spec): under control_dependencies([assign]),
+    tf1.assert_equal(x, 3, name="check") gives check_1/y, check_1/Const and every Assert constant
+    ^AssignAddVariableOp (idrun's `bump`), not Equal (its y is made in the block); for
+    assert_equal(x, v, name="check2") the read of v is check2_1/ReadVariableOp, with the control."""
+    path = spec_file("""\
+        nodes:
+          - {name: x, op: placeholder, dtype: int32, shape: [null]}
+          - {name: v, op: variable, value: 0}
+          - {name: bump, op: assign_add, inputs: [v, 1]}
+          - control_dependencies: [bump]
+            nodes:
+              - {name: check, op: assert_equal, inputs: [x, 3], message: m}
+              - {name: check2, op: assert_equal, inputs: [x, v]}
+        run: {targets: [check, check2], feed: {x: [1, 1]}}
+        """)
+    nodes = {n.name: (n.op, list(n.input)) for n in _graphdef(path).node}
+    for name in ("check_1/y", "check_1/Const", "check_1/Assert/Const_3", "check_1/Assert/Assert/data_4",
+                 "check2_1/Const"):
+        assert nodes[name] == ("Const", ["^bump"]), name
+    assert nodes["check_1/Equal"] == ("Equal", ["x", "check_1/y"])
+    assert nodes["check2_1/ReadVariableOp"] == ("ReadVariableOp", ["v", "^bump"])
+    assert nodes["check2_1/Equal"] == ("Equal", ["x", "check2_1/ReadVariableOp"])
+    assert "check2/ReadVariableOp" not in nodes

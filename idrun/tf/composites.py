@@ -40,7 +40,7 @@ class Composites:
         self.decay: dict[str, str] = {}     # ema node -> its decay constant
         self.ema_of: dict[str, Node] = {}
         self.scope: dict[str, str] = {}     # assert_equal node -> TF's name scope of its ops
-        self.literal_of: dict[str, str] = {}   # an assert_equal's literal operand -> the assert
+        self.literal_of: dict[str, str] = {}   # an operand made for an assert_equal -> the assert
         self.renamed: dict[str, str] = {}   # node -> the TF op that has all its outputs
         for node in graph.nodes.values():
             if node.op == "exponential_moving_average":
@@ -77,11 +77,17 @@ class Composites:
         scope = self.scope[node.name] = f"{node.name}_{k}"
         self.taken.add(scope)
         self.control[node.name] = f"{scope}/Assert/Assert"
-        for ref, arg in zip(node.inputs, "xy"):
-            literal = self.graph.nodes[ref.node]
-            if literal.role == "literal" and literal.name == f"{node.name}/{arg}":
-                self.literal_of[literal.name] = node.name
-                self.data[literal.name] = _unique(f"{scope}/{arg}", self.taken)
+        for ref, arg in zip(node.inputs, "xy"):   # operands made for it: in TF's scope
+            operand = self.graph.nodes[ref.node]
+            if (operand.role, operand.name) in (("literal", f"{node.name}/{arg}"),
+                                                ("read", f"{node.name}/ReadVariableOp")):
+                self.literal_of[operand.name] = node.name
+                self.data[operand.name] = _unique(f"{scope}/{operand.name.rpartition('/')[2]}", self.taken)
+
+    def own_name(self, name: str) -> str:
+        """The name a node that is not a composite has in TF's graph (an operand made for an
+        assert_equal is in its scope)."""
+        return self.data[name] if name in self.literal_of else name
 
     def tensor_input(self, ref: TensorRef) -> str:
         if ref.node in self.renamed:
@@ -112,8 +118,6 @@ class Composites:
             self._add_embedding_lookup(node)
         elif node.op == "parse_example":
             self._add_parse_example(node)
-        elif node.name in self.literal_of:
-            pass   # written with its assert, in TF's scope
         else:
             return False
         return True
@@ -229,29 +233,31 @@ class Composites:
 
     def _add_assert_equal(self, node: Node) -> None:
         from idrun.ops.shapes import broadcast
+        # the control_dependencies it was made in: TF adds them to each op whose data inputs were
+        # all made outside the block (the constants; Equal unless an operand is a literal)
+        made = [r.node for r in node.inputs if r.node in self.literal_of]
+        block = list(dict.fromkeys(self.control_input(c) for n in [node.name, *made]
+                                   for c in self.graph.nodes[n].control_inputs))
         if node.name not in self.scope:   # x is y: TF's shortcut
-            self._node(self.control[node.name], "NoOp", [], {}, unique=False)
+            self._node(self.control[node.name], "NoOp", block, {}, unique=False)
             return
         scope, graph = self.scope[node.name], self.graph
         names, types = [], []
         for ref in node.inputs:
-            literal = graph.nodes[ref.node]
-            t = literal.outputs[ref.index]
-            if ref.node in self.literal_of:
-                self._const(self.data[ref.node], literal.attrs["value"], t.dtype, t.shape or (), unique=False)
+            t = graph.nodes[ref.node].outputs[ref.index]
             names.append(self.tensor_input(ref))
             types.append(t)
         shape = broadcast(types[0].shape, types[1].shape)
-        equal = self._node(f"{scope}/Equal", "Equal", names, {"T": TFType(types[0].dtype),
+        equal = self._node(f"{scope}/Equal", "Equal", names + ([] if made else block), {"T": TFType(types[0].dtype),
                                                               "incompatible_shape_error": True},
                            [TensorType("bool", shape)])
         if shape:   # TF's _ReductionDims: a constant arange(rank) when the rank is known and not 0
-            axes = self._const(f"{scope}/Const", list(range(len(shape))), "int32", (len(shape),))
+            axes = self._const(f"{scope}/Const", list(range(len(shape))), "int32", (len(shape),), block)
         else:       # else range(0, rank(x)): rank a constant when known
             rank = (self._node(f"{scope}/Rank", "Rank", [equal], {"T": TFType("bool")}, [TensorType("int32", ())])
-                    if shape is None else self._const(f"{scope}/Rank", 0, "int32"))
-            start = self._const(f"{scope}/range/start", 0, "int32")
-            delta = self._const(f"{scope}/range/delta", 1, "int32")
+                    if shape is None else self._const(f"{scope}/Rank", 0, "int32", inputs=block))
+            start = self._const(f"{scope}/range/start", 0, "int32", inputs=block)
+            delta = self._const(f"{scope}/range/delta", 1, "int32", inputs=block)
             axes = self._node(f"{scope}/range", "Range", [start, rank, delta], {"Tidx": TFType("int32")},
                               [TensorType("int32", (None,) if shape is None else (0,))])
         condition = self._node(f"{scope}/All", "All", [equal, axes], {"Tidx": TFType("int32"), "keep_dims": False},
@@ -262,14 +268,14 @@ class Composites:
             f"y ({tf_name[1]}) = ", names[1]]
         texts = [d for k, d in enumerate(data) if k not in (len(data) - 1, len(data) - 3)]
         for k, text in enumerate(texts):   # convert_n_to_tensor(data) in Assert's scope: unused
-            self._const(f"{scope}/Assert/Const" + (f"_{k}" if k else ""), text, "string")
+            self._const(f"{scope}/Assert/Const" + (f"_{k}" if k else ""), text, "string", inputs=block)
         inputs, dtypes = [], []
         for k, item in enumerate(data):
             if k in (len(data) - 1, len(data) - 3):   # the operands themselves
                 inputs.append(item)
                 dtypes.append(TFType(types[0 if k == len(data) - 3 else 1].dtype))
             else:
-                inputs.append(self._const(f"{scope}/Assert/Assert/data_{k}", item, "string"))
+                inputs.append(self._const(f"{scope}/Assert/Assert/data_{k}", item, "string", inputs=block))
                 dtypes.append(TFType("string"))
         self._node(self.control[node.name], "Assert", [condition] + inputs,
                    {"T": dtypes, "summarize": int(node.attrs["summarize"])}, unique=False)

@@ -236,7 +236,7 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         passes_variable = node.op in FORWARDING_OPS and node.ref_inputs
         if passes_variable and graph.variables == "ref":   # RefSwitch, RefEnter...: the ref itself
             op = "Ref" + op
-        nd = gd.node.add(name=node.name, op=op, device=tf_device(device_of[node.name]))
+        nd = gd.node.add(name=composite.own_name(node.name), op=op, device=tf_device(device_of[node.name]))
         nd.input.extend(composite.tensor_input(r) for r in node.inputs)
         nd.input.extend(composite.control_input(c) for c in node.control_inputs)
         attrs = node_attrs(graph, node)
