@@ -443,3 +443,24 @@ def test_assert_equal_in_control_dependencies_keeps_them_as_tf(spec_file):
     assert nodes["check2_1/ReadVariableOp"] == ("ReadVariableOp", ["v", "^bump"])
     assert nodes["check2_1/Equal"] == ("Equal", ["x", "check2_1/ReadVariableOp"])
     assert "check2/ReadVariableOp" not in nodes
+
+
+def test_parse_example_in_control_dependencies_puts_them_on_its_constants(spec_file):
+    """TF 2.21 (export --format tf-python of this spec): under control_dependencies([assign]) every
+    constant tf1.parse_example makes (key_c, Reshape/shape, Const, p/p/names, ...) carries
+    ^AssignAddVariableOp (idrun's `bump`), and ParseExampleV2 p/p none (it reads them)."""
+    path = spec_file("""\
+        nodes:
+          - {name: s, op: placeholder, dtype: string, shape: [null]}
+          - {name: v, op: variable, value: 0}
+          - {name: bump, op: assign_add, inputs: [v, 1]}
+          - control_dependencies: [bump]
+            nodes:
+              - {name: p, op: parse_example, inputs: [s],
+                 features: {c: {shape: [], dtype: float32, default: 0.5}, text: {shape: [], dtype: string}}}
+        run: {fetch: ["p:0", "p:1"]}
+        """)
+    nodes = {n.name: (n.op, list(n.input)) for n in _graphdef(path).node}
+    for name in ("p/key_c", "p/Reshape/shape", "p/Const", "p/p/names", "p/p/dense_keys", "p/p/ragged_keys"):
+        assert nodes[name] == ("Const", ["^bump"]), name
+    assert not [i for i in nodes["p/p"][1] if i.startswith("^")]

@@ -179,30 +179,33 @@ class Composites:
         import re
         import numpy as np
         features = sorted(node.attrs["features"].items())
+        # made in control_dependencies: TF adds them to the constants (the op reads those)
+        block = [self.control_input(c) for c in node.control_inputs]
         defaults, empty, given = [], 0, 0
         for key, f in features:
             if f["default"] is None:   # constant_op.constant([], dtype)
-                defaults.append(self._const(f"{node.name}/Const" + (f"_{empty}" if empty else ""), [], f["dtype"], (0,)))
+                defaults.append(self._const(f"{node.name}/Const" + (f"_{empty}" if empty else ""), [], f["dtype"], (0,),
+                                            block))
                 empty += 1
                 continue
             # convert_to_tensor(default, name="key_<key>"), reshaped to the feature's shape
             value = self._const(f"{node.name}/key_" + re.sub(r"[^A-Za-z0-9_.\-/]", "_", key), f["default"],
-                                f["dtype"], np.shape(f["default"]))
+                                f["dtype"], np.shape(f["default"]), block)
             reshape = f"{node.name}/Reshape" + (f"_{given}" if given else "")
-            shape = self._const(f"{reshape}/shape", list(f["shape"]), "int32", (len(f["shape"]),))
+            shape = self._const(f"{reshape}/shape", list(f["shape"]), "int32", (len(f["shape"]),), block)
             defaults.append(self._node(reshape, "Reshape", [value, shape], {"T": TFType(f["dtype"]),
                                                                             "Tshape": TFType("int32")},
                                        [TensorType(f["dtype"], tuple(f["shape"]))]))
             given += 1
         op = self.renamed[node.name]
-        keys = [self._const(f"{op}/{what}", values, "string", (len(values),))
+        keys = [self._const(f"{op}/{what}", values, "string", (len(values),), block)
                 for what, values in (("names", []), ("sparse_keys", []), ("dense_keys", [k for k, _ in features]),
                                      ("ragged_keys", []))]
         attrs = {"Tdense": [TFType(f["dtype"]) for _, f in features],
                  "dense_shapes": [TFShape(f["shape"]) for _, f in features], "num_sparse": 0,
                  "sparse_types": [], "ragged_value_types": [], "ragged_split_types": []}
-        self._node(op, "ParseExampleV2", [self.tensor_input(node.inputs[0])] + keys + defaults
-                   + [self.control_input(c) for c in node.control_inputs], attrs, node.outputs, unique=False)
+        self._node(op, "ParseExampleV2", [self.tensor_input(node.inputs[0])] + keys + defaults, attrs, node.outputs,
+                   unique=False)
 
     def _add_ema_update(self, node: Node) -> None:
         ema, (shadow, value) = self.ema_of[node.name], node.inputs
