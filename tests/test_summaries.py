@@ -331,3 +331,97 @@ def test_graphdef_export_and_import_keep_image_attributes(spec_file, tmp_path):
     assert "{name: s, op: image_summary, max_images: 1, bad_color: [0, 255, 0], inputs: [tag, pixels]" in text
     again = run_spec(str(tmp_path / "back.yaml")).steps[0].values["merged"]
     assert bytes(again[()]) == bytes(run_spec(path).steps[0].values["merged"][()])
+
+
+# ---- the TensorBoard export: `_output_shapes` and TensorBoard's RecordWriter ------------------
+
+SHAPES_SPEC = """\
+    nodes:
+      - {name: p, op: placeholder, dtype: float32, shape: [null, 3]}
+      - {name: q, op: placeholder, dtype: float32}
+      - {name: x, op: variable, value: [1.0, 2.0]}
+      - {name: bump, op: assign_add, inputs: [x, [1.0, 1.0]]}
+      - {name: n, op: no_op}
+      - control_dependencies: [n, bump]
+        nodes:
+          - {name: r, op: identity, inputs: [p]}
+      - {name: sq, op: shape, inputs: [q]}
+      - {name: tot, op: reduce_sum, inputs: [p]}
+    run: {fetch: [r, sq, tot], feed: {p: [[1, 2, 3]], q: [[1.0]]}}
+    """
+# What TF 2.21's `tf.compat.v1.summary.FileWriter(logdir, g)` wrote for this program (exported
+# with --format tf-python): each node's `_output_shapes` (as_graph_def(add_shapes=True)); None
+# where TF writes none (ops without outputs). TF names the assign's constant `Const`, idrun
+# `bump/value`, and the reduction's axes `Const_1`, idrun `tot/Const`.
+TF_OUTPUT_SHAPES = {
+    "p": "list { shape { dim { size: -1 } dim { size: 3 } } }",
+    "q": "list { shape { unknown_rank: true } }",
+    "x": "list { shape { } }",                         # VarHandleOp: a scalar resource handle
+    "x/Read/ReadVariableOp": "list { shape { dim { size: 2 } } }",
+    "bump/value": "list { shape { dim { size: 2 } } }",  # TF: Const
+    "bump": None,                                       # AssignAddVariableOp: no outputs
+    "ReadVariableOp": "list { shape { dim { size: 2 } } }",
+    "n": None,                                          # NoOp
+    "r": "list { shape { dim { size: -1 } dim { size: 3 } } }",
+    "sq": "list { shape { dim { size: -1 } } }",       # Shape of an unknown rank: a vector
+    "tot/Const": "list { shape { dim { size: 2 } } }",  # TF: Const_1, the axes [0, 1]
+    "tot": "list { shape { } }",
+}
+
+
+def _events_in(directory):
+    from tensorboard.backend.event_processing import event_file_loader
+    from tensorboard.compat.proto import event_pb2
+    files = sorted(directory.glob("events.out.tfevents.*"))
+    assert len(files) == 1, files
+    return [event_pb2.Event.FromString(raw)
+            for raw in event_file_loader.RawEventFileLoader(str(files[0])).Load()]
+
+
+def test_tensorboard_graph_has_tfs_output_shapes(cli, spec_file, tmp_path):
+    from google.protobuf import text_format
+    from tensorboard.compat.proto import graph_pb2
+    res = cli("export", spec_file(SHAPES_SPEC), "--format", "tensorboard", "-o", str(tmp_path))
+    assert res.exit_code == 0, res.stderr
+    graph = next(e.graph_def for e in _events_in(tmp_path) if e.graph_def)
+    nodes = {n.name: n for n in graph_pb2.GraphDef.FromString(graph).node}
+    got = {name: (text_format.MessageToString(nodes[name].attr["_output_shapes"], as_one_line=True)
+                  if "_output_shapes" in nodes[name].attr else None) for name in TF_OUTPUT_SHAPES}
+    assert got == TF_OUTPUT_SHAPES
+    assert list(nodes["r"].input) == ["p", "^n", "^bump"]   # control edges: TensorBoard dashes them
+
+
+def test_tensorboard_recvs_carry_the_tensors_shape(tmp_path):
+    from tensorboard.compat.proto import graph_pb2
+    from idrun.pipeline import Pipeline
+    from idrun.tf.tensorboard import export_tensorboard
+    export_tensorboard(Pipeline("graphs/cross_device_reads.yaml"), str(tmp_path))
+    graph = next(e.graph_def for e in _events_in(tmp_path) if e.graph_def)
+    recvs = [n for n in graph_pb2.GraphDef.FromString(graph).node if n.op == "_Recv"]
+    assert recvs and all([d.size for d in n.attr["_output_shapes"].list.shape[0].dim] == [2] for n in recvs)
+    sends = [n for n in graph_pb2.GraphDef.FromString(graph).node if n.op == "_Send"]
+    assert sends and not any("_output_shapes" in n.attr for n in sends)
+
+
+def test_events_are_written_by_tensorboards_record_writer(cli, spec_file, tmp_path, monkeypatch):
+    from tensorboard.summary.writer import record_writer
+    written = []
+    real = record_writer.RecordWriter.write
+    monkeypatch.setattr(record_writer.RecordWriter, "write", lambda self, data: (written.append(data),
+                                                                                 real(self, data))[1])
+    assert cli("export", spec_file(SHAPES_SPEC), "--format", "tensorboard", "-o",
+               str(tmp_path / "tb")).exit_code == 0
+    assert cli("run", spec_file(SPEC), "--summaries", str(tmp_path / "run")).exit_code == 0
+    events = _events_in(tmp_path / "tb") + _events_in(tmp_path / "run")
+    assert written == [e.SerializeToString() for e in events]
+
+
+@pytest.mark.parametrize("missing", ["tensorboard.summary.writer.record_writer", "tensorboard.compat.proto"])
+def test_tensorboard_export_without_the_extra_says_to_install_it(cli, spec_file, tmp_path, monkeypatch, missing):
+    monkeypatch.setitem(sys.modules, missing, None)   # as if the extra were not installed
+    for args in (("export", spec_file(SHAPES_SPEC), "--format", "tensorboard", "-o", str(tmp_path / "tb")),
+                 ("run", spec_file(SPEC), "--summaries", str(tmp_path / "run"))):
+        res = cli(*args)
+        assert res.exit_code == 2, res.stderr
+        assert "pip install 'idrun[tensorboard]'" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "tb").exists()   # nothing half-written

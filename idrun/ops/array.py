@@ -842,7 +842,7 @@ OPS = [
           tf=lambda c: f"tf.unstack({c.args[0]}, num={c.attrs['num']!r}, axis={c.attrs['axis']}{c.kw})",
           grad=_unstack_grad),
     OpDef("shape", "Shape", ("input",),
-          lambda a, t, c: [TensorType(a["out_type"], None if t[0].shape is None else (len(t[0].shape),))],
+          lambda a, t, c: [TensorType(a["out_type"], (None,) if t[0].shape is None else (len(t[0].shape),))],
           _shape_kernel, "The runtime shape of a tensor (int32 or out_type), placed with its input.",
           follows_input="metadata", attrs=(attr("out_type", "int32", out_type),),
           tf=lambda c: f"F_shape({c.args[0]}{c.kw})" if c.attrs["out_type"] in ("int32", None) else

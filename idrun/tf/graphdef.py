@@ -7,6 +7,11 @@ control inputs, and `_class: loc:@x` where it is placed with `x` (a
 variable's reads and updates, colocate_with). Helper constants hold the
 values TF's kernels read (`OpDef.tf_helper_values`: a reduction's axes).
 
+Composite ops (exponential_moving_average, assert_equal, embedding_lookup,
+parse_example) are written as the nodes TF's Python builds for them, with TF's
+names (`idrun/tf/composites.py`). With `shapes`, every node gets `_output_shapes`
+as TF's FileWriter writes them (the TensorBoard export).
+
 For export an op named `init` (uniquified) initializes every variable as
 `global_variables_initializer()` does: `x/Initializer/initial_value` and an
 `AssignVariableOp` (resource), or `x/initial_value` and an `Assign` (ref).
@@ -22,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from idrun.errors import SpecError, UsageError
-from idrun.graph import Graph, Node, TensorRef
+from idrun.graph import Graph, Node, TensorRef, TensorType
 from idrun.ops import REGISTRY
 from idrun.ops.control_flow import FORWARDING_OPS
 from idrun.ops.opdef import TFShape, TFType
@@ -94,6 +99,8 @@ def attr_value(value: Any):
                 shape = out.list.shape.add()
                 for dim in item:
                     shape.dim.add(size=-1 if dim is None else int(dim))
+            elif item is None:  # list(shape): a shape of unknown rank
+                out.list.shape.add().unknown_rank = True
             elif isinstance(item, int):
                 out.list.i.append(item)
             else:
@@ -192,10 +199,11 @@ def colocated_with(graph: Graph, node: Node) -> str:
 
 
 def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: bool = True,
-                   init_targets: tuple[str, ...] = ()):
+                   init_targets: tuple[str, ...] = (), shapes: bool = False):
     """The GraphDef of a built graph; `device_of` is the placement, `tf_device` maps an
-    idrun device to TF's string; `init_targets` (run.init's ops) join the `init` op.
-    Raises SpecError (at the node) for an op with no TF type."""
+    idrun device to TF's string; `init_targets` (run.init's ops) join the `init` op;
+    `shapes` adds each node's `_output_shapes` (as `as_graph_def(add_shapes=True)`, what TF's
+    FileWriter writes). Raises SpecError (at the node) for an op with no TF type."""
     from tensorboard.compat.proto import graph_pb2
     gd = graph_pb2.GraphDef()
     gd.versions.producer = 1882
@@ -208,12 +216,19 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
             values = opdef.tf_helper_values(node.attrs, in_types)
             for ref, value in zip(node.inputs[len(node.inputs) - node.helper_inputs:], values):
                 helper_values[ref.node] = value
+    from idrun.tf.composites import Composites
+    composite = Composites(graph, taken)
     for node in graph.nodes.values():
         opdef = REGISTRY[node.op]
         if node.attrs.get("tf_op"):  # kept from a GraphDef (tf_opaque, cond): written back as read
             _add_opaque(gd, node)
             continue
+        if composite.add(gd, node, tf_device(device_of[node.name]), shapes):
+            continue
         op = opdef.tf_op_for(graph.variables)
+        if not op and opdef.tf_unsupported:
+            raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF GraphDef form: {opdef.tf_unsupported}",
+                            node.loc)
         if not op:
             raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF op type in idrun's GraphDef "
                             "export yet (TF's Python builds several ops for it; use --format tf-python)",
@@ -221,9 +236,9 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         passes_variable = node.op in FORWARDING_OPS and node.ref_inputs
         if passes_variable and graph.variables == "ref":   # RefSwitch, RefEnter...: the ref itself
             op = "Ref" + op
-        nd = gd.node.add(name=node.name, op=op, device=tf_device(device_of[node.name]))
-        nd.input.extend(tensor_input(r) for r in node.inputs)
-        nd.input.extend("^" + c for c in node.control_inputs)
+        nd = gd.node.add(name=composite.own_name(node.name), op=op, device=tf_device(device_of[node.name]))
+        nd.input.extend(composite.tensor_input(r) for r in node.inputs)
+        nd.input.extend(composite.control_input(c) for c in node.control_inputs)
         attrs = node_attrs(graph, node)
         if node.name in helper_values:
             value = helper_values[node.name]
@@ -233,12 +248,55 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
         if passes_variable and graph.variables == "resource":   # a variable's handle through it
             from tensorboard.compat.proto import types_pb2
             nd.attr["T"].type = types_pb2.DT_RESOURCE
-        anchor = colocated_with(graph, node)
+        anchor = _shadow_anchor(graph, node) or colocated_with(graph, node)
         if anchor:
             nd.attr["_class"].CopyFrom(attr_value([f"loc:@{anchor}"]))
+        if shapes:
+            handle = graph.variables == "resource" and (opdef.source == "variable" or passes_variable)
+            set_output_shapes(nd, _tf_outputs(graph, node, helper_values.get(node.name), handle))
     if init:
         _add_initializer(gd, graph, device_of, tf_device, taken, init_targets)
     return gd
+
+
+# TF op types (of idrun's) that have no outputs (TF 2.21's op registry): no `_output_shapes`
+NO_OUTPUTS = frozenset((
+    "Assert", "AssignAddVariableOp", "AssignSubVariableOp", "AssignVariableOp", "ControlTrigger", "NoOp",
+    "QueueCloseV2", "QueueEnqueueManyV2", "QueueEnqueueV2", "ResourceApplyAdagrad", "ResourceApplyAdagradV2",
+    "ResourceApplyAdam", "ResourceApplyGradientDescent", "ResourceApplyMomentum", "ResourceApplyRMSProp",
+    "ResourceScatterAdd", "ResourceScatterSub", "ResourceScatterUpdate", "SaveV2", "StackCloseV2",
+    "TensorArrayCloseV3"))
+
+
+def set_output_shapes(nd, outputs) -> None:
+    """`_output_shapes`: one shape per output (`TensorType`s; unknown dims -1, unknown rank
+    `unknown_rank`), as TF's `as_graph_def(add_shapes=True)` writes it; an op without outputs
+    (NoOp, Assert, AssignVariableOp) gets none. TensorBoard draws edge widths from it."""
+    if outputs and nd.op not in NO_OUTPUTS:
+        nd.attr["_output_shapes"].CopyFrom(attr_value([TFShape(t.shape) if t.shape is not None else None
+                                                        for t in outputs]))
+
+
+def _tf_outputs(graph: Graph, node: Node, helper_value: Any, handle: bool) -> list:
+    """The node's outputs as TF's op has them: a resource handle (VarHandleOp, an Enter or
+    Switch passing one) is a scalar; a helper constant has its value's shape."""
+    if handle:
+        return [TensorType("resource", ())] * len(node.outputs)
+    if helper_value is not None:
+        import numpy as np
+        return [TensorType(node.outputs[0].dtype, np.shape(helper_value))]
+    return node.outputs
+
+
+def _shadow_anchor(graph: Graph, node: Node) -> str:
+    """An EMA shadow of a tensor (and its reads) is colocated with the shadow in TF's graph:
+    TF colocates a shadow only with a variable it averages. "" for every other node."""
+    if graph.variables != "resource" or not node.colocate:
+        return ""
+    shadow = node if node.role == "shadow" else graph.nodes.get(node.inputs[0].node) if node.inputs else None
+    if shadow is None or shadow.role != "shadow" or REGISTRY[graph.nodes[shadow.colocate].op].source == "variable":
+        return ""
+    return shadow.name
 
 
 def _add_opaque(gd, node: Node) -> None:
@@ -262,7 +320,9 @@ def _add_initializer(gd, graph: Graph, device_of, tf_device, taken: set[str],
         device = tf_device(device_of[node.name])
         colocate = attr_value([f"loc:@{node.name}"])
         resource = graph.variables == "resource"
-        const = gd.node.add(name=_unique(f"{node.name}/Initializer/initial_value" if resource
+        zeros = node.role == "shadow" and REGISTRY[graph.nodes[node.colocate].op].source != "variable"
+        const = gd.node.add(name=_unique(f"{node.name}/Initializer/zeros" if zeros else
+                                         f"{node.name}/Initializer/initial_value" if resource
                                          else f"{node.name}/initial_value", taken), op="Const",
                             device=device)
         const.attr["dtype"].CopyFrom(attr_value(TFType(out.dtype)))
@@ -308,6 +368,8 @@ def add_transfers(gd, graph: Graph, step, tf_device) -> None:
             recv.attr[key].CopyFrom(attr_value(value))
         send.attr["T"].CopyFrom(attr_value(TFType(dtype or "float32")))
         recv.attr["tensor_type"].CopyFrom(attr_value(TFType(dtype or "float32")))
+        # what it carries: the tensor's shape, or (control) TF's dummy scalar
+        set_output_shapes(recv, [source.outputs[t.tensor.index]] if dtype else [TensorType("float32", ())])
         send.attr["_idrun_kind"].CopyFrom(attr_value(t.kind))
         recv_names.append(recv.name)
     for (consumer, pos), k in part.edge_transfer.items():

@@ -19,90 +19,18 @@ from __future__ import annotations
 
 import struct
 
+from idrun.tfrecord import _VECTOR_MIN, _register, crc32c, mask, unmask  # noqa: F401 - shared with TFRecords
+
 MAGIC = 0xDB4775248B80FB57
 FOOTER_SIZE = 48               # two handles of at most 20 bytes each, padded, and the magic
 BLOCK_SIZE = 262144            # TF's table::Options::block_size
 RESTART_INTERVAL = 16          # TF's table::Options::block_restart_interval
 NO_COMPRESSION = 0
 SNAPPY = 1
-_MASK_DELTA = 0xA282EAD8
 
 
 class TableError(ValueError):
     """A table that is not one (bad magic, checksum, truncated block)."""
-
-
-def _crc_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE = _crc_table()
-
-
-def crc32c(data: bytes, crc: int = 0) -> int:
-    """CRC32C (Castagnoli) of `data`, continuing from `crc`."""
-    if len(data) >= _VECTOR_MIN:
-        return _crc32c_numpy(data, crc)
-    return _register(data, crc ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
-
-
-def _register(data, reg: int) -> int:
-    """The CRC register after `data`, byte by byte (no inversion at either end)."""
-    table = _TABLE
-    for byte in data:
-        reg = table[(reg ^ byte) & 0xFF] ^ (reg >> 8)
-    return reg
-
-
-_VECTOR_MIN = 1 << 14
-
-
-def _crc32c_numpy(data: bytes, crc: int) -> int:
-    """The same CRC, n chunks of L bytes at a time (a tensor's bytes can be megabytes).
-
-    The register update is linear: after chunk c from register r it is S(r) ^ f(0, c), S
-    being "L zero bytes". Every f(0, c_i) runs at once, one numpy step per byte position,
-    alongside the 32 unit registers through L zero bytes, which give S as four byte tables;
-    then r = S(r) ^ f(0, c_i) chunk by chunk, and the tail byte by byte."""
-    import numpy
-    size = len(data)
-    length = 1 << max(8, (size.bit_length() + 1) // 2)   # about sqrt(size) bytes per chunk
-    n = size // length
-    body = numpy.frombuffer(data, dtype=numpy.uint8, count=n * length).reshape(n, length).T
-    table = numpy.array(_TABLE, dtype=numpy.uint32)
-    regs = numpy.zeros(n + 32, dtype=numpy.uint32)
-    regs[n:] = numpy.uint32(1) << numpy.arange(32, dtype=numpy.uint32)
-    column = numpy.zeros(n + 32, dtype=numpy.uint32)
-    for j in range(length):
-        column[:n] = body[j]
-        regs = table[(regs ^ column) & 0xFF] ^ (regs >> 8)
-    units = regs[n:]
-    shift = []   # S on each byte of the register: shift[k][b] = S(b << 8k)
-    bits = (numpy.arange(256)[:, None] >> numpy.arange(8)[None, :]) & 1
-    for k in range(4):
-        picked = numpy.where(bits.astype(bool), units[8 * k:8 * k + 8][None, :], 0).astype(numpy.uint32)
-        shift.append(numpy.bitwise_xor.reduce(picked, axis=1).tolist())
-    t0, t1, t2, t3 = shift
-    reg = crc ^ 0xFFFFFFFF
-    for g in regs[:n].tolist():
-        reg = t0[reg & 0xFF] ^ t1[(reg >> 8) & 0xFF] ^ t2[(reg >> 16) & 0xFF] ^ t3[reg >> 24] ^ g
-    return _register(memoryview(data)[n * length:], reg) ^ 0xFFFFFFFF
-
-
-def mask(crc: int) -> int:
-    """TF's masked CRC (a CRC of data that holds CRCs would otherwise be weak)."""
-    return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
-
-
-def unmask(masked: int) -> int:
-    rot = (masked - _MASK_DELTA) & 0xFFFFFFFF
-    return ((rot >> 17) | (rot << 15)) & 0xFFFFFFFF
 
 
 def varint(value: int) -> bytes:

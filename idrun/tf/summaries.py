@@ -5,8 +5,8 @@ What a TF1 script's `writer.add_summary(sess.run(merged), step)` writes with
 starts with a `file_version` event, then holds, for each step and each fetched value that a
 summary op made (`SUMMARY_OPS`: TF's serialized `Summary`), one `Event{wall_time, step,
 summary}` with idrun's step number. Each step's events are written and flushed when the step
-ends, so a run that stops keeps the steps it finished. Records use TFRecord framing
-(`idrun.tf.tensorboard.tfrecord`); the protos need `idrun[tensorboard]`.
+ends, so a run that stops keeps the steps it finished. Records are written by TensorBoard's
+own `RecordWriter` (TFRecord framing); it and the protos need `idrun[tensorboard]`.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class SummaryFile:
     fails later is kept as `error` (a UsageError) for the command to report after the values."""
 
     def __init__(self, directory: str, graph, request) -> None:
-        from idrun.tf.graphdef import require_protos
-        require_protos()
+        from idrun.tf.tensorboard import require_writer
+        require_writer()
         from tensorboard.compat.proto import event_pb2, summary_pb2
         self.event_pb2, self.summary_pb2 = event_pb2, summary_pb2
         self.names = summary_fetches(graph, request)
@@ -66,10 +66,9 @@ class SummaryFile:
         self.file.close()
 
     def _write(self, events) -> None:
-        from idrun.tf.tensorboard import tfrecord
+        from idrun.tf.tensorboard import write_events
         try:
-            for event in events:
-                self.file.write(tfrecord(event.SerializeToString()))
+            write_events(self.file, events)
             self.file.flush()
             self.events += len(events)
         except OSError as exc:

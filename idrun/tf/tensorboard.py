@@ -9,8 +9,16 @@ step_stats list, per device, the ops of a real run in the order they ran and
 the transfers with their measured times. idrun times a step as a whole, not
 each op, so an op's slice is its share of the step's time in run order.
 
-Records use TFRecord framing (length, masked CRC32C of it, data, masked CRC32C
-of the data; `idrun/tfrecord.py`): no writer thread, no TF import.
+Every node carries `_output_shapes` (one shape per output, unknown dims -1, unknown
+rank `unknown_rank: true`), as `FileWriter(logdir, graph)` writes them
+(`as_graph_def(add_shapes=True)`): TensorBoard draws an edge's width from it and
+dashes control edges only when shapes are present.
+
+Records go through TensorBoard's own `RecordWriter` (TFRecord framing: length,
+masked CRC-32C of it, data, masked CRC-32C of the data), the code its reader
+pairs with; it ships in the `tensorboard` package with the protos, so without
+the `idrun[tensorboard]` extra the command stops with exit 2 and says to install
+it (there is nothing to write the events with). No writer thread, no TF import.
 """
 
 from __future__ import annotations
@@ -21,6 +29,25 @@ from pathlib import Path
 from idrun.errors import UsageError
 
 from idrun.tfrecord import crc32c, masked_crc, tfrecord  # noqa: F401 - the framing, on the ground floor
+
+
+def require_writer():
+    """TensorBoard's protos and its RecordWriter, or a usage error (exit 2) naming the extra."""
+    from idrun.protos import tensorboard_protos
+    from idrun.tf.graphdef import require_protos
+    require_protos()
+    tensorboard_protos("compat.proto.event_pb2", "summary.writer.record_writer",
+                       what="an events file (TensorBoard)")
+    from tensorboard.summary.writer.record_writer import RecordWriter
+    return RecordWriter
+
+
+def write_events(fh, events) -> None:
+    """`events` (Event protos) as TFRecords through TensorBoard's RecordWriter."""
+    from tensorboard.summary.writer.record_writer import RecordWriter
+    writer = RecordWriter(fh)
+    for event in events:
+        writer.write(event.SerializeToString())
 
 
 class _StepClock:
@@ -73,14 +100,14 @@ def _run_metadata(step, start: float, end: float, device_of: dict[str, str]):
 
 def export_tensorboard(pipeline, directory: str) -> str:
     """Write the events file for a spec's run into `directory`; returns its path."""
-    from idrun.tf.graphdef import add_transfers, build_graphdef, require_protos
-    require_protos()
+    from idrun.tf.graphdef import add_transfers, build_graphdef
+    require_writer()
     from tensorboard.compat.proto import event_pb2
     out = Path(directory)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{directory}: not a directory (--format tensorboard writes an events file into -o DIR)")
     graph = pipeline.spec.graph
-    gd = build_graphdef(graph, pipeline.placement.device, _tb_device, init=False)
+    gd = build_graphdef(graph, pipeline.placement.device, _tb_device, init=False, shapes=True)
     add_transfers(gd, graph, pipeline.step, _tb_device)
     clock = _StepClock()
     result = pipeline.run((clock,))
@@ -101,8 +128,7 @@ def export_tensorboard(pipeline, directory: str) -> str:
     try:   # a new file each export, even two in one second (TensorBoard reads every one)
         path, fh = new_events_file(out, "idrun")
         with fh:
-            for event in records:
-                fh.write(tfrecord(event.SerializeToString()))
+            write_events(fh, records)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     return str(path)
