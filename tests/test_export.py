@@ -93,11 +93,11 @@ TF_EMA_NODES = {
 }
 
 
-def _graphdef(spec: str):
+def _graphdef(spec: str, variables: str | None = None):
     pytest.importorskip("tensorboard.compat.proto.graph_pb2")
     from idrun.pipeline import Pipeline
     from idrun.tf.graphdef import export_graphdef
-    return export_graphdef(Pipeline(spec))
+    return export_graphdef(Pipeline(spec, variables=variables))
 
 
 def test_ema_exports_the_nodes_tfs_apply_makes():
@@ -347,9 +347,12 @@ def test_every_gallery_graph_but_shuffle_batch_exports_a_graphdef():
             _graphdef(str(path))
         except SpecError as exc:
             failed.append((path.name, str(exc)))
-    # shuffle_batch refills from its inputs each step, what TF does only with a queue runner thread
-    assert [name for name, _ in failed] == ["shuffle_batch_named.yaml"]
-    assert "queue runners" in failed[0][1]
+    # shuffle_batch refills from its inputs each step, what TF does only with a queue runner thread;
+    # the CIFAR-10 training spec is written with ref variables, whose EMA TF 2 builds with resource
+    # shadows (not exported yet): it exports with --variables resource
+    assert [name for name, _ in failed] == ["cifar10_multi_gpu_train.yaml", "shuffle_batch_named.yaml"]
+    assert "export with --variables resource" in failed[0][1] and "queue runners" in failed[1][1]
+    _graphdef(str(ROOT / "graphs/cifar10_multi_gpu_train.yaml"), "resource")
 
 
 def test_a_composite_exports_to_tensorboard(cli, tmp_path):
