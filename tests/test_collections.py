@@ -101,6 +101,27 @@ def test_minimize_var_list_is_trainable_variables_at_that_point(spec_file):
     assert [d.code for d in check_pipeline(Pipeline(path))] == ["unused"]
 
 
+def test_minimize_var_list_from_a_collection(spec_file):
+    """var_list=tf.get_collection('my_vars'): only `v` trains; TF 2.21's losses 4, 0.15999998,
+    0.0063999975 (the exported program)."""
+    path = spec_file("""
+    nodes:
+      - {name: w, op: variable, value: 2.0}
+      - {name: v, op: variable, value: 1.0, collections: [my_vars]}
+      - {name: prod, op: mul, inputs: [w, v]}
+      - {name: loss, op: square, inputs: [prod]}
+      - minimize: loss
+        name: train
+        optimizer: {type: GradientDescent, learning_rate: 0.1}
+        var_list: {collection: my_vars}
+    run: {fetch: [loss], targets: [train], steps: 3}
+    """)
+    assert [n for n in load_spec(path).graph.nodes if n.startswith("train/update_")] == [
+        "train/update_v/ResourceApplyGradientDescent"]
+    assert values(run_spec(path), "loss") == [4.0, pytest.approx(0.15999998, rel=1e-7),
+                                              pytest.approx(0.0063999975, rel=1e-7)]
+
+
 @pytest.mark.parametrize("text,message,suggestion", [
     ("{name: t, op: add_n, inputs: [{collection: UPDATE_OP}]}", "unknown collection 'UPDATE_OP'", "UPDATE_OPS"),
     ("{name: t, op: add_n, inputs: [{collection: lossses}]}", "unknown collection 'lossses'", "losses"),

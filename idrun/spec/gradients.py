@@ -303,7 +303,10 @@ class GradientsBuilder(ScheduleBuilder):
         if len(loss) != 1:
             raise SpecError(f"`{key}` names one loss tensor", loc_of(entry, key, loc))
         if entry.get("var_list") is not None:
-            var_list = self._refs(entry["var_list"], loc_of(entry, "var_list", loc), "var_list")
+            where = loc_of(entry, "var_list", loc)
+            members = self._collection_members(entry["var_list"], where)   # {collection: NAME}
+            var_list = (self._refs(entry["var_list"], where, "var_list") if members is None
+                        else [TensorRef(n, 0) for n in dict.fromkeys(members)])
             for v in var_list:
                 if self._draft_of(v.node).opdef.source != "variable":
                     raise SpecError(f"var_list: '{v.node}' is not a variable", loc_of(entry, "var_list", loc))

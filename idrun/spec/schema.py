@@ -26,6 +26,8 @@ _COLLECTIONS_DEF = {"type": "array", "items": {"type": "string"},
                                "LOSSES, ... as tf.GraphKeys names them, or any name)"}
 _COLOCATE = {"type": "boolean", "description": "place each op's gradient with the op (default false: "
                                               "where the entry is)"}
+_VAR_LIST = {"anyOf": [_NAMES, _COLLECTION], "description": "the variables to train: names, or "
+                                                        "{collection: NAME} (default: TRAINABLE_VARIABLES)"}
 _HYPER = {"type": ["number", "string"], "description": "a number, or a tensor's name (an exponential_decay)"}
 _OPTIMIZER = {"type": "object", "required": ["type"], "additionalProperties": False, "properties": {
     "type": {"enum": ["GradientDescent", "Momentum", "Adam", "RMSProp", "Adagrad"]},
@@ -105,7 +107,7 @@ def spec_schema() -> dict:
                      "description": "optimizer.minimize(loss, var_list, global_step, name): compute_gradients "
                                     "(gate_gradients=GATE_OP), then apply_gradients (slots and updates)",
                      "properties": {"minimize": _REF, "name": {"type": "string"},
-                                    "var_list": _NAMES, "global_step": _REF, "optimizer": _OPTIMIZER,
+                                    "var_list": _VAR_LIST, "global_step": _REF, "optimizer": _OPTIMIZER,
                                     "colocate_gradients_with_ops": _COLOCATE}},
         "batch_normalization": {
             "type": "object", "required": ["batch_normalization"], "additionalProperties": False,
@@ -118,7 +120,7 @@ def spec_schema() -> dict:
         "compute_gradients": {"type": "object", "required": ["compute_gradients"], "additionalProperties": False,
                               "description": "optimizer.compute_gradients(loss, var_list): tf.gradients gated per "
                                              "op (GATE_OP) over the var_list (default: the trainable variables)",
-                              "properties": {"compute_gradients": _REF, "var_list": _NAMES,
+                              "properties": {"compute_gradients": _REF, "var_list": _VAR_LIST,
                                              "colocate_gradients_with_ops": _COLOCATE,
                                              "outputs": {"type": "array", "items": {"type": ["string", "null"]},
                                                          "description": "names for the gradients, one per variable"}}},
