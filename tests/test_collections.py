@@ -413,3 +413,26 @@ def test_no_gradient_says_why(spec_file):
     assert "`loss` does not depend on `u`" in ds[1].message
     assert "leave `u` out of the var_list" in ds[1].fix
     assert values(run_spec(path), "loss") == [36.0, pytest.approx(24.2064, rel=1e-7)]
+
+
+def test_run_section_fetches_and_targets_a_collection(cli, spec_file):
+    """sess.run(tf.get_collection(UPDATE_OPS)): the members at run time, every step."""
+    path = spec_file("""
+    nodes:
+      - {name: v, op: variable, value: 1.0}
+      - {name: bump, op: assign_add, inputs: [v, 1.0], collections: [UPDATE_OPS]}
+      - {name: c, op: const, value: 3.0, collections: [losses]}
+    run: {fetch: [v, {collection: LOSSES}], targets: [{collection: UPDATE_OPS}], steps: 2}
+    """)
+    spec = load_spec(path)
+    assert [x.value for x in spec.run.targets] == ["bump"] and [x.value for x in spec.run.fetch] == ["v", "c"]
+    assert values(run_spec(path), "c") == [3.0, 3.0]
+    bad = spec_file("""
+    nodes:
+      - {name: v, op: variable, value: 1.0}
+    run: {targets: [{collection: UPDATE_OP}]}
+    """)
+    res = cli("run", bad)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == (f"{bad}:4:17: error: unknown collection 'UPDATE_OP': no entry adds to it "
+                                          "(did you mean 'UPDATE_OPS'?)")

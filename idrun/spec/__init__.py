@@ -9,11 +9,12 @@ from typing import Any
 
 from idrun import limits
 from idrun.devices.names import normalize_device
-from idrun.errors import SourceLoc, SpecError
+from idrun.errors import SourceLoc, SpecError, did_you_mean
 from idrun.graph import Graph, node_of
 from idrun.records import FACTORY, Record
 from idrun.spec.builder import GraphBuilder, _check_keys
 from idrun.spec.templates import parse_templates
+from idrun.spec.graphkeys import GRAPH_KEYS, KNOWN, collection_key
 from idrun.spec.yamlsrc import YMap, key_loc, load_yaml, loc_of, paused_gc
 
 TOP_KEYS = ("name", "description", "variables", "devices", "templates", "nodes", "run", "expect", "expand",
@@ -203,12 +204,12 @@ def _build_spec(doc: YMap, path: str, variables: str | None, observer: Any,
     where = loc_of(doc, "nodes")
     builder.add_entries(doc.pop("nodes"), where, consume=True)
     graph = builder.finish()
+    collections = _merged(builder.collections, _collections(doc, graph))
     return Spec(path=path, name=_text(doc, "name", Path(path).stem),
                 description=_text(doc, "description", ""), variables=mode,
-                devices=_devices(doc), graph=graph, run=_run_config(doc),
+                devices=_devices(doc), graph=graph, run=_run_config(doc, collections),
                 expect=_expect(doc), warnings=builder.warnings, loc=doc.loc,
-                templates=templates, expand=builder.expand,
-                collections=_merged(builder.collections, _collections(doc, graph)))
+                templates=templates, expand=builder.expand, collections=collections)
 
 
 def _text(doc: YMap, key: str, default: str) -> str:
@@ -244,25 +245,47 @@ def _devices(doc: YMap) -> list[str] | None:
     return out
 
 
-def _names(section: YMap, key: str) -> list[Located]:
+def _names(section: YMap, key: str, collections: dict[str, list[str]] | None = None) -> list[Located]:
+    """`run.fetch`, `run.targets`: names, and (with `collections`) `{collection: NAME}` items,
+    each the collection's members as `sess.run(tf.get_collection(NAME))` runs them."""
     items = section.get(key)
     if items is None:
         return []
     if isinstance(items, str):
         return [Located(items, loc_of(section, key))]
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+    if not isinstance(items, list):
         raise SpecError(f"`run.{key}` must be a list of names", loc_of(section, key))
-    return [Located(item, loc_of(items, i)) for i, item in enumerate(items)]
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            out.append(Located(item, loc_of(items, i)))
+        elif collections is not None and isinstance(item, dict) and list(item) == ["collection"]:
+            out.extend(Located(name, loc_of(items, i)) for name in _collection(item["collection"], collections,
+                                                                               loc_of(items, i)))
+        else:
+            raise SpecError(f"`run.{key}` must be a list of names"
+                            + (" or {collection: NAME}" if collections is not None else ""), loc_of(items, i))
+    return out
 
 
-def _run_config(doc: YMap) -> RunConfig:
+def _collection(name: Any, collections: dict[str, list[str]], loc) -> list[str]:
+    if not isinstance(name, str) or not name:
+        raise SpecError("`collection` names one collection, such as UPDATE_OPS or losses", loc)
+    key = collection_key(name)
+    if key not in collections and name not in KNOWN:
+        raise SpecError(f"unknown collection '{name}': no entry adds to it", loc,
+                        did_you_mean(name, list(collections) + list(GRAPH_KEYS)))
+    return list(collections.get(key, ()))
+
+
+def _run_config(doc: YMap, collections: dict[str, list[str]]) -> RunConfig:
     section = doc.get("run")
     if section is None:
         return RunConfig(loc=loc_of(doc, "run") if "run" in doc else None)
     if not isinstance(section, YMap):
         raise SpecError("`run` must be a mapping", loc_of(doc, "run"))
     _check_keys(section, RUN_KEYS, "`run`")
-    config = RunConfig(fetch=_names(section, "fetch"), targets=_names(section, "targets"),
+    config = RunConfig(fetch=_names(section, "fetch", collections), targets=_names(section, "targets", collections),
                        fetch_given="fetch" in section, loc=loc_of(doc, "run"))
     steps = section.get("steps", 1)
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:

@@ -28,6 +28,8 @@ _COLOCATE = {"type": "boolean", "description": "place each op's gradient with th
                                               "where the entry is)"}
 _VAR_LIST = {"anyOf": [_NAMES, _COLLECTION], "description": "the variables to train: names, or "
                                                         "{collection: NAME} (default: TRAINABLE_VARIABLES)"}
+_RUN_NAMES = {"type": "array", "items": {"anyOf": [{"type": "string"}, _COLLECTION]},
+              "description": "names, or {collection: NAME}: its members, as sess.run(tf.get_collection(NAME))"}
 _HYPER = {"type": ["number", "string"], "description": "a number, or a tensor's name (an exponential_decay)"}
 _OPTIMIZER = {"type": "object", "required": ["type"], "additionalProperties": False, "properties": {
     "type": {"enum": ["GradientDescent", "Momentum", "Adam", "RMSProp", "Adagrad"]},
@@ -174,7 +176,7 @@ def spec_schema() -> dict:
             "templates": {"type": "object", "additionalProperties": {"$ref": "#/$defs/template"}},
             "nodes": {"type": "array", "items": entry_ref},
             "run": {"type": "object", "additionalProperties": False, "properties": {
-                "fetch": _NAMES, "targets": _NAMES, "feed": {"type": "object"},
+                "fetch": _RUN_NAMES, "targets": _RUN_NAMES, "feed": {"type": "object"},
                 "steps": {"type": "integer", "minimum": 0}, "init": {
                     "anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}],
                     "description": "false: no initialization; a list: also run these ops once "
