@@ -295,3 +295,49 @@ def test_import_then_check_is_quiet_on_a_graph_tf_made(cli, tmp_path, graph):
     if graph == "real_cifar10_train_ref":   # TF's own run of it races for real, and check says so
         res = cli("check", spec, "--fetch", "total_loss:0,softmax_linear/softmax_linear:0", "--target", "train")
         assert res.exit_code == 1 and res.stdout.count("warning[unordered-read-write]") == 11
+
+
+MINIMIZE = """nodes:
+  - {name: w, op: variable, value: 1.0}
+  - {name: loss, op: square, inputs: [w]}
+  - minimize: loss
+    optimizer: {type: GradientDescent, learning_rate: 0.1}
+"""
+
+
+@pytest.mark.parametrize("old,new,where,message", [
+    ("optimizer: {type: GradientDescent", "optimiser: {type: GradientDescent", "5:5",
+     "unknown key 'optimiser' in a minimize entry (allowed: minimize, optimizer, var_list, global_step, name, "
+     "colocate_gradients_with_ops) (did you mean 'optimizer'?)"),
+    ("learning_rate: 0.1", "learning_rat: 0.1", "5:40",
+     "unknown key 'learning_rat' in a GradientDescent optimizer (allowed: type, learning_rate, name) "
+     "(did you mean 'learning_rate'?)"),
+    ("type: GradientDescent", "type: GradientDecent", "5:23",
+     "unknown optimizer 'GradientDecent' (known: GradientDescent, Momentum, Adam, RMSProp, Adagrad) "
+     "(did you mean 'GradientDescent'?)"),
+    ("- minimize: loss", "- minimise: loss", "4:5", "(did you mean 'minimize'?)"),
+])
+def test_a_misspelt_key_of_an_entry_is_located_at_the_key_with_a_close_name(cli, spec_file, old, new, where, message):
+    path = spec_file(MINIMIZE.replace(old, new))
+    res = cli("run", path)
+    assert res.exit_code == 2
+    first = res.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:{where}: error: ") and first.endswith(message)
+
+
+def test_a_misspelt_branch_key_is_located_at_the_key(cli, spec_file):
+    path = spec_file("""nodes:
+  - {name: p, op: placeholder, dtype: bool, shape: []}
+  - cond: p
+    outputs: [y]
+    true_fun:
+      nodes: [{name: a, op: const, value: 1.0}]
+      return: [a]
+    false_fn:
+      nodes: [{name: b, op: const, value: 2.0}]
+      return: [b]
+""")
+    res = cli("run", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == (f"{path}:5:5: error: unknown key 'true_fun' in a cond entry (allowed: cond, "
+                                          "name, outputs, true_fn, false_fn) (did you mean 'true_fn'?)")

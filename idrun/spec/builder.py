@@ -183,11 +183,14 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         elif "exponential_decay" in entry:
             self._add_exponential_decay(entry, loc)
         else:
+            kinds = ("op", "alias", "nodes", "use", "cond", "while_loop", "gradients", "minimize",
+                     "compute_gradients", "apply_gradients", "exponential_decay", "batch_normalization")
+            close = [k for key in entry for k in did_you_mean(str(key), kinds)]
             raise SpecError("entry needs `op` (a node), `alias` (a second name), `nodes` "
                             "(a block), `use` (a template), `cond` (tf.cond), `while_loop`, "
                             "`gradients` (tf.gradients), `minimize`, `compute_gradients`, `apply_gradients` "
                             "(an optimizer's), `exponential_decay` or `batch_normalization` "
-                            "(tf.compat.v1.layers.batch_normalization)", loc)
+                            "(tf.compat.v1.layers.batch_normalization)", loc, close[:1])
 
     def _add_instance(self, entry: YMap, loc: SourceLoc) -> None:
         """A template instance: a block under its own name scope (see spec/templates.py)."""

@@ -56,7 +56,7 @@ from idrun.graph import TensorRef, TensorType
 from idrun.ops import REGISTRY
 from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
-from idrun.spec.yamlsrc import YMap, loc_of
+from idrun.spec.yamlsrc import YMap, check_keys, loc_of
 
 COND_KEYS = ("cond", "name", "outputs", "true_fn", "false_fn")
 BRANCH_KEYS = ("nodes", "return")
@@ -95,10 +95,7 @@ class ControlFlowBuilder:
     """Builder methods for `cond` and `while_loop` entries."""
 
     def _add_cond(self, entry: YMap, loc) -> None:
-        for key in entry:
-            if key not in COND_KEYS:
-                raise SpecError(f"unknown key '{key}' in a cond entry (allowed: {', '.join(COND_KEYS)})",
-                                loc_of(entry, key, loc))
+        check_keys(entry, COND_KEYS, "a cond entry", loc)
         if not self.expand:
             raise SpecError("a `cond` entry needs `expand: true` (a graph TF wrote has its "
                             "switch and merge nodes as entries)", loc)
@@ -140,9 +137,7 @@ class ControlFlowBuilder:
         if not isinstance(body, dict):
             raise SpecError(f"`{key}` is a mapping with `nodes` (what the branch creates) and "
                             "`return` (what it returns)", loc_of(entry, key, loc))
-        for k in body:
-            if k not in BRANCH_KEYS:
-                raise SpecError(f"unknown key '{k}' in a branch (allowed: nodes, return)", loc_of(body, k, loc))
+        check_keys(body, BRANCH_KEYS, "a branch", loc)
         saved, self._branch = self._branch, ctx
         if self.observer:
             self.observer.enter_part(self, key, [])
@@ -198,10 +193,7 @@ class ControlFlowBuilder:
 
     # ---- while_loop ------------------------------------------------------------------------
     def _add_while_loop(self, entry: YMap, loc) -> None:
-        for key in entry:
-            if key not in LOOP_KEYS:
-                raise SpecError(f"unknown key '{key}' in a while_loop entry (allowed: {', '.join(LOOP_KEYS)})",
-                                loc_of(entry, key, loc))
+        check_keys(entry, LOOP_KEYS, "a while_loop entry", loc)
         if not self.expand:
             raise SpecError("a `while_loop` entry needs `expand: true`", loc)
         init = entry["while_loop"]
@@ -271,10 +263,7 @@ class ControlFlowBuilder:
         if not isinstance(part, dict):
             raise SpecError(f"`{key}` is a mapping with `args` (the loop variables' names), `nodes` "
                             "and `return`", where)
-        for k in part:
-            if k not in LOOP_PART_KEYS:
-                raise SpecError(f"unknown key '{k}' in a loop's {key} (allowed: args, nodes, return)",
-                                loc_of(part, k, loc))
+        check_keys(part, LOOP_PART_KEYS, f"a loop's {key}", loc)
         args = part.get("args", [])
         if not isinstance(args, list) or len(args) != len(params) or not all(isinstance(a, str) for a in args):
             raise SpecError(f"`args` names each of the {len(params)} loop variables once", loc_of(part, "args", where))

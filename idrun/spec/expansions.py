@@ -21,8 +21,7 @@ from idrun.graph import TensorRef
 from idrun.ops import REGISTRY
 from idrun.spec.drafts import _Draft, _Pending
 from idrun.spec.names import join
-from idrun.errors import did_you_mean
-from idrun.spec.yamlsrc import YMap, key_loc, loc_of
+from idrun.spec.yamlsrc import YMap, check_keys, loc_of
 
 BN_KEYS = ("batch_normalization", "name", "training", "momentum", "epsilon", "fused")
 # the layer's variables: (name, initial value, trainable), in the order `build` makes them
@@ -184,10 +183,7 @@ class TFExpansions:
           decay) and the AssignSubVariableOp `AssignMovingAvg[_1]` itself, added to UPDATE_OPS:
           nothing runs them unless the train op depends on them (`update-ops-not-run`).
         """
-        for key in entry:
-            if key not in BN_KEYS:
-                raise SpecError(f"unknown key '{key}' for a batch_normalization entry", key_loc(entry, key),
-                                did_you_mean(str(key), BN_KEYS))
+        check_keys(entry, BN_KEYS, "a batch_normalization entry", loc)
         self._needs_expand("batch_normalization", loc)
         options = {}
         for key, default, kind in (("training", False, bool), ("momentum", 0.99, float),

@@ -39,14 +39,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from idrun.errors import SpecError
+from idrun.errors import SpecError, did_you_mean
 from idrun.graph import TensorRef
 from idrun.ops import REGISTRY
 from idrun.ops.opdef import MISSING
 from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
 from idrun.spec.schedules import ScheduleBuilder
-from idrun.spec.yamlsrc import YMap, loc_of
+from idrun.spec.yamlsrc import YMap, check_keys, loc_of
 
 CONTROL_FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 LOOP_OPS = frozenset({"enter", "exit", "next_iteration", "loop_cond"})
@@ -704,10 +704,7 @@ def _colocate_flag(entry: YMap, loc) -> bool:
 
 
 def _check(entry: YMap, allowed: tuple, what: str, loc) -> None:
-    for key in entry:
-        if key not in allowed:
-            raise SpecError(f"unknown key '{key}' in a {what} entry (allowed: {', '.join(allowed)})",
-                            loc_of(entry, key, loc))
+    check_keys(entry, allowed, f"a {what} entry", loc)
 
 
 def _train_name(entry: YMap, opt_name: str, loc) -> str:
@@ -725,12 +722,12 @@ def _optimizer(entry: YMap, loc) -> tuple[str, dict, str]:
                         "hyperparameters", where)
     kind = spec["type"]
     if kind not in OPTIMIZERS:
-        raise SpecError(f"unknown optimizer '{kind}' (known: {', '.join(OPTIMIZERS)})", where)
+        raise SpecError(f"unknown optimizer '{kind}' (known: {', '.join(OPTIMIZERS)})",
+                        loc_of(spec, "type", where) if isinstance(spec, YMap) else where,
+                        did_you_mean(str(kind), OPTIMIZERS))
     default_name, params = OPTIMIZERS[kind]
     hyper = {}
-    for key in spec:
-        if key not in params and key not in ("type", "name"):
-            raise SpecError(f"unknown key '{key}' for a {kind} optimizer (allowed: {', '.join(params)}, name)", where)
+    check_keys(spec, ("type", *params, "name"), f"a {kind} optimizer", where)
     for key, default in params.items():
         value = spec.get(key, default)
         if value is None:

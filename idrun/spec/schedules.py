@@ -27,7 +27,7 @@ from idrun.graph import TensorRef
 from idrun.ops import REGISTRY
 from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
-from idrun.spec.yamlsrc import YMap, loc_of
+from idrun.spec.yamlsrc import YMap, check_keys, loc_of
 
 DECAY_KEYS = ("exponential_decay", "global_step", "decay_steps", "decay_rate", "staircase", "name")
 
@@ -81,10 +81,7 @@ class ScheduleBuilder:
         return self._schedule_draft("cast", inner, [ref], {"dtype": dtype}, loc)
 
     def _add_exponential_decay(self, entry: YMap, loc) -> None:
-        for key in entry:
-            if key not in DECAY_KEYS:
-                raise SpecError(f"unknown key '{key}' in an exponential_decay entry (allowed: "
-                                f"{', '.join(DECAY_KEYS)})", loc_of(entry, key, loc))
+        check_keys(entry, DECAY_KEYS, "an exponential_decay entry", loc)
         rate = entry["exponential_decay"]
         where = loc_of(entry, "exponential_decay", loc)
         if isinstance(rate, bool) or not isinstance(rate, float):

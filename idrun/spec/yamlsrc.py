@@ -199,6 +199,17 @@ def loc_of(container: Any, key: Any, default: SourceLoc | None = None) -> Source
     return getattr(container, "loc", default)
 
 
+def check_keys(entry: Any, allowed: tuple[str, ...], what: str, loc: SourceLoc | None = None) -> None:
+    """An unknown key of `entry` is an error at the key itself, with the allowed keys and a
+    did-you-mean (`what` says whose key: "a cond entry", "a Momentum optimizer")."""
+    for key in entry:
+        if key not in allowed:
+            from idrun.errors import SpecError, did_you_mean
+            where = key_loc(entry, key) if isinstance(entry, YMap) else loc
+            raise SpecError(f"unknown key '{key}' in {what} (allowed: {', '.join(allowed)})", where or loc,
+                            did_you_mean(str(key), allowed))
+
+
 def key_loc(container: YMap, key: Any) -> SourceLoc:
     kl = container._kl
     if kl is not None:
