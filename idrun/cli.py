@@ -373,6 +373,8 @@ def import_(graph_path: str, output: str | None, fetch: tuple) -> None:
     text = import_graphdef(graph_path, output, _split_names(fetch))
     if not output:
         sys.stdout.write(text)
+    else:
+        sys.stderr.write(f"wrote {output} (a spec: idrun run {output}, idrun check {output})\n")
 
 
 def entry() -> None:

@@ -147,6 +147,9 @@ def test_save_writes_a_checkpoint_that_restores_and_counts_steps_on(cli, spec, t
     res = cli("run", str(spec), "--save", str(out), "--format", "json")
     assert res.exit_code == 0, res.stderr
     assert sorted(os.listdir(out)) == ["checkpoint", "model.ckpt-3.data-00000-of-00001", "model.ckpt-3.index"]
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert {(out / n).stat().st_mode & 0o777 for n in os.listdir(out)} == {0o666 & ~mask}   # as TF's Saver
     assert (out / "checkpoint").read_text() == ('model_checkpoint_path: "model.ckpt-3"\n'
                                                'all_model_checkpoint_paths: "model.ckpt-3"\n')
     bundle = checkpoint.Bundle(str(out / "model.ckpt-3"))

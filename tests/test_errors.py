@@ -341,3 +341,19 @@ def test_a_misspelt_branch_key_is_located_at_the_key(cli, spec_file):
     assert res.exit_code == 2
     assert res.stderr.splitlines()[0] == (f"{path}:5:5: error: unknown key 'true_fun' in a cond entry (allowed: cond, "
                                           "name, outputs, true_fn, false_fn) (did you mean 'true_fn'?)")
+
+
+def test_check_of_an_imported_training_graph_says_to_name_its_step(cli, tmp_path):
+    """A MetaGraphDef's UPDATE_OPS with no run: check cannot see a step leave them out, and
+    says so, naming the train_op collection; with that target it warns."""
+    pytest.importorskip("tensorboard.compat.proto.graph_pb2")
+    from conftest import ROOT
+    spec = str(tmp_path / "ub.yaml")
+    res = cli("import", str(ROOT / "tests/fixtures/graphdefs/real_update_ops_broken.meta"), "-o", spec)
+    assert res.exit_code == 0 and res.stderr == f"wrote {spec} (a spec: idrun run {spec}, idrun check {spec})\n"
+    res = cli("check", spec)
+    assert res.exit_code == 0
+    assert res.stderr.startswith(f"{spec}: note: nothing is fetched or targeted") and \
+        "(its train_op collection: --target GradientDescent)" in res.stderr
+    res = cli("check", spec, "--target", "GradientDescent")
+    assert res.exit_code == 1 and res.stdout.count("warning[update-ops-not-run]") == 2 and "note:" not in res.stderr

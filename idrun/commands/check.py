@@ -32,6 +32,20 @@ def _warnings(pipeline: Pipeline) -> list:
     return found
 
 
+def _note_whole_graph(pipeline: Pipeline, path: str, err: TextIO) -> None:
+    """A spec with no fetch or target (an imported graph has no `run:`): the step is the whole
+    graph, so the rules about what a step leaves out (never-runs, update-ops-not-run) say
+    nothing. Said once, with the step a MetaGraphDef's train_op collection names."""
+    request, collections = pipeline.request, pipeline.spec.collections
+    if request.fetch or request.targets or not collections.get("update_ops"):
+        return
+    train = collections.get("train_op") or []
+    hint = f" (its train_op collection: --target {','.join(train)})" if train else ""
+    err.write(f"{path}: note: nothing is fetched or targeted (no `run:` section, no --fetch/--target), so the "
+              f"whole graph is the step and update-ops-not-run cannot tell what a training step leaves out; "
+              f"name the step to check it{hint}\n")
+
+
 def check_specs(paths: list[str], fmt: str = "text", fail_on: str = "warning",
                 fetch: list[str] | None = None, targets: list[str] | None = None,
                 variables: str | None = None, soft: bool = False, schedules: int = 0,
@@ -56,6 +70,8 @@ def check_specs(paths: list[str], fmt: str = "text", fail_on: str = "warning",
             failed, error = failed + 1, exc
             found = [_error_diagnostic(exc, path)]
         warned = _warnings(pipeline)
+        if fmt == "text" and error is None:
+            _note_whole_graph(pipeline, path, err)
         if fmt == "text":
             # on stderr with the source line and a caret, as `run` shows them; counted in the
             # summary and against --fail-on as the machine formats count them

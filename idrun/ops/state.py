@@ -98,10 +98,15 @@ def _assign_infer(attrs, types, consts):
     return [var]
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] == "i" else "a"   # an int32, a uint8, a float32
+
+
 def _update_infer(attrs, types, consts):
     var, value = types
     if var.dtype != value.dtype:
-        raise InferError(f"cannot update a {var.dtype} variable with a {value.dtype} value")
+        raise InferError(f"cannot update {_article(var.dtype)} {var.dtype} variable with {_article(value.dtype)} "
+                         f"{value.dtype} value")
     if var.shape is not None and value.shape is not None and tuple(var.shape) != tuple(value.shape):
         raise InferError(f"Shapes must be equal: variable has shape {list(var.shape)}, "
                          f"value has shape {list(value.shape)} (TF does not broadcast updates)")

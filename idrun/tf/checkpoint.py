@@ -180,6 +180,12 @@ def _string_tensor(data: bytes, count: int) -> tuple[list[bytes], int]:
 
 # --- writing --------------------------------------------------------------------------------
 
+def _umask() -> int:
+    mask = os.umask(0o022)   # reading the umask sets it: set it back at once
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(path: str, data: bytes) -> None:
     """`data` at `path`, or nothing there changed: a temporary file, fsynced, renamed."""
     folder = os.path.dirname(path) or "."
@@ -188,6 +194,7 @@ def _write_atomic(path: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
+            os.fchmod(f.fileno(), 0o666 & ~_umask())   # mkstemp makes it 0600; TF's files follow the umask
             os.fsync(f.fileno())
         os.replace(temp, path)
     except BaseException:
