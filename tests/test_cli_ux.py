@@ -282,3 +282,11 @@ def test_example_stays_light():
             "print(sorted(m for m in ('numpy', 'rich', 'yaml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_steps_past_expect_say_they_were_not_checked(cli):
+    tour = str(ROOT / "graphs/tour.yaml")   # expect: y for 5 steps
+    res = cli("run", tour, "--steps", "7", "--format", "plain")
+    assert res.exit_code == 0 and res.stderr == "note: past the steps expect: lists, so not checked: y (steps 6-7)\n"
+    assert cli("run", tour, "--steps", "6", "--format", "plain").stderr.endswith("y (step 6)\n")
+    assert cli("run", tour, "--steps", "5", "--format", "plain").stderr == ""

@@ -9,7 +9,7 @@ from idrun.commands.interrupts import StopOnSignal
 from idrun.errors import ExpectError, SpecError, UsageError
 from idrun.records import Record
 from idrun.pipeline import Pipeline
-from idrun.spec.expect import ExpectChecker, unchecked
+from idrun.spec.expect import ExpectChecker, past_expect, unchecked
 from idrun.spec.request import RunOptions
 from idrun.views.diagnostics import report
 from idrun.views.fmt import printable
@@ -115,7 +115,7 @@ class RunCommand(Record):
         result = pipeline.session.run(request, tuple(observers) + (interrupts,), keep_steps=False,
                                       stop=interrupts.stop)
         mismatches = checker.finish(result)
-        self._note_unchecked(expect, result)
+        self._note_unchecked(expect, result, checker.count)
         view.finish(result, self._extra(mismatches))
         self.out.flush()  # the values before any error (a pipe with 2>&1 keeps that order)
         self._note_simulated(result)
@@ -168,10 +168,14 @@ class RunCommand(Record):
         return {"expect": {"ok": not mismatches, "mismatches": [
             {k: to_json_value(v) for k, v in vars(m).items()} for m in mismatches]}}
 
-    def _note_unchecked(self, expect, result) -> None:
-        skipped = unchecked(expect, result)
-        if skipped and self.fmt not in ("json", "jsonl"):
+    def _note_unchecked(self, expect, result, steps: int) -> None:
+        if self.fmt in ("json", "jsonl"):
+            return
+        skipped, past = unchecked(expect, result), past_expect(expect, result, steps)
+        if skipped:
             self.err.write(printable("note: not fetched, so not checked: " + ", ".join(skipped)) + "\n")
+        if past:
+            self.err.write(printable("note: past the steps expect: lists, so not checked: " + ", ".join(past)) + "\n")
 
     def _note_simulated(self, result) -> None:
         from idrun.views.plain import simulated_note

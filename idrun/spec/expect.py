@@ -72,6 +72,18 @@ def unchecked(expect: dict[str, Any], result: RunResult) -> list[str]:
     return [n for n in expect if n not in (TRANSFERS_KEY, ERROR_KEY) and n not in result.fetch]
 
 
+def past_expect(expect: dict[str, Any], result: RunResult, steps: int) -> list[str]:
+    """Fetched tensors whose `expect:` list ends before the run's `steps` did: `y (steps 6-7)`."""
+    out = []
+    for name, expected in expect.items():
+        if name in (TRANSFERS_KEY, ERROR_KEY) or name not in result.fetch:
+            continue
+        if isinstance(expected, list) and len(expected) < steps:
+            first = len(expected) + 1
+            out.append(f"{name} (step {first})" if first == steps else f"{name} (steps {first}-{steps})")
+    return out
+
+
 def _check_error(expected: Any, result: RunResult, steps_done: int) -> list[Mismatch]:
     err = result.error
     step = err.step if err is not None else steps_done
