@@ -265,8 +265,13 @@ def completion(shell: str) -> None:
     sys.stdout.write(completion_script(main, shell))
 
 
+def _complete_example(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    from idrun.commands.example import examples
+    return [n for n in ["seed", *examples()] if n.startswith(incomplete)]
+
+
 @main.command(short_help="List the example specs, or print one to start from.")
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=_complete_example)
 def example(name: str | None) -> None:
     """List the example specs that come with idrun (the gallery), or print the one named
     NAME (`seed`: the seed graph), to save and run:

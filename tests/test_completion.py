@@ -424,3 +424,8 @@ def test_the_scripts_are_valid_shell(shell):
     res = subprocess.run([shell, "-n"] if shell != "fish" else ["fish", "--no-execute"], input=script,
                          capture_output=True, text=True)
     assert res.returncode == 0 and res.stderr == ""
+
+
+def test_example_completes_the_packaged_names(monkeypatch):
+    assert values(ask(monkeypatch, "bash", "idrun example se")) == ["seed", "seed_batch_norm_cond"]
+    assert values(ask(monkeypatch, "bash", "idrun example cifar10")) == ["cifar10_multi_gpu_train"]
