@@ -228,12 +228,14 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
 
 
 @main.command(short_help="List every op: inputs, attributes and what it does.")
+@click.argument("names", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(("table", "plain", "json")), help="Output format.")
-def ops(fmt: str | None) -> None:
-    """List every op: inputs, attributes and what it does."""
+def ops(names: tuple, fmt: str | None) -> None:
+    """List every op, or the ops NAMES match (a spec name such as split, a TF type such as
+    SplitV, or a part of one): inputs, attributes and what it does."""
     from idrun.commands.ops import list_ops
     fmt, color = _color(fmt)
-    list_ops(sys.stdout, fmt, color)
+    list_ops(sys.stdout, fmt, color, names)
 
 
 @main.command(short_help="Show the placed graph by device, or its compiled step.")

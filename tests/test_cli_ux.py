@@ -290,3 +290,13 @@ def test_steps_past_expect_say_they_were_not_checked(cli):
     assert res.exit_code == 0 and res.stderr == "note: past the steps expect: lists, so not checked: y (steps 6-7)\n"
     assert cli("run", tour, "--steps", "6", "--format", "plain").stderr.endswith("y (step 6)\n")
     assert cli("run", tour, "--steps", "5", "--format", "plain").stderr == ""
+
+
+def test_ops_lists_the_ops_a_name_matches(cli):
+    res = cli("ops", "split", "--format", "json")
+    assert res.exit_code == 0
+    assert [d["op"] for d in res.json()] == ["split", "split_even", "split_v", "tensor_array_split_v3",
+                                             "tensor_list_split"]
+    assert [d["op"] for d in cli("ops", "MatMul", "--format", "json").json()] == ["matmul", "batch_matmul"]
+    bad = cli("ops", "splitt")
+    assert bad.exit_code == 2 and "no op matches 'splitt' (did you mean 'split'" in bad.stderr

@@ -35,6 +35,15 @@ def op_documents() -> list[dict]:
             for op in REGISTRY.values()]
 
 
-def list_ops(out: TextIO, fmt: str, color: bool) -> None:
+def list_ops(out: TextIO, fmt: str, color: bool, names: tuple = ()) -> None:
+    """Every op, or those a name matches: its spec name or TF type, whole (case aside) or in part."""
     from idrun.views.ops import render_ops
-    render_ops(op_documents() if fmt == "json" else op_rows(), out, fmt, color)
+    rows = op_documents() if fmt == "json" else op_rows()
+    if names:
+        wanted = [n.lower() for n in names]
+        rows = [r for r in rows if any(w in r["op"].lower() or w in r["type"].lower() for w in wanted)]
+        if not rows:
+            from idrun.errors import UsageError, did_you_mean
+            raise UsageError(f"no op matches {', '.join(repr(n) for n in names)}", None,
+                             did_you_mean(names[0], [op.name for op in REGISTRY.values()]))
+    render_ops(rows, out, fmt, color)
