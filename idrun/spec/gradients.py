@@ -152,6 +152,8 @@ class GradientsBuilder(ScheduleBuilder):
         """A draft, typed: made by an entry, or a resource read made early (`late`)."""
         draft = self.drafts.get(name) or self.late[name]
         if not draft.outputs and draft.literal is MISSING and draft.opdef.source == "variable":
+            if draft.shadow_of is not None:   # an EMA's shadow takes its averaged tensor's type
+                self._forward([draft.shadow_of], draft.loc)
             self._type(draft)
         return draft
 
@@ -407,6 +409,8 @@ class GradientsBuilder(ScheduleBuilder):
     def _forward(self, ys: list[TensorRef], loc, x_nodes: set | None = None) -> list[str]:
         """The nodes the ys depend on, resolved and typed now, in topological order; with
         `x_nodes` (a gradient's xs), a cond or loop between them is refused."""
+        if x_nodes is not None and self._merge_branches:
+            self._expand_for_gradient()
         order = self._walk_back(ys)
         if x_nodes is not None:
             self._check_control_flow(order, x_nodes, loc)
@@ -419,6 +423,24 @@ class GradientsBuilder(ScheduleBuilder):
             if draft.literal is MISSING:
                 self._type(draft)
         return order
+
+    def _expand_for_gradient(self) -> None:
+        """Expand the moving averages made so far, as `finish` does first: a cond's branch may
+        return a shadow (`ema.average(x)`), which TF's Python holds once `ema.apply` ran."""
+        from idrun.spec.builder import _EXPANSIONS
+        saved = self._branch
+        for draft in list(self.drafts.values()):
+            if not draft.opdef.expansion or not draft.inputs:
+                continue
+            try:
+                self._resolve_inputs(draft)
+            except SpecError:   # a reference ahead: expanded in finish, as before
+                continue
+            self._branch = self._branch_of.get(draft.name)   # what it makes is in its branch
+            try:
+                getattr(self, _EXPANSIONS[draft.opdef.expansion])(draft)
+            finally:
+                self._branch = saved
 
     def _walk_back(self, ys: list[TensorRef]) -> list[str]:
         order: list[str] = []
