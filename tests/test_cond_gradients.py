@@ -225,3 +225,65 @@ def test_a_gradient_through_a_while_loop_stays_a_located_error(spec_file):
         Pipeline(spec_file(text)).spec
     assert err.value.message.startswith("gradients through while_loop are not supported yet: ")
     assert err.value.loc.line == 13   # the minimize entry
+
+
+RAW_SWITCH = """
+nodes:
+  - {name: p, op: placeholder, dtype: bool, shape: []}
+  - {name: w, op: variable, value: [0.5, -1.0]}
+  - {name: s, op: switch, inputs: [w, p]}
+  - {name: m, op: merge, inputs: ["s:0", "s:1"]}
+  - {name: loss, op: reduce_sum, inputs: [m]}
+  - minimize: loss
+    optimizer: {type: GradientDescent, learning_rate: 0.05}
+run: {fetch: [loss], targets: [GradientDescent], feed: {p: true}, steps: 3}
+"""
+
+
+def test_a_switch_and_merge_written_by_hand_have_no_gradient(spec_file):
+    # TF's _MergeGrad/_SwitchGrad read the op's CondContext; a merge written as a node has none
+    with pytest.raises(SpecError) as err:
+        Pipeline(spec_file(RAW_SWITCH)).spec
+    assert err.value.message == ("no gradient for merge 'm' here: TF's gradient of a merge needs the "
+                                 "cond it belongs to (a `cond` entry's)")
+    assert err.value.loc.line == 8   # the minimize entry
+
+
+NESTED = """
+nodes:
+  - {name: p, op: placeholder, dtype: bool, shape: []}
+  - {name: q, op: placeholder, dtype: bool, shape: []}
+  - {name: x, op: const, value: [1.0, 2.0, -1.0]}
+  - {name: w, op: variable, value: [0.5, -1.0, 2.0]}
+  - {name: h, op: mul, inputs: [x, w]}
+  - cond: p
+    outputs: [y]
+    true_fn:
+      nodes:
+        - cond: q
+          name: inner
+          outputs: [z]
+          true_fn: {nodes: [{name: a, op: mul, inputs: [h, w]}], return: [a]}
+          false_fn: {nodes: [{name: b, op: square, inputs: [h]}], return: [b]}
+        - {name: c, op: add, inputs: [z, w]}
+      return: [c]
+    false_fn:
+      nodes: [{name: d, op: neg, inputs: [h]}]
+      return: [d]
+  - {name: sq, op: mul, inputs: [y, y]}
+  - {name: loss, op: reduce_sum, inputs: [sq]}
+  - minimize: loss
+    name: train
+    optimizer: {type: GradientDescent, learning_rate: 0.05}
+run: {fetch: [loss], targets: [train], feed: {p: true, q: true}, steps: 3}
+"""
+
+
+def test_a_gradient_through_a_nested_cond_is_a_located_error(spec_file):
+    # TF builds it (its gradient reads the inner cond's pred_id from outside the outer branch,
+    # a dead tensor when the outer branch is not taken); idrun's regions cannot run that yet
+    with pytest.raises(SpecError) as err:
+        Pipeline(spec_file(NESTED)).spec
+    assert err.value.message.startswith("gradients through a cond inside another cond are not supported "
+                                        "yet: 'cond/inner/b' (at ")
+    assert err.value.loc.line == 24   # the minimize entry

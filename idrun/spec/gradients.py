@@ -461,9 +461,10 @@ class GradientsBuilder(ScheduleBuilder):
         return order
 
     def _check_control_flow(self, order: list[str], x_nodes: set, loc) -> None:
-        """TF's gradients of v1 control flow (control_flow_grad.py: the gradient's own cond and
-        while contexts) are not built yet: a cond or while_loop between the xs and the ys, or a
-        while_loop anywhere before the ys, is a located error instead of a wrong graph."""
+        """A cond's gradient is built (`_MergeGrad`, `_SwitchGrad`: the ops' `grad`); a
+        while_loop's (control_flow_grad.py with the gradient's own while context) is not yet: a
+        while_loop between the xs and the ys, or anywhere before the ys, is a located error
+        instead of a wrong graph, as is a cond nested in a cond's branch on the path."""
         def context(n: str):
             draft = self._draft_of(n)
             ctx = self._branch_of.get(n)
@@ -492,6 +493,12 @@ class GradientsBuilder(ScheduleBuilder):
                                     "in a while_loop, lies on the path from the variables to the ys", loc)
                 raise SpecError(f"gradients through while_loop are not supported yet: the ys depend on "
                                 f"the while_loop that makes '{n}'{where}", loc)
+            if n in reached and ctx is not None and ctx.parent is not None:
+                # TF's gradient reads the inner cond's pred_id from outside the outer branch: a
+                # dead value idrun's regions refuse to read (runtime/flow.py)
+                where = f" (at {draft.loc})" if draft.loc else ""
+                raise SpecError(f"gradients through a cond inside another cond are not supported yet: "
+                                f"'{n}'{where} lies on the path from the variables to the ys", loc)
 
     def _backprop_op(self, g: _GradContext, n: str, grads: dict, stop: bool, gate: bool, loc,
                      colocate: bool = False) -> None:
