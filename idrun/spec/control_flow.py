@@ -363,9 +363,7 @@ class ControlFlowBuilder:
             draft = self.drafts.get(n)
             if draft is None or draft.name in self._captures_done:
                 continue
-            if draft.name in self._merge_branches or draft.name in self._branch_of or any(
-                    late.name not in self._captures_done for late in self.before.get(draft.name, ())
-                    if self._branch_of.get(draft.name) is not None):
+            if draft.name in self._merge_branches or draft.name in self._branch_of:
                 before = [list(d.inputs) for d in [draft, *self.before.get(draft.name, ())]]
                 self._capture_draft(draft)
                 after = [list(d.inputs) for d in [draft, *self.before.get(draft.name, ())]]
