@@ -684,22 +684,6 @@ def test_training_through_the_nn_gradients_is_tfs(spec_file):
 
 
 # ---- control flow: TF's control_flow_grad.py is not built yet --------------------------------
-COND_ON_PATH = """
-nodes:
-  - {name: w, op: variable, value: [1.0, 2.0]}
-  - {name: t, op: const, value: true}
-  - {name: flag, op: placeholder_with_default, inputs: [t], shape: []}
-  - cond: flag
-    name: c
-    outputs: [out]
-    true_fn: {nodes: [{name: a, op: square, inputs: [w]}], return: [a]}
-    false_fn: {nodes: [{name: b, op: neg, inputs: [w]}], return: [b]}
-  - {name: loss, op: reduce_sum, inputs: [out]}
-  - minimize: loss
-    optimizer: {type: GradientDescent, learning_rate: 0.1}
-run: {fetch: [loss], targets: [GradientDescent], steps: 2}
-"""
-
 WHILE_ON_PATH = """
 nodes:
   - {name: w, op: variable, value: 1.5}
@@ -735,15 +719,14 @@ run: {fetch: [dw], steps: 1}
 """
 
 
-@pytest.mark.parametrize("text, node, what", [(COND_ON_PATH, "c/b", "cond"),
-                                              (WHILE_ON_PATH, "loop/Enter_1", "while_loop")])
-def test_a_gradient_through_a_cond_or_loop_is_a_located_error(spec_file, text, node, what):
+def test_a_gradient_through_a_loop_is_a_located_error(spec_file):
+    # (a cond's gradient is built: tests/test_cond_gradients.py)
     with pytest.raises(SpecError) as err:
-        Pipeline(spec_file(text)).spec
-    assert err.value.message.startswith("gradients through cond/while_loop are not supported yet: "
-                                        f"'{node}' (at ")
-    assert f"in a {what}, lies on the path from the variables to the ys" in err.value.message
-    assert err.value.loc.line == (12 if what == "cond" else 11)   # the minimize entry
+        Pipeline(spec_file(WHILE_ON_PATH)).spec
+    assert err.value.message.startswith("gradients through while_loop are not supported yet: "
+                                        "'loop/Enter_1' (at ")
+    assert "in a while_loop, lies on the path from the variables to the ys" in err.value.message
+    assert err.value.loc.line == 11   # the minimize entry
 
 
 def test_a_cond_beside_the_path_keeps_its_gradient(spec_file):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idrun.graph import TensorType
+from idrun.graph import TensorRef, TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.nn import raw_op
@@ -110,11 +110,35 @@ def _region_infer(attrs, types, consts):
                      "write `switch`/`merge` (or `enter`...`exit`) nodes instead")
 
 
+def _switch_grad(g, op, grads):
+    """TF's `_SwitchGrad` for a switch of a cond: the branch's gradient and the other side's
+    zeros merged (`Switch_grad/cond_grad`); nothing for the predicate."""
+    ctx = g.cond_context(op)
+    if ctx is None:
+        g.unsupported(op, "TF's gradient of a switch needs the cond it belongs to (a `cond` entry's)")
+    if grads[1 - ctx.branch] is None:
+        if g.dtype(op.inputs[0]) == "resource":
+            return [g.make("merge", "cond_resource_grad", [grads[ctx.branch]] * 2), None]
+        return [None, None]
+    return [g.make("merge", "cond_grad", list(grads)), None]
+
+
+def _merge_grad(g, op, grads):
+    """TF's `_MergeGrad` for a cond's merge: the gradient switched on the cond's predicate
+    (`Merge_grad/cond_grad`), output 0 to the false branch's result, 1 to the true one's."""
+    ctx = g.cond_context(op)
+    if ctx is None:
+        g.unsupported(op, "TF's gradient of a merge needs the cond it belongs to (a `cond` entry's)")
+    sw = g.make("switch", "cond_grad", [grads[0], TensorRef(ctx.pred_id, 0)])
+    return [g.output(sw, 0), g.output(sw, 1)]
+
+
 _RAW_DATA = ("data",)
 OPS = [
     OpDef("switch", "Switch", ("data", "pred"), _switch_infer, _not_alone,
           "Forward `data` to output 1 when `pred` holds, else to output 0; the other output is dead "
           "(tf.cond's branches read these).", multi_output=True, variable_inputs=(0,), gpu=False,
+          grad=_switch_grad,
           tf_op="Switch", tf_import_ops=("RefSwitch",), tf=raw_op("Switch", ("data", "pred"))),
     OpDef("switch_n", "_SwitchN", ("data", "output_index"), _switch_n_infer, _not_alone,
           "Forward `data` to output `output_index` (the last output when it is out of range); the "
@@ -126,7 +150,7 @@ OPS = [
     OpDef("merge", "Merge", ("inputs",), _merge_infer, _not_alone,
           "Forward whichever input is alive, and its index (tf.cond's results; a while loop's "
           "variables, from `enter` first, then `next_iteration`).", variadic=True, multi_output=True,
-          variable_inputs=(0,), gpu=False, tf_op="Merge", tf_import_ops=("RefMerge",),
+          variable_inputs=(0,), gpu=False, grad=_merge_grad, tf_op="Merge", tf_import_ops=("RefMerge",),
           tf_attrs=lambda n, a, i, o: {"T": _tf_type(o[0]), "N": len(i)},
           tf=lambda c: f"tf.raw_ops.Merge(inputs=[{', '.join(c.args)}]{c.kw})"),
     OpDef("enter", "Enter", _RAW_DATA, lambda a, t, c: [t[0]], _not_alone,

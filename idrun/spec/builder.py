@@ -103,6 +103,8 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         self._branch_of: dict[str, Any] = {}
         self._merge_branches: dict[str, tuple] = {}
         self._pivot_at: dict[str, str] = {}
+        self._captures_done: set[str] = set()         # drafts whose inputs a context has routed
+        self._switch_context: dict[str, Any] = {}     # a capture's switch -> the branch it feeds
         self._template_values = 0                  # values template arguments repeat (`_add_instance`)
         self._value_sizes: dict[int, int] = {}
         # (draft, message) -> the outputs to type the node with instead of an InferError, or

@@ -326,17 +326,51 @@ class ControlFlowBuilder:
         if not self._branch_of and not self._merge_branches:
             return
         for draft in list(self.drafts.values()):
-            sides = self._merge_branches.get(draft.name)
-            for late in list(self.before.get(draft.name, ())):   # resource reads made for it
-                ctx = self._branch_of.get(draft.name)
-                if sides is not None and TensorRef(late.name, 0) in draft.inputs:   # a returned variable
-                    ctx = sides[draft.inputs.index(TensorRef(late.name, 0))]
-                if ctx is not None and late.name not in self._branch_of:
-                    self._branch_of[late.name] = ctx
-                self._capture_inputs(late, draft.name)
-            self._capture_inputs(draft, draft.name)
+            self._capture_draft(draft)
+
+    def _capture_draft(self, draft: _Draft) -> None:
+        """Route `draft`'s inputs from outside its context (and its resource reads') through
+        the context's switches and enters, once: at the end, or when a gradient is built
+        (TF's gradient reads the switches the forward graph has by then)."""
+        sides = self._merge_branches.get(draft.name)
+        for late in list(self.before.get(draft.name, ())):   # resource reads made for it
+            if late.name in self._captures_done:
+                continue
+            ctx = self._branch_of.get(draft.name)
+            if sides is not None and TensorRef(late.name, 0) in draft.inputs:   # a returned variable
+                ctx = sides[draft.inputs.index(TensorRef(late.name, 0))]
+            if ctx is not None and late.name not in self._branch_of:
+                self._branch_of[late.name] = ctx
+            self._capture_inputs(late, draft.name)
+        self._capture_inputs(draft, draft.name)
+
+    def _capture_for_gradient(self, names: list[str]) -> bool:
+        """Capture the inputs of the nodes of a cond a gradient walks back through, now; whether
+        any changed (then the walk is redone over the switches)."""
+        changed = False
+        for n in names:
+            draft = self.drafts.get(n)
+            if draft is None or draft.name in self._captures_done:
+                continue
+            if draft.name in self._merge_branches or draft.name in self._branch_of:
+                before = [list(d.inputs) for d in [draft, *self.before.get(draft.name, ())]]
+                self._capture_draft(draft)
+                after = [list(d.inputs) for d in [draft, *self.before.get(draft.name, ())]]
+                changed = changed or before != after
+        return changed
+
+    def _cond_context(self, name: str) -> "_Branch | None":
+        """The cond branch a switch that brings a tensor into it was made for (TF's Switch op's
+        CondContext); for a cond's merge, its true branch (both share the predicate)."""
+        sides = self._merge_branches.get(name)
+        if sides is not None:
+            return sides[1]
+        return self._switch_context.get(name)
 
     def _capture_inputs(self, draft: _Draft, place: str) -> None:
+        if draft.name in self._captures_done:
+            return
+        self._captures_done.add(draft.name)
         sides = self._merge_branches.get(draft.name)
         if sides is not None:   # a cond's merge: each result from outside its branch is switched
             draft.inputs = [self._captured(ref, ctx, join(ctx.scope, "Switch"), place)
@@ -399,9 +433,11 @@ class ControlFlowBuilder:
                           {}, "", loc, role="cond", colocate=ref.node)
             if level.parent is not None:
                 self._branch_of[node.name] = level.parent
+            self._switch_context[node.name] = level
             out = TensorRef(node.name, level.branch)
         if self._variable_like(ref):
             node.ref_positions = (0,)
+        self._captures_done.add(node.name)
         self.before.setdefault(place, []).insert(0, node)
         self.late[node.name] = node
         return out

@@ -132,6 +132,11 @@ class _GradContext:
     def _draft_of_ref(self, ref: TensorRef):
         return self.b._draft_of(ref.node)
 
+    def cond_context(self, op: "_ForwardOp"):
+        """The cond branch of a switch that brings a tensor into a cond, or of a cond's merge
+        (TF's op CondContext: its `pred_id` and `branch`); None for other switches and merges."""
+        return self.b._cond_context(op.name)
+
     def is_zeros(self, ref: TensorRef) -> bool:
         return ref.node in self.zeros
 
@@ -147,6 +152,8 @@ class GradientsBuilder(ScheduleBuilder):
         """A draft, typed: made by an entry, or a resource read made early (`late`)."""
         draft = self.drafts.get(name) or self.late[name]
         if not draft.outputs and draft.literal is MISSING and draft.opdef.source == "variable":
+            if draft.shadow_of is not None:   # an EMA's shadow takes its averaged tensor's type
+                self._forward([draft.shadow_of], draft.loc)
             self._type(draft)
         return draft
 
@@ -402,6 +409,40 @@ class GradientsBuilder(ScheduleBuilder):
     def _forward(self, ys: list[TensorRef], loc, x_nodes: set | None = None) -> list[str]:
         """The nodes the ys depend on, resolved and typed now, in topological order; with
         `x_nodes` (a gradient's xs), a cond or loop between them is refused."""
+        if x_nodes is not None and self._merge_branches:
+            self._expand_for_gradient()
+        order = self._walk_back(ys)
+        if x_nodes is not None:
+            self._check_control_flow(order, x_nodes, loc)
+            # a cond's nodes read outer tensors through its switches, as TF's graph has them
+            # when tf.gradients runs: route them now, and walk back again over the switches
+            while self._capture_for_gradient(order):
+                order = self._walk_back(ys)
+        for n in order:  # as `finish` types them: a literal takes its type from its consumer
+            draft = self._draft_of(n)
+            if draft.literal is MISSING:
+                self._type(draft)
+        return order
+
+    def _expand_for_gradient(self) -> None:
+        """Expand the moving averages made so far, as `finish` does first: a cond's branch may
+        return a shadow (`ema.average(x)`), which TF's Python holds once `ema.apply` ran."""
+        from idrun.spec.builder import _EXPANSIONS
+        saved = self._branch
+        for draft in list(self.drafts.values()):
+            if not draft.opdef.expansion or not draft.inputs:
+                continue
+            try:
+                self._resolve_inputs(draft)
+            except SpecError:   # a reference ahead: expanded in finish, as before
+                continue
+            self._branch = self._branch_of.get(draft.name)   # what it makes is in its branch
+            try:
+                getattr(self, _EXPANSIONS[draft.opdef.expansion])(draft)
+            finally:
+                self._branch = saved
+
+    def _walk_back(self, ys: list[TensorRef]) -> list[str]:
         order: list[str] = []
         state: dict[str, int] = {}  # a node seen: its inputs are pushed once
         stack = [(y.node, False) for y in reversed(ys)]
@@ -417,18 +458,13 @@ class GradientsBuilder(ScheduleBuilder):
             self._resolve_inputs(draft)
             stack.append((n, True))
             stack.extend((r.node, False) for r in reversed(draft.inputs) if r.node not in state)
-        if x_nodes is not None:
-            self._check_control_flow(order, x_nodes, loc)
-        for n in order:  # as `finish` types them: a literal takes its type from its consumer
-            draft = self._draft_of(n)
-            if draft.literal is MISSING:
-                self._type(draft)
         return order
 
     def _check_control_flow(self, order: list[str], x_nodes: set, loc) -> None:
-        """TF's gradients of v1 control flow (control_flow_grad.py: the gradient's own cond and
-        while contexts) are not built yet: a cond or while_loop between the xs and the ys, or a
-        while_loop anywhere before the ys, is a located error instead of a wrong graph."""
+        """A cond's gradient is built (`_MergeGrad`, `_SwitchGrad`: the ops' `grad`); a
+        while_loop's (control_flow_grad.py with the gradient's own while context) is not yet: a
+        while_loop between the xs and the ys, or anywhere before the ys, is a located error
+        instead of a wrong graph, as is a cond nested in a cond's branch on the path."""
         def context(n: str):
             draft = self._draft_of(n)
             ctx = self._branch_of.get(n)
@@ -450,14 +486,19 @@ class GradientsBuilder(ScheduleBuilder):
             if draft is None:
                 continue
             loop = (ctx is not None and ctx.is_loop) or draft.opdef.name in LOOP_OPS
-            if n in reached or loop:
-                what = "while_loop" if loop else "cond"
+            if loop:   # a cond's gradient is built (the ops' grad=, control_flow_grad.py's)
                 where = f" (at {draft.loc})" if draft.loc else ""
                 if n in reached:
-                    raise SpecError(f"gradients through cond/while_loop are not supported yet: '{n}'{where}, "
-                                    f"in a {what}, lies on the path from the variables to the ys", loc)
-                raise SpecError(f"gradients through cond/while_loop are not supported yet: the ys depend on "
+                    raise SpecError(f"gradients through while_loop are not supported yet: '{n}'{where}, "
+                                    "in a while_loop, lies on the path from the variables to the ys", loc)
+                raise SpecError(f"gradients through while_loop are not supported yet: the ys depend on "
                                 f"the while_loop that makes '{n}'{where}", loc)
+            if n in reached and ctx is not None and ctx.parent is not None:
+                # TF's gradient reads the inner cond's pred_id from outside the outer branch: a
+                # dead value idrun's regions refuse to read (runtime/flow.py)
+                where = f" (at {draft.loc})" if draft.loc else ""
+                raise SpecError(f"gradients through a cond inside another cond are not supported yet: "
+                                f"'{n}'{where} lies on the path from the variables to the ys", loc)
 
     def _backprop_op(self, g: _GradContext, n: str, grads: dict, stop: bool, gate: bool, loc,
                      colocate: bool = False) -> None:
@@ -500,8 +541,12 @@ class GradientsBuilder(ScheduleBuilder):
             raise SpecError(f"no gradient is registered for {draft.opdef.name} '{n}'{where} (TF op "
                             f"{draft.opdef.tf_op or draft.opdef.type_name}): it lies on the path from "
                             f"the variables to the loss", loc)
+        cond = self._cond_context(n) if draft.opdef.name == "switch" else None
         for k, o in enumerate(out_grads):
-            if o is None and draft.outputs[k].dtype.startswith(("float", "bfloat", "complex")):
+            if o is None and cond is not None:   # TF: ZerosLikeOutsideLoop of a cond's switch
+                out_grads[k] = self._switch_zeros(g, op, cond, loc)
+                g.zeros.add(out_grads[k].node)
+            elif o is None and draft.outputs[k].dtype.startswith(("float", "bfloat", "complex")):
                 out_grads[k] = g.make("zeros_like", "zeros_like", [op.outputs[k]])
                 g.zeros.add(out_grads[k].node)
         outer = self._scope
@@ -510,6 +555,31 @@ class GradientsBuilder(ScheduleBuilder):
             return list(fn(g, op, out_grads))
         finally:
             self._scope = outer
+
+    def _switch_zeros(self, g: _GradContext, op: _ForwardOp, cond, loc) -> TensorRef:
+        """TF's `ZerosLikeOutsideLoop` for the output of a cond's switch no gradient reached:
+        zeros made only when the other branch runs, behind a switch of the same input (`Switch`,
+        its `Identity` pivot, `Shape` (a resource variable: `VariableShape`), `zeros`)."""
+        value = op.inputs[0]
+        variable = self._variable_like(value)
+        sw = g.make("switch", "Switch", [value, TensorRef(cond.pred_id, 0)])
+        if variable:
+            self._draft_of(sw.node).ref_positions = (0,)
+        other = g.output(sw, 1 - cond.branch)
+        pivot = g.make("identity", "Identity", [other])
+        if variable and self.variables == "resource":
+            shape = g.make("variable_shape", "VariableShape", [other], {"out_type": "int32"}, [pivot.node])
+            self._draft_of(shape.node).ref_positions = (0,)
+        else:
+            shape = g.make("shape", "Shape", [other], {"out_type": "int32"})
+        dtype = g.dtype(other)
+        scope = self.namer.unique(join(self._scope, "zeros"))
+        outer, self._scope = self._scope, scope
+        try:
+            zero = g.const("Const", 0.0 if dtype.startswith(("float", "bfloat", "complex")) else 0, dtype, [pivot])
+        finally:
+            self._scope = outer
+        return TensorRef(self._exact_draft("fill", scope, [shape, zero], {}, loc), 0)
 
     def _tuple(self, tensors: list, loc) -> list:
         """tf.tuple: `tuple/group_deps` on every tensor's op, an identity of each after it."""
