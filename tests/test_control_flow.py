@@ -304,3 +304,14 @@ def test_a_cond_on_two_devices_sends_what_tf_sends(tmp_path, pred, z):
     taken, dead = ("cond/d/Switch:1", "cond/e/Switch:0") if pred else ("cond/e/Switch:0", "cond/d/Switch:1")
     assert sent == {("cond/pred_id:0", "cpu:0", "cpu:1"): 1, (taken, "cpu:1", "cpu:0"): 8,
                     (dead, "cpu:1", "cpu:0"): 0}
+
+
+def test_an_ema_made_in_a_branch_runs_in_ref_mode_as_tf(cli):
+    """The shadow's `x/read` is made with the variable, outside the cond (TF's init_scope), so
+    the false branch's capture of it is outside the true branch. TF 2.21's `mean` for
+    graphs/seed_batch_norm_cond.yaml with ref variables (its tf-python export)."""
+    spec = str(Path(__file__).resolve().parent.parent / "graphs/seed_batch_norm_cond.yaml")
+    res = cli("run", spec, "--variables", "ref", "--format", "json", "--no-expect")
+    assert res.exit_code == 0, res.stderr
+    assert [s["values"]["mean"] for s in res.json()["steps"]] == [
+        [1.25, 2.375], [0.625, 1.1875], [0.625, 1.1875], [1.25, 2.375], [0.9375, 1.78125]]

@@ -500,12 +500,17 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         return TensorRef(self.returns.get(full, full), 0)
 
     def _add_variable_read(self, var: _Draft) -> None:
-        """The variable's own read: `x/Read/ReadVariableOp` (resource) or `x/read` (ref)."""
+        """The variable's own read: `x/Read/ReadVariableOp` (resource) or `x/read` (ref). TF
+        makes it with the variable, under init_scope: outside any cond, as the variable is."""
         suffix = "read" if self.variables == "ref" else "Read/ReadVariableOp"
         read = _Draft(self.namer.unique(f"{var.name}/{suffix}"), REGISTRY["read"],
                       [TensorRef(var.name, 0)], {}, var.device, var.loc, role="snapshot",
                       ref_positions=(0,), colocate=var.colocate, requested=var.requested)
-        self._register(read, self._born.get(var.name))
+        branch, self._branch = self._branch, None
+        try:
+            self._register(read, self._born.get(var.name))
+        finally:
+            self._branch = branch
         self._var_reads[var.name] = read.name
 
     # ---- finishing -------------------------------------------------------

@@ -161,7 +161,8 @@ class TFExpansions:
         if not draft.inputs:
             return None
         if self.variables == "ref" and draft.opdef.ref_colocated and draft.role != "snapshot":
-            return self.drafts[draft.inputs[0].node]
+            node = draft.inputs[0].node
+            return self.drafts.get(node) or self.late[node]   # a cond's capture Switch is made late
         if draft.opdef.colocate_input is not None:
             node = draft.inputs[draft.opdef.colocate_input].node
             return self.drafts.get(node) or self.late[node]  # a resource read is made late
