@@ -76,6 +76,13 @@ def check_venv(checks: Checks, label: str, venv: Path, cwd: str, expect_cupy: bo
                  where.stderr)
     version = run([idrun, "--version"], cwd)
     checks.check(version.returncode == 0, f"{label}: idrun --version ({version.stdout.strip()})", version.stderr)
+    seed = run([idrun, "example", "seed"], cwd)   # the wheel's own spec, with no checkout
+    spec = Path(cwd) / "seed_example.yaml"
+    spec.write_text(seed.stdout)
+    ran = run([idrun, "run", str(spec)], cwd)
+    checks.check(seed.returncode == 0 and ran.returncode == 0 and ran.stdout == "y: 1, 2, 3, 4, 5\n",
+                 f"{label}: idrun example seed prints a spec that runs ({ran.stdout.strip()!r})",
+                 seed.stderr + ran.stderr)
 
     probe = run([python, "-c", PROBE], cwd)
     if not checks.check(probe.returncode == 0, f"{label}: CUDA probe runs", probe.stderr):
