@@ -88,19 +88,28 @@ def control_flow_summary(records: list[tuple]) -> list[dict]:
     return list(out.values())
 
 
+def region_scope(region: str) -> str:
+    """A region's name scope, as a user wrote it: `cond` for the region `cond/<cond>`."""
+    return region.rpartition("/<")[0] or region
+
+
 def control_flow_text(doc: dict) -> str:
+    """`the cond 'cond' took the true branch`, `the while loop 'rnn' ran 4 iterations`: a region
+    by its kind and its name scope (the JSON's `region`, `cond/<cond>`, less its `/<kind>` tail)."""
+    kind = {"cond": "cond", "case": "case", "while_loop": "while loop"}.get(doc["kind"], doc["kind"])
+    region = f"the {kind} '{region_scope(doc['region'])}'"
     if doc["kind"] == "case":
         counts = sorted(doc["branches"].items(), key=lambda kv: int(kv[0]))
         if len(counts) == 1 and counts[0][1] == 1:
-            return f"{doc['region']} took branch {counts[0][0]}"
-        return f"{doc['region']} took branch " + ", ".join(f"{k} {n}x" for k, n in counts)
+            return f"{region} took branch {counts[0][0]}"
+        return f"{region} took branch " + ", ".join(f"{k} {n}x" for k, n in counts)
     if doc["kind"] == "cond":
         taken = [b for b in ("true", "false") if doc[b]]
         if doc["true"] + doc["false"] == 1:
-            return f"{doc['region']} took the {taken[0]} branch"
-        return f"{doc['region']} took true {doc['true']}x, false {doc['false']}x"
+            return f"{region} took the {taken[0]} branch"
+        return f"{region} took true {doc['true']}x, false {doc['false']}x"
     runs = "" if doc["runs"] == 1 else f" in {doc['runs']} runs"
-    return f"{doc['region']} ran {doc['iterations']} iteration{'s' * (doc['iterations'] != 1)}{runs}"
+    return f"{region} ran {doc['iterations']} iteration{'s' * (doc['iterations'] != 1)}{runs}"
 
 
 class RunResult(Record):

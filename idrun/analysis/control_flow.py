@@ -13,6 +13,7 @@ from idrun.analysis.diagnostic import Diagnostic, Note
 from idrun.analysis.facts import Facts
 from idrun.compile.regions import RaiseError, has_control_flow, raise_regions
 from idrun.ops import REGISTRY
+from idrun.result import region_scope
 
 
 def regions_of(facts: Facts):
@@ -28,12 +29,13 @@ def regions_of(facts: Facts):
 
 
 def frame_text(raised, frame: tuple) -> str:
-    """`the true branch of cond/<cond>`, `the while loop rnn/<loop>`."""
+    """`the true branch of the cond 'cond'`, `the while loop 'rnn'`."""
     for region in raised.regions.values():
         if frame[:2] == region.frame:
+            scope = region_scope(region.name)
             if region.kind == "cond":
-                return f"the {'true' if frame[2] else 'false'} branch of {region.name}"
-            return f"the while loop {region.name}"
+                return f"the {'true' if frame[2] else 'false'} branch of the cond '{scope}'"
+            return f"the while loop '{scope}'"
     return str(frame)
 
 
