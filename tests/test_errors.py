@@ -216,6 +216,10 @@ def test_a_misspelt_dtype_suggests_the_close_one(cli, spec_file, entry, where, m
     ("nodes:\n  - name: a\n    op: const\n     value: 1.0\n", "4:6",
      "malformed YAML: mapping values are not allowed in this context (line 4 is indented more than "
      "line 3, so YAML reads it as more of that line's value)"),
+    # a list item indented one space too far
+    ("nodes:\n  - {name: a, op: const, value: 1.0}\n   - {name: b, op: const, value: 2.0}\n", "3:4",
+     "malformed YAML: did not find expected '-' indicator (the block collection started at 2:3): this item is "
+     "indented 1 space more than the list's first item; line the `-` up with it"),
     # tabs, wherever libyaml notices them
     ("nodes:\n\t- {name: a, op: const, value: 1.0}\n", "2:1",
      "malformed YAML: YAML does not allow tabs for indentation; use spaces"),

@@ -332,6 +332,11 @@ def yaml_error(exc: yaml.MarkedYAMLError, text: str, filename: str) -> SpecError
             return SpecError(f"{message} here ({started}; the next token is {found})",
                              SourceLoc(filename, missing[0] + 1, missing[1] + 1))
         message += f" ({started})"
+        if what.endswith("block collection") and pmark.column != cmark.column and \
+                text.split("\n")[pmark.line][pmark.column:pmark.column + 1] == "-":
+            more = pmark.column - cmark.column
+            message += (f": this item is indented {abs(more)} space{'s' * (abs(more) != 1)} "
+                        f"{'more' if more > 0 else 'less'} than the list's first item; line the `-` up with it")
     return SpecError(message, loc)
 
 
