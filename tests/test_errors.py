@@ -361,3 +361,12 @@ def test_check_of_an_imported_training_graph_says_to_name_its_step(cli, tmp_path
         "(its train_op collection: --target GradientDescent)" in res.stderr
     res = cli("check", spec, "--target", "GradientDescent")
     assert res.exit_code == 1 and res.stdout.count("warning[update-ops-not-run]") == 2 and "note:" not in res.stderr
+
+
+def test_another_tools_yaml_is_said_not_to_be_a_spec(cli, spec_file):
+    path = spec_file("version: '3'\nservices:\n  web:\n    image: nginx\n")
+    res = cli("check", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == (f"{path}:1:1: error: not an idrun spec: none of its top-level keys "
+                                          "('version', 'services') is a spec's (name, description, variables, "
+                                          "devices, templates, nodes, run, expect, expand, collections)")

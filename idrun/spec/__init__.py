@@ -188,6 +188,11 @@ def _load_spec(path: str, variables: str | None, observer: Any) -> Spec:
 
 def _build_spec(doc: YMap, path: str, variables: str | None, observer: Any,
                 on_infer_error: Any = None) -> Spec:
+    unknown = [k for k in doc if k not in TOP_KEYS]   # another tool's YAML (docker-compose.yml)?
+    if unknown and len(unknown) == len(doc) and (len(unknown) > 1 or not did_you_mean(str(unknown[0]), TOP_KEYS)):
+        shown = ", ".join(f"'{k}'" for k in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
+        raise SpecError(f"not an idrun spec: none of its top-level keys ({shown}) is a spec's "
+                        f"({', '.join(TOP_KEYS)})", key_loc(doc, unknown[0]))
     _check_keys(doc, TOP_KEYS, "a spec")
     mode = variables or _mode(doc)
     if "nodes" not in doc:
