@@ -29,7 +29,10 @@ def is_spec(path: str) -> bool:
         docs = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.YAMLError:
         return bool(_NODES.search(text))
-    return len(docs) == 1 and isinstance(docs[0], dict) and "nodes" in docs[0]
+    # a spec with a stray second document is still a spec (check says what is wrong with it)
+    if len(docs) == 1:
+        return isinstance(docs[0], dict) and "nodes" in docs[0]
+    return any(isinstance(doc, dict) and isinstance(doc.get("nodes"), list) for doc in docs)
 
 
 def main(argv: list[str]) -> int:

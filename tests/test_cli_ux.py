@@ -242,6 +242,8 @@ def test_the_pre_commit_hook_skips_yaml_that_is_not_a_spec(tmp_path, capsys):
     assert precommit.main([others[0], bad]) == 1                       # the spec's warnings still fail it
     assert precommit.main(["--fail-on", "never", others[0], bad]) == 0  # args pass through
     assert precommit.main([str(tmp_path / "broken.yaml")]) == 2        # a broken spec is still checked
+    (tmp_path / "two.yaml").write_text((ROOT / "graphs/tour.yaml").read_text() + "---\na: 1\n")
+    assert precommit.main([str(tmp_path / "two.yaml")]) == 2           # so is one with a stray document
     assert "broken.yaml:2:38: error: malformed YAML" in capsys.readouterr().err
 
 

@@ -436,3 +436,16 @@ def test_run_section_fetches_and_targets_a_collection(cli, spec_file):
     assert res.exit_code == 2
     assert res.stderr.splitlines()[0] == (f"{bad}:4:17: error: unknown collection 'UPDATE_OP': no entry adds to it "
                                           "(did you mean 'UPDATE_OPS'?)")
+
+
+def test_a_top_level_collection_by_its_graphkeys_name_is_its_key(spec_file):
+    path = spec_file("""
+    nodes:
+      - {name: v, op: variable, value: 1.0}
+      - {name: bump, op: assign_add, inputs: [v, 1.0]}
+    collections: {UPDATE_OPS: [bump]}
+    run: {fetch: [v], targets: [{collection: update_ops}], steps: 2}
+    """)
+    spec = load_spec(path)
+    assert spec.collections["update_ops"] == ["bump"] and "UPDATE_OPS" not in spec.collections
+    assert [t.value for t in spec.run.targets] == ["bump"]

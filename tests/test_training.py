@@ -229,3 +229,55 @@ def test_an_average_of_a_run_init_variable_needs_its_shadow_initialized(spec_fil
         """))
     assert result.error is not None
     assert "Attempting to use uninitialized value w/ema" in result.error.message
+
+
+LINEAR = """nodes:
+  - {name: x, op: const, value: [1.0, 2.0]}
+  - {name: w, op: variable, value: [0.5, -0.5]}
+  - {name: b, op: variable, value: 0.1}
+  - {name: y, op: mul, inputs: [x, w]}
+  - {name: z, op: add, inputs: [y, b]}
+  - {name: loss, op: reduce_sum, inputs: [z]}
+"""
+
+
+@pytest.mark.parametrize("mode", ["resource", "ref"])
+@pytest.mark.parametrize("rate", ["{name: lr, op: const, value: 0.1}",
+                                  "{name: lr, op: variable, value: 0.1, trainable: false}",
+                                  "{name: lr, op: mul, inputs: [0.2, 0.5]}"])
+def test_a_learning_rate_tensor_or_variable_trains_as_tf(spec_file, mode, rate):
+    """TF 2.21 (the exported program, both variable modes): losses -0.29999995, -1.2."""
+    path = spec_file(LINEAR + f"""  - {rate}
+  - minimize: loss
+    name: train
+    optimizer: {{type: GradientDescent, learning_rate: lr}}
+run: {{fetch: [loss], targets: [train], steps: 2}}
+""")
+    assert values(run_spec(path, mode), "loss") == [pytest.approx(-0.29999995, rel=1e-7), pytest.approx(-1.2, rel=1e-7)]
+
+
+@pytest.mark.parametrize("extra,where,message", [
+    ("  - minimize: loss\n    optimizer: {type: Momentum, learning_rate: 0.1, momentum: 0.9, use_nesterov: loss}\n",
+     "9:82", "`use_nesterov` of the optimizer must be true or false, got 'loss'"),
+    ("  - {name: lr, op: const, value: [0.1, 0.2]}\n  - minimize: loss\n    optimizer:\n      type: GradientDescent\n"
+     "      learning_rate: lr\n", "12:22", "`learning_rate: lr` must be a float scalar tensor, 'lr:0' is float32[2]"),
+    ("  - compute_gradients: loss\n    outputs: [[a], 3]\n", "9:14",
+     "`outputs` names each gradient with a node name (no ':'), got ['a']"),
+])
+def test_bad_training_entries_are_located_errors(cli, spec_file, extra, where, message):
+    path = spec_file(LINEAR + extra)
+    res = cli("run", path)
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[0] == f"{path}:{where}: error: {message}"
+
+
+def test_exponential_decay_of_a_tensor_step_and_an_int_loss(cli, spec_file):
+    """TF 2.21: exponential_decay(0.1, const 4, 3, 0.5) = 0.039685026; an int32 loss is
+    Optimizer._assert_valid_dtypes' error."""
+    path = spec_file("nodes:\n  - {name: gs, op: const, value: 4}\n  - exponential_decay: 0.1\n    global_step: gs\n"
+                     "    decay_steps: 3\n    decay_rate: 0.5\nrun: {fetch: [ExponentialDecay]}\n")
+    assert values(run_spec(path), "ExponentialDecay") == [pytest.approx(0.039685026, rel=1e-7)]
+    bad = spec_file("nodes:\n  - {name: w, op: variable, value: [1, 2]}\n  - {name: loss, op: reduce_sum, inputs: [w]}\n"
+                    "  - compute_gradients: loss\n")
+    res = cli("run", bad)
+    assert res.exit_code == 2 and "Invalid type tf.int32 for loss:0, expected: [tf.float16" in res.stderr

@@ -317,7 +317,7 @@ def _run_config(doc: YMap, collections: dict[str, list[str]]) -> RunConfig:
 
 def _collections(doc: YMap, graph: Graph) -> dict[str, list[str]]:
     """`collections: {name: [node or tensor, ...]}`: TF's graph collections, as data; each
-    item names a node of the graph (`train`, `loss:0`)."""
+    item names a node of the graph (`train`, `loss:0`); a tf.GraphKeys name is its key string."""
     section = doc.get("collections")
     if section is None:
         return {}
@@ -334,7 +334,8 @@ def _collections(doc: YMap, graph: Graph) -> dict[str, list[str]]:
             node = node_of(item)
             if node not in graph.nodes and node not in graph.aliases:
                 raise SpecError(f"collection '{key}': '{item}' names no node of the graph", loc_of(items, i))
-        out[str(key)] = list(items)
+        have = out.setdefault(collection_key(str(key)), [])   # UPDATE_OPS and update_ops: one collection
+        have.extend(i for i in items if i not in have)
     return out
 
 

@@ -219,6 +219,8 @@ class GradientsBuilder(ScheduleBuilder):
 
     def _name_gradient(self, name: str, grad: TensorRef, loc) -> None:
         from idrun.spec.drafts import _Pending
+        if not isinstance(name, str) or not name or ":" in name:
+            raise SpecError(f"`outputs` names each gradient with a node name (no ':'), got {name!r}", loc)
         full = join(self._scope, name)
         if full in self.aliases or full in self.drafts:
             raise SpecError(f"'{full}' is already defined", loc)
@@ -309,6 +311,11 @@ class GradientsBuilder(ScheduleBuilder):
         loss = self._refs(entry[key], loc_of(entry, key, loc), key)
         if len(loss) != 1:
             raise SpecError(f"`{key}` names one loss tensor", loc_of(entry, key, loc))
+        self._forward(loss, loc)
+        dtype = self._draft_of(loss[0].node).outputs[loss[0].index].dtype
+        if dtype not in ("float16", "bfloat16", "float32", "float64"):   # TF: Optimizer._assert_valid_dtypes
+            raise SpecError(f"Invalid type tf.{dtype} for {loss[0]}, expected: [tf.float16, tf.bfloat16, "
+                            "tf.float32, tf.float64].", loc_of(entry, key, loc))
         if entry.get("var_list") is not None:
             where = loc_of(entry, "var_list", loc)
             members = self._collection_members(entry["var_list"], where)   # {collection: NAME}
@@ -340,11 +347,15 @@ class GradientsBuilder(ScheduleBuilder):
         where = loc_of(entry, "optimizer", loc)
         for key, value in hyper.items():
             if isinstance(value, str):
-                ref = self._eager(value, loc_of(entry["optimizer"], key, where) or where)
+                at = loc_of(entry["optimizer"], key, where) or where
+                ref = self._eager(value, at)
+                if self._draft_of(ref.node).opdef.source == "variable":   # TF: convert_to_tensor reads it
+                    ref = TensorRef(self._var_reads[ref.node], 0)
+                self._forward([ref], at)   # resolved and typed now, as TF's Python holds it
                 t = self._draft_of(ref.node).outputs[ref.index]
                 if t.shape not in (None, ()) or not t.dtype.startswith(("float", "bfloat")):
                     raise SpecError(f"`{key}: {value}` must be a float scalar tensor, '{ref}' is "
-                                    f"{t.dtype}{list(t.shape) if t.shape is not None else ''}", where)
+                                    f"{t.dtype}{list(t.shape) if t.shape is not None else ''}", at)
                 hyper[key] = ref
         return kind, hyper, opt_name
 
@@ -802,7 +813,14 @@ def _optimizer(entry: YMap, loc) -> tuple[str, dict, str]:
         value = spec.get(key, default)
         if value is None:
             raise SpecError(f"a {kind} optimizer needs `{key}`", where)
-        if key not in ("use_nesterov",) and (isinstance(value, bool) or not isinstance(value, (int, float, str))):
-            raise SpecError(f"`{key}` of the optimizer must be a number or a tensor's name, got {value!r}", where)
+        at = loc_of(spec, key, where) if isinstance(spec, YMap) and key in spec else where
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise SpecError(f"`{key}` of the optimizer must be true or false, got {value!r}", at)
+        elif isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise SpecError(f"`{key}` of the optimizer must be a number or a tensor's name, got {value!r}", at)
         hyper[key] = value
-    return kind, hyper, str(spec.get("name") or default_name)
+    name = spec.get("name") or default_name
+    if not isinstance(name, str):
+        raise SpecError(f"`name` of the optimizer must be a string, got {name!r}", where)
+    return kind, hyper, name
