@@ -311,11 +311,6 @@ class GradientsBuilder(ScheduleBuilder):
         loss = self._refs(entry[key], loc_of(entry, key, loc), key)
         if len(loss) != 1:
             raise SpecError(f"`{key}` names one loss tensor", loc_of(entry, key, loc))
-        self._forward(loss, loc)
-        dtype = self._draft_of(loss[0].node).outputs[loss[0].index].dtype
-        if dtype not in ("float16", "bfloat16", "float32", "float64"):   # TF: Optimizer._assert_valid_dtypes
-            raise SpecError(f"Invalid type tf.{dtype} for {loss[0]}, expected: [tf.float16, tf.bfloat16, "
-                            "tf.float32, tf.float64].", loc_of(entry, key, loc))
         if entry.get("var_list") is not None:
             where = loc_of(entry, "var_list", loc)
             members = self._collection_members(entry["var_list"], where)   # {collection: NAME}
@@ -329,8 +324,12 @@ class GradientsBuilder(ScheduleBuilder):
                         if self.drafts[n].opdef.source == "variable"]   # TRAINABLE_VARIABLES now
         if not var_list:
             raise SpecError("No variables to optimize.", loc)
-        return loss[0], var_list, self._gradients(loss, var_list, None, "gradients", True, loc,
-                                                  _colocate_flag(entry, loc))
+        grads = self._gradients(loss, var_list, None, "gradients", True, loc, _colocate_flag(entry, loc))
+        dtype = self._draft_of(loss[0].node).outputs[loss[0].index].dtype   # typed by the walk
+        if dtype not in ("float16", "bfloat16", "float32", "float64"):   # TF: Optimizer._assert_valid_dtypes
+            raise SpecError(f"Invalid type tf.{dtype} for {loss[0]}, expected: [tf.float16, tf.bfloat16, "
+                            "tf.float32, tf.float64].", loc_of(entry, key, loc))
+        return loss[0], var_list, grads
 
     def _global_step(self, entry: YMap, loc) -> TensorRef | None:
         if entry.get("global_step") is None:
