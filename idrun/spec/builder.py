@@ -121,6 +121,16 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         """The current name scope (`a/b`), as TF's `get_name_scope()`."""
         return self._scope
 
+    def _draft_here(self, name: str, op: str, inputs: list, attrs: dict, loc: SourceLoc, role: str,
+                    **fields) -> _Draft:
+        """A node the builder makes itself (a cond's switch, a gradient, a layer's op, a schedule's
+        cast) as TF's Python makes it here: in the current device block and control blocks."""
+        fields.setdefault("active", tuple(self._controllers))
+        return _Draft(name, REGISTRY[op], list(inputs), attrs,
+                      self._device_strings.get(self._device, (str(self._device),))[0], loc, role=role,
+                      device_from="block" if str(self._device) else "", requested=self._device.tf_string(),
+                      **fields)
+
     def _register(self, draft: _Draft, born: int | None = None) -> None:
         """Add a draft; references written from now on can see it."""
         if len(self.drafts) >= limits.MAX_NODES:

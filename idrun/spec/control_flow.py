@@ -169,10 +169,7 @@ class ControlFlowBuilder:
     def _cf_draft(self, op: str, short: str, inputs: list, loc, role: str = "cond",
                   attrs: dict | None = None) -> str:
         """A node TF's cond or while_loop makes itself, in the current scope and blocks."""
-        draft = _Draft(self.namer.unique(join(self._scope, short)), REGISTRY[op], list(inputs), attrs or {},
-                       self._device_strings.get(self._device, (str(self._device),))[0], loc,
-                       active=tuple(self._controllers), role=role,
-                       device_from="block" if str(self._device) else "", requested=self._device.tf_string())
+        draft = self._draft_here(self.namer.unique(join(self._scope, short)), op, inputs, attrs or {}, loc, role)
         self._register(draft)
         return draft.name
 

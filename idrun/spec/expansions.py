@@ -237,23 +237,17 @@ class TFExpansions:
 
     def _layer_draft(self, op: str, short: str, inputs: list, attrs: dict, loc, full: str | None = None) -> str:
         """A node the layer makes, in the current scope and blocks, typed now."""
-        opdef = REGISTRY[op]
-        draft = _Draft(full or self.namer.unique(join(self._scope, short)), opdef, list(inputs), attrs,
-                       self._device_strings.get(self._device, (str(self._device),))[0], loc,
-                       active=tuple(self._controllers), role="layer",
-                       device_from="block" if str(self._device) else "", requested=self._device.tf_string(),
-                       ref_positions=(0,) if opdef.assigns else ())
+        draft = self._draft_here(full or self.namer.unique(join(self._scope, short)), op, inputs, attrs, loc,
+                                 "layer", ref_positions=(0,) if REGISTRY[op].assigns else ())
         self._register(draft)
         self._type(draft)
         return draft.name
 
     def _layer_variable(self, short: str, value: float, trainable: bool, depth: int, loc) -> str:
         """`add_weight`: a [depth] float32 variable `<scope>/<short>` (with its own read)."""
-        draft = _Draft(self.namer.unique(join(self._scope, short)), REGISTRY["variable"], [],
-                       {"value": [value] * depth, "dtype": "float32", "shape": None, "trainable": trainable,
-                        "collections": None},
-                       self._device_strings.get(self._device, (str(self._device),))[0], loc,
-                       device_from="block" if str(self._device) else "", requested=self._device.tf_string())
+        draft = self._draft_here(self.namer.unique(join(self._scope, short)), "variable", [],
+                                 {"value": [value] * depth, "dtype": "float32", "shape": None,
+                                  "trainable": trainable, "collections": None}, loc, "", active=())
         self._register(draft)
         self._add_variable_read(draft)
         self._type(draft)

@@ -164,10 +164,8 @@ class GradientsBuilder(ScheduleBuilder):
         for a in opdef.attrs:  # the defaults a spec entry gets
             if a.name not in attrs and a.default is not MISSING:
                 attrs[a.name] = a.check(a.default) if a.check and a.default is not None else a.default
-        draft = _Draft(self.namer.unique(join(self._scope, short)), opdef, list(inputs), attrs,
-                       self._device_strings.get(self._device, (str(self._device),))[0], loc,
-                       active=tuple(self._controllers), role="gradient", extra_controls=list(controls or ()),
-                       device_from="block" if str(self._device) else "", requested=self._device.tf_string())
+        draft = self._draft_here(self.namer.unique(join(self._scope, short)), op, inputs, attrs, loc, "gradient",
+                                 extra_controls=list(controls or ()))
         anchor = getattr(self, "_grad_anchor", None)
         if anchor is not None:  # colocate_gradients_with_ops: TF's _colocate_with_for_gradient(op)
             draft.device, draft.requested, draft.colocate = anchor.device, anchor.requested, anchor.name

@@ -24,8 +24,6 @@ from typing import Any
 
 from idrun.errors import SpecError
 from idrun.graph import TensorRef
-from idrun.ops import REGISTRY
-from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
 from idrun.spec.yamlsrc import YMap, check_keys, loc_of
 
@@ -48,10 +46,7 @@ class ScheduleBuilder:
         """A node of this exact name in the current device and control blocks; a variable input
         is read as any node's is (`x/read`, or a read of its own in resource mode). `exact`: the
         name of the scope itself (TF's `name=scope`), which the scope has reserved."""
-        draft = _Draft(full if exact else self.namer.unique(full), REGISTRY[op], [], dict(attrs),
-                       self._device_strings.get(self._device, (str(self._device),))[0], loc,
-                       active=tuple(self._controllers), role="gradient",
-                       device_from="block" if str(self._device) else "", requested=self._device.tf_string())
+        draft = self._draft_here(full if exact else self.namer.unique(full), op, [], dict(attrs), loc, "gradient")
         draft.inputs = [self._bind_input(draft, k, ref) for k, ref in enumerate(inputs)]
         for ref in draft.inputs:  # a read made for it is typed now, as the forward nodes are
             read = self._draft_of(ref.node)
