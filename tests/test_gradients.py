@@ -391,3 +391,52 @@ def test_colocate_gradients_with_ops_places_and_transfers_as_tf(spec_file, mode,
 def test_colocate_gradients_with_ops_must_be_a_bool(spec_file):
     with pytest.raises(SpecError, match="`colocate_gradients_with_ops` must be true or false"):
         Pipeline(spec_file(COLOCATED % "colocate_gradients_with_ops: yes please")).spec
+
+
+def test_colocated_gradients_of_an_nmt_style_program_cross_as_in_tfs_own_graph(spec_file):
+    """scripts/graphdef_cases/colocated_grads.py: tensorflow/nmt's update (tf.gradients with
+    colocate_gradients_with_ops=True, apply_gradients), layers on CPU:1 and CPU:2, variables on
+    CPU:0, built by TF's Python. The same program as a spec gives TF's losses and TF's transfers."""
+    import json
+
+    import numpy as np
+    rng = np.random.default_rng(7)   # the case's weights and inputs, drawn as it draws them
+    w0, w1 = (rng.normal(size=[4, 6]).astype(np.float32) * 0.3), (rng.normal(size=[6, 3]).astype(np.float32) * 0.3)
+    x = rng.normal(size=[5, 4]).astype(np.float32).round(3)
+    path = spec_file(f"""
+devices: [cpu:0, cpu:1, cpu:2]
+nodes:
+  - device: cpu:0
+    nodes:
+      - {{name: layer_0/kernel, op: variable, value: {w0.tolist()}}}
+      - {{name: layer_1/kernel, op: variable, value: {w1.tolist()}}}
+      - {{name: global_step, op: variable, value: 0, dtype: int64, trainable: false}}
+  - {{name: Const, op: const, value: {x.tolist()}}}
+  - {{name: Const_1, op: const, value: [0, 2, 1, 1, 0]}}
+  - device: cpu:1
+    nodes:
+      - {{name: MatMul, op: matmul, inputs: [Const, layer_0/kernel]}}
+      - {{name: layer_0/tanh, op: tanh, inputs: [MatMul]}}
+  - device: cpu:2
+    nodes:
+      - {{name: layer_1/logits, op: matmul, inputs: [layer_0/tanh, layer_1/kernel]}}
+      - name_scope: SparseSoftmaxCrossEntropyWithLogits
+        nodes: [{{name: SparseSoftmaxCrossEntropyWithLogits, op: sparse_softmax_cross_entropy_with_logits,
+                  inputs: [layer_1/logits, Const_1]}}]
+      - {{name: train_loss, op: reduce_mean, inputs: [SparseSoftmaxCrossEntropyWithLogits/SparseSoftmaxCrossEntropyWithLogits]}}
+  - gradients: train_loss
+    xs: [layer_0/kernel, layer_1/kernel]
+    outputs: [grad_0, grad_1]
+    colocate_gradients_with_ops: true
+  - apply_gradients: [[grad_0, layer_0/kernel], [grad_1, layer_1/kernel]]
+    optimizer: {{type: GradientDescent, learning_rate: 0.5}}
+    global_step: global_step
+run: {{fetch: [train_loss], targets: [GradientDescent], steps: 4}}
+""")
+    tf_run = json.loads((ROOT / "tests/fixtures/graphdefs/colocated_grads_resource.json").read_text())
+    result = run_spec(path)
+    assert values(result, "train_loss") == pytest.approx([s["values"]["train_loss:0"] for s in tf_run["steps"]],
+                                                         rel=1e-6)
+    for ours, theirs in zip(result.steps, tf_run["steps"]):
+        assert sorted((t.tensor.partition(":")[0], t.src, t.dst) for t in ours.transfers if t.kind != "control") == \
+            sorted((t["tensor"].partition(":")[0], t["src"], t["dst"]) for t in theirs["transfers"])
