@@ -199,8 +199,7 @@ class TFExpansions:
             raise SpecError("batch_normalization is built fused (FusedBatchNormV3) only: leave out `fused` or "
                             "set it true", loc_of(entry, "fused", loc))
         x = self._eager(entry["batch_normalization"], loc_of(entry, "batch_normalization", loc))
-        self._forward([x], loc)
-        t = self._draft_of(x.node).outputs[x.index]
+        t = self._tensor_type(x, loc)
         if t.shape is None or len(t.shape) != 4 or t.shape[3] is None or t.dtype not in ("float16", "float32"):
             raise SpecError(f"batch_normalization: x must be a float32 (or float16) NHWC tensor of rank 4 with a "
                             f"known channel count (fused=True), got '{x}' of {t}", loc_of(entry, "batch_normalization", loc))

@@ -291,13 +291,12 @@ class GradientsBuilder(ScheduleBuilder):
             pairs.append((None if grad is None else self._eager(grad, at), var))
         if all(g is None for g, _ in pairs):
             raise SpecError(f"No gradients provided for any variable: {[v.node for _, v in pairs]}.", where)
-        self._forward([g for g, _ in pairs if g is not None], loc)   # resolved and typed now, as TF holds them
         for grad, var in pairs:
-            if grad is not None and self._draft_of(grad.node).outputs[grad.index].dtype != \
-                    self._draft_of(var.node).outputs[0].dtype:
-                raise SpecError(f"apply_gradients: the gradient '{grad}' is "
-                                f"{self._draft_of(grad.node).outputs[grad.index].dtype} but '{var.node}' is "
-                                f"{self._draft_of(var.node).outputs[0].dtype}", where)
+            if grad is None:
+                continue
+            have, want = self._tensor_type(grad, loc).dtype, self._tensor_type(var, loc).dtype
+            if have != want:
+                raise SpecError(f"apply_gradients: the gradient '{grad}' is {have} but '{var.node}' is {want}", where)
         step = self._global_step(entry, loc)
         train = self._apply_gradients(kind, hyper, opt_name, pairs, step, _train_name(entry, opt_name, loc), loc)
         if self.observer and hasattr(self.observer, "apply_gradients"):
@@ -348,13 +347,18 @@ class GradientsBuilder(ScheduleBuilder):
                 ref = self._eager(value, at)
                 if self._draft_of(ref.node).opdef.source == "variable":   # TF: convert_to_tensor reads it
                     ref = TensorRef(self._var_reads[ref.node], 0)
-                self._forward([ref], at)   # resolved and typed now, as TF's Python holds it
-                t = self._draft_of(ref.node).outputs[ref.index]
+                t = self._tensor_type(ref, at)
                 if t.shape not in (None, ()) or not t.dtype.startswith(("float", "bfloat")):
                     raise SpecError(f"`{key}: {value}` must be a float scalar tensor, '{ref}' is "
                                     f"{t.dtype}{list(t.shape) if t.shape is not None else ''}", at)
                 hyper[key] = ref
         return kind, hyper, opt_name
+
+    def _tensor_type(self, ref: TensorRef, loc):
+        """The type of a tensor an entry reads now (a hyperparameter, a gradient to apply, a
+        layer's input): its producers resolved and typed first, as TF's Python holds tensors."""
+        self._forward([ref], loc)
+        return self._draft_of(ref.node).outputs[ref.index]
 
     # ---- tf.gradients ---------------------------------------------------------------------
     def _gradients(self, ys: list[TensorRef], xs: list[TensorRef], grad_ys, name: str, gate: bool,

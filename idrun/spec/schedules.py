@@ -63,8 +63,7 @@ class ScheduleBuilder:
         inner = join(scope, short)
         if isinstance(value, TensorRef):
             ref = value
-            self._forward([value], loc)   # resolved and typed now, as TF's Python holds it
-            have = self._draft_of(value.node).outputs[value.index].dtype
+            have = self._tensor_type(value, loc).dtype
         else:
             have = "int32" if isinstance(value, int) else "float32"
             ref = self._schedule_draft("const", join(inner, "x"), [], {"value": value, "dtype": have}, loc)
