@@ -15,6 +15,7 @@ import numpy
 import pytest
 
 from conftest import ROOT
+from idrun import tfrecord
 from idrun.tf import checkpoint, sstable
 from idrun.tf.checkpoint import CheckpointError
 
@@ -62,19 +63,19 @@ def _same(fetched, want) -> bool:
 
 
 def test_crc32c_matches_the_standard_check_value_and_masking_round_trips():
-    assert sstable.crc32c(b"123456789") == 0xE3069283   # the CRC-32C check value (RFC 3720)
-    assert sstable.crc32c(b"") == 0
-    assert sstable.crc32c(b"56789", sstable.crc32c(b"1234")) == 0xE3069283
+    assert tfrecord.crc32c(b"123456789") == 0xE3069283   # the CRC-32C check value (RFC 3720)
+    assert tfrecord.crc32c(b"") == 0
+    assert tfrecord.crc32c(b"56789", tfrecord.crc32c(b"1234")) == 0xE3069283
     for crc in (0, 1, 0xE3069283, 0xFFFFFFFF):
-        assert sstable.unmask(sstable.mask(crc)) == crc
-    assert sstable.mask(0) == 0xA282EAD8
+        assert tfrecord.unmask(tfrecord.mask(crc)) == crc
+    assert tfrecord.mask(0) == 0xA282EAD8
 
 
 def test_crc32c_of_megabytes_chunked_with_numpy_equals_the_byte_loop():
     data = numpy.random.default_rng(7).integers(0, 256, 300_001, dtype=numpy.uint8).tobytes()
-    assert len(data) >= sstable._VECTOR_MIN
-    assert sstable.crc32c(data, 0x1234) == sstable._register(data, 0x1234 ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
-    assert sstable.crc32c(b"123456789" * 4000) == sstable._register(b"123456789" * 4000, 0xFFFFFFFF) ^ 0xFFFFFFFF
+    assert len(data) >= tfrecord._VECTOR_MIN
+    assert tfrecord.crc32c(data, 0x1234) == tfrecord._register(data, 0x1234 ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+    assert tfrecord.crc32c(b"123456789" * 4000) == tfrecord._register(b"123456789" * 4000, 0xFFFFFFFF) ^ 0xFFFFFFFF
 
 
 def test_table_with_many_blocks_and_restarts_reads_back():

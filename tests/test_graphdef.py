@@ -20,7 +20,8 @@ from idrun.pipeline import Pipeline  # noqa: E402
 from idrun.spec.request import RunOptions  # noqa: E402
 from idrun.tf.graphdef import export_graphdef, write_graphdef  # noqa: E402
 from idrun.tf.graphdef_import import import_graphdef  # noqa: E402
-from idrun.tf.tensorboard import crc32c, export_tensorboard, tfrecord  # noqa: E402
+from idrun.tf.tensorboard import export_tensorboard  # noqa: E402
+from idrun.tfrecord import crc32c, tfrecord  # noqa: E402
 from idrun.views.jsondoc import result_document  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import pytest
 from idrun.graph import TensorRef
 from idrun.errors import SpecError
 from idrun.pipeline import Pipeline
-from idrun.tf.tensorboard import tfrecord
+from idrun.tfrecord import tfrecord
 from idrun.spec.request import RunOptions, RunRequest
 
 FIFO = """

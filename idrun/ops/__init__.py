@@ -6,7 +6,6 @@ from idrun.errors import SourceLoc, SpecError, did_you_mean
 from idrun.ops import (array, checkpoints, control, control_flow, math, nn, nn_grad, opaque, parsing, queues, random,
                        reductions, shape_ops, state, summary, tensor_arrays, train)
 from idrun.ops.opdef import OpDef
-from idrun.records import setfield
 
 FAMILIES = (state, math, reductions, array, shape_ops, control, control_flow, nn, nn_grad, random, train, parsing, summary,
             queues, tensor_arrays, checkpoints, opaque)

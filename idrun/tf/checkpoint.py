@@ -25,7 +25,8 @@ import struct
 import tempfile
 from typing import Any
 
-from idrun.tf.sstable import TableError, crc32c, mask, read_table, read_varint, unmask, varint, write_table
+from idrun.tf.sstable import TableError, read_table, read_varint, varint, write_table
+from idrun.tfrecord import crc32c, mask, unmask
 
 DATA_SUFFIX = ".data-00000-of-00001"
 INDEX_SUFFIX = ".index"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import struct
 
-from idrun.tfrecord import _VECTOR_MIN, _register, crc32c, mask, unmask  # noqa: F401 - shared with TFRecords
+from idrun.tfrecord import crc32c, mask, unmask
 
 MAGIC = 0xDB4775248B80FB57
 FOOTER_SIZE = 48               # two handles of at most 20 bytes each, padded, and the magic

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from idrun.errors import UsageError
 
-from idrun.tfrecord import crc32c, masked_crc, tfrecord  # noqa: F401 - the framing, on the ground floor
 
 
 def require_writer():
