@@ -207,11 +207,14 @@ def _completes(kind: str) -> Any:
 @click.option("--no-timings", is_flag=True,
               help="Leave measured times out: transfer seconds null in json/jsonl (byte-reproducible), "
                    "- in --trace.")
+@click.option("--parallel", type=click.Choice(("auto", "on", "off")), default="auto", show_default=True,
+              help="Run the devices' work side by side on threads (same values and transfers): where "
+                   "two or more devices have heavy work (auto), wherever it can (on), or never (off).")
 def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tuple, fmt: str | None,
         variables: str | None, schedule: str, seed: int, trace: bool, trace_out: str | None,
         summaries: str | None, log_placement: bool, soft_placement: bool, require_gpu: bool, no_expect: bool,
         allow_outside_files: bool, save: str | None, save_every: int | None, keep: int,
-        restore: str | None, full_values: bool, no_timings: bool) -> None:
+        restore: str | None, full_values: bool, no_timings: bool, parallel: str) -> None:
     """Run SPEC for N steps and print the fetched values per step."""
     from idrun.commands.run import RunCommand
     fmt, color = _color(fmt)
@@ -223,7 +226,7 @@ def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tu
     code = command.execute(
         fetch=_split_names(fetch), targets=_split_names(target, "--target"), feeds=_parse_feeds(feed), steps=steps,
         schedule=schedule, seed=seed, soft_placement=soft_placement,
-        allow_outside_files=allow_outside_files)
+        allow_outside_files=allow_outside_files, parallel=parallel)
     sys.exit(code)
 
 

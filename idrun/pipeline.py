@@ -82,6 +82,7 @@ class Pipeline(Record):
         from idrun.runtime.session import Session
         session = Session(self.spec.graph, self.placement, self.spec.name,
                           queue_runners=self.spec.collections.get("queue_runners"))
+        session.lanes = self.options.parallel
         if "step" in self.__dict__:  # partitioned already (`show`, the bench): not twice
             req = self.request
             if req.fetch or req.targets:

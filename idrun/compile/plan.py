@@ -48,8 +48,9 @@ from idrun.ops import REGISTRY
 from idrun.ops.opdef import KernelEnv
 from idrun.ops.shapes import format_dims
 from idrun.ops.state import VariableCell
-from idrun.compile.chunks import _compiled, write_chunks
+from idrun.compile.chunks import _compiled, _in_dict, write_chunks
 from idrun.compile.fusion import fusable, fuse
+from idrun.compile.lanes import Aborted, LaneSplit, run_lanes, split_lanes, wait
 from idrun.compile.lower import _buffer_key, _Line, _lower, _Stmt
 from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.compile.regions import REGION_OP
@@ -137,6 +138,7 @@ class PlanRequest:
     # kernel is made (it runs steps of its own)
     args: list[TensorRef] = field(default_factory=list)
     region_kernel: Callable | None = None
+    lanes: str = "auto"               # devices side by side (compile/lanes.py): auto, on (when it can), off
 
 
 def needed_nodes(graph: Graph, fetch: list[TensorRef], targets: list[str],
@@ -192,7 +194,7 @@ def compile_plan(req: PlanRequest, step: Step) -> Plan:
         order = range(len(items))
     else:
         order = _order(graph, items, step.partition, req.rng, req.late)
-    return _Generator(req, step.partition, items, sources).build(order)
+    return _Generator(req, step.partition, items, sources).build(list(order))
 
 
 def _unfed_placeholder(node: Node) -> PlanError:
@@ -328,15 +330,19 @@ class _Generator:
             records.append(self._op_line(i, item.node) if item.transfer is None
                            else self._transfer_line(i, item.transfer))
         fetched = self._fetched = self._fetch_vars()
-        if not (self.req.record_ops or self.req.record_times):  # traced: every node its own line
+        lanes = self._lanes(order)
+        if lanes is None and not (self.req.record_ops or self.req.record_times):  # traced: every node its own line
             self.records = fuse(self.records, set(fetched), self._bind, self._where)
         for line in self.records:
             if line.pending is not None:
                 self._render(line)
-        body = _lower(self.records, set(fetched), self.req.record_ops, self.req.record_times)
-        ret = "    return (" + "".join(f"{v}, " for v in fetched) + ")"
         self.lines = self._header()
-        self._write_body(fed, body, ret)
+        if lanes is not None:
+            self._write_lanes(fed, lanes, order)
+        else:
+            body = _lower(self.records, set(fetched), self.req.record_ops, self.req.record_times)
+            ret = "    return (" + "".join(f"{v}, " for v in fetched) + ")"
+            self._write_body(fed, body, ret)
         source = "\n".join(self.lines) + "\n"
         filename = f"<idrun-plan {next(_plan_count)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -346,6 +352,62 @@ class _Generator:
         regions = [v for v in self.bound.values() if hasattr(v, "sub_plans")]
         return Plan(self.part.transfers, self.items, self.req.device_of,
                     namespace["step"], self.line_items, source, filename, self.req.record_times, regions)
+
+    def _lanes(self, order: list[int]) -> LaneSplit | None:
+        """The step's lanes (`compile/lanes.py`) when its devices' work is worth threads: an
+        untraced step in its one order, not a region's, short enough for one function a lane."""
+        req = self.req
+        if req.lanes == "off" or req.record_ops or req.record_times or req.rng is not None or req.late \
+                or req.args or len(self.records) > CHUNK_LINES:
+            return None
+        graph, items, part = req.graph, self.items, self.part
+
+        def deps() -> list[list[int]]:
+            position = {it.node: i for i, it in enumerate(items) if it.node is not None}
+            return _deps(graph, items, part, position) if part.transfers else _op_deps(graph, items, position)
+        return split_lanes(graph, items, order, part, self.device_of, self.devices, deps, req.lanes == "on")
+
+    def _write_lanes(self, fed: list[str], split: LaneSplit, order: list[int]) -> None:
+        """One function per lane, each running its items in the step's order, waiting where
+        it reads another lane's work; `step` runs them (`lanes.run_lanes`). A value one lane
+        binds and another reads, or the step returns, lives in the step's dict `S`."""
+        per_lane: list[list[_Line]] = [[] for _ in split.names]
+        for line in self.records:
+            per_lane[split.lane_of[line.item]].append(line)
+        defined = {v: k for k, lines in enumerate(per_lane) for line in lines for v in line.defs}
+        shared = {v for v in self._fetched if v in defined}
+        shared.update(v for k, lines in enumerate(per_lane) for line in lines for v in line.uses
+                      if defined.get(v, k) != k)
+        signals, waits = set(split.signals), split.waits
+        host = split.names.index("host") if "host" in split.names else 0
+        lanes = [k for k, lines in enumerate(per_lane) if lines]
+        lanes.sort(key=lambda k: k != host)     # this thread runs the host's lane
+        for k in lanes:
+            self.lines.append(f"def lane_{k}(F, T, S, E, X):  # {split.names[k]}")
+            self.lines += fed
+            stmts = []
+            for stmt in _lower(per_lane[k], shared | set(self._fetched), False):
+                if stmt.item is not None:
+                    stmts.append(_Stmt("    if X: raise Aborted"))
+                    stmts += [_Stmt(f"    wait(E[{j}], X)") for j in waits.get(stmt.item, ())]
+                names = [v for v in dict.fromkeys(stmt.uses + stmt.defs) if v in shared]
+                stmts.append(_Stmt(_in_dict(stmt.text, names), stmt.item, stmt.uses, stmt.defs) if names else stmt)
+                if stmt.item in signals:
+                    stmts.append(_Stmt(f"    E[{stmt.item}].set()"))
+            self._write_lines(stmts)
+            if not stmts:
+                self.lines.append("    pass")
+        position = {item: k for k, item in enumerate(order)}
+        self.bound.update(run_lanes=run_lanes, wait=wait, Aborted=Aborted,
+                          TPOS={it.transfer: position[i] for i, it in enumerate(self.items) if it.transfer is not None})
+        main, others = lanes[0], "".join(f"lane_{k}, " for k in lanes[1:])
+        self.lines.append("def step(F, T, O):")
+        self.lines.append("    S = {}  # the values one lane binds and another reads or the step returns")
+        self.lines.append(f"    run_lanes(lane_{main}, ({others}), {tuple(sorted(signals))!r}, F, T, S)")
+        self.lines.append("    T.sort(key=lambda e: TPOS[e[0]])  # the transfers in the step's order")
+        self.lines += fed
+        ret = "".join(f"S[{v!r}], " if v in shared else f"{v}, " for v in self._fetched)
+        self.lines.append(f"    return ({ret})")
 
     def _write_body(self, fed: list[str], body: list, ret: str) -> None:
         """One flat function; past CHUNK_LINES lines, a chain of functions sharing the step's

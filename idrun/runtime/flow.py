@@ -84,7 +84,7 @@ def _compile(raised: Raised, req: PlanRequest, members: set[str], fetch: list[Te
         raise KernelError(f"'{problems[0]}' cannot run: {raised.problems[problems[0]]}")
     sub_req = PlanRequest(graph, raised.device_of, req.devices, req.cells, list(fetch), [], [], None,
                           req.record_ops, req.clock, req.states, req.record_times, frozenset(),
-                          args, req.region_kernel)
+                          args, req.region_kernel, lanes="off")
     step = Step(needed, partition(graph, raised.device_of, needed, [], set()))
     return _Sub(compile_plan(sub_req, step), [value_of(r) for r in args])
 

@@ -73,6 +73,7 @@ class Session:
                 raise SpecError(exc.message, graph.nodes[exc.node].loc) from None
             self.run_graph, self.device_of = self.raised.graph, self.raised.device_of
         self._plans: dict[tuple, Plan] = {}
+        self.lanes = "auto"   # devices side by side (compile/lanes.py): auto, on, off
         self._steps: dict[tuple, Step] = {}  # partitioned steps, per (fetch, targets, fed)
         self._has_opaque: bool | None = None   # any tf_opaque node (check_runnable), found once
         self.states: dict[str, dict] = {}  # per-node kernel state (RNG streams, queues)
@@ -149,7 +150,7 @@ class Session:
             plan = compile_plan(PlanRequest(
                 self.run_graph, self.device_of, self.devices, self.cells, fetch, targets,
                 list(req.feeds), rng, req.record_ops, self.clock, self.states, req.record_times,
-                req.late, region_kernel=self._region_kernel), step)
+                req.late, region_kernel=self._region_kernel, lanes=self.lanes), step)
         if rng is None:
             self._plans[key] = plan
         return plan

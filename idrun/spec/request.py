@@ -65,12 +65,13 @@ class RunOptions(Record):
     soft_placement: bool
     allow_outside_files: bool          # a spec's file feeds may leave its directory
     late: frozenset[str]               # nodes to run as late as the graph allows (check --schedules)
+    parallel: str                      # devices side by side: auto, on (where it can), off (compile/lanes.py)
 
     def __init__(self, fetch: list[str] | None = None, targets: list[str] | None = None,
                  feeds: dict[str, Any] = FACTORY, steps: int | None = None, schedule: str = "declaration",
                  seed: int = 0, record_ops: bool = False, record_times: bool = False,
                  soft_placement: bool = False, allow_outside_files: bool = False,
-                 late: frozenset[str] = frozenset()) -> None:
+                 late: frozenset[str] = frozenset(), parallel: str = "auto") -> None:
         self.fetch = fetch
         self.targets = targets
         self.feeds = {} if feeds is FACTORY else feeds
@@ -82,6 +83,7 @@ class RunOptions(Record):
         self.soft_placement = soft_placement
         self.allow_outside_files = allow_outside_files
         self.late = late
+        self.parallel = parallel
 
 
 def resolve_tensor(graph: Graph, text: str, redirect: bool = True) -> TensorRef:

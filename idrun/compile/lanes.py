@@ -1,0 +1,244 @@
+"""Lanes: the devices of a step run side by side, each memory space on a thread of its own.
+
+TF runs each device's partition on its own executor, so two towers on two GPUs compute at
+the same time. A step in idrun is one generated function that runs its items in one legal
+order; when two or more memory spaces each have heavy work (`worth_lanes`), the plan is
+written instead as one function per lane, each running its own items in that same order,
+on threads (`run_lanes`). numpy releases the GIL inside its kernels, so the lanes' kernels
+overlap on the cores.
+
+Why the results are those of the one-function step, bit for bit:
+- Lanes are memory spaces: all host devices (cpu:N) are one lane, and each other device
+  (a simulated or real GPU) is a lane of its own. Values only cross lanes through
+  transfers, and a transfer between memory spaces copies (a ref crosses as a copy of its
+  cell), so no buffer is shared between lanes: nothing one lane writes is read by another
+  except through a transfer that it waits for. A variable's cell stays in its own lane.
+- Each lane runs its items in the step's order; an item waits for every item of another
+  lane that it depends on (data, control and transfer edges, `deps`). Every wait is on an
+  item earlier in the step's order, so the lanes cannot deadlock.
+- Ops with effects outside their own node (queues, readers, TensorArrays and stacks,
+  prints, savers, regions, opaque nodes) keep the one-function step (`SHARED_EFFECTS`):
+  their order across lanes would be the threads' whim.
+- The transfers a step records (T) are put back in the step's order after the lanes end.
+
+A failure in one lane stops the others at their next item (each lane checks `X`, the
+step's list of failures, before every item, and waits wake up); the step raises the first
+failure, with its traceback, so `Plan.locate_failure` names the node. When two lanes fail
+in one step, the one that failed first in time is reported, as TF reports the first error
+of a step.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy
+
+from idrun.devices.blas import limit_this_thread, threads_per_lane
+from idrun.ops import REGISTRY
+
+# A lane's estimated work (elements read and written by its ops) below which threads cost
+# more than they save: handing a lane to a thread and waiting for it costs tens of
+# microseconds, a kernel over a million float32 elements about a millisecond.
+LANE_MIN_ELEMENTS = 1 << 20
+# stateful ops whose state is their own node's (random streams) or a variable's cell (which
+# stays in its lane), and checks that only raise: these run in lanes
+LANE_SAFE_STATEFUL = frozenset({
+    "variable", "assign", "assign_add", "assign_sub", "scatter_add", "scatter_sub", "scatter_update",
+    "is_variable_initialized", "count_up_to", "ema_update", "exponential_moving_average",
+    "apply_gradient_descent", "apply_momentum", "apply_adam", "apply_rms_prop", "apply_adagrad",
+    "apply_adagrad_v2", "assert", "assert_equal",
+    "random_normal", "random_uniform", "random_uniform_int", "truncated_normal", "random_shuffle",
+    "random_standard_normal_raw", "random_uniform_raw", "random_uniform_int_raw", "truncated_normal_raw"})
+
+
+@dataclass
+class LaneSplit:
+    """Which lane runs each item, and the waits between lanes."""
+
+    names: list[str]                 # lane names: "host", or a device name
+    lane_of: list[int]               # per item: its lane
+    waits: dict[int, list[int]]      # item -> items of other lanes it waits for (fewest needed)
+    signals: list[int]               # items some other lane waits for
+
+
+def lane_name(device: Any) -> str:
+    return "host" if device.host else device.name
+
+
+def shared_effects(graph, names) -> bool:
+    """Whether any of the step's nodes has effects beyond its own node and its variable."""
+    nodes = graph.nodes
+    for name in names:
+        op = nodes[name].op
+        opdef = REGISTRY[op]
+        if opdef.stateful and op not in LANE_SAFE_STATEFUL:
+            return True
+    return False
+
+
+def _numel(shape) -> int:
+    if not shape:
+        return 1 if shape is not None else 0
+    count = 1
+    for d in shape:
+        if type(d) is not int:
+            return 0
+        count *= d
+    return count
+
+
+def lane_costs(graph, items, lane_of: list[int], lanes: int) -> list[int]:
+    """Per lane, the elements its ops read and write (known shapes only)."""
+    nodes = graph.nodes
+    costs = [0] * lanes
+    for i, item in enumerate(items):
+        if item.node is None:
+            continue
+        node = nodes[item.node]
+        work = sum(_numel(t.shape) for t in node.outputs)
+        for r in node.inputs:
+            work += _numel(nodes[r.node].outputs[r.index].shape)
+        costs[lane_of[i]] += work
+    return costs
+
+
+def split_lanes(graph, items, order: list[int], part, device_of: dict, devices: dict,
+                deps: Callable[[], list[list[int]]], force: bool = False) -> LaneSplit | None:
+    """The step's lanes, or None when one function is better: a single memory space, a
+    device that is not numpy's (CuPy's current device is per thread), an op with shared
+    effects, or fewer than two lanes with heavy work (unless `force`)."""
+    spaces: dict[str, int] = {}
+    names: list[str] = []
+    for device in devices.values():
+        if getattr(device.xp, "__name__", "") != "numpy":
+            return None
+        key = lane_name(device)
+        if key not in spaces:
+            spaces[key] = len(names)
+            names.append(key)
+    if len(names) < 2:
+        return None
+    lane_of = []
+    for item in items:
+        if item.node is not None:
+            lane_of.append(spaces[lane_name(devices[device_of[item.node]])])
+        else:
+            spec = part.transfers[item.transfer]
+            lane_of.append(spaces[lane_name(devices[spec.src])])   # the send runs where the value is
+    used = sorted(set(lane_of))
+    if len(used) < 2 or shared_effects(graph, [it.node for it in items if it.node is not None]):
+        return None
+    if not force and sum(c >= LANE_MIN_ELEMENTS for c in lane_costs(graph, items, lane_of, len(names))) < 2:
+        return None
+    return LaneSplit(names, lane_of, *_waits(order, lane_of, deps()))
+
+
+def _waits(order: list[int], lane_of: list[int], deps: list[list[int]]):
+    """Per item the other lanes' items it must wait for: a wait for item j of lane M also
+    covers every item M runs before j, so only waits past the last one met are kept."""
+    position = {item: k for k, item in enumerate(order)}
+    covered: dict[tuple[int, int], int] = {}   # (lane, other lane) -> latest position waited for
+    waits: dict[int, list[int]] = {}
+    signals: set[int] = set()
+    for i in order:
+        mine = lane_of[i]
+        best: dict[int, int] = {}
+        for d in deps[i]:
+            other = lane_of[d]
+            if other != mine and position[d] > best.get(other, -1):
+                best[other] = position[d]
+        need = []
+        for other, pos in sorted(best.items()):
+            if pos > covered.get((mine, other), -1):
+                covered[(mine, other)] = pos
+                need.append(order[pos])
+        if need:
+            waits[i] = need
+            signals.update(need)
+    return waits, sorted(signals)
+
+
+class Aborted(Exception):
+    """Another lane failed: this one stops (never leaves `run_lanes`)."""
+
+
+def wait(event: threading.Event, failures: list) -> None:
+    event.wait()
+    if failures:
+        raise Aborted
+
+
+class _Pool:
+    """Daemon threads that run lanes, started as needed and kept for the process."""
+
+    def __init__(self) -> None:
+        import queue
+        self.jobs = queue.SimpleQueue()
+        self.idle = 0
+        self.lock = threading.Lock()
+
+    def submit(self, fn: Callable, args: tuple) -> threading.Event:
+        done = threading.Event()
+        with self.lock:
+            if self.idle == 0:
+                threading.Thread(target=self._work, name="idrun-lane", daemon=True).start()
+            else:
+                self.idle -= 1
+        self.jobs.put((fn, args, done))
+        return done
+
+    def _work(self) -> None:
+        while True:
+            fn, args, done = self.jobs.get()
+            try:
+                fn(*args)
+            finally:
+                with self.lock:
+                    self.idle += 1
+                done.set()
+
+
+_pool: _Pool | None = None
+
+
+def _run_lane(lane: Callable, errors: dict, blas: int, F, T, S, E, X) -> None:
+    """One lane, with the session's numpy error state (it is per thread) and its share of
+    the BLAS threads (devices/blas.py); a failure is put in X and wakes every wait."""
+    previous = limit_this_thread(blas)
+    try:
+        with numpy.errstate(**errors):
+            lane(F, T, S, E, X)
+    except Aborted:
+        pass
+    except BaseException as exc:  # noqa: BLE001 - handed to the step's thread
+        X.append(exc)
+        for event in E.values():
+            event.set()
+    finally:
+        if previous is not None:
+            limit_this_thread(previous)
+
+
+def run_lanes(main: Callable, others: tuple, signals: tuple, F, T, S) -> None:
+    """Run `main` on this thread and `others` on the pool's; raise the first failure."""
+    global _pool
+    if _pool is None:
+        _pool = _Pool()
+    E = {j: threading.Event() for j in signals}
+    X: list = []
+    errors, blas = numpy.geterr(), threads_per_lane(1 + len(others))
+    dones = [_pool.submit(_run_lane, (lane, errors, blas, F, T, S, E, X)) for lane in others]
+    try:
+        _run_lane(main, errors, blas, F, T, S, E, X)
+        for done in dones:
+            done.wait()
+    except BaseException as exc:  # an interrupt while this thread waits: stop the others
+        X.append(exc)
+        for event in E.values():
+            event.set()
+        raise
+    if X:
+        raise X[0]
