@@ -6,9 +6,9 @@ The gallery graph draws 8 images per tower; the bench makes a variant with a rea
 (BENCH_CIFAR_TOWER_BATCH per tower, default 64: the tutorial's 128 split over two towers) by
 rewriting the batch dimension, and times a step of [tower losses, learning rate] + train_op.
 idrun and TF are measured in turn (the machine's load drifts), the ratio of each pair is
-reported (goal <= 1.5x TF per step), for idrun as it starts and with one OpenBLAS thread
-(OPENBLAS_NUM_THREADS=1: on a machine whose cores are shared, OpenBLAS's threads wait on
-each other at every product; a single thread is several times faster there). Needs TF's python (.venv-tf); run it alone with
+reported (goal <= 1.5x TF per step), for idrun as it runs by default (the towers' lanes side by
+side on threads, compile/lanes.py) and with `--parallel off` (one function, one op at a time:
+what the lanes gain). Needs TF's python (.venv-tf); run it alone with
 `python bench/cifar10_multi_gpu.py` (`--profile` adds idrun's per-kernel times, from a trace).
 """
 
@@ -41,17 +41,17 @@ def variant(batch: int, steps: int, out: Path) -> Path:
     return path
 
 
-def _pipeline(spec: Path, steps: int):
+def _pipeline(spec: Path, steps: int, parallel: str = "auto"):
     from idrun.pipeline import Pipeline
     from idrun.spec.request import RunOptions
-    return Pipeline(str(spec), RunOptions(steps=steps))
+    return Pipeline(str(spec), RunOptions(steps=steps, parallel=parallel))
 
 
-def idrun_per_step(spec: Path, steps: int = 5) -> float:
+def idrun_per_step(spec: Path, steps: int = 5, parallel: str = "auto") -> float:
     """One session compiled once: a run of 1+steps steps less a run of 1 (initialization and
     the first step's one-time costs cancel)."""
     def timed(n: int) -> float:
-        pipeline = _pipeline(spec, n)
+        pipeline = _pipeline(spec, n, parallel)
         pipeline.run()            # compiles the plans
         t = time.perf_counter()
         result = pipeline.run()   # initializes again, then n steps
@@ -61,10 +61,10 @@ def idrun_per_step(spec: Path, steps: int = 5) -> float:
     return (timed(1 + steps) - timed(1)) / steps
 
 
-def idrun_per_step_in(spec: Path, env: dict) -> float:
-    """idrun_per_step in a fresh process with `env` added (OpenBLAS reads its thread count at start)."""
-    proc = subprocess.run([sys.executable, str(Path(__file__)), "--idrun-step", str(spec)], capture_output=True,
-                          text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), **env))
+def idrun_per_step_in(spec: Path, parallel: str) -> float:
+    """idrun_per_step in a fresh process (as TF's is)."""
+    proc = subprocess.run([sys.executable, str(Path(__file__)), "--idrun-step", str(spec), parallel],
+                          capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     if proc.returncode != 0:
         raise SystemExit(f"idrun side failed: {proc.stderr.strip().splitlines()[-1:]}")
     return float(proc.stdout.strip().splitlines()[-1])
@@ -116,10 +116,10 @@ def report(tf_python: str | None, batch: int | None = None, want_profile: bool =
                  "init": list(request.init_targets)}
         rounds = []
         for _ in range(3):   # measured in turn: the ratio of each pair
-            rounds.append((idrun_per_step_in(spec, {}), idrun_per_step_in(spec, {"OPENBLAS_NUM_THREADS": "1"}),
+            rounds.append((idrun_per_step_in(spec, "auto"), idrun_per_step_in(spec, "off"),
                            tf_per_step(tf_python, program, names)["per_step"]))
         tf_step = statistics.median(r[2] for r in rounds)
-        for k, label in ((0, "idrun"), (1, "idrun, OPENBLAS_NUM_THREADS=1")):
+        for k, label in ((0, "idrun"), (1, "idrun --parallel off")):
             ours = statistics.median(r[k] for r in rounds)
             ratio = statistics.median(r[k] / r[2] for r in rounds)
             print(f"per step: {label} {ours * 1e3:.1f} ms, TF Session.run {tf_step * 1e3:.1f} ms: {ratio:.2f}x TF "
@@ -143,7 +143,7 @@ def _tf_python() -> str | None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args[:1] == ["--idrun-step"]:
-        print(idrun_per_step(Path(args[1])))
+        print(idrun_per_step(Path(args[1]), parallel=args[2] if len(args) > 2 else "auto"))
         raise SystemExit(0)
     report(_tf_python(), int(args[args.index("--batch") + 1]) if "--batch" in args else None,
            "--profile" in args)
