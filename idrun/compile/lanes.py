@@ -36,6 +36,8 @@ from typing import Any, Callable
 
 import numpy
 
+from idrun.compile.chunks import _in_dict
+from idrun.compile.lower import _Stmt
 from idrun.devices.blas import limit_this_thread, threads_per_lane
 from idrun.ops import REGISTRY
 
@@ -159,6 +161,23 @@ def _waits(order: list[int], lane_of: list[int], deps: list[list[int]]):
             waits[i] = need
             signals.update(need)
     return waits, sorted(signals)
+
+
+def lane_statements(body: list[_Stmt], shared: set[str], waits: dict[int, list[int]],
+                    signals: set[int]) -> list[_Stmt]:
+    """A lane's statements as its function runs them: before each item a check for another
+    lane's failure and the waits it needs, its shared values in `S`, after it the signal
+    that another lane waits for."""
+    out = []
+    for stmt in body:
+        if stmt.item is not None:
+            out.append(_Stmt("    if X: raise Aborted"))
+            out += [_Stmt(f"    wait(E[{j}], X)") for j in waits.get(stmt.item, ())]
+        names = [v for v in dict.fromkeys(stmt.uses + stmt.defs) if v in shared]
+        out.append(_Stmt(_in_dict(stmt.text, names), stmt.item, stmt.uses, stmt.defs) if names else stmt)
+        if stmt.item in signals:
+            out.append(_Stmt(f"    E[{stmt.item}].set()"))
+    return out
 
 
 class Aborted(Exception):

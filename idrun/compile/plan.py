@@ -48,9 +48,9 @@ from idrun.ops import REGISTRY
 from idrun.ops.opdef import KernelEnv
 from idrun.ops.shapes import format_dims
 from idrun.ops.state import VariableCell
-from idrun.compile.chunks import _compiled, _in_dict, write_chunks
+from idrun.compile.chunks import _compiled, write_chunks
 from idrun.compile.fusion import fusable, fuse
-from idrun.compile.lanes import Aborted, LaneSplit, run_lanes, split_lanes, wait
+from idrun.compile.lanes import Aborted, LaneSplit, lane_statements, run_lanes, split_lanes, wait
 from idrun.compile.lower import _buffer_key, _Line, _lower, _Stmt
 from idrun.compile.partition import CLIENT, Partition, TransferSpec, partition
 from idrun.compile.regions import REGION_OP
@@ -385,18 +385,8 @@ class _Generator:
         for k in lanes:
             self.lines.append(f"def lane_{k}(F, T, S, E, X):  # {split.names[k]}")
             self.lines += fed
-            stmts = []
-            for stmt in _lower(per_lane[k], shared | set(self._fetched), False):
-                if stmt.item is not None:
-                    stmts.append(_Stmt("    if X: raise Aborted"))
-                    stmts += [_Stmt(f"    wait(E[{j}], X)") for j in waits.get(stmt.item, ())]
-                names = [v for v in dict.fromkeys(stmt.uses + stmt.defs) if v in shared]
-                stmts.append(_Stmt(_in_dict(stmt.text, names), stmt.item, stmt.uses, stmt.defs) if names else stmt)
-                if stmt.item in signals:
-                    stmts.append(_Stmt(f"    E[{stmt.item}].set()"))
-            self._write_lines(stmts)
-            if not stmts:
-                self.lines.append("    pass")
+            body = _lower(per_lane[k], shared | set(self._fetched), False)
+            self._write_lines(lane_statements(body, shared, waits, signals) or [_Stmt("    pass")])
         position = {item: k for k, item in enumerate(order)}
         self.bound.update(run_lanes=run_lanes, wait=wait, Aborted=Aborted,
                           TPOS={it.transfer: position[i] for i, it in enumerate(self.items) if it.transfer is not None})
