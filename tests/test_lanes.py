@@ -140,3 +140,24 @@ def test_waits_keep_only_what_an_earlier_wait_does_not_cover():
     waits, signals = lanes._waits([0, 1, 2, 3, 4], [0, 1, 0, 1, 0], [[], [0], [], [0, 2], [3]])
     assert waits == {1: [0], 3: [2], 4: [3]}
     assert signals == [0, 2, 3]
+
+
+def test_a_traced_step_in_lanes_keeps_the_steps_order_with_overlapping_times(tmp_path):
+    """--trace-out's clock readings come from the lanes: the ops and transfers are listed in
+    the one-function step's order, and the two towers' products overlap in time."""
+    spec = two_towers(tmp_path, n=512)
+    results = {}
+    for parallel in ("off", "on"):
+        pipeline = Pipeline(spec, RunOptions(parallel=parallel, record_times=True, steps=2))
+        results[parallel] = pipeline.run()
+        assert results[parallel].error is None
+    serial, parallel = results["off"], results["on"]
+    for a, b in zip(serial.steps, parallel.steps):
+        assert a.ops == b.ops
+        assert [t.tensor for t in a.transfers] == [t.tensor for t in b.transfers]
+        assert len(b.timing.ops) == len(b.ops) and len(b.timing.transfers) == len(b.transfers)
+
+    def overlap(step) -> bool:   # each tower started before the other ended
+        spans = {name: step.timing.ops[k] for k, (name, _) in enumerate(step.ops)}
+        return spans["h0"][0] < spans["g1"][1] and spans["h1"][0] < spans["g0"][1]
+    assert any(overlap(step) for step in parallel.steps)

@@ -19,7 +19,10 @@ Why the results are those of the one-function step, bit for bit:
 - Ops with effects outside their own node (queues, readers, TensorArrays and stacks,
   prints, savers, regions, opaque nodes) keep the one-function step (`SHARED_EFFECTS`):
   their order across lanes would be the threads' whim.
-- The transfers a step records (T) are put back in the step's order after the lanes end.
+- The transfers a step records (T), and the clock readings of a `--trace-out` step (O),
+  are put back in the step's order after the lanes end: the times are the lanes' own, so
+  the trace shows the devices working at the same time. A `--trace` step, which shows the
+  order ops ran in, keeps one function.
 
 A failure in one lane stops the others at their next item (each lane checks `X`, the
 step's list of failures, before every item, and waits wake up); the step raises the first
@@ -223,13 +226,13 @@ class _Pool:
 _pool: _Pool | None = None
 
 
-def _run_lane(lane: Callable, errors: dict, blas: int, F, T, S, E, X) -> None:
+def _run_lane(lane: Callable, errors: dict, blas: int, F, T, O, S, E, X) -> None:
     """One lane, with the session's numpy error state (it is per thread) and its share of
     the BLAS threads (devices/blas.py); a failure is put in X and wakes every wait."""
     previous = limit_this_thread(blas)
     try:
         with numpy.errstate(**errors):
-            lane(F, T, S, E, X)
+            lane(F, T, O, S, E, X)
     except Aborted:
         pass
     except BaseException as exc:  # noqa: BLE001 - handed to the step's thread
@@ -241,7 +244,7 @@ def _run_lane(lane: Callable, errors: dict, blas: int, F, T, S, E, X) -> None:
             limit_this_thread(previous)
 
 
-def run_lanes(main: Callable, others: tuple, signals: tuple, F, T, S) -> None:
+def run_lanes(main: Callable, others: tuple, signals: tuple, F, T, O, S) -> None:
     """Run `main` on this thread and `others` on the pool's; raise the first failure."""
     global _pool
     if _pool is None:
@@ -249,9 +252,9 @@ def run_lanes(main: Callable, others: tuple, signals: tuple, F, T, S) -> None:
     E = {j: threading.Event() for j in signals}
     X: list = []
     errors, blas = numpy.geterr(), threads_per_lane(1 + len(others))
-    dones = [_pool.submit(_run_lane, (lane, errors, blas, F, T, S, E, X)) for lane in others]
+    dones = [_pool.submit(_run_lane, (lane, errors, blas, F, T, O, S, E, X)) for lane in others]
     try:
-        _run_lane(main, errors, blas, F, T, S, E, X)
+        _run_lane(main, errors, blas, F, T, O, S, E, X)
         for done in dones:
             done.wait()
     except BaseException as exc:  # an interrupt while this thread waits: stop the others

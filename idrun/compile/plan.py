@@ -354,10 +354,11 @@ class _Generator:
                     namespace["step"], self.line_items, source, filename, self.req.record_times, regions)
 
     def _lanes(self, order: list[int]) -> LaneSplit | None:
-        """The step's lanes (`compile/lanes.py`) when its devices' work is worth threads: an
-        untraced step in its one order, not a region's, short enough for one function a lane."""
+        """The step's lanes (`compile/lanes.py`) when its devices' work is worth threads: a step
+        in its one order whose op order is not shown (`--trace`; `--trace-out`'s clock readings
+        are kept, in the step's order), not a region's, short enough for one function a lane."""
         req = self.req
-        if req.lanes == "off" or req.record_ops or req.record_times or req.rng is not None or req.late \
+        if req.lanes == "off" or req.record_ops or req.rng is not None or req.late \
                 or req.args or len(self.records) > CHUNK_LINES:
             return None
         graph, items, part = req.graph, self.items, self.part
@@ -383,18 +384,20 @@ class _Generator:
         lanes = [k for k, lines in enumerate(per_lane) if lines]
         lanes.sort(key=lambda k: k != host)     # this thread runs the host's lane
         for k in lanes:
-            self.lines.append(f"def lane_{k}(F, T, S, E, X):  # {split.names[k]}")
+            self.lines.append(f"def lane_{k}(F, T, O, S, E, X):  # {split.names[k]}")
             self.lines += fed
-            body = _lower(per_lane[k], shared | set(self._fetched), False)
+            body = _lower(per_lane[k], shared | set(self._fetched), False, self.req.record_times)
             self._write_lines(lane_statements(body, shared, waits, signals) or [_Stmt("    pass")])
         position = {item: k for k, item in enumerate(order)}
-        self.bound.update(run_lanes=run_lanes, wait=wait, Aborted=Aborted,
+        self.bound.update(run_lanes=run_lanes, wait=wait, Aborted=Aborted, POS=position,
                           TPOS={it.transfer: position[i] for i, it in enumerate(self.items) if it.transfer is not None})
         main, others = lanes[0], "".join(f"lane_{k}, " for k in lanes[1:])
         self.lines.append("def step(F, T, O):")
         self.lines.append("    S = {}  # the values one lane binds and another reads or the step returns")
-        self.lines.append(f"    run_lanes(lane_{main}, ({others}), {tuple(sorted(signals))!r}, F, T, S)")
+        self.lines.append(f"    run_lanes(lane_{main}, ({others}), {tuple(sorted(signals))!r}, F, T, O, S)")
         self.lines.append("    T.sort(key=lambda e: TPOS[e[0]])  # the transfers in the step's order")
+        if self.req.record_times:
+            self.lines.append("    O.sort(key=lambda e: POS[e[0]])  # (item, start, end) in the step's order")
         self.lines += fed
         ret = "".join(f"S[{v!r}], " if v in shared else f"{v}, " for v in self._fetched)
         self.lines.append(f"    return ({ret})")
