@@ -1,6 +1,7 @@
 """Shape and layout ops: reshape, concat, stack, split, unstack, shape, cast; and, with every
 index, size or axis an input as in TF's GraphDefs: split_even (Split), split_v (SplitV),
-tile, slice, strided_slice, strided_slice_grad, transpose, gather, pad, pad_v2, mirror_pad, reverse."""
+tile, slice, strided_slice, strided_slice_grad, transpose, gather, pad, pad_v2, mirror_pad,
+mirror_pad_grad, reverse."""
 
 from __future__ import annotations
 
@@ -654,6 +655,73 @@ def _pad_kernel(env: KernelEnv):
     return pad
 
 
+def _mirror_pad_grad_infer(attrs, types, consts):
+    t, p = types
+    index_input(p, "paddings", 2)
+    rows = p.shape[0] if p.shape is not None else None
+    if p.shape is not None and p.shape[1] not in (None, 2) or (
+            t.shape is not None and rows is not None and rows != len(t.shape)):
+        raise InferError(f"The first dimension of paddings must be the rank of inputs"
+                         f"{format_dims(p.shape)} {format_dims(t.shape)}")
+    pads = flat(consts[1])
+    if t.shape is None:
+        return [TensorType(t.dtype, None if rows is None else (None,) * rows)]
+    if pads is None:
+        return [TensorType(t.dtype, (None,) * len(t.shape))]
+    out = []
+    for d, (a, b) in zip(t.shape, [(pads[2 * i], pads[2 * i + 1]) for i in range(len(pads) // 2)]):
+        if a < 0 or b < 0:
+            raise InferError(f"Paddings must be non-negative: {a} {b}")
+        if d is not None and d - a - b < 0:
+            raise InferError(f"Paddings {a}, {b} are more than the dimension size {d}")
+        out.append(None if d is None else d - a - b)
+    return [TensorType(t.dtype, tuple(out))]
+
+
+def _mirror_pad_grad_kernel(env: KernelEnv):
+    """TF's MirrorPadGrad: dimension by dimension, each padded border reversed and added onto
+    the part it mirrors (the left border first, then the right)."""
+    xp, shift = env.xp, 1 if env.attrs["mode"] == "REFLECT" else 0
+
+    def mirror_pad_grad(x, paddings):
+        pads = host_ints(paddings)
+        if len(pads) != 2 * x.ndim:
+            raise KernelError(f"The first dimension of paddings must be the rank of inputs[{len(pads) // 2},2] "
+                              f"[{','.join(map(str, x.shape))}]")
+        out = x
+        for axis in range(x.ndim):
+            a, b = pads[2 * axis], pads[2 * axis + 1]
+            n = out.shape[axis] - a - b
+            if a < 0 or b < 0 or n < 0 or max(a, b) > n - shift:
+                raise KernelError(f"paddings must be {'less than' if shift else 'no greater than'} the "
+                                  f"dimension size: {a}, {b} not {'less than' if shift else 'no greater than'} {n}")
+            if not a and not b:
+                continue
+            cut = [slice(None)] * out.ndim
+
+            def part(lo, hi):
+                cut[axis] = slice(lo, hi)
+                return tuple(cut)
+            center = out[part(a, a + n)].copy()
+            if a:
+                center[part(shift, shift + a)] += xp.flip(out[part(0, a)], axis)
+            if b:
+                center[part(n - shift - b, n - shift)] += xp.flip(out[part(a + n, a + n + b)], axis)
+            out = center
+        return out if out is not x else x.copy()
+    return mirror_pad_grad
+
+
+def _mirror_pad_grad(g, op, grads):
+    """TF's `_MirrorPadGrad`: MirrorPadGrad of the gradient on the forward op's paddings."""
+    return [g.make("mirror_pad_grad", "MirrorPadGrad", [grads[0], op.inputs[1]], {"mode": op.attrs["mode"]}), None]
+
+
+def _mirror_pad_grad_grad(g, op, grads):
+    """TF's `_MirrorPadGradGrad`: MirrorPad of the gradient."""
+    return [g.make("mirror_pad", "MirrorPad", [grads[0], op.inputs[1]], {"mode": op.attrs["mode"]}), None]
+
+
 def _pad_mode(value) -> str:
     if value not in ("REFLECT", "SYMMETRIC"):
         raise ValueError(f"mode must be REFLECT or SYMMETRIC, got {value!r}")
@@ -919,5 +987,11 @@ OPS = [
           "The input padded with its own mirror image (REFLECT or SYMMETRIC).",
           attrs=(attr("mode", check=_pad_mode),), tf_op="MirrorPad",
           tf_import=lambda t, c: {"mode": t["mode"]}, tf_attrs=_paddings_attrs,
-          tf=lambda c: f"tf.pad({c.args[0]}, {c.args[1]}, mode={c.attrs['mode']!r}{c.kw})"),
+          tf=lambda c: f"tf.pad({c.args[0]}, {c.args[1]}, mode={c.attrs['mode']!r}{c.kw})", grad=_mirror_pad_grad),
+    OpDef("mirror_pad_grad", "MirrorPadGrad", ("input", "paddings"), _mirror_pad_grad_infer, _mirror_pad_grad_kernel,
+          "The gradient of mirror_pad: each mirrored border folded back onto what it mirrors.",
+          attrs=(attr("mode", check=_pad_mode),), tf_op="MirrorPadGrad",
+          tf_import=lambda t, c: {"mode": t["mode"]}, tf_attrs=_paddings_attrs,
+          tf=lambda c: f"tf.raw_ops.MirrorPadGrad(input={c.args[0]}, paddings={c.args[1]}, "
+                       f"mode={c.attrs['mode']!r}{c.kw})", grad=_mirror_pad_grad_grad),
 ]

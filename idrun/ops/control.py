@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 import sys
 
-from idrun.ops.gradlib import pass_through
+from idrun.ops.gradlib import no_gradient, pass_first, pass_through
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import broadcast, format_dims, same_dtype
@@ -183,5 +183,6 @@ OPS = [
           variadic=True, stateful=True, effect="print", tf_op="Print", tf_attrs=_gd_print,
           tf_import=lambda a, c: {"message": a.get("message", ""), "summarize": max(1, a.get("summarize", 3))},
           tf=lambda c: f"tf1.Print({c.args[0]}, [{', '.join(c.args[1:] or c.args[:1])}], "
-                       f"message={c.attrs['message']!r}, summarize={c.attrs['summarize']}{c.kw})"),
+                       f"message={c.attrs['message']!r}, summarize={c.attrs['summarize']}{c.kw})",
+          grad=pass_first),
 ]

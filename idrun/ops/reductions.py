@@ -1,11 +1,11 @@
-"""Reductions and scans over an axis: reduce_*, argmax/argmin, cumsum, unsorted_segment_sum.
+"""Reductions and scans over an axis: reduce_*, argmax/argmin, cumsum, cumprod, unsorted_segment_sum.
 
 A reduction's, argmax's and cumsum's axis is an attribute, as TF's Python takes it;
 in a GraphDef it is a helper constant input (`Sum/reduction_indices`,
 `ArgMax/dimension`, `Cumsum/axis`). An imported reduction whose axes are computed (TF's
 gradient graphs sum over `BroadcastGradientArgs`) becomes the raw op (`sum`, `mean`, ...,
 `tf.raw_ops.Sum`), which takes the axes as a tensor input.
-Values: min, max, all, any, argmax, argmin, cumsum and unsorted_segment_sum are TF's
+Values: min, max, all, any, argmax, argmin, cumsum, cumprod and unsorted_segment_sum are TF's
 bit for bit (TF scans and scatters in index order; argmax/argmin never pick NaN, as
 TF's reducer); a float sum, mean or prod may differ from TF's in the last bits (Eigen
 adds in a tree of packets). Empty reductions give TF's identities (min: inf, max: -inf).
@@ -20,7 +20,7 @@ from idrun.ops.math import BOOL, REALS, check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shape_ops import flat
 from idrun.ops.shapes import bounded, format_dims, reduce_shape
-from idrun.ops.gradlib import fully_known, no_gradient
+from idrun.ops.gradlib import fully_known, no_gradient, on_device, ones_like, rank_tensor, shape_tensor, zeros_like
 
 
 def _axis_const(consts, what: str, scalar: bool = False):
@@ -157,11 +157,11 @@ def _raw_reduce_kernel(fname: str):
     return make
 
 
-def _raw_reduce(name: str, type_name: str, fname: str, allowed: tuple[str, ...] = REALS) -> OpDef:
+def _raw_reduce(name: str, type_name: str, fname: str, allowed: tuple[str, ...] = REALS, grad=None) -> OpDef:
     return OpDef(name, type_name, ("input", "reduction_indices"), _raw_reduce_infer(type_name, allowed),
                  _raw_reduce_kernel(fname),
                  f"tf.raw_ops.{type_name}: reduce_{fname} over the axes a tensor input holds (imported "
-                 "gradients).", attrs=(attr("keepdims", False, checks.boolean),),
+                 "gradients).", attrs=(attr("keepdims", False, checks.boolean),), grad=grad,
                  tf_op=type_name, tf_attrs=_reduce_gd_attrs,
                  tf=lambda c: f"tf.raw_ops.{type_name}(input={c.args[0]}, axis={c.args[1]}, "
                               f"keep_dims={c.attrs['keepdims']}{c.kw})")
@@ -238,20 +238,51 @@ def _cumsum_infer(attrs, types, consts):
     return [t]
 
 
-def _cumsum_kernel(env: KernelEnv):
-    """Running sums in index order (TF's scan adds one element at a time, as numpy)."""
-    xp, axis, dtype = env.xp, env.attrs["axis"], env.out_types[0].dtype
-    exclusive, reverse = env.attrs["exclusive"], env.attrs["reverse"]
+def _scan_kernel(fname: str, start: int):
+    """Running sums (products) in index order (TF's scan takes one element at a time, as
+    numpy); exclusive starts at `start` (0, or 1 for a product)."""
+    def make(env: KernelEnv):
+        xp, axis, dtype = env.xp, env.attrs["axis"], env.out_types[0].dtype
+        exclusive, reverse, scan = env.attrs["exclusive"], env.attrs["reverse"], getattr(env.xp, fname)
 
-    def cumsum(x):
-        out = xp.cumsum(xp.flip(x, axis) if reverse else x, axis=axis, dtype=dtype)
-        if exclusive:  # each sum moves one place on; the first is 0
-            out = xp.roll(out, 1, axis=axis)
-            first = [slice(None)] * x.ndim
-            first[axis] = 0
-            out[tuple(first)] = 0
-        return xp.ascontiguousarray(xp.flip(out, axis)) if reverse else out
-    return cumsum
+        def cumulative(x):
+            out = scan(xp.flip(x, axis) if reverse else x, axis=axis, dtype=dtype)
+            if exclusive:  # each result moves one place on; the first is the start
+                out = xp.roll(out, 1, axis=axis)
+                first = [slice(None)] * x.ndim
+                first[axis] = 0
+                out[tuple(first)] = start
+            return xp.ascontiguousarray(xp.flip(out, axis)) if reverse else out
+        return cumulative
+    return make
+
+
+def _cumsum_grad(g, op, grads):
+    """TF's `_CumsumGrad`: the gradient summed the other way, on the forward op's axis tensor."""
+    attrs = {"axis": op.attrs["axis"], "exclusive": op.attrs["exclusive"], "reverse": not op.attrs["reverse"]}
+    return [g.make("cumsum", "Cumsum", [grads[0], g.reduction_indices(op)], attrs), None]
+
+
+def _cumprod_grad(g, op, grads):
+    """TF's `_CumprodGrad`: div_no_nan(cumsum(cumprod(x) * grad, reversed), x)."""
+    x, axis = op.inputs[0], g.reduction_indices(op)
+    attrs = {"axis": op.attrs["axis"], "exclusive": op.attrs["exclusive"]}
+    prod = g.make("cumprod", "Cumprod", [x, axis], {**attrs, "reverse": op.attrs["reverse"]})
+    summed = g.make("cumsum", "Cumsum", [g.make("mul", "mul", [prod, grads[0]]), axis],
+                    {**attrs, "reverse": not op.attrs["reverse"]})
+    return [g.make("divide_no_nan", "div_no_nan", [summed, x]), None]
+
+
+def _scan(name: str, type_name: str, fname: str, start: int, doc: str, grad) -> OpDef:
+    return OpDef(name, type_name, ("x",), _cumsum_infer, _scan_kernel(fname, start), doc,
+                 attrs=(attr("axis", 0, checks.integer), attr("exclusive", False, checks.boolean),
+                        attr("reverse", False, checks.boolean)),
+                 helpers=lambda a, on_handle: ("axis",), tf_op=type_name, tf_import=_cumsum_import,
+                 tf_helper_values=lambda a, ins: [a["axis"]],
+                 tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tidx": _tidx(i),
+                                              "exclusive": a["exclusive"], "reverse": a["reverse"]},
+                 tf=lambda c: f"tf.math.{name}({c.args[0]}, axis={c.attrs['axis']}, exclusive={c.attrs['exclusive']}, "
+                              f"reverse={c.attrs['reverse']}{c.kw})", grad=grad)
 
 
 def _cumsum_import(tf_attrs, consts):
@@ -393,6 +424,83 @@ def _min_or_max_grad(g, op, grads):
     return [g.make("mul", "mul", [g.make("div", "truediv", [indicators, selected]), grad])] + [None] * (len(op.inputs) - 1)
 
 
+def _prod_grad(g, op, grads):
+    """TF's `_ProdGrad`: the product of all other elements as two exclusive cumprods over the
+    reduced axes moved to the front (the permutation worked out on /cpu:0, as TF places it).
+    Built where the input's rank is known and, without keepdims, the axes are constant."""
+    x, grad = op.inputs[0], grads[0]
+    raw = "axis" not in op.attrs   # tf.raw_ops.Prod: the axes are a tensor input
+    axes_ref = op.inputs[1] if raw else g.reduction_indices(op)
+    shape = g.shape(x)
+    if raw:
+        value = g.constant_value(axes_ref)
+        axes = None if value is None else [value] if isinstance(value, int) else list(flat(value))
+    else:
+        axes = op.attrs["axis"]
+        axes = list(range(len(shape))) if axes is None and shape is not None else \
+            [axes] if isinstance(axes, int) else axes
+    if shape is None:
+        g.unsupported(op, "a product of a tensor of unknown rank")
+    rank = len(shape)
+    axes = None if axes is None else [a % max(rank, 1) for a in axes]
+    input_shape = shape_tensor(g, x)
+    indices = g.make("reshape", "Reshape", [axes_ref, g.const("Reshape/shape", [-1], "int32")])
+    if not op.attrs["keepdims"]:
+        if axes is None or not fully_known(shape):   # TF: reduced_shape's DynamicStitch
+            g.unsupported(op, "a product over computed axes or of a partly unknown shape")
+        kept = [1 if i in axes else d for i, d in enumerate(shape)]
+        grad = g.make("reshape", "Reshape_1", [grad, g.const("Reshape_1/shape", kept, "int32")])
+    grad = g.make("broadcast_to", "BroadcastTo", [grad, input_shape])
+    with on_device(g, "/cpu:0"):
+        rank_ref = rank_tensor(g, x)
+        if g.dtype(indices) != "int32":
+            indices = g.make("cast", "Cast", [indices], {"dtype": "int32"})
+        reduced = g.make("floormod", "mod", [g.make("add", "add", [indices, rank_ref]), rank_ref])
+        idx = g.make("range", "range", [g.const("range/start", 0, "int32"), rank_ref,
+                                         g.const("range/delta", 1, "int32")])
+        other = g.make("setdiff1d", "ListDiff", [idx, reduced], {"out_idx": "int32"})
+        perm = g.make("concat", "concat", [reduced, other], {"axis": 0})
+        nums = []
+        for k, part in enumerate((reduced, other)):
+            suffix = f"_{k}" if k else ""
+            picked = g.make("gather", "GatherV2" + suffix, [input_shape, part, g.const(f"GatherV2{suffix}/axis", 0, "int32")])
+            nums.append(g.make("prod", "Prod" + suffix, [picked, g.const("Const" + suffix, [0], "int32")]))
+    permuted = g.make("transpose", "transpose", [x, perm])
+    if axes is not None and fully_known(shape):   # TF's shape inference evaluates the permutation
+        order = axes + [i for i in range(rank) if i not in axes]
+        permuted_shape = g.const("Shape_1", [shape[i] for i in order], "int32")
+    else:
+        permuted_shape = g.make("shape", "Shape_1", [permuted], {"out_type": "int32"})
+    reshaped = g.make("reshape", "Reshape_2", [permuted, g.make("stack", "Reshape_2/shape", nums, {"axis": 0})])
+    left = g.make("cumprod", "Cumprod", [reshaped], {"axis": 0, "exclusive": True, "reverse": False})
+    right = g.make("cumprod", "Cumprod_1", [reshaped], {"axis": 0, "exclusive": True, "reverse": True})
+    y = g.make("reshape", "Reshape_3", [g.make("mul", "mul", [left, right]), permuted_shape])
+    back = g.make("transpose", "transpose_1", [y, g.make("invert_permutation", "InvertPermutation", [perm])])
+    out = g.make("mul", "mul_1", [grad, back])
+    return [g.make("reshape", "Reshape_4", [out, input_shape]), None]
+
+
+def _gather_drop_negatives(g, params, ids):
+    """TF's `_GatherDropNegatives(params, ids)`: params gathered at max(ids, 0), zeros where an
+    id is negative."""
+    clipped = g.make("maximum", "Maximum", [ids, zeros_like(g, ids, "zeros_like")])
+    gathered = g.make("gather", "GatherV2", [params, clipped, g.const("GatherV2/axis", 0, "int32")])
+    positive = g.make("greater_equal", "GreaterEqual", [ids, g.const("GreaterEqual/y", 0, g.dtype(ids))])
+    positive_shape = shape_tensor(g, positive)
+    extra = g.make("sub", "sub", [rank_tensor(g, gathered), rank_tensor(g, positive, "Rank_1")])
+    ones = g.make("fill", "ones", [g.make("stack", "ones/packed", [extra], {"axis": 0}),
+                                   g.const("ones/Const", 1, g.dtype(positive_shape))])
+    broadcastable = g.make("concat", "concat", [positive_shape, ones], {"axis": 0})
+    positive = g.make("reshape", "Reshape", [positive, broadcastable])
+    positive = g.make("logical_and", "and", [positive, ones_like(g, gathered, "ones_like", "bool")])
+    return g.make("select_v2", "SelectV2", [positive, gathered, zeros_like(g, gathered, "zeros_like")])
+
+
+def _unsorted_segment_sum_grad(g, op, grads):
+    """TF's `_UnsortedSegmentSumGrad`: the gradient's rows gathered back by segment id."""
+    return [_gather_drop_negatives(g, grads[0], op.inputs[1]), None, None]
+
+
 OPS = [
     _reduce("reduce_sum", "Sum", "sum", "Sum over axes.", grad=_sum_grad),
     _reduce("reduce_mean", "Mean", "mean", "Mean over axes.", grad=_mean_grad),
@@ -400,28 +508,23 @@ OPS = [
             grad=_min_or_max_grad),
     _reduce("reduce_min", "Min", "min", "Min over axes (inf or the highest integer over none).",
             grad=_min_or_max_grad),
-    _reduce("reduce_prod", "Prod", "prod", "Product over axes."),
+    _reduce("reduce_prod", "Prod", "prod", "Product over axes.", grad=_prod_grad),
     _reduce("reduce_all", "All", "all", "Logical and over axes of bools.", BOOL),
     _reduce("reduce_any", "Any", "any", "Logical or over axes of bools.", BOOL),
     *(_raw_reduce(type_name.lower(), type_name, fname, allowed) for type_name, fname, allowed in (
         ("Sum", "sum", REALS), ("Mean", "mean", REALS), ("Max", "max", REALS), ("Min", "min", REALS),
-        ("Prod", "prod", REALS), ("All", "all", BOOL), ("Any", "any", BOOL))),
+        ("All", "all", BOOL), ("Any", "any", BOOL))),
+    _raw_reduce("prod", "Prod", "prod", REALS, grad=_prod_grad),
     _arg("argmax", "ArgMax", "Index of the largest value along an axis (the first of ties)."),
     _arg("argmin", "ArgMin", "Index of the smallest value along an axis (the first of ties)."),
-    OpDef("cumsum", "Cumsum", ("x",), _cumsum_infer, _cumsum_kernel,
-          "Running sum along an axis; exclusive starts at 0, reverse runs from the end.",
-          attrs=(attr("axis", 0, checks.integer), attr("exclusive", False, checks.boolean),
-                 attr("reverse", False, checks.boolean)),
-          helpers=lambda a, on_handle: ("axis",), tf_op="Cumsum", tf_import=_cumsum_import,
-          tf_helper_values=lambda a, ins: [a["axis"]],
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tidx": _tidx(i),
-                                       "exclusive": a["exclusive"], "reverse": a["reverse"]},
-          tf=lambda c: f"tf.math.cumsum({c.args[0]}, axis={c.attrs['axis']}, exclusive={c.attrs['exclusive']}, "
-                       f"reverse={c.attrs['reverse']}{c.kw})"),
+    _scan("cumsum", "Cumsum", "cumsum", 0, "Running sum along an axis; exclusive starts at 0, reverse runs "
+          "from the end.", _cumsum_grad),
+    _scan("cumprod", "Cumprod", "cumprod", 1, "Running product along an axis; exclusive starts at 1, reverse "
+          "runs from the end.", _cumprod_grad),
     OpDef("unsorted_segment_sum", "UnsortedSegmentSum", ("data", "segment_ids", "num_segments"),
           _segment_infer, _segment_kernel,
           "Sums of data's rows by segment id into num_segments rows; negative ids are dropped.",
           tf="tf.math.unsorted_segment_sum", tf_op="UnsortedSegmentSum",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tindices": TFType(i[1].dtype),
-                                       "Tnumsegments": TFType(i[2].dtype)}),
+                                       "Tnumsegments": TFType(i[2].dtype)}, grad=_unsorted_segment_sum_grad),
 ]
