@@ -18,6 +18,7 @@ case's relative tolerance and says why.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import numpy as np
@@ -31,35 +32,34 @@ from tests.test_op_gradients import case_spec, flat, grad_prefixes, own_nodes
 VARIABLES = {
     **BASE_VARIABLES,
     "m": "[[0.5, -1.25, 2.0], [1.5, 0.25, -0.75], [1.0, 2.0, 3.0]]",
-    "z": "[[0.5, 0.0, 2.0], [1.5, 0.25, -0.75]]",
-    "s": "1.5",
+    "wz": "[[0.5, 0.0, 2.0], [1.5, 0.25, -0.75]]",
+    "sv": "1.5",
+    "flt": str([[[[round(0.05 * ((a * 5 + b * 3 + c * 2 + d) % 7) - 0.15, 3) for d in range(2)] for c in range(3)]
+                 for b in range(3)] for a in range(3)]),
 }
+IMG = "{name: cimg, op: const, value: " + VARIABLES["img"] + "}"
 
 
-def _second(first: list, scope: str = "gradients") -> list:
-    """Entries making `y`, the gradient of reduce_sum(r * r) for w, from entries making `r`."""
-    return first + ["{name: r2, op: mul, inputs: [r, r]}", "{name: s, op: reduce_sum, inputs: [r2]}",
-                    "{gradients: s, xs: [w], outputs: [y]}"]
-
-
-def _second_img(first: list) -> list:
-    return [e.replace("[w", "[img") for e in first] + [
+def _second(first: list, x: str = "w") -> list:
+    """Entries making `y`, the gradient of reduce_sum(r * r) for the variable x, from entries
+    making `r` (written with `w` for x)."""
+    return [re.sub(r"\bw\b", x, e) for e in first] + [
         "{name: r2, op: mul, inputs: [r, r]}", "{name: s, op: reduce_sum, inputs: [r2]}",
-        "{gradients: s, xs: [img], outputs: [y]}"]
+        f"{{gradients: s, xs: [{x}], outputs: [y]}}"]
 
 
 # name: (variables, the entries making `y` from them, "cube" (y*y*y), "square" (y*y) or "mulc" (y*c))
 CASES = {
     "reduce_prod": ("w", ["{name: y, op: reduce_prod, inputs: [w], axis: 1}"], "cube"),
-    "reduce_prod_all_with_zero": ("z", ["{name: y, op: reduce_prod, inputs: [z]}"], "cube"),
-    "reduce_prod_keepdims": ("z", ["{name: y, op: reduce_prod, inputs: [z], axis: [0], keepdims: true}"], "cube"),
+    "reduce_prod_all_with_zero": ("wz", ["{name: y, op: reduce_prod, inputs: [wz], axis: [1, 0]}"], "cube"),
+    "reduce_prod_keepdims": ("wz", ["{name: y, op: reduce_prod, inputs: [wz], axis: [0], keepdims: true}"], "cube"),
     "cumsum": ("w", ["{name: y, op: cumsum, inputs: [w], axis: 1, exclusive: true}"], "cube"),
     "cumsum_reverse": ("w", ["{name: y, op: cumsum, inputs: [w], axis: 0, reverse: true}"], "cube"),
     "cumprod": ("p", ["{name: y, op: cumprod, inputs: [p], axis: 1}"], "cube"),
     "unsorted_segment_sum": ("m", ["{name: ids, op: const, value: [1, -1, 1]}", "{name: num, op: const, value: 3}",
                                    "{name: y, op: unsorted_segment_sum, inputs: [m, ids, num]}"], "cube"),
     "floormod": ("w,v", ["{name: y, op: floormod, inputs: [w, v]}"], "mulc"),
-    "fill": ("s", ["{name: dims, op: const, value: [2, 3]}", "{name: y, op: fill, inputs: [dims, s]}"], "mulc"),
+    "fill": ("sv", ["{name: dims, op: const, value: [2, 3]}", "{name: y, op: fill, inputs: [dims, sv]}"], "mulc"),
     "mirror_pad_reflect": ("w", ["{name: pd, op: const, value: [[1, 1], [2, 1]]}",
                                  "{name: y, op: mirror_pad, inputs: [w, pd], mode: REFLECT}"], "cube"),
     "mirror_pad_symmetric": ("w", ["{name: pd, op: const, value: [[1, 2], [0, 3]]}",
@@ -75,29 +75,31 @@ CASES = {
     "sigmoid_grad": ("w", _second(["{name: r, op: sigmoid, inputs: [w]}"]), "cube"),
     "tanh_grad": ("w", _second(["{name: r, op: tanh, inputs: [w]}"]), "cube"),
     "reciprocal_grad": ("w", _second(["{name: r, op: reciprocal, inputs: [w]}"]), "cube"),
-    "sqrt_grad": ("p", [e.replace("[w]", "[p]") for e in _second(["{name: r, op: sqrt, inputs: [w]}"])], "cube"),
-    "rsqrt_grad": ("p", [e.replace("[w]", "[p]") for e in _second(["{name: r, op: rsqrt, inputs: [w]}"])], "cube"),
+    "sqrt_grad": ("p", _second(["{name: r, op: sqrt, inputs: [w]}"], "p"), "cube"),
+    "rsqrt_grad": ("p", _second(["{name: r, op: rsqrt, inputs: [w]}"], "p"), "cube"),
     "elu_grad": ("w", _second(["{name: r, op: elu, inputs: [w]}"]), "cube"),
-    "avg_pool_grad": ("img", _second_img(["{name: sq, op: mul, inputs: [img, img]}",
-                                          "{name: r, op: avg_pool, inputs: [sq], ksize: [3, 3], strides: [2, 2], "
-                                          "padding: SAME}"]), "cube"),
-    "conv2d_backprop": ("img", _second_img(["{name: sq, op: mul, inputs: [img, img]}",
-                                            "{name: f, op: const, value: " + str(
-                                                [[[[round(0.05 * ((a * 5 + b * 3 + c * 2 + d) % 7) - 0.15, 3)
-                                                    for d in range(2)] for c in range(3)] for b in range(3)]
-                                                 for a in range(3)]) + "}",
-                                            "{name: r, op: conv2d, inputs: [sq, f], strides: [1, 1], padding: SAME}"]),
-                        "cube"),
+    "avg_pool_grad": ("img", _second(["{name: sq, op: mul, inputs: [w, w]}",
+                                      "{name: r, op: avg_pool, inputs: [sq], ksize: [3, 3], strides: [2, 2], "
+                                      "padding: SAME}"], "img"), "cube"),
+    "conv2d_backprop_input": ("img", _second(["{name: sq, op: mul, inputs: [w, w]}",
+                                              "{name: f, op: const, value: " + VARIABLES["flt"] + "}",
+                                              "{name: r, op: conv2d, inputs: [sq, f], strides: [1, 1], "
+                                              "padding: SAME}"], "img"), "cube"),
+    "conv2d_backprop_filter": ("flt", _second(["{name: sq, op: mul, inputs: [w, w]}", IMG,
+                                               "{name: r, op: conv2d, inputs: [cimg, sq], strides: [2, 2], "
+                                               "padding: VALID}"], "flt"), "cube"),
 }
 # rel tolerance where TF's kernels round differently: sigmoid's, rsqrt's and elu's exp agree to
 # an ulp or two, the convolutions to Eigen's contraction order; numpy's tanh and Eigen's rational
 # tanh differ by an ulp, which the second derivative's `1 - 2 * y * y` cancellation grows to 3e-6
-CLOSE = {"sigmoid_grad": 2e-6, "rsqrt_grad": 2e-6, "elu_grad": 2e-6, "conv2d_backprop": 2e-6, "tanh_grad": 1e-5}
+CLOSE = {"sigmoid_grad": 2e-6, "rsqrt_grad": 2e-6, "elu_grad": 2e-6, "conv2d_backprop_input": 2e-6,
+         "conv2d_backprop_filter": 2e-6, "tanh_grad": 1e-5}
 # the scopes of the op under test's gradient, where the case's own ops do not name them
 SECOND = {"relu_grad": "r_grad/ReluGrad", "relu6_grad": "r_grad/Relu6Grad", "sigmoid_grad": "r_grad/SigmoidGrad",
           "tanh_grad": "r_grad/TanhGrad", "reciprocal_grad": "r_grad/ReciprocalGrad",
           "sqrt_grad": "r_grad/SqrtGrad", "rsqrt_grad": "r_grad/RsqrtGrad", "elu_grad": "r_grad/EluGrad",
-          "avg_pool_grad": "r_grad/AvgPoolGrad", "conv2d_backprop": "r_grad/Conv2DBackprop"}
+          "avg_pool_grad": "r_grad/AvgPoolGrad", "conv2d_backprop_input": "r_grad/Conv2DBackpropInput",
+          "conv2d_backprop_filter": "r_grad/Conv2DBackpropFilter"}
 
 
 def prefixes(name: str) -> tuple:
@@ -116,7 +118,12 @@ TF_NODES = {
         ['gradients_1/gradients/r_grad/AvgPoolGrad_grad/AvgPool', 'AvgPool', ['gradients_1/AddN_1']],
         ['gradients_1/gradients/r_grad/AvgPoolGrad_grad/StopGradient', 'StopGradient', ['gradients/r_grad/Shape']],
     ],
-    'conv2d_backprop': [
+    'conv2d_backprop_filter': [
+        ['gradients_1/gradients/r_grad/Conv2DBackpropFilter_grad/Conv2D', 'Conv2D', ['cimg', 'gradients_1/AddN_1']],
+        ['gradients_1/gradients/r_grad/Conv2DBackpropFilter_grad/Conv2DBackpropInput', 'Conv2DBackpropInput', ['gradients_1/gradients/r_grad/Conv2DBackpropFilter_grad/Shape', 'gradients_1/AddN_1', 'gradients/AddN']],
+        ['gradients_1/gradients/r_grad/Conv2DBackpropFilter_grad/Shape', 'Const', []],
+    ],
+    'conv2d_backprop_input': [
         ['gradients_1/gradients/r_grad/Conv2DBackpropInput_grad/Conv2D', 'Conv2D', ['gradients_1/AddN_1', 'f']],
         ['gradients_1/gradients/r_grad/Conv2DBackpropInput_grad/Conv2DBackpropFilter', 'Conv2DBackpropFilter', ['gradients_1/AddN_1', 'gradients_1/gradients/r_grad/Conv2DBackpropInput_grad/Shape', 'gradients/AddN']],
         ['gradients_1/gradients/r_grad/Conv2DBackpropInput_grad/Shape', 'Const', []],
@@ -218,8 +225,80 @@ TF_NODES = {
         ['gradients/y_grad/transpose_1', 'Transpose', ['gradients/y_grad/Reshape_3', 'gradients/y_grad/InvertPermutation']],
     ],
     'reduce_prod_all_with_zero': [
+        ['gradients/y_grad/BroadcastTo', 'BroadcastTo', ['gradients/y_grad/Reshape_1', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Const', 'Const', []],
+        ['gradients/y_grad/Const_1', 'Const', []],
+        ['gradients/y_grad/Cumprod', 'Cumprod', ['gradients/y_grad/Reshape_2', 'gradients/y_grad/Cumprod/axis']],
+        ['gradients/y_grad/Cumprod/axis', 'Const', []],
+        ['gradients/y_grad/Cumprod_1', 'Cumprod', ['gradients/y_grad/Reshape_2', 'gradients/y_grad/Cumprod_1/axis']],
+        ['gradients/y_grad/Cumprod_1/axis', 'Const', []],
+        ['gradients/y_grad/GatherV2', 'GatherV2', ['gradients/y_grad/Shape', 'gradients/y_grad/mod', 'gradients/y_grad/GatherV2/axis']],
+        ['gradients/y_grad/GatherV2/axis', 'Const', []],
+        ['gradients/y_grad/GatherV2_1', 'GatherV2', ['gradients/y_grad/Shape', 'gradients/y_grad/ListDiff', 'gradients/y_grad/GatherV2_1/axis']],
+        ['gradients/y_grad/GatherV2_1/axis', 'Const', []],
+        ['gradients/y_grad/InvertPermutation', 'InvertPermutation', ['gradients/y_grad/concat']],
+        ['gradients/y_grad/ListDiff', 'ListDiff', ['gradients/y_grad/range', 'gradients/y_grad/mod']],
+        ['gradients/y_grad/Prod', 'Prod', ['gradients/y_grad/GatherV2', 'gradients/y_grad/Const']],
+        ['gradients/y_grad/Prod_1', 'Prod', ['gradients/y_grad/GatherV2_1', 'gradients/y_grad/Const_1']],
+        ['gradients/y_grad/Rank', 'Const', []],
+        ['gradients/y_grad/Reshape', 'Reshape', ['y/reduction_indices', 'gradients/y_grad/Reshape/shape']],
+        ['gradients/y_grad/Reshape/shape', 'Const', []],
+        ['gradients/y_grad/Reshape_1', 'Reshape', ['gradients/AddN', 'gradients/y_grad/Reshape_1/shape']],
+        ['gradients/y_grad/Reshape_1/shape', 'Const', []],
+        ['gradients/y_grad/Reshape_2', 'Reshape', ['gradients/y_grad/transpose', 'gradients/y_grad/Reshape_2/shape']],
+        ['gradients/y_grad/Reshape_2/shape', 'Pack', ['gradients/y_grad/Prod', 'gradients/y_grad/Prod_1']],
+        ['gradients/y_grad/Reshape_3', 'Reshape', ['gradients/y_grad/mul', 'gradients/y_grad/Shape_1']],
+        ['gradients/y_grad/Reshape_4', 'Reshape', ['gradients/y_grad/mul_1', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Const', []],
+        ['gradients/y_grad/Shape_1', 'Const', []],
+        ['gradients/y_grad/add', 'AddV2', ['gradients/y_grad/Reshape', 'gradients/y_grad/Rank']],
+        ['gradients/y_grad/concat', 'ConcatV2', ['gradients/y_grad/mod', 'gradients/y_grad/ListDiff', 'gradients/y_grad/concat/axis']],
+        ['gradients/y_grad/concat/axis', 'Const', []],
+        ['gradients/y_grad/mod', 'FloorMod', ['gradients/y_grad/add', 'gradients/y_grad/Rank']],
+        ['gradients/y_grad/mul', 'Mul', ['gradients/y_grad/Cumprod', 'gradients/y_grad/Cumprod_1']],
+        ['gradients/y_grad/mul_1', 'Mul', ['gradients/y_grad/BroadcastTo', 'gradients/y_grad/transpose_1']],
+        ['gradients/y_grad/range', 'Range', ['gradients/y_grad/range/start', 'gradients/y_grad/Rank', 'gradients/y_grad/range/delta']],
+        ['gradients/y_grad/range/delta', 'Const', []],
+        ['gradients/y_grad/range/start', 'Const', []],
+        ['gradients/y_grad/transpose', 'Transpose', ['y/ReadVariableOp', 'gradients/y_grad/concat']],
+        ['gradients/y_grad/transpose_1', 'Transpose', ['gradients/y_grad/Reshape_3', 'gradients/y_grad/InvertPermutation']],
     ],
     'reduce_prod_keepdims': [
+        ['gradients/y_grad/BroadcastTo', 'BroadcastTo', ['gradients/AddN', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Const', 'Const', []],
+        ['gradients/y_grad/Const_1', 'Const', []],
+        ['gradients/y_grad/Cumprod', 'Cumprod', ['gradients/y_grad/Reshape_1', 'gradients/y_grad/Cumprod/axis']],
+        ['gradients/y_grad/Cumprod/axis', 'Const', []],
+        ['gradients/y_grad/Cumprod_1', 'Cumprod', ['gradients/y_grad/Reshape_1', 'gradients/y_grad/Cumprod_1/axis']],
+        ['gradients/y_grad/Cumprod_1/axis', 'Const', []],
+        ['gradients/y_grad/GatherV2', 'GatherV2', ['gradients/y_grad/Shape', 'gradients/y_grad/mod', 'gradients/y_grad/GatherV2/axis']],
+        ['gradients/y_grad/GatherV2/axis', 'Const', []],
+        ['gradients/y_grad/GatherV2_1', 'GatherV2', ['gradients/y_grad/Shape', 'gradients/y_grad/ListDiff', 'gradients/y_grad/GatherV2_1/axis']],
+        ['gradients/y_grad/GatherV2_1/axis', 'Const', []],
+        ['gradients/y_grad/InvertPermutation', 'InvertPermutation', ['gradients/y_grad/concat']],
+        ['gradients/y_grad/ListDiff', 'ListDiff', ['gradients/y_grad/range', 'gradients/y_grad/mod']],
+        ['gradients/y_grad/Prod', 'Prod', ['gradients/y_grad/GatherV2', 'gradients/y_grad/Const']],
+        ['gradients/y_grad/Prod_1', 'Prod', ['gradients/y_grad/GatherV2_1', 'gradients/y_grad/Const_1']],
+        ['gradients/y_grad/Rank', 'Const', []],
+        ['gradients/y_grad/Reshape', 'Reshape', ['y/reduction_indices', 'gradients/y_grad/Reshape/shape']],
+        ['gradients/y_grad/Reshape/shape', 'Const', []],
+        ['gradients/y_grad/Reshape_1', 'Reshape', ['gradients/y_grad/transpose', 'gradients/y_grad/Reshape_1/shape']],
+        ['gradients/y_grad/Reshape_1/shape', 'Pack', ['gradients/y_grad/Prod', 'gradients/y_grad/Prod_1']],
+        ['gradients/y_grad/Reshape_2', 'Reshape', ['gradients/y_grad/mul', 'gradients/y_grad/Shape_1']],
+        ['gradients/y_grad/Reshape_3', 'Reshape', ['gradients/y_grad/mul_1', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Const', []],
+        ['gradients/y_grad/Shape_1', 'Const', []],
+        ['gradients/y_grad/add', 'AddV2', ['gradients/y_grad/Reshape', 'gradients/y_grad/Rank']],
+        ['gradients/y_grad/concat', 'ConcatV2', ['gradients/y_grad/mod', 'gradients/y_grad/ListDiff', 'gradients/y_grad/concat/axis']],
+        ['gradients/y_grad/concat/axis', 'Const', []],
+        ['gradients/y_grad/mod', 'FloorMod', ['gradients/y_grad/add', 'gradients/y_grad/Rank']],
+        ['gradients/y_grad/mul', 'Mul', ['gradients/y_grad/Cumprod', 'gradients/y_grad/Cumprod_1']],
+        ['gradients/y_grad/mul_1', 'Mul', ['gradients/y_grad/BroadcastTo', 'gradients/y_grad/transpose_1']],
+        ['gradients/y_grad/range', 'Range', ['gradients/y_grad/range/start', 'gradients/y_grad/Rank', 'gradients/y_grad/range/delta']],
+        ['gradients/y_grad/range/delta', 'Const', []],
+        ['gradients/y_grad/range/start', 'Const', []],
+        ['gradients/y_grad/transpose', 'Transpose', ['y/ReadVariableOp', 'gradients/y_grad/concat']],
+        ['gradients/y_grad/transpose_1', 'Transpose', ['gradients/y_grad/Reshape_2', 'gradients/y_grad/InvertPermutation']],
     ],
     'relu6_grad': [
         ['gradients_1/gradients/r_grad/Relu6Grad_grad/Relu6Grad', 'Relu6Grad', ['gradients_1/gradients/w4_grad/Mul_grad/Mul', 'r']],
@@ -286,12 +365,13 @@ TF_NODES = {
 }
 TF_VALUES = {
     'avg_pool_grad': {'dimg': [[[[-0.0016336278, -1.3595931e-05, 0.0010785869], [-0.0004192454, -2.8687733e-05, -0.00030172386], [0.0028568439, 0.00057752075, 0.00040709367], [0.0047662384, -4.592898e-05, 0.0009475155]], [[0.0013010901, 6.6483786e-05, 0.0003306264], [0.002667211, 0.0, 0.0008807583], [-0.0023887882, 0.00054834166, -0.00069034734], [0.0009014893, 0.0007954113, 0.0]], [[-0.0013711732, 0.003259629, -0.0008485256], [0.0031222417, -0.0012393642, 0.0005456734], [0.0491634, -0.0009792575, 0.015145952], [-0.0065665087, 0.003494779, -0.0006413949]], [[0.0066000232, 0.0, 0.001906746], [-0.001964346, 0.0019100942, -0.0009797266], [0.0033291664, 0.019783607, 0.0], [0.009210055, -0.0024233023, 0.0018325364]]]]},
-    'conv2d_backprop': {'dimg': [[[[-0.0046680574, 0.0007231721, -0.011380165], [0.00087291456, -0.01754748, -0.0017042041], [-0.007705312, -0.015110202, 0.00017482499], [0.037428107, 0.0017260357, -0.011003352]], [[-0.013307865, -0.0013278294, 0.0035014497], [0.12925047, 0.0, -0.046839062], [0.012953865, -0.029578306, -0.022623599], [-0.0012020678, 0.13959523, -0.0]], [[-0.0013906616, -0.018627457, 0.0013737266], [-0.017120851, -0.0077737365, 3.300351e-05], [0.1957396, 0.0060679223, -0.044658147], [0.02108223, -0.007782966, -0.03271397]], [[0.023289835, 0.0, -0.017468989], [0.0043125143, -0.021490073, -0.011442774], [-0.0047627264, 0.15403321, -0.0], [0.009961227, 0.012181679, -0.010545763]]]]},
+    'conv2d_backprop_filter': {'dflt': [[[[3.4210952e-06, 1.9483223e-05], [-3.437385e-07, 0.0], [2.3394455e-06, 0.000111048255]], [[-0.0, -4.599003e-06], [3.0793308e-06, 9.216594e-05], [1.9800752e-06, 1.6035721e-05]], [[2.1597605e-06, -2.2480053e-05], [2.4404503e-06, 1.3937684e-05], [0.0, 4.599003e-06]]], [[[2.2046818e-06, 5.673292e-05], [2.8016582e-06, 2.0119762e-05], [-6.7999014e-07, 0.0]], [[-3.061725e-06, -1.3038887e-05], [0.0, 0.0], [4.0737696e-06, 0.00014176068]], [[-6.9995514e-07, -2.0231795e-05], [3.4080956e-06, -2.4868988e-05], [1.935154e-06, 1.1830099e-05]]], [[[-0.0, -4.599003e-06], [3.0793308e-06, 9.216594e-05], [1.9800752e-06, 1.6035721e-05]], [[2.1597605e-06, -2.2480053e-05], [2.4404503e-06, 1.3937684e-05], [0.0, 4.599003e-06]], [[-1.5689549e-06, 0.0], [-3.4623415e-07, -9.329134e-06], [4.858576e-06, -1.6636612e-05]]]]},
+    'conv2d_backprop_input': {'dimg': [[[[-0.0046680574, 0.0007231721, -0.011380165], [0.00087291456, -0.01754748, -0.0017042041], [-0.007705312, -0.015110202, 0.00017482499], [0.037428107, 0.0017260357, -0.011003352]], [[-0.013307865, -0.0013278294, 0.0035014497], [0.12925047, 0.0, -0.046839062], [0.012953865, -0.029578306, -0.022623599], [-0.0012020678, 0.13959523, -0.0]], [[-0.0013906616, -0.018627457, 0.0013737266], [-0.017120851, -0.0077737365, 3.300351e-05], [0.1957396, 0.0060679223, -0.044658147], [0.02108223, -0.007782966, -0.03271397]], [[0.023289835, 0.0, -0.017468989], [0.0043125143, -0.021490073, -0.011442774], [-0.0047627264, 0.15403321, -0.0], [0.009961227, 0.012181679, -0.010545763]]]]},
     'cumprod': {'dp': [[13.933594, 5.2734375, 2.9296875], [6.8999634, 0.8997803, 0.08898926]]},
     'cumsum': {'dw': [[2.4375, 1.6875, 0.0], [15.9375, 9.1875, 0.0]]},
     'cumsum_reverse': {'dw': [[12.0, 3.0, 4.6875], [18.75, 3.1875, 6.375]]},
     'elu_grad': {'dw': [[6.0, -0.12268943, 96.0], [54.0, 1.5, -0.038920455]]},
-    'fill': {'ds': 1.25},
+    'fill': {'dsv': 1.25},
     'floormod': {'dw': [[1.0, -2.0, 0.5], [0.25, 3.0, -1.5]], 'dv': [-2.25, 3.0, -4.0]},
     'identity_n': {'dw': [[0.03515625, 53.64418, 2304.0], [230.66016, 0.0001373291, 0.90101624]]},
     'mirror_pad_reflect': {'dw': [[1.5, 28.125, 48.0], [13.5, 1.125, 6.75]]},
@@ -299,8 +379,8 @@ TF_VALUES = {
     'print': {'dw': [[0.75, 4.6875, 12.0], [6.75, 0.1875, 1.6875]]},
     'reciprocal_grad': {'dw': [[73728.0, 7.7309437, 0.0703125], [1.2485907, 75497470.0, 1278.5569]]},
     'reduce_prod': {'dw': [[-11.71875, 4.6875, -2.9296875], [-0.04449463, -0.26696777, 0.08898926]]},
-    'reduce_prod_all_with_zero': {'dz': [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]},
-    'reduce_prod_keepdims': {'dz': [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]},
+    'reduce_prod_all_with_zero': {'dwz': [[-0.0, -0.0, -0.0], [-0.0, -0.0, 0.0]]},
+    'reduce_prod_keepdims': {'dwz': [[2.53125, 0.0, -5.0625], [0.84375, 0.0, 13.5]]},
     'relu6_grad': {'dw': [[24576.0, 0.0, 0.0], [0.0, 6144.0, 0.0]]},
     'relu_grad': {'dw': [[6.0, 0.0, 96.0], [54.0, 1.5, 0.0]]},
     'rsqrt_grad': {'dp': [[767.9997, 1.2582906, 0.04687498], [0.35116586, 98304.0, 44.94923]]},

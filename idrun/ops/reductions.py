@@ -471,13 +471,14 @@ def _prod_grad(g, op, grads):
         permuted_shape = g.const("Shape_1", [shape[i] for i in order], "int32")
     else:
         permuted_shape = g.make("shape", "Shape_1", [permuted], {"out_type": "int32"})
-    reshaped = g.make("reshape", "Reshape_2", [permuted, g.make("stack", "Reshape_2/shape", nums, {"axis": 0})])
+    k = 1 if op.attrs["keepdims"] else 2   # the Reshapes made so far (TF numbers them in its scope)
+    reshaped = g.make("reshape", f"Reshape_{k}", [permuted, g.make("stack", f"Reshape_{k}/shape", nums, {"axis": 0})])
     left = g.make("cumprod", "Cumprod", [reshaped], {"axis": 0, "exclusive": True, "reverse": False})
     right = g.make("cumprod", "Cumprod_1", [reshaped], {"axis": 0, "exclusive": True, "reverse": True})
-    y = g.make("reshape", "Reshape_3", [g.make("mul", "mul", [left, right]), permuted_shape])
+    y = g.make("reshape", f"Reshape_{k + 1}", [g.make("mul", "mul", [left, right]), permuted_shape])
     back = g.make("transpose", "transpose_1", [y, g.make("invert_permutation", "InvertPermutation", [perm])])
     out = g.make("mul", "mul_1", [grad, back])
-    return [g.make("reshape", "Reshape_4", [out, input_shape]), None]
+    return [g.make("reshape", f"Reshape_{k + 2}", [out, input_shape]), None]
 
 
 def _gather_drop_negatives(g, params, ids):
