@@ -24,6 +24,7 @@ import sys
 import numpy as np
 import pytest
 
+from idrun.errors import SpecError
 from idrun.pipeline import Pipeline
 from tests.conftest import run_spec, values
 from tests.test_op_gradients import VARIABLES as BASE_VARIABLES
@@ -407,6 +408,68 @@ def test_gradient_values_are_tfs(spec_file, name):
             assert flat(got) == pytest.approx(flat(want), rel=CLOSE[name], abs=1e-7), out
         else:  # TF's JSON prints each float32 in its shortest form: compare as float32, bit for bit
             assert np.array_equal(np.asarray(got, dtype=np.float32), np.asarray(want, dtype=np.float32)), out
+
+
+# ---- the kernels added for these gradients ------------------------------------------------------
+KERNELS = """
+nodes:
+  - {name: x, op: const, value: [[0.5, 1.25, 2.0, -3.0], [1.5, 0.25, 0.75, 1.1]]}
+  - {name: cp, op: cumprod, inputs: [x], axis: 1}
+  - {name: cp_ex_rev, op: cumprod, inputs: [x], axis: 1, exclusive: true, reverse: true}
+  - {name: cp0_ex, op: cumprod, inputs: [x], axis: 0, exclusive: true}
+  - {name: a, op: const, value: [4, 1, 7, 1, 3, 9]}
+  - {name: b, op: const, value: [1, 3, 5]}
+  - {name: diff, op: setdiff1d, inputs: [a, b], out_idx: int64}
+  - {name: g, op: const, value: %s}
+  - {name: reflect, op: mirror_pad_grad, inputs: [g, [[1, 1], [2, 1]]], mode: REFLECT}
+  - {name: symmetric, op: mirror_pad_grad, inputs: [g, [[1, 1], [0, 3]]], mode: SYMMETRIC}
+run: {fetch: [cp, cp_ex_rev, cp0_ex, 'diff:0', 'diff:1', reflect, symmetric], steps: 1}
+""" % [[round(0.1 * (6 * i + j) + 0.01, 2) for j in range(6)] for i in range(4)]
+
+
+def test_the_cumprod_setdiff1d_and_mirror_pad_grad_kernels_are_tfs(spec_file):
+    # TF: tf.math.cumprod(x, axis=1), (..., exclusive=True, reverse=True), (x, axis=0,
+    # exclusive=True); tf.raw_ops.ListDiff(x=a, y=b, out_idx=tf.int64); tf.raw_ops.MirrorPadGrad
+    # (REFLECT [[1, 1], [2, 1]], SYMMETRIC [[1, 1], [0, 3]]) of g
+    # in float32: bit for bit (TF scans one element at a time, and folds each border in order)
+    result = run_spec(spec_file(KERNELS))
+    want = {"cp": [[0.5, 0.625, 1.25, -3.75], [1.5, 0.375, 0.28125, 0.30937501788139343]],
+            "cp_ex_rev": [[-7.5, -6.0, -3.0, 1.0], [0.20625001192092896, 0.8250000476837158, 1.100000023841858, 1.0]],
+            "cp0_ex": [[1.0, 1.0, 1.0, 1.0], [0.5, 1.25, 2.0, -3.0]],
+            "reflect": [[2.819999933242798, 9.059999465942383, 5.640000343322754],
+                        [1.6200000047683716, 5.460000038146973, 3.240000009536743]],
+            "symmetric": [[2.240000009536743, 2.240000009536743, 2.240000009536743],
+                          [7.039999961853027, 7.039999961853027, 7.039999961853027]]}
+    for name, value in want.items():
+        assert np.array_equal(np.asarray(values(result, name)[0], dtype=np.float32), np.float32(value)), name
+    assert values(result, "diff:0") == [[4, 7, 9]] and values(result, "diff:1") == [[0, 2, 5]]
+
+
+@pytest.mark.parametrize("paddings, mode, message", [
+    ("[[1, 2], [0, 0]]", "REFLECT", "paddings must be less than the output dimension size: 1, 2 not less than 1"),
+    ("[[2, 0], [0, 0]]", "REFLECT", "paddings must be less than the output dimension size: 2, 0 not less than 2"),
+    ("[[1, 2], [0, 3]]", "SYMMETRIC", "paddings must be no greater than the output dimension size: 1, 2 greater than 1"),
+])
+def test_mirror_pad_grad_refuses_paddings_as_tf(spec_file, paddings, mode, message):
+    # TF: tf.raw_ops.MirrorPadGrad on a [4, 6] input raises InvalidArgumentError with these words
+    text = (f"nodes:\n  - {{name: g, op: const, value: {[[0.5] * 6] * 4}}}\n"
+            f"  - {{name: p, op: placeholder_with_default, inputs: [{paddings}], shape: [2, 2]}}\n"
+            f"  - {{name: y, op: mirror_pad_grad, inputs: [g, p], mode: {mode}}}\nrun: {{fetch: [y], steps: 1}}\n")
+    result = run_spec(spec_file(text))
+    assert result.error is not None and message in str(result.error)
+
+
+def test_setdiff1d_of_a_matrix_is_tfs_error(spec_file):
+    # TF: tf.raw_ops.ListDiff(x=[[1]], y=[1]) -> "x should be a 1D vector."
+    text = ("nodes:\n  - {name: a, op: const, value: [[1]]}\n  - {name: b, op: const, value: [1]}\n"
+            "  - {name: d, op: setdiff1d, inputs: [a, b]}\nrun: {fetch: ['d:0'], steps: 1}\n")
+    with pytest.raises(SpecError) as err:
+        Pipeline(spec_file(text)).spec
+    assert "x should be a 1D vector." in err.value.message
+
+
+KERNEL_TESTS = {op: test_the_cumprod_setdiff1d_and_mirror_pad_grad_kernels_are_tfs
+                for op in ("cumprod", "setdiff1d", "mirror_pad_grad")}
 
 
 if __name__ == "__main__":

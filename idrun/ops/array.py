@@ -692,9 +692,12 @@ def _mirror_pad_grad_kernel(env: KernelEnv):
         for axis in range(x.ndim):
             a, b = pads[2 * axis], pads[2 * axis + 1]
             n = out.shape[axis] - a - b
-            if a < 0 or b < 0 or n < 0 or max(a, b) > n - shift:
-                raise KernelError(f"paddings must be {'less than' if shift else 'no greater than'} the "
-                                  f"dimension size: {a}, {b} not {'less than' if shift else 'no greater than'} {n}")
+            if a < 0 or b < 0:
+                raise KernelError(f"Paddings must be non-negative: {a}, {b}")
+            if max(a, b) > n - shift:   # TF's messages
+                raise KernelError(f"paddings must be less than the output dimension size: {a}, {b} not less than {n}"
+                                  if shift else f"paddings must be no greater than the output dimension size: "
+                                  f"{a}, {b} greater than {n}")
             if not a and not b:
                 continue
             cut = [slice(None)] * out.ndim

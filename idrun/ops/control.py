@@ -171,7 +171,7 @@ OPS = [
           effect="check", tf_op="Assert", tf_attrs=_gd_assert,
           tf_import=lambda a, c: {"summarize": a.get("summarize", 3)},
           tf=lambda c: f"tf.raw_ops.Assert(condition={c.args[0]}, data=[{', '.join(c.args[1:])}], "
-                       f"summarize={c.attrs['summarize']}{c.kw})"),
+                       f"summarize={c.attrs['summarize']}{c.kw})", grad=no_gradient),   # TF: NotDifferentiable
     OpDef("control_trigger", "ControlTrigger", (), lambda a, t, c: [], lambda env: (lambda: None),
           "Does nothing (TF's ControlTrigger: without control flow, a no_op).",
           tf_op="ControlTrigger", tf_attrs=lambda n, a, i, o: {},

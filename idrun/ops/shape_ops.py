@@ -670,7 +670,8 @@ OPS = [
           tf=lambda c: f"tf.raw_ops.Rank(input={c.args[0]}{c.kw})", tf_op="Rank", grad=no_gradient),
     OpDef("range", "range", ("start", "limit", "delta"), _range_infer, _range_kernel,
           "start, start + delta, ... up to (not including) limit.", typed_with=(0, 1, 2),
-          tf="tf.range", tf_op="Range", tf_attrs=lambda n, a, i, o: {"Tidx": TFType(i[0].dtype)}),
+          tf="tf.range", tf_op="Range", tf_attrs=lambda n, a, i, o: {"Tidx": TFType(i[0].dtype)},
+          grad=no_gradient),   # TF: NotDifferentiable, as broadcast_gradient_args, concat_offset, one_hot
     OpDef("broadcast_to", "BroadcastTo", ("input", "shape"), _broadcast_to_infer, _broadcast_to_kernel,
           "The input broadcast to `shape`.", tf="tf.broadcast_to", tf_op="BroadcastTo",
           tf_attrs=index_attrs(("Tidx", 1)), grad=_broadcast_to_grad),
@@ -678,13 +679,13 @@ OPS = [
           _gradient_args_kernel, "The axes along which each of two shapes is broadcast (2 outputs).",
           multi_output=True, typed_with=(0, 1), tf_op="BroadcastGradientArgs",
           tf=lambda c: f"tf.raw_ops.BroadcastGradientArgs(s0={c.args[0]}, s1={c.args[1]}"
-                       f"{c.kw})"),
+                       f"{c.kw})", grad=no_gradient),
     OpDef("concat_offset", "ConcatOffset", ("concat_dim",), _concat_offset_infer, _concat_offset_kernel,
           "Inputs [concat_dim, shape, shape, ...]: where each piece starts in their concat.",
           variadic=True, multi_output=True, tf_op="ConcatOffset",
           tf_attrs=lambda n, a, i, o: {"N": len(i) - 1, "shape_type": TFType(i[1].dtype)},
           tf=lambda c: f"tf.raw_ops.ConcatOffset(concat_dim={c.args[0]}, shape=[{', '.join(c.args[1:])}]"
-                       f"{c.kw})"),
+                       f"{c.kw})", grad=no_gradient),
     OpDef("invert_permutation", "InvertPermutation", ("x",),
           lambda a, t, c: (index_input(t[0], "x", 1), [t[0]])[1], _invert_permutation_kernel,
           "The inverse of a permutation vector.", tf="tf.math.invert_permutation",
@@ -695,7 +696,8 @@ OPS = [
           tf=lambda c: f"tf.one_hot({c.args[0]}, {c.args[1]}, on_value={c.args[2]}, off_value={c.args[3]}, "
                        f"axis={c.attrs['axis']}{c.kw})",
           tf_op="OneHot", tf_import=lambda t, c: {"axis": t.get("axis", -1)},
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[2].dtype), "TI": TFType(i[0].dtype), "axis": a["axis"]}),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[2].dtype), "TI": TFType(i[0].dtype), "axis": a["axis"]},
+          grad=no_gradient),
     OpDef("unique", "Unique", ("x",), _unique_infer, _unique_kernel,
           "The distinct values in order of first occurrence (:0) and each element's index in them (:1).",
           multi_output=True, attrs=(attr("out_idx", "int32", out_type),),
