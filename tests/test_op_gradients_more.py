@@ -79,6 +79,13 @@ CASES = {
     "sqrt_grad": ("p", _second(["{name: r, op: sqrt, inputs: [w]}"], "p"), "cube"),
     "rsqrt_grad": ("p", _second(["{name: r, op: rsqrt, inputs: [w]}"], "p"), "cube"),
     "elu_grad": ("w", _second(["{name: r, op: elu, inputs: [w]}"]), "cube"),
+    "bias_add_grad": ("v", ["{name: sq, op: mul, inputs: [c, c]}", "{name: vv, op: mul, inputs: [v, v]}",
+                            "{name: r, op: bias_add, inputs: [sq, vv]}", "{name: r2, op: mul, inputs: [r, r]}",
+                            "{name: s, op: reduce_sum, inputs: [r2]}", "{gradients: s, xs: [v], outputs: [y]}"],
+                      "cube"),
+    "strided_slice_grad": ("w", _second(["{name: b, op: const, value: [0, 1]}", "{name: e, op: const, value: [2, 3]}",
+                                         "{name: st, op: const, value: [1, 1]}",
+                                         "{name: r, op: strided_slice, inputs: [w, b, e, st]}"]), "cube"),
     "avg_pool_grad": ("img", _second(["{name: sq, op: mul, inputs: [w, w]}",
                                       "{name: r, op: avg_pool, inputs: [sq], ksize: [3, 3], strides: [2, 2], "
                                       "padding: SAME}"], "img"), "cube"),
@@ -99,7 +106,8 @@ CLOSE = {"sigmoid_grad": 2e-6, "rsqrt_grad": 2e-6, "elu_grad": 2e-6, "conv2d_bac
 SECOND = {"relu_grad": "r_grad/ReluGrad", "relu6_grad": "r_grad/Relu6Grad", "sigmoid_grad": "r_grad/SigmoidGrad",
           "tanh_grad": "r_grad/TanhGrad", "reciprocal_grad": "r_grad/ReciprocalGrad",
           "sqrt_grad": "r_grad/SqrtGrad", "rsqrt_grad": "r_grad/RsqrtGrad", "elu_grad": "r_grad/EluGrad",
-          "avg_pool_grad": "r_grad/AvgPoolGrad", "conv2d_backprop_input": "r_grad/Conv2DBackpropInput",
+          "avg_pool_grad": "r_grad/AvgPoolGrad", "bias_add_grad": "r_grad/BiasAddGrad",
+          "strided_slice_grad": "r_grad/StridedSliceGrad", "conv2d_backprop_input": "r_grad/Conv2DBackpropInput",
           "conv2d_backprop_filter": "r_grad/Conv2DBackpropFilter"}
 
 
@@ -118,6 +126,28 @@ TF_NODES = {
     'avg_pool_grad': [
         ['gradients_1/gradients/r_grad/AvgPoolGrad_grad/AvgPool', 'AvgPool', ['gradients_1/AddN_1']],
         ['gradients_1/gradients/r_grad/AvgPoolGrad_grad/StopGradient', 'StopGradient', ['gradients/r_grad/Shape']],
+    ],
+    'bias_add_grad': [
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/Reshape', 'Reshape', ['gradients_1/AddN_1', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/concat']],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/Shape', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/Shape_1', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/Tile', 'Tile', ['gradients_1/gradients/r_grad/BiasAddGrad_grad/Reshape', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/concat_1']],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/concat', 'ConcatV2', ['gradients_1/gradients/r_grad/BiasAddGrad_grad/ones_like', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/Shape_1', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/concat/axis']],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/concat/axis', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/concat_1', 'ConcatV2', ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice_1', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/concat_1/values_1', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/concat_1/axis']],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/concat_1/axis', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/concat_1/values_1', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/ones_like', 'Fill', ['gradients_1/gradients/r_grad/BiasAddGrad_grad/ones_like/Shape/shape_as_tensor', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/ones_like/Const']],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/ones_like/Const', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/ones_like/Shape/shape_as_tensor', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice', 'StridedSlice', ['gradients_1/gradients/r_grad/BiasAddGrad_grad/Shape', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice/stack', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice/stack_1', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice/stack_2']],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice/stack', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice/stack_1', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice/stack_2', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice_1', 'StridedSlice', ['gradients_1/gradients/r_grad/BiasAddGrad_grad/Shape', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice_1/stack', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice_1/stack_1', 'gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice_1/stack_2']],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice_1/stack', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice_1/stack_1', 'Const', []],
+        ['gradients_1/gradients/r_grad/BiasAddGrad_grad/strided_slice_1/stack_2', 'Const', []],
     ],
     'conv2d_backprop_filter': [
         ['gradients_1/gradients/r_grad/Conv2DBackpropFilter_grad/Conv2D', 'Conv2D', ['cimg', 'gradients_1/AddN_1']],
@@ -332,6 +362,9 @@ TF_NODES = {
         ['gradients_1/gradients/r_grad/SqrtGrad_grad/mul_1/x', 'Const', ['^gradients_1/AddN']],
         ['gradients_1/gradients/r_grad/SqrtGrad_grad/truediv', 'RealDiv', ['gradients_1/AddN', 'r']],
     ],
+    'strided_slice_grad': [
+        ['gradients_1/gradients/r_grad/StridedSliceGrad_grad/StridedSlice', 'StridedSlice', ['gradients_1/AddN', 'gradients/r_grad/StridedSliceGrad/begin', 'gradients/r_grad/StridedSliceGrad/end', 'gradients/r_grad/StridedSliceGrad/strides']],
+    ],
     'tanh_grad': [
         ['gradients_1/gradients/r_grad/TanhGrad_grad/TanhGrad', 'TanhGrad', ['r', 'gradients_1/AddN']],
         ['gradients_1/gradients/r_grad/TanhGrad_grad/mul', 'Mul', ['gradients_1/AddN', 'gradients_1/gradients/r_grad/TanhGrad_grad/mul/y']],
@@ -366,6 +399,7 @@ TF_NODES = {
 }
 TF_VALUES = {
     'avg_pool_grad': {'dimg': [[[[-0.0016336278, -1.3595931e-05, 0.0010785869], [-0.0004192454, -2.8687733e-05, -0.00030172386], [0.0028568439, 0.00057752075, 0.00040709367], [0.0047662384, -4.592898e-05, 0.0009475155]], [[0.0013010901, 6.6483786e-05, 0.0003306264], [0.002667211, 0.0, 0.0008807583], [-0.0023887882, 0.00054834166, -0.00069034734], [0.0009014893, 0.0007954113, 0.0]], [[-0.0013711732, 0.003259629, -0.0008485256], [0.0031222417, -0.0012393642, 0.0005456734], [0.0491634, -0.0009792575, 0.015145952], [-0.0065665087, 0.003494779, -0.0006413949]], [[0.0066000232, 0.0, 0.001906746], [-0.001964346, 0.0019100942, -0.0009797266], [0.0033291664, 0.019783607, 0.0], [0.009210055, -0.0024233023, 0.0018325364]]]]},
+    'bias_add_grad': {'dv': [42.749863, 3505950.0, 6198.044]},
     'conv2d_backprop_filter': {'dflt': [[[[3.4210952e-06, 1.9483223e-05], [-3.437385e-07, 0.0], [2.3394455e-06, 0.000111048255]], [[-0.0, -4.599003e-06], [3.0793308e-06, 9.216594e-05], [1.9800752e-06, 1.6035721e-05]], [[2.1597605e-06, -2.2480053e-05], [2.4404503e-06, 1.3937684e-05], [0.0, 4.599003e-06]]], [[[2.2046818e-06, 5.673292e-05], [2.8016582e-06, 2.0119762e-05], [-6.7999014e-07, 0.0]], [[-3.061725e-06, -1.3038887e-05], [0.0, 0.0], [4.0737696e-06, 0.00014176068]], [[-6.9995514e-07, -2.0231795e-05], [3.4080956e-06, -2.4868988e-05], [1.935154e-06, 1.1830099e-05]]], [[[-0.0, -4.599003e-06], [3.0793308e-06, 9.216594e-05], [1.9800752e-06, 1.6035721e-05]], [[2.1597605e-06, -2.2480053e-05], [2.4404503e-06, 1.3937684e-05], [0.0, 4.599003e-06]], [[-1.5689549e-06, 0.0], [-3.4623415e-07, -9.329134e-06], [4.858576e-06, -1.6636612e-05]]]]},
     'conv2d_backprop_input': {'dimg': [[[[-0.0046680574, 0.0007231721, -0.011380165], [0.00087291456, -0.01754748, -0.0017042041], [-0.007705312, -0.015110202, 0.00017482499], [0.037428107, 0.0017260357, -0.011003352]], [[-0.013307865, -0.0013278294, 0.0035014497], [0.12925047, 0.0, -0.046839062], [0.012953865, -0.029578306, -0.022623599], [-0.0012020678, 0.13959523, -0.0]], [[-0.0013906616, -0.018627457, 0.0013737266], [-0.017120851, -0.0077737365, 3.300351e-05], [0.1957396, 0.0060679223, -0.044658147], [0.02108223, -0.007782966, -0.03271397]], [[0.023289835, 0.0, -0.017468989], [0.0043125143, -0.021490073, -0.011442774], [-0.0047627264, 0.15403321, -0.0], [0.009961227, 0.012181679, -0.010545763]]]]},
     'cumprod': {'dp': [[13.933594, 5.2734375, 2.9296875], [6.8999634, 0.8997803, 0.08898926]]},
@@ -387,6 +421,7 @@ TF_VALUES = {
     'rsqrt_grad': {'dp': [[767.9997, 1.2582906, 0.04687498], [0.35116586, 98304.0, 44.94923]]},
     'sigmoid_grad': {'dw': [[0.009962851, 0.0018313507, -0.012193452], [-0.01969994, 0.019931557, 0.008506398]]},
     'sqrt_grad': {'dp': [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]},
+    'strided_slice_grad': {'dw': [[0.0, 37.5, 96.0], [0.0, 1.5, 13.5]]},
     'tanh_grad': {'dw': [[0.89584845, -0.4412533, -0.014064385], [-0.16915856, 0.9806106, -0.432217]]},
     'unsorted_segment_sum': {'dm': [[6.75, 1.6875, 75.0], [0.0, 0.0, 0.0], [6.75, 1.6875, 75.0]]},
 }

@@ -842,6 +842,13 @@ def _strided_slice_grad(g, op, grads):
     return [g.make("strided_slice_grad", "StridedSliceGrad", [*ins, grads[0]], attrs), None, None, None]
 
 
+def _strided_slice_grad_grad(g, op, grads):
+    """TF's `_StridedSliceGradGrad`: the same strided slice of the gradient."""
+    begin, end, strides = op.inputs[1:4]
+    return [None, None, None, None, g.make("strided_slice", "StridedSlice", [grads[0], begin, end, strides],
+                                           {m: op.attrs[m] for m in MASKS})]
+
+
 def _cast_grad(g, op, grads):
     """TF: the gradient cast back to the source type, between float types only."""
     src, dst = g.dtype(op.inputs[0]), op.attrs["dtype"]
@@ -964,7 +971,7 @@ OPS = [
                                        **{m: a[m] for m in MASKS}},
           tf=lambda c: f"tf.raw_ops.StridedSliceGrad(shape={c.args[0]}, begin={c.args[1]}, end={c.args[2]}, "
                        f"strides={c.args[3]}, dy={c.args[4]}, "
-                       + ", ".join(f"{m}={c.attrs[m]}" for m in MASKS) + f"{c.kw})"),
+                       + ", ".join(f"{m}={c.attrs[m]}" for m in MASKS) + f"{c.kw})", grad=_strided_slice_grad_grad),
     OpDef("transpose", "transpose", ("x", "perm"), _transpose_infer, _transpose_kernel,
           "Dimensions permuted: output dim i is input dim perm[i].", tf="tf.transpose", tf_op="Transpose",
           tf_attrs=index_attrs(("Tperm", 1)), grad=_transpose_grad),

@@ -22,7 +22,7 @@ from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, Phases, _strides, block_rows, b
                           pool_import, pool_tf_attrs, raw_op, runtime_out, window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, same_dtype
-from idrun.ops.gradlib import shape_tensor, zeros_like
+from idrun.ops.gradlib import ones_like, shape_tensor, zeros_like
 
 
 def _same_infer(op: str, names: tuple[str, ...], shaped_like: int = 0):
@@ -554,6 +554,25 @@ def _elu_grad_grad(g, op, grads):
     return [first, g.make("select", "Select", [negative, scaled, zeros_like(g, elu_x, "zeros_like")])]
 
 
+def _all_but_last(g, shape, short: str):
+    """`shape[:-1]` in graph mode: a StridedSlice with its `stack` constants."""
+    stacks = [g.const(f"{short}/stack{suffix}", [v], "int32") for suffix, v in (("", 0), ("_1", -1), ("_2", 1))]
+    return g.make("strided_slice", short, [shape, *stacks], {"begin_mask": 1})
+
+
+def _bias_add_grad_grad(g, op, grads):
+    """TF's `_BiasAddGradGrad` (NHWC): the gradient reshaped to [1, ..., 1, C] and tiled to the
+    BiasAddGrad input's shape."""
+    grad = grads[0]
+    shape = shape_tensor(g, op.inputs[0])
+    bias_shape = shape_tensor(g, grad, short="Shape_1")
+    ones = ones_like(g, _all_but_last(g, shape, "strided_slice"), "ones_like")
+    expanded = g.make("concat", "concat", [ones, bias_shape], {"axis": 0})
+    mults = g.make("concat", "concat_1", [_all_but_last(g, shape, "strided_slice_1"),
+                                          g.const("concat_1/values_1", [1], "int32")], {"axis": 0})
+    return [g.make("tile", "Tile", [g.make("reshape", "Reshape", [grad, expanded]), mults])]
+
+
 def _conv_attrs(op) -> dict:
     return {"strides": op.attrs["strides"], "padding": op.attrs["padding"]}
 
@@ -620,7 +639,7 @@ OPS = [
           "Sum over every dimension but the last: the gradient of bias_add for its bias.",
           attrs=(attr("data_format", "NHWC", nhwc),), tf=raw_op("BiasAddGrad", ("out_backprop",)),
           tf_op="BiasAddGrad", tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "data_format": "NHWC"},
-          tf_import=lambda t, c: {"data_format": nhwc(t.get("data_format", "NHWC"))}),
+          tf_import=lambda t, c: {"data_format": nhwc(t.get("data_format", "NHWC"))}, grad=_bias_add_grad_grad),
     _conv_grad("conv2d_backprop_input", "Conv2DBackpropInput", ("input_sizes", "filter", "out_backprop"),
                _backprop_input_infer, _backprop_input_kernel,
                "The gradient of conv2d for its NHWC input (of shape input_sizes): conv2d_transpose.", (1, 2),
