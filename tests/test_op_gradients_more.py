@@ -89,6 +89,12 @@ CASES = {
     "avg_pool_grad": ("img", _second(["{name: sq, op: mul, inputs: [w, w]}",
                                       "{name: r, op: avg_pool, inputs: [sq], ksize: [3, 3], strides: [2, 2], "
                                       "padding: SAME}"], "img"), "cube"),
+    "max_pool_grad_valid": ("img", _second(["{name: r, op: max_pool, inputs: [w], ksize: [2, 2], strides: [2, 2], "
+                                            "padding: VALID}"], "img"), "cube"),
+    # (strides 2: where the output is the input's shape, TF's kernel may take the gradient's buffer
+    # for its output and zero it before reading it, giving zeros: see the kernel test below)
+    "max_pool_grad_same": ("img", _second(["{name: r, op: max_pool, inputs: [w], ksize: [3, 3], strides: [2, 2], "
+                                           "padding: SAME}"], "img"), "cube"),
     "conv2d_backprop_input": ("img", _second(["{name: sq, op: mul, inputs: [w, w]}",
                                               "{name: f, op: const, value: " + VARIABLES["flt"] + "}",
                                               "{name: r, op: conv2d, inputs: [sq, f], strides: [1, 1], "
@@ -106,7 +112,8 @@ CLOSE = {"sigmoid_grad": 2e-6, "rsqrt_grad": 2e-6, "elu_grad": 2e-6, "conv2d_bac
 SECOND = {"relu_grad": "r_grad/ReluGrad", "relu6_grad": "r_grad/Relu6Grad", "sigmoid_grad": "r_grad/SigmoidGrad",
           "tanh_grad": "r_grad/TanhGrad", "reciprocal_grad": "r_grad/ReciprocalGrad",
           "sqrt_grad": "r_grad/SqrtGrad", "rsqrt_grad": "r_grad/RsqrtGrad", "elu_grad": "r_grad/EluGrad",
-          "avg_pool_grad": "r_grad/AvgPoolGrad", "bias_add_grad": "r_grad/BiasAddGrad",
+          "avg_pool_grad": "r_grad/AvgPoolGrad", "max_pool_grad_valid": "r_grad/MaxPoolGrad",
+          "max_pool_grad_same": "r_grad/MaxPoolGrad", "bias_add_grad": "r_grad/BiasAddGrad",
           "strided_slice_grad": "r_grad/StridedSliceGrad", "conv2d_backprop_input": "r_grad/Conv2DBackpropInput",
           "conv2d_backprop_filter": "r_grad/Conv2DBackpropFilter"}
 
@@ -200,6 +207,16 @@ TF_NODES = {
         ['gradients/w2_grad/Mul_1', 'Mul', ['gradients/y_grad/Mul', 'gradients/w2_grad/Mul']],
         ['gradients/y_grad/Mul', 'Mul', ['gradients/AddN', 'y/ReadVariableOp']],
         ['gradients/y_grad/Mul_1', 'Mul', ['gradients/AddN', 'idn']],
+    ],
+    'max_pool_grad_same': [
+        ['gradients_1/gradients/r_grad/MaxPoolGrad_grad/MaxPoolGradGrad', 'MaxPoolGradGrad', ['r/ReadVariableOp', 'r', 'gradients_1/AddN']],
+        ['gradients_1/gradients/r_grad/MaxPoolGrad_grad/zeros_like', 'Const', []],
+        ['gradients_1/gradients/r_grad/MaxPoolGrad_grad/zeros_like_1', 'Const', []],
+    ],
+    'max_pool_grad_valid': [
+        ['gradients_1/gradients/r_grad/MaxPoolGrad_grad/MaxPoolGradGrad', 'MaxPoolGradGrad', ['r/ReadVariableOp', 'r', 'gradients_1/AddN']],
+        ['gradients_1/gradients/r_grad/MaxPoolGrad_grad/zeros_like', 'Const', []],
+        ['gradients_1/gradients/r_grad/MaxPoolGrad_grad/zeros_like_1', 'Const', []],
     ],
     'mirror_pad_reflect': [
         ['gradients/y_grad/MirrorPadGrad', 'MirrorPadGrad', ['gradients/AddN', 'pd']],
@@ -409,6 +426,8 @@ TF_VALUES = {
     'fill': {'dsv': 1.25},
     'floormod': {'dw': [[1.0, -2.0, 0.5], [0.25, 3.0, -1.5]], 'dv': [-2.25, 3.0, -4.0]},
     'identity_n': {'dw': [[0.03515625, 53.64418, 2304.0], [230.66016, 0.0001373291, 0.90101624]]},
+    'max_pool_grad_same': {'dimg': [[[[0.0, 0.0, 8.64], [0.0, 3.8400002, 0.0], [0.0, 0.0, 0.0], [6.0, 0.0, 3.8400002]], [[0.0, 0.0, 0.0], [8.64, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 8.64, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [6.0, 0.0, 3.8400002], [0.0, 0.0, 0.0]], [[8.64, 0.0, 6.0], [0.0, 0.0, 0.0], [0.0, 69.12, 0.0], [0.0, 0.0, 0.0]]]]},
+    'max_pool_grad_valid': {'dimg': [[[[0.0, 0.0, 8.64], [0.0, 3.8400002, 0.0], [0.0, 0.0, 0.0], [6.0, 0.0, 3.8400002]], [[0.0, 0.0, 0.0], [8.64, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 8.64, 0.0]], [[0.0, 3.8400002, 0.0], [0.0, 0.0, 0.0], [6.0, 0.0, 3.8400002], [0.0, 0.0, 0.0]], [[8.64, 0.0, 6.0], [0.0, 0.0, 0.0], [0.0, 8.64, 0.0], [0.0, 0.0, 0.0]]]]},
     'mirror_pad_reflect': {'dw': [[1.5, 28.125, 48.0], [13.5, 1.125, 6.75]]},
     'mirror_pad_symmetric': {'dw': [[4.5, 28.125, 72.0], [27.0, 0.75, 6.75]]},
     'print': {'dw': [[0.75, 4.6875, 12.0], [6.75, 0.1875, 1.6875]]},
@@ -503,8 +522,36 @@ def test_setdiff1d_of_a_matrix_is_tfs_error(spec_file):
     assert "x should be a 1D vector." in err.value.message
 
 
+MAX_POOL_GRAD_GRAD = """
+nodes:
+  - {name: x, op: const, value: [[[[1.0], [2.0], [2.0], [0.0]], [[3.0], [3.0], [1.0], [1.0]], [[0.0], [5.0], [5.0], [1.0]], [[2.0], [2.0], [0.0], [4.0]]]]}
+  - {name: g, op: const, value: %s}
+  - {name: y_same1, op: max_pool, inputs: [x], ksize: [3, 3], strides: [1, 1], padding: SAME}
+  - {name: same1, op: max_pool_grad_grad, inputs: [x, y_same1, g], ksize: [3, 3], strides: [1, 1], padding: SAME}
+  - {name: y_valid2, op: max_pool, inputs: [x], ksize: [2, 2], strides: [2, 2], padding: VALID}
+  - {name: valid2, op: max_pool_grad_grad, inputs: [x, y_valid2, g], ksize: [2, 2], strides: [2, 2], padding: VALID}
+  - {name: y_same2, op: max_pool, inputs: [x], ksize: [3, 3], strides: [2, 2], padding: SAME}
+  - {name: same2, op: max_pool_grad_grad, inputs: [x, y_same2, g], ksize: [3, 3], strides: [2, 2], padding: SAME}
+run: {fetch: [same1, valid2, same2], steps: 1}
+""" % [[[[0.5 * (4 * i + j) - 1.0] for j in range(4)] for i in range(4)]]
+
+
+def test_max_pool_grad_grad_takes_the_grad_at_each_windows_first_maximum(spec_file):
+    # TF: tf.raw_ops.MaxPoolGradGrad(x, max_pool2d(x), g) in eager mode, g = range(16) * 0.5 - 1
+    # (ties: the first maximum of a window in row order). In a graph TF may hand the gradient's
+    # buffer to the output when their shapes are equal (strides 1, SAME) and zero it before
+    # reading it: tf.gradients then gives zeros there; idrun gives the kernel's values.
+    result = run_spec(spec_file(MAX_POOL_GRAD_GRAD))
+    want = {"same1": [[1.0, 1.0, 1.5, 0.0], [3.5, 3.5, 3.5, 4.0], [3.5, 3.5, 3.5, 4.0], [3.5, 3.5, 3.5, 4.0]],
+            "valid2": [[1.0, 0.0], [3.5, 4.0]], "same2": [[3.5, 4.0], [3.5, 4.0]]}
+    for name, value in want.items():
+        got = np.asarray(values(result, name)[0], dtype=np.float32)
+        assert np.array_equal(got[0, :, :, 0], np.float32(value)), name
+
+
 KERNEL_TESTS = {op: test_the_cumprod_setdiff1d_and_mirror_pad_grad_kernels_are_tfs
                 for op in ("cumprod", "setdiff1d", "mirror_pad_grad")}
+KERNEL_TESTS["max_pool_grad_grad"] = test_max_pool_grad_grad_takes_the_grad_at_each_windows_first_maximum
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The gradient kernels TF's `tf.gradients` puts in graphs of nn ops (NHWC only): ReluGrad,
 SigmoidGrad, TanhGrad, RsqrtGrad, SqrtGrad, ReciprocalGrad, Relu6Grad, EluGrad, BiasAddGrad, Conv2DBackpropInput/Filter, MaxPoolGrad, AvgPoolGrad,
-LRNGrad and FusedBatchNormGradV3.
+LRNGrad and FusedBatchNormGradV3, and MaxPoolGradGrad (a second-order gradient). Each carries TF's
+registered gradient too (the second-order gradients), but for LRNGrad (TF registers none) and
+FusedBatchNormGradV3 (not yet).
 
 Their spec names are TF's generated op names (`tf.raw_ops.ReluGrad` -> `relu_grad`); the export
 writes `tf.raw_ops` calls. Where TF's CPU kernel has a fixed float order that numpy can follow,
@@ -355,6 +357,50 @@ def _max_pool_grad_kernel(env: KernelEnv):
     return max_pool_grad
 
 
+def _max_pool_grad_grad_kernel(env: KernelEnv):
+    """TF's CPU MaxPoolGradGrad: each output takes the grad at the first input of its window (row
+    by row) equal to orig_output there; 0 where none is (a NaN). (In a graph, where the output has
+    the grad's shape, TF's kernel may take over the grad's buffer and zero it before reading it,
+    and give zeros; idrun gives what the kernel computes.)"""
+    xp, k, s, padding = env.xp, env.attrs["ksize"], env.attrs["strides"], env.attrs["padding"]
+
+    def max_pool_grad_grad(orig_input, orig_output, grad):
+        if grad.shape != orig_input.shape:
+            raise KernelError(f"grad shape {format_dims(grad.shape)} is not orig_input's shape "
+                              f"{format_dims(orig_input.shape)}")
+        valid, oh, ow = pad_nhwc(xp, xp.ones((1,) + orig_input.shape[1:3] + (1,), dtype=bool), k, s, padding, False)
+        if orig_output.shape != (orig_input.shape[0], oh, ow, orig_input.shape[3]):
+            raise KernelError(f"orig_output shape {format_dims(orig_output.shape)} is not the pool's output "
+                              f"shape {format_dims((orig_input.shape[0], oh, ow, orig_input.shape[3]))}")
+        x, _, _ = pad_nhwc(xp, orig_input, k, s, padding)
+        g, _, _ = pad_nhwc(xp, grad, k, s, padding)
+        out = xp.zeros(orig_output.shape, dtype=grad.dtype)
+        found = xp.zeros(orig_output.shape, dtype=bool)
+        for i in range(k[0]):
+            for j in range(k[1]):
+                take = window(valid, i, j, (oh, ow), s) & ~found & (window(x, i, j, (oh, ow), s) == orig_output)
+                out = xp.where(take, window(g, i, j, (oh, ow), s), out)
+                found |= take
+        return out
+    return max_pool_grad_grad
+
+
+def _pool_attrs(op) -> dict:
+    return {**{k: op.attrs[k] for k in ("ksize", "strides", "padding")}, "data_format": "NHWC"}
+
+
+def _max_pool_grad_grad(g, op, grads):
+    """TF's `_MaxPoolGradGrad`: zeros to both inputs, MaxPoolGradGrad of the gradient."""
+    return [zeros_like(g, op.inputs[0], "zeros_like"), zeros_like(g, op.inputs[1], "zeros_like"),
+            g.make("max_pool_grad_grad", "MaxPoolGradGrad", [op.inputs[0], op.inputs[1], grads[0]], _pool_attrs(op))]
+
+
+def _max_pool_grad_grad_grad(g, op, grads):
+    """TF's `_MaxPoolGradGradGrad`: zeros to both inputs, MaxPoolGrad of the gradient."""
+    return [zeros_like(g, op.inputs[0], "zeros_like"), zeros_like(g, op.inputs[1], "zeros_like"),
+            g.make("max_pool_grad", "MaxPoolGrad", [op.inputs[0], op.inputs[1], grads[0]], _pool_attrs(op))]
+
+
 def _avg_pool_grad_infer(attrs, types, consts):
     if types[0].dtype != "int32":
         raise InferError(f"orig_input_shape must be int32, got {types[0].dtype}")
@@ -652,7 +698,14 @@ OPS = [
           _rank4_infer("MaxPoolGrad", ("orig_input", "orig_output", "grad"), 0),
           _max_pool_grad_kernel, "The gradient of max_pool: each grad goes to its window's first maximum.",
           typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op="MaxPoolGrad", tf_attrs=pool_tf_attrs(True),
-          tf_import=pool_import, tf=_pool_export("MaxPoolGrad", ("orig_input", "orig_output", "grad"))),
+          tf_import=pool_import, tf=_pool_export("MaxPoolGrad", ("orig_input", "orig_output", "grad")),
+          grad=_max_pool_grad_grad),
+    OpDef("max_pool_grad_grad", "MaxPoolGradGrad", ("orig_input", "orig_output", "grad"),
+          _rank4_infer("MaxPoolGradGrad", ("orig_input", "orig_output", "grad"), 1),
+          _max_pool_grad_grad_kernel, "The gradient of max_pool_grad: each window's grad at its first maximum.",
+          typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op="MaxPoolGradGrad", tf_attrs=pool_tf_attrs(False),
+          tf_import=pool_import, tf=_pool_export("MaxPoolGradGrad", ("orig_input", "orig_output", "grad")),
+          grad=_max_pool_grad_grad_grad),
     OpDef("avg_pool_grad", "AvgPoolGrad", ("orig_input_shape", "grad"), _avg_pool_grad_infer,
           _avg_pool_grad_kernel, "The gradient of avg_pool: each grad shared by its window's inputs.",
           typed_with=(1,), attrs=POOL_ATTRS, tf_op="AvgPoolGrad", tf_import=pool_import,
