@@ -464,6 +464,45 @@ def test_gradient_values_are_tfs(spec_file, name):
             assert np.array_equal(np.asarray(got, dtype=np.float32), np.asarray(want, dtype=np.float32)), out
 
 
+# ---- training through these gradients, several steps ------------------------------------------
+TRAIN = """nodes:
+  - {name: x, op: const, value: [[1.0, 0.5, -0.5, 2.0], [0.25, 1.5, 1.0, -1.0], [0.75, -0.25, 0.5, 1.25]]}
+  - {name: w, op: variable, value: [[0.9, 1.1, 0.8, 1.2], [1.05, 0.95, 1.0, 0.7], [0.6, 1.3, 1.1, 0.9]]}
+  - {name: s, op: variable, value: 0.7}
+  - {name: h, op: mul, inputs: [x, w]}
+  - {name: p, op: reduce_prod, inputs: [h], axis: 1}
+  - {name: run, op: cumsum, inputs: [h], axis: 1, exclusive: true}
+  - {name: cp, op: cumprod, inputs: [w], axis: 0, reverse: true}
+  - {name: ids, op: const, value: [1, -1, 0]}
+  - {name: seg, op: unsorted_segment_sum, inputs: [h, ids, 2]}
+  - {name: dims, op: const, value: [2, 4]}
+  - {name: f, op: fill, inputs: [dims, s]}
+  - {name: m, op: floormod, inputs: [seg, f]}
+  - {name: pd, op: const, value: [[1, 1], [2, 1]]}
+  - {name: mp, op: mirror_pad, inputs: [m, pd], mode: REFLECT}
+  - {name: l1, op: reduce_sum, inputs: [p]}
+  - {name: r2, op: square, inputs: [run]}
+  - {name: l2, op: reduce_mean, inputs: [r2]}
+  - {name: l3, op: reduce_sum, inputs: [cp]}
+  - {name: mp2, op: square, inputs: [mp]}
+  - {name: l4, op: reduce_sum, inputs: [mp2]}
+  - {name: loss, op: add_n, inputs: [l1, l2, l3, l4]}
+  - minimize: loss
+    name: train
+    optimizer: {type: GradientDescent, learning_rate: 0.02}
+run: {fetch: [loss], targets: [train], steps: 4}
+"""
+
+
+def test_training_through_these_gradients_is_tfs(spec_file):
+    # TF: the program `idrun export --format tf-python` writes for TRAIN (GradientDescentOptimizer
+    # (0.02).minimize(loss, name="train"), sess.run([loss, train]) x4): reduce_prod, cumsum,
+    # cumprod, unsorted_segment_sum, fill, floormod, mirror_pad. TF's step 3 is 12.230301: its
+    # reduce_sum/reduce_mean add in Eigen's tree order, hence the tolerance
+    got = values(run_spec(spec_file(TRAIN)), "loss")
+    assert got == pytest.approx([16.618378, 14.248257, 12.230301, 10.507846], rel=2e-6)
+
+
 # ---- the kernels added for these gradients ------------------------------------------------------
 KERNELS = """
 nodes:
