@@ -336,20 +336,35 @@ def _segment_kernel(env: KernelEnv):
     return unsorted_segment_sum
 
 
+def _written_axes(g, op):
+    """The reduced axes as TF's gradient sees them (`constant_value(op.inputs[1])`): the spec's
+    `axis` (every axis when none is given, as TF's `_ReductionDims`), a raw op's constant axes
+    input; None when they are computed at run time (or the rank of an axis-less input is unknown)."""
+    if "axis" not in op.attrs:   # tf.raw_ops.Sum and friends: the axes are an input
+        value = g.constant_value(op.inputs[1])
+        return None if value is None else value if isinstance(value, int) else list(flat(value))
+    axes, shape = op.attrs["axis"], g.shape(op.inputs[0])
+    if axes is None:
+        return None if shape is None else list(range(len(shape)))
+    return axes
+
+
 def _sum_like(g, op, grad):
-    """TF's `_SumGrad` for a known rank and constant axes: every axis reduced (Reshape to ones,
+    """TF's `_SumGrad`: with a known rank and constant axes, every axis reduced (Reshape to ones,
     Tile by the input's shape), or some axes of a fully known shape (Reshape to the kept-dims
-    shape, Tile by the scaling, both constants)."""
+    shape, Tile by the scaling, both constants); else (axes computed at run time, as in imported
+    gradient graphs) BroadcastTo the input's shape, the gradient kept-dims already."""
     x = op.inputs[0]
     shape = g.shape(x)
-    axes = op.attrs.get("axis")
+    written = _written_axes(g, op)
     rank = None if shape is None else len(shape)
-    if rank is None:
-        g.unsupported(op, "a reduction of a tensor of unknown rank (TF then builds Shape, "
-                          "reduced_shape and BroadcastTo, not yet here)")
-    axes = list(range(rank)) if axes is None else [a % max(rank, 1) for a in
-                                                   ([axes] if isinstance(axes, int) else axes)]
-    if sorted(axes) == list(range(rank)):
+    if rank is None or written is None or (not fully_known(shape) and written != list(range(rank))):
+        if not op.attrs["keepdims"]:
+            g.unsupported(op, "a reduction over computed axes, or of a tensor of unknown shape, "
+                              "without keepdims (TF then computes reduced_shape with DynamicStitch, not yet here)")
+        return g.make("broadcast_to", "BroadcastTo", [grad, shape_tensor(g, x)])
+    axes = [a % max(rank, 1) for a in ([written] if isinstance(written, int) else written)]
+    if written == list(range(rank)):   # TF: np.array_equal(axes, np.arange(rank)), as written
         reshaped = g.make("reshape", "Reshape", [grad, g.const("Reshape/shape", [1] * rank, "int32")])
         if fully_known(shape):
             multiples = g.const("Const", list(shape), "int32")
@@ -360,7 +375,7 @@ def _sum_like(g, op, grad):
         g.unsupported(op, "a reduction over some axes of a tensor of partly unknown shape")
     kept = [1 if i in axes else d for i, d in enumerate(shape)]
     scaling = [d // max(k, 1) for d, k in zip(shape, kept)]
-    key = ("reduced_shape", tuple(shape), tuple(axes))
+    key = ("reduced_shape", tuple(shape), tuple([written] if isinstance(written, int) else written))
     if key not in g.cache:  # TF evaluates `_SafeShapeDiv` as graph ops once per graph (its cache)
         g.cache[key] = True
         most = g.make("maximum", "Maximum", [g.const("Maximum/x", kept, "int32"), g.const("Maximum/y", 1, "int32")])
@@ -404,10 +419,12 @@ def _min_or_max_grad(g, op, grads):
         g.unsupported(op, "a max or min of a tensor of partly unknown shape (TF then computes "
                           "reduced_shape with DynamicStitch, not yet here)")
     axis_ref = g.reduction_indices(op)
-    axes = op.attrs.get("axis")
+    axes = _written_axes(g, op)
+    if axes is None:
+        g.unsupported(op, "a max or min over axes computed at run time (TF then computes reduced_shape "
+                          "with DynamicStitch, not yet here)")
     rank = len(shape)
-    axes = list(range(rank)) if axes is None else [a % max(rank, 1) for a in
-                                                   ([axes] if isinstance(axes, int) else axes)]
+    axes = [a % max(rank, 1) for a in ([axes] if isinstance(axes, int) else axes)]
     g.const("Shape", list(shape), "int32")     # `array_ops.shape(op.inputs[0])`, unused then
     kept = [1 if i in axes else d for i, d in enumerate(shape)]
     if not op.attrs.get("keepdims"):
@@ -429,16 +446,10 @@ def _prod_grad(g, op, grads):
     reduced axes moved to the front (the permutation worked out on /cpu:0, as TF places it).
     Built where the input's rank is known and, without keepdims, the axes are constant."""
     x, grad = op.inputs[0], grads[0]
-    raw = "axis" not in op.attrs   # tf.raw_ops.Prod: the axes are a tensor input
-    axes_ref = op.inputs[1] if raw else g.reduction_indices(op)
+    axes_ref = op.inputs[1] if "axis" not in op.attrs else g.reduction_indices(op)
     shape = g.shape(x)
-    if raw:
-        value = g.constant_value(axes_ref)
-        axes = None if value is None else [value] if isinstance(value, int) else list(flat(value))
-    else:
-        axes = op.attrs["axis"]
-        axes = list(range(len(shape))) if axes is None and shape is not None else \
-            [axes] if isinstance(axes, int) else axes
+    axes = _written_axes(g, op)
+    axes = [axes] if isinstance(axes, int) else axes
     if shape is None:
         g.unsupported(op, "a product of a tensor of unknown rank")
     rank = len(shape)
@@ -512,10 +523,10 @@ OPS = [
     _reduce("reduce_prod", "Prod", "prod", "Product over axes.", grad=_prod_grad),
     _reduce("reduce_all", "All", "all", "Logical and over axes of bools.", BOOL),
     _reduce("reduce_any", "Any", "any", "Logical or over axes of bools.", BOOL),
-    *(_raw_reduce(type_name.lower(), type_name, fname, allowed) for type_name, fname, allowed in (
-        ("Sum", "sum", REALS), ("Mean", "mean", REALS), ("Max", "max", REALS), ("Min", "min", REALS),
-        ("All", "all", BOOL), ("Any", "any", BOOL))),
-    _raw_reduce("prod", "Prod", "prod", REALS, grad=_prod_grad),
+    *(_raw_reduce(type_name.lower(), type_name, fname, allowed, grad) for type_name, fname, allowed, grad in (
+        ("Sum", "sum", REALS, _sum_grad), ("Mean", "mean", REALS, _mean_grad), ("Max", "max", REALS, _min_or_max_grad),
+        ("Min", "min", REALS, _min_or_max_grad), ("All", "all", BOOL, None), ("Any", "any", BOOL, None),
+        ("Prod", "prod", REALS, _prod_grad))),
     _arg("argmax", "ArgMax", "Index of the largest value along an axis (the first of ties)."),
     _arg("argmin", "ArgMin", "Index of the smallest value along an axis (the first of ties)."),
     _scan("cumsum", "Cumsum", "cumsum", 0, "Running sum along an axis; exclusive starts at 0, reverse runs "
