@@ -525,8 +525,8 @@ OPS = [
     _reduce("reduce_any", "Any", "any", "Logical or over axes of bools.", BOOL),
     *(_raw_reduce(type_name.lower(), type_name, fname, allowed, grad) for type_name, fname, allowed, grad in (
         ("Sum", "sum", REALS, _sum_grad), ("Mean", "mean", REALS, _mean_grad), ("Max", "max", REALS, _min_or_max_grad),
-        ("Min", "min", REALS, _min_or_max_grad), ("All", "all", BOOL, None), ("Any", "any", BOOL, None),
-        ("Prod", "prod", REALS, _prod_grad))),
+        ("Min", "min", REALS, _min_or_max_grad), ("Prod", "prod", REALS, _prod_grad), ("All", "all", BOOL, None),
+        ("Any", "any", BOOL, None))),
     _arg("argmax", "ArgMax", "Index of the largest value along an axis (the first of ties)."),
     _arg("argmin", "ArgMin", "Index of the smallest value along an axis (the first of ties)."),
     _scan("cumsum", "Cumsum", "cumsum", 0, "Running sum along an axis; exclusive starts at 0, reverse runs "
