@@ -602,23 +602,32 @@ def _gather_kernel(env: KernelEnv):
 
 # ---- pad, pad_v2, mirror_pad ---------------------------------------------------------------------
 
+def _paddings_input(t: TensorType, p: TensorType, pads):
+    """The paddings checked against the input as TF's shape functions check them; the output's
+    type when it cannot be worked out (unknown rank or paddings), else None."""
+    index_input(p, "paddings", 2)
+    rows = p.shape[0] if p.shape is not None else None
+    if p.shape is not None and p.shape[1] not in (None, 2) or (
+            t.shape is not None and rows is not None and rows != len(t.shape)):
+        raise InferError(f"The first dimension of paddings must be the rank of inputs"
+                         f"{format_dims(p.shape)} {format_dims(t.shape)}")
+    if t.shape is None:
+        return TensorType(t.dtype, None if rows is None else (None,) * rows)
+    if pads is None:
+        return TensorType(t.dtype, (None,) * len(t.shape))
+    return None
+
+
 def _pad_infer(mirror: bool):
     def infer(attrs, types, consts):
         t, p = types[0], types[1]
-        index_input(p, "paddings", 2)
         if len(types) > 2:
             same_dtype((t, types[2]), ("input", "constant_values"), "PadV2")
             need_rank(types[2], 0, "constant_values")
-        rows = p.shape[0] if p.shape is not None else None
-        if p.shape is not None and p.shape[1] not in (None, 2) or (
-                t.shape is not None and rows is not None and rows != len(t.shape)):
-            raise InferError(f"The first dimension of paddings must be the rank of inputs"
-                             f"{format_dims(p.shape)} {format_dims(t.shape)}")
         pads = flat(consts[1])
-        if t.shape is None:
-            return [TensorType(t.dtype, None if rows is None else (None,) * rows)]
-        if pads is None:
-            return [TensorType(t.dtype, (None,) * len(t.shape))]
+        unknown = _paddings_input(t, p, pads)
+        if unknown is not None:
+            return [unknown]
         pairs = checked(InferError, _pad_pairs, t.shape, pads, attrs.get("mode"))
         return [TensorType(t.dtype, tuple(None if d is None else d + a + b for d, (a, b) in zip(t.shape, pairs)))]
     return infer
@@ -657,17 +666,10 @@ def _pad_kernel(env: KernelEnv):
 
 def _mirror_pad_grad_infer(attrs, types, consts):
     t, p = types
-    index_input(p, "paddings", 2)
-    rows = p.shape[0] if p.shape is not None else None
-    if p.shape is not None and p.shape[1] not in (None, 2) or (
-            t.shape is not None and rows is not None and rows != len(t.shape)):
-        raise InferError(f"The first dimension of paddings must be the rank of inputs"
-                         f"{format_dims(p.shape)} {format_dims(t.shape)}")
     pads = flat(consts[1])
-    if t.shape is None:
-        return [TensorType(t.dtype, None if rows is None else (None,) * rows)]
-    if pads is None:
-        return [TensorType(t.dtype, (None,) * len(t.shape))]
+    unknown = _paddings_input(t, p, pads)
+    if unknown is not None:
+        return [unknown]
     out = []
     for d, (a, b) in zip(t.shape, [(pads[2 * i], pads[2 * i + 1]) for i in range(len(pads) // 2)]):
         if a < 0 or b < 0:

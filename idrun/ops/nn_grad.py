@@ -559,12 +559,14 @@ def _sigmoid_grad_grad(g, op, grads):
             g.make("sigmoid_grad", "SigmoidGrad", [a, grad])]
 
 
-def _tanh_grad_grad(g, op, grads):
-    """TF: `grad * -2.0 * b * a, tanh_grad(a, grad)`."""
-    a, b, grad = op.inputs[0], op.inputs[1], grads[0]
-    scaled = g.make("mul", "mul", [grad, _scalar(g, "mul/y", -2.0, grad, grad)])
-    return [g.make("mul", "mul_2", [g.make("mul", "mul_1", [scaled, b]), a]),
-            g.make("tanh_grad", "TanhGrad", [a, grad])]
+def _times_minus_two_grad_grad(op_name: str, type_name: str):
+    """TF's `_TanhGradGrad`, `_ReciprocalGradGrad`: `grad * -2.0 * b * a, <op>_grad(a, grad)`."""
+    def grad_fn(g, op, grads):
+        a, b, grad = op.inputs[0], op.inputs[1], grads[0]
+        scaled = g.make("mul", "mul", [grad, _scalar(g, "mul/y", -2.0, grad, grad)])
+        return [g.make("mul", "mul_2", [g.make("mul", "mul_1", [scaled, b]), a]),
+                g.make(op_name, type_name, [a, grad])]
+    return grad_fn
 
 
 def _rsqrt_grad_grad(g, op, grads):
@@ -581,14 +583,6 @@ def _sqrt_grad_grad(g, op, grads):
     ga = g.make("div", "truediv", [grad, a])
     first = g.make("mul", "mul", [g.make("neg", "Neg", [ga]), op.outputs[0]])
     return [first, g.make("mul", "mul_1", [_scalar(g, "mul_1/x", 0.5, grad, grad), ga])]
-
-
-def _reciprocal_grad_grad(g, op, grads):
-    """TF: `grad * -2.0 * b * a, reciprocal_grad(a, grad)`."""
-    a, b, grad = op.inputs[0], op.inputs[1], grads[0]
-    scaled = g.make("mul", "mul", [grad, _scalar(g, "mul/y", -2.0, grad, grad)])
-    return [g.make("mul", "mul_2", [g.make("mul", "mul_1", [scaled, b]), a]),
-            g.make("reciprocal_grad", "ReciprocalGrad", [a, grad])]
 
 
 def _elu_grad_grad(g, op, grads):
@@ -661,7 +655,7 @@ OPS = [
           typed_with=(0, 1), tf=raw_op("SigmoidGrad", ("y", "dy")), tf_op="SigmoidGrad", grad=_sigmoid_grad_grad),
     OpDef("tanh_grad", "TanhGrad", ("y", "dy"), _same_infer("TanhGrad", ("y", "dy")), _tanh_grad_kernel,
           "dy * (1 - y * y), y = tanh(x): the gradient of tanh.", typed_with=(0, 1),
-          tf=raw_op("TanhGrad", ("y", "dy")), tf_op="TanhGrad", grad=_tanh_grad_grad),
+          tf=raw_op("TanhGrad", ("y", "dy")), tf_op="TanhGrad", grad=_times_minus_two_grad_grad("tanh_grad", "TanhGrad")),
     OpDef("rsqrt_grad", "RsqrtGrad", ("y", "dy"), _same_infer("RsqrtGrad", ("y", "dy")), _rsqrt_grad_kernel,
           "-0.5 * dy * y^3, y = rsqrt(x): the gradient of rsqrt (0 where dy is 0).", typed_with=(0, 1),
           tf=raw_op("RsqrtGrad", ("y", "dy")), tf_op="RsqrtGrad", grad=_rsqrt_grad_grad),
@@ -671,7 +665,7 @@ OPS = [
     OpDef("reciprocal_grad", "ReciprocalGrad", ("y", "dy"), _same_infer("ReciprocalGrad", ("y", "dy")),
           _reciprocal_grad_kernel, "-dy * y * y, y = 1 / x: the gradient of reciprocal (0 where dy is 0).",
           typed_with=(0, 1), tf=raw_op("ReciprocalGrad", ("y", "dy")), tf_op="ReciprocalGrad",
-          grad=_reciprocal_grad_grad),
+          grad=_times_minus_two_grad_grad("reciprocal_grad", "ReciprocalGrad")),
     OpDef("relu6_grad", "Relu6Grad", ("gradients", "features"),
           _same_infer("Relu6Grad", ("gradients", "features")), _relu6_grad_kernel,
           "gradients where 0 < features < 6, else 0: the gradient of relu6.", typed_with=(0, 1),
