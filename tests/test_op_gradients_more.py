@@ -603,6 +603,19 @@ def test_mirror_pad_grad_refuses_paddings_as_tf(spec_file, paddings, mode, messa
     assert result.error is not None and message in str(result.error)
 
 
+@pytest.mark.parametrize("paddings, message", [
+    ("[[3, 2], [0, 0]]", "Negative dimension size caused by subtracting 5 from 4"),
+    ("[[-1, 0], [0, 0]]", "Paddings must be non-negative"),
+])
+def test_mirror_pad_grad_of_too_much_padding_is_a_build_error(spec_file, paddings, message):
+    # TF: tf.raw_ops.MirrorPadGrad(input=tf.zeros([4, 6]), paddings=...) fails in its shape function
+    text = (f"nodes:\n  - {{name: g, op: const, value: {[[0.5] * 6] * 4}}}\n"
+            f"  - {{name: y, op: mirror_pad_grad, inputs: [g, {paddings}], mode: REFLECT}}\nrun: {{fetch: [y], steps: 1}}\n")
+    with pytest.raises(SpecError) as err:
+        Pipeline(spec_file(text)).spec
+    assert message in err.value.message
+
+
 def test_setdiff1d_of_a_matrix_is_tfs_error(spec_file):
     # TF: tf.raw_ops.ListDiff(x=[[1]], y=[1]) -> "x should be a 1D vector."
     text = ("nodes:\n  - {name: a, op: const, value: [[1]]}\n  - {name: b, op: const, value: [1]}\n"

@@ -673,9 +673,9 @@ def _mirror_pad_grad_infer(attrs, types, consts):
     out = []
     for d, (a, b) in zip(t.shape, [(pads[2 * i], pads[2 * i + 1]) for i in range(len(pads) // 2)]):
         if a < 0 or b < 0:
-            raise InferError(f"Paddings must be non-negative: {a} {b}")
-        if d is not None and d - a - b < 0:
-            raise InferError(f"Paddings {a}, {b} are more than the dimension size {d}")
+            raise InferError("Paddings must be non-negative")
+        if d is not None and d - a - b < 0:   # TF's shape function's words
+            raise InferError(f"Negative dimension size caused by subtracting {a + b} from {d}")
         out.append(None if d is None else d - a - b)
     return [TensorType(t.dtype, tuple(out))]
 
