@@ -186,14 +186,14 @@ def test_an_op_without_a_gradient_is_a_located_error(spec_file):
     path = spec_file("""
         nodes:
           - {name: w, op: variable, value: [1.0, 2.0]}
-          - {name: e, op: reduce_prod, inputs: [w]}
+          - {name: e, op: snapshot, inputs: [w]}   # TF registers no gradient for Snapshot
           - {name: loss, op: square, inputs: [e]}
           - minimize: loss
             optimizer: {type: GradientDescent, learning_rate: 0.1}
         """)
     with pytest.raises(SpecError) as err:
         Pipeline(path).spec
-    assert "no gradient is registered for reduce_prod 'e'" in str(err.value.message)
+    assert "no gradient is registered for snapshot 'e'" in str(err.value.message)
     assert f"(defined at {path}:4:" in err.value.message and not err.value.possibilities
     assert err.value.loc.line == 6   # the minimize entry (the leading newline is line 1)
 

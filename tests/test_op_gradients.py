@@ -115,10 +115,11 @@ CASES = {
 CLOSE = {"exp", "pow", "batch_matmul", "log_softmax", "lrn"}
 
 
-def case_spec(name: str) -> str:
-    xs, body, tail = CASES[name]
+def case_spec(name: str, cases: dict | None = None, variables: dict | None = None) -> str:
+    xs, body, tail = (cases or CASES)[name]
     xs = xs.split(",")
-    lines = ["nodes:", f"  - {C}"] + [f"  - {{name: {x}, op: variable, value: {VARIABLES[x]}}}" for x in xs]
+    variables = variables or VARIABLES
+    lines = ["nodes:", f"  - {C}"] + [f"  - {{name: {x}, op: variable, value: {variables[x]}}}" for x in xs]
     lines += [f"  - {entry}" for entry in body]
     lines += {"mulc": ["  - {name: z, op: mul, inputs: [y, c]}"],
               "square": ["  - {name: z, op: square, inputs: [y]}"],
@@ -141,9 +142,9 @@ def own_nodes(graph, prefixes) -> list:
     return sorted(tf_style(graph, n) for n in graph.nodes if n.startswith(prefixes))
 
 
-def grad_prefixes(name: str) -> tuple:
+def grad_prefixes(name: str, cases: dict | None = None) -> tuple:
     """The scopes of the op under test's gradient (and of its helpers in the case)."""
-    body = CASES[name][1]
+    body = (cases or CASES)[name][1]
     ops = [e.split("name: ")[1].split(",")[0] for e in body]
     return tuple(f"gradients/{op}_grad/" for op in ops)
 
@@ -770,8 +771,10 @@ KERNEL_TESTS = {op: test_the_sqrt_reciprocal_relu6_and_elu_gradient_kernels_are_
                 for op in ("sqrt_grad", "reciprocal_grad", "relu6_grad", "elu_grad")}
 
 
-def _regenerate() -> None:
-    """Print TF_NODES and TF_VALUES from TF's run of each case's exported program."""
+def _regenerate(cases: dict | None = None, variables: dict | None = None, prefixes=grad_prefixes) -> None:
+    """Print TF_NODES and TF_VALUES from TF's run of each case's exported program (another
+    module's `cases`, `variables` and `prefixes(name)` may be given: test_op_gradients_more.py)."""
+    cases = cases or CASES
     from idrun.tf.export_python import export_tf_python
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     tf_python = os.environ.get("TF_PYTHON", os.path.join(root, ".venv-tf", "bin", "python"))
@@ -790,18 +793,18 @@ def _regenerate() -> None:
         "    print(json.dumps({'nodes': nodes, 'values': json.loads(out.getvalue())['steps'][0]['values']}))\n")
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
-        for name in sorted(CASES):
+        for name in sorted(cases):
             spec = os.path.join(tmp, f"{name}.yaml")
             with open(spec, "w") as f:
-                f.write(case_spec(name))
+                f.write(case_spec(name, cases, variables))
             program = os.path.join(tmp, f"{name}.py")
             with open(program, "w") as f:
                 f.write(export_tf_python(spec))
-            jobs.append((program, grad_prefixes(name)))
+            jobs.append((program, prefixes(name)))
         out = subprocess.run([tf_python, "-c", runner, json.dumps(jobs)], capture_output=True, text=True,
                              check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     nodes, vals = {}, {}
-    for name, line in zip(sorted(CASES), out.stdout.splitlines()):
+    for name, line in zip(sorted(cases), out.stdout.splitlines()):
         rec = json.loads(line)
         nodes[name] = [list(n) for n in rec["nodes"]]
         vals[name] = rec["values"]

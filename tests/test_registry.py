@@ -9,6 +9,7 @@ import pytest
 import test_checkpoint
 import test_control_flow
 import test_op_gradients
+import test_op_gradients_more
 import test_ops
 import test_ops_array
 import test_ops_math
@@ -68,6 +69,7 @@ KERNEL_TESTS.update(test_checkpoint.KERNEL_TESTS)
 KERNEL_TESTS.update(test_tensor_arrays.KERNEL_TESTS)
 KERNEL_TESTS.update(test_real_control_flow.KERNEL_TESTS)
 KERNEL_TESTS.update(test_op_gradients.KERNEL_TESTS)
+KERNEL_TESTS.update(test_op_gradients_more.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

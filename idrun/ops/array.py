@@ -1,6 +1,7 @@
 """Shape and layout ops: reshape, concat, stack, split, unstack, shape, cast; and, with every
 index, size or axis an input as in TF's GraphDefs: split_even (Split), split_v (SplitV),
-tile, slice, strided_slice, strided_slice_grad, transpose, gather, pad, pad_v2, mirror_pad, reverse."""
+tile, slice, strided_slice, strided_slice_grad, transpose, gather, pad, pad_v2, mirror_pad,
+mirror_pad_grad, reverse."""
 
 from __future__ import annotations
 
@@ -601,23 +602,32 @@ def _gather_kernel(env: KernelEnv):
 
 # ---- pad, pad_v2, mirror_pad ---------------------------------------------------------------------
 
+def _paddings_input(t: TensorType, p: TensorType, pads):
+    """The paddings checked against the input as TF's shape functions check them; the output's
+    type when it cannot be worked out (unknown rank or paddings), else None."""
+    index_input(p, "paddings", 2)
+    rows = p.shape[0] if p.shape is not None else None
+    if p.shape is not None and p.shape[1] not in (None, 2) or (
+            t.shape is not None and rows is not None and rows != len(t.shape)):
+        raise InferError(f"The first dimension of paddings must be the rank of inputs"
+                         f"{format_dims(p.shape)} {format_dims(t.shape)}")
+    if t.shape is None:
+        return TensorType(t.dtype, None if rows is None else (None,) * rows)
+    if pads is None:
+        return TensorType(t.dtype, (None,) * len(t.shape))
+    return None
+
+
 def _pad_infer(mirror: bool):
     def infer(attrs, types, consts):
         t, p = types[0], types[1]
-        index_input(p, "paddings", 2)
         if len(types) > 2:
             same_dtype((t, types[2]), ("input", "constant_values"), "PadV2")
             need_rank(types[2], 0, "constant_values")
-        rows = p.shape[0] if p.shape is not None else None
-        if p.shape is not None and p.shape[1] not in (None, 2) or (
-                t.shape is not None and rows is not None and rows != len(t.shape)):
-            raise InferError(f"The first dimension of paddings must be the rank of inputs"
-                             f"{format_dims(p.shape)} {format_dims(t.shape)}")
         pads = flat(consts[1])
-        if t.shape is None:
-            return [TensorType(t.dtype, None if rows is None else (None,) * rows)]
-        if pads is None:
-            return [TensorType(t.dtype, (None,) * len(t.shape))]
+        unknown = _paddings_input(t, p, pads)
+        if unknown is not None:
+            return [unknown]
         pairs = checked(InferError, _pad_pairs, t.shape, pads, attrs.get("mode"))
         return [TensorType(t.dtype, tuple(None if d is None else d + a + b for d, (a, b) in zip(t.shape, pairs)))]
     return infer
@@ -652,6 +662,69 @@ def _pad_kernel(env: KernelEnv):
             return xp.pad(x, pairs)
         return xp.pad(x, pairs, constant_values=constant_values)
     return pad
+
+
+def _mirror_pad_grad_infer(attrs, types, consts):
+    t, p = types
+    pads = flat(consts[1])
+    unknown = _paddings_input(t, p, pads)
+    if unknown is not None:
+        return [unknown]
+    out = []
+    for d, (a, b) in zip(t.shape, [(pads[2 * i], pads[2 * i + 1]) for i in range(len(pads) // 2)]):
+        if a < 0 or b < 0:
+            raise InferError("Paddings must be non-negative")
+        if d is not None and d - a - b < 0:   # TF's shape function's words
+            raise InferError(f"Negative dimension size caused by subtracting {a + b} from {d}")
+        out.append(None if d is None else d - a - b)
+    return [TensorType(t.dtype, tuple(out))]
+
+
+def _mirror_pad_grad_kernel(env: KernelEnv):
+    """TF's MirrorPadGrad: dimension by dimension, each padded border reversed and added onto
+    the part it mirrors (the left border first, then the right)."""
+    xp, shift = env.xp, 1 if env.attrs["mode"] == "REFLECT" else 0
+
+    def mirror_pad_grad(x, paddings):
+        pads = host_ints(paddings)
+        if len(pads) != 2 * x.ndim:
+            raise KernelError(f"The first dimension of paddings must be the rank of inputs[{len(pads) // 2},2] "
+                              f"[{','.join(map(str, x.shape))}]")
+        out = x
+        for axis in range(x.ndim):
+            a, b = pads[2 * axis], pads[2 * axis + 1]
+            n = out.shape[axis] - a - b
+            if a < 0 or b < 0:
+                raise KernelError(f"Paddings must be non-negative: {a}, {b}")
+            if max(a, b) > n - shift:   # TF's messages
+                raise KernelError(f"paddings must be less than the output dimension size: {a}, {b} not less than {n}"
+                                  if shift else f"paddings must be no greater than the output dimension size: "
+                                  f"{a}, {b} greater than {n}")
+            if not a and not b:
+                continue
+            cut = [slice(None)] * out.ndim
+
+            def part(lo, hi):
+                cut[axis] = slice(lo, hi)
+                return tuple(cut)
+            center = out[part(a, a + n)].copy()
+            if a:
+                center[part(shift, shift + a)] += xp.flip(out[part(0, a)], axis)
+            if b:
+                center[part(n - shift - b, n - shift)] += xp.flip(out[part(a + n, a + n + b)], axis)
+            out = center
+        return out if out is not x else x.copy()
+    return mirror_pad_grad
+
+
+def _mirror_pad_grad(g, op, grads):
+    """TF's `_MirrorPadGrad`: MirrorPadGrad of the gradient on the forward op's paddings."""
+    return [g.make("mirror_pad_grad", "MirrorPadGrad", [grads[0], op.inputs[1]], {"mode": op.attrs["mode"]}), None]
+
+
+def _mirror_pad_grad_grad(g, op, grads):
+    """TF's `_MirrorPadGradGrad`: MirrorPad of the gradient."""
+    return [g.make("mirror_pad", "MirrorPad", [grads[0], op.inputs[1]], {"mode": op.attrs["mode"]}), None]
 
 
 def _pad_mode(value) -> str:
@@ -769,6 +842,13 @@ def _strided_slice_grad(g, op, grads):
         ins.append(ref if value is None else g.const(f"StridedSliceGrad/{arg}", value, dtype))
     attrs = {m: op.attrs[m] for m in MASKS}
     return [g.make("strided_slice_grad", "StridedSliceGrad", [*ins, grads[0]], attrs), None, None, None]
+
+
+def _strided_slice_grad_grad(g, op, grads):
+    """TF's `_StridedSliceGradGrad`: the same strided slice of the gradient."""
+    begin, end, strides = op.inputs[1:4]
+    return [None, None, None, None, g.make("strided_slice", "StridedSlice", [grads[0], begin, end, strides],
+                                           {m: op.attrs[m] for m in MASKS})]
 
 
 def _cast_grad(g, op, grads):
@@ -893,7 +973,7 @@ OPS = [
                                        **{m: a[m] for m in MASKS}},
           tf=lambda c: f"tf.raw_ops.StridedSliceGrad(shape={c.args[0]}, begin={c.args[1]}, end={c.args[2]}, "
                        f"strides={c.args[3]}, dy={c.args[4]}, "
-                       + ", ".join(f"{m}={c.attrs[m]}" for m in MASKS) + f"{c.kw})"),
+                       + ", ".join(f"{m}={c.attrs[m]}" for m in MASKS) + f"{c.kw})", grad=_strided_slice_grad_grad),
     OpDef("transpose", "transpose", ("x", "perm"), _transpose_infer, _transpose_kernel,
           "Dimensions permuted: output dim i is input dim perm[i].", tf="tf.transpose", tf_op="Transpose",
           tf_attrs=index_attrs(("Tperm", 1)), grad=_transpose_grad),
@@ -919,5 +999,11 @@ OPS = [
           "The input padded with its own mirror image (REFLECT or SYMMETRIC).",
           attrs=(attr("mode", check=_pad_mode),), tf_op="MirrorPad",
           tf_import=lambda t, c: {"mode": t["mode"]}, tf_attrs=_paddings_attrs,
-          tf=lambda c: f"tf.pad({c.args[0]}, {c.args[1]}, mode={c.attrs['mode']!r}{c.kw})"),
+          tf=lambda c: f"tf.pad({c.args[0]}, {c.args[1]}, mode={c.attrs['mode']!r}{c.kw})", grad=_mirror_pad_grad),
+    OpDef("mirror_pad_grad", "MirrorPadGrad", ("input", "paddings"), _mirror_pad_grad_infer, _mirror_pad_grad_kernel,
+          "The gradient of mirror_pad: each mirrored border folded back onto what it mirrors.",
+          attrs=(attr("mode", check=_pad_mode),), tf_op="MirrorPadGrad",
+          tf_import=lambda t, c: {"mode": t["mode"]}, tf_attrs=_paddings_attrs,
+          tf=lambda c: f"tf.raw_ops.MirrorPadGrad(input={c.args[0]}, paddings={c.args[1]}, "
+                       f"mode={c.attrs['mode']!r}{c.kw})", grad=_mirror_pad_grad_grad),
 ]

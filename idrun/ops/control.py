@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 import sys
 
-from idrun.ops.gradlib import pass_through
+from idrun.ops.gradlib import no_gradient, pass_first, pass_through
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import broadcast, format_dims, same_dtype
@@ -171,7 +171,7 @@ OPS = [
           effect="check", tf_op="Assert", tf_attrs=_gd_assert,
           tf_import=lambda a, c: {"summarize": a.get("summarize", 3)},
           tf=lambda c: f"tf.raw_ops.Assert(condition={c.args[0]}, data=[{', '.join(c.args[1:])}], "
-                       f"summarize={c.attrs['summarize']}{c.kw})"),
+                       f"summarize={c.attrs['summarize']}{c.kw})", grad=no_gradient),   # TF: NotDifferentiable
     OpDef("control_trigger", "ControlTrigger", (), lambda a, t, c: [], lambda env: (lambda: None),
           "Does nothing (TF's ControlTrigger: without control flow, a no_op).",
           tf_op="ControlTrigger", tf_attrs=lambda n, a, i, o: {},
@@ -183,5 +183,6 @@ OPS = [
           variadic=True, stateful=True, effect="print", tf_op="Print", tf_attrs=_gd_print,
           tf_import=lambda a, c: {"message": a.get("message", ""), "summarize": max(1, a.get("summarize", 3))},
           tf=lambda c: f"tf1.Print({c.args[0]}, [{', '.join(c.args[1:] or c.args[:1])}], "
-                       f"message={c.attrs['message']!r}, summarize={c.attrs['summarize']}{c.kw})"),
+                       f"message={c.attrs['message']!r}, summarize={c.attrs['summarize']}{c.kw})",
+          grad=pass_first),
 ]

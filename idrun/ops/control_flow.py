@@ -19,6 +19,7 @@ from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.nn import raw_op
 from idrun.ops.opaque import _AnyPosition
+from idrun.ops.gradlib import pass_each
 
 INT32_SCALAR = TensorType("int32", ())
 # may pass a variable on (its ref, or its resource handle): output k forwards input k (merge,
@@ -176,7 +177,7 @@ OPS = [
           "Each input as the same output (tf.identity_n); TF 2's function calls return through one.",
           variadic=True, multi_output=True, variable_inputs=_AnyPosition((0,)), gpu=False, tf_op="IdentityN",
           tf_attrs=lambda n, a, i, o: {"T": [_tf_type(t) for t in i]},
-          tf=lambda c: f"tf.identity_n([{', '.join(c.args)}]{c.kw})"),
+          tf=lambda c: f"tf.identity_n([{', '.join(c.args)}]{c.kw})", grad=pass_each),
     OpDef("resource_identity", "Identity", _RAW_DATA, lambda a, t, c: [t[0]], lambda env: (lambda x: x),
           "A resource variable's handle under a new name (TF's Identity of a DT_RESOURCE: TF 2 "
           "passes a variable into a function body so); never written, made by `idrun import`.",

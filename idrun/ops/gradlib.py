@@ -13,6 +13,8 @@ builder's types, so the same branch is taken and the same nodes are made.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 
 def fully_known(shape) -> bool:
     return shape is not None and None not in shape
@@ -66,15 +68,15 @@ def zeros_like(g, x, short: str):
     return g.make("fill", short, [dims, g.const(short + "/Const", zero, dtype)])
 
 
-def ones_like(g, x, short: str):
-    """`array_ops.ones_like(x)` in graph mode: Fill(shape of x, 1), the shape a Const when known."""
-    shape, dtype = g.shape(x), g.dtype(x)
+def ones_like(g, x, short: str, dtype: str | None = None):
+    """`array_ops.ones_like(x, dtype)` in graph mode: Fill(shape of x, 1), the shape a Const when known."""
+    shape, dtype = g.shape(x), dtype or g.dtype(x)
     if fully_known(shape):
         dims = g.const(short + "/Shape/shape_as_tensor", list(shape), "int32")
     else:
         dims = g.make("shape", short + "/Shape", [x], {"out_type": "int32"})
-    return g.make("fill", short, [dims, g.const(short + "/Const", 1.0 if dtype.startswith(("float", "bfloat")) else 1,
-                                                dtype)])
+    one = True if dtype == "bool" else 1.0 if dtype.startswith(("float", "bfloat")) else 1
+    return g.make("fill", short, [dims, g.const(short + "/Const", one, dtype)])
 
 
 def _filled(shape: list, value):
@@ -115,3 +117,34 @@ def no_gradient(g, op, grads):
 def pass_through(g, op, grads):
     """The gradient of an op whose output is its input (Identity, ReadVariableOp)."""
     return [grads[0]]
+
+
+def pass_first(g, op, grads):
+    """TF's `_PrintGrad`: the gradient to the first input only (the data inputs get none)."""
+    return [grads[0]] + [None] * (len(op.inputs) - 1)
+
+
+def pass_each(g, op, grads):
+    """TF's `_IdNGrad`: each output's gradient to its input."""
+    return list(grads)
+
+
+def rank_tensor(g, x, short: str = "Rank"):
+    """`array_ops.rank(x)`: a Const when x's rank is known, else a Rank node."""
+    shape = g.shape(x)
+    if shape is not None:
+        return g.const(short, len(shape), "int32")
+    return g.make("rank", short, [x])
+
+
+@contextmanager
+def on_device(g, text: str):
+    """TF's `with ops.device(text):` inside a gradient function (`_ProdGrad` computes its
+    permutation on "/cpu:0"): the nodes made inside request that device."""
+    builder = g.b
+    saved = builder._device
+    builder._device = builder._parse_device(text, g.loc)
+    try:
+        yield
+    finally:
+        builder._device = saved

@@ -453,6 +453,14 @@ def _squared_difference_grad(g, op, grads):
     return list(reduce_gradient_args(g, x, y, x_grad, g.make("neg", "Neg", [x_grad])))
 
 
+def _floormod_grad(g, op, grads):
+    """TF's `_FloorModGrad`: grad to x, grad * -floor(x / y) to y (each reduced to its shape)."""
+    grad = grads[0]
+    x, y = op.inputs[:2]
+    gy = g.make("mul", "mul", [grad, g.make("neg", "Neg", [g.make("floordiv", "FloorDiv", [x, y])])])
+    return list(reduce_gradient_args(g, x, y, grad, gy))
+
+
 def _pow_grad(g, op, grads):
     """TF's `_PowGrad`: grad * y * x^(y-1), and grad * z * log(x) where x > 0 (0 elsewhere)."""
     grad = grads[0]
@@ -500,7 +508,7 @@ OPS = [
     _binary("floordiv", "floordiv", _floordiv_kernel, "floor(x / y); integer division by zero fails.",
             allowed=REALS, tf="tf.math.floordiv", tf_op="FloorDiv", grad=no_gradient),
     _binary("floormod", "FloorMod", _floormod_kernel, "x - floor(x / y) * y, the sign of y (TF's FloorMod).",
-            allowed=REALS, elementwise=False, tf="tf.math.floormod"),
+            allowed=REALS, elementwise=False, tf="tf.math.floormod", grad=_floormod_grad),
     _binary("squared_difference", "SquaredDifference", _squared_difference_kernel, "(x - y) * (x - y).",
             allowed=FLOATS + ("int32", "int64"), tf="tf.math.squared_difference",
             grad=_squared_difference_grad),
@@ -522,7 +530,8 @@ OPS = [
     _logical("logical_and", "LogicalAnd", "Elementwise x and y of bools.", "tf.logical_and"),
     _logical("logical_or", "LogicalOr", "Elementwise x or y of bools.", "tf.logical_or"),
     _unary("logical_not", "LogicalNot", "logical_not", "Elementwise not x of bools.", allowed=BOOL,
-           tf="tf.logical_not", tf_op="LogicalNot", tf_attrs=lambda n, a, i, o: {}, elementwise=True),
+           tf="tf.logical_not", tf_op="LogicalNot", tf_attrs=lambda n, a, i, o: {}, elementwise=True,
+           grad=no_gradient),
     _unary("neg", "Neg", "negative", "-x.", float_only=False, tf="tf.negative", tf_op="Neg", elementwise=True,
            grad=_neg_grad),
     _unary("square", "Square", "square", "x * x.", float_only=False, tf="tf.square", tf_op="Square",

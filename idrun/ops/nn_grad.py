@@ -1,6 +1,8 @@
 """The gradient kernels TF's `tf.gradients` puts in graphs of nn ops (NHWC only): ReluGrad,
 SigmoidGrad, TanhGrad, RsqrtGrad, SqrtGrad, ReciprocalGrad, Relu6Grad, EluGrad, BiasAddGrad, Conv2DBackpropInput/Filter, MaxPoolGrad, AvgPoolGrad,
-LRNGrad and FusedBatchNormGradV3.
+LRNGrad and FusedBatchNormGradV3, and MaxPoolGradGrad (a second-order gradient). Each carries TF's
+registered gradient too (the second-order gradients), but for LRNGrad (TF registers none) and
+FusedBatchNormGradV3 (not yet).
 
 Their spec names are TF's generated op names (`tf.raw_ops.ReluGrad` -> `relu_grad`); the export
 writes `tf.raw_ops` calls. Where TF's CPU kernel has a fixed float order that numpy can follow,
@@ -22,6 +24,7 @@ from idrun.ops.nn import (LRN_ATTRS, POOL_ATTRS, Phases, _strides, block_rows, b
                           pool_import, pool_tf_attrs, raw_op, runtime_out, window)
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, same_dtype
+from idrun.ops.gradlib import ones_like, shape_tensor, zeros_like
 
 
 def _same_infer(op: str, names: tuple[str, ...], shaped_like: int = 0):
@@ -247,8 +250,8 @@ def _conv_tf_attrs(n, a, i, o) -> dict:
 
 
 def _conv_grad(name: str, tf_type: str, inputs: tuple[str, ...], infer, kernel, doc: str,
-               typed_with: tuple[int, ...]) -> OpDef:
-    return OpDef(name, tf_type, inputs, infer, kernel, doc, typed_with=typed_with, attrs=CONV_ATTRS,
+               typed_with: tuple[int, ...], grad=None) -> OpDef:
+    return OpDef(name, tf_type, inputs, infer, kernel, doc, typed_with=typed_with, attrs=CONV_ATTRS, grad=grad,
                  tf_op=tf_type, tf_attrs=_conv_tf_attrs, tf_import=conv_import,
                  tf=raw_op(tf_type, inputs, lambda a: {"strides": [1, *(a["strides"] or [1, 1]), 1],
                                                        "padding": a["padding"], "data_format": "NHWC"}))
@@ -352,6 +355,50 @@ def _max_pool_grad_kernel(env: KernelEnv):
             out[b0:b1] = _route(xp, ph, ph.on_grid(xp, grad[b0:b1], 0), first)
         return out
     return max_pool_grad
+
+
+def _max_pool_grad_grad_kernel(env: KernelEnv):
+    """TF's CPU MaxPoolGradGrad: each output takes the grad at the first input of its window (row
+    by row) equal to orig_output there; 0 where none is (a NaN). (In a graph, where the output has
+    the grad's shape, TF's kernel may take over the grad's buffer and zero it before reading it,
+    and give zeros; idrun gives what the kernel computes.)"""
+    xp, k, s, padding = env.xp, env.attrs["ksize"], env.attrs["strides"], env.attrs["padding"]
+
+    def max_pool_grad_grad(orig_input, orig_output, grad):
+        if grad.shape != orig_input.shape:
+            raise KernelError(f"grad shape {format_dims(grad.shape)} is not orig_input's shape "
+                              f"{format_dims(orig_input.shape)}")
+        valid, oh, ow = pad_nhwc(xp, xp.ones((1,) + orig_input.shape[1:3] + (1,), dtype=bool), k, s, padding, False)
+        if orig_output.shape != (orig_input.shape[0], oh, ow, orig_input.shape[3]):
+            raise KernelError(f"orig_output shape {format_dims(orig_output.shape)} is not the pool's output "
+                              f"shape {format_dims((orig_input.shape[0], oh, ow, orig_input.shape[3]))}")
+        x, _, _ = pad_nhwc(xp, orig_input, k, s, padding)
+        g, _, _ = pad_nhwc(xp, grad, k, s, padding)
+        out = xp.zeros(orig_output.shape, dtype=grad.dtype)
+        found = xp.zeros(orig_output.shape, dtype=bool)
+        for i in range(k[0]):
+            for j in range(k[1]):
+                take = window(valid, i, j, (oh, ow), s) & ~found & (window(x, i, j, (oh, ow), s) == orig_output)
+                out = xp.where(take, window(g, i, j, (oh, ow), s), out)
+                found |= take
+        return out
+    return max_pool_grad_grad
+
+
+def _pool_attrs(op) -> dict:
+    return {**{k: op.attrs[k] for k in ("ksize", "strides", "padding")}, "data_format": "NHWC"}
+
+
+def _max_pool_grad_grad(g, op, grads):
+    """TF's `_MaxPoolGradGrad`: zeros to both inputs, MaxPoolGradGrad of the gradient."""
+    return [zeros_like(g, op.inputs[0], "zeros_like"), zeros_like(g, op.inputs[1], "zeros_like"),
+            g.make("max_pool_grad_grad", "MaxPoolGradGrad", [op.inputs[0], op.inputs[1], grads[0]], _pool_attrs(op))]
+
+
+def _max_pool_grad_grad_grad(g, op, grads):
+    """TF's `_MaxPoolGradGradGrad`: zeros to both inputs, MaxPoolGrad of the gradient."""
+    return [zeros_like(g, op.inputs[0], "zeros_like"), zeros_like(g, op.inputs[1], "zeros_like"),
+            g.make("max_pool_grad", "MaxPoolGrad", [op.inputs[0], op.inputs[1], grads[0]], _pool_attrs(op))]
 
 
 def _avg_pool_grad_infer(attrs, types, consts):
@@ -487,54 +534,177 @@ def _bn_grad_kernel(env: KernelEnv):
     return fused_batch_norm_grad
 
 
+# ---- their gradients (TF's second-order gradient functions) ---------------------------------
+# TF builds most of them under `control_dependencies([grad])`: a node made there that reads
+# neither the gradient nor another node made there (a constant, `Square(a)`) gets ^grad.
+
+def _masked_grad_grad(op_name: str, type_name: str):
+    """TF's `_ReluGradGrad`, `_Relu6GradGrad`: the same mask on the gradient; zeros to features."""
+    def grad_fn(g, op, grads):
+        x = op.inputs[1]
+        return [g.make(op_name, type_name, [grads[0], x]), zeros_like(g, x, "zeros_like")]
+    return grad_fn
+
+
+def _scalar(g, short: str, value: float, like, grad):
+    return g.const(short, value, g.dtype(like), controls=[grad])
+
+
+def _sigmoid_grad_grad(g, op, grads):
+    """TF: `gb = grad * b; return gb - 2.0 * gb * a, sigmoid_grad(a, grad)`."""
+    a, b, grad = op.inputs[0], op.inputs[1], grads[0]
+    gb = g.make("mul", "mul", [grad, b])
+    twice = g.make("mul", "mul_1", [_scalar(g, "mul_1/x", 2.0, grad, grad), gb])
+    return [g.make("sub", "sub", [gb, g.make("mul", "mul_2", [twice, a])]),
+            g.make("sigmoid_grad", "SigmoidGrad", [a, grad])]
+
+
+def _times_minus_two_grad_grad(op_name: str, type_name: str):
+    """TF's `_TanhGradGrad`, `_ReciprocalGradGrad`: `grad * -2.0 * b * a, <op>_grad(a, grad)`."""
+    def grad_fn(g, op, grads):
+        a, b, grad = op.inputs[0], op.inputs[1], grads[0]
+        scaled = g.make("mul", "mul", [grad, _scalar(g, "mul/y", -2.0, grad, grad)])
+        return [g.make("mul", "mul_2", [g.make("mul", "mul_1", [scaled, b]), a]),
+                g.make(op_name, type_name, [a, grad])]
+    return grad_fn
+
+
+def _rsqrt_grad_grad(g, op, grads):
+    """TF: `-1.5 * grad * b * square(a), rsqrt_grad(a, grad)`."""
+    a, b, grad = op.inputs[0], op.inputs[1], grads[0]
+    scaled = g.make("mul", "mul_1", [g.make("mul", "mul", [_scalar(g, "mul/x", -1.5, grad, grad), grad]), b])
+    square = g.make("square", "Square", [a], controls=[grad.node])
+    return [g.make("mul", "mul_2", [scaled, square]), g.make("rsqrt_grad", "RsqrtGrad", [a, grad])]
+
+
+def _sqrt_grad_grad(g, op, grads):
+    """TF: `ga = grad / a; return -ga * y, 0.5 * ga` (y the SqrtGrad's output)."""
+    a, grad = op.inputs[0], grads[0]
+    ga = g.make("div", "truediv", [grad, a])
+    first = g.make("mul", "mul", [g.make("neg", "Neg", [ga]), op.outputs[0]])
+    return [first, g.make("mul", "mul_1", [_scalar(g, "mul_1/x", 0.5, grad, grad), ga])]
+
+
+def _elu_grad_grad(g, op, grads):
+    """TF: `elu_grad(grad, elu_x), where(elu_x < 0, grad * gradients, zeros_like(elu_x))`."""
+    elu_x, grad = op.inputs[1], grads[0]
+    first = g.make("elu_grad", "EluGrad", [grad, elu_x])
+    negative = g.make("less", "Less", [elu_x, g.const("Less/y", 0.0, g.dtype(elu_x))])
+    scaled = g.make("mul", "mul", [grad, op.inputs[0]])
+    return [first, g.make("select", "Select", [negative, scaled, zeros_like(g, elu_x, "zeros_like")])]
+
+
+def _all_but_last(g, shape, short: str):
+    """`shape[:-1]` in graph mode: a StridedSlice with its `stack` constants."""
+    stacks = [g.const(f"{short}/stack{suffix}", [v], "int32") for suffix, v in (("", 0), ("_1", -1), ("_2", 1))]
+    return g.make("strided_slice", short, [shape, *stacks], {"begin_mask": 1})
+
+
+def _bias_add_grad_grad(g, op, grads):
+    """TF's `_BiasAddGradGrad` (NHWC): the gradient reshaped to [1, ..., 1, C] and tiled to the
+    BiasAddGrad input's shape."""
+    grad = grads[0]
+    shape = shape_tensor(g, op.inputs[0])
+    bias_shape = shape_tensor(g, grad, short="Shape_1")
+    ones = ones_like(g, _all_but_last(g, shape, "strided_slice"), "ones_like")
+    expanded = g.make("concat", "concat", [ones, bias_shape], {"axis": 0})
+    mults = g.make("concat", "concat_1", [_all_but_last(g, shape, "strided_slice_1"),
+                                          g.const("concat_1/values_1", [1], "int32")], {"axis": 0})
+    return [g.make("tile", "Tile", [g.make("reshape", "Reshape", [grad, expanded]), mults])]
+
+
+def _conv_attrs(op) -> dict:
+    return {"strides": op.attrs["strides"], "padding": op.attrs["padding"]}
+
+
+def _backprop_input_grad(g, op, grads):
+    """TF's `_Conv2DBackpropInputGrad`: the filter's gradient and a convolution of the gradient."""
+    grad, attrs = grads[0], _conv_attrs(op)
+    sizes = shape_tensor(g, op.inputs[1])
+    return [None,
+            g.make("conv2d_backprop_filter", "Conv2DBackpropFilter", [grad, sizes, op.inputs[2]],
+                   {**attrs, "data_format": "NHWC"}),
+            g.make("conv2d", "Conv2D", [grad, op.inputs[1]], attrs)]
+
+
+def _backprop_filter_grad(g, op, grads):
+    """TF's `_Conv2DBackpropFilterGrad`: the input's gradient and a convolution by the gradient."""
+    grad, attrs = grads[0], _conv_attrs(op)
+    sizes = shape_tensor(g, op.inputs[0])
+    return [g.make("conv2d_backprop_input", "Conv2DBackpropInput", [sizes, grad, op.inputs[2]],
+                   {**attrs, "data_format": "NHWC"}),
+            None,
+            g.make("conv2d", "Conv2D", [op.inputs[0], grad], attrs)]
+
+
+def _avg_pool_grad_grad(g, op, grads):
+    """TF's `_AvgPoolGradGrad`: stop_gradient of the shape, avg_pool of the gradient."""
+    attrs = {k: op.attrs[k] for k in ("ksize", "strides", "padding")}
+    return [g.make("stop_gradient", "StopGradient", [op.inputs[0]]),
+            g.make("avg_pool", "AvgPool", [grads[0]], attrs)]
+
+
 OPS = [
     OpDef("relu_grad", "ReluGrad", ("gradients", "features"),
           _same_infer("ReluGrad", ("gradients", "features")), _relu_grad_kernel,
           "gradients * (features > 0): the gradient of relu.", typed_with=(0, 1),
-          tf=raw_op("ReluGrad", ("gradients", "features")), tf_op="ReluGrad"),
+          tf=raw_op("ReluGrad", ("gradients", "features")), tf_op="ReluGrad",
+          grad=_masked_grad_grad("relu_grad", "ReluGrad")),
     OpDef("sigmoid_grad", "SigmoidGrad", ("y", "dy"), _same_infer("SigmoidGrad", ("y", "dy")),
           _sigmoid_grad_kernel, "dy * y * (1 - y), y = sigmoid(x): the gradient of sigmoid.",
-          typed_with=(0, 1), tf=raw_op("SigmoidGrad", ("y", "dy")), tf_op="SigmoidGrad"),
+          typed_with=(0, 1), tf=raw_op("SigmoidGrad", ("y", "dy")), tf_op="SigmoidGrad", grad=_sigmoid_grad_grad),
     OpDef("tanh_grad", "TanhGrad", ("y", "dy"), _same_infer("TanhGrad", ("y", "dy")), _tanh_grad_kernel,
           "dy * (1 - y * y), y = tanh(x): the gradient of tanh.", typed_with=(0, 1),
-          tf=raw_op("TanhGrad", ("y", "dy")), tf_op="TanhGrad"),
+          tf=raw_op("TanhGrad", ("y", "dy")), tf_op="TanhGrad", grad=_times_minus_two_grad_grad("tanh_grad", "TanhGrad")),
     OpDef("rsqrt_grad", "RsqrtGrad", ("y", "dy"), _same_infer("RsqrtGrad", ("y", "dy")), _rsqrt_grad_kernel,
           "-0.5 * dy * y^3, y = rsqrt(x): the gradient of rsqrt (0 where dy is 0).", typed_with=(0, 1),
-          tf=raw_op("RsqrtGrad", ("y", "dy")), tf_op="RsqrtGrad"),
+          tf=raw_op("RsqrtGrad", ("y", "dy")), tf_op="RsqrtGrad", grad=_rsqrt_grad_grad),
     OpDef("sqrt_grad", "SqrtGrad", ("y", "dy"), _same_infer("SqrtGrad", ("y", "dy")), _sqrt_grad_kernel,
           "0.5 * dy / y, y = sqrt(x): the gradient of sqrt (0 where dy is 0).", typed_with=(0, 1),
-          tf=raw_op("SqrtGrad", ("y", "dy")), tf_op="SqrtGrad"),
+          tf=raw_op("SqrtGrad", ("y", "dy")), tf_op="SqrtGrad", grad=_sqrt_grad_grad),
     OpDef("reciprocal_grad", "ReciprocalGrad", ("y", "dy"), _same_infer("ReciprocalGrad", ("y", "dy")),
           _reciprocal_grad_kernel, "-dy * y * y, y = 1 / x: the gradient of reciprocal (0 where dy is 0).",
-          typed_with=(0, 1), tf=raw_op("ReciprocalGrad", ("y", "dy")), tf_op="ReciprocalGrad"),
+          typed_with=(0, 1), tf=raw_op("ReciprocalGrad", ("y", "dy")), tf_op="ReciprocalGrad",
+          grad=_times_minus_two_grad_grad("reciprocal_grad", "ReciprocalGrad")),
     OpDef("relu6_grad", "Relu6Grad", ("gradients", "features"),
           _same_infer("Relu6Grad", ("gradients", "features")), _relu6_grad_kernel,
           "gradients where 0 < features < 6, else 0: the gradient of relu6.", typed_with=(0, 1),
-          tf=raw_op("Relu6Grad", ("gradients", "features")), tf_op="Relu6Grad"),
+          tf=raw_op("Relu6Grad", ("gradients", "features")), tf_op="Relu6Grad",
+          grad=_masked_grad_grad("relu6_grad", "Relu6Grad")),
     OpDef("elu_grad", "EluGrad", ("gradients", "outputs"), _same_infer("EluGrad", ("gradients", "outputs")),
           _elu_grad_kernel, "gradients * (outputs + 1) where outputs < 0, else gradients: the gradient "
-          "of elu.", typed_with=(0, 1), tf=raw_op("EluGrad", ("gradients", "outputs")), tf_op="EluGrad"),
+          "of elu.", typed_with=(0, 1), tf=raw_op("EluGrad", ("gradients", "outputs")), tf_op="EluGrad",
+          grad=_elu_grad_grad),
     OpDef("bias_add_grad", "BiasAddGrad", ("out_backprop",), _bias_add_grad_infer, _bias_add_grad_kernel,
           "Sum over every dimension but the last: the gradient of bias_add for its bias.",
           attrs=(attr("data_format", "NHWC", nhwc),), tf=raw_op("BiasAddGrad", ("out_backprop",)),
           tf_op="BiasAddGrad", tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "data_format": "NHWC"},
-          tf_import=lambda t, c: {"data_format": nhwc(t.get("data_format", "NHWC"))}),
+          tf_import=lambda t, c: {"data_format": nhwc(t.get("data_format", "NHWC"))}, grad=_bias_add_grad_grad),
     _conv_grad("conv2d_backprop_input", "Conv2DBackpropInput", ("input_sizes", "filter", "out_backprop"),
                _backprop_input_infer, _backprop_input_kernel,
-               "The gradient of conv2d for its NHWC input (of shape input_sizes): conv2d_transpose.", (1, 2)),
+               "The gradient of conv2d for its NHWC input (of shape input_sizes): conv2d_transpose.", (1, 2),
+               _backprop_input_grad),
     _conv_grad("conv2d_backprop_filter", "Conv2DBackpropFilter", ("input", "filter_sizes", "out_backprop"),
                _backprop_filter_infer, _backprop_filter_kernel,
-               "The gradient of conv2d for its HWIO filter (of shape filter_sizes).", (0, 2)),
+               "The gradient of conv2d for its HWIO filter (of shape filter_sizes).", (0, 2),
+               _backprop_filter_grad),
     OpDef("max_pool_grad", "MaxPoolGrad", ("orig_input", "orig_output", "grad"),
           _rank4_infer("MaxPoolGrad", ("orig_input", "orig_output", "grad"), 0),
           _max_pool_grad_kernel, "The gradient of max_pool: each grad goes to its window's first maximum.",
           typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op="MaxPoolGrad", tf_attrs=pool_tf_attrs(True),
-          tf_import=pool_import, tf=_pool_export("MaxPoolGrad", ("orig_input", "orig_output", "grad"))),
+          tf_import=pool_import, tf=_pool_export("MaxPoolGrad", ("orig_input", "orig_output", "grad")),
+          grad=_max_pool_grad_grad),
+    OpDef("max_pool_grad_grad", "MaxPoolGradGrad", ("orig_input", "orig_output", "grad"),
+          _rank4_infer("MaxPoolGradGrad", ("orig_input", "orig_output", "grad"), 1),
+          _max_pool_grad_grad_kernel, "The gradient of max_pool_grad: each window's grad at its first maximum.",
+          typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op="MaxPoolGradGrad", tf_attrs=pool_tf_attrs(False),
+          tf_import=pool_import, tf=_pool_export("MaxPoolGradGrad", ("orig_input", "orig_output", "grad")),
+          grad=_max_pool_grad_grad_grad),
     OpDef("avg_pool_grad", "AvgPoolGrad", ("orig_input_shape", "grad"), _avg_pool_grad_infer,
           _avg_pool_grad_kernel, "The gradient of avg_pool: each grad shared by its window's inputs.",
           typed_with=(1,), attrs=POOL_ATTRS, tf_op="AvgPoolGrad", tf_import=pool_import,
           tf_attrs=lambda n, a, i, o: pool_tf_attrs(False)(n, a, i[1:], o),
-          tf=_pool_export("AvgPoolGrad", ("orig_input_shape", "grad"))),
+          tf=_pool_export("AvgPoolGrad", ("orig_input_shape", "grad")), grad=_avg_pool_grad_grad),
     OpDef("lrn_grad", "LRNGrad", ("input_grads", "input_image", "output_image"),
           _rank4_infer("LRNGrad", ("input_grads", "input_image", "output_image"), 1), _lrn_grad_kernel, "The gradient of local_response_normalization.", typed_with=(0, 1, 2),
           attrs=LRN_ATTRS, tf_op="LRNGrad", tf_attrs=lrn_tf_attrs, tf_import=lrn_import,

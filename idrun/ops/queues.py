@@ -47,6 +47,7 @@ from typing import Any
 from idrun.dtypes import DTYPES, tf_name
 from idrun.graph import TensorType, node_of
 from idrun.ops import checks
+from idrun.ops.gradlib import no_gradient
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFShape, TFType, attr
 from idrun.ops.random import _import_seeds, tf_seeds
 from idrun.records import setfield
@@ -863,7 +864,8 @@ OPS = [
                        f"little_endian={c.attrs['little_endian']!r}{c.kw})",
           tf_op="DecodeRaw", tf_attrs=lambda n, a, i, o: {"out_type": TFType(a["out_type"]),
                                                           "little_endian": a["little_endian"]},
-          tf_import=lambda t, c: {"out_type": t["out_type"], "little_endian": bool(t.get("little_endian", True))}),
+          tf_import=lambda t, c: {"out_type": t["out_type"], "little_endian": bool(t.get("little_endian", True))},
+          grad=no_gradient),   # TF: NotDifferentiable
     OpDef("count_up_to", "ResourceCountUpTo", ("ref",), _count_up_to_infer, _count_up_to_kernel,
           "Increment an int variable until limit (then OutOfRange); yields its value before.",
           attrs=(attr("limit", check=checks.integer),), ref_inputs=(0,), stateful=True, gpu=False,

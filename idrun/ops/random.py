@@ -30,6 +30,7 @@ from idrun.dtypes import is_float
 from idrun.errors import SpecError
 from idrun.graph import TensorType
 from idrun.ops import checks
+from idrun.ops.gradlib import no_gradient
 from idrun.ops.math import check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shape_ops import flat
@@ -295,7 +296,7 @@ def _normal_op(name: str, tf_op: str, draw: str, doc: str, function: str, raw_na
                  stateful=True, helpers=lambda a, on_handle: ("shape",),
                  tf_helper_values=lambda a, i: [a["shape"]], tf=_normal_tf(function), tf_op=tf_op,
                  tf_attrs=lambda n, a, i, o: _graphdef_attrs(n, a["mean"] == 0 and a["stddev"] == 1, a),
-                 tf_import=_float_import(raw_name))
+                 tf_import=_float_import(raw_name), grad=no_gradient)   # TF: NotDifferentiable
 
 
 # ---- the raw ops (tf.raw_ops.RandomUniform, ...): the shape is a tensor input ------------
@@ -385,6 +386,7 @@ def _raw_float_op(name: str, tf_op: str, draw: str, doc: str) -> OpDef:
     return OpDef(name, tf_op, ("shape",), _raw_float_infer, _raw_float_kernel(draw),
                  f"tf.raw_ops.{tf_op}: {doc}, shaped by the shape input at each run (imported computed shapes).",
                  attrs=_SEEDS + (attr("dtype", "float32", checks.dtype),), stateful=True, tf_op=tf_op,
+                 grad=no_gradient,   # TF: NotDifferentiable
                  tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "dtype": TFType(a["dtype"]),
                                               **_tf_seed_attrs(a)},
                  tf=lambda c: f"tf.raw_ops.{tf_op}(shape={c.args[0]}, dtype=tf.{c.attrs['dtype']}, "
@@ -416,7 +418,7 @@ OPS = [
           stateful=True, helpers=_uniform_helpers, tf_helper_values=_uniform_helper_values,
           tf=_uniform_tf, tf_op="RandomUniform",
           tf_attrs=lambda n, a, i, o: _graphdef_attrs(n, is_float(a["dtype"]) and _raw_uniform(a), a),
-          tf_import=_float_import("random_uniform_raw")),
+          tf_import=_float_import("random_uniform_raw"), grad=no_gradient),   # TF: NotDifferentiable
     OpDef("random_uniform_int", "random_uniform", (), _uniform_int_infer, _uniform_kernel,
           "TF's RandomUniformInt: integers in [minval, maxval), new each step (TF's tf.random.uniform "
           "with an integer dtype).",
@@ -434,6 +436,6 @@ OPS = [
           "The rows of value in TF's random order, new each step.", attrs=_SEEDS, stateful=True,
           tf=_shuffle_tf, tf_op="RandomShuffle",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), **_tf_seed_attrs(a)},
-          tf_import=lambda t, c: _import_seeds(t)),
+          tf_import=lambda t, c: _import_seeds(t), grad=no_gradient),   # TF: NotDifferentiable
     *RAW_OPS,
 ]

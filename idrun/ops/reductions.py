@@ -1,11 +1,11 @@
-"""Reductions and scans over an axis: reduce_*, argmax/argmin, cumsum, unsorted_segment_sum.
+"""Reductions and scans over an axis: reduce_*, argmax/argmin, cumsum, cumprod, unsorted_segment_sum.
 
 A reduction's, argmax's and cumsum's axis is an attribute, as TF's Python takes it;
 in a GraphDef it is a helper constant input (`Sum/reduction_indices`,
 `ArgMax/dimension`, `Cumsum/axis`). An imported reduction whose axes are computed (TF's
 gradient graphs sum over `BroadcastGradientArgs`) becomes the raw op (`sum`, `mean`, ...,
 `tf.raw_ops.Sum`), which takes the axes as a tensor input.
-Values: min, max, all, any, argmax, argmin, cumsum and unsorted_segment_sum are TF's
+Values: min, max, all, any, argmax, argmin, cumsum, cumprod and unsorted_segment_sum are TF's
 bit for bit (TF scans and scatters in index order; argmax/argmin never pick NaN, as
 TF's reducer); a float sum, mean or prod may differ from TF's in the last bits (Eigen
 adds in a tree of packets). Empty reductions give TF's identities (min: inf, max: -inf).
@@ -20,7 +20,7 @@ from idrun.ops.math import BOOL, REALS, check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shape_ops import flat
 from idrun.ops.shapes import bounded, format_dims, reduce_shape
-from idrun.ops.gradlib import fully_known, no_gradient
+from idrun.ops.gradlib import fully_known, no_gradient, on_device, ones_like, rank_tensor, shape_tensor, zeros_like
 
 
 def _axis_const(consts, what: str, scalar: bool = False):
@@ -157,11 +157,11 @@ def _raw_reduce_kernel(fname: str):
     return make
 
 
-def _raw_reduce(name: str, type_name: str, fname: str, allowed: tuple[str, ...] = REALS) -> OpDef:
+def _raw_reduce(name: str, type_name: str, fname: str, allowed: tuple[str, ...] = REALS, grad=None) -> OpDef:
     return OpDef(name, type_name, ("input", "reduction_indices"), _raw_reduce_infer(type_name, allowed),
                  _raw_reduce_kernel(fname),
                  f"tf.raw_ops.{type_name}: reduce_{fname} over the axes a tensor input holds (imported "
-                 "gradients).", attrs=(attr("keepdims", False, checks.boolean),),
+                 "gradients).", attrs=(attr("keepdims", False, checks.boolean),), grad=grad,
                  tf_op=type_name, tf_attrs=_reduce_gd_attrs,
                  tf=lambda c: f"tf.raw_ops.{type_name}(input={c.args[0]}, axis={c.args[1]}, "
                               f"keep_dims={c.attrs['keepdims']}{c.kw})")
@@ -238,20 +238,51 @@ def _cumsum_infer(attrs, types, consts):
     return [t]
 
 
-def _cumsum_kernel(env: KernelEnv):
-    """Running sums in index order (TF's scan adds one element at a time, as numpy)."""
-    xp, axis, dtype = env.xp, env.attrs["axis"], env.out_types[0].dtype
-    exclusive, reverse = env.attrs["exclusive"], env.attrs["reverse"]
+def _scan_kernel(fname: str, start: int):
+    """Running sums (products) in index order (TF's scan takes one element at a time, as
+    numpy); exclusive starts at `start` (0, or 1 for a product)."""
+    def make(env: KernelEnv):
+        xp, axis, dtype = env.xp, env.attrs["axis"], env.out_types[0].dtype
+        exclusive, reverse, scan = env.attrs["exclusive"], env.attrs["reverse"], getattr(env.xp, fname)
 
-    def cumsum(x):
-        out = xp.cumsum(xp.flip(x, axis) if reverse else x, axis=axis, dtype=dtype)
-        if exclusive:  # each sum moves one place on; the first is 0
-            out = xp.roll(out, 1, axis=axis)
-            first = [slice(None)] * x.ndim
-            first[axis] = 0
-            out[tuple(first)] = 0
-        return xp.ascontiguousarray(xp.flip(out, axis)) if reverse else out
-    return cumsum
+        def cumulative(x):
+            out = scan(xp.flip(x, axis) if reverse else x, axis=axis, dtype=dtype)
+            if exclusive:  # each result moves one place on; the first is the start
+                out = xp.roll(out, 1, axis=axis)
+                first = [slice(None)] * x.ndim
+                first[axis] = 0
+                out[tuple(first)] = start
+            return xp.ascontiguousarray(xp.flip(out, axis)) if reverse else out
+        return cumulative
+    return make
+
+
+def _cumsum_grad(g, op, grads):
+    """TF's `_CumsumGrad`: the gradient summed the other way, on the forward op's axis tensor."""
+    attrs = {"axis": op.attrs["axis"], "exclusive": op.attrs["exclusive"], "reverse": not op.attrs["reverse"]}
+    return [g.make("cumsum", "Cumsum", [grads[0], g.reduction_indices(op)], attrs), None]
+
+
+def _cumprod_grad(g, op, grads):
+    """TF's `_CumprodGrad`: div_no_nan(cumsum(cumprod(x) * grad, reversed), x)."""
+    x, axis = op.inputs[0], g.reduction_indices(op)
+    attrs = {"axis": op.attrs["axis"], "exclusive": op.attrs["exclusive"]}
+    prod = g.make("cumprod", "Cumprod", [x, axis], {**attrs, "reverse": op.attrs["reverse"]})
+    summed = g.make("cumsum", "Cumsum", [g.make("mul", "mul", [prod, grads[0]]), axis],
+                    {**attrs, "reverse": not op.attrs["reverse"]})
+    return [g.make("divide_no_nan", "div_no_nan", [summed, x]), None]
+
+
+def _scan(name: str, type_name: str, fname: str, start: int, doc: str, grad) -> OpDef:
+    return OpDef(name, type_name, ("x",), _cumsum_infer, _scan_kernel(fname, start), doc,
+                 attrs=(attr("axis", 0, checks.integer), attr("exclusive", False, checks.boolean),
+                        attr("reverse", False, checks.boolean)),
+                 helpers=lambda a, on_handle: ("axis",), tf_op=type_name, tf_import=_cumsum_import,
+                 tf_helper_values=lambda a, ins: [a["axis"]],
+                 tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tidx": _tidx(i),
+                                              "exclusive": a["exclusive"], "reverse": a["reverse"]},
+                 tf=lambda c: f"tf.math.{name}({c.args[0]}, axis={c.attrs['axis']}, exclusive={c.attrs['exclusive']}, "
+                              f"reverse={c.attrs['reverse']}{c.kw})", grad=grad)
 
 
 def _cumsum_import(tf_attrs, consts):
@@ -305,20 +336,35 @@ def _segment_kernel(env: KernelEnv):
     return unsorted_segment_sum
 
 
+def _written_axes(g, op):
+    """The reduced axes as TF's gradient sees them (`constant_value(op.inputs[1])`): the spec's
+    `axis` (every axis when none is given, as TF's `_ReductionDims`), a raw op's constant axes
+    input; None when they are computed at run time (or the rank of an axis-less input is unknown)."""
+    if "axis" not in op.attrs:   # tf.raw_ops.Sum and friends: the axes are an input
+        value = g.constant_value(op.inputs[1])
+        return None if value is None else value if isinstance(value, int) else list(flat(value))
+    axes, shape = op.attrs["axis"], g.shape(op.inputs[0])
+    if axes is None:
+        return None if shape is None else list(range(len(shape)))
+    return axes
+
+
 def _sum_like(g, op, grad):
-    """TF's `_SumGrad` for a known rank and constant axes: every axis reduced (Reshape to ones,
+    """TF's `_SumGrad`: with a known rank and constant axes, every axis reduced (Reshape to ones,
     Tile by the input's shape), or some axes of a fully known shape (Reshape to the kept-dims
-    shape, Tile by the scaling, both constants)."""
+    shape, Tile by the scaling, both constants); else (axes computed at run time, as in imported
+    gradient graphs) BroadcastTo the input's shape, the gradient kept-dims already."""
     x = op.inputs[0]
     shape = g.shape(x)
-    axes = op.attrs.get("axis")
+    written = _written_axes(g, op)
     rank = None if shape is None else len(shape)
-    if rank is None:
-        g.unsupported(op, "a reduction of a tensor of unknown rank (TF then builds Shape, "
-                          "reduced_shape and BroadcastTo, not yet here)")
-    axes = list(range(rank)) if axes is None else [a % max(rank, 1) for a in
-                                                   ([axes] if isinstance(axes, int) else axes)]
-    if sorted(axes) == list(range(rank)):
+    if rank is None or written is None or (not fully_known(shape) and written != list(range(rank))):
+        if not op.attrs["keepdims"]:
+            g.unsupported(op, "a reduction over computed axes, or of a tensor of unknown shape, "
+                              "without keepdims (TF then computes reduced_shape with DynamicStitch, not yet here)")
+        return g.make("broadcast_to", "BroadcastTo", [grad, shape_tensor(g, x)])
+    axes = [a % max(rank, 1) for a in ([written] if isinstance(written, int) else written)]
+    if written == list(range(rank)):   # TF: np.array_equal(axes, np.arange(rank)), as written
         reshaped = g.make("reshape", "Reshape", [grad, g.const("Reshape/shape", [1] * rank, "int32")])
         if fully_known(shape):
             multiples = g.const("Const", list(shape), "int32")
@@ -329,7 +375,7 @@ def _sum_like(g, op, grad):
         g.unsupported(op, "a reduction over some axes of a tensor of partly unknown shape")
     kept = [1 if i in axes else d for i, d in enumerate(shape)]
     scaling = [d // max(k, 1) for d, k in zip(shape, kept)]
-    key = ("reduced_shape", tuple(shape), tuple(axes))
+    key = ("reduced_shape", tuple(shape), tuple([written] if isinstance(written, int) else written))
     if key not in g.cache:  # TF evaluates `_SafeShapeDiv` as graph ops once per graph (its cache)
         g.cache[key] = True
         most = g.make("maximum", "Maximum", [g.const("Maximum/x", kept, "int32"), g.const("Maximum/y", 1, "int32")])
@@ -373,10 +419,12 @@ def _min_or_max_grad(g, op, grads):
         g.unsupported(op, "a max or min of a tensor of partly unknown shape (TF then computes "
                           "reduced_shape with DynamicStitch, not yet here)")
     axis_ref = g.reduction_indices(op)
-    axes = op.attrs.get("axis")
+    axes = _written_axes(g, op)
+    if axes is None:
+        g.unsupported(op, "a max or min over axes computed at run time (TF then computes reduced_shape "
+                          "with DynamicStitch, not yet here)")
     rank = len(shape)
-    axes = list(range(rank)) if axes is None else [a % max(rank, 1) for a in
-                                                   ([axes] if isinstance(axes, int) else axes)]
+    axes = [a % max(rank, 1) for a in ([axes] if isinstance(axes, int) else axes)]
     g.const("Shape", list(shape), "int32")     # `array_ops.shape(op.inputs[0])`, unused then
     kept = [1 if i in axes else d for i, d in enumerate(shape)]
     if not op.attrs.get("keepdims"):
@@ -393,6 +441,78 @@ def _min_or_max_grad(g, op, grads):
     return [g.make("mul", "mul", [g.make("div", "truediv", [indicators, selected]), grad])] + [None] * (len(op.inputs) - 1)
 
 
+def _prod_grad(g, op, grads):
+    """TF's `_ProdGrad`: the product of all other elements as two exclusive cumprods over the
+    reduced axes moved to the front (the permutation worked out on /cpu:0, as TF places it).
+    Built where the input's rank is known and, without keepdims, the axes are constant."""
+    x, grad = op.inputs[0], grads[0]
+    axes_ref = op.inputs[1] if "axis" not in op.attrs else g.reduction_indices(op)
+    shape = g.shape(x)
+    axes = _written_axes(g, op)
+    axes = [axes] if isinstance(axes, int) else axes
+    if shape is None:
+        g.unsupported(op, "a product of a tensor of unknown rank")
+    rank = len(shape)
+    axes = None if axes is None else [a % max(rank, 1) for a in axes]
+    input_shape = shape_tensor(g, x)
+    indices = g.make("reshape", "Reshape", [axes_ref, g.const("Reshape/shape", [-1], "int32")])
+    if not op.attrs["keepdims"]:
+        if axes is None or not fully_known(shape):   # TF: reduced_shape's DynamicStitch
+            g.unsupported(op, "a product over computed axes or of a partly unknown shape")
+        kept = [1 if i in axes else d for i, d in enumerate(shape)]
+        grad = g.make("reshape", "Reshape_1", [grad, g.const("Reshape_1/shape", kept, "int32")])
+    grad = g.make("broadcast_to", "BroadcastTo", [grad, input_shape])
+    with on_device(g, "/cpu:0"):
+        rank_ref = rank_tensor(g, x)
+        if g.dtype(indices) != "int32":
+            indices = g.make("cast", "Cast", [indices], {"dtype": "int32"})
+        reduced = g.make("floormod", "mod", [g.make("add", "add", [indices, rank_ref]), rank_ref])
+        idx = g.make("range", "range", [g.const("range/start", 0, "int32"), rank_ref,
+                                         g.const("range/delta", 1, "int32")])
+        other = g.make("setdiff1d", "ListDiff", [idx, reduced], {"out_idx": "int32"})
+        perm = g.make("concat", "concat", [reduced, other], {"axis": 0})
+        nums = []
+        for k, part in enumerate((reduced, other)):
+            suffix = f"_{k}" if k else ""
+            picked = g.make("gather", "GatherV2" + suffix, [input_shape, part, g.const(f"GatherV2{suffix}/axis", 0, "int32")])
+            nums.append(g.make("prod", "Prod" + suffix, [picked, g.const("Const" + suffix, [0], "int32")]))
+    permuted = g.make("transpose", "transpose", [x, perm])
+    if axes is not None and fully_known(shape):   # TF's shape inference evaluates the permutation
+        order = axes + [i for i in range(rank) if i not in axes]
+        permuted_shape = g.const("Shape_1", [shape[i] for i in order], "int32")
+    else:
+        permuted_shape = g.make("shape", "Shape_1", [permuted], {"out_type": "int32"})
+    k = 1 if op.attrs["keepdims"] else 2   # the Reshapes made so far (TF numbers them in its scope)
+    reshaped = g.make("reshape", f"Reshape_{k}", [permuted, g.make("stack", f"Reshape_{k}/shape", nums, {"axis": 0})])
+    left = g.make("cumprod", "Cumprod", [reshaped], {"axis": 0, "exclusive": True, "reverse": False})
+    right = g.make("cumprod", "Cumprod_1", [reshaped], {"axis": 0, "exclusive": True, "reverse": True})
+    y = g.make("reshape", f"Reshape_{k + 1}", [g.make("mul", "mul", [left, right]), permuted_shape])
+    back = g.make("transpose", "transpose_1", [y, g.make("invert_permutation", "InvertPermutation", [perm])])
+    out = g.make("mul", "mul_1", [grad, back])
+    return [g.make("reshape", f"Reshape_{k + 2}", [out, input_shape]), None]
+
+
+def _gather_drop_negatives(g, params, ids):
+    """TF's `_GatherDropNegatives(params, ids)`: params gathered at max(ids, 0), zeros where an
+    id is negative."""
+    clipped = g.make("maximum", "Maximum", [ids, zeros_like(g, ids, "zeros_like")])
+    gathered = g.make("gather", "GatherV2", [params, clipped, g.const("GatherV2/axis", 0, "int32")])
+    positive = g.make("greater_equal", "GreaterEqual", [ids, g.const("GreaterEqual/y", 0, g.dtype(ids))])
+    positive_shape = shape_tensor(g, positive)
+    extra = g.make("sub", "sub", [rank_tensor(g, gathered), rank_tensor(g, positive, "Rank_1")])
+    ones = g.make("fill", "ones", [g.make("stack", "ones/packed", [extra], {"axis": 0}),
+                                   g.const("ones/Const", 1, g.dtype(positive_shape))])
+    broadcastable = g.make("concat", "concat", [positive_shape, ones], {"axis": 0})
+    positive = g.make("reshape", "Reshape", [positive, broadcastable])
+    positive = g.make("logical_and", "and", [positive, ones_like(g, gathered, "ones_like", "bool")])
+    return g.make("select_v2", "SelectV2", [positive, gathered, zeros_like(g, gathered, "zeros_like")])
+
+
+def _unsorted_segment_sum_grad(g, op, grads):
+    """TF's `_UnsortedSegmentSumGrad`: the gradient's rows gathered back by segment id."""
+    return [_gather_drop_negatives(g, grads[0], op.inputs[1]), None, None]
+
+
 OPS = [
     _reduce("reduce_sum", "Sum", "sum", "Sum over axes.", grad=_sum_grad),
     _reduce("reduce_mean", "Mean", "mean", "Mean over axes.", grad=_mean_grad),
@@ -400,28 +520,23 @@ OPS = [
             grad=_min_or_max_grad),
     _reduce("reduce_min", "Min", "min", "Min over axes (inf or the highest integer over none).",
             grad=_min_or_max_grad),
-    _reduce("reduce_prod", "Prod", "prod", "Product over axes."),
+    _reduce("reduce_prod", "Prod", "prod", "Product over axes.", grad=_prod_grad),
     _reduce("reduce_all", "All", "all", "Logical and over axes of bools.", BOOL),
     _reduce("reduce_any", "Any", "any", "Logical or over axes of bools.", BOOL),
-    *(_raw_reduce(type_name.lower(), type_name, fname, allowed) for type_name, fname, allowed in (
-        ("Sum", "sum", REALS), ("Mean", "mean", REALS), ("Max", "max", REALS), ("Min", "min", REALS),
-        ("Prod", "prod", REALS), ("All", "all", BOOL), ("Any", "any", BOOL))),
+    *(_raw_reduce(type_name.lower(), type_name, fname, allowed, grad) for type_name, fname, allowed, grad in (
+        ("Sum", "sum", REALS, _sum_grad), ("Mean", "mean", REALS, _mean_grad), ("Max", "max", REALS, _min_or_max_grad),
+        ("Min", "min", REALS, _min_or_max_grad), ("Prod", "prod", REALS, _prod_grad), ("All", "all", BOOL, None),
+        ("Any", "any", BOOL, None))),
     _arg("argmax", "ArgMax", "Index of the largest value along an axis (the first of ties)."),
     _arg("argmin", "ArgMin", "Index of the smallest value along an axis (the first of ties)."),
-    OpDef("cumsum", "Cumsum", ("x",), _cumsum_infer, _cumsum_kernel,
-          "Running sum along an axis; exclusive starts at 0, reverse runs from the end.",
-          attrs=(attr("axis", 0, checks.integer), attr("exclusive", False, checks.boolean),
-                 attr("reverse", False, checks.boolean)),
-          helpers=lambda a, on_handle: ("axis",), tf_op="Cumsum", tf_import=_cumsum_import,
-          tf_helper_values=lambda a, ins: [a["axis"]],
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tidx": _tidx(i),
-                                       "exclusive": a["exclusive"], "reverse": a["reverse"]},
-          tf=lambda c: f"tf.math.cumsum({c.args[0]}, axis={c.attrs['axis']}, exclusive={c.attrs['exclusive']}, "
-                       f"reverse={c.attrs['reverse']}{c.kw})"),
+    _scan("cumsum", "Cumsum", "cumsum", 0, "Running sum along an axis; exclusive starts at 0, reverse runs "
+          "from the end.", _cumsum_grad),
+    _scan("cumprod", "Cumprod", "cumprod", 1, "Running product along an axis; exclusive starts at 1, reverse "
+          "runs from the end.", _cumprod_grad),
     OpDef("unsorted_segment_sum", "UnsortedSegmentSum", ("data", "segment_ids", "num_segments"),
           _segment_infer, _segment_kernel,
           "Sums of data's rows by segment id into num_segments rows; negative ids are dropped.",
           tf="tf.math.unsorted_segment_sum", tf_op="UnsortedSegmentSum",
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tindices": TFType(i[1].dtype),
-                                       "Tnumsegments": TFType(i[2].dtype)}),
+                                       "Tnumsegments": TFType(i[2].dtype)}, grad=_unsorted_segment_sum_grad),
 ]

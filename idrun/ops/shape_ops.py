@@ -5,7 +5,7 @@ graph runs as written. Inference uses a constant input's value where it has one.
 
 fill, zeros_like, ones_like, expand_dims, squeeze, shape_n, size, rank, range,
 broadcast_to, broadcast_gradient_args, concat_offset, invert_permutation, one_hot,
-unique, select, select_v2, where, placeholder_with_default, stop_gradient,
+unique, setdiff1d, select, select_v2, where, placeholder_with_default, stop_gradient,
 prevent_gradient, snapshot, check_numerics.
 """
 
@@ -448,6 +448,27 @@ def _unique_kernel(env: KernelEnv):
     return unique
 
 
+def _setdiff1d_infer(attrs, types, consts):
+    x, y = types
+    dtype = same_dtype(types, ("x", "y"), "ListDiff")
+    for t, name in ((x, "x"), (y, "y")):
+        if t.shape is not None and len(t.shape) != 1:
+            raise InferError(f"{name} should be a 1D vector.")
+    return [TensorType(dtype, (None,)), TensorType(attrs["out_idx"], (None,))]
+
+
+def _setdiff1d_kernel(env: KernelEnv):
+    xp, out_idx = env.xp, env.attrs["out_idx"]
+
+    def setdiff1d(x, y):
+        for t, name in ((x, "x"), (y, "y")):
+            if t.ndim != 1:
+                raise KernelError(f"{name} should be a 1D vector.")
+        keep = xp.flatnonzero(~xp.isin(x, y))   # TF: the elements of x not in y, in x's order
+        return x[keep], keep.astype(out_idx)
+    return setdiff1d
+
+
 # ---- select, select_v2, where --------------------------------------------------------------------
 
 def _condition(t: TensorType) -> None:
@@ -577,6 +598,20 @@ def _broadcast_to_grad(g, op, grads):
     return [g.make("reshape", "Reshape", [summed, shape]), None]
 
 
+def _fill_grad(g, op, grads):
+    """TF's `_FillGrad`: reduce_sum(grad) to the value (over `Const` axes when the rank is known and
+    not 0, else `range(0, rank(grad))`, as `_ReductionDims`)."""
+    grad = grads[0]
+    shape = g.shape(grad)
+    if shape:
+        axes = g.const("Const", list(range(len(shape))), "int32")
+    else:
+        rank = g.const("Rank", 0, "int32") if shape is not None else g.make("rank", "Rank", [grad])
+        axes = g.make("range", "range", [g.const("range/start", 0, "int32"), rank,
+                                         g.const("range/delta", 1, "int32")])
+    return [None, g.make("sum", "Sum", [grad, axes], {"keepdims": False})]
+
+
 def _select_grad(g, op, grads):
     """TF's `_SelectGrad`: where(c, grad, zeros_like(t)) and where(c, zeros_like(t), grad)."""
     grad = grads[0]
@@ -603,7 +638,7 @@ def _check_numerics_grad(g, op, grads):
 OPS = [
     OpDef("fill", "Fill", ("dims", "value"), _fill_infer, _fill_kernel,
           "A tensor of shape `dims` filled with the scalar `value`.", tf="tf.fill", tf_op="Fill",
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[1].dtype), "index_type": TFType(i[0].dtype)}),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[1].dtype), "index_type": TFType(i[0].dtype)}, grad=_fill_grad),
     OpDef("zeros_like", "zeros_like", ("input",), _like_infer, lambda env: env.xp.zeros_like,
           "Zeros of the input's shape and dtype.", tf="tf.zeros_like", tf_op="ZerosLike", grad=no_gradient),
     OpDef("ones_like", "ones_like", ("input",), _like_infer, lambda env: env.xp.ones_like,
@@ -635,7 +670,8 @@ OPS = [
           tf=lambda c: f"tf.raw_ops.Rank(input={c.args[0]}{c.kw})", tf_op="Rank", grad=no_gradient),
     OpDef("range", "range", ("start", "limit", "delta"), _range_infer, _range_kernel,
           "start, start + delta, ... up to (not including) limit.", typed_with=(0, 1, 2),
-          tf="tf.range", tf_op="Range", tf_attrs=lambda n, a, i, o: {"Tidx": TFType(i[0].dtype)}),
+          tf="tf.range", tf_op="Range", tf_attrs=lambda n, a, i, o: {"Tidx": TFType(i[0].dtype)},
+          grad=no_gradient),   # TF: NotDifferentiable, as broadcast_gradient_args, concat_offset, one_hot
     OpDef("broadcast_to", "BroadcastTo", ("input", "shape"), _broadcast_to_infer, _broadcast_to_kernel,
           "The input broadcast to `shape`.", tf="tf.broadcast_to", tf_op="BroadcastTo",
           tf_attrs=index_attrs(("Tidx", 1)), grad=_broadcast_to_grad),
@@ -643,13 +679,13 @@ OPS = [
           _gradient_args_kernel, "The axes along which each of two shapes is broadcast (2 outputs).",
           multi_output=True, typed_with=(0, 1), tf_op="BroadcastGradientArgs",
           tf=lambda c: f"tf.raw_ops.BroadcastGradientArgs(s0={c.args[0]}, s1={c.args[1]}"
-                       f"{c.kw})"),
+                       f"{c.kw})", grad=no_gradient),
     OpDef("concat_offset", "ConcatOffset", ("concat_dim",), _concat_offset_infer, _concat_offset_kernel,
           "Inputs [concat_dim, shape, shape, ...]: where each piece starts in their concat.",
           variadic=True, multi_output=True, tf_op="ConcatOffset",
           tf_attrs=lambda n, a, i, o: {"N": len(i) - 1, "shape_type": TFType(i[1].dtype)},
           tf=lambda c: f"tf.raw_ops.ConcatOffset(concat_dim={c.args[0]}, shape=[{', '.join(c.args[1:])}]"
-                       f"{c.kw})"),
+                       f"{c.kw})", grad=no_gradient),
     OpDef("invert_permutation", "InvertPermutation", ("x",),
           lambda a, t, c: (index_input(t[0], "x", 1), [t[0]])[1], _invert_permutation_kernel,
           "The inverse of a permutation vector.", tf="tf.math.invert_permutation",
@@ -660,12 +696,19 @@ OPS = [
           tf=lambda c: f"tf.one_hot({c.args[0]}, {c.args[1]}, on_value={c.args[2]}, off_value={c.args[3]}, "
                        f"axis={c.attrs['axis']}{c.kw})",
           tf_op="OneHot", tf_import=lambda t, c: {"axis": t.get("axis", -1)},
-          tf_attrs=lambda n, a, i, o: {"T": TFType(i[2].dtype), "TI": TFType(i[0].dtype), "axis": a["axis"]}),
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[2].dtype), "TI": TFType(i[0].dtype), "axis": a["axis"]},
+          grad=no_gradient),
     OpDef("unique", "Unique", ("x",), _unique_infer, _unique_kernel,
           "The distinct values in order of first occurrence (:0) and each element's index in them (:1).",
           multi_output=True, attrs=(attr("out_idx", "int32", out_type),),
           tf=lambda c: f"tf.unique({c.args[0]}, out_idx=tf.{c.attrs['out_idx']}{c.kw})", tf_op="Unique",
           tf_import=lambda t, c: {"out_idx": t.get("out_idx", "int32")},
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_idx": TFType(a["out_idx"])}),
+    OpDef("setdiff1d", "ListDiff", ("x", "y"), _setdiff1d_infer, _setdiff1d_kernel,
+          "The values of x not in y, in x's order (:0), and their indices in x (:1).",
+          multi_output=True, attrs=(attr("out_idx", "int32", out_type),),
+          tf=lambda c: f"tf1.setdiff1d({c.args[0]}, {c.args[1]}, index_dtype=tf.{c.attrs['out_idx']}{c.kw})",
+          tf_op="ListDiff", tf_import=lambda t, c: {"out_idx": t.get("out_idx", "int32")},
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_idx": TFType(a["out_idx"])}),
     OpDef("select", "Select", ("condition", "t", "e"), _select_infer, _select_kernel,
           "t where condition else e (tf.compat.v1.where: a vector condition picks rows).",

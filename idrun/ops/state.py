@@ -349,7 +349,8 @@ OPS = [
           ref_inputs=(0,), ref_colocated=True, variable_group=True, gpu=False, tf_op="VariableShape",
           tf_import=lambda t, c: {"out_type": t.get("out_type", "int32")},
           tf_attrs=lambda n, a, i, o: {"out_type": TFType(a["out_type"])},
-          tf=lambda c: f"tf.raw_ops.VariableShape(input={c.args[0]}.handle, out_type={c.attrs['out_type']!r}{c.kw})"),
+          tf=lambda c: f"tf.raw_ops.VariableShape(input={c.args[0]}.handle, out_type={c.attrs['out_type']!r}{c.kw})",
+          grad=no_gradient),   # TF: NotDifferentiable
     OpDef("assign", "AssignVariableOp", ("ref", "value"), _assign_infer, _update_kernel(None),
           "Set a variable; yields the value after the update.",
           ref_inputs=(0,), stateful=True, typed_with=(0,), **_ASSIGN, tf="tf1.assign",
@@ -375,5 +376,6 @@ OPS = [
           tf=lambda c: f"(tf.raw_ops.VarIsInitializedOp(resource={c.args[0]}.handle{c.kw}) if RESOURCE "
                        f"else tf.raw_ops.IsVariableInitialized(ref={c.args[0]}{c.kw}))",
           tf_op="VarIsInitializedOp", tf_ref_op="IsVariableInitialized", tf_attrs=lambda n, a, i, o: {},
-          tf_ref_attrs=lambda n, a, i, o: {"dtype": TFType(i[0].dtype)}),
+          tf_ref_attrs=lambda n, a, i, o: {"dtype": TFType(i[0].dtype)},
+          grad=no_gradient),   # TF: VarIsInitializedOp is NotDifferentiable
 ]

@@ -28,6 +28,7 @@ import struct
 from idrun.dtypes import FLOATS, INTS
 from idrun.graph import TensorType
 from idrun.ops import checks
+from idrun.ops.gradlib import no_gradient
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.protos import tensorboard_protos
 
@@ -367,11 +368,13 @@ OPS = [
     OpDef("scalar_summary", "ScalarSummary", ("tags", "values"),
           _summary_infer("ScalarSummary", "tags", "values", REAL), _scalar_kernel,
           "TF's serialized Summary of scalar values, one per tag (tf.compat.v1.summary.scalar).",
-          gpu=False, tf_op="ScalarSummary", tf_attrs=_t(1), tf=_raw("ScalarSummary", "tags", "values")),
+          gpu=False, tf_op="ScalarSummary", tf_attrs=_t(1), tf=_raw("ScalarSummary", "tags", "values"),
+          grad=no_gradient),   # TF: NotDifferentiable, as the three below
     OpDef("histogram_summary", "HistogramSummary", ("tag", "values"),
           _summary_infer("HistogramSummary", "tag", "values", REAL), _histogram_kernel,
           "TF's serialized Summary of a histogram of the values (tf.compat.v1.summary.histogram).",
-          gpu=False, tf_op="HistogramSummary", tf_attrs=_t(1), tf=_raw("HistogramSummary", "tag", "values")),
+          gpu=False, tf_op="HistogramSummary", tf_attrs=_t(1), tf=_raw("HistogramSummary", "tag", "values"),
+          grad=no_gradient),
     OpDef("image_summary", "ImageSummary", ("tag", "tensor"),
           _summary_infer("ImageSummary", "tag", "tensor", IMAGE_TYPES), _image_kernel,
           "TF's serialized Summary of up to max_images PNG images of [batch, h, w, 1|3|4] "
@@ -381,10 +384,10 @@ OPS = [
           gpu=False, tf_op="ImageSummary", tf_import=_import_image,
           tf_attrs=lambda n, a, i, o: {"T": TFType(i[1].dtype), "max_images": a["max_images"],
                                        "bad_color": ("tensor", a["bad_color"], "uint8")},
-          tf=_raw("ImageSummary", "tag", "tensor", extra=_image_attrs)),
+          tf=_raw("ImageSummary", "tag", "tensor", extra=_image_attrs), grad=no_gradient),
     OpDef("merge_summary", "MergeSummary", ("inputs",), _merge_infer, _merge_kernel,
           "The values of serialized Summary protos merged into one (tf.compat.v1.summary.merge, "
           "merge_all).", variadic=True, gpu=False, tf_op="MergeSummary",
           tf_attrs=lambda n, a, i, o: {"N": len(i)},
-          tf=lambda c: f"tf.raw_ops.MergeSummary(inputs=[{', '.join(c.args)}]{c.kw})"),
+          tf=lambda c: f"tf.raw_ops.MergeSummary(inputs=[{', '.join(c.args)}]{c.kw})", grad=no_gradient),
 ]

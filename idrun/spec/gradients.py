@@ -169,7 +169,10 @@ class GradientsBuilder(ScheduleBuilder):
         anchor = getattr(self, "_grad_anchor", None)
         if anchor is not None:  # colocate_gradients_with_ops: TF's _colocate_with_for_gradient(op)
             draft.device, draft.requested, draft.colocate = anchor.device, anchor.requested, anchor.name
-        if opdef.helpers is not None:
+        given = _given_helpers(opdef, draft.attrs, inputs)
+        if given:   # TF passes the forward op's tensor (Cumsum(grad, y/axis)): no constant made
+            draft.helper_count = given
+        elif opdef.helpers is not None:
             self._add_helpers(draft)
         self._register(draft)
         self._type(draft)
@@ -825,3 +828,11 @@ def _optimizer(entry: YMap, loc) -> tuple[str, dict, str]:
     if not isinstance(name, str):
         raise SpecError(f"`name` of the optimizer must be a string, got {name!r}", where)
     return kind, hyper, name
+
+
+def _given_helpers(opdef, attrs: dict, inputs: list) -> int:
+    """How many helper inputs a gradient function passed itself (as `expand: false` writes them)."""
+    if opdef.helpers is None or opdef.variadic:
+        return 0
+    n = len(opdef.helpers(attrs, False))
+    return n if n and len(inputs) == len(opdef.inputs) + n else 0
