@@ -225,10 +225,21 @@ class GradientsBuilder(ScheduleBuilder):
             raise SpecError(f"a `{what}` entry needs `expand: true` (a graph TF wrote has its gradient "
                             "nodes as entries)", loc)
 
-    def _name_gradient(self, name: str, grad: TensorRef, loc) -> None:
-        from idrun.spec.drafts import _Pending
+    def _name_gradient(self, name: str, grad, loc) -> None:
+        """`outputs`: NAME means the gradient; an IndexedSlices gradient (a gather's) is TF's
+        object of three tensors, so NAME means its values and NAME/indices, NAME/dense_shape
+        the other two (no node is added: the graph stays TF's)."""
         if not isinstance(name, str) or not name or ":" in name:
             raise SpecError(f"`outputs` names each gradient with a node name (no ':'), got {name!r}", loc)
+        if type(grad) is IndexedSlices:
+            self._alias_gradient(name, grad.values, loc)
+            self._alias_gradient(name + "/indices", grad.indices, loc)
+            self._alias_gradient(name + "/dense_shape", grad.dense_shape, loc)
+            return
+        self._alias_gradient(name, grad, loc)
+
+    def _alias_gradient(self, name: str, grad: TensorRef, loc) -> None:
+        from idrun.spec.drafts import _Pending
         full = join(self._scope, name)
         if full in self.aliases or full in self.drafts:
             raise SpecError(f"'{full}' is already defined", loc)

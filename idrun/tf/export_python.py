@@ -350,7 +350,12 @@ class TFExporter:
     def _name_results(self, grads: list, pick: str) -> None:
         """T[<gradient node>] = the program's k-th result (`pick`: the gradient of a (grad, var) pair)."""
         for k, grad in enumerate(grads):
-            if grad is not None and grad.index == 0:
+            if hasattr(grad, "indices"):   # an IndexedSlices: its three tensors
+                for part in ("values", "indices", "dense_shape"):
+                    ref = getattr(grad, part)
+                    if ref.index == 0:
+                        self.emit(f"T[{ref.node!r}] = _r[{k}]{pick}.{part}")
+            elif grad is not None and grad.index == 0:
                 self.emit(f"T[{grad.node!r}] = _r[{k}]{pick}")
 
     def minimize(self, builder: GraphBuilder, entry, loss: TensorRef, var_list: list, step, train: str) -> None:
