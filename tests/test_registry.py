@@ -19,6 +19,7 @@ import test_queues
 import test_real_control_flow
 import test_random_tf
 import test_session
+import test_sparse_gradients
 import test_summaries
 import test_tensor_arrays
 from idrun.ops import REGISTRY
@@ -68,6 +69,7 @@ KERNEL_TESTS.update(test_checkpoint.KERNEL_TESTS)
 KERNEL_TESTS.update(test_tensor_arrays.KERNEL_TESTS)
 KERNEL_TESTS.update(test_real_control_flow.KERNEL_TESTS)
 KERNEL_TESTS.update(test_op_gradients.KERNEL_TESTS)
+KERNEL_TESTS.update(test_sparse_gradients.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

@@ -694,3 +694,28 @@ nodes:
     with pytest.raises(SpecError) as err:
         Pipeline(path).spec
     assert "Dimension 0 in both shapes must be equal, but are 3 and 2" in err.value.message
+
+
+# TF 2.21: tf.raw_ops.ResourceGather(resource=v.handle, indices=[[3, 0], [0, 1]], dtype=tf.float32)
+# on v = [[1, 2], [3, 4], [5, 6], [7, 8]] -> [[[7, 8], [1, 2]], [[1, 2], [3, 4]]]; indices [1, 7]:
+# InvalidArgumentError "indices[1] = 7 is not in [0, 4)"
+def test_resource_gather_reads_rows_of_the_variable(spec_file):
+    text = """
+nodes:
+  - {name: v, op: variable, value: [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]}
+  - {name: rows, op: resource_gather, inputs: [v, IDS]}
+run: {fetch: [rows], steps: 1}
+"""
+    result = run_spec(spec_file(text.replace("IDS", "[[3, 0], [0, 1]]")))
+    assert values(result, "rows") == [[[[7.0, 8.0], [1.0, 2.0]], [[1.0, 2.0], [3.0, 4.0]]]]
+    bad = run_spec(spec_file(text.replace("IDS", "[1, 7]")))
+    assert bad.error is not None and "indices[1] = 7 is not in [0, 4)" in bad.error.message
+
+
+KERNEL_TESTS = {
+    "resource_gather": test_resource_gather_reads_rows_of_the_variable,
+    "unique": test_unique_keeps_tfs_first_appearance_order,
+    "sparse_apply_momentum": test_sparse_apply_momentum_applies_repeated_rows_in_turn,
+    "sparse_apply_adagrad": test_sparse_training_gives_tfs_values,
+    "sparse_apply_rms_prop": test_sparse_training_gives_tfs_values,
+}
