@@ -178,6 +178,19 @@ def _apply_infer(tf_name: str, inputs: tuple[str, ...], shaped: tuple[str, ...])
     return infer
 
 
+def _cell_values(env: KernelEnv, args: tuple, refs: int) -> list:
+    """The inputs with the first `refs` (the variable and its slots) read from their cells, TF's
+    error for one never initialized."""
+    values = list(args)
+    for k, cell in enumerate(args[:refs]):
+        if cell.value is None:
+            if env.variables == "ref":
+                raise KernelError(f"Attempting to use uninitialized variables: {cell.name}")
+            raise _uninitialized(env, cell)
+        values[k] = cell.value
+    return values
+
+
 def _apply_kernel(update, inputs: tuple[str, ...], refs: int, shaped: tuple[str, ...]):
     def make(env: KernelEnv):
         xp, attrs = env.xp, env.attrs
@@ -185,13 +198,7 @@ def _apply_kernel(update, inputs: tuple[str, ...], refs: int, shaped: tuple[str,
         in_place = env.variables == "ref"
 
         def apply(*args):
-            cells, values = args[:refs], list(args)
-            for k, cell in enumerate(cells):
-                if cell.value is None:
-                    if in_place:
-                        raise KernelError(f"Attempting to use uninitialized variables: {cell.name}")
-                    raise _uninitialized(env, cell)
-                values[k] = cell.value
+            cells, values = args[:refs], _cell_values(env, args, refs)
             var = values[0]
             for name, value in zip(inputs[1:], values[1:]):
                 if name not in shaped and value.ndim != 0:
@@ -297,13 +304,7 @@ def _sparse_kernel(update, inputs: tuple[str, ...], refs: int):
         in_place = env.variables == "ref"
 
         def apply(*args):
-            cells, values = args[:refs], list(args)
-            for k, cell in enumerate(cells):
-                if cell.value is None:
-                    if in_place:
-                        raise KernelError(f"Attempting to use uninitialized variables: {cell.name}")
-                    raise _uninitialized(env, cell)
-                values[k] = cell.value
+            cells, values = args[:refs], _cell_values(env, args, refs)
             indices = values.pop(at)
             var, grad = values[0], values[inputs.index("grad") - (inputs.index("grad") > at)]
             grad_at = inputs.index("grad") - (inputs.index("grad") > at)
