@@ -30,6 +30,16 @@ What is built, as TF builds it (tests/test_gradients.py pins it against TF's gra
   variable), `update` (NoOp) and `Const` + the AssignAddVariableOp `train` on the global
   step; without a global step `train` is the NoOp.
 
+A gather's gradient (embedding_lookup, an axis-0 gather, ResourceGather) is TF's IndexedSlices
+(`ops/gradlib.IndexedSlices`: values, indices, dense_shape), never made dense unless TF makes it
+so: several reaching one tensor are concatenated (`gradients/concat`, `concat_1`), mixed with
+dense gradients they are added by `AddN` converting each (`AddN_1/inputs_<k>`), and any op given
+one converts it in its own scope under its argument's name (`Mul/x`), as TF's op helper does.
+`outputs:` of a `gradients`/`compute_gradients` entry names such a gradient's three tensors:
+NAME its values, NAME/indices and NAME/dense_shape (TF's tf.gradients returns the IndexedSlices
+object; no node is added, so the graph stays TF's). `apply_gradients` updates only its rows with
+each optimizer's sparse ops (`_sparse_update_op`).
+
 A mixin of GraphBuilder. The forward nodes a gradient needs are resolved and typed when the
 entry is read (TF's gradient functions branch on static shapes), so ys and xs must be made
 before the entry, as in TF's Python.
