@@ -61,6 +61,9 @@ from idrun.spec.yamlsrc import YMap, check_keys, loc_of
 
 CONTROL_FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 LOOP_OPS = frozenset({"enter", "exit", "next_iteration", "loop_cond"})
+# ops whose TF gradient keeps an IndexedSlices sparse in its own way (_ConcatGradHelper, the cond
+# gradients' Switch/Merge of values and indices): refused rather than converted
+SLICES_AWARE = frozenset({"concat", "switch", "merge"})
 GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs", "colocate_gradients_with_ops")
 MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name", "colocate_gradients_with_ops")
 COMPUTE_KEYS = ("compute_gradients", "var_list", "outputs", "colocate_gradients_with_ops")
@@ -584,6 +587,10 @@ class GradientsBuilder(ScheduleBuilder):
             raise SpecError(f"no gradient is registered for {draft.opdef.name} '{n}'{where} (TF op "
                             f"{draft.opdef.tf_op or draft.opdef.type_name}): it lies on the path from "
                             f"the variables to the loss", loc)
+        if draft.opdef.name in SLICES_AWARE and any(type(o) is IndexedSlices for o in out_grads):
+            where = f" (defined at {draft.loc})" if draft.loc else ""
+            raise SpecError(f"a gather's sparse gradient (IndexedSlices) reaches {draft.opdef.name} '{n}'{where}, "
+                            "whose TF gradient splits it into sparse pieces: not built yet", loc)
         cond = self._cond_context(n) if draft.opdef.name == "switch" else None
         for k, o in enumerate(out_grads):
             if o is None and cond is not None:   # TF: ZerosLikeOutsideLoop of a cond's switch
