@@ -736,3 +736,18 @@ nodes:
     with pytest.raises(SpecError) as err:
         Pipeline(path).spec
     assert "reaches concat 'both'" in err.value.message and err.value.loc is not None
+
+
+# TF 2.21: MomentumOptimizer(0.1, 0.9, use_nesterov=True).minimize(loss, name="train") on
+# TRAIN_SPEC's program, five sess.run(train), then sess.run(emb) (same in both modes): the sparse
+# kernel's Nesterov step is lr * g + (lr * momentum) * accum, not the dense functor's order
+TF_NESTEROV_TABLE = [[1.0029802322387695, -0.3243110775947571], [0.30000001192092896, -0.4000000059604645],
+                     [-0.9157174825668335, 0.10449884831905365], [0.2910023033618927, 2.498861074447632]]
+
+
+@pytest.mark.parametrize("mode", ["resource", "ref"])
+def test_sparse_nesterov_momentum_is_tfs(spec_file, mode):
+    optimizer = "{type: Momentum, learning_rate: 0.1, momentum: 0.9, use_nesterov: true}"
+    result = run_spec(spec_file(TRAIN_SPEC.format(mode=mode, optimizer=optimizer)))
+    got = np.array(values(result, "table")[-1], np.float32)
+    assert got.tolist() == np.array(TF_NESTEROV_TABLE, np.float32).tolist()

@@ -1,6 +1,8 @@
 """Training helpers: exponential_moving_average (B5), shuffle_batch, and the optimizers'
 update kernels (apply_gradient_descent, apply_momentum, apply_adam, apply_rms_prop,
-apply_adagrad, apply_adagrad_v2).
+apply_adagrad, apply_adagrad_v2) and their sparse forms for a gather's IndexedSlices gradient
+(sparse_apply_momentum, sparse_apply_adagrad, sparse_apply_rms_prop: TF's SparseApply* ops,
+ResourceSparseApply* on resource variables).
 
 `exponential_moving_average` is expanded by the builder as TF's
 `ExponentialMovingAverage.apply` builds it: per input a shadow variable
@@ -28,9 +30,18 @@ mode). Each computes its float operations in the order of TF's Eigen functor
 bit, except apply_adagrad on CPU where TF's vectorized `rsqrt` is an approximation (a
 hardware estimate refined by one Newton step) for whole SIMD packets: there it can differ
 from 1/sqrt by an ulp or two.
+
+The `sparse_apply_*` ops take `grad` rows and `indices` (a vector, int32 or int64) and update only
+the rows `var[indices[i]]` (and the slots' same rows) with TF's CPU loop body for one row, which
+is not always the dense functor's order (Nesterov momentum: lr * g + (lr * momentum) * accum;
+RMSProp: ms * rho + g * g * (1 - rho)). Distinct indices update all their rows at once (the same
+bits: elementwise); a repeated index is applied row by row in order, as TF's loop does (the
+optimizers sum repeated rows first, `_deduplicate_indexed_slices`, so only a raw op sees them).
 """
 
 from __future__ import annotations
+
+import math
 
 from idrun.dtypes import FLOATS
 from idrun.graph import TensorType
@@ -249,10 +260,17 @@ def _apply_op(name: str, ref_op: str, inputs: tuple[str, ...], refs: int, update
 # Each takes the rows of the variable and its slots at the indices, and computes them as TF's
 # CPU kernel's loop body does for one row (core/kernels/training_ops.cc, SparseApply*).
 
+def _sparse_momentum(xp, a, one, var, accum, lr, grad, momentum):
+    accum = accum * momentum + grad
+    if a["use_nesterov"]:   # TF's sparse loop: lr * g + (lr * momentum) * a
+        return [var - (lr * grad + (lr * momentum) * accum), accum]
+    return [var - lr * accum, accum]
+
+
 def _sparse_adagrad(xp, a, one, var, accum, lr, grad):
     if a["update_slots"]:
         accum = accum + grad * grad
-    if var.ndim > 1 and var.shape[1:] != (1,) * (var.ndim - 1):   # Eigen rows: lr * g * rsqrt(a)
+    if math.prod(var.shape[1:]) > 1:   # TF's inner_dim > 1: Eigen rows, lr * g * rsqrt(a)
         return [var - (lr * grad) * (one / xp.sqrt(accum)), accum]
     return [var - (lr * grad) / xp.sqrt(accum), accum]          # one element a row: scalar code
 
@@ -297,6 +315,7 @@ def _sparse_infer(tf_name: str, inputs: tuple[str, ...], refs: int):
 
 def _sparse_kernel(update, inputs: tuple[str, ...], refs: int):
     at = inputs.index("indices")
+    grad_at = inputs.index("grad") - (inputs.index("grad") > at)   # its place once indices is taken out
 
     def make(env: KernelEnv):
         xp, attrs = env.xp, env.attrs
@@ -306,8 +325,7 @@ def _sparse_kernel(update, inputs: tuple[str, ...], refs: int):
         def apply(*args):
             cells, values = args[:refs], _cell_values(env, args, refs)
             indices = values.pop(at)
-            var, grad = values[0], values[inputs.index("grad") - (inputs.index("grad") > at)]
-            grad_at = inputs.index("grad") - (inputs.index("grad") > at)
+            var, grad = values[0], values[grad_at]
             if indices.ndim != 1:
                 raise KernelError("indices must be one-dimensional")
             if grad.shape[:1] != indices.shape or grad.shape[1:] != var.shape[1:]:
@@ -322,7 +340,7 @@ def _sparse_kernel(update, inputs: tuple[str, ...], refs: int):
             if len(set(rows)) == len(rows):   # one row each: the rows at once (elementwise, same bits)
                 groups = [(indices, slice(None))]
             else:                            # a repeated index: row by row, in order, as TF's loop
-                groups = [(i, k) for k, i in enumerate(rows)]
+                groups = [([i], [k]) for k, i in enumerate(rows)]
             for where, k in groups:
                 row_args = [b[where] for b in bufs] + [grad[k] if j == grad_at else v
                                                        for j, v in enumerate(values[refs:], refs)]
@@ -390,7 +408,7 @@ OPS = [
               "accum += grad^2; var -= lr * grad / (sqrt(accum) + epsilon); yields var.",
               flags=(("update_slots", True),)),
     _sparse_op("sparse_apply_momentum", "SparseApplyMomentum",
-               ("var", "accum", "lr", "grad", "indices", "momentum"), 2, _momentum,
+               ("var", "accum", "lr", "grad", "indices", "momentum"), 2, _sparse_momentum,
                "Momentum on the rows at indices: accum = accum * momentum + grad; var -= lr * accum.",
                flags=(("use_nesterov", False),)),
     _sparse_op("sparse_apply_adagrad", "SparseApplyAdagrad", ("var", "accum", "lr", "grad", "indices"), 2,
