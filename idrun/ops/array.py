@@ -823,7 +823,9 @@ def _gather_grad(g, op, grads):
     if len(op.inputs) > 2 and (g.constant_value(op.inputs[2]) not in (0, [0]) or op.attrs.get("batch_dims", 0)):
         g.unsupported(op, "only an axis-0 gather without batch_dims has a gradient here (TF's IndexedSlices); "
                           "TF's transposing gradient for other axes is not built yet")
-    return [gather_slices(g, grads[0], indices, shape_tensor(g, params), True)] + [None] * (len(op.inputs) - 1)
+    with g.colocate_with(params):   # TF: params can be large, so its shape is computed with it
+        params_shape = shape_tensor(g, params)
+    return [gather_slices(g, grads[0], indices, params_shape, True)] + [None] * (len(op.inputs) - 1)
 
 
 def _reshape_grad(g, op, grads):

@@ -359,8 +359,9 @@ def embedding_lookup_grad(g, op, grads):
     inputs), else GatherV2's (`_GatherV2Grad`, axis 0: the axis is TF's helper constant 0)."""
     if len(op.inputs) == 2:
         return resource_gather_grad(g, op, grads)
-    return [gather_slices(g, grads[0], op.inputs[1], shape_tensor(g, op.inputs[0]), True)] + \
-        [None] * (len(op.inputs) - 1)
+    with g.colocate_with(op.inputs[0]):   # TF: the params' shape is computed with them
+        params_shape = shape_tensor(g, op.inputs[0])
+    return [gather_slices(g, grads[0], op.inputs[1], params_shape, True)] + [None] * (len(op.inputs) - 1)
 
 
 def _import_resource_gather(t, c):

@@ -47,6 +47,7 @@ before the entry, as in TF's Python.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any
 
 from idrun.errors import SpecError, did_you_mean
@@ -130,6 +131,17 @@ class _GradContext:
             helper.attrs["value"], helper.literal, helper.outputs = value, value, ()
             self.b._type_literal(helper, owner, len(owner.inputs) - 1)
         return ref
+
+    @contextmanager
+    def colocate_with(self, ref: TensorRef):
+        """TF's `ops.colocate_with(ref)` around the nodes made in the block (a gather's
+        `Shape` of its params)."""
+        saved = getattr(self.b, "_grad_anchor", None)
+        self.b._grad_anchor = self.b._draft_of(ref.node)
+        try:
+            yield
+        finally:
+            self.b._grad_anchor = saved
 
     def output(self, ref: TensorRef, k: int) -> TensorRef:
         return TensorRef(ref.node, k)
