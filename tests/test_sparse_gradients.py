@@ -751,3 +751,37 @@ def test_sparse_nesterov_momentum_is_tfs(spec_file, mode):
     result = run_spec(spec_file(TRAIN_SPEC.format(mode=mode, optimizer=optimizer)))
     got = np.array(values(result, "table")[-1], np.float32)
     assert got.tolist() == np.array(TF_NESTEROV_TABLE, np.float32).tolist()
+
+
+SPLIT_SPEC = """
+nodes:
+  - {name: emb, op: variable, value: [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [-0.7, 0.8]]}
+  - {name: ids, op: const, value: [0, 2, 0, 3]}
+  - {name: target, op: const, value: [[1.0, 0.5], [-0.5, 0.25], [0.75, -1.0], [0.0, 2.0]]}
+  - {name: embedding_lookup, op: embedding_lookup, inputs: [emb, ids]}
+  - {name: sub, op: sub, inputs: [embedding_lookup, target]}
+  - {name: mul, op: mul, inputs: [sub, sub]}
+  - {name: Sum, op: reduce_sum, inputs: [mul]}
+  - compute_gradients: Sum
+    outputs: [d_emb]
+  - apply_gradients: [[[d_emb, d_emb/indices, d_emb/dense_shape], emb]]
+    name: train
+    optimizer: {type: Adam, learning_rate: 0.1}
+  - control_dependencies: [train]
+    nodes:
+      - {name: table, op: identity, inputs: [emb]}
+run: {fetch: [Sum, table], steps: 5}
+"""
+
+
+def test_apply_gradients_takes_a_sparse_gradient_by_its_three_tensors(spec_file):
+    # compute_gradients then apply_gradients([(IndexedSlices, emb)]) is minimize: TF's Adam table
+    path = spec_file(SPLIT_SPEC)
+    graph = Pipeline(path).spec.graph
+    assert graph.nodes["train/update_emb/ResourceScatterAdd"].op == "scatter_add"
+    got = np.array(values(run_spec(path), "table")[-1], np.float32)
+    assert got.tolist() == np.array(TF_TRAINING["resource/Adam"][1], np.float32).tolist()
+    bad = spec_file(SPLIT_SPEC.replace("[d_emb, d_emb/indices, d_emb/dense_shape]", "[d_emb, d_emb, d_emb/indices]"))
+    with pytest.raises(SpecError) as err:
+        Pipeline(bad).spec
+    assert "indices 'd_emb" in err.value.message and "int32 or int64 vector" in err.value.message

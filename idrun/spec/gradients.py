@@ -334,19 +334,39 @@ class GradientsBuilder(ScheduleBuilder):
                 raise SpecError(f"apply_gradients: '{pair[1]}' is not a variable", at)
             if any(v.node == var.node for _, v in pairs):
                 raise SpecError(f"apply_gradients: variable '{var.node}' appears more than once", at)
-            pairs.append((None if grad is None else self._eager(grad, at), var))
+            pairs.append((self._given_gradient(grad, at), var))
         if all(g is None for g, _ in pairs):
             raise SpecError(f"No gradients provided for any variable: {[v.node for _, v in pairs]}.", where)
         for grad, var in pairs:
             if grad is None:
                 continue
-            have, want = self._tensor_type(grad, loc).dtype, self._tensor_type(var, loc).dtype
+            values = grad.values if type(grad) is IndexedSlices else grad
+            have, want = self._tensor_type(values, loc).dtype, self._tensor_type(var, loc).dtype
             if have != want:
                 raise SpecError(f"apply_gradients: the gradient '{grad}' is {have} but '{var.node}' is {want}", where)
         step = self._global_step(entry, loc)
         train = self._apply_gradients(kind, hyper, opt_name, pairs, step, _train_name(entry, opt_name, loc), loc)
         if self.observer and hasattr(self.observer, "apply_gradients"):
             self.observer.apply_gradients(self, entry, hyper, pairs, step, train)
+
+    def _given_gradient(self, grad: Any, at):
+        """A gradient `apply_gradients` is given: a tensor's name, null, or the three names of
+        an IndexedSlices ([values, indices, dense_shape], as `compute_gradients`' outputs name
+        a gather's gradient), applied sparsely as TF applies one."""
+        if grad is None:
+            return None
+        if not isinstance(grad, list):
+            return self._eager(grad, at)
+        if len(grad) != 3:
+            raise SpecError("a sparse gradient is [values, indices, dense_shape], got "
+                            f"{len(grad)} names", at)
+        values, indices, shape = (self._eager(x, loc_of(grad, i) or at) for i, x in enumerate(grad))
+        for ref, what, written in ((indices, "indices", grad[1]), (shape, "dense_shape", grad[2])):
+            t = self._tensor_type(ref, at)
+            if t.dtype not in ("int32", "int64") or (t.shape is not None and len(t.shape) != 1):
+                raise SpecError(f"the sparse gradient's {what} '{written}' must be an int32 or int64 vector, "
+                                f"got {t.dtype}{list(t.shape) if t.shape is not None else ''}", at)
+        return IndexedSlices(values, indices, shape)
 
     def _compute(self, entry: YMap, key: str, loc) -> tuple[TensorRef, list[TensorRef], list]:
         """compute_gradients' part of an entry: the loss, the var_list and a gradient (or None) per
