@@ -20,6 +20,7 @@ import test_queues
 import test_real_control_flow
 import test_random_tf
 import test_session
+import test_sparse_gradients
 import test_summaries
 import test_tensor_arrays
 from idrun.ops import REGISTRY
@@ -70,6 +71,7 @@ KERNEL_TESTS.update(test_tensor_arrays.KERNEL_TESTS)
 KERNEL_TESTS.update(test_real_control_flow.KERNEL_TESTS)
 KERNEL_TESTS.update(test_op_gradients.KERNEL_TESTS)
 KERNEL_TESTS.update(test_op_gradients_more.KERNEL_TESTS)
+KERNEL_TESTS.update(test_sparse_gradients.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

@@ -10,7 +10,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, norm_axis, num_elements, same_dtype
-from idrun.ops.gradlib import fully_known, no_gradient, shape_tensor
+from idrun.ops.gradlib import fully_known, gather_slices, no_gradient, shape_tensor
 from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
                                  out_type, vector_length)
 
@@ -873,9 +873,39 @@ def _reverse_grad(g, op, grads):
     return [g.make("reverse", "ReverseV2", [grads[0], op.inputs[1]]), None]
 
 
+def _unique_infer(attrs, types, consts):
+    x = types[0]
+    if x.shape is not None and len(x.shape) != 1:
+        raise InferError(f"Shape must be rank 1 but is rank {len(x.shape)} for 'x' (Unique)")
+    return [TensorType(x.dtype, (None,)), TensorType(attrs["out_idx"], x.shape if x.shape is not None else (None,))]
+
+
+def _unique_kernel(env: KernelEnv):
+    """TF's Unique: the values in the order they first appear, and each element's position there."""
+    xp, idx_type = env.xp, env.attrs["out_idx"]
+
+    def unique(x):
+        if x.ndim != 1:
+            raise KernelError(f"unique expects a 1D vector, got {format_dims(x.shape)}")
+        values, first, inverse = xp.unique(x, return_index=True, return_inverse=True)
+        order = xp.argsort(first, kind="stable")
+        rank = xp.empty_like(order)
+        rank[order] = xp.arange(order.size)
+        return x[xp.sort(first)], rank[inverse.reshape(-1)].astype(idx_type)
+    return unique
+
+
 def _gather_grad(g, op, grads):
-    g.unsupported(op, "TF's gradient of a gather is an IndexedSlices (a sparse update for the "
-                      "variable); idrun does not build sparse gradients yet")
+    """TF's `_GatherV2Grad` for an axis-0 gather: an IndexedSlices (values: the gradient reshaped
+    to [size(indices)] + params.shape[1:], indices: flattened, dense_shape: Shape(params),
+    a Const when known). Other axes and batch_dims are not built yet (a located error)."""
+    params, indices = op.inputs[:2]
+    if len(op.inputs) > 2 and (g.constant_value(op.inputs[2]) not in (0, [0]) or op.attrs.get("batch_dims", 0)):
+        g.unsupported(op, "only an axis-0 gather without batch_dims has a gradient here (TF's IndexedSlices); "
+                          "TF's transposing gradient for other axes is not built yet")
+    with g.colocate_with(params):   # TF: params can be large, so its shape is computed with it
+        params_shape = shape_tensor(g, params)
+    return [gather_slices(g, grads[0], indices, params_shape, True)] + [None] * (len(op.inputs) - 1)
 
 
 def _reshape_grad(g, op, grads):
@@ -988,6 +1018,13 @@ OPS = [
                                        "Taxis": TFType(i[2].dtype), "batch_dims": a["batch_dims"]},
           tf=lambda c: f"tf.gather({c.args[0]}, {c.args[1]}, axis={c.args[2]}, "
                        f"batch_dims={c.attrs['batch_dims']}{c.kw})", grad=_gather_grad),
+    OpDef("unique", "Unique", ("x",), _unique_infer, _unique_kernel,
+          "The distinct values of a vector in order of first appearance (y: output 0) and each "
+          "element's index into them (idx: output 1).", multi_output=True,
+          attrs=(attr("out_idx", "int32", out_type),), tf_op="Unique",
+          tf_import=lambda t, c: {"out_idx": t.get("out_idx", "int32")},
+          tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "out_idx": TFType(a["out_idx"])},
+          tf=lambda c: f"tf.unique({c.args[0]}, out_idx=tf.{c.attrs['out_idx']}{c.kw})", grad=no_gradient),
     OpDef("pad", "Pad", ("input", "paddings"), _pad_infer(False), _pad_kernel,
           "Zeros around the input: paddings[i] = [before, after] for dim i.", tf="tf.pad", tf_op="Pad",
           tf_attrs=_paddings_attrs, grad=_pad_grad),

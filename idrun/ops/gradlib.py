@@ -148,3 +148,53 @@ def on_device(g, text: str):
         yield
     finally:
         builder._device = saved
+
+
+class IndexedSlices:
+    """TF's `IndexedSlices` gradient (a gather's): `values` rows at `indices` of a tensor of
+    shape `dense_shape` (TensorRefs). The builder aggregates and converts them as TF does
+    (`spec/gradients.py`); a gradient function gets one only where TF's does (a gather's,
+    an Identity's, a ReadVariableOp's), else `g.make` converts it first, as TF's op helper does."""
+
+    __slots__ = ("values", "indices", "dense_shape")
+
+    def __init__(self, values, indices, dense_shape) -> None:
+        self.values, self.indices, self.dense_shape = values, indices, dense_shape
+
+    def __repr__(self) -> str:
+        return f"IndexedSlices({self.values}, {self.indices}, {self.dense_shape})"
+
+
+def size_tensor(g, x, short: str = "Size"):
+    """`array_ops.size(x)` (int32): a Const when x's shape is fully known, else a Size node."""
+    s = g.shape(x)
+    if fully_known(s):
+        count = 1
+        for d in s:
+            count *= d
+        return g.const(short, count, "int32")
+    return g.make("size", short, [x], {"out_type": "int32"})
+
+
+def first_dim(g, shape, short: str = "strided_slice"):
+    """`shape[0]` of a shape vector: TF's StridedSlice with shrink_axis_mask 1."""
+    return g.make("strided_slice", short, [shape, g.const(short + "/stack", [0], "int32"),
+                                            g.const(short + "/stack_1", [1], "int32"),
+                                            g.const(short + "/stack_2", [1], "int32")],
+                  {"shrink_axis_mask": 1})
+
+
+def gather_slices(g, grad, indices, params_shape, convert: bool):
+    """The IndexedSlices of an axis-0 gather's gradient (`_GatherV2Grad`, ResourceGather's
+    `_GatherGrad`): values = grad reshaped to [size(indices)] + params_shape[1:], indices flat.
+    An IndexedSlices `grad` is made dense first (`convert`: GatherV2's
+    `_IndexedSlicesToTensorNoWarning`), or by the Reshape's input conversion (ResourceGather's)."""
+    size = g.make("expand_dims", "ExpandDims", [size_tensor(g, indices), g.const("ExpandDims/dim", 0, "int32")])
+    tail = g.make("strided_slice", "strided_slice",
+                  [params_shape, g.const("strided_slice/stack", [1], "int32"),
+                   g.const("strided_slice/stack_1", [0], "int32"), g.const("strided_slice/stack_2", [1], "int32")],
+                  {"end_mask": 1})
+    values_shape = g.make("concat", "concat", [size, tail, g.const("concat/axis", 0, "int32")])
+    values = g.make("reshape", "Reshape", [g.dense(grad) if convert else grad, values_shape])
+    flat = g.make("reshape", "Reshape_1", [indices, size])
+    return IndexedSlices(values, flat, params_shape)

@@ -17,7 +17,7 @@ from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr, py_literal
 from idrun.ops.shapes import bounded, broadcast, format_dims, same_dtype
 from idrun.ops.gradlib import shape_tensor
-from idrun.ops.state import _read_kernel
+from idrun.ops.state import _read_kernel, embedding_lookup_grad
 
 
 def hw(what: str):
@@ -862,7 +862,8 @@ OPS = [
           "colocate_with(params), as TF's), then `<name>/Identity`, which the name refers to.",
           variable_inputs=(0,), colocate_input=0, returns_identity=True, variable_group=True,
           tf="tf.nn.embedding_lookup",
-          helpers=lambda a, on_handle: () if on_handle else ("axis",)),  # ResourceGather: none
+          helpers=lambda a, on_handle: () if on_handle else ("axis",),  # ResourceGather: none
+          grad=embedding_lookup_grad),
     OpDef("max_pool", "MaxPool", ("input",), _pool_infer("MaxPool", True), _max_pool_kernel,
           "Max over each ksize window at strides (NHWC; SAME or VALID as TF pads).", attrs=POOL_ATTRS,
           tf=_pool_tf("tf1.nn.max_pool"), tf_op="MaxPool", tf_attrs=pool_tf_attrs(True), tf_import=pool_import, grad=_max_pool_grad),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idrun.ops.gradlib import no_gradient, pass_through
+from idrun.ops.gradlib import fully_known, gather_slices, no_gradient, pass_through, shape_tensor
 from idrun.dtypes import literal_type
 from idrun.graph import TensorType
 from idrun.ops import checks
@@ -313,6 +313,63 @@ def _scatter_op(name: str, ufunc_name: str | None, ref_op: str, use_locking: boo
                  tf_ref_attrs=_gd_ref_scatter(use_locking))
 
 
+def _resource_gather_infer(attrs, types, consts):
+    params, indices = types
+    if indices.dtype not in ("int32", "int64"):
+        raise InferError(f"indices must be int32 or int64, got {indices.dtype}")
+    if params.shape is None or indices.shape is None:
+        return [TensorType(params.dtype, None)]
+    if not params.shape:
+        raise InferError("Shape must be at least rank 1 but is rank 0 for the gathered variable")
+    return [TensorType(params.dtype, tuple(indices.shape) + tuple(params.shape[1:]))]
+
+
+def _resource_gather_kernel(env: KernelEnv):
+    xp, read = env.xp, _read_kernel(env)
+
+    def resource_gather(cell, indices):
+        params = read(cell)
+        limit = params.shape[0]
+        bad = (indices < 0) | (indices >= limit)
+        if bool(bad.any()):  # TF's message; numpy would wrap a negative index
+            where = [int(i) for i in xp.argwhere(bad)[0]]
+            raise KernelError(f"indices[{','.join(map(str, where))}] = {int(indices[tuple(where)])} "
+                              f"is not in [0, {limit})")
+        return xp.take(params, indices, axis=0)
+    return resource_gather
+
+
+def variable_shape_tensor(g, handle):
+    """`resource_variable_ops.variable_shape(handle)`: a Const `Const` of the variable's shape when
+    fully known, else a VariableShape node."""
+    shape = g.shape(handle)
+    if fully_known(shape):
+        return g.const("Const", list(shape), "int32")
+    return g.make("variable_shape", "VariableShape", [handle], {"out_type": "int32"})
+
+
+def resource_gather_grad(g, op, grads):
+    """TF's `_GatherGrad` (resource_variable_ops.py): an IndexedSlices whose dense_shape is the
+    variable's shape (`Const`, or VariableShape); the gradient reaches the variable itself."""
+    return [gather_slices(g, grads[0], op.inputs[1], variable_shape_tensor(g, op.inputs[0]), False), None]
+
+
+def embedding_lookup_grad(g, op, grads):
+    """embedding_lookup's gather: ResourceGather's gradient on a resource variable's handle (two
+    inputs), else GatherV2's (`_GatherV2Grad`, axis 0: the axis is TF's helper constant 0)."""
+    if len(op.inputs) == 2:
+        return resource_gather_grad(g, op, grads)
+    with g.colocate_with(op.inputs[0]):   # TF: the params' shape is computed with them
+        params_shape = shape_tensor(g, op.inputs[0])
+    return [gather_slices(g, grads[0], op.inputs[1], params_shape, True)] + [None] * (len(op.inputs) - 1)
+
+
+def _import_resource_gather(t, c):
+    if t.get("batch_dims", 0):
+        raise ValueError("ResourceGather with batch_dims is not supported")
+    return {"batch_dims": 0, "validate_indices": bool(t.get("validate_indices", True))}
+
+
 # TF's assigns: they return the variable (an `_UnreadVariable`, or the ref) and are
 # built under colocate_with(var) in ref mode; they sit in the variable's group (F4)
 _ASSIGN = dict(assigns=True, ref_colocated=True, variable_group=True, effect="write")
@@ -343,6 +400,17 @@ OPS = [
           ref_inputs=(0,), ref_colocated=True, variable_group=True, tf="F_read",
           tf_op="ReadVariableOp", tf_ref_op="Identity", tf_attrs=_gd_dtype,
           tf_ref_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype)}, grad=pass_through),
+    OpDef("resource_gather", "ResourceGather", ("resource", "indices"), _resource_gather_infer,
+          _resource_gather_kernel, "Rows of a resource variable at indices, read where it lives (what "
+          "tf.gather and embedding_lookup build on a resource variable's handle).",
+          attrs=(attr("batch_dims", 0, checks.integer), attr("validate_indices", True, checks.boolean)),
+          ref_inputs=(0,), ref_colocated=True, variable_group=True, tf_op="ResourceGather",
+          tf_import=_import_resource_gather,
+          tf_attrs=lambda n, a, i, o: {"batch_dims": a["batch_dims"], "validate_indices": a["validate_indices"],
+                                       "dtype": TFType(i[0].dtype), "Tindices": TFType(i[1].dtype)},
+          tf=lambda c: f"(tf.raw_ops.ResourceGather(resource={c.args[0]}.handle, indices={c.args[1]}, "
+                       f"dtype={c.args[0]}.dtype.base_dtype{c.kw}) if RESOURCE else tf.gather({c.args[0]}, "
+                       f"{c.args[1]}{c.kw}))", grad=resource_gather_grad),
     OpDef("variable_shape", "VariableShape", ("variable",), _variable_shape_infer, _variable_shape_kernel,
           "A resource variable's shape, as a vector (TF 2's gradients of a While read it for "
           "a captured variable's zeros).", attrs=(attr("out_type", "int32", checks.dtype),),

@@ -1,6 +1,8 @@
 """Training helpers: exponential_moving_average (B5), shuffle_batch, and the optimizers'
 update kernels (apply_gradient_descent, apply_momentum, apply_adam, apply_rms_prop,
-apply_adagrad, apply_adagrad_v2).
+apply_adagrad, apply_adagrad_v2) and their sparse forms for a gather's IndexedSlices gradient
+(sparse_apply_momentum, sparse_apply_adagrad, sparse_apply_rms_prop: TF's SparseApply* ops,
+ResourceSparseApply* on resource variables).
 
 `exponential_moving_average` is expanded by the builder as TF's
 `ExponentialMovingAverage.apply` builds it: per input a shadow variable
@@ -28,9 +30,18 @@ mode). Each computes its float operations in the order of TF's Eigen functor
 bit, except apply_adagrad on CPU where TF's vectorized `rsqrt` is an approximation (a
 hardware estimate refined by one Newton step) for whole SIMD packets: there it can differ
 from 1/sqrt by an ulp or two.
+
+The `sparse_apply_*` ops take `grad` rows and `indices` (a vector, int32 or int64) and update only
+the rows `var[indices[i]]` (and the slots' same rows) with TF's CPU loop body for one row, which
+is not always the dense functor's order (Nesterov momentum: lr * g + (lr * momentum) * accum;
+RMSProp: ms * rho + g * g * (1 - rho)). Distinct indices update all their rows at once (the same
+bits: elementwise); a repeated index is applied row by row in order, as TF's loop does (the
+optimizers sum repeated rows first, `_deduplicate_indexed_slices`, so only a raw op sees them).
 """
 
 from __future__ import annotations
+
+import math
 
 from idrun.dtypes import FLOATS
 from idrun.graph import TensorType
@@ -178,6 +189,19 @@ def _apply_infer(tf_name: str, inputs: tuple[str, ...], shaped: tuple[str, ...])
     return infer
 
 
+def _cell_values(env: KernelEnv, args: tuple, refs: int) -> list:
+    """The inputs with the first `refs` (the variable and its slots) read from their cells, TF's
+    error for one never initialized."""
+    values = list(args)
+    for k, cell in enumerate(args[:refs]):
+        if cell.value is None:
+            if env.variables == "ref":
+                raise KernelError(f"Attempting to use uninitialized variables: {cell.name}")
+            raise _uninitialized(env, cell)
+        values[k] = cell.value
+    return values
+
+
 def _apply_kernel(update, inputs: tuple[str, ...], refs: int, shaped: tuple[str, ...]):
     def make(env: KernelEnv):
         xp, attrs = env.xp, env.attrs
@@ -185,13 +209,7 @@ def _apply_kernel(update, inputs: tuple[str, ...], refs: int, shaped: tuple[str,
         in_place = env.variables == "ref"
 
         def apply(*args):
-            cells, values = args[:refs], list(args)
-            for k, cell in enumerate(cells):
-                if cell.value is None:
-                    if in_place:
-                        raise KernelError(f"Attempting to use uninitialized variables: {cell.name}")
-                    raise _uninitialized(env, cell)
-                values[k] = cell.value
+            cells, values = args[:refs], _cell_values(env, args, refs)
             var = values[0]
             for name, value in zip(inputs[1:], values[1:]):
                 if name not in shaped and value.ndim != 0:
@@ -238,6 +256,120 @@ def _apply_op(name: str, ref_op: str, inputs: tuple[str, ...], refs: int, update
                  tf_import=lambda a, c: {k: bool(a[k]) for k in ("use_locking",) + names if k in a})
 
 
+# ---- the sparse updates (an IndexedSlices gradient: rows `grad[i]` for `var[indices[i]]`) -------
+# Each takes the rows of the variable and its slots at the indices, and computes them as TF's
+# CPU kernel's loop body does for one row (core/kernels/training_ops.cc, SparseApply*).
+
+def _sparse_momentum(xp, a, one, var, accum, lr, grad, momentum):
+    accum = accum * momentum + grad
+    if a["use_nesterov"]:   # TF's sparse loop: lr * g + (lr * momentum) * a
+        return [var - (lr * grad + (lr * momentum) * accum), accum]
+    return [var - lr * accum, accum]
+
+
+def _sparse_adagrad(xp, a, one, var, accum, lr, grad):
+    if a["update_slots"]:
+        accum = accum + grad * grad
+    if math.prod(var.shape[1:]) > 1:   # TF's inner_dim > 1: Eigen rows, lr * g * rsqrt(a)
+        return [var - (lr * grad) * (one / xp.sqrt(accum)), accum]
+    return [var - (lr * grad) / xp.sqrt(accum), accum]          # one element a row: scalar code
+
+
+def _sparse_rms_prop(xp, a, one, var, ms, mom, lr, rho, momentum, epsilon, grad):
+    ms = ms * rho + grad * grad * (one - rho)
+    mom = mom * momentum + (one / xp.sqrt(ms + epsilon)) * lr * grad
+    return [var - mom, ms, mom]
+
+
+def _sparse_infer(tf_name: str, inputs: tuple[str, ...], refs: int):
+    """TF's SparseApply* shape function: the slots the variable's shape, grad [N] + var.shape[1:],
+    indices a vector of N (int32 or int64), the rest scalars; one float dtype."""
+    def infer(attrs, types, consts):
+        named = dict(zip(inputs, types))
+        dtype = same_dtype([t for n, t in named.items() if n != "indices"],
+                           tuple(n for n in inputs if n != "indices"), tf_name)
+        if dtype not in FLOATS:
+            raise InferError(f"{tf_name} has no kernel for {dtype} variables (TF's are float types)")
+        shape = types[0].shape
+        for name, t in zip(inputs[1:refs], types[1:refs]):
+            shape = merge_shapes(shape, t.shape)
+        if shape is not None and len(shape) == 0:
+            raise InferError("var must be at least 1 dimensional")
+        indices, grad = named["indices"], named["grad"]
+        if indices.dtype not in ("int32", "int64"):
+            raise InferError(f"indices must be int32 or int64, got {indices.dtype}")
+        if indices.shape is not None and len(indices.shape) != 1:
+            raise InferError(f"Shape must be rank 1 but is rank {len(indices.shape)} for 'indices'")
+        if grad.shape is not None and shape is not None:
+            if len(grad.shape) != len(shape):
+                raise InferError(f"Shapes must be equal rank, but are {len(grad.shape)} and {len(shape)}")
+            merge_shapes(grad.shape[1:], shape[1:])
+            if None not in (grad.shape[0], (indices.shape or (None,))[0]) and grad.shape[0] != indices.shape[0]:
+                raise InferError(f"Dimensions must be equal, but are {grad.shape[0]} and {indices.shape[0]}")
+        for name, t in named.items():
+            if name not in inputs[:refs] + ("grad", "indices") and t.shape is not None and len(t.shape) != 0:
+                raise InferError(f"Shape must be rank 0 but is rank {len(t.shape)} for '{name}'")
+        return [TensorType(dtype, shape)]
+    return infer
+
+
+def _sparse_kernel(update, inputs: tuple[str, ...], refs: int):
+    at = inputs.index("indices")
+    grad_at = inputs.index("grad") - (inputs.index("grad") > at)   # its place once indices is taken out
+
+    def make(env: KernelEnv):
+        xp, attrs = env.xp, env.attrs
+        one = xp.asarray(1, env.in_types[0].dtype)
+        in_place = env.variables == "ref"
+
+        def apply(*args):
+            cells, values = args[:refs], _cell_values(env, args, refs)
+            indices = values.pop(at)
+            var, grad = values[0], values[grad_at]
+            if indices.ndim != 1:
+                raise KernelError("indices must be one-dimensional")
+            if grad.shape[:1] != indices.shape or grad.shape[1:] != var.shape[1:]:
+                raise KernelError("grad must be the same size as indices in the first dimension, and match "
+                                  f"var in the others: grad {format_dims(grad.shape)}, var {format_dims(var.shape)}")
+            bad = (indices < 0) | (indices >= var.shape[0])
+            if bool(bad.any()):
+                k = int(bad.argmax())
+                raise KernelError(f"Index {int(indices[k])} at offset {k} in indices is out of range")
+            bufs = [v if in_place else v.copy() for v in values[:refs]]
+            rows = [int(i) for i in indices]
+            if len(set(rows)) == len(rows):   # one row each: the rows at once (elementwise, same bits)
+                groups = [(indices, slice(None))]
+            else:                            # a repeated index: row by row, in order, as TF's loop
+                groups = [([i], [k]) for k, i in enumerate(rows)]
+            for where, k in groups:
+                row_args = [b[where] for b in bufs] + [grad[k] if j == grad_at else v
+                                                       for j, v in enumerate(values[refs:], refs)]
+                for b, new in zip(bufs, update(xp, attrs, one, *row_args)):
+                    b[where] = new
+            for cell, b in zip(cells, bufs):
+                cell.value = b
+            return cells[0].value
+        return apply
+    return make
+
+
+def _sparse_op(name: str, ref_op: str, inputs: tuple[str, ...], refs: int, update, doc: str,
+               flags: tuple[tuple[str, bool], ...] = ()) -> OpDef:
+    """One TF SparseApply* training op (its Resource* form on resource variables): `inputs` in TF's
+    order, the first `refs` the variable and its slots, `grad` the rows and `indices` where they go."""
+    names = tuple(f for f, _ in flags)
+    return OpDef(name, ref_op, inputs, _sparse_infer(ref_op, inputs, refs), _sparse_kernel(update, inputs, refs), doc,
+                 attrs=(attr("use_locking", False, checks.boolean),)
+                 + tuple(attr(f, default, checks.boolean) for f, default in flags),
+                 ref_inputs=tuple(range(refs)), stateful=True,
+                 typed_with=tuple(k for k, n in enumerate(inputs) if n != "indices"),
+                 assigns=True, ref_colocated=True, variable_group=True, effect="write",
+                 tf=_apply_tf(ref_op, inputs, refs, names), tf_op="Resource" + ref_op, tf_ref_op=ref_op,
+                 tf_attrs=lambda n, a, i, o: {"T": TFType(i[0].dtype), "Tindices": TFType(i[inputs.index("indices")].dtype),
+                                              "use_locking": a["use_locking"], **{f: a[f] for f in names}},
+                 tf_import=lambda a, c: {k: bool(a[k]) for k in ("use_locking",) + names if k in a})
+
+
 OPS = [
     OpDef("exponential_moving_average", "ExponentialMovingAverage", ("values",), _ema_infer,
           lambda env: (lambda: None),
@@ -275,4 +407,14 @@ OPS = [
     _apply_op("apply_adagrad_v2", "ApplyAdagradV2", ("var", "accum", "lr", "epsilon", "grad"), 2, _adagrad_v2,
               "accum += grad^2; var -= lr * grad / (sqrt(accum) + epsilon); yields var.",
               flags=(("update_slots", True),)),
+    _sparse_op("sparse_apply_momentum", "SparseApplyMomentum",
+               ("var", "accum", "lr", "grad", "indices", "momentum"), 2, _sparse_momentum,
+               "Momentum on the rows at indices: accum = accum * momentum + grad; var -= lr * accum.",
+               flags=(("use_nesterov", False),)),
+    _sparse_op("sparse_apply_adagrad", "SparseApplyAdagrad", ("var", "accum", "lr", "grad", "indices"), 2,
+               _sparse_adagrad, "Adagrad on the rows at indices: accum += grad^2; var -= lr * grad / sqrt(accum).",
+               flags=(("update_slots", True),)),
+    _sparse_op("sparse_apply_rms_prop", "SparseApplyRMSProp",
+               ("var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad", "indices"), 3, _sparse_rms_prop,
+               "RMSProp on the rows at indices: ms, mom updated; var -= mom."),
 ]

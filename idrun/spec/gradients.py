@@ -30,6 +30,16 @@ What is built, as TF builds it (tests/test_gradients.py pins it against TF's gra
   variable), `update` (NoOp) and `Const` + the AssignAddVariableOp `train` on the global
   step; without a global step `train` is the NoOp.
 
+A gather's gradient (embedding_lookup, an axis-0 gather, ResourceGather) is TF's IndexedSlices
+(`ops/gradlib.IndexedSlices`: values, indices, dense_shape), never made dense unless TF makes it
+so: several reaching one tensor are concatenated (`gradients/concat`, `concat_1`), mixed with
+dense gradients they are added by `AddN` converting each (`AddN_1/inputs_<k>`), and any op given
+one converts it in its own scope under its argument's name (`Mul/x`), as TF's op helper does.
+`outputs:` of a `gradients`/`compute_gradients` entry names such a gradient's three tensors:
+NAME its values, NAME/indices and NAME/dense_shape (TF's tf.gradients returns the IndexedSlices
+object; no node is added, so the graph stays TF's). `apply_gradients` updates only its rows with
+each optimizer's sparse ops (`_sparse_update_op`).
+
 A mixin of GraphBuilder. The forward nodes a gradient needs are resolved and typed when the
 entry is read (TF's gradient functions branch on static shapes), so ys and xs must be made
 before the entry, as in TF's Python.
@@ -37,11 +47,13 @@ before the entry, as in TF's Python.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any
 
 from idrun.errors import SpecError, did_you_mean
-from idrun.graph import TensorRef
+from idrun.graph import TensorRef, TensorType
 from idrun.ops import REGISTRY
+from idrun.ops.gradlib import IndexedSlices, first_dim
 from idrun.ops.opdef import MISSING
 from idrun.spec.drafts import _Draft
 from idrun.spec.names import join
@@ -50,6 +62,9 @@ from idrun.spec.yamlsrc import YMap, check_keys, loc_of
 
 CONTROL_FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 LOOP_OPS = frozenset({"enter", "exit", "next_iteration", "loop_cond"})
+# ops whose TF gradient keeps an IndexedSlices sparse in its own way (_ConcatGradHelper, the cond
+# gradients' Switch/Merge of values and indices): refused rather than converted
+SLICES_AWARE = frozenset({"concat", "switch", "merge"})
 GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs", "colocate_gradients_with_ops")
 MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name", "colocate_gradients_with_ops")
 COMPUTE_KEYS = ("compute_gradients", "var_list", "outputs", "colocate_gradients_with_ops")
@@ -91,7 +106,14 @@ class _GradContext:
 
     def make(self, op: str, short: str, inputs: list, attrs: dict | None = None,
              controls: list | None = None) -> TensorRef:
+        if any(type(x) is IndexedSlices for x in inputs):   # TF's op helper converts it first
+            return self.b._make_converting(self, op, short, inputs, attrs or {}, controls)
         return TensorRef(self.b._grad_draft(op, short, inputs, attrs or {}, self.loc, controls), 0)
+
+    def dense(self, x, name: str = "UnsortedSegmentSum"):
+        """`_IndexedSlicesToTensorNoWarning(x)`: a tensor as it is, an IndexedSlices summed into
+        its dense shape here (`strided_slice`, UnsortedSegmentSum)."""
+        return self.b._slices_to_tensor(self, x, name) if type(x) is IndexedSlices else x
 
     def const(self, short: str, value: Any, dtype: str, controls: list | None = None) -> TensorRef:
         return self.make("const", short, [], {"value": value, "dtype": dtype},
@@ -110,10 +132,23 @@ class _GradContext:
             self.b._type_literal(helper, owner, len(owner.inputs) - 1)
         return ref
 
+    @contextmanager
+    def colocate_with(self, ref: TensorRef):
+        """TF's `ops.colocate_with(ref)` around the nodes made in the block (a gather's
+        `Shape` of its params)."""
+        saved = getattr(self.b, "_grad_anchor", None)
+        self.b._grad_anchor = self.b._draft_of(ref.node)
+        try:
+            yield
+        finally:
+            self.b._grad_anchor = saved
+
     def output(self, ref: TensorRef, k: int) -> TensorRef:
         return TensorRef(ref.node, k)
 
     def type(self, ref: TensorRef):
+        if type(ref) is IndexedSlices:   # no static shape: TF's functions test for a Tensor first
+            return TensorType(self.type(ref.values).dtype, None)
         return self.b._draft_of(ref.node).outputs[ref.index]
 
     def shape(self, ref: TensorRef):
@@ -158,13 +193,13 @@ class GradientsBuilder(ScheduleBuilder):
         return draft
 
     def _grad_draft(self, op: str, short: str, inputs: list, attrs: dict, loc,
-                    controls: list | None = None) -> str:
+                    controls: list | None = None, full: str | None = None) -> str:
         opdef = REGISTRY[op]
         attrs = dict(attrs)
         for a in opdef.attrs:  # the defaults a spec entry gets
             if a.name not in attrs and a.default is not MISSING:
                 attrs[a.name] = a.check(a.default) if a.check and a.default is not None else a.default
-        draft = self._draft_here(self.namer.unique(join(self._scope, short)), op, inputs, attrs, loc, "gradient",
+        draft = self._draft_here(full or self.namer.unique(join(self._scope, short)), op, inputs, attrs, loc, "gradient",
                                  extra_controls=list(controls or ()))
         anchor = getattr(self, "_grad_anchor", None)
         if anchor is not None:  # colocate_gradients_with_ops: TF's _colocate_with_for_gradient(op)
@@ -218,10 +253,21 @@ class GradientsBuilder(ScheduleBuilder):
             raise SpecError(f"a `{what}` entry needs `expand: true` (a graph TF wrote has its gradient "
                             "nodes as entries)", loc)
 
-    def _name_gradient(self, name: str, grad: TensorRef, loc) -> None:
-        from idrun.spec.drafts import _Pending
+    def _name_gradient(self, name: str, grad, loc) -> None:
+        """`outputs`: NAME means the gradient; an IndexedSlices gradient (a gather's) is TF's
+        object of three tensors, so NAME means its values and NAME/indices, NAME/dense_shape
+        the other two (no node is added: the graph stays TF's)."""
         if not isinstance(name, str) or not name or ":" in name:
             raise SpecError(f"`outputs` names each gradient with a node name (no ':'), got {name!r}", loc)
+        if type(grad) is IndexedSlices:
+            self._alias_gradient(name, grad.values, loc)
+            self._alias_gradient(name + "/indices", grad.indices, loc)
+            self._alias_gradient(name + "/dense_shape", grad.dense_shape, loc)
+            return
+        self._alias_gradient(name, grad, loc)
+
+    def _alias_gradient(self, name: str, grad: TensorRef, loc) -> None:
+        from idrun.spec.drafts import _Pending
         full = join(self._scope, name)
         if full in self.aliases or full in self.drafts:
             raise SpecError(f"'{full}' is already defined", loc)
@@ -291,19 +337,39 @@ class GradientsBuilder(ScheduleBuilder):
                 raise SpecError(f"apply_gradients: '{pair[1]}' is not a variable", at)
             if any(v.node == var.node for _, v in pairs):
                 raise SpecError(f"apply_gradients: variable '{var.node}' appears more than once", at)
-            pairs.append((None if grad is None else self._eager(grad, at), var))
+            pairs.append((self._given_gradient(grad, at), var))
         if all(g is None for g, _ in pairs):
             raise SpecError(f"No gradients provided for any variable: {[v.node for _, v in pairs]}.", where)
         for grad, var in pairs:
             if grad is None:
                 continue
-            have, want = self._tensor_type(grad, loc).dtype, self._tensor_type(var, loc).dtype
+            values = grad.values if type(grad) is IndexedSlices else grad
+            have, want = self._tensor_type(values, loc).dtype, self._tensor_type(var, loc).dtype
             if have != want:
                 raise SpecError(f"apply_gradients: the gradient '{grad}' is {have} but '{var.node}' is {want}", where)
         step = self._global_step(entry, loc)
         train = self._apply_gradients(kind, hyper, opt_name, pairs, step, _train_name(entry, opt_name, loc), loc)
         if self.observer and hasattr(self.observer, "apply_gradients"):
             self.observer.apply_gradients(self, entry, hyper, pairs, step, train)
+
+    def _given_gradient(self, grad: Any, at):
+        """A gradient `apply_gradients` is given: a tensor's name, null, or the three names of
+        an IndexedSlices ([values, indices, dense_shape], as `compute_gradients`' outputs name
+        a gather's gradient), applied sparsely as TF applies one."""
+        if grad is None:
+            return None
+        if not isinstance(grad, list):
+            return self._eager(grad, at)
+        if len(grad) != 3:
+            raise SpecError("a sparse gradient is [values, indices, dense_shape], got "
+                            f"{len(grad)} names", at)
+        values, indices, shape = (self._eager(x, loc_of(grad, i) or at) for i, x in enumerate(grad))
+        for ref, what, written in ((indices, "indices", grad[1]), (shape, "dense_shape", grad[2])):
+            t = self._tensor_type(ref, at)
+            if t.dtype not in ("int32", "int64") or (t.shape is not None and len(t.shape) != 1):
+                raise SpecError(f"the sparse gradient's {what} '{written}' must be an int32 or int64 vector, "
+                                f"got {t.dtype}{list(t.shape) if t.shape is not None else ''}", at)
+        return IndexedSlices(values, indices, shape)
 
     def _compute(self, entry: YMap, key: str, loc) -> tuple[TensorRef, list[TensorRef], list]:
         """compute_gradients' part of an entry: the loss, the var_list and a gradient (or None) per
@@ -545,7 +611,7 @@ class GradientsBuilder(ScheduleBuilder):
         for k in range(len(op.outputs)):
             got = mine.get(k) or []
             if len(got) > 1:
-                got = [g.make("add_n", "AddN", list(got))]
+                got = [self._aggregate(g, list(got))]
                 mine[k] = got
             out_grads.append(got[0] if got else None)
         if stop or all(o is None for o in out_grads):
@@ -556,6 +622,10 @@ class GradientsBuilder(ScheduleBuilder):
             raise SpecError(f"no gradient is registered for {draft.opdef.name} '{n}'{where} (TF op "
                             f"{draft.opdef.tf_op or draft.opdef.type_name}): it lies on the path from "
                             f"the variables to the loss", loc)
+        if draft.opdef.name in SLICES_AWARE and any(type(o) is IndexedSlices for o in out_grads):
+            where = f" (defined at {draft.loc})" if draft.loc else ""
+            raise SpecError(f"a gather's sparse gradient (IndexedSlices) reaches {draft.opdef.name} '{n}'{where}, "
+                            "whose TF gradient splits it into sparse pieces: not built yet", loc)
         cond = self._cond_context(n) if draft.opdef.name == "switch" else None
         for k, o in enumerate(out_grads):
             if o is None and cond is not None:   # TF: ZerosLikeOutsideLoop of a cond's switch
@@ -601,7 +671,7 @@ class GradientsBuilder(ScheduleBuilder):
         outer = self._scope
         self._scope = self.namer.unique(join(outer, "tuple"))
         try:
-            ops = sorted({t.node for t in tensors if t is not None})
+            ops = sorted({_op_of(t) for t in tensors if t is not None})
             devices = {self._draft_of(n).device for n in ops}
             # tf.group: on the gated ops' device when they share one (TF makes one NoOp per device
             # otherwise: not built here, the NoOp stays where the entry is)
@@ -617,14 +687,66 @@ class GradientsBuilder(ScheduleBuilder):
                 if t is None:
                     out.append(None)
                     continue
-                self._grad_anchor = self._draft_of(t.node)   # with_dependencies: colocate_with(t)
-                try:
-                    out.append(TensorRef(self._grad_draft("identity", "control_dependency", [t], {}, loc, [gate]), 0))
+                self._grad_anchor = self._draft_of(_op_of(t))   # with_dependencies: colocate_with(t)
+                try:   # an IndexedSlices: its values pass the identity (with_dependencies)
+                    values = t.values if type(t) is IndexedSlices else t
+                    gated = TensorRef(self._grad_draft("identity", "control_dependency", [values], {}, loc, [gate]), 0)
+                    out.append(IndexedSlices(gated, t.indices, t.dense_shape) if type(t) is IndexedSlices else gated)
                 finally:
                     self._grad_anchor = None
             return out
         finally:
             self._scope = outer
+
+    # ---- IndexedSlices (a gather's gradient) -------------------------------------------------
+    def _aggregate(self, g: _GradContext, got: list):
+        """TF's `_AggregatedGrads` of one output's gradients: tensors add (`AddN`); IndexedSlices
+        only: their values and indices concatenated (`concat`, `concat_1`: backprop_util's
+        AggregateIndexedSlicesGradients); a mix: `AddN` of all, each IndexedSlices converted in
+        its scope (`AddN_1/strided_slice`, `AddN_1/inputs_<k>`), as math_ops.add_n does."""
+        if not all(type(x) is IndexedSlices for x in got):
+            return g.make("add_n", "AddN", got)
+        dtypes = {g.dtype(x.indices) for x in got}
+        if len(dtypes) > 1:   # TF casts int32 indices to int64 first (_as_indexed_slices_list)
+            raise SpecError("gradients: IndexedSlices with int32 and int64 indices reach one tensor "
+                            "(TF casts them to int64; not built yet)", g.loc)
+        values = self._concat0(g, [x.values for x in got])
+        indices = self._concat0(g, [x.indices for x in got])
+        return IndexedSlices(values, indices, got[0].dense_shape)
+
+    def _concat0(self, g: _GradContext, tensors: list) -> TensorRef:
+        """`array_ops.concat(tensors, axis=0)`: `concat` with its `concat/axis`, named in turn."""
+        full = self.namer.unique(join(self._scope, "concat"))
+        outer, self._scope = self._scope, full
+        try:
+            axis = g.const("axis", 0, "int32")
+        finally:
+            self._scope = outer
+        return TensorRef(self._grad_draft("concat", "concat", [*tensors, axis], {}, g.loc, full=full), 0)
+
+    def _slices_to_tensor(self, g: _GradContext, x: IndexedSlices, name: str) -> TensorRef:
+        """TF's IndexedSlices -> Tensor conversion: UnsortedSegmentSum(values, indices,
+        dense_shape[0]) named `name`, after its `strided_slice`."""
+        count = first_dim(g, x.dense_shape)
+        return g.make("unsorted_segment_sum", name, [x.values, x.indices, count])
+
+    def _make_converting(self, g: _GradContext, op: str, short: str, inputs: list, attrs: dict,
+                         controls) -> TensorRef:
+        """An op given an IndexedSlices: TF's op helper enters the op's name scope and converts
+        each such input there, named after its argument (`Mul/x`, `AddN_1/inputs_1`)."""
+        opdef = REGISTRY[op]
+        full = self.namer.unique(join(self._scope, short))
+        outer, self._scope = self._scope, full
+        try:
+            ins = []
+            for i, x in enumerate(inputs):
+                if type(x) is IndexedSlices:
+                    arg = f"{opdef.inputs[0]}_{i}" if opdef.variadic else opdef.inputs[min(i, len(opdef.inputs) - 1)]
+                    x = self._slices_to_tensor(g, x, arg)
+                ins.append(x)
+        finally:
+            self._scope = outer
+        return TensorRef(self._grad_draft(op, short, ins, attrs, g.loc, controls, full=full), 0)
 
     # ---- Optimizer.apply_gradients --------------------------------------------------------
     def _apply_gradients(self, kind: str, hyper: dict, opt_name: str, pairs: list, step, name: str,
@@ -680,6 +802,8 @@ class GradientsBuilder(ScheduleBuilder):
     def _update_op(self, kind: str, hyper: dict, var: TensorRef, slots: list, consts: dict, powers: list,
                    grad: TensorRef, loc) -> str:
         """`_resource_apply_dense` (`_apply_dense` for ref variables): one training op."""
+        if type(grad) is IndexedSlices:
+            return self._sparse_update_op(kind, hyper, var, slots, consts, powers, grad, loc)
         if kind == "GradientDescent":
             return self._apply_draft("apply_gradient_descent", [var, consts["learning_rate"], grad], {}, loc, 1)
         if kind == "Momentum":
@@ -708,6 +832,102 @@ class GradientsBuilder(ScheduleBuilder):
         self._type(draft)
         return draft.name
 
+    def _sparse_update_op(self, kind: str, hyper: dict, var: TensorRef, slots: list, consts: dict, powers: list,
+                          grad: IndexedSlices, loc) -> str:
+        """`_apply_sparse_duplicate_indices` (`_resource_apply_sparse_duplicate_indices`): GradientDescent
+        scatters the rows as they are (ref: `mul`, ScatterSub; resource: `Neg`, `mul`,
+        ResourceScatterAdd); the others sum repeated rows first (`_deduplicate_indexed_slices`:
+        `Unique`, `Shape`, `strided_slice`, `UnsortedSegmentSum`), then their sparse update."""
+        g = _GradContext(self, loc)
+        ref = self.variables == "ref"
+        lr = consts["learning_rate"]
+        if kind == "GradientDescent":
+            if ref:
+                delta = g.make("mul", "mul", [grad.values, lr])
+                return self._apply_draft("scatter_sub", [var, grad.indices, delta], {}, loc, 1, "ScatterSub")
+            delta = g.make("mul", "mul", [g.make("neg", "Neg", [grad.values]), lr])
+            return self._apply_draft("scatter_add", [var, grad.indices, delta], {}, loc, 1, "ResourceScatterAdd",
+                                     locking=False)
+        unique = g.make("unique", "Unique", [grad.indices], {"out_idx": "int32"})
+        count = first_dim(g, g.make("shape", "Shape", [unique], {"out_type": "int32"}))
+        values = g.make("unsorted_segment_sum", "UnsortedSegmentSum", [grad.values, g.output(unique, 1), count])
+        if kind == "Momentum":
+            return self._apply_draft("sparse_apply_momentum", [var, slots[0], lr, values, unique, consts["momentum"]],
+                                     {"use_nesterov": bool(hyper["use_nesterov"])}, loc, 2)
+        if kind == "Adagrad":
+            return self._apply_draft("sparse_apply_adagrad", [var, slots[0], lr, values, unique],
+                                     {"update_slots": True}, loc, 2)
+        if kind == "RMSProp":
+            return self._apply_draft("sparse_apply_rms_prop", [var, *slots, lr, consts["decay"], consts["momentum"],
+                                                               consts["epsilon"], values, unique], {}, loc, 3)
+        return self._adam_sparse(var, slots, consts, powers, values, unique, loc)
+
+    def _adam_sparse(self, var: TensorRef, slots: list, consts: dict, powers: list, grad: TensorRef,
+                     indices: TensorRef, loc) -> str:
+        """Adam's `_apply_sparse_shared`: lr_t * sqrt(1 - beta2_power) / (1 - beta1_power); each slot
+        assigned slot * beta, then its scaled rows scattered in (`scatter_add`, after the assign);
+        var -= lr * m_t / (sqrt(v_t) + epsilon); `group_deps` on the three."""
+        g = _GradContext(self, loc)
+        resource = self.variables == "resource"
+        dtype = g.dtype(grad)
+
+        def value(v: TensorRef, controls: list | None = None) -> TensorRef:   # the variable as a tensor
+            if resource:
+                return TensorRef(self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")),
+                                                   [v], {}, loc, controls, refs=1), 0)
+            return self._snapshot(v)
+
+        def one_minus(x: TensorRef, short: str) -> TensorRef:
+            return g.make("sub", short, [g.const(short + "/x", 1.0, dtype), x])
+
+        sqrt = g.make("sqrt", "Sqrt", [one_minus(value(powers[1]), "sub")])
+        lr = g.make("div", "truediv", [g.make("mul", "mul", [consts["learning_rate"], sqrt]),
+                                       one_minus(value(powers[0]), "sub_1")])
+        scaled_m = g.make("mul", "mul_1", [grad, one_minus(consts["beta1"], "sub_2")])
+        m_t = self._adam_slot(g, slots[0], consts["beta1"], "mul_2", indices, scaled_m, "", loc)
+        squared = g.make("mul", "mul_3", [grad, grad])
+        scaled_v = g.make("mul", "mul_4", [squared, one_minus(consts["beta2"], "sub_3")])
+        v_t = self._adam_slot(g, slots[1], consts["beta2"], "mul_5", indices, scaled_v, "_1", loc)
+        v_sqrt = g.make("sqrt", "Sqrt_1", [v_t])
+        step = g.make("div", "truediv_1", [g.make("mul", "mul_6", [lr, m_t]),
+                                           g.make("add", "add", [v_sqrt, consts["epsilon"]])])
+        short = "AssignSubVariableOp" if resource else "AssignSub"
+        update = self._exact_draft("assign_sub", self.namer.unique(join(self._scope, short)), [var, step], {}, loc,
+                                   refs=1)
+        if resource:   # the `_UnreadVariable` read assign_sub returns
+            self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")), [var], {}, loc,
+                              [update], refs=1)
+        return self._grad_draft("no_op", "group_deps", [], {}, loc, [update, m_t.node, v_t.node])
+
+    def _snapshot(self, v: TensorRef) -> TensorRef:
+        """A ref variable's `<var>/read`, typed now (a sparse update reads it as a tensor)."""
+        read = self._draft_of(self._var_reads[v.node])
+        self._type(read)
+        return TensorRef(read.name, 0)
+
+    def _adam_slot(self, g: _GradContext, slot: TensorRef, beta: TensorRef, short: str, indices: TensorRef,
+                   rows: TensorRef, k: str, loc) -> TensorRef:
+        """`assign(slot, slot * beta)`, then under its control `scatter_add(slot, indices, rows)`: in
+        resource mode `_resource_scatter_add`'s read after it (`x.value()`), in ref mode the ref."""
+        resource = self.variables == "resource"
+        if resource:
+            read = self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")), [slot], {}, loc,
+                                     refs=1)
+            product = g.make("mul", short, [TensorRef(read, 0), beta])
+            assign = self._exact_draft("assign", self.namer.unique(join(self._scope, "AssignVariableOp")),
+                                       [slot, product], {}, loc, refs=1)
+            self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")), [slot], {}, loc,
+                              [assign], refs=1)
+            scatter = self._exact_draft("scatter_add", self.namer.unique(join(self._scope, "ResourceScatterAdd")),
+                                        [slot, indices, rows], {}, loc, [assign], refs=1)
+            return TensorRef(self._exact_draft("read", self.namer.unique(join(self._scope, "ReadVariableOp")),
+                                               [slot], {}, loc, [assign, scatter], refs=1), 0)
+        product = g.make("mul", short, [self._snapshot(slot), beta])
+        assign = self._exact_draft("assign", self.namer.unique(join(self._scope, "Assign" + k)), [slot, product], {},
+                                   loc, refs=1)
+        return TensorRef(self._exact_draft("scatter_add", self.namer.unique(join(self._scope, "ScatterAdd")),
+                                           [slot, indices, rows], {}, loc, [assign], refs=1), 0)
+
     def _adam_finish(self, powers: list, consts: dict, updates: list, loc) -> list[str]:
         """Adam's `_finish`: under control_dependencies(updates), each power *= its beta."""
         assigns = []
@@ -729,12 +949,14 @@ class GradientsBuilder(ScheduleBuilder):
             assigns.append(assign)
         return assigns
 
-    def _apply_draft(self, op: str, inputs: list, attrs: dict, loc, refs: int) -> str:
+    def _apply_draft(self, op: str, inputs: list, attrs: dict, loc, refs: int, short: str | None = None,
+                     locking: bool = True) -> str:
         """A training op under `update_<var>/`, named by its TF type (ResourceApplyMomentum...)."""
         opdef = REGISTRY[op]
-        short = opdef.tf_op if self.variables == "resource" else opdef.tf_ref_op or opdef.type_name
+        if short is None:
+            short = opdef.tf_op if self.variables == "resource" else opdef.tf_ref_op or opdef.type_name
         return self._exact_draft(op, self.namer.unique(join(self._scope, short)), inputs,
-                                 {"use_locking": False, **attrs}, loc, refs=refs)
+                                 {"use_locking": False, **attrs} if locking else dict(attrs), loc, refs=refs)
 
     def _exact_draft(self, op: str, full: str, inputs: list, attrs: dict, loc, controls: list | None = None,
                      refs: int = 0) -> str:
@@ -765,6 +987,11 @@ class GradientsBuilder(ScheduleBuilder):
         self._add_variable_read(draft)
         self._type(draft)
         return TensorRef(draft.name, 0)
+
+def _op_of(t) -> str:
+    """The node of a gradient (an IndexedSlices: its values', as TF's `t.op`)."""
+    return t.values.node if type(t) is IndexedSlices else t.node
+
 
 def _filled(shape: tuple, value: float) -> Any:
     if not shape:

@@ -131,8 +131,11 @@ def spec_schema() -> dict:
                             "description": "optimizer.apply_gradients(grads_and_vars, global_step, name): "
                                            "<name>/update_<var>/Apply..., then the global step's increment",
                             "properties": {"apply_gradients": {"type": "array", "items": {
-                                               "type": "array", "items": _REF, "minItems": 2, "maxItems": 2},
-                                               "description": "[gradient, variable] pairs"},
+                                               "type": "array", "minItems": 2, "maxItems": 2, "items": {
+                                                   "anyOf": [_REF, {"type": "array", "items": _REF,
+                                                                    "minItems": 3, "maxItems": 3}]}},
+                                               "description": "[gradient, variable] pairs (a sparse "
+                                                              "gradient: [values, indices, dense_shape])"},
                                            "name": {"type": "string"}, "global_step": _REF,
                                            "optimizer": _OPTIMIZER}},
         "exponential_decay": {"type": "object", "required": ["exponential_decay", "global_step", "decay_steps",

@@ -350,7 +350,12 @@ class TFExporter:
     def _name_results(self, grads: list, pick: str) -> None:
         """T[<gradient node>] = the program's k-th result (`pick`: the gradient of a (grad, var) pair)."""
         for k, grad in enumerate(grads):
-            if grad is not None and grad.index == 0:
+            if hasattr(grad, "indices"):   # an IndexedSlices: its three tensors
+                for part in ("values", "indices", "dense_shape"):
+                    ref = getattr(grad, part)
+                    if ref.index == 0:
+                        self.emit(f"T[{ref.node!r}] = _r[{k}]{pick}.{part}")
+            elif grad is not None and grad.index == 0:
                 self.emit(f"T[{grad.node!r}] = _r[{k}]{pick}")
 
     def minimize(self, builder: GraphBuilder, entry, loss: TensorRef, var_list: list, step, train: str) -> None:
@@ -387,7 +392,7 @@ class TFExporter:
         self._name_results(grads, "[0]")
 
     def apply_gradients(self, builder: GraphBuilder, entry, hyper: dict, pairs: list, step, train: str) -> None:
-        listed = ", ".join(f"({'None' if g is None else _tensor_expr(g)}, {self._x(v)})" for g, v in pairs)
+        listed = ", ".join(f"({_gradient_expr(g)}, {self._x(v)})" for g, v in pairs)
         self.emit(f"T[{train!r}] = {self._optimizer(builder, entry)}.apply_gradients([{listed}]"
                   + (f", global_step=T[{step.node!r}]" if step is not None else "")
                   + (f", name={entry['name']!r}" if entry.get("name") else "") + ")")
@@ -464,6 +469,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _gradient_expr(grad) -> str:
+    """A gradient given to apply_gradients: a tensor, None, or an IndexedSlices of three tensors."""
+    if grad is None:
+        return "None"
+    if hasattr(grad, "indices"):
+        return (f"tf.IndexedSlices({_tensor_expr(grad.values)}, {_tensor_expr(grad.indices)}, "
+                f"{_tensor_expr(grad.dense_shape)})")
+    return _tensor_expr(grad)
 
 
 def _colocated(entry) -> str:
