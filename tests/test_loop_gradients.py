@@ -892,3 +892,94 @@ def test_unused_exits_and_loop_variables_that_ignore_themselves_get_tfs_zeros(sp
     tf_dw = [[0.5135616660118103, 0.2297336459159851], [0.5429324507713318, 0.1176101565361023],
              [0.5744438767433167, 0.06041914224624634], [0.6072741150856018, 0.03121727705001831]]
     np.testing.assert_allclose(values(result, "dw"), tf_dw, rtol=2e-6, atol=5e-7)
+
+
+def test_maximum_iterations_trains_with_tfs_values(spec_file):
+    # UNUSED_EXIT with maximum_iterations=2 (TF's iteration_counter loop variable, and-ed into the
+    # predicate): the same program with `maximum_iterations=2`, sess.run([loss, g1[0], train]) x4;
+    # Eigen's tanh and numpy's round apart by an ulp, which the losses summing to near 0 magnify
+    path = spec_file(UNUSED_EXIT.replace("    outputs: [i, a, c, d]\n",
+                                         "    outputs: [i, a, c, d]\n    maximum_iterations: 2\n"))
+    result = run_spec(path)
+    assert values(result, "loss") == pytest.approx([0.5107423067092896, -0.06168249249458313,
+                                                    -0.36330682039260864, -0.5452365279197693], rel=3e-7, abs=1e-7)
+    tf_dw = [[0.4025534391403198, 2.5357275009155273], [0.41066253185272217, 1.8151459693908691],
+             [0.4195516109466553, 1.346423864364624], [0.4293168783187866, 1.1067204475402832]]
+    np.testing.assert_allclose(values(result, "dw"), tf_dw, rtol=3e-7, atol=3e-7)
+
+
+NESTED = """
+expand: true
+nodes:
+  - {name: w, op: variable, value: [0.9, -0.6]}
+  - {name: a0, op: const, value: [1.0, 2.0]}
+  - {name: i0, op: const, value: 0}
+  - while_loop: [i0, a0]
+    outputs: [i, a]
+    cond: {args: [i, a], nodes: [{name: Less, op: less, inputs: [i, 3]}], return: Less}
+    body:
+      args: [i, a]
+      nodes:
+        - {name: add, op: add, inputs: [i, 1]}
+        - {name: j0, op: const, value: 0}
+        - while_loop: [j0, a]
+          name: inner
+          outputs: [j, b]
+          cond: {args: [j, b], nodes: [{name: Less, op: less, inputs: [j, 2]}], return: Less}
+          body: {args: [j, b], nodes: [{name: add, op: add, inputs: [j, 1]}, {name: mul, op: mul, inputs: [b, w]}], return: [add, mul]}
+      return: [add, b]
+  - {name: loss, op: reduce_sum, inputs: [a]}
+  - minimize: loss
+    optimizer: {type: GradientDescent, learning_rate: 0.1}
+run: {fetch: [loss], targets: [GradientDescent], steps: 2}
+"""
+
+
+def test_a_loop_inside_a_loop_on_the_path_stays_a_located_error(spec_file):
+    with pytest.raises(SpecError) as err:
+        Pipeline(spec_file(NESTED)).spec
+    assert err.value.message.startswith("gradients through a while_loop inside a cond or another while_loop "
+                                        "are not supported yet: 'while/inner/")
+    assert err.value.loc.line == 22   # the minimize entry
+
+
+TENSOR_ARRAY_NAMED = """
+expand: true
+nodes:
+  - {name: w, op: variable, value: [[0.9, -0.6]]}
+  - {name: ta, op: tensor_array_v3, inputs: [2], dtype: float32, element_shape: [1, 2]}
+  - {name: idx, op: const, value: [0, 1]}
+  - {name: t0, op: const, value: 0}
+  - while_loop: [t0, "ta:1"]
+    outputs: [t, flow]
+    cond: {args: [t, f], nodes: [{name: Less, op: less, inputs: [t, 2]}], return: Less}
+    body:
+      args: [t, f]
+      nodes:
+        - {name: add, op: add, inputs: [t, 1]}
+        - {name: sq, op: square, inputs: [w]}
+        - {name: wr, op: tensor_array_write_v3, inputs: [ta, t, sq, f]}
+      return: [add, wr]
+  - {name: st, op: tensor_array_gather_v3, inputs: [ta, idx, flow], dtype: float32, element_shape: [1, 2]}
+  - {name: loss, op: reduce_sum, inputs: [st]}
+  - gradients: loss
+    xs: [w]
+    name: mygrads
+    outputs: [dw]
+run: {fetch: [loss, dw], steps: 1}
+"""
+
+
+def test_a_tensor_array_gradient_under_a_scope_not_named_gradients_is_tfs_error(spec_file):
+    # TF: ValueError "Expected op/tensor name to start with gradients (excluding scope)"
+    with pytest.raises(SpecError) as err:
+        Pipeline(spec_file(TENSOR_ARRAY_NAMED)).spec
+    assert "a TensorArray's gradient needs a gradients scope whose name starts with 'gradients'" in err.value.message
+    assert err.value.loc.line == 20   # the gradients entry
+
+
+def test_a_tensor_array_written_in_a_loop_gets_each_iterations_gradient(spec_file):
+    # each of the 2 iterations writes square(w): d sum / dw = 2 * 2w
+    path = spec_file(TENSOR_ARRAY_NAMED.replace("    name: mygrads\n", ""))
+    step = run_spec(path).steps[0].values
+    np.testing.assert_array_equal(step["dw"], f32([[3.6, -2.4]]))

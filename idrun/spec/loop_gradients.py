@@ -322,12 +322,12 @@ class LoopGradientsBuilder:
         pushes `value` on each iteration and the backprop loop pops."""
         t = self._draft_of(value.node).outputs[value.index]
         anchor = self._draft_of(value.node)
-        self._grad_anchor = anchor    # TF: colocate_with(value)
+        saved, self._grad_anchor = getattr(self, "_grad_anchor", None), anchor    # TF: colocate_with(value)
         try:
             size = self._loop_node("const", "Const", [], {"value": -1, "dtype": "int32"}, loc, None)
             acc = self._loop_node("stack_v2", "f_acc", [size], {"elem_type": t.dtype, "stack_name": ""}, loc, None)
         finally:
-            self._grad_anchor = None
+            self._grad_anchor = saved
         enter = self._loop_enter(acc, "Enter", state.forward, True, loc)
         push = self._loop_node("stack_push_v2", "StackPushV2", [enter, value], {"swap_memory": False}, loc,
                                state.forward, [state.forward_add])
