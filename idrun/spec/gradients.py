@@ -496,10 +496,10 @@ class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
         return order
 
     def _check_control_flow(self, order: list[str], x_nodes: set, loc) -> None:
-        """A cond's gradient is built (`_MergeGrad`, `_SwitchGrad`: the ops' `grad`); a
-        while_loop's (control_flow_grad.py with the gradient's own while context) is not yet: a
-        while_loop between the xs and the ys, or anywhere before the ys, is a located error
-        instead of a wrong graph, as is a cond nested in a cond's branch on the path."""
+        """A cond's gradient is built (`_MergeGrad`, `_SwitchGrad`: the ops' `grad`), and a
+        while_loop's (spec/loop_gradients.py); what those do not build (a loop in a cond or a
+        loop, a cond in a loop, a cond nested in a cond's branch on the path) is a located error
+        instead of a wrong graph."""
         def context(n: str):
             draft = self._draft_of(n)
             ctx = self._branch_of.get(n)
