@@ -879,39 +879,36 @@ def _barrier(g, op, flow):
     return g.make("identity", "write_barrier", [flow], controls=[flow_out.node])
 
 
-def _read_grad(g, op, grads):
-    """TF's `_TensorArrayReadGrad`: the gradient written at the index of the gradient array."""
-    handle, index, flow = op.inputs[:3]
-    grad, gflow = _grad_array(g, handle, flow, _grad_source(g, op, grads[0]))
-    return [None, None, g.make("tensor_array_write_v3", "TensorArrayWrite/TensorArrayWriteV3",
-                               [grad, index, grads[0], gflow])]
+def _into_grad_array(op_name: str, short: str, what: str):
+    """TF's `_TensorArrayReadGrad` (a write) and `_TensorArrayGatherGrad` (a scatter): the
+    gradient put into the gradient array at the forward op's index or indices."""
+    def grad(g, op, grads):
+        handle, where, flow = op.inputs[:3]
+        array, gflow = _grad_array(g, handle, flow, _grad_source(g, op, grads[0]))
+        return [None, None, g.make(op_name, short, [array, where, grads[0], gflow])]
+    grad.__doc__ = f"TF's gradient of a TensorArray {what}."
+    return grad
 
 
-def _write_grad(g, op, grads):
-    """TF's `_TensorArrayWriteGrad`: the value's gradient read from the gradient array."""
-    handle, index, value = op.inputs[:3]
-    flow = _barrier(g, op, grads[0])
-    grad, gflow = _grad_array(g, handle, flow, _grad_source(g, op, grads[0]))
-    read = g.make("tensor_array_read_v3", "TensorArrayReadV3", [grad, index, gflow], {"dtype": g.dtype(value)})
-    return [None, None, read, flow]
+def _from_grad_array(op_name: str, short: str, what: str):
+    """TF's `_TensorArrayWriteGrad` (a read) and `_TensorArrayScatterGrad` (a gather): the value's
+    gradient taken from the gradient array, after the forward flow (`write_barrier`)."""
+    def grad(g, op, grads):
+        handle, where, value = op.inputs[:3]
+        flow = _barrier(g, op, grads[0])
+        array, gflow = _grad_array(g, handle, flow, _grad_source(g, op, grads[0]))
+        attrs = {"dtype": g.dtype(value)}
+        if op_name == "tensor_array_gather_v3":   # TF: element_shape unknown
+            attrs["element_shape"] = None
+        return [None, None, g.make(op_name, short, [array, where, gflow], attrs), flow]
+    grad.__doc__ = f"TF's gradient of a TensorArray {what}."
+    return grad
 
 
-def _gather_grad(g, op, grads):
-    """TF's `_TensorArrayGatherGrad`: the gradient scattered into the gradient array."""
-    handle, indices, flow = op.inputs[:3]
-    grad, gflow = _grad_array(g, handle, flow, _grad_source(g, op, grads[0]))
-    return [None, None, g.make("tensor_array_scatter_v3", "TensorArrayScatter/TensorArrayScatterV3",
-                               [grad, indices, grads[0], gflow])]
-
-
-def _scatter_grad(g, op, grads):
-    """TF's `_TensorArrayScatterGrad`: the value's gradient gathered from the gradient array."""
-    handle, indices, value = op.inputs[:3]
-    flow = _barrier(g, op, grads[0])
-    grad, gflow = _grad_array(g, handle, flow, _grad_source(g, op, grads[0]))
-    gather = g.make("tensor_array_gather_v3", "TensorArrayGatherV3", [grad, indices, gflow],
-                    {"dtype": g.dtype(value), "element_shape": None})
-    return [None, None, gather, flow]
+_read_grad = _into_grad_array("tensor_array_write_v3", "TensorArrayWrite/TensorArrayWriteV3", "read")
+_gather_grad = _into_grad_array("tensor_array_scatter_v3", "TensorArrayScatter/TensorArrayScatterV3", "gather")
+_write_grad = _from_grad_array("tensor_array_read_v3", "TensorArrayReadV3", "write")
+_scatter_grad = _from_grad_array("tensor_array_gather_v3", "TensorArrayGatherV3", "scatter")
 
 
 _SHAPE_TYPE = lambda n, a, i, o: {"shape_type": TFType(i[0].dtype)}   # noqa: E731

@@ -389,11 +389,7 @@ class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
                     reached.add(n)
         between = [n for n in order if n in reached]
         in_between = set(between)
-        pending: dict[str, int] = {}
-        for n in between:
-            for r in self._draft_of(n).inputs:
-                if r.node in in_between:
-                    pending[r.node] = pending.get(r.node, 0) + 1
+        pending = self._pending_counts(between, in_between)
         outer_scope, self._scope = self._scope, self._enter_scope(name, loc)
         g = _GradContext(self, loc)
         grads: dict[str, dict[int, list[TensorRef]]] = {}
@@ -413,7 +409,7 @@ class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
                         self._grad_anchor = None
                 grads.setdefault(y.node, {}).setdefault(y.index, []).append(start)
             if loops is not None:   # TF's walk with its loop state (spec/loop_gradients.py)
-                self._loop_walk(g, ys, order, x_nodes, loops, grads, gate, loc, colocate)
+                self._loop_walk(g, ys, x_nodes, loops, grads, gate, loc, colocate)
                 return [(grads.get(x.node, {}).get(x.index) or [None])[0] for x in xs]
             queue, queued = [], set()
             for y in ys:

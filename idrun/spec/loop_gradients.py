@@ -175,6 +175,15 @@ class LoopGradientsBuilder:
             return None
         return next((s for s in states if s.forward is forward), None)
 
+    def _pending_counts(self, between: list[str], in_between: set[str]) -> dict[str, int]:
+        """TF's `_PendingCount`: each op's number of consumers among the ops between."""
+        pending: dict[str, int] = {}
+        for n in between:
+            for r in self._draft_of(n).inputs:
+                if r.node in in_between:
+                    pending[r.node] = pending.get(r.node, 0) + 1
+        return pending
+
     # ---- the counters -----------------------------------------------------------------------
     def _build_loop_counters(self, state: _GradLoopState, loc) -> None:
         """TF's `AddForwardLoopCounter` then the gradient WhileContext's `AddBackpropLoopCounter`."""
@@ -414,7 +423,7 @@ class LoopGradientsBuilder:
             self._scope = saved
 
     # ---- the walk (gradients_util.py with a loop state) --------------------------------------
-    def _loop_walk(self, g, ys, order, x_nodes, states_between, grads, gate, loc, colocate) -> None:
+    def _loop_walk(self, g, ys, x_nodes, states_between, grads, gate, loc, colocate) -> None:
         """The queue of `_GradientsHelper` with TF's loop rules; `grads` holds the ys' gradients."""
         between, states = states_between
         self._loop_states = states
@@ -425,11 +434,7 @@ class LoopGradientsBuilder:
         for state in states:
             self._build_loop_counters(state, loc)
         in_between = set(between)
-        pending: dict[str, int] = {}
-        for n in between:
-            for r in self._draft_of(n).inputs:
-                if r.node in in_between:
-                    pending[r.node] = pending.get(r.node, 0) + 1
+        pending = self._pending_counts(between, in_between)
         queue: list[str] = []
         for y in ys:
             if pending.get(y.node, 0) == 0 and y.node not in queue and y.node in in_between:
