@@ -345,6 +345,8 @@ class LoopGradientsBuilder:
         # it waits on the pivot (TF's AddValue and _MaybeAddControlDependency)
         pop = TensorRef(self._grad_draft("stack_pop_v2", "StackPopV2", [acc], {"elem_type": t.dtype}, loc), 0)
         self._draft_of(pop.node).outputs = (TensorType(t.dtype, t.shape),)   # TF: pop.set_shape(value's)
+        if state.grad.parallel_iterations <= 1:   # TF orders the pops only when iterations overlap
+            return pop
         if not state.grad_sync:
             sync = self._loop_node("control_trigger", "b_sync", [], {}, loc, state.grad)
             state.grad_sync = sync.node
@@ -462,10 +464,16 @@ class LoopGradientsBuilder:
                 self._grad_loop = self._state_of(states, n, before=False)
                 if self._draft_of(n).opdef.name == "exit":   # its AddN outside, its b_exit made inside
                     self._grad_loop = None
+                inputs = self._draft_of(n).inputs
+                before = [len(grads.get(r.node, {}).get(r.index, ())) for r in inputs]
                 try:
                     self._backprop_op(g, n, grads, n in stops, gate, loc, colocate)
                 finally:
                     self._grad_loop = None
+                for r, count in zip(inputs, before):   # TF: in_grad.set_shape(t_in.get_shape())
+                    got = grads.get(r.node, {}).get(r.index, ())
+                    if len(got) > count:
+                        self._set_shape(got[-1], self._draft_of(r.node).outputs[r.index])
                 for r in self._draft_of(n).inputs:   # TF's _UpdatePendingAndEnqueueReady
                     x = r.node
                     pending[x] = pending.get(x, 0) - 1
@@ -494,6 +502,22 @@ class LoopGradientsBuilder:
         finally:
             self._loop_states = []
 
+    def _set_shape(self, grad: TensorRef, forward: TensorType) -> None:
+        """TF's `set_shape` of an input's gradient to the input's shape: what either knows."""
+        draft = self._draft_of(grad.node)
+        t = draft.outputs[grad.index]
+        if forward.dtype == "resource" or forward.shape is None or t.shape == forward.shape:
+            return
+        if t.shape is None:
+            shape = forward.shape
+        elif len(t.shape) != len(forward.shape):
+            return
+        else:
+            shape = tuple(a if a is not None else b for a, b in zip(t.shape, forward.shape))
+        outputs = list(draft.outputs)
+        outputs[grad.index] = TensorType(t.dtype, shape)
+        draft.outputs = tuple(outputs)
+
     def _is_loop_switch(self, n: str) -> bool:
         return self._draft_of(n).opdef.name == "switch" and self._loop_context(n) is not None
 
@@ -502,13 +526,14 @@ class LoopGradientsBuilder:
         t = self._draft_of(e).outputs[0]
         if t.dtype not in TRAINABLE:
             return
-        if t.shape is None or None in t.shape:
-            raise SpecError(f"the loop's exit '{e}' gets no gradient and has an unknown shape: its zeros are "
-                            "not supported yet", g.loc)
         from idrun.ops.gradlib import zeros_like
         saved, self._scope = self._scope, self._grad_root
         try:
-            grads.setdefault(e, {}).setdefault(0, []).append(zeros_like(g, TensorRef(e, 0), "zeros"))
+            if t.shape is None or None in t.shape:   # TF: zeros_like(val, optimize=False)
+                zeros = g.make("zeros_like", "zeros_like", [TensorRef(e, 0)])
+            else:                                    # TF: zeros(shape), a Const
+                zeros = zeros_like(g, TensorRef(e, 0), "zeros")
+            grads.setdefault(e, {}).setdefault(0, []).append(zeros)
         finally:
             self._scope = saved
 
