@@ -1193,3 +1193,12 @@ def test_an_unknown_batch_pushes_shapes_as_tf_does(spec_file):
     # TF: the same losses as with the known batch
     assert values(run_spec(path), "loss") == pytest.approx([0.15566689, 0.082400344, 0.03952771, 0.019814732,
                                                             0.011087837], rel=3e-7)
+
+
+def test_a_loop_gradient_across_two_devices_moves_stack_handles_as_tf_does(spec_file):
+    # Wx on a (simulated) GPU: its reads, their stacks and pushes go there, the stack handles
+    # cross devices as TF's (host-memory) resource handles do; the losses stay TF's
+    text = (TENSOR_ARRAY_RNN.replace("  - {name: Wx, op: variable,", '  - {name: Wx, op: variable, device: "/gpu:0",'))
+    assert '"/gpu:0"' in text
+    got = values(run_spec(spec_file(text)), "loss")
+    assert got == pytest.approx([0.15566689, 0.082400344, 0.03952771, 0.019814732, 0.011087837], rel=3e-7)
