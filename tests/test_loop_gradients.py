@@ -1202,3 +1202,199 @@ def test_a_loop_gradient_across_two_devices_moves_stack_handles_as_tf_does(spec_
     assert '"/gpu:0"' in text
     got = values(run_spec(spec_file(text)), "loss")
     assert got == pytest.approx([0.15566689, 0.082400344, 0.03952771, 0.019814732, 0.011087837], rel=3e-7)
+
+
+# BasicRNNCell itself: tanh(bias_add(concat([x_t, h], 1) @ kernel, b)), kernel [7, 4] =
+# linspace(-0.5, 0.5, 28); TF duplicates the concat's constant axis in the backprop loop
+# (`concat_grad/Const`, array_grad.py) instead of entering it.
+BASIC_RNN_CELL = (TENSOR_ARRAY_RNN
+                  .replace("""        - {name: MatMul, op: matmul, inputs: [TensorArrayReadV3, Wx]}
+        - {name: MatMul_1, op: matmul, inputs: [h, Wh]}
+        - {name: add, op: add, inputs: [MatMul, MatMul_1]}
+        - {name: add_1, op: add, inputs: [add, b]}
+        - {name: Tanh, op: tanh, inputs: [add_1]}
+        - {name: add_2, op: add, inputs: [t, 1]}""", """        - {name: concat, op: concat, inputs: [TensorArrayReadV3, h], axis: 1}
+        - {name: MatMul, op: matmul, inputs: [concat, kernel]}
+        - {name: BiasAdd, op: bias_add, inputs: [MatMul, b]}
+        - {name: Tanh, op: tanh, inputs: [BiasAdd]}
+        - {name: add, op: add, inputs: [t, 1]}""")
+                  .replace("return: [add_2, TensorArrayWrite", "return: [add, TensorArrayWrite"))
+BASIC_RNN_CELL = "\n".join(
+    "  - {name: kernel, op: variable, value: [[-0.5, -0.46296295523643494, -0.42592594027519226, -0.3888888955116272], [-0.35185185074806213, -0.31481480598449707, -0.2777777910232544, -0.24074074625968933], [-0.20370370149612427, -0.1666666716337204, -0.12962962687015533, -0.09259258955717087], [-0.0555555559694767, -0.018518518656492233, 0.018518518656492233, 0.0555555559694767], [0.09259258955717087, 0.12962962687015533, 0.1666666716337204, 0.20370370149612427], [0.24074074625968933, 0.2777777910232544, 0.31481480598449707, 0.35185185074806213], [0.3888888955116272, 0.42592594027519226, 0.46296295523643494, 0.5]]}"
+    if line.startswith("  - {name: Wx,") else line
+    for line in BASIC_RNN_CELL.splitlines() if not line.startswith("  - {name: Wh,"))
+
+# TF 2.21's gradients/* and train/* nodes of that program (tf.nn.bias_add, tf.concat)
+TF_BASIC_RNN_CELL_NODES = [
+('gradients/Add', 'AddV2', ['gradients/Switch:1', 'gradients/Add/y']),
+('gradients/Add/y', 'Const', ['^while/Identity']),
+('gradients/AddN', 'AddN', ['gradients/while/Merge_2_grad/tuple/control_dependency_1', 'gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/control_dependency']),
+('gradients/GreaterEqual', 'GreaterEqual', ['gradients/Merge_1', 'gradients/GreaterEqual/Enter']),
+('gradients/GreaterEqual/Enter', 'Enter', ['gradients/b_count']),
+('gradients/Merge', 'Merge', ['gradients/f_count_1', 'gradients/NextIteration']),
+('gradients/Merge_1', 'Merge', ['gradients/b_count_1', 'gradients/NextIteration_1']),
+('gradients/NextIteration', 'NextIteration', ['gradients/Add', '^gradients/while/MatMul_grad/MatMul/StackPushV2', '^gradients/while/MatMul_grad/MatMul_1/StackPushV2', '^gradients/while/Tanh_grad/TanhGrad/StackPushV2', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPushV2', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPushV2']),
+('gradients/NextIteration_1', 'NextIteration', ['gradients/Sub', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/b_sync']),
+('gradients/Shape', 'Const', []),
+('gradients/Square_grad/Const', 'Const', ['^gradients/loss_grad/truediv']),
+('gradients/Square_grad/Mul', 'Mul', ['sub', 'gradients/Square_grad/Const']),
+('gradients/Square_grad/Mul_1', 'Mul', ['gradients/loss_grad/truediv', 'gradients/Square_grad/Mul']),
+('gradients/Sub', 'Sub', ['gradients/Switch_1:1', 'gradients/GreaterEqual/Enter']),
+('gradients/Switch', 'Switch', ['gradients/Merge', 'while/LoopCond']),
+('gradients/Switch_1', 'Switch', ['gradients/Merge_1', 'gradients/b_count_2']),
+('gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/TensorArrayGradV3', 'TensorArrayGradV3', ['output_ta', 'while/Exit_1']),
+('gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/gradient_flow', 'Identity', ['while/Exit_1', '^gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/TensorArrayGradV3']),
+('gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayScatter/TensorArrayScatterV3', 'TensorArrayScatterV3', ['gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/TensorArrayGradV3', 'TensorArrayStack/range', 'gradients/sub_grad/tuple/control_dependency', 'gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/gradient_flow']),
+('gradients/b_count', 'Const', []),
+('gradients/b_count_1', 'Enter', ['gradients/f_count_2']),
+('gradients/b_count_2', 'LoopCond', ['gradients/GreaterEqual']),
+('gradients/b_count_3', 'Exit', ['gradients/Switch_1']),
+('gradients/f_count', 'Const', []),
+('gradients/f_count_1', 'Enter', ['gradients/f_count']),
+('gradients/f_count_2', 'Exit', ['gradients/Switch']),
+('gradients/grad_ys_0', 'Fill', ['gradients/Shape', 'gradients/grad_ys_0/Const']),
+('gradients/grad_ys_0/Const', 'Const', []),
+('gradients/loss_grad/Const', 'Const', []),
+('gradients/loss_grad/Const_1', 'Const', []),
+('gradients/loss_grad/Reshape', 'Reshape', ['gradients/grad_ys_0', 'gradients/loss_grad/Reshape/shape']),
+('gradients/loss_grad/Reshape/shape', 'Const', []),
+('gradients/loss_grad/Tile', 'Tile', ['gradients/loss_grad/Reshape', 'gradients/loss_grad/Const']),
+('gradients/loss_grad/truediv', 'RealDiv', ['gradients/loss_grad/Tile', 'gradients/loss_grad/Const_1']),
+('gradients/sub_grad/Neg', 'Neg', ['gradients/Square_grad/Mul_1']),
+('gradients/sub_grad/tuple/control_dependency', 'Identity', ['gradients/Square_grad/Mul_1', '^gradients/sub_grad/tuple/group_deps']),
+('gradients/sub_grad/tuple/control_dependency_1', 'Identity', ['gradients/sub_grad/Neg', '^gradients/sub_grad/tuple/group_deps']),
+('gradients/sub_grad/tuple/group_deps', 'NoOp', ['^gradients/Square_grad/Mul_1', '^gradients/sub_grad/Neg']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Add', 'AddV2', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Switch:1', 'gradients/while/BiasAdd_grad/tuple/control_dependency_1']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/NextIteration', 'NextIteration', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Add']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Switch', 'Switch', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_2', 'gradients/b_count_2']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc', 'Const', []),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_1', 'Enter', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_2', 'Merge', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_1', 'gradients/while/BiasAdd/ReadVariableOp/Enter_grad/NextIteration']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_3', 'Exit', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Switch']),
+('gradients/while/BiasAdd_grad/BiasAddGrad', 'BiasAddGrad', ['gradients/while/Tanh_grad/TanhGrad']),
+('gradients/while/BiasAdd_grad/tuple/control_dependency', 'Identity', ['gradients/while/Tanh_grad/TanhGrad', '^gradients/while/BiasAdd_grad/tuple/group_deps']),
+('gradients/while/BiasAdd_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/BiasAdd_grad/BiasAddGrad', '^gradients/while/BiasAdd_grad/tuple/group_deps']),
+('gradients/while/BiasAdd_grad/tuple/group_deps', 'NoOp', ['^gradients/while/BiasAdd_grad/BiasAddGrad', '^gradients/while/Tanh_grad/TanhGrad']),
+('gradients/while/Enter_1_grad/Exit', 'Exit', ['gradients/while/Merge_1_grad/tuple/control_dependency']),
+('gradients/while/Enter_2_grad/Exit', 'Exit', ['gradients/while/Merge_2_grad/tuple/control_dependency']),
+('gradients/while/Exit_1_grad/b_exit', 'Enter', ['gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayScatter/TensorArrayScatterV3']),
+('gradients/while/Exit_2_grad/b_exit', 'Enter', ['gradients/zeros']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/Add', 'AddV2', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/Switch:1', 'gradients/while/MatMul_grad/tuple/control_dependency_1']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/NextIteration', 'NextIteration', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/Add']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/Switch', 'Switch', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_2', 'gradients/b_count_2']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc', 'Const', []),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_1', 'Enter', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_2', 'Merge', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_1', 'gradients/while/MatMul/ReadVariableOp/Enter_grad/NextIteration']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_3', 'Exit', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/Switch']),
+('gradients/while/MatMul_grad/MatMul', 'MatMul', ['gradients/while/BiasAdd_grad/tuple/control_dependency', 'gradients/while/MatMul_grad/MatMul/StackPopV2']),
+('gradients/while/MatMul_grad/MatMul/Const', 'Const', []),
+('gradients/while/MatMul_grad/MatMul/Enter', 'Enter', ['gradients/while/MatMul_grad/MatMul/f_acc']),
+('gradients/while/MatMul_grad/MatMul/StackPopV2', 'StackPopV2', ['gradients/while/MatMul_grad/MatMul/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/MatMul_grad/MatMul/StackPopV2/Enter', 'Enter', ['gradients/while/MatMul_grad/MatMul/f_acc']),
+('gradients/while/MatMul_grad/MatMul/StackPushV2', 'StackPushV2', ['gradients/while/MatMul_grad/MatMul/Enter', 'while/MatMul/ReadVariableOp', '^gradients/Add']),
+('gradients/while/MatMul_grad/MatMul/f_acc', 'StackV2', ['gradients/while/MatMul_grad/MatMul/Const']),
+('gradients/while/MatMul_grad/MatMul_1', 'MatMul', ['gradients/while/MatMul_grad/MatMul_1/StackPopV2', 'gradients/while/BiasAdd_grad/tuple/control_dependency']),
+('gradients/while/MatMul_grad/MatMul_1/Const', 'Const', []),
+('gradients/while/MatMul_grad/MatMul_1/Enter', 'Enter', ['gradients/while/MatMul_grad/MatMul_1/f_acc']),
+('gradients/while/MatMul_grad/MatMul_1/StackPopV2', 'StackPopV2', ['gradients/while/MatMul_grad/MatMul_1/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/MatMul_grad/MatMul_1/StackPopV2/Enter', 'Enter', ['gradients/while/MatMul_grad/MatMul_1/f_acc']),
+('gradients/while/MatMul_grad/MatMul_1/StackPushV2', 'StackPushV2', ['gradients/while/MatMul_grad/MatMul_1/Enter', 'while/concat', '^gradients/Add']),
+('gradients/while/MatMul_grad/MatMul_1/f_acc', 'StackV2', ['gradients/while/MatMul_grad/MatMul_1/Const']),
+('gradients/while/MatMul_grad/tuple/control_dependency', 'Identity', ['gradients/while/MatMul_grad/MatMul', '^gradients/while/MatMul_grad/tuple/group_deps']),
+('gradients/while/MatMul_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/MatMul_grad/MatMul_1', '^gradients/while/MatMul_grad/tuple/group_deps']),
+('gradients/while/MatMul_grad/tuple/group_deps', 'NoOp', ['^gradients/while/MatMul_grad/MatMul', '^gradients/while/MatMul_grad/MatMul_1']),
+('gradients/while/Merge_1_grad/Switch', 'Switch', ['gradients/while/Switch_1_grad/b_switch', 'gradients/b_count_2']),
+('gradients/while/Merge_1_grad/tuple/control_dependency', 'Identity', ['gradients/while/Merge_1_grad/Switch', '^gradients/while/Merge_1_grad/tuple/group_deps']),
+('gradients/while/Merge_1_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Merge_1_grad/Switch:1', '^gradients/while/Merge_1_grad/tuple/group_deps']),
+('gradients/while/Merge_1_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Merge_1_grad/Switch']),
+('gradients/while/Merge_2_grad/Switch', 'Switch', ['gradients/while/Switch_2_grad/b_switch', 'gradients/b_count_2']),
+('gradients/while/Merge_2_grad/tuple/control_dependency', 'Identity', ['gradients/while/Merge_2_grad/Switch', '^gradients/while/Merge_2_grad/tuple/group_deps']),
+('gradients/while/Merge_2_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Merge_2_grad/Switch:1', '^gradients/while/Merge_2_grad/tuple/group_deps']),
+('gradients/while/Merge_2_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Merge_2_grad/Switch']),
+('gradients/while/Switch_1_grad/b_switch', 'Merge', ['gradients/while/Exit_1_grad/b_exit', 'gradients/while/Switch_1_grad_1/NextIteration']),
+('gradients/while/Switch_1_grad_1/NextIteration', 'NextIteration', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/control_dependency_1']),
+('gradients/while/Switch_2_grad/b_switch', 'Merge', ['gradients/while/Exit_2_grad/b_exit', 'gradients/while/Switch_2_grad_1/NextIteration']),
+('gradients/while/Switch_2_grad_1/NextIteration', 'NextIteration', ['gradients/while/concat_grad/tuple/control_dependency_1']),
+('gradients/while/Tanh_grad/TanhGrad', 'TanhGrad', ['gradients/while/Tanh_grad/TanhGrad/StackPopV2', 'gradients/AddN']),
+('gradients/while/Tanh_grad/TanhGrad/Const', 'Const', []),
+('gradients/while/Tanh_grad/TanhGrad/Enter', 'Enter', ['gradients/while/Tanh_grad/TanhGrad/f_acc']),
+('gradients/while/Tanh_grad/TanhGrad/StackPopV2', 'StackPopV2', ['gradients/while/Tanh_grad/TanhGrad/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/Tanh_grad/TanhGrad/StackPopV2/Enter', 'Enter', ['gradients/while/Tanh_grad/TanhGrad/f_acc']),
+('gradients/while/Tanh_grad/TanhGrad/StackPushV2', 'StackPushV2', ['gradients/while/Tanh_grad/TanhGrad/Enter', 'while/Tanh', '^gradients/Add']),
+('gradients/while/Tanh_grad/TanhGrad/f_acc', 'StackV2', ['gradients/while/Tanh_grad/TanhGrad/Const']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3', 'TensorArrayGradV3', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3/Enter', 'gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3/Enter', 'Enter', ['output_ta']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/gradient_flow', 'Identity', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3', 'TensorArrayReadV3', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3', 'gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2', 'gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/gradient_flow']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/Const', 'Const', []),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/Enter', 'Enter', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/f_acc']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2', 'StackPopV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2/Enter', 'Enter', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/f_acc']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPushV2', 'StackPushV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/Enter', 'while/Identity', '^gradients/Add']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/f_acc', 'StackV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/Const']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out', 'Identity', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/Const', 'Const', []),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/Enter', 'Enter', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/f_acc']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2', 'StackPopV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2/Enter', 'Enter', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/f_acc']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPushV2', 'StackPushV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/Enter', 'while/TensorArrayWrite/TensorArrayWriteV3', '^gradients/Add']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/b_sync', 'ControlTrigger', ['^gradients/while/MatMul_grad/MatMul/StackPopV2', '^gradients/while/MatMul_grad/MatMul_1/StackPopV2', '^gradients/while/Tanh_grad/TanhGrad/StackPopV2', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/f_acc', 'StackV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/Const']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/control_dependency', 'Identity', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/group_deps']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/group_deps']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/group_deps', 'NoOp', ['^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier', 'Identity', ['gradients/while/Merge_1_grad/tuple/control_dependency_1', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out']),
+('gradients/while/concat_grad/ConcatOffset', 'ConcatOffset', ['gradients/while/concat_grad/mod', 'gradients/while/concat_grad/Shape', 'gradients/while/concat_grad/Shape_1']),
+('gradients/while/concat_grad/Const', 'Const', ['^gradients/Sub']),
+('gradients/while/concat_grad/Rank', 'Const', ['^gradients/Sub']),
+('gradients/while/concat_grad/Shape', 'Const', ['^gradients/Sub']),
+('gradients/while/concat_grad/Shape_1', 'Const', ['^gradients/Sub']),
+('gradients/while/concat_grad/Slice', 'Slice', ['gradients/while/MatMul_grad/tuple/control_dependency', 'gradients/while/concat_grad/ConcatOffset', 'gradients/while/concat_grad/Shape']),
+('gradients/while/concat_grad/Slice_1', 'Slice', ['gradients/while/MatMul_grad/tuple/control_dependency', 'gradients/while/concat_grad/ConcatOffset:1', 'gradients/while/concat_grad/Shape_1']),
+('gradients/while/concat_grad/mod', 'FloorMod', ['gradients/while/concat_grad/Const', 'gradients/while/concat_grad/Rank']),
+('gradients/while/concat_grad/tuple/control_dependency', 'Identity', ['gradients/while/concat_grad/Slice', '^gradients/while/concat_grad/tuple/group_deps']),
+('gradients/while/concat_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/concat_grad/Slice_1', '^gradients/while/concat_grad/tuple/group_deps']),
+('gradients/while/concat_grad/tuple/group_deps', 'NoOp', ['^gradients/while/concat_grad/Slice', '^gradients/while/concat_grad/Slice_1']),
+('gradients/zeros', 'Const', []),
+('train', 'NoOp', ['^train/update_b/ResourceApplyGradientDescent', '^train/update_kernel/ResourceApplyGradientDescent']),
+('train/learning_rate', 'Const', []),
+('train/update_b/ResourceApplyGradientDescent', 'ResourceApplyGradientDescent', ['b', 'train/learning_rate', 'gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_3']),
+('train/update_kernel/ResourceApplyGradientDescent', 'ResourceApplyGradientDescent', ['kernel', 'train/learning_rate', 'gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_3']),
+]
+
+
+def test_a_basic_rnn_cell_loop_builds_tfs_gradient_graph_and_trains(spec_file):
+    path = spec_file(BASIC_RNN_CELL)
+    graph = Pipeline(path).spec.graph
+    ours = sorted(tf_style(graph, n) for n in graph.nodes if n.startswith(("gradients", "train")))
+    assert ours == sorted(TF_BASIC_RNN_CELL_NODES)
+    # TF: sess.run([loss, train]) x5
+    assert values(run_spec(path), "loss") == pytest.approx([0.5658626, 0.41791952, 0.27137494, 0.16283679,
+                                                            0.09659231], rel=3e-7)
+
+
+CONCAT_IN_COND = """
+expand: true
+nodes:
+  - {name: p, op: placeholder_with_default, inputs: [true], shape: []}
+  - {name: w, op: variable, value: [[1.0, 2.0]]}
+  - cond: p
+    outputs: [y]
+    true_fn: {nodes: [{name: mul, op: mul, inputs: [w, 2.0]}, {name: concat, op: concat, inputs: [w, mul], axis: 1}], return: [concat]}
+    false_fn: {nodes: [{name: concat_1, op: concat, inputs: [w, w], axis: 1}], return: [concat_1]}
+  - {name: loss, op: reduce_sum, inputs: [y]}
+  - gradients: loss
+    xs: [w]
+    outputs: [dw]
+run: {fetch: [dw], steps: 1}
+"""
+
+
+def test_a_concat_axis_made_in_a_cond_branch_is_duplicated_for_its_gradient(spec_file):
+    # TF (array_grad.py's _ConcatGradHelper) for the same program: the concat_grad nodes of the
+    # true branch are ConcatOffset, Const, Rank, Shape, Shape_1, Slice, Slice_1, mod
+    graph = Pipeline(spec_file(CONCAT_IN_COND)).spec.graph
+    ours = sorted(n for n in graph.nodes if n.startswith("gradients/cond/concat_grad/"))
+    assert [n.rsplit("/", 1)[1] for n in ours] == ["ConcatOffset", "Const", "Rank", "Shape", "Shape_1",
+                                                    "Slice", "Slice_1", "mod"]
+    assert tf_style(graph, "gradients/cond/concat_grad/mod")[2][0] == "gradients/cond/concat_grad/Const"

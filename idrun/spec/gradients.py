@@ -145,6 +145,15 @@ class _GradContext:
         """The gradient of a while loop's exit, enter, switch or merge (spec/loop_gradients.py)."""
         return self.b._loop_grad(self, kind, op, grads)
 
+    def constant_here(self, ref: TensorRef, grad: TensorRef) -> TensorRef:
+        """A Const made in another control-flow context than `grad` (a loop's or a cond's),
+        duplicated where the gradient is (`Const`), as TF's concat gradient does rather than
+        enter it; else `ref` itself."""
+        draft = self.b._draft_of(ref.node)
+        if draft.opdef.name != "const" or self.b._branch_of.get(ref.node) is self.b._branch_of.get(grad.node):
+            return ref
+        return self.const("Const", draft.attrs["value"], draft.outputs[ref.index].dtype)
+
     def in_loop(self, op: _ForwardOp) -> bool:
         """Whether `op` is a node of a while loop (its switch or merge: TF's WhileContext)."""
         return self.b._loop_context(op.name) is not None
