@@ -121,10 +121,10 @@ class LoopGradientsBuilder:
     def _reached_trainable(self, order: list[str], x_nodes: set) -> set[str]:
         """TF's `_MarkReachedOps`: the ops reached from the xs through trainable outputs (a
         loop's back edge included)."""
-        consumers: dict[str, list[str]] = {}
+        consumers: dict[TensorRef, list[str]] = {}
         for n in order:
             for r in self._draft_of(n).inputs:
-                consumers.setdefault(r.node, []).append(n)
+                consumers.setdefault(TensorRef(r.node, r.index), []).append(n)
         reached: set[str] = set()
         todo = [n for n in order if n in x_nodes]
         while todo:
@@ -132,8 +132,9 @@ class LoopGradientsBuilder:
             if n in reached:
                 continue
             reached.add(n)
-            if any(t.dtype in TRAINABLE for t in self._draft_of(n).outputs):
-                todo.extend(consumers.get(n, ()))
+            for k, t in enumerate(self._draft_of(n).outputs):
+                if t.dtype in TRAINABLE:
+                    todo.extend(consumers.get(TensorRef(n, k), ()))
         return reached
 
     def _loop_between(self, ys: list[TensorRef], reached: set[str]) -> tuple[list[str], list[_GradLoopState]]:
