@@ -1398,3 +1398,295 @@ def test_a_concat_axis_made_in_a_cond_branch_is_duplicated_for_its_gradient(spec
     assert [n.rsplit("/", 1)[1] for n in ours] == ["ConcatOffset", "Const", "Rank", "Shape", "Shape_1",
                                                     "Slice", "Slice_1", "mod"]
     assert tf_style(graph, "gradients/cond/concat_grad/mod")[2][0] == "gradients/cond/concat_grad/Const"
+
+
+# BasicLSTMCell's step over TensorArrays (two state loop variables c and h, a Split into the four
+# gates, sigmoids, forget bias 1.0), as rnn_cell_impl.BasicLSTMCell.call writes it:
+#   gate_inputs = tf.nn.bias_add(tf.matmul(tf.concat([input_ta.read(t), h], 1), kernel), bias)
+#   i, j, f, o = tf.split(value=gate_inputs, num_or_size_splits=4, axis=tf.constant(1))
+#   new_c = tf.add(tf.multiply(c, tf.sigmoid(tf.add(f, 1.0))), tf.multiply(tf.sigmoid(i), tf.tanh(j)))
+#   new_h = tf.multiply(tf.tanh(new_c), tf.sigmoid(o))
+# (kernel [5, 8] = linspace(-0.5, 0.5, 40), bias linspace(-0.1, 0.1, 8), target [4, 2, 2] =
+# linspace(-0.5, 0.5, 16), GradientDescentOptimizer(0.5))
+BASIC_LSTM = """
+expand: true
+nodes:
+  - {name: x, op: placeholder, dtype: float32, shape: [4, 2, 3]}
+  - {name: kernel, op: variable, value: [[-0.5, -0.4743589758872986, -0.44871795177459717, -0.42307692766189575, -0.39743590354919434, -0.3717948794364929, -0.3461538553237915, -0.3205128312110901], [-0.29487180709838867, -0.26923078298568726, -0.24358974397182465, -0.21794871985912323, -0.19230769574642181, -0.1666666716337204, -0.14102564752101898, -0.11538461595773697], [-0.08974359184503555, -0.06410256773233414, -0.03846153989434242, -0.012820512987673283, 0.012820512987673283, 0.03846153989434242, 0.06410256773233414, 0.08974359184503555], [0.11538461595773697, 0.14102564752101898, 0.1666666716337204, 0.19230769574642181, 0.21794871985912323, 0.24358974397182465, 0.26923078298568726, 0.29487180709838867], [0.3205128312110901, 0.3461538553237915, 0.3717948794364929, 0.39743590354919434, 0.42307692766189575, 0.44871795177459717, 0.4743589758872986, 0.5]]}
+  - {name: bias, op: variable, value: [-0.10000000149011612, -0.0714285746216774, -0.04285714402794838, -0.014285714365541935, 0.014285714365541935, 0.04285714402794838, 0.0714285746216774, 0.10000000149011612]}
+  - {name: c0, op: const, value: [[0.0, 0.0], [0.0, 0.0]]}
+  - {name: h0, op: const, value: [[0.0, 0.0], [0.0, 0.0]]}
+  - {name: input_ta, op: tensor_array_v3, inputs: [4], dtype: float32, element_shape: [2, 3]}
+  - name_scope: TensorArrayUnstack
+    nodes:
+      - {name: range, op: const, value: [0, 1, 2, 3]}
+      - name_scope: TensorArrayScatter
+        nodes:
+          - {name: TensorArrayScatterV3, op: tensor_array_scatter_v3, inputs: [input_ta, TensorArrayUnstack/range, x, "input_ta:1"]}
+  - {name: output_ta, op: tensor_array_v3, inputs: [4], dtype: float32, element_shape: [2, 2]}
+  - {name: t0, op: const, value: 0}
+  - while_loop: [t0, "output_ta:1", c0, h0]
+    outputs: [t, out_flow, c, h]
+    cond: {args: [t, flow, c, h], nodes: [{name: Less, op: less, inputs: [t, 4]}], return: [Less]}
+    body:
+      args: [t, flow, c, h]
+      nodes:
+        - {name: Const, op: const, value: 1}
+        - {name: TensorArrayReadV3, op: tensor_array_read_v3, inputs: [input_ta, t, TensorArrayUnstack/TensorArrayScatter/TensorArrayScatterV3], dtype: float32}
+        - {name: concat, op: concat, inputs: [TensorArrayReadV3, h], axis: 1}
+        - {name: MatMul, op: matmul, inputs: [concat, kernel]}
+        - {name: BiasAdd, op: bias_add, inputs: [MatMul, bias]}
+        - {name: split, op: split_even, inputs: [Const, BiasAdd], num_split: 4}
+        - {name: Const_1, op: const, value: 1.0}
+        - {name: Add, op: add, inputs: ["split:2", Const_1]}
+        - {name: Sigmoid, op: sigmoid, inputs: [Add]}
+        - {name: Mul, op: mul, inputs: [c, Sigmoid]}
+        - {name: Sigmoid_1, op: sigmoid, inputs: ["split:0"]}
+        - {name: Tanh, op: tanh, inputs: ["split:1"]}
+        - {name: Mul_1, op: mul, inputs: [Sigmoid_1, Tanh]}
+        - {name: Add_1, op: add, inputs: [Mul, Mul_1]}
+        - {name: Tanh_1, op: tanh, inputs: [Add_1]}
+        - {name: Sigmoid_2, op: sigmoid, inputs: ["split:3"]}
+        - {name: Mul_2, op: mul, inputs: [Tanh_1, Sigmoid_2]}
+        - {name: add_2, op: add, inputs: [t, 1]}
+        - name_scope: TensorArrayWrite
+          nodes:
+            - {name: TensorArrayWriteV3, op: tensor_array_write_v3, inputs: [output_ta, t, Mul_2, flow]}
+      return: [add_2, TensorArrayWrite/TensorArrayWriteV3, Add_1, Mul_2]
+  - name_scope: TensorArrayStack
+    nodes:
+      - {name: range, op: const, value: [0, 1, 2, 3]}
+      - {name: TensorArrayGatherV3, op: tensor_array_gather_v3, inputs: [output_ta, TensorArrayStack/range, out_flow], dtype: float32, element_shape: [2, 2]}
+  - {name: target, op: const, value: [[[-0.5, -0.4333333373069763], [-0.36666667461395264, -0.30000001192092896]], [[-0.23333333432674408, -0.1666666716337204], [-0.10000000149011612, -0.03333333507180214]], [[0.03333333507180214, 0.10000000149011612], [0.1666666716337204, 0.23333333432674408]], [[0.30000001192092896, 0.36666667461395264], [0.4333333373069763, 0.5]]]}
+  - {name: sub, op: sub, inputs: [TensorArrayStack/TensorArrayGatherV3, target]}
+  - {name: Square, op: square, inputs: [sub]}
+  - {name: loss, op: reduce_mean, inputs: [Square]}
+  - minimize: loss
+    name: train
+    optimizer: {type: GradientDescent, learning_rate: 0.5}
+run:
+  fetch: [loss]
+  targets: [train]
+  feed: {x: [[[-1.0, -0.9130434989929199, -0.8260869383811951], [-0.739130437374115, -0.6521739363670349, -0.5652173757553101]], [[-0.47826087474823, -0.3913043439388275, -0.30434781312942505], [-0.21739129722118378, -0.1304347813129425, -0.043478261679410934]], [[0.043478261679410934, 0.1304347813129425, 0.21739129722118378], [0.30434781312942505, 0.3913043439388275, 0.47826087474823]], [[0.5652173757553101, 0.6521739363670349, 0.739130437374115], [0.8260869383811951, 0.9130434989929199, 1.0]]]}
+  steps: 5
+"""
+
+# TF 2.21's gradients/* and train/* nodes of that program
+TF_BASIC_LSTM_NODES = [
+('gradients/Add', 'AddV2', ['gradients/Switch:1', 'gradients/Add/y']),
+('gradients/Add/y', 'Const', ['^while/Identity']),
+('gradients/AddN', 'AddN', ['gradients/while/Merge_3_grad/tuple/control_dependency_1', 'gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/control_dependency']),
+('gradients/AddN_1', 'AddN', ['gradients/while/Merge_2_grad/tuple/control_dependency_1', 'gradients/while/Tanh_1_grad/TanhGrad']),
+('gradients/GreaterEqual', 'GreaterEqual', ['gradients/Merge_1', 'gradients/GreaterEqual/Enter']),
+('gradients/GreaterEqual/Enter', 'Enter', ['gradients/b_count']),
+('gradients/Merge', 'Merge', ['gradients/f_count_1', 'gradients/NextIteration']),
+('gradients/Merge_1', 'Merge', ['gradients/b_count_1', 'gradients/NextIteration_1']),
+('gradients/NextIteration', 'NextIteration', ['gradients/Add', '^gradients/while/MatMul_grad/MatMul/StackPushV2', '^gradients/while/MatMul_grad/MatMul_1/StackPushV2', '^gradients/while/Mul_1_grad/Mul/StackPushV2', '^gradients/while/Mul_1_grad/Mul_1/StackPushV2', '^gradients/while/Mul_2_grad/Mul/StackPushV2', '^gradients/while/Mul_2_grad/Mul_1/StackPushV2', '^gradients/while/Mul_grad/Mul/StackPushV2', '^gradients/while/Mul_grad/Mul_1/StackPushV2', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPushV2', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPushV2']),
+('gradients/NextIteration_1', 'NextIteration', ['gradients/Sub', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/b_sync']),
+('gradients/Shape', 'Const', []),
+('gradients/Square_grad/Const', 'Const', ['^gradients/loss_grad/truediv']),
+('gradients/Square_grad/Mul', 'Mul', ['sub', 'gradients/Square_grad/Const']),
+('gradients/Square_grad/Mul_1', 'Mul', ['gradients/loss_grad/truediv', 'gradients/Square_grad/Mul']),
+('gradients/Sub', 'Sub', ['gradients/Switch_1:1', 'gradients/GreaterEqual/Enter']),
+('gradients/Switch', 'Switch', ['gradients/Merge', 'while/LoopCond']),
+('gradients/Switch_1', 'Switch', ['gradients/Merge_1', 'gradients/b_count_2']),
+('gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/TensorArrayGradV3', 'TensorArrayGradV3', ['output_ta', 'while/Exit_1']),
+('gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/gradient_flow', 'Identity', ['while/Exit_1', '^gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/TensorArrayGradV3']),
+('gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayScatter/TensorArrayScatterV3', 'TensorArrayScatterV3', ['gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/TensorArrayGradV3', 'TensorArrayStack/range', 'gradients/sub_grad/tuple/control_dependency', 'gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayGrad/gradient_flow']),
+('gradients/b_count', 'Const', []),
+('gradients/b_count_1', 'Enter', ['gradients/f_count_2']),
+('gradients/b_count_2', 'LoopCond', ['gradients/GreaterEqual']),
+('gradients/b_count_3', 'Exit', ['gradients/Switch_1']),
+('gradients/f_count', 'Const', []),
+('gradients/f_count_1', 'Enter', ['gradients/f_count']),
+('gradients/f_count_2', 'Exit', ['gradients/Switch']),
+('gradients/grad_ys_0', 'Fill', ['gradients/Shape', 'gradients/grad_ys_0/Const']),
+('gradients/grad_ys_0/Const', 'Const', []),
+('gradients/loss_grad/Const', 'Const', []),
+('gradients/loss_grad/Const_1', 'Const', []),
+('gradients/loss_grad/Reshape', 'Reshape', ['gradients/grad_ys_0', 'gradients/loss_grad/Reshape/shape']),
+('gradients/loss_grad/Reshape/shape', 'Const', []),
+('gradients/loss_grad/Tile', 'Tile', ['gradients/loss_grad/Reshape', 'gradients/loss_grad/Const']),
+('gradients/loss_grad/truediv', 'RealDiv', ['gradients/loss_grad/Tile', 'gradients/loss_grad/Const_1']),
+('gradients/sub_grad/Neg', 'Neg', ['gradients/Square_grad/Mul_1']),
+('gradients/sub_grad/tuple/control_dependency', 'Identity', ['gradients/Square_grad/Mul_1', '^gradients/sub_grad/tuple/group_deps']),
+('gradients/sub_grad/tuple/control_dependency_1', 'Identity', ['gradients/sub_grad/Neg', '^gradients/sub_grad/tuple/group_deps']),
+('gradients/sub_grad/tuple/group_deps', 'NoOp', ['^gradients/Square_grad/Mul_1', '^gradients/sub_grad/Neg']),
+('gradients/while/Add_1_grad/tuple/control_dependency', 'Identity', ['gradients/AddN_1', '^gradients/while/Add_1_grad/tuple/group_deps']),
+('gradients/while/Add_1_grad/tuple/control_dependency_1', 'Identity', ['gradients/AddN_1', '^gradients/while/Add_1_grad/tuple/group_deps']),
+('gradients/while/Add_1_grad/tuple/group_deps', 'NoOp', ['^gradients/AddN_1']),
+('gradients/while/Add_grad/Reshape', 'Reshape', ['gradients/while/Add_grad/Sum', 'gradients/while/Add_grad/Shape_1']),
+('gradients/while/Add_grad/Shape', 'Const', ['^gradients/Sub']),
+('gradients/while/Add_grad/Shape_1', 'Const', ['^gradients/Sub']),
+('gradients/while/Add_grad/Sum', 'Sum', ['gradients/while/Sigmoid_grad/SigmoidGrad', 'gradients/while/Add_grad/Sum/reduction_indices']),
+('gradients/while/Add_grad/Sum/reduction_indices', 'Const', ['^gradients/Sub']),
+('gradients/while/Add_grad/tuple/control_dependency', 'Identity', ['gradients/while/Sigmoid_grad/SigmoidGrad', '^gradients/while/Add_grad/tuple/group_deps']),
+('gradients/while/Add_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Add_grad/Reshape', '^gradients/while/Add_grad/tuple/group_deps']),
+('gradients/while/Add_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Add_grad/Reshape', '^gradients/while/Sigmoid_grad/SigmoidGrad']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Add', 'AddV2', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Switch:1', 'gradients/while/BiasAdd_grad/tuple/control_dependency_1']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/NextIteration', 'NextIteration', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Add']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Switch', 'Switch', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_2', 'gradients/b_count_2']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc', 'Const', []),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_1', 'Enter', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_2', 'Merge', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_1', 'gradients/while/BiasAdd/ReadVariableOp/Enter_grad/NextIteration']),
+('gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_3', 'Exit', ['gradients/while/BiasAdd/ReadVariableOp/Enter_grad/Switch']),
+('gradients/while/BiasAdd_grad/BiasAddGrad', 'BiasAddGrad', ['gradients/while/split_grad/concat']),
+('gradients/while/BiasAdd_grad/tuple/control_dependency', 'Identity', ['gradients/while/split_grad/concat', '^gradients/while/BiasAdd_grad/tuple/group_deps']),
+('gradients/while/BiasAdd_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/BiasAdd_grad/BiasAddGrad', '^gradients/while/BiasAdd_grad/tuple/group_deps']),
+('gradients/while/BiasAdd_grad/tuple/group_deps', 'NoOp', ['^gradients/while/BiasAdd_grad/BiasAddGrad', '^gradients/while/split_grad/concat']),
+('gradients/while/Enter_1_grad/Exit', 'Exit', ['gradients/while/Merge_1_grad/tuple/control_dependency']),
+('gradients/while/Enter_2_grad/Exit', 'Exit', ['gradients/while/Merge_2_grad/tuple/control_dependency']),
+('gradients/while/Enter_3_grad/Exit', 'Exit', ['gradients/while/Merge_3_grad/tuple/control_dependency']),
+('gradients/while/Exit_1_grad/b_exit', 'Enter', ['gradients/TensorArrayStack/TensorArrayGatherV3_grad/TensorArrayScatter/TensorArrayScatterV3']),
+('gradients/while/Exit_2_grad/b_exit', 'Enter', ['gradients/zeros']),
+('gradients/while/Exit_3_grad/b_exit', 'Enter', ['gradients/zeros_1']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/Add', 'AddV2', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/Switch:1', 'gradients/while/MatMul_grad/tuple/control_dependency_1']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/NextIteration', 'NextIteration', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/Add']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/Switch', 'Switch', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_2', 'gradients/b_count_2']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc', 'Const', []),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_1', 'Enter', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_2', 'Merge', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_1', 'gradients/while/MatMul/ReadVariableOp/Enter_grad/NextIteration']),
+('gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_3', 'Exit', ['gradients/while/MatMul/ReadVariableOp/Enter_grad/Switch']),
+('gradients/while/MatMul_grad/MatMul', 'MatMul', ['gradients/while/BiasAdd_grad/tuple/control_dependency', 'gradients/while/MatMul_grad/MatMul/StackPopV2']),
+('gradients/while/MatMul_grad/MatMul/Const', 'Const', []),
+('gradients/while/MatMul_grad/MatMul/Enter', 'Enter', ['gradients/while/MatMul_grad/MatMul/f_acc']),
+('gradients/while/MatMul_grad/MatMul/StackPopV2', 'StackPopV2', ['gradients/while/MatMul_grad/MatMul/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/MatMul_grad/MatMul/StackPopV2/Enter', 'Enter', ['gradients/while/MatMul_grad/MatMul/f_acc']),
+('gradients/while/MatMul_grad/MatMul/StackPushV2', 'StackPushV2', ['gradients/while/MatMul_grad/MatMul/Enter', 'while/MatMul/ReadVariableOp', '^gradients/Add']),
+('gradients/while/MatMul_grad/MatMul/f_acc', 'StackV2', ['gradients/while/MatMul_grad/MatMul/Const']),
+('gradients/while/MatMul_grad/MatMul_1', 'MatMul', ['gradients/while/MatMul_grad/MatMul_1/StackPopV2', 'gradients/while/BiasAdd_grad/tuple/control_dependency']),
+('gradients/while/MatMul_grad/MatMul_1/Const', 'Const', []),
+('gradients/while/MatMul_grad/MatMul_1/Enter', 'Enter', ['gradients/while/MatMul_grad/MatMul_1/f_acc']),
+('gradients/while/MatMul_grad/MatMul_1/StackPopV2', 'StackPopV2', ['gradients/while/MatMul_grad/MatMul_1/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/MatMul_grad/MatMul_1/StackPopV2/Enter', 'Enter', ['gradients/while/MatMul_grad/MatMul_1/f_acc']),
+('gradients/while/MatMul_grad/MatMul_1/StackPushV2', 'StackPushV2', ['gradients/while/MatMul_grad/MatMul_1/Enter', 'while/concat', '^gradients/Add']),
+('gradients/while/MatMul_grad/MatMul_1/f_acc', 'StackV2', ['gradients/while/MatMul_grad/MatMul_1/Const']),
+('gradients/while/MatMul_grad/tuple/control_dependency', 'Identity', ['gradients/while/MatMul_grad/MatMul', '^gradients/while/MatMul_grad/tuple/group_deps']),
+('gradients/while/MatMul_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/MatMul_grad/MatMul_1', '^gradients/while/MatMul_grad/tuple/group_deps']),
+('gradients/while/MatMul_grad/tuple/group_deps', 'NoOp', ['^gradients/while/MatMul_grad/MatMul', '^gradients/while/MatMul_grad/MatMul_1']),
+('gradients/while/Merge_1_grad/Switch', 'Switch', ['gradients/while/Switch_1_grad/b_switch', 'gradients/b_count_2']),
+('gradients/while/Merge_1_grad/tuple/control_dependency', 'Identity', ['gradients/while/Merge_1_grad/Switch', '^gradients/while/Merge_1_grad/tuple/group_deps']),
+('gradients/while/Merge_1_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Merge_1_grad/Switch:1', '^gradients/while/Merge_1_grad/tuple/group_deps']),
+('gradients/while/Merge_1_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Merge_1_grad/Switch']),
+('gradients/while/Merge_2_grad/Switch', 'Switch', ['gradients/while/Switch_2_grad/b_switch', 'gradients/b_count_2']),
+('gradients/while/Merge_2_grad/tuple/control_dependency', 'Identity', ['gradients/while/Merge_2_grad/Switch', '^gradients/while/Merge_2_grad/tuple/group_deps']),
+('gradients/while/Merge_2_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Merge_2_grad/Switch:1', '^gradients/while/Merge_2_grad/tuple/group_deps']),
+('gradients/while/Merge_2_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Merge_2_grad/Switch']),
+('gradients/while/Merge_3_grad/Switch', 'Switch', ['gradients/while/Switch_3_grad/b_switch', 'gradients/b_count_2']),
+('gradients/while/Merge_3_grad/tuple/control_dependency', 'Identity', ['gradients/while/Merge_3_grad/Switch', '^gradients/while/Merge_3_grad/tuple/group_deps']),
+('gradients/while/Merge_3_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Merge_3_grad/Switch:1', '^gradients/while/Merge_3_grad/tuple/group_deps']),
+('gradients/while/Merge_3_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Merge_3_grad/Switch']),
+('gradients/while/Mul_1_grad/Mul', 'Mul', ['gradients/while/Add_1_grad/tuple/control_dependency_1', 'gradients/while/Mul_1_grad/Mul/StackPopV2']),
+('gradients/while/Mul_1_grad/Mul/Const', 'Const', []),
+('gradients/while/Mul_1_grad/Mul/Enter', 'Enter', ['gradients/while/Mul_1_grad/Mul/f_acc']),
+('gradients/while/Mul_1_grad/Mul/StackPopV2', 'StackPopV2', ['gradients/while/Mul_1_grad/Mul/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/Mul_1_grad/Mul/StackPopV2/Enter', 'Enter', ['gradients/while/Mul_1_grad/Mul/f_acc']),
+('gradients/while/Mul_1_grad/Mul/StackPushV2', 'StackPushV2', ['gradients/while/Mul_1_grad/Mul/Enter', 'while/Tanh', '^gradients/Add']),
+('gradients/while/Mul_1_grad/Mul/f_acc', 'StackV2', ['gradients/while/Mul_1_grad/Mul/Const']),
+('gradients/while/Mul_1_grad/Mul_1', 'Mul', ['gradients/while/Add_1_grad/tuple/control_dependency_1', 'gradients/while/Mul_1_grad/Mul_1/StackPopV2']),
+('gradients/while/Mul_1_grad/Mul_1/Const', 'Const', []),
+('gradients/while/Mul_1_grad/Mul_1/Enter', 'Enter', ['gradients/while/Mul_1_grad/Mul_1/f_acc']),
+('gradients/while/Mul_1_grad/Mul_1/StackPopV2', 'StackPopV2', ['gradients/while/Mul_1_grad/Mul_1/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/Mul_1_grad/Mul_1/StackPopV2/Enter', 'Enter', ['gradients/while/Mul_1_grad/Mul_1/f_acc']),
+('gradients/while/Mul_1_grad/Mul_1/StackPushV2', 'StackPushV2', ['gradients/while/Mul_1_grad/Mul_1/Enter', 'while/Sigmoid_1', '^gradients/Add']),
+('gradients/while/Mul_1_grad/Mul_1/f_acc', 'StackV2', ['gradients/while/Mul_1_grad/Mul_1/Const']),
+('gradients/while/Mul_1_grad/tuple/control_dependency', 'Identity', ['gradients/while/Mul_1_grad/Mul', '^gradients/while/Mul_1_grad/tuple/group_deps']),
+('gradients/while/Mul_1_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Mul_1_grad/Mul_1', '^gradients/while/Mul_1_grad/tuple/group_deps']),
+('gradients/while/Mul_1_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Mul_1_grad/Mul', '^gradients/while/Mul_1_grad/Mul_1']),
+('gradients/while/Mul_2_grad/Mul', 'Mul', ['gradients/AddN', 'gradients/while/Mul_2_grad/Mul/StackPopV2']),
+('gradients/while/Mul_2_grad/Mul/Const', 'Const', []),
+('gradients/while/Mul_2_grad/Mul/Enter', 'Enter', ['gradients/while/Mul_2_grad/Mul/f_acc']),
+('gradients/while/Mul_2_grad/Mul/StackPopV2', 'StackPopV2', ['gradients/while/Mul_2_grad/Mul/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/Mul_2_grad/Mul/StackPopV2/Enter', 'Enter', ['gradients/while/Mul_2_grad/Mul/f_acc']),
+('gradients/while/Mul_2_grad/Mul/StackPushV2', 'StackPushV2', ['gradients/while/Mul_2_grad/Mul/Enter', 'while/Sigmoid_2', '^gradients/Add']),
+('gradients/while/Mul_2_grad/Mul/f_acc', 'StackV2', ['gradients/while/Mul_2_grad/Mul/Const']),
+('gradients/while/Mul_2_grad/Mul_1', 'Mul', ['gradients/AddN', 'gradients/while/Mul_2_grad/Mul_1/StackPopV2']),
+('gradients/while/Mul_2_grad/Mul_1/Const', 'Const', []),
+('gradients/while/Mul_2_grad/Mul_1/Enter', 'Enter', ['gradients/while/Mul_2_grad/Mul_1/f_acc']),
+('gradients/while/Mul_2_grad/Mul_1/StackPopV2', 'StackPopV2', ['gradients/while/Mul_2_grad/Mul_1/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/Mul_2_grad/Mul_1/StackPopV2/Enter', 'Enter', ['gradients/while/Mul_2_grad/Mul_1/f_acc']),
+('gradients/while/Mul_2_grad/Mul_1/StackPushV2', 'StackPushV2', ['gradients/while/Mul_2_grad/Mul_1/Enter', 'while/Tanh_1', '^gradients/Add']),
+('gradients/while/Mul_2_grad/Mul_1/f_acc', 'StackV2', ['gradients/while/Mul_2_grad/Mul_1/Const']),
+('gradients/while/Mul_2_grad/tuple/control_dependency', 'Identity', ['gradients/while/Mul_2_grad/Mul', '^gradients/while/Mul_2_grad/tuple/group_deps']),
+('gradients/while/Mul_2_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Mul_2_grad/Mul_1', '^gradients/while/Mul_2_grad/tuple/group_deps']),
+('gradients/while/Mul_2_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Mul_2_grad/Mul', '^gradients/while/Mul_2_grad/Mul_1']),
+('gradients/while/Mul_grad/Mul', 'Mul', ['gradients/while/Add_1_grad/tuple/control_dependency', 'gradients/while/Mul_grad/Mul/StackPopV2']),
+('gradients/while/Mul_grad/Mul/Const', 'Const', []),
+('gradients/while/Mul_grad/Mul/Enter', 'Enter', ['gradients/while/Mul_grad/Mul/f_acc']),
+('gradients/while/Mul_grad/Mul/StackPopV2', 'StackPopV2', ['gradients/while/Mul_grad/Mul/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/Mul_grad/Mul/StackPopV2/Enter', 'Enter', ['gradients/while/Mul_grad/Mul/f_acc']),
+('gradients/while/Mul_grad/Mul/StackPushV2', 'StackPushV2', ['gradients/while/Mul_grad/Mul/Enter', 'while/Sigmoid', '^gradients/Add']),
+('gradients/while/Mul_grad/Mul/f_acc', 'StackV2', ['gradients/while/Mul_grad/Mul/Const']),
+('gradients/while/Mul_grad/Mul_1', 'Mul', ['gradients/while/Add_1_grad/tuple/control_dependency', 'gradients/while/Mul_grad/Mul_1/StackPopV2']),
+('gradients/while/Mul_grad/Mul_1/Const', 'Const', []),
+('gradients/while/Mul_grad/Mul_1/Enter', 'Enter', ['gradients/while/Mul_grad/Mul_1/f_acc']),
+('gradients/while/Mul_grad/Mul_1/StackPopV2', 'StackPopV2', ['gradients/while/Mul_grad/Mul_1/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/Mul_grad/Mul_1/StackPopV2/Enter', 'Enter', ['gradients/while/Mul_grad/Mul_1/f_acc']),
+('gradients/while/Mul_grad/Mul_1/StackPushV2', 'StackPushV2', ['gradients/while/Mul_grad/Mul_1/Enter', 'while/Identity_2', '^gradients/Add']),
+('gradients/while/Mul_grad/Mul_1/f_acc', 'StackV2', ['gradients/while/Mul_grad/Mul_1/Const']),
+('gradients/while/Mul_grad/tuple/control_dependency', 'Identity', ['gradients/while/Mul_grad/Mul', '^gradients/while/Mul_grad/tuple/group_deps']),
+('gradients/while/Mul_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/Mul_grad/Mul_1', '^gradients/while/Mul_grad/tuple/group_deps']),
+('gradients/while/Mul_grad/tuple/group_deps', 'NoOp', ['^gradients/while/Mul_grad/Mul', '^gradients/while/Mul_grad/Mul_1']),
+('gradients/while/Sigmoid_1_grad/SigmoidGrad', 'SigmoidGrad', ['gradients/while/Mul_1_grad/Mul_1/StackPopV2', 'gradients/while/Mul_1_grad/tuple/control_dependency']),
+('gradients/while/Sigmoid_2_grad/SigmoidGrad', 'SigmoidGrad', ['gradients/while/Mul_2_grad/Mul/StackPopV2', 'gradients/while/Mul_2_grad/tuple/control_dependency_1']),
+('gradients/while/Sigmoid_grad/SigmoidGrad', 'SigmoidGrad', ['gradients/while/Mul_grad/Mul/StackPopV2', 'gradients/while/Mul_grad/tuple/control_dependency_1']),
+('gradients/while/Switch_1_grad/b_switch', 'Merge', ['gradients/while/Exit_1_grad/b_exit', 'gradients/while/Switch_1_grad_1/NextIteration']),
+('gradients/while/Switch_1_grad_1/NextIteration', 'NextIteration', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/control_dependency_1']),
+('gradients/while/Switch_2_grad/b_switch', 'Merge', ['gradients/while/Exit_2_grad/b_exit', 'gradients/while/Switch_2_grad_1/NextIteration']),
+('gradients/while/Switch_2_grad_1/NextIteration', 'NextIteration', ['gradients/while/Mul_grad/tuple/control_dependency']),
+('gradients/while/Switch_3_grad/b_switch', 'Merge', ['gradients/while/Exit_3_grad/b_exit', 'gradients/while/Switch_3_grad_1/NextIteration']),
+('gradients/while/Switch_3_grad_1/NextIteration', 'NextIteration', ['gradients/while/concat_grad/tuple/control_dependency_1']),
+('gradients/while/Tanh_1_grad/TanhGrad', 'TanhGrad', ['gradients/while/Mul_2_grad/Mul_1/StackPopV2', 'gradients/while/Mul_2_grad/tuple/control_dependency']),
+('gradients/while/Tanh_grad/TanhGrad', 'TanhGrad', ['gradients/while/Mul_1_grad/Mul/StackPopV2', 'gradients/while/Mul_1_grad/tuple/control_dependency_1']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3', 'TensorArrayGradV3', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3/Enter', 'gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3/Enter', 'Enter', ['output_ta']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/gradient_flow', 'Identity', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3', 'TensorArrayReadV3', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/TensorArrayGradV3', 'gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2', 'gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayGrad/gradient_flow']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/Const', 'Const', []),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/Enter', 'Enter', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/f_acc']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2', 'StackPopV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2/Enter', 'Enter', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/f_acc']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPushV2', 'StackPushV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/Enter', 'while/Identity', '^gradients/Add']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/f_acc', 'StackV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/Const']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out', 'Identity', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/Const', 'Const', []),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/Enter', 'Enter', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/f_acc']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2', 'StackPopV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2/Enter', '^gradients/Sub']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2/Enter', 'Enter', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/f_acc']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPushV2', 'StackPushV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/Enter', 'while/TensorArrayWrite/TensorArrayWriteV3', '^gradients/Add']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/b_sync', 'ControlTrigger', ['^gradients/while/MatMul_grad/MatMul/StackPopV2', '^gradients/while/MatMul_grad/MatMul_1/StackPopV2', '^gradients/while/Mul_1_grad/Mul/StackPopV2', '^gradients/while/Mul_1_grad/Mul_1/StackPopV2', '^gradients/while/Mul_2_grad/Mul/StackPopV2', '^gradients/while/Mul_2_grad/Mul_1/StackPopV2', '^gradients/while/Mul_grad/Mul/StackPopV2', '^gradients/while/Mul_grad/Mul_1/StackPopV2', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3/StackPopV2', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/StackPopV2']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/f_acc', 'StackV2', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out/Const']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/control_dependency', 'Identity', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/group_deps']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/group_deps']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/tuple/group_deps', 'NoOp', ['^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/TensorArrayReadV3', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier']),
+('gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/write_barrier', 'Identity', ['gradients/while/Merge_1_grad/tuple/control_dependency_1', '^gradients/while/TensorArrayWrite/TensorArrayWriteV3_grad/flow_out']),
+('gradients/while/concat_grad/ConcatOffset', 'ConcatOffset', ['gradients/while/concat_grad/mod', 'gradients/while/concat_grad/Shape', 'gradients/while/concat_grad/Shape_1']),
+('gradients/while/concat_grad/Const', 'Const', ['^gradients/Sub']),
+('gradients/while/concat_grad/Rank', 'Const', ['^gradients/Sub']),
+('gradients/while/concat_grad/Shape', 'Const', ['^gradients/Sub']),
+('gradients/while/concat_grad/Shape_1', 'Const', ['^gradients/Sub']),
+('gradients/while/concat_grad/Slice', 'Slice', ['gradients/while/MatMul_grad/tuple/control_dependency', 'gradients/while/concat_grad/ConcatOffset', 'gradients/while/concat_grad/Shape']),
+('gradients/while/concat_grad/Slice_1', 'Slice', ['gradients/while/MatMul_grad/tuple/control_dependency', 'gradients/while/concat_grad/ConcatOffset:1', 'gradients/while/concat_grad/Shape_1']),
+('gradients/while/concat_grad/mod', 'FloorMod', ['gradients/while/concat_grad/Const', 'gradients/while/concat_grad/Rank']),
+('gradients/while/concat_grad/tuple/control_dependency', 'Identity', ['gradients/while/concat_grad/Slice', '^gradients/while/concat_grad/tuple/group_deps']),
+('gradients/while/concat_grad/tuple/control_dependency_1', 'Identity', ['gradients/while/concat_grad/Slice_1', '^gradients/while/concat_grad/tuple/group_deps']),
+('gradients/while/concat_grad/tuple/group_deps', 'NoOp', ['^gradients/while/concat_grad/Slice', '^gradients/while/concat_grad/Slice_1']),
+('gradients/while/split_grad/concat', 'ConcatV2', ['gradients/while/Sigmoid_1_grad/SigmoidGrad', 'gradients/while/Tanh_grad/TanhGrad', 'gradients/while/Add_grad/tuple/control_dependency', 'gradients/while/Sigmoid_2_grad/SigmoidGrad', 'gradients/while/split_grad/concat/Const']),
+('gradients/while/split_grad/concat/Const', 'Const', ['^gradients/Sub']),
+('gradients/zeros', 'Const', []),
+('gradients/zeros_1', 'Const', []),
+('train', 'NoOp', ['^train/update_bias/ResourceApplyGradientDescent', '^train/update_kernel/ResourceApplyGradientDescent']),
+('train/learning_rate', 'Const', []),
+('train/update_bias/ResourceApplyGradientDescent', 'ResourceApplyGradientDescent', ['bias', 'train/learning_rate', 'gradients/while/BiasAdd/ReadVariableOp/Enter_grad/b_acc_3']),
+('train/update_kernel/ResourceApplyGradientDescent', 'ResourceApplyGradientDescent', ['kernel', 'train/learning_rate', 'gradients/while/MatMul/ReadVariableOp/Enter_grad/b_acc_3']),
+]
+
+
+def test_a_basic_lstm_loop_builds_tfs_gradient_graph_and_trains(spec_file):
+    path = spec_file(BASIC_LSTM)
+    graph = Pipeline(path).spec.graph
+    ours = sorted(tf_style(graph, n) for n in graph.nodes if n.startswith(("gradients", "train")))
+    assert ours == sorted(TF_BASIC_LSTM_NODES)
+    # TF: sess.run([loss, train]) x5 (an ulp apart from step 3: Eigen's sigmoid and tanh)
+    assert values(run_spec(path), "loss") == pytest.approx([0.17103022, 0.15749544, 0.14506374, 0.13403092,
+                                                            0.12451053], rel=3e-7)
