@@ -210,23 +210,6 @@ def test_the_seeds_batch_norm_trains_through_its_cond():
     assert tf_style(graph, "gradients/zeros/Const")[2] == ["^gradients/Identity"]
 
 
-def test_a_gradient_through_a_while_loop_stays_a_located_error(spec_file):
-    text = COND_ON_PATH.replace("""  - cond: flag
-    name: c
-    outputs: [out]
-    true_fn: {nodes: [{name: a, op: square, inputs: [w]}], return: [a]}
-    false_fn: {nodes: [{name: b, op: neg, inputs: [w]}], return: [b]}""", """  - {name: i0, op: const, value: 0}
-  - while_loop: [i0, w]
-    name: loop
-    outputs: [i, out]
-    cond: {args: [i, s], nodes: [{name: lt, op: less, inputs: [i, 3]}], return: lt}
-    body: {args: [i, s], nodes: [{name: i1, op: add, inputs: [i, 1]}, {name: s1, op: mul, inputs: [s, s]}], return: [i1, s1]}""")
-    with pytest.raises(SpecError) as err:
-        Pipeline(spec_file(text)).spec
-    assert err.value.message.startswith("gradients through while_loop are not supported yet: ")
-    assert err.value.loc.line == 13   # the minimize entry
-
-
 RAW_SWITCH = """
 nodes:
   - {name: p, op: placeholder, dtype: bool, shape: []}

@@ -685,20 +685,6 @@ def test_training_through_the_nn_gradients_is_tfs(spec_file):
 
 
 # ---- control flow: TF's control_flow_grad.py is not built yet --------------------------------
-WHILE_ON_PATH = """
-nodes:
-  - {name: w, op: variable, value: 1.5}
-  - {name: i0, op: const, value: 0}
-  - while_loop: [i0, w]
-    name: loop
-    outputs: [i, s]
-    cond: {args: [i, s], nodes: [{name: three, op: const, value: 3}, {name: lt, op: less, inputs: [i, three]}], return: lt}
-    body: {args: [i, s], nodes: [{name: one, op: const, value: 1}, {name: i1, op: add, inputs: [i, one]}, {name: s1, op: mul, inputs: [s, s]}], return: [i1, s1]}
-  - {name: loss, op: square, inputs: [s]}
-  - minimize: loss
-    optimizer: {type: GradientDescent, learning_rate: 0.1}
-run: {fetch: [loss], targets: [GradientDescent], steps: 2}
-"""
 
 COND_OFF_PATH = """
 nodes:
@@ -720,14 +706,7 @@ run: {fetch: [dw], steps: 1}
 """
 
 
-def test_a_gradient_through_a_loop_is_a_located_error(spec_file):
-    # (a cond's gradient is built: tests/test_cond_gradients.py)
-    with pytest.raises(SpecError) as err:
-        Pipeline(spec_file(WHILE_ON_PATH)).spec
-    assert err.value.message.startswith("gradients through while_loop are not supported yet: "
-                                        "'loop/Enter_1' (at ")
-    assert "in a while_loop, lies on the path from the variables to the ys" in err.value.message
-    assert err.value.loc.line == 11   # the minimize entry
+# (a loop's gradient is built: tests/test_loop_gradients.py)
 
 
 def test_a_cond_beside_the_path_keeps_its_gradient(spec_file):

@@ -56,6 +56,8 @@ def _hand_over(value: Any) -> Any:
 def _cells(copy: Callable) -> Callable:
     """A copy that also moves a ref (a cell): the copy ends the aliasing."""
     def move(value: Any) -> Any:
+        if not hasattr(value, "nbytes") and not isinstance(value, VariableCell):
+            return value   # a stack's or TensorArray's handle: TF keeps it in host memory
         if isinstance(value, VariableCell):
             moved = VariableCell(value.name)
             moved.value = copy(value.value)

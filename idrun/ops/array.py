@@ -746,6 +746,7 @@ def _concat_grad(g, op, grads):
     if len(values) == 1:
         return [grad, None]
     axis = g.reduction_indices(op) if op.attrs.get("axis") is not None else op.inputs[-1]
+    axis = g.constant_here(axis, grad)   # TF: a constant axis of another context is duplicated
     mod = g.make("floormod", "mod", [axis, rank_tensor(g, values[0])])
     sizes = []
     for x in values:

@@ -113,7 +113,10 @@ def _region_infer(attrs, types, consts):
 
 def _switch_grad(g, op, grads):
     """TF's `_SwitchGrad` for a switch of a cond: the branch's gradient and the other side's
-    zeros merged (`Switch_grad/cond_grad`); nothing for the predicate."""
+    zeros merged (`Switch_grad/cond_grad`); nothing for the predicate. A loop's switch: the
+    gradient's merge (`b_switch`), its back edge closed on the second visit."""
+    if g.in_loop(op):
+        return g.loop_grad("switch", op, grads)
     ctx = g.cond_context(op)
     if ctx is None:
         g.unsupported(op, "TF's gradient of a switch needs the cond it belongs to (a `cond` entry's)")
@@ -126,12 +129,36 @@ def _switch_grad(g, op, grads):
 
 def _merge_grad(g, op, grads):
     """TF's `_MergeGrad` for a cond's merge: the gradient switched on the cond's predicate
-    (`Merge_grad/cond_grad`), output 0 to the false branch's result, 1 to the true one's."""
+    (`Merge_grad/cond_grad`), output 0 to the false branch's result, 1 to the true one's. A
+    loop's merge: a switch on the backprop loop's predicate (`Merge_grad/Switch`)."""
+    if g.in_loop(op):
+        return g.loop_grad("merge", op, grads)
     ctx = g.cond_context(op)
     if ctx is None:
         g.unsupported(op, "TF's gradient of a merge needs the cond it belongs to (a `cond` entry's)")
     sw = g.make("switch", "cond_grad", [grads[0], TensorRef(ctx.pred_id, 0)])
     return [g.output(sw, 0), g.output(sw, 1)]
+
+
+def _exit_grad(g, op, grads):
+    """TF's `_ExitGrad`: the gradient enters the backprop loop (`Exit_grad/b_exit`)."""
+    return g.loop_grad("exit", op, grads)
+
+
+def _enter_grad(g, op, grads):
+    """TF's `_EnterGrad`: a loop variable's gradient leaves the backprop loop (`Enter_grad/Exit`);
+    a loop invariant's is summed over the iterations (`Enter_grad/b_acc`...)."""
+    return g.loop_grad("enter", op, grads)
+
+
+def _next_iteration_grad(g, op, grads):
+    """TF's `_NextIterationGrad`: the gradient as it is (the switch's gradient adds the back edge)."""
+    return [grads[0]]
+
+
+def _loop_cond_grad(g, op, grads):
+    """TF's `_LoopCondGrad`: no gradient for the predicate."""
+    return [None]
 
 
 _RAW_DATA = ("data",)
@@ -156,7 +183,7 @@ OPS = [
           tf=lambda c: f"tf.raw_ops.Merge(inputs=[{', '.join(c.args)}]{c.kw})"),
     OpDef("enter", "Enter", _RAW_DATA, lambda a, t, c: [t[0]], _not_alone,
           "Bring `data` into the while loop `frame_name` (each iteration reads it when "
-          "`is_constant`, else it starts a loop variable).", variable_inputs=(0,), gpu=False,
+          "`is_constant`, else it starts a loop variable).", variable_inputs=(0,), gpu=False, grad=_enter_grad,
           attrs=(attr("frame_name", check=_frame), attr("is_constant", False, checks.boolean),
                  attr("parallel_iterations", 10, checks.positive)),
           tf_op="Enter", tf_import_ops=("RefEnter",), tf_import=_enter_import, tf_attrs=_enter_attrs,
@@ -164,14 +191,14 @@ OPS = [
                                                    "is_constant": a["is_constant"],
                                                    "parallel_iterations": a["parallel_iterations"]})),
     OpDef("exit", "Exit", _RAW_DATA, lambda a, t, c: [t[0]], _not_alone,
-          "A loop variable's value when its while loop ends.", variable_inputs=(0,), gpu=False,
+          "A loop variable's value when its while loop ends.", variable_inputs=(0,), gpu=False, grad=_exit_grad,
           tf_op="Exit", tf_import_ops=("RefExit",), tf=raw_op("Exit", _RAW_DATA)),
     OpDef("next_iteration", "NextIteration", _RAW_DATA, lambda a, t, c: [t[0]], _not_alone,
           "A loop variable's value for the next iteration (the loop's back edge into `merge`).",
-          variable_inputs=(0,), gpu=False, tf_op="NextIteration", tf_import_ops=("RefNextIteration",),
+          variable_inputs=(0,), gpu=False, grad=_next_iteration_grad, tf_op="NextIteration", tf_import_ops=("RefNextIteration",),
           tf=raw_op("NextIteration", _RAW_DATA)),
     OpDef("loop_cond", "LoopCond", ("input",), _loop_cond_infer, _not_alone,
-          "A while loop's predicate: the loop goes on while it holds.", gpu=False,
+          "A while loop's predicate: the loop goes on while it holds.", gpu=False, grad=_loop_cond_grad,
           tf_op="LoopCond", tf_attrs=lambda n, a, i, o: {}, tf=raw_op("LoopCond", ("input",))),
     OpDef("identity_n", "IdentityN", ("inputs",), lambda a, t, c: list(t), lambda env: (lambda *xs: xs),
           "Each input as the same output (tf.identity_n); TF 2's function calls return through one.",

@@ -104,6 +104,8 @@ def reduce_arg(g, grad, shape, axes, must):
     if grad is None or not must:
         return grad
     if isinstance(axes, list):
+        if not axes:   # TF converts `[]` to a float32 Const first, then again as int32 (`_1`)
+            g.const("Sum/reduction_indices", [], "float32")
         summed = g.make("reduce_sum", "Sum", [grad], {"axis": axes, "keepdims": True})
     else:
         summed = g.make("sum", "Sum", [grad, axes], {"keepdims": True})

@@ -852,6 +852,65 @@ _LIST_FACTS = dict(gpu=False, tf_import=lambda t, c: {"element_dtype": t["elemen
                    tf_attrs=lambda n, a, i, o: {"element_dtype": TFType(a["element_dtype"])})
 _STATE = dict(stateful=True, gpu=False)
 _DTYPE = (attr("dtype", check=checks.dtype),)
+# ---- gradients (TF's tensor_array_grad.py) ----------------------------------------------------
+
+def _grad_source(g, op, ref) -> str:
+    """TF's `_GetGradSource`: the gradients scope that made `ref` (its name up to the last part
+    starting with `gradients`), which names the gradient TensorArray of that tf.gradients call."""
+    tokens = ref.node.split("/")
+    at = [i for i, t in enumerate(tokens) if t.startswith("gradients")]
+    if not at:   # TF: ValueError "Expected op/tensor name to start with gradients"
+        g.unsupported(op, f"a TensorArray's gradient needs a gradients scope whose name starts with "
+                          f"'gradients', got '{ref.node}'")
+    return "/".join(tokens[:at[-1] + 1])
+
+
+def _grad_array(g, handle, flow, source):
+    """`TensorArray(handle=handle, flow=flow).grad(source, flow)`: `TensorArrayGrad/TensorArrayGradV3`
+    and its `gradient_flow` (an identity of the flow after it)."""
+    grad = g.make("tensor_array_grad_v3", "TensorArrayGrad/TensorArrayGradV3", [handle, flow], {"source": source})
+    return grad, g.make("identity", "TensorArrayGrad/gradient_flow", [flow], controls=[grad.node])
+
+
+def _barrier(g, op, flow):
+    """A write's and a scatter's gradient: `flow_out` (the forward flow) and the `write_barrier`
+    after it, so that the gradient array is made after the last forward write."""
+    flow_out = g.make("identity", "flow_out", [op.outputs[0]])
+    return g.make("identity", "write_barrier", [flow], controls=[flow_out.node])
+
+
+def _into_grad_array(op_name: str, short: str, what: str):
+    """TF's `_TensorArrayReadGrad` (a write) and `_TensorArrayGatherGrad` (a scatter): the
+    gradient put into the gradient array at the forward op's index or indices."""
+    def grad(g, op, grads):
+        handle, where, flow = op.inputs[:3]
+        array, gflow = _grad_array(g, handle, flow, _grad_source(g, op, grads[0]))
+        return [None, None, g.make(op_name, short, [array, where, grads[0], gflow])]
+    grad.__doc__ = f"TF's gradient of a TensorArray {what}."
+    return grad
+
+
+def _from_grad_array(op_name: str, short: str, what: str):
+    """TF's `_TensorArrayWriteGrad` (a read) and `_TensorArrayScatterGrad` (a gather): the value's
+    gradient taken from the gradient array, after the forward flow (`write_barrier`)."""
+    def grad(g, op, grads):
+        handle, where, value = op.inputs[:3]
+        flow = _barrier(g, op, grads[0])
+        array, gflow = _grad_array(g, handle, flow, _grad_source(g, op, grads[0]))
+        attrs = {"dtype": g.dtype(value)}
+        if op_name == "tensor_array_gather_v3":   # TF: element_shape unknown
+            attrs["element_shape"] = None
+        return [None, None, g.make(op_name, short, [array, where, gflow], attrs), flow]
+    grad.__doc__ = f"TF's gradient of a TensorArray {what}."
+    return grad
+
+
+_read_grad = _into_grad_array("tensor_array_write_v3", "TensorArrayWrite/TensorArrayWriteV3", "read")
+_gather_grad = _into_grad_array("tensor_array_scatter_v3", "TensorArrayScatter/TensorArrayScatterV3", "gather")
+_write_grad = _from_grad_array("tensor_array_read_v3", "TensorArrayReadV3", "write")
+_scatter_grad = _from_grad_array("tensor_array_gather_v3", "TensorArrayGatherV3", "scatter")
+
+
 _SHAPE_TYPE = lambda n, a, i, o: {"shape_type": TFType(i[0].dtype)}   # noqa: E731
 
 OPS = [
@@ -869,23 +928,23 @@ OPS = [
     OpDef("tensor_array_write_v3", "TensorArrayWriteV3", ("handle", "index", "value", "flow_in"),
           _write_infer, _write_kernel, "Write `value` at `index` of a TensorArray; returns the flow "
           "(TensorArray.write).", tf_op="TensorArrayWriteV3", tf_attrs=_t("T", 2),
-          tf_import=lambda t, c: {}, **_STATE,
+          tf_import=lambda t, c: {}, grad=_write_grad, **_STATE,
           tf=raw_op("TensorArrayWriteV3", ("handle", "index", "value", "flow_in"))),
     OpDef("tensor_array_read_v3", "TensorArrayReadV3", ("handle", "index", "flow_in"), _read_infer,
           _read_kernel, "The element at `index` of a TensorArray (TensorArray.read); a "
           "clear_after_read array forgets it.", attrs=_DTYPE, tf_op="TensorArrayReadV3",
-          tf_import=_import_dtype, tf_attrs=_dtype_attr, **_STATE,
+          tf_import=_import_dtype, tf_attrs=_dtype_attr, grad=_read_grad, **_STATE,
           tf=raw_op("TensorArrayReadV3", ("handle", "index", "flow_in"), lambda a: {"dtype": a["dtype"]})),
     OpDef("tensor_array_gather_v3", "TensorArrayGatherV3", ("handle", "indices", "flow_in"), _gather_infer,
           _gather_kernel, "The elements at `indices`, stacked (TensorArray.gather, .stack).",
           attrs=_DTYPE + (attr("element_shape", None, checks.shape),), tf_op="TensorArrayGatherV3",
-          tf_import=_gather_import, tf_attrs=_gather_attrs, **_STATE,
+          tf_import=_gather_import, tf_attrs=_gather_attrs, grad=_gather_grad, **_STATE,
           tf=raw_op("TensorArrayGatherV3", ("handle", "indices", "flow_in"),
                     lambda a: {"dtype": a["dtype"], "element_shape": a["element_shape"]})),
     OpDef("tensor_array_scatter_v3", "TensorArrayScatterV3", ("handle", "indices", "value", "flow_in"),
           _scatter_infer, _scatter_kernel, "Write row k of `value` at `indices[k]` (TensorArray.scatter, "
           ".unstack).", tf_op="TensorArrayScatterV3", tf_attrs=_t("T", 2), tf_import=lambda t, c: {},
-          **_STATE, tf=raw_op("TensorArrayScatterV3", ("handle", "indices", "value", "flow_in"))),
+          grad=_scatter_grad, **_STATE, tf=raw_op("TensorArrayScatterV3", ("handle", "indices", "value", "flow_in"))),
     OpDef("tensor_array_size_v3", "TensorArraySizeV3", ("handle", "flow_in"), _size_infer, _size_kernel,
           "A TensorArray's number of elements (TensorArray.size).", tf_op="TensorArraySizeV3",
           tf_attrs=lambda n, a, i, o: {}, tf_import=lambda t, c: {}, **_STATE,

@@ -77,6 +77,11 @@ class _Branch:
     parent: "_Branch | None"
     captured: dict = field(default_factory=dict)   # TensorRef outside -> its switch or enter output
     parallel_iterations: int = 10
+    # a loop's own nodes, as TF's WhileContext keeps them for its gradient (spec/loop_gradients.py):
+    # its loop variables' enters and exits, and its LoopCond
+    loop_enters: list = field(default_factory=list)
+    loop_exits: list = field(default_factory=list)
+    loop_cond: str = ""
 
     @property
     def is_loop(self) -> bool:
@@ -246,6 +251,7 @@ class ControlFlowBuilder:
             finally:
                 self._branch = saved
             exits = [self._cf_draft("exit", "Exit", [TensorRef(s, 0)], loc) for s in switches]
+            ctx.loop_enters, ctx.loop_exits, ctx.loop_cond = enters, exits, loop_cond
         finally:
             self._scope, self._controllers = outer_scope, outer_controllers
         if self.observer:

@@ -56,6 +56,7 @@ from idrun.ops import REGISTRY
 from idrun.ops.gradlib import IndexedSlices, first_dim
 from idrun.ops.opdef import MISSING
 from idrun.spec.drafts import _Draft
+from idrun.spec.loop_gradients import TRAINABLE, LoopGradientsBuilder
 from idrun.spec.names import join
 from idrun.spec.schedules import ScheduleBuilder
 from idrun.spec.yamlsrc import YMap, check_keys, loc_of
@@ -175,12 +176,29 @@ class _GradContext:
     def is_zeros(self, ref: TensorRef) -> bool:
         return ref.node in self.zeros
 
+    def loop_grad(self, kind: str, op: _ForwardOp, grads: list) -> list:
+        """The gradient of a while loop's exit, enter, switch or merge (spec/loop_gradients.py)."""
+        return self.b._loop_grad(self, kind, op, grads)
+
+    def constant_here(self, ref: TensorRef, grad: TensorRef) -> TensorRef:
+        """A Const made in another control-flow context than `grad` (a loop's or a cond's),
+        duplicated where the gradient is (`Const`), as TF's concat gradient does rather than
+        enter it; else `ref` itself."""
+        draft = self.b._draft_of(ref.node)
+        if draft.opdef.name != "const" or self.b._branch_of.get(ref.node) is self.b._branch_of.get(grad.node):
+            return ref
+        return self.const("Const", draft.attrs["value"], draft.outputs[ref.index].dtype)
+
+    def in_loop(self, op: _ForwardOp) -> bool:
+        """Whether `op` is a node of a while loop (its switch or merge: TF's WhileContext)."""
+        return self.b._loop_context(op.name) is not None
+
     def unsupported(self, op: _ForwardOp, why: str) -> None:
         raise SpecError(f"no gradient for {self.b._draft_of(op.name).opdef.name} '{op.name}' here: {why}",
                         self.loc)
 
 
-class GradientsBuilder(ScheduleBuilder):
+class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
     """Builder methods for `gradients` and `minimize` entries."""
 
     def _draft_of(self, name: str) -> _Draft:
@@ -199,8 +217,9 @@ class GradientsBuilder(ScheduleBuilder):
         for a in opdef.attrs:  # the defaults a spec entry gets
             if a.name not in attrs and a.default is not MISSING:
                 attrs[a.name] = a.check(a.default) if a.check and a.default is not None else a.default
-        draft = self._draft_here(full or self.namer.unique(join(self._scope, short)), op, inputs, attrs, loc, "gradient",
-                                 extra_controls=list(controls or ()))
+        name = full or self.namer.unique(join(self._scope, short))
+        inputs, loop_ctx = self._loop_inputs(name, op, inputs, loc)   # in a backprop loop: TF's AddValue
+        draft = self._draft_here(name, op, inputs, attrs, loc, "gradient", extra_controls=list(controls or ()))
         anchor = getattr(self, "_grad_anchor", None)
         if anchor is not None:  # colocate_gradients_with_ops: TF's _colocate_with_for_gradient(op)
             draft.device, draft.requested, draft.colocate = anchor.device, anchor.requested, anchor.name
@@ -210,6 +229,7 @@ class GradientsBuilder(ScheduleBuilder):
         elif opdef.helpers is not None:
             self._add_helpers(draft)
         self._register(draft)
+        self._loop_placed(draft, loop_ctx)
         self._type(draft)
         return draft.name
 
@@ -434,17 +454,20 @@ class GradientsBuilder(ScheduleBuilder):
                    loc, colocate: bool = False) -> list[TensorRef | None]:
         x_nodes = {x.node for x in xs}
         order = self._forward(ys, loc, x_nodes)
-        reached: set[str] = set()
-        for n in order:  # topological: an op reached from an x (TF's _MarkReachedOps)
-            if n in x_nodes or any(r.node in reached for r in self._draft_of(n).inputs):
-                reached.add(n)
+        loops = None
+        if any(self._loop_context(n) is not None for n in order):   # spec/loop_gradients.py
+            reached = self._reached_trainable(order, x_nodes)
+            loops = self._loop_between(ys, reached)
+            if not loops[1]:
+                loops = None
+        else:
+            reached = set()
+            for n in order:  # topological: an op reached from an x (TF's _MarkReachedOps)
+                if n in x_nodes or any(r.node in reached for r in self._draft_of(n).inputs):
+                    reached.add(n)
         between = [n for n in order if n in reached]
         in_between = set(between)
-        pending: dict[str, int] = {}
-        for n in between:
-            for r in self._draft_of(n).inputs:
-                if r.node in in_between:
-                    pending[r.node] = pending.get(r.node, 0) + 1
+        pending = self._pending_counts(between, in_between)
         outer_scope, self._scope = self._scope, self._enter_scope(name, loc)
         g = _GradContext(self, loc)
         grads: dict[str, dict[int, list[TensorRef]]] = {}
@@ -463,6 +486,9 @@ class GradientsBuilder(ScheduleBuilder):
                     finally:
                         self._grad_anchor = None
                 grads.setdefault(y.node, {}).setdefault(y.index, []).append(start)
+            if loops is not None:   # TF's walk with its loop state (spec/loop_gradients.py)
+                self._loop_walk(g, ys, x_nodes, loops, grads, gate, loc, colocate)
+                return [(grads.get(x.node, {}).get(x.index) or [None])[0] for x in xs]
             queue, queued = [], set()
             for y in ys:
                 if pending.get(y.node, 0) == 0 and y.node not in queued and y.node in in_between:
@@ -499,6 +525,8 @@ class GradientsBuilder(ScheduleBuilder):
             # when tf.gradients runs: route them now, and walk back again over the switches
             while self._capture_for_gradient(order):
                 order = self._walk_back(ys)
+        if any(self._loop_context(n) is not None for n in order):
+            order = self._loop_typing_order(order)   # a loop's back edge comes last
         for n in order:  # as `finish` types them: a literal takes its type from its consumer
             draft = self._draft_of(n)
             if draft.literal is MISSING:
@@ -542,10 +570,10 @@ class GradientsBuilder(ScheduleBuilder):
         return order
 
     def _check_control_flow(self, order: list[str], x_nodes: set, loc) -> None:
-        """A cond's gradient is built (`_MergeGrad`, `_SwitchGrad`: the ops' `grad`); a
-        while_loop's (control_flow_grad.py with the gradient's own while context) is not yet: a
-        while_loop between the xs and the ys, or anywhere before the ys, is a located error
-        instead of a wrong graph, as is a cond nested in a cond's branch on the path."""
+        """A cond's gradient is built (`_MergeGrad`, `_SwitchGrad`: the ops' `grad`), and a
+        while_loop's (spec/loop_gradients.py); what those do not build (a loop in a cond or a
+        loop, a cond in a loop, a cond nested in a cond's branch on the path) is a located error
+        instead of a wrong graph."""
         def context(n: str):
             draft = self._draft_of(n)
             ctx = self._branch_of.get(n)
@@ -567,13 +595,11 @@ class GradientsBuilder(ScheduleBuilder):
             if draft is None:
                 continue
             loop = (ctx is not None and ctx.is_loop) or draft.opdef.name in LOOP_OPS
-            if loop:   # a cond's gradient is built (the ops' grad=, control_flow_grad.py's)
-                where = f" (at {draft.loc})" if draft.loc else ""
-                if n in reached:
-                    raise SpecError(f"gradients through while_loop are not supported yet: '{n}'{where}, "
-                                    "in a while_loop, lies on the path from the variables to the ys", loc)
-                raise SpecError(f"gradients through while_loop are not supported yet: the ys depend on "
-                                f"the while_loop that makes '{n}'{where}", loc)
+            if not loop and ctx is not None and ctx.parent is not None and ctx.parent.is_loop:
+                loop = True   # a cond inside a loop
+            if loop:   # TF's gradient while context (spec/loop_gradients.py) refuses what it does not build
+                self._check_loop_for_gradient(n, ctx, draft, n in reached, loc)
+                continue
             if n in reached and ctx is not None and ctx.parent is not None:
                 # TF's gradient reads the inner cond's pred_id from outside the outer branch: a
                 # dead value idrun's regions refuse to read (runtime/flow.py)
@@ -631,6 +657,10 @@ class GradientsBuilder(ScheduleBuilder):
             if o is None and cond is not None:   # TF: ZerosLikeOutsideLoop of a cond's switch
                 out_grads[k] = self._switch_zeros(g, op, cond, loc)
                 g.zeros.add(out_grads[k].node)
+            elif o is None and self._grad_loop is not None and draft.outputs[k].dtype in TRAINABLE:   # TF's ZerosLikeV1WhileLoop
+                out_grads[k] = self._loop_zeros(g, op, k)
+                if out_grads[k] is not None:
+                    g.zeros.add(out_grads[k].node)
             elif o is None and draft.outputs[k].dtype.startswith(("float", "bfloat", "complex")):
                 out_grads[k] = g.make("zeros_like", "zeros_like", [op.outputs[k]])
                 g.zeros.add(out_grads[k].node)
