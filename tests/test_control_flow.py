@@ -315,3 +315,33 @@ def test_an_ema_made_in_a_branch_runs_in_ref_mode_as_tf(cli):
     assert res.exit_code == 0, res.stderr
     assert [s["values"]["mean"] for s in res.json()["steps"]] == [
         [1.25, 2.375], [0.625, 1.1875], [0.625, 1.1875], [1.25, 2.375], [0.9375, 1.78125]]
+
+
+SPEC_VARIABLE_LOOP_VAR = """\
+variables: {mode}
+nodes:
+  - {{name: w, op: variable, value: [1.0, 2.0]}}
+  - {{name: i0, op: const, value: 0}}
+  - while_loop: [i0, w]
+    outputs: [n, out]
+    cond:
+      args: [i, v]
+      nodes: [{{name: more, op: less, inputs: [i, 3]}}]
+      return: [more]
+    body:
+      args: [i, v]
+      nodes: [{{name: i1, op: add, inputs: [i, 1]}}, {{name: v1, op: mul, inputs: [v, 2.0]}}]
+      return: [i1, v1]
+run: {{fetch: [out], steps: 2}}
+"""
+
+
+@pytest.mark.parametrize("mode, read", [("resource", "ReadVariableOp"), ("ref", "w/read")])
+def test_a_variable_as_a_loop_variable_enters_as_its_value(tmp_path, mode, read):
+    """tf1.while_loop(c, b, [i0, w]) converts w: TF 2.21 (control flow v1) enters `ReadVariableOp`
+    (resource, made before the loop's scope) or `w/read` (ref), and gives [8, 16] each step."""
+    text = SPEC_VARIABLE_LOOP_VAR.format(mode=mode)
+    doc = _run(tmp_path, text)
+    assert doc["error"] is None
+    assert [s["values"] for s in doc["steps"]] == [{"out": [8.0, 16.0]}] * 2
+    assert _graphdef_nodes(tmp_path, text)["while/Enter_1"] == ("Enter", [read])

@@ -203,11 +203,12 @@ class ControlFlowBuilder:
         if not isinstance(init, list) or not init:
             raise SpecError("`while_loop` lists the loop variables' initial values (loop_vars)", where)
         scope = self._enter_scope(entry.get("name") or "while", loc_of(entry, "name", loc))
-        starts = [self._eager(text, loc_of(init, i) or where) for i, text in enumerate(init)]
+        written = [self._eager(text, loc_of(init, i) or where) for i, text in enumerate(init)]
+        starts = [self._loop_start(ref, loc_of(init, i) or where) for i, ref in enumerate(written)]
         parallel = entry.get("parallel_iterations", 10)
         if self.observer:
             self.observer.enter_cond(self, entry, scope)
-        user_starts = list(starts)
+        user_starts = written   # the exported program passes a variable itself, as its TF program does
         outer_scope, self._scope = self._scope, scope
         outer_controllers, self._controllers = self._controllers, []   # TF: control_dependencies(None)
         try:
@@ -257,6 +258,16 @@ class ControlFlowBuilder:
         if self.observer:
             self.observer.exit_loop(self, entry, user_starts, exits[1:] if limit is not None else exits, limit)
         self._name_outputs(entry, exits[1:] if limit is not None else exits, loc)
+
+    def _loop_start(self, ref: TensorRef, loc) -> TensorRef:
+        """A loop variable's initial tensor: a variable enters as its value, as TF's
+        `convert_to_tensor` of loop_vars reads it (resource: a `ReadVariableOp` made before the
+        loop's scope; ref: the variable's `x/read`)."""
+        draft = self.drafts.get(ref.node)
+        if draft is not None and draft.opdef.source == "variable":
+            self._draft_of(ref.node)   # typed now: its read is typed from it
+            return self._layer_read(ref.node, loc)
+        return ref
 
     def _loop_part(self, entry: YMap, key: str, params: list[str], loc, single: bool = False) -> list:
         """A loop's cond or body: its `args` name the loop variables (`params`) while its

@@ -276,7 +276,8 @@ class TFExpansions:
             if not snapshot.outputs:
                 self._type(snapshot)
             return TensorRef(snapshot.name, 0)
-        read = _Draft(self.namer.unique((within or self._scope + "/") + "ReadVariableOp"), REGISTRY["read"],
+        prefix = within or (self._scope + "/" if self._scope else "")
+        read = _Draft(self.namer.unique(prefix + "ReadVariableOp"), REGISTRY["read"],
                       [TensorRef(var, 0)], {}, "", loc, active=tuple(self._controllers), role="read",
                       ref_positions=(0,))
         self._register(read)
