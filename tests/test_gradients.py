@@ -198,6 +198,22 @@ def test_an_op_without_a_gradient_is_a_located_error(spec_file):
     assert err.value.loc.line == 6   # the minimize entry (the leading newline is line 1)
 
 
+def test_a_moving_average_whose_tensor_reads_it_is_a_located_cycle(tmp_path):
+    """graphs/batch_norm_cond_training.yaml without its `moments/mean` line: `mean` is then the
+    cond's output, made later, so the batch mean the EMA averages reads its own average (found
+    by `make fuzz`: was a RecursionError, exit 3)."""
+    from tests.conftest import ROOT
+    text = (ROOT / "graphs/batch_norm_cond_training.yaml").read_text()
+    lines = [line for line in text.splitlines() if "{name: mean, op: reduce_mean" not in line]
+    assert len(lines) == len(text.splitlines()) - 1
+    path = tmp_path / "cycle.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SpecError) as err:
+        Pipeline(str(path)).spec
+    assert "dependency cycle: the moving average" in err.value.message
+    assert err.value.loc is not None and err.value.loc.line > 1
+
+
 def test_no_gradient_for_any_variable_is_tfs_error(spec_file):
     path = spec_file("""
         nodes:

@@ -201,14 +201,28 @@ class _GradContext:
 class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
     """Builder methods for `gradients` and `minimize` entries."""
 
+    _shadows_typing: frozenset = frozenset()   # EMA shadows being typed (`_type_shadow`)
+
     def _draft_of(self, name: str) -> _Draft:
         """A draft, typed: made by an entry, or a resource read made early (`late`)."""
         draft = self.drafts.get(name) or self.late[name]
         if not draft.outputs and draft.literal is MISSING and draft.opdef.source == "variable":
             if draft.shadow_of is not None:   # an EMA's shadow takes its averaged tensor's type
-                self._forward([draft.shadow_of], draft.loc)
+                self._type_shadow(draft)
             self._type(draft)
         return draft
+
+    def _type_shadow(self, draft: _Draft) -> None:
+        """Type the averaged tensor first; one that depends on its own average is a cycle."""
+        typing = self._shadows_typing
+        if draft.name in typing:
+            raise SpecError(f"dependency cycle: the moving average '{draft.name}' depends on itself "
+                            f"(its averaged tensor '{draft.shadow_of}' reads it)", draft.loc)
+        self._shadows_typing = typing | {draft.name}
+        try:
+            self._forward([draft.shadow_of], draft.loc)
+        finally:
+            self._shadows_typing = typing
 
     def _grad_draft(self, op: str, short: str, inputs: list, attrs: dict, loc,
                     controls: list | None = None, full: str | None = None) -> str:
