@@ -320,6 +320,9 @@ MINIMIZE = """nodes:
      "unknown optimizer 'GradientDecent' (known: GradientDescent, Momentum, Adam, RMSProp, Adagrad) "
      "(did you mean 'GradientDescent'?)"),
     ("- minimize: loss", "- minimise: loss", "4:5", "(did you mean 'minimize'?)"),
+    ("type: GradientDescent", "type: [GradientDescent]", "5:23",   # was a TypeError, exit 3 (make fuzz)
+     "unknown optimizer '['GradientDescent']' (known: GradientDescent, Momentum, Adam, RMSProp, Adagrad) "
+     "(did you mean 'GradientDescent'?)"),
 ])
 def test_a_misspelt_key_of_an_entry_is_located_at_the_key_with_a_close_name(cli, spec_file, old, new, where, message):
     path = spec_file(MINIMIZE.replace(old, new))

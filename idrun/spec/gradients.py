@@ -1077,7 +1077,7 @@ def _optimizer(entry: YMap, loc) -> tuple[str, dict, str]:
         raise SpecError("`optimizer` is a mapping with `type` (" + ", ".join(OPTIMIZERS) + ") and its "
                         "hyperparameters", where)
     kind = spec["type"]
-    if kind not in OPTIMIZERS:
+    if not isinstance(kind, str) or kind not in OPTIMIZERS:
         raise SpecError(f"unknown optimizer '{kind}' (known: {', '.join(OPTIMIZERS)})",
                         loc_of(spec, "type", where) if isinstance(spec, YMap) else where,
                         did_you_mean(str(kind), OPTIMIZERS))
