@@ -600,6 +600,104 @@ def _gather_kernel(env: KernelEnv):
     return gather
 
 
+# ---- dynamic_stitch, parallel_dynamic_stitch ------------------------------------------------------
+
+def _merge_dims(a: tuple | None, b: tuple | None, what: str) -> tuple | None:
+    """TF's shape Merge: unknown meets known; two known dims must agree."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if len(a) != len(b):
+        raise InferError(f"Shapes must be equal rank, but are {len(a)} and {len(b)} ({what})")
+    out = []
+    for x, y in zip(a, b):
+        if x is not None and y is not None and x != y:
+            raise InferError(f"Dimensions must be equal, but are {x} and {y} ({what})")
+        out.append(y if x is None else x)
+    return tuple(out)
+
+
+def _stitch_infer(type_name: str):
+    """TF's DynamicStitchShapeFunction: [max index + 1 (known when every indices input is a
+    constant), *the data's shape past its indices' rank]; each data shape starts with its indices'."""
+    def infer(attrs, types, consts):
+        if len(types) % 2:
+            raise InferError(f"{type_name} takes N indices then N data tensors: {len(types)} inputs")
+        n = len(types) // 2
+        same_dtype(types[n:], [f"data_{i}" for i in range(n)], type_name)
+        extra, top, known = None, -1, True
+        for i in range(n):
+            idx, data = types[i], types[i + n]
+            if idx.dtype != "int32":
+                raise InferError(f"{type_name}: indices must be int32, got {idx.dtype} (indices_{i})")
+            values = flat(consts[i])
+            if values is None:
+                known = False
+            elif values:
+                top = max(top, max(int(v) for v in values))
+            if idx.shape is None:
+                continue
+            if data.shape is None:   # TF's Merge with an unknown shape keeps the other
+                continue
+            k = len(idx.shape)
+            if len(data.shape) < k:
+                raise InferError(f"Shape must be at least rank {k} but is rank {len(data.shape)} (data_{i})")
+            try:
+                _merge_dims(tuple(data.shape[:k]), tuple(idx.shape), "")
+            except InferError:
+                raise InferError(f"data_{i}'s shape {format_dims(data.shape)} does not start with "
+                                 f"indices_{i}'s shape {format_dims(idx.shape)}") from None
+            rest = tuple(data.shape[k:])
+            extra = rest if extra is None else _merge_dims(extra, rest, type_name)
+        if extra is None:
+            return [TensorType(types[n].dtype, None)]
+        return [TensorType(types[n].dtype, (top + 1 if known else None,) + extra)]
+    return infer
+
+
+def _stitch_kernel(env: KernelEnv):
+    """merged[indices[m][i, ...]] = data[m][i, ...], in input order (a later index wins);
+    rows no index names are zeros."""
+    xp = env.xp
+
+    def stitch(*xs):
+        n = len(xs) // 2
+        indices, data = xs[:n], xs[n:]
+        for m in range(n):
+            if data[m].shape[:indices[m].ndim] != indices[m].shape:
+                raise KernelError(f"data[{m}].shape = {format_dims(data[m].shape)} does not start with "
+                                  f"indices[{m}].shape = {format_dims(indices[m].shape)}")
+        top = max((int(i.max()) for i in indices if i.size), default=-1)
+        low = min((int(i.min()) for i in indices if i.size), default=0)
+        if low < 0:
+            raise KernelError(f"indices[{low}] is out of range")
+        tail = data[0].shape[indices[0].ndim:]
+        out = xp.zeros(bounded((top + 1,) + tuple(tail), "DynamicStitch's output"), dtype=data[0].dtype)
+        for idx, d in zip(indices, data):
+            out[idx.reshape(-1)] = d.reshape((-1,) + tuple(tail))
+        return out
+    return stitch
+
+
+def _stitch_grad(g, op, grads):
+    """TF's `_DynamicStitchGrads`: no gradient for the indices; each data input's is the
+    gradient gathered at its indices (`GatherV2`, `GatherV2_1`, ...)."""
+    n = len(op.inputs) // 2
+    grad = grads[0]
+    return [None] * n + [g.make("gather", "GatherV2" + (f"_{i}" if i else ""),
+                                [grad, op.inputs[i], g.const("GatherV2" + (f"_{i}" if i else "") + "/axis", 0, "int32")])
+                         for i in range(n)]
+
+
+def _stitch_op(name: str, type_name: str, doc: str) -> OpDef:
+    return OpDef(name, type_name, ("inputs",), _stitch_infer(type_name), _stitch_kernel, doc,
+                 variadic=True, min_inputs=2, tf_op=type_name,
+                 tf_attrs=lambda n, a, i, o: {"N": len(i) // 2, "T": TFType(i[-1].dtype)},
+                 tf=lambda c: f"tf.{name}([{', '.join(c.args[:len(c.args) // 2])}], "
+                              f"[{', '.join(c.args[len(c.args) // 2:])}]{c.kw})", grad=_stitch_grad)
+
+
 # ---- pad, pad_v2, mirror_pad ---------------------------------------------------------------------
 
 def _paddings_input(t: TensorType, p: TensorType, pads):
@@ -1019,6 +1117,12 @@ OPS = [
                                        "Taxis": TFType(i[2].dtype), "batch_dims": a["batch_dims"]},
           tf=lambda c: f"tf.gather({c.args[0]}, {c.args[1]}, axis={c.args[2]}, "
                        f"batch_dims={c.attrs['batch_dims']}{c.kw})", grad=_gather_grad),
+    _stitch_op("dynamic_stitch", "DynamicStitch",
+               "Interleave data by index (tf.dynamic_stitch): inputs are N int32 indices then N data "
+               "tensors; merged[indices[m][i]] = data[m][i], a later index winning."),
+    _stitch_op("parallel_dynamic_stitch", "ParallelDynamicStitch",
+               "tf.raw_ops.ParallelDynamicStitch: dynamic_stitch where repeated indices may land in any "
+               "order (idrun: input order)."),
     OpDef("unique", "Unique", ("x",), _unique_infer, _unique_kernel,
           "The distinct values of a vector in order of first appearance (y: output 0) and each "
           "element's index into them (idx: output 1).", multi_output=True,

@@ -1,0 +1,292 @@
+"""Gradients TF 1.x builds that idrun refused or built differently before (issue 20): a gather on
+a resource variable (TF's `var.sparse_read`: ResourceGather), gathers on another axis or with
+batch_dims (`_GatherV2Grad`'s transposes and UnsortedSegmentSum), reductions over axes computed
+at run time (`reduced_shape`'s DynamicStitch) and DynamicStitch's own gradient, against
+TensorFlow 2.21.
+
+The pattern is tests/test_op_gradients.py's, whose helpers this module uses: each case is a small
+graph, the op under test, `loss = reduce_sum(y * y * y)` (or `y * y`, `y * c`) and `gradients:
+loss`. TF's side is the program `idrun export --format tf-python` writes for the same spec, run by
+tensorflow-cpu 2.21 (`PYTHONPATH=. python tests/test_gradient_gaps.py` prints the tables again).
+TF_NODES lists the nodes TF made for the op's own gradient; TF_VALUES is `sess.run(gradients)`.
+An axis "computed at run time" is a placeholder_with_default: TF's `constant_value` cannot see
+through it, so TF takes its dynamic branch. Values are exact (bit for bit): sums, products,
+comparisons and copies only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from idrun.pipeline import Pipeline
+from tests.conftest import run_spec, values
+from tests.test_op_gradients import VARIABLES as BASE_VARIABLES
+from tests.test_op_gradients import case_spec, grad_prefixes, own_nodes
+
+VARIABLES = {
+    **BASE_VARIABLES,
+    "t3": str([[[round(0.25 * ((a * 7 + b * 3 + c) % 9) - 1.0, 2) for c in range(4)] for b in range(3)]
+               for a in range(2)]),
+}
+AX1 = "{name: ax, op: placeholder_with_default, inputs: [[1]], shape: [1]}"
+# the reduction's result has an unknown rank (its axis is unknown): reshaped to its known shape, so the
+# loss's own Sum takes TF's constant path
+KNOWN2 = "{name: y, op: reshape, inputs: [y0, [2]]}"
+
+# name: (variables, the entries making `y` from them, "cube" (y*y*y), "square" (y*y) or "mulc" (y*c))
+CASES = {
+    # 1. tf1.gather on a resource variable: ResourceGather (sparse_read), its IndexedSlices' dense_shape a Const
+    "gather_resource_variable": ("w", ["{name: y, op: gather, inputs: [w, [1, 0, 1], 0]}"], "cube"),
+    # 3. reductions over an axis computed at run time, without keepdims: reduced_shape's DynamicStitch
+    "sum_computed_axis": ("w", [AX1, "{name: y0, op: sum, inputs: [w, ax]}", KNOWN2], "cube"),
+    "mean_computed_axis": ("w", [AX1, "{name: y0, op: mean, inputs: [w, ax]}", KNOWN2], "cube"),
+    "max_computed_axis": ("w", [AX1, "{name: y0, op: max, inputs: [w, ax]}", KNOWN2], "cube"),
+    "min_computed_axis": ("p", [AX1, "{name: y0, op: min, inputs: [p, ax]}", KNOWN2], "cube"),
+    "prod_computed_axis": ("w", [AX1, "{name: y0, op: prod, inputs: [w, ax]}", KNOWN2], "cube"),
+    "sum_computed_axes_rank3": ("t3", ["{name: ax, op: placeholder_with_default, inputs: [[-1, 0]], shape: [2]}",
+                                       "{name: y0, op: sum, inputs: [t3, ax]}",
+                                       "{name: y, op: reshape, inputs: [y0, [3]]}"], "cube"),
+    "max_computed_axis_keepdims": ("w", [AX1, "{name: y0, op: max, inputs: [w, ax], keepdims: true}",
+                                   "{name: y, op: reshape, inputs: [y0, [2, 1]]}"], "cube"),
+    # DynamicStitch's gradient: each data input's gradient gathered at its indices
+    "dynamic_stitch": ("w,p", ["{name: i0, op: const, value: [2, 0]}", "{name: i1, op: const, value: [1, 3]}",
+                               "{name: y, op: dynamic_stitch, inputs: [i0, i1, w, p]}"], "cube"),
+}
+
+
+def prefixes(name: str) -> tuple:
+    return grad_prefixes(name, CASES)
+
+
+def spec(name: str) -> str:
+    return case_spec(name, CASES, VARIABLES)
+
+
+# ---- TF 2.21's tables (generated; see the module docstring) -----------------------------------
+TF_NODES = {
+    'dynamic_stitch': [
+        ['gradients/y_grad/GatherV2', 'GatherV2', ['gradients/AddN', 'i0', 'gradients/y_grad/GatherV2/axis']],
+        ['gradients/y_grad/GatherV2/axis', 'Const', []],
+        ['gradients/y_grad/GatherV2_1', 'GatherV2', ['gradients/AddN', 'i1', 'gradients/y_grad/GatherV2_1/axis']],
+        ['gradients/y_grad/GatherV2_1/axis', 'Const', []],
+    ],
+    'gather_resource_variable': [
+        ['gradients/y_grad/Const', 'Const', []],
+        ['gradients/y_grad/ExpandDims', 'ExpandDims', ['gradients/y_grad/Size', 'gradients/y_grad/ExpandDims/dim']],
+        ['gradients/y_grad/ExpandDims/dim', 'Const', []],
+        ['gradients/y_grad/Reshape', 'Reshape', ['gradients/AddN', 'gradients/y_grad/concat']],
+        ['gradients/y_grad/Reshape_1', 'Reshape', ['y/indices', 'gradients/y_grad/ExpandDims']],
+        ['gradients/y_grad/Size', 'Const', []],
+        ['gradients/y_grad/concat', 'ConcatV2', ['gradients/y_grad/ExpandDims', 'gradients/y_grad/strided_slice', 'gradients/y_grad/concat/axis']],
+        ['gradients/y_grad/concat/axis', 'Const', []],
+        ['gradients/y_grad/strided_slice', 'StridedSlice', ['gradients/y_grad/Const', 'gradients/y_grad/strided_slice/stack', 'gradients/y_grad/strided_slice/stack_1', 'gradients/y_grad/strided_slice/stack_2']],
+        ['gradients/y_grad/strided_slice/stack', 'Const', []],
+        ['gradients/y_grad/strided_slice/stack_1', 'Const', []],
+        ['gradients/y_grad/strided_slice/stack_2', 'Const', []],
+    ],
+    'max_computed_axis': [
+        ['gradients/y0_grad/Cast', 'Cast', ['gradients/y0_grad/Equal']],
+        ['gradients/y0_grad/DynamicStitch', 'DynamicStitch', ['gradients/y0_grad/range', 'gradients/y0_grad/mod', 'gradients/y0_grad/Shape', 'gradients/y0_grad/ones']],
+        ['gradients/y0_grad/Equal', 'Equal', ['gradients/y0_grad/Reshape', 'y0/ReadVariableOp']],
+        ['gradients/y0_grad/Reshape', 'Reshape', ['y0', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Reshape_1', 'Reshape', ['gradients/y_grad/Reshape', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Reshape_2', 'Reshape', ['gradients/y0_grad/Sum', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Shape', 'Const', []],
+        ['gradients/y0_grad/Shape_1', 'Const', []],
+        ['gradients/y0_grad/Size', 'Const', []],
+        ['gradients/y0_grad/Sum', 'Sum', ['gradients/y0_grad/Cast', 'ax']],
+        ['gradients/y0_grad/add', 'AddV2', ['ax', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/mod', 'FloorMod', ['gradients/y0_grad/add', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/mul', 'Mul', ['gradients/y0_grad/truediv', 'gradients/y0_grad/Reshape_1']],
+        ['gradients/y0_grad/ones', 'Fill', ['gradients/y0_grad/Shape_1', 'gradients/y0_grad/ones/Const']],
+        ['gradients/y0_grad/ones/Const', 'Const', []],
+        ['gradients/y0_grad/range', 'Range', ['gradients/y0_grad/range/start', 'gradients/y0_grad/Size', 'gradients/y0_grad/range/delta']],
+        ['gradients/y0_grad/range/delta', 'Const', []],
+        ['gradients/y0_grad/range/start', 'Const', []],
+        ['gradients/y0_grad/truediv', 'RealDiv', ['gradients/y0_grad/Cast', 'gradients/y0_grad/Reshape_2']],
+        ['gradients/y_grad/Reshape', 'Reshape', ['gradients/AddN', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Shape', ['y0']],
+    ],
+    'max_computed_axis_keepdims': [
+        ['gradients/y0_grad/Cast', 'Cast', ['gradients/y0_grad/Equal']],
+        ['gradients/y0_grad/Equal', 'Equal', ['y0', 'y0/ReadVariableOp']],
+        ['gradients/y0_grad/Reshape', 'Reshape', ['gradients/y0_grad/Sum', 'gradients/y0_grad/Shape_1']],
+        ['gradients/y0_grad/Shape', 'Const', []],
+        ['gradients/y0_grad/Shape_1', 'Shape', ['y0']],
+        ['gradients/y0_grad/Sum', 'Sum', ['gradients/y0_grad/Cast', 'ax']],
+        ['gradients/y0_grad/mul', 'Mul', ['gradients/y0_grad/truediv', 'gradients/y_grad/Reshape']],
+        ['gradients/y0_grad/truediv', 'RealDiv', ['gradients/y0_grad/Cast', 'gradients/y0_grad/Reshape']],
+        ['gradients/y_grad/Reshape', 'Reshape', ['gradients/AddN', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Shape', ['y0']],
+    ],
+    'mean_computed_axis': [
+        ['gradients/y0_grad/BroadcastTo', 'BroadcastTo', ['gradients/y0_grad/Reshape', 'gradients/y0_grad/Shape']],
+        ['gradients/y0_grad/Cast', 'Cast', ['gradients/y0_grad/Prod']],
+        ['gradients/y0_grad/Const', 'Const', []],
+        ['gradients/y0_grad/DynamicStitch', 'DynamicStitch', ['gradients/y0_grad/range', 'gradients/y0_grad/mod', 'gradients/y0_grad/Shape', 'gradients/y0_grad/ones']],
+        ['gradients/y0_grad/GatherV2', 'GatherV2', ['gradients/y0_grad/Shape_2', 'gradients/y0_grad/mod_1', 'gradients/y0_grad/GatherV2/axis']],
+        ['gradients/y0_grad/GatherV2/axis', 'Const', []],
+        ['gradients/y0_grad/Prod', 'Prod', ['gradients/y0_grad/GatherV2', 'gradients/y0_grad/Const']],
+        ['gradients/y0_grad/Reshape', 'Reshape', ['gradients/y_grad/Reshape', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Shape', 'Const', []],
+        ['gradients/y0_grad/Shape_1', 'Const', []],
+        ['gradients/y0_grad/Shape_2', 'Const', []],
+        ['gradients/y0_grad/Size', 'Const', []],
+        ['gradients/y0_grad/Size_1', 'Const', []],
+        ['gradients/y0_grad/add', 'AddV2', ['ax', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/add_1', 'AddV2', ['ax', 'gradients/y0_grad/Size_1']],
+        ['gradients/y0_grad/mod', 'FloorMod', ['gradients/y0_grad/add', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/mod_1', 'FloorMod', ['gradients/y0_grad/add_1', 'gradients/y0_grad/Size_1']],
+        ['gradients/y0_grad/ones', 'Fill', ['gradients/y0_grad/Shape_1', 'gradients/y0_grad/ones/Const']],
+        ['gradients/y0_grad/ones/Const', 'Const', []],
+        ['gradients/y0_grad/range', 'Range', ['gradients/y0_grad/range/start', 'gradients/y0_grad/Size', 'gradients/y0_grad/range/delta']],
+        ['gradients/y0_grad/range/delta', 'Const', []],
+        ['gradients/y0_grad/range/start', 'Const', []],
+        ['gradients/y0_grad/truediv', 'RealDiv', ['gradients/y0_grad/BroadcastTo', 'gradients/y0_grad/Cast']],
+        ['gradients/y_grad/Reshape', 'Reshape', ['gradients/AddN', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Shape', ['y0']],
+    ],
+    'min_computed_axis': [
+        ['gradients/y0_grad/Cast', 'Cast', ['gradients/y0_grad/Equal']],
+        ['gradients/y0_grad/DynamicStitch', 'DynamicStitch', ['gradients/y0_grad/range', 'gradients/y0_grad/mod', 'gradients/y0_grad/Shape', 'gradients/y0_grad/ones']],
+        ['gradients/y0_grad/Equal', 'Equal', ['gradients/y0_grad/Reshape', 'y0/ReadVariableOp']],
+        ['gradients/y0_grad/Reshape', 'Reshape', ['y0', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Reshape_1', 'Reshape', ['gradients/y_grad/Reshape', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Reshape_2', 'Reshape', ['gradients/y0_grad/Sum', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Shape', 'Const', []],
+        ['gradients/y0_grad/Shape_1', 'Const', []],
+        ['gradients/y0_grad/Size', 'Const', []],
+        ['gradients/y0_grad/Sum', 'Sum', ['gradients/y0_grad/Cast', 'ax']],
+        ['gradients/y0_grad/add', 'AddV2', ['ax', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/mod', 'FloorMod', ['gradients/y0_grad/add', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/mul', 'Mul', ['gradients/y0_grad/truediv', 'gradients/y0_grad/Reshape_1']],
+        ['gradients/y0_grad/ones', 'Fill', ['gradients/y0_grad/Shape_1', 'gradients/y0_grad/ones/Const']],
+        ['gradients/y0_grad/ones/Const', 'Const', []],
+        ['gradients/y0_grad/range', 'Range', ['gradients/y0_grad/range/start', 'gradients/y0_grad/Size', 'gradients/y0_grad/range/delta']],
+        ['gradients/y0_grad/range/delta', 'Const', []],
+        ['gradients/y0_grad/range/start', 'Const', []],
+        ['gradients/y0_grad/truediv', 'RealDiv', ['gradients/y0_grad/Cast', 'gradients/y0_grad/Reshape_2']],
+        ['gradients/y_grad/Reshape', 'Reshape', ['gradients/AddN', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Shape', ['y0']],
+    ],
+    'prod_computed_axis': [
+        ['gradients/y0_grad/BroadcastTo', 'BroadcastTo', ['gradients/y0_grad/Reshape_1', 'gradients/y0_grad/Shape']],
+        ['gradients/y0_grad/Const', 'Const', []],
+        ['gradients/y0_grad/Const_1', 'Const', []],
+        ['gradients/y0_grad/Cumprod', 'Cumprod', ['gradients/y0_grad/Reshape_2', 'gradients/y0_grad/Cumprod/axis']],
+        ['gradients/y0_grad/Cumprod/axis', 'Const', []],
+        ['gradients/y0_grad/Cumprod_1', 'Cumprod', ['gradients/y0_grad/Reshape_2', 'gradients/y0_grad/Cumprod_1/axis']],
+        ['gradients/y0_grad/Cumprod_1/axis', 'Const', []],
+        ['gradients/y0_grad/DynamicStitch', 'DynamicStitch', ['gradients/y0_grad/range', 'gradients/y0_grad/mod', 'gradients/y0_grad/Shape', 'gradients/y0_grad/ones']],
+        ['gradients/y0_grad/GatherV2', 'GatherV2', ['gradients/y0_grad/Shape', 'gradients/y0_grad/mod_1', 'gradients/y0_grad/GatherV2/axis']],
+        ['gradients/y0_grad/GatherV2/axis', 'Const', []],
+        ['gradients/y0_grad/GatherV2_1', 'GatherV2', ['gradients/y0_grad/Shape', 'gradients/y0_grad/ListDiff', 'gradients/y0_grad/GatherV2_1/axis']],
+        ['gradients/y0_grad/GatherV2_1/axis', 'Const', []],
+        ['gradients/y0_grad/InvertPermutation', 'InvertPermutation', ['gradients/y0_grad/concat']],
+        ['gradients/y0_grad/ListDiff', 'ListDiff', ['gradients/y0_grad/range_1', 'gradients/y0_grad/mod_1']],
+        ['gradients/y0_grad/Prod', 'Prod', ['gradients/y0_grad/GatherV2', 'gradients/y0_grad/Const']],
+        ['gradients/y0_grad/Prod_1', 'Prod', ['gradients/y0_grad/GatherV2_1', 'gradients/y0_grad/Const_1']],
+        ['gradients/y0_grad/Rank', 'Const', []],
+        ['gradients/y0_grad/Reshape', 'Reshape', ['ax', 'gradients/y0_grad/Reshape/shape']],
+        ['gradients/y0_grad/Reshape/shape', 'Const', []],
+        ['gradients/y0_grad/Reshape_1', 'Reshape', ['gradients/y_grad/Reshape', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Reshape_2', 'Reshape', ['gradients/y0_grad/transpose', 'gradients/y0_grad/Reshape_2/shape']],
+        ['gradients/y0_grad/Reshape_2/shape', 'Pack', ['gradients/y0_grad/Prod', 'gradients/y0_grad/Prod_1']],
+        ['gradients/y0_grad/Reshape_3', 'Reshape', ['gradients/y0_grad/mul', 'gradients/y0_grad/Shape_2']],
+        ['gradients/y0_grad/Reshape_4', 'Reshape', ['gradients/y0_grad/mul_1', 'gradients/y0_grad/Shape']],
+        ['gradients/y0_grad/Shape', 'Const', []],
+        ['gradients/y0_grad/Shape_1', 'Const', []],
+        ['gradients/y0_grad/Shape_2', 'Shape', ['gradients/y0_grad/transpose']],
+        ['gradients/y0_grad/Size', 'Const', []],
+        ['gradients/y0_grad/add', 'AddV2', ['ax', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/add_1', 'AddV2', ['gradients/y0_grad/Reshape', 'gradients/y0_grad/Rank']],
+        ['gradients/y0_grad/concat', 'ConcatV2', ['gradients/y0_grad/mod_1', 'gradients/y0_grad/ListDiff', 'gradients/y0_grad/concat/axis']],
+        ['gradients/y0_grad/concat/axis', 'Const', []],
+        ['gradients/y0_grad/mod', 'FloorMod', ['gradients/y0_grad/add', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/mod_1', 'FloorMod', ['gradients/y0_grad/add_1', 'gradients/y0_grad/Rank']],
+        ['gradients/y0_grad/mul', 'Mul', ['gradients/y0_grad/Cumprod', 'gradients/y0_grad/Cumprod_1']],
+        ['gradients/y0_grad/mul_1', 'Mul', ['gradients/y0_grad/BroadcastTo', 'gradients/y0_grad/transpose_1']],
+        ['gradients/y0_grad/ones', 'Fill', ['gradients/y0_grad/Shape_1', 'gradients/y0_grad/ones/Const']],
+        ['gradients/y0_grad/ones/Const', 'Const', []],
+        ['gradients/y0_grad/range', 'Range', ['gradients/y0_grad/range/start', 'gradients/y0_grad/Size', 'gradients/y0_grad/range/delta']],
+        ['gradients/y0_grad/range/delta', 'Const', []],
+        ['gradients/y0_grad/range/start', 'Const', []],
+        ['gradients/y0_grad/range_1', 'Range', ['gradients/y0_grad/range_1/start', 'gradients/y0_grad/Rank', 'gradients/y0_grad/range_1/delta']],
+        ['gradients/y0_grad/range_1/delta', 'Const', []],
+        ['gradients/y0_grad/range_1/start', 'Const', []],
+        ['gradients/y0_grad/transpose', 'Transpose', ['y0/ReadVariableOp', 'gradients/y0_grad/concat']],
+        ['gradients/y0_grad/transpose_1', 'Transpose', ['gradients/y0_grad/Reshape_3', 'gradients/y0_grad/InvertPermutation']],
+        ['gradients/y_grad/Reshape', 'Reshape', ['gradients/AddN', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Shape', ['y0']],
+    ],
+    'sum_computed_axes_rank3': [
+        ['gradients/y0_grad/BroadcastTo', 'BroadcastTo', ['gradients/y0_grad/Reshape', 'gradients/y0_grad/Shape']],
+        ['gradients/y0_grad/DynamicStitch', 'DynamicStitch', ['gradients/y0_grad/range', 'gradients/y0_grad/mod', 'gradients/y0_grad/Shape', 'gradients/y0_grad/ones']],
+        ['gradients/y0_grad/Reshape', 'Reshape', ['gradients/y_grad/Reshape', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Shape', 'Const', []],
+        ['gradients/y0_grad/Shape_1', 'Const', []],
+        ['gradients/y0_grad/Size', 'Const', []],
+        ['gradients/y0_grad/add', 'AddV2', ['ax', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/mod', 'FloorMod', ['gradients/y0_grad/add', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/ones', 'Fill', ['gradients/y0_grad/Shape_1', 'gradients/y0_grad/ones/Const']],
+        ['gradients/y0_grad/ones/Const', 'Const', []],
+        ['gradients/y0_grad/range', 'Range', ['gradients/y0_grad/range/start', 'gradients/y0_grad/Size', 'gradients/y0_grad/range/delta']],
+        ['gradients/y0_grad/range/delta', 'Const', []],
+        ['gradients/y0_grad/range/start', 'Const', []],
+        ['gradients/y_grad/Reshape', 'Reshape', ['gradients/AddN', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Shape', ['y0']],
+    ],
+    'sum_computed_axis': [
+        ['gradients/y0_grad/BroadcastTo', 'BroadcastTo', ['gradients/y0_grad/Reshape', 'gradients/y0_grad/Shape']],
+        ['gradients/y0_grad/DynamicStitch', 'DynamicStitch', ['gradients/y0_grad/range', 'gradients/y0_grad/mod', 'gradients/y0_grad/Shape', 'gradients/y0_grad/ones']],
+        ['gradients/y0_grad/Reshape', 'Reshape', ['gradients/y_grad/Reshape', 'gradients/y0_grad/DynamicStitch']],
+        ['gradients/y0_grad/Shape', 'Const', []],
+        ['gradients/y0_grad/Shape_1', 'Const', []],
+        ['gradients/y0_grad/Size', 'Const', []],
+        ['gradients/y0_grad/add', 'AddV2', ['ax', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/mod', 'FloorMod', ['gradients/y0_grad/add', 'gradients/y0_grad/Size']],
+        ['gradients/y0_grad/ones', 'Fill', ['gradients/y0_grad/Shape_1', 'gradients/y0_grad/ones/Const']],
+        ['gradients/y0_grad/ones/Const', 'Const', []],
+        ['gradients/y0_grad/range', 'Range', ['gradients/y0_grad/range/start', 'gradients/y0_grad/Size', 'gradients/y0_grad/range/delta']],
+        ['gradients/y0_grad/range/delta', 'Const', []],
+        ['gradients/y0_grad/range/start', 'Const', []],
+        ['gradients/y_grad/Reshape', 'Reshape', ['gradients/AddN', 'gradients/y_grad/Shape']],
+        ['gradients/y_grad/Shape', 'Shape', ['y0']],
+    ],
+}
+TF_VALUES = {
+    'dynamic_stitch': {'dw': [[0.75, 4.6875, 12.0], [6.75, 0.1875, 1.6875]], 'dp': [[0.75, 4.6875, 12.0], [6.75, 0.1875, 1.6875]]},
+    'gather_resource_variable': {'dw': [[6.75, 0.1875, 1.6875], [0.75, 4.6875, 12.0], [6.75, 0.1875, 1.6875]]},
+    'max_computed_axis': {'dw': [[0.0, 0.0, 12.0], [6.75, 0.0, 0.0]]},
+    'max_computed_axis_keepdims': {'dw': [[0.0, 0.0, 12.0], [6.75, 0.0, 0.0]]},
+    'mean_computed_axis': {'dw': [[0.1736111, 0.1736111, 0.1736111], [0.11111113, 0.11111113, 0.11111113]]},
+    'min_computed_axis': {'dp': [[0.75, 0.0, 0.0], [0.0, 0.1875, 0.0]]},
+    'prod_computed_axis': {'dw': [[-11.71875, 4.6875, -2.9296875], [-0.04449463, -0.26696777, 0.08898926]]},
+    'sum_computed_axes_rank3': {'dt3': [[[18.75, 18.75, 18.75, 18.75], [3.0, 3.0, 3.0, 3.0], [22.6875, 22.6875, 22.6875, 22.6875]], [[18.75, 18.75, 18.75, 18.75], [3.0, 3.0, 3.0, 3.0], [22.6875, 22.6875, 22.6875, 22.6875]]]},
+    'sum_computed_axis': {'dw': [[4.6875, 4.6875, 4.6875], [3.0, 3.0, 3.0]]},
+}
+# ---- end of TF's tables ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_gradient_nodes_are_tfs(spec_file, name):
+    graph = Pipeline(spec_file(spec(name))).spec.graph
+    assert [list(n) for n in own_nodes(graph, prefixes(name))] == TF_NODES[name]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_gradient_values_are_tfs(spec_file, name):
+    result = run_spec(spec_file(spec(name)))
+    for out, want in TF_VALUES[name].items():
+        got = values(result, out)[0]
+        assert np.array_equal(np.asarray(got, dtype=np.float32), np.asarray(want, dtype=np.float32)), out
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from tests.test_op_gradients import _regenerate
+    _regenerate(CASES, VARIABLES, prefixes)
