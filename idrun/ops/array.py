@@ -10,7 +10,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, norm_axis, num_elements, same_dtype
-from idrun.ops.gradlib import fully_known, gather_slices, no_gradient, shape_tensor
+from idrun.ops.gradlib import fully_known, gather_slices, no_gradient, shape_tensor, size_tensor
 from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
                                  out_type, vector_length)
 
@@ -995,16 +995,146 @@ def _unique_kernel(env: KernelEnv):
 
 
 def _gather_grad(g, op, grads):
-    """TF's `_GatherV2Grad` for an axis-0 gather: an IndexedSlices (values: the gradient reshaped
-    to [size(indices)] + params.shape[1:], indices: flattened, dense_shape: Shape(params),
-    a Const when known). Other axes and batch_dims are not built yet (a located error)."""
+    """TF's `_GatherV2Grad`: an axis-0 gather's IndexedSlices (values: the gradient reshaped to
+    [size(indices)] + params.shape[1:], indices: flattened, dense_shape: Shape(params), a Const
+    when known); another axis or batch_dims: the dense gradient (`_axis_gather_grad`)."""
     params, indices = op.inputs[:2]
-    if len(op.inputs) > 2 and (g.constant_value(op.inputs[2]) not in (0, [0]) or op.attrs.get("batch_dims", 0)):
-        g.unsupported(op, "only an axis-0 gather without batch_dims has a gradient here (TF's IndexedSlices); "
-                          "TF's transposing gradient for other axes is not built yet")
     with g.colocate_with(params):   # TF: params can be large, so its shape is computed with it
         params_shape = shape_tensor(g, params)
+    if len(op.inputs) > 2 and g.constant_value(op.inputs[2]) not in (0, [0]):
+        return [_axis_gather_grad(g, op, grads[0], params_shape), None, None]
     return [gather_slices(g, grads[0], indices, params_shape, True)] + [None] * (len(op.inputs) - 1)
+
+
+def _scoped(g, base: str) -> str:
+    """The name TF's `name_scope(base)` takes now in the gradient's scope (the nodes inside it are
+    made first: `strided_slice_1/stack`, then `strided_slice_1`)."""
+    builder = g.b
+    return builder.namer.peek(f"{builder._scope}/{base}").rpartition("/")[2]
+
+
+def _stack(g, name: str, items: list):
+    """`stack(items)` as `_slice_helper` and `concat` convert a list: a Const when every item is a
+    Python int, else a Pack of the tensors."""
+    if all(type(i) is int for i in items):
+        return g.const(name, items, "int32")
+    return g.make("stack", name, items, {"axis": 0})
+
+
+def _slice(g, x, begin: list, end: list, strides: list, **masks):
+    """`x[...]` (TF's `_slice_helper`): StridedSlice in its own `strided_slice` scope."""
+    scope = _scoped(g, "strided_slice")
+    parts = [_stack(g, f"{scope}/{n}", v) for n, v in (("stack", begin), ("stack_1", end), ("stack_2", strides))]
+    return g.make("strided_slice", scope, [x] + parts, masks)
+
+
+def _concat(g, items: list):
+    """`array_ops.concat(items, 0)`: the Python lists converted inside its scope (`values_k`)."""
+    scope = _scoped(g, "concat")
+    refs = [_stack(g, f"{scope}/values_{k}", v) if isinstance(v, list) else v for k, v in enumerate(items)]
+    return g.make("concat", scope, refs + [g.const(f"{scope}/axis", 0, "int32")])
+
+
+def _range(g, start, limit, delta=1):
+    """`math_ops.range(start, limit)`: the Python bounds become Consts in its scope."""
+    scope = _scoped(g, "range")
+    ends = [g.const(f"{scope}/{n}", v, "int32") if type(v) is int else v
+            for n, v in (("start", start), ("limit", limit), ("delta", delta))]
+    return g.make("range", scope, ends)
+
+
+def _plus(g, x, value: int):
+    """`x + value`: the Python number converted inside the op's own scope (`add_1/y`)."""
+    scope = _scoped(g, "add")
+    return g.make("add", scope, [x, g.const(f"{scope}/y", value, "int32")])
+
+
+def _indices_size(g, indices):
+    """`expand_dims(size(indices), 0)`."""
+    scope = _scoped(g, "ExpandDims")
+    return g.make("expand_dims", scope, [size_tensor(g, indices), g.const(f"{scope}/dim", 0, "int32")])
+
+
+def _axis_gather_grad(g, op, grad, params_shape):
+    """TF's `_GatherV2Grad` for another axis or batch_dims: the axis moved next to the batch dims
+    (transpose), `_BatchGatherGrad`'s UnsortedSegmentSum over flattened batch offsets, moved back
+    and reshaped to the params' shape. Built as TF builds it where the params' and indices' shapes
+    are fully known and the axis is a constant: TF's shape inference then makes each Size a Const."""
+    params, indices, axis_ref = op.inputs
+    pshape, ishape = g.shape(params), g.shape(indices)
+    axis = g.constant_value(axis_ref)
+    axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+    if not (fully_known(pshape) and fully_known(ishape)) or type(axis) is not int or g.dtype(indices) != "int32":
+        g.unsupported(op, "a gather on another axis or with batch_dims needs the params' and int32 indices' shapes "
+                          "fully known and a constant axis here (TF's dynamic shape graph is not built)")
+    rank, bd = len(pshape), op.attrs.get("batch_dims", 0)
+    bd = bd + len(ishape) if bd < 0 else bd
+    axis %= rank
+    _indices_size(g, indices)   # TF's `indices_size`: made, unused on this path
+    # outer_shape = params_shape[:axis]; inner_shape = params_shape[axis:][1:]
+    zero, one = g.const("Const", 0, "int32"), g.const("Const_1", 1, "int32")
+    outer = _slice(g, params_shape, [zero], [axis_ref], [one], begin_mask=1)
+    end, one = g.const("Const_2", 0, "int32"), g.const("Const_3", 1, "int32")
+    tail = _slice(g, params_shape, [axis_ref], [end], [one], end_mask=1)
+    inner = _slice(g, tail, [1], [0], [1], end_mask=1)
+    values_shape = _concat(g, [outer, [-1], inner])
+    values_dims = g.const("Size", rank, "int32")
+    axis_dims = g.const("Size", axis, "int32")
+    outer_batches = _range(g, 0, bd)
+    batch_axis = _range(g, bd, axis_dims)
+    inner_axes = _range(g, _plus(g, axis_dims, 1), values_dims)
+    values = g.make("reshape", "Reshape", [g.dense(grad), values_shape])
+    transpose_dims = _concat(g, [outer_batches, [axis_dims], batch_axis, inner_axes])
+    values = g.make("transpose", "transpose", [values, transpose_dims])
+    shape_t = g.make("gather", "GatherV2", [params_shape, transpose_dims, g.const("GatherV2/axis", 0, "int32")])
+    gather_dim = _slice(g, params_shape, [axis_ref], [_plus(g, axis_ref, 1)], [1], shrink_axis_mask=1)
+    out = _batch_gather_grad(g, shape_t, values, indices, bd, gather_dim, pshape, ishape, axis)
+    back = _concat(g, [outer_batches, _plus(g, batch_axis, 1), [bd], inner_axes])
+    out = g.make("transpose", "transpose", [out, back])
+    return g.make("reshape", "Reshape", [out, shape_tensor(g, params)])
+
+
+def _batch_gather_grad(g, shape_t, values, indices, bd, gather_dim, pshape, ishape, axis):
+    """TF's `_BatchGatherGrad` (and `_GetBatchIndices`): with batch dims, each index offset by its
+    batch's start in the flattened batch; the rows summed by UnsortedSegmentSum."""
+    size = _indices_size(g, indices)
+    if bd:
+        order = list(range(bd)) + [axis] + list(range(bd, axis)) + list(range(axis + 1, len(pshape)))
+        # the transposed values' shape: the batch dims, the indices' own dims flattened, the rest
+        vshape = [pshape[i] for i in order[:bd]] + [num_elements(tuple(ishape[bd:]))] + \
+                 [pshape[i] for i in order[bd + 1:]]
+        vshape_ref = g.const("Shape", vshape, "int32")
+        outer = _slice(g, vshape_ref, [0], [bd], [1], begin_mask=1)
+        tail = _slice(g, vshape_ref, [bd], [0], [1], end_mask=1)
+        inner = _slice(g, tail, [1], [0], [1], end_mask=1)
+        batch_size = g.make("prod", "Prod", [outer, g.const("Prod/reduction_indices", [0], "int32")], {"keepdims": False})
+        flat_shape = _concat(g, [[-1], inner])
+        gather_dim = g.make("mul", "mul", [gather_dim, batch_size])
+        indices = _batch_indices(g, shape_t, indices, bd, len(ishape))
+        values = g.make("reshape", "Reshape", [values, flat_shape])
+    indices = g.make("reshape", "Reshape", [indices, size])
+    out = g.make("unsorted_segment_sum", "UnsortedSegmentSum", [values, indices, gather_dim])
+    if bd:
+        out = g.make("reshape", "Reshape", [out, _concat(g, [outer, flat_shape])])
+    return out
+
+
+def _batch_indices(g, shape_t, indices, bd: int, indices_rank: int):
+    """TF's `_GetBatchIndices`: indices + each batch position times the rows of the dims after it."""
+    accum = g.const("ones", 1, "int32")
+    for dim in range(bd, 0, -1):
+        dim_value = _slice(g, shape_t, [dim - 1], [dim], [1], shrink_axis_mask=1)
+        accum = g.make("mul", "mul", [accum, _slice(g, shape_t, [dim], [dim + 1], [1], shrink_axis_mask=1)])
+        dim_indices = _range(g, g.const("zeros", 0, "int32"), dim_value, g.const("ones", 1, "int32"))
+        dim_indices = g.make("mul", "mul", [dim_indices, accum])
+        before = g.make("tile", "Tile", [g.const("Tile/input", [1], "int32"), g.const("Tile/multiples", [dim - 1], "int32")])
+        diff = g.make("sub", "sub", [g.const("Rank", indices_rank, "int32"), g.const("sub/y", dim, "int32")])
+        scope = _scoped(g, "Tile")
+        after = g.make("tile", scope, [g.const(f"{scope}/input", [1], "int32"),
+                                       g.make("stack", f"{scope}/multiples", [diff], {"axis": 0})])
+        dim_shape = _concat(g, [before, [dim_value], after])
+        indices = g.make("add", "add", [indices, g.make("reshape", "Reshape", [dim_indices, dim_shape])])
+    return indices
 
 
 def _reshape_grad(g, op, grads):

@@ -27,6 +27,19 @@ class Namer:
         self._used[key] = 1
         return f"{full}_{i - 1}"
 
+    def peek(self, full: str) -> str:
+        """The name `unique(full)` would give now, taking none: a name scope's name before the
+        nodes inside it are made (`strided_slice_1/stack`, then `strided_slice_1`)."""
+        key = full.lower()
+        i = self._used.get(key, 0)
+        if i == 0:
+            return full
+        base = key
+        while key in self._used:
+            key = f"{base}_{i}"
+            i += 1
+        return f"{full}_{i - 1}"
+
 
 def check_name(name: str, scope: str) -> str | None:
     """An error message if `name` is not a valid TF name in `scope`, else None."""
