@@ -640,7 +640,7 @@ def test_gather_on_another_axis_of_an_unknown_shape_is_a_located_error(spec_file
 nodes:
   - {name: w, op: variable, value: [[1.0, 2.0], [3.0, 4.0]]}
   - {name: x, op: placeholder, dtype: float32, shape: [null, 2]}
-  - {name: m, op: mul, inputs: [x, w]}
+  - {name: m, op: matmul, inputs: [x, w]}
   - {name: g, op: gather, inputs: [m, [1, 0, 1], 1]}
   - {name: loss, op: reduce_sum, inputs: [g]}
   - minimize: loss
