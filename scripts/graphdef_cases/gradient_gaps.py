@@ -1,0 +1,83 @@
+"""Training programs whose gradients TF 1.x builds from the graphs idrun used to refuse (issue
+20): a gather on another axis (column selection) and with batch_dims (each example's own
+positions), reductions over axes fed at run time (`reduced_shape`'s DynamicStitch in the Sum,
+Mean, Max and Prod gradients) and tf.dynamic_stitch on the path (`_DynamicStitchGrads`'s
+GatherV2s), in both variable modes, trained a few steps with TF's optimizers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+tf1 = tf.compat.v1
+B, T, D, C = 3, 4, 5, 6
+
+
+def _normal(seed: int, shape: list) -> list:
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32).tolist()
+
+
+def column_gather(resource: bool):
+    """Features picked by column (tf.gather axis=1) from a projected input: the dense gradient
+    through _GatherV2Grad's transposes and UnsortedSegmentSum, then Adam."""
+    tf1.set_random_seed(31)
+    x = tf1.placeholder(tf.float32, [B, D], name="x")
+    target = tf1.placeholder(tf.float32, [B, 4], name="target")
+    w = tf1.Variable(tf1.truncated_normal([D, C], stddev=0.5), name="w", use_resource=resource)
+    h = tf.tanh(tf.matmul(x, w))
+    picked = tf1.gather(h, [5, 0, 2, 0], axis=1)
+    loss = tf.reduce_mean(tf.square(picked - target))
+    train = tf1.train.AdamOptimizer(0.05).minimize(loss)
+    return {"fetch": [loss], "targets": [train], "steps": 4,
+            "feeds": {x: _normal(1, [B, D]), target: _normal(2, [B, 4])}}
+
+
+def batch_gather(resource: bool):
+    """Each example's own time steps (tf.gather axis=1, batch_dims=1, as pointer networks pick
+    encoder states): _BatchGatherGrad's batch offsets, then Momentum."""
+    tf1.set_random_seed(32)
+    x = tf1.placeholder(tf.float32, [B * T, D], name="x")
+    positions = tf1.placeholder(tf.int32, [B, 2], name="positions")
+    w = tf1.Variable(tf1.truncated_normal([D, C], stddev=0.5), name="w", use_resource=resource)
+    states = tf.reshape(tf.matmul(x, w), [B, T, C])
+    picked = tf.gather(states, positions, axis=1, batch_dims=1)
+    loss = tf.reduce_sum(tf.square(picked)) * 0.1
+    train = tf1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
+    return {"fetch": [loss], "targets": [train], "steps": 4,
+            "feeds": {x: _normal(3, [B * T, D]), positions: [[3, 0], [1, 1], [2, 3]]}}
+
+
+def fed_axes(resource: bool):
+    """Reductions over an axis given at run time (placeholder_with_default, as a configurable
+    pooling axis): Sum, Mean, Max and Prod gradients stitch the kept-dims shape (DynamicStitch)."""
+    tf1.set_random_seed(33)
+    x = tf1.placeholder(tf.float32, [B, D], name="x")
+    w = tf1.Variable(tf1.truncated_normal([D, C], stddev=0.5), name="w", use_resource=resource)
+    h = tf.sigmoid(tf.matmul(x, w))
+    axis = tf1.placeholder_with_default([1], [1], name="axis")
+    pooled = (tf.reduce_sum(h, axis) + tf.reduce_mean(h, axis) + tf.reduce_max(h, axis)
+              + tf.reduce_prod(h + 0.5, axis))
+    loss = tf.reduce_sum(tf.square(tf.reshape(pooled, [B]) - 2.0))
+    train = tf1.train.GradientDescentOptimizer(0.05).minimize(loss)
+    return {"fetch": [loss], "targets": [train], "steps": 4, "feeds": {x: _normal(4, [B, D])}}
+
+
+def stitched(resource: bool):
+    """Two variables' rows interleaved by tf.dynamic_stitch (as data_flow_ops partitions merge
+    back): each gets the gradient gathered at its indices, then RMSProp."""
+    tf1.set_random_seed(34)
+    a = tf1.Variable(tf1.truncated_normal([2, C], stddev=0.5), name="a", use_resource=resource)
+    b = tf1.Variable(tf1.truncated_normal([3, C], stddev=0.5), name="b", use_resource=resource)
+    merged = tf.dynamic_stitch([[4, 1], [0, 2, 3]], [a, b])
+    x = tf1.placeholder(tf.float32, [B, 5], name="x")
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, merged) - 1.0))
+    train = tf1.train.RMSPropOptimizer(0.05).minimize(loss)
+    return {"fetch": [loss], "targets": [train], "steps": 4, "feeds": {x: _normal(5, [B, 5])}}
+
+
+CASES = {}
+for _name, _build in (("column_gather", column_gather), ("batch_gather", batch_gather), ("fed_axes", fed_axes),
+                      ("stitched", stitched)):
+    for _mode in ("ref", "resource"):
+        CASES[f"gaps_{_name}_{_mode}"] = (lambda f=_build, r=(_mode == "resource"): f(r))
