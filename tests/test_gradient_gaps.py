@@ -22,6 +22,7 @@ import sys
 import numpy as np
 import pytest
 
+from idrun.errors import SpecError
 from idrun.pipeline import Pipeline
 from tests.conftest import run_spec, values
 from tests.test_op_gradients import VARIABLES as BASE_VARIABLES
@@ -587,6 +588,90 @@ def test_gradient_values_are_tfs(spec_file, name):
     for out, want in TF_VALUES[name].items():
         got = values(result, out)[0]
         assert np.array_equal(np.asarray(got, dtype=np.float32), np.asarray(want, dtype=np.float32)), out
+
+
+# TF 2.21, tf1.gather(v, idx, name="g") on tf1.Variable([[1, 2], [3, 4], [5, 6]], use_resource=...) with
+# idx = tf.constant([2, 0, 2], name="idx"), then tf1.gradients(reduce_sum(g * g), [v]); g.as_graph_def():
+# resource: `g` ResourceGather [v, idx] (var.sparse_read: no axis constant), gradient dense_shape
+# `gradients/g_grad/Const`; ref: `g/axis` Const, `g` GatherV2 [v/read, idx, g/axis], dense_shape
+# `gradients/g_grad/Shape`. Trained with GradientDescentOptimizer(0.1), 3 steps: losses 127, 47.120003, 17.859201
+GATHER_SPEC = """
+variables: {mode}
+nodes:
+  - {{name: v, op: variable, value: [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]}}
+  - {{name: idx, op: const, value: [2, 0, 2]}}
+  - {{name: zero, op: const, value: 0}}
+  - {{name: g, op: gather, inputs: [v, idx, {axis}]}}
+  - {{name: mul, op: mul, inputs: [g, g]}}
+  - {{name: loss, op: reduce_sum, inputs: [mul]}}
+  - minimize: loss
+    optimizer: {{type: GradientDescent, learning_rate: 0.1}}
+    name: train
+run: {{fetch: [loss], targets: [train], steps: 3}}
+"""
+GATHER_NODES = {
+    "resource": [("g", "ResourceGather", ["v", "idx"]), ("gradients/g_grad/Const", "Const", [])],
+    "ref": [("g", "GatherV2", ["v/read", "idx", "g/axis"]), ("g/axis", "Const", []),
+            ("gradients/g_grad/Shape", "Const", [])],
+}
+
+
+@pytest.mark.parametrize("mode,axis", [("resource", "0"), ("resource", "zero"), ("ref", "0")])
+def test_gather_on_a_variable_is_tfs_sparse_read(spec_file, mode, axis):
+    path = spec_file(GATHER_SPEC.format(mode=mode, axis=axis))
+    graph = Pipeline(path).spec.graph
+    keep = ("g", "g/axis", "gradients/g_grad/Const", "gradients/g_grad/Shape")
+    assert [tuple(n) for n in own_nodes(graph, keep) if n[0] in keep] == GATHER_NODES[mode]
+    assert values(run_spec(path), "loss") == [127.0, np.float32(47.120003), np.float32(17.859201)]
+
+
+# TF 2.21: tf.dynamic_stitch([[6, 4, 1], [[5, 2], [0, 3]]], [[[61, 62], [41, 42], [11, 12]],
+# [[[51, 52], [21, 22]], [[1, 2], [31, 32]]]]) -> rows 1, 11, ..., 61 in index order; a later index
+# wins and a row no index names is zeros: dynamic_stitch([[0, 2], [2]], [[1, 2], [9]]) -> [1, 0, 9]
+def test_dynamic_stitch_kernel_is_tfs(spec_file):
+    path = spec_file("""
+nodes:
+  - {name: i0, op: const, value: [6, 4, 1]}
+  - {name: i1, op: const, value: [[5, 2], [0, 3]]}
+  - {name: d0, op: const, value: [[61.0, 62.0], [41.0, 42.0], [11.0, 12.0]]}
+  - {name: d1, op: const, value: [[[51.0, 52.0], [21.0, 22.0]], [[1.0, 2.0], [31.0, 32.0]]]}
+  - {name: s, op: dynamic_stitch, inputs: [i0, i1, d0, d1]}
+  - {name: p, op: parallel_dynamic_stitch, inputs: [i0, i1, d0, d1]}
+  - {name: j0, op: const, value: [0, 2]}
+  - {name: j1, op: const, value: [2]}
+  - {name: later, op: dynamic_stitch, inputs: [j0, j1, [1.0, 2.0], [9.0]]}
+run: {fetch: [s, p, later], steps: 1}
+""")
+    result = run_spec(path)
+    rows = [[1.0, 2.0], [11.0, 12.0], [21.0, 22.0], [31.0, 32.0], [41.0, 42.0], [51.0, 52.0], [61.0, 62.0]]
+    assert values(result, "s") == [rows] and values(result, "p") == [rows]
+    assert values(result, "later") == [[1.0, 0.0, 9.0]]
+
+
+# TF 2.21's static shapes: dynamic_stitch([placeholder int32 [2], [5]], [zeros [2, 3], zeros [1, 3]])
+# -> (None, 3); with constant indices [0, 4] and [5] -> (6, 3); indices [0, 1] with data of shape [3]:
+# ValueError "Dimensions must be equal, but are 3 and 2"
+@pytest.mark.parametrize("i0,d0,want", [
+    ("{name: i0, op: placeholder, dtype: int32, shape: [2]}", "[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]", (None, 3)),
+    ("{name: i0, op: const, value: [0, 4]}", "[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]", (6, 3)),
+])
+def test_dynamic_stitch_shape_is_tfs(spec_file, i0, d0, want):
+    graph = Pipeline(spec_file(f"""
+nodes:
+  - {i0}
+  - {{name: s, op: dynamic_stitch, inputs: [i0, [5], {d0}, [[1.0, 1.0, 1.0]]]}}
+""")).spec.graph
+    assert graph.nodes["s"].outputs[0].shape == want
+
+
+def test_dynamic_stitch_data_must_start_with_the_indices_shape(spec_file):
+    path = spec_file("""
+nodes:
+  - {name: s, op: dynamic_stitch, inputs: [[0, 1], [1.0, 2.0, 3.0]]}
+""")
+    with pytest.raises(SpecError) as err:
+        Pipeline(path).spec
+    assert "Dimensions must be equal, but are 3 and 2" in err.value.message and err.value.loc is not None
 
 
 if __name__ == "__main__":

@@ -609,11 +609,11 @@ def _merge_dims(a: tuple | None, b: tuple | None, what: str) -> tuple | None:
     if b is None:
         return a
     if len(a) != len(b):
-        raise InferError(f"Shapes must be equal rank, but are {len(a)} and {len(b)} ({what})")
+        raise InferError(f"Shapes must be equal rank, but are {len(a)} and {len(b)} for {what}")
     out = []
     for x, y in zip(a, b):
         if x is not None and y is not None and x != y:
-            raise InferError(f"Dimensions must be equal, but are {x} and {y} ({what})")
+            raise InferError(f"Dimensions must be equal, but are {x} and {y} for {what}")
         out.append(y if x is None else x)
     return tuple(out)
 
@@ -643,13 +643,9 @@ def _stitch_infer(type_name: str):
             k = len(idx.shape)
             if len(data.shape) < k:
                 raise InferError(f"Shape must be at least rank {k} but is rank {len(data.shape)} (data_{i})")
-            try:
-                _merge_dims(tuple(data.shape[:k]), tuple(idx.shape), "")
-            except InferError:
-                raise InferError(f"data_{i}'s shape {format_dims(data.shape)} does not start with "
-                                 f"indices_{i}'s shape {format_dims(idx.shape)}") from None
+            _merge_dims(tuple(data.shape[:k]), tuple(idx.shape), f"data_{i} and indices_{i}")  # TF's MergePrefix
             rest = tuple(data.shape[k:])
-            extra = rest if extra is None else _merge_dims(extra, rest, type_name)
+            extra = rest if extra is None else _merge_dims(extra, rest, f"the data past their indices ({type_name})")
         if extra is None:
             return [TensorType(types[n].dtype, None)]
         return [TensorType(types[n].dtype, (top + 1 if known else None,) + extra)]
