@@ -724,21 +724,7 @@ KERNEL_TESTS = {
 }
 
 
-def test_slices_into_a_concat_gradient_is_a_located_error(spec_file):
-    # TF's _ConcatGradHelper splits an IndexedSlices gradient into sparse pieces; not built here
-    path = spec_file("""
-nodes:
-  - {name: a, op: variable, value: [[1.0, 2.0]]}
-  - {name: b, op: variable, value: [[3.0, 4.0]]}
-  - {name: both, op: concat, inputs: [a, b, 0]}
-  - {name: rows, op: gather, inputs: [both, [1, 1], 0]}
-  - {name: loss, op: reduce_sum, inputs: [rows]}
-  - minimize: loss
-    optimizer: {type: GradientDescent, learning_rate: 0.1}
-""")
-    with pytest.raises(SpecError) as err:
-        Pipeline(path).spec
-    assert "reaches concat 'both'" in err.value.message and err.value.loc is not None
+# a gather of a concat (_ConcatGradHelper's IndexedSlices branch): tests/test_gradient_gaps.py
 
 
 # TF 2.21: MomentumOptimizer(0.1, 0.9, use_nesterov=True).minimize(loss, name="train") on

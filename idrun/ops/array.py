@@ -10,7 +10,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, norm_axis, num_elements, same_dtype
-from idrun.ops.gradlib import fully_known, gather_slices, no_gradient, shape_tensor, size_tensor
+from idrun.ops.gradlib import IndexedSlices, fully_known, gather_slices, no_gradient, shape_tensor, size_tensor
 from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
                                  out_type, vector_length)
 
@@ -840,6 +840,8 @@ def _concat_grad(g, op, grads):
     if len(values) == 1:
         return [grad, None]
     axis = g.reduction_indices(op) if op.attrs.get("axis") is not None else op.inputs[-1]
+    if type(grad) is IndexedSlices:
+        return _concat_slices_grad(g, op, grad, values, g.constant_here(axis, grad.values)) + [None]
     axis = g.constant_here(axis, grad)   # TF: a constant axis of another context is duplicated
     mod = g.make("floormod", "mod", [axis, rank_tensor(g, values[0])])
     sizes = []
@@ -857,6 +859,74 @@ def _concat_grad(g, op, grads):
     out = [g.make("slice", "Slice" + (f"_{k}" if k else ""), [grad, g.output(offsets, k), size])
            for k, size in enumerate(sizes)]
     return out + [None]
+
+
+def _concat_slices_grad(g, op, grad, values, axis):
+    """`_ConcatGradHelper` given an IndexedSlices (a gather of the concat): each input gets an
+    IndexedSlices of its own shape. Along axis 0, the rows whose indices fall in the input's range
+    (`Where` of `GreaterEqual` and `Less`, indices shifted by the range's start); along another
+    axis, every index with the values `Slice`d at the input's columns."""
+    static = op.attrs.get("axis")
+    static = g.constant_value(op.inputs[-1]) if static is None else static
+    static = static[0] if isinstance(static, list) and len(static) == 1 else static
+    mod = g.make("floormod", "mod", [axis, rank_tensor(g, values[0])])
+    if type(static) is not int:
+        g.unsupported(op, "Can only compute IndexedSlices gradient with statically-known concat_dim")
+    if static < 0:   # TF: constant_value(array_ops.rank(values[0])), a `Rank_1` of its own
+        rank_tensor(g, values[0])
+        if g.shape(values[0]) is None:
+            g.unsupported(op, "Can only compute IndexedSlices gradient with negative concat_dim when first "
+                              "value rank is statically-known.")
+        static %= len(g.shape(values[0]))
+    sizes = [shape_tensor(g, x) for x in values]
+    out = []
+    if static > 0:
+        mask, begin = _dense_mask_and_begin(g, sizes[0], mod)
+        for size in sizes:
+            scope = _scoped(g, "Slice")
+            tail = g.make("slice", scope, [size, g.const(f"{scope}/begin", [1], "int32"),
+                                           g.const(f"{scope}/size", [-1], "int32")])
+            new = g.make("slice", "Slice", [grad.values, begin, _concat(g, [[-1], tail])])
+            out.append(IndexedSlices(new, grad.indices, size))
+            begin = g.make("add", "Add", [begin, g.make("mul", "mul", [size, mask])])
+        return out
+    dtype = g.dtype(grad.indices)
+    start = g.const("Const", 0, dtype)
+    for size in sizes:
+        scope = _scoped(g, "GatherV2")
+        dim = g.make("gather", scope, [size, mod, g.const(f"{scope}/axis", 0, "int32")])
+        if dtype != "int32":
+            dim = g.make("cast", "Cast", [dim], {"dtype": dtype})
+        end = g.make("add", "add", [start, dim])
+        inside = g.make("logical_and", "LogicalAnd", [g.make("greater_equal", "GreaterEqual", [grad.indices, start]),
+                                                      g.make("less", "Less", [grad.indices, end])])
+        picked = g.make("squeeze", "Squeeze", [g.make("where", "Where", [inside])], {"axis": [1]})
+        scope = _scoped(g, "GatherV2")
+        index = g.make("gather", scope, [grad.indices, picked, g.const(f"{scope}/axis", 0, "int32")])
+        index = g.make("sub", "sub", [index, start])
+        scope = _scoped(g, "GatherV2")
+        rows = g.make("gather", scope, [grad.values, picked, g.const(f"{scope}/axis", 0, "int32")])
+        out.append(IndexedSlices(rows, index, size))
+        start = end
+    return out
+
+
+def _dense_mask_and_begin(g, size, axis):
+    """TF's `_CreateDenseMaskAndBegin`: a mask one at the concat axis, zeros elsewhere, and a
+    begin of zeros (int32 Fills)."""
+    shape_of_shape = shape_tensor(g, size)
+    scope = _scoped(g, "ExpandDims")
+    before = g.make("expand_dims", scope, [axis, g.const(f"{scope}/dim", 0, "int32")])
+    lead = _zeros(g, before)
+    rest = g.make("sub", "sub", [g.make("sub", "sub", [shape_of_shape, axis]), g.const(f"{_scoped(g, 'sub')}/y", 1, "int32")])
+    mask = _concat(g, [lead, [1], _zeros(g, rest)])
+    return mask, _zeros(g, shape_of_shape)
+
+
+def _zeros(g, shape):
+    """`array_ops.zeros(shape, int32)` of a shape tensor: Fill in its `zeros` scope."""
+    scope = _scoped(g, "zeros")
+    return g.make("fill", scope, [shape, g.const(f"{scope}/Const", 0, "int32")])
 
 
 def rank_tensor(g, x):
@@ -1134,13 +1204,15 @@ def _batch_indices(g, shape_t, indices, bd: int, indices_rank: int):
 
 
 def _reshape_grad(g, op, grads):
-    """TF: reshape back to the input's shape (a constant when known, `-1` for one unknown dim)."""
+    """TF: reshape back to the input's shape (a constant when known, `-1` for one unknown dim); an
+    IndexedSlices made dense first (`_IndexedSlicesToTensorNoWarning`, in the gradient's scope)."""
+    grad = g.dense(grads[0])
     shape = g.shape(op.inputs[0])
     if shape is not None and not fully_known(shape) and shape.count(None) == 1 and 0 not in shape:
         target = g.const("Reshape/shape", [-1 if d is None else d for d in shape], "int32")
     else:
         target = shape_tensor(g, op.inputs[0])
-    return [g.make("reshape", "Reshape", [grads[0], target])] + [None] * (len(op.inputs) - 1)
+    return [g.make("reshape", "Reshape", [grad, target])] + [None] * (len(op.inputs) - 1)
 
 
 OPS = [
