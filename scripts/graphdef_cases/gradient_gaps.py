@@ -1,8 +1,9 @@
 """Training programs whose gradients TF 1.x builds from the graphs idrun used to refuse (issue
 20): a gather on another axis (column selection) and with batch_dims (each example's own
 positions), reductions over axes fed at run time (`reduced_shape`'s DynamicStitch in the Sum,
-Mean, Max and Prod gradients) and tf.dynamic_stitch on the path (`_DynamicStitchGrads`'s
-GatherV2s), in both variable modes, trained a few steps with TF's optimizers.
+Mean, Max and Prod gradients), tf.dynamic_stitch on the path (`_DynamicStitchGrads`'s
+GatherV2s) and a lookup in concatenated tables (the IndexedSlices split by `_ConcatGradHelper`),
+in both variable modes, trained a few steps with TF's optimizers.
 """
 
 from __future__ import annotations
@@ -76,8 +77,25 @@ def stitched(resource: bool):
     return {"fetch": [loss], "targets": [train], "steps": 4, "feeds": {x: _normal(5, [B, 5])}}
 
 
+def concat_tables(resource: bool):
+    """Two embedding tables joined (a base vocabulary and an extra one on axis 0, then a second
+    feature table beside them on axis 1) and looked up: the lookup's IndexedSlices reach the
+    concats, whose gradients split it sparse (`_ConcatGradHelper`), so each table gets its own
+    sparse update (Adagrad)."""
+    tf1.set_random_seed(35)
+    ids = tf1.placeholder(tf.int32, [B * 2], name="ids")
+    base = tf1.Variable(tf1.random_uniform([4, 3], -1.0, 1.0), name="base", use_resource=resource)
+    extra = tf1.Variable(tf1.random_uniform([2, 3], -1.0, 1.0), name="extra", use_resource=resource)
+    side = tf1.Variable(tf1.random_uniform([6, 2], -1.0, 1.0), name="side", use_resource=resource)
+    table = tf.concat([tf.concat([base, extra], 0), side], 1)
+    rows = tf.nn.embedding_lookup(table, ids)
+    loss = tf.reduce_sum(tf.square(rows - 0.5))
+    train = tf1.train.AdagradOptimizer(0.3).minimize(loss)
+    return {"fetch": [loss], "targets": [train], "steps": 4, "feeds": {ids: [5, 0, 3, 5, 4, 1]}}
+
+
 CASES = {}
 for _name, _build in (("column_gather", column_gather), ("batch_gather", batch_gather), ("fed_axes", fed_axes),
-                      ("stitched", stitched)):
+                      ("stitched", stitched), ("concat_tables", concat_tables)):
     for _mode in ("ref", "resource"):
         CASES[f"gaps_{_name}_{_mode}"] = (lambda f=_build, r=(_mode == "resource"): f(r))
