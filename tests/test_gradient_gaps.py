@@ -795,6 +795,68 @@ nodes:
     assert "Dimensions must be equal, but are 3 and 2" in err.value.message and err.value.loc is not None
 
 
+# 4. an IndexedSlices through a v1 cond (tf1.disable_control_flow_v2()): TF 2.21's program
+# x = tf.multiply(w, 1.5, name="x"); out = tf1.cond(flag, lambda: tf.identity(x, name="a"),
+# lambda: tf.multiply(x, 2.0, name="b"), name="c"); rows = tf1.gather(out, [2, 0, 2], name="rows");
+# loss = reduce_sum(multiply(rows, rows, name="sq")); tf1.gradients(loss, [w]). _MergeGrad switches
+# each component of the slices; the identity branch's _SwitchGrad merges them with the other side's
+# zeros made IndexedSlices (Shape, range); the whole gradient graph (77 nodes) is TF's, these are
+# the nodes of the IndexedSlices parts. dw: flag true [[4.5, 9], [0, 0], [45, 54]], false [[18, 36],
+# [0, 0], [180, 216]]
+COND_SPEC = """
+nodes:
+  - {name: w, op: variable, value: [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]}
+  - {name: x, op: mul, inputs: [w, 1.5]}
+  - {name: t, op: const, value: true}
+  - {name: flag, op: placeholder_with_default, inputs: [t], shape: []}
+  - cond: flag
+    name: c
+    outputs: [out]
+    true_fn: {nodes: [{name: a, op: identity, inputs: [x]}], return: [a]}
+    false_fn: {nodes: [{name: b, op: mul, inputs: [x, 2.0]}], return: [b]}
+  - {name: rows, op: gather, inputs: [out, [2, 0, 2], 0]}
+  - {name: sq, op: mul, inputs: [rows, rows]}
+  - {name: loss, op: reduce_sum, inputs: [sq]}
+  - gradients: loss
+    xs: [w]
+    outputs: [dw]
+run: {fetch: [dw], steps: 1}
+"""
+COND_TF_NODES = [
+    ('gradients/AddN_1', 'AddN', ['gradients/c/b/Switch_grad/cond_grad', 'gradients/AddN_1/inputs_1']),
+    ('gradients/AddN_1/inputs_1', 'UnsortedSegmentSum', ['gradients/c/a/Switch_grad/cond_grad/Merge', 'gradients/c/a/Switch_grad/cond_grad/Merge_1', 'gradients/AddN_1/strided_slice']),
+    ('gradients/AddN_1/strided_slice', 'StridedSlice', ['gradients/c/a/Switch_grad/cond_grad/Merge_2', 'gradients/AddN_1/strided_slice/stack', 'gradients/AddN_1/strided_slice/stack_1', 'gradients/AddN_1/strided_slice/stack_2']),
+    ('gradients/AddN_1/strided_slice/stack', 'Const', []),
+    ('gradients/AddN_1/strided_slice/stack_1', 'Const', []),
+    ('gradients/AddN_1/strided_slice/stack_2', 'Const', []),
+    ('gradients/c/Merge_grad/cond_grad/Switch', 'Switch', ['gradients/rows_grad/Reshape', 'c/pred_id']),
+    ('gradients/c/Merge_grad/cond_grad/Switch_1', 'Switch', ['gradients/rows_grad/Reshape_1', 'c/pred_id']),
+    ('gradients/c/Merge_grad/cond_grad/Switch_2', 'Switch', ['gradients/rows_grad/Shape', 'c/pred_id']),
+    ('gradients/c/a/Switch_grad/cond_grad/Merge', 'Merge', ['gradients/zeros_1', 'gradients/c/Merge_grad/cond_grad/Switch:1']),
+    ('gradients/c/a/Switch_grad/cond_grad/Merge_1', 'Merge', ['gradients/c/a/Switch_grad/cond_grad/range', 'gradients/c/Merge_grad/cond_grad/Switch_1:1']),
+    ('gradients/c/a/Switch_grad/cond_grad/Merge_2', 'Merge', ['gradients/c/a/Switch_grad/cond_grad/Shape', 'gradients/c/Merge_grad/cond_grad/Switch_2:1']),
+    ('gradients/c/a/Switch_grad/cond_grad/Shape', 'Shape', ['gradients/zeros_1']),
+    ('gradients/c/a/Switch_grad/cond_grad/range', 'Range', ['gradients/c/a/Switch_grad/cond_grad/range/start', 'gradients/c/a/Switch_grad/cond_grad/strided_slice', 'gradients/c/a/Switch_grad/cond_grad/range/delta']),
+    ('gradients/c/a/Switch_grad/cond_grad/range/delta', 'Const', []),
+    ('gradients/c/a/Switch_grad/cond_grad/range/start', 'Const', []),
+    ('gradients/c/a/Switch_grad/cond_grad/strided_slice', 'StridedSlice', ['gradients/c/a/Switch_grad/cond_grad/Shape', 'gradients/c/a/Switch_grad/cond_grad/strided_slice/stack', 'gradients/c/a/Switch_grad/cond_grad/strided_slice/stack_1', 'gradients/c/a/Switch_grad/cond_grad/strided_slice/stack_2']),
+    ('gradients/c/a/Switch_grad/cond_grad/strided_slice/stack', 'Const', []),
+    ('gradients/c/a/Switch_grad/cond_grad/strided_slice/stack_1', 'Const', []),
+    ('gradients/c/a/Switch_grad/cond_grad/strided_slice/stack_2', 'Const', []),
+    ('gradients/c/b/Switch_grad/cond_grad', 'Merge', ['gradients/c/b_grad/Mul', 'gradients/zeros']),
+]
+
+
+def test_indexed_slices_through_a_cond_are_tfs(spec_file):
+    path = spec_file(COND_SPEC)
+    graph = Pipeline(path).spec.graph
+    mine = [n for n in own_nodes(graph, ("gradients/c/", "gradients/AddN_1"))
+            if "Merge_grad" in n[0] or "Switch_grad" in n[0] or n[0].startswith("gradients/AddN_1")]
+    assert [tuple(n) for n in mine] == COND_TF_NODES
+    assert values(run_spec(path), "dw") == [[[4.5, 9.0], [0.0, 0.0], [45.0, 54.0]]]
+    assert values(run_spec(path, feeds={"flag": False}), "dw") == [[[18.0, 36.0], [0.0, 0.0], [180.0, 216.0]]]
+
+
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from tests.test_op_gradients import _regenerate

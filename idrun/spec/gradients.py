@@ -66,7 +66,7 @@ LOOP_OPS = frozenset({"enter", "exit", "next_iteration", "loop_cond"})
 # ops whose TF gradient keeps an IndexedSlices sparse in its own way (the cond gradients' Switch/Merge
 # of values and indices): refused rather than converted. A concat's gradient takes it
 # (`_ConcatGradHelper`'s IndexedSlices branch, ops/array.py)
-SLICES_AWARE = frozenset({"switch", "merge"})
+SLICES_AWARE = frozenset()   # a cond's switch and merge take it too (ops/control_flow.py)
 GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs", "colocate_gradients_with_ops")
 MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name", "colocate_gradients_with_ops")
 COMPUTE_KEYS = ("compute_gradients", "var_list", "outputs", "colocate_gradients_with_ops")
