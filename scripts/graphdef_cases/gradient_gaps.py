@@ -2,7 +2,8 @@
 20): a gather on another axis (column selection) and with batch_dims (each example's own
 positions), reductions over axes fed at run time (`reduced_shape`'s DynamicStitch in the Sum,
 Mean, Max and Prod gradients), tf.dynamic_stitch on the path (`_DynamicStitchGrads`'s
-GatherV2s) and a lookup in concatenated tables (the IndexedSlices split by `_ConcatGradHelper`),
+GatherV2s) and a lookup in concatenated tables (the IndexedSlices split by `_ConcatGradHelper`) or in a
+table a v1 cond chooses (the IndexedSlices switched and merged per component),
 in both variable modes, trained a few steps with TF's optimizers.
 """
 
@@ -94,8 +95,28 @@ def concat_tables(resource: bool):
     return {"fetch": [loss], "targets": [train], "steps": 4, "feeds": {ids: [5, 0, 3, 5, 4, 1]}}
 
 
+def cond_rows(resource: bool):
+    """Rows looked up in a table a v1 cond chooses (as a train/eval switch picks a dropped-out or
+    a plain projection): the lookup's IndexedSlices pass the cond's Merge (switched per
+    component) and each branch's Switch (merged with the other side's zeros made IndexedSlices).
+    The predicate alternates with a step counter."""
+    tf1.disable_control_flow_v2()
+    tf1.set_random_seed(36)
+    tick = tf1.Variable(0, name="tick", use_resource=resource)
+    odd = tf.equal(tf.math.floormod(tf1.assign_add(tick, 1), 2), 1, name="odd")
+    w = tf1.Variable(tf1.random_uniform([5, 3], -1.0, 1.0), name="w", use_resource=resource)
+    x = tf.multiply(w, 1.5, name="x")
+    table = tf1.cond(odd, lambda: tf.identity(x), lambda: x * 0.5, name="c")
+    ids = tf1.placeholder(tf.int32, [4], name="ids")
+    rows = tf1.gather(table, ids)
+    loss = tf.reduce_sum(tf.square(rows - 0.25))
+    train = tf1.train.GradientDescentOptimizer(0.1).minimize(loss)
+    return {"fetch": [loss], "targets": [train], "steps": 4, "feeds": {ids: [4, 0, 4, 2]}}
+
+
 CASES = {}
 for _name, _build in (("column_gather", column_gather), ("batch_gather", batch_gather), ("fed_axes", fed_axes),
-                      ("stitched", stitched), ("concat_tables", concat_tables)):
+                      ("stitched", stitched), ("concat_tables", concat_tables),
+                      ("cond_rows", cond_rows)):
     for _mode in ("ref", "resource"):
         CASES[f"gaps_{_name}_{_mode}"] = (lambda f=_build, r=(_mode == "resource"): f(r))
