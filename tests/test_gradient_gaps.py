@@ -769,6 +769,10 @@ run: {fetch: [s, p, later], steps: 1}
     assert values(result, "later") == [[1.0, 0.0, 9.0]]
 
 
+KERNEL_TESTS = {"dynamic_stitch": test_dynamic_stitch_kernel_is_tfs,
+                "parallel_dynamic_stitch": test_dynamic_stitch_kernel_is_tfs}
+
+
 # TF 2.21's static shapes: dynamic_stitch([placeholder int32 [2], [5]], [zeros [2, 3], zeros [1, 3]])
 # -> (None, 3); with constant indices [0, 4] and [5] -> (6, 3); indices [0, 1] with data of shape [3]:
 # ValueError "Dimensions must be equal, but are 3 and 2"
