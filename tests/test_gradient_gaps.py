@@ -861,6 +861,75 @@ def test_indexed_slices_through_a_cond_are_tfs(spec_file):
     assert values(run_spec(path, feeds={"flag": False}), "dw") == [[[18.0, 36.0], [0.0, 0.0], [180.0, 216.0]]]
 
 
+# tf1.gather on a resource variable in each branch of a v1 cond: TF 2.21's program
+# out = tf1.cond(flag, lambda: tf1.gather(w, [2, 0], name="a"), lambda: tf1.gather(w, [1, 1], name="b"),
+# name="c"); GradientDescentOptimizer(0.5).minimize(reduce_sum(out), name="train"): ResourceGather on
+# the switched handle, the slices merged at each handle's Switch; its whole graph (gradients/, c/,
+# train/: 86 nodes) is TF's; these are the branches' and the Switch gradients' nodes. Two steps of
+# sess.run([loss, train]) leave w = [[0, 1], [3, 4], [4, 5]]; TF printed losses 14, 10: its second
+# loss raced with the update (the gather in the branch is not ordered before it), idrun reads first:
+# 12 (the sum of rows 2 and 0 after step 1)
+COND_GATHER_SPEC = """
+nodes:
+  - {name: w, op: variable, value: [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]}
+  - {name: t, op: const, value: true}
+  - {name: flag, op: placeholder_with_default, inputs: [t], shape: []}
+  - cond: flag
+    name: c
+    outputs: [out]
+    true_fn: {nodes: [{name: a, op: gather, inputs: [w, [2, 0], 0]}], return: [a]}
+    false_fn: {nodes: [{name: b, op: gather, inputs: [w, [1, 1], 0]}], return: [b]}
+  - {name: loss, op: reduce_sum, inputs: [out]}
+  - minimize: loss
+    optimizer: {type: GradientDescent, learning_rate: 0.5}
+    name: train
+  - control_dependencies: [train]
+    nodes: [{name: ww, op: identity, inputs: [w]}]
+run: {fetch: [loss, ww], steps: 2}
+"""
+COND_GATHER_TF_NODES = [
+    ('c/a', 'ResourceGather', ['c/a/Switch:1', 'c/a/indices']),
+    ('c/a/Switch', 'Switch', ['w', 'c/pred_id']),
+    ('c/a/indices', 'Const', ['^c/switch_t']),
+    ('c/b', 'ResourceGather', ['c/b/Switch', 'c/b/indices']),
+    ('c/b/Switch', 'Switch', ['w', 'c/pred_id']),
+    ('c/b/indices', 'Const', ['^c/switch_f']),
+    ('gradients/c/a/Switch_grad/cond_grad/Merge', 'Merge', ['gradients/zeros_1', 'gradients/c/a_grad/Reshape']),
+    ('gradients/c/a/Switch_grad/cond_grad/Merge_1', 'Merge', ['gradients/c/a/Switch_grad/cond_grad/range', 'gradients/c/a_grad/Reshape_1']),
+    ('gradients/c/a/Switch_grad/cond_grad/Merge_2', 'Merge', ['gradients/c/a/Switch_grad/cond_grad/Shape', 'gradients/c/a_grad/Const']),
+    ('gradients/c/a/Switch_grad/cond_grad/Shape', 'Shape', ['gradients/zeros_1']),
+    ('gradients/c/a/Switch_grad/cond_grad/range', 'Range', ['gradients/c/a/Switch_grad/cond_grad/range/start', 'gradients/c/a/Switch_grad/cond_grad/strided_slice', 'gradients/c/a/Switch_grad/cond_grad/range/delta']),
+    ('gradients/c/a/Switch_grad/cond_grad/range/delta', 'Const', []),
+    ('gradients/c/a/Switch_grad/cond_grad/range/start', 'Const', []),
+    ('gradients/c/a/Switch_grad/cond_grad/strided_slice', 'StridedSlice', ['gradients/c/a/Switch_grad/cond_grad/Shape', 'gradients/c/a/Switch_grad/cond_grad/strided_slice/stack', 'gradients/c/a/Switch_grad/cond_grad/strided_slice/stack_1', 'gradients/c/a/Switch_grad/cond_grad/strided_slice/stack_2']),
+    ('gradients/c/a/Switch_grad/cond_grad/strided_slice/stack', 'Const', []),
+    ('gradients/c/a/Switch_grad/cond_grad/strided_slice/stack_1', 'Const', []),
+    ('gradients/c/a/Switch_grad/cond_grad/strided_slice/stack_2', 'Const', []),
+    ('gradients/c/b/Switch_grad/cond_grad/Merge', 'Merge', ['gradients/c/b_grad/Reshape', 'gradients/zeros']),
+    ('gradients/c/b/Switch_grad/cond_grad/Merge_1', 'Merge', ['gradients/c/b_grad/Reshape_1', 'gradients/c/b/Switch_grad/cond_grad/range']),
+    ('gradients/c/b/Switch_grad/cond_grad/Merge_2', 'Merge', ['gradients/c/b_grad/Const', 'gradients/c/b/Switch_grad/cond_grad/Shape']),
+    ('gradients/c/b/Switch_grad/cond_grad/Shape', 'Shape', ['gradients/zeros']),
+    ('gradients/c/b/Switch_grad/cond_grad/range', 'Range', ['gradients/c/b/Switch_grad/cond_grad/range/start', 'gradients/c/b/Switch_grad/cond_grad/strided_slice', 'gradients/c/b/Switch_grad/cond_grad/range/delta']),
+    ('gradients/c/b/Switch_grad/cond_grad/range/delta', 'Const', []),
+    ('gradients/c/b/Switch_grad/cond_grad/range/start', 'Const', []),
+    ('gradients/c/b/Switch_grad/cond_grad/strided_slice', 'StridedSlice', ['gradients/c/b/Switch_grad/cond_grad/Shape', 'gradients/c/b/Switch_grad/cond_grad/strided_slice/stack', 'gradients/c/b/Switch_grad/cond_grad/strided_slice/stack_1', 'gradients/c/b/Switch_grad/cond_grad/strided_slice/stack_2']),
+    ('gradients/c/b/Switch_grad/cond_grad/strided_slice/stack', 'Const', []),
+    ('gradients/c/b/Switch_grad/cond_grad/strided_slice/stack_1', 'Const', []),
+    ('gradients/c/b/Switch_grad/cond_grad/strided_slice/stack_2', 'Const', []),
+]
+
+
+def test_a_gather_of_a_variable_in_a_cond_is_tfs(spec_file):
+    path = spec_file(COND_GATHER_SPEC)
+    graph = Pipeline(path).spec.graph
+    mine = [tuple(n) for n in own_nodes(graph, ("gradients/c/", "c/a", "c/b"))
+            if "Switch_grad" in n[0] or n[0].startswith(("c/a", "c/b"))]
+    assert mine == COND_GATHER_TF_NODES
+    result = run_spec(path)
+    assert values(result, "loss") == [14.0, 12.0]
+    assert values(result, "ww")[-1] == [[0.0, 1.0], [3.0, 4.0], [4.0, 5.0]]
+
+
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from tests.test_op_gradients import _regenerate
