@@ -8,6 +8,7 @@ import pytest
 
 import test_checkpoint
 import test_control_flow
+import test_gradient_gaps
 import test_op_gradients
 import test_op_gradients_more
 import test_ops
@@ -72,6 +73,7 @@ KERNEL_TESTS.update(test_real_control_flow.KERNEL_TESTS)
 KERNEL_TESTS.update(test_op_gradients.KERNEL_TESTS)
 KERNEL_TESTS.update(test_op_gradients_more.KERNEL_TESTS)
 KERNEL_TESTS.update(test_sparse_gradients.KERNEL_TESTS)
+KERNEL_TESTS.update(test_gradient_gaps.KERNEL_TESTS)
 
 
 def _case_ops() -> set[str]:

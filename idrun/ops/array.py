@@ -10,7 +10,7 @@ from idrun.graph import TensorType
 from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shapes import bounded, format_dims, norm_axis, num_elements, same_dtype
-from idrun.ops.gradlib import fully_known, gather_slices, no_gradient, shape_tensor
+from idrun.ops.gradlib import IndexedSlices, fully_known, gather_slices, no_gradient, shape_tensor, size_tensor
 from idrun.ops.shape_ops import (checked, flat, host_ints, index_attrs, index_input, need_rank, optional_int,
                                  out_type, vector_length)
 
@@ -600,6 +600,100 @@ def _gather_kernel(env: KernelEnv):
     return gather
 
 
+# ---- dynamic_stitch, parallel_dynamic_stitch ------------------------------------------------------
+
+def _merge_dims(a: tuple | None, b: tuple | None, what: str) -> tuple | None:
+    """TF's shape Merge: unknown meets known; two known dims must agree."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if len(a) != len(b):
+        raise InferError(f"Shapes must be equal rank, but are {len(a)} and {len(b)} for {what}")
+    out = []
+    for x, y in zip(a, b):
+        if x is not None and y is not None and x != y:
+            raise InferError(f"Dimensions must be equal, but are {x} and {y} for {what}")
+        out.append(y if x is None else x)
+    return tuple(out)
+
+
+def _stitch_infer(type_name: str):
+    """TF's DynamicStitchShapeFunction: [max index + 1 (known when every indices input is a
+    constant), *the data's shape past its indices' rank]; each data shape starts with its indices'."""
+    def infer(attrs, types, consts):
+        if len(types) % 2:
+            raise InferError(f"{type_name} takes N indices then N data tensors: {len(types)} inputs")
+        n = len(types) // 2
+        same_dtype(types[n:], [f"data_{i}" for i in range(n)], type_name)
+        extra, top, known = None, -1, True
+        for i in range(n):
+            idx, data = types[i], types[i + n]
+            if idx.dtype != "int32":
+                raise InferError(f"{type_name}: indices must be int32, got {idx.dtype} (indices_{i})")
+            values = flat(consts[i])
+            if values is None:
+                known = False
+            elif values:
+                top = max(top, max(int(v) for v in values))
+            if idx.shape is None:
+                continue
+            if data.shape is None:   # TF's Merge with an unknown shape keeps the other
+                continue
+            k = len(idx.shape)
+            if len(data.shape) < k:
+                raise InferError(f"Shape must be at least rank {k} but is rank {len(data.shape)} (data_{i})")
+            _merge_dims(tuple(data.shape[:k]), tuple(idx.shape), f"data_{i} and indices_{i}")  # TF's MergePrefix
+            rest = tuple(data.shape[k:])
+            extra = rest if extra is None else _merge_dims(extra, rest, f"the data past their indices ({type_name})")
+        if extra is None:
+            return [TensorType(types[n].dtype, None)]
+        return [TensorType(types[n].dtype, (top + 1 if known else None,) + extra)]
+    return infer
+
+
+def _stitch_kernel(env: KernelEnv):
+    """merged[indices[m][i, ...]] = data[m][i, ...], in input order (a later index wins);
+    rows no index names are zeros."""
+    xp = env.xp
+
+    def stitch(*xs):
+        n = len(xs) // 2
+        indices, data = xs[:n], xs[n:]
+        for m in range(n):
+            if data[m].shape[:indices[m].ndim] != indices[m].shape:
+                raise KernelError(f"data[{m}].shape = {format_dims(data[m].shape)} does not start with "
+                                  f"indices[{m}].shape = {format_dims(indices[m].shape)}")
+        top = max((int(i.max()) for i in indices if i.size), default=-1)
+        low = min((int(i.min()) for i in indices if i.size), default=0)
+        if low < 0:
+            raise KernelError(f"indices[{low}] is out of range")
+        tail = data[0].shape[indices[0].ndim:]
+        out = xp.zeros(bounded((top + 1,) + tuple(tail), "DynamicStitch's output"), dtype=data[0].dtype)
+        for idx, d in zip(indices, data):
+            out[idx.reshape(-1)] = d.reshape((-1,) + tuple(tail))
+        return out
+    return stitch
+
+
+def _stitch_grad(g, op, grads):
+    """TF's `_DynamicStitchGrads`: no gradient for the indices; each data input's is the
+    gradient gathered at its indices (`GatherV2`, `GatherV2_1`, ...)."""
+    n = len(op.inputs) // 2
+    grad = grads[0]
+    return [None] * n + [g.make("gather", "GatherV2" + (f"_{i}" if i else ""),
+                                [grad, op.inputs[i], g.const("GatherV2" + (f"_{i}" if i else "") + "/axis", 0, "int32")])
+                         for i in range(n)]
+
+
+def _stitch_op(name: str, type_name: str, doc: str) -> OpDef:
+    return OpDef(name, type_name, ("inputs",), _stitch_infer(type_name), _stitch_kernel, doc,
+                 variadic=True, min_inputs=2, tf_op=type_name,
+                 tf_attrs=lambda n, a, i, o: {"N": len(i) // 2, "T": TFType(i[-1].dtype)},
+                 tf=lambda c: f"tf.{name}([{', '.join(c.args[:len(c.args) // 2])}], "
+                              f"[{', '.join(c.args[len(c.args) // 2:])}]{c.kw})", grad=_stitch_grad)
+
+
 # ---- pad, pad_v2, mirror_pad ---------------------------------------------------------------------
 
 def _paddings_input(t: TensorType, p: TensorType, pads):
@@ -746,6 +840,8 @@ def _concat_grad(g, op, grads):
     if len(values) == 1:
         return [grad, None]
     axis = g.reduction_indices(op) if op.attrs.get("axis") is not None else op.inputs[-1]
+    if type(grad) is IndexedSlices:
+        return _concat_slices_grad(g, op, grad, values, g.constant_here(axis, grad.values)) + [None]
     axis = g.constant_here(axis, grad)   # TF: a constant axis of another context is duplicated
     mod = g.make("floormod", "mod", [axis, rank_tensor(g, values[0])])
     sizes = []
@@ -763,6 +859,74 @@ def _concat_grad(g, op, grads):
     out = [g.make("slice", "Slice" + (f"_{k}" if k else ""), [grad, g.output(offsets, k), size])
            for k, size in enumerate(sizes)]
     return out + [None]
+
+
+def _concat_slices_grad(g, op, grad, values, axis):
+    """`_ConcatGradHelper` given an IndexedSlices (a gather of the concat): each input gets an
+    IndexedSlices of its own shape. Along axis 0, the rows whose indices fall in the input's range
+    (`Where` of `GreaterEqual` and `Less`, indices shifted by the range's start); along another
+    axis, every index with the values `Slice`d at the input's columns."""
+    static = op.attrs.get("axis")
+    static = g.constant_value(op.inputs[-1]) if static is None else static
+    static = static[0] if isinstance(static, list) and len(static) == 1 else static
+    mod = g.make("floormod", "mod", [axis, rank_tensor(g, values[0])])
+    if type(static) is not int:
+        g.unsupported(op, "Can only compute IndexedSlices gradient with statically-known concat_dim")
+    if static < 0:   # TF: constant_value(array_ops.rank(values[0])), a `Rank_1` of its own
+        rank_tensor(g, values[0])
+        if g.shape(values[0]) is None:
+            g.unsupported(op, "Can only compute IndexedSlices gradient with negative concat_dim when first "
+                              "value rank is statically-known.")
+        static %= len(g.shape(values[0]))
+    sizes = [shape_tensor(g, x) for x in values]
+    out = []
+    if static > 0:
+        mask, begin = _dense_mask_and_begin(g, sizes[0], mod)
+        for size in sizes:
+            scope = _scoped(g, "Slice")
+            tail = g.make("slice", scope, [size, g.const(f"{scope}/begin", [1], "int32"),
+                                           g.const(f"{scope}/size", [-1], "int32")])
+            new = g.make("slice", "Slice", [grad.values, begin, _concat(g, [[-1], tail])])
+            out.append(IndexedSlices(new, grad.indices, size))
+            begin = g.make("add", "Add", [begin, g.make("mul", "mul", [size, mask])])
+        return out
+    dtype = g.dtype(grad.indices)
+    start = g.const("Const", 0, dtype)
+    for size in sizes:
+        scope = _scoped(g, "GatherV2")
+        dim = g.make("gather", scope, [size, mod, g.const(f"{scope}/axis", 0, "int32")])
+        if dtype != "int32":
+            dim = g.make("cast", "Cast", [dim], {"dtype": dtype})
+        end = g.make("add", "add", [start, dim])
+        inside = g.make("logical_and", "LogicalAnd", [g.make("greater_equal", "GreaterEqual", [grad.indices, start]),
+                                                      g.make("less", "Less", [grad.indices, end])])
+        picked = g.make("squeeze", "Squeeze", [g.make("where", "Where", [inside])], {"axis": [1]})
+        scope = _scoped(g, "GatherV2")
+        index = g.make("gather", scope, [grad.indices, picked, g.const(f"{scope}/axis", 0, "int32")])
+        index = g.make("sub", "sub", [index, start])
+        scope = _scoped(g, "GatherV2")
+        rows = g.make("gather", scope, [grad.values, picked, g.const(f"{scope}/axis", 0, "int32")])
+        out.append(IndexedSlices(rows, index, size))
+        start = end
+    return out
+
+
+def _dense_mask_and_begin(g, size, axis):
+    """TF's `_CreateDenseMaskAndBegin`: a mask one at the concat axis, zeros elsewhere, and a
+    begin of zeros (int32 Fills)."""
+    shape_of_shape = shape_tensor(g, size)
+    scope = _scoped(g, "ExpandDims")
+    before = g.make("expand_dims", scope, [axis, g.const(f"{scope}/dim", 0, "int32")])
+    lead = _zeros(g, before)
+    rest = g.make("sub", "sub", [g.make("sub", "sub", [shape_of_shape, axis]), g.const(f"{_scoped(g, 'sub')}/y", 1, "int32")])
+    mask = _concat(g, [lead, [1], _zeros(g, rest)])
+    return mask, _zeros(g, shape_of_shape)
+
+
+def _zeros(g, shape):
+    """`array_ops.zeros(shape, int32)` of a shape tensor: Fill in its `zeros` scope."""
+    scope = _scoped(g, "zeros")
+    return g.make("fill", scope, [shape, g.const(f"{scope}/Const", 0, "int32")])
 
 
 def rank_tensor(g, x):
@@ -897,26 +1061,158 @@ def _unique_kernel(env: KernelEnv):
 
 
 def _gather_grad(g, op, grads):
-    """TF's `_GatherV2Grad` for an axis-0 gather: an IndexedSlices (values: the gradient reshaped
-    to [size(indices)] + params.shape[1:], indices: flattened, dense_shape: Shape(params),
-    a Const when known). Other axes and batch_dims are not built yet (a located error)."""
+    """TF's `_GatherV2Grad`: an axis-0 gather's IndexedSlices (values: the gradient reshaped to
+    [size(indices)] + params.shape[1:], indices: flattened, dense_shape: Shape(params), a Const
+    when known); another axis or batch_dims: the dense gradient (`_axis_gather_grad`)."""
     params, indices = op.inputs[:2]
-    if len(op.inputs) > 2 and (g.constant_value(op.inputs[2]) not in (0, [0]) or op.attrs.get("batch_dims", 0)):
-        g.unsupported(op, "only an axis-0 gather without batch_dims has a gradient here (TF's IndexedSlices); "
-                          "TF's transposing gradient for other axes is not built yet")
     with g.colocate_with(params):   # TF: params can be large, so its shape is computed with it
         params_shape = shape_tensor(g, params)
+    if len(op.inputs) > 2 and g.constant_value(op.inputs[2]) not in (0, [0]):
+        return [_axis_gather_grad(g, op, grads[0], params_shape), None, None]
     return [gather_slices(g, grads[0], indices, params_shape, True)] + [None] * (len(op.inputs) - 1)
 
 
+def _scoped(g, base: str) -> str:
+    """The name TF's `name_scope(base)` takes now in the gradient's scope (the nodes inside it are
+    made first: `strided_slice_1/stack`, then `strided_slice_1`)."""
+    builder = g.b
+    return builder.namer.peek(f"{builder._scope}/{base}").rpartition("/")[2]
+
+
+def _stack(g, name: str, items: list):
+    """`stack(items)` as `_slice_helper` and `concat` convert a list: a Const when every item is a
+    Python int, else a Pack of the tensors."""
+    if all(type(i) is int for i in items):
+        return g.const(name, items, "int32")
+    return g.make("stack", name, items, {"axis": 0})
+
+
+def _slice(g, x, begin: list, end: list, strides: list, **masks):
+    """`x[...]` (TF's `_slice_helper`): StridedSlice in its own `strided_slice` scope."""
+    scope = _scoped(g, "strided_slice")
+    parts = [_stack(g, f"{scope}/{n}", v) for n, v in (("stack", begin), ("stack_1", end), ("stack_2", strides))]
+    return g.make("strided_slice", scope, [x] + parts, masks)
+
+
+def _concat(g, items: list):
+    """`array_ops.concat(items, 0)`: the Python lists converted inside its scope (`values_k`)."""
+    scope = _scoped(g, "concat")
+    refs = [_stack(g, f"{scope}/values_{k}", v) if isinstance(v, list) else v for k, v in enumerate(items)]
+    return g.make("concat", scope, refs + [g.const(f"{scope}/axis", 0, "int32")])
+
+
+def _range(g, start, limit, delta=1):
+    """`math_ops.range(start, limit)`: the Python bounds become Consts in its scope."""
+    scope = _scoped(g, "range")
+    ends = [g.const(f"{scope}/{n}", v, "int32") if type(v) is int else v
+            for n, v in (("start", start), ("limit", limit), ("delta", delta))]
+    return g.make("range", scope, ends)
+
+
+def _plus(g, x, value: int):
+    """`x + value`: the Python number converted inside the op's own scope (`add_1/y`)."""
+    scope = _scoped(g, "add")
+    return g.make("add", scope, [x, g.const(f"{scope}/y", value, "int32")])
+
+
+def _indices_size(g, indices):
+    """`expand_dims(size(indices), 0)`."""
+    scope = _scoped(g, "ExpandDims")
+    return g.make("expand_dims", scope, [size_tensor(g, indices), g.const(f"{scope}/dim", 0, "int32")])
+
+
+def _axis_gather_grad(g, op, grad, params_shape):
+    """TF's `_GatherV2Grad` for another axis or batch_dims: the axis moved next to the batch dims
+    (transpose), `_BatchGatherGrad`'s UnsortedSegmentSum over flattened batch offsets, moved back
+    and reshaped to the params' shape. Built as TF builds it where the params' and indices' shapes
+    are fully known and the axis is a constant: TF's shape inference then makes each Size a Const."""
+    params, indices, axis_ref = op.inputs
+    pshape, ishape = g.shape(params), g.shape(indices)
+    axis = g.constant_value(axis_ref)
+    axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+    if not (fully_known(pshape) and fully_known(ishape)) or type(axis) is not int or g.dtype(indices) != "int32":
+        g.unsupported(op, "a gather on another axis or with batch_dims needs the params' and int32 indices' shapes "
+                          "fully known and a constant axis here (TF's dynamic shape graph is not built)")
+    rank, bd = len(pshape), op.attrs.get("batch_dims", 0)
+    bd = bd + len(ishape) if bd < 0 else bd
+    axis %= rank
+    _indices_size(g, indices)   # TF's `indices_size`: made, unused on this path
+    # outer_shape = params_shape[:axis]; inner_shape = params_shape[axis:][1:]
+    zero, one = g.const("Const", 0, "int32"), g.const("Const_1", 1, "int32")
+    outer = _slice(g, params_shape, [zero], [axis_ref], [one], begin_mask=1)
+    end, one = g.const("Const_2", 0, "int32"), g.const("Const_3", 1, "int32")
+    tail = _slice(g, params_shape, [axis_ref], [end], [one], end_mask=1)
+    inner = _slice(g, tail, [1], [0], [1], end_mask=1)
+    values_shape = _concat(g, [outer, [-1], inner])
+    values_dims = g.const("Size", rank, "int32")
+    axis_dims = g.const("Size", axis, "int32")
+    outer_batches = _range(g, 0, bd)
+    batch_axis = _range(g, bd, axis_dims)
+    inner_axes = _range(g, _plus(g, axis_dims, 1), values_dims)
+    values = g.make("reshape", "Reshape", [g.dense(grad), values_shape])
+    transpose_dims = _concat(g, [outer_batches, [axis_dims], batch_axis, inner_axes])
+    values = g.make("transpose", "transpose", [values, transpose_dims])
+    shape_t = g.make("gather", "GatherV2", [params_shape, transpose_dims, g.const("GatherV2/axis", 0, "int32")])
+    gather_dim = _slice(g, params_shape, [axis_ref], [_plus(g, axis_ref, 1)], [1], shrink_axis_mask=1)
+    out = _batch_gather_grad(g, shape_t, values, indices, bd, gather_dim, pshape, ishape, axis)
+    back = _concat(g, [outer_batches, _plus(g, batch_axis, 1), [bd], inner_axes])
+    out = g.make("transpose", "transpose", [out, back])
+    return g.make("reshape", "Reshape", [out, shape_tensor(g, params)])
+
+
+def _batch_gather_grad(g, shape_t, values, indices, bd, gather_dim, pshape, ishape, axis):
+    """TF's `_BatchGatherGrad` (and `_GetBatchIndices`): with batch dims, each index offset by its
+    batch's start in the flattened batch; the rows summed by UnsortedSegmentSum."""
+    size = _indices_size(g, indices)
+    if bd:
+        order = list(range(bd)) + [axis] + list(range(bd, axis)) + list(range(axis + 1, len(pshape)))
+        # the transposed values' shape: the batch dims, the indices' own dims flattened, the rest
+        vshape = [pshape[i] for i in order[:bd]] + [num_elements(tuple(ishape[bd:]))] + \
+                 [pshape[i] for i in order[bd + 1:]]
+        vshape_ref = g.const("Shape", vshape, "int32")
+        outer = _slice(g, vshape_ref, [0], [bd], [1], begin_mask=1)
+        tail = _slice(g, vshape_ref, [bd], [0], [1], end_mask=1)
+        inner = _slice(g, tail, [1], [0], [1], end_mask=1)
+        batch_size = g.make("prod", "Prod", [outer, g.const("Prod/reduction_indices", [0], "int32")], {"keepdims": False})
+        flat_shape = _concat(g, [[-1], inner])
+        gather_dim = g.make("mul", "mul", [gather_dim, batch_size])
+        indices = _batch_indices(g, shape_t, indices, bd, len(ishape))
+        values = g.make("reshape", "Reshape", [values, flat_shape])
+    indices = g.make("reshape", "Reshape", [indices, size])
+    out = g.make("unsorted_segment_sum", "UnsortedSegmentSum", [values, indices, gather_dim])
+    if bd:
+        out = g.make("reshape", "Reshape", [out, _concat(g, [outer, flat_shape])])
+    return out
+
+
+def _batch_indices(g, shape_t, indices, bd: int, indices_rank: int):
+    """TF's `_GetBatchIndices`: indices + each batch position times the rows of the dims after it."""
+    accum = g.const("ones", 1, "int32")
+    for dim in range(bd, 0, -1):
+        dim_value = _slice(g, shape_t, [dim - 1], [dim], [1], shrink_axis_mask=1)
+        accum = g.make("mul", "mul", [accum, _slice(g, shape_t, [dim], [dim + 1], [1], shrink_axis_mask=1)])
+        dim_indices = _range(g, g.const("zeros", 0, "int32"), dim_value, g.const("ones", 1, "int32"))
+        dim_indices = g.make("mul", "mul", [dim_indices, accum])
+        before = g.make("tile", "Tile", [g.const("Tile/input", [1], "int32"), g.const("Tile/multiples", [dim - 1], "int32")])
+        diff = g.make("sub", "sub", [g.const("Rank", indices_rank, "int32"), g.const("sub/y", dim, "int32")])
+        scope = _scoped(g, "Tile")
+        after = g.make("tile", scope, [g.const(f"{scope}/input", [1], "int32"),
+                                       g.make("stack", f"{scope}/multiples", [diff], {"axis": 0})])
+        dim_shape = _concat(g, [before, [dim_value], after])
+        indices = g.make("add", "add", [indices, g.make("reshape", "Reshape", [dim_indices, dim_shape])])
+    return indices
+
+
 def _reshape_grad(g, op, grads):
-    """TF: reshape back to the input's shape (a constant when known, `-1` for one unknown dim)."""
+    """TF: reshape back to the input's shape (a constant when known, `-1` for one unknown dim); an
+    IndexedSlices made dense first (`_IndexedSlicesToTensorNoWarning`, in the gradient's scope)."""
+    grad = g.dense(grads[0])
     shape = g.shape(op.inputs[0])
     if shape is not None and not fully_known(shape) and shape.count(None) == 1 and 0 not in shape:
         target = g.const("Reshape/shape", [-1 if d is None else d for d in shape], "int32")
     else:
         target = shape_tensor(g, op.inputs[0])
-    return [g.make("reshape", "Reshape", [grads[0], target])] + [None] * (len(op.inputs) - 1)
+    return [g.make("reshape", "Reshape", [grad, target])] + [None] * (len(op.inputs) - 1)
 
 
 OPS = [
@@ -1019,6 +1315,12 @@ OPS = [
                                        "Taxis": TFType(i[2].dtype), "batch_dims": a["batch_dims"]},
           tf=lambda c: f"tf.gather({c.args[0]}, {c.args[1]}, axis={c.args[2]}, "
                        f"batch_dims={c.attrs['batch_dims']}{c.kw})", grad=_gather_grad),
+    _stitch_op("dynamic_stitch", "DynamicStitch",
+               "Interleave data by index (tf.dynamic_stitch): inputs are N int32 indices then N data "
+               "tensors; merged[indices[m][i]] = data[m][i], a later index winning."),
+    _stitch_op("parallel_dynamic_stitch", "ParallelDynamicStitch",
+               "tf.raw_ops.ParallelDynamicStitch: dynamic_stitch where repeated indices may land in any "
+               "order (idrun: input order)."),
     OpDef("unique", "Unique", ("x",), _unique_infer, _unique_kernel,
           "The distinct values of a vector in order of first appearance (y: output 0) and each "
           "element's index into them (idx: output 1).", multi_output=True,

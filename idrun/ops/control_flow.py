@@ -19,7 +19,7 @@ from idrun.ops import checks
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.nn import raw_op
 from idrun.ops.opaque import _AnyPosition
-from idrun.ops.gradlib import pass_each
+from idrun.ops.gradlib import IndexedSlices, pass_each
 
 INT32_SCALAR = TensorType("int32", ())
 # may pass a variable on (its ref, or its resource handle): output k forwards input k (merge,
@@ -116,15 +116,46 @@ def _switch_grad(g, op, grads):
     zeros merged (`Switch_grad/cond_grad`); nothing for the predicate. A loop's switch: the
     gradient's merge (`b_switch`), its back edge closed on the second visit."""
     if g.in_loop(op):
+        _no_loop_slices(g, op, grads)
         return g.loop_grad("switch", op, grads)
     ctx = g.cond_context(op)
     if ctx is None:
         g.unsupported(op, "TF's gradient of a switch needs the cond it belongs to (a `cond` entry's)")
     if grads[1 - ctx.branch] is None:
         if g.dtype(op.inputs[0]) == "resource":
-            return [g.make("merge", "cond_resource_grad", [grads[ctx.branch]] * 2), None]
+            return [_merge_grads(g, op, "cond_resource_grad", [grads[ctx.branch]] * 2), None]
         return [None, None]
-    return [g.make("merge", "cond_grad", list(grads)), None]
+    return [_merge_grads(g, op, "cond_grad", list(grads)), None]
+
+
+def _no_loop_slices(g, op, grads) -> None:
+    if any(type(x) is IndexedSlices for x in grads):
+        g.unsupported(op, "a gather's sparse gradient (IndexedSlices) reaches a while loop's switch or merge, "
+                          "whose TF gradient keeps it sparse in the loop: not built yet")
+
+
+def _merge_grads(g, op, name: str, grads: list):
+    """`control_flow_ops.merge(grads, name)`: one Merge of tensors; with an IndexedSlices among
+    them, a tensor becomes IndexedSlices(x, range(shape(x)[0]), shape(x)) (`_as_indexed_slices`,
+    a Shape op: optimize=False) and each component is merged (`<name>/Merge`, `Merge_1`, `Merge_2`)."""
+    if not any(type(x) is IndexedSlices for x in grads):
+        return g.make("merge", name, grads)
+    slices = []
+    for x in grads:
+        if type(x) is not IndexedSlices:
+            shape = g.make("shape", f"{name}/Shape", [x], {"out_type": "int32"})
+            rows = g.make("strided_slice", f"{name}/strided_slice",
+                          [shape] + [g.const(f"{name}/strided_slice/{n}", [v], "int32")
+                                     for n, v in (("stack", 0), ("stack_1", 1), ("stack_2", 1))],
+                          {"shrink_axis_mask": 1})
+            x = IndexedSlices(x, g.make("range", f"{name}/range", [g.const(f"{name}/range/start", 0, "int32"), rows,
+                                                                  g.const(f"{name}/range/delta", 1, "int32")]), shape)
+        slices.append(x)
+    if len({g.dtype(x.indices) for x in slices}) > 1:
+        g.unsupported(op, "int32 and int64 indices merged (TF casts the int32 ones: not built here)")
+    parts = [g.make("merge", f"{name}/Merge", [getattr(x, part) for x in slices])
+             for part in ("values", "indices", "dense_shape")]
+    return IndexedSlices(*parts)
 
 
 def _merge_grad(g, op, grads):
@@ -132,11 +163,17 @@ def _merge_grad(g, op, grads):
     (`Merge_grad/cond_grad`), output 0 to the false branch's result, 1 to the true one's. A
     loop's merge: a switch on the backprop loop's predicate (`Merge_grad/Switch`)."""
     if g.in_loop(op):
+        _no_loop_slices(g, op, grads)
         return g.loop_grad("merge", op, grads)
     ctx = g.cond_context(op)
     if ctx is None:
         g.unsupported(op, "TF's gradient of a merge needs the cond it belongs to (a `cond` entry's)")
-    sw = g.make("switch", "cond_grad", [grads[0], TensorRef(ctx.pred_id, 0)])
+    pred = TensorRef(ctx.pred_id, 0)
+    if type(grads[0]) is IndexedSlices:   # TF's switch of a composite: one Switch per component
+        parts = [g.make("switch", "cond_grad/Switch", [getattr(grads[0], part), pred])
+                 for part in ("values", "indices", "dense_shape")]
+        return [IndexedSlices(*(g.output(sw, k) for sw in parts)) for k in (0, 1)]
+    sw = g.make("switch", "cond_grad", [grads[0], pred])
     return [g.output(sw, 0), g.output(sw, 1)]
 
 

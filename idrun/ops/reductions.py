@@ -20,7 +20,7 @@ from idrun.ops.math import BOOL, REALS, check_allowed
 from idrun.ops.opdef import InferError, KernelEnv, KernelError, OpDef, TFType, attr
 from idrun.ops.shape_ops import flat
 from idrun.ops.shapes import bounded, format_dims, reduce_shape
-from idrun.ops.gradlib import fully_known, no_gradient, on_device, ones_like, rank_tensor, shape_tensor, zeros_like
+from idrun.ops.gradlib import fully_known, no_gradient, on_device, ones_like, rank_tensor, shape_tensor, size_tensor, zeros_like
 
 
 def _axis_const(consts, what: str, scalar: bool = False):
@@ -349,6 +349,24 @@ def _written_axes(g, op):
     return axes
 
 
+def _reduced_shape(g, op, input_shape):
+    """TF's `math_ops.reduced_shape(input_shape, axes)` where the input's shape or the axes are not
+    constants: the input's shape with each reduced axis set to 1, stitched at run time
+    (`Size`, `add`, `mod`, `Shape_1`, `range`, `ones`, DynamicStitch), axes in their own dtype."""
+    axes = g.reduction_indices(op)
+    dtype = g.dtype(axes)
+    length = g.shape(input_shape)
+    if fully_known(length):   # `array_ops.size(input_shape, out_type=axes.dtype)`
+        rank = g.const("Size", length[0], dtype)
+    else:
+        rank = g.make("size", "Size", [input_shape], {"out_type": dtype})
+    axes = g.make("floormod", "mod", [g.make("add", "add", [axes, rank]), rank])
+    axes_shape = shape_tensor(g, axes, "int32", "Shape_1")
+    indices = g.make("range", "range", [g.const("range/start", 0, dtype), rank, g.const("range/delta", 1, dtype)])
+    ones = g.make("fill", "ones", [axes_shape, g.const("ones/Const", 1, g.dtype(input_shape))])
+    return g.make("dynamic_stitch", "DynamicStitch", [indices, axes, input_shape, ones])
+
+
 def _sum_like(g, op, grad):
     """TF's `_SumGrad`: with a known rank and constant axes, every axis reduced (Reshape to ones,
     Tile by the input's shape), or some axes of a fully known shape (Reshape to the kept-dims
@@ -359,10 +377,12 @@ def _sum_like(g, op, grad):
     written = _written_axes(g, op)
     rank = None if shape is None else len(shape)
     if rank is None or written is None or (not fully_known(shape) and written != list(range(rank))):
+        input_shape = shape_tensor(g, x)
         if not op.attrs["keepdims"]:
-            g.unsupported(op, "a reduction over computed axes, or of a tensor of unknown shape, "
-                              "without keepdims (TF then computes reduced_shape with DynamicStitch, not yet here)")
-        return g.make("broadcast_to", "BroadcastTo", [grad, shape_tensor(g, x)])
+            with g.colocate_with(input_shape):
+                kept = _reduced_shape(g, op, input_shape)
+            grad = g.make("reshape", "Reshape", [grad, kept])
+        return g.make("broadcast_to", "BroadcastTo", [grad, input_shape])
     axes = [a % max(rank, 1) for a in ([written] if isinstance(written, int) else written)]
     if written == list(range(rank)):   # TF: np.array_equal(axes, np.arange(rank)), as written
         reshaped = g.make("reshape", "Reshape", [grad, g.const("Reshape/shape", [1] * rank, "int32")])
@@ -371,8 +391,6 @@ def _sum_like(g, op, grad):
         else:
             multiples = g.make("shape", "Shape", [x], {"out_type": "int32"})
         return g.make("tile", "Tile", [reshaped, multiples])
-    if not fully_known(shape):
-        g.unsupported(op, "a reduction over some axes of a tensor of partly unknown shape")
     kept = [1 if i in axes else d for i, d in enumerate(shape)]
     scaling = [d // max(k, 1) for d, k in zip(shape, kept)]
     key = ("reduced_shape", tuple(shape), tuple([written] if isinstance(written, int) else written))
@@ -392,8 +410,8 @@ def _mean_grad(g, op, grads):
     summed = _sum_like(g, op, grads[0])
     ins, outs = g.shape(op.inputs[0]), g.shape(op.outputs[0])
     if not (fully_known(ins) and fully_known(outs)):  # TF: the factor from the input's Shape at run time
-        shape = g.make("shape", "Shape", [op.inputs[0]], {"out_type": "int32"})
-        rank = g.const("Size", len(ins), "int32") if ins is not None else g.make("size", "Size", [shape])
+        shape = shape_tensor(g, op.inputs[0])
+        rank = size_tensor(g, shape)
         axes = g.make("floormod", "mod", [g.make("add", "add", [g.reduction_indices(op), rank]), rank])
         picked = g.make("gather", "GatherV2", [shape, axes, g.const("GatherV2/axis", 0, "int32")])
         picked_rank = len(g.shape(picked)) if g.shape(picked) is not None else 1
@@ -411,28 +429,28 @@ def _mean_grad(g, op, grads):
 
 
 def _min_or_max_grad(g, op, grads):
-    """TF's `_MinOrMaxGrad` where the input's shape is known and the axes constant: the gradient
-    shared by the elements equal to the result, `indicators / num_selected * grad`."""
+    """TF's `_MinOrMaxGrad`: the gradient shared by the elements equal to the result,
+    `indicators / num_selected * grad`, the kept-dims shape a constant where the input's shape
+    and the axes are (`Reshape/shape`...), else `reduced_shape`'s DynamicStitch."""
     x, y, grad = op.inputs[0], op.outputs[0], grads[0]
     shape = g.shape(x)
-    if not fully_known(shape):
-        g.unsupported(op, "a max or min of a tensor of partly unknown shape (TF then computes "
-                          "reduced_shape with DynamicStitch, not yet here)")
     axis_ref = g.reduction_indices(op)
     axes = _written_axes(g, op)
-    if axes is None:
-        g.unsupported(op, "a max or min over axes computed at run time (TF then computes reduced_shape "
-                          "with DynamicStitch, not yet here)")
-    rank = len(shape)
-    axes = [a % max(rank, 1) for a in ([axes] if isinstance(axes, int) else axes)]
-    g.const("Shape", list(shape), "int32")     # `array_ops.shape(op.inputs[0])`, unused then
-    kept = [1 if i in axes else d for i, d in enumerate(shape)]
-    if not op.attrs.get("keepdims"):
-        y = g.make("reshape", "Reshape", [y, g.const("Reshape/shape", kept, "int32")])
-        grad = g.make("reshape", "Reshape_1", [grad, g.const("Reshape_1/shape", kept, "int32")])
-        kept_ref = None
+    input_shape = shape_tensor(g, x)   # `array_ops.shape(op.inputs[0])`, unused when constant
+    kept = kept_ref = None
+    if op.attrs.get("keepdims"):
+        kept_ref = shape_tensor(g, y, "int32", "Shape_1")
     else:
-        kept_ref = g.const("Shape_1", list(g.shape(y)), "int32")
+        if fully_known(shape) and axes is not None:
+            rank = len(shape)
+            axes = [a % max(rank, 1) for a in ([axes] if isinstance(axes, int) else axes)]
+            kept = [1 if i in axes else d for i, d in enumerate(shape)]
+            y = g.make("reshape", "Reshape", [y, g.const("Reshape/shape", kept, "int32")])
+            grad = g.make("reshape", "Reshape_1", [grad, g.const("Reshape_1/shape", kept, "int32")])
+        else:
+            kept_ref = _reduced_shape(g, op, input_shape)
+            y = g.make("reshape", "Reshape", [y, kept_ref])
+            grad = g.make("reshape", "Reshape_1", [grad, kept_ref])
     indicators = g.make("cast", "Cast", [g.make("equal", "Equal", [y, x])], {"dtype": g.dtype(grad)})
     summed = g.make("sum", "Sum", [indicators, axis_ref], {"keepdims": False})
     if kept_ref is None:
@@ -456,19 +474,21 @@ def _prod_grad(g, op, grads):
     axes = None if axes is None else [a % max(rank, 1) for a in axes]
     input_shape = shape_tensor(g, x)
     indices = g.make("reshape", "Reshape", [axes_ref, g.const("Reshape/shape", [-1], "int32")])
+    stitched = False   # reduced_shape's `range` scope taken: TF's own is `range_1`
     if not op.attrs["keepdims"]:
         if axes is None or not fully_known(shape):   # TF: reduced_shape's DynamicStitch
-            g.unsupported(op, "a product over computed axes or of a partly unknown shape")
-        kept = [1 if i in axes else d for i, d in enumerate(shape)]
-        grad = g.make("reshape", "Reshape_1", [grad, g.const("Reshape_1/shape", kept, "int32")])
+            kept_ref, stitched = _reduced_shape(g, op, input_shape), True
+        else:
+            kept_ref = g.const("Reshape_1/shape", [1 if i in axes else d for i, d in enumerate(shape)], "int32")
+        grad = g.make("reshape", "Reshape_1", [grad, kept_ref])
     grad = g.make("broadcast_to", "BroadcastTo", [grad, input_shape])
     with on_device(g, "/cpu:0"):
         rank_ref = rank_tensor(g, x)
         if g.dtype(indices) != "int32":
             indices = g.make("cast", "Cast", [indices], {"dtype": "int32"})
         reduced = g.make("floormod", "mod", [g.make("add", "add", [indices, rank_ref]), rank_ref])
-        idx = g.make("range", "range", [g.const("range/start", 0, "int32"), rank_ref,
-                                         g.const("range/delta", 1, "int32")])
+        r = "range_1" if stitched else "range"
+        idx = g.make("range", r, [g.const(f"{r}/start", 0, "int32"), rank_ref, g.const(f"{r}/delta", 1, "int32")])
         other = g.make("setdiff1d", "ListDiff", [idx, reduced], {"out_idx": "int32"})
         perm = g.make("concat", "concat", [reduced, other], {"axis": 0})
         nums = []
@@ -479,9 +499,9 @@ def _prod_grad(g, op, grads):
     permuted = g.make("transpose", "transpose", [x, perm])
     if axes is not None and fully_known(shape):   # TF's shape inference evaluates the permutation
         order = axes + [i for i in range(rank) if i not in axes]
-        permuted_shape = g.const("Shape_1", [shape[i] for i in order], "int32")
+        permuted_shape = g.const("Shape", [shape[i] for i in order], "int32")   # Shape_1 (Shape_2 after a stitch's)
     else:
-        permuted_shape = g.make("shape", "Shape_1", [permuted], {"out_type": "int32"})
+        permuted_shape = g.make("shape", "Shape", [permuted], {"out_type": "int32"})
     k = 1 if op.attrs["keepdims"] else 2   # the Reshapes made so far (TF numbers them in its scope)
     reshaped = g.make("reshape", f"Reshape_{k}", [permuted, g.make("stack", f"Reshape_{k}/shape", nums, {"axis": 0})])
     left = g.make("cumprod", "Cumprod", [reshaped], {"axis": 0, "exclusive": True, "reverse": False})

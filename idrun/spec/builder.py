@@ -351,6 +351,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         helpers = _written_helpers(opdef, attrs, entry) if not self.expand else 0
         written, input_locs = self._collection_inputs(opdef, entry, loc)
         raw_inputs = _input_list(opdef, entry, loc, helpers, written)
+        opdef, attrs, raw_inputs = self._sparse_read(opdef, attrs, raw_inputs, name, seen, loc)
         strings = self._device_strings.get(device)
         if strings is None:
             strings = self._device_strings[device] = (str(device), device.tf_string())

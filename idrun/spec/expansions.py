@@ -59,6 +59,37 @@ class TFExpansions:
         source = self.drafts[target.node]
         return source.opdef.source == "variable" or source.opdef.assigns
 
+    def _sparse_read(self, opdef, attrs: dict, raw_inputs: list, name: str, seen: int, loc):
+        """`tf1.gather(var, indices)` on a resource variable: TF's `array_ops.gather` sees axis 0
+        (`constant_value(axis) == 0`, batch_dims 0) and calls `var.sparse_read(indices)`, a
+        ResourceGather on the handle named as the gather (no axis constant of its own). The
+        (opdef, attrs, raw inputs) to build: ResourceGather's, else those given."""
+        if (opdef.name != "gather" or self.variables != "resource" or not self.expand
+                or attrs.get("batch_dims") or not raw_inputs or len(raw_inputs) != 3
+                or not isinstance(raw_inputs[0], str) or not self._is_zero_axis(raw_inputs[2], name, seen, loc)):
+            return opdef, attrs, raw_inputs
+        try:
+            ref = self.resolve_written(self.pending(raw_inputs[0], loc, owner=name, seen=seen), earlier_only=True)
+        except SpecError:  # a forward reference or a typo: the GatherV2 reports it as before
+            return opdef, attrs, raw_inputs
+        if ref.index != 0 or self.drafts[ref.node].opdef.source != "variable":
+            return opdef, attrs, raw_inputs
+        return REGISTRY["resource_gather"], {"batch_dims": 0, "validate_indices": True}, raw_inputs[:2]
+
+    def _is_zero_axis(self, raw, name: str, seen: int, loc) -> bool:
+        """The axis is TF's `constant_value` 0: the literal 0, or a const entry holding 0."""
+        if type(raw) is int:
+            return raw == 0
+        if not isinstance(raw, str):
+            return False
+        try:
+            ref = self.resolve_written(self.pending(raw, loc, owner=name, seen=seen), earlier_only=True)
+        except SpecError:
+            return False
+        draft = self.drafts[ref.node]
+        value = draft.attrs.get("value") if draft.opdef.name == "const" else None
+        return type(value) is int and value == 0 and ref.index == 0
+
     def _add_returned_identity(self, op: _Draft) -> None:
         """TF's Python returns `array_ops.identity(result)` outside the op's colocation
         (embedding_ops.py): made in the entry's blocks and device; the name means it."""

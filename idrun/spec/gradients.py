@@ -63,9 +63,10 @@ from idrun.spec.yamlsrc import YMap, check_keys, loc_of
 
 CONTROL_FLOW_OPS = frozenset({"switch", "switch_n", "merge", "enter", "exit", "next_iteration", "loop_cond"})
 LOOP_OPS = frozenset({"enter", "exit", "next_iteration", "loop_cond"})
-# ops whose TF gradient keeps an IndexedSlices sparse in its own way (_ConcatGradHelper, the cond
-# gradients' Switch/Merge of values and indices): refused rather than converted
-SLICES_AWARE = frozenset({"concat", "switch", "merge"})
+# ops whose TF gradient keeps an IndexedSlices sparse in its own way (the cond gradients' Switch/Merge
+# of values and indices): refused rather than converted. A concat's gradient takes it
+# (`_ConcatGradHelper`'s IndexedSlices branch, ops/array.py)
+SLICES_AWARE = frozenset()   # a cond's switch and merge take it too (ops/control_flow.py)
 GRADIENTS_KEYS = ("gradients", "xs", "grad_ys", "name", "outputs", "colocate_gradients_with_ops")
 MINIMIZE_KEYS = ("minimize", "optimizer", "var_list", "global_step", "name", "colocate_gradients_with_ops")
 COMPUTE_KEYS = ("compute_gradients", "var_list", "outputs", "colocate_gradients_with_ops")

@@ -15,16 +15,24 @@ class Namer:
         self._used: dict[str, int] = {}
 
     def unique(self, full: str) -> str:
+        name = self.peek(full)
+        key = full.lower()
+        self._used[key] = self._used.get(key, 0) + 1
+        if name != full:
+            self._used[name.lower()] = 1
+        return name
+
+    def peek(self, full: str) -> str:
+        """The name `unique(full)` gives now, taking none: a name scope's name before the
+        nodes inside it are made (`strided_slice_1/stack`, then `strided_slice_1`)."""
         key = full.lower()
         i = self._used.get(key, 0)
-        self._used[key] = i + 1
         if i == 0:
             return full
         base = key
         while key in self._used:
             key = f"{base}_{i}"
             i += 1
-        self._used[key] = 1
         return f"{full}_{i - 1}"
 
 
