@@ -1690,3 +1690,28 @@ def test_a_basic_lstm_loop_builds_tfs_gradient_graph_and_trains(spec_file):
     # TF: sess.run([loss, train]) x5 (an ulp apart from step 3: Eigen's sigmoid and tanh)
     assert values(run_spec(path), "loss") == pytest.approx([0.17103022, 0.15749544, 0.14506374, 0.13403092,
                                                             0.12451053], rel=3e-7)
+
+
+def test_a_sparse_gradient_reaching_a_loops_exit_is_a_located_error(spec_file):
+    """A gather of a loop's result: its IndexedSlices reaches the loop's Exit (TF keeps it
+    sparse through the backprop loop; not built): a located error, was an internal error."""
+    path = spec_file("""
+        nodes:
+          - {name: w, op: variable, value: [1.0, 2.0, 3.0]}
+          - {name: i0, op: const, value: 0}
+          - while_loop: [i0, w]
+            outputs: [n, out]
+            cond: {args: [i, v], nodes: [{name: more, op: less, inputs: [i, 2]}], return: [more]}
+            body:
+              args: [i, v]
+              nodes: [{name: i1, op: add, inputs: [i, 1]}, {name: v1, op: mul, inputs: [v, 2.0]}]
+              return: [i1, v1]
+          - {name: g, op: gather, inputs: [out, [0, 2], 0]}
+          - {name: loss, op: reduce_sum, inputs: [g]}
+          - minimize: loss
+            optimizer: {type: GradientDescent, learning_rate: 0.1}
+        """)
+    with pytest.raises(SpecError) as err:
+        Pipeline(path).spec
+    assert "IndexedSlices) reaches a while loop's exit" in err.value.message
+    assert err.value.loc.line == 14   # the minimize entry (the leading newline is line 1)

@@ -128,9 +128,9 @@ def _switch_grad(g, op, grads):
     return [_merge_grads(g, op, "cond_grad", list(grads)), None]
 
 
-def _no_loop_slices(g, op, grads) -> None:
+def _no_loop_slices(g, op, grads, what: str = "switch or merge") -> None:
     if any(type(x) is IndexedSlices for x in grads):
-        g.unsupported(op, "a gather's sparse gradient (IndexedSlices) reaches a while loop's switch or merge, "
+        g.unsupported(op, f"a gather's sparse gradient (IndexedSlices) reaches a while loop's {what}, "
                           "whose TF gradient keeps it sparse in the loop: not built yet")
 
 
@@ -179,6 +179,7 @@ def _merge_grad(g, op, grads):
 
 def _exit_grad(g, op, grads):
     """TF's `_ExitGrad`: the gradient enters the backprop loop (`Exit_grad/b_exit`)."""
+    _no_loop_slices(g, op, grads, "exit")
     return g.loop_grad("exit", op, grads)
 
 

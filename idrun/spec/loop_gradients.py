@@ -504,7 +504,10 @@ class LoopGradientsBuilder:
             self._loop_states = []
 
     def _set_shape(self, grad: TensorRef, forward: TensorType) -> None:
-        """TF's `set_shape` of an input's gradient to the input's shape: what either knows."""
+        """TF's `set_shape` of an input's gradient to the input's shape: what either knows (a
+        Tensor's only: an IndexedSlices keeps its own)."""
+        if not isinstance(grad, TensorRef):
+            return
         draft = self._draft_of(grad.node)
         t = draft.outputs[grad.index]
         if forward.dtype == "resource" or forward.shape is None or t.shape == forward.shape:
