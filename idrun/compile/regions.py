@@ -253,10 +253,11 @@ def _contexts(graph: Graph):
             context[name] = _close_cond(ins, problems, name)
             continue
         if op == "control_trigger" and ins:
-            # TF's executor fires a ControlTrigger whether its inputs are dead or not: the
-            # gradient loop's f_sync/b_sync wait on pushes and pops in both branches of a cond
-            # in the loop. It is in the context they share, and waits on their whole regions.
-            context[name] = _shared(ins)
+            # TF's executor fires a ControlTrigger whether its inputs are dead or not (its output
+            # is never dead): the gradient loop's f_sync/b_sync wait on pushes and pops in a
+            # cond's branches in the loop. It is in the loop frame they share, outside any cond,
+            # and waits on their whole regions.
+            context[name] = _frames_only(_shared(ins))
             continue
         ctx = _deepest(ins, problems, name)
         context[name] = ctx
@@ -313,6 +314,14 @@ def _shared(ins: list[tuple]) -> tuple:
     for ctx in ins[1:]:
         out = _common(out, ctx)
     return out
+
+
+def _frames_only(ctx: tuple) -> tuple:
+    """`ctx` up to its innermost loop frame (the conds inside that frame left)."""
+    for i in range(len(ctx) - 1, -1, -1):
+        if ctx[i][0] == "loop":
+            return ctx[:i + 1]
+    return ()
 
 
 def _pop_loop(ctx: tuple) -> tuple:

@@ -9,6 +9,9 @@ runs TF's graph; a spec's `gradients`/`minimize` entry builds the same graph
 loss = sum(h); GradientDescent on the resource variable W.
 `cond_in_loop_counter_pred`: the predicate is `i % 2 == 0`, so the true branch runs on iterations
 0 and 2 and the false one on 1; a ref variable and a bias in the true branch.
+`cond_in_loop_fed_pred`: a fed predicate from outside the loop (entered into it), the false
+branch returning the loop variable itself (nothing of it pushed: only the true branch pushes,
+and f_sync waits on that branch alone); Momentum.
 """
 
 import tensorflow as tf
@@ -45,7 +48,22 @@ def cond_in_loop_counter_pred():
     return {"fetch": [loss], "targets": [train], "feeds": {h0: [[1.0, -2.0]]}, "steps": 4}
 
 
+def cond_in_loop_fed_pred():
+    tf1.disable_control_flow_v2()
+    W = tf1.get_variable("W", initializer=tf.constant([[0.5, -0.3], [0.2, 0.4]]), use_resource=True)
+    h0 = tf1.placeholder(tf.float32, [1, 2], name="h0")
+    p = tf1.placeholder(tf.bool, [], name="p")
+
+    def body(i, h):
+        return i + 1, tf1.cond(p, lambda: tf.tanh(tf.matmul(h, W)), lambda: h)
+    _, h = tf1.while_loop(lambda i, h: i < 3, body, [tf.constant(0), h0])
+    loss = tf.reduce_sum(h, name="loss")
+    train = tf1.train.MomentumOptimizer(0.1, 0.9).minimize(loss, name="train")
+    return {"fetch": [loss], "targets": [train], "feeds": {h0: [[1.0, 2.0]], p: True}, "steps": 4}
+
+
 CASES = {
     "cond_in_loop_sum_pred": cond_in_loop_sum_pred,
     "cond_in_loop_counter_pred": cond_in_loop_counter_pred,
+    "cond_in_loop_fed_pred": cond_in_loop_fed_pred,
 }
