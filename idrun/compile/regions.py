@@ -66,6 +66,10 @@ class Region:
     # values of a branch read from outside (by its v1 gradient cond): (tensor, branch), region
     # outputs after the merges', None when that branch is not taken
     escapes: list[tuple[TensorRef, int]] = field(default_factory=list)
+    # members a node outside waits on (a control input): (member at this region's own level,
+    # its branch; a loop's: None). They run with the branch or body though nothing reads them:
+    # the pushes of a v1 gradient's accumulators in a cond inside a loop, which f_sync waits on
+    waited: list[tuple[str, int | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -248,6 +252,13 @@ def _contexts(graph: Graph):
         if op == "merge" and not any(nodes[r.node].op in ("enter", "next_iteration") for r in node.inputs):
             context[name] = _close_cond(ins, problems, name)
             continue
+        if op == "control_trigger" and ins:
+            # TF's executor fires a ControlTrigger whether its inputs are dead or not (its output
+            # is never dead): the gradient loop's f_sync/b_sync wait on pushes and pops in a
+            # cond's branches in the loop. It is in the loop frame they share, outside any cond,
+            # and waits on their whole regions.
+            context[name] = _frames_only(_shared(ins))
+            continue
         ctx = _deepest(ins, problems, name)
         context[name] = ctx
         if op == "switch_n" or op == "switch" and not _is_loop_switch(graph, node):
@@ -295,6 +306,22 @@ def _deepest(ins: list[tuple], problems: dict, name: str) -> tuple:
             if entry != out[i] and "@" in entry[1]:
                 out[i] = entry
     return tuple(out)
+
+
+def _shared(ins: list[tuple]) -> tuple:
+    """The deepest context that encloses every one of `ins`."""
+    out = ins[0]
+    for ctx in ins[1:]:
+        out = _common(out, ctx)
+    return out
+
+
+def _frames_only(ctx: tuple) -> tuple:
+    """`ctx` up to its innermost loop frame (the conds inside that frame left)."""
+    for i in range(len(ctx) - 1, -1, -1):
+        if ctx[i][0] == "loop":
+            return ctx[:i + 1]
+    return ()
 
 
 def _pop_loop(ctx: tuple) -> tuple:
@@ -433,7 +460,14 @@ def _rewire(graph: Graph, device_of: dict[str, str], contexts: dict, out_context
         pctx = contexts[producer]
         common = _common(consumer_ctx, pctx)
         if len(pctx) > len(common):
-            return by_key[level(pctx[:len(common) + 1])].name
+            member = producer
+            for depth in range(len(pctx), len(common), -1):   # innermost region out
+                r = by_key[level(pctx[:depth])]
+                entry = (member, pctx[depth - 1][2] if r.kind == "cond" else None)
+                if entry not in r.waited:
+                    r.waited.append(entry)
+                member = r.name
+            return member
         return producer
 
     def waits(consumer_ctx: tuple, producer: str) -> list[str]:

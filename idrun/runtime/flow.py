@@ -162,7 +162,8 @@ def _cond_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
                 return lambda env: get(*env)
             k = position[ref]
             return lambda env: env[0][k]
-        subs[branch] = _compile(raised, req, members, fetch, value_of)
+        waited = tuple(m for m, b in region.waited if b == branch)
+        subs[branch] = _compile(raised, req, members, fetch, value_of, waited)
 
     n_way = any(nodes[s].op == "switch_n" for s in region.switches)
 
@@ -252,6 +253,7 @@ def _loop_kernel(raised: Raised, region: Region, req: PlanRequest) -> Callable:
     # what a next_iteration waits on runs with the body: TF's gradients put a forward loop's
     # StackPushV2 accumulators there, as control inputs of its counter's next_iteration
     waits = tuple(c for _, nxt, _ in loop_vars for c in nodes[nxt].control_inputs)
+    waits += tuple(m for m, _ in region.waited if m not in waits)   # what a node outside waits on
     body_sub = _compile(raised, req, members, body_fetch, value_of, waits)
     exit_var = []        # per exit: the loop variable it reads, or None: computed by exit_sub
     exit_fetch = []

@@ -669,7 +669,7 @@ class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
                             "whose TF gradient splits it into sparse pieces: not built yet", loc)
         cond = self._cond_context(n) if draft.opdef.name == "switch" else None
         for k, o in enumerate(out_grads):
-            if o is None and cond is not None:   # TF: ZerosLikeOutsideLoop of a cond's switch
+            if o is None and cond is not None and self._grad_loop is None:   # TF: ZerosLikeOutsideLoop of a cond's switch
                 out_grads[k] = self._switch_zeros(g, op, cond, loc)
                 g.zeros.add(out_grads[k].node)
             elif o is None and self._grad_loop is not None and draft.outputs[k].dtype in TRAINABLE:   # TF's ZerosLikeV1WhileLoop

@@ -19,6 +19,13 @@ Per forward loop on the path (a `while_loop` entry's, not nested in a cond or an
   the backprop LoopCond, a loop variable's `Enter`'s an `Exit`, and a loop invariant's `Enter`'s
   an accumulator loop (`b_acc`, `Switch`, `Add`, `NextIteration`, `Exit`).
 
+A cond directly inside such a loop (TF's `_MergeGrad`/`_SwitchGrad` with a gradient loop
+state): its `pred_id` is pushed each iteration and popped to switch the gradient
+(`Merge_grad/StackPopV2`, `cond_grad`); a branch's value is pushed inside its branch
+(`<reader>/StackPushV2/Switch` on `pred_id`, before `f_sync`) and popped inside the gradient's
+branch (`<reader>/Switch` on the popped predicate); a cond switch's dead side gets zeros behind
+a switch on it (`ZerosLike` with `dead_branch`).
+
 The walk is gradients_util.py's with its loop rules: every exit of such a loop is on the path, a
 loop switch is visited twice, the exits wait for each other (`pending_exits_count`), and an
 enter no one reaches waits (pending count 1).
@@ -53,6 +60,7 @@ class _GradLoopState:
         self.grad_pivot = ""                  # the countdown's LoopCond
         self.body_pivot = ""                  # the countdown's Sub
         self.grad_sync = ""
+        self.forward_sync = ""                # f_sync: waits on the pushes made in a cond's branch
         self.history: dict[TensorRef, TensorRef] = {}
         self.external: dict[TensorRef, TensorRef] = {}   # grad context: outer tensor -> its Enter
         self.switch_map: dict[str, str] = {}
@@ -65,8 +73,26 @@ class LoopGradientsBuilder:
 
     # ---- which loops ----------------------------------------------------------------------
     def _loop_context(self, n: str) -> _Branch | None:
+        """The loop `n` is a node of (a cond's switch or merge inside it is the cond's, not the loop's)."""
+        if n in self._switch_context or n in self._merge_branches:
+            return None
         ctx = self._branch_of.get(n)
         return ctx if ctx is not None and ctx.is_loop else None
+
+    def _enclosing_loop(self, n: str) -> _Branch | None:
+        """The loop whose body holds `n`, through a cond inside it (TF's GetWhileContext)."""
+        ctx = self._branch_of.get(n)
+        while ctx is not None and not ctx.is_loop:
+            ctx = ctx.parent
+        return ctx
+
+    def _value_cond(self, state: _GradLoopState, ref: TensorRef) -> _Branch | None:
+        """The branch of a cond directly inside `state`'s forward loop that a forward value is
+        made in (TF's CondContext of the value's op; a switch bringing a value in is its branch's)."""
+        ctx = self._switch_context.get(ref.node) or self._branch_of.get(ref.node)
+        if ctx is not None and not ctx.is_loop and ctx.parent is state.forward:
+            return ctx
+        return None
 
     def _check_loop_for_gradient(self, n: str, ctx, draft, on_path: bool, loc) -> None:
         """Refuse, located, what the loop gradient does not build (yet)."""
@@ -90,9 +116,9 @@ class LoopGradientsBuilder:
         if loop.parent is not None:
             raise SpecError(f"gradients through a while_loop inside a cond or another while_loop are not "
                             f"supported yet: '{n}'{where} lies on the path from the variables to the ys", loc)
-        if ctx is not loop:
-            raise SpecError(f"gradients through a cond inside a while_loop are not supported yet: "
-                            f"'{n}'{where} lies on the path from the variables to the ys", loc)
+        if ctx is not loop and ctx.parent is not loop:
+            raise SpecError(f"gradients through a cond nested in a cond inside a while_loop are not supported "
+                            f"yet: '{n}'{where} lies on the path from the variables to the ys", loc)
 
     def _loop_typing_order(self, order: list[str]) -> list[str]:
         """`order` made topological without the loops' back edges (NextIteration into Merge),
@@ -171,7 +197,7 @@ class LoopGradientsBuilder:
         if self._draft_of(n).opdef.name == "exit":
             forward = None if before else self._exit_loop(n)
         else:
-            forward = self._loop_context(n)
+            forward = self._enclosing_loop(n)
         if forward is None:
             return None
         return next((s for s in states if s.forward is forward), None)
@@ -270,13 +296,17 @@ class LoopGradientsBuilder:
         if op in SHAPE_OPS and inputs and self._loop_context(inputs[0].node) is state.forward:
             return inputs, state.forward
         out = []
-        for ref in inputs:
+        for k, ref in enumerate(inputs):
             ctx = self._branch_of.get(ref.node)
             if ctx is state.grad:
                 out.append(ref)
             elif ref in state.external:
                 out.append(state.external[ref])
-            elif ctx is not None and ctx is state.forward:
+            elif op == "switch" and k == 1 and self._is_pred_id(state, ref):
+                # _MergeGrad of a cond in the loop: its predicate, pushed each iteration and popped,
+                # in the Merge_grad scope (TF's history_map)
+                out.append(self._accumulated_pred(state, ref, loc))
+            elif ctx is not None and (ctx is state.forward or self._value_cond(state, ref) is not None):
                 out.append(self._real_value(state, ref, name, loc))
             elif ctx is not None:
                 raise SpecError(f"the gradient reads '{ref}' from another loop or cond inside the loop: not "
@@ -284,6 +314,26 @@ class LoopGradientsBuilder:
             else:
                 out.append(self._loop_value_enter(state, ref, name, loc))
         return out, state.grad
+
+    def _is_pred_id(self, state: _GradLoopState, ref: TensorRef) -> bool:
+        return any(b.pred_id == ref.node for b in self._switch_context.values()
+                   if not b.is_loop and b.parent is state.forward)
+
+    def _accumulated_pred(self, state: _GradLoopState, pred: TensorRef, loc) -> TensorRef:
+        """TF's _MergeGrad in a loop: AddForwardAccumulator(pred) and its pop, once per predicate
+        (history_map), whatever the predicate is (a loop invariant's too)."""
+        got = state.history.get(pred)
+        if got is None:
+            got = state.history[pred] = self._accumulate(state, pred, loc)
+        return got
+
+    def _popped_pred(self, state: _GradLoopState, cond: _Branch) -> TensorRef:
+        """The cond's predicate as the backprop loop pops it (its Merge_grad pushed it first)."""
+        got = state.history.get(TensorRef(cond.pred_id, 0))
+        if got is None:
+            raise SpecError(f"the gradient reaches the cond '{cond.scope}' inside the loop other than "
+                            "through its merge: not supported yet", self._draft_of(cond.pred_id).loc)
+        return got
 
     def _loop_placed(self, draft, ctx: _Branch | None) -> None:
         """After a gradient node is made in a loop: its context, and TF's `_MaybeAddControlDependency`
@@ -302,6 +352,17 @@ class LoopGradientsBuilder:
         if all(self._is_constant_enter(r.node) for r in draft.inputs):
             draft.extra_controls.append(ctx.pivot)
 
+    def _loop_constant_enter(self, value: TensorRef) -> str | None:
+        """TF's `GetLoopConstantEnter`: the constant Enter a value passes on through switches and
+        identities (a loop invariant switched into a cond in the loop), else None."""
+        n = value.node
+        for _ in range(1000):
+            draft = self._draft_of(n)
+            if draft.opdef.name not in ("switch", "identity") or not draft.inputs:
+                break
+            n = draft.inputs[0].node
+        return n if self._is_constant_enter(n) else None
+
     def _is_constant_enter(self, n: str) -> bool:
         d = self._draft_of(n)
         return d.opdef.name == "enter" and bool(d.attrs.get("is_constant"))
@@ -312,10 +373,11 @@ class LoopGradientsBuilder:
         if got is not None:
             return got
         producer = self._draft_of(value.node)
+        enter = self._loop_constant_enter(value)
         outer, self._scope = self._scope, reader
         try:
-            if self._is_constant_enter(value.node):   # a loop invariant: entered as it is
-                got = self._loop_value_enter(state, producer.inputs[0], reader, loc)
+            if enter is not None:   # a loop invariant (through a cond's switches): entered as it is
+                got = self._loop_value_enter(state, self._draft_of(enter).inputs[0], reader, loc)
             elif producer.opdef.name == "const":      # a constant: cloned in the backprop loop
                 got = self._loop_node("const", "Const", [], {"value": producer.attrs["value"],
                                                             "dtype": producer.outputs[0].dtype},
@@ -339,12 +401,22 @@ class LoopGradientsBuilder:
         finally:
             self._grad_anchor = saved
         enter = self._loop_enter(acc, "Enter", state.forward, True, loc)
-        push = self._loop_node("stack_push_v2", "StackPushV2", [enter, value], {"swap_memory": False}, loc,
-                               state.forward, [state.forward_add])
-        self.drafts[state.forward_index].extra_controls.append(push.node)
-        # made in the backprop loop as any gradient node: its stack comes in through an Enter and
-        # it waits on the pivot (TF's AddValue and _MaybeAddControlDependency)
-        pop = TensorRef(self._grad_draft("stack_pop_v2", "StackPopV2", [acc], {"elem_type": t.dtype}, loc), 0)
+        cond = self._value_cond(state, value)
+        if cond is None:
+            push = self._loop_node("stack_push_v2", "StackPushV2", [enter, value], {"swap_memory": False}, loc,
+                                   state.forward, [state.forward_add])
+            self.drafts[state.forward_index].extra_controls.append(push.node)
+        else:   # a value in a cond's branch: pushed in that branch, before f_sync
+            push = self._cond_push(state, cond, enter, value, loc)
+        if cond is None:
+            # made in the backprop loop as any gradient node: its stack comes in through an Enter
+            # and it waits on the pivot (TF's AddValue and _MaybeAddControlDependency)
+            pop = TensorRef(self._grad_draft("stack_pop_v2", "StackPopV2", [acc], {"elem_type": t.dtype}, loc), 0)
+        else:   # popped in the gradient cond's branch: the stack switched on the popped predicate
+            pred = self._popped_pred(state, cond)
+            sw = self._grad_draft("switch", "Switch", [acc, pred], {}, loc)
+            pop = TensorRef(self._grad_draft("stack_pop_v2", "StackPopV2", [TensorRef(sw, cond.branch)],
+                                             {"elem_type": t.dtype}, loc), 0)
         self._draft_of(pop.node).outputs = (TensorType(t.dtype, t.shape),)   # TF: pop.set_shape(value's)
         if state.grad.parallel_iterations <= 1:   # TF orders the pops only when iterations overlap
             return pop
@@ -354,6 +426,25 @@ class LoopGradientsBuilder:
             self.drafts[state.grad_index].extra_controls.append(sync.node)
         self.drafts[state.grad_sync].extra_controls.append(pop.node)
         return pop
+
+    def _cond_push(self, state: _GradLoopState, cond: _Branch, enter: TensorRef, value: TensorRef,
+                   loc) -> TensorRef:
+        """TF's AddForwardAccumulator of a value in a cond: the push in the cond's branch (its
+        stack's Enter switched on the cond's pred_id), ordered before the forward loop's f_sync."""
+        push = self._loop_node("stack_push_v2", "StackPushV2", [enter, value], {"swap_memory": False}, loc,
+                               cond, [state.forward_add])
+        saved, self._scope = self._scope, push.node   # TF's CondContext.AddValue: `<push>/Switch`
+        try:
+            sw = self._loop_node("switch", "Switch", [enter, TensorRef(cond.pred_id, 0)], {}, loc, state.forward)
+        finally:
+            self._scope = saved
+        self.drafts[push.node].inputs[0] = TensorRef(sw.node, cond.branch)
+        if not state.forward_sync:
+            sync = self._loop_node("control_trigger", "f_sync", [], {}, loc, state.forward)
+            state.forward_sync = sync.node
+            self.drafts[state.forward_index].extra_controls.append(sync.node)
+        self.drafts[state.forward_sync].extra_controls.append(push.node)
+        return push
 
     # ---- the loop nodes' gradients (control_flow_grad.py) ------------------------------------
     def _loop_grad(self, g, kind: str, op, grads: list) -> list:
@@ -411,19 +502,48 @@ class LoopGradientsBuilder:
         """TF's `ZerosLikeV1WhileLoop`: none for a loop switch, else zeros of the output's shape
         made in the backprop loop."""
         draft = self._draft_of(op.name)
-        if draft.opdef.name == "switch":
+        if draft.opdef.name == "switch" and op.name not in self._switch_context:
             return None
         t = draft.outputs[k]
-        if t.shape is None or None in t.shape:
+        cond = self._switch_context.get(op.name) if draft.opdef.name == "switch" else None
+        resource = cond is not None and self.variables == "resource" and self._variable_like(op.inputs[0])
+        if resource:   # TF: zeros(variable_shape(handle)), the variable's value's dtype
+            t = self._variable_value_type(op.inputs[0]) or t
+        if t.shape is None or None in t.shape or t.dtype == "resource":
             raise SpecError(f"output {k} of '{op.name}' in a while_loop gets no gradient and has an unknown "
                             "shape: its zeros are not supported yet", g.loc)
         zero = 0.0 if t.dtype.startswith(("float", "bfloat", "complex")) else 0
         saved = self._scope
         self._scope = self._grad_root
         try:
-            return g.const("Const", _filled(list(t.shape), zero), t.dtype)
+            if not resource:
+                zeros = g.const("Const", _filled(list(t.shape), zero), t.dtype)
+            else:
+                shape = g.const("Const", list(t.shape), "int32")
+                scope = self.namer.unique(join(self._scope, "zeros"))
+                self._scope = scope
+                value = g.const("Const", zero, t.dtype)
+                self._scope = self._grad_root
+                zeros = TensorRef(self._grad_draft("fill", "zeros", [shape, value], {}, g.loc, full=scope), 0)
+            if cond is None:
+                return zeros
+            # the dead side of a cond's switch in the loop: zeros only when the other branch ran
+            # (TF's ZerosLike with dead_branch: a Switch on the popped predicate)
+            sw = g.make("switch", "Switch", [zeros, self._popped_pred(self._grad_loop, cond)])
+            return g.output(sw, 1 - cond.branch)
         finally:
             self._scope = saved
+
+    def _variable_value_type(self, ref: TensorRef) -> TensorType | None:
+        """The value type of the variable a resource handle passes on (through enters and switches)."""
+        draft = self._draft_of(ref.node)
+        for _ in range(100):
+            if draft.opdef.source == "variable" or not draft.inputs:
+                break
+            draft = self._draft_of(draft.inputs[0].node)
+        if draft.opdef.source != "variable" or not draft.outputs:
+            return None
+        return self._draft_of(TensorRef(draft.name, 0).node).outputs[0]
 
     # ---- the walk (gradients_util.py with a loop state) --------------------------------------
     def _loop_walk(self, g, ys, x_nodes, states_between, grads, gate, loc, colocate) -> None:
