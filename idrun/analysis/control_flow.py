@@ -50,7 +50,7 @@ def where_text(facts: Facts, name: str) -> str | None:
     if len(ctx) > 1:
         text += " (inside " + ", inside ".join(frame_text(raised, f) for f in reversed(ctx[:-1])) + ")"
     if inner[0] == "cond":
-        return text + ": it runs only on steps whose predicate takes that branch, and only if what the branch returns needs it"
+        return text + ": it runs only on steps whose predicate takes that branch, and only if what the branch returns needs it or an op outside the cond waits on it"
     return text + ": it runs once per iteration (the loop's predicate, or its body), when what the loop computes needs it"
 
 
