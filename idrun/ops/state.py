@@ -384,7 +384,10 @@ OPS = [
           "A variable initialized from `value` before the first step (or by run.init's ops).",
           attrs=(attr("value", None, checks.anything), attr("dtype", None, checks.dtype),
                  attr("shape", None, checks.shape),
-                 attr("trainable", True, checks.boolean), attr("collections", None, checks.anything)),
+                 attr("trainable", True, checks.boolean), attr("collections", None, checks.anything),
+                 attr("resource", None, checks.boolean,
+                      "this variable's kind: true a resource variable, false a ref variable "
+                      "(TF's use_resource); default the graph's `variables:`")),
           stateful=True, source="variable", tf_op="VarHandleOp", tf_ref_op="VariableV2",
           tf_attrs=_gd_variable,
           tf=lambda c: f"tf1.Variable({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}, "
