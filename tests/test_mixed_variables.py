@@ -204,3 +204,18 @@ def test_graphdef_export_of_an_imported_mixed_graph_keeps_each_kind(tmp_path, ca
     for name, op in original.items():
         if op in kinds and name in written:
             assert written[name] == op, name
+
+
+def test_a_metagraph_with_both_kinds_imports_and_trains(tmp_path):
+    # TF: w = tf1.Variable([1., -2.], use_resource=False), step = get_or_create_global_step(),
+    # loss = reduce_sum(square(w - [.5, .5])), train = GradientDescentOptimizer(0.1).minimize(
+    # loss, global_step=step, name="train"); tf1.train.export_meta_graph() (text); after three
+    # sess.run(train), sess.run([w, step.read_value()]): [0.756, -0.78], 3
+    spec = tmp_path / "m.yaml"
+    text = import_graphdef(str(FIXTURES / "mixed_variables.meta"), str(spec))
+    assert "{name: global_step, op: variable, value: 0, dtype: int64, resource: true}" in text
+    pipeline = Pipeline(str(spec), RunOptions(targets=["train"], steps=3))
+    pipeline.run()
+    cells = pipeline.session.cells
+    np.testing.assert_allclose(cells["w"].value, [0.756, -0.78], rtol=1e-6)   # float32 steps
+    assert int(cells["global_step"].value) == 3
