@@ -219,3 +219,63 @@ def test_a_metagraph_with_both_kinds_imports_and_trains(tmp_path):
     cells = pipeline.session.cells
     np.testing.assert_allclose(cells["w"].value, [0.756, -0.78], rtol=1e-6)   # float32 steps
     assert int(cells["global_step"].value) == 3
+
+
+# TF: w = tf1.Variable([1., -2.], use_resource=False), b = tf1.Variable(0.5, use_resource=True),
+# loss = reduce_sum(square(w - b)), MomentumOptimizer(0.1, 0.9).minimize(loss, name="train"),
+# sess.run([loss, train]) three times: 6.5, 3.2, 1.2409998; TF names the updates
+# train/update_w/ApplyMomentum and train/update_b/ResourceApplyMomentum, and each slot has its
+# variable's kind (w/Momentum a VariableV2, b/Momentum a VarHandleOp).
+MINIMIZE_BOTH = """
+    name: a ref and a resource variable trained by Momentum
+    nodes:
+      - {name: w, op: variable, value: [1.0, -2.0], resource: false}
+      - {name: b, op: variable, value: 0.5}
+      - {name: d, op: sub, inputs: [w, b]}
+      - {name: sq, op: square, inputs: [d]}
+      - {name: loss, op: reduce_sum, inputs: [sq]}
+      - minimize: loss
+        name: train
+        optimizer: {type: Momentum, learning_rate: 0.1, momentum: 0.9}
+    run: {targets: [train], fetch: [loss], steps: 3}
+"""
+
+# TF: the same w (ref) and a resource global step (get_or_create_global_step()), loss =
+# reduce_sum(square(w - [.5, .5])), Momentum minimize with global_step: 6.5, 4.16, 1.3754; the
+# step's increment is `train` (AssignAddVariableOp) of `train/Const`.
+REF_MODEL_RESOURCE_STEP = """
+    name: ref model, resource step
+    variables: ref
+    nodes:
+      - {name: w, op: variable, value: [1.0, -2.0]}
+      - {name: global_step, op: variable, value: 0, dtype: int64, trainable: false, resource: true}
+      - {name: d, op: sub, inputs: [w, [0.5, 0.5]]}
+      - {name: sq, op: square, inputs: [d]}
+      - {name: loss, op: reduce_sum, inputs: [sq]}
+      - minimize: loss
+        name: train
+        optimizer: {type: Momentum, learning_rate: 0.1, momentum: 0.9}
+        global_step: global_step
+    run: {targets: [train], fetch: [loss], steps: 3}
+"""
+
+
+def test_minimize_updates_each_variable_as_its_kind(spec_file):
+    path = spec_file(MINIMIZE_BOTH)
+    np.testing.assert_array_equal(np.float32(values(run_spec(path), "loss")), np.float32([6.5, 3.2, 1.2409998]))
+    ops = {n.name: n.op for n in export_graphdef(Pipeline(path, RunOptions())).node}
+    assert ops["w/Momentum"] == "VariableV2" and ops["b/Momentum"] == "VarHandleOp"
+    assert ops["train/update_w/ApplyMomentum"] == "ApplyMomentum"
+    assert ops["train/update_b/ResourceApplyMomentum"] == "ResourceApplyMomentum"
+
+
+def test_a_resource_global_step_in_a_ref_spec_counts_as_tf(spec_file):
+    path = spec_file(REF_MODEL_RESOURCE_STEP)
+    pipeline = Pipeline(path, RunOptions())
+    result = pipeline.run()
+    np.testing.assert_array_equal(np.float32(values(result, "loss")), np.float32([6.5, 4.16, 1.3754]))
+    assert int(pipeline.session.cells["global_step"].value) == 3   # TF: step.eval() after three steps
+    ops = {n.name: n.op for n in export_graphdef(Pipeline(path, RunOptions())).node}
+    assert ops["global_step"] == "VarHandleOp" and ops["w"] == "VariableV2"
+    assert ops["train"] == "AssignAddVariableOp" and ops["train/Const"] == "Const"
+    assert ops["train/update_w/ApplyMomentum"] == "ApplyMomentum"
