@@ -251,6 +251,27 @@ class Graph:
     def add(self, node: Node) -> None:
         self.nodes[node.name] = node
 
+    def kind_of(self, name: str) -> str:
+        """"resource" or "ref": the kind of variable `name`, or of the variable an op on a
+        variable works on (its first ref input, through the nodes that pass a variable on).
+        A variable's own `resource:` decides; without it, and for every other node, the
+        graph's mode (`variables:`) does."""
+        seen = set()
+        node = self.nodes.get(name)
+        while node is not None and node.name not in seen:
+            seen.add(node.name)
+            if node.op == "variable":
+                own = node.attrs.get("resource")
+                return self.variables if own is None else ("resource" if own else "ref")
+            if not node.ref_inputs or node.ref_inputs[0] >= len(node.inputs):
+                break
+            node = self.nodes.get(node.inputs[node.ref_inputs[0]].node)
+        return self.variables
+
+    def mixed(self) -> bool:
+        """Whether a variable's kind differs from the graph's mode."""
+        return any(n.op == "variable" and self.kind_of(n.name) != self.variables for n in self.nodes.values())
+
     def index(self) -> dict[str, int]:
         """Declaration order of every node (the deterministic tie-break)."""
         return {name: i for i, name in enumerate(self.nodes)}

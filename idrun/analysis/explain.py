@@ -39,6 +39,7 @@ def explain_node(facts: Facts, text: str) -> dict:
     doc = {
         "node": name,
         "op": node.op,
+        "variable_kind": graph.kind_of(name) if (node.op == "variable" or node.ref_inputs) and graph.mixed() else None,
         "location": str(node.loc) if node.loc else None,
         "role": node.role or "entry",
         "runs": runs,

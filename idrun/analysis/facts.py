@@ -160,9 +160,11 @@ class Facts:
         """Variable -> (readers, writers) among the nodes the step runs. Resource mode: a
         reader is a node taking the variable itself (a read, a gather on the handle). Ref
         mode: reads are views (`x/read`, identities of it) and the value is taken by their
-        consumers, which are the readers."""
+        consumers, which are the readers. A graph with both kinds takes the ref way, in which
+        a resource variable's reads are readers as in resource mode (`_is_snapshot`)."""
         out: dict[str, tuple[list[str], list[str]]] = {}
         views: dict[str, str] = {}
+        ref_way = self.graph.variables == "ref" or self.graph.mixed()
         for name in self.topo:
             node = self.graph.nodes[name]
             var = self.written_variable(node)
@@ -171,7 +173,7 @@ class Facts:
                 continue
             if REGISTRY[node.op].follows_input == "metadata":
                 continue  # shape, is_variable_initialized: they do not read the value
-            if self.graph.variables == "ref":
+            if ref_way:
                 if self._is_snapshot(node):
                     views[name] = node.inputs[0].node
                     continue
@@ -193,7 +195,8 @@ class Facts:
     def _is_snapshot(self, node: Node) -> bool:
         """Ref mode: `x/read`, the view of a variable TF's Python makes (the builder's snapshot,
         or an imported `Identity` of a variable): its consumers take the value, not it."""
-        return node.role == "snapshot" or (node.op == "read" and self.reads_variable(node))
+        return (node.role == "snapshot" or (node.op == "read" and self.reads_variable(node))) \
+            and self.graph.kind_of(node.name) == "ref"
 
     @cached_property
     def observed(self) -> set[str]:

@@ -10,12 +10,14 @@ def repeated_transfer(facts: Facts) -> list[Diagnostic]:
     """Resource reads of one variable that cross to one device more than once per step and
     see the same value (no write of the variable between them): one read per consumer (C2).
     Reads on either side of a write are different values (explicit transport): not counted."""
-    if facts.graph.variables != "resource":
+    if facts.graph.variables != "resource" and not facts.graph.mixed():
         return []
     bit, anc, _ = facts.order
     reads_of = {}
     wmask = {}
     for var, (readers, writers) in facts.accesses.items():
+        if facts.graph.kind_of(var) != "resource":   # a ref variable's x/read crosses once
+            continue
         for r in readers:
             reads_of[r] = var
         mask = 0

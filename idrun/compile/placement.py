@@ -220,7 +220,7 @@ def _group_devices(graph: Graph, groups: dict[str, str], requested: dict[str, st
             out[var] = (requested[var], graph.nodes[var].device_from or "block")
     for member, var in groups.items():
         # ref assigns are built under colocate_with(var): they ask for nothing of their own (F4)
-        if var not in out and requested.get(member) and graph.variables == "resource":
+        if var not in out and requested.get(member) and graph.kind_of(var) == "resource":
             out[var] = (requested[member], f"asked for by {member}")
     for var in set(groups.values()):
         out.setdefault(var, (_default(graph.nodes[var], devices), "default"))

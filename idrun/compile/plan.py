@@ -655,6 +655,6 @@ def bind_kernel(graph: Graph, node: Node, device: Any, state: dict | None = None
     in_types = tuple(graph.nodes[r.node].outputs[r.index] for r in node.real_inputs)
     env = KernelEnv(xp=device.xp, attrs=node.attrs, in_types=in_types,
                     in_names=tuple(str(r) for r in node.real_inputs), out_types=node.outputs,
-                    node=node.name, variables=graph.variables, device=device,
+                    node=node.name, variables=graph.kind_of(node.name), device=device,
                     state={} if state is None else state, ref_positions=node.ref_inputs)
     return opdef.kernel(env)

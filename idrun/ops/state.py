@@ -384,11 +384,14 @@ OPS = [
           "A variable initialized from `value` before the first step (or by run.init's ops).",
           attrs=(attr("value", None, checks.anything), attr("dtype", None, checks.dtype),
                  attr("shape", None, checks.shape),
-                 attr("trainable", True, checks.boolean), attr("collections", None, checks.anything)),
+                 attr("trainable", True, checks.boolean), attr("collections", None, checks.anything),
+                 attr("resource", None, checks.boolean,
+                      "this variable's kind: true a resource variable, false a ref variable "
+                      "(TF's use_resource); default the graph's `variables:`")),
           stateful=True, source="variable", tf_op="VarHandleOp", tf_ref_op="VariableV2",
           tf_attrs=_gd_variable,
           tf=lambda c: f"tf1.Variable({py_literal(c.attrs['value'])}, dtype={_tf_dtype(c.attrs)}, "
-                       f"use_resource=RESOURCE{c.kw})"),
+                       f"use_resource=USE_RESOURCE({c.attrs.get('resource')!r}){c.kw})"),
     OpDef("placeholder", "Placeholder", (), _placeholder_infer, None,
           "A tensor that must be fed.",
           attrs=(attr("dtype", check=checks.dtype), attr("shape", None, checks.shape)),
@@ -409,7 +412,7 @@ OPS = [
           tf_attrs=lambda n, a, i, o: {"batch_dims": a["batch_dims"], "validate_indices": a["validate_indices"],
                                        "dtype": TFType(i[0].dtype), "Tindices": TFType(i[1].dtype)},
           tf=lambda c: f"(tf.raw_ops.ResourceGather(resource={c.args[0]}.handle, indices={c.args[1]}, "
-                       f"dtype={c.args[0]}.dtype.base_dtype{c.kw}) if RESOURCE else tf.gather({c.args[0]}, "
+                       f"dtype={c.args[0]}.dtype.base_dtype{c.kw}) if IS_RES({c.args[0]}) else tf.gather({c.args[0]}, "
                        f"{c.args[1]}{c.kw}))", grad=resource_gather_grad),
     OpDef("variable_shape", "VariableShape", ("variable",), _variable_shape_infer, _variable_shape_kernel,
           "A resource variable's shape, as a vector (TF 2's gradients of a While read it for "
@@ -441,7 +444,7 @@ OPS = [
           lambda a, t, c: [TensorType("bool", ())], _is_initialized_kernel,
           "Whether the variable holds a value (true once initialized).",
           ref_inputs=(0,), stateful=True, variable_group=True, follows_input="metadata",
-          tf=lambda c: f"(tf.raw_ops.VarIsInitializedOp(resource={c.args[0]}.handle{c.kw}) if RESOURCE "
+          tf=lambda c: f"(tf.raw_ops.VarIsInitializedOp(resource={c.args[0]}.handle{c.kw}) if IS_RES({c.args[0]}) "
                        f"else tf.raw_ops.IsVariableInitialized(ref={c.args[0]}{c.kw}))",
           tf_op="VarIsInitializedOp", tf_ref_op="IsVariableInitialized", tf_attrs=lambda n, a, i, o: {},
           tf_ref_attrs=lambda n, a, i, o: {"dtype": TFType(i[0].dtype)},

@@ -234,7 +234,8 @@ def _apply_tf(ref_op: str, inputs: tuple[str, ...], refs: int, flags: tuple[str,
         ref = ", ".join(f"{n}={x}" for n, x in zip(inputs, c.args))
         res = ", ".join(f"{n}={x}.handle" if k < refs else f"{n}={x}"
                         for k, (n, x) in enumerate(zip(inputs, c.args)))
-        return f"(tf.raw_ops.Resource{ref_op}({res}{tail}) if RESOURCE else tf.raw_ops.{ref_op}({ref}{tail}))"
+        return (f"(tf.raw_ops.Resource{ref_op}({res}{tail}) if IS_RES({c.args[0]}) "
+                f"else tf.raw_ops.{ref_op}({ref}{tail}))")
     return write
 
 

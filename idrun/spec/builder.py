@@ -388,7 +388,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             self._blocks.append((active[-1], start, len(self._created)))
         if opdef.source == "variable":
             self._add_variable_read(draft)
-        if self.variables == "resource" and opdef.assigns:
+        if opdef.assigns and self._kind(draft) == "resource":
             self._add_lazy_read(draft)
         if opdef.returns_identity:
             self._add_returned_identity(draft)
@@ -513,7 +513,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
     def _add_variable_read(self, var: _Draft) -> None:
         """The variable's own read: `x/Read/ReadVariableOp` (resource) or `x/read` (ref). TF
         makes it with the variable, under init_scope: outside any cond, as the variable is."""
-        suffix = "read" if self.variables == "ref" else "Read/ReadVariableOp"
+        suffix = "read" if self._kind(var) == "ref" else "Read/ReadVariableOp"
         read = _Draft(self.namer.unique(f"{var.name}/{suffix}"), REGISTRY["read"],
                       [TensorRef(var.name, 0)], {}, var.device, var.loc, role="snapshot",
                       ref_positions=(0,), colocate=var.colocate, requested=var.requested)
@@ -615,7 +615,7 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
             raise SpecError(f"input '{draft.opdef.input_name(position)}' of '{draft.name}' is variable "
                             f"'{ref.node}' itself; with `expand: false` a read is a node of its own "
                             "(op: read)", draft.loc)
-        if self.variables == "ref":
+        if self._kind(target) == "ref":
             return TensorRef(self._var_reads[ref.node], 0)
         return self._resource_read(draft, ref)
 
@@ -640,7 +640,28 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
 
     def _is_unread(self, draft: _Draft) -> bool:
         """A resource assign: TF's Python returns an `_UnreadVariable` for it."""
-        return self.variables == "resource" and draft.opdef.assigns
+        return draft.opdef.assigns and self._kind(draft) == "resource"
+
+    def _kind(self, draft: _Draft) -> str:
+        """"resource" or "ref": a variable's own kind (`resource:`, else the graph's mode), or
+        that of the variable an op on variables (an assign, a forwarding node) works on, its
+        first input followed back (`Graph.kind_of` answers the same for the built graph)."""
+        seen: set[str] = set()
+        while draft is not None and draft.name not in seen:
+            seen.add(draft.name)
+            if draft.opdef.source == "variable":
+                own = draft.attrs.get("resource")
+                return self.variables if own is None else ("resource" if own else "ref")
+            if not draft.inputs:
+                break
+            item = draft.inputs[0]
+            if type(item) is not TensorRef:
+                try:
+                    item = self.resolve_written(item)
+                except SpecError:   # a reference the build reports where it settles it
+                    break
+            draft = self.drafts.get(item.node) or self.late.get(item.node)
+        return self.variables
 
     def _unread_value(self, consumer: _Draft, assign: _Draft) -> TensorRef:
         """A resource assign returns TF's `_UnreadVariable`: each use reads the variable
@@ -902,17 +923,16 @@ class GraphBuilder(TFExpansions, ControlFlowBuilder, GradientsBuilder):
         graph.provenance = self._provenance(graph)
         graph.training = list(self.training)
         graph.device_locs = {str(device): loc for device, loc in self._device_locs.items()}
-        if self.variables == "resource":
-            graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()})
-            graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})
+        graph.fetch_redirects.update({v: TensorRef(r, 0) for v, r in self._var_reads.items()
+                                      if self._kind(self.drafts[v]) == "resource"})
+        graph.fetch_redirects.update({a: TensorRef(r, 0) for a, r in self._assign_reads.items()})
         return graph
 
 
     def _is_ref_output(self, draft: _Draft) -> bool:
         """Ref mode: a variable's output and an assign's (which TF types `float32_ref`) are the
         ref itself; such edges are never shared between consumers (G4)."""
-        return self.variables == "ref" and (draft.opdef.source == "variable"
-                                            or draft.opdef.assigns)
+        return (draft.opdef.source == "variable" or draft.opdef.assigns) and self._kind(draft) == "ref"
 
 
 _EXPANSIONS = {"moving_average": "_expand_ema"}  # OpDef.expansion -> builder method

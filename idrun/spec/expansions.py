@@ -50,21 +50,21 @@ class TFExpansions:
     def _on_handle(self, draft: _Draft) -> bool:
         """Resource mode: the op's variable input names a variable (or an assign's
         `_UnreadVariable`) as it reads now, so TF runs it on the handle (ResourceGather)."""
-        if self.variables != "resource" or not draft.opdef.variable_inputs:
+        if not draft.opdef.variable_inputs:
             return False
         try:
             target = self.resolve_written(draft.inputs[draft.opdef.variable_inputs[0]], earlier_only=True)
         except SpecError:  # a forward reference: settled later, TF could not see it either
             return False
         source = self.drafts[target.node]
-        return source.opdef.source == "variable" or source.opdef.assigns
+        return (source.opdef.source == "variable" or source.opdef.assigns) and self._kind(source) == "resource"
 
     def _sparse_read(self, opdef, attrs: dict, raw_inputs: list, name: str, seen: int, loc):
         """`tf1.gather(var, indices)` on a resource variable: TF's `array_ops.gather` sees axis 0
         (`constant_value(axis) == 0`, batch_dims 0) and calls `var.sparse_read(indices)`, a
         ResourceGather on the handle named as the gather (no axis constant of its own). The
         (opdef, attrs, raw inputs) to build: ResourceGather's, else those given."""
-        if (opdef.name != "gather" or self.variables != "resource" or not self.expand
+        if (opdef.name != "gather" or not self.expand
                 or attrs.get("batch_dims") or not raw_inputs or len(raw_inputs) != 3
                 or not isinstance(raw_inputs[0], str) or not self._is_zero_axis(raw_inputs[2], name, seen, loc)):
             return opdef, attrs, raw_inputs
@@ -72,7 +72,8 @@ class TFExpansions:
             ref = self.resolve_written(self.pending(raw_inputs[0], loc, owner=name, seen=seen), earlier_only=True)
         except SpecError:  # a forward reference or a typo: the GatherV2 reports it as before
             return opdef, attrs, raw_inputs
-        if ref.index != 0 or self.drafts[ref.node].opdef.source != "variable":
+        var = self.drafts[ref.node]
+        if ref.index != 0 or var.opdef.source != "variable" or self._kind(var) != "resource":
             return opdef, attrs, raw_inputs
         return REGISTRY["resource_gather"], {"batch_dims": 0, "validate_indices": True}, raw_inputs[:2]
 
@@ -191,7 +192,7 @@ class TFExpansions:
     def _colocation_anchor(self, draft: _Draft) -> _Draft | None:
         if not draft.inputs:
             return None
-        if self.variables == "ref" and draft.opdef.ref_colocated and draft.role != "snapshot":
+        if draft.opdef.ref_colocated and draft.role != "snapshot" and self._kind(draft) == "ref":
             node = draft.inputs[0].node
             return self.drafts.get(node) or self.late[node]   # a cond's capture Switch is made late
         if draft.opdef.colocate_input is not None:
@@ -301,8 +302,7 @@ class TFExpansions:
         """The value the layer's op takes: a `ReadVariableOp` in the current scope or `within`
         (an op's own scope: the inputs its op function converts) (resource), the variable's
         `read` snapshot (ref)."""
-        if self.variables == "ref":
-            self._draft_of(var)   # typed, then its snapshot
+        if self._kind(self._draft_of(var)) == "ref":   # typed, then its snapshot
             snapshot = self.drafts[self._var_reads[var]]
             if not snapshot.outputs:
                 self._type(snapshot)
@@ -331,7 +331,7 @@ class TFExpansions:
             current = self._layer_read(var, loc)
             delta = self._layer_draft("sub", "sub_1", [current, value], {}, loc)
             scaled = self._layer_draft("mul", "mul", [TensorRef(delta, 0), TensorRef(decay, 0)], {}, loc)
-            resource = self.variables == "resource"
+            resource = self._kind(self.drafts[var]) == "resource"
             assign = self._layer_draft("assign_sub", "AssignSubVariableOp", [TensorRef(var, 0), TensorRef(scaled, 0)],
                                        {}, loc, full=None if resource else scope)
             if resource:

@@ -839,7 +839,8 @@ class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
                 return self._exact_draft("no_op", scope_name, [], {}, loc, sorted(updates))
             update = self._grad_draft("no_op", "update", [], {}, loc, sorted(updates))
             dtype = self._draft_of(step.node).outputs[0].dtype
-            one = g.const("Const" if self.variables == "resource" else "value", 1, dtype, [TensorRef(update, 0)])
+            resource = self._kind(self._draft_of(step.node)) == "resource"   # the step's own kind (TF 2: resource)
+            one = g.const("Const" if resource else "value", 1, dtype, [TensorRef(update, 0)])
             return self._exact_draft("assign_add", scope_name, [step, one], {}, loc, refs=1)
         finally:
             self._scope = outer_scope
@@ -999,7 +1000,8 @@ class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
         """A training op under `update_<var>/`, named by its TF type (ResourceApplyMomentum...)."""
         opdef = REGISTRY[op]
         if short is None:
-            short = opdef.tf_op if self.variables == "resource" else opdef.tf_ref_op or opdef.type_name
+            kind = self._kind(self._draft_of(inputs[0].node))   # the updated variable's own kind
+            short = opdef.tf_op if kind == "resource" else opdef.tf_ref_op or opdef.type_name
         return self._exact_draft(op, self.namer.unique(join(self._scope, short)), inputs,
                                  {"use_locking": False, **attrs} if locking else dict(attrs), loc, refs=refs)
 
@@ -1025,8 +1027,10 @@ class GradientsBuilder(ScheduleBuilder, LoopGradientsBuilder):
             value, dtype, name = _filled(t.shape, value), t.dtype, f"{var.node}/{short}"
         else:
             name = short
+        kind = self._kind(anchor)   # TF: a slot (or non-slot) variable takes its anchor's kind
         draft = _Draft(self.namer.unique(name), REGISTRY["variable"], [],
-                       {"value": value, "dtype": dtype, "shape": None, "trainable": False, "collections": None},
+                       {"value": value, "dtype": dtype, "shape": None, "trainable": False, "collections": None,
+                        "resource": None if kind == self.variables else kind == "resource"},
                        anchor.device, loc, role="slot", colocate=colocate.node, requested=anchor.requested)
         self._register(draft)
         self._add_variable_read(draft)

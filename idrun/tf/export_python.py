@@ -49,7 +49,7 @@ tf1.disable_eager_execution()
 tf1.disable_control_flow_v2()   # tf.cond and tf.while_loop as TF 1.x builds them (Switch, Merge, Enter...)
 tf1.logging.set_verbosity(tf1.logging.ERROR)
 
-RESOURCE = {resource}
+RESOURCE = {resource}        # the spec's `variables:`; a variable's own `resource:` overrides it
 DEVICES = {devices}          # idrun device -> TF device
 g = tf1.Graph()
 T = {{}}                      # idrun name -> what TF returned (Variable, Tensor, Operation, list)
@@ -74,8 +74,19 @@ def OP(obj):
     return obj
 
 
+def IS_RES(v):
+    """Whether `v` is a resource variable (or a resource assign's `_UnreadVariable`): the ops
+    on a variable take its kind, as TF's Python does."""
+    from tensorflow.python.ops import resource_variable_ops
+    return isinstance(v, resource_variable_ops.BaseResourceVariable)
+
+
+def USE_RESOURCE(own):
+    return RESOURCE if own is None else own
+
+
 def F_read(v, name=None):
-    if RESOURCE:
+    if IS_RES(v):
         return tf.raw_ops.ReadVariableOp(resource=v.handle, dtype=v.dtype.base_dtype, name=name or "ReadVariableOp")
     with g.colocate_with(v._variable.op):  # idrun's ref `read` is built with its variable
         return tf.identity(v._variable, name=name or "read")
@@ -433,7 +444,8 @@ class TFExporter:
         if uninitialized:   # zeros until run.init's ops assign it (the runner runs them after the initializer)
             self.emit(f"T[{draft.name!r}] = tf1.Variable(tf.zeros({list(draft.attrs['shape'])!r}, "
                       f"dtype=tf.{draft.attrs['dtype']}), "
-                      f"trainable={draft.attrs.get('trainable') is not False}, use_resource=RESOURCE{call.kw})")
+                      f"trainable={draft.attrs.get('trainable') is not False}, "
+                      f"use_resource=USE_RESOURCE({draft.attrs.get('resource')!r}){call.kw})")
         else:
             self.emit(f"T[{draft.name!r}] = {opdef.tf_source(call)}")
         self.shadows.update(shadows)

@@ -179,7 +179,7 @@ def node_attrs(graph: Graph, node: Node) -> dict[str, Any]:
     """TF's attributes of one node (from its OpDef)."""
     opdef = REGISTRY[node.op]
     in_types = [graph.nodes[r.node].outputs[r.index] for r in node.inputs]
-    make = (opdef.tf_ref_attrs if graph.variables == "ref" and opdef.tf_ref_attrs else opdef.tf_attrs)
+    make = (opdef.tf_ref_attrs if opdef.tf_ref_attrs and graph.kind_of(node.name) == "ref" else opdef.tf_attrs)
     if make is not None:
         return make(node.name, node.attrs, in_types, list(node.outputs))
     return {"T": TFType(in_types[0].dtype)} if in_types else {}
@@ -190,7 +190,7 @@ def colocated_with(graph: Graph, node: Node) -> str:
     opdef = REGISTRY[node.op]
     if node.colocate:
         return node.colocate
-    if opdef.source == "variable" and graph.variables == "resource":
+    if opdef.source == "variable" and graph.kind_of(node.name) == "resource":
         return node.name
     if opdef.variable_group and node.inputs and node.inputs[0].node in graph.nodes \
             and REGISTRY[graph.nodes[node.inputs[0].node].op].source == "variable":
@@ -225,7 +225,8 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
             continue
         if composite.add(gd, node, tf_device(device_of[node.name]), shapes):
             continue
-        op = opdef.tf_op_for(graph.variables)
+        kind = graph.kind_of(node.name)   # the variable's own, for an op on one
+        op = opdef.tf_op_for(kind)
         if not op and opdef.tf_unsupported:
             raise SpecError(f"export: {opdef.name} ('{node.name}') has no TF GraphDef form: {opdef.tf_unsupported}",
                             node.loc)
@@ -234,7 +235,7 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
                             "export yet (TF's Python builds several ops for it; use --format tf-python)",
                             node.loc)
         passes_variable = node.op in FORWARDING_OPS and node.ref_inputs
-        if passes_variable and graph.variables == "ref":   # RefSwitch, RefEnter...: the ref itself
+        if passes_variable and kind == "ref":   # RefSwitch, RefEnter...: the ref itself
             op = "Ref" + op
         nd = gd.node.add(name=composite.own_name(node.name), op=op, device=tf_device(device_of[node.name]))
         nd.input.extend(composite.tensor_input(r) for r in node.inputs)
@@ -245,14 +246,14 @@ def build_graphdef(graph: Graph, device_of: dict[str, str], tf_device, *, init: 
             attrs["value"] = ("tensor", value, node.outputs[0].dtype)
         for key, value in attrs.items():
             nd.attr[key].CopyFrom(attr_value(value))
-        if passes_variable and graph.variables == "resource":   # a variable's handle through it
+        if passes_variable and kind == "resource":   # a variable's handle through it
             from tensorboard.compat.proto import types_pb2
             nd.attr["T"].type = types_pb2.DT_RESOURCE
         anchor = _shadow_anchor(graph, node) or colocated_with(graph, node)
         if anchor:
             nd.attr["_class"].CopyFrom(attr_value([f"loc:@{anchor}"]))
         if shapes:
-            handle = graph.variables == "resource" and (opdef.source == "variable" or passes_variable)
+            handle = kind == "resource" and (opdef.source == "variable" or passes_variable)
             set_output_shapes(nd, _tf_outputs(graph, node, helper_values.get(node.name), handle))
     if init:
         _add_initializer(gd, graph, device_of, tf_device, taken, init_targets)
@@ -291,7 +292,7 @@ def _tf_outputs(graph: Graph, node: Node, helper_value: Any, handle: bool) -> li
 def _shadow_anchor(graph: Graph, node: Node) -> str:
     """An EMA shadow of a tensor (and its reads) is colocated with the shadow in TF's graph:
     TF colocates a shadow only with a variable it averages. "" for every other node."""
-    if graph.variables != "resource" or not node.colocate:
+    if not node.colocate or graph.kind_of(node.name) != "resource":
         return ""
     shadow = node if node.role == "shadow" else graph.nodes.get(node.inputs[0].node) if node.inputs else None
     if shadow is None or shadow.role != "shadow" or REGISTRY[graph.nodes[shadow.colocate].op].source == "variable":
@@ -319,7 +320,7 @@ def _add_initializer(gd, graph: Graph, device_of, tf_device, taken: set[str],
         out = node.outputs[0]
         device = tf_device(device_of[node.name])
         colocate = attr_value([f"loc:@{node.name}"])
-        resource = graph.variables == "resource"
+        resource = graph.kind_of(node.name) == "resource"
         zeros = node.role == "shadow" and REGISTRY[graph.nodes[node.colocate].op].source != "variable"
         const = gd.node.add(name=_unique(f"{node.name}/Initializer/zeros" if zeros else
                                          f"{node.name}/Initializer/initial_value" if resource

@@ -280,13 +280,19 @@ class _Opaque:
         self.group = group
 
 
-def _variable_mode(nodes) -> tuple[str, set[str], set[str]]:
-    """The graph's mode, its variable op types, and the other mode's (kept as tf_opaque:
-    idrun runs one mode per graph). Ref when it has any ref variable: a TF1 program's own
-    variables are, and TF 2 adds resource ones to it (an EMA's shadows)."""
-    if any(n.op in ("VariableV2", "Variable") for n in nodes):
-        return "ref", {"VariableV2", "Variable"}, {"VarHandleOp"}
-    return "resource", {"VarHandleOp"}, {"VariableV2", "Variable"}
+REF_VARIABLE_OPS = {"VariableV2", "Variable"}
+
+
+def _variable_mode(nodes) -> tuple[str, set[str], bool]:
+    """The graph's mode (`variables:`), its variable op types, and whether it mixes both
+    kinds. Ref when it has any ref variable: a TF1 program's own variables are, and TF 2 adds
+    resource ones to it (`get_or_create_global_step`, an EMA's shadows); those are written
+    with `resource: true`, and the ops on them run as on resource variables."""
+    ref = any(n.op in REF_VARIABLE_OPS for n in nodes)
+    handle = any(n.op == "VarHandleOp" for n in nodes)
+    if ref:
+        return "ref", REF_VARIABLE_OPS | ({"VarHandleOp"} if handle else set()), handle
+    return "resource", {"VarHandleOp"}, False
 
 
 class _Node:
@@ -305,7 +311,7 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
     src = _Src(path, lines)
     nodes = [_Node(n) for n in gd.node]
     by_name = {n.name: i for i, n in enumerate(nodes)}
-    variables, var_ops, other_var_ops = _variable_mode(nodes)
+    variables, var_ops, mixed = _variable_mode(nodes)
     consumers: dict[str, list[int]] = {}
     for i, n in enumerate(nodes):
         for text in n.input:
@@ -317,11 +323,13 @@ def convert(gd, path: str, lines: list[int]) -> tuple[str, dict]:
     conds = _pass_through_conds(gd, nodes)
     table = _op_table(variables)
     other_table = _op_table("resource" if variables == "ref" else "ref")
+    if mixed:   # both kinds: an op of either runs (each on its variable's kind)
+        table = {**other_table, **table}
     opaque: dict[int, _Opaque] = {}
     for i, n in enumerate(nodes):
         if i in dropped:
             continue
-        reason = None if i in conds else _opaque_reason(n, table, other_table, other_var_ops, variables)
+        reason = None if i in conds else _opaque_reason(n, table, other_table, variables)
         if reason is not None:
             opaque[i] = reason
     forced: dict[int, _Opaque] = {}
@@ -445,16 +453,13 @@ def _fold_initializers(nodes, by_name, consumers, var_ops) -> tuple[dict, dict]:
     return values, dropped
 
 
-def _opaque_reason(n, table, other_table, other_var_ops, variables) -> _Opaque | None:
+def _opaque_reason(n, table, other_table, variables) -> _Opaque | None:
     """Why idrun cannot run node `n` as one of its ops (None: it can)."""
     other = "resource" if variables == "ref" else "ref"
     if n.op in CONTROL_FLOW:
         return _Opaque("TF control flow", "control flow")
     if n.op in FUNCTION_CALLS:
         return _Opaque("a function call", "function call")
-    if n.op in other_var_ops:
-        return _Opaque(f"a {other} variable in a graph of {variables} variables (idrun runs one "
-                       "mode per graph)", "variable mode")
     if n.op not in table and n.op in other_table:
         return _Opaque(f"an op on {other} variables in a graph of {variables} variables", "variable mode")
     if n.op not in table:
@@ -707,6 +712,8 @@ def _op_entry(src: _Src, i: int, n, facts: _Facts) -> dict | _Opaque:
         else:  # initialized by its initializer subgraph, from run.init
             entry["dtype"] = tf_attrs["dtype"]
             entry["shape"] = tf_attrs.get("shape")
+        if facts.variables == "ref" and n.op == "VarHandleOp":
+            entry["resource"] = True   # a resource variable in a graph of ref variables
     elif i in facts.conds:  # an If that passes inputs through: kept with TF's attributes
         entry.update(then_outputs=facts.conds[i][0], else_outputs=facts.conds[i][1], tf_op=n.op,
                      attrs={key: encode_attr(n.attr[key]) for key in sorted(n.attr)})

@@ -307,7 +307,9 @@ def render_sarif(diagnostics: list, out: TextIO, rules: dict, docs: dict, versio
 # ---- explain ---------------------------------------------------------------------
 def render_explain_text(doc: dict, out: TextIO) -> None:
     p = printable
-    lines = [f"{doc['node']} ({doc['op']})" + (f" at {doc['location']}" if doc["location"] else "")]
+    kind = "" if not doc.get("variable_kind") else (
+        f", {doc['variable_kind']}" if doc["op"] == "variable" else f" on a {doc['variable_kind']} variable")
+    lines = [f"{doc['node']} ({doc['op']}{kind})" + (f" at {doc['location']}" if doc["location"] else "")]
     if doc.get("alias"):
         a = doc["alias"]
         lines.append(f"  alias:          `{a['name']}` names `{a['of']}` and created no node")

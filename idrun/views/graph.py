@@ -141,7 +141,7 @@ def _tree_rows(spec: Spec, placement: Placement, part: Partition, needed: list[s
     groups = transfer_groups(part)
     aliases = _aliases_of(graph)
     root = _Row(((_plain(spec.name), "bold"),
-                 f" ({spec.variables} variables, {len(part.transfers)} transfers per step)"))
+                 f" ({_variables_label(graph)}, {len(part.transfers)} transfers per step)"))
     for device, names in _by_device(placement, list(graph.nodes)).items():
         branch = _Row(((_plain(device), "bold cyan"), " ", (_plain(kinds.get(device, "")), "dim")))
         root.children.append(branch)
@@ -314,6 +314,16 @@ def render_dot(spec: Spec, placement: Placement, part: Partition, needed: list[s
                      f"fontcolor=darkgoldenrod, fontsize=9, label={_dot_str(f'alias of {ref}')}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _variables_label(graph) -> str:
+    """`ref variables`, or with the variables of the other kind named (a mixed graph)."""
+    other = [n.name for n in graph.nodes.values() if n.op == "variable" and graph.kind_of(n.name) != graph.variables]
+    if not other:
+        return f"{graph.variables} variables"
+    kind = "resource" if graph.variables == "ref" else "ref"
+    names = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+    return f"{graph.variables} variables; {kind}: {names}"
 
 
 def graph_document(spec: Spec, placement: Placement, part: Partition, kinds: dict[str, str]) -> dict:
