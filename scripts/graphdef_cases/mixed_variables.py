@@ -2,56 +2,28 @@
 variables (`use_resource=False`) next to resource ones (TF 2's `get_or_create_global_step`, a
 `tf1.Variable` made with `use_resource=True`). Each variable keeps its kind's semantics.
 
-- `mixed_ptb_lm`: the PTB word language model of `ptb_lm.py` (copied here; that module is left
-  as it is) with ref model variables and TF 2's resource global step from
-  `tf1.train.get_or_create_global_step()`.
+- `mixed_ptb_lm`: the PTB word language model of `ptb_lm.py` with ref model variables and TF 2's
+  resource global step from `tf1.train.get_or_create_global_step()`.
 - `mixed_mlp_momentum`: a small MLP with ref variables trained by Momentum, with a resource
   global step and an `exponential_decay` learning rate on it.
 - `mixed_resource_model`: the reverse, resource model variables and one ref variable (a step
   counter) updated by an assign.
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import tensorflow as tf
-from tensorflow.python.ops import rnn_cell_impl  # tf1.nn.rnn_cell's cells (Keras 3 hides that path)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # the fixture modules beside this one
+from ptb_lm import _model as ptb_model  # noqa: E402
 
 tf1 = tf.compat.v1
 
-VOCAB, SIZE, BATCH, STEPS, LAYERS = 12, 6, 2, 3, 2
-WORDS = [[3, 7, 1], [11, 0, 5]]
-TARGETS = [[7, 1, 4], [0, 5, 9]]
-
 
 def mixed_ptb_lm():
-    tf1.disable_control_flow_v2()
-    tf1.set_random_seed(11)
-    initializer = tf1.random_uniform_initializer(-0.1, 0.1, seed=5)
-    with tf1.variable_scope("Model", initializer=initializer, use_resource=False):
-        with tf1.device("/cpu:0"):
-            embedding = tf1.get_variable("embedding", [VOCAB, SIZE], dtype=tf.float32)
-            inputs = tf.nn.embedding_lookup(embedding, tf.constant(WORDS, tf.int32))
-        cells = [rnn_cell_impl.BasicLSTMCell(SIZE, forget_bias=0.0, state_is_tuple=True) for _ in range(LAYERS)]
-        cell = rnn_cell_impl.MultiRNNCell(cells, state_is_tuple=True)
-        initial_state = cell.zero_state(BATCH, tf.float32)
-        outputs, state = tf1.nn.dynamic_rnn(cell, inputs, initial_state=initial_state)
-        output = tf.reshape(tf.concat(outputs, 1), [-1, SIZE])
-        softmax_w = tf1.get_variable("softmax_w", [SIZE, VOCAB], dtype=tf.float32)
-        softmax_b = tf1.get_variable("softmax_b", [VOCAB], dtype=tf.float32)
-        logits = tf1.nn.xw_plus_b(output, softmax_w, softmax_b)
-        logits = tf.reshape(logits, [BATCH, STEPS, VOCAB])
-        crossent = tf.nn.sparse_softmax_cross_entropy_with_logits(
-            labels=tf.constant(TARGETS, tf.int32), logits=logits)
-        loss = tf.reduce_sum(crossent, axis=[0]) / BATCH   # average_across_batch, per time step
-        cost = tf.reduce_sum(loss, name="cost")
-    lr = tf1.Variable(1.0, trainable=False, name="lr", use_resource=False)
-    tvars = tf1.trainable_variables()
-    grads, global_norm = tf.clip_by_global_norm(tf1.gradients(cost, tvars), 5.0)
-    optimizer = tf1.train.GradientDescentOptimizer(lr)
-    global_step = tf1.train.get_or_create_global_step()   # TF 2: a resource variable
-    train_op = optimizer.apply_gradients(zip(grads, tvars), global_step=global_step)
-    final_h = tf.identity(state[-1].h, name="final_h")
-    return {"fetch": [cost, global_norm, final_h, global_step.read_value()], "targets": [train_op],
-            "steps": 4}
+    return ptb_model(resource=False, tf2_global_step=True)
 
 
 def mixed_mlp_momentum():

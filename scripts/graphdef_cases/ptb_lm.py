@@ -33,7 +33,9 @@ WORDS = [[3, 7, 1], [11, 0, 5]]
 TARGETS = [[7, 1, 4], [0, 5, 9]]
 
 
-def _model(resource: bool):
+def _model(resource: bool, tf2_global_step: bool = False):
+    """The model and its training step; with `tf2_global_step`, the global step is TF 2's
+    `get_or_create_global_step()` (a resource variable, whatever the model's kind), fetched too."""
     tf1.disable_control_flow_v2()
     tf1.set_random_seed(11)
     initializer = tf1.random_uniform_initializer(-0.1, 0.1, seed=5)
@@ -58,12 +60,15 @@ def _model(resource: bool):
     tvars = tf1.trainable_variables()
     grads, global_norm = tf.clip_by_global_norm(tf1.gradients(cost, tvars), 5.0)
     optimizer = tf1.train.GradientDescentOptimizer(lr)
-    # get_or_create_global_step() as TF 1.x made it: a variable of the graph's kind (TF 2's is
-    # always a resource variable)
-    global_step = tf1.Variable(0, trainable=False, name="global_step", dtype=tf.int64, use_resource=resource,
-                               collections=[tf1.GraphKeys.GLOBAL_VARIABLES, tf1.GraphKeys.GLOBAL_STEP])
+    if tf2_global_step:
+        global_step = tf1.train.get_or_create_global_step()   # TF 2: a resource variable
+    else:   # get_or_create_global_step() as TF 1.x made it: a variable of the graph's kind
+        global_step = tf1.Variable(0, trainable=False, name="global_step", dtype=tf.int64, use_resource=resource,
+                                   collections=[tf1.GraphKeys.GLOBAL_VARIABLES, tf1.GraphKeys.GLOBAL_STEP])
     train_op = optimizer.apply_gradients(zip(grads, tvars), global_step=global_step)
     final_h = tf.identity(state[-1].h, name="final_h")
+    if tf2_global_step:
+        return {"fetch": [cost, global_norm, final_h, global_step.read_value()], "targets": [train_op], "steps": 4}
     return {"fetch": [cost, global_norm, final_h], "targets": [train_op], "steps": 5}
 
 
