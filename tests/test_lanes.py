@@ -161,3 +161,25 @@ def test_a_traced_step_in_lanes_keeps_the_steps_order_with_overlapping_times(tmp
         spans = {name: step.timing.ops[k] for k, (name, _) in enumerate(step.ops)}
         return spans["h0"][0] < spans["g1"][1] and spans["h1"][0] < spans["g0"][1]
     assert any(overlap(step) for step in parallel.steps)
+
+
+def test_two_devices_failing_in_one_step_report_the_first_in_the_steps_order(tmp_path):
+    """gpu:0's add comes first in the step's order and cpu:0's mul second; both fail on a
+    3-element feed. The one-function step reports 'g'; the lanes must too, whichever thread
+    fails first in time (found by an adversarial review: the lanes reported 'h')."""
+    spec = tmp_path / "two.yaml"
+    spec.write_text("""devices: [cpu:0, gpu:0]
+nodes:
+  - {name: x, op: placeholder, dtype: float32, shape: [null]}
+  - {name: g, op: add, inputs: [x, [1.0, 2.0]], device: gpu:0}
+  - {name: h, op: mul, inputs: [x, [3.0, 4.0]], device: cpu:0}
+run: {fetch: [g, h], steps: 3}
+""")
+    errors = []
+    for parallel in ("off", "on", "on", "on"):
+        pipeline = Pipeline(str(spec), RunOptions(parallel=parallel, feeds={"x": [1.0, 2.0, 3.0]}))
+        result = pipeline.run()
+        if parallel == "on":
+            assert any("def lane_" in p.source for p in pipeline.session._plans.values())
+        errors.append((result.error.step, result.error.node, result.error.message))
+    assert errors == [(1, "g", errors[0][2])] * 4

@@ -7,7 +7,9 @@ written instead as one function per lane, each running its own items in that sam
 on threads (`run_lanes`). numpy releases the GIL inside its kernels, so the lanes' kernels
 overlap on the cores.
 
-Why the results are those of the one-function step, bit for bit:
+Why the results are those of the one-function step (bit for bit, but for the last bits of
+large matrix products: each lane gives OpenBLAS fewer threads, and OpenBLAS splits a product
+differently with fewer threads, as a one-function step on a machine with fewer cores would):
 - Lanes are memory spaces: all host devices (cpu:N) are one lane, and each other device
   (a simulated or real GPU) is a lane of its own. Values only cross lanes through
   transfers, and a transfer between memory spaces copies (a ref crosses as a copy of its
@@ -24,11 +26,11 @@ Why the results are those of the one-function step, bit for bit:
   the trace shows the devices working at the same time. A `--trace` step, which shows the
   order ops ran in, keeps one function.
 
-A failure in one lane stops the others at their next item (each lane checks `X`, the
-step's list of failures, before every item, and waits wake up); the step raises the first
-failure, with its traceback, so `Plan.locate_failure` names the node. When two lanes fail
-in one step, the one that failed first in time is reported, as TF reports the first error
-of a step.
+A failure at position p of the step's order stops every lane at its first item after p,
+while the items before p still run (`Failures`); the step raises the failure earliest in
+the order, with its traceback, so `Plan.locate_failure` names the node: the one-function
+step's error, also when two lanes fail in one step. (Items after p that a lane had already
+run when the failure came are not undone: their updates stay, as in TF.)
 """
 
 from __future__ import annotations
@@ -167,15 +169,16 @@ def _waits(order: list[int], lane_of: list[int], deps: list[list[int]]):
 
 
 def lane_statements(body: list[_Stmt], shared: set[str], waits: dict[int, list[int]],
-                    signals: set[int]) -> list[_Stmt]:
-    """A lane's statements as its function runs them: before each item a check for another
-    lane's failure and the waits it needs, its shared values in `S`, after it the signal
-    that another lane waits for."""
+                    signals: set[int], position: dict[int, int]) -> list[_Stmt]:
+    """A lane's statements as its function runs them: before each item the check that no
+    failure came earlier in the step's order (`X.first`) and the waits it needs, its shared
+    values in `S`, after it the signal that another lane waits for."""
     out = []
     for stmt in body:
         if stmt.item is not None:
-            out.append(_Stmt("    if X: raise Aborted"))
-            out += [_Stmt(f"    wait(E[{j}], X)") for j in waits.get(stmt.item, ())]
+            at = position[stmt.item]
+            out.append(_Stmt(f"    if X.first < {at}: raise Aborted"))
+            out += [_Stmt(f"    wait(E[{j}], X, {at})") for j in waits.get(stmt.item, ())]
         names = [v for v in dict.fromkeys(stmt.uses + stmt.defs) if v in shared]
         out.append(_Stmt(_in_dict(stmt.text, names), stmt.item, stmt.uses, stmt.defs) if names else stmt)
         if stmt.item in signals:
@@ -184,12 +187,45 @@ def lane_statements(body: list[_Stmt], shared: set[str], waits: dict[int, list[i
 
 
 class Aborted(Exception):
-    """Another lane failed: this one stops (never leaves `run_lanes`)."""
+    """A failure came earlier in the step's order: this lane stops (never leaves `run_lanes`)."""
 
 
-def wait(event: threading.Event, failures: list) -> None:
+class Failures:
+    """A step's failures, by their place in the step's order. The one-function step stops at
+    its first failing item; the lanes reproduce that: after a failure at position p, every
+    item before p still runs (each lane checks `first` before an item), and those after it
+    stop. Their waits are woken; waits on items before p are not, since those still run.
+    The step then raises the failure earliest in the order, the one-function step's."""
+
+    def __init__(self, events: dict, positions: dict, where: Callable) -> None:
+        self.first = INF   # the earliest failing position so far
+        self.found: list = []
+        self.events, self.positions, self.where = events, positions, where
+        self.lock = threading.Lock()
+
+    def add(self, exc: BaseException, at: int | None = None) -> None:
+        """A failure (at its item's position, found from its traceback; an interrupt or an
+        error of idrun's own comes first of all, at -1)."""
+        if at is None:
+            at = self.where(exc) if isinstance(exc, Exception) else -1
+        with self.lock:
+            self.found.append((at, exc))
+            if at < self.first:
+                self.first = at
+                for item, event in self.events.items():
+                    if self.positions[item] > at:
+                        event.set()
+
+    def earliest(self) -> BaseException | None:
+        return min(self.found, key=lambda pair: pair[0])[1] if self.found else None
+
+
+INF = float("inf")
+
+
+def wait(event: threading.Event, failures: Failures, at: int) -> None:
     event.wait()
-    if failures:
+    if failures.first < at:
         raise Aborted
 
 
@@ -226,9 +262,9 @@ class _Pool:
 _pool: _Pool | None = None
 
 
-def _run_lane(lane: Callable, errors: dict, blas: int, F, T, O, S, E, X) -> None:
+def _run_lane(lane: Callable, errors: dict, blas: int, F, T, O, S, E, X: Failures) -> None:
     """One lane, with the session's numpy error state (it is per thread) and its share of
-    the BLAS threads (devices/blas.py); a failure is put in X and wakes every wait."""
+    the BLAS threads (devices/blas.py); a failure goes to X."""
     previous = limit_this_thread(blas)
     try:
         with numpy.errstate(**errors):
@@ -236,21 +272,21 @@ def _run_lane(lane: Callable, errors: dict, blas: int, F, T, O, S, E, X) -> None
     except Aborted:
         pass
     except BaseException as exc:  # noqa: BLE001 - handed to the step's thread
-        X.append(exc)
-        for event in E.values():
-            event.set()
+        X.add(exc)
     finally:
         if previous is not None:
             limit_this_thread(previous)
 
 
-def run_lanes(main: Callable, others: tuple, signals: tuple, F, T, O, S) -> None:
-    """Run `main` on this thread and `others` on the pool's; raise the first failure."""
+def run_lanes(main: Callable, others: tuple, signals: dict, where: Callable, F, T, O, S) -> None:
+    """Run `main` on this thread and `others` on the pool's; raise the failure earliest in
+    the step's order. `signals`: the items waited for and their positions; `where`: a
+    failure's position, from its traceback."""
     global _pool
     if _pool is None:
         _pool = _Pool()
     E = {j: threading.Event() for j in signals}
-    X: list = []
+    X = Failures(E, signals, where)
     errors, blas = numpy.geterr(), threads_per_lane(1 + len(others))
     dones = [_pool.submit(_run_lane, (lane, errors, blas, F, T, O, S, E, X)) for lane in others]
     try:
@@ -258,9 +294,8 @@ def run_lanes(main: Callable, others: tuple, signals: tuple, F, T, O, S) -> None
         for done in dones:
             done.wait()
     except BaseException as exc:  # an interrupt while this thread waits: stop the others
-        X.append(exc)
-        for event in E.values():
-            event.set()
+        X.add(exc, -1)
         raise
-    if X:
-        raise X[0]
+    failure = X.earliest()
+    if failure is not None:
+        raise failure

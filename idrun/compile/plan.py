@@ -380,6 +380,7 @@ class _Generator:
         shared.update(v for k, lines in enumerate(per_lane) for line in lines for v in line.uses
                       if defined.get(v, k) != k)
         signals, waits = set(split.signals), split.waits
+        position = {item: k for k, item in enumerate(order)}
         host = split.names.index("host") if "host" in split.names else 0
         lanes = [k for k, lines in enumerate(per_lane) if lines]
         lanes.sort(key=lambda k: k != host)     # this thread runs the host's lane
@@ -387,14 +388,15 @@ class _Generator:
             self.lines.append(f"def lane_{k}(F, T, O, S, E, X):  # {split.names[k]}")
             self.lines += fed
             body = _lower(per_lane[k], shared | set(self._fetched), False, self.req.record_times)
-            self._write_lines(lane_statements(body, shared, waits, signals) or [_Stmt("    pass")])
-        position = {item: k for k, item in enumerate(order)}
+            self._write_lines(lane_statements(body, shared, waits, signals, position) or [_Stmt("    pass")])
         self.bound.update(run_lanes=run_lanes, wait=wait, Aborted=Aborted, POS=position,
-                          TPOS={it.transfer: position[i] for i, it in enumerate(self.items) if it.transfer is not None})
+                          TPOS={it.transfer: position[i] for i, it in enumerate(self.items) if it.transfer is not None},
+                          SIGNALS={j: position[j] for j in sorted(signals)},
+                          failed_at=_failure_position(self.line_items, position))
         main, others = lanes[0], "".join(f"lane_{k}, " for k in lanes[1:])
         self.lines.append("def step(F, T, O):")
         self.lines.append("    S = {}  # the values one lane binds and another reads or the step returns")
-        self.lines.append(f"    run_lanes(lane_{main}, ({others}), {tuple(sorted(signals))!r}, F, T, O, S)")
+        self.lines.append(f"    run_lanes(lane_{main}, ({others}), SIGNALS, failed_at, F, T, O, S)")
         self.lines.append("    T.sort(key=lambda e: TPOS[e[0]])  # the transfers in the step's order")
         if self.req.record_times:
             self.lines.append("    O.sort(key=lambda e: POS[e[0]])  # (item, start, end) in the step's order")
@@ -632,6 +634,23 @@ class _Generator:
         if spec.kind == "feed":
             return self.tensor_var[(ref.node, ref.index, CLIENT)]
         return self.tensor_var[(ref.node, ref.index, spec.src)]
+
+
+def _failure_position(line_items: dict[int, int], position: dict[int, int]) -> Callable:
+    """A lane's failure -> the step-order position of the item whose line raised it (-1 when
+    no lane line did: an error of idrun's own, which comes first). `line_items` is filled as
+    the plan's lines are written."""
+    def failed_at(exc: BaseException) -> int:
+        at, tb = -1, exc.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_name.startswith("lane_") and code.co_filename.startswith("<idrun-plan"):
+                item = line_items.get(tb.tb_lineno)
+                if item is not None:
+                    at = position[item]
+            tb = tb.tb_next
+        return at
+    return failed_at
 
 
 def _word(name: str) -> str:
