@@ -208,8 +208,9 @@ def _completes(kind: str) -> Any:
               help="Leave measured times out: transfer seconds null in json/jsonl (byte-reproducible), "
                    "- in --trace.")
 @click.option("--parallel", type=click.Choice(("auto", "on", "off")), default="auto", show_default=True,
-              help="Run the devices' work side by side on threads (same values and transfers): where "
-                   "two or more devices have heavy work (auto), wherever it can (on), or never (off).")
+              help="Run the devices' work side by side on threads (same transfers and values, but for "
+                   "the last bits of large matrix products): where two or more devices have heavy work "
+                   "(auto), wherever it can (on), or never (off).")
 def run(spec_path: str, steps: int | None, fetch: tuple, target: tuple, feed: tuple, fmt: str | None,
         variables: str | None, schedule: str, seed: int, trace: bool, trace_out: str | None,
         summaries: str | None, log_placement: bool, soft_placement: bool, require_gpu: bool, no_expect: bool,

@@ -135,8 +135,7 @@ def split_lanes(graph, items, order: list[int], part, device_of: dict, devices: 
         else:
             spec = part.transfers[item.transfer]
             lane_of.append(spaces[lane_name(devices[spec.src])])   # the send runs where the value is
-    used = sorted(set(lane_of))
-    if len(used) < 2 or shared_effects(graph, [it.node for it in items if it.node is not None]):
+    if len(set(lane_of)) < 2 or shared_effects(graph, [it.node for it in items if it.node is not None]):
         return None
     if not force and sum(c >= LANE_MIN_ELEMENTS for c in lane_costs(graph, items, lane_of, len(names))) < 2:
         return None
@@ -197,10 +196,11 @@ class Failures:
     stop. Their waits are woken; waits on items before p are not, since those still run.
     The step then raises the failure earliest in the order, the one-function step's."""
 
-    def __init__(self, events: dict, positions: dict, where: Callable) -> None:
-        self.first = INF   # the earliest failing position so far
+    def __init__(self, positions: dict, where: Callable) -> None:
+        self.first = float("inf")   # the earliest failing position so far
         self.found: list = []
-        self.events, self.positions, self.where = events, positions, where
+        self.events = {item: threading.Event() for item in positions}   # an item's end, for the waits
+        self.positions, self.where = positions, where
         self.lock = threading.Lock()
 
     def add(self, exc: BaseException, at: int | None = None) -> None:
@@ -219,8 +219,6 @@ class Failures:
     def earliest(self) -> BaseException | None:
         return min(self.found, key=lambda pair: pair[0])[1] if self.found else None
 
-
-INF = float("inf")
 
 
 def wait(event: threading.Event, failures: Failures, at: int) -> None:
@@ -285,8 +283,8 @@ def run_lanes(main: Callable, others: tuple, signals: dict, where: Callable, F, 
     global _pool
     if _pool is None:
         _pool = _Pool()
-    E = {j: threading.Event() for j in signals}
-    X = Failures(E, signals, where)
+    X = Failures(signals, where)
+    E = X.events
     errors, blas = numpy.geterr(), threads_per_lane(1 + len(others))
     dones = [_pool.submit(_run_lane, (lane, errors, blas, F, T, O, S, E, X)) for lane in others]
     try:

@@ -644,6 +644,15 @@ def _avg_pool_grad_grad(g, op, grads):
             g.make("avg_pool", "AvgPool", [grads[0]], attrs)]
 
 
+
+def _max_pool_grad_op(name: str, tf_op: str, shaped_like: int, kernel, doc: str, explicit: bool, grad) -> OpDef:
+    """MaxPoolGrad and MaxPoolGradGrad: the same inputs, attributes and TF facts; the output is
+    shaped like input `shaped_like` (orig_input, orig_output)."""
+    inputs = ("orig_input", "orig_output", "grad")
+    return OpDef(name, tf_op, inputs, _rank4_infer(tf_op, inputs, shaped_like), kernel, doc,
+                 typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op=tf_op, tf_attrs=pool_tf_attrs(explicit),
+                 tf_import=pool_import, tf=_pool_export(tf_op, inputs), grad=grad)
+
 OPS = [
     OpDef("relu_grad", "ReluGrad", ("gradients", "features"),
           _same_infer("ReluGrad", ("gradients", "features")), _relu_grad_kernel,
@@ -688,18 +697,12 @@ OPS = [
                _backprop_filter_infer, _backprop_filter_kernel,
                "The gradient of conv2d for its HWIO filter (of shape filter_sizes).", (0, 2),
                _backprop_filter_grad),
-    OpDef("max_pool_grad", "MaxPoolGrad", ("orig_input", "orig_output", "grad"),
-          _rank4_infer("MaxPoolGrad", ("orig_input", "orig_output", "grad"), 0),
-          _max_pool_grad_kernel, "The gradient of max_pool: each grad goes to its window's first maximum.",
-          typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op="MaxPoolGrad", tf_attrs=pool_tf_attrs(True),
-          tf_import=pool_import, tf=_pool_export("MaxPoolGrad", ("orig_input", "orig_output", "grad")),
-          grad=_max_pool_grad_grad),
-    OpDef("max_pool_grad_grad", "MaxPoolGradGrad", ("orig_input", "orig_output", "grad"),
-          _rank4_infer("MaxPoolGradGrad", ("orig_input", "orig_output", "grad"), 1),
-          _max_pool_grad_grad_kernel, "The gradient of max_pool_grad: each window's grad at its first maximum.",
-          typed_with=(0, 1, 2), attrs=POOL_ATTRS, tf_op="MaxPoolGradGrad", tf_attrs=pool_tf_attrs(False),
-          tf_import=pool_import, tf=_pool_export("MaxPoolGradGrad", ("orig_input", "orig_output", "grad")),
-          grad=_max_pool_grad_grad_grad),
+    _max_pool_grad_op("max_pool_grad", "MaxPoolGrad", 0, _max_pool_grad_kernel,
+                      "The gradient of max_pool: each grad goes to its window's first maximum.", True,
+                      _max_pool_grad_grad),
+    _max_pool_grad_op("max_pool_grad_grad", "MaxPoolGradGrad", 1, _max_pool_grad_grad_kernel,
+                      "The gradient of max_pool_grad: each window's grad at its first maximum.", False,
+                      _max_pool_grad_grad_grad),
     OpDef("avg_pool_grad", "AvgPoolGrad", ("orig_input_shape", "grad"), _avg_pool_grad_infer,
           _avg_pool_grad_kernel, "The gradient of avg_pool: each grad shared by its window's inputs.",
           typed_with=(1,), attrs=POOL_ATTRS, tf_op="AvgPoolGrad", tf_import=pool_import,
